@@ -1,0 +1,298 @@
+"""CJK font discovery (fontconfig, matplotlib fallback) and matplotlib font setup."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import FontMissingError
+
+log = logging.getLogger(__name__)
+
+#: Families tried first, best first. Noto Sans CJK SC (Debian ``fonts-noto-cjk``) has a true
+#: bold face; WenQuanYi Micro Hei (``fonts-wqy-microhei``) has none.
+PREFERRED_FAMILIES: tuple[str, ...] = ("Noto Sans CJK SC", "WenQuanYi Micro Hei")
+
+#: Among other fonts covering Chinese, names containing these hints rank higher (simplified
+#: Chinese, sans-serif, not monospace).
+_NAME_HINTS: tuple[tuple[str, int], ...] = (
+    (" SC", 8),
+    ("Hans", 8),
+    (" CN", 6),
+    ("GB", 4),
+    ("Sans", 3),
+    ("Hei", 3),
+    ("Mono", -5),
+    ("Serif", -1),
+    ("Song", -1),
+)
+
+#: Characters a font must have to be accepted by the matplotlib fallback scan.
+_PROBE_TEXT = "部门整体支出绩效自评得分"
+
+_INSTALL_HINT = "sudo apt-get install fonts-noto-cjk"
+
+#: fontconfig weights: 80 is regular, 200 is bold (``fc-list`` prints these numbers).
+_FC_REGULAR = 80
+_FC_BOLD = 200
+
+
+@dataclass(frozen=True)
+class CjkFont:
+    """A font family able to render Chinese, with the files that hold it.
+
+    Attributes:
+        family: family name as fontconfig and matplotlib know it, e.g. ``Noto Sans CJK SC``.
+        regular: file holding the regular face (may be a ``.ttc`` collection).
+        bold: file holding a true bold face, or None when the family has none.
+        regular_index: face index of the regular face inside ``regular``.
+        bold_index: face index of the bold face inside ``bold``.
+    """
+
+    family: str
+    regular: Path
+    bold: Path | None
+    regular_index: int = 0
+    bold_index: int = 0
+
+    @property
+    def has_bold(self) -> bool:
+        """Whether a true bold face exists (otherwise bold must be synthesised)."""
+        return self.bold is not None
+
+
+@dataclass(frozen=True)
+class _Face:
+    families: tuple[str, ...]
+    weight: int
+    italic: bool
+    index: int
+    file: Path
+
+
+def _missing_error() -> FontMissingError:
+    return FontMissingError(
+        "未找到可显示中文的字体，报告中的中文会显示为方框。"
+        f"请安装 Noto Sans CJK 字体：{_INSTALL_HINT}（Debian/Ubuntu），然后重新运行。\n"
+        "No CJK font found; Chinese text would render as empty boxes. "
+        f"Install one with: {_INSTALL_HINT}"
+    )
+
+
+def _split_fc_list(value: str) -> tuple[str, ...]:
+    """Split a fontconfig multi-value field (``a,b``; commas inside names are ``\\,``)."""
+    parts, current, escaped = [], [], False
+    for ch in value:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == ",":
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current).strip())
+    return tuple(p for p in parts if p)
+
+
+def _fc_faces() -> list[_Face] | None:
+    """Faces covering Chinese according to ``fc-list``, or None when fontconfig is absent."""
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return None
+    fmt = "%{family}\t%{weight}\t%{slant}\t%{index}\t%{file}\n"
+    try:
+        proc = subprocess.run(
+            [exe, "-f", fmt, ":lang=zh-cn"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("fc-list failed (%s); falling back to matplotlib's font list", exc)
+        return None
+    faces = []
+    for line in proc.stdout.splitlines():
+        fields = line.split("\t")
+        if len(fields) != 5 or not fields[4]:
+            continue
+        family, weight, slant, index, file = fields
+        try:
+            faces.append(
+                _Face(
+                    families=_split_fc_list(family),
+                    weight=int(float(_split_fc_list(weight)[0])) if weight else _FC_REGULAR,
+                    italic=bool(slant) and slant.strip() not in ("", "0"),
+                    index=int(index) if index else 0,
+                    file=Path(file),
+                )
+            )
+        except (ValueError, IndexError):
+            log.debug("ignoring unparsable fc-list line %r", line)
+    return faces
+
+
+def _covers_chinese(path: str, index: int) -> bool:
+    from matplotlib import ft2font
+
+    try:
+        font = ft2font.FT2Font(path, face_index=index)
+        charmap = font.get_charmap()
+    except Exception:  # a broken font file must not stop the scan
+        return False
+    return all(ord(ch) in charmap for ch in _PROBE_TEXT)
+
+
+def _matplotlib_faces() -> list[_Face]:
+    """Faces covering Chinese among the fonts matplotlib knows (no fontconfig)."""
+    from matplotlib import font_manager
+
+    faces = []
+    for entry in font_manager.fontManager.ttflist:
+        index = getattr(entry, "index", 0) or 0
+        if not _covers_chinese(entry.fname, index):
+            continue
+        # matplotlib weights are CSS numbers; map to fontconfig's scale used above.
+        weight = entry.weight if isinstance(entry.weight, int) else 400
+        faces.append(
+            _Face(
+                families=(entry.name,),
+                weight=_FC_BOLD if weight >= 600 else _FC_REGULAR,
+                italic=entry.style != "normal",
+                index=index,
+                file=Path(entry.fname),
+            )
+        )
+    return faces
+
+
+def _family_score(family: str) -> int:
+    return sum(points for hint, points in _NAME_HINTS if hint.lower() in family.lower())
+
+
+def _pick(faces: Iterable[_Face]) -> CjkFont | None:
+    """Choose the best family among ``faces`` and its regular and bold faces."""
+    by_family: dict[str, list[_Face]] = {}
+    for face in faces:
+        if face.italic or not face.file.is_file():
+            continue
+        for family in face.families:
+            by_family.setdefault(family, []).append(face)
+    if not by_family:
+        return None
+    folded = {name.casefold(): name for name in by_family}
+    chosen = next(
+        (folded[p.casefold()] for p in PREFERRED_FAMILIES if p.casefold() in folded), None
+    )
+    if chosen is None:
+        chosen = max(sorted(by_family), key=_family_score)
+    members = by_family[chosen]
+    regular = min(members, key=lambda f: (abs(f.weight - _FC_REGULAR), str(f.file), f.index))
+    bolds = [f for f in members if f.weight >= _FC_BOLD - 20]
+    bold = min(bolds, key=lambda f: (abs(f.weight - _FC_BOLD), str(f.file), f.index), default=None)
+    return CjkFont(
+        family=chosen,
+        regular=regular.file,
+        bold=bold.file if bold else None,
+        regular_index=regular.index,
+        bold_index=bold.index if bold else 0,
+    )
+
+
+@functools.cache
+def find_cjk_fonts() -> CjkFont:
+    """Find the font family used for Chinese text in charts, HTML and PDF.
+
+    Prefers Noto Sans CJK SC, then WenQuanYi Micro Hei, then any family covering Chinese.
+    Uses ``fc-list`` when fontconfig is installed, else matplotlib's font list. The result is
+    cached for the life of the process.
+
+    Returns:
+        The chosen family and its font files.
+
+    Raises:
+        FontMissingError: no installed font covers Chinese; the message names the package.
+    """
+    faces = _fc_faces()
+    font = _pick(faces) if faces else None
+    if font is None:
+        font = _pick(_matplotlib_faces())
+    if font is None:
+        raise _missing_error()
+    log.info(
+        "CJK font: %s (regular %s#%d, bold %s)",
+        font.family,
+        font.regular,
+        font.regular_index,
+        f"{font.bold}#{font.bold_index}" if font.bold else "none, synthesised",
+    )
+    return font
+
+
+@functools.cache
+def _register_with_matplotlib(font: CjkFont) -> str:
+    """Add the font files to matplotlib's font manager; return the family matplotlib uses."""
+    from matplotlib import font_manager, ft2font
+
+    for path in (font.regular, font.bold):
+        if path is not None:
+            font_manager.fontManager.addfont(str(path))
+    if any(entry.name == font.family for entry in font_manager.fontManager.ttflist):
+        return font.family
+    # The name inside the file may differ from fontconfig's (e.g. a localised family name).
+    face = ft2font.FT2Font(str(font.regular), face_index=font.regular_index)
+    return font_manager.ttfFontProperty(face).name
+
+
+def matplotlib_rc(font: CjkFont | None = None) -> dict[str, Any]:
+    """rc settings that make matplotlib and seaborn render Chinese with ``font``.
+
+    Args:
+        font: the font to use; ``find_cjk_fonts()`` when None.
+
+    Returns:
+        A dict for ``matplotlib.rcParams.update`` or ``seaborn.set_theme(rc=...)``.
+    """
+    font = font or find_cjk_fonts()
+    family = _register_with_matplotlib(font)
+    # DejaVu Sans (shipped with matplotlib) is the per-glyph fallback for symbols the CJK
+    # font lacks, so no glyph can be missing.
+    sans = [family, "DejaVu Sans"]
+    return {
+        "font.family": "sans-serif",
+        "font.sans-serif": sans,
+        "axes.unicode_minus": False,
+        "savefig.dpi": 200,
+        "pdf.fonttype": 42,
+        "svg.fonttype": "none",
+    }
+
+
+def configure_matplotlib() -> dict[str, Any]:
+    """Make matplotlib render Chinese text, and return the rc for seaborn.
+
+    Registers the CJK font file with matplotlib's font manager, updates ``rcParams``
+    (family, sans-serif list with DejaVu Sans as glyph fallback, ``axes.unicode_minus=False``,
+    200 dpi saved figures for print) and returns the same settings. ``seaborn.set_theme()``
+    resets fonts, so pass them through: ``sns.set_theme(rc=configure_matplotlib())``.
+
+    Returns:
+        The rc dict that was applied; its ``font.sans-serif[0]`` is the CJK family name.
+
+    Raises:
+        FontMissingError: no installed font covers Chinese.
+    """
+    import matplotlib
+
+    rc = matplotlib_rc()
+    matplotlib.rcParams.update(rc)
+    return rc
