@@ -112,7 +112,7 @@ class Reader:
         v = self.optional(sheet, row, column)
         if math.isnan(v):
             ref = self.data.cell(sheet, row, column)
-            label = _row_label(sheet, row)
+            label = _row_label(sheet, row, column)
             raise Undefined(f"数据缺失：{label}（{ref}）未提供", (ref,))
         return v
 
@@ -138,14 +138,17 @@ class Reader:
         return self.get("targets", self.metric_row(code), column)
 
 
-def _row_label(sheet: str, row: Any) -> str:
+def _row_label(sheet: str, row: Any, column: str) -> str:
     s = SHEET_BY_KEY[sheet]
+    header = next((c.header for c in s.columns if c.key == column), "")
+    if s.layout == "keyvalue":
+        header = ""
     if s.items:
         try:
-            return f"{s.name}“{s.item(row).label}”"
+            return f"{s.name}“{s.item(row).label}”{header}"
         except StopIteration:
             pass
-    return s.name
+    return f"{s.name}{header}"
 
 
 def evaluate(ind: Indicator, data: WorkbookData, settings: Settings) -> dict[str, Any]:

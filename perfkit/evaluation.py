@@ -1,0 +1,86 @@
+"""One department-year under evaluation: the validated workbook, its settings, cached results."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .params import Settings, load_settings, safe_path
+from .workbook import WorkbookData, load_workbook
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """The inputs of one department-year and the results computed from them."""
+
+    data: WorkbookData
+    settings: Settings
+
+    @property
+    def year(self) -> int:
+        return self.settings.year
+
+    @property
+    def department_name(self) -> str:
+        return self.data.department_name
+
+    @functools.cached_property
+    def indicators(self) -> pd.DataFrame:
+        """Every registered indicator computed on this workbook (tidy, indexed by id)."""
+        from .indicators import compute
+
+        return compute(self.data, self.settings)
+
+    def domain_indicators(self, domain: str) -> pd.DataFrame:
+        """The indicators of one domain."""
+        frame = self.indicators
+        return frame[frame["domain"] == domain]
+
+    @functools.cached_property
+    def checks(self) -> pd.DataFrame:
+        """Finance cross-checks (totals = parts, carry-over identity)."""
+        from .checks import run_checks
+
+        return run_checks(self.data, self.settings)
+
+    def value(self, indicator_id: str) -> float:
+        """The value of one indicator (NaN when it cannot be computed)."""
+        return float(self.indicators.at[indicator_id, "value"])
+
+    def stated(self, check: str) -> str | None:
+        """The text a report states for ``check`` in the 报告数值 sheet, if any."""
+        frame = self.data.frames.get("stated")
+        if frame is None or frame.empty:
+            return None
+        hits = frame[frame["check"] == check]
+        return None if hits.empty else str(hits.iloc[0]["stated"])
+
+
+def load(
+    department: str,
+    year: int,
+    workbook: str | Path = "",
+    params_file: str | Path = "",
+) -> Evaluation:
+    """Load and validate one department-year.
+
+    Args:
+        department: department code (folder under data/).
+        year: evaluation year.
+        workbook: workbook path; empty → the settings' workbook or ``data/<dept>/<year>.xlsx``.
+        params_file: settings YAML; empty → ``params/<dept>/<year>.yaml`` when present.
+
+    Returns:
+        The :class:`Evaluation`.
+
+    Raises:
+        WorkbookError: the workbook has problems (all listed, each located).
+        ParamsError: the settings are invalid.
+    """
+    settings = load_settings(department, int(year), params_file or None)
+    path = safe_path(workbook, "workbook") if workbook else settings.workbook_path()
+    data = load_workbook(path, expected_year=int(year))
+    return Evaluation(data, settings)

@@ -1,0 +1,119 @@
+"""Display tables for the notebooks: formatted, Chinese headers, text escaped; no new numbers."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from . import fmt
+from .evaluation import Evaluation
+from .workbook import SHEET_BY_KEY
+
+MISSING = fmt.MISSING
+
+
+def styled(frame: pd.DataFrame, caption: str | None = None):
+    """Return a Styler without the index whose cells are HTML-escaped (workbook text is data)."""
+    styler = frame.style.hide(axis="index").format(escape="html", na_rep=MISSING)
+    styler = styler.set_table_attributes('class="pk-table"')
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler
+
+
+def _ratio(num: float, den: float) -> str:
+    if math.isnan(num) or math.isnan(den):
+        return MISSING
+    if den == 0:
+        return "无法计算（基数为0）"
+    return fmt.pct(num / den * 100)
+
+
+def _change(now: float, before: float) -> tuple[str, str]:
+    if math.isnan(now) or math.isnan(before):
+        return MISSING, MISSING
+    rate = "无法计算（基数为0）" if before == 0 else fmt.pct((now - before) / before * 100)
+    return fmt.num(now - before), rate
+
+
+def budget_table(ev: Evaluation, sheet: str):
+    """收入 or 支出 by line: budgets, actual, completion rate, change on last year."""
+    d = ev.data
+    budget_col = "budget_adjusted" if ev.settings.budget_basis == "adjusted" else "budget_initial"
+    basis = "调整预算" if budget_col == "budget_adjusted" else "年初预算"
+    rows = []
+    for item in SHEET_BY_KEY[sheet].items:
+        v = {c: d.value(sheet, item.key, c)
+             for c in ("budget_initial", "budget_adjusted", "actual", "prior_actual")}
+        change, rate = _change(v["actual"], v["prior_actual"])
+        rows.append({
+            "项目": ("　其中：" if item.parent else "") + item.label,
+            "年初预算数（万元）": fmt.num(v["budget_initial"]),
+            "调整预算数（万元）": fmt.num(v["budget_adjusted"]),
+            "决算数（万元）": fmt.num(v["actual"]),
+            f"完成率（决算/{basis}）": _ratio(v["actual"], v[budget_col]),
+            "上年决算数（万元）": fmt.num(v["prior_actual"]),
+            "同比增减率": rate,
+            "决算数单元格": d.cell(sheet, item.key, "actual"),
+        })
+    return styled(pd.DataFrame(rows))
+
+
+def three_public_table(ev: Evaluation):
+    """"三公"经费 by item: budget, actual, control rate, last year, change."""
+    d = ev.data
+    rows = []
+    for item in SHEET_BY_KEY["three_public"].items:
+        v = {c: d.value("three_public", item.key, c) for c in ("budget", "actual", "prior_actual")}
+        change, rate = _change(v["actual"], v["prior_actual"])
+        rows.append({
+            "项目": ("　其中：" if item.parent else "") + item.label,
+            "预算数（万元）": fmt.num(v["budget"]),
+            "决算数（万元）": fmt.num(v["actual"]),
+            "控制率（决算/预算）": _ratio(v["actual"], v["budget"]),
+            "上年决算数（万元）": fmt.num(v["prior_actual"]),
+            "增减额（万元）": change,
+            "增减率": rate,
+            "决算数单元格": d.cell("three_public", item.key, "actual"),
+        })
+    return styled(pd.DataFrame(rows))
+
+
+def indicator_table(ev: Evaluation, domain: str):
+    """Every indicator of a domain: value with unit, formula, note and the cells it read."""
+    rows = []
+    for _, r in ev.domain_indicators(domain).iterrows():
+        rows.append({
+            "指标": r["label_zh"],
+            "数值": fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
+                                 missing=r["note"] or MISSING),
+            "计算方法": r["definition_zh"],
+            "数据来源单元格": r["source_cells"],
+        })
+    return styled(pd.DataFrame(rows))
+
+
+def gap_table(ev: Evaluation, domain: str):
+    """Indicators of a domain that cannot be computed, with the reason (the data gaps)."""
+    ind = ev.domain_indicators(domain)
+    gaps = ind[ind["value"].isna()]
+    frame = pd.DataFrame({"指标": gaps["label_zh"], "原因": gaps["note"]})
+    if frame.empty:
+        frame = pd.DataFrame({"指标": ["（无）"], "原因": ["全部指标均可计算"]})
+    return styled(frame)
+
+
+def check_table(ev: Evaluation):
+    """Finance cross-checks with verdicts."""
+    c = ev.checks
+    frame = pd.DataFrame({
+        "核对项": c["label_zh"],
+        "应为（万元）": c["expected"].map(fmt.num),
+        "实际（万元）": c["actual"].map(fmt.num),
+        "差额（万元）": c["difference"].map(fmt.num),
+        "容差（万元）": c["tolerance"].map(fmt.num),
+        "结论": c["verdict"],
+        "说明": c["explanation"],
+    })
+    return styled(frame)
