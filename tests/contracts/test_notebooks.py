@@ -1,0 +1,66 @@
+"""Notebook hygiene: committed without outputs, one typed parameters cell, no logic in cells."""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import pytest
+
+from perfkit import config
+
+NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+def test_finance_notebook_exists():
+    assert config.NOTEBOOKS_DIR / "finance.ipynb" in NOTEBOOKS
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)
+def nb(request):
+    return json.loads(request.param.read_text(encoding="utf-8"))
+
+
+def _code(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def _src(cell) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def test_committed_without_outputs(nb):
+    for cell in _code(nb):
+        assert cell.get("outputs") == [] and cell.get("execution_count") is None
+
+
+def test_first_cell_imports_perfkit_and_one_parameters_cell(nb):
+    code = _code(nb)
+    assert _src(code[0]).strip() == "import perfkit as pk"
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1 and tagged[0] is code[1]
+    tree = ast.parse(_src(tagged[0]))
+    for node in tree.body:
+        assert isinstance(node, ast.AnnAssign), "parameters are typed assignments"
+        assert isinstance(node.value, ast.Constant), "parameters are literals"
+    for line in _src(tagged[0]).splitlines():
+        assert "#" in line, f"every parameter has a Chinese comment: {line}"
+
+
+_FORBIDDEN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.While,
+              ast.Lambda, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp, ast.If,
+              ast.Import, ast.ImportFrom, ast.Subscript, ast.With, ast.Try)
+
+
+def test_cells_only_call_the_package(nb):
+    for cell in _code(nb)[2:]:
+        tree = ast.parse(_src(cell))
+        for node in ast.walk(tree):
+            assert not isinstance(node, _FORBIDDEN), f"logic in a notebook cell: {_src(cell)}"
+        for stmt in tree.body:
+            value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+            assert isinstance(value, ast.Call), f"a cell statement must be a pk.* call: {_src(cell)}"
+            root = value.func
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            assert isinstance(root, ast.Name) and root.id == "pk", _src(cell)
