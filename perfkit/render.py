@@ -1,21 +1,75 @@
-"""Render executed notebooks into reviewer HTML (code hidden) and the analyst copy."""
+"""Render executed notebooks into reviewer HTML (code hidden), the analyst copy and a PDF."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import copy
+import functools
+import html
 import logging
-from dataclasses import dataclass
+import re
+import struct
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
-from .atomic import write_text_atomic
+from .atomic import write_bytes_atomic, write_text_atomic
+from .errors import FontMissingError
+from .fonts import CjkFont, find_cjk_fonts, pdf_subset
 
 log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+#: Prefix of the family name the PDF stylesheet gives the embedded CJK subset; distinct from
+#: system names so WeasyPrint never picks the full 20 MB system face instead of the subset.
+PDF_FONT_PREFIX = "Perfkit "
+
+#: Fallback stack after the detected CJK family, for readers on other systems.
+FONT_STACK_TAIL: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "WenQuanYi Micro Hei",
+)
+
+#: Cell tags that hide a cell or its parts in the reviewer copy (Jupyter Book conventions).
+REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell", "reviewer-hide"})
+REMOVE_INPUT_TAGS = frozenset({"remove-input", "hide-input"})
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "hide-output"})
+
+#: Column counts from which tables get smaller type (and, last, a landscape page) in print.
+TABLE_SIZE_CLASSES: tuple[tuple[int, str], ...] = ((15, "cols-xl"), (11, "cols-l"), (8, "cols-m"))
+
+#: Characters always put into the PDF font subset (page furniture, list markers, digits).
+_ALWAYS_GLYPHS = (
+    "".join(chr(c) for c in range(0x20, 0x7F))
+    + "第页共年度目录·•◦▪\u2010\u2013\u2014…、，。：；（）％\u3000"
+)
 
 
 @dataclass(frozen=True)
 class ReportMeta:
-    """What the cover block of a rendered report states."""
+    """What the cover block of a rendered report states.
+
+    Attributes:
+        department: department name as readers know it, e.g. ``益阳市教育局``.
+        year: evaluation year.
+        title: report title, e.g. ``部门整体支出绩效自评报告``.
+        generated_at: ISO 8601 timestamp of the run.
+        perfkit_version: version of perfkit that produced the report.
+        workbook_sha256: SHA-256 of the input workbook.
+        workbook: input workbook path as the user gave it; shown when not empty.
+    """
 
     department: str
     year: int
@@ -23,28 +77,581 @@ class ReportMeta:
     generated_at: str
     perfkit_version: str
     workbook_sha256: str
+    workbook: str = ""
 
 
-def render_notebook(executed: Path, out_dir: Path, stem: str, meta: ReportMeta) -> dict[str, Path]:
-    """Render one executed notebook.
+@dataclass(frozen=True)
+class Heading:
+    """One heading of the report body, for the table of contents."""
+
+    level: int
+    id: str
+    text: str
+
+
+@dataclass
+class _Body:
+    html: str
+    headings: list[Heading] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------
+# Notebook → HTML body
+# --------------------------------------------------------------------------------------
+
+
+def _reviewer_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Copy of ``nb`` without what reviewers must not see (tagged cells, stderr)."""
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & REMOVE_CELL_TAGS:
+            continue
+        if cell.cell_type == "code":
+            if tags & REMOVE_OUTPUT_TAGS:
+                cell.outputs = []
+            kept = []
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                    log.debug("reviewer copy: dropped stderr output %.80r", out.get("text", ""))
+                    continue
+                kept.append(out)
+            cell.outputs = kept
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def _export_body(nb: nbformat.NotebookNode, *, with_code: bool) -> str:
+    """Body HTML from nbconvert's ``basic`` template (no page chrome, no CDN links)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=not with_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+    if with_code:
+        nb = copy.deepcopy(nb)
+        for cell in nb.cells:
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            if cell.cell_type == "code" and tags & REMOVE_INPUT_TAGS:
+                cell.metadata.setdefault("jupyter", {})["source_hidden"] = False
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+_DROP_WITH_CONTENT = frozenset(
+    {"script", "iframe", "object", "embed", "noscript", "template", "frame", "frameset", "applet"}
+)
+_DROP_TAG_ONLY = frozenset({"link", "meta", "base", "html", "head", "body", "title"})
+_VOID = frozenset(
+    {"area", "br", "col", "hr", "img", "input", "source", "track", "wbr", "param", "keygen"}
+)
+_URL_ATTRS = frozenset(
+    {"src", "href", "action", "formaction", "poster", "srcset", "data", "xlink:href"}
+)
+_NUMBER_RE = re.compile(
+    r"^[\s(（]*[-+\u2212]?[¥￥$]?\s*\d[\d,，]*(\.\d+)?\s*"
+    r"(%|％|‰|万元|亿元|千元|元|万|亿|分|个|人|项|次|天|户|倍)?[)）]?\s*$"
+)
+_NA_TEXTS = frozenset(
+    {"未提供", "\u2014", "\u2013", "-", "--", "nan", "NaN", "<NA>", "None", "N/A", "NA", ""}
+)
+_IMPORT_RE = re.compile(r"@import\b[^;]*;?", re.I)
+_REMOTE_URL_RE = re.compile(r"url\(\s*['\"]?\s*(https?:)?//[^)]*\)", re.I)
+_HEADING_LEVELS = {"h1": 1, "h2": 2, "h3": 3}
+
+
+def _png_size(src: str) -> tuple[int, int] | None:
+    """Pixel size of a ``data:image/png;base64`` URI, read from its IHDR chunk."""
+    prefix = "data:image/png;base64,"
+    if not src.startswith(prefix):
+        return None
+    try:
+        head = base64.b64decode(src[len(prefix) : len(prefix) + 48] + "==", validate=False)
+    except (binascii.Error, ValueError):
+        return None
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or len(head) < 24:
+        return None
+    width, height = struct.unpack(">II", head[16:24])
+    return width, height
+
+
+def _clean_css(css: str) -> str:
+    """Drop ``@import`` and remote ``url()`` references so the page stays offline."""
+    return _REMOTE_URL_RE.sub("none", _IMPORT_RE.sub("", css))
+
+
+class _BodyProcessor(HTMLParser):
+    """Rewrite nbconvert body HTML for reviewers.
+
+    Drops scripts, embedded frames, external resources, event handlers and anchor links;
+    collects h1-h3 for the table of contents (giving each a stable ``sec-N`` id); marks
+    numeric table cells ``num``; wraps tables in a scroll container sized by column count;
+    marks matplotlib-sized PNGs as ``chart``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.headings: list[Heading] = []
+        self.id_map: dict[str, str] = {}
+        self._skip: list[str] = []  # stack of dropped elements whose content is skipped
+        self._in_style = False
+        self._heading: tuple[str, int, str, list[str]] | None = None  # tag, level, id, text
+        self._cell: tuple[int, list[str]] | None = None  # start index, text
+        self._tables: list[tuple[int, int]] = []  # (start index, max cells in a row)
+        self._row_cells = 0
+        self._dropped: dict[str, int] = {}
+        self._heading_count = 0
+
+    # -- helpers ------------------------------------------------------------------------
+    def _note_drop(self, what: str) -> None:
+        self._dropped[what] = self._dropped.get(what, 0) + 1
+
+    @staticmethod
+    def _attrs_html(attrs: list[tuple[str, str | None]]) -> str:
+        parts = []
+        for name, value in attrs:
+            if value is None:
+                parts.append(f" {name}")
+            else:
+                parts.append(f' {name}="{html.escape(value, quote=True)}"')
+        return "".join(parts)
+
+    def _safe_attrs(
+        self, tag: str, attrs: list[tuple[str, str | None]]
+    ) -> list[tuple[str, str | None]] | None:
+        """Filter attributes; None means drop the element."""
+        kept: list[tuple[str, str | None]] = []
+        for name, value in attrs:
+            lname = name.lower()
+            if lname.startswith("on"):
+                self._note_drop("event handler")
+                continue
+            if lname in _URL_ATTRS and value is not None:
+                v = value.strip().lower()
+                if v.startswith(("javascript:", "vbscript:")):
+                    self._note_drop("script URL")
+                    continue
+                remote = v.startswith(("http:", "https:", "//", "ftp:"))
+                if remote and tag != "a":
+                    self._note_drop(f"external {tag}")
+                    return None
+            if lname == "style" and value is not None:
+                value = _clean_css(value)
+            kept.append((name, value))
+        return kept
+
+    @staticmethod
+    def _add_class(
+        attrs: list[tuple[str, str | None]], *classes: str
+    ) -> list[tuple[str, str | None]]:
+        attrs = list(attrs)
+        for i, (name, value) in enumerate(attrs):
+            if name == "class":
+                attrs[i] = (name, " ".join(filter(None, [value or "", *classes])))
+                return attrs
+        return [*attrs, ("class", " ".join(classes))]
+
+    # -- parser callbacks ---------------------------------------------------------------
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, self_closing=False)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, self_closing=True)
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]], *, self_closing: bool) -> None:
+        if self._skip:
+            if tag == self._skip[-1] and not self_closing:
+                self._skip.append(tag)
+            return
+        if tag in _DROP_WITH_CONTENT:
+            self._note_drop(tag)
+            if not self_closing and tag not in _VOID:
+                self._skip.append(tag)
+            return
+        if tag in _DROP_TAG_ONLY:
+            if tag in ("link", "meta", "base"):
+                self._note_drop(tag)
+            return
+        cls = dict(attrs).get("class") or ""
+        if tag == "a" and "anchor-link" in cls.split():
+            if not self_closing:
+                self._skip.append(tag)
+            return
+        safe = self._safe_attrs(tag, attrs)
+        if safe is None:
+            if not self_closing and tag not in _VOID:
+                self._skip.append(tag)
+            return
+        attrs = safe
+        if tag == "style":
+            self._in_style = True
+        elif tag in _HEADING_LEVELS and self._heading is None:
+            self._heading_count += 1
+            new_id = f"sec-{self._heading_count}"
+            old_id = dict(attrs).get("id")
+            if old_id:
+                self.id_map[old_id] = new_id
+            attrs = [(k, v) for k, v in attrs if k != "id"] + [("id", new_id)]
+            self._heading = (tag, _HEADING_LEVELS[tag], new_id, [])
+        elif tag == "table":
+            self._tables.append((len(self.out), 0))
+        elif tag == "tr":
+            self._row_cells = 0
+        elif tag in ("td", "th"):
+            try:
+                span = int(dict(attrs).get("colspan") or 1)
+            except ValueError:
+                span = 1
+            self._row_cells += max(1, span)
+            if self._tables:
+                start, widest = self._tables[-1]
+                self._tables[-1] = (start, max(widest, self._row_cells))
+            self._cell = (len(self.out), [])
+        elif tag == "img":
+            src = dict(attrs).get("src") or ""
+            size = _png_size(src)
+            if size and size[0] >= 300:
+                attrs = self._add_class(attrs, "chart")
+                attrs = [
+                    (k, "图表" if k == "alt" and (v or "").startswith("No description") else v)
+                    for k, v in attrs
+                ]
+        end = "/>" if self_closing else ">"
+        self.out.append(f"<{tag}{self._attrs_html(attrs)}{end}")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip:
+            if tag == self._skip[-1]:
+                self._skip.pop()
+            return
+        if tag in _DROP_TAG_ONLY or tag in _DROP_WITH_CONTENT:
+            return
+        if tag == "style":
+            self._in_style = False
+        if self._heading is not None and tag == self._heading[0]:
+            _tag, level, heading_id, text = self._heading
+            title = " ".join("".join(text).split())
+            if title:
+                self.headings.append(Heading(level, heading_id, title))
+            self._heading = None
+        elif tag in ("td", "th") and self._cell is not None:
+            index, text = self._cell
+            value = "".join(text).strip()
+            classes = []
+            if _NUMBER_RE.match(value):
+                classes.append("num")
+            elif value in _NA_TEXTS and tag == "td":
+                classes += ["num", "na"]
+            if classes:
+                self.out[index] = self._retag(self.out[index], classes)
+            self._cell = None
+        self.out.append(f"</{tag}>")
+        if tag == "table" and self._tables:
+            start, widest = self._tables.pop()
+            size = next((name for limit, name in TABLE_SIZE_CLASSES if widest >= limit), "")
+            wrap_class = f"table-wrap {size}".strip()
+            self.out[start] = f'<div class="{wrap_class}">' + self._retag(
+                self.out[start], [f"cols-{widest}", size]
+            )
+            self.out.append("</div>")
+
+    @staticmethod
+    def _retag(start_tag: str, classes: list[str]) -> str:
+        """Add ``classes`` to an already serialised start tag."""
+        extra = " ".join(c for c in classes if c)
+        match = re.match(r"^(<[a-zA-Z0-9]+)(.*?)(/?>)$", start_tag, re.S)
+        if not match:
+            return start_tag
+        head, rest, end = match.groups()
+        cls = re.search(r'\sclass="([^"]*)"', rest)
+        if cls:
+            rest = rest[: cls.start(1)] + f"{cls.group(1)} {extra}".strip() + rest[cls.end(1) :]
+        else:
+            rest += f' class="{extra}"'
+        return f"{head}{rest}{end}"
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._in_style:
+            self.out.append(_clean_css(data).replace("</", "<\\/"))
+            return
+        if self._heading is not None:
+            self._heading[3].append(data)
+        if self._cell is not None:
+            self._cell[1].append(data)
+        self.out.append(html.escape(data, quote=False))
+
+    def handle_comment(self, data: str) -> None:  # comments are dropped
+        return
+
+    def handle_decl(self, decl: str) -> None:
+        return
+
+    def handle_pi(self, data: str) -> None:
+        return
+
+    def unknown_decl(self, data: str) -> None:
+        return
+
+    # -- result -------------------------------------------------------------------------
+    def result(self) -> _Body:
+        self.close()
+        text = "".join(self.out)
+        for old, new in self.id_map.items():
+            text = text.replace(f'href="#{html.escape(old, quote=True)}"', f'href="#{new}"')
+        if self._dropped:
+            log.info(
+                "reviewer HTML: removed %s",
+                ", ".join(f"{n} x {k}" for k, n in self._dropped.items()),
+            )
+        return _Body(text, self.headings)
+
+
+def _process_body(body_html: str) -> _Body:
+    proc = _BodyProcessor()
+    proc.feed(body_html)
+    return proc.result()
+
+
+# --------------------------------------------------------------------------------------
+# Page template
+# --------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _jinja_env():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+@functools.cache
+def _asset(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def css_string(value: str) -> str:
+    """Quote ``value`` as a CSS string that is also safe inside an HTML ``<style>``."""
+    escaped = "".join(ch if ch.isalnum() or ch in " -_." else f"\\{ord(ch):x} " for ch in value)
+    return f'"{escaped}"'
+
+
+def _font_stack(first: str | None) -> str:
+    names = [first] if first else []
+    names += [n for n in FONT_STACK_TAIL if n != first]
+    return ", ".join(css_string(n) for n in names) + ", sans-serif"
+
+
+def _format_time(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    text = f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M:%S}"
+    if moment.tzinfo is not None:
+        offset = moment.strftime("%z")
+        text += f"（UTC{offset[:3]}:{offset[3:]}）"
+    return text
+
+
+def _page(
+    body: _Body, meta: ReportMeta, *, with_code: bool, family: str | None, synthetic_bold: bool
+) -> str:
+    from markupsafe import Markup
+
+    template = _jinja_env().get_template("report.html.j2")
+    return template.render(
+        meta=meta,
+        generated_at=_format_time(meta.generated_at),
+        toc=body.headings,
+        body=Markup(body.html),
+        with_code=with_code,
+        report_css=Markup(_asset("report.css") + (_pygments_css() if with_code else "")),
+        print_css=Markup(_asset("print.css")),
+        font_stack=Markup(_font_stack(family)),
+        body_class=" ".join(
+            c
+            for c in (
+                "analyst" if with_code else "reviewer",
+                "synthetic-bold" if synthetic_bold else "",
+            )
+            if c
+        ),
+    )
+
+
+@functools.cache
+def _pygments_css() -> str:
+    from pygments.formatters import HtmlFormatter
+
+    return "\n" + HtmlFormatter(style="default").get_style_defs(".highlight")
+
+
+# --------------------------------------------------------------------------------------
+# PDF
+# --------------------------------------------------------------------------------------
+
+
+def _pdf_font_css(family: str) -> str:
+    """Stylesheet that makes every element use the embedded subset of the CJK font."""
+    alias = css_string(PDF_FONT_PREFIX + family)
+    stack = f"{alias}, {_font_stack(family)}"
+    faces = "".join(
+        f"@font-face {{ font-family: {alias}; src: url('perfkit-font:{name}'); "
+        f"font-weight: {weight}; font-style: normal; }}\n"
+        for name, weight in (("regular", 400), ("bold", 700))
+    )
+    margins = " ".join(
+        f"@{box} {{ font-family: {stack}; }}" for box in ("top-left", "top-right", "bottom-center")
+    )
+    return (
+        faces
+        + f"html, body, *, *::before, *::after {{ font-family: {stack} !important; }}\n"
+        + f"@page {{ {margins} }}\n"
+    )
+
+
+_FONT_URL_PREFIX = "perfkit-font:"
+
+
+def _make_fetcher(font: CjkFont, glyphs: frozenset[str]) -> Any:
+    """A WeasyPrint URL fetcher serving font subsets and refusing the network.
+
+    ``perfkit-font:regular`` and ``perfkit-font:bold`` return subsets of the CJK font;
+    ``data:`` and ``file:`` URLs are fetched as usual; anything else (http, ftp, …) fails,
+    so typesetting never downloads.
+    """
+    from weasyprint import urls
+
+    def font_bytes(url: str) -> bytes:
+        weight = url[len(_FONT_URL_PREFIX) :]
+        return pdf_subset(font, glyphs, bold=weight == "bold")
+
+    def check(url: str) -> None:
+        scheme = url.split(":", 1)[0].lower()
+        if scheme not in ("data", "file"):
+            raise ValueError(f"perfkit renders offline; refusing to fetch {url[:80]!r}")
+
+    if hasattr(urls, "URLFetcher"):  # WeasyPrint >= 66
+
+        class OfflineFetcher(urls.URLFetcher):
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                if url.startswith(_FONT_URL_PREFIX):
+                    return urls.URLFetcherResponse(
+                        url, font_bytes(url), headers={"Content-Type": "font/otf"}
+                    )
+                check(url)
+                return super().fetch(url, headers)
+
+        return OfflineFetcher(allowed_protocols=("data", "file", "perfkit-font"))
+
+    def legacy_fetcher(url: str) -> dict[str, Any]:  # pragma: no cover - older WeasyPrint
+        if url.startswith(_FONT_URL_PREFIX):
+            return {"string": font_bytes(url), "mime_type": "font/otf"}
+        check(url)
+        return urls.default_url_fetcher(url)
+
+    return legacy_fetcher
+
+
+def render_pdf(reviewer_html: str, base_dir: Path) -> bytes:
+    """Typeset reviewer HTML into an A4 PDF with WeasyPrint, embedding the CJK font.
+
+    Args:
+        reviewer_html: the complete reviewer HTML document (it carries the print CSS).
+        base_dir: folder relative URLs resolve against; nothing is fetched from the network.
+
+    Returns:
+        The PDF bytes.
+
+    Raises:
+        FontMissingError: no CJK font is installed.
+    """
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    font = find_cjk_fonts()
+    font_css = _pdf_font_css(font.family)
+    glyphs = frozenset(reviewer_html) | frozenset(font_css) | frozenset(_ALWAYS_GLYPHS)
+    fetcher = _make_fetcher(font, glyphs)
+    font_config = FontConfiguration()
+    stylesheet = CSS(string=font_css, url_fetcher=fetcher, font_config=font_config)
+    document = HTML(string=reviewer_html, base_url=str(base_dir), url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+
+
+# --------------------------------------------------------------------------------------
+# Public entry point
+# --------------------------------------------------------------------------------------
+
+
+def render_notebook(
+    executed: Path, out_dir: Path, stem: str, meta: ReportMeta, *, pdf: bool = True
+) -> dict[str, Path]:
+    """Render one executed notebook into reviewer HTML, analyst HTML and a PDF.
 
     Args:
         executed: path of the executed ``.ipynb``.
         out_dir: folder for the rendered files.
         stem: file stem, e.g. ``finance``.
         meta: cover-block facts.
+        pdf: also typeset ``<stem>.pdf`` (WeasyPrint).
 
     Returns:
-        Mapping of format (``html``, ``code.html``) to written path.
-    """
-    from nbconvert import HTMLExporter
+        Mapping of format (``html``, ``code.html``, ``pdf``) to written path.
 
+    Raises:
+        FontMissingError: no CJK font is installed (raised before any PDF is written; the
+            HTML files, which name fonts the reader's system supplies, are still written).
+    """
+    out_dir = Path(out_dir)
     nb = nbformat.read(executed, as_version=4)
+    try:
+        font = find_cjk_fonts()
+        family: str | None = font.family
+        synthetic_bold = not font.has_bold
+        font_error: FontMissingError | None = None
+    except FontMissingError as exc:
+        family, synthetic_bold, font_error = None, False, exc
+
     written: dict[str, Path] = {}
-    reviewer = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = reviewer.from_notebook_node(nb)
-    written["html"] = write_text_atomic(out_dir / f"{stem}.html", body)
-    analyst = HTMLExporter()
-    body, _ = analyst.from_notebook_node(nb)
-    written["code.html"] = write_text_atomic(out_dir / f"{stem}.code.html", body)
+    started = time.perf_counter()
+    reviewer_body = _process_body(_export_body(_reviewer_notebook(nb), with_code=False))
+    reviewer_html = _page(
+        reviewer_body, meta, with_code=False, family=family, synthetic_bold=synthetic_bold
+    )
+    written["html"] = write_text_atomic(out_dir / f"{stem}.html", reviewer_html)
+
+    analyst_body = _process_body(_export_body(nb, with_code=True))
+    analyst_html = _page(
+        analyst_body, meta, with_code=True, family=family, synthetic_bold=synthetic_bold
+    )
+    written["code.html"] = write_text_atomic(out_dir / f"{stem}.code.html", analyst_html)
+    log.info("rendered %s HTML in %.2f s", stem, time.perf_counter() - started)
+
+    if pdf:
+        if font_error is not None:
+            raise font_error
+        started = time.perf_counter()
+        data = render_pdf(reviewer_html, out_dir)
+        written["pdf"] = write_bytes_atomic(out_dir / f"{stem}.pdf", data)
+        log.info(
+            "rendered %s PDF in %.2f s (%d bytes)", stem, time.perf_counter() - started, len(data)
+        )
     return written
+
+
+__all__ = ["Heading", "ReportMeta", "css_string", "render_notebook", "render_pdf"]
