@@ -455,7 +455,15 @@ def _font_stack(first: str | None) -> str:
     return ", ".join(css_string(n) for n in names) + ", sans-serif"
 
 
-def _format_time(value: str) -> str:
+def format_time(value: str) -> str:
+    """Show an ISO 8601 timestamp the Chinese way, e.g. ``2026年11月28日 18:00:00（UTC+00:00）``.
+
+    Args:
+        value: ISO 8601 text; returned unchanged when it does not parse.
+
+    Returns:
+        The display text.
+    """
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
@@ -475,7 +483,7 @@ def _page(
     template = _jinja_env().get_template("report.html.j2")
     return template.render(
         meta=meta,
-        generated_at=_format_time(meta.generated_at),
+        generated_at=format_time(meta.generated_at),
         toc=body.headings,
         body=Markup(body.html),
         with_code=with_code,
@@ -654,4 +662,11 @@ def render_notebook(
     return written
 
 
-__all__ = ["Heading", "ReportMeta", "css_string", "render_notebook", "render_pdf"]
+__all__ = [
+    "Heading",
+    "ReportMeta",
+    "css_string",
+    "format_time",
+    "render_notebook",
+    "render_pdf",
+]

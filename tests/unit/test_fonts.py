@@ -1,0 +1,164 @@
+"""CJK font discovery, the missing-font error, matplotlib setup and PDF font subsets."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import warnings
+from pathlib import Path
+
+import pytest
+
+from perfkit import fonts
+from perfkit.errors import FontMissingError
+from perfkit.fonts import CjkFont, _Face, _pick, _split_fc_list
+
+CHINESE = "部门整体支出绩效自评预算执行率"
+
+
+@pytest.fixture
+def fresh_lookup():
+    """Clear the cached lookup before and after the test."""
+    fonts.find_cjk_fonts.cache_clear()
+    yield
+    fonts.find_cjk_fonts.cache_clear()
+
+
+def _face(family: str, weight: int = 80, index: int = 0, file: Path | None = None) -> _Face:
+    return _Face(
+        families=(family,),
+        weight=weight,
+        italic=False,
+        index=index,
+        file=file or Path(fonts.__file__),  # any existing file
+    )
+
+
+def test_missing_font_error_names_the_package(monkeypatch, fresh_lookup):
+    monkeypatch.setattr(fonts, "_fc_faces", lambda: [])
+    monkeypatch.setattr(fonts, "_matplotlib_faces", lambda: [])
+    with pytest.raises(FontMissingError) as info:
+        fonts.find_cjk_fonts()
+    message = str(info.value)
+    assert "sudo apt-get install fonts-noto-cjk" in message
+    assert "中文" in message and "CJK" in message
+
+
+def test_missing_font_also_when_fontconfig_is_absent(monkeypatch, fresh_lookup):
+    monkeypatch.setattr(fonts.shutil, "which", lambda name: None)
+    monkeypatch.setattr(fonts, "_matplotlib_faces", lambda: [])
+    with pytest.raises(FontMissingError, match="fonts-noto-cjk"):
+        fonts.find_cjk_fonts()
+
+
+def test_prefers_noto_sans_cjk_sc_with_its_bold():
+    faces = [
+        _face("WenQuanYi Micro Hei"),
+        _face("Noto Sans CJK JP", index=0),
+        _face("Noto Sans CJK SC", index=2),
+        _face("Noto Sans CJK SC", weight=200, index=2),
+        _face("Noto Serif CJK SC", index=2),
+    ]
+    font = _pick(faces)
+    assert font.family == "Noto Sans CJK SC"
+    assert font.regular_index == 2 and font.bold_index == 2
+    assert font.has_bold
+
+
+def test_then_wenquanyi_without_bold():
+    font = _pick([_face("AR PL UMing CN"), _face("WenQuanYi Micro Hei")])
+    assert font.family == "WenQuanYi Micro Hei"
+    assert font.bold is None and not font.has_bold
+
+
+def test_then_any_chinese_font_simplified_sans_first():
+    font = _pick([_face("Some Mono CJK TC"), _face("Other Sans SC"), _face("Other Serif TC")])
+    assert font.family == "Other Sans SC"
+
+
+def test_nothing_usable():
+    assert _pick([]) is None
+    gone = _face("Noto Sans CJK SC", file=Path("/nonexistent/font.ttc"))
+    assert _pick([gone]) is None
+
+
+def test_fontconfig_list_splitting():
+    assert _split_fc_list("Noto Sans CJK SC,Noto Sans CJK SC Regular") == (
+        "Noto Sans CJK SC",
+        "Noto Sans CJK SC Regular",
+    )
+    assert _split_fc_list(r"Odd\, Name,Other") == ("Odd, Name", "Other")
+
+
+def test_installed_font_is_found(fresh_lookup):
+    font = fonts.find_cjk_fonts()
+    assert font.regular.is_file()
+    assert fonts.find_cjk_fonts() is font  # cached
+
+
+def test_configure_matplotlib_renders_chinese_without_missing_glyphs():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    with matplotlib.rc_context():  # leave global settings as other tests expect them
+        rc = fonts.configure_matplotlib()
+        family = fonts.find_cjk_fonts().family
+        assert rc["font.sans-serif"][0] == family
+        assert rc["axes.unicode_minus"] is False
+        assert matplotlib.rcParams["font.sans-serif"][0] == family
+
+        sns.set_theme(style="whitegrid", rc=rc)  # must keep the CJK font
+        assert matplotlib.rcParams["font.sans-serif"][0] == family
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig, ax = plt.subplots()
+            ax.bar(["财务", "项目"], [-12.5, 133.49])
+            ax.set_title(f"{CHINESE}（%）")
+            ax.set_ylabel("金额（万元）")
+            fig.savefig(io.BytesIO(), format="png")
+            plt.close(fig)
+        missing = [str(w.message) for w in caught if "missing" in str(w.message).lower()]
+        assert missing == []
+
+
+def test_pdf_subset_is_small_and_covers_the_text():
+    from fontTools.ttLib import TTFont
+
+    font = fonts.find_cjk_fonts()
+    data = fonts.pdf_subset(font, frozenset(CHINESE + "0123456789%"), bold=False)
+    assert len(data) < 200_000
+    cmap = TTFont(io.BytesIO(data)).getBestCmap()
+    assert all(ord(ch) in cmap for ch in CHINESE)
+
+
+def test_synthetic_bold_is_thicker_with_same_advance():
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    font = fonts.find_cjk_fonts()
+    no_bold = dataclasses.replace(font, bold=None)
+    chars = frozenset("国")
+    regular = TTFont(io.BytesIO(fonts.pdf_subset(no_bold, chars, bold=False)))
+    bold = TTFont(io.BytesIO(fonts.pdf_subset(no_bold, chars, bold=True)))
+    assert bold["OS/2"].usWeightClass == 700
+
+    def measure(tt):
+        name = tt.getBestCmap()[ord("国")]
+        glyph = tt.getGlyphSet()[name]
+        pen = BoundsPen(tt.getGlyphSet())
+        glyph.draw(pen)
+        return pen.bounds, glyph.width
+
+    (rx0, ry0, rx1, ry1), r_width = measure(regular)
+    (bx0, by0, bx1, by1), b_width = measure(bold)
+    assert b_width == r_width
+    assert (bx1 - bx0) > (rx1 - rx0) and (by1 - by0) > (ry1 - ry0)
+
+
+def test_cjk_font_dataclass_defaults():
+    font = CjkFont("X", Path("/x.ttf"), None)
+    assert font.regular_index == 0 and not font.has_bold
