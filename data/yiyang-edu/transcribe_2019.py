@@ -147,6 +147,8 @@ t("aid", "two_exemptions_beneficiaries_person_times", "“两免一补”受惠�
   actual=752200, source=Q4, note="报告原文“75.22万人次”")
 
 # --- school safety ------------------------------------------------------------------------
+t("safety", "schools_total_count", "全市中小学幼儿园总数", "所", source=Q5,
+  note="报告称“全覆盖”“全面覆盖”，但未给出全市学校总数，覆盖率无法核算")
 t("safety", "safety_inspected_schools_count", "校园及周边安全全覆盖排查的中小学幼儿园", "所",
   actual=1468, source=Q5)
 t("safety", "spot_check_schools_count", "秋季安全专项督查随机抽查学校", "所", actual=32, source=Q5)

@@ -1,0 +1,278 @@
+"""Year targets and their attainment: direction, status, next-year targets, change on last year."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import math
+from typing import Any
+
+import pandas as pd
+
+from . import config
+from .evaluation import Evaluation
+from .indicators.base import NOT_COMPUTABLE_ZERO
+
+log = logging.getLogger(__name__)
+
+EXCEEDED = "超额"
+ACHIEVED = "达成"
+NOT_ACHIEVED = "未达成"
+NO_ACTUAL = "无实际值"
+#: A row with a direction but no target value (the target itself is the gap).
+NO_TARGET = "无目标值"
+#: A row with a target but no direction: attainment cannot be judged.
+NO_DIRECTION = "方向未填"
+#: Target set for a later year (e.g. the 2020 plan in a 2019 report): shown, not judged.
+NEXT_YEAR = "下年目标"
+
+#: Statuses in display order (the four the reports use, then the incomplete ones).
+STATUSES = (EXCEEDED, ACHIEVED, NOT_ACHIEVED, NO_ACTUAL, NO_TARGET, NO_DIRECTION)
+
+DIRECTION_ZH = {"≥": "不低于", "≤": "不高于", "=": "等于", "全面": "全面实现"}
+#: 全面 means the whole population: 100 (%) unless the workbook states another target.
+FULL = 100.0
+
+COLUMNS = ["code", "domain", "label_zh", "unit", "declared", "direction", "target",
+           "target_derived", "target_note", "actual", "prior", "target_year", "next_year",
+           "status", "ratio_pct", "ratio_note", "change", "change_pct", "change_note", "source",
+           "note", "target_cell", "actual_cell", "prior_cell"]
+
+
+def _nan(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def judge(direction: str | None, target: float, actual: float) -> str:
+    """Status of one actual value against its target.
+
+    Args:
+        direction: ``≥`` (at least; above is 超额), ``≤`` (at most), ``=`` (exactly) or
+            ``全面`` (the whole population, target 100 when empty).
+        target: the target value (NaN when not given).
+        actual: the actual value (NaN when not given).
+
+    Returns:
+        One of :data:`STATUSES`.
+    """
+    if direction == "全面" and _nan(target):
+        target = FULL
+    if not direction:
+        return NO_DIRECTION if not _nan(target) else NO_TARGET
+    if _nan(target):
+        return NO_TARGET
+    if _nan(actual):
+        return NO_ACTUAL
+    if direction in ("≥", "全面"):
+        if _close(actual, target):
+            return ACHIEVED
+        if actual > target:
+            # A 全面 target cannot be beaten: 100% reached is 达成.
+            return EXCEEDED if direction == "≥" else ACHIEVED
+        return NOT_ACHIEVED
+    if direction == "≤":
+        return ACHIEVED if actual < target or _close(actual, target) else NOT_ACHIEVED
+    if direction == "=":
+        return ACHIEVED if _close(actual, target) else NOT_ACHIEVED
+    raise ValueError(f"unknown direction {direction!r}")
+
+
+def ratio(actual: float, target: float) -> tuple[float, str]:
+    """实际 / 目标 × 100 and a note; a zero target gives NaN and 无法计算（基数为0）."""
+    if _nan(actual) or _nan(target):
+        return math.nan, ""
+    if target == 0:
+        return math.nan, NOT_COMPUTABLE_ZERO
+    return actual / target * 100, ""
+
+
+def change(actual: float, prior: float) -> tuple[float, float, str]:
+    """Change on last year: (difference, relative change %, note)."""
+    if _nan(actual) or _nan(prior):
+        return math.nan, math.nan, ""
+    if prior == 0:
+        return actual - prior, math.nan, NOT_COMPUTABLE_ZERO
+    return actual - prior, (actual - prior) / prior * 100, ""
+
+
+def derived_targets() -> dict[str, tuple[str, str]]:
+    """Targets the domain modules derive: 指标代码 → (indicator id, direction)."""
+    from .indicators import DOMAIN_MODULES, load_all
+
+    load_all()
+    found: dict[str, tuple[str, str]] = {}
+    for name in DOMAIN_MODULES:
+        try:
+            module = importlib.import_module(f"perfkit.indicators.{name}")
+        except ModuleNotFoundError:
+            continue
+        found.update(getattr(module, "DERIVED_TARGETS", {}))
+    return found
+
+
+def _str(v: Any) -> str:
+    return "" if _nan(v) else str(v)
+
+
+def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
+    """Every 绩效指标 row of a domain with its target judged (tidy, one row per row).
+
+    Labels and units come from the indicator declarations when the 指标代码 is registered,
+    otherwise from the workbook (custom rows). A row without a target gets an empty status.
+
+    Args:
+        ev: the evaluation.
+        domain: ``quality``, ``aid``, ``safety`` …; None for all.
+
+    Returns:
+        A frame with :data:`COLUMNS`.
+    """
+    from .indicators import REGISTRY, load_all
+
+    load_all()
+    frame = ev.data.frames.get("targets")
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    derived = derived_targets()
+    ind = ev.indicators
+    d = ev.data
+    rows = []
+    for i, rec in frame.iterrows():
+        if domain is not None and rec["domain"] != domain:
+            continue
+        code = _str(rec["code"])
+        declared = code in REGISTRY
+        label = REGISTRY[code].label_zh if declared else _str(rec["name"])
+        unit = REGISTRY[code].unit if declared else _str(rec["unit"])
+        direction = _str(rec["direction"]) or None
+        target, actual, prior = (float(rec[c]) for c in ("target", "actual", "prior"))
+        target_derived, target_note = False, ""
+        if _nan(target) and code in derived:
+            ind_id, derived_direction = derived[code]
+            direction = direction or derived_direction
+            target = float(ind.at[ind_id, "value"])
+            target_derived = True
+            target_note = (f"推算：{ind.at[ind_id, 'definition_zh']}" if not _nan(target)
+                           else f"无法推算：{ind.at[ind_id, 'note']}")
+        if direction == "全面" and _nan(target):
+            target = FULL
+        target_year = int(rec["target_year"]) if not _nan(rec["target_year"]) else ev.year
+        next_year = target_year > ev.year
+        is_target = bool(direction) or not _nan(target)
+        if not is_target:
+            status = ""
+        elif next_year:
+            status = NEXT_YEAR
+        else:
+            status = judge(direction, target, actual)
+        r_pct, r_note = ratio(actual, target) if is_target and not next_year else (math.nan, "")
+        c_abs, c_pct, c_note = change(actual, prior)
+        rows.append({
+            "code": code, "domain": rec["domain"], "label_zh": label, "unit": unit,
+            "declared": declared, "direction": direction or "", "target": target,
+            "target_derived": target_derived, "target_note": target_note, "actual": actual,
+            "prior": prior, "target_year": target_year, "next_year": next_year,
+            "status": status, "ratio_pct": r_pct, "ratio_note": r_note, "change": c_abs,
+            "change_pct": c_pct, "change_note": c_note, "source": _str(rec["source"]),
+            "note": _str(rec["note"]), "target_cell": d.cell("targets", i, "target"),
+            "actual_cell": d.cell("targets", i, "actual"), "prior_cell": d.cell("targets", i, "prior"),
+        })
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def attainment(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
+    """This year's targets of a domain with status, 实际/目标 and change (see :func:`metrics`)."""
+    m = metrics(ev, domain)
+    return m[(m["status"] != "") & ~m["next_year"]].reset_index(drop=True)
+
+
+def next_year_targets(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
+    """Targets set for a later year (the plan), not judged this year."""
+    m = metrics(ev, domain)
+    return m[m["next_year"] & (m["status"] != "")].reset_index(drop=True)
+
+
+def status_counts(ev: Evaluation, domain: str | None = None) -> dict[str, int]:
+    """How many of this year's targets have each status (every status, zeros included)."""
+    counts = attainment(ev, domain)["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+def gaps(ev: Evaluation, domain: str) -> pd.DataFrame:
+    """The data gaps of a domain: targets without actual value, and indicators not computable.
+
+    Next-year targets are not gaps (they are judged next year).
+
+    Returns:
+        Columns ``label_zh``, ``kind`` (目标无实际值 / 指标无法计算), ``reason``, ``cells``.
+    """
+    rows = []
+    att = attainment(ev, domain)
+    seen = set()
+    for _, a in att[att["status"].isin([NO_ACTUAL, NO_TARGET, NO_DIRECTION])].iterrows():
+        what = {NO_ACTUAL: "有目标值但未提供实际值", NO_TARGET: "未提供目标值",
+                NO_DIRECTION: "未填写目标方向"}[a["status"]]
+        goal = (f"目标：{DIRECTION_ZH.get(a['direction'], a['direction'])}"
+                f"{_fmt_value(a['target'], a['unit'])}") if not _nan(a["target"]) else ""
+        reason = "；".join(p for p in (what, goal, a["note"]) if p)
+        rows.append({"label_zh": a["label_zh"], "kind": "目标" + a["status"], "reason": reason,
+                     "cells": a["actual_cell"] if a["status"] == NO_ACTUAL else a["target_cell"]})
+        seen.add(a["code"])
+    future = set(next_year_targets(ev, domain)["code"])
+    ind = ev.domain_indicators(domain)
+    for _, r in ind[ind["value"].isna()].iterrows():
+        if r["id"] in seen or r["id"] in future:
+            continue
+        rows.append({"label_zh": r["label_zh"], "kind": "指标无法计算", "reason": r["note"],
+                     "cells": r["source_cells"]})
+    module = importlib.import_module(f"perfkit.indicators.{domain}")
+    rows += getattr(module, "data_gaps", lambda data: [])(ev.data)
+    return pd.DataFrame(rows, columns=["label_zh", "kind", "reason", "cells"])
+
+
+def _fmt_value(v: float, unit: str) -> str:
+    from . import fmt
+
+    return fmt.with_unit(v, unit)
+
+
+def history(ev: Evaluation, codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """Values of 绩效指标 codes over the years: this workbook, its 上年值, other years' workbooks.
+
+    A year's own workbook wins over the 上年值 stated in the next year's workbook.
+
+    Returns:
+        Columns ``year``, ``code``, ``value``, ``origin`` (cell reference or workbook).
+    """
+    from .errors import PerfkitError
+    from .workbook import load_workbook
+
+    found: dict[tuple[int, str], tuple[float, str, int]] = {}  # (year, code) → value, origin, rank
+
+    def take(data, year: int, prefix: str = "") -> None:
+        frame = data.frames.get("targets")
+        if frame is None or frame.empty:
+            return
+        for i, rec in frame[frame["code"].isin(codes)].iterrows():
+            for col, y, rank in (("actual", year, 0), ("prior", year - 1, 1)):
+                v = float(rec[col])
+                key = (y, rec["code"])
+                if not _nan(v) and (key not in found or found[key][2] > rank):
+                    found[key] = (v, prefix + data.cell("targets", i, col), rank)
+
+    take(ev.data, ev.year)
+    folder = config.DATA_DIR / ev.settings.department
+    for path in sorted(folder.glob("*.xlsx")) if folder.exists() else []:
+        if not path.stem.isdigit() or int(path.stem) == ev.year or path.name.startswith("~$"):
+            continue
+        try:
+            take(load_workbook(path, expected_year=int(path.stem)), int(path.stem), f"{path.name} ")
+        except PerfkitError as exc:
+            log.warning("history: %s skipped: %s", path.name, exc)
+    rows = [{"year": y, "code": c, "value": v, "origin": o}
+            for (y, c), (v, o, _) in sorted(found.items())]
+    return pd.DataFrame(rows, columns=["year", "code", "value", "origin"])
