@@ -11,6 +11,7 @@ import logging
 import re
 import struct
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
@@ -47,8 +48,18 @@ REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell", "reviewer-hide"})
 REMOVE_INPUT_TAGS = frozenset({"remove-input", "hide-input"})
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "hide-output"})
 
-#: Column counts from which tables get smaller type (and, last, a landscape page) in print.
-TABLE_SIZE_CLASSES: tuple[tuple[int, str], ...] = ((15, "cols-xl"), (11, "cols-l"), (8, "cols-m"))
+#: Width of the print text column (A4 less the margins in print.css) in points, less 4 %.
+PORTRAIT_WIDTH_PT = (210 - 25 - 20) * 72 / 25.4 * 0.96
+LANDSCAPE_WIDTH_PT = (297 - 18 - 18) * 72 / 25.4 * 0.96
+#: Print type sizes tried for a table, largest first, with their print.css classes.
+PORTRAIT_SIZES: tuple[tuple[float, str], ...] = ((9.0, "fs-9"), (8.0, "fs-8"), (7.0, "fs-7"))
+LANDSCAPE_SIZES: tuple[tuple[float, str], ...] = ((8.0, "fs-8"), (7.0, "fs-7"), (6.5, "fs-6"))
+#: Cell widths in em as report.css sets them: any cell at least CELL_MIN_EM, cells with
+#: more than LONG_TEXT_CHARS characters of text (class ``long``) at least LONG_MIN_EM.
+CELL_MIN_EM = 3.0
+LONG_TEXT_CHARS = 24
+LONG_MIN_EM = 10.0
+CELL_PAD_EM = 1.0  # horizontal padding and border
 
 #: Characters always put into the PDF font subset (page furniture, list markers, digits).
 _ALWAYS_GLYPHS = (
@@ -186,12 +197,85 @@ def _clean_css(css: str) -> str:
     return _REMOTE_URL_RE.sub("none", _IMPORT_RE.sub("", css))
 
 
+def _text_em(text: str) -> float:
+    """Approximate advance of ``text`` in em (CJK full width, the rest about 0.6 em)."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
+
+
+def _unbreakable_em(text: str) -> float:
+    """Width of the longest run that cannot wrap (Latin words, numbers; CJK breaks anywhere)."""
+    runs = re.findall(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+", text)
+    return max((_text_em(run) for run in runs), default=0.0)
+
+
+@dataclass
+class _Table:
+    """Column bookkeeping of one table while it is parsed, to size it for print."""
+
+    start: int  # index of the <table> start tag in the output
+    col_min: dict[int, float] = field(default_factory=dict)  # narrowest width per column, em
+    spans: dict[int, int] = field(default_factory=dict)  # column -> further rows covered
+    occupied: set[int] = field(default_factory=set)
+    new_spans: dict[int, int] = field(default_factory=dict)
+    col: int = 0
+
+    def start_row(self) -> None:
+        self.occupied = {c for c, n in self.spans.items() if n > 0}
+        self.new_spans = {}
+        self.col = 0
+
+    def end_row(self) -> None:
+        for c in self.occupied:
+            self.spans[c] -= 1
+        self.spans.update(self.new_spans)
+        self.occupied = set()
+
+    def place(self, colspan: int, rowspan: int) -> int:
+        """Column of the next cell (skipping columns covered by row spans)."""
+        while self.col in self.occupied:
+            self.col += 1
+        first = self.col
+        if rowspan > 1:
+            for c in range(first, first + colspan):
+                self.new_spans[c] = rowspan - 1
+        self.col += colspan
+        return first
+
+    def record(self, first: int, colspan: int, min_em: float) -> None:
+        share = min_em / colspan
+        for c in range(first, first + colspan):
+            self.col_min[c] = max(self.col_min.get(c, 0.0), share)
+
+    @property
+    def columns(self) -> int:
+        return max(self.col_min, default=-1) + 1
+
+    def print_classes(self) -> tuple[str, ...]:
+        """Type size class, plus ``landscape`` (and ``squeeze``) when portrait cannot fit."""
+        width_em = sum(max(v, CELL_MIN_EM) + CELL_PAD_EM for v in self.col_min.values())
+        for size, name in PORTRAIT_SIZES:
+            if width_em * size <= PORTRAIT_WIDTH_PT:
+                return (name,)
+        for size, name in LANDSCAPE_SIZES:
+            if width_em * size <= LANDSCAPE_WIDTH_PT:
+                return (name, "landscape")
+        return (LANDSCAPE_SIZES[-1][1], "landscape", "squeeze")
+
+
+def _int_attr(attrs: list[tuple[str, str | None]], name: str) -> int:
+    try:
+        return max(1, min(1000, int(dict(attrs).get(name) or 1)))
+    except ValueError:
+        return 1
+
+
 class _BodyProcessor(HTMLParser):
     """Rewrite nbconvert body HTML for reviewers.
 
     Drops scripts, embedded frames, external resources, event handlers and anchor links;
     collects h1-h3 for the table of contents (giving each a stable ``sec-N`` id); marks
-    numeric table cells ``num``; wraps tables in a scroll container sized by column count;
+    numeric table cells ``num`` and long text cells ``long``; wraps each table in a scroll
+    container and gives it the print type size (and landscape page) its columns need;
     marks matplotlib-sized PNGs as ``chart``.
     """
 
@@ -203,11 +287,15 @@ class _BodyProcessor(HTMLParser):
         self._skip: list[str] = []  # stack of dropped elements whose content is skipped
         self._in_style = False
         self._heading: tuple[str, int, str, list[str]] | None = None  # tag, level, id, text
-        self._cell: tuple[int, list[str]] | None = None  # start index, text
-        self._tables: list[tuple[int, int]] = []  # (start index, max cells in a row)
-        self._row_cells = 0
+        # Open cell: start-tag index, first column, colspan, text so far.
+        self._cell: tuple[int, int, int, list[str]] | None = None
+        self._tables: list[_Table] = []
         self._dropped: dict[str, int] = {}
         self._heading_count = 0
+        # Start-tag index of the latest heading, and whether text followed it: a heading
+        # directly above a landscape table moves to the landscape page with it.
+        self._last_heading: int | None = None
+        self._text_after_heading = False
 
     # -- helpers ------------------------------------------------------------------------
     def _note_drop(self, what: str) -> None:
@@ -300,20 +388,16 @@ class _BodyProcessor(HTMLParser):
                 self.id_map[old_id] = new_id
             attrs = [(k, v) for k, v in attrs if k != "id"] + [("id", new_id)]
             self._heading = (tag, _HEADING_LEVELS[tag], new_id, [])
+            self._last_heading = len(self.out)
+            self._text_after_heading = False
         elif tag == "table":
-            self._tables.append((len(self.out), 0))
-        elif tag == "tr":
-            self._row_cells = 0
-        elif tag in ("td", "th"):
-            try:
-                span = int(dict(attrs).get("colspan") or 1)
-            except ValueError:
-                span = 1
-            self._row_cells += max(1, span)
-            if self._tables:
-                start, widest = self._tables[-1]
-                self._tables[-1] = (start, max(widest, self._row_cells))
-            self._cell = (len(self.out), [])
+            self._tables.append(_Table(len(self.out)))
+        elif tag == "tr" and self._tables:
+            self._tables[-1].start_row()
+        elif tag in ("td", "th") and self._tables:
+            colspan, rowspan = _int_attr(attrs, "colspan"), _int_attr(attrs, "rowspan")
+            first = self._tables[-1].place(colspan, rowspan)
+            self._cell = (len(self.out), first, colspan, [])
         elif tag == "img":
             src = dict(attrs).get("src") or ""
             size = _png_size(src)
@@ -342,25 +426,48 @@ class _BodyProcessor(HTMLParser):
                 self.headings.append(Heading(level, heading_id, title))
             self._heading = None
         elif tag in ("td", "th") and self._cell is not None:
-            index, text = self._cell
-            value = "".join(text).strip()
-            classes = []
-            if _NUMBER_RE.match(value):
-                classes.append("num")
-            elif value in _NA_TEXTS and tag == "td":
-                classes += ["num", "na"]
-            if classes:
-                self.out[index] = self._retag(self.out[index], classes)
-            self._cell = None
+            self._end_cell(tag)
+        elif tag == "tr" and self._tables:
+            self._tables[-1].end_row()
         self.out.append(f"</{tag}>")
         if tag == "table" and self._tables:
-            start, widest = self._tables.pop()
-            size = next((name for limit, name in TABLE_SIZE_CLASSES if widest >= limit), "")
-            wrap_class = f"table-wrap {size}".strip()
-            self.out[start] = f'<div class="{wrap_class}">' + self._retag(
-                self.out[start], [f"cols-{widest}", size]
-            )
-            self.out.append("</div>")
+            self._end_table(self._tables.pop())
+
+    def _end_cell(self, tag: str) -> None:
+        assert self._cell is not None
+        index, first, colspan, text = self._cell
+        self._cell = None
+        value = " ".join("".join(text).split())
+        classes = []
+        if _NUMBER_RE.match(value):
+            classes.append("num")
+            min_em = _text_em(value)  # numbers never wrap
+        elif value in _NA_TEXTS and tag == "td":
+            classes += ["num", "na"]
+            min_em = _text_em(value)
+        elif len(value) > LONG_TEXT_CHARS:
+            classes.append("long")
+            min_em = max(LONG_MIN_EM, _unbreakable_em(value))
+        else:
+            min_em = max(CELL_MIN_EM, _unbreakable_em(value))
+        if classes:
+            self.out[index] = self._retag(self.out[index], classes)
+        if self._tables:
+            self._tables[-1].record(first, colspan, min_em)
+
+    def _end_table(self, table: _Table) -> None:
+        classes = table.print_classes()
+        landscape = "landscape" in classes
+        wrap = "table-wrap landscape" if landscape else "table-wrap"
+        self.out[table.start] = f'<div class="{wrap}">' + self._retag(
+            self.out[table.start], [f"cols-{table.columns}", *classes]
+        )
+        self.out.append("</div>")
+        if not self._tables:  # an outermost table
+            heading = self._last_heading
+            if landscape and heading is not None and not self._text_after_heading:
+                self.out[heading] = self._retag(self.out[heading], ["with-wide-table"])
+            self._text_after_heading = True
 
     @staticmethod
     def _retag(start_tag: str, classes: list[str]) -> str:
@@ -385,8 +492,10 @@ class _BodyProcessor(HTMLParser):
             return
         if self._heading is not None:
             self._heading[3].append(data)
+        elif data.strip() and not self._tables:
+            self._text_after_heading = True
         if self._cell is not None:
-            self._cell[1].append(data)
+            self._cell[3].append(data)
         self.out.append(html.escape(data, quote=False))
 
     def handle_comment(self, data: str) -> None:  # comments are dropped
