@@ -1,0 +1,888 @@
+"""Audit mode: recompute each figure a report states, and check the workbook's own arithmetic.
+
+A reviewer copies the figures of a submitted report into the 报告数值 sheet, as printed
+("68.2%", "4.04亿元", "增加16.69万元"), each with its 核对对象. :func:`audit` recomputes every one
+from the raw data and gives a verdict, then adds the workbook's internal sums (finance
+cross-checks from :mod:`perfkit.checks`, the domains' 绩效指标 part-sums, the 支出功能分类
+hierarchy) and the score-sheet arithmetic.
+
+核对对象 (the ``check`` column), a deliberately small language:
+
+- ``<indicator id>`` — a registered indicator, e.g. ``revenue_execution_pct``;
+- ``<基本信息 key>`` — ``claimed_score`` (自评得分), ``staff_actual_count``,
+  ``staff_authorized_count``;
+- ``<指标代码>`` — the 实际值 of that 绩效指标 row (when no indicator has that id);
+- ``sum(学生资助:A,B)`` — Σ 金额 of the 学生资助 rows whose 所属政策 is A or B (a name that is no
+  所属政策 matches 项目 instead); ``sum(学生资助)`` sums every row;
+- ``sum(绩效指标:code1,code2)`` — Σ 实际值 of those codes (they must share one 单位).
+
+Verdicts, decided in this order (``d`` = decimals the report prints):
+
+1. 一致 — the recomputed value rounded half-up to ``d`` decimals is the printed value;
+2. 舍入差异 — the printed value is the recomputed value *truncated* to ``d`` decimals;
+3. 舍入差异 — some value within the rounding range of the inputs rounds to the printed value;
+4. 一致 — the difference is within tolerance (``Settings.tolerance_pp`` for ratios,
+   ``tolerance_wan_yuan`` for amounts, 0 for counts and scores);
+5. 不一致 — otherwise, with the recomputed value, the difference and a diagnosis (digits
+   swapped, one digit wrong, "100%" beside an overspend, sign reversed, 元/万元 mixed);
+6. 无法核对 — an input is missing, the base is zero (no percentage exists, so a printed "100%"
+   is not a growth rate), the 核对对象 is unknown, or the recomputation would use the stated
+   figure itself.
+
+Printed values carrying 以上/超过/余 or 以内/以下 are bounds, 约/近/左右 approximations.
+
+Precision of the inputs (step 3). A number cell carries no printed precision: 31000 may be an
+exact count of 万元 or "3.1亿" rounded. Reading trailing zeros as rounding would make every round
+budget (20000) a ±5000 range and excuse real errors, so a cell's precision is the last decimal of
+its shortest representation (24192.45 → ±0.005, 4761 → ±0.5, 31000 → ±0.5). A coarser precision
+is used only when the row's 数据来源 or 备注 quotes the printed figure in “…” and the quote parses
+back to the cell's value (the sample's “3.1亿元” → 31000 ± 500万元): the transcriber recorded how
+the report printed it. The recomputed value's range is the set of values the formula takes at the
+corners of the input box; this is exact for what the registry holds — sums, differences and
+ratios of same-signed inputs are monotone in each input — and is skipped when an input's range
+straddles zero.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import re
+import unicodedata
+import weakref
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+
+from . import fmt
+from .checks import CONSISTENT, INCONSISTENT, SUM_CHECKS, UNEXPLAINED, UNVERIFIABLE
+from .evaluation import Evaluation
+from .indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
+from .workbook import AMOUNT, SHEET_BY_KEY, SHEET_BY_NAME, WorkbookData, normalize_label
+
+log = logging.getLogger(__name__)
+
+#: The printed value is explained by rounding of the inputs or by truncation.
+ROUNDING = "舍入差异"
+#: Every verdict the audit gives, in display order (未解释差额 comes from perfkit.checks).
+VERDICTS = (CONSISTENT, ROUNDING, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE)
+
+STATED = "报告数值"
+INTERNAL = "勾稽关系"
+SCORES = "评分表"
+
+#: Columns of tables/audit.csv. ``difference`` = stated - recomputed, in ``unit``.
+AUDIT_COLUMNS = ["ref", "category", "figure", "check", "stated", "stated_value", "recomputed",
+                 "unit", "difference", "tolerance", "verdict", "explanation", "location",
+                 "source_cells"]
+
+#: Amount units in 万元.
+AMOUNT_UNITS = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}
+_MULTIPLIERS = {"": 1.0, "千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}
+_MAX_BOX_INPUTS = 12  # 2**12 corner evaluations at most
+
+
+class AuditParseError(ValueError):
+    """A printed value or a 核对对象 cannot be read."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Printed values
+# ---------------------------------------------------------------------------------------------
+
+_QUALIFIER_WORDS = "约|近|超过|逾|达到|达|共计|共|合计|累计|总计|仅|为|是"
+_DIRECTION_WORDS = {"增加": 1, "增长": 1, "提高": 1, "上升": 1, "多": 1,
+                    "减少": -1, "下降": -1, "降低": -1, "少": -1}
+_PRINTED_RE = re.compile(
+    rf"""^(?P<lead>(?:{_QUALIFIER_WORDS})*)
+    (?:(?P<dir>{'|'.join(_DIRECTION_WORDS)})了?)?
+    (?P<lead2>(?:{_QUALIFIER_WORDS})*)
+    (?P<sign>[+-])?
+    (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
+    (?P<mult>万亿|亿|万|千)?
+    (?P<more>余|多)?
+    (?P<unit>元|%|个百分点|百分点|分|(?!以上|以内|以下|左右)[\u4e00-\u9fff]{{1,2}})?
+    (?P<tail>以上|以内|以下|左右)?$""",
+    re.X,
+)
+
+
+@dataclass(frozen=True)
+class PrintedValue:
+    """A figure as a report prints it.
+
+    Attributes:
+        text: the text as printed.
+        number: the printed number with its sign (direction words applied), e.g. ``4.04``.
+        decimals: decimals printed (``4.04`` → 2; ``4761`` → 0).
+        scale: multiplier from the printed number to ``unit`` (``4.04亿元`` → 10000 万元).
+        unit: ``%``, ``万元`` (any amount), ``分``, a count unit (``名``), or "" for a bare number.
+        kind: ``percent``, ``amount``, ``score``, ``count`` or ``number``.
+        bound: ``≥`` (以上/超过/余), ``≤`` (以内/以下), ``≈`` (约/近/左右), or "".
+        direction: +1 (增加…), -1 (减少…), 0 when no direction word is printed.
+        multiplier: the 万/亿 printed before the unit ("" if none).
+        suffix: the unit as printed, multiplier included (``亿元``, ``%``, ``万人次``).
+    """
+
+    text: str
+    number: Decimal
+    decimals: int
+    scale: float
+    unit: str
+    kind: str
+    bound: str = ""
+    direction: int = 0
+    multiplier: str = ""
+    suffix: str = ""
+
+    @property
+    def value(self) -> float:
+        """The value in ``unit``."""
+        return float(self.number) * self.scale
+
+    @property
+    def half_unit(self) -> float:
+        """Half of the last printed digit, in ``unit`` (4.04亿元 → 50 万元)."""
+        return 0.5 * 10.0 ** (-self.decimals) * self.scale
+
+    def in_unit(self, unit: str) -> PrintedValue:
+        """The same printed value expressed in a check's unit.
+
+        A bare number is taken in ``unit`` ("1,055.1" against 万元 is 1055.1万元), except that
+        a bare 万/亿 against an amount means 元 ("4.04亿" → 40400万元).
+
+        Raises:
+            AuditParseError: the printed unit cannot be compared with ``unit``.
+        """
+        kind = _unit_kind(unit)
+        if self.kind == "amount" and kind == "amount":
+            return _replace(self, self.scale / AMOUNT_UNITS[unit], unit)
+        if self.kind == "number":
+            if kind == "amount" and self.multiplier:
+                return _replace(self, self.scale * AMOUNT_UNITS["元"] / AMOUNT_UNITS[unit], unit)
+            if kind != "percent" or not self.multiplier:
+                return _replace(self, self.scale, unit)
+        if self.kind == "percent" and kind == "percent":
+            return self
+        if self.kind == "score" and kind in ("score", "count"):
+            return _replace(self, self.scale, unit)
+        if self.kind == "count" and kind == "count":
+            return _replace(self, self.scale, unit)
+        raise AuditParseError(f"报告值“{self.text}”的单位（{self.unit or '无'}）与核对对象的单位"
+                              f"（{unit or '无'}）不能比较")
+
+
+def _replace(p: PrintedValue, scale: float, unit: str) -> PrintedValue:
+    return PrintedValue(p.text, p.number, p.decimals, scale, unit, p.kind, p.bound, p.direction,
+                        p.multiplier, p.suffix)
+
+
+def _unit_kind(unit: str) -> str:
+    if unit in ("%", "个百分点"):
+        return "percent"
+    if unit in AMOUNT_UNITS:
+        return "amount"
+    if unit == "分":
+        return "score"
+    return "count"
+
+
+def parse_printed(text: Any) -> PrintedValue:
+    """Parse a figure as a report prints it.
+
+    Accepts "133.49%", "109.03 %", "4.04亿元", "4761万元", "1,055.1", "增长16.69万元",
+    "减少16.69万元", "-595.92万元", "96.8分", "857名", "75.22万人次", "93.96％以上", "近3000人".
+    Full-width characters, spaces and thousands separators are folded first.
+
+    Args:
+        text: the printed figure.
+
+    Returns:
+        The :class:`PrintedValue`; amounts are in 万元.
+
+    Raises:
+        AuditParseError: the text is not one printed figure.
+    """
+    raw = "" if text is None else str(text)
+    norm = unicodedata.normalize("NFKC", raw).replace("\u2212", "-").replace("\u2013", "-")
+    norm = re.sub(r"\s+", "", norm).rstrip("。，,;；")
+    m = _PRINTED_RE.match(norm)
+    if not m:
+        raise AuditParseError(f"报告值“{raw}”不是一个可识别的数值（如 133.49%、4.04亿元、857名）")
+    digits = m.group("num").replace(",", "")
+    number = Decimal(digits)
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    sign = -1 if m.group("sign") == "-" else 1
+    direction = _DIRECTION_WORDS.get(m.group("dir") or "", 0)
+    if direction:
+        sign *= direction
+    number = number.copy_negate() if sign < 0 else number
+    mult, unit = m.group("mult") or "", m.group("unit") or ""
+    suffix = mult + unit
+    factor = _MULTIPLIERS[mult]
+    if unit in ("%", "个百分点", "百分点"):
+        if mult:
+            raise AuditParseError(f"报告值“{raw}”：百分数前不应有“{mult}”")
+        kind, scale, unit = "percent", 1.0, "%"
+    elif unit == "元":
+        kind, scale, unit = "amount", factor * AMOUNT_UNITS["元"], "万元"
+    elif unit == "分":
+        kind, scale = "score", factor
+    elif unit:
+        kind, scale = "count", factor
+    else:
+        kind, scale = "number", factor
+    words = (m.group("lead") or "") + (m.group("lead2") or "")
+    bound = ""
+    if m.group("tail") in ("以上",) or m.group("more") or re.search("超过|逾", words):
+        bound = "≥"
+    elif m.group("tail") in ("以内", "以下"):
+        bound = "≤"
+    elif m.group("tail") == "左右" or re.search("约|近", words):
+        bound = "≈"
+    return PrintedValue(raw, number, decimals, scale, unit, kind, bound, direction, mult, suffix)
+
+
+# ---------------------------------------------------------------------------------------------
+# 核对对象
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A parsed 核对对象: ``kind`` is indicator, info, metric, sum_aid or sum_targets."""
+
+    kind: str
+    names: tuple[str, ...] = ()
+
+
+_SUM_RE = re.compile(r"^sum\((?P<sheet>[^:)]+)(?::(?P<names>[^)]*))?\)$", re.I)
+_INFO_KEYS = ("claimed_score", "staff_actual_count", "staff_authorized_count")
+
+
+def parse_check(text: Any, data: WorkbookData | None = None) -> CheckSpec:
+    """Parse a 核对对象 (see the module docstring for the language).
+
+    Raises:
+        AuditParseError: the text is not a 核对对象 (the message says what is).
+    """
+    from .indicators import REGISTRY, load_all
+
+    load_all()
+    s = unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
+    s = re.sub(r"\s+", "", s)
+    if not s:
+        raise AuditParseError("核对对象为空：填写指标代码，或 sum(学生资助:所属政策)")
+    m = _SUM_RE.match(s)
+    if m:
+        sheet = m.group("sheet")
+        key = SHEET_BY_NAME[sheet].key if sheet in SHEET_BY_NAME else sheet
+        names = tuple(n for n in (m.group("names") or "").split(",") if n)
+        if key == "aid":
+            return CheckSpec("sum_aid", names)
+        if key == "targets" and names:
+            return CheckSpec("sum_targets", names)
+        raise AuditParseError(
+            f"核对对象“{s}”：只支持 sum(学生资助:所属政策…) 或 sum(绩效指标:代码,…)")
+    if s in REGISTRY:
+        return CheckSpec("indicator", (s,))
+    if s in _INFO_KEYS:
+        return CheckSpec("info", (s,))
+    targets = None if data is None else data.frames.get("targets")
+    if targets is not None and not targets.empty and (targets["code"] == s).any():
+        return CheckSpec("metric", (s,))
+    raise AuditParseError(f"核对对象“{s}”不是已登记的指标代码、基本信息项或绩效指标代码")
+
+
+# ---------------------------------------------------------------------------------------------
+# Recomputation with the rounding range of the inputs
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Recomputed:
+    """A value recomputed from the workbook, with the range its rounded inputs allow."""
+
+    value: float
+    unit: str
+    low: float = math.nan
+    high: float = math.nan
+    reason: str = ""  # why ``value`` is NaN
+    cells: list[str] = field(default_factory=list)
+    coarse: list[str] = field(default_factory=list)  # inputs printed coarsely (quoted hints)
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.low):
+            self.low = self.value
+        if math.isnan(self.high):
+            self.high = self.value
+
+
+@dataclass
+class _BoxReader(Reader):
+    """A Reader that records the cells a formula reads and can shift their values."""
+
+    shifts: dict[tuple[str, Any, str], float] = field(default_factory=dict)
+    keys: list[tuple[str, Any, str]] = field(default_factory=list)
+
+    def optional(self, sheet: str, row: Any, column: str) -> float:
+        self.keys.append((sheet, row, column))
+        return super().optional(sheet, row, column) + self.shifts.get((sheet, row, column), 0.0)
+
+
+def _folded(text: Any) -> str:
+    return normalize_label(text) if isinstance(text, str) else ""
+
+
+def _decimals(value: float) -> int:
+    d = Decimal(repr(round(float(value), 9))).normalize()
+    return max(0, -int(d.as_tuple().exponent))
+
+
+def _quotes(data: WorkbookData, sheet: str, row: Any) -> list[str]:
+    frame = data.frames.get(sheet)
+    if frame is None or row not in frame.index:
+        return []
+    text = " ".join(str(frame.at[row, c]) for c in ("source", "note")
+                    if c in frame.columns and isinstance(frame.at[row, c], str))
+    return re.findall(r"“([^”]+)”", text)
+
+
+def input_precision(data: WorkbookData, sheet: str, row: Any, column: str) -> tuple[float, str]:
+    """Half of the last printed digit of one workbook value, and the quote it came from.
+
+    See the module docstring: the shortest decimal form of the value, unless the row's
+    数据来源/备注 quotes the printed figure (“3.1亿元”) and the quote parses back to the value.
+
+    Returns:
+        ``(half_unit, quote)`` with ``half_unit`` in the value's loaded unit (万元 for amounts)
+        and ``quote`` "" when no quote was used.
+    """
+    value = data.value(sheet, row, column)
+    if math.isnan(value):
+        return 0.0, ""
+    spec = SHEET_BY_KEY.get(sheet)
+    is_amount = spec is not None and any(c.key == column and c.kind == AMOUNT for c in spec.columns)
+    for quote in _quotes(data, sheet, row):
+        try:
+            p = parse_printed(quote)
+        except AuditParseError:
+            continue
+        if p.bound or (is_amount and p.kind not in ("amount", "number")):
+            continue
+        if is_amount and p.kind == "number":
+            p = p.in_unit("万元")
+        if math.isclose(p.value, value, rel_tol=1e-9, abs_tol=1e-9):
+            return p.half_unit, quote
+    factor = data.unit_factor if is_amount else 1.0
+    return 0.5 * 10.0 ** (-_decimals(value / factor)) * factor, ""
+
+
+def _box(data: WorkbookData, keys: list[tuple[str, Any, str]]):
+    """The shiftable inputs: (key, half_unit, quote), or None when a range straddles zero."""
+    box = []
+    for key in dict.fromkeys(keys):
+        v = data.value(*key)
+        if math.isnan(v):
+            continue
+        half, quote = input_precision(data, *key)
+        if half <= 0:
+            continue
+        if v - half < 0 < v + half:
+            return None
+        box.append((key, half, quote))
+    return box
+
+
+def _corners(box, evaluate) -> tuple[float, float] | None:
+    if not box or len(box) > _MAX_BOX_INPUTS:
+        return None
+    values = []
+    for signs in itertools.product((-1.0, 1.0), repeat=len(box)):
+        try:
+            v = float(evaluate({k: s * h for (k, h, _), s in zip(box, signs, strict=True)}))
+        except (Undefined, ZeroDivisionError):
+            return None
+        if not math.isfinite(v):
+            return None
+        values.append(v)
+    return min(values), max(values)
+
+
+def _coarse(data: WorkbookData, box) -> list[str]:
+    out = []
+    for key, half, quote in box or []:
+        if quote:
+            unit = "万元" if _unit_of(key) == "万元" else ""
+            out.append(f"“{quote}”（{data.cell(*key)}，±{fmt.num(half, _decimals(half))}{unit}）")
+    return out
+
+
+def _unit_of(key: tuple[str, Any, str]) -> str:
+    spec = SHEET_BY_KEY.get(key[0])
+    amount = spec is not None and any(c.key == key[2] and c.kind == AMOUNT for c in spec.columns)
+    return "万元" if amount else ""
+
+
+def recompute_indicator(ev: Evaluation, indicator_id: str) -> Recomputed:
+    """Recompute one indicator, with the range its printed inputs allow."""
+    from .indicators import get
+
+    ind = get(indicator_id)
+    row = ev.indicators.loc[indicator_id]
+    cells = [c for c in str(row["source_cells"]).split("; ") if c]
+    if any(c.startswith(SHEET_BY_KEY["stated"].name + "!") for c in cells):
+        return Recomputed(math.nan, ind.unit, cells=cells,
+                          reason="该指标的计算用到了报告值本身（如由报告比例推算目标数），不能用来独立核对报告值")
+    if math.isnan(row["value"]):
+        return Recomputed(math.nan, ind.unit, reason=str(row["note"]), cells=cells)
+    reader = _BoxReader(ev.data, ev.settings)
+    value = float(ind.func(reader))
+    box = _box(ev.data, reader.keys)
+
+    def evaluate(shifts):
+        return ind.func(_BoxReader(ev.data, ev.settings, shifts=shifts))
+
+    bounds = _corners(box, evaluate) if box is not None else None
+    low, high = bounds or (value, value)
+    return Recomputed(value, ind.unit, min(low, value), max(high, value), cells=cells,
+                      coarse=_coarse(ev.data, box))
+
+
+def _recompute_sum(data: WorkbookData, keys: list[tuple[str, Any, str]], unit: str,
+                   what: str) -> Recomputed:
+    cells = [data.cell(*k) for k in keys]
+    if not keys:
+        return Recomputed(math.nan, unit, reason=f"数据缺失：{what}没有匹配的行", cells=cells)
+    missing = [data.cell(*k) for k in keys if math.isnan(data.value(*k))]
+    if missing:
+        count = "" if len(keys) == 1 else f"有{len(missing)}项"
+        return Recomputed(math.nan, unit, cells=cells,
+                          reason=f"数据缺失：{what}{count}未提供（{'、'.join(missing)}）")
+    value = sum(data.value(*k) for k in keys)
+    box = [(k, *input_precision(data, *k)) for k in keys]
+    spread = sum(h for _, h, _ in box)
+    return Recomputed(value, unit, value - spread, value + spread, cells=cells,
+                      coarse=_coarse(data, box))
+
+
+def recompute(ev: Evaluation, spec: CheckSpec) -> Recomputed:
+    """Recompute the value a 核对对象 names from the raw workbook data."""
+    data = ev.data
+    if spec.kind == "indicator":
+        return recompute_indicator(ev, spec.names[0])
+    if spec.kind == "info":
+        key = spec.names[0]
+        unit = "分" if key == "claimed_score" else "人"
+        return _recompute_sum(data, [("info", key, "value")], unit,
+                              f"基本信息“{SHEET_BY_KEY['info'].item(key).label}”")
+    if spec.kind in ("metric", "sum_targets"):
+        frame = data.frames["targets"]
+        rows, unknown = [], []
+        for code in spec.names:
+            hits = list(frame.index[frame["code"] == code])
+            (rows.append(hits[0]) if hits else unknown.append(code))
+        if unknown:
+            return Recomputed(math.nan, "", reason=f"绩效指标表中没有指标代码 {'、'.join(unknown)}")
+        units = {str(frame.at[i, "unit"]) for i in rows if isinstance(frame.at[i, "unit"], str)}
+        if len(units) > 1:
+            return Recomputed(math.nan, "",
+                              reason=f"所列指标的单位不同（{'、'.join(sorted(units))}），不能相加")
+        unit = units.pop() if units else ""
+        return _recompute_sum(data, [("targets", i, "actual") for i in rows], unit,
+                              "绩效指标实际值")
+    if spec.kind == "sum_aid":
+        frame = data.frames.get("aid")
+        if frame is None or frame.empty:
+            return Recomputed(math.nan, "万元", reason="数据缺失：学生资助表为空")
+        if not spec.names:
+            rows = list(frame.index)
+        else:
+            wanted = {normalize_label(n) for n in spec.names}
+            group = frame["group"].map(_folded)
+            program = frame["program"].map(_folded)
+            rows = [i for i in frame.index if group[i] in wanted]
+            named = {group[i] for i in rows}
+            rows += [i for i in frame.index if program[i] in wanted - named and i not in rows]
+        return _recompute_sum(data, [("aid", i, "amount") for i in rows], "万元",
+                              f"学生资助“{'、'.join(spec.names) or '全部'}”")
+    raise AuditParseError(f"unknown check kind {spec.kind}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Verdicts
+# ---------------------------------------------------------------------------------------------
+
+
+def _dec(x: float) -> Decimal:
+    return Decimal(repr(round(float(x), 9)))
+
+
+def _round(x: float, decimals: int, mode=ROUND_HALF_UP) -> Decimal:
+    return _dec(x).quantize(Decimal(1).scaleb(-decimals), rounding=mode)
+
+
+def _show(x: float, unit: str, decimals: int) -> str:
+    if unit == "%":
+        return fmt.pct(x, decimals)
+    return fmt.num(x, decimals) + unit
+
+
+def _diff_unit(unit: str) -> str:
+    return "个百分点" if unit == "%" else unit
+
+
+def _show_decimals(p: PrintedValue, value: float) -> int:
+    """Decimals to show a recomputed value with: one more than printed, so a reader sees why."""
+    if p.unit == "%":
+        return max(2, p.decimals + 1)
+    if p.unit in AMOUNT_UNITS:
+        return 2
+    return min(_decimals(value), p.decimals + 2)
+
+
+def _digit_diagnosis(printed: Decimal, correct: Decimal) -> str:
+    a, b = str(abs(printed)), str(abs(correct))
+    if len(a) != len(b) or (printed < 0) != (correct < 0):
+        return ""
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    adjacent = len(diff) == 2 and diff[1] == diff[0] + 1
+    if adjacent and (a[diff[0]], a[diff[1]]) == (b[diff[1]], b[diff[0]]):
+        return "疑为相邻两位数字颠倒"
+    if len(diff) == 1:
+        return "疑为一位数字错误"
+    return ""
+
+
+def judge(p: PrintedValue, r: Recomputed, tolerance: float) -> tuple[str, str]:
+    """The verdict on one printed value against its recomputation.
+
+    Args:
+        p: the printed value, already in ``r.unit`` (see :meth:`PrintedValue.in_unit`).
+        r: the recomputed value and the range its rounded inputs allow.
+        tolerance: the difference accepted as 一致 (in ``r.unit``).
+
+    Returns:
+        ``(verdict, explanation)`` — the explanation is Chinese and names both values.
+    """
+    unit, d = r.unit, p.decimals
+    if math.isnan(r.value):
+        reason = r.reason.removeprefix("数据缺失：")
+        if NOT_COMPUTABLE_ZERO in r.reason or "基数为0" in r.reason:
+            note = "基数为0，百分比不存在（不能写作100%或无穷大）"
+            if p.kind == "percent":
+                note += f"；报告值“{p.text.strip()}”没有依据"
+            return UNVERIFIABLE, note
+        prefix = "输入缺失：" if r.reason.startswith("数据缺失") else ""
+        return UNVERIFIABLE, prefix + reason
+    shown = _show(r.value, unit, _show_decimals(p, r.value))
+    stated = p.value
+    diff = stated - r.value
+    scale = p.scale
+    rounded = _round(r.value / scale, d)
+    rounded_text = f"{rounded}{p.suffix or unit}"
+    base = f"重新计算为{shown}"
+    if p.bound == "≥":
+        if r.value >= stated - tolerance or rounded >= p.number:
+            return CONSISTENT, f"{base}，不低于报告所称“{p.text.strip()}”"
+        gap = _show(-diff, _diff_unit(unit), max(d, 2))
+        return INCONSISTENT, f"{base}，低于报告所称“{p.text.strip()}”{gap}"
+    if p.bound == "≤":
+        if r.value <= stated + tolerance or rounded <= p.number:
+            return CONSISTENT, f"{base}，不超过报告所称“{p.text.strip()}”"
+        gap = _show(diff, _diff_unit(unit), max(d, 2))
+        return INCONSISTENT, f"{base}，超出报告所称“{p.text.strip()}”{gap}"
+    if p.bound == "≈":
+        # An approximation is read to its significant digits: "近3000" is 3000 ± 500.
+        sig = Decimal(str(abs(p.number))).normalize().as_tuple().exponent
+        half = 0.5 * 10.0 ** max(int(sig), -d) * scale
+        if abs(diff) <= half + tolerance:
+            return CONSISTENT, f"{base}，报告所称约数“{p.text.strip()}”在其有效位数内相符"
+        gap = _show(abs(diff), _diff_unit(unit), 2)
+        return INCONSISTENT, f"{base}，与报告所称约数“{p.text.strip()}”相差{gap}"
+    if rounded == p.number:
+        return CONSISTENT, f"{base}，按报告所印位数四舍五入即“{p.text.strip()}”"
+    truncated = _round(r.value / scale, d, ROUND_DOWN)
+    if truncated == p.number:
+        return ROUNDING, (f"{base}，报告值“{p.text.strip()}”为截尾（舍去）而非四舍五入，"
+                          f"四舍五入应为{rounded_text}")
+    lo_p, hi_p = r.low / scale, r.high / scale
+    half_q = 0.5 * 10.0 ** (-d)
+    eps = 1e-9 * max(1.0, abs(float(p.number)))
+    if lo_p - eps <= float(p.number) + half_q and hi_p + eps >= float(p.number) - half_q and (
+            r.low != r.high):
+        inputs = "；".join(r.coarse) if r.coarse else "各输入按其所印位数"
+        gap = _show(abs(diff), _diff_unit(unit), 2)
+        return ROUNDING, (f"{base}，与报告值“{p.text.strip()}”相差{gap}；"
+                          f"输入数据本身是舍入后的数（{inputs}），其真值可使结果在"
+                          f"{_show(r.low, unit, 2)}至{_show(r.high, unit, 2)}之间，"
+                          "可解释该差异")
+    if abs(diff) <= tolerance + 1e-9:
+        return CONSISTENT, (f"{base}，与报告值相差{_show(abs(diff), _diff_unit(unit), 2)}，"
+                            f"在容差{_show(tolerance, _diff_unit(unit), 2)}以内")
+    notes = []
+    if p.kind == "percent" and p.number == 100 and abs(r.value - 100) > tolerance:
+        if r.value > 100:
+            over = _show(r.value - 100, "个百分点", 2)
+            notes.append(f"报告称“100%”，而实际为{shown}，超出预算{over}（超支或超收），"
+                         "“完成100%”与数据矛盾")
+        else:
+            notes.append(f"报告称“100%”，而实际只有{shown}")
+    elif r.value != 0 and (stated * r.value < 0) and math.isclose(abs(stated), abs(r.value),
+                                                                rel_tol=0.01):
+        notes.append("增减方向（正负号）与数据相反")
+    elif r.value != 0 and any(math.isclose(abs(stated / r.value), f, rel_tol=0.01)
+                              for f in (1e4, 1e-4)):
+        notes.append("相差约一万倍，疑为元与万元混用")
+    else:
+        digits = _digit_diagnosis(p.number, rounded)
+        if digits:
+            notes.append(f"{digits}，按数据应为{rounded_text}")
+        elif d == 0 and p.kind == "percent" and r.value < stated:
+            notes.append(f"取整后的表述掩盖了差距：按数据四舍五入应为{rounded_text}")
+    text = (f"{base}，报告值“{p.text.strip()}”，相差{_show(diff, _diff_unit(unit), 2)}，"
+            f"超出容差{_show(tolerance, _diff_unit(unit), 2)}")
+    if notes:
+        text += "；" + "；".join(notes)
+    return INCONSISTENT, text
+
+
+def tolerance_for(unit: str, ev: Evaluation) -> float:
+    """The tolerance for a figure in ``unit``: pp for ratios, 万元 for amounts, 0 otherwise."""
+    if unit == "%":
+        return float(ev.settings.tolerance_pp)
+    if unit in AMOUNT_UNITS:
+        return float(ev.settings.tolerance_wan_yuan) / AMOUNT_UNITS[unit]
+    return 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+# The three parts of an audit
+# ---------------------------------------------------------------------------------------------
+
+
+def _text(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+
+
+def _row(**kw: Any) -> dict[str, Any]:
+    row = dict.fromkeys(AUDIT_COLUMNS, "")
+    row.update({"stated_value": math.nan, "recomputed": math.nan, "difference": math.nan,
+                "tolerance": math.nan})
+    row.update(kw)
+    return row
+
+
+def audit_stated(ev: Evaluation) -> pd.DataFrame:
+    """Recompute every figure of the 报告数值 sheet and judge it (one row per figure)."""
+    frame = ev.data.frames.get("stated")
+    rows = []
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=AUDIT_COLUMNS)
+    for i, rec in frame.iterrows():
+        ref = _text(rec["ref"]) or f"第{i + 2}行"
+        common = {"ref": ref, "category": STATED, "figure": _text(rec["statement"]),
+                  "check": _text(rec["check"]), "stated": _text(rec["stated"]),
+                  "location": _text(rec["location"])}
+        stated_cell = ev.data.cell("stated", i, "stated")
+        try:
+            spec = parse_check(rec["check"], ev.data)
+            r = recompute(ev, spec)
+        except AuditParseError as exc:
+            rows.append(_row(**common, verdict=UNVERIFIABLE, explanation=str(exc),
+                             source_cells=ev.data.cell("stated", i, "check")))
+            continue
+        cells = "; ".join(dict.fromkeys([stated_cell, *r.cells]))
+        tol = tolerance_for(r.unit, ev)
+        try:
+            p = parse_printed(rec["stated"]).in_unit(r.unit)
+        except AuditParseError as exc:
+            rows.append(_row(**common, recomputed=r.value, unit=r.unit, tolerance=tol,
+                             verdict=UNVERIFIABLE, explanation=str(exc), source_cells=cells))
+            continue
+        verdict, note = judge(p, r, tol)
+        diff = p.value - r.value if not math.isnan(r.value) else math.nan
+        rows.append(_row(**common, stated_value=p.value, recomputed=r.value, unit=r.unit,
+                         difference=diff, tolerance=tol, verdict=verdict, explanation=note,
+                         source_cells=cells))
+        log.debug("audit %s: %s", ref, verdict)
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def _show_figure(value: float, unit: str) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if unit == "%" or unit in AMOUNT_UNITS:
+        return _show(value, unit, 2)
+    return fmt.count(value) + unit
+
+
+def _from_checks(checks: pd.DataFrame, unit_default: str = "万元", domain: str = "finance"):
+    """Rows of a perfkit.checks-shaped frame as audit rows (stated = the printed figure)."""
+    sums = {c.id for c in SUM_CHECKS}
+    rows = []
+    for _, c in checks.iterrows():
+        unit = _text(c.get("unit", "")) or unit_default
+        # Sum checks hold the printed total in ``expected`` and Σ parts in ``actual``; the
+        # carry-over and metric checks the other way round (see perfkit.checks).
+        printed_total = c["check"] in sums or domain != "finance"
+        stated, recomputed = ((c["expected"], c["actual"]) if printed_total
+                              else (c["actual"], c["expected"]))
+        known = not (math.isnan(stated) or math.isnan(recomputed))
+        diff = stated - recomputed if known else math.nan
+        rows.append(_row(ref=str(c["check"]), category=INTERNAL, figure=c["label_zh"],
+                         check=str(c["check"]), stated=_show_figure(stated, unit),
+                         stated_value=stated, recomputed=recomputed, unit=unit, difference=diff,
+                         tolerance=c["tolerance"], verdict=c["verdict"],
+                         explanation=c["explanation"], source_cells=c["source_cells"]))
+    return rows
+
+
+def _metric_sum_rows(ev: Evaluation) -> list[dict]:
+    """The domains' declared 绩效指标 part-sums (SUM_CHECKS of each domain module), if any."""
+    import importlib
+
+    try:
+        from .indicators.metrics import metric_sum_check
+    except ImportError:
+        return []
+    rows = []
+    for domain in ("quality", "aid", "safety"):
+        try:
+            module = importlib.import_module(f"perfkit.indicators.{domain}")
+        except ImportError:
+            continue
+        checks = [metric_sum_check(c, domain, ev.data, ev.settings)
+                  for c in getattr(module, "SUM_CHECKS", ())]
+        if checks:
+            rows += _from_checks(pd.DataFrame(checks), domain=domain)
+    return rows
+
+
+def _functional_rows(ev: Evaluation) -> list[dict]:
+    """支出功能分类: each 类/款 equals the sum of its 款/项, and Σ 类 equals 本年支出合计."""
+    data = ev.data
+    frame = data.frames.get("functional")
+    if frame is None or frame.empty:
+        return []
+    tol = float(ev.settings.tolerance_wan_yuan)
+    codes = {i: re.sub(r"\D", "", _text(c)) for i, c in frame["code"].items()}
+    rows = []
+
+    def add(label, total_key, part_keys, column, ref):
+        total = data.value(*total_key)
+        parts = [data.value(*k) for k in part_keys]
+        cells = "; ".join(data.cell(*k) for k in [total_key, *part_keys])
+        if math.isnan(total) or any(math.isnan(p) for p in parts):
+            rows.append(_row(ref=ref, category=INTERNAL, figure=label, check=ref, unit="万元",
+                             verdict=UNVERIFIABLE, explanation="合计或分项未全部提供",
+                             source_cells=cells))
+            return
+        s = sum(parts)
+        verdict = CONSISTENT if abs(total - s) <= tol else INCONSISTENT
+        note = f"分项合计{fmt.amount(s)}，表列{fmt.amount(total)}"
+        if verdict == INCONSISTENT:
+            note += f"，相差{fmt.amount(total - s)}"
+        rows.append(_row(ref=ref, category=INTERNAL, figure=label, check=ref,
+                         stated=fmt.num(total), stated_value=total, recomputed=s, unit="万元",
+                         difference=total - s, tolerance=tol, verdict=verdict, explanation=note,
+                         source_cells=cells))
+
+    header = {c.key: c.header for c in SHEET_BY_KEY["functional"].columns}
+    for i, code in codes.items():
+        children = [j for j, c in codes.items() if len(c) == len(code) + 2 and c.startswith(code)]
+        if len(code) not in (3, 5) or not children:
+            continue
+        for column in ("budget_initial", "budget_adjusted", "actual"):
+            if math.isnan(data.value("functional", i, column)) and all(
+                    math.isnan(data.value("functional", j, column)) for j in children):
+                continue
+            add(f"{code} {_text(frame.at[i, 'name'])}（{header[column]}）= 下级科目之和",
+                ("functional", i, column), [("functional", j, column) for j in children], column,
+                f"functional_{code}_{column}")
+    top = [i for i, c in codes.items() if len(c) == 3]
+    if top and not math.isnan(data.value("expenditure", "total", "actual")):
+        add("本年支出合计 = 支出功能分类各类之和（决算数）", ("expenditure", "total", "actual"),
+            [("functional", i, "actual") for i in top], "actual", "functional_total")
+    return rows
+
+
+def audit_internal(ev: Evaluation) -> pd.DataFrame:
+    """The workbook's own sums: finance cross-checks, 绩效指标 part-sums, 支出功能分类."""
+    rows = _from_checks(ev.checks) + _metric_sum_rows(ev) + _functional_rows(ev)
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def audit_scores(ev: Evaluation) -> pd.DataFrame:
+    """Score-sheet arithmetic: item scores within points, sub-totals and total, grade band.
+
+    Uses the consistency checks of :func:`perfkit.scoring.score` (the run settings' sheet).
+    Without a scoring module the audit has no score rows; a sheet that cannot be loaded gives
+    one 无法核对 row.
+    """
+    from .errors import PerfkitError
+
+    try:
+        from .scoring import score
+    except ImportError:
+        log.info("perfkit.scoring not available: score-sheet arithmetic not audited")
+        return pd.DataFrame(columns=AUDIT_COLUMNS)
+    try:
+        result = score(ev)
+    except PerfkitError as exc:
+        return pd.DataFrame([_row(ref="score_sheet", category=SCORES, figure="评分表",
+                                  check=str(ev.settings.score_sheet), verdict=UNVERIFIABLE,
+                                  explanation=f"评分表无法使用：{exc}")], columns=AUDIT_COLUMNS)
+    rows = []
+    for _, c in result.checks.iterrows():
+        numeric = c["check"] not in ("item_range", "grade")  # pass/fail checks without figures
+        expected = float(c["expected"]) if numeric else math.nan
+        actual = float(c["actual"]) if numeric else math.nan
+        diff = actual - expected if numeric else math.nan
+        if c["verdict"] == CONSISTENT:
+            note = "相符" if not numeric else f"按分项重新计算为{fmt.num(expected)}分，与表列相符"
+        elif numeric:
+            note = (f"按分项重新计算为{fmt.num(expected)}分，表列{fmt.num(actual)}分，"
+                    f"相差{fmt.num(diff)}分")
+        else:
+            note = "不满足"
+        rows.append(_row(ref=f"score_{c['check']}", category=SCORES, figure=c["label_zh"],
+                         check=str(c["check"]), stated=_show_figure(actual, "分"),
+                         stated_value=actual, recomputed=expected, unit="分", difference=diff,
+                         tolerance=0.005 if numeric else math.nan, verdict=c["verdict"],
+                         explanation=note, location=f"评分表 {result.sheet.name}"))
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def audit(ev: Evaluation) -> pd.DataFrame:
+    """The whole audit of one department-year: stated figures, internal sums, score sheet.
+
+    Returns:
+        Tidy frame with :data:`AUDIT_COLUMNS` (tables/audit.csv). ``difference`` is stated -
+        recomputed in ``unit``; ``verdict`` is one of :data:`VERDICTS`.
+    """
+    if ev in _CACHE:
+        return _CACHE[ev]
+    parts = [audit_stated(ev), audit_internal(ev), audit_scores(ev)]
+    frame = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
+        not p.empty for p in parts) else pd.DataFrame(columns=AUDIT_COLUMNS)
+    frame = frame.reindex(columns=AUDIT_COLUMNS)
+    _CACHE[ev] = frame
+    return frame
+
+
+def verdict_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """How many rows have each verdict (every verdict listed, zeros included)."""
+    counts = frame["verdict"].value_counts() if not frame.empty else {}
+    return {v: int(counts.get(v, 0)) for v in VERDICTS}
+
+
+def exit_status(frame: pd.DataFrame) -> int:
+    """1 when any figure is 不一致 (for scripts), else 0."""
+    return int(bool((frame["verdict"] == INCONSISTENT).any())) if not frame.empty else 0
