@@ -227,7 +227,10 @@ SHEETS: tuple[Sheet, ...] = (
         columns=(
             Column("ref", "编号", TEXT, width=8),
             Column("statement", "表述内容", TEXT, required=True, width=36),
-            Column("check", "核对对象", TEXT, note="指标代码，或 sum(学生资助:所属政策)", width=30),
+            Column("check", "核对对象", TEXT, width=30,
+                   note="指标代码（如 revenue_execution_pct）；基本信息项 claimed_score；绩效指标的"
+                        "指标代码（取实际值）；sum(学生资助:所属政策或项目,…) 金额合计；"
+                        "sum(绩效指标:代码1,代码2) 实际值合计。perfkit audit 按此重新计算并核对"),
             Column("stated", "报告值", TEXT, required=True, note="照录报告原文，如 133.49%、4.04亿元",
                    width=16),
             Column("location", "报告位置", TEXT, width=20),
