@@ -695,6 +695,12 @@ def audit_stated(ev: Evaluation) -> pd.DataFrame:
             rows.append(_row(**common, verdict=UNVERIFIABLE, explanation=str(exc),
                              source_cells=ev.data.cell("stated", i, "check")))
             continue
+        except Exception as exc:  # one faulty formula must not hide the rest of the audit
+            log.exception("audit row %s failed", ref)
+            rows.append(_row(**common, verdict=UNVERIFIABLE,
+                             explanation=f"重新计算出错（{type(exc).__name__}），请报告维护者",
+                             source_cells=ev.data.cell("stated", i, "check")))
+            continue
         cells = "; ".join(dict.fromkeys([stated_cell, *r.cells]))
         tol = tolerance_for(r.unit, ev)
         try:
@@ -704,7 +710,8 @@ def audit_stated(ev: Evaluation) -> pd.DataFrame:
                              verdict=UNVERIFIABLE, explanation=str(exc), source_cells=cells))
             continue
         verdict, note = judge(p, r, tol)
-        diff = p.value - r.value if not math.isnan(r.value) else math.nan
+        # Rounded to 10 decimals so that float noise (-1.7e-12) does not reach the tidy file.
+        diff = round(p.value - r.value, 10) if not math.isnan(r.value) else math.nan
         rows.append(_row(**common, stated_value=p.value, recomputed=r.value, unit=r.unit,
                          difference=diff, tolerance=tol, verdict=verdict, explanation=note,
                          source_cells=cells))

@@ -24,4 +24,10 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
                           ev.indicators[INDICATOR_COLUMNS].to_csv(index=False)),
         write_text_atomic(tables / "checks.csv", ev.checks[CHECK_COLUMNS].to_csv(index=False)),
     ]
+    from .audit import AUDIT_COLUMNS, audit
+
+    # tables/audit.csv: every stated figure, internal sum and score-sheet check with its verdict
+    # (columns documented at perfkit.audit.AUDIT_COLUMNS).
+    written.append(write_text_atomic(tables / "audit.csv",
+                                     audit(ev)[AUDIT_COLUMNS].to_csv(index=False)))
     return written
