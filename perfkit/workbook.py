@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import math
 import re
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -297,6 +299,8 @@ class WorkbookData:
             0-based row number. Amount columns are in 万元; missing values are NaN.
         cells: (sheet key, row key, column key) → cell reference such as ``收入!D7``.
         unit_factor: multiplier that converted the declared unit to 万元.
+        warnings: located notes that do not block loading (for example a total that differs
+            from its parts by more than rounding but less than a tenth of the total).
     """
 
     path: Path
@@ -305,6 +309,7 @@ class WorkbookData:
     frames: dict[str, pd.DataFrame]
     cells: dict[tuple[str, Any, str], str] = field(default_factory=dict)
     unit_factor: float = 1.0
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def department_name(self) -> str:
@@ -336,21 +341,51 @@ class WorkbookData:
 
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_CN_NUMERAL_RE = re.compile(r"^[负零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟]+$")
+_PLACEHOLDERS = {"—", "-", "－", "/", "N/A", "NA", "n/a", "na", "无", "空", "不详", "——", "--", "…",
+                 "...", "null", "NULL", "None", "nan", "NaN", "暂无", "未提供", "x", "X", "?", "？"}
+_EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+                 "#CALC!", "#GETTING_DATA"}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+#: What to do about formulas that have no cached value (perfkit never computes formulas).
+_FORMULA_FIX = ("perfkit 不计算公式，只读取公式上次计算保存的结果：在 Excel 或 WPS 中"
+                "打开该文件并保存一次；或运行 soffice --headless --convert-to xlsx "
+                "--outdir 新文件夹 文件名.xlsx（LibreOffice）让公式算出结果；也可以把公式改为数值")
 
 
 class _Collector:
-    """Collects problems for one file so that the user sees all of them at once."""
+    """Collects problems for one file so that the user sees all of them at once.
+
+    ``flagged`` holds the cells already reported, so that one wrong cell gives one message even
+    when several checks would trip over it.
+    """
 
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.flagged: set[tuple[str, str]] = set()
 
     def add(self, sheet: str, cell: str, found: str, expected: str, fix: str) -> None:
         self.problems.append(Problem(self.file, sheet, cell, found, expected, fix))
+        if cell:
+            self.flagged.add((sheet, cell))
+
+    def warn(self, sheet: str, cell: str, found: str, expected: str, fix: str) -> None:
+        self.warnings.append(Problem(self.file, sheet, cell, found, expected, fix))
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def parse_number(raw: Any) -> tuple[float | None, str | None]:
     """Parse a cell value as a number.
+
+    Only plain numbers are accepted: no unit, no thousands separator, no Chinese numerals, no
+    placeholder for "not provided" (an empty cell says that). Guessing would risk a silently
+    wrong figure.
 
     Returns:
         ``(value, None)`` on success (``value`` None for an empty cell), or ``(None, why)``
@@ -360,8 +395,14 @@ def parse_number(raw: Any) -> tuple[float | None, str | None]:
         return None, None
     if isinstance(raw, bool):
         return None, "逻辑值（TRUE/FALSE）"
+    if isinstance(raw, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        return None, (f"日期或时间“{raw}”（单元格被设成了日期格式；把单元格格式改为“常规”或“数值”后"
+                      "重新输入数字）")
     if isinstance(raw, (int, float)):
-        f = float(raw)
+        try:
+            f = float(raw)
+        except OverflowError:
+            return None, "超出范围的数值"
         if math.isnan(f) or math.isinf(f):
             return None, f"非有限数值 {raw!r}"
         return f, None
@@ -369,15 +410,35 @@ def parse_number(raw: Any) -> tuple[float | None, str | None]:
     if text == "":
         return None, None
     if _NUMBER_RE.match(text):
-        return float(text), None
+        f = float(text)
+        if math.isinf(f):
+            return None, f"超出范围的数值“{_clip(text)}”"
+        return f, None
     hint = ""
     if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text):
         hint = f"（去掉千分位逗号，写作 {text.replace(',', '')}）"
-    elif re.fullmatch(r"[+-]?\d+(\.\d+)?\s*(万|亿|元|%|％)", text):
-        hint = "（去掉单位或百分号，只填数字；单位在“单位”列或基本信息中声明）"
-    elif text in {"—", "-", "－", "/", "N/A", "NA", "n/a", "无", "空", "不详", "——"}:
+    elif re.fullmatch(r"[+-]?\d+(\.\d+)?\s*(万元|亿元|万|亿|元|%|人次|人|所|个|名)", text):
+        hint = ("（去掉单位或百分号，只填数字，并按本表的单位换算：金额单位见基本信息“金额单位”，"
+                "百分数填 90 表示 90%）")
+    elif text in _PLACEHOLDERS:
         hint = "（未提供的数请留空，不要填占位符）"
-    return None, f"文本“{text}”{hint}"
+    elif text.upper() in _EXCEL_ERRORS:
+        hint = "（Excel 错误值：公式计算出错，改正公式或直接填写数值）"
+    elif _CN_NUMERAL_RE.match(text):
+        hint = "（请用阿拉伯数字填写，如“二千”写作 2000）"
+    elif re.fullmatch(r"\(\d+(\.\d+)?\)", text):
+        hint = f"（会计格式的负数请写作 -{text.strip('()')}）"
+    elif re.fullmatch(r"[+-]?\d[\d\s]*(\.\d+)?", text):
+        hint = f"（去掉数字中间的空格，写作 {''.join(text.split())}）"
+    elif text.startswith("="):
+        hint = "（公式以文本形式保存，perfkit 不计算公式：填写计算结果）"
+    return None, f"文本“{_clip(text)}”{hint}"
+
+
+def year_from_filename(path: str | Path) -> int | None:
+    """Return the year a conventional file name states (``data/<dept>/2019.xlsx`` → 2019)."""
+    stem = Path(path).stem
+    return int(stem) if re.fullmatch(r"(19|20)\d\d", stem) else None
 
 
 def _is_blank(v: Any) -> bool:
@@ -388,60 +449,209 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None) -> Work
     """Read and validate a department-year workbook.
 
     Every problem in the file is collected and raised together as one
-    :class:`~perfkit.errors.WorkbookError`, each naming sheet, cell and fix.
+    :class:`~perfkit.errors.WorkbookError`, each naming sheet, cell and fix. Formulas are never
+    evaluated: only the values Excel/WPS cached when the file was saved are read, and a formula
+    without a cached value is a problem.
 
     Args:
         path: the ``.xlsx`` file.
         expected_year: when given, 基本信息 评价年度 must equal it.
 
     Returns:
-        The validated :class:`WorkbookData`.
+        The validated :class:`WorkbookData`; notes that do not block (for example a small
+        mismatch between a total and its parts) are in its ``warnings``.
 
     Raises:
         WorkbookError: when anything is wrong with the file.
     """
     path = Path(path)
     col = _Collector(path.name)
+    try:
+        return _load(path, col, expected_year)
+    except WorkbookError:
+        raise
+    except Exception as exc:  # a defect of perfkit must still reach the user as a located message
+        log.error("unexpected %s while reading %s: %s", type(exc).__name__, path, exc)
+        log.debug("traceback", exc_info=True)
+        col.add("", "", f"读取时出现意外错误（{type(exc).__name__}）", "perfkit 能读取的工作簿",
+                "这是 perfkit 的缺陷：请把该文件和 PERFKIT_LOG=DEBUG 时的日志交给维护者；"
+                "同时按上面其他提示检查文件")
+        raise WorkbookError(col.problems) from None
+
+
+def _load(path: Path, col: _Collector, expected_year: int | None) -> WorkbookData:
     book = _open_book(path, col)
     if book is None:
         raise WorkbookError(col.problems)
     try:
+        _check_formulas(path, book, col)
         frames, cells, info, factor = _read_sheets(book, col, expected_year)
     finally:
         book.close()
-    if not col.problems:
-        from .schema import validate_frames
+    from .schema import check_totals, validate_frames
 
-        col.problems.extend(validate_frames(path.name, frames, cells))
+    if info.get("unit") in UNIT_CHOICES:
+        _check_magnitudes(frames, info, col, cells)
+    _check_percent_scale(frames.get("targets"), col, cells)
+    col.problems.extend(validate_frames(path.name, frames, cells, skip=col.flagged))
+    errors, notes = check_totals(path.name, frames, cells, skip=col.flagged)
+    col.problems.extend(errors)
+    col.warnings.extend(notes)
     if col.problems:
         raise WorkbookError(col.problems)
-    return WorkbookData(path, sha256_file(path), info, frames, cells, factor)
+    for w in col.warnings:
+        log.info("%s", w)
+    return WorkbookData(path, sha256_file(path), info, frames, cells, factor,
+                        warnings=list(col.warnings))
 
 
 def _open_book(path: Path, col: _Collector):
+    """Open ``path`` with openpyxl (cached values only), or record why it cannot be opened."""
     import openpyxl
 
     if not path.exists():
         col.add("", "", "文件不存在", "一个 .xlsx 工作簿", f"检查路径 {path}，或用 perfkit template 生成模板")
         return None
-    if path.suffix.lower() == ".xls":
-        col.add("", "", "旧版 Excel 97-2003 (.xls) 文件", ".xlsx 工作簿",
-                "在 Excel/WPS 中“另存为” Excel 工作簿 (*.xlsx)")
+    if not path.is_file():
+        col.add("", "", "这是一个文件夹，不是文件", "一个 .xlsx 工作簿", "给出工作簿文件的路径")
         return None
+    data = path.read_bytes()
+    save_as = "在 Excel/WPS 中打开后“另存为” Excel 工作簿 (*.xlsx)，再用新文件运行"
+    if not data:
+        col.add("", "", "文件为空（0 字节）", "一个 .xlsx 工作簿",
+                "文件可能在复制、下载或保存时中断：重新导出，或从备份恢复")
+        return None
+    if data.startswith(_OLE_MAGIC):
+        # An OLE compound file is either a 97-2003 .xls or an .xlsx encrypted with a password
+        # to open (its streams are named EncryptionInfo / EncryptedPackage).
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            col.add("", "", "工作簿设置了打开密码（文件已加密）", "未加密的 .xlsx 工作簿",
+                    "perfkit 不读取加密文件：在 Excel/WPS 中输入密码打开，在“文件 → 信息 → "
+                    "保护工作簿 → 用密码进行加密”中清空密码后保存（只保护工作表不影响读取）")
+        else:
+            col.add("", "", "旧版 Excel 97-2003 (.xls) 文件", "Excel 2007 及以上的 .xlsx 工作簿",
+                    save_as)
+        return None
+    if not data.startswith(b"PK"):
+        head = data[:2048]
+        kind = "不是 Excel 文件"
+        if head.lstrip().lower().startswith((b"<!doctype html", b"<html", b"<table")):
+            kind = "HTML 网页文件（某些系统导出的“xls”其实是网页）"
+        elif head.lstrip().startswith(b"<?xml"):
+            kind = "XML 文件（可能是 Excel 2003 XML 表格）"
+        elif _looks_like_text(head):
+            kind = "文本或 CSV 文件（改了扩展名）"
+        col.add("", "", kind, "Excel 2007 及以上的 .xlsx 工作簿",
+                "在 Excel/WPS 中打开该文件，核对内容后“另存为” Excel 工作簿 (*.xlsx)；"
+                "不要只改扩展名")
+        return None
+    damaged = "重新从原系统导出，或从备份恢复；若仍能在 Excel/WPS 中打开，另存为新的 .xlsx"
     if not zipfile.is_zipfile(path):
-        head = path.read_bytes()[:8]
-        found = "不是 xlsx 格式（可能是改了扩展名的 CSV 或文本文件）"
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            found = "旧版 .xls 或加密（设置了打开密码）的文件"
-        col.add("", "", found, "Excel 2007 及以上的 .xlsx 工作簿",
-                "在 Excel/WPS 中打开后“另存为” .xlsx；如设置了密码请先取消密码")
+        col.add("", "", "文件不完整（被截断）或已损坏", "完整的 .xlsx 工作簿", damaged)
         return None
     try:
-        return openpyxl.load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        col.add("", "", f"文件已损坏或不完整（{type(exc).__name__}）", "完整的 .xlsx 工作簿",
-                "重新导出或从备份恢复该文件")
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            if "xl/workbook.xml" not in names:
+                kind = "压缩包，但不是 Excel 工作簿"
+                if "mimetype" in names and b"opendocument.spreadsheet" in z.read("mimetype"):
+                    kind = "LibreOffice/WPS 的 .ods 表格"
+                elif "word/document.xml" in names:
+                    kind = "Word 文档"
+                col.add("", "", kind, "Excel 2007 及以上的 .xlsx 工作簿", save_as)
+                return None
+            bad = z.testzip()
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError,
+            ValueError) as exc:
+        log.debug("zip check failed: %s", exc)
+        bad = "?"
+    if bad:
+        col.add("", "", f"文件已损坏（内部数据 {bad} 校验失败）", "完整的 .xlsx 工作簿", damaged)
         return None
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about Excel features it drops (slicers, extensions): not our concern.
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        log.debug("openpyxl could not open %s", path, exc_info=True)
+        col.add("", "", f"文件已损坏或不完整（{type(exc).__name__}）", "完整的 .xlsx 工作簿",
+                damaged)
+        return None
+
+
+def _looks_like_text(head: bytes) -> bool:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return all(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    return False
+
+
+def _template_sheet(title: str) -> Sheet | None:
+    return next((s for s in SHEETS if normalize_label(s.name) == normalize_label(title)), None)
+
+
+def _has_formula(xml: bytes) -> bool:
+    return b"<f>" in xml or b"<f " in xml
+
+
+def _check_formulas(path: Path, book, col: _Collector) -> None:
+    """Report formulas whose result was never computed (written by a tool that does not
+    calculate, e.g. a script). Their cells read as empty, which would silently turn a figure
+    into a data gap.
+    """
+    import openpyxl
+
+    with zipfile.ZipFile(path) as z:
+        sheets_xml = [n for n in z.namelist()
+                      if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        if not any(_has_formula(z.read(n)) for n in sheets_xml):
+            return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # data_only=False gives the formula text; it is displayed, never evaluated.
+        formulas = openpyxl.load_workbook(path, data_only=False)
+    try:
+        for ws in formulas.worksheets:
+            if _template_sheet(ws.title) is None:
+                continue
+            cached = book[ws.title]
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.data_type != "f" or cached[cell.coordinate].value is not None:
+                        continue
+                    text = cell.value if isinstance(cell.value, str) else getattr(
+                        cell.value, "text", None) or str(cell.value)
+                    col.add(ws.title, cell.coordinate,
+                            f"公式 {_clip(str(text))} 没有计算结果（文件中没有保存公式的值）",
+                            "已计算并保存了结果的单元格", _FORMULA_FIX)
+    finally:
+        formulas.close()
+
+
+def _check_layout(ws, sheet: Sheet, col: _Collector) -> bool:
+    """Report merged cells in a template sheet; return True when the header row has any."""
+    header_merged = False
+    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        col.add(sheet.name, rng.coord, f"合并单元格 {rng.coord}",
+                "不合并的单元格：每个表头、每个数值各占一个单元格",
+                "选中该区域，取消“合并单元格”，再把值分别填入各自的单元格（合并后只有左上角有值，其余读作空）")
+        header_merged = header_merged or rng.min_row == 1
+    if ws.protection.sheet:
+        # Sheet protection only stops editing in Excel; reading is unaffected, so no message.
+        log.info("sheet %s is protected; reading is unaffected", ws.title)
+    return header_merged
+
+
+def _hidden_row(ws, sheet: Sheet, r: int, col: _Collector) -> None:
+    dim = ws.row_dimensions.get(r)  # .get: do not create a dimension for every row read
+    if dim is not None and dim.hidden:
+        col.add(sheet.name, f"A{r}", f"第{r}行被隐藏，但有数据", "不隐藏的数据行",
+                "perfkit 读取所有行，隐藏不等于删除：该行不应计入的，删除整行；"
+                "应计入的，取消隐藏后核对")
 
 
 def _read_sheets(book, col: _Collector, expected_year: int | None):
@@ -450,6 +660,15 @@ def _read_sheets(book, col: _Collector, expected_year: int | None):
     present = {normalize_label(n): n for n in book.sheetnames}
     info: dict[str, Any] = {}
     factor = 1.0
+    if not any(normalize_label(s.name) in present for s in SHEETS):
+        col.add("", "", f"工作簿中没有任何模板工作表（只有：{_clip('、'.join(book.sheetnames))}）",
+                "、".join(s.name for s in SHEETS if s.required) + " 等工作表",
+                "用 perfkit template 文件名.xlsx 生成模板，把数据填入模板")
+        for sheet in SHEETS:
+            frames[sheet.key] = _empty_frame(sheet)
+        frames["info"] = pd.DataFrame({"value": [math.nan] * len(_INFO_NUMERIC)},
+                                      index=list(_INFO_NUMERIC))
+        return frames, cells, info, factor
     for sheet in SHEETS:
         actual_name = present.get(normalize_label(sheet.name))
         if actual_name is None:
@@ -459,12 +678,18 @@ def _read_sheets(book, col: _Collector, expected_year: int | None):
             frames[sheet.key] = _empty_frame(sheet)
             continue
         ws = book[actual_name]
+        if not hasattr(ws, "iter_rows"):
+            col.add(sheet.name, "", "这是图表页，不是数据表", "数据工作表",
+                    "删除该图表页，用模板的工作表填写数据")
+            frames[sheet.key] = _empty_frame(sheet)
+            continue
+        header_merged = _check_layout(ws, sheet, col)
         if sheet.layout == "keyvalue":
             info = _read_keyvalue(ws, sheet, col, cells)
         else:
-            frames[sheet.key] = _read_table(ws, sheet, col, cells)
+            frames[sheet.key] = _read_table(ws, sheet, col, cells, header_merged)
     unit = str(info.get("unit") or "").strip()
-    if "基本信息" in {normalize_label(n) for n in present}:
+    if normalize_label("基本信息") in present:
         factor = _check_info(info, col, expected_year, cells)
     if factor != 1.0:
         for sheet in SHEETS:
@@ -514,34 +739,104 @@ _CORE_COLUMNS = {
     "aid": ("persons", "amount"),
 }
 
+_BUDGET_ALIASES = {
+    "预算数": "budget_initial", "年初预算": "budget_initial", "年初预算金额": "budget_initial",
+    "调整后预算数": "budget_adjusted", "调整后预算": "budget_adjusted",
+    "全年预算数": "budget_adjusted",
+    "决算": "actual", "决算金额": "actual", "上年决算": "prior_actual", "上年数": "prior_actual",
+}
+#: Headers people type instead of the template's: reported with the right name (perfkit does
+#: not guess what a column means), but read meanwhile so that one pass finds every problem.
+_HEADER_ALIASES: dict[str, dict[str, str]] = {
+    "income": _BUDGET_ALIASES,
+    "expenditure": _BUDGET_ALIASES,
+    "functional": {k: v for k, v in _BUDGET_ALIASES.items() if v != "prior_actual"},
+    "three_public": {"年初预算数": "budget", "年初预算": "budget", "预算": "budget",
+                     "决算": "actual", "上年决算": "prior_actual", "上年数": "prior_actual",
+                     "上年预算": "prior_budget"},
+    "balance": {"决算数": "amount", "金额数": "amount"},
+    "targets": {"目标": "target", "实际": "actual", "完成值": "actual", "实际完成值": "actual",
+                "指标名称": "name", "上年": "prior"},
+    "aid": {"人次": "persons", "受助人数": "persons", "资助金额": "amount", "项目名称": "program"},
+}
 
-def _header_map(ws, sheet: Sheet, col: _Collector) -> dict[str, int] | None:
-    """Map column key → 1-based column index from the header row (row 1)."""
+
+def _row_texts(ws, r: int) -> list[tuple[Any, Any]]:
+    row = next(ws.iter_rows(min_row=r, max_row=r), ())
+    return [(cell, normalize_label(cell.value)) for cell in row]
+
+
+def _header_map(
+    ws, sheet: Sheet, col: _Collector, header_merged: bool
+) -> tuple[dict[str, int], int]:
+    """Map column key → 1-based column index; return it with the header row number (1)."""
+    from openpyxl.utils import get_column_letter
+
+    wanted = {normalize_label(c.header): c.key for c in sheet.columns}
+    aliases = {normalize_label(a): k for a, k in _HEADER_ALIASES.get(sheet.key, {}).items()}
+    needed = [c for c in sheet.columns if c.required or c.key in _CORE_COLUMNS.get(sheet.key, ())]
+
+    def score(r: int) -> int:
+        keys = {wanted.get(t) or aliases.get(t) for _, t in _row_texts(ws, r)}
+        return sum(c.key in keys for c in needed)
+
+    header_row = 1
+    if needed and score(1) < len(needed):
+        # A title line above the header is the most common hand edit; find the real header.
+        for r in range(2, min(ws.max_row, 10) + 1):
+            if score(r) == len(needed):
+                header_row = r
+                col.add(sheet.name, f"A{r}", f"表头在第{r}行（上方有 {r - 1} 行标题或空行）",
+                        "表头在第1行", f"删除第1至{r - 1}行，使表头位于第1行")
+                break
     headers: dict[str, int] = {}
-    wanted = {normalize_label(c.header): c for c in sheet.columns}
-    for cell in ws[1] if ws.max_row >= 1 else []:
-        key = normalize_label(cell.value)
-        if key in wanted:
-            headers[wanted[key].key] = cell.column
-    for c in sheet.columns:
-        if c.key not in headers and (c.required or c.key in _CORE_COLUMNS.get(sheet.key, ())):
-            col.add(sheet.name, "第1行", f"缺少列“{c.header}”", f"表头中有“{c.header}”列",
-                    "按模板恢复该列表头（第1行），列名须与模板一致")
-    return headers
+    row = _row_texts(ws, header_row)
+    for cell, text in row:
+        key = wanted.get(text)
+        if key is None:
+            continue
+        if key in headers:
+            col.add(sheet.name, cell.coordinate,
+                    f"列“{sheet.column(key).header}”重复（{get_column_letter(headers[key])}列已有）",
+                    "每个表头只出现一次", "删除重复的列，或改为正确的列名")
+            continue
+        headers[key] = cell.column
+    for cell, text in row:
+        key = aliases.get(text)
+        if key is None or key in headers or text in wanted:
+            continue
+        header = sheet.column(key).header
+        col.add(sheet.name, cell.coordinate,
+                f"列名“{_clip(str(cell.value).strip())}”应为“{header}”", f"模板的列名“{header}”",
+                f"把该表头改为“{header}”（列名须与模板一致，perfkit 不猜测列的含义）")
+        headers[key] = cell.column
+    for c in needed:
+        if c.key not in headers and not header_merged:
+            col.add(sheet.name, f"第{header_row}行", f"缺少列“{c.header}”",
+                    f"表头中有“{c.header}”列", "按模板恢复该列表头，列名须与模板一致")
+    return headers, header_row
 
 
 def _read_keyvalue(ws, sheet: Sheet, col: _Collector, cells) -> dict[str, Any]:
     wanted = {normalize_label(i.label): i for i in sheet.items}
     info: dict[str, Any] = {}
+    rows: dict[str, int] = {}
     for row in ws.iter_rows(min_row=2):
         if not row or _is_blank(row[0].value):
             continue
         item = wanted.get(normalize_label(row[0].value))
         if item is None:
             continue
+        r = row[0].row
+        if item.key in rows:
+            col.add(sheet.name, f"A{r}", f"“{item.label}”重复（第{rows[item.key]}行已有）",
+                    "每项一行", "删除重复的行")
+            continue
+        rows[item.key] = r
         value = row[1].value if len(row) > 1 else None
-        ref = f"{sheet.name}!B{row[0].row}"
-        cells[("info", item.key, "value")] = ref
+        if not _is_blank(value):
+            _hidden_row(ws, sheet, r, col)
+        cells[("info", item.key, "value")] = f"{sheet.name}!B{r}"
         if isinstance(value, str):
             value = value.strip() or None
         info[item.key] = value
@@ -562,44 +857,66 @@ def _check_info(info: dict[str, Any], col: _Collector, expected_year: int | None
         ref = cells.get(("info", key, "value"))
         return ref.split("!")[1] if ref else f"A列“{sheet.item(key).label}”"
 
-    if not info.get("department_name"):
+    if _is_blank(info.get("department_name")):
         col.add(sheet.name, where("department_name"), "部门名称为空", "部门全称", "在“值”列填写部门名称")
+    elif not isinstance(info["department_name"], str):
+        info["department_name"] = str(info["department_name"])
     year_raw = info.get("year")
     year, why = parse_number(year_raw)
     if year is None or why or not float(year).is_integer() or not 1990 <= year <= 2100:
-        col.add(sheet.name, where("year"), f"评价年度“{year_raw}”", "四位年份，如 2019",
+        col.add(sheet.name, where("year"), f"评价年度“{_clip(str(year_raw))}”", "四位年份，如 2019",
                 "在“值”列填写评价年度")
     else:
         info["year"] = int(year)
         if expected_year is not None and int(year) != int(expected_year):
-            col.add(sheet.name, where("year"), f"评价年度 {int(year)}", f"{expected_year}（本次运行的年度）",
-                    "核对是否用错了工作簿，或改正评价年度")
+            col.add(sheet.name, where("year"), f"评价年度 {int(year)}",
+                    f"{expected_year}（本次运行的年度，或文件名中的年度）",
+                    "核对是否用错了工作簿（如上一年的文件），或改正评价年度")
     unit = str(info.get("unit") or "").strip()
     if unit not in UNIT_CHOICES:
-        col.add(sheet.name, where("unit"), f"金额单位“{unit or '（空）'}”", "万元 或 元",
+        col.add(sheet.name, where("unit"), f"金额单位“{_clip(unit) or '（空）'}”", "万元 或 元",
                 "在“值”列填写 万元 或 元")
+        info["unit"] = None
         return 1.0
+    info["unit"] = unit
     return UNIT_CHOICES[unit]
 
 
-def _read_table(ws, sheet: Sheet, col: _Collector, cells) -> pd.DataFrame:
-    headers = _header_map(ws, sheet, col)
+#: Columns that identify a record; two rows with the same identity are duplicates. A target may
+#: repeat its code for another 目标年度, so the year is part of its identity.
+_RECORD_IDENTITY = {
+    "targets": (("code", "target_year"), ("name", "target_year")),
+    "aid": (("program", "stage"),),
+    "qualitative": (("item", "condition"),),
+    "stated": (("ref",),),
+    "functional": (("code",),),
+}
+
+
+def _read_table(
+    ws, sheet: Sheet, col: _Collector, cells, header_merged: bool = False
+) -> pd.DataFrame:
+    headers, header_row = _header_map(ws, sheet, col, header_merged)
     from openpyxl.utils import get_column_letter
 
     rows: list[dict[str, Any]] = []
     keys: list[Any] = []
     by_label = {normalize_label(i.label): i for i in sheet.items}
     seen: dict[Any, int] = {}
-    for row in ws.iter_rows(min_row=2):
+    identities = _RECORD_IDENTITY.get(sheet.key, ())
+    if sheet.layout == "items" and "label" not in headers:
+        return _empty_frame(sheet)  # the missing 项目 column is reported; rows cannot be matched
+    for row in ws.iter_rows(min_row=header_row + 1):
         values = {k: (row[i - 1].value if i - 1 < len(row) else None) for k, i in headers.items()}
         if all(_is_blank(v) for v in values.values()):
-            continue
+            continue  # blank rows, including trailing rows of spaces, are not data
         r = row[0].row
+        _hidden_row(ws, sheet, r, col)
         if sheet.layout == "items":
             label = values.get("label")
             item = by_label.get(normalize_label(label))
             if item is None:
-                col.add(sheet.name, f"A{r}", f"未知项目“{label}”",
+                col.add(sheet.name, f"A{r}", f"未知项目“{_clip(str(label))}”",
                         "、".join(i.label for i in sheet.items) + " 之一",
                         "按模板的项目名称填写，或删除该行")
                 continue
@@ -621,7 +938,7 @@ def _read_table(ws, sheet: Sheet, col: _Collector, cells) -> pd.DataFrame:
             cells[(sheet.key, key, c.key)] = f"{sheet.name}!{ref}"
             if c.kind in (AMOUNT, NUMBER):
                 num, why = parse_number(raw)
-                if why:
+                if why and (sheet.name, ref) not in col.flagged:
                     col.add(sheet.name, ref, why, f"“{c.header}”应为数字", "只填阿拉伯数字，未提供的留空")
                 record[c.key] = num
             elif c.kind == CHOICE:
@@ -630,13 +947,23 @@ def _read_table(ws, sheet: Sheet, col: _Collector, cells) -> pd.DataFrame:
                     text = text if text in DOMAIN_CHOICES else (
                         {v: k for k, v in DOMAIN_CHOICES.items()}.get(text, text))
                 if text is not None and text not in {normalize_label(x) for x in c.choices}:
-                    col.add(sheet.name, ref, f"“{raw}”", "、".join(c.choices) + " 之一",
+                    col.add(sheet.name, ref, f"“{_clip(str(raw))}”", "、".join(c.choices) + " 之一",
                             "从下拉列表中选择")
                 record[c.key] = text
             else:
                 record[c.key] = None if _is_blank(raw) else str(raw).strip()
-            if c.required and record[c.key] is None and sheet.layout == "records":
+            if (c.required and record[c.key] is None and sheet.layout == "records"
+                    and (sheet.name, ref) not in col.flagged):
                 col.add(sheet.name, ref, f"“{c.header}”为空", "必填", f"填写“{c.header}”或删除该行")
+        identity = next((i for i in identities if record.get(i[0]) is not None), None)
+        if identity:
+            ident = (identity, *(normalize_label(record.get(k)) for k in identity))
+            if ident in seen:
+                shown = "、".join(str(record.get(k)) for k in identity if record.get(k) is not None)
+                col.add(sheet.name, f"A{r}", f"与第{seen[ident]}行重复（{_clip(shown)}）",
+                        "每个" + sheet.column(identity[0]).header + "一行",
+                        "删除或合并重复的行")
+            seen.setdefault(ident, r)
         rows.append(record)
         keys.append(key)
     frame = pd.DataFrame(rows, index=keys, columns=[c.key for c in sheet.columns])
@@ -646,6 +973,159 @@ def _read_table(ws, sheet: Sheet, col: _Collector, cells) -> pd.DataFrame:
     if sheet.key == "targets" and not frame.empty:
         frame["domain"] = frame["domain"].map(lambda d: DOMAIN_CHOICES.get(d, d))
     return _coerce_types(frame, sheet)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plausibility: figures that type-check but cannot be meant as written
+# ---------------------------------------------------------------------------------------------
+
+#: Bounds that catch amounts typed in 元 in a workbook that declares 万元 (10000 times) and the
+#: reverse (÷10000). Each sits orders of magnitude away from both a real department-year and the
+#: mistake: the sample's largest amount is 31000 万元, its 三公 total 88.53 万元, its costliest
+#: aid 8279 元 per person, its total spending 24788.37 万元.
+MAX_AMOUNT_WAN_YUAN = 1e7  # 1000 亿元: more than any department that files this evaluation
+MAX_THREE_PUBLIC_WAN_YUAN = 1e4  # 1 亿元 of 三公 spending in one department-year
+MIN_TOTAL_WAN_YUAN = 10.0  # 10 万元 for a whole department-year: less than one salary
+MAX_PART_TO_TOTAL = 100.0  # an item a hundred times its own sheet's total
+MAX_AID_PER_PERSON_YUAN = 1e5  # 10 万元 per student per year: above every aid standard
+
+_TOTAL_CELLS = (("income", "total", "actual"), ("expenditure", "total", "actual"),
+                ("income", "total", "budget_initial"), ("expenditure", "total", "budget_initial"))
+
+
+def _check_magnitudes(frames, info, col: _Collector, cells) -> None:
+    """Report amounts whose size says they are in the other unit than the declared one.
+
+    When the sheet totals themselves are off, the declared unit is wrong for the whole
+    workbook: one problem at 基本信息 金额单位. Otherwise each implausible cell is reported.
+    """
+    from . import fmt
+
+    info_sheet = SHEET_BY_KEY["info"]
+    unit = info.get("unit")
+    unit_ref = cells.get(("info", "unit", "value"), f"{info_sheet.name}!B4").split("!")[1]
+
+    def value(sheet: str, row: Any, column: str) -> float:
+        frame = frames.get(sheet)
+        if frame is None or row not in frame.index or column not in frame:
+            return math.nan
+        v = frame.at[row, column]
+        return math.nan if v is None or pd.isna(v) else float(v)
+
+    def ref(sheet: str, row: Any, column: str) -> str:
+        return cells.get((sheet, row, column), "!").split("!")[1]
+
+    totals = [(k, value(*k)) for k in _TOTAL_CELLS]
+    big = [(k, v) for k, v in totals if v > MAX_AMOUNT_WAN_YUAN]
+    actual = [v for k, v in totals if k[2] == "actual" and not math.isnan(v)]
+    small = [(k, v) for k, v in totals if 0 < v < MIN_TOTAL_WAN_YUAN and k[2] == "actual"]
+    if len(small) < len(actual):
+        small = []  # only when every given actual total is tiny is the whole workbook in 万元
+    if big or (small and unit == "元"):
+        (sheet, row, column), v = (big or small)[0]
+        where = f"{SHEET_BY_KEY[sheet].name}!{ref(sheet, row, column)}"
+        if big:
+            found = (f"金额单位声明为“{unit}”，但{where}（{SHEET_BY_KEY[sheet].item(row).label}）"
+                     f"折合 {fmt.num(v / 1e4)} 亿元，超出任何部门的规模")
+            fix = ("表中金额看来是按“元”填写的：把金额单位改为“元”（perfkit 会换算为万元）；"
+                   "若确为万元，请核对数量级")
+        else:
+            found = (f"金额单位声明为“元”，但{where}（{SHEET_BY_KEY[sheet].item(row).label}）"
+                     f"折合只有 {fmt.num(v * 1e4)} 元，不足一个人一年的工资")
+            fix = "表中金额看来是按“万元”填写的：把金额单位改为“万元”；若确为元，请核对数量级"
+        col.add(info_sheet.name, unit_ref, found, "与表中金额一致的金额单位", fix)
+        return
+
+    def flag(sheet: str, row: Any, column: str, found: str) -> None:
+        r = ref(sheet, row, column)
+        name = SHEET_BY_KEY[sheet].name
+        if not r or (name, r) in col.flagged:
+            return
+        col.add(name, r, found, f"与本表其他金额同一单位（基本信息声明的“{unit}”）",
+                f"该数看来是按{'“元”' if unit == '万元' else '“万元”'}填写的：换算为{unit}后填入，"
+                "或核对数量级")
+
+    for key in ("income", "expenditure", "balance", "three_public", "aid"):
+        sheet = SHEET_BY_KEY[key]
+        frame = frames.get(key)
+        if frame is None or frame.empty:
+            continue
+        amount_cols = [c.key for c in sheet.columns if c.kind == AMOUNT]
+        limit = MAX_THREE_PUBLIC_WAN_YUAN if key == "three_public" else MAX_AMOUNT_WAN_YUAN
+        for row in frame.index:
+            for column in amount_cols:
+                v = value(key, row, column)
+                if math.isnan(v):
+                    continue
+                if abs(v) > limit:
+                    scope = "一个部门一年“三公”经费" if key == "three_public" else "任何部门"
+                    flag(key, row, column,
+                         f"金额 {fmt.amount(v)}（{fmt.num(v / 1e4)} 亿元），超出{scope}的规模")
+                    continue
+                if sheet.layout == "items" and row != "total" and "total" in frame.index:
+                    total = value(key, "total", column)
+                    if total > 0 and v > MAX_PART_TO_TOTAL * total:
+                        flag(key, row, column, f"金额 {fmt.amount(v)}，是本表合计"
+                             f"{fmt.amount(total)}的 {v / total:.0f} 倍")
+    tp, spend = value("three_public", "total", "actual"), value("expenditure", "total", "actual")
+    if tp > 0 and spend > 0 and tp > spend:
+        flag("three_public", "total", "actual",
+             f"“三公”经费合计 {fmt.amount(tp)} 大于本年支出合计 {fmt.amount(spend)}"
+             "（前者是后者的一部分）")
+    aid = frames.get("aid")
+    if aid is not None and not aid.empty:
+        for row in aid.index:
+            amount, persons = value("aid", row, "amount"), value("aid", row, "persons")
+            if persons > 0 and amount * 1e4 / persons > MAX_AID_PER_PERSON_YUAN:
+                flag("aid", row, "amount",
+                     f"金额 {fmt.amount(amount)} 折合每人 {fmt.num(amount * 1e4 / persons)} 元，"
+                     "超过任何资助标准")
+
+
+def _check_percent_scale(frame: pd.DataFrame | None, col: _Collector, cells) -> None:
+    """Report percentages written as fractions (0.9 where 90 is meant).
+
+    In a row whose unit is %, a value of at most 1.5 is a fraction written by mistake when
+    another value of the row is about a hundred times larger (0.9 next to a target of 90: the
+    row mixes scales; a real 1.2% next to a target of 10% is left alone), when the direction is
+    全面 (that is 100%), or when the row is a rate that should be high (name says 率, direction
+    ≥): an 入学率 or 巩固率 of 1.5% is not meant. Rates that should be low (辍学率 ≤ 0.5%) and
+    change rates (增长率) are left alone.
+    """
+    if frame is None or frame.empty:
+        return
+    sheet = SHEET_BY_KEY["targets"]
+    columns = ("target", "actual", "prior")
+    for idx in frame.index:
+        unit = normalize_label(frame.at[idx, "unit"] or "")
+        if unit != "%":
+            continue
+        vals = {c: frame.at[idx, c] for c in columns}
+        known = {c: float(v) for c, v in vals.items() if v is not None and not pd.isna(v)}
+        name = str(frame.at[idx, "name"] or "")
+        direction = frame.at[idx, "direction"]
+        change = re.search("增长|增幅|变动|下降|降低|减少", name)
+        high_rate = direction == "全面" or ("率" in name and direction == "≥" and not change)
+        for c, v in known.items():
+            if not 0 < abs(v) <= 1.5:
+                continue
+            # Mixed scales: 100 v is of the size of a percentage-point value of the same row.
+            big = [o for o, w in known.items() if abs(w) > 1.5 and 0.5 <= v * 100 / w <= 2]
+            if not (big or high_rate):
+                continue
+            ref = cells.get(("targets", idx, c), "!").split("!")[1]
+            header = sheet.column(c).header
+            why = (f"同一行的{sheet.column(big[0]).header}为 {_plain(known[big[0]])}" if big
+                   else f"“{_clip(name, 20)}”是应接近100%的比率")
+            col.add(sheet.name, ref, f"{header} {_plain(v)}（单位 %），{why}",
+                    f"百分数按百分点填写：{_plain(v * 100)} 表示 {_plain(v * 100)}%",
+                    f"把 {_plain(v)} 改为 {_plain(v * 100)}；若确实只有 {_plain(v)}%，"
+                    "请在备注列说明并核对目标值")
+
+
+def _plain(v: float) -> str:
+    # A number as a person types it: 0.985, 98.5, 90.
+    return f"{round(v, 6):g}"
 
 
 # ---------------------------------------------------------------------------------------------
