@@ -117,3 +117,66 @@ def check_table(ev: Evaluation):
         "说明": c["explanation"],
     })
     return styled(frame)
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit: the figures a report states, recomputed (numbers from perfkit.audit)
+# ---------------------------------------------------------------------------------------------
+
+#: How each audit verdict is marked in the reviewer's table.
+AUDIT_VERDICT_STYLE = {"不一致": "color: #B22222; font-weight: bold", "舍入差异": "color: #B8860B",
+                       "未解释差额": "color: #B8860B", "无法核对": "color: #808080"}
+
+
+def _audit_value(value: float, unit: str, note: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "无法计算（基数为0）" if "基数为0" in str(note) else "无法计算"
+    if unit == "%" or unit == "万元":
+        return fmt.with_unit(value, unit)
+    return fmt.count(value) + (unit or "")
+
+
+def _audit_difference(value: float, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    sign = "+" if value > 0 and fmt.num(value) != "0.00" else ""
+    return sign + fmt.num(value) + ("个百分点" if unit == "%" else unit or "")
+
+
+def audit_frame(ev: Evaluation, category: str | None = None) -> pd.DataFrame:
+    """The audit as a reviewer reads it: figure, stated, recomputed, difference, verdict, why.
+
+    Args:
+        ev: the evaluation.
+        category: only ``报告数值``, ``勾稽关系`` or ``评分表`` rows; all when None.
+
+    Returns:
+        A plain frame with Chinese headers (the CLI prints it; :func:`audit_table` styles it).
+        差额 is 报告值 minus 重新计算.
+    """
+    from .audit import STATED, audit
+
+    a = audit(ev)
+    if category:
+        a = a[a["category"] == category]
+    return pd.DataFrame({
+        "编号": [r if c == STATED else "" for r, c in zip(a["ref"], a["category"], strict=True)],
+        "类别": a["category"],
+        "核对项": a["figure"],
+        "报告值": a["stated"],
+        "重新计算": [_audit_value(v, u, n) for v, u, n in
+                     zip(a["recomputed"], a["unit"], a["explanation"], strict=True)],
+        "差额": [_audit_difference(d, u) for d, u in zip(a["difference"], a["unit"], strict=True)],
+        "结论": a["verdict"],
+        "说明": a["explanation"],
+    })
+
+
+def audit_table(ev: Evaluation, category: str | None = None):
+    """The audit table for the report, verdicts marked (不一致 red, 舍入差异 amber)."""
+    frame = audit_frame(ev, category)
+    if frame.empty:
+        frame = pd.DataFrame({"核对项": ["（无）"],
+                              "结论": ["工作簿“报告数值”表为空，没有需要核对的报告数值"]})
+        return styled(frame)
+    return styled(frame).map(lambda v: AUDIT_VERDICT_STYLE.get(v, ""), subset=["结论"])
