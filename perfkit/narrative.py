@@ -179,3 +179,29 @@ def finance_findings(ev: Evaluation) -> Text:
 def title(ev: Evaluation, section: str) -> Text:
     """The report heading: department, year and section."""
     return Text(f"# {esc(ev.department_name)}{ev.year}年度{section}绩效自评")
+
+
+def audit_summary(ev: Evaluation) -> Text:
+    """The audit in prose: counts by verdict per part, then every figure that is not 一致."""
+    from .audit import CONSISTENT, INTERNAL, SCORES, STATED, VERDICTS, audit, verdict_counts
+
+    a = audit(ev)
+    parts = ((STATED, "报告所列数值"), (INTERNAL, "工作簿内部勾稽关系"), (SCORES, "评分表计算"))
+    lines = []
+    for category, label in parts:
+        rows = a[a["category"] == category]
+        if rows.empty:
+            continue
+        counts = verdict_counts(rows)
+        detail = "、".join(f"{v}{counts[v]}项" for v in VERDICTS if counts[v])
+        lines.append(f"核对{label}{len(rows)}项：{detail}。")
+    if not lines:
+        return Text("工作簿“报告数值”表为空，且没有可核对的勾稽关系。")
+    flagged = a[a["verdict"] != CONSISTENT]
+    bullets = [f"- **{esc(r['ref'] + ' ' if r['category'] == STATED else '')}{esc(r['figure'])}**"
+               f"（{r['verdict']}）：{esc(r['explanation'])}。" for _, r in flagged.iterrows()]
+    wrong = int((a["verdict"] == INCONSISTENT).sum())
+    close = (f"有{wrong}项与数据不一致，需部门更正或书面说明。" if wrong
+             else "未发现与数据不一致的数值；舍入差异、未解释差额和无法核对的项目见上。")
+    return Text("\n\n".join(["".join(lines), "\n".join(bullets), close] if bullets
+                            else ["".join(lines), close]))

@@ -8,6 +8,7 @@ import copy
 import functools
 import html
 import logging
+import math
 import re
 import struct
 import time
@@ -54,11 +55,13 @@ LANDSCAPE_WIDTH_PT = (297 - 18 - 18) * 72 / 25.4 * 0.96
 #: Print type sizes tried for a table, largest first, with their print.css classes.
 PORTRAIT_SIZES: tuple[tuple[float, str], ...] = ((9.0, "fs-9"), (8.0, "fs-8"), (7.0, "fs-7"))
 LANDSCAPE_SIZES: tuple[tuple[float, str], ...] = ((8.0, "fs-8"), (7.0, "fs-7"), (6.5, "fs-6"))
-#: Cell widths in em as report.css sets them: any cell at least CELL_MIN_EM, cells with
-#: more than LONG_TEXT_CHARS characters of text (class ``long``) at least LONG_MIN_EM.
+#: Cell widths in em as report.css sets them: any cell at least CELL_MIN_EM; cells with
+#: more than LONG_TEXT_CHARS characters of text (class ``long``) at least LONG_MIN_EM;
+#: shorter body labels their own width up to SHORT_TEXT_MAX_EM (classes ``w4``-``w10``).
 CELL_MIN_EM = 3.0
 LONG_TEXT_CHARS = 24
 LONG_MIN_EM = 10.0
+SHORT_TEXT_MAX_EM = 10
 CELL_PAD_EM = 1.0  # horizontal padding and border
 
 #: Characters always put into the PDF font subset (page furniture, list markers, digits).
@@ -127,6 +130,16 @@ def _reviewer_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 if out.get("output_type") == "stream" and out.get("name") == "stderr":
                     log.debug("reviewer copy: dropped stderr output %.80r", out.get("text", ""))
                     continue
+                data = out.get("data", {})
+                plain = data.get("text/plain", "")
+                plain = "".join(plain) if isinstance(plain, list) else plain
+                if set(data) == {"text/plain"} and _OBJECT_REPR_RE.match(plain.strip()):
+                    log.warning(
+                        "reviewer copy: dropped %r, an object shown without an image or table "
+                        "(a matplotlib Figure needs the inline backend or display(fig))",
+                        plain.strip()[:80],
+                    )
+                    continue
                 kept.append(out)
             cell.outputs = kept
         cells.append(cell)
@@ -171,6 +184,10 @@ _NUMBER_RE = re.compile(
 )
 _NA_TEXTS = frozenset(
     {"未提供", "\u2014", "\u2013", "-", "--", "nan", "NaN", "<NA>", "None", "N/A", "NA", ""}
+)
+#: Plain-text reprs that mean nothing to a reader, e.g. ``<Figure size 1125x630 with 1 Axes>``.
+_OBJECT_REPR_RE = re.compile(
+    r"^(<(Figure|Axes|matplotlib|seaborn|Styler|pandas)[^<>]*>|<[\w.]+ object at 0x[0-9a-f]+>)$"
 )
 _IMPORT_RE = re.compile(r"@import\b[^;]*;?", re.I)
 _REMOTE_URL_RE = re.compile(r"url\(\s*['\"]?\s*(https?:)?//[^)]*\)", re.I)
@@ -290,6 +307,7 @@ class _BodyProcessor(HTMLParser):
         # Open cell: start-tag index, first column, colspan, text so far.
         self._cell: tuple[int, int, int, list[str]] | None = None
         self._tables: list[_Table] = []
+        self._in_thead = False
         self._dropped: dict[str, int] = {}
         self._heading_count = 0
         # Start-tag index of the latest heading, and whether text followed it: a heading
@@ -392,6 +410,8 @@ class _BodyProcessor(HTMLParser):
             self._text_after_heading = False
         elif tag == "table":
             self._tables.append(_Table(len(self.out)))
+        elif tag == "thead":
+            self._in_thead = True
         elif tag == "tr" and self._tables:
             self._tables[-1].start_row()
         elif tag in ("td", "th") and self._tables:
@@ -429,6 +449,8 @@ class _BodyProcessor(HTMLParser):
             self._end_cell(tag)
         elif tag == "tr" and self._tables:
             self._tables[-1].end_row()
+        elif tag == "thead":
+            self._in_thead = False
         self.out.append(f"</{tag}>")
         if tag == "table" and self._tables:
             self._end_table(self._tables.pop())
@@ -448,6 +470,11 @@ class _BodyProcessor(HTMLParser):
         elif len(value) > LONG_TEXT_CHARS:
             classes.append("long")
             min_em = max(LONG_MIN_EM, _unbreakable_em(value))
+        elif not self._in_thead and _text_em(value) > CELL_MIN_EM:
+            # Short labels (row names) stay on one line up to SHORT_TEXT_MAX_EM (class wN).
+            width = min(SHORT_TEXT_MAX_EM, math.ceil(_text_em(value)))
+            classes.append(f"w{width}")
+            min_em = max(width, _unbreakable_em(value))
         else:
             min_em = max(CELL_MIN_EM, _unbreakable_em(value))
         if classes:

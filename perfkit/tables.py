@@ -128,8 +128,10 @@ AUDIT_VERDICT_STYLE = {"不一致": "color: #B22222; font-weight: bold", "舍入
                        "未解释差额": "color: #B8860B", "无法核对": "color: #808080"}
 
 
-def _audit_value(value: float, unit: str, note: str) -> str:
+def _audit_value(value: float, unit: str, note: str, verdict: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
+        if verdict != "无法核对":
+            return ""  # a pass/fail check without a figure (e.g. grade band)
         return "无法计算（基数为0）" if "基数为0" in str(note) else "无法计算"
     if unit == "%" or unit == "万元":
         return fmt.with_unit(value, unit)
@@ -164,8 +166,8 @@ def audit_frame(ev: Evaluation, category: str | None = None) -> pd.DataFrame:
         "类别": a["category"],
         "核对项": a["figure"],
         "报告值": a["stated"],
-        "重新计算": [_audit_value(v, u, n) for v, u, n in
-                     zip(a["recomputed"], a["unit"], a["explanation"], strict=True)],
+        "重新计算": [_audit_value(v, u, n, c) for v, u, n, c in
+                     zip(a["recomputed"], a["unit"], a["explanation"], a["verdict"], strict=True)],
         "差额": [_audit_difference(d, u) for d, u in zip(a["difference"], a["unit"], strict=True)],
         "结论": a["verdict"],
         "说明": a["explanation"],
