@@ -6,15 +6,20 @@ __version__ = "0.1.0"
 
 from . import fmt
 from .errors import PerfkitError, WorkbookError
-from .evaluation import Evaluation, load
-from .workbook import load_workbook, write_workbook
+
+#: Names loaded on first use: pandas costs about 1 s to import, and the command line's quick
+#: paths (an unchanged rerun, ``--help``) do not need it.
+_LAZY = {"Evaluation": "evaluation", "load": "evaluation", "load_workbook": "workbook",
+         "write_workbook": "workbook"}
 
 
 def __getattr__(name: str):
-    # Presentation modules import matplotlib/seaborn; load them on first use only.
-    if name in {"tables", "charts", "narrative", "checks", "indicators"}:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    # Presentation modules import matplotlib/seaborn; load them on first use only.
+    if name in {"tables", "charts", "narrative", "checks", "indicators", "history"}:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(name)
 

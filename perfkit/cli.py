@@ -56,24 +56,28 @@ def _discover() -> list[tuple[str, int]]:
 @app.command()
 def run(
     year: Annotated[int | None, typer.Option(help="评价年度，如 2019")] = None,
-    years: Annotated[str | None, typer.Option(help="多个年度：2018-2020 或 2018,2019")] = None,
-    dept: Annotated[str | None, typer.Option(help="部门代码（data/ 下的文件夹名）；默认样例部门")] = None,
-    depts: Annotated[str | None, typer.Option(help="多个部门，逗号分隔；all 表示全部")] = None,
+    years: Annotated[str | None, typer.Option(
+        help="多个年度：2018-2020 或 2018,2019；默认全部")] = None,
+    dept: Annotated[str | None, typer.Option(help="部门代码（data/ 下的文件夹名）")] = None,
+    depts: Annotated[str | None, typer.Option(help="多个部门，逗号分隔；默认全部")] = None,
     notebook: Annotated[list[str] | None, typer.Option("--notebook", "-n", help="只运行这些笔记本")] = None,
     params: Annotated[str, typer.Option(help="运行设置 YAML（单个部门年度时）")] = "",
     jobs: Annotated[int, typer.Option(help="并行进程数；默认 CPU 核数")] = 0,
     force: Annotated[bool, typer.Option(help="输入未变也重新运行")] = False,
     outputs: Annotated[Path | None, typer.Option(help="输出目录；默认 outputs/")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="是否生成 PDF")] = True,
+    scheduler: Annotated[str | None, typer.Option(
+        help="在 Dask 集群上运行：调度器地址（tcp://主机:8786），或 local 在本机启动")] = None,
 ) -> None:
-    """执行笔记本并渲染报告到 outputs/<部门>/<年度>/。"""
+    """执行笔记本并渲染报告到 outputs/<部门>/<年度>/（输入未变的跳过）。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from .runner import run as run_all
 
     year_list = _years(years) or ([year] if year else [])
     dept_list = [d.strip() for d in (depts or dept or "").split(",") if d.strip()]
     found = _discover()
-    if not dept_list:
-        dept_list = [config.SAMPLE_DEPT] if (year_list and not depts) else sorted({d for d, _ in found})
-    if dept_list == ["all"]:
+    if not dept_list or dept_list == ["all"]:
         dept_list = sorted({d for d, _ in found})
     if not year_list:
         year_list = sorted({y for d, y in found if d in dept_list})
@@ -83,27 +87,64 @@ def run(
         err.print("没有找到要运行的部门年度（data/<部门>/<年度>.xlsx）。")
         raise typer.Exit(2)
     jobs = jobs or os.cpu_count() or 1
-    total = len(pairs) * len(notebook or config.DOMAINS)
-    from rich.progress import Progress
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        bar = progress.add_task("运行笔记本", total=None)
 
-    with Progress(console=err, transient=True) as progress:
-        bar = progress.add_task("运行笔记本", total=total)
-        results = run_all(pairs, notebooks=notebook or None, outputs=outputs, jobs=jobs, force=force,
-                          params_file=params, on_result=lambda r: progress.advance(bar))
-    table = Table(title="运行结果")
-    for col in ("部门", "年度", "笔记本", "状态", "用时(秒)", "说明"):
-        table.add_column(col)
-    for r in results:
-        note = r.error or ""
-        if r.failed_copy:
-            note += f"\n失败的笔记本副本：{config.output_dir(r.department, r.year, outputs) / r.failed_copy}"
-        table.add_row(escape(r.department), str(r.year), r.notebook, STATUS_ZH[r.status],
-                      f"{r.seconds:.1f}", escape(note))
-    console.print(table)
-    out_root = outputs or config.OUTPUTS_DIR
-    console.print(f"报告目录：{out_root}（索引：{out_root / 'index.html'}）")
+        def advance(r) -> None:
+            progress.update(bar, advance=1,
+                            description=escape(f"{r.department} {r.year} {r.notebook}"))
+
+        try:
+            results = run_all(pairs, notebooks=notebook or None, outputs=outputs, jobs=jobs,
+                              force=force, params_file=params, pdf=pdf, scheduler=scheduler,
+                              on_start=lambda n: progress.update(bar, total=n),
+                              on_result=advance)
+        except KeyboardInterrupt:
+            progress.stop()
+            err.print("[yellow]已中断[/]：工作进程和内核已停止，临时文件已清除；已完成的报告已记录，"
+                      "未完成的保留上次的报告。重新运行将从中断处继续。")
+            raise typer.Exit(130) from None
+    _summary(results, outputs)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
+
+
+def _summary(results, outputs: Path | None) -> None:
+    """Print one row per department-year: what succeeded, failed and was skipped."""
+    by_dy: dict[tuple[str, int], dict[str, list]] = {}
+    for r in results:
+        by_dy.setdefault((r.department, r.year), {"ok": [], "failed": [], "skipped": [],
+                                                  "interrupted": []})[r.status].append(r)
+    table = Table(title="运行结果")
+    for col in ("部门", "年度", "成功", "失败", "跳过", "用时(秒)"):
+        table.add_column(col)
+    missing = sorted({r.notebook for r in results if r.error == "笔记本不存在"})
+    for (d, y), g in sorted(by_dy.items()):
+        skipped = [r.notebook for r in g["skipped"] if r.error != "笔记本不存在"]
+        table.add_row(escape(d), str(y), "、".join(r.notebook for r in g["ok"]),
+                      "[red]" + escape("、".join(r.notebook for r in g["failed"])) + "[/]",
+                      escape("、".join(skipped)),
+                      f"{sum(r.seconds for r in g['ok'] + g['failed']):.1f}")
+    console.print(table)
+    counts = {s: sum(len(g[s]) for g in by_dy.values()) for s in ("ok", "failed", "skipped")}
+    counts["skipped"] -= sum(1 for r in results if r.error == "笔记本不存在")
+    console.print(f"成功 {counts['ok']}，失败 {counts['failed']}，跳过 {counts['skipped']}"
+                  "（输入未变，沿用上次结果）。")
+    if missing:
+        console.print(f"未找到的笔记本（notebooks/ 下没有）：{'、'.join(missing)}")
+    for r in results:
+        if r.status != "failed":
+            continue
+        note = (f"[red]失败[/] {escape(r.department)} {r.year} {escape(r.notebook)}："
+                f"{escape(r.error or '')}")
+        if r.failed_copy:
+            path = config.output_dir(r.department, r.year, outputs) / r.failed_copy
+            note += f"\n    执行到出错处的笔记本副本：{escape(str(path))}"
+        console.print(note)
+    out_root = outputs or config.OUTPUTS_DIR
+    console.print(f"报告目录：{out_root}（索引：{out_root / 'index.html'}）")
 
 
 @app.command()
@@ -133,10 +174,28 @@ def template(
     out: Annotated[Path | None, typer.Argument(help="输出文件；默认 data/<部门>/<年度>.xlsx")] = None,
     year: Annotated[int | None, typer.Option(help="新工作簿的年度")] = None,
     dept: Annotated[str, typer.Option(help="部门代码")] = config.SAMPLE_DEPT,
+    from_year: Annotated[int | None, typer.Option(
+        "--from", help="从该年度结转：上年决算数、上年值、目标，并复制运行设置")] = None,
 ) -> None:
-    """生成一个空白的、带填写说明和下拉选项的工作簿模板。"""
+    """生成工作簿模板；加 --from 时生成新年度工作簿和运行设置（上年数已填）。"""
     from .workbook import write_workbook
 
+    if from_year is not None:
+        from .newyear import write_next_year
+
+        if year is None or out is not None:
+            err.print("用法：perfkit template --year 2020 --from 2019 [--dept 部门代码]")
+            raise typer.Exit(2)
+        try:
+            book, settings = write_next_year(dept, year, from_year)
+        except PerfkitError as exc:
+            _fail(exc)
+        console.print(f"已生成 {year} 年度工作簿：{escape(str(book))}"
+                      f"（上年数取自 {from_year} 年度）")
+        console.print(f"已生成运行设置：{escape(str(settings))}")
+        console.print(f"下一步：填写 {year} 年度的决算数、实际值并核改目标，然后运行 "
+                      f"perfkit check {escape(str(book))}")
+        return
     if out is None:
         if year is None:
             err.print("请给出输出文件名，或用 --year（及 --dept）写到 data/<部门>/<年度>.xlsx。")

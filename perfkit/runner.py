@@ -1,4 +1,17 @@
-"""Execute the report notebooks with papermill per (department, year) and record a manifest."""
+"""Run the report notebooks over (department, year, notebook): incremental, parallel, safe.
+
+For each department-year the runner takes the output folder's lock, validates the workbook
+(skipped when its bytes are those of the last good run), writes the tidy tables, and lists the
+notebooks whose inputs changed. Inputs of a notebook: workbook bytes, run settings and their
+file, the notebook, the score sheet, perfkit's version, the output formats and, for notebooks
+that compare years, earlier years' indicator tables. Their hashes go to ``manifest.json`` next
+to the reports; an unchanged notebook is skipped unless ``force``.
+
+Notebooks execute in worker processes, each with a warm kernel (see :mod:`perfkit.engine`), or
+on a Dask cluster. A failure stays with its notebook: the batch goes on, the previous good
+reports stay in place and the partially executed copy is kept in ``failed/``. Ctrl-C stops the
+workers and their kernels, removes temporary files and records what finished.
+"""
 
 from __future__ import annotations
 
@@ -8,126 +21,76 @@ import json
 import logging
 import os
 import shutil
-import tempfile
-import traceback
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from . import __version__, config
-from .atomic import write_text_atomic
+from . import config
+from .engine import FAILED, INTERRUPTED, OK, SKIPPED, NotebookResult, Task, describe
 from .errors import PerfkitError
+from .locking import OutputLock
 from .params import Settings, check_department, load_settings
-from .workbook import load_workbook, sha256_file
 
 log = logging.getLogger(__name__)
 
-OK, FAILED, SKIPPED = "ok", "failed", "skipped"
+__all__ = ["FAILED", "INTERRUPTED", "OK", "SKIPPED", "NotebookResult", "Task", "plan",
+           "read_manifest", "run", "write_manifest"]
+
+#: Notebooks that read the others' results run after them within a department-year.
+RUNS_LAST = ("summary",)
+
+NOTEBOOK_TITLES = {
+    "finance": "部门整体支出（财务）",
+    "quality": "教育质量",
+    "aid": "学生资助",
+    "safety": "校园安全",
+    "summary": "部门整体支出绩效自评报告",
+}
+
+INPUT_CHECK = "（输入检查）"
 
 
-@dataclass
-class NotebookResult:
-    """What happened to one notebook of one department-year."""
+def _version() -> str:
+    from . import __version__
 
-    department: str
-    year: int
-    notebook: str
-    status: str
-    seconds: float = 0.0
-    outputs: dict[str, str] = field(default_factory=dict)
-    error: str | None = None
-    failed_copy: str | None = None
-    input_hash: str = ""
+    return __version__
 
 
-@dataclass(frozen=True)
-class Task:
-    """One (department, year, notebook) to execute and render."""
-
-    department: str
-    year: int
-    notebook: str
-    workbook: str
-    params_file: str
-    out_dir: str
-    input_hash: str
-    meta: dict[str, Any]
-
-
-def input_hash(settings: Settings, workbook: Path, params_file: Path | None, notebook: Path) -> str:
-    """Hash everything a notebook's output depends on: inputs, settings, code version."""
+def _sha256(path: Path) -> str:
     h = hashlib.sha256()
-    h.update(sha256_file(workbook).encode())
-    h.update(json.dumps(asdict(settings), sort_keys=True, default=str).encode())
-    h.update(sha256_file(notebook).encode())
-    sheet = config.PARAMS_DIR / "score_sheets" / f"{settings.score_sheet}.yaml"
-    if sheet.exists():
-        h.update(sha256_file(sheet).encode())
-    h.update(__version__.encode())
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
     return h.hexdigest()
 
 
-def _execute(task: Task) -> NotebookResult:
-    """Run and render one notebook; never raises (the failure is the result)."""
-    import time
-
-    import papermill as pm
-
-    from .render import ReportMeta, render_notebook
-
-    start = time.perf_counter()
-    out_dir = Path(task.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    source = config.NOTEBOOKS_DIR / f"{task.notebook}.ipynb"
-    fd, tmp = tempfile.mkstemp(prefix=f".{task.notebook}.", suffix=".ipynb", dir=out_dir)
-    os.close(fd)
-    result = NotebookResult(task.department, task.year, task.notebook, FAILED,
-                            input_hash=task.input_hash)
-    try:
-        pm.execute_notebook(
-            str(source), tmp,
-            parameters={"department": task.department, "year": task.year,
-                        "workbook": task.workbook, "params_file": task.params_file},
-            kernel_name="python3", progress_bar=False, log_output=False, cwd=str(config.ROOT),
-        )
-    except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
-        failed_dir = out_dir / "failed"
-        failed_dir.mkdir(exist_ok=True)
-        copy = failed_dir / f"{task.notebook}.ipynb"
-        if Path(tmp).exists() and Path(tmp).stat().st_size:
-            os.replace(tmp, copy)
-            result.failed_copy = str(copy.relative_to(out_dir))
-        result.error = _describe(exc)
-        result.seconds = time.perf_counter() - start
-        Path(tmp).unlink(missing_ok=True)
-        return result
-    try:
-        meta = ReportMeta(**task.meta)
-        staged = render_notebook(Path(tmp), out_dir, task.notebook, meta)
-        final_nb = out_dir / f"{task.notebook}.ipynb"
-        os.replace(tmp, final_nb)
-        result.outputs = {"ipynb": final_nb.name, **{k: Path(v).name for k, v in staged.items()}}
-        result.status = OK
-        stale = out_dir / "failed" / f"{task.notebook}.ipynb"
-        stale.unlink(missing_ok=True)
-    except Exception as exc:
-        result.error = f"渲染失败：{_describe(exc)}"
-        log.debug("render failed", exc_info=True)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    result.seconds = time.perf_counter() - start
-    return result
+def _sha_or_none(path: Path | None) -> str | None:
+    return _sha256(path) if path is not None and path.is_file() else None
 
 
-def _describe(exc: BaseException) -> str:
-    ename = getattr(exc, "ename", None)
-    if ename:
-        return f"{ename}: {getattr(exc, 'evalue', '')}".strip()
-    if isinstance(exc, PerfkitError):
-        return str(exc)
-    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+def _digest(components: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(components, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _settings_components(settings: Settings, workbook: Path, params_file: Path | None
+                         ) -> dict[str, Any]:
+    sheet = config.PARAMS_DIR / "score_sheets" / f"{settings.score_sheet}.yaml"
+    return {
+        "workbook_sha256": _sha256(workbook),
+        "params_sha256": _sha_or_none(params_file),
+        "settings_sha256": hashlib.sha256(
+            json.dumps(asdict(settings), sort_keys=True, default=str).encode()).hexdigest(),
+        "score_sheet_sha256": _sha_or_none(sheet),
+        "perfkit_version": _version(),
+    }
+
+
+def input_hash(settings: Settings, workbook: Path, params_file: Path | None, notebook: Path) -> str:
+    """Hash of what a notebook's output depends on (without earlier years or formats)."""
+    return _digest({**_settings_components(settings, workbook, params_file),
+                    "notebook_sha256": _sha256(notebook)})
 
 
 def plan(
@@ -138,8 +101,11 @@ def plan(
     outputs: Path | None = None,
     force: bool = False,
     params_file: str = "",
+    pdf: bool = True,
 ) -> tuple[list[Task], list[NotebookResult], dict[str, Any]]:
-    """Validate one department-year and list the notebooks that need running.
+    """Validate one department-year, write its tables and list the notebooks to run.
+
+    The caller should hold the output folder's lock (:class:`perfkit.locking.OutputLock`).
 
     Returns:
         (tasks to run, skipped results, manifest header).
@@ -148,28 +114,48 @@ def plan(
         WorkbookError, ParamsError: the inputs are invalid; nothing is run.
     """
     check_department(department)
+    outputs_root = Path(outputs or config.OUTPUTS_DIR).resolve()
     settings = load_settings(department, year, params_file or None)
     workbook = settings.workbook_path()
-    data = load_workbook(workbook, expected_year=year)  # fail fast, all problems at once
-    out_dir = config.output_dir(department, year, outputs)
+    out_dir = config.output_dir(department, year, outputs_root)
     params_path = Path(params_file) if params_file else config.params_path(department, year)
+    if not params_path.is_absolute():
+        params_path = config.ROOT / params_path
     previous = read_manifest(out_dir)
+    base = _settings_components(settings, workbook, params_path if params_path.exists() else None)
+    tables_hash = _digest(base)
+    tables = [out_dir / "tables" / n for n in ("indicators.csv", "checks.csv")]
+    cached = (not force and previous.get("tables_hash") == tables_hash
+              and previous.get("department_name") is not None
+              and all(p.exists() for p in tables))
+    if cached:
+        # These exact bytes were validated by the run that wrote the manifest.
+        department_name = previous["department_name"]
+        claimed = previous.get("claimed_score")
+    else:
+        from .tidy import write_tables
+        from .workbook import load_workbook
+
+        data = load_workbook(workbook, expected_year=year)  # fail fast, all problems at once
+        department_name, claimed = data.department_name, data.info.get("claimed_score")
+        write_tables(department, year, out_dir, params_file=params_file)
     header = {
         "department": department,
-        "department_name": data.department_name,
+        "department_name": department_name,
         "year": year,
         "workbook": _rel(workbook),
-        "workbook_sha256": data.sha256,
-        "perfkit_version": __version__,
-        "claimed_score": data.info.get("claimed_score"),
+        "workbook_sha256": base["workbook_sha256"],
+        "perfkit_version": _version(),
+        "claimed_score": claimed,
+        "tables_hash": tables_hash,
     }
     meta = {
-        "department": data.department_name,
+        "department": department_name,
         "year": year,
         "title": "",
         "generated_at": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
-        "perfkit_version": __version__,
-        "workbook_sha256": data.sha256,
+        "perfkit_version": _version(),
+        "workbook_sha256": base["workbook_sha256"],
     }
     tasks, skipped = [], []
     for nb in notebooks or settings.notebooks:
@@ -177,26 +163,25 @@ def plan(
         if not source.exists():
             skipped.append(NotebookResult(department, year, nb, SKIPPED, error="笔记本不存在"))
             continue
-        digest = input_hash(settings, workbook, params_path if params_path.exists() else None,
-                            source)
+        inputs = {**base, "notebook_sha256": _sha256(source), "pdf": pdf}
+        from .history import earlier_tables, uses_history
+
+        if uses_history(source.read_text(encoding="utf-8")):
+            inputs["earlier_years"] = {str(y): _sha256(p) for y, p in
+                                       earlier_tables(department, year, outputs_root).items()}
+        digest = _digest(inputs)
         prev = (previous.get("notebooks") or {}).get(nb) or {}
         if (not force and prev.get("status") == OK and prev.get("input_hash") == digest
                 and all((out_dir / f).exists() for f in (prev.get("outputs") or {}).values())):
             skipped.append(NotebookResult(department, year, nb, SKIPPED, outputs=prev["outputs"],
-                                          input_hash=digest, error="输入未变，沿用上次结果"))
+                                          input_hash=digest, inputs=inputs,
+                                          error="输入未变，沿用上次结果"))
             continue
-        tasks.append(Task(department, year, nb, settings.workbook, params_file, str(out_dir),
-                          digest, {**meta, "title": NOTEBOOK_TITLES.get(nb, nb)}))
+        tasks.append(Task(
+            department, year, nb, str(source), settings.workbook, params_file, str(out_dir),
+            str(config.ROOT), str(outputs_root), digest,
+            {**meta, "title": NOTEBOOK_TITLES.get(nb, nb)}, pdf, inputs))
     return tasks, skipped, header
-
-
-NOTEBOOK_TITLES = {
-    "finance": "部门整体支出（财务）",
-    "quality": "教育质量",
-    "aid": "学生资助",
-    "safety": "校园安全",
-    "summary": "部门整体支出绩效自评报告",
-}
 
 
 def _rel(path: Path) -> str:
@@ -208,7 +193,7 @@ def _rel(path: Path) -> str:
 
 def read_manifest(out_dir: Path) -> dict[str, Any]:
     """Return the manifest of a department-year output folder ({} when absent or unreadable)."""
-    path = out_dir / "manifest.json"
+    path = Path(out_dir) / "manifest.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -216,28 +201,188 @@ def read_manifest(out_dir: Path) -> dict[str, Any]:
 
 
 def write_manifest(out_dir: Path, header: dict[str, Any], results: list[NotebookResult]) -> Path:
-    """Merge results into ``manifest.json`` (atomically), keeping earlier good entries."""
+    """Merge results into ``manifest.json`` (atomically), keeping earlier good entries.
+
+    A notebook that failed or was interrupted keeps its previous good report in place; its
+    entry says so (``previous_outputs``) and points to the partially executed copy.
+    """
+    from .atomic import write_text_atomic
+
     manifest = read_manifest(out_dir)
     notebooks = manifest.get("notebooks") or {}
     for r in results:
+        before = notebooks.get(r.notebook) or {}
+        if r.status == SKIPPED and before.get("status") == OK:
+            continue
         entry = {"status": r.status, "outputs": r.outputs, "error": r.error,
-                 "failed_copy": r.failed_copy, "input_hash": r.input_hash,
+                 "failed_copy": r.failed_copy, "input_hash": r.input_hash, "inputs": r.inputs,
                  "seconds": round(r.seconds, 2)}
-        if r.status == SKIPPED and notebooks.get(r.notebook, {}).get("status") == OK:
-            entry = {**notebooks[r.notebook], "status": OK}
-        elif r.status == FAILED and notebooks.get(r.notebook, {}).get("status") == OK:
-            # The previous good report stays in place; say so.
-            entry["previous_outputs"] = notebooks[r.notebook].get("outputs")
-        entry["html"] = entry.get("outputs", {}).get("html") or (entry.get("previous_outputs") or {}).get("html")
-        entry["pdf"] = entry.get("outputs", {}).get("pdf") or (entry.get("previous_outputs") or {}).get("pdf")
+        if r.status in (FAILED, INTERRUPTED):
+            kept = before.get("outputs") if before.get("status") == OK else before.get(
+                "previous_outputs")
+            if kept:
+                entry["previous_outputs"] = kept
+        shown = entry.get("outputs") or entry.get("previous_outputs") or {}
+        entry["html"], entry["pdf"] = shown.get("html"), shown.get("pdf")
         notebooks[r.notebook] = entry
-    statuses = {v["status"] for v in notebooks.values()}
+    statuses = {v.get("status") for v in notebooks.values()}
     manifest.update(header)
     manifest["notebooks"] = notebooks
-    manifest["status"] = FAILED if FAILED in statuses else OK
-    manifest["generated_at"] = dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
-    return write_text_atomic(out_dir / "manifest.json",
+    manifest["status"] = OK if statuses <= {OK, SKIPPED} else FAILED
+    manifest["generated_at"] = dt.datetime.now(dt.timezone.utc).astimezone().isoformat(
+        timespec="seconds")
+    return write_text_atomic(Path(out_dir) / "manifest.json",
                              json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
+
+
+# ---------------------------------------------------------------------------------------------
+# Executors: local worker processes with warm kernels, or Dask
+# ---------------------------------------------------------------------------------------------
+
+
+class _LocalWorkers:
+    """Worker processes (spawned), one task at a time each, replaced if one dies."""
+
+    def __init__(self, jobs: int, outputs_root: Path):
+        import multiprocessing as mp
+
+        self.ctx = mp.get_context("spawn")
+        self.outbox = self.ctx.Queue()
+        self.env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root)}
+        self.workers: dict[int, Any] = {}
+        self.inboxes: dict[int, Any] = {}
+        self.busy: dict[int, tuple[int, Task]] = {}
+        self._next = 0
+        for _ in range(jobs):
+            self._start()
+
+    def _start(self) -> None:
+        from .engine import worker_main
+
+        i = self._next
+        self._next += 1
+        inbox = self.ctx.Queue()
+        p = self.ctx.Process(target=worker_main, name=f"perfkit-worker-{i}", daemon=True,
+                             args=(i, inbox, self.outbox, self.env,
+                                   logging.getLogger().getEffectiveLevel()))
+        p.start()
+        self.workers[i], self.inboxes[i] = p, inbox
+
+    def capacity(self) -> int:
+        return len(self.workers) - len(self.busy)
+
+    def submit(self, task_id: int, task: Task) -> None:
+        i = next(i for i in self.workers if i not in self.busy)
+        self.busy[i] = (task_id, task)
+        self.inboxes[i].put((task_id, task))
+
+    def next_result(self, timeout: float) -> tuple[int, NotebookResult] | None:
+        import queue
+
+        try:
+            msg = self.outbox.get(timeout=timeout)
+        except queue.Empty:
+            msg = None
+        if msg and msg[0] == "done":
+            _, i, task_id, result = msg
+            self.busy.pop(i, None)
+            return task_id, result
+        for i, p in list(self.workers.items()):
+            if not p.is_alive():  # killed (out of memory …): fail its task, replace it
+                del self.workers[i]
+                lost = self.busy.pop(i, None)
+                self._start()
+                if lost:
+                    tid, t = lost
+                    return tid, NotebookResult(
+                        t.department, t.year, t.notebook, FAILED, input_hash=t.input_hash,
+                        inputs=t.inputs, error=f"工作进程意外退出（退出码 {p.exitcode}）")
+        return None
+
+    def close(self) -> None:
+        for q in self.inboxes.values():
+            q.put(None)
+        for p in self.workers.values():
+            p.join(timeout=30)
+            if p.is_alive():
+                p.terminate()
+                p.join(timeout=5)
+
+    def stop(self) -> None:
+        """Stop now: SIGTERM lets each worker kill its kernel and remove its temp files."""
+        for p in self.workers.values():
+            if p.is_alive():
+                p.terminate()
+        for p in self.workers.values():
+            p.join(timeout=10)
+            if p.is_alive():
+                p.kill()
+                p.join(timeout=5)
+
+
+class _DaskWorkers:
+    """The same tasks on a Dask distributed cluster (an address, or a LocalCluster)."""
+
+    def __init__(self, scheduler: str, jobs: int):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise PerfkitError("未安装 Dask：pip install 'perfkit[dask]'，或不用 --scheduler。"
+                               ) from None
+        self.cluster = None
+        if scheduler == "local":
+            self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                        dashboard_address=None)
+            self.client = Client(self.cluster)
+        else:
+            self.client = Client(scheduler)
+        self.futures: dict[Any, tuple[int, Task]] = {}
+
+    def capacity(self) -> int:
+        return 1 << 30  # the Dask scheduler queues and balances
+
+    def submit(self, task_id: int, task: Task) -> None:
+        from .engine import execute_on_dask_worker
+
+        fut = self.client.submit(execute_on_dask_worker, task, pure=False,
+                                 key=f"perfkit-{task.department}-{task.year}-{task.notebook}-"
+                                     f"{os.getpid()}-{task_id}")
+        self.futures[fut] = (task_id, task)
+
+    def next_result(self, timeout: float) -> tuple[int, NotebookResult] | None:
+        from distributed import wait
+
+        if not self.futures:
+            return None
+        try:
+            done, _ = wait(list(self.futures), timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return None
+        for fut in done:
+            task_id, t = self.futures.pop(fut)
+            try:
+                return task_id, fut.result()
+            except Exception as exc:  # the worker died or the task could not be sent
+                return task_id, NotebookResult(t.department, t.year, t.notebook, FAILED,
+                                               input_hash=t.input_hash, inputs=t.inputs,
+                                               error=f"Dask：{describe(exc)}")
+        return None
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def stop(self) -> None:
+        try:
+            self.client.cancel(list(self.futures))
+        finally:
+            self.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------------------------
 
 
 def run(
@@ -248,78 +393,145 @@ def run(
     jobs: int = 1,
     force: bool = False,
     params_file: str = "",
+    pdf: bool = True,
+    scheduler: str | None = None,
+    on_start: Callable[[int], None] | None = None,
     on_result: Callable[[NotebookResult], None] | None = None,
 ) -> list[NotebookResult]:
     """Run every notebook of every department-year; keep going past failures.
 
     Args:
-        departments_years: (department, year) pairs.
+        departments_years: (department, year) pairs; earlier years are prepared first so that
+            later years' reports can compare with them.
         notebooks: subset of notebooks; default each department-year's settings.
         outputs: output root; default ``outputs/``.
-        jobs: worker processes executing notebooks in parallel.
+        jobs: worker processes (each with one warm kernel), or Dask workers for ``local``.
         force: rerun notebooks whose inputs are unchanged.
         params_file: settings file for a single department-year.
-        on_result: called with each result as it arrives (progress display).
+        pdf: also typeset PDFs.
+        scheduler: None for local worker processes; ``local`` for a Dask LocalCluster; or the
+            address of a Dask scheduler (the workers must see the same files).
+        on_start: called once with the number of results to expect (progress display).
+        on_result: called with each result as it arrives.
 
     Returns:
-        One result per notebook (failed, ok or skipped). Invalid inputs of a department-year
-        give one failed result with the located problems.
+        One result per notebook (ok, failed or skipped). Invalid inputs of a department-year,
+        or an output folder locked by another run, give one failed result for it.
+
+    Raises:
+        KeyboardInterrupt: after stopping workers and kernels, removing temporary files and
+            recording in the manifests what had finished.
     """
-    from .tidy import write_tables
-
-    all_results: list[NotebookResult] = []
-    planned: dict[tuple[str, int], tuple[list[Task], dict[str, Any]]] = {}
-    for dept, year in departments_years:
-        try:
-            tasks, skipped, header = plan(dept, year, notebooks=notebooks, outputs=outputs,
-                                          force=force, params_file=params_file)
-        except PerfkitError as exc:
-            r = NotebookResult(dept, year, "（输入检查）", FAILED, error=str(exc))
-            all_results.append(r)
-            if on_result:
-                on_result(r)
-            continue
-        planned[(dept, year)] = (tasks, header)
-        for r in skipped:
-            all_results.append(r)
-            if on_result:
-                on_result(r)
-    tasks = [t for ts, _ in planned.values() for t in ts]
+    outputs_root = Path(outputs or config.OUTPUTS_DIR).resolve()
+    notebooks = list(notebooks) if notebooks else None
     results: list[NotebookResult] = []
-    if jobs <= 1 or len(tasks) <= 1:
-        for t in tasks:
-            r = _execute(t)
-            results.append(r)
-            if on_result:
-                on_result(r)
-    else:
-        import multiprocessing as mp
+    planned: dict[tuple[str, int], dict[str, Any]] = {}
+    locks: list[OutputLock] = []
+    pool = None
+    queue_: deque[tuple[int, Task]] = deque()
+    waiting: list[tuple[int, Task]] = []
+    running: dict[int, Task] = {}
 
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(_execute, t): t for t in tasks}
-            for fut in as_completed(futures):
-                r = fut.result()
-                results.append(r)
-                if on_result:
-                    on_result(r)
-    all_results.extend(results)
-    for (dept, year), (_tasks, header) in planned.items():
-        out_dir = config.output_dir(dept, year, outputs)
-        mine = [r for r in all_results if (r.department, r.year) == (dept, year)]
-        try:
-            write_tables(dept, year, out_dir, params_file=params_file)
-        except PerfkitError as exc:  # inputs validated above; keep the run going regardless
-            log.warning("tables for %s %s not written: %s", dept, year, exc)
-        write_manifest(out_dir, header, mine)
+    def emit(r: NotebookResult) -> None:
+        results.append(r)
+        if on_result:
+            on_result(r)
+
     try:
-        from .index import write_index
+        pending_results: list[NotebookResult] = []
+        for dept, year in sorted(set(departments_years)):
+            out_dir = config.output_dir(dept, year, outputs_root)
+            try:
+                check_department(dept)
+                lock = OutputLock(out_dir).acquire()
+            except PerfkitError as exc:
+                pending_results.append(NotebookResult(dept, year, INPUT_CHECK, FAILED,
+                                                      error=str(exc)))
+                continue
+            locks.append(lock)
+            try:
+                tasks, skipped, header = plan(dept, year, notebooks=notebooks,
+                                              outputs=outputs_root, force=force,
+                                              params_file=params_file, pdf=pdf)
+            except PerfkitError as exc:
+                pending_results.append(NotebookResult(dept, year, INPUT_CHECK, FAILED,
+                                                      error=str(exc)))
+                continue
+            planned[(dept, year)] = {"header": header, "tasks": tasks, "out_dir": out_dir}
+            pending_results.extend(skipped)
+        all_tasks = [t for p in planned.values() for t in p["tasks"]]
+        if on_start:
+            on_start(len(all_tasks) + len(pending_results))
+        for r in pending_results:
+            emit(r)
+        for i, t in enumerate(all_tasks):
+            (waiting if t.notebook in RUNS_LAST else queue_).append((i, t))
+        if all_tasks:
+            n = max(1, min(jobs, len(all_tasks)))
+            pool = _DaskWorkers(scheduler, n) if scheduler else _LocalWorkers(n, outputs_root)
+        while queue_ or waiting or running:
+            while queue_ and pool.capacity() > 0:
+                tid, t = queue_.popleft()
+                running[tid] = t
+                pool.submit(tid, t)
+            got = pool.next_result(timeout=0.5)
+            if got is None:
+                continue
+            tid, r = got
+            running.pop(tid, None)
+            emit(r)
+            busy = {(t.department, t.year) for _, t in queue_} | {
+                (t.department, t.year) for t in running.values()}
+            for item in list(waiting):
+                if (item[1].department, item[1].year) not in busy:
+                    waiting.remove(item)
+                    queue_.append(item)
+        if pool is not None:
+            pool.close()
+            pool = None
+    except KeyboardInterrupt:
+        import signal
 
-        write_index(outputs or config.OUTPUTS_DIR)
-    except ImportError:
-        pass
-    return all_results
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup
+        try:
+            if pool is not None:
+                pool.stop()
+            for t in [*running.values(), *(t for _, t in queue_), *(t for _, t in waiting)]:
+                results.append(NotebookResult(t.department, t.year, t.notebook, INTERRUPTED,
+                                              input_hash=t.input_hash, inputs=t.inputs,
+                                              error="运行被中断（Ctrl-C），保留上次的报告"))
+            _finish(planned, results, outputs_root)
+        finally:
+            for lock in locks:
+                lock.release()
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        raise
+    try:
+        _finish(planned, results, outputs_root)
+    finally:
+        for lock in locks:
+            lock.release()
+    return results
+
+
+def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[NotebookResult],
+            outputs_root: Path) -> None:
+    """Write manifests of department-years where something ran, then the index."""
+    changed = False
+    for (dept, year), p in planned.items():
+        mine = [r for r in results if (r.department, r.year) == (dept, year)]
+        manifest = Path(p["out_dir"]) / "manifest.json"
+        if p["tasks"] or not manifest.exists():
+            write_manifest(p["out_dir"], p["header"], mine)
+            changed = True
+    if changed or not (outputs_root / "index.html").exists():
+        try:
+            from .index import write_index
+        except ImportError:
+            return
+        write_index(outputs_root)
 
 
 def clean_failed(out_dir: Path) -> None:
     """Remove the diagnostic copies of failed notebooks of one output folder."""
-    shutil.rmtree(out_dir / "failed", ignore_errors=True)
+    shutil.rmtree(Path(out_dir) / "failed", ignore_errors=True)
