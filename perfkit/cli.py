@@ -169,6 +169,47 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
         raise typer.Exit(1)
 
 
+AUDIT_STYLE = {"一致": "green", "舍入差异": "yellow", "不一致": "bold red", "未解释差额": "yellow",
+               "无法核对": "dim"}
+
+
+@app.command()
+def audit(
+    file: Annotated[Path, typer.Argument(help="要核对的工作簿 .xlsx（“报告数值”表照录报告原文）")],
+    out: Annotated[Path | None, typer.Option("--out", help="核对结果另存为 CSV 文件")] = None,
+    params: Annotated[str, typer.Option(help="运行设置 YAML（预算口径、容差）")] = "",
+    tol_pp: Annotated[float | None, typer.Option("--tol-pp", help="比率容差（百分点）；默认 0.1")] = None,
+    tol_wan_yuan: Annotated[float | None,
+                            typer.Option("--tol-wan-yuan", help="金额容差（万元）；默认 0.5")] = None,
+) -> None:
+    """核对报告所列数值：由原始数据重新计算并逐项给出结论（有“不一致”退出状态为 1，输入不可用为 2）。"""
+    from .audit import audit as audit_all
+    from .audit import exit_status, load_for_audit, verdict_counts, write_audit_csv
+    from .tables import audit_frame
+
+    try:
+        ev = load_for_audit(file, params_file=params, tolerance_pp=tol_pp,
+                            tolerance_wan_yuan=tol_wan_yuan)
+        frame = audit_all(ev)
+    except PerfkitError as exc:
+        _fail(exc)
+    table = Table(title=f"报告数值核对：{escape(ev.department_name)}{ev.year}年度", show_lines=True)
+    shown = audit_frame(ev)
+    for col in shown.columns:
+        table.add_column(col, overflow="fold")
+    for _, row in shown.iterrows():
+        cells = [escape(str(v)) for v in row]
+        verdict = str(row["结论"])
+        cells[list(shown.columns).index("结论")] = f"[{AUDIT_STYLE.get(verdict, '')}]{verdict}[/]"
+        table.add_row(*cells)
+    console.print(table)
+    counts = verdict_counts(frame)
+    console.print("合计：" + "、".join(f"{v}{n}项" for v, n in counts.items() if n))
+    if out is not None:
+        console.print(f"核对结果已写出：{escape(str(write_audit_csv(frame, out)))}")
+    raise typer.Exit(exit_status(frame))
+
+
 @app.command()
 def template(
     out: Annotated[Path | None, typer.Argument(help="输出文件；默认 data/<部门>/<年度>.xlsx")] = None,

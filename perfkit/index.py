@@ -58,7 +58,13 @@ class _Row:
     notebooks: list[_Notebook] = field(default_factory=list)
 
     @property
+    def reports(self) -> list[_Notebook]:
+        """Notebooks with at least one rendered file to link to."""
+        return [nb for nb in self.notebooks if nb.links]
+
+    @property
     def problems(self) -> list[_Notebook]:
+        """Notebooks that did not run successfully (failed, skipped, unknown status)."""
         return [nb for nb in self.notebooks if nb.status_class != "ok"]
 
 
