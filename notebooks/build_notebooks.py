@@ -77,6 +77,14 @@ NOTEBOOKS = {
 
 以下指标因工作簿未提供数据或基数为0而无法计算，不以0或100%代替。"""),
         code('pk.tables.gap_table(ev, "finance")'),
+        md("""
+## 七、历年变化
+
+本年指标与此前各年度的比较。此前年度的数值取自各年度运行时写下的指标表
+（outputs/<部门>/<年度>/tables/indicators.csv），不重新计算；没有此前年度的结果时，本节只作说明。
+百分比指标的变动以百分点计。"""),
+        code('pk.tables.change_table(ev, "finance")'),
+        code('pk.charts.indicator_trend(ev, "finance")'),
     ],
 }
 

@@ -137,3 +137,42 @@ def three_public_change(ev: Evaluation) -> Figure:
     ax.set_xlabel("")
     ax.legend(title="")
     return fig
+
+
+def indicator_trend(ev: Evaluation, domain: str = "finance", max_panels: int = 9):
+    """Small multiples: each percentage indicator of ``domain`` over every year present.
+
+    Earlier years are read from their runs' indicator tables (perfkit.history). Returns None
+    when there is no earlier year (the change table says so in words).
+    """
+    from .history import earlier_years, series
+
+    if not earlier_years(ev):
+        return None
+    s = series(ev, domain)
+    s = s[(s["unit"] == "%") & s["value"].notna()]
+    ids = [i for i, g in s.groupby("id", sort=False) if len(g) >= 2][:max_panels]
+    ncols = 3
+    nrows = max(1, math.ceil(len(ids) / ncols))
+    fig = new_figure(2.2 * nrows + 0.4)
+    if not ids:
+        ax = fig.subplots()
+        ax.text(0.5, 0.5, "没有在两个及以上年度都有数值的百分比指标", ha="center", va="center")
+        ax.set_axis_off()
+        return fig
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, ind in zip(axes, ids, strict=False):  # spare axes are switched off below
+        g = s[s["id"] == ind]
+        ax.plot(g["year"], g["value"], marker="o", color=PALETTE["actual"])
+        for x, y in zip(g["year"], g["value"], strict=True):
+            ax.annotate(fmt.pct(y), (x, y), textcoords="offset points", xytext=(0, 6),
+                        ha="center", fontsize=7, backgroundcolor="white")
+        ax.set_title(g["label_zh"].iloc[0], fontsize=9)
+        years = sorted(int(y) for y in g["year"].unique())
+        ax.set_xticks(years, labels=[f"{y}年" for y in years])
+        ax.tick_params(labelsize=7)
+        ax.margins(x=0.15, y=0.3)
+    for ax in axes[len(ids):]:
+        ax.set_axis_off()
+    fig.suptitle(f"主要百分比指标历年变化（%，{int(s['year'].min())}—{ev.year}年）", fontsize=10)
+    return fig

@@ -79,7 +79,11 @@ def series(ev: Evaluation, domain: str | None = None,
     out["value"] = pd.to_numeric(out["value"], errors="coerce")
     if domain:
         out = out[out["domain"] == domain]
-    return out[["year", *cols]].sort_values(["id", "year"]).reset_index(drop=True)
+    # Keep this year's indicator order (the registry's), years ascending within each.
+    order = dict.fromkeys([*out.loc[out["year"] == ev.year, "id"], *out["id"]])
+    rank = {i: n for n, i in enumerate(order)}
+    out = out.assign(_rank=out["id"].map(rank)).sort_values(["_rank", "year"], kind="stable")
+    return out[["year", *cols]].reset_index(drop=True)
 
 
 def earlier_years(ev: Evaluation, outputs: Path | None = None) -> list[int]:

@@ -182,3 +182,44 @@ def audit_table(ev: Evaluation, category: str | None = None):
                               "结论": ["工作簿“报告数值”表为空，没有需要核对的报告数值"]})
         return styled(frame)
     return styled(frame).map(lambda v: AUDIT_VERDICT_STYLE.get(v, ""), subset=["结论"])
+
+
+def _signed(value: float, unit: str) -> str:
+    """A change with its sign: percentage points for % indicators, else the indicator's unit."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    sign = "+" if value > 0 else ""
+    if unit == "%":
+        return f"{sign}{fmt.num(value)}个百分点"
+    return sign + fmt.with_unit(value, unit)
+
+
+def change_table(ev: Evaluation, domain: str = "finance"):
+    """Each indicator this year against the latest earlier year with a value (perfkit.history).
+
+    Earlier years come from their runs' ``tables/indicators.csv``. Without any earlier year the
+    result is one line of text saying so.
+    """
+    from .history import changes, earlier_years
+    from .narrative import Text
+
+    years = earlier_years(ev)
+    if not years:
+        return Text(f"没有{ev.year}年以前年度的运行结果（outputs/{ev.settings.department}/ 下无此前"
+                    "年度的 tables/indicators.csv），本节不作历年比较。")
+    c = changes(ev, domain)
+    # Never computable in any year: the gap table lists those.
+    c = c[c["value"].notna() | c["prior_value"].notna()].reset_index(drop=True)
+    unit = c["unit"]
+    frame = pd.DataFrame({
+        "指标": c["label_zh"],
+        "比较年度": [MISSING if math.isnan(y) else f"{int(y)}年" for y in c["prior_year"]],
+        "上期数值": [fmt.with_unit(v, u) for v, u in zip(c["prior_value"], unit, strict=True)],
+        f"{ev.year}年": [fmt.with_unit(v, u) for v, u in zip(c["value"], unit, strict=True)],
+        "变动": [_signed(v, u) for v, u in zip(c["change"], unit, strict=True)],
+        "变动率": [n or fmt.pct(v)
+                for v, n in zip(c["change_pct"], c["change_note"], strict=True)],
+        "方向": c["direction"],
+    })
+    caption = f"与此前年度比较（此前有结果的年度：{'、'.join(str(y) for y in years)}）"
+    return styled(frame, caption)

@@ -1,0 +1,235 @@
+"""Clearly synthetic department-year workbooks for tests and benchmarks (never real data).
+
+Every department is named "合成测试部门NN" with code ``synthetic-NN``, every 数据来源 cell and
+填报人 says the figures are synthetic, and the files go to a project folder you pass (its
+``data/``), never into this repository's ``data/``. Figures are drawn from a seeded generator,
+so the same call writes the same bytes; they are internally consistent (totals equal their parts,
+last year's figures equal the previous year's), so a synthetic workbook passes ``perfkit check``
+and its cross-checks. The sheet layout is the sample's (:mod:`perfkit.workbook`).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import config
+from .errors import PerfkitError
+
+log = logging.getLogger(__name__)
+
+NAME = "合成测试部门{:02d}"
+CODE = "synthetic-{:02d}"
+SOURCE = "合成数据（perfkit.synthetic，非真实数据）"
+BASE_YEAR = 2015
+
+
+def department_code(index: int) -> str:
+    """The code of synthetic department ``index`` (1-based): ``synthetic-01`` …"""
+    return CODE.format(index)
+
+
+def _figures(index: int, year: int, seed: int) -> dict[str, float]:
+    """One department-year's base figures (万元 unless named otherwise)."""
+    size = random.Random(f"{seed}/{index}").uniform(3000, 30000)
+    growth = random.Random(f"{seed}/{index}/g").uniform(-0.03, 0.08)
+    rng = random.Random(f"{seed}/{index}/{year}")
+    scale = size * (1 + growth) ** (year - BASE_YEAR) * rng.uniform(0.95, 1.05)
+
+    def r2(x: float) -> float:
+        return round(x, 2)
+
+    budget = r2(scale)
+    income = {"fiscal": r2(scale * rng.uniform(0.70, 0.90)),
+              "service": r2(scale * rng.uniform(0.05, 0.15)),
+              "other": r2(scale * rng.uniform(0.0, 0.05))}
+    personnel = r2(scale * rng.uniform(0.35, 0.50))
+    public = r2(scale * rng.uniform(0.08, 0.15))
+    project = r2(scale * rng.uniform(0.25, 0.45))
+    abroad = r2(rng.uniform(0, 15))
+    purchase = r2(rng.choice([0.0, 0.0, rng.uniform(10, 30)]))
+    operation = r2(rng.uniform(20, 60))
+    reception = r2(rng.uniform(10, 50))
+    return {
+        "budget": budget, **{f"income_{k}": v for k, v in income.items()},
+        "personnel": personnel, "public": public, "project": project,
+        "abroad": abroad, "purchase": purchase, "operation": operation, "reception": reception,
+        "three_budget": r2((abroad + purchase + operation + reception) * rng.uniform(1.0, 1.4)),
+        "service_budget": r2(income["service"] * rng.uniform(0.85, 1.1)),
+        "staff_authorized": float(int(scale / 60)),
+        "staff_actual": float(int(scale / 60 * rng.uniform(0.85, 1.02))),
+        "retention_pct": r2(rng.uniform(96.5, 99.8)),
+        "enrollment_pct": r2(rng.uniform(85, 96)),
+        "big_class_pct": r2(rng.uniform(3, 14)),
+        "training": float(int(rng.uniform(2000, 20000))),
+        "inspected": float(int(rng.uniform(100, 1500))),
+        "aid_persons": float(int(rng.uniform(5000, 80000))),
+        "score": r2(rng.uniform(80, 98)),
+        "met": rng.random(),
+    }
+
+
+def synthetic_content(index: int, year: int, seed: int = 0) -> dict[str, Any]:
+    """Workbook content (for :func:`perfkit.workbook.write_workbook`) of one department-year.
+
+    Args:
+        index: department number, 1-based.
+        year: evaluation year (after 2015).
+        seed: generator seed; the same arguments always give the same content.
+    """
+    f, p = _figures(index, year, seed), _figures(index, year - 1, seed)
+    closing_before = 0.0
+    for y in range(BASE_YEAR, year):  # accumulated carry-over, consistent across years
+        g = _figures(index, y, seed)
+        closing_before += _income_total(g) - _spending_total(g)
+    inc, spend = _income_total(f), _spending_total(f)
+    three = f["abroad"] + f["purchase"] + f["operation"] + f["reception"]
+    three_p = p["abroad"] + p["purchase"] + p["operation"] + p["reception"]
+
+    def item(**values: Any) -> dict[str, Any]:
+        return {**{k: round(v, 2) for k, v in values.items()}, "source": SOURCE}
+
+    return {
+        "info": {"department_name": NAME.format(index), "year": year, "unit": "万元",
+                 "staff_authorized_count": f["staff_authorized"],
+                 "staff_actual_count": f["staff_actual"], "claimed_score": f["score"],
+                 "preparer": "perfkit.synthetic（合成数据，非真实部门）"},
+        "income": {
+            "fiscal": item(actual=f["income_fiscal"], prior_actual=p["income_fiscal"]),
+            "service": item(budget_initial=f["service_budget"], actual=f["income_service"],
+                            prior_actual=p["income_service"]),
+            "other": item(actual=f["income_other"], prior_actual=p["income_other"]),
+            "total": item(budget_initial=f["budget"], actual=inc, prior_actual=_income_total(p)),
+        },
+        "expenditure": {
+            "basic": item(actual=f["personnel"] + f["public"],
+                          prior_actual=p["personnel"] + p["public"]),
+            "personnel": item(actual=f["personnel"], prior_actual=p["personnel"]),
+            "public": item(budget_initial=f["public"] * 1.05, actual=f["public"],
+                           prior_actual=p["public"]),
+            "project": item(actual=f["project"], prior_actual=p["project"]),
+            "total": item(budget_initial=f["budget"], actual=spend,
+                          prior_actual=_spending_total(p)),
+        },
+        "balance": {
+            "opening": item(amount=closing_before),
+            "current": item(amount=inc - spend),
+            "closing": item(amount=closing_before + inc - spend),
+        },
+        "three_public": {
+            "abroad": item(actual=f["abroad"], prior_actual=p["abroad"]),
+            "vehicle": item(actual=f["purchase"] + f["operation"],
+                            prior_actual=p["purchase"] + p["operation"]),
+            "vehicle_purchase": item(actual=f["purchase"], prior_actual=p["purchase"]),
+            "vehicle_operation": item(actual=f["operation"], prior_actual=p["operation"]),
+            "reception": item(actual=f["reception"], prior_actual=p["reception"]),
+            "total": item(budget=f["three_budget"], actual=three, prior_actual=three_p,
+                          prior_budget=p["three_budget"]),
+        },
+        "targets": [
+            _target("quality", "teacher_training_person_times", "全市教师培训", "人次",
+                    None, None, f["training"], p["training"]),
+            _target("quality", "compulsory_retention_rate_pct", "九年义务教育巩固率", "%",
+                    "≥", 98, f["retention_pct"], p["retention_pct"]),
+            _target("quality", "high_school_gross_enrollment_pct", "高中阶段教育毛入学率", "%",
+                    "≥", 90, f["enrollment_pct"], p["enrollment_pct"]),
+            _target("quality", "big_class_ratio_pct", "56人以上大班额比例", "%", "≤", 10,
+                    f["big_class_pct"], p["big_class_pct"]),
+            _target("aid", "two_exemptions_beneficiaries_person_times", "“两免一补”受惠学生",
+                    "人次", None, None, f["aid_persons"], p["aid_persons"]),
+            _target("safety", "safety_inspected_schools_count", "校园安全排查的学校", "所",
+                    None, None, f["inspected"], p["inspected"]),
+            _target("safety", "closed_management_pct", "中小学封闭化管理", "%", "全面", 100,
+                    None, None),
+        ],
+        "aid": [
+            {"program": "家庭经济困难学生生活费补助", "stage": "义务教育", "group": "两免一补",
+             "persons": f["aid_persons"], "amount": round(f["aid_persons"] * 0.1, 2),
+             "standard_yuan": 1000, "source": SOURCE},
+            {"program": "免费教科书", "stage": "义务教育", "group": "两免一补",
+             "persons": f["aid_persons"], "amount": round(f["aid_persons"] * 0.009, 2),
+             "source": SOURCE},
+        ],
+        "qualitative": [
+            {"item": "管理制度健全性", "condition": "已制定内部控制制度", "met": "是",
+             "evidence": "合成数据", "source": SOURCE},
+            {"item": "预决算信息公开性", "condition": "按规定公开部门决算",
+             "met": "是" if f["met"] > 0.3 else "否", "evidence": "合成数据", "source": SOURCE},
+        ],
+        "stated": [],
+    }
+
+
+def _income_total(f: dict[str, float]) -> float:
+    return round(f["income_fiscal"] + f["income_service"] + f["income_other"], 2)
+
+
+def _spending_total(f: dict[str, float]) -> float:
+    return round(f["personnel"] + f["public"] + f["project"], 2)
+
+
+def _target(domain, code, name, unit, direction, target, actual, prior) -> dict[str, Any]:
+    return {"domain": domain, "code": code, "name": name, "unit": unit, "direction": direction,
+            "target": target, "actual": actual, "prior": prior, "source": SOURCE}
+
+
+def _refuse_real(root: Path) -> Path:
+    root = Path(root).resolve()
+    if root == config.ROOT or config.DATA_DIR in (root, *root.parents) \
+            or root in config.DATA_DIR.parents:
+        raise PerfkitError(f"合成数据不能写入项目自身的数据目录（{root}）；请指定另一个文件夹。")
+    return root
+
+
+def prepare_project(root: Path) -> Path:
+    """Make ``root`` a project folder (PERFKIT_ROOT): notebooks and score sheets copied in."""
+    root = _refuse_real(root)
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    (root / "params").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(config.NOTEBOOKS_DIR, root / "notebooks", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    sheets = config.PARAMS_DIR / "score_sheets"
+    if sheets.is_dir():
+        shutil.copytree(sheets, root / "params" / "score_sheets", dirs_exist_ok=True)
+    return root
+
+
+def write_synthetic(
+    root: Path,
+    departments: int = 5,
+    years: Iterable[int] = (2019,),
+    *,
+    seed: int = 0,
+    broken: Iterable[tuple[int, int]] = (),
+) -> list[Path]:
+    """Write synthetic workbooks ``<root>/data/synthetic-NN/<year>.xlsx``.
+
+    Args:
+        root: a project folder outside this repository's data (see :func:`prepare_project`).
+        departments: how many departments (numbered from 1).
+        years: evaluation years of each department.
+        seed: generator seed.
+        broken: (department index, year) pairs written with a text in a number cell, so that
+            validation fails for exactly those (for tests of failure isolation).
+
+    Returns:
+        The written workbook paths.
+    """
+    from .workbook import write_workbook
+
+    root = _refuse_real(root)
+    broken = set(broken)
+    written = []
+    for i in range(1, departments + 1):
+        for year in years:
+            content = synthetic_content(i, year, seed)
+            if (i, year) in broken:
+                content["income"]["total"]["actual"] = "约一万（故意写错的合成数据）"
+            path = root / "data" / department_code(i) / f"{year}.xlsx"
+            written.append(write_workbook(path, content))
+    log.info("wrote %d synthetic workbooks under %s", len(written), root / "data")
+    return written
