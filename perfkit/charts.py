@@ -30,7 +30,17 @@ def theme() -> dict:
 def new_figure(height_in: float = 4.0) -> Figure:
     """A Figure not registered with pyplot (no global state; shown when returned in a cell)."""
     theme()
+    _load_backend()
     return Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout="constrained")
+
+
+def _load_backend() -> None:
+    """Load pyplot's backend once: in a kernel, the inline backend registers the PNG display of
+    Figure on load. Charts that never touch pyplot (no seaborn call) would otherwise show as text.
+    """
+    import matplotlib.pyplot as plt
+
+    plt.switch_backend(plt.get_backend())
 
 
 def _bar_labels(ax, fmt_func=fmt.num) -> None:
@@ -136,6 +146,278 @@ def three_public_change(ev: Evaluation) -> Figure:
     ax.set_title(f"“三公”经费 {ev.year - 1}年与{ev.year}年对比")
     ax.set_xlabel("")
     ax.legend(title="")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets and the quality / aid / safety domains
+# ---------------------------------------------------------------------------------------------
+
+
+def _domain_zh(domain: str) -> str:
+    from .workbook import DOMAIN_CHOICES
+
+    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
+
+
+def _message(fig: Figure, text: str) -> Figure:
+    ax = fig.subplots() if not fig.axes else fig.axes[0]
+    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True)
+    ax.set_axis_off()
+    return fig
+
+
+def _wrap(text: str, width: int = 14) -> str:
+    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+
+
+def _label(indicator_id: str) -> str:
+    from .indicators import get
+
+    return get(indicator_id).label_zh
+
+
+def attainment_overview(ev: Evaluation, domain: str) -> Figure:
+    """实际/目标 for each of this year's targets, bars coloured by status; gaps named, not drawn."""
+    from matplotlib.patches import Patch
+
+    from . import targets
+    from .tables import target_text
+
+    a = targets.attainment(ev, domain)
+    fig = new_figure(max(2.4, 0.45 * len(a) + 1.3))
+    if a.empty:
+        return _message(fig, f"{_domain_zh(domain)}：工作簿未列出{ev.year}年度目标")
+    ax = fig.subplots()
+    finite = a["ratio_pct"].dropna()
+    top = max(130.0, float(finite.max()) * 1.5) if not finite.empty else 130.0
+    ys = list(range(len(a)))[::-1]
+    for y, (_, r) in zip(ys, a.iterrows(), strict=True):
+        color = STATUS_COLORS.get(r["status"], PALETTE["prior"])
+        actual = fmt.with_unit(r["actual"], r["unit"])
+        if not math.isnan(r["ratio_pct"]):
+            ax.barh(y, r["ratio_pct"], color=color, height=0.6)
+            ax.text(r["ratio_pct"] + top * 0.01, y,
+                    f"{fmt.pct(r['ratio_pct'])}（实际{actual}，目标{target_text(r)}）",
+                    va="center", fontsize=7)
+        else:
+            ax.plot([0], [y], marker="|", color=color, markersize=10)
+            detail = f"实际{actual}，" if not math.isnan(r["actual"]) else ""
+            why = f"，实际/目标{r['ratio_note']}" if r["ratio_note"] else ""
+            ax.text(top * 0.01, y, f"{r['status']}：{detail}目标{target_text(r)}{why}",
+                    va="center", fontsize=7, color="#555555" if r["status"] != "达成" else color)
+    ax.axvline(100, color="black", linestyle="--", linewidth=0.8)
+    ax.set_yticks(ys, [_wrap(t) for t in a["label_zh"]], fontsize=7)
+    ax.set_xlim(0, top)
+    ax.set_xlabel("实际值 / 目标值（%），虚线为100%")
+    present = [s for s in STATUS_COLORS if s in set(a["status"])]
+    ax.legend(handles=[Patch(color=STATUS_COLORS[s], label=s) for s in present], fontsize=7,
+              loc="lower right")
+    ax.set_title(f"{ev.year}年度{_domain_zh(domain)}目标完成情况")
+    return fig
+
+
+def teacher_supply(ev: Evaluation) -> Figure:
+    """Teacher supply: 定向培养 as 省级 + 市级 (with the 市级 target), and 招聘考录."""
+    from . import targets
+
+    prov, muni = ev.value("teacher_directed_provincial_count"), ev.value("teacher_directed_municipal_count")
+    recruited = ev.value("teacher_recruited_count")
+    fig = new_figure(3.0)
+    if all(math.isnan(v) for v in (prov, muni, recruited)):
+        return _message(fig, "定向培养与招聘教师数均未提供")
+    ax = fig.subplots()
+    colors = ["#2F5D8A", "#7FA7D0", "#E0A458"]
+    unit = "名"
+    if not math.isnan(prov):
+        ax.barh(1, prov, color=colors[0], label=f"{_label('teacher_directed_provincial_count')}")
+        ax.text(prov / 2, 1, fmt.with_unit(prov, unit), ha="center", va="center", color="white",
+                fontsize=8)
+    left = 0.0 if math.isnan(prov) else prov
+    if not math.isnan(muni):
+        ax.barh(1, muni, left=left, color=colors[1],
+                label=f"{_label('teacher_directed_municipal_count')}")
+        ax.text(left + muni / 2, 1, fmt.with_unit(muni, unit), ha="center", va="center", fontsize=8)
+        att = targets.attainment(ev, "quality").set_index("code")
+        if "teacher_directed_municipal_count" in att.index:
+            target = att.at["teacher_directed_municipal_count", "target"]
+            if not math.isnan(target):
+                ax.plot([left + target] * 2, [0.62, 1.38], color="black", linewidth=1.5)
+                ax.text(left + target, 1.42, f"市级目标{fmt.with_unit(target, unit)}", ha="center",
+                        fontsize=7)
+    if not math.isnan(recruited):
+        ax.barh(0, recruited, color=colors[2], label=_label("teacher_recruited_count"))
+        ax.text(recruited / 2, 0, fmt.with_unit(recruited, unit), ha="center", va="center",
+                fontsize=8)
+    total = ev.value("teacher_directed_total_count")
+    ax.set_yticks([0, 1], [_label("teacher_recruited_count"),
+                           f"{_wrap(_label('teacher_directed_total_count'), 6)}\n"
+                           f"{fmt.with_unit(total, unit)}"], fontsize=8)
+    ax.set_ylim(-0.6, 1.8)
+    ax.set_xlabel(unit)
+    ax.set_title(f"{ev.year}年度教师补充构成")
+    fig.legend(loc="outside lower center", ncol=3, fontsize=7, frameon=False)
+    return fig
+
+
+def _aid_bars(ev: Evaluation, column: str, title: str, unit_label: str, scale: float = 1.0):
+    from .indicators.aid import programme_frame
+
+    p = programme_frame(ev.data)
+    fig = new_figure(max(2.6, 0.38 * len(p) + 1.2))
+    if p.empty:
+        return _message(fig, "学生资助表未填写"), None, p
+    p = p.iloc[::-1].reset_index(drop=True)
+    ax = fig.subplots()
+    colors = [PALETTE["actual"] if g else PALETTE["budget"] for g in p["group"]]
+    values = p[column] / scale
+    ax.barh(range(len(p)), values.fillna(0), color=colors, height=0.6)
+    ax.set_yticks(range(len(p)), [_wrap(t, 10) for t in p["program"]], fontsize=7)
+    ax.set_xlabel(unit_label)
+    ax.set_title(title)
+    ax.set_xlim(0, float(values.max()) * 1.35 if values.notna().any() else 1)
+    return fig, ax, p
+
+
+def aid_amounts(ev: Evaluation) -> Figure:
+    """Aid amount by programme (万元), with each programme's share of the total."""
+    from matplotlib.patches import Patch
+
+    from .indicators.aid import PROGRAMME_FIELDS
+
+    label, unit = PROGRAMME_FIELDS["amount_wan_yuan"]
+    fig, ax, p = _aid_bars(ev, "amount_wan_yuan", f"{ev.year}年度学生资助：{label}（按项目）", unit)
+    if ax is None:
+        return fig
+    for y, (v, s) in enumerate(zip(p["amount_wan_yuan"], p["amount_share_pct"], strict=True)):
+        ax.text(0 if math.isnan(v) else v, y, f" {fmt.amount(v)}（{fmt.pct(s, missing='—')}）",
+                va="center", fontsize=7)
+    groups = sorted({g for g in p["group"] if g})
+    if groups:
+        ax.legend(handles=[Patch(color=PALETTE["actual"], label="、".join(groups)),
+                           Patch(color=PALETTE["budget"], label="其他资助项目")], fontsize=7,
+                  loc="lower right")
+    return fig
+
+
+def aid_persons(ev: Evaluation) -> Figure:
+    """Persons (人次) aided by programme; programmes without a count say so."""
+    from .indicators.aid import PROGRAMME_FIELDS
+
+    label, unit = PROGRAMME_FIELDS["persons"]
+    fig, ax, p = _aid_bars(ev, "persons", f"{ev.year}年度学生资助：{label}（按项目）", f"万{unit}",
+                           scale=10_000)
+    if ax is None:
+        return fig
+    for y, v in enumerate(p["persons"]):
+        text = f" {fmt.num(v / 10_000)}万{unit}" if not math.isnan(v) else f" {label}未提供"
+        ax.text(0 if math.isnan(v) else v / 10_000, y, text, va="center", fontsize=7)
+    return fig
+
+
+def aid_per_capita(ev: Evaluation) -> Figure:
+    """Per-person aid (元) by programme; the standard as a black mark; below standard in red."""
+    from .indicators.aid import BELOW_STANDARD, PROGRAMME_FIELDS, programme_frame
+
+    label, unit = PROGRAMME_FIELDS["per_capita_yuan"]
+    p = programme_frame(ev.data)
+    p = p[p["per_capita_yuan"].notna()].iloc[::-1].reset_index(drop=True)
+    fig = new_figure(max(2.6, 0.38 * len(p) + 1.2))
+    if p.empty:
+        return _message(fig, "没有可计算人均资助金额的项目（受助人次或金额未提供）")
+    ax = fig.subplots()
+    colors = [STATUS_COLORS["未达成"] if f == BELOW_STANDARD else PALETTE["actual"] for f in p["flag"]]
+    ax.barh(range(len(p)), p["per_capita_yuan"], color=colors, height=0.6)
+    std_label = PROGRAMME_FIELDS["standard_yuan"][0]
+    for y, (_, r) in enumerate(p.iterrows()):
+        text = f" {fmt.num(r['per_capita_yuan'])}元"
+        if not math.isnan(r["standard_yuan"]):
+            ax.plot([r["standard_yuan"]] * 2, [y - 0.4, y + 0.4], color="black", linewidth=2)
+            text += (f"（{std_label}{fmt.num(r['standard_yuan'], 0)}元，"
+                     f"为标准的{fmt.pct(r['per_capita_to_standard_pct'])}）")
+        right = max(r["per_capita_yuan"], 0 if math.isnan(r["standard_yuan"]) else r["standard_yuan"])
+        ax.text(right, y, text, va="center", fontsize=7)
+    ax.set_yticks(range(len(p)), [_wrap(t, 10) for t in p["program"]], fontsize=7)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_xlim(p["per_capita_yuan"].min() * 0.5, p["per_capita_yuan"].max() * 12)
+    ax.set_xlabel(f"{label}（{unit}，对数刻度）；黑色竖线为{std_label}，红色为低于标准")
+    ax.set_title(f"{ev.year}年度各资助项目{label}与{std_label}")
+    return fig
+
+
+def safety_coverage(ev: Evaluation) -> Figure:
+    """Schools reached by each safety action, against the total number of schools when given."""
+    ids = ("safety_inspected_schools_count", "protection_schools_count", "drill_schools_count",
+           "spot_check_schools_count")
+    rows = [(_label(i), ev.value(i), ev.indicators.at[i, "unit"]) for i in ids]
+    fig = new_figure(2.9)
+    if all(math.isnan(v) for _, v, _ in rows):
+        return _message(fig, "校园安全各项行动覆盖学校数均未提供")
+    ax = fig.subplots()
+    ys = list(range(len(rows)))[::-1]
+    values = [0 if math.isnan(v) else v for _, v, _ in rows]
+    ax.barh(ys, values, color=PALETTE["actual"], height=0.6)
+    for y, (_, v, u) in zip(ys, rows, strict=True):
+        ax.text(0 if math.isnan(v) else v, y, f" {fmt.with_unit(v, u)}", va="center", fontsize=7)
+    ax.set_yticks(ys, [_wrap(t, 12) for t, _, _ in rows], fontsize=7)
+    total = ev.value("schools_total_count")
+    if math.isnan(total):
+        note = f"{_label('schools_total_count')}未提供，覆盖率无法计算"
+    else:
+        ax.axvline(total, color="black", linestyle="--", linewidth=0.8)
+        note = f"虚线为{_label('schools_total_count')}{fmt.with_unit(total, '所')}"
+    ax.set_xlim(0, max(values + [0 if math.isnan(total) else total]) * 1.25)
+    ax.set_xlabel(f"所（{note}）")
+    ax.set_title(f"{ev.year}年度校园安全行动覆盖学校数")
+    return fig
+
+
+def safety_reach(ev: Evaluation) -> Figure:
+    """People reached by drills and the 护苗行动 (万人 / 万人次)."""
+    ids = ("drill_participants_person_times", "protection_students_count", "protection_teachers_count")
+    rows = [(_label(i), ev.value(i), ev.indicators.at[i, "unit"]) for i in ids]
+    fig = new_figure(2.6)
+    if all(math.isnan(v) for _, v, _ in rows):
+        return _message(fig, "应急演练与护苗行动覆盖人数均未提供")
+    ax = fig.subplots()
+    ys = list(range(len(rows)))[::-1]
+    values = [0 if math.isnan(v) else v / 10_000 for _, v, _ in rows]
+    ax.barh(ys, values, color=PALETTE["budget"], height=0.6)
+    for y, (_, v, u) in zip(ys, rows, strict=True):
+        ax.text(0 if math.isnan(v) else v / 10_000, y,
+                f" {fmt.num(v / 10_000)}万{u}" if not math.isnan(v) else " 未提供",
+                va="center", fontsize=7)
+    ax.set_yticks(ys, [_wrap(t, 12) for t, _, _ in rows], fontsize=7)
+    ax.set_xlim(0, max(values) * 1.3)
+    ax.set_xlabel("万人（次）")
+    ax.set_title(f"{ev.year}年度应急演练与五大护苗行动覆盖人数")
+    return fig
+
+
+def metric_trend(ev: Evaluation, domain: str) -> Figure:
+    """Each 绩效指标 of a domain that has two or more years of values, as a line per indicator."""
+    from . import targets
+    from .indicators import for_domain
+
+    codes = [i.id for i in for_domain(domain)]
+    h = targets.history(ev, codes)
+    counts = h.groupby("code")["year"].nunique() if not h.empty else pd.Series(dtype=int)
+    keep = [c for c in codes if counts.get(c, 0) >= 2]
+    fig = new_figure(3.0 if keep else 1.6)
+    if not keep:
+        return _message(fig, f"暂无多年数据：{ev.year}年工作簿未填写“上年值”，也没有其他年度的工作簿，"
+                             "无法绘制趋势")
+    ax = fig.subplots()
+    for c in keep[:8]:
+        s = h[h["code"] == c]
+        unit = ev.indicators.at[c, "unit"]
+        ax.plot(s["year"], s["value"], marker="o", label=f"{_label(c)}（{unit}）")
+    ax.set_xticks(sorted(h[h["code"].isin(keep)]["year"].unique()))
+    ax.set_title(f"{_domain_zh(domain)}指标历年变化")
+    ax.legend(fontsize=7)
     return fig
 
 

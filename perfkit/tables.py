@@ -184,6 +184,173 @@ def audit_table(ev: Evaluation, category: str | None = None):
     return styled(frame).map(lambda v: AUDIT_VERDICT_STYLE.get(v, ""), subset=["结论"])
 
 
+# ---------------------------------------------------------------------------------------------
+# Targets and the quality / aid / safety domains (numbers from perfkit.targets and indicators)
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_nan(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def target_text(row) -> str:
+    """A target as read: direction symbol, value and unit, marked when derived (推算)."""
+    if _is_nan(row["target"]):
+        return MISSING
+    if row["direction"] == "全面":
+        text = f"全面（{fmt.with_unit(row['target'], row['unit'])}）"
+    else:
+        text = f"{row['direction']}{fmt.with_unit(row['target'], row['unit'])}"
+    return text + "（推算）" if row["target_derived"] else text
+
+
+def _change_text(row) -> str:
+    if _is_nan(row["change"]):
+        return MISSING
+    sign = "+" if row["change"] >= 0 else "−"
+    if row["unit"] == "%":
+        return f"{sign}{fmt.num(abs(row['change']))}个百分点"
+    text = f"{sign}{fmt.with_unit(abs(row['change']), row['unit'])}"
+    rate = row["change_note"] or (f"{'+' if row['change_pct'] >= 0 else '−'}"
+                                  f"{fmt.pct(abs(row['change_pct']))}")
+    return f"{text}（{rate}）"
+
+
+def _target_rows(frame: pd.DataFrame, *, judged: bool) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "指标": frame["label_zh"],
+        "目标": frame.apply(target_text, axis=1),
+    })
+    if not judged:
+        out["目标年度"] = frame["target_year"].map(lambda y: f"{int(y)}年")
+    out["实际值"] = [fmt.with_unit(v, u) for v, u in zip(frame["actual"], frame["unit"], strict=True)]
+    if judged:
+        out["实际/目标"] = [fmt.pct(v, missing=n or "—")
+                        for v, n in zip(frame["ratio_pct"], frame["ratio_note"], strict=True)]
+        out["状态"] = frame["status"]
+    if frame["prior"].notna().any():
+        out["上年值"] = [fmt.with_unit(v, u) for v, u in zip(frame["prior"], frame["unit"], strict=True)]
+        out["较上年"] = frame.apply(_change_text, axis=1)
+    out["说明"] = [("；".join(p for p in (tn, n) if p))
+                 for tn, n in zip(frame["target_note"], frame["note"], strict=True)]
+    out["实际值单元格"] = frame["actual_cell"]
+    return out
+
+
+def attainment_table(ev: Evaluation, domain: str):
+    """This year's targets of a domain: target, actual, 实际/目标, status (达成/超额/…), change."""
+    from . import targets
+
+    frame = targets.attainment(ev, domain)
+    if frame.empty:
+        return styled(pd.DataFrame({"指标": ["（无）"], "说明": ["工作簿未列出本年度目标"]}))
+    caption = None if frame["prior"].notna().any() else "上年值均未提供，无法计算较上年变化。"
+    return styled(_target_rows(frame, judged=True), caption)
+
+
+def next_year_table(ev: Evaluation, domain: str):
+    """Targets set for a later year (the plan), listed but not judged."""
+    from . import targets
+
+    frame = targets.next_year_targets(ev, domain)
+    if frame.empty:
+        return styled(pd.DataFrame({"指标": ["（无）"], "说明": ["工作簿未列出下年度目标"]}))
+    return styled(_target_rows(frame, judged=False))
+
+
+def topic_table(ev: Evaluation, domain: str, topic: str):
+    """The indicators of one section (``TOPICS`` of the domain module): value, 口径, source cells.
+
+    Figures the report states are marked 报告数; figures perfkit computes are marked 计算 and
+    show their formula.
+    """
+    import importlib
+
+    from . import targets
+
+    module = importlib.import_module(f"perfkit.indicators.{domain}")
+    ids = module.TOPICS[topic]
+    notes = targets.metrics(ev, domain).set_index("code")["note"]
+    notes = notes[~notes.index.duplicated()]
+    ind = ev.indicators
+    rows = []
+    for i in ids:
+        r = ind.loc[i]
+        stated = r["definition_zh"].startswith("绩效指标表")
+        rows.append({
+            "指标": r["label_zh"],
+            "数值": fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
+                                 missing=r["note"] or MISSING),
+            "类型": "报告数" if stated else "计算",
+            "口径/说明": (notes.get(i, "") or "") if stated else r["definition_zh"],
+            "数据来源单元格": r["source_cells"],
+        })
+    return styled(pd.DataFrame(rows))
+
+
+def data_gap_table(ev: Evaluation, domain: str):
+    """Every data gap of a domain: targets without actual value, indicators not computable."""
+    from . import targets
+
+    g = targets.gaps(ev, domain)
+    if g.empty:
+        return styled(pd.DataFrame({"指标": ["（无）"], "类型": [""], "原因": ["无数据缺口"]}))
+    return styled(pd.DataFrame({"指标": g["label_zh"], "类型": g["kind"], "原因": g["reason"],
+                                "单元格": g["cells"]}))
+
+
+def domain_check_table(ev: Evaluation, domain: str):
+    """The checks a domain's data implies (parts = totals, per-person aid vs standard, units)."""
+    from .indicators.metrics import run_domain_checks
+
+    c = run_domain_checks(ev.data, ev.settings, domain)
+    if c.empty:
+        return styled(pd.DataFrame({"核对项": ["（无）"], "结论": [""], "说明": ["本领域没有可核对的勾稽关系"]}))
+
+    def num(v, u):
+        return fmt.with_unit(v, u) if u != "万元" else fmt.amount(v)
+
+    frame = pd.DataFrame({
+        "核对项": c["label_zh"],
+        "应为": [num(v, u) for v, u in zip(c["expected"], c["unit"], strict=True)],
+        "实际": [num(v, u) for v, u in zip(c["actual"], c["unit"], strict=True)],
+        "差额": [num(v, u) for v, u in zip(c["difference"], c["unit"], strict=True)],
+        "结论": c["verdict"],
+        "说明": c["explanation"],
+        "单元格": c["source_cells"],
+    })
+    return styled(frame)
+
+
+def aid_programme_table(ev: Evaluation):
+    """学生资助 by programme: persons, amount, per-person aid, standard, share of the total."""
+    from .indicators.aid import PROGRAMME_FIELDS, programme_frame
+
+    p = programme_frame(ev.data)
+    if p.empty:
+        return styled(pd.DataFrame({"资助项目": ["（无）"], "说明": ["学生资助表未填写"]}))
+
+    def head(key: str) -> str:
+        label, unit = PROGRAMME_FIELDS[key]
+        return f"{label}（{unit}）" if unit else label
+
+    frame = pd.DataFrame({
+        head("program"): p["program"],
+        head("stage"): p["stage"],
+        head("group"): p["group"],
+        head("persons"): p["persons"].map(fmt.count),
+        head("amount_wan_yuan"): p["amount_wan_yuan"].map(fmt.num),
+        head("per_capita_yuan"): [fmt.num(v, missing=n or MISSING)
+                                  for v, n in zip(p["per_capita_yuan"], p["per_capita_note"],
+                                                  strict=True)],
+        head("standard_yuan"): p["standard_yuan"].map(lambda v: fmt.num(v, missing="—")),
+        head("per_capita_to_standard_pct"): p["per_capita_to_standard_pct"].map(
+            lambda v: fmt.num(v, missing="—")),
+        head("flag"): p["flag"],
+        head("amount_share_pct"): p["amount_share_pct"].map(fmt.num),
+        "金额单元格": p["amount_cell"],
+    })
+    return styled(frame)
 def _signed(value: float, unit: str) -> str:
     """A change with its sign: percentage points for % indicators, else the indicator's unit."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
