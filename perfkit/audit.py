@@ -45,6 +45,7 @@ straddles zero.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import math
@@ -53,6 +54,7 @@ import unicodedata
 import weakref
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -545,7 +547,8 @@ def _show_decimals(p: PrintedValue, value: float) -> int:
 
 
 def _digit_diagnosis(printed: Decimal, correct: Decimal) -> str:
-    a, b = str(abs(printed)), str(abs(correct))
+    # Digits only: "134.39" against "133.49" is a swap of the adjacent digits 3 and 4.
+    a, b = str(abs(printed)).replace(".", ""), str(abs(correct)).replace(".", "")
     if len(a) != len(b) or (printed < 0) != (correct < 0):
         return ""
     diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
@@ -893,3 +896,47 @@ def verdict_counts(frame: pd.DataFrame) -> dict[str, int]:
 def exit_status(frame: pd.DataFrame) -> int:
     """1 when any figure is 不一致 (for scripts), else 0."""
     return int(bool((frame["verdict"] == INCONSISTENT).any())) if not frame.empty else 0
+
+
+def load_for_audit(path: str | Path, *, params_file: str | Path = "",
+                   tolerance_pp: float | None = None,
+                   tolerance_wan_yuan: float | None = None) -> Evaluation:
+    """Load a submitted workbook for auditing, wherever it is.
+
+    The department code is the workbook's folder name when that is a valid code (so
+    ``data/<dept>/<year>.xlsx`` picks up ``params/<dept>/<year>.yaml``), else ``audit``.
+
+    Args:
+        path: the workbook.
+        params_file: settings YAML (budget basis, tolerances); empty → the convention above.
+        tolerance_pp: override of the ratio tolerance (percentage points).
+        tolerance_wan_yuan: override of the amount tolerance (万元).
+
+    Raises:
+        WorkbookError: the workbook cannot be used.
+        ParamsError: bad settings or a negative tolerance.
+    """
+    from .errors import ParamsError
+    from .params import check_department, load_settings
+    from .workbook import load_workbook
+
+    path = Path(path)
+    data = load_workbook(path)
+    try:
+        department = check_department(path.resolve().parent.name)
+    except ParamsError:
+        department = "audit"
+    settings = load_settings(department, data.year, params_file or None)
+    given = (("tolerance_pp", tolerance_pp), ("tolerance_wan_yuan", tolerance_wan_yuan))
+    overrides = {k: float(v) for k, v in given if v is not None}
+    if any(v < 0 for v in overrides.values()):
+        raise ParamsError("容差不能为负数")
+    return Evaluation(data, dataclasses.replace(settings, **overrides))
+
+
+def write_audit_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write the tidy audit (:data:`AUDIT_COLUMNS`) as UTF-8 CSV with a BOM, for Excel users."""
+    from .atomic import write_bytes_atomic
+
+    text = frame.reindex(columns=AUDIT_COLUMNS).to_csv(index=False)
+    return write_bytes_atomic(Path(path), text.encode("utf-8-sig"))

@@ -178,11 +178,15 @@ def audit(
     file: Annotated[Path, typer.Argument(help="要核对的工作簿 .xlsx（“报告数值”表照录报告原文）")],
     out: Annotated[Path | None, typer.Option("--out", help="核对结果另存为 CSV 文件")] = None,
     params: Annotated[str, typer.Option(help="运行设置 YAML（预算口径、容差）")] = "",
-    tol_pp: Annotated[float | None, typer.Option("--tol-pp", help="比率容差（百分点）；默认 0.1")] = None,
-    tol_wan_yuan: Annotated[float | None,
-                            typer.Option("--tol-wan-yuan", help="金额容差（万元）；默认 0.5")] = None,
+    tol_pp: Annotated[float | None,
+                      typer.Option("--tol-pp", help="比率容差（百分点）；默认 0.1")] = None,
+    tol_wan_yuan: Annotated[float | None, typer.Option(
+        "--tol-wan-yuan", help="金额容差（万元）；默认 0.5")] = None,
 ) -> None:
-    """核对报告所列数值：由原始数据重新计算并逐项给出结论（有“不一致”退出状态为 1，输入不可用为 2）。"""
+    """核对报告所列数值：由原始数据重新计算，逐项给出结论。
+
+    有“不一致”时退出状态为 1，工作簿或设置不可用时为 2。
+    """
     from .audit import audit as audit_all
     from .audit import exit_status, load_for_audit, verdict_counts, write_audit_csv
     from .tables import audit_frame
@@ -193,16 +197,20 @@ def audit(
         frame = audit_all(ev)
     except PerfkitError as exc:
         _fail(exc)
-    table = Table(title=f"报告数值核对：{escape(ev.department_name)}{ev.year}年度", show_lines=True)
     shown = audit_frame(ev)
-    for col in shown.columns:
-        table.add_column(col, overflow="fold")
-    for _, row in shown.iterrows():
-        cells = [escape(str(v)) for v in row]
-        verdict = str(row["结论"])
-        cells[list(shown.columns).index("结论")] = f"[{AUDIT_STYLE.get(verdict, '')}]{verdict}[/]"
-        table.add_row(*cells)
-    console.print(table)
+    for category in dict.fromkeys(shown["类别"]):
+        part = shown[shown["类别"] == category].drop(columns="类别")
+        if not part["编号"].any():
+            part = part.drop(columns="编号")
+        table = Table(title=f"{escape(ev.department_name)}{ev.year}年度 · {category}",
+                      show_lines=True)
+        for col in part.columns:
+            table.add_column(col, overflow="fold", ratio=3 if col == "说明" else None)
+        for _, row in part.iterrows():
+            verdict = str(row["结论"])
+            table.add_row(*[f"[{AUDIT_STYLE.get(verdict, '')}]{verdict}[/]" if col == "结论"
+                            else escape(str(v)) for col, v in row.items()])
+        console.print(table)
     counts = verdict_counts(frame)
     console.print("合计：" + "、".join(f"{v}{n}项" for v, n in counts.items() if n))
     if out is not None:
