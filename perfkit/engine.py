@@ -392,6 +392,20 @@ def _on_term(signum, frame) -> None:  # pragma: no cover - exercised by the robu
     os._exit(128 + signum)
 
 
+def _watch_parent(parent: int) -> None:
+    """Exit (kernel killed, temp files removed) as soon as the runner process is gone."""
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                cleanup_in_progress()
+                os._exit(1)
+
+    threading.Thread(target=watch, name="perfkit-parent-watch", daemon=True).start()
+
+
 def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) -> None:
     """Body of one worker process: take tasks from ``inbox`` until None, report to ``outbox``.
 
@@ -406,6 +420,7 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) 
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     skip_slow_imports()
     parent = os.getppid()
+    _watch_parent(parent)
     kernel: WarmKernel | None = None
     outbox.put(("ready", index, os.getpid()))
     try:

@@ -437,6 +437,7 @@ def run(
         if on_result:
             on_result(r)
 
+    previous_term = _term_as_interrupt()
     try:
         pending_results: list[NotebookResult] = []
         for dept, year in sorted(set(departments_years)):
@@ -505,13 +506,36 @@ def run(
             for lock in locks:
                 lock.release()
             signal.signal(signal.SIGINT, signal.default_int_handler)
+            _restore_term(previous_term)
         raise
     try:
         _finish(planned, results, outputs_root)
     finally:
         for lock in locks:
             lock.release()
+        _restore_term(previous_term)
     return results
+
+
+def _term_as_interrupt():
+    """While a run is on, treat SIGTERM like Ctrl-C so workers and kernels are stopped too."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+def _restore_term(previous) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[NotebookResult],

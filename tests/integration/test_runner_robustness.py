@@ -1,0 +1,147 @@
+"""Runner robustness: one run per output folder (lock), and Ctrl-C stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from perfkit import config
+from perfkit.locking import OutputLock, OutputLocked
+from perfkit.synthetic import prepare_project, write_synthetic
+
+PERFKIT = [sys.executable, "-m", "perfkit.cli"]
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A synthetic project folder, with perfkit's paths pointed at it (in-process and env)."""
+    root = prepare_project(tmp_path / "proj")
+    write_synthetic(root, 3, (2019,))
+    outputs = root / "outputs"
+    for name, value in (("ROOT", root), ("DATA_DIR", root / "data"),
+                        ("PARAMS_DIR", root / "params"), ("NOTEBOOKS_DIR", root / "notebooks"),
+                        ("OUTPUTS_DIR", outputs)):
+        monkeypatch.setattr(config, name, value)
+    env = {**os.environ, "PERFKIT_ROOT": str(root), "PERFKIT_OUTPUTS": str(outputs),
+           "PYTHONUNBUFFERED": "1"}
+    return root, outputs, env
+
+
+def _procs_with_root(root: Path) -> list[tuple[int, str]]:
+    """Processes started for this project (their environment names its folder)."""
+    needle = f"PERFKIT_ROOT={root}".encode()
+    found = []
+    for p in Path("/proc").iterdir():
+        if not p.name.isdigit():
+            continue
+        try:
+            if needle in (p / "environ").read_bytes().split(b"\0"):
+                cmd = (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                found.append((int(p.name), cmd))
+        except OSError:
+            continue
+    return found
+
+
+def test_lock_refuses_a_second_holder_and_names_the_first(tmp_path):
+    folder = tmp_path / "out" / "d" / "2019"
+    with OutputLock(folder):
+        with pytest.raises(OutputLocked) as caught:
+            OutputLock(folder).acquire()
+        message = str(caught.value)
+        assert "另一个 perfkit 运行正在写入" in message
+        assert f"进程 {os.getpid()}" in message
+    OutputLock(folder).acquire().release()  # free again once released
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs a POSIX process table")
+def test_lock_is_released_when_the_holder_dies(tmp_path):
+    folder = tmp_path / "out"
+    code = ("import sys, time; from perfkit.locking import OutputLock; "
+            f"lock = OutputLock({str(folder)!r}).acquire(); print('held', flush=True); time.sleep(60)")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(OutputLocked):
+            OutputLock(folder).acquire()
+        holder.kill()
+        holder.wait(timeout=10)
+        OutputLock(folder).acquire().release()  # no stale lock after a crash
+    finally:
+        holder.kill()
+
+
+def test_run_skips_a_locked_department_year_with_a_clear_message(project):
+    from perfkit.runner import FAILED, run
+
+    root, outputs, _ = project
+    with OutputLock(config.output_dir("synthetic-01", 2019, outputs)):
+        results = run([("synthetic-01", 2019)], notebooks=["finance"], outputs=outputs, pdf=False)
+    assert [r.status for r in results] == [FAILED]
+    assert "另一个 perfkit 运行正在写入" in results[0].error
+    assert not (outputs / "synthetic-01" / "2019" / "finance.html").exists()
+
+
+def test_cli_second_run_on_locked_outputs_says_so(project):
+    root, outputs, env = project
+    with OutputLock(config.output_dir("synthetic-02", 2019, outputs)):
+        done = subprocess.run([*PERFKIT, "run", "--dept", "synthetic-02", "--year", "2019",
+                               "-n", "finance", "--no-pdf"], env=env, capture_output=True,
+                              text=True, timeout=120, cwd=root)
+    assert done.returncode == 1
+    assert "另一个 perfkit 运行正在写入" in done.stdout.replace("\n", "")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs a POSIX process table")
+def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_partial_files(project):
+    root, outputs, env = project
+    first = subprocess.run([*PERFKIT, "run", "--dept", "synthetic-01", "--year", "2019",
+                            "-n", "finance", "--no-pdf", "--jobs", "1"], env=env,
+                           capture_output=True, text=True, timeout=600, cwd=root)
+    assert first.returncode == 0, first.stdout + first.stderr
+    good = outputs / "synthetic-01" / "2019"
+    before = {p.name: p.read_bytes() for p in good.iterdir() if p.is_file()}
+
+    proc = subprocess.Popen([*PERFKIT, "run", "-n", "finance", "--no-pdf", "--jobs", "2",
+                             "--force"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=root)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if any("ipykernel" in cmd for _, cmd in _procs_with_root(root)):
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("no kernel started within 120 s")
+        time.sleep(1.0)  # inside a notebook: temp files exist now
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, out + err
+    assert "已中断" in err
+
+    deadline = time.monotonic() + 10
+    while _procs_with_root(root) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _procs_with_root(root) == []  # no orphaned worker or kernel
+
+    leftovers = [p for p in outputs.rglob(".*")
+                 if ".partial." in p.name or ".staging." in p.name or p.suffix == ".tmp"]
+    assert leftovers == []
+    for name, data in before.items():  # each report is the old one or a complete new one
+        now = good / name
+        assert now.exists()
+        if name.endswith(".html") and now.read_bytes() != data:
+            assert now.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    manifest = json.loads((good / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["notebooks"]["finance"]["status"] in {"ok", "interrupted"}
