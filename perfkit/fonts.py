@@ -627,7 +627,10 @@ def embolden(tt: Any, strength: float) -> None:
             new_cs = pen.getCharString(private=old.private, globalSubrs=old.globalSubrs)
             charstrings[name] = new_cs
         else:
-            glyf[name] = pen.glyph()
+            glyph = pen.glyph()
+            glyph.recalcBounds(glyf)
+            glyf[name] = glyph
+            tt["hmtx"][name] = (width, getattr(glyph, "xMin", 0))
     if "OS/2" in tt:
         tt["OS/2"].usWeightClass = 700
         tt["OS/2"].fsSelection = (tt["OS/2"].fsSelection & ~0b1000000) | 0b100000

@@ -165,6 +165,30 @@ def test_synthetic_bold_is_thicker_with_same_advance():
     assert (bx1 - bx0) > (rx1 - rx0) and (by1 - by0) > (ry1 - ry0)
 
 
+def test_synthetic_bold_of_a_truetype_font():
+    """The glyf path (WenQuanYi Micro Hei is TrueType); DejaVu Sans ships with matplotlib."""
+    import matplotlib
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    font = CjkFont("DejaVu Sans", dejavu, None)
+    chars = frozenset("HOo")
+    regular = TTFont(io.BytesIO(fonts.pdf_subset(font, chars, bold=False)))
+    bold = TTFont(io.BytesIO(fonts.pdf_subset(font, chars, bold=True)))
+    assert "glyf" in bold
+    for ch in chars:
+        widths = []
+        for tt in (regular, bold):
+            glyphs = tt.getGlyphSet()
+            name = tt.getBestCmap()[ord(ch)]
+            pen = BoundsPen(glyphs)
+            glyphs[name].draw(pen)
+            widths.append((pen.bounds[2] - pen.bounds[0], glyphs[name].width))
+        (r_ink, r_adv), (b_ink, b_adv) = widths
+        assert b_ink > r_ink and b_adv == r_adv
+
+
 def test_cjk_font_dataclass_defaults():
     font = CjkFont("X", Path("/x.ttf"), None)
     assert font.regular_index == 0 and not font.has_bold
