@@ -146,10 +146,12 @@ NOTEBOOKS["quality"] = header('pk.narrative.title(ev, "教育质量")') + [
     code('pk.narrative.next_year_targets_text(ev, "quality")'),
     code('pk.tables.next_year_table(ev, "quality")'),
     md("""
-## 六、历年趋势
+## 六、与以前年度比较
 
-有两个及以上年度数据（本年工作簿的“上年值”，或其他年度的工作簿）的指标绘制趋势。"""),
-    code('pk.charts.metric_trend(ev, "quality")'),
+本年各指标与以前年度运行结果（outputs/ 下此前年度的指标表）比较；百分比指标有两个及以上年度数值的，
+绘制趋势。工作簿“上年值”列给出的变化见第一节目标表。"""),
+    code('pk.tables.change_table(ev, "quality")'),
+    code('pk.charts.indicator_trend(ev, "quality")'),
     _gaps_md("七"),
     code('pk.tables.data_gap_table(ev, "quality")'),
 ]
@@ -174,7 +176,12 @@ NOTEBOOKS["aid"] = header('pk.narrative.title(ev, "学生资助")') + [
     _checks_md("四"),
     code('pk.tables.domain_check_table(ev, "aid")'),
     code('pk.narrative.domain_findings(ev, "aid")'),
-    _gaps_md("五"),
+    md("""
+## 五、与以前年度比较
+
+本年各指标与以前年度运行结果（outputs/ 下此前年度的指标表）比较。"""),
+    code('pk.tables.change_table(ev, "aid")'),
+    _gaps_md("六"),
     code('pk.tables.data_gap_table(ev, "aid")'),
 ]
 
@@ -203,10 +210,11 @@ NOTEBOOKS["safety"] = header('pk.narrative.title(ev, "校园安全")') + [
     code('pk.tables.domain_check_table(ev, "safety")'),
     code('pk.narrative.domain_findings(ev, "safety")'),
     md("""
-## 四、历年趋势
+## 四、与以前年度比较
 
-有两个及以上年度数据的指标绘制趋势。"""),
-    code('pk.charts.metric_trend(ev, "safety")'),
+本年各指标与以前年度运行结果比较；百分比指标有两个及以上年度数值的，绘制趋势。"""),
+    code('pk.tables.change_table(ev, "safety")'),
+    code('pk.charts.indicator_trend(ev, "safety")'),
     _gaps_md("五"),
     code('pk.tables.data_gap_table(ev, "safety")'),
 ]

@@ -397,29 +397,6 @@ def safety_reach(ev: Evaluation) -> Figure:
     return fig
 
 
-def metric_trend(ev: Evaluation, domain: str) -> Figure:
-    """Each 绩效指标 of a domain that has two or more years of values, as a line per indicator."""
-    from . import targets
-    from .indicators import for_domain
-
-    codes = [i.id for i in for_domain(domain)]
-    h = targets.history(ev, codes)
-    counts = h.groupby("code")["year"].nunique() if not h.empty else pd.Series(dtype=int)
-    keep = [c for c in codes if counts.get(c, 0) >= 2]
-    fig = new_figure(3.0 if keep else 1.6)
-    if not keep:
-        return _message(fig, f"暂无多年数据：{ev.year}年工作簿未填写“上年值”，也没有其他年度的工作簿，"
-                             "无法绘制趋势")
-    ax = fig.subplots()
-    for c in keep[:8]:
-        s = h[h["code"] == c]
-        unit = ev.indicators.at[c, "unit"]
-        ax.plot(s["year"], s["value"], marker="o", label=f"{_label(c)}（{unit}）")
-    ax.set_xticks(sorted(h[h["code"].isin(keep)]["year"].unique()))
-    ax.set_title(f"{_domain_zh(domain)}指标历年变化")
-    ax.legend(fontsize=7)
-    return fig
-
 
 def indicator_trend(ev: Evaluation, domain: str = "finance", max_panels: int = 9):
     """Small multiples: each percentage indicator of ``domain`` over every year present.

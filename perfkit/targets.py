@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import math
 from typing import Any
 
 import pandas as pd
 
-from . import config
 from .evaluation import Evaluation
 from .indicators.base import NOT_COMPUTABLE_ZERO
-
-log = logging.getLogger(__name__)
 
 EXCEEDED = "超额"
 ACHIEVED = "达成"
@@ -238,41 +234,3 @@ def _fmt_value(v: float, unit: str) -> str:
     from . import fmt
 
     return fmt.with_unit(v, unit)
-
-
-def history(ev: Evaluation, codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
-    """Values of 绩效指标 codes over the years: this workbook, its 上年值, other years' workbooks.
-
-    A year's own workbook wins over the 上年值 stated in the next year's workbook.
-
-    Returns:
-        Columns ``year``, ``code``, ``value``, ``origin`` (cell reference or workbook).
-    """
-    from .errors import PerfkitError
-    from .workbook import load_workbook
-
-    found: dict[tuple[int, str], tuple[float, str, int]] = {}  # (year, code) → value, origin, rank
-
-    def take(data, year: int, prefix: str = "") -> None:
-        frame = data.frames.get("targets")
-        if frame is None or frame.empty:
-            return
-        for i, rec in frame[frame["code"].isin(codes)].iterrows():
-            for col, y, rank in (("actual", year, 0), ("prior", year - 1, 1)):
-                v = float(rec[col])
-                key = (y, rec["code"])
-                if not _nan(v) and (key not in found or found[key][2] > rank):
-                    found[key] = (v, prefix + data.cell("targets", i, col), rank)
-
-    take(ev.data, ev.year)
-    folder = config.DATA_DIR / ev.settings.department
-    for path in sorted(folder.glob("*.xlsx")) if folder.exists() else []:
-        if not path.stem.isdigit() or int(path.stem) == ev.year or path.name.startswith("~$"):
-            continue
-        try:
-            take(load_workbook(path, expected_year=int(path.stem)), int(path.stem), f"{path.name} ")
-        except PerfkitError as exc:
-            log.warning("history: %s skipped: %s", path.name, exc)
-    rows = [{"year": y, "code": c, "value": v, "origin": o}
-            for (y, c), (v, o, _) in sorted(found.items())]
-    return pd.DataFrame(rows, columns=["year", "code", "value", "origin"])
