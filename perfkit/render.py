@@ -663,12 +663,18 @@ def _pdf_font_css(family: str) -> str:
     )
     return (
         faces
-        + f"html, body, *, *::before, *::after {{ font-family: {stack} !important; }}\n"
+        + f"{_PDF_FONT_SELECTORS} {{ font-family: {stack} !important; }}\n"
         + f"@page {{ {margins} }}\n"
     )
 
 
 _FONT_URL_PREFIX = "perfkit-font:"
+
+#: Elements that set their own font family (report.css, the UA stylesheet); everything else
+#: inherits. A universal selector would cost style computation on every element.
+_PDF_FONT_SELECTORS = (
+    "html, body, pre, code, kbd, samp, tt, var, .sha256, input, button, select, textarea"
+)
 
 
 def _make_fetcher(font: CjkFont, glyphs: frozenset[str]) -> Any:

@@ -285,3 +285,19 @@ def test_sample_report_table_and_text(sample_ev):
     assert "核对报告所列数值10项" in text and "5857.42万元" in text
     assert "未发现与数据不一致的数值" in text
     assert "<table" in pk.tables.audit_table(sample_ev).to_html()
+
+
+def test_sample_score_arithmetic(sample_ev):
+    pytest.importorskip("perfkit.scoring")
+    scores = au.audit_scores(sample_ev)
+    assert not scores.empty
+    assert (scores["category"] == au.SCORES).all()
+    assert set(scores["verdict"]) <= set(au.VERDICTS)
+
+
+def test_unusable_score_sheet_is_one_unverifiable_row(make_ev):
+    pytest.importorskip("perfkit.scoring")
+    scores = au.audit_scores(make_ev(score_sheet="no-such-sheet"))
+    assert len(scores) == 1
+    assert scores.iloc[0]["verdict"] == au.UNVERIFIABLE
+    assert "评分表无法使用" in scores.iloc[0]["explanation"]

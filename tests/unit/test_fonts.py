@@ -125,14 +125,20 @@ def test_configure_matplotlib_renders_chinese_without_missing_glyphs():
         assert missing == []
 
 
-def test_pdf_subset_is_small_and_covers_the_text():
+@pytest.mark.parametrize("engine", ["default", "fonttools"])
+def test_pdf_subset_is_small_and_covers_the_text(engine, monkeypatch):
     from fontTools.ttLib import TTFont
 
+    if engine == "fonttools":  # as on a machine without libharfbuzz-subset0
+        monkeypatch.setattr(fonts, "_subset_harfbuzz", lambda *args: None)
+    fonts.pdf_subset.cache_clear()
     font = fonts.find_cjk_fonts()
     data = fonts.pdf_subset(font, frozenset(CHINESE + "0123456789%"), bold=False)
+    fonts.pdf_subset.cache_clear()
     assert len(data) < 200_000
-    cmap = TTFont(io.BytesIO(data)).getBestCmap()
-    assert all(ord(ch) in cmap for ch in CHINESE)
+    tt = TTFont(io.BytesIO(data))
+    assert all(ord(ch) in tt.getBestCmap() for ch in CHINESE)
+    assert tt["name"].getDebugName(1) == font.family  # the simplified-Chinese face
 
 
 def test_synthetic_bold_is_thicker_with_same_advance():
@@ -157,6 +163,30 @@ def test_synthetic_bold_is_thicker_with_same_advance():
     (bx0, by0, bx1, by1), b_width = measure(bold)
     assert b_width == r_width
     assert (bx1 - bx0) > (rx1 - rx0) and (by1 - by0) > (ry1 - ry0)
+
+
+def test_synthetic_bold_of_a_truetype_font():
+    """The glyf path (WenQuanYi Micro Hei is TrueType); DejaVu Sans ships with matplotlib."""
+    import matplotlib
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    font = CjkFont("DejaVu Sans", dejavu, None)
+    chars = frozenset("HOo")
+    regular = TTFont(io.BytesIO(fonts.pdf_subset(font, chars, bold=False)))
+    bold = TTFont(io.BytesIO(fonts.pdf_subset(font, chars, bold=True)))
+    assert "glyf" in bold
+    for ch in chars:
+        widths = []
+        for tt in (regular, bold):
+            glyphs = tt.getGlyphSet()
+            name = tt.getBestCmap()[ord(ch)]
+            pen = BoundsPen(glyphs)
+            glyphs[name].draw(pen)
+            widths.append((pen.bounds[2] - pen.bounds[0], glyphs[name].width))
+        (r_ink, r_adv), (b_ink, b_adv) = widths
+        assert b_ink > r_ink and b_adv == r_adv
 
 
 def test_cjk_font_dataclass_defaults():
