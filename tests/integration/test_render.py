@@ -21,6 +21,7 @@ from perfkit.render import ReportMeta, render_notebook
 EVIL = "<script>alert(1)</script>"
 SECRET_CODE = "secret_analysis_code = 42"
 WIDE_LAST_HEADER = "第十六列"
+FIGURE_REPR = "<Figure size 640x480 with 1 Axes>"
 
 needs_poppler = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdffonts")),
@@ -97,6 +98,7 @@ def _notebook(path: Path) -> Path:
                     "display_data", data={"image/png": _chart_png(), "text/plain": "<Figure>"}
                 ),
                 new_output("display_data", data={"application/javascript": "alert(2)"}),
+                new_output("display_data", data={"text/plain": FIGURE_REPR}),
                 new_output(
                     "display_data",
                     data={
@@ -193,6 +195,7 @@ def test_reviewer_html_has_no_code_and_no_scripts(rendered):
     assert "onclick" not in page
     assert "输出说明" in page  # the safe part of the output stays
     assert "FutureWarning" not in page  # stderr is for analysts only
+    assert "Figure size" not in page  # a figure's text repr means nothing to a reader
 
 
 @pytest.mark.slow
