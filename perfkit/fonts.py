@@ -9,6 +9,7 @@ import math
 import shutil
 import subprocess
 import time
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,9 @@ _INSTALL_HINT = "sudo apt-get install fonts-noto-cjk"
 #: fontconfig weights: 80 is regular, 200 is bold (``fc-list`` prints these numbers).
 _FC_REGULAR = 80
 _FC_BOLD = 200
+
+#: Resolution of figures in notebooks and reports: sharp in print at full text width.
+PRINT_DPI = 200
 
 
 @dataclass(frozen=True)
@@ -274,19 +278,53 @@ def matplotlib_rc(font: CjkFont | None = None) -> dict[str, Any]:
         "font.family": "sans-serif",
         "font.sans-serif": sans,
         "axes.unicode_minus": False,
-        "savefig.dpi": 200,
+        "savefig.dpi": PRINT_DPI,
         "pdf.fonttype": 42,
         "svg.fonttype": "none",
     }
 
 
+def _enable_inline_png(dpi: int) -> bool:
+    """In a Jupyter kernel, show matplotlib Figures as PNG at ``dpi``.
+
+    IPython registers its Figure formatter only when pyplot's inline backend starts, so a
+    ``matplotlib.figure.Figure`` made without pyplot would otherwise show as the text
+    ``<Figure size ...>``. The inline backend's own ``dpi=fig.dpi`` is overridden too.
+
+    Returns:
+        Whether a kernel was found and configured.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return False
+    kwargs = {"bbox_inches": "tight", "dpi": dpi}
+    select_figure_formats(shell, {"png"}, **kwargs)
+    try:  # keep the setting when the inline backend (re)configures itself later
+        from matplotlib_inline.config import InlineBackend
+
+        with warnings.catch_warnings():  # matplotlib-inline uses a deprecated traitlets hook
+            warnings.simplefilter("ignore", DeprecationWarning)
+            backend = InlineBackend.instance(parent=shell)
+            backend.figure_formats = {"png"}
+            backend.print_figure_kwargs = kwargs
+    except Exception as exc:  # optional: only the first registration matters
+        log.debug("could not configure matplotlib-inline: %s", exc)
+    return True
+
+
 def configure_matplotlib() -> dict[str, Any]:
-    """Make matplotlib render Chinese text, and return the rc for seaborn.
+    """Make matplotlib render Chinese text at print resolution, and return the rc for seaborn.
 
     Registers the CJK font file with matplotlib's font manager, updates ``rcParams``
     (family, sans-serif list with DejaVu Sans as glyph fallback, ``axes.unicode_minus=False``,
-    200 dpi saved figures for print) and returns the same settings. ``seaborn.set_theme()``
-    resets fonts, so pass them through: ``sns.set_theme(rc=configure_matplotlib())``.
+    200 dpi saved figures) and returns the same settings. ``seaborn.set_theme()`` resets
+    fonts, so pass them through: ``sns.set_theme(rc=configure_matplotlib())``. Inside a
+    Jupyter kernel it also makes Figures display as 200 dpi PNG, with or without pyplot.
 
     Returns:
         The rc dict that was applied; its ``font.sans-serif[0]`` is the CJK family name.
@@ -298,6 +336,7 @@ def configure_matplotlib() -> dict[str, Any]:
 
     rc = matplotlib_rc()
     matplotlib.rcParams.update(rc)
+    _enable_inline_png(PRINT_DPI)
     return rc
 
 

@@ -44,9 +44,9 @@ FONT_STACK_TAIL: tuple[str, ...] = (
     "WenQuanYi Micro Hei",
 )
 
-#: Cell tags that hide a cell or its parts in the reviewer copy (Jupyter Book conventions).
+#: Cell tags that hide a cell or its output in the reviewer copy (Jupyter Book conventions);
+#: the analyst copy shows everything.
 REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell", "reviewer-hide"})
-REMOVE_INPUT_TAGS = frozenset({"remove-input", "hide-input"})
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "hide-output"})
 
 #: Width of the print text column (A4 less the margins in print.css) in points, less 4 %.
@@ -158,12 +158,6 @@ def _export_body(nb: nbformat.NotebookNode, *, with_code: bool) -> str:
         exclude_output_prompt=True,
         anchor_link_text="",
     )
-    if with_code:
-        nb = copy.deepcopy(nb)
-        for cell in nb.cells:
-            tags = set(cell.get("metadata", {}).get("tags", []))
-            if cell.cell_type == "code" and tags & REMOVE_INPUT_TAGS:
-                cell.metadata.setdefault("jupyter", {})["source_hidden"] = False
     body, _ = exporter.from_notebook_node(nb)
     return body
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import io
 import warnings
@@ -123,6 +124,38 @@ def test_configure_matplotlib_renders_chinese_without_missing_glyphs():
             plt.close(fig)
         missing = [str(w.message) for w in caught if "missing" in str(w.message).lower()]
         assert missing == []
+
+
+@pytest.mark.slow
+def test_figures_show_as_print_resolution_png_in_a_kernel():
+    """A Figure made without pyplot (as perfkit.charts does) displays as a 200 dpi PNG."""
+    import struct
+
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    source = (
+        "import warnings\n"
+        "warnings.simplefilter('always')\n"
+        "import seaborn as sns\n"
+        "from perfkit.fonts import configure_matplotlib\n"
+        "sns.set_theme(style='whitegrid', rc=configure_matplotlib())\n"
+        "from matplotlib.figure import Figure\n"
+        "fig = Figure(figsize=(6, 3), dpi=100)\n"
+        "ax = fig.subplots()\n"
+        "ax.bar(['财务', '项目'], [133.49, -5.0])\n"
+        "ax.set_title('预算执行率（%）')\n"
+        "fig"
+    )
+    nb = new_notebook(cells=[new_code_cell(source)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
+    streams = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "missing" not in streams.lower(), streams
+    png = base64.b64decode(outputs[-1]["data"]["image/png"])
+    width, _height = struct.unpack(">II", png[16:24])
+    assert width > 6 * 100 * 1.5  # 6 in at 200 dpi (less the tight bbox trim), not at 100 dpi
 
 
 @pytest.mark.parametrize("engine", ["default", "fonttools"])
