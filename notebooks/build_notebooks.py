@@ -219,6 +219,99 @@ NOTEBOOKS["safety"] = header('pk.narrative.title(ev, "校园安全")') + [
     code('pk.tables.data_gap_table(ev, "safety")'),
 ]
 
+# The audit of the figures a report states (issue 8) goes here: its cells are inserted into the
+# summary between 四、存在的问题 and 五、有关建议.
+AUDIT_CELLS: list = [
+    md("""
+### 审核：报告数值核对
+
+把报告中陈述的数值（工作簿“报告数值”表，照录报告原文）与由原始数据重新计算的结果逐项对照。
+“一致”：按报告所印位数四舍五入相符，或差额在运行设置的容差以内；“舍入差异”：报告值是截尾值，
+或差额可由所引数据本身的舍入解释；“不一致”：需部门更正或书面说明；“无法核对”：所需数据未提供、
+基数为0（百分比不存在），或该数值无法独立于报告本身重新计算。工作簿内部的勾稽关系一并列出，
+“未解释差额”指分项之和小于合计而缺少的分项未提供。"""),
+    code("pk.narrative.audit_summary(ev)"),
+    code('pk.tables.audit_table(ev, "报告数值")'),
+    code('pk.tables.audit_table(ev, "勾稽关系")'),
+]
+
+# The department's submission in the seed report's own order (一 … 六, then the appendix).
+NOTEBOOKS["summary"] = header('pk.narrative.title(ev, "部门整体支出")') + [
+    md("""
+本报告是部门整体支出绩效自评报告，按部门决算报表和业务统计（输入工作簿）生成：文中每个数字都由工作簿
+数据计算得出，括号中的单元格即数据出处；工作簿没有提供的数据列为数据缺口，不以0或100%代替。"""),
+    md("## 一、基本情况"),
+    md("### （一）部门整体支出概况"),
+    code("pk.narrative.finance_overview(ev)"),
+    code("pk.charts.budget_vs_actual(ev)"),
+    md("### （二）部门整体支出的绩效目标"),
+    code("pk.narrative.targets_overview(ev)"),
+    code("pk.tables.targets_table(ev)"),
+    md("""
+## 二、绩效评价情况
+
+### （一）绩效评价的目的
+
+全面评价部门本年度在预算编制、预算执行、资金使用和履职产出方面的绩效，找出经费管理和使用中的不足，
+为下年度预算安排和管理改进提供依据。
+
+### （二）绩效评价的过程"""),
+    code("pk.narrative.evaluation_process(ev)"),
+    md("""
+## 三、主要绩效及评价结论
+
+### （一）主要绩效
+
+各业务领域中已完成的年度目标，以及由多项数据计算得出的指标（各领域的全部统计见对应的领域报告）。"""),
+    code("pk.narrative.domain_highlights(ev)"),
+    md("### （二）评价结论"),
+    code("pk.narrative.score_conclusion(ev)"),
+    code("pk.charts.score_by_level1(ev)"),
+    md("""
+### （三）自评表
+
+逐项列出评分标准、得分和扣分原因；“依据”列是评分所用的工作簿单元格或佐证材料。小计等于所属各项之和，
+合计等于各小计之和。"""),
+    code("pk.tables.score_table(ev)"),
+    md("### （四）评分核对"),
+    code("pk.tables.score_checks_table(ev)"),
+    md("""
+### （五）部门自评得分与计算得分
+
+部门填报的自评得分与按评分表由数据计算的得分对照；下表列出未得满分的指标，即自评得分缺少支撑之处。"""),
+    code("pk.tables.claim_table(ev)"),
+    code("pk.tables.unsupported_table(ev)"),
+    md("""
+### （六）国际参照：PEFA 预算可靠性
+
+PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支与年初批准预算的偏差，作为本地评分的第二意见。
+只有一个年度的数据时，评级为单年度参考；有连续三年数据时，按“三年中至少两年”规则评级。"""),
+    code("pk.narrative.pefa_paragraph(ev)"),
+    code("pk.tables.pefa_table(ev)"),
+    md("""
+## 四、存在的问题
+
+以下问题由数据核对和指标计算得出，每条注明数据出处。"""),
+    code("pk.narrative.problems_section(ev)"),
+    *AUDIT_CELLS,
+    md("""
+## 五、有关建议
+
+针对上述每一类问题提出一条建议（建议文字维护在 perfkit/resources/problems.yaml）。"""),
+    code("pk.narrative.suggestions_section(ev)"),
+    md("## 六、下年工作思路"),
+    code("pk.narrative.next_year_plan(ev)"),
+    md("""
+## 附录
+
+### 附录一　指标定义（数据字典）
+
+由指标注册表生成：每个指标的代码、单位、计算方法和数据来源。"""),
+    code("pk.tables.data_dictionary()"),
+    md("### 附录二　数据来源与版本"),
+    code("pk.narrative.provenance(ev)"),
+]
+
 
 def build(name: str, cells: list) -> Path:
     nb = new_notebook(cells=cells)

@@ -398,6 +398,28 @@ def safety_reach(ev: Evaluation) -> Figure:
 
 
 
+def score_by_level1(ev: Evaluation) -> Figure:
+    """The score sheet by 一级 indicator: points available against points earned."""
+    from .scoring import score
+
+    r = score(ev)
+    subs = r.subtotals
+    fig = new_figure(0.6 + 0.55 * len(subs))
+    ax = fig.subplots()
+    y = list(range(len(subs)))[::-1]
+    ax.barh(y, subs["points_adjusted"], color=PALETTE["budget"], label="分值")
+    ax.barh(y, subs["score"], height=0.5, color=PALETTE["actual"], label="得分")
+    for yi, (_, s) in zip(y, subs.iterrows(), strict=True):
+        ax.text(s["points_adjusted"], yi, f" {fmt.num(s['score'])} / {fmt.num(s['points_adjusted'])}",
+                va="center", fontsize=8)
+    ax.set_yticks(y, subs["level1"])
+    ax.set_xlim(0, float(subs["points_adjusted"].max()) * 1.25)
+    ax.set_xlabel("分")
+    ax.set_title(f"{ev.year}年度自评得分（按一级指标）：合计{fmt.num(r.total)}分，等级“{r.grade}”")
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
 def indicator_trend(ev: Evaluation, domain: str = "finance", max_panels: int = 9):
     """Small multiples: each percentage indicator of ``domain`` over every year present.
 

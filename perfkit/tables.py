@@ -351,6 +351,162 @@ def aid_programme_table(ev: Evaluation):
         "金额单元格": p["amount_cell"],
     })
     return styled(frame)
+
+
+# ---------------------------------------------------------------------------------------------
+# Summary report: targets, the score sheet (自评表), claimed vs computed, PEFA, data dictionary
+# ---------------------------------------------------------------------------------------------
+
+
+def _points(v: float) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "不计分"
+    return fmt.num(v, 0 if float(v).is_integer() else 2)
+
+
+def targets_table(ev: Evaluation):
+    """This year's targets of every domain: target, actual, status, 实际/目标, cells."""
+    from . import targets
+    from .workbook import DOMAIN_CHOICES
+
+    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    att = targets.attainment(ev)
+    frame = pd.DataFrame({
+        "领域": att["domain"].map(lambda d: zh.get(d, d)),
+        "指标": att["label_zh"],
+        "目标": [f"{targets.DIRECTION_ZH.get(d, d)}{fmt.with_unit(t, u)}" + ("（推算）" if der else "")
+               for d, t, u, der in zip(att["direction"], att["target"], att["unit"],
+                                       att["target_derived"], strict=True)],
+        "实际": [fmt.with_unit(a, u, missing="无实际值")
+               for a, u in zip(att["actual"], att["unit"], strict=True)],
+        "完成情况": att["status"],
+        "实际/目标": [fmt.pct(r, missing=n or "—")
+                  for r, n in zip(att["ratio_pct"], att["ratio_note"], strict=True)],
+        "实际值单元格": att["actual_cell"],
+    })
+    if frame.empty:
+        frame = pd.DataFrame({"指标": ["（无）"], "完成情况": ["工作簿未列出本年度绩效目标"]})
+    return styled(frame)
+
+
+def score_table(ev: Evaluation):
+    """The full 自评表: every 三级 indicator with points, score, deduction and why, sub-totals and
+    the total with its grade."""
+    from .scoring import STATUS_ZH, score
+
+    r = score(ev)
+    adjusted = not (r.items["points_adjusted"] == r.items["points"]).all()
+    rows = []
+    for level1, group in r.items.groupby("level1", sort=False):
+        for _, i in group.iterrows():
+            row = {"一级指标": i["level1"], "二级指标": i["level2"], "三级指标": i["level3"],
+                   "分值": _points(i["points"])}
+            if adjusted:
+                row["调整后分值"] = (_points(i["points_adjusted"]) if i["status"] != "excluded"
+                                  else "不计分")
+            row |= {"得分": fmt.num(i["score"], missing="不计分"), "扣分": fmt.num(i["deduction"]),
+                    "评分标准": i["rule_zh"],
+                    "得分及扣分原因": i["reason"] if i["status"] == "scored"
+                    else f"【{STATUS_ZH[i['status']]}】{i['reason']}",
+                    "依据（数据出处）": i["evidence"]}
+            rows.append(row)
+        sub = r.subtotals.set_index("level1").loc[level1]
+        row = {"一级指标": f"{level1}小计", "二级指标": "", "三级指标": "",
+               "分值": _points(sub["points"])}
+        if adjusted:
+            row["调整后分值"] = _points(sub["points_adjusted"])
+        row |= {"得分": fmt.num(sub["score"]), "扣分": fmt.num(sub["deduction"]),
+                "评分标准": "", "得分及扣分原因": f"{level1}所属{len(group)}项三级指标得分之和",
+                "依据（数据出处）": ""}
+        rows.append(row)
+    total = {"一级指标": "合计", "二级指标": "", "三级指标": "",
+             "分值": _points(float(r.items["points"].sum()))}
+    if adjusted:
+        total["调整后分值"] = _points(float(r.items["points_adjusted"].sum()))
+    total |= {"得分": fmt.num(r.total), "扣分": fmt.num(r.total_deduction), "评分标准": "",
+              "得分及扣分原因": f"总分 = 各一级指标小计之和；等级：{r.grade or '无对应等级'}",
+              "依据（数据出处）": ""}
+    rows.append(total)
+    return styled(pd.DataFrame(rows), caption=f"{r.sheet.title_zh}（{ev.year}年度）")
+
+
+def score_checks_table(ev: Evaluation):
+    """Internal consistency of the 自评表: points add to 100, sub-totals, total, grade band."""
+    from .scoring import score
+
+    c = score(ev).checks
+    frame = pd.DataFrame({
+        "核对项": c["label_zh"], "应为": c["expected"].map(fmt.num),
+        "实际": c["actual"].map(fmt.num), "差额": c["difference"].map(fmt.num), "结论": c["verdict"],
+    })
+    return styled(frame)
+
+
+def claim_table(ev: Evaluation):
+    """The department's claimed score beside the computed one, with grades."""
+    from .scoring import score
+
+    r = score(ev)
+    frame = pd.DataFrame({
+        "项目": ["部门自评得分（基本信息“自评得分”）", f"按评分表计算的得分（{r.sheet.title_zh}）",
+               "自评得分 − 计算得分"],
+        "分数": [fmt.num(r.claimed, missing="部门未填报"), fmt.num(r.total),
+               fmt.num(r.claim_difference, missing="—")],
+        "等级": [r.claimed_grade or ("—" if r.claimed is None else "无对应等级"), r.grade, ""],
+    })
+    return styled(frame)
+
+
+def unsupported_table(ev: Evaluation):
+    """The indicators that did not earn full points: where a claim near full marks lacks support."""
+    from .scoring import score
+
+    lost = score(ev).unsupported
+    frame = pd.DataFrame({
+        "三级指标": lost["level3"],
+        "分值": lost["points_adjusted"].map(_points),
+        "计算得分": lost["score"].map(fmt.num),
+        "扣分": lost["deduction"].map(fmt.num),
+        "类别": lost["status"].map(
+            lambda s: "数据缺失，无法评分" if s != "scored" else "数据显示未达到满分标准"),
+        "原因": lost["reason"],
+    })
+    if frame.empty:
+        frame = pd.DataFrame({"三级指标": ["（无）"], "原因": ["各项指标均得满分"]})
+    return styled(frame)
+
+
+def pefa_table(ev: Evaluation):
+    """PEFA 2016 PI-1, PI-2.1, PI-2.2, PI-3.1 with values, grades and the basis of the grade."""
+    from .pefa import NOT_RATED, assess
+
+    a = assess(ev)
+    frame = pd.DataFrame({
+        "PEFA维度": a["label_zh"],
+        "计算方法": a["definition_zh"],
+        f"{ev.year}年": [fmt.pct(v, missing="无法计算") for v in a["value_pct"]],
+        "各年数值": a["values"],
+        "评级": a["grade"].replace("", NOT_RATED),
+        "评级口径": a["basis"],
+        "评级标准": a["bands_zh"],
+    })
+    return styled(frame)
+
+
+def data_dictionary():
+    """Every registered indicator: code, domain, label, unit, direction, formula, source."""
+    from .indicators import REGISTRY, load_all
+    from .workbook import DOMAIN_CHOICES
+
+    load_all()
+    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    frame = pd.DataFrame([{
+        "指标代码": i.id, "领域": zh.get(i.domain, i.domain), "指标": i.label_zh, "单位": i.unit,
+        "方向": i.direction.value, "计算方法": i.definition_zh, "数据来源": i.source,
+    } for i in REGISTRY.values()])
+    return styled(frame)
+
+
 def _signed(value: float, unit: str) -> str:
     """A change with its sign: percentage points for % indicators, else the indicator's unit."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

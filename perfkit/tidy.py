@@ -1,29 +1,76 @@
-"""Machine-readable results written next to the reports: indicators and checks as CSV."""
+"""Machine-readable results written next to the reports: indicators, checks, scores, PEFA (CSV)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from .atomic import write_text_atomic
-from .evaluation import load
+import pandas as pd
 
-#: Columns of tables/indicators.csv (documented in the README).
+from .atomic import write_text_atomic
+from .errors import PerfkitError
+from .evaluation import Evaluation, load
+
+log = logging.getLogger(__name__)
+
+#: Columns of tables/indicators.csv: id, label_zh, domain, value, unit, direction, note (why a
+#: value is missing), definition_zh, source_cells, then target and status (the 绩效指标 目标值
+#: of the same 指标代码 and its attainment: 超额/达成/未达成/无实际值/下年目标…; empty when the
+#: indicator has no target). Later years read these tables for trends (perfkit.history).
 INDICATOR_COLUMNS = ["id", "label_zh", "domain", "value", "unit", "direction", "note",
-                     "definition_zh", "source_cells"]
+                     "definition_zh", "source_cells", "target", "status"]
 #: Columns of tables/checks.csv.
 CHECK_COLUMNS = ["check", "label_zh", "expected", "actual", "difference", "tolerance", "verdict",
                  "explanation", "source_cells"]
+#: Columns of tables/scores.csv, one row per 三级 indicator of the run's score sheet: sheet (file
+#: stem), item (item id in the sheet), level1/level2/level3 (一级/二级/三级指标), indicator (what
+#: the rule reads: an indicator id, ``定性评价:<item>``, ``绩效指标:<domains>`` or 人工评分),
+#: rule_kind, points (分值), points_adjusted (分值 after redistributing excluded items; equals
+#: points under the ``zero`` policy), score (得分; empty when excluded), deduction (扣分), status
+#: (scored / missing_zero / excluded), reason (得分及扣分原因), evidence (cells or evidence text).
+SCORE_COLUMNS = ["sheet", "item", "level1", "level2", "level3", "indicator", "rule_kind", "points",
+                 "points_adjusted", "score", "deduction", "status", "reason", "evidence"]
+#: Columns of tables/pefa.csv: dimension (PI-1, PI-2.1, PI-2.2, PI-3.1), label_zh, year,
+#: value_pct (this year; empty when not computable), grade (A–D; empty when not rated), basis
+#: (single-year indication or two of the last three years), values (each year used), note.
+PEFA_COLUMNS = ["dimension", "label_zh", "year", "value_pct", "grade", "basis", "values", "note"]
+
+
+def indicator_table(ev: Evaluation) -> pd.DataFrame:
+    """Every indicator with the target and attainment status of its 绩效指标 row, if any."""
+    from . import targets
+
+    frame = ev.indicators.copy()
+    judged = targets.metrics(ev)
+    judged = judged[judged["status"] != ""].drop_duplicates("code").set_index("code")
+    frame["target"] = frame["id"].map(judged["target"])
+    frame["status"] = frame["id"].map(judged["status"]).fillna("")
+    return frame[INDICATOR_COLUMNS]
 
 
 def write_tables(department: str, year: int, out_dir: Path, params_file: str = "") -> list[Path]:
-    """Write ``tables/indicators.csv`` and ``tables/checks.csv`` for one department-year."""
+    """Write the tidy tables of one department-year under ``out_dir/tables/``.
+
+    ``indicators.csv`` and ``checks.csv`` always; ``scores.csv`` and ``pefa.csv`` unless the
+    score sheet cannot be used (logged: the reports show the same error to the reader).
+    """
     ev = load(department, year, params_file=params_file)
     tables = out_dir / "tables"
     written = [
-        write_text_atomic(tables / "indicators.csv",
-                          ev.indicators[INDICATOR_COLUMNS].to_csv(index=False)),
+        write_text_atomic(tables / "indicators.csv", indicator_table(ev).to_csv(index=False)),
         write_text_atomic(tables / "checks.csv", ev.checks[CHECK_COLUMNS].to_csv(index=False)),
     ]
+    from .pefa import assess
+    from .scoring import score
+
+    try:
+        scores = score(ev).items[SCORE_COLUMNS]
+    except PerfkitError as exc:
+        log.warning("scores.csv not written: %s", exc)
+    else:
+        written.append(write_text_atomic(tables / "scores.csv", scores.to_csv(index=False)))
+    written.append(write_text_atomic(tables / "pefa.csv",
+                                     assess(ev)[PEFA_COLUMNS].to_csv(index=False)))
     from .audit import AUDIT_COLUMNS, audit
 
     # tables/audit.csv: every stated figure, internal sum and score-sheet check with its verdict

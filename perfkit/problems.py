@@ -1,0 +1,190 @@
+"""Problems found in the data (存在的问题) and the suggestion template answering each type."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from . import fmt
+from .checks import INCONSISTENT, UNEXPLAINED
+from .errors import PerfkitError
+from .evaluation import Evaluation
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = Path(__file__).with_name("resources") / "problems.yaml"
+
+#: Columns of :func:`find_problems`.
+COLUMNS = ["type", "item_zh", "detail_zh", "cells"]
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """One problem type of the template: its heading and the suggestion that answers it."""
+
+    key: str
+    heading_zh: str
+    suggestion_zh: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@functools.cache
+def problem_types() -> dict[str, ProblemType]:
+    """The problem types in report order, from ``perfkit/resources/problems.yaml``."""
+    raw = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
+    types = {}
+    for key, spec in raw.items():
+        params = {k: v for k, v in spec.items() if k not in ("heading_zh", "suggestion_zh")}
+        types[key] = ProblemType(key, spec["heading_zh"], spec["suggestion_zh"], params)
+    return types
+
+
+def _nan(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _row(kind: str, item: str, detail: str, cells: str = "") -> dict[str, str]:
+    return {"type": kind, "item_zh": item, "detail_zh": detail, "cells": cells}
+
+
+def _cross_checks(ev: Evaluation) -> list[dict]:
+    rows = [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
+                 c["source_cells"])
+            for _, c in ev.checks.iterrows() if c["verdict"] in (UNEXPLAINED, INCONSISTENT)]
+    try:
+        from .indicators.metrics import run_domain_checks
+    except ImportError:
+        return rows
+    for domain in ("quality", "aid", "safety"):
+        try:
+            checks = run_domain_checks(ev.data, ev.settings, domain)
+        except ModuleNotFoundError:
+            continue
+        rows += [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
+                      c["source_cells"])
+                 for _, c in checks.iterrows() if c["verdict"] == INCONSISTENT]
+    return rows
+
+
+def _execution(ev: Evaluation, threshold: float) -> list[dict]:
+    rows = []
+    for ind_id in ("revenue_execution_pct", "expenditure_execution_pct"):
+        r = ev.indicators.loc[ind_id]
+        v = float(r["value"])
+        if _nan(v) or abs(v - 100) <= threshold:
+            continue
+        word = "超出" if v > 100 else "低于"
+        rows.append(_row("execution_deviation", r["label_zh"],
+                         f"{r['label_zh']}{fmt.pct(v)}（{r['definition_zh']}），{word}100%达"
+                         f"{fmt.num(abs(v - 100))}个百分点，"
+                         f"超过{fmt.num(threshold, 0)}个百分点的界限",
+                         r["source_cells"]))
+    return rows
+
+
+def _target_text(t: pd.Series) -> str:
+    from .targets import DIRECTION_ZH
+
+    direction = DIRECTION_ZH.get(t["direction"], t["direction"])
+    goal = f"目标{direction}{fmt.with_unit(t['target'], t['unit'])}"
+    return goal + ("（推算）" if t["target_derived"] else "")
+
+
+def _targets(ev: Evaluation) -> list[dict]:
+    from . import targets
+
+    rows = []
+    for _, t in targets.attainment(ev).iterrows():
+        if t["status"] == targets.NOT_ACHIEVED:
+            ratio = "" if _nan(t["ratio_pct"]) else f"，为目标的{fmt.pct(t['ratio_pct'])}"
+            actual = fmt.with_unit(t["actual"], t["unit"])
+            rows.append(_row("missed_target", t["label_zh"],
+                             f"{_target_text(t)}，实际{actual}{ratio}",
+                             f"{t['target_cell']}; {t['actual_cell']}"))
+        elif t["status"] == targets.NO_ACTUAL:
+            note = f"（{t['note']}）" if t["note"] else ""
+            rows.append(_row("unmeasured_target", t["label_zh"],
+                             f"{_target_text(t)}，未提供实际值{note}", t["actual_cell"]))
+    return rows
+
+
+def _aid(ev: Evaluation) -> list[dict]:
+    try:
+        from .indicators.aid import BELOW_STANDARD, programme_frame
+    except ImportError:
+        return []
+    rows = []
+    for _, p in programme_frame(ev.data).iterrows():
+        if p["flag"] != BELOW_STANDARD:
+            continue
+        rows.append(_row("aid_below_standard", p["program"],
+                         f"{fmt.amount(p['amount_wan_yuan'])} ÷ {fmt.count(p['persons'])}人次 = "
+                         f"{fmt.num(p['per_capita_yuan'])}元/人次，低于标准{fmt.num(p['standard_yuan'])}元/人·年，"
+                         f"为标准的{fmt.pct(p['per_capita_to_standard_pct'])}",
+                         f"{p['amount_cell']}; {p['persons_cell']}"))
+    return rows
+
+
+def _gaps(ev: Evaluation) -> list[dict]:
+    from . import targets
+
+    ind = ev.domain_indicators("finance")
+    rows = [_row("data_gap", r["label_zh"], str(r["note"]), r["source_cells"])
+            for _, r in ind[ind["value"].isna()].iterrows()]
+    for domain in ("quality", "aid", "safety"):
+        try:
+            gaps = targets.gaps(ev, domain)
+        except ModuleNotFoundError:
+            continue
+        # Targets without an actual value are listed under unmeasured_target already.
+        gaps = gaps[gaps["kind"] != f"目标{targets.NO_ACTUAL}"]
+        rows += [_row("data_gap", g["label_zh"], g["reason"], g["cells"])
+                 for _, g in gaps.iterrows()]
+    return rows
+
+
+def _score(ev: Evaluation) -> list[dict]:
+    from .scoring import score
+
+    try:
+        r = score(ev)
+    except PerfkitError as exc:
+        log.warning("score sheet not applied: %s", exc)
+        return []
+    if r.claimed is None or r.claimed - r.total <= 0.005:
+        return []
+    lost = r.unsupported
+    missing = int((lost["status"] != "scored").sum())
+    detail = (f"部门自评{fmt.num(r.claimed)}分（{r.claimed_grade or '无对应等级'}），"
+              f"按《{r.sheet.title_zh}》由数据计算为{fmt.num(r.total)}分（{r.grade}），"
+              f"相差{fmt.num(r.claim_difference)}分；"
+              f"{len(lost)}项指标未得满分，其中{missing}项因输入数据缺失无法评分")
+    return [_row("score_unsupported", "自评得分", detail, "基本信息 自评得分")]
+
+
+def find_problems(ev: Evaluation) -> pd.DataFrame:
+    """Every problem the data shows, one row each, in the template's type order.
+
+    Types: cross_check (勾稽关系不符, e.g. the unexplained 5857.42万元), execution_deviation
+    (execution far from 100%), missed_target, unmeasured_target, aid_below_standard,
+    data_gap (indicators that cannot be computed), score_unsupported (claimed score above the
+    computed one).
+
+    Returns:
+        Columns :data:`COLUMNS` (type, item_zh, detail_zh, cells).
+    """
+    types = problem_types()
+    threshold = float(types["execution_deviation"].params.get("threshold_pp", 10))
+    rows = (_cross_checks(ev) + _execution(ev, threshold) + _targets(ev) + _aid(ev) + _gaps(ev)
+            + _score(ev))
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    order = {k: i for i, k in enumerate(types)}
+    frame = frame.sort_values("type", key=lambda s: s.map(order), kind="stable")
+    return frame.reset_index(drop=True)

@@ -1,0 +1,1111 @@
+"""Score sheets (评分表): loading, validation, rule kinds, the 自评表, totals, grade, checks."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+import yaml
+
+from . import config, fmt
+from .errors import ScoreSheetError
+from .evaluation import Evaluation
+from .params import check_department
+
+log = logging.getLogger(__name__)
+
+SHEETS_DIR_NAME = "score_sheets"
+MISSING_POLICIES = ("zero", "exclude")
+POLICY_ZH = {
+    "zero": "输入缺失的指标按0分计",
+    "exclude": "输入缺失的指标不计分，其分值按比例分配给其余指标",
+}
+#: Item status in the 自评表.
+SCORED, MISSING_ZERO, EXCLUDED = "scored", "missing_zero", "excluded"
+STATUS_ZH = {SCORED: "已评分", MISSING_ZERO: "输入缺失（计0分）", EXCLUDED: "输入缺失（不计分）"}
+
+#: Grade bands of 财预〔2020〕10号 and most local sheets; a sheet may declare its own.
+DEFAULT_GRADES = (("优", "[90, 100]"), ("良", "[80, 90)"), ("中", "[60, 80)"), ("差", "[0, 60)"))
+
+_EPS = 1e-9
+
+
+# ---------------------------------------------------------------------------------------------
+# Intervals (band edges and grade bands), written "[80, 90)" so inclusive edges are explicit
+# ---------------------------------------------------------------------------------------------
+
+_INTERVAL = re.compile(
+    r"^\s*([\[(（【])\s*([-+]?(?:inf|∞|\d+(?:\.\d+)?))\s*[,，]\s*([-+]?(?:inf|∞|\d+(?:\.\d+)?))"
+    r"\s*([\])）】])\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A real interval with explicit closed/open edges."""
+
+    lo: float
+    hi: float
+    lo_closed: bool
+    hi_closed: bool
+
+    @classmethod
+    def parse(cls, text: Any) -> Interval:
+        """Parse ``"[80, 90)"``; ``-inf``/``inf`` for unbounded edges.
+
+        Raises:
+            ValueError: the text is not an interval or is empty.
+        """
+        m = _INTERVAL.match(str(text))
+        if not m:
+            raise ValueError(f"“{text}”不是区间，应写作 [下限, 上限)，方括号含端点、圆括号不含，"
+                             "无界写 -inf / inf")
+
+        def number(s: str) -> float:
+            s = s.replace("∞", "inf")
+            return float(s)
+
+        lo, hi = number(m.group(2)), number(m.group(3))
+        lo_closed = m.group(1) in "[【" and not math.isinf(lo)
+        hi_closed = m.group(4) in "]】" and not math.isinf(hi)
+        if lo > hi or (lo == hi and not (lo_closed and hi_closed)):
+            raise ValueError(f"区间“{text}”为空（下限应小于上限）")
+        return cls(lo, hi, lo_closed, hi_closed)
+
+    def __contains__(self, v: float) -> bool:
+        above = v > self.lo or (self.lo_closed and v == self.lo)
+        below = v < self.hi or (self.hi_closed and v == self.hi)
+        return above and below
+
+    def overlaps(self, other: Interval) -> bool:
+        """True when the two intervals share at least one point."""
+        lo = max(self.lo, other.lo)
+        hi = min(self.hi, other.hi)
+        if lo < hi:
+            return True
+        if lo > hi:
+            return False
+        return lo in self and lo in other
+
+    def notation(self) -> str:
+        lo = "-inf" if math.isinf(self.lo) else fmt.num(self.lo, _decimals(self.lo))
+        hi = "inf" if math.isinf(self.hi) else fmt.num(self.hi, _decimals(self.hi))
+        return f"{'[' if self.lo_closed else '('}{lo}, {hi}{']' if self.hi_closed else ')'}"
+
+    def describe(self, unit: str = "") -> str:
+        """Chinese reading of the interval, e.g. ``80%（含）至90%（不含）`` or ``≤0%``."""
+
+        def v(x: float) -> str:
+            return f"{fmt.num(x, _decimals(x))}{unit}"
+
+        if math.isinf(self.lo) and math.isinf(self.hi):
+            return "任意值"
+        if math.isinf(self.lo):
+            return f"{'≤' if self.hi_closed else '<'}{v(self.hi)}"
+        if math.isinf(self.hi):
+            return f"{'≥' if self.lo_closed else '>'}{v(self.lo)}"
+        if self.lo == self.hi:
+            return f"={v(self.lo)}"
+        return (f"{v(self.lo)}（{'含' if self.lo_closed else '不含'}）至"
+                f"{v(self.hi)}（{'含' if self.hi_closed else '不含'}）")
+
+
+def _decimals(x: float) -> int:
+    """Decimals needed to print a sheet parameter exactly (0.5 → 1, 100 → 0)."""
+    if math.isinf(x) or float(x).is_integer():
+        return 0
+    return min(4, len(repr(float(x)).split(".")[1]))
+
+
+def _p(x: float) -> str:
+    """A sheet parameter or a point value, printed without trailing zeros."""
+    return fmt.num(x, _decimals(x))
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule kinds: a small registry; each kind parses its YAML and scores one item
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What a rule found for one item.
+
+    Attributes:
+        score: points earned, or None when the input is missing (the missing policy decides).
+        reason: why (Chinese; the numbers in it come from the data).
+        evidence: source cells or the evidence texts that support the score.
+        value: the value the rule judged (indicator value, completion ratio, conditions met).
+        unit: unit of ``value``.
+    """
+
+    score: float | None
+    reason: str
+    evidence: str = ""
+    value: float = math.nan
+    unit: str = ""
+
+
+class _Problems:
+    """Collects every problem of one sheet file so that the author fixes them in one pass."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{where}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            lines = [f"评分表 {self.path} 有 {len(self.items)} 个问题："]
+            lines += [f"  {i}. {p}" for i, p in enumerate(self.items, 1)]
+            raise ScoreSheetError("\n".join(lines))
+
+
+RULE_KINDS: dict[str, type[Rule]] = {}
+
+
+def register_rule(kind: str) -> Callable[[type[Rule]], type[Rule]]:
+    """Register a rule class under ``kind`` (the ``rule.kind`` value in a sheet)."""
+
+    def add(cls: type[Rule]) -> type[Rule]:
+        if kind in RULE_KINDS:
+            raise ValueError(f"rule kind {kind} registered twice")
+        cls.kind = kind
+        RULE_KINDS[kind] = cls
+        return cls
+
+    return add
+
+
+def get_rule(kind: str) -> type[Rule]:
+    """Return a registered rule class by kind."""
+    return RULE_KINDS[kind]
+
+
+@dataclass
+class Rule:
+    """Base class of the rule kinds; ``text_zh`` is the rule as the published sheet words it."""
+
+    text_zh: str
+    kind: ClassVar[str] = ""
+    #: Keys every rule accepts besides its own.
+    COMMON: ClassVar[tuple[str, ...]] = ("kind", "text_zh")
+    KEYS: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any], points: float, where: str,
+              problems: _Problems) -> Rule | None:
+        """Build the rule from its YAML mapping, adding problems instead of raising."""
+        unknown = sorted(set(raw) - set(cls.COMMON) - set(cls.KEYS))
+        if unknown:
+            problems.add(where, f"规则 {cls.kind} 不认识的键 {', '.join(unknown)}；"
+                                f"可用：{', '.join(cls.KEYS)}")
+        text = raw.get("text_zh")
+        if not isinstance(text, str) or not text.strip():
+            problems.add(where, "缺少 text_zh（评分标准的中文原文，报告照印）")
+            text = ""
+        return cls._parse(raw, text.strip(), points, where, problems)
+
+    @classmethod
+    def _parse(cls, raw, text, points, where, problems) -> Rule | None:  # pragma: no cover
+        raise NotImplementedError
+
+    def reference(self) -> str:
+        """What the rule reads: an indicator id, a 定性评价 item, or a target set."""
+        return ""
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:  # pragma: no cover
+        raise NotImplementedError
+
+
+def _number(raw: dict, key: str, where: str, problems: _Problems, *, default: Any = None,
+            positive: bool = False) -> float | None:
+    v = raw.get(key, default)
+    if v is None:
+        problems.add(where, f"缺少 {key}")
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(v):
+        problems.add(where, f"{key} 应为数字，得到“{v}”")
+        return None
+    if positive and v <= 0:
+        problems.add(where, f"{key} 应大于0，得到 {v}")
+        return None
+    return float(v)
+
+
+def _indicator_ref(raw: dict, where: str, problems: _Problems) -> str | None:
+    from .indicators import REGISTRY, load_all
+
+    load_all()
+    ref = raw.get("indicator")
+    if not ref:
+        problems.add(where, "缺少 indicator（perfkit 指标代码，见数据字典）")
+        return None
+    if ref not in REGISTRY:
+        near = [k for k in REGISTRY if str(ref).split("_")[0] in k][:5]
+        hint = f"；相近的指标：{', '.join(near)}" if near else ""
+        problems.add(where, f"未知指标“{ref}”：指标注册表中没有这个代码{hint}")
+        return None
+    return str(ref)
+
+
+def _indicator_outcome(ev: Evaluation, ref: str) -> tuple[float, str, str, str, Outcome | None]:
+    """(value, unit, label, source cells, missing outcome or None) of a registry indicator."""
+    row = ev.indicators.loc[ref]
+    value, unit, label = float(row["value"]), str(row["unit"]), str(row["label_zh"])
+    cells = str(row["source_cells"] or "")
+    if math.isnan(value):
+        note = str(row["note"] or "数据缺失")
+        return value, unit, label, cells, Outcome(None, f"{label}无法计算：{note}", cells)
+    return value, unit, label, cells, None
+
+
+def _unit_step(unit: str) -> str:
+    return "个百分点" if unit == "%" else unit
+
+
+@register_rule("linear_deduction")
+@dataclass
+class LinearDeduction(Rule):
+    """Full marks on the good side of ``bound``; minus ``deduct`` per ``per`` units beyond it.
+
+    ``side``: ``above`` deducts beyond an upper bound (控制率), ``below`` under a lower bound,
+    ``both`` for any deviation (预算完成率 around 100%). ``steps: whole`` counts only complete
+    steps ("每超过1个百分点"), ``continuous`` (default) deducts pro rata. Floor 0.
+    """
+
+    indicator: str = ""
+    bound: float = 100.0
+    side: str = "above"
+    per: float = 1.0
+    deduct: float = 0.5
+    steps: str = "continuous"
+    KEYS: ClassVar[tuple[str, ...]] = ("indicator", "bound", "side", "per", "deduct", "steps")
+
+    @classmethod
+    def _parse(cls, raw, text, points, where, problems):
+        ref = _indicator_ref(raw, where, problems)
+        bound = _number(raw, "bound", where, problems)
+        per = _number(raw, "per", where, problems, default=1, positive=True)
+        deduct = _number(raw, "deduct", where, problems, positive=True)
+        side = raw.get("side", "above")
+        if side not in ("above", "below", "both"):
+            problems.add(where, f"side 应为 above / below / both，得到“{side}”")
+        steps = raw.get("steps", "continuous")
+        if steps not in ("continuous", "whole"):
+            problems.add(where, f"steps 应为 continuous / whole，得到“{steps}”")
+        if None in (ref, bound, per, deduct):
+            return None
+        return cls(text, ref, bound, side, per, deduct, steps)
+
+    def reference(self) -> str:
+        return self.indicator
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
+        if missing:
+            return missing
+        if self.side == "above":
+            beyond, word = max(0.0, value - self.bound), "超过"
+        elif self.side == "below":
+            beyond, word = max(0.0, self.bound - value), "低于"
+        else:
+            beyond, word = abs(value - self.bound), "偏离"
+        shown = fmt.with_unit(value, unit)
+        bound = f"{_p(self.bound)}{unit}"
+        if beyond <= _EPS:
+            return Outcome(points, f"{label}{shown}，未{word}{bound}，得满分", cells, value, unit)
+        steps = beyond / self.per
+        if self.steps == "whole":
+            steps = math.floor(steps + _EPS)
+        deduction = min(points, steps * self.deduct)
+        step_text = f"每{_p(self.per)}{_unit_step(unit)}扣{_p(self.deduct)}分"
+        reason = (f"{label}{shown}，{word}{bound}达{fmt.num(beyond)}{_unit_step(unit)}，{step_text}"
+                  f"{'（只计整数档）' if self.steps == 'whole' else ''}，扣{fmt.num(deduction)}分")
+        if deduction >= points - _EPS:
+            reason += "（扣完为止）"
+        return Outcome(points - deduction, reason, cells, value, unit)
+
+
+@dataclass(frozen=True)
+class Band:
+    """One step of a banded rule: values in ``interval`` earn ``score`` points."""
+
+    interval: Interval
+    score: float
+
+
+@register_rule("bands")
+@dataclass
+class Bands(Rule):
+    """Step bands with explicit inclusive edges; the bands may not overlap."""
+
+    indicator: str = ""
+    bands: tuple[Band, ...] = ()
+    KEYS: ClassVar[tuple[str, ...]] = ("indicator", "bands")
+
+    @classmethod
+    def _parse(cls, raw, text, points, where, problems):
+        ref = _indicator_ref(raw, where, problems)
+        raw_bands = raw.get("bands")
+        if not isinstance(raw_bands, list) or not raw_bands:
+            problems.add(where, "bands 应为非空列表，每项 {range: \"[下限, 上限)\", score: 分}")
+            return None
+        bands: list[Band] = []
+        for i, b in enumerate(raw_bands, 1):
+            here = f"{where} 第{i}档"
+            if not isinstance(b, dict) or set(b) - {"range", "score"}:
+                problems.add(here, "每档应为 {range: \"[下限, 上限)\", score: 分}")
+                continue
+            try:
+                interval = Interval.parse(b.get("range"))
+            except ValueError as exc:
+                problems.add(here, str(exc))
+                continue
+            score = _number(b, "score", here, problems)
+            if score is None:
+                continue
+            if score < 0 or score > points + _EPS:
+                problems.add(here, f"得分 {_p(score)} 不在 0 至分值 {_p(points)} 之间")
+            bands.append(Band(interval, score))
+        for i, a in enumerate(bands):
+            for b in bands[i + 1:]:
+                if a.interval.overlaps(b.interval):
+                    problems.add(where, f"分档 {a.interval.notation()} 与 {b.interval.notation()} "
+                                        "重叠：同一数值只能落在一档（用方括号/圆括号标明端点归属）")
+        if ref is None:
+            return None
+        return cls(text, ref, tuple(bands))
+
+    def reference(self) -> str:
+        return self.indicator
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
+        if missing:
+            return missing
+        shown = fmt.with_unit(value, unit)
+        for band in self.bands:
+            if value in band.interval:
+                what = "得满分" if band.score >= points - _EPS else f"得{_p(band.score)}分"
+                return Outcome(band.score, f"{label}{shown}，属“{band.interval.describe(unit)}”档，"
+                                           f"{what}", cells, value, unit)
+        return Outcome(0.0, f"{label}{shown}，不在任何计分档内，得0分", cells, value, unit)
+
+
+#: Directions of the 绩效指标 sheet.
+_AT_LEAST, _AT_MOST, _EQUAL, _FULL = "≥", "≤", "=", "全面"
+
+
+def target_attainment(direction: str | None, target: float, actual: float) -> float:
+    """Completion share of one target, capped at 1 ("按完成比例计分").
+
+    ≥ (and 全面, an at-least target of 100%): actual / target; ≤: 1 when within the ceiling,
+    else target / actual; =: 1 when equal, else the smaller over the larger. A zero target
+    makes the ratio undefined, so the target is then simply met (1) or not (0).
+
+    Args:
+        direction: ≥, ≤, = or 全面 (None is read as ≥).
+        target: the target value.
+        actual: the actual value.
+
+    Returns:
+        A share in [0, 1].
+    """
+    direction = _text(direction) or _AT_LEAST
+    if direction == _AT_MOST:
+        if actual <= target + _EPS:
+            return 1.0
+        return max(0.0, target / actual) if actual > 0 and target > 0 else 0.0
+    if direction == _EQUAL:
+        if abs(actual - target) <= _EPS:
+            return 1.0
+        big, small = max(abs(actual), abs(target)), min(abs(actual), abs(target))
+        return small / big if target != 0 and actual * target > 0 else 0.0
+    if target == 0:
+        return 1.0 if actual >= 0 else 0.0
+    return max(0.0, min(1.0, actual / target))
+
+
+@register_rule("proportional")
+@dataclass
+class Proportional(Rule):
+    """min(1, actual / target) × points, for one indicator or the mean over a set of targets.
+
+    Sources: ``indicator`` with a ``target`` number; ``target_code`` (a 绩效指标 code whose
+    目标值/实际值 come from the workbook); or ``targets: {domains: [...]}``, every 绩效指标 row of
+    those domains with a 目标值 for the evaluation year, each weighing the same. Within a set,
+    each target is an indicator of its own: one without an 实际值 counts 0 under the ``zero``
+    policy and is left out under ``exclude``. ``over_cut`` cuts a target completed beyond
+    ``above_pct`` % by ``deduct_pct`` % of its share (a target set too low).
+    """
+
+    indicator: str = ""
+    target: float | None = None
+    target_code: str = ""
+    domains: tuple[str, ...] = ()
+    over_cut: tuple[float, float] | None = None
+    KEYS: ClassVar[tuple[str, ...]] = ("indicator", "target", "target_code", "targets", "over_cut")
+
+    @classmethod
+    def _parse(cls, raw, text, points, where, problems):
+        sources = [k for k in ("indicator", "target_code", "targets") if raw.get(k)]
+        if len(sources) != 1:
+            problems.add(where, "proportional 规则须且只须给出 indicator（另给 target）、"
+                                "target_code、targets 三者之一")
+            return None
+        cut = None
+        if raw.get("over_cut") is not None:
+            oc = raw["over_cut"]
+            if not isinstance(oc, dict) or set(oc) != {"above_pct", "deduct_pct"}:
+                problems.add(where, "over_cut 应为 {above_pct: 完成比例上限%, "
+                                    "deduct_pct: 扣减该项比例%}")
+            else:
+                above = _number(oc, "above_pct", where, problems, positive=True)
+                deduct = _number(oc, "deduct_pct", where, problems, positive=True)
+                if above is not None and above <= 100:
+                    problems.add(where, "over_cut.above_pct 应大于100（超额完成的界限）")
+                if deduct is not None and deduct > 100:
+                    problems.add(where, "over_cut.deduct_pct 不能超过100")
+                cut = (above, deduct) if above and deduct else None
+        if sources == ["indicator"]:
+            ref = _indicator_ref(raw, where, problems)
+            target = _number(raw, "target", where, problems, positive=True)
+            return None if ref is None or target is None else cls(text, ref, target, over_cut=cut)
+        if sources == ["target_code"]:
+            return cls(text, target_code=str(raw["target_code"]), over_cut=cut)
+        spec = raw["targets"]
+        from .workbook import DOMAIN_CHOICES
+
+        domains = spec.get("domains") if isinstance(spec, dict) else None
+        known = set(DOMAIN_CHOICES.values())
+        if not isinstance(domains, list) or not domains or set(domains) - known:
+            problems.add(where, "targets 应为 {domains: [...]}，领域取 "
+                                + ", ".join(sorted(known)))
+            return None
+        return cls(text, domains=tuple(domains), over_cut=cut)
+
+    def reference(self) -> str:
+        if self.domains:
+            return "绩效指标:" + ",".join(self.domains)
+        return self.indicator or f"绩效指标:{self.target_code}"
+
+    def _share(self, ratio: float) -> tuple[float, str]:
+        """Capped share and a note when the over-achievement cut applies."""
+        share = min(1.0, ratio)
+        if self.over_cut and ratio * 100 > self.over_cut[0] + _EPS:
+            share = 1.0 - self.over_cut[1] / 100
+            return share, (f"完成比例超过{_p(self.over_cut[0])}%，视为目标设定偏低，按"
+                           f"{_p(100 - self.over_cut[1])}%计")
+        return share, ""
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+        if self.indicator:
+            value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
+            if missing:
+                return missing
+            ratio = value / self.target
+            share, note = self._share(ratio)
+            reason = (f"{label}{fmt.with_unit(value, unit)}，目标{_p(self.target)}{unit}，完成比例"
+                      f"{fmt.pct(ratio * 100)}{'，' + note if note else ''}，得分 = {_p(points)} × "
+                      f"{fmt.pct(share * 100)}")
+            return Outcome(points * share, reason, cells, ratio * 100, "%")
+        from . import targets
+
+        rows = self._target_rows(ev)
+        if rows.empty:
+            scope = (f"代码 {self.target_code} 的" if self.target_code
+                     else "、".join(_domain_zh(d) for d in self.domains))
+            what = f"绩效指标表中没有{ev.year}年度的{scope}目标"
+            return Outcome(None, f"数据缺失：{what}")
+        judged = rows[rows["status"].isin(
+            [targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
+        unmeasured = rows[rows["status"] == targets.NO_ACTUAL]
+        unjudged = rows[~rows.index.isin(judged.index) & ~rows.index.isin(unmeasured.index)]
+        parts, shares = [], []
+        for _, r in judged.iterrows():
+            direction = r["direction"]
+            share = target_attainment(direction, r["target"], r["actual"])
+            note = ""
+            if direction in (_AT_LEAST, _FULL) and not _nan(r["ratio_pct"]):
+                share, note = self._share(r["ratio_pct"] / 100)
+            shares.append(share)
+            shown_dir = "" if direction == _FULL else direction
+            derived = "（推算）" if r["target_derived"] else ""
+            parts.append(f"{r['label_zh']}：目标{shown_dir}{fmt.with_unit(r['target'], r['unit'])}"
+                         f"{derived}，实际{fmt.with_unit(r['actual'], r['unit'])}，{r['status']}，"
+                         f"计{fmt.pct(share * 100)}" + (f"（{note}）" if note else ""))
+        missing = [f"{r['label_zh']}（{r['actual_cell']}）" for _, r in unmeasured.iterrows()]
+        if policy == "zero":
+            shares += [0.0] * len(missing)
+        evidence = "; ".join(list(judged["actual_cell"]) + list(unmeasured["actual_cell"]))
+        skipped = ""
+        if len(unjudged):
+            skipped = (f"另有{len(unjudged)}项目标因{'、'.join(sorted(set(unjudged['status'])))}"
+                       f"未纳入计分：{'；'.join(unjudged['label_zh'])}。")
+        if judged.empty:
+            return Outcome(None, f"数据缺失：纳入计分的{len(unmeasured)}项目标均无实际值（"
+                                 f"{'；'.join(missing)}）。{skipped}", evidence)
+        mean = math.fsum(shares) / len(shares)
+        reason = (f"纳入计分的目标{len(shares)}项，平均完成比例{fmt.pct(mean * 100)}，得分 = "
+                  f"{_p(points)} × {fmt.pct(mean * 100)}。" + "；".join(parts) + "。")
+        if missing:
+            reason += (f"{len(missing)}项目标无实际值，"
+                       f"{'按0计' if policy == 'zero' else '不计入'}：{'；'.join(missing)}。")
+        return Outcome(points * mean, reason + skipped, evidence, mean * 100, "%")
+
+    def _target_rows(self, ev: Evaluation) -> pd.DataFrame:
+        """This year's targets in scope, judged by :func:`perfkit.targets.attainment`."""
+        from . import targets
+
+        if self.target_code:
+            rows = targets.attainment(ev)
+            return rows[rows["code"] == self.target_code]
+        frames = [targets.attainment(ev, d) for d in self.domains]
+        frames = [f for f in frames if not f.empty]
+        if not frames:
+            return pd.DataFrame(columns=targets.COLUMNS)
+        return pd.concat(frames, ignore_index=True)
+
+
+def _domain_zh(domain: str) -> str:
+    from .workbook import DOMAIN_CHOICES
+
+    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
+
+
+def _nan(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _text(v: Any) -> str:
+    """Workbook text, "" for an empty cell (pandas gives NaN for empty object cells)."""
+    return "" if _nan(v) else str(v)
+
+
+@register_rule("checklist")
+@dataclass
+class Checklist(Rule):
+    """One ``per_condition`` points per 评价要点 met in the 定性评价 sheet, up to the item's points.
+
+    A condition whose 是否满足 is empty earns nothing and is listed as 未提供; when no condition
+    of the item is answered at all, the input is missing and the missing policy applies.
+    """
+
+    item: str = ""
+    per_condition: float = 1.0
+    conditions_zh: tuple[str, ...] = ()
+    KEYS: ClassVar[tuple[str, ...]] = ("item", "per_condition", "conditions_zh")
+
+    @classmethod
+    def _parse(cls, raw, text, points, where, problems):
+        item = raw.get("item")
+        if not isinstance(item, str) or not item.strip():
+            problems.add(where, "缺少 item（定性评价表“评价指标”列的名称）")
+            return None
+        per = _number(raw, "per_condition", where, problems, default=1, positive=True)
+        conditions = raw.get("conditions_zh") or []
+        if not isinstance(conditions, list) or not all(isinstance(c, str) for c in conditions):
+            problems.add(where, "conditions_zh 应为评价要点的文字列表")
+            conditions = []
+        if per is None:
+            return None
+        return cls(text, item.strip(), per, tuple(conditions))
+
+    def reference(self) -> str:
+        return f"定性评价:{self.item}"
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+        from .workbook import normalize_label
+
+        frame = ev.data.frames.get("qualitative")
+        if frame is None or frame.empty:
+            return Outcome(None, f"数据缺失：定性评价表未提供“{self.item}”的评价要点")
+        rows = frame[frame["item"].map(normalize_label) == normalize_label(self.item)]
+        if rows.empty:
+            return Outcome(None, f"数据缺失：定性评价表未提供“{self.item}”的评价要点")
+        met, unmet, unknown, evidence, cells = [], [], [], [], []
+        for idx, r in rows.iterrows():
+            cond = str(r["condition"])
+            cells.append(ev.data.cell("qualitative", idx, "met"))
+            if r["met"] == "是":
+                met.append(cond)
+                if not _nan(r["evidence"]):
+                    evidence.append(f"{cond}：{r['evidence']}")
+            elif r["met"] == "否":
+                unmet.append(cond)
+            else:
+                unknown.append(cond)
+        if not met and not unmet:
+            return Outcome(None, f"数据缺失：“{self.item}”的评价要点均未填写是否满足（"
+                                 f"{'；'.join(unknown)}）", "; ".join(cells))
+        score = min(points, len(met) * self.per_condition)
+        reason = f"满足{len(met)}项评价要点，每项{_p(self.per_condition)}分"
+        reason += "，得满分" if score >= points - _EPS else f"，得{fmt.num(score)}分"
+        if met:
+            reason += f"（满足：{'；'.join(met)}）"
+        if unmet:
+            reason += f"；未满足：{'；'.join(unmet)}"
+        if unknown:
+            reason += f"；未提供是否满足：{'；'.join(unknown)}"
+        return Outcome(score, reason, "; ".join(evidence) or "; ".join(cells), len(met), "项")
+
+
+@register_rule("manual")
+@dataclass
+class Manual(Rule):
+    """A score set by the evaluator in the sheet, with the written reason it requires.
+
+    Without a ``score`` the item is unscored: its input is missing and the policy applies.
+    """
+
+    score: float | None = None
+    reason_zh: str = ""
+    KEYS: ClassVar[tuple[str, ...]] = ("score", "reason_zh")
+
+    @classmethod
+    def _parse(cls, raw, text, points, where, problems):
+        score = raw.get("score")
+        reason = str(raw.get("reason_zh") or "").strip()
+        if score is not None:
+            score = _number(raw, "score", where, problems)
+            if score is not None and not 0 <= score <= points + _EPS:
+                problems.add(where, f"人工评分 {_p(score)} 不在 0 至分值 {_p(points)} 之间")
+            if not reason:
+                problems.add(where, "人工评分必须写明理由（reason_zh）")
+        return cls(text, score, reason)
+
+    def reference(self) -> str:
+        return "人工评分"
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+        if self.score is None:
+            return Outcome(None, "未评分：评分表中没有给出人工评分及理由")
+        return Outcome(self.score, f"人工评分：{self.reason_zh}", "评分表 reason_zh",
+                       self.score, "分")
+
+
+# ---------------------------------------------------------------------------------------------
+# The sheet
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetItem:
+    """One 三级 indicator of a score sheet."""
+
+    id: str
+    level1: str
+    level2: str
+    level3: str
+    points: float
+    rule: Rule
+    missing: str | None = None
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    """A validated score sheet (评分表).
+
+    Attributes:
+        name: file stem under params/score_sheets/.
+        title_zh: the sheet's title as printed.
+        basis_zh: the policy documents it follows.
+        items: the 三级 indicators in order.
+        grades: (grade, interval) pairs.
+        decimals: precision of recorded item scores.
+        path: the YAML file.
+    """
+
+    name: str
+    title_zh: str
+    basis_zh: str
+    items: tuple[SheetItem, ...]
+    grades: tuple[tuple[str, Interval], ...]
+    decimals: int = 2
+    path: Path = field(default=Path())
+
+    @property
+    def total_points(self) -> float:
+        return math.fsum(i.points for i in self.items)
+
+    def grade_for(self, total: float | None) -> str:
+        """The grade whose band holds ``total`` ("" when none does or total is missing)."""
+        if _nan(total):
+            return ""
+        for grade, band in self.grades:
+            if total in band:
+                return grade
+        return ""
+
+    def level1_points(self) -> dict[str, float]:
+        """分值 of each 一级 indicator, in sheet order."""
+        out: dict[str, float] = {}
+        for i in self.items:
+            out[i.level1] = out.get(i.level1, 0.0) + i.points
+        return out
+
+
+_SHEET_KEYS = {"name", "title_zh", "basis_zh", "note_zh", "decimals", "grades", "items"}
+_ITEM_KEYS = {"id", "level1", "level2", "level3", "points", "rule", "missing"}
+
+
+def sheet_path(name: str) -> Path:
+    """Return ``params/score_sheets/<name>.yaml`` (``name`` must be a plain file stem)."""
+    check_department(name)  # same rule as a folder name: letters, digits, - and _
+    return config.PARAMS_DIR / SHEETS_DIR_NAME / f"{name}.yaml"
+
+
+def available_sheets() -> list[str]:
+    """Names of the score sheets shipped under params/score_sheets/."""
+    return sorted(p.stem for p in (config.PARAMS_DIR / SHEETS_DIR_NAME).glob("*.yaml"))
+
+
+def load_sheet(name_or_path: str | Path) -> ScoreSheet:
+    """Load and validate a score sheet by name (params/score_sheets/<name>.yaml) or by path.
+
+    A ``str`` is always a sheet name (as in the run settings), so a setting cannot point outside
+    params/score_sheets/; pass a :class:`~pathlib.Path` to load another file. Every problem is
+    collected and raised together: points not adding up to 100, unknown rule kinds or keys,
+    unknown indicators, overlapping band edges, a manual score without reason.
+
+    Raises:
+        ScoreSheetError: naming the file and each offending entry.
+    """
+    path = name_or_path if isinstance(name_or_path, Path) else _named(name_or_path)
+    problems = _Problems(path)
+    if not path.exists():
+        raise ScoreSheetError(f"评分表不存在：{path}；"
+                              f"可用的评分表：{', '.join(available_sheets())}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ScoreSheetError(f"评分表 {path} 不是有效的 YAML：{exc}") from None
+    if not isinstance(raw, dict):
+        raise ScoreSheetError(f"评分表 {path} 应为映射（name、title_zh、items …）")
+    unknown = sorted(set(raw) - _SHEET_KEYS)
+    if unknown:
+        problems.add("顶层", f"不认识的键 {', '.join(unknown)}")
+    decimals = raw.get("decimals", 2)
+    if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 4:
+        problems.add("decimals", "应为 0–4 的整数")
+        decimals = 2
+    items = _parse_items(raw.get("items"), problems)
+    grades = _parse_grades(raw.get("grades"), problems)
+    total = math.fsum(i.points for i in items)
+    if items and abs(total - 100) > 1e-6:
+        by_level = {}
+        for i in items:
+            by_level[i.level1] = by_level.get(i.level1, 0.0) + i.points
+        parts = "、".join(f"{k} {_p(v)}" for k, v in by_level.items())
+        problems.add("items", f"分值合计为 {_p(total)}，应为 100（{parts}）")
+    problems.raise_if_any()
+    return ScoreSheet(str(raw.get("name") or path.stem), str(raw.get("title_zh") or path.stem),
+                      str(raw.get("basis_zh") or ""), tuple(items), grades, decimals, path)
+
+
+def _named(name: str) -> Path:
+    try:
+        return sheet_path(name)
+    except Exception:
+        raise ScoreSheetError(f"评分表名称“{name}”无效：只能包含字母、数字、- 和 _") from None
+
+
+def _parse_items(raw_items: Any, problems: _Problems) -> list[SheetItem]:
+    if not isinstance(raw_items, list) or not raw_items:
+        problems.add("items", "应为非空列表")
+        return []
+    items: list[SheetItem] = []
+    seen: set[str] = set()
+    for n, raw in enumerate(raw_items, 1):
+        where = f"items 第{n}项"
+        if not isinstance(raw, dict):
+            problems.add(where, "应为映射")
+            continue
+        if raw.get("id"):
+            where += f"（{raw['id']}）"
+        unknown = sorted(set(raw) - _ITEM_KEYS)
+        if unknown:
+            problems.add(where, f"不认识的键 {', '.join(unknown)}")
+        missing = [k for k in ("id", "level1", "level2", "level3", "points", "rule")
+                   if raw.get(k) in (None, "")]
+        if missing:
+            problems.add(where, f"缺少 {', '.join(missing)}")
+            continue
+        item_id = str(raw["id"])
+        if item_id in seen:
+            problems.add(where, f"id “{item_id}” 重复")
+        seen.add(item_id)
+        points = _number(raw, "points", where, problems, positive=True)
+        policy = raw.get("missing")
+        if policy is not None and policy not in MISSING_POLICIES:
+            problems.add(where, f"missing 应为 {' / '.join(MISSING_POLICIES)}，得到“{policy}”")
+            policy = None
+        rule_raw = raw["rule"]
+        if not isinstance(rule_raw, dict) or rule_raw.get("kind") not in RULE_KINDS:
+            kind = rule_raw.get("kind") if isinstance(rule_raw, dict) else rule_raw
+            problems.add(where, f"未知的规则类型“{kind}”；可用：{', '.join(RULE_KINDS)}")
+            continue
+        if points is None:
+            continue
+        rule = RULE_KINDS[rule_raw["kind"]].parse(rule_raw, points, where, problems)
+        if rule is not None:
+            items.append(SheetItem(item_id, str(raw["level1"]), str(raw["level2"]),
+                                   str(raw["level3"]), points, rule, policy))
+    return items
+
+
+def _parse_grades(raw: Any, problems: _Problems) -> tuple[tuple[str, Interval], ...]:
+    pairs = DEFAULT_GRADES if raw is None else raw
+    grades: list[tuple[str, Interval]] = []
+    if raw is not None and not isinstance(raw, list):
+        problems.add("grades", "应为列表，每项 {grade: 优, range: \"[90, 100]\"}")
+        return ()
+    for i, g in enumerate(pairs, 1):
+        grade, rng = (g if isinstance(g, tuple) else
+                      ((g.get("grade"), g.get("range")) if isinstance(g, dict) else (None, None)))
+        try:
+            grades.append((str(grade), Interval.parse(rng)))
+        except ValueError as exc:
+            problems.add(f"grades 第{i}项", str(exc))
+    for i, (ga, a) in enumerate(grades):
+        for gb, b in grades[i + 1:]:
+            if a.overlaps(b):
+                problems.add("grades", f"等级“{ga}”{a.notation()} 与“{gb}”{b.notation()} 重叠")
+    return tuple(grades)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring an evaluation
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """The scored sheet of one department-year.
+
+    Attributes:
+        sheet: the score sheet used.
+        policy: the missing-input policy applied (``zero`` or ``exclude``).
+        items: one row per 三级 indicator (columns in :data:`ITEM_COLUMNS`).
+        subtotals: one row per 一级 indicator: level1, points, points_adjusted, score, deduction.
+        total: the total score (sum of the sub-totals).
+        grade: the grade of ``total``.
+        claimed: the department's own score (基本信息 自评得分), or None.
+        checks: internal consistency checks (check, label_zh, expected, actual, difference,
+            verdict).
+    """
+
+    sheet: ScoreSheet
+    policy: str
+    items: pd.DataFrame
+    subtotals: pd.DataFrame
+    total: float
+    grade: str
+    claimed: float | None
+    checks: pd.DataFrame
+
+    @property
+    def claimed_grade(self) -> str:
+        return self.sheet.grade_for(self.claimed)
+
+    @property
+    def claim_difference(self) -> float:
+        """Claimed minus computed total (NaN when the department stated no score)."""
+        return math.nan if self.claimed is None else _record(self.claimed - self.total,
+                                                             self.sheet.decimals)
+
+    @property
+    def total_deduction(self) -> float:
+        """Points lost over the whole sheet (the sum of the item deductions)."""
+        return _record(math.fsum(self.subtotals["deduction"]), self.sheet.decimals)
+
+    @property
+    def consistent(self) -> bool:
+        """True when every internal consistency check passes."""
+        return bool((self.checks["verdict"] == "一致").all())
+
+    @property
+    def unsupported(self) -> pd.DataFrame:
+        """Items where points were lost: where a claimed score near full marks lacks support."""
+        return self.items[self.items["deduction"] > _EPS]
+
+
+#: Columns of :attr:`ScoreResult.items` (and of tables/scores.csv).
+ITEM_COLUMNS = ["sheet", "item", "level1", "level2", "level3", "indicator", "rule_kind", "rule_zh",
+                "points", "points_adjusted", "score", "deduction", "status", "value", "unit",
+                "reason", "evidence"]
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def score(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
+          policy: str | None = None) -> ScoreResult:
+    """Score one evaluation against a sheet (default: the run settings' ``score_sheet``).
+
+    Item scores are recorded at the sheet's precision (2 decimals) and every total is the sum
+    of recorded scores, so the printed sheet adds up exactly.
+
+    Args:
+        ev: the evaluation.
+        sheet: a sheet name, a YAML path or a loaded sheet.
+        policy: ``zero`` or ``exclude``; default the run settings' ``missing_policy``.
+
+    Returns:
+        The :class:`ScoreResult` (cached per evaluation, sheet and policy).
+
+    Raises:
+        ScoreSheetError: the sheet is malformed.
+    """
+    if not isinstance(sheet, ScoreSheet):
+        sheet = load_sheet(sheet or ev.settings.score_sheet)
+    policy = policy or ev.settings.missing_policy
+    if policy not in MISSING_POLICIES:
+        raise ValueError(f"missing policy must be one of {MISSING_POLICIES}, got {policy!r}")
+    key = (str(sheet.path), sheet.name, policy)
+    cached = _CACHE.setdefault(ev, {})
+    if key not in cached:
+        cached[key] = _score(ev, sheet, policy)
+    return cached[key]
+
+
+def _record(x: float, decimals: int) -> float:
+    return float(fmt.round_half_up(x, decimals))
+
+
+def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
+    rows = []
+    for item in sheet.items:
+        policy = item.missing or run_policy
+        try:
+            out = item.rule.apply(ev, item.points, policy)
+        except Exception as exc:  # a rule bug must not hide the rest of the sheet
+            log.exception("rule %s failed", item.id)
+            out = Outcome(None, f"评分规则执行出错（{type(exc).__name__}），按输入缺失处理")
+        if out.score is None:
+            status = MISSING_ZERO if policy == "zero" else EXCLUDED
+            reason = f"{out.reason.rstrip('。')}；{POLICY_ZH[policy]}"
+            value = math.nan
+        else:
+            status, reason, value = SCORED, out.reason, min(item.points, max(0.0, out.score))
+        rows.append({
+            "sheet": sheet.name, "item": item.id, "level1": item.level1, "level2": item.level2,
+            "level3": item.level3, "indicator": item.rule.reference(), "rule_kind": item.rule.kind,
+            "rule_zh": item.rule.text_zh, "points": item.points, "raw": value, "status": status,
+            "value": out.value, "unit": out.unit, "reason": reason, "evidence": out.evidence,
+        })
+    items = pd.DataFrame(rows)
+    # 口径: excluded items give their points to the others in proportion, so the sheet still
+    # totals 100; adjusted points are rounded by largest remainder to add up exactly.
+    included = items["status"] != EXCLUDED
+    items["points_adjusted"] = _redistribute(items["points"].where(included, 0.0).tolist(),
+                                             sheet.decimals)
+    factor = items["points_adjusted"] / items["points"]
+    raw = items["raw"].where(items["status"] == SCORED, 0.0) * factor
+    items["score"] = [_record(v, sheet.decimals) for v in raw]
+    items.loc[items["status"] == EXCLUDED, "score"] = math.nan
+    rescaled = (items["status"] == SCORED) & (items["points_adjusted"] != items["points"])
+    items.loc[rescaled, "reason"] = [
+        f"{r}；按调整后分值{_p(a)}折算，得{fmt.num(s)}分"
+        for r, a, s in zip(items.loc[rescaled, "reason"], items.loc[rescaled, "points_adjusted"],
+                           items.loc[rescaled, "score"], strict=True)
+    ]
+    items["deduction"] = [
+        _record(p - (0.0 if _nan(s) else s), sheet.decimals) if st != EXCLUDED else 0.0
+        for p, s, st in zip(items["points_adjusted"], items["score"], items["status"], strict=True)
+    ]
+    items = items[ITEM_COLUMNS]
+    subtotals = (items.assign(score=items["score"].fillna(0.0))
+                 .groupby("level1", sort=False)[["points", "points_adjusted", "score", "deduction"]]
+                 .sum().reset_index())
+    for col in ("score", "deduction"):
+        subtotals[col] = subtotals[col].map(lambda v: _record(v, sheet.decimals))
+    total = _record(math.fsum(subtotals["score"]), sheet.decimals)
+    grade = sheet.grade_for(total)
+    claimed = ev.data.info.get("claimed_score")
+    claimed = None if _nan(claimed) else float(claimed)
+    checks = _consistency(sheet, items, subtotals, total, grade)
+    return ScoreResult(sheet, run_policy, items, subtotals, total, grade, claimed, checks)
+
+
+def _redistribute(points: list[float], decimals: int) -> list[float]:
+    """Scale ``points`` to sum to 100 at ``decimals``, rounding by largest remainder."""
+    total = math.fsum(points)
+    if total <= 0:
+        return [0.0] * len(points)
+    if abs(total - 100) < 1e-9:
+        return list(points)
+    unit = 10 ** decimals
+    exact = [p * 100 / total * unit for p in points]
+    floors = [math.floor(x + 1e-9) for x in exact]
+    short = round(100 * unit - sum(floors))
+    order = sorted(range(len(points)), key=lambda i: exact[i] - floors[i], reverse=True)
+    for i in order[:short]:
+        floors[i] += 1
+    return [f / unit for f in floors]
+
+
+def _consistency(sheet: ScoreSheet, items: pd.DataFrame, subtotals: pd.DataFrame, total: float,
+                 grade: str) -> pd.DataFrame:
+    rows = []
+
+    def add(check, label, expected, actual, tol=0.005, verdict=None):
+        diff = actual - expected
+        ok = verdict if verdict is not None else abs(diff) <= tol
+        rows.append({"check": check, "label_zh": label, "expected": expected, "actual": actual,
+                     "difference": diff, "verdict": "一致" if ok else "不一致"})
+
+    add("points_total", "各三级指标分值之和 = 100", 100.0, float(math.fsum(items["points"])))
+    scored = items[items["status"] != EXCLUDED]
+    within = bool(((scored["score"] >= -_EPS)
+                   & (scored["score"] <= scored["points_adjusted"] + _EPS)).all())
+    add("item_range", "每项得分在0与分值之间", 0.0, 0.0, verdict=within)
+    for _, s in subtotals.iterrows():
+        part = items.loc[items["level1"] == s["level1"], "score"].fillna(0.0)
+        add(f"subtotal:{s['level1']}", f"{s['level1']}小计 = 所属三级指标得分之和",
+            float(_record(math.fsum(part), sheet.decimals)), float(s["score"]))
+    add("deductions", "总分 + 扣分合计 = 100", 100.0,
+        float(_record(total + math.fsum(items["deduction"]), sheet.decimals)))
+    add("total", "总分 = 各一级指标小计之和",
+        float(_record(math.fsum(subtotals["score"]), sheet.decimals)), float(total))
+    band = next((b for g, b in sheet.grades if g == grade), None)
+    add("grade", f"等级“{grade or '无'}”与总分{fmt.num(total)}所在区间"
+                 f"{band.notation() if band else ''}一致", 0.0, 0.0,
+        verdict=bool(band is not None and total in band))
+    return pd.DataFrame(rows)
+
+
+def score_sheet(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
+                policy: str | None = None) -> pd.DataFrame:
+    """The 自评表 as a frame with the sheet's own headings (one row per 三级 indicator).
+
+    Columns: 一级指标, 二级指标, 三级指标, 分值, 得分, 扣分原因, 证据 (plus 调整后分值 when the
+    ``exclude`` policy redistributed points, and 评分标准). Excluded items show 得分 NaN.
+    """
+    r = score(ev, sheet, policy)
+    frame = pd.DataFrame({
+        "一级指标": r.items["level1"], "二级指标": r.items["level2"], "三级指标": r.items["level3"],
+        "分值": r.items["points"], "调整后分值": r.items["points_adjusted"],
+        "得分": r.items["score"],
+        "扣分": r.items["deduction"], "评分标准": r.items["rule_zh"], "扣分原因": r.items["reason"],
+        "证据": r.items["evidence"],
+    })
+    if (r.items["points_adjusted"] == r.items["points"]).all():
+        frame = frame.drop(columns="调整后分值")
+    return frame
+
+
+def score_summary(ev: Evaluation) -> dict[str, Any]:
+    """Total, grade and claimed score for the run manifest (``{"total", "grade", "claimed"}``…)."""
+    r = score(ev)
+    return {"sheet": r.sheet.name, "total": r.total, "grade": r.grade, "claimed": r.claimed,
+            "claimed_grade": r.claimed_grade or None, "missing_policy": r.policy}

@@ -1,0 +1,272 @@
+"""Score-sheet rules with hand-computed points, band edges, missing inputs, totals and grades."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from perfkit import scoring
+from perfkit.scoring import (
+    Bands,
+    Checklist,
+    Interval,
+    LinearDeduction,
+    Manual,
+    Proportional,
+    load_sheet,
+    score,
+    target_attainment,
+)
+
+
+def stub(value: float, unit: str = "%", note: str = "") -> SimpleNamespace:
+    """An evaluation stand-in whose only indicator ``x_pct`` has ``value``."""
+    frame = pd.DataFrame([{"id": "x_pct", "value": value, "unit": unit, "label_zh": "某指标",
+                           "note": note, "source_cells": "表!B2"}]).set_index("id", drop=False)
+    return SimpleNamespace(indicators=frame)
+
+
+def linear(**kw) -> LinearDeduction:
+    args = {"indicator": "x_pct", "bound": 100.0, "side": "above", "per": 1.0, "deduct": 0.5}
+    return LinearDeduction("规则", **(args | kw))
+
+
+# --- intervals -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "inside", "outside"), [
+    ("[80, 90)", [80, 89.999], [79.999, 90]),
+    ("(0, 5]", [0.001, 5], [0, 5.001]),
+    ("(-inf, 0]", [-1e9, 0], [0.001]),
+    ("(10, inf)", [10.001, 1e9], [10]),
+    ("[95, 105]", [95, 105], [94.99, 105.01]),
+])
+def test_interval_edges(text, inside, outside):
+    band = Interval.parse(text)
+    assert all(v in band for v in inside)
+    assert not any(v in band for v in outside)
+
+
+def test_interval_overlap_at_a_shared_closed_edge():
+    assert Interval.parse("[80, 90]").overlaps(Interval.parse("[90, 100]"))
+    assert not Interval.parse("[80, 90)").overlaps(Interval.parse("[90, 100]"))
+    assert not Interval.parse("(0, 5]").overlaps(Interval.parse("(5, 10]"))
+
+
+@pytest.mark.parametrize("bad", ["80-90", "[90, 80]", "(5, 5)", "[a, 1]"])
+def test_interval_rejects_bad_text(bad):
+    with pytest.raises(ValueError):
+        Interval.parse(bad)
+
+
+def test_interval_reads_in_chinese():
+    assert Interval.parse("[80, 90)").describe("%") == "80%（含）至90%（不含）"
+    assert Interval.parse("(-inf, 0]").describe("%") == "≤0%"
+    assert Interval.parse("(10, inf)").describe("%") == ">10%"
+
+
+# --- linear deduction ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "kw", "expected"), [
+    (100.0, {}, 4.0),  # at the bound: full marks
+    (90.0, {}, 4.0),  # under an upper bound: full marks
+    (103.0, {}, 2.5),  # 3 points over × 0.5 = 1.5 off
+    (103.5, {}, 2.25),  # continuous: 3.5 × 0.5 = 1.75 off
+    (103.5, {"steps": "whole"}, 2.5),  # only complete points count: 3 × 0.5
+    (120.0, {}, 0.0),  # 10 points off, floor 0
+    (136.78, {"side": "both", "deduct": 0.1}, 4 - 3.678),  # deviation either way
+    (63.22, {"side": "both", "deduct": 0.1}, 4 - 3.678),
+    (70.0, {"side": "below", "bound": 80.0, "deduct": 0.1}, 3.0),  # 10 under × 0.1
+])
+def test_linear_deduction(value, kw, expected):
+    out = linear(**kw).apply(stub(value), 4.0, "zero")
+    assert out.score == pytest.approx(expected)
+
+
+def test_linear_deduction_reason_names_the_figures():
+    out = linear().apply(stub(103.0), 4.0, "zero")
+    assert "103.00%" in out.reason and "3.00个百分点" in out.reason and "扣1.50分" in out.reason
+    assert out.evidence == "表!B2"
+
+
+def test_missing_indicator_gives_no_score():
+    out = linear().apply(stub(math.nan, note="数据缺失：在职人数未提供"), 4.0, "zero")
+    assert out.score is None and "在职人数未提供" in out.reason
+
+
+# --- bands -------------------------------------------------------------------------------------
+
+
+def three_public_bands() -> Bands:
+    bands = [("(-inf, 0]", 3), ("(0, 5]", 2), ("(5, 10]", 1), ("(10, inf)", 0)]
+    return Bands("规则", "x_pct", tuple(scoring.Band(Interval.parse(r), s) for r, s in bands))
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (-3.0, 3), (0.0, 3), (0.01, 2), (5.0, 2), (5.01, 1), (10.0, 1), (10.01, 0),
+    (23.23, 0),  # the seed: (88.53 − 71.84) / 71.84 = 23.23%
+])
+def test_band_edges_are_inclusive_as_written(value, expected):
+    assert three_public_bands().apply(stub(value), 3.0, "zero").score == expected
+
+
+def test_value_outside_every_band_scores_zero():
+    rule = Bands("规则", "x_pct", (scoring.Band(Interval.parse("[95, 105]"), 10),))
+    out = rule.apply(stub(136.78), 10.0, "zero")
+    assert out.score == 0 and "不在任何计分档" in out.reason
+
+
+# --- proportional ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "cut", "expected"), [
+    (60.0, None, 2.25),  # 60 / 80 × 3
+    (80.0, None, 3.0),
+    (100.0, None, 3.0),  # capped at full marks
+    (130.0, (150.0, 20.0), 2.4),  # 162.5% of target: above 150%, cut to 80% of 3
+    (120.0, (150.0, 20.0), 3.0),  # 150% exactly: no cut
+    (121.0, (150.0, 20.0), 2.4),  # 151.25%: 80% of the points
+])
+def test_proportional_indicator(value, cut, expected):
+    rule = Proportional("规则", "x_pct", 80.0, over_cut=cut)
+    assert rule.apply(stub(value), 3.0, "zero").score == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("direction", "target", "actual", "share"), [
+    ("≥", 350, 392, 1.0),
+    ("≥", 350, 175, 0.5),
+    ("全面", 100, 93.96, 0.9396),
+    ("≤", 10, 8, 1.0),
+    ("≤", 10, 12.5, 0.8),
+    ("=", 0, 0, 1.0),
+    ("=", 0, 3, 0.0),
+    ("≥", 0, 5, 1.0),  # a zero target is met or not; no ratio
+    (None, 350, 175, 0.5),
+])
+def test_target_attainment(direction, target, actual, share):
+    assert target_attainment(direction, target, actual) == pytest.approx(share)
+
+
+def test_target_set_on_the_sample(sample_ev):
+    # hunan-53 实际完成率, 15 points over every 2019 target: 392/350 → 100%; 703 against the
+    # target 434 implied by "161.98%" → over 150%, cut to 80%; 剩余超大班额 0 = 0 → 100%;
+    # 12 targets without actual count 0 under the zero policy: 15 × 2.8 / 15 = 2.80.
+    items = score(sample_ev).items.set_index("item")
+    assert items.at["target_completion", "score"] == 2.80
+    assert "12项目标无实际值，按0计" in items.at["target_completion", "reason"]
+    # Under exclude the 12 are left out: 15 × 2.8 / 3 = 14.00 before redistribution.
+    ex = score(sample_ev, policy="exclude").items.set_index("item")
+    assert ex.at["target_completion", "reason"].startswith("纳入计分的目标3项")
+
+
+# --- checklist and manual ---------------------------------------------------------------------
+
+
+def test_checklist_on_the_sample(sample_ev):
+    items = score(sample_ev).items.set_index("item")
+    assert items.at["management_system", "score"] == 4.0  # 2 conditions met × 2
+    assert items.at["asset_security", "score"] == 2.0  # 1 met, 1 not met
+    assert items.at["budget_disclosure", "score"] == 1.0  # 1 met, 1 not answered
+    assert "未提供是否满足：按规定公开部门决算" in items.at["budget_disclosure", "reason"]
+    # 资金使用合规性: its only condition has no answer, so the input is missing.
+    assert items.at["fund_compliance", "status"] == scoring.MISSING_ZERO
+
+
+def test_checklist_all_answered_no_is_scored_not_missing(make_ev):
+    def all_no(c):
+        for q in c["qualitative"]:
+            q["met"] = "否"
+
+    out = Checklist("规则", "管理制度健全性", 2.0).apply(make_ev(all_no), 4.0, "zero")
+    assert out.score == 0 and "未满足" in out.reason
+
+
+def test_checklist_caps_at_points(make_ev):
+    def many(c):
+        c["qualitative"] += [{"item": "管理制度健全性", "condition": f"要点{i}", "met": "是"}
+                             for i in range(3)]
+
+    out = Checklist("规则", "管理制度健全性", 2.0).apply(make_ev(many), 4.0, "zero")
+    assert out.score == 4.0
+
+
+def test_manual_score_and_unscored():
+    assert Manual("规则", 2.0, "经现场核查").apply(None, 3.0, "zero").score == 2.0
+    assert Manual("规则").apply(None, 3.0, "zero").score is None
+
+
+# --- the whole sheet ---------------------------------------------------------------------------
+
+
+def test_sample_sheet_total_grade_and_claim(sample_ev):
+    r = score(sample_ev)
+    subs = r.subtotals.set_index("level1")["score"].to_dict()
+    # 投入 1 (目标合理性 1 of 3); 过程 2.32 + 2 + 4 + 1 + 2 = 11.32 (预算完成率 6 − 36.78 × 0.1,
+    # 结转结余率 15.66% in the 2-point band, 制度 4, 公开 1, 资产 2); 产出 2.80; 效果 0.
+    assert subs == {"投入": 1.0, "过程": 11.32, "产出": 2.80, "效果": 0.0}
+    assert r.total == 15.12 and r.grade == "差"
+    assert r.claimed == 96.8 and r.claimed_grade == "优" and r.claim_difference == 81.68
+    assert r.total_deduction == 84.88
+    assert r.consistent
+    assert len(r.unsupported) == 23
+
+
+def test_sheet_adds_up_under_exclude(sample_ev):
+    r = score(sample_ev, policy="exclude")
+    scored = r.items[r.items["status"] != scoring.EXCLUDED]
+    assert r.items["points_adjusted"].sum() == pytest.approx(100)
+    assert r.total == pytest.approx(scored["score"].sum())
+    assert r.total == pytest.approx(r.subtotals["score"].sum())
+    # 26.321 raw points over 42 available, rescaled to 100 and recorded per item.
+    assert r.total == pytest.approx(26.321034 / 42 * 100, abs=0.02)
+    assert r.grade == "中" and r.consistent
+
+
+def test_cz_sheet_on_the_sample(sample_ev):
+    r = score(sample_ev, "cz-2020-10")
+    items = r.items.set_index("item")
+    assert items.at["execution_rate", "score"] == 0  # 136.78% is in the (120, inf) band
+    assert items.at["output_quality", "score"] == 7.0  # 30 × 2.8 / 12
+    assert r.total == 7.0 and r.grade == "差"
+
+
+@pytest.mark.parametrize(("total", "grade"), [
+    (100, "优"), (90, "优"), (89.99, "良"), (80, "良"), (79.99, "中"), (60, "中"), (59.99, "差"),
+    (0, "差"), (math.nan, ""),
+])
+def test_grade_bands(total, grade):
+    assert load_sheet("hunan-53").grade_for(total) == grade
+
+
+def test_redistribution_adds_up_exactly():
+    assert scoring._redistribute([3.0, 0.0, 6.0], 2) == [33.33, 0.0, 66.67]
+    assert sum(scoring._redistribute([3.0, 3.0, 3.0, 0.0], 2)) == pytest.approx(100)
+
+
+def test_staff_rate_over_establishment(make_ev):
+    def staffed(c):
+        c["info"]["staff_authorized_count"] = 100
+        c["info"]["staff_actual_count"] = 103
+
+    items = score(make_ev(staffed), "hunan-53").items.set_index("item")
+    assert items.at["staff_control", "score"] == 2.5  # 4 − 3 × 0.5
+
+
+def test_zero_base_is_missing_not_full_marks(make_ev):
+    def zero(c):
+        c["three_public"]["total"]["prior_actual"] = 0
+
+    items = score(make_ev(zero), "hunan-53").items.set_index("item")
+    assert items.at["three_public_change", "status"] == scoring.MISSING_ZERO
+    assert "无法计算（基数为0）" in items.at["three_public_change", "reason"]
+
+
+def test_score_sheet_frame_has_the_headings(sample_ev):
+    frame = scoring.score_sheet(sample_ev)
+    assert list(frame.columns[:3]) == ["一级指标", "二级指标", "三级指标"]
+    assert {"分值", "得分", "扣分原因", "证据"} <= set(frame.columns)
+    assert "调整后分值" in scoring.score_sheet(sample_ev, policy="exclude").columns
