@@ -454,6 +454,8 @@ class _BodyProcessor(HTMLParser):
         index, first, colspan, text = self._cell
         self._cell = None
         value = " ".join("".join(text).split())
+        # As displayed: ideographic spaces used for indenting (“　其中：”) take room too.
+        shown = " ".join("".join(text).strip(" \t\r\n").split(" "))
         classes = []
         if _NUMBER_RE.match(value):
             classes.append("num")
@@ -464,9 +466,9 @@ class _BodyProcessor(HTMLParser):
         elif len(value) > LONG_TEXT_CHARS:
             classes.append("long")
             min_em = max(LONG_MIN_EM, _unbreakable_em(value))
-        elif not self._in_thead and _text_em(value) > CELL_MIN_EM:
+        elif not self._in_thead and _text_em(shown) > CELL_MIN_EM:
             # Short labels (row names) stay on one line up to SHORT_TEXT_MAX_EM (class wN).
-            width = min(SHORT_TEXT_MAX_EM, math.ceil(_text_em(value)))
+            width = min(SHORT_TEXT_MAX_EM, math.ceil(_text_em(shown) + 0.2))
             classes.append(f"w{width}")
             min_em = max(width, _unbreakable_em(value))
         else:

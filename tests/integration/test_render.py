@@ -330,3 +330,61 @@ def test_missing_font_keeps_html_and_refuses_pdf(tmp_path, monkeypatch):
     assert not (tmp_path / "out" / "finance.pdf").exists()
     html_only = render_notebook(executed, tmp_path / "out2", "finance", META, pdf=False)
     assert set(html_only) == {"html", "code.html"}
+
+
+# ---- the HTML post-processor on its own (fast) ------------------------------------------
+
+
+def test_body_processor_removes_active_and_external_content():
+    from perfkit.render import _process_body
+
+    body = _process_body(
+        '<p onclick="x()">文字<script>alert(1)</script><iframe src="https://e.com">'
+        "<p>内嵌</p></iframe></p>"
+        '<img src="https://e.com/a.png"><img src="http://e.com/b.png"/>'
+        '<a href="javascript:alert(1)">链接</a><a href="https://example.com">外链</a>'
+        '<style>@import url("https://e.com/x.css"); p { background: url(//e.com/y.png) }</style>'
+        '<link rel="stylesheet" href="https://e.com/z.css"><!-- 注释 -->'
+    ).html
+    assert "<script" not in body and "<iframe" not in body and "<link" not in body
+    assert "onclick" not in body and "javascript:" not in body and "注释" not in body
+    assert "e.com/a.png" not in body and "e.com/b.png" not in body
+    assert "@import" not in body and "//e.com/y.png" not in body
+    assert "文字" in body and '<a href="https://example.com">外链</a>' in body
+    assert "内嵌" not in body
+
+
+def test_body_processor_headings_ids_and_links():
+    from perfkit.render import _process_body
+
+    body = _process_body(
+        '<a href="#%E4%BA%8C">见第二节</a>'
+        '<h1 id="%E4%B8%80">一、总体<a class="anchor-link" href="#%E4%B8%80">¶</a></h1>'
+        '<h2 id="%E4%BA%8C">二、<em>细项</em></h2><h4>不进目录</h4>'
+    )
+    assert [(h.level, h.id, h.text) for h in body.headings] == [
+        (1, "sec-1", "一、总体"),
+        (2, "sec-2", "二、细项"),
+    ]
+    assert '<a href="#sec-2">见第二节</a>' in body.html
+    assert "anchor-link" not in body.html and "¶" not in body.html
+
+
+def test_body_processor_sizes_tables_and_marks_numbers():
+    from perfkit.render import _process_body
+
+    row = "".join(f"<td>{i},234.56万元</td>" for i in range(20))
+    wide = _process_body(f"<table><tr>{row}</tr></table>").html
+    assert 'class="table-wrap landscape"' in wide and "cols-20" in wide
+
+    spans = _process_body(
+        "<table><tbody>"
+        '<tr><th rowspan="2">收入</th><td>1.00</td><td>133.49%</td></tr>'
+        "<tr><td>-2.5</td><td>未提供</td></tr>"
+        "</tbody></table>"
+    ).html
+    assert "cols-3 fs-9" in spans  # the row span does not add a fourth column
+    assert '<td class="num">133.49%</td>' in spans
+    assert '<td class="num">-2.5</td>' in spans
+    assert '<td class="num na">未提供</td>' in spans
+    assert '<div class="table-wrap">' in spans
