@@ -177,11 +177,20 @@ def _target(domain, code, name, unit, direction, target, actual, prior) -> dict[
             "target": target, "actual": actual, "prior": prior, "source": SOURCE}
 
 
-def _refuse_real(root: Path) -> Path:
+#: The repository holding the real sample; synthetic files never go in it or its data/.
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _refuse_real(root: Path, *, mixing: bool = False) -> Path:
     root = Path(root).resolve()
-    if root == config.ROOT or config.DATA_DIR in (root, *root.parents) \
-            or root in config.DATA_DIR.parents:
+    if root in (REPO, REPO / "data") or REPO / "data" in root.parents:
         raise PerfkitError(f"合成数据不能写入项目自身的数据目录（{root}）；请指定另一个文件夹。")
+    if mixing and (root / "data").is_dir():
+        real = [d.name for d in (root / "data").iterdir()
+                if d.is_dir() and not d.name.startswith("synthetic-")]
+        if real:
+            raise PerfkitError(f"{root / 'data'} 中已有真实部门（{'、'.join(sorted(real))}），"
+                               "合成数据不与真实数据混放；请指定另一个文件夹。")
     return root
 
 
@@ -221,7 +230,7 @@ def write_synthetic(
     """
     from .workbook import write_workbook
 
-    root = _refuse_real(root)
+    root = _refuse_real(root, mixing=True)
     broken = set(broken)
     written = []
     for i in range(1, departments + 1):

@@ -80,6 +80,12 @@ def test_refuses_to_write_into_the_real_data(where):
         prepare_project(where())
 
 
+def test_refuses_to_mix_with_real_departments(tmp_path):
+    (tmp_path / "data" / "some-bureau").mkdir(parents=True)
+    with pytest.raises(PerfkitError, match="不与真实数据混放"):
+        write_synthetic(tmp_path, 1)
+
+
 def test_prepare_project_copies_the_notebooks(tmp_path):
     root = prepare_project(tmp_path / "p")
     assert (root / "notebooks" / "finance.ipynb").exists()
