@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -111,7 +112,9 @@ def check_totals(
 
     errors: list[Problem] = []
     notes: list[Problem] = []
-    identities = {(c.sheet, c.total, c.parts): c.label_zh for c in SUM_CHECKS}
+    identities: dict[tuple[str, str, tuple[str, ...]], str] = {}
+    for c in SUM_CHECKS:  # checked in every amount column, so the year qualifier goes
+        identities.setdefault((c.sheet, c.total, c.parts), re.sub("（[本上]年）$", "", c.label_zh))
     for sheet in SHEETS:
         for item in sheet.items:
             covered = any(k == sheet.key and t == item.parent for k, t, _ in identities)

@@ -581,7 +581,7 @@ def _open_book(path: Path, col: _Collector):
 
 
 def _looks_like_text(head: bytes) -> bool:
-    for encoding in ("utf-8", "gb18030"):
+    for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = head.decode(encoding)
         except UnicodeDecodeError:
@@ -1115,8 +1115,12 @@ def _check_percent_scale(frame: pd.DataFrame | None, col: _Collector, cells) -> 
                 continue
             ref = cells.get(("targets", idx, c), "!").split("!")[1]
             header = sheet.column(c).header
-            why = (f"同一行的{sheet.column(big[0]).header}为 {_plain(known[big[0]])}" if big
-                   else f"“{_clip(name, 20)}”是应接近100%的比率")
+            if big:
+                why = f"同一行的{sheet.column(big[0]).header}为 {_plain(known[big[0]])}"
+            elif direction == "全面":
+                why = "方向为“全面”（即 100%）"
+            else:
+                why = f"“{_clip(name, 20)}”是应接近 100% 的比率"
             col.add(sheet.name, ref, f"{header} {_plain(v)}（单位 %），{why}",
                     f"百分数按百分点填写：{_plain(v * 100)} 表示 {_plain(v * 100)}%",
                     f"把 {_plain(v)} 改为 {_plain(v * 100)}；若确实只有 {_plain(v)}%，"

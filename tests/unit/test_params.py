@@ -1,0 +1,147 @@
+"""Run settings and path safety: nothing a parameter says can leave the project's folders."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import perfkit as pk
+from perfkit import config
+from perfkit.errors import ParamsError
+from perfkit.params import check_department, load_settings, safe_path, settings_from_dict
+
+
+@pytest.fixture
+def root(tmp_path, monkeypatch) -> Path:
+    """A project root of its own, so that tests write nothing into the checkout."""
+    project = tmp_path / "project"
+    for sub in ("data", "params", "outputs"):
+        (project / sub).mkdir(parents=True)
+    monkeypatch.setattr(config, "ROOT", project)
+    monkeypatch.setattr(config, "DATA_DIR", project / "data")
+    monkeypatch.setattr(config, "PARAMS_DIR", project / "params")
+    monkeypatch.setattr(config, "OUTPUTS_DIR", project / "outputs")
+    return project
+
+
+@pytest.mark.parametrize("dept", ["yiyang-edu", "a", "county_01", "A-b_9"])
+def test_department_codes_accepted(dept):
+    assert check_department(dept) == dept
+
+
+@pytest.mark.parametrize("dept", ["../../etc", "..", ".", "a/b", "a\\b", "/etc", "", " a",
+                                  "-rf", "_x", ".hidden", "a b", "益阳教育", "x" * 65,
+                                  "a\x00b", "a\nb", None, 2019])
+def test_department_codes_that_would_be_paths_are_refused(dept):
+    with pytest.raises(ParamsError, match="部门代码"):
+        check_department(dept)
+
+
+def test_safe_path_accepts_paths_inside_the_project(root):
+    assert safe_path("data/x/2019.xlsx", "workbook") == root / "data" / "x" / "2019.xlsx"
+    assert safe_path(root / "params" / "x.yaml", "params") == root / "params" / "x.yaml"
+
+
+@pytest.mark.parametrize("value", ["../outside.xlsx", "data/../../outside.xlsx", "/etc/passwd",
+                                   "data/../../../etc/passwd"])
+def test_safe_path_refuses_escapes(root, value):
+    with pytest.raises(ParamsError, match="之外"):
+        safe_path(value, "workbook")
+
+
+def test_safe_path_refuses_a_symlink_out_of_the_project(root, tmp_path):
+    outside = tmp_path / "secret.xlsx"
+    outside.write_bytes(b"x")
+    (root / "data" / "link.xlsx").symlink_to(outside)
+    with pytest.raises(ParamsError, match="之外"):
+        safe_path("data/link.xlsx", "workbook")
+
+
+def test_workbook_setting_outside_is_refused(root):
+    with pytest.raises(ParamsError, match="workbook"):
+        settings_from_dict({"department": "x", "year": 2019, "workbook": "../../etc/passwd"})
+
+
+def test_params_file_outside_is_refused(root, tmp_path):
+    outside = tmp_path / "evil.yaml"
+    outside.write_text("budget_basis: initial\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match="之外"):
+        load_settings("x", 2019, str(outside))
+
+
+def test_pk_load_refuses_unsafe_department_and_workbook(root):
+    with pytest.raises(ParamsError, match="部门代码"):
+        pk.load("../../etc", 2019)
+    with pytest.raises(ParamsError, match="之外"):
+        pk.load("x", 2019, workbook="../../etc/passwd")
+
+
+def test_unknown_key_is_refused_with_its_name(root):
+    path = root / "params" / "x" / "2019.yaml"
+    path.parent.mkdir()
+    path.write_text("budget_basis: initial\nbudjet_basis: adjusted\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match="budjet_basis"):
+        load_settings("x", 2019)
+
+
+@pytest.mark.parametrize(("raw", "needle"), [
+    ({"budget_basis": "guess"}, "budget_basis"),
+    ({"tolerance_wan_yuan": "0.5"}, "tolerance_wan_yuan"),
+    ({"notebooks": ["finance", "../../etc"]}, "notebooks"),
+    ({"year": "2019"}, "year"),
+])
+def test_bad_values_are_refused_by_name(root, raw, needle):
+    with pytest.raises(ParamsError, match=needle):
+        settings_from_dict({"department": "x", "year": 2019, **raw})
+
+
+@pytest.mark.parametrize("payload", [
+    "!!python/object/apply:os.system ['touch {marker}']\n",
+    "budget_basis: !!python/object/apply:os.system ['touch {marker}']\n",
+    "x: !!python/object/new:subprocess.Popen [['touch', '{marker}']]\n",
+])
+def test_yaml_is_loaded_safely(root, tmp_path, payload):
+    marker = tmp_path / "pwned"
+    path = root / "params" / "x" / "2019.yaml"
+    path.parent.mkdir()
+    path.write_text(payload.format(marker=marker), encoding="utf-8")
+    with pytest.raises(ParamsError, match="YAML"):
+        load_settings("x", 2019)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("text", ["[1, 2]\n", "just text\n", "a: [unclosed\n"])
+def test_yaml_that_is_not_a_mapping_is_refused(root, text):
+    path = root / "params" / "x" / "2019.yaml"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParamsError):
+        load_settings("x", 2019)
+
+
+def _perfkit(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name("perfkit")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "perfkit.cli"]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, "COLUMNS": "4000", **env}, timeout=300)
+
+
+def test_cli_refuses_dept_that_escapes(tmp_path):
+    """`--dept ../../etc` writes nothing outside: not a template, not an output folder."""
+    project = tmp_path / "a" / "b" / "project"
+    (project / "data").mkdir(parents=True)
+    env = {"PERFKIT_ROOT": str(project), "PERFKIT_OUTPUTS": str(project / "outputs")}
+    made = _perfkit("template", "--dept", "../../etc", "--year", "2019", cwd=tmp_path, env=env)
+    assert made.returncode == 2, made.stdout + made.stderr
+    assert "部门代码" in made.stderr and "Traceback" not in made.stderr
+    ran = _perfkit("run", "--dept", "../../etc", "--year", "2019", "--notebook", "finance",
+                   cwd=tmp_path, env=env)
+    assert ran.returncode != 0
+    assert "部门代码" in ran.stdout + ran.stderr and "Traceback" not in ran.stdout + ran.stderr
+    # data/../../etc and outputs/../../etc would both be tmp_path/a/etc
+    assert not (tmp_path / "a" / "etc").exists()
+    assert not any(p.name == "etc" for p in tmp_path.rglob("*"))
