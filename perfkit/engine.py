@@ -159,18 +159,26 @@ class WarmKernel:
                "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         quiet = log.getEffectiveLevel() > logging.DEBUG
         self.km = AsyncKernelManager(kernel_name="python3")
-        started = time.perf_counter()
+        self.started = time.perf_counter()
         run_sync(self.km.start_kernel)(
             env=env, cwd=root,
             **({"stdout": _devnull(), "stderr": _devnull()} if quiet else {}),
         )
         self.pid = getattr(self.km.provisioner, "pid", None)
         _LIVE_KERNELS.add(self.pid)
+        self.kc = None
+
+    def _ensure_ready(self) -> None:
+        """Connect and preload on first use (the kernel boots while the worker does other work)."""
+        if self.kc is not None:
+            return
+        from jupyter_core.utils import run_sync
+
         self.kc = self.km.client()
         self.kc.start_channels()
         run_sync(self.kc.wait_for_ready)(timeout=60)
         self._run(_PRELOAD)
-        log.debug("warm kernel %s ready in %.2f s", self.pid, time.perf_counter() - started)
+        log.debug("warm kernel %s ready in %.2f s", self.pid, time.perf_counter() - self.started)
 
     def _run(self, code: str) -> None:
         from jupyter_core.utils import run_sync
@@ -185,6 +193,7 @@ class WarmKernel:
 
     def reset(self) -> None:
         """Give the next notebook a fresh namespace."""
+        self._ensure_ready()
         self._run(_RESET)
 
     def execute(self, source: str, output: str, parameters: dict[str, Any]) -> None:
@@ -205,7 +214,8 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         try:
-            self.kc.stop_channels()
+            if self.kc is not None:
+                self.kc.stop_channels()
             run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:  # already gone
             log.debug("kernel shutdown", exc_info=True)
@@ -392,6 +402,15 @@ def _on_term(signum, frame) -> None:  # pragma: no cover - exercised by the robu
     os._exit(128 + signum)
 
 
+def _warm_imports() -> None:
+    """Import what executing and rendering need, once per worker process."""
+    import papermill  # noqa: F401
+
+    from . import render  # noqa: F401
+
+    _register_engine()
+
+
 def _watch_parent(parent: int) -> None:
     """Exit (kernel killed, temp files removed) as soon as the runner process is gone."""
     import threading
@@ -422,6 +441,11 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) 
     parent = os.getppid()
     _watch_parent(parent)
     kernel: WarmKernel | None = None
+    try:  # boot the kernel now; import the executing and rendering code while it starts
+        kernel = WarmKernel(env["PERFKIT_ROOT"], env["PERFKIT_OUTPUTS"])
+    except Exception:
+        log.debug("kernel start failed; retried with the first task", exc_info=True)
+    _warm_imports()
     outbox.put(("ready", index, os.getpid()))
     try:
         while True:

@@ -102,10 +102,13 @@ def plan(
     force: bool = False,
     params_file: str = "",
     pdf: bool = True,
+    on_work: Callable[[], None] | None = None,
 ) -> tuple[list[Task], list[NotebookResult], dict[str, Any]]:
     """Validate one department-year, write its tables and list the notebooks to run.
 
     The caller should hold the output folder's lock (:class:`perfkit.locking.OutputLock`).
+    ``on_work`` is called as soon as it is clear that something must be computed (before the
+    workbook is validated), so that workers can start meanwhile.
 
     Returns:
         (tasks to run, skipped results, manifest header).
@@ -136,6 +139,9 @@ def plan(
         from .tidy import write_tables
         from .workbook import load_workbook
 
+        if on_work:
+            on_work()
+
         data = load_workbook(workbook, expected_year=year)  # fail fast, all problems at once
         department_name, claimed = data.department_name, data.info.get("claimed_score")
         write_tables(department, year, out_dir, params_file=params_file)
@@ -148,6 +154,7 @@ def plan(
         "perfkit_version": _version(),
         "claimed_score": claimed,
         "tables_hash": tables_hash,
+        "score": _score_entry(out_dir),
     }
     meta = {
         "department": department_name,
@@ -177,11 +184,28 @@ def plan(
                                           input_hash=digest, inputs=inputs,
                                           error="输入未变，沿用上次结果"))
             continue
+        if on_work:
+            on_work()
         tasks.append(Task(
             department, year, nb, str(source), settings.workbook, params_file, str(out_dir),
             str(config.ROOT), str(outputs_root), digest,
             {**meta, "title": NOTEBOOK_TITLES.get(nb, nb)}, pdf, inputs))
     return tasks, skipped, header
+
+
+def _score_entry(out_dir: Path) -> dict[str, Any] | None:
+    """The score-sheet result tidy wrote (``tables/score.json``), or None when there is none.
+
+    Read, not recomputed, so a cached run and a fresh one report the same score; a missing or
+    damaged file leaves the entry empty and never fails the run.
+    """
+    from .tidy import SCORE_SUMMARY
+
+    try:
+        entry = json.loads((out_dir / "tables" / SCORE_SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) else None
 
 
 def _rel(path: Path) -> str:
@@ -411,7 +435,8 @@ def run(
         pdf: also typeset PDFs.
         scheduler: None for local worker processes; ``local`` for a Dask LocalCluster; or the
             address of a Dask scheduler (the workers must see the same files).
-        on_start: called once with the number of results to expect (progress display).
+        on_start: called with the number of results to expect so far, each time it grows
+            (department-years are planned while earlier ones already run).
         on_result: called with each result as it arrives.
 
     Returns:
@@ -437,56 +462,72 @@ def run(
         if on_result:
             on_result(r)
 
+    pairs = sorted(set(departments_years))
+    expected = 0
+    counter = iter(range(1 << 62))
+
+    def ensure_pool() -> None:
+        # Started as soon as some work is certain, so kernels boot while the rest is planned.
+        nonlocal pool
+        if pool is None:
+            n = max(1, min(jobs, len(pairs) * len(notebooks or config.DOMAINS)))
+            pool = _DaskWorkers(scheduler, n) if scheduler else _LocalWorkers(n, outputs_root)
+
+    def grow(n: int) -> None:
+        nonlocal expected
+        expected += n
+        if on_start:
+            on_start(expected)
+
+    def pump(timeout: float) -> None:
+        """Release summaries whose department-year is done, submit, collect one result."""
+        busy = {(t.department, t.year) for _, t in queue_} | {
+            (t.department, t.year) for t in running.values()}
+        for item in list(waiting):
+            if (item[1].department, item[1].year) not in busy:
+                waiting.remove(item)
+                queue_.append(item)
+        while queue_ and pool.capacity() > 0:
+            tid, t = queue_.popleft()
+            running[tid] = t
+            pool.submit(tid, t)
+        got = pool.next_result(timeout=timeout)
+        if got is not None:
+            tid, r = got
+            running.pop(tid, None)
+            emit(r)
+
     previous_term = _term_as_interrupt()
     try:
-        pending_results: list[NotebookResult] = []
-        for dept, year in sorted(set(departments_years)):
+        for dept, year in pairs:
             out_dir = config.output_dir(dept, year, outputs_root)
             try:
                 check_department(dept)
                 lock = OutputLock(out_dir).acquire()
             except PerfkitError as exc:
-                pending_results.append(NotebookResult(dept, year, INPUT_CHECK, FAILED,
-                                                      error=str(exc)))
+                grow(1)
+                emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=str(exc)))
                 continue
             locks.append(lock)
             try:
                 tasks, skipped, header = plan(dept, year, notebooks=notebooks,
                                               outputs=outputs_root, force=force,
-                                              params_file=params_file, pdf=pdf)
+                                              params_file=params_file, pdf=pdf,
+                                              on_work=ensure_pool)
             except PerfkitError as exc:
-                pending_results.append(NotebookResult(dept, year, INPUT_CHECK, FAILED,
-                                                      error=str(exc)))
+                grow(1)
+                emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=str(exc)))
                 continue
             planned[(dept, year)] = {"header": header, "tasks": tasks, "out_dir": out_dir}
-            pending_results.extend(skipped)
-        all_tasks = [t for p in planned.values() for t in p["tasks"]]
-        if on_start:
-            on_start(len(all_tasks) + len(pending_results))
-        for r in pending_results:
-            emit(r)
-        for i, t in enumerate(all_tasks):
-            (waiting if t.notebook in RUNS_LAST else queue_).append((i, t))
-        if all_tasks:
-            n = max(1, min(jobs, len(all_tasks)))
-            pool = _DaskWorkers(scheduler, n) if scheduler else _LocalWorkers(n, outputs_root)
+            grow(len(tasks) + len(skipped))
+            for r in skipped:
+                emit(r)
+            for t in tasks:
+                (waiting if t.notebook in RUNS_LAST else queue_).append((next(counter), t))
+            if pool is not None and (queue_ or waiting or running):
+                pump(0.0)
         while queue_ or waiting or running:
-            while queue_ and pool.capacity() > 0:
-                tid, t = queue_.popleft()
-                running[tid] = t
-                pool.submit(tid, t)
-            got = pool.next_result(timeout=0.5)
-            if got is None:
-                continue
-            tid, r = got
-            running.pop(tid, None)
-            emit(r)
-            busy = {(t.department, t.year) for _, t in queue_} | {
-                (t.department, t.year) for t in running.values()}
-            for item in list(waiting):
-                if (item[1].department, item[1].year) not in busy:
-                    waiting.remove(item)
-                    queue_.append(item)
+            pump(0.5)
         if pool is not None:
             pool.close()
             pool = None
