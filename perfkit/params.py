@@ -132,6 +132,10 @@ def settings_from_dict(raw: dict[str, Any], where: str = "params") -> Settings:
         values[key] = v
     s = Settings(**values)
     check_department(s.department)
+    if not _SLUG.match(s.score_sheet):  # a file stem under params/score_sheets/, never a path
+        raise ParamsError(f"{where}: score_sheet 的值“{s.score_sheet}”无效：应为 "
+                          "params/score_sheets/ 下评分表的文件名（不含 .yaml），"
+                          "只能包含字母、数字、- 和 _")
     if s.workbook:
         s.workbook_path()
     return s

@@ -93,6 +93,8 @@ def test_unknown_key_is_refused_with_its_name(root):
     ({"tolerance_wan_yuan": "0.5"}, "tolerance_wan_yuan"),
     ({"notebooks": ["finance", "../../etc"]}, "notebooks"),
     ({"year": "2019"}, "year"),
+    ({"score_sheet": "../../../etc/passwd"}, "score_sheet"),
+    ({"score_sheet": "/etc/hosts"}, "score_sheet"),
 ])
 def test_bad_values_are_refused_by_name(root, raw, needle):
     with pytest.raises(ParamsError, match=needle):
