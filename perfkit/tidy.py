@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -34,6 +35,9 @@ SCORE_COLUMNS = ["sheet", "item", "level1", "level2", "level3", "indicator", "ru
 #: value_pct (this year; empty when not computable), grade (A–D; empty when not rated), basis
 #: (single-year indication or two of the last three years), values (each year used), note.
 PEFA_COLUMNS = ["dimension", "label_zh", "year", "value_pct", "grade", "basis", "values", "note"]
+#: tables/score.json: the score-sheet result in one object (sheet, total, grade, claimed,
+#: claimed_grade, missing_policy); the run manifest's "score" entry is read from it.
+SCORE_SUMMARY = "score.json"
 
 
 def indicator_table(ev: Evaluation) -> pd.DataFrame:
@@ -51,8 +55,9 @@ def indicator_table(ev: Evaluation) -> pd.DataFrame:
 def write_tables(department: str, year: int, out_dir: Path, params_file: str = "") -> list[Path]:
     """Write the tidy tables of one department-year under ``out_dir/tables/``.
 
-    ``indicators.csv`` and ``checks.csv`` always; ``scores.csv`` and ``pefa.csv`` unless the
-    score sheet cannot be used (logged: the reports show the same error to the reader).
+    ``indicators.csv``, ``checks.csv`` and ``pefa.csv`` always; ``scores.csv`` and
+    ``score.json`` unless the score sheet cannot be used (logged: the reports show the same
+    error to the reader).
     """
     ev = load(department, year, params_file=params_file)
     tables = out_dir / "tables"
@@ -61,14 +66,17 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
         write_text_atomic(tables / "checks.csv", ev.checks[CHECK_COLUMNS].to_csv(index=False)),
     ]
     from .pefa import assess
-    from .scoring import score
+    from .scoring import score, score_summary
 
     try:
         scores = score(ev).items[SCORE_COLUMNS]
     except PerfkitError as exc:
         log.warning("scores.csv not written: %s", exc)
+        (tables / SCORE_SUMMARY).unlink(missing_ok=True)
     else:
         written.append(write_text_atomic(tables / "scores.csv", scores.to_csv(index=False)))
+        written.append(write_text_atomic(tables / SCORE_SUMMARY, json.dumps(
+            score_summary(ev), ensure_ascii=False, indent=2)))
     written.append(write_text_atomic(tables / "pefa.csv",
                                      assess(ev)[PEFA_COLUMNS].to_csv(index=False)))
     from .audit import AUDIT_COLUMNS, audit
