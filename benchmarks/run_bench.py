@@ -79,16 +79,18 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path, *, check: bool = True,
     return seconds, (peak[0] if memory else None), done
 
 
-def project(base: Path) -> tuple[Path, dict[str, str]]:
+def project(base: Path, sample: bool = True) -> tuple[Path, dict[str, str]]:
     from perfkit.synthetic import prepare_project
 
     root = prepare_project(base)
+    env = {**os.environ, "PERFKIT_ROOT": str(root), "PERFKIT_OUTPUTS": str(root / "outputs"),
+           "PYTHONUNBUFFERED": "1"}
+    if not sample:  # synthetic data never shares a data/ folder with a real department
+        return root, env
     shutil.copytree(REPO / "data" / "yiyang-edu", root / "data" / "yiyang-edu",
                     ignore=shutil.ignore_patterns("*.py", "*.md"), dirs_exist_ok=True)
     shutil.copytree(REPO / "params" / "yiyang-edu", root / "params" / "yiyang-edu",
                     dirs_exist_ok=True)
-    env = {**os.environ, "PERFKIT_ROOT": str(root), "PERFKIT_OUTPUTS": str(root / "outputs"),
-           "PYTHONUNBUFFERED": "1"}
     return root, env
 
 
@@ -181,6 +183,7 @@ def main() -> None:
     # (5) batch of synthetic department-years.
     from perfkit.synthetic import write_synthetic
 
+    root, env = project(base / "batch", sample=False)
     write_synthetic(root, 10, (2019, 2020))
     batch = ["run", "--depts", ",".join(f"synthetic-{i:02d}" for i in range(1, 11)),
              "--years", "2019-2020", "-n", "finance", "--force"]

@@ -203,8 +203,11 @@ class WarmKernel:
         _register_engine()
         self.reset()
         self.used += 1
+        # One save at the end (and on error, with the outputs up to the failing cell): saving
+        # after every cell re-serialises and re-validates the whole notebook each time.
         pm.execute_notebook(
             source, output, parameters=parameters, engine_name=_ENGINE_NAME,
+            request_save_on_cell_execute=False,
             kernel_name="python3", progress_bar=False, log_output=False,
             execution_timeout=CELL_TIMEOUT_S, km=self.km, warm_kc=self.kc,
         )

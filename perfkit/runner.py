@@ -38,8 +38,13 @@ log = logging.getLogger(__name__)
 __all__ = ["FAILED", "INTERRUPTED", "OK", "SKIPPED", "NotebookResult", "Task", "plan",
            "read_manifest", "run", "write_manifest"]
 
-#: Notebooks that read the others' results run after them within a department-year.
-RUNS_LAST = ("summary",)
+#: Notebooks that read the others' results run after them within a department-year. None does
+#: today: the summary computes from the workbook like the others.
+RUNS_LAST: tuple[str, ...] = ()
+
+#: Expected cost order when no earlier run says otherwise: the longest first, so that one big
+#: notebook does not run alone at the end of a department-year.
+COST_ORDER = ("summary", "finance", "quality", "aid", "safety")
 
 NOTEBOOK_TITLES = {
     "finance": "部门整体支出（财务）",
@@ -124,10 +129,15 @@ def plan(
     params_path = Path(params_file) if params_file else config.params_path(department, year)
     if not params_path.is_absolute():
         params_path = config.ROOT / params_path
+    if not workbook.is_file():
+        from .workbook import load_workbook
+
+        load_workbook(workbook, expected_year=year)  # raises the located "file missing" error
     previous = read_manifest(out_dir)
     base = _settings_components(settings, workbook, params_path if params_path.exists() else None)
     tables_hash = _digest(base)
-    tables = [out_dir / "tables" / n for n in ("indicators.csv", "checks.csv")]
+    # score.json too: the manifest's score entry is read from it (absent after older runs).
+    tables = [out_dir / "tables" / n for n in ("indicators.csv", "checks.csv", "score.json")]
     cached = (not force and previous.get("tables_hash") == tables_hash
               and previous.get("department_name") is not None
               and all(p.exists() for p in tables))
@@ -514,15 +524,15 @@ def run(
                                               outputs=outputs_root, force=force,
                                               params_file=params_file, pdf=pdf,
                                               on_work=ensure_pool)
-            except PerfkitError as exc:
+            except (PerfkitError, OSError) as exc:  # OSError: unreadable file, disk full …
                 grow(1)
-                emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=str(exc)))
+                emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=describe(exc)))
                 continue
             planned[(dept, year)] = {"header": header, "tasks": tasks, "out_dir": out_dir}
             grow(len(tasks) + len(skipped))
             for r in skipped:
                 emit(r)
-            for t in tasks:
+            for t in _longest_first(tasks, read_manifest(out_dir)):
                 (waiting if t.notebook in RUNS_LAST else queue_).append((next(counter), t))
             if pool is not None and (queue_ or waiting or running):
                 pump(0.0)
@@ -556,6 +566,14 @@ def run(
             lock.release()
         _restore_term(previous_term)
     return results
+
+
+def _longest_first(tasks: list[Task], manifest: dict[str, Any]) -> list[Task]:
+    """Order a department-year's tasks by the time they took last run (else COST_ORDER)."""
+    last = {k: v.get("seconds") or 0 for k, v in (manifest.get("notebooks") or {}).items()}
+    rank = {n: i for i, n in enumerate(COST_ORDER)}
+    return sorted(tasks, key=lambda t: (-last.get(t.notebook, 0),
+                                        rank.get(t.notebook, len(rank))))
 
 
 def _term_as_interrupt():
