@@ -450,14 +450,12 @@ def _grade_bands(sheet) -> str:
 def targets_overview(ev: Evaluation) -> Text:
     """一(二) 绩效目标: how many targets the year set, by domain and by status."""
     from . import targets
-    from .workbook import DOMAIN_CHOICES
 
     att = targets.attainment(ev)
     if att.empty:
         return Text(f"工作簿“绩效指标”表未列出{ev.year}年度的绩效目标（有目标值或方向的指标），"
                     "绩效目标的完成情况无法评价。")
-    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
-    by_domain = "、".join(f"{zh.get(d, d)}{n}项"
+    by_domain = "、".join(f"{_domain_zh(d)}{n}项"
                          for d, n in att["domain"].value_counts(sort=False).items())
     counts = targets.status_counts(ev)
     parts = "、".join(f"{s}{n}项" for s, n in counts.items() if n)
@@ -563,9 +561,7 @@ def domain_highlights(ev: Evaluation) -> Text:
     from . import targets
     from .indicators import get
     from .indicators.metrics import METRIC_SOURCE
-    from .workbook import DOMAIN_CHOICES
 
-    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
     metric_prefix = METRIC_SOURCE.split("（")[0]
     lines = []
     for domain in ("quality", "aid", "safety"):
@@ -580,7 +576,7 @@ def domain_highlights(ev: Evaluation) -> Text:
                 value = fmt.with_unit(r["value"], r["unit"], int(r["decimals"]))
                 items.append(f"{esc(r['label_zh'])}{value}")
         if items:
-            lines.append(f"- **{zh.get(domain, domain)}**：" + "；".join(items) + "。")
+            lines.append(f"- **{_domain_zh(domain)}**：" + "；".join(items) + "。")
     return Text("\n".join(lines) if lines else "工作簿未提供可用于总结主要绩效的业务数据。")
 
 
@@ -620,13 +616,15 @@ def next_year_plan(ev: Evaluation) -> Text:
     """下年工作思路: the next-year targets the workbook lists (not judged this year)."""
     from . import targets
 
+    from .tables import target_text
+
     nxt = targets.next_year_targets(ev)
     if nxt.empty:
         return Text("工作簿未列出下年度绩效目标。")
-    items = [f"- {esc(t['label_zh'])}：{t['target_year']}年"
-             f"{targets.DIRECTION_ZH.get(t['direction'], '')}"
-             f"{fmt.with_unit(t['target'], t['unit'])}" for _, t in nxt.iterrows()]
-    return Text("工作簿列出的下年度绩效目标：\n\n" + "\n".join(items))
+    items = [f"- {_domain_zh(t['domain'])}：{esc(t['label_zh'])}，{t['target_year']}年目标"
+             f"{target_text(t)}" for _, t in nxt.iterrows()]
+    return Text("工作簿列出的下年度绩效目标（在相应年度评价时判断是否完成）：\n\n"
+                + "\n".join(items))
 
 
 def provenance(ev: Evaluation) -> Text:

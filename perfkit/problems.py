@@ -90,11 +90,9 @@ def _execution(ev: Evaluation, threshold: float) -> list[dict]:
 
 
 def _target_text(t: pd.Series) -> str:
-    from .targets import DIRECTION_ZH
+    from .tables import target_text
 
-    direction = DIRECTION_ZH.get(t["direction"], t["direction"])
-    goal = f"目标{direction}{fmt.with_unit(t['target'], t['unit'])}"
-    return goal + ("（推算）" if t["target_derived"] else "")
+    return f"目标{target_text(t)}"
 
 
 def _targets(ev: Evaluation) -> list[dict]:

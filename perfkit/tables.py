@@ -365,27 +365,16 @@ def _points(v: float) -> str:
 
 
 def targets_table(ev: Evaluation):
-    """This year's targets of every domain: target, actual, status, 实际/目标, cells."""
+    """This year's targets of every domain (the rows of :func:`attainment_table`, with 领域)."""
     from . import targets
     from .workbook import DOMAIN_CHOICES
 
-    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
     att = targets.attainment(ev)
-    frame = pd.DataFrame({
-        "领域": att["domain"].map(lambda d: zh.get(d, d)),
-        "指标": att["label_zh"],
-        "目标": [f"{targets.DIRECTION_ZH.get(d, d)}{fmt.with_unit(t, u)}" + ("（推算）" if der else "")
-               for d, t, u, der in zip(att["direction"], att["target"], att["unit"],
-                                       att["target_derived"], strict=True)],
-        "实际": [fmt.with_unit(a, u, missing="无实际值")
-               for a, u in zip(att["actual"], att["unit"], strict=True)],
-        "完成情况": att["status"],
-        "实际/目标": [fmt.pct(r, missing=n or "—")
-                  for r, n in zip(att["ratio_pct"], att["ratio_note"], strict=True)],
-        "实际值单元格": att["actual_cell"],
-    })
-    if frame.empty:
-        frame = pd.DataFrame({"指标": ["（无）"], "完成情况": ["工作簿未列出本年度绩效目标"]})
+    if att.empty:
+        return styled(pd.DataFrame({"指标": ["（无）"], "说明": ["工作簿未列出本年度绩效目标"]}))
+    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    frame = _target_rows(att, judged=True)
+    frame.insert(0, "领域", att["domain"].map(lambda d: zh.get(d, d)))
     return styled(frame)
 
 
@@ -437,7 +426,8 @@ def score_checks_table(ev: Evaluation):
     c = score(ev).checks
     frame = pd.DataFrame({
         "核对项": c["label_zh"], "应为": c["expected"].map(fmt.num),
-        "实际": c["actual"].map(fmt.num), "差额": c["difference"].map(fmt.num), "结论": c["verdict"],
+        "实际": c["actual"].map(fmt.num), "差额": c["difference"].map(fmt.num),
+        "结论": c["verdict"],
     })
     return styled(frame)
 
