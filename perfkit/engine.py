@@ -209,7 +209,7 @@ class WarmKernel:
             source, output, parameters=parameters, engine_name=_ENGINE_NAME,
             request_save_on_cell_execute=False,
             kernel_name="python3", progress_bar=False, log_output=False,
-            execution_timeout=CELL_TIMEOUT_S, km=self.km, warm_kc=self.kc,
+            execution_timeout=CELL_TIMEOUT_S, km=self.km, warm_kc=self.kc, partial_path=output,
         )
 
     def shutdown(self) -> None:
@@ -267,6 +267,7 @@ def _register_engine() -> None:
                                      stdout_file=None, stderr_file=None, start_timeout=60,
                                      execution_timeout=None, **kwargs):
             kc = kwargs.pop("warm_kc")
+            partial = kwargs.pop("partial_path", None)
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
                                  kernel_name=kernel_name, log=logging.getLogger("papermill"),
@@ -274,7 +275,16 @@ def _register_engine() -> None:
                                  stderr_file=stderr_file)
             client = PapermillNotebookClient(nb_man, **final)
             client.kc = kc  # reuse the warm client; the kernel is not ours to stop
-            return client.execute(cleanup_kc=False)
+            try:
+                return client.execute(cleanup_kc=False)
+            except Exception:
+                # Cells are not saved one by one (slow); keep what ran when the kernel died or
+                # a cell timed out. (Cell errors are saved by papermill itself.)
+                if partial:
+                    import nbformat
+
+                    nbformat.write(nb_man.nb, partial)
+                raise
 
     papermill_engines.register(_ENGINE_NAME, WarmEngine)
     _ENGINE_REGISTERED = True

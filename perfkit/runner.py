@@ -519,6 +519,7 @@ def run(
                 emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=str(exc)))
                 continue
             locks.append(lock)
+            _sweep(out_dir)
             try:
                 tasks, skipped, header = plan(dept, year, notebooks=notebooks,
                                               outputs=outputs_root, force=force,
@@ -566,6 +567,20 @@ def run(
             lock.release()
         _restore_term(previous_term)
     return results
+
+
+def _sweep(out_dir: Path) -> None:
+    """Remove temporary files a killed run left (safe: we hold the folder's lock)."""
+    for folder in (out_dir, out_dir / "tables"):
+        if not folder.is_dir():
+            continue
+        for p in folder.iterdir():
+            if not p.name.startswith(".") or p.name.startswith(".perfkit.lock"):
+                continue
+            if ".staging." in p.name and p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            elif ".partial." in p.name or p.suffix == ".tmp":
+                p.unlink(missing_ok=True)
 
 
 def _longest_first(tasks: list[Task], manifest: dict[str, Any]) -> list[Task]:

@@ -180,7 +180,7 @@ def test_new_year_from_template_runs_and_shows_changes(tmp_path):
     assert "与此前年度比较（此前有结果的年度：2019）" in html
     # 收入预算完成率: 21000 / 20000 = 105.00% against the seed's 133.49% in 2019.
     assert "105.00%" in html and "133.49%" in html and "-28.49个百分点" in html
-    # "三公": 80.10 against 88.53 → −8.43 万元 (−9.52%).
+    # "三公": 80.10 against 88.53 → -8.43 万元 (-9.52%).
     assert "-8.43万元" in html
     first = (root / "outputs" / "yiyang-edu" / "2019" / "finance.html").read_text(
         encoding="utf-8")

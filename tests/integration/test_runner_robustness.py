@@ -65,7 +65,8 @@ def test_lock_refuses_a_second_holder_and_names_the_first(tmp_path):
 def test_lock_is_released_when_the_holder_dies(tmp_path):
     folder = tmp_path / "out"
     code = ("import sys, time; from perfkit.locking import OutputLock; "
-            f"lock = OutputLock({str(folder)!r}).acquire(); print('held', flush=True); time.sleep(60)")
+            f"lock = OutputLock({str(folder)!r}).acquire(); print('held', flush=True); "
+            "time.sleep(60)")
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -81,7 +82,7 @@ def test_lock_is_released_when_the_holder_dies(tmp_path):
 def test_run_skips_a_locked_department_year_with_a_clear_message(project):
     from perfkit.runner import FAILED, run
 
-    root, outputs, _ = project
+    _, outputs, _ = project
     with OutputLock(config.output_dir("synthetic-01", 2019, outputs)):
         results = run([("synthetic-01", 2019)], notebooks=["finance"], outputs=outputs, pdf=False)
     assert [r.status for r in results] == [FAILED]
@@ -145,3 +146,40 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_partial_files(project):
             assert now.read_text(encoding="utf-8").rstrip().endswith("</html>")
     manifest = json.loads((good / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["notebooks"]["finance"]["status"] in {"ok", "interrupted"}
+
+
+@pytest.mark.slow
+def test_dead_kernel_fails_its_notebook_keeps_what_ran_and_the_next_one_runs(project):
+    import nbformat
+
+    from perfkit.runner import run
+
+    root, outputs, _ = project
+    nb = nbformat.read(root / "notebooks" / "finance.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import os; os._exit(1)  # the kernel dies"))
+    nbformat.write(nb, root / "notebooks" / "crash.ipynb")
+    results = run([("synthetic-01", 2019), ("synthetic-02", 2019)],
+                  notebooks=["crash", "finance"], outputs=outputs, jobs=1, pdf=False)
+    status = {(r.department, r.notebook): r for r in results}
+    crashed = status[("synthetic-01", "crash")]
+    assert crashed.status == "failed" and crashed.failed_copy == "failed/crash.ipynb"
+    partial = nbformat.read(outputs / "synthetic-01" / "2019" / crashed.failed_copy, 4)
+    assert any(c.get("outputs") for c in partial.cells)  # the cells that ran are kept
+    assert status[("synthetic-01", "finance")].status == "ok"  # a new kernel took over
+    assert status[("synthetic-02", "finance")].status == "ok"
+
+
+def test_next_run_sweeps_temp_files_a_killed_run_left(project):
+    from perfkit.runner import _sweep
+
+    _, outputs, _ = project
+    folder = outputs / "synthetic-01" / "2019"
+    (folder / "tables").mkdir(parents=True)
+    (folder / ".finance.abc.partial.ipynb").write_text("{}")
+    (folder / ".finance.staging.xyz").mkdir()
+    (folder / "tables" / ".indicators.csv.q1.tmp").write_text("")
+    (folder / "finance.html").write_text("<html></html>")
+    (folder / ".perfkit.lock").write_text("")
+    _sweep(folder)
+    assert sorted(p.name for p in folder.rglob("*")) == [".perfkit.lock", "finance.html",
+                                                         "tables"]

@@ -117,7 +117,7 @@ def test_params_keep_comments_and_choices():
 
 
 def test_write_next_year_writes_a_valid_workbook_and_settings(project):
-    book, settings = write_next_year("yiyang-edu", 2020, 2019)
+    book, _ = write_next_year("yiyang-edu", 2020, 2019)
     assert book == project / "data" / "yiyang-edu" / "2020.xlsx"
     data = pk.load_workbook(book, expected_year=2020)  # perfkit check passes
     assert data.value("income", "total", "prior_actual") == pytest.approx(24192.45)
