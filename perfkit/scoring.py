@@ -191,7 +191,7 @@ def get_rule(kind: str) -> type[Rule]:
     return RULE_KINDS[kind]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Rule:
     """Base class of the rule kinds; ``text_zh`` is the rule as the published sheet words it."""
 
@@ -274,7 +274,7 @@ def _unit_step(unit: str) -> str:
 
 
 @register_rule("linear_deduction")
-@dataclass
+@dataclass(frozen=True)
 class LinearDeduction(Rule):
     """Full marks on the good side of ``bound``; minus ``deduct`` per ``per`` units beyond it.
 
@@ -345,7 +345,7 @@ class Band:
 
 
 @register_rule("bands")
-@dataclass
+@dataclass(frozen=True)
 class Bands(Rule):
     """Step bands with explicit inclusive edges; the bands may not overlap."""
 
@@ -437,7 +437,7 @@ def target_attainment(direction: str | None, target: float, actual: float) -> fl
 
 
 @register_rule("proportional")
-@dataclass
+@dataclass(frozen=True)
 class Proportional(Rule):
     """min(1, actual / target) × points, for one indicator or the mean over a set of targets.
 
@@ -593,7 +593,7 @@ def _text(v: Any) -> str:
 
 
 @register_rule("checklist")
-@dataclass
+@dataclass(frozen=True)
 class Checklist(Rule):
     """One ``per_condition`` points per 评价要点 met in the 定性评价 sheet, up to the item's points.
 
@@ -661,7 +661,7 @@ class Checklist(Rule):
 
 
 @register_rule("manual")
-@dataclass
+@dataclass(frozen=True)
 class Manual(Rule):
     """A score set by the evaluator in the sheet, with the written reason it requires.
 
