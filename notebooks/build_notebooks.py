@@ -315,6 +315,8 @@ PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支�
 
 def build(name: str, cells: list) -> Path:
     nb = new_notebook(cells=cells)
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"{name}-{i:02d}"  # stable ids: a rebuild changes only what was edited
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     path = HERE / f"{name}.ipynb"
