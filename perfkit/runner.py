@@ -277,12 +277,13 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
 class _LocalWorkers:
     """Worker processes (spawned), one task at a time each, replaced if one dies."""
 
-    def __init__(self, jobs: int, outputs_root: Path):
+    def __init__(self, jobs: int, outputs_root: Path, pdf: bool = True):
         import multiprocessing as mp
 
         self.ctx = mp.get_context("spawn")
         self.outbox = self.ctx.Queue()
-        self.env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root)}
+        self.env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root),
+                    "PERFKIT_PDF": "1" if pdf else "0"}
         self.workers: dict[int, Any] = {}
         self.inboxes: dict[int, Any] = {}
         self.busy: dict[int, tuple[int, Task]] = {}
@@ -481,7 +482,7 @@ def run(
         nonlocal pool
         if pool is None:
             n = max(1, min(jobs, len(pairs) * len(notebooks or config.DOMAINS)))
-            pool = _DaskWorkers(scheduler, n) if scheduler else _LocalWorkers(n, outputs_root)
+            pool = _DaskWorkers(scheduler, n) if scheduler else _LocalWorkers(n, outputs_root, pdf)
 
     def grow(n: int) -> None:
         nonlocal expected
