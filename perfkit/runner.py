@@ -146,15 +146,15 @@ def plan(
         department_name = previous["department_name"]
         claimed = previous.get("claimed_score")
     else:
+        from .evaluation import load
         from .tidy import write_tables
-        from .workbook import load_workbook
 
         if on_work:
             on_work()
 
-        data = load_workbook(workbook, expected_year=year)  # fail fast, all problems at once
-        department_name, claimed = data.department_name, data.info.get("claimed_score")
-        write_tables(department, year, out_dir, params_file=params_file)
+        ev = load(department, year, params_file=params_file)  # fail fast, all problems at once
+        department_name, claimed = ev.department_name, ev.data.info.get("claimed_score")
+        write_tables(department, year, out_dir, params_file=params_file, ev=ev)
     header = {
         "department": department,
         "department_name": department_name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -782,10 +783,18 @@ def load_sheet(name_or_path: str | Path) -> ScoreSheet:
         ScoreSheetError: naming the file and each offending entry.
     """
     path = name_or_path if isinstance(name_or_path, Path) else _named(name_or_path)
-    problems = _Problems(path)
     if not path.exists():
         raise ScoreSheetError(f"评分表不存在：{path}；"
                               f"可用的评分表：{', '.join(available_sheets())}")
+    stat = path.stat()
+    # A run reads the same sheet for the tables, the summary and the audit: parse it once per
+    # file version (the key changes when the file is edited).
+    return _load_sheet_cached(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_sheet_cached(path: Path, _mtime_ns: int, _size: int) -> ScoreSheet:
+    problems = _Problems(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -52,14 +52,16 @@ def indicator_table(ev: Evaluation) -> pd.DataFrame:
     return frame[INDICATOR_COLUMNS]
 
 
-def write_tables(department: str, year: int, out_dir: Path, params_file: str = "") -> list[Path]:
+def write_tables(department: str, year: int, out_dir: Path, params_file: str = "",
+                 ev: Evaluation | None = None) -> list[Path]:
     """Write the tidy tables of one department-year under ``out_dir/tables/``.
 
     ``indicators.csv``, ``checks.csv`` and ``pefa.csv`` always; ``scores.csv`` and
     ``score.json`` unless the score sheet cannot be used (logged: the reports show the same
     error to the reader).
     """
-    ev = load(department, year, params_file=params_file)
+    if ev is None:
+        ev = load(department, year, params_file=params_file)
     tables = out_dir / "tables"
     written = [
         write_text_atomic(tables / "indicators.csv", indicator_table(ev).to_csv(index=False)),

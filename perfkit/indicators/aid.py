@@ -8,6 +8,7 @@ import pandas as pd
 
 from .. import fmt
 from ..params import Settings
+from ..printed import input_precision
 from ..workbook import WorkbookData
 from .base import Direction, Reader, Undefined, indicator, safe_divide
 from .metrics import (
@@ -18,7 +19,6 @@ from .metrics import (
     Metric,
     check_row,
     parse_stated,
-    printed_half_unit,
     register_metrics,
 )
 
@@ -196,7 +196,7 @@ def _group_check(data: WorkbookData, group: str) -> dict:
                          "分项金额未全部提供", cells)
     s = sum(amounts)
     # Both sides are printed figures: the check allows their combined rounding range.
-    halves = [printed_half_unit(a) for a in amounts]
+    halves = [input_precision(data, "aid", i, "amount")[0] for i in rows]
     tol = total.half_unit + sum(halves)
     diff = s - total.value
     names = "、".join(_text(frame.at[i, "program"]) for i in rows)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import importlib
 import math
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from ..params import Settings
+from ..printed import parse_printed
 from ..workbook import WorkbookData
 from .base import Direction, Reader, Undefined, indicator
 
@@ -76,10 +74,6 @@ def metric_value(r: Reader, code: str, column: str = "actual") -> float:
 # Stated figures (报告数值) as printed: value and printed precision
 # ---------------------------------------------------------------------------------------------
 
-_STATED_RE = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*(%|亿元|亿|万元|万|元)?")
-_TO_WAN = {"亿元": 1e4, "亿": 1e4, "万元": 1.0, "万": 1.0, "元": 1e-4}
-
-
 @dataclass(frozen=True)
 class StatedNumber:
     """A number as a report prints it: value, unit and half of its last printed digit."""
@@ -92,26 +86,15 @@ class StatedNumber:
 
 
 def parse_stated(text: str) -> StatedNumber:
-    """Parse a printed figure such as ``161.98%`` or ``4.04亿元``.
-
-    Amounts are converted to 万元 (``unit`` "万元"); ``half_unit`` is the rounding range of the
-    printed figure in the same unit (4.04亿元 → ±50万元).
+    """Parse a printed figure such as ``161.98%`` or ``4.04亿元`` (amounts in 万元).
 
     Raises:
-        ValueError: the text holds no number.
+        ValueError: the text is not one printed figure.
     """
-    norm = unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace(",", "")
-    m = _STATED_RE.search(norm)
-    if not m:
-        raise ValueError(f"no number in {text!r}")
-    digits, unit = m.group(1), m.group(2) or ""
-    exponent = Decimal(digits).as_tuple().exponent
-    half = 0.5 * 10.0 ** int(exponent)
-    value = float(digits)
-    if unit in _TO_WAN:
-        factor = _TO_WAN[unit]
-        return StatedNumber(value * factor, "万元", half * factor, str(text))
-    return StatedNumber(value, unit, half, str(text))
+    p = parse_printed(text)
+    if p.kind == "number" and p.multiplier:
+        p = p.in_unit("万元")  # a bare 4.04亿 is an amount
+    return StatedNumber(p.value, p.unit, p.half_unit, str(text))
 
 
 def stated_number(r: Reader, check: str) -> StatedNumber:
@@ -128,18 +111,6 @@ def stated_number(r: Reader, check: str) -> StatedNumber:
     except ValueError:
         raise Undefined(f"报告数值“{text}”（{ref}）不是数字", (ref,)) from None
     return StatedNumber(parsed.value, parsed.unit, parsed.half_unit, parsed.text, ref)
-
-
-def printed_half_unit(value: float) -> float:
-    """Half of the last significant printed digit of a transcribed figure.
-
-    The sample stores figures as printed: 3.1亿元 is entered as 31000 (万元), so its trailing
-    zeros are rounding, not precision (±500万元); 4761 is ±0.5; 2117.95 is ±0.005.
-    """
-    if value == 0 or math.isnan(value):
-        return 0.0
-    d = Decimal(repr(float(value))).normalize()
-    return 0.5 * 10.0 ** int(d.as_tuple().exponent)
 
 
 def implied_integer_base(numerator: float, stated: StatedNumber) -> int:
