@@ -615,7 +615,6 @@ def suggestions_section(ev: Evaluation) -> Text:
 def next_year_plan(ev: Evaluation) -> Text:
     """下年工作思路: the next-year targets the workbook lists (not judged this year)."""
     from . import targets
-
     from .tables import target_text
 
     nxt = targets.next_year_targets(ev)

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import importlib
 
-from .base import REGISTRY, Direction, Indicator, Reader, Undefined, compute, for_domain, get
-from .base import indicator, safe_divide
+from .base import (
+    REGISTRY,
+    Direction,
+    Indicator,
+    Reader,
+    Undefined,
+    compute,
+    for_domain,
+    get,
+    indicator,
+    safe_divide,
+)
 
 DOMAIN_MODULES = ("finance", "quality", "aid", "safety")
 
