@@ -29,8 +29,8 @@ def theme() -> dict:
 
 def new_figure(height_in: float = 4.0) -> Figure:
     """A Figure not registered with pyplot (no global state; shown when returned in a cell)."""
+    _load_backend()  # first: loading the inline backend resets the Figure display formatter
     theme()
-    _load_backend()
     return Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout="constrained")
 
 

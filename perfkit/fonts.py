@@ -284,6 +284,13 @@ def matplotlib_rc(font: CjkFont | None = None) -> dict[str, Any]:
     }
 
 
+def figure_alt(fig) -> str:
+    """A text description of a chart: its titles, or a generic word when it has none."""
+    titles = [fig.get_suptitle()] if hasattr(fig, "get_suptitle") else []
+    titles += [ax.get_title() for ax in fig.axes]
+    return "；".join(t for t in titles if t) or "图表"
+
+
 def _enable_inline_png(dpi: int) -> bool:
     """In a Jupyter kernel, show matplotlib Figures as PNG at ``dpi``.
 
@@ -314,6 +321,16 @@ def _enable_inline_png(dpi: int) -> bool:
             backend.print_figure_kwargs = kwargs
     except Exception as exc:  # optional: only the first registration matters
         log.debug("could not configure matplotlib-inline: %s", exc)
+    # Last: changing InlineBackend's settings above re-registers its own formatter.
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    def png_with_alt(fig: Figure):
+        # The chart's title becomes the image's alt text (readers, and nbconvert's a11y check).
+        data = print_figure(fig, "png", **kwargs)
+        return (data, {"alt": figure_alt(fig)}) if data else None
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, png_with_alt)
     return True
 
 
