@@ -163,9 +163,6 @@ def test_killed_run_leaves_previous_reports(project):
     _assert_reports_intact(project, before)  # unchanged inputs: skipped, reports kept
 
 
-@pytest.mark.xfail(strict=False, reason="runner.py does not yet sweep the temporary files "
-                   "(.partial.ipynb, .staging.*) a SIGKILLed run leaves; the next run, which "
-                   "holds the folder's lock, could remove them")
 def test_next_run_sweeps_a_killed_runs_temp_files(project):
     _stop_mid_run(project, signal.SIGKILL)
     project.end_all()
