@@ -130,8 +130,8 @@ def _summary(results, outputs: Path | None) -> None:
     console.print(table)
     counts = {s: sum(len(g[s]) for g in by_dy.values()) for s in ("ok", "failed", "skipped")}
     counts["skipped"] -= sum(1 for r in results if r.error == "笔记本不存在")
-    console.print(f"成功 {counts['ok']}，失败 {counts['failed']}，跳过 {counts['skipped']}"
-                  "（输入未变，沿用上次结果）。")
+    why = "（输入未变，沿用上次结果）" if counts["skipped"] else ""
+    console.print(f"成功 {counts['ok']}，失败 {counts['failed']}，跳过 {counts['skipped']}{why}。")
     if missing:
         console.print(f"未找到的笔记本（notebooks/ 下没有）：{'、'.join(missing)}")
     for r in results:
