@@ -631,8 +631,8 @@ def provenance(ev: Evaluation) -> Text:
     import datetime as dt
 
     from . import __version__
+    from .atomic import sha256_file
     from .scoring import POLICY_ZH, load_sheet
-    from .workbook import sha256_file
 
     sheet = load_sheet(ev.settings.score_sheet)
     now = dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")

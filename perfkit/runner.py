@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import config
+from .atomic import sha256_file
 from .engine import FAILED, INTERRUPTED, OK, SKIPPED, NotebookResult, Task, describe
 from .errors import PerfkitError
 from .locking import OutputLock
@@ -63,16 +64,8 @@ def _version() -> str:
     return __version__
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _sha_or_none(path: Path | None) -> str | None:
-    return _sha256(path) if path is not None and path.is_file() else None
+    return sha256_file(path) if path is not None and path.is_file() else None
 
 
 def _digest(components: dict[str, Any]) -> str:
@@ -83,7 +76,7 @@ def _settings_components(settings: Settings, workbook: Path, params_file: Path |
                          ) -> dict[str, Any]:
     sheet = config.PARAMS_DIR / "score_sheets" / f"{settings.score_sheet}.yaml"
     return {
-        "workbook_sha256": _sha256(workbook),
+        "workbook_sha256": sha256_file(workbook),
         "params_sha256": _sha_or_none(params_file),
         "settings_sha256": hashlib.sha256(
             json.dumps(asdict(settings), sort_keys=True, default=str).encode()).hexdigest(),
@@ -95,7 +88,7 @@ def _settings_components(settings: Settings, workbook: Path, params_file: Path |
 def input_hash(settings: Settings, workbook: Path, params_file: Path | None, notebook: Path) -> str:
     """Hash of what a notebook's output depends on (without earlier years or formats)."""
     return _digest({**_settings_components(settings, workbook, params_file),
-                    "notebook_sha256": _sha256(notebook)})
+                    "notebook_sha256": sha256_file(notebook)})
 
 
 def plan(
@@ -180,11 +173,11 @@ def plan(
         if not source.exists():
             skipped.append(NotebookResult(department, year, nb, SKIPPED, error="笔记本不存在"))
             continue
-        inputs = {**base, "notebook_sha256": _sha256(source), "pdf": pdf}
+        inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf}
         from .history import earlier_tables, uses_history
 
         if uses_history(source.read_text(encoding="utf-8")):
-            inputs["earlier_years"] = {str(y): _sha256(p) for y, p in
+            inputs["earlier_years"] = {str(y): sha256_file(p) for y, p in
                                        earlier_tables(department, year, outputs_root).items()}
         digest = _digest(inputs)
         prev = (previous.get("notebooks") or {}).get(nb) or {}

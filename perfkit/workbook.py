@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import math
 import re
@@ -16,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from .atomic import sha256_file
 from .errors import Problem, WorkbookError
 
 log = logging.getLogger(__name__)
@@ -271,15 +271,6 @@ def normalize_label(text: Any) -> str:
             s = s[len(unicodedata.normalize("NFKC", p)) :]
     s = re.sub(r"\s+", "", s)
     return s.replace('"', "").replace("“", "").replace("”", "")
-
-
-def sha256_file(path: Path) -> str:
-    """Return the SHA-256 hex digest of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------
