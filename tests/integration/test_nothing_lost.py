@@ -195,7 +195,10 @@ def test_second_run_on_same_outputs_is_refused_clearly(project):
         text = second.stdout + second.stderr
         assert "Traceback" not in text and "另一个 perfkit 运行正在写入" in text
     finally:
-        os.killpg(first.pid, signal.SIGINT)
+        try:
+            os.killpg(first.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass  # it had already finished
         first.communicate(timeout=300)
     if first.returncode == 0:
         # The first run finished its notebook while the second was being refused: its new
