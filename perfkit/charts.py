@@ -56,8 +56,7 @@ def budget_vs_actual(ev: Evaluation) -> Figure:
 
     from .workbook import SHEET_BY_KEY
 
-    col = "budget_adjusted" if ev.settings.budget_basis == "adjusted" else "budget_initial"
-    basis = "调整预算" if col == "budget_adjusted" else "年初预算"
+    col, basis = ev.settings.budget_column, ev.settings.budget_label_zh
     rows = []
     for sheet, prefix in (("income", "收入"), ("expenditure", "支出")):
         for item in SHEET_BY_KEY[sheet].items:

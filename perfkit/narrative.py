@@ -26,21 +26,26 @@ def _nan(v: float) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def _budget_phrase(ev: Evaluation) -> str:
-    return "调整预算" if ev.settings.budget_basis == "adjusted" else "年初预算"
+def _total_clause(ev: Evaluation, sheet: str, indicator_id: str, noun: str) -> str | None:
+    """"<year>年度部门决算<noun>X万元，为年初预算Y万元的Z%", or None when the total is missing."""
+    d, basis = ev.data, ev.settings.budget_label_zh
+    actual = d.value(sheet, "total", "actual")
+    if _nan(actual):
+        return None
+    rate = ev.value(indicator_id)
+    if _nan(rate):
+        return (f"{ev.year}年度部门决算{noun}{fmt.amount(actual)}"
+                f"（{basis}未提供或为0，无法计算完成率）")
+    budget = d.value(sheet, "total", ev.settings.budget_column)
+    return f"{ev.year}年度部门决算{noun}{fmt.amount(actual)}，为{basis}{fmt.amount(budget)}的{fmt.pct(rate)}"
 
 
 def revenue_sentence(ev: Evaluation) -> str:
     """决算收入 and its completion rate, as the seed writes it."""
-    d, y, basis = ev.data, ev.year, _budget_phrase(ev)
-    col = "budget_adjusted" if basis == "调整预算" else "budget_initial"
-    actual, budget = d.value("income", "total", "actual"), d.value("income", "total", col)
-    if _nan(actual):
-        return f"{y}年度部门决算收入未提供（收入表“本年收入合计”决算数为空）。"
-    s = f"{y}年度部门决算收入{fmt.amount(actual)}"
-    rate = ev.value("revenue_execution_pct")
-    s += (f"，为{basis}{fmt.amount(budget)}的{fmt.pct(rate)}" if not _nan(rate)
-          else f"（{basis}未提供或为0，无法计算完成率）")
+    d, basis, col = ev.data, ev.settings.budget_label_zh, ev.settings.budget_column
+    s = _total_clause(ev, "income", "revenue_execution_pct", "收入")
+    if s is None:
+        return f"{ev.year}年度部门决算收入未提供（收入表“本年收入合计”决算数为空）。"
     parts = []
     sv, sb = d.value("income", "service", "actual"), d.value("income", "service", col)
     if not _nan(sv):
@@ -62,15 +67,10 @@ def revenue_sentence(ev: Evaluation) -> str:
 
 def expenditure_sentence(ev: Evaluation) -> str:
     """决算支出, completion rate and its structure, naming any unexplained remainder."""
-    d, y, basis = ev.data, ev.year, _budget_phrase(ev)
-    col = "budget_adjusted" if basis == "调整预算" else "budget_initial"
-    actual, budget = d.value("expenditure", "total", "actual"), d.value("expenditure", "total", col)
-    if _nan(actual):
-        return f"{y}年度部门决算支出未提供（支出表“本年支出合计”决算数为空）。"
-    s = f"{y}年度部门决算支出总额{fmt.amount(actual)}"
-    rate = ev.value("expenditure_execution_pct")
-    s += (f"，为{basis}{fmt.amount(budget)}的{fmt.pct(rate)}" if not _nan(rate)
-          else f"（{basis}未提供或为0，无法计算完成率）")
+    d = ev.data
+    s = _total_clause(ev, "expenditure", "expenditure_execution_pct", "支出总额")
+    if s is None:
+        return f"{ev.year}年度部门决算支出未提供（支出表“本年支出合计”决算数为空）。"
     basic, project = d.value("expenditure", "basic", "actual"), d.value("expenditure", "project", "actual")
     parts = [f"基本支出{fmt.amount(basic)}" if not _nan(basic) else "",
              f"项目支出{fmt.amount(project)}" if not _nan(project) else ""]
@@ -474,7 +474,7 @@ def evaluation_process(ev: Evaluation) -> Text:
     from .scoring import POLICY_ZH, load_sheet
 
     sheet = load_sheet(ev.settings.score_sheet)
-    basis = "调整预算" if ev.settings.budget_basis == "adjusted" else "年初预算"
+    basis = ev.settings.budget_label_zh
     lines = [
         f"1. **评价依据。** {esc(ev.department_name)}{ev.year}年度部门决算报表和业务统计，"
         f"录入工作簿“{esc(ev.data.path.name)}”（SHA-256 `{ev.data.sha256[:16]}…`，全文见附录）；"

@@ -56,6 +56,16 @@ class Settings:
     missing_policy: str = "zero"
     notebooks: tuple[str, ...] = field(default=config.DOMAINS)
 
+    @property
+    def budget_column(self) -> str:
+        """The workbook column completion rates divide by (年初预算数 or 调整预算数)."""
+        return "budget_adjusted" if self.budget_basis == "adjusted" else "budget_initial"
+
+    @property
+    def budget_label_zh(self) -> str:
+        """How reports name that budget: 年初预算 or 调整预算."""
+        return "调整预算" if self.budget_basis == "adjusted" else "年初预算"
+
     def workbook_path(self) -> Path:
         """Return the absolute workbook path, refusing paths outside the project."""
         if not self.workbook:

@@ -40,8 +40,7 @@ def _change(now: float, before: float) -> tuple[str, str]:
 def budget_table(ev: Evaluation, sheet: str):
     """收入 or 支出 by line: budgets, actual, completion rate, change on last year."""
     d = ev.data
-    budget_col = "budget_adjusted" if ev.settings.budget_basis == "adjusted" else "budget_initial"
-    basis = "调整预算" if budget_col == "budget_adjusted" else "年初预算"
+    budget_col, basis = ev.settings.budget_column, ev.settings.budget_label_zh
     rows = []
     for item in SHEET_BY_KEY[sheet].items:
         v = {c: d.value(sheet, item.key, c)

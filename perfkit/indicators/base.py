@@ -123,7 +123,7 @@ class Reader:
 
     def budget_column(self) -> str:
         """Return the budget column the settings choose (年初预算 or 调整预算)."""
-        return "budget_adjusted" if self.settings.budget_basis == "adjusted" else "budget_initial"
+        return self.settings.budget_column
 
     def metric_row(self, code: str) -> Any:
         """Return the 绩效指标 row index of a metric code, or raise Undefined."""
