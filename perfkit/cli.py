@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -102,6 +103,10 @@ def run(
                               on_start=lambda n: progress.update(bar, total=n),
                               on_result=advance)
         except KeyboardInterrupt:
+            # Cleanup is done; a late or repeated signal must not turn exit 130 into a crash
+            # during interpreter teardown (seen once in CI as a -2 exit).
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             progress.stop()
             err.print("[yellow]已中断[/]：工作进程和内核已停止，临时文件已清除；已完成的报告已记录，"
                       "未完成的保留上次的报告。重新运行将从中断处继续。")
