@@ -200,8 +200,10 @@ def test_second_run_on_same_outputs_is_refused_clearly(project):
         except ProcessLookupError:
             pass  # it had already finished
         first.communicate(timeout=300)
-    if first.returncode == 0:
-        # The first run finished its notebook while the second was being refused: its new
-        # reports replaced the old ones whole, which is also "nothing lost".
-        before = project.snapshot()
+    after = project.snapshot()
+    if after != before:
+        # The first run finished its notebook while the second was being refused (its Ctrl-C
+        # came later): its new reports must have replaced the old ones whole, never mixed.
+        assert all(after[name] != before[name] for name in REPORTS)
+        before = after
     _assert_reports_intact(project, before)
