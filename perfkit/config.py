@@ -18,8 +18,10 @@ OUTPUTS_DIR = Path(os.environ.get("PERFKIT_OUTPUTS", ROOT / "outputs")).resolve(
 SAMPLE_DEPT = "yiyang-edu"
 SAMPLE_YEAR = 2019
 
-#: Notebook keys in report order; summary comes last because it reads the others' tables.
-DOMAINS = ("finance", "quality", "aid", "safety", "summary")
+#: Notebook keys in report order: the domain reports, then the department's 自评报告 (report)
+#: and the reviewer's 复核意见 (review). Each computes from the workbook; none reads another's
+#: outputs.
+DOMAINS = ("finance", "quality", "aid", "safety", "report", "review")
 
 
 def workbook_path(dept: str, year: int) -> Path:
