@@ -113,12 +113,13 @@ def three_public_sentence(ev: Evaluation) -> str:
         s += f"，为预算{fmt.amount(d.value('three_public', 'total', 'budget'))}的{fmt.pct(control)}"
     prior = d.value("three_public", "total", "prior_actual")
     change = ev.value("three_public_change_wan_yuan")
-    if not _nan(change):
-        word = "增加" if change >= 0 else "减少"
-        s += f"，较{y - 1}年度“三公”经费{fmt.amount(prior)}{word}{fmt.amount(abs(change))}"
+    if fmt.is_unchanged(change):
+        s += f"，与{y - 1}年度“三公”经费{fmt.amount(prior)}持平"
+    elif not _nan(change):
+        s += f"，较{y - 1}年度“三公”经费{fmt.amount(prior)}{fmt.change(change)}"
         rate = ev.value("three_public_change_pct")
         if not _nan(rate):
-            s += f"（{'增长' if rate >= 0 else '下降'}{fmt.pct(abs(rate))}）"
+            s += f"（{fmt.change(rate, '%', up='增长', down='下降')}）"
     s += "。"
     stated = ev.stated("three_public_control_pct")
     if _nan(control) and stated:
@@ -133,7 +134,7 @@ def three_public_sentence(ev: Evaluation) -> str:
         p = f"{label}本年数{fmt.amount(now)}"
         if not _nan(before):
             diff = now - before
-            p += f"，上年数{fmt.amount(before)}，{'增加' if diff >= 0 else '减少'}{fmt.amount(abs(diff))}"
+            p += f"，上年数{fmt.amount(before)}，{fmt.change(diff, same='与上年持平')}"
         items.append(p)
     if items:
         s += "其中：" + "；".join(items) + "。"

@@ -204,15 +204,12 @@ def target_text(row) -> str:
 
 
 def _change_text(row) -> str:
-    if _is_nan(row["change"]):
-        return MISSING
-    sign = "+" if row["change"] >= 0 else "−"
-    if row["unit"] == "%":
-        return f"{sign}{fmt.num(abs(row['change']))}个百分点"
-    text = f"{sign}{fmt.with_unit(abs(row['change']), row['unit'])}"
-    rate = row["change_note"] or (f"{'+' if row['change_pct'] >= 0 else '−'}"
-                                  f"{fmt.pct(abs(row['change_pct']))}")
-    return f"{text}（{rate}）"
+    text = fmt.signed(row["change"], row["unit"])
+    if row["unit"] == "%" or _is_nan(row["change"]) or fmt.is_unchanged(row["change"]):
+        return text
+    if row["change_note"] or _is_nan(row["change_pct"]):
+        return f"{text}（{row['change_note']}）" if row["change_note"] else text
+    return f"{text}（{'+' if row['change_pct'] > 0 else '-'}{fmt.pct(abs(row['change_pct']))}）"
 
 
 def _target_rows(frame: pd.DataFrame, *, judged: bool) -> pd.DataFrame:
@@ -392,12 +389,7 @@ def data_dictionary():
 
 def _signed(value: float, unit: str) -> str:
     """A change with its sign: percentage points for % indicators, else the indicator's unit."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
-    sign = "+" if value > 0 else ""
-    if unit == "%":
-        return f"{sign}{fmt.num(value)}个百分点"
-    return sign + fmt.with_unit(value, unit)
+    return fmt.signed(value, unit)
 
 
 def change_table(ev: Evaluation, domain: str = "finance"):
