@@ -99,17 +99,7 @@ def fill(ev: Evaluation, text: str) -> tuple[str, list[str]]:
 
 def with_qualifier(value: float, unit: str, qualifier: str = "", decimals: int = 2) -> str:
     """A value as the department states it, with its qualifier (1000余所, 近9000名, 93.96%以上)."""
-    if not qualifier:
-        return fmt.with_unit(value, unit, decimals)
-    shown = fmt.with_unit(value, "", decimals) if unit != "%" else fmt.pct(value, decimals)
-    if _nan(value):
-        return shown
-    unit_text = "" if unit == "%" else unit
-    if qualifier in ("余", "多"):
-        return f"{shown}{qualifier}{unit_text}"
-    if qualifier in ("近", "约", "超过", "逾"):
-        return f"{qualifier}{shown}{unit_text}"
-    return f"{shown}{unit_text}{qualifier}"
+    return fmt.with_unit(value, unit, decimals, qualifier=qualifier or "")
 
 
 def rows(ev: Evaluation, key: str) -> pd.DataFrame:
@@ -298,7 +288,7 @@ def three_public(ev: Evaluation) -> Text:
               "（部门填报；“三公”经费预算数未列入工作簿）")
     prior = d.value("three_public", "total", "prior_actual")
     if not _nan(prior):
-        s += f"，较{y - 1}年度“三公”经费{fmt.amount(prior)}{_change_words(total - prior)}"
+        s += f"，较{y - 1}年度“三公”经费{fmt.amount(prior)}{fmt.change(total - prior)}"
     paras = [s + "。"]
     items = []
     for key, label in (("reception", "公务接待费"), ("abroad", "因公出国（境）费"),
@@ -309,7 +299,7 @@ def three_public(ev: Evaluation) -> Text:
             continue
         p = f"{label}本年数{fmt.amount(now)}"
         if not _nan(before):
-            p += f"，上年数{fmt.amount(before)}，{_change_words(now - before)}"
+            p += f"，上年数{fmt.amount(before)}，{fmt.change(now - before)}"
         reason = d.frames["three_public"].at[key, "reason"] if "reason" in d.frames[
             "three_public"] else None
         if not _nan(reason) and str(reason).strip():
@@ -320,14 +310,6 @@ def three_public(ev: Evaluation) -> Text:
     paras += [f"{_number(i, '（1）')}{p}" for i, p in enumerate(items, 1)]
     note = section(ev, "three_public")
     return Text("\n\n".join([*paras, note] if note else paras))
-
-
-def _change_words(diff: float) -> str:
-    """增加X万元 / 减少X万元 / 持平, at the printed precision."""
-    shown = fmt.num(abs(diff))
-    if shown == fmt.num(0):
-        return "持平"
-    return f"{'增加' if diff > 0 else '减少'}{shown}万元"
 
 
 # ---------------------------------------------------------------------------------------------

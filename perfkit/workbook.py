@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import fmt
 from .atomic import sha256_file
 from .errors import Problem, WorkbookError
 
@@ -93,8 +94,6 @@ DOMAIN_CHOICES = {
     "其他": "other",
 }
 DIRECTION_CHOICES = ("≥", "≤", "=", "全面")
-#: How a report qualifies a figure it states loosely: 1000余所, 近9000名, 93.96%以上.
-QUALIFIERS = ("余", "多", "近", "约", "超过", "逾", "以上", "以下", "以内")
 UNIT_CHOICES = {"万元": 1.0, "元": 1e-4}
 
 @dataclass(frozen=True)
@@ -245,7 +244,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("target", "目标值", NUMBER, nonnegative=False),
             Column("actual", "实际值", NUMBER, nonnegative=False),
             Column("prior", "上年值", NUMBER, nonnegative=False),
-            Column("qualifier", "数值修饰", CHOICE, choices=QUALIFIERS, width=8,
+            Column("qualifier", "数值修饰", CHOICE, choices=fmt.QUALIFIERS, width=8,
                    note="报告对实际值的修饰（如“1000余所”填“余”，“近9000名”填“近”，"
                         "“93.96%以上”填“以上”）；实际值填数字本身"),
             Column("target_year", "目标年度", NUMBER, note="目标适用年度；留空即评价年度", width=10),
