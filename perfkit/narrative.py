@@ -17,6 +17,16 @@ class Text(str):
         return str(self)
 
 
+def run_in(title: str) -> str:
+    """A bold run-in title that leads a paragraph: ``**（一）队伍结构不合理**。``.
+
+    The full stop stays outside the bold: a CommonMark parser (nbconvert's mistune, markdown-it)
+    does not close ``**`` right after punctuation when a CJK character follows, so
+    ``**（一）标题。**正文`` would print its asterisks.
+    """
+    return f"**{title}**。"
+
+
 def esc(text: object) -> str:
     """Escape workbook text for Markdown/HTML output."""
     return html.escape(str(text), quote=False).replace("*", r"\*").replace("_", r"\_")
@@ -519,8 +529,8 @@ def suggestions_section(ev: Evaluation) -> Text:
         return Text("数据中未发现需要改进的问题，建议保持现有预算和绩效管理做法。")
     numerals = "一二三四五六七八九十"
     return Text("\n\n".join(
-        f"**（{numerals[i] if i < 10 else i + 1}）针对“{problem_types()[k].heading_zh}”。**"
-        f"{problem_types()[k].suggestion_zh}" for i, k in enumerate(kinds)))
+        run_in(f"（{numerals[i] if i < 10 else i + 1}）针对“{problem_types()[k].heading_zh}”")
+        + problem_types()[k].suggestion_zh for i, k in enumerate(kinds)))
 
 
 

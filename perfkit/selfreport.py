@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import fmt
 from .evaluation import Evaluation
-from .narrative import Text
+from .narrative import Text, run_in
 from .tables import styled
 from .workbook import TEXT_SECTIONS, normalize_label
 
@@ -122,8 +122,9 @@ def section(ev: Evaluation, key: str, numbering: str = "（一）") -> Text:
     """One section of the department's own words.
 
     Rows without a 标题 are paragraphs; rows with one are numbered items, the title run in
-    bold before the text ("**（一）队伍结构不合理。**教师学历…"). Line breaks inside a cell
-    start new paragraphs. A required section with no text says so; an optional one is empty.
+    bold before the text ("**（一）队伍结构不合理**。教师学历…", see
+    :func:`perfkit.narrative.run_in`). Line breaks inside a cell start new paragraphs. A
+    required section with no text says so; an optional one is empty.
     """
     found = rows(ev, key)
     if found.empty:
@@ -140,7 +141,7 @@ def section(ev: Evaluation, key: str, numbering: str = "（一）") -> Text:
         title = "" if _nan(r["title"]) else str(r["title"]).strip().rstrip("。")
         if title:
             n += 1
-            lead = f"**{_number(n, numbering)}{quote(title, inline=True)}。**"
+            lead = run_in(_number(n, numbering) + quote(title, inline=True))
             body = [lead + (body[0] if body else "")] + body[1:]
         paras += body
     return Text("\n\n".join(paras))
@@ -337,7 +338,7 @@ def results_fallback(ev: Evaluation) -> Text:
                     and not r["target_derived"]:
                 s += f"（目标{target_text(r)}，{r['status']}）"
             items.append(s)
-        out.append(f"**{_number(n, '1.')}{_domain_zh(domain)}。**" + "；".join(items) + "。")
+        out.append(run_in(_number(n, "1.") + _domain_zh(domain)) + "；".join(items) + "。")
     return Text("\n\n".join(out))
 
 

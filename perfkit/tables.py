@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -12,14 +15,99 @@ from .workbook import SHEET_BY_KEY
 
 MISSING = fmt.MISSING
 
+#: Mime type of a table's structured form (what the Word renderer reads); nbconvert's HTML
+#: ignores it. Payload: ``columns`` (headers, units included), ``rows`` (display strings),
+#: ``caption`` (or null), ``numeric`` (per column: right-aligned figures) and ``styles``
+#: (per column: cell text -> CSS the HTML applies to cells with that text).
+TABLE_MIME = "application/vnd.perfkit.table+json"
 
-def styled(frame: pd.DataFrame, caption: str | None = None):
-    """Return a Styler without the index whose cells are HTML-escaped (workbook text is data)."""
-    styler = frame.style.hide(axis="index").format(escape="html", na_rep=MISSING)
-    styler = styler.set_table_attributes('class="pk-table"')
-    if caption:
-        styler = styler.set_caption(caption)
-    return styler
+#: A figure as a table prints it: optional sign and currency, digits, an optional unit of at
+#: most four characters (``24192.45``, ``-595.92``, ``109.03%``, ``+1.20个百分点``, ``2019年``).
+_NUMBER_TEXT = re.compile(
+    r"^[(（]?[-+\u2212]?[¥￥$]?\d[\d,，]*(\.\d+)?\s*(%|％|‰|[\u4e00-\u9fff]{1,4})?[)）]?$")
+#: Longest text a figures column may hold besides figures (未提供, 无法计算（基数为0）, 不计分).
+_NUMERIC_NOTE_CHARS = 12
+
+
+def is_number_text(text: str) -> bool:
+    """Whether a table cell's text is a figure (right-aligned in print)."""
+    return bool(_NUMBER_TEXT.match(text.strip()))
+
+
+def _cell_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return MISSING
+    return str(value)
+
+
+class Table:
+    """A display table: shows as the HTML table it always was, and carries its structure.
+
+    In Jupyter and nbconvert it displays as the pandas Styler's HTML (index hidden, cells
+    HTML-escaped, ``styles`` applied). Its mime bundle also carries :data:`TABLE_MIME`, from
+    which the Word renderer builds a real table: header, rows of display strings, caption,
+    which columns hold figures.
+
+    Attributes:
+        frame: the table as display strings (missing values shown as ``未提供``).
+        caption: the caption, or None.
+        styles: per column, cell text -> CSS for cells with that text (e.g. verdicts in red).
+        styler: the pandas Styler that makes the HTML.
+    """
+
+    def __init__(self, frame: pd.DataFrame, caption: str | None = None,
+                 styles: Mapping[str, Mapping[str, str]] | None = None):
+        self.frame = frame
+        self.caption = caption or None
+        self.styles = {str(k): dict(v) for k, v in (styles or {}).items()}
+        styler = frame.style.hide(axis="index").format(escape="html", na_rep=MISSING)
+        styler = styler.set_table_attributes('class="pk-table"')
+        if caption:
+            styler = styler.set_caption(caption)
+        for column, css in self.styles.items():
+            styler = styler.map(lambda v, css=css: css.get(v, ""), subset=[column])
+        self.styler = styler
+
+    def to_html(self) -> str:
+        """The table's HTML (the Styler's)."""
+        return self.styler.to_html()
+
+    def _repr_html_(self) -> str | None:
+        return self.styler._repr_html_()
+
+    def to_json(self) -> dict[str, Any]:
+        """The structured form carried under :data:`TABLE_MIME`."""
+        columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c)
+                   for c in self.frame.columns]
+        rows = [[_cell_text(v) for v in row] for row in self.frame.itertuples(index=False)]
+        numeric = []
+        for i in range(len(columns)):
+            cells = [r[i].strip() for r in rows]
+            figures = [c for c in cells if is_number_text(c)]
+            numeric.append(bool(figures) and all(
+                is_number_text(c) or len(c) <= _NUMERIC_NOTE_CHARS for c in cells))
+        return {"columns": columns, "rows": rows, "caption": self.caption,
+                "numeric": numeric, "styles": self.styles}
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        # IPython adds text/html (from _repr_html_) and text/plain (repr) to this bundle.
+        return {TABLE_MIME: self.to_json()}
+
+    def __repr__(self) -> str:
+        rows, cols = self.frame.shape
+        return f"<Table {self.caption or ''} {rows}×{cols}>".replace("  ", " ")
+
+
+def styled(frame: pd.DataFrame, caption: str | None = None,
+           styles: Mapping[str, Mapping[str, str]] | None = None) -> Table:
+    """A display :class:`Table` without the index, cells HTML-escaped (workbook text is data).
+
+    Args:
+        frame: the rows as display strings (numbers already formatted).
+        caption: shown above the table.
+        styles: per column, cell text -> CSS for cells with that text.
+    """
+    return Table(frame, caption, styles)
 
 
 def _ratio(num: float, den: float) -> str:
@@ -180,7 +268,7 @@ def audit_table(ev: Evaluation, category: str | None = None):
         frame = pd.DataFrame({"核对项": ["（无）"],
                               "结论": ["工作簿“报告数值”表为空，没有需要核对的报告数值"]})
         return styled(frame)
-    return styled(frame).map(lambda v: AUDIT_VERDICT_STYLE.get(v, ""), subset=["结论"])
+    return styled(frame, styles={"结论": AUDIT_VERDICT_STYLE})
 
 
 # ---------------------------------------------------------------------------------------------
