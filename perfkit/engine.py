@@ -91,6 +91,7 @@ class Task:
     meta: dict[str, Any]
     pdf: bool = True
     inputs: dict[str, Any] = field(default_factory=dict)
+    docx: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,7 +337,8 @@ def execute_task(task: Task, kernel: WarmKernel | None) -> tuple[NotebookResult,
 
             with _RENDER_LOCK:
                 staged = render_notebook(Path(tmp), Path(stage), task.notebook,
-                                         ReportMeta(**task.meta), pdf=task.pdf)
+                                         ReportMeta(**task.meta), pdf=task.pdf,
+                                         docx=task.docx)
         except Exception as exc:
             result.error = f"渲染失败：{describe(exc)}"
             result.failed_copy = _keep_failed(Path(tmp), out_dir, task.notebook)

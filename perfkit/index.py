@@ -21,7 +21,8 @@ STATUS_ZH = {"ok": "成功", "failed": "失败", "skipped": "跳过"}
 
 #: Link labels per output kind, in display order (keys of a manifest notebook entry or of
 #: its ``outputs`` mapping).
-LINKS: tuple[tuple[str, str], ...] = (("html", "网页"), ("pdf", "PDF"), ("code.html", "含代码版"))
+LINKS: tuple[tuple[str, str], ...] = (("html", "网页"), ("pdf", "PDF"), ("docx", "Word"),
+                                      ("code.html", "含代码版"))
 
 
 @dataclass

@@ -750,9 +750,10 @@ def render_pdf(reviewer_html: str, base_dir: Path) -> bytes:
 
 
 def render_notebook(
-    executed: Path, out_dir: Path, stem: str, meta: ReportMeta, *, pdf: bool = True
+    executed: Path, out_dir: Path, stem: str, meta: ReportMeta, *, pdf: bool = True,
+    docx: bool = False,
 ) -> dict[str, Path]:
-    """Render one executed notebook into reviewer HTML, analyst HTML and a PDF.
+    """Render one executed notebook into reviewer HTML, analyst HTML, a PDF and a Word file.
 
     Args:
         executed: path of the executed ``.ipynb``.
@@ -760,9 +761,11 @@ def render_notebook(
         stem: file stem, e.g. ``finance``.
         meta: cover-block facts.
         pdf: also typeset ``<stem>.pdf`` (WeasyPrint).
+        docx: also write ``<stem>.docx``, the reviewer copy in the official-document layout
+            (:mod:`perfkit.word`).
 
     Returns:
-        Mapping of format (``html``, ``code.html``, ``pdf``) to written path.
+        Mapping of format (``html``, ``code.html``, ``docx``, ``pdf``) to written path.
 
     Raises:
         FontMissingError: no CJK font is installed (raised before any PDF is written; the
@@ -780,7 +783,8 @@ def render_notebook(
 
     written: dict[str, Path] = {}
     started = time.perf_counter()
-    reviewer_body = _process_body(_export_body(_reviewer_notebook(nb), with_code=False))
+    reviewer_nb = _reviewer_notebook(nb)
+    reviewer_body = _process_body(_export_body(reviewer_nb, with_code=False))
     reviewer_html = _page(
         reviewer_body, meta, with_code=False, family=family, synthetic_bold=synthetic_bold
     )
@@ -792,6 +796,15 @@ def render_notebook(
     )
     written["code.html"] = write_text_atomic(out_dir / f"{stem}.code.html", analyst_html)
     log.info("rendered %s HTML in %.2f s", stem, time.perf_counter() - started)
+
+    if docx:
+        from .word import notebook_docx
+
+        started = time.perf_counter()
+        data = notebook_docx(reviewer_nb, meta)
+        written["docx"] = write_bytes_atomic(out_dir / f"{stem}.docx", data)
+        log.info("wrote %s Word file in %.2f s (%d bytes)", stem, time.perf_counter() - started,
+                 len(data))
 
     if pdf:
         if font_error is not None:

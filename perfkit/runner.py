@@ -60,6 +60,11 @@ NOTEBOOK_TITLES = {
 #: carries the report date, no generator facts), ``review`` (the reviewer's) or ``analysis``.
 NOTEBOOK_KINDS = {"report": "department", "review": "review"}
 
+#: Notebooks also written as an editable Word file in the official-document layout
+#: (:mod:`perfkit.word`): the 自评报告 a department edits and submits, and the 复核意见 for
+#: reviewers who annotate in Word.
+WORD_NOTEBOOKS = frozenset({"report", "review"})
+
 INPUT_CHECK = "（输入检查）"
 
 
@@ -183,7 +188,8 @@ def plan(
         if not source.exists():
             skipped.append(NotebookResult(department, year, nb, SKIPPED, error="笔记本不存在"))
             continue
-        inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf}
+        docx = nb in WORD_NOTEBOOKS
+        inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf, "docx": docx}
         from .history import earlier_tables, uses_history
 
         if uses_history(source.read_text(encoding="utf-8")):
@@ -203,7 +209,7 @@ def plan(
             department, year, nb, str(source), settings.workbook, params_file, str(out_dir),
             str(config.ROOT), str(outputs_root), digest,
             {**meta, "title": NOTEBOOK_TITLES.get(nb, nb),
-             "kind": NOTEBOOK_KINDS.get(nb, "analysis")}, pdf, inputs))
+             "kind": NOTEBOOK_KINDS.get(nb, "analysis")}, pdf, inputs, docx=docx))
     return tasks, skipped, header
 
 
@@ -261,7 +267,8 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
             if kept:
                 entry["previous_outputs"] = kept
         shown = entry.get("outputs") or entry.get("previous_outputs") or {}
-        entry["html"], entry["pdf"] = shown.get("html"), shown.get("pdf")
+        entry["html"], entry["pdf"], entry["docx"] = (shown.get("html"), shown.get("pdf"),
+                                                      shown.get("docx"))
         notebooks[r.notebook] = entry
     statuses = {v.get("status") for v in notebooks.values()}
     manifest.update(header)
