@@ -317,9 +317,10 @@ def title_lines(text: str, width_em: float) -> list[str]:
     return [text[:best[1]], text[best[1]:]]
 
 
-def _em(text: str) -> float:
-    """Advance of ``text`` in em: CJK full width, Latin and digits (Times New Roman) ~0.5."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+def _em(text: str, half: float = 0.55) -> float:
+    """Advance of ``text`` in em: CJK full width; Latin letters and digits (Times New Roman)
+    ``half`` (digits are 0.5 em, letters vary: tables allow a little more)."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else half for ch in text)
 
 
 _LATIN_RUN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+")
@@ -863,10 +864,10 @@ class WordWriter:
             Paragraph(last, self.doc._body).paragraph_format.keep_with_next = True
         for _ in range(SIGNATURE_GAP_LINES):
             self.doc.add_paragraph(style="落款")
-        widest = max(_em(line) for line in lines)
+        widest = max(_em(line, 0.5) for line in lines)
         for i, line in enumerate(lines):
             p = self.doc.add_paragraph(line, style="落款")
-            right = SIGNATURE_RIGHT_CHARS + (widest - _em(line)) / 2
+            right = SIGNATURE_RIGHT_CHARS + (widest - _em(line, 0.5)) / 2
             _indent(p._p.get_or_add_pPr(), right_chars=right)
             if i == len(lines) - 1:
                 p.paragraph_format.keep_with_next = False
