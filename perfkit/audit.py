@@ -115,7 +115,7 @@ class CheckSpec:
 
 
 _SUM_RE = re.compile(r"^sum\((?P<sheet>[^:)]+)(?::(?P<names>[^)]*))?\)$", re.I)
-_CELL_RE = re.compile(r"^cell\((?P<sheet>[^:)]+):(?P<row>[^:)]+):(?P<column>[^:)]+)\)$", re.I)
+_CELL_RE = re.compile(r"^cell\((?P<sheet>[^:]+):(?P<row>[^:]+):(?P<column>[^:]+)\)$", re.I)
 _METRIC_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _INFO_KEYS = ("claimed_score", "staff_actual_count", "staff_authorized_count")
 
@@ -331,7 +331,7 @@ def _printed_coarse(operands: dict[str, PrintedValue], cells: dict[str, str], un
     """Operands printed to whole units or coarser ("3.1亿元", "4761万元"), for the explanation."""
     out = []
     for key, p in operands.items():
-        if p.half_unit >= 0.5:
+        if p.half_unit > 0.5:
             where = f"{cells[key]}，" if cells.get(key) else ""
             out.append(f"“{p.text.strip()}”（{where}±{fmt.num(p.half_unit, decimals_of(p.half_unit))}"
                        f"{'' if unit == '%' else unit}）")
@@ -861,11 +861,23 @@ def load_for_audit(path: str | Path, *, params_file: str | Path = "",
     except ParamsError:
         department = "audit"
     settings = load_settings(department, data.year, params_file or None)
+    return Evaluation(data, with_tolerances(settings, tolerance_pp, tolerance_wan_yuan))
+
+
+def with_tolerances(settings: Settings, tolerance_pp: float | None = None,
+                    tolerance_wan_yuan: float | None = None) -> Settings:
+    """``settings`` with the command line's tolerance overrides (None keeps the setting).
+
+    Raises:
+        ParamsError: a negative tolerance.
+    """
+    from .errors import ParamsError
+
     given = (("tolerance_pp", tolerance_pp), ("tolerance_wan_yuan", tolerance_wan_yuan))
     overrides = {k: float(v) for k, v in given if v is not None}
     if any(v < 0 for v in overrides.values()):
         raise ParamsError("容差不能为负数")
-    return Evaluation(data, dataclasses.replace(settings, **overrides))
+    return dataclasses.replace(settings, **overrides)
 
 
 def write_audit_csv(frame: pd.DataFrame, path: str | Path,
