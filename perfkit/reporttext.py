@@ -266,18 +266,28 @@ class _Paragraph:
 
 
 def _find_phrase(label: str, phrases: dict[str, Any], blank: tuple[int, int] | None = None):
-    """The phrase ending latest in ``label`` (longest on a tie): (phrase, start, end)."""
-    best = None
+    """The phrase naming what ``label`` is about: (phrase, start, end), or None.
+
+    The last group of overlapping phrase occurrences is the one nearest the number ("决算收入总额
+    中事业收入" is about 事业收入); within it the phrase starting first, longest on a tie, since
+    a Chinese modifier comes first ("“三公”经费支出合计" is about 三公经费, not 支出合计).
+    """
     text = label if blank is None else label[:blank[0]] + " " * (blank[1] - blank[0]) + label[blank[1]:]
+    hits = []
     for phrase in phrases:
         key = _fold_label(phrase)
-        i = text.rfind(key)
-        if i < 0 or not key:
-            continue
-        cand = (i + len(key), len(key), phrase, i)
-        if best is None or cand[:2] > best[:2]:
-            best = cand
-    return (best[2], best[3], best[0]) if best else None
+        i = text.rfind(key) if key else -1
+        if i >= 0:
+            hits.append((i, i + len(key), phrase))
+    if not hits:
+        return None
+    hits.sort(key=lambda h: (h[1], h[1] - h[0]))
+    group = [hits[-1]]
+    for h in reversed(hits[:-1]):
+        if h[1] > min(g[0] for g in group):
+            group.append(h)
+    start, end, phrase = min(group, key=lambda h: (h[0], -(h[1] - h[0])))
+    return phrase, start, end
 
 
 _NUMBERING = re.compile(r"\d{4}年度?|[(（]\d+[)）]|\d+[.、]|[一二三四五六七八九十]+是|[\W\d_]")
@@ -763,7 +773,7 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
     for first, later in repeats:
         r = recompute_printed(lambda v: v["x"], {"x": first.printed.in_unit("万元")}, "万元",
                               {"x": _where(first)})
-        result = judge_row(later.printed, r, tolerance_for("万元", settings))
+        result = judge_row(later.printed, r, 0.0)  # the same quantity: no tolerance
         result.pop("cells")
         result["explanation"] = f"同一数值前文为“{first.text}”（{first.location}）；" + result[
             "explanation"]
@@ -795,7 +805,10 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
         fig = stated.get(totals.get(row["ref"], ()))
         if fig is None or id(fig) in sum_totals or math.isnan(row["stated_value"]):
             continue
-        row = {**_row(), **row, "category": DOCUMENT, "stated": fig.text,
+        # perfkit.checks speaks of a workbook ("表列", "未提供"); here the figures are printed.
+        note = (str(row["explanation"]).replace("表列", "报告所列").replace("已提供分项", "报告所列分项")
+                .replace("未提供", "未在报告中列出"))
+        row = {**_row(), **row, "category": DOCUMENT, "stated": fig.text, "explanation": note,
                "location": fig.location, "sentence": fig.sentence,
                "source_cells": "; ".join(c for c in str(row["source_cells"]).split("; ")
                                          if c != NOT_STATED)}
