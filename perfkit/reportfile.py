@@ -244,24 +244,32 @@ def _pdf_lines(page) -> list[dict]:
 
 
 def _running_lines(pages: list[tuple[float, list[dict]]]) -> set[str]:
-    """Texts (digits ignored) of lines in the top or bottom 8% of at least half the pages:
+    """Texts (digits ignored) of lines in the top or bottom 15% of at least half the pages:
     running headers and footers ("第 3 页 共 9 页"), which are no part of any paragraph."""
     seen: dict[str, set[int]] = {}
     for i, (height, lines) in enumerate(pages):
         for line in lines:
-            if line["y1"] < 0.08 * height or line["y0"] > 0.92 * height:
+            if line["y1"] < 0.15 * height or line["y0"] > 0.85 * height:
                 seen.setdefault(re.sub(r"\d+", "#", line["text"]), set()).add(i)
     return {t for t, on in seen.items() if len(on) >= 2 and len(on) >= len(pages) / 2}
 
 
-def _ends_paragraph(line: dict, right: float, indents: bool) -> bool:
-    """A line ends its paragraph when it stops well short of the right margin; in a document
-    without first-line indents also when it stops a little short after a full stop (CJK line
-    breaking leaves lines a character or two short, so that alone proves nothing)."""
+def _ends_paragraph(line: dict, left: float, right: float, indents: bool) -> bool:
+    """Whether a line is the last of its paragraph.
+
+    A line a little short proves nothing: CJK line breaking and long Latin runs ("24192.45万元，")
+    leave lines several characters short. So a line ends its paragraph when it stops short of
+    the right margin after a full stop, or (a heading) stops before 60% of the width; in a
+    document without first-line indents any line more than four characters short ends one.
+    """
     char = 0.7 * max(line["y1"] - line["y0"], 1.0)
     short = right - line["x1"]
-    return short > 4 * char or (not indents and short > 0.8 * char
-                                and line["text"][-1:] in "。！？：；!?:;”")
+    stop = line["text"][-1:] in "。！？：；!?:;”"
+    if short > 0.4 * (right - left):
+        return True
+    if indents:
+        return short > 4 * char and stop
+    return short > 4 * char or (short > 0.8 * char and stop)
 
 
 def _indented(line: dict, left: float) -> bool:
@@ -276,7 +284,7 @@ def _pdf_paragraphs(root) -> list[tuple[str, str]]:
              for p in root.iter() if _local(p.tag) == "page"]
     running = _running_lines(pages)
     pages = [(height, [line for line in lines if not (
-        (line["y1"] < 0.08 * height or line["y0"] > 0.92 * height)
+        (line["y1"] < 0.15 * height or line["y0"] > 0.85 * height)
         and re.sub(r"\d+", "#", line["text"]) in running)]) for height, lines in pages]
     # First-line indents, where the document uses them, are the surest paragraph starts.
     indents = sum(_indented(line, min(x["x0"] for x in lines))
@@ -295,7 +303,7 @@ def _pdf_paragraphs(root) -> list[tuple[str, str]]:
             if prev is None:
                 new = indented or not open_para
             else:
-                new = (indented or _ends_paragraph(prev, right, indents)
+                new = (indented or _ends_paragraph(prev, left, right, indents)
                        or line["y0"] - prev["y1"] > 0.8 * h or line["y0"] < prev["y0"])
             if new:
                 on_page += 1
@@ -303,5 +311,5 @@ def _pdf_paragraphs(root) -> list[tuple[str, str]]:
             else:
                 paragraphs[-1][0] = _join(paragraphs[-1][0], line["text"])
             prev = line
-        open_para = prev is not None and not _ends_paragraph(prev, right, indents)
+        open_para = prev is not None and not _ends_paragraph(prev, left, right, indents)
     return [(text.strip(), f"第{page}页第{n}段") for text, page, n in paragraphs if text.strip()]

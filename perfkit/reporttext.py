@@ -143,6 +143,7 @@ class Figure:
     label: str
     location: str
     sentence: str
+    after: str = ""  # the clause after the figure ("56名教师受到行政处理" → 教师受到行政处理)
     subject: str = ""
     entry: PhraseEntry | None = None
     inherited: bool = False
@@ -157,7 +158,7 @@ class Figure:
     def describe(self) -> str:
         """A short Chinese name of the figure: its quantity and qualifier, else its clause."""
         label = re.split(r"其中|[（(]", self.label)[-1].strip("，,。：:；;、 ")
-        name = _QUOTES.sub("", self.subject) or label or self.text
+        name = _QUOTES.sub("", self.subject) or label or self.after or self.text
         return f"{name}（{self.qualifier}）" if self.qualifier and self.role == "value" else name
 
 
@@ -252,9 +253,28 @@ class _Paragraph:
         a, b = _sentence_bounds(self.text, start, max(start, end - 1) + 1)
         return self.raw[a:b].strip()
 
+    def after_of(self, fig: Figure) -> str:
+        """The words after a figure up to the next clause end, figure or bracket."""
+        m = re.match(r"[^，,。；;：:、！？!?（(）)" + OPEN + "]*", self.text[fig.end:])
+        words = m.group(0) if m else ""
+        nxt = next((o.start for o in self.figures if o.start >= fig.end), None)
+        if nxt is not None:
+            words = words[:max(0, nxt - fig.end)]
+        return words.strip()
+
     def label_of(self, fig: Figure) -> str:
-        """The clause before a figure, other figures removed."""
+        """The clause before a figure, other figures removed; a bracket still open before the
+        figure starts a new context ("56名教师受到行政处理（其中违规补课30人")."""
         start = max((i for i in range(fig.start) if self.text[i] in _CLAUSE_END), default=-1) + 1
+        depth = 0
+        for i in range(fig.start - 1, start - 1, -1):
+            if self.text[i] in "）)":
+                depth += 1
+            elif self.text[i] in "（(":
+                if depth == 0:
+                    start = i + 1
+                    break
+                depth -= 1
         chunks, pos = [], start
         for other in self.figures:
             if other.end <= start or other.start >= fig.start:
@@ -303,10 +323,14 @@ def _name(fig: Figure, label: str, catalog: Catalog) -> None:
     q = _find_phrase(folded, catalog.qualifiers, (hit[1], hit[2]) if hit else None)
     fig.qualifier = catalog.qualifiers[q[0]] if q else ""
     # Only a label that names nothing else may take the subject of the figure before it.
-    rest = folded if not hit else ""
+    fig.inherited = not hit and _only_fillers(folded, catalog)
+
+
+def _only_fillers(folded: str, catalog: Catalog) -> bool:
+    rest = folded
     for phrase in sorted([*catalog.qualifiers, *catalog.fillers], key=len, reverse=True):
         rest = rest.replace(_fold_label(phrase), "")
-    fig.inherited = not hit and not _NUMBERING.sub("", rest)
+    return not _NUMBERING.sub("", rest)
 
 
 def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = None, *,
@@ -331,6 +355,7 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
     for para in paras:
         for fig in para.figures:
             _name(fig, para.label_of(fig), catalog)
+            fig.after = para.after_of(fig)
     patterns = [only] if only else catalog.patterns
     relations: list[Relation] = []
     for para in paras:
@@ -342,26 +367,43 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
             relations += _match_sums(para, pattern, figures, relations, catalog)
     _bases_from_sums(relations)
     for para in paras:
-        _inherit(para)
+        _inherit(para, catalog)
     for rel in relations:
         _name_result(rel, catalog)
     return Extraction(figures, relations, paragraphs, catalog)
 
 
-def _inherit(para: _Paragraph) -> None:
-    """A figure whose label names no quantity (上年数为…, 为年初预算…, a ratio or change) is about
-    the quantity named last before it in its clause group (sentence, up to a "；")."""
+def _inherit(para: _Paragraph, catalog: Catalog) -> None:
+    """Name the figures whose label names no quantity.
+
+    A label of qualifiers and fillers only (上年数为…, 为年初预算…), or a ratio's or change's,
+    means the quantity named last before it in its clause group (sentence, up to a "；"). A
+    count is usually followed by its noun ("56名教师受到行政处理", "1000余所学校开展了应急演练"):
+    the words after it are read first; for other figures only when nothing was inherited.
+    """
     previous: Figure | None = None
     for fig in para.figures:
         if previous is not None and (previous.sentence != fig.sentence or any(
                 c in para.text[previous.end:fig.start] for c in "；;")):
             previous = None
-        may = fig.inherited or (fig.role != "value" and not fig.subject)
+        # "28人受到警告…" names its own (unknown) noun after it: it inherits nothing.
+        may = (fig.inherited and _only_fillers(_fold_label(fig.after), catalog)) or (
+            fig.role != "value" and not fig.subject)
         fig.inherited = False
+        if not fig.subject and fig.kind == "count" and fig.role == "value":
+            _name_from_after(fig, catalog)
         if not fig.subject and may and previous is not None:
             fig.subject, fig.entry, fig.inherited = previous.subject, previous.entry, True
+        if not fig.subject and fig.role == "value":
+            _name_from_after(fig, catalog)
         if fig.subject:
             previous = fig
+
+
+def _name_from_after(fig: Figure, catalog: Catalog) -> None:
+    hit = _find_phrase(_fold_label(fig.after), catalog.subjects)
+    if hit and catalog.subjects[hit[0]] is not None:
+        fig.subject, fig.entry = hit[0], catalog.subjects[hit[0]]
 
 
 def _group_figure(m: re.Match, name: str, figures: list[Figure]) -> Figure | None:
@@ -515,6 +557,9 @@ def _fits(fig: Figure, check: str) -> bool:
         load_all()
         unit = REGISTRY[spec.names[0]].unit
         kind = "percent" if unit == "%" else "amount" if unit in ("万元", "元", "亿元") else "count"
+        if kind == "count" and fig.kind == "count":  # 35台 is no count of 所
+            return unit == fig.printed.unit or unit in ("分", "人", "名", "位") and (
+                fig.printed.unit in ("人", "名", "位"))
         return kind == fig.kind
     return fig.kind != "amount" or spec.kind != "info"
 
@@ -927,9 +972,10 @@ def text_settings(params_file: str | Path = "", tolerance_pp: float | None = Non
 
 def stated_rows(extraction: Extraction) -> list[dict[str, Any]]:
     """The 报告数值 rows proposed for a report: every figure mapped to a 核对对象, and every
-    ratio, change or total the text states (核对对象 left empty for a person to fill)."""
+    ratio, change or total the text states with an operand (核对对象 left empty for a person
+    to fill); a bare percentage nothing maps ("仅占50%") is left out."""
     map_figures(extraction)
-    results = {id(r.result) for r in extraction.relations}
+    results = {id(r.result) for r in extraction.relations if r.operands or r.parts}
     rows = []
     for fig in extraction.figures:
         if fig.target is None and id(fig) not in results:
