@@ -146,9 +146,8 @@ def _read_docx(path: Path) -> ReportText:
         raise ReportFileError(f"{path}：文件已损坏，不是有效的 .docx。请用 Word 或 WPS 打开后重新另存为"
                               " .docx。") from None
     if "word/document.xml" not in names:
-        what = "Excel 工作簿" if "xl/workbook.xml" in names else "Word 文档"
-        raise ReportFileError(f"{path}：这是{'一个 Excel 工作簿' if what != 'Word 文档' else '一个 zip 文件'}"
-                              "，不是 Word 文档（.docx）。请给出报告的 Word 文件。")
+        what = "一个 Excel 工作簿" if "xl/workbook.xml" in names else "一个 zip 文件"
+        raise ReportFileError(f"{path}：这是{what}，不是 Word 文档（.docx）。请给出报告的 Word 文件。")
     import docx  # python-docx
 
     try:

@@ -35,9 +35,10 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -558,8 +559,8 @@ def _fits(fig: Figure, check: str) -> bool:
         unit = REGISTRY[spec.names[0]].unit
         kind = "percent" if unit == "%" else "amount" if unit in ("万元", "元", "亿元") else "count"
         if kind == "count" and fig.kind == "count":  # 35台 is no count of 所
-            return unit == fig.printed.unit or unit in ("分", "人", "名", "位") and (
-                fig.printed.unit in ("人", "名", "位"))
+            return unit == fig.printed.unit or (unit in ("分", "人", "名", "位") and (
+                fig.printed.unit in ("人", "名", "位")))
         return kind == fig.kind
     return fig.kind != "amount" or spec.kind != "info"
 

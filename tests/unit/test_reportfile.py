@@ -57,7 +57,7 @@ def test_binary_junk_as_txt(tmp_path):
 
 def test_undecodable_txt(tmp_path):
     path = tmp_path / "latin.txt"
-    path.write_bytes("决算收入".encode("utf-8") + b"\x80\xff\x80\xff" * 10)
+    path.write_bytes("决算收入".encode() + b"\x80\xff\x80\xff" * 10)
     refused(path, "编码无法识别", "UTF-8")
 
 

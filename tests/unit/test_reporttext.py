@@ -191,7 +191,7 @@ def test_unmapped_statement_without_operands_is_not_listed(catalog):
 def test_text_workbook_quotes_printed_figures(catalog):
     extraction = rt.extract(paragraphs("2019年共发放“两免一补”资金4.04亿元。", "决算收入3.1亿元。"), catalog)
     rt.map_figures(extraction)
-    data, stated, _ = rt.text_workbook(extraction, 2019)
+    data, _, _ = rt.text_workbook(extraction, 2019)
     assert data.value("income", "total", "actual") == 31000
     assert data.cell("income", "total", "actual") == "第2段“3.1亿元”"
     assert data.cell("income", "total", "budget_initial") == rt.NOT_STATED
