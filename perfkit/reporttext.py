@@ -756,7 +756,7 @@ def text_workbook(extraction: Extraction, year: int, name: str = "报告文字")
     Returns:
         ``(WorkbookData, {cell key: figure}, [(first, later), …])``.
     """
-    from .workbook import AMOUNT, SHEETS, WorkbookData
+    from .workbook import AMOUNT, NUMBER, SHEETS, WorkbookData
 
     frames, cells = {}, {}
     for sheet in SHEETS:
@@ -764,7 +764,7 @@ def text_workbook(extraction: Extraction, year: int, name: str = "报告文字")
         index = [i.key for i in sheet.items] if sheet.layout != "records" else []
         frame = pd.DataFrame(index=index, columns=columns, dtype=object)
         for c in sheet.columns:
-            if c.kind == AMOUNT or c.kind == "number":
+            if c.kind in (AMOUNT, NUMBER):
                 frame[c.key] = frame[c.key].astype("float64")
         if sheet.items and "label" in frame.columns:
             frame["label"] = [i.label for i in sheet.items]
@@ -1045,14 +1045,6 @@ def write_stated_sheet(workbook: str | Path, extraction: Extraction) -> tuple[Pa
     book.save(buf)
     write_bytes_atomic(copy, buf.getvalue())
     return copy, len(rows)
-
-
-def verdict_note(frame: pd.DataFrame) -> str:
-    """“一致3项、不一致1项” for the rows of ``frame`` (only verdicts that occur)."""
-    from .audit import verdict_counts
-
-    counts = verdict_counts(frame)
-    return "、".join(f"{v}{n}项" for v, n in counts.items() if n) or "无可核对的数值"
 
 
 __all__ = [
