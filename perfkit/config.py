@@ -18,10 +18,10 @@ OUTPUTS_DIR = Path(os.environ.get("PERFKIT_OUTPUTS", ROOT / "outputs")).resolve(
 SAMPLE_DEPT = "yiyang-edu"
 SAMPLE_YEAR = 2019
 
-#: Notebook keys in report order: the domain reports, then the department's 自评报告 (report)
-#: and the reviewer's 复核意见 (review). Each computes from the workbook; none reads another's
+#: Notebook keys in reading order: the department's 自评报告 (report), the reviewer's 复核意见
+#: (review), then the analyses by domain. Each computes from the workbook; none reads another's
 #: outputs.
-DOMAINS = ("finance", "quality", "aid", "safety", "report", "review")
+DOMAINS = ("report", "review", "finance", "quality", "aid", "safety")
 
 
 def workbook_path(dept: str, year: int) -> Path:

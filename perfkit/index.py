@@ -143,7 +143,10 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
         from .render import format_time
 
         row.generated_at = format_time(str(data.get("generated_at") or ""))
-        for key, entry in notebooks.items():
+        from . import config
+
+        order = {k: i for i, k in enumerate(config.DOMAINS)}
+        for key, entry in sorted(notebooks.items(), key=lambda kv: order.get(kv[0], len(order))):
             if not isinstance(entry, dict):
                 raise _Malformed(f"notebooks.{key} 不是对象")
             outputs = entry.get("outputs") or {}

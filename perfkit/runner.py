@@ -253,7 +253,7 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
     from .atomic import write_text_atomic
 
     manifest = read_manifest(out_dir)
-    notebooks = manifest.get("notebooks") or {}
+    notebooks = _current(out_dir, manifest.get("notebooks") or {})
     for r in results:
         before = notebooks.get(r.notebook) or {}
         if r.status == SKIPPED and before.get("status") == OK:
@@ -278,6 +278,22 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
         timespec="seconds")
     return write_text_atomic(Path(out_dir) / "manifest.json",
                              json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
+
+
+def _current(out_dir: Path, notebooks: dict[str, Any]) -> dict[str, Any]:
+    """The manifest entries of notebooks the project still has; a retired notebook's entry
+    goes, and the output files it lists with it (they would be stale reports)."""
+    kept = {}
+    for name, entry in notebooks.items():
+        if (config.NOTEBOOKS_DIR / f"{name}.ipynb").exists():
+            kept[name] = entry
+            continue
+        for rel in ((entry or {}).get("outputs") or {}).values():
+            target = (Path(out_dir) / str(rel)).resolve()
+            if Path(out_dir).resolve() in target.parents:
+                target.unlink(missing_ok=True)
+        log.info("manifest: dropped retired notebook %s", name)
+    return kept
 
 
 # ---------------------------------------------------------------------------------------------

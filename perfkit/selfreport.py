@@ -318,6 +318,10 @@ def three_public(ev: Evaluation) -> Text:
 # ---------------------------------------------------------------------------------------------
 
 
+#: Status words of the department's completion table.
+_DONE = {"超额": "超额完成", "达成": "完成", "未达成": "未完成", "无实际值": "未提供实际值"}
+
+
 def results_fallback(ev: Evaluation) -> Text:
     """主要绩效 for a department that wrote no 主要绩效 text: per 领域, each 绩效指标 row with an
     actual value in the department's own row order (target and completion where set)."""
@@ -336,7 +340,7 @@ def results_fallback(ev: Evaluation) -> Text:
                  f"{with_qualifier(r['actual'], r['unit'], r['qualifier'])}")
             if r["status"] in (targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED) \
                     and not r["target_derived"]:
-                s += f"（目标{target_text(r)}，{r['status']}）"
+                s += f"（目标{target_text(r)}，{_DONE[r['status']]}）"
             items.append(s)
         out.append(run_in(_number(n, "1.") + _domain_zh(domain)) + "；".join(items) + "。")
     return Text("\n\n".join(out))
@@ -347,10 +351,6 @@ def results(ev: Evaluation) -> Text:
     if rows(ev, "results").empty:
         return results_fallback(ev)
     return section(ev, "results", numbering="1.")
-
-
-#: Status words of the department's completion table.
-_DONE = {"超额": "超额完成", "达成": "完成", "未达成": "未完成", "无实际值": "未提供实际值"}
 
 
 def targets_summary(ev: Evaluation) -> Text:
