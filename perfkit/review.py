@@ -317,5 +317,4 @@ def text_audit_table(ev: Evaluation):
     frame = audit_display(a).drop(columns="编号")
     frame.insert(0, "位置", list(a["location"]))
     frame["原句"] = list(a["sentence"])
-    return styled(frame, caption="报告文字中需要说明的数值").map(
-        lambda v: AUDIT_VERDICT_STYLE.get(v, ""), subset=["结论"])
+    return styled(frame, caption="报告文字中需要说明的数值", styles={"结论": AUDIT_VERDICT_STYLE})

@@ -72,6 +72,23 @@ class Table:
         """The table's HTML (the Styler's)."""
         return self.styler.to_html()
 
+    def __getattr__(self, name: str) -> Any:
+        """Other Styler methods (``.map``, ``.apply`` …) style the HTML and return the Table.
+
+        They reach the HTML only; ``styles`` reaches the Word file too, so prefer it.
+        """
+        if name.startswith("_") or name == "styler":
+            raise AttributeError(name)
+        attribute = getattr(self.styler, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = attribute(*args, **kwargs)
+            return self if result is self.styler else result
+
+        return call
+
     def _repr_html_(self) -> str | None:
         return self.styler._repr_html_()
 

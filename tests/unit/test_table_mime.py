@@ -94,3 +94,9 @@ def test_is_number_text(text, number):
 def test_nan_and_none_are_missing():
     data = styled(pd.DataFrame({"a": [math.nan, None, "x"]})).to_json()
     assert [r[0] for r in data["rows"]] == ["未提供", "未提供", "x"]
+
+
+def test_styler_methods_still_style_the_html():
+    table = styled(pd.DataFrame({"结论": ["一致", "不一致"]}))
+    same = table.map(lambda v: "color: red" if v == "不一致" else "", subset=["结论"])
+    assert same is table and "color: red" in table.to_html()
