@@ -67,6 +67,9 @@ def run(
     force: Annotated[bool, typer.Option(help="输入未变也重新运行")] = False,
     outputs: Annotated[Path | None, typer.Option(help="输出目录；默认 outputs/")] = None,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="是否生成 PDF")] = True,
+    official_pdf: Annotated[bool, typer.Option(
+        "--official-pdf", help="PDF 按党政机关公文格式（GB/T 9704-2012）排版，以免费字体近似公文字体；"
+        "也可在运行设置中写 pdf_layout: official")] = False,
     scheduler: Annotated[str | None, typer.Option(
         help="在 Dask 集群上运行：调度器地址（tcp://主机:8786），或 local 在本机启动")] = None,
 ) -> None:
@@ -100,6 +103,7 @@ def run(
         try:
             results = run_all(pairs, notebooks=notebook or None, outputs=outputs, jobs=jobs,
                               force=force, params_file=params, pdf=pdf, scheduler=scheduler,
+                              pdf_layout="official" if official_pdf else None,
                               on_start=lambda n: progress.update(bar, total=n),
                               on_result=advance)
         except KeyboardInterrupt:

@@ -246,6 +246,25 @@ def find_cjk_fonts() -> CjkFont:
 
 
 @functools.cache
+def find_family(family: str) -> CjkFont | None:
+    """The regular and bold faces of one installed Chinese font family, or None.
+
+    Used for the official-layout PDF, which sets each element in its own family (a serif for
+    the 仿宋 body, a bold sans for 黑体 headings, AR PL UKai for 楷体).
+
+    Args:
+        family: family name as fontconfig knows it, e.g. ``Noto Serif CJK SC``.
+    """
+    faces = _fc_faces()
+    if faces is None:
+        faces = _matplotlib_faces()
+    wanted = family.casefold()
+    mine = [f for f in faces if wanted in (name.casefold() for name in f.families)]
+    font = _pick(_Face((family,), f.weight, f.italic, f.index, f.file) for f in mine)
+    return font
+
+
+@functools.cache
 def _register_with_matplotlib(font: CjkFont) -> str:
     """Add the font files to matplotlib's font manager; return the family matplotlib uses."""
     from matplotlib import font_manager, ft2font

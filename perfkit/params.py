@@ -23,6 +23,8 @@ _CHOICES = {
     # "三公"经费变动率 basis: 决算数 (actual) or 预算数 (budget) of both years.
     "three_public_change_basis": ("actual", "budget"),
     "missing_policy": ("zero", "exclude"),
+    # PDF page: perfkit's print style, or the official-document layout (GB/T 9704-2012).
+    "pdf_layout": ("web", "official"),
 }
 
 
@@ -42,6 +44,8 @@ class Settings:
         score_sheet: score-sheet YAML under params/score_sheets/ (file stem).
         missing_policy: how a score-sheet item with missing input scores.
         notebooks: which notebooks to run, in order.
+        pdf_layout: ``web`` (perfkit's print style) or ``official`` (PDFs in the layout of
+            GB/T 9704-2012, free fonts approximating the official ones).
     """
 
     department: str = config.SAMPLE_DEPT
@@ -55,6 +59,7 @@ class Settings:
     score_sheet: str = "hunan-53"
     missing_policy: str = "zero"
     notebooks: tuple[str, ...] = field(default=config.DOMAINS)
+    pdf_layout: str = "web"
 
     @property
     def budget_column(self) -> str:

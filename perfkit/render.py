@@ -86,6 +86,8 @@ class ReportMeta:
         kind: ``department`` for the department's own 自评报告 (its cover shows the report date
             and none of perfkit's facts), ``review`` or ``analysis``.
         report_date: the report's date as printed (``2020年4月28日``), for a department's cover.
+        pdf_layout: ``web`` (perfkit's print style) or ``official`` (the GB/T 9704-2012 page in
+            free fonts approximating the official ones; ``templates/official.css``).
     """
 
     department: str
@@ -97,6 +99,7 @@ class ReportMeta:
     workbook: str = ""
     kind: str = "analysis"
     report_date: str = ""
+    pdf_layout: str = "web"
 
 
 @dataclass(frozen=True)
@@ -671,6 +674,37 @@ def _pdf_font_css(family: str) -> str:
 
 _FONT_URL_PREFIX = "perfkit-font:"
 
+#: Faces of the official-layout PDF: CSS family, weight, the free family standing in for the
+#: official font (GB/T 9704-2012) and whether its bold face is used, and the Debian package.
+OFFICIAL_FACES: tuple[tuple[str, int, str, bool, str], ...] = (
+    ("Perfkit FangSong", 400, "Noto Serif CJK SC", False, "fonts-noto-cjk"),  # 仿宋
+    ("Perfkit FangSong", 700, "Noto Serif CJK SC", True, "fonts-noto-cjk"),  # 仿宋 bold
+    ("Perfkit XiaoBiaoSong", 400, "Noto Serif CJK SC", True, "fonts-noto-cjk"),  # 小标宋
+    ("Perfkit HeiTi", 400, "Noto Sans CJK SC", True, "fonts-noto-cjk"),  # 黑体
+    ("Perfkit KaiTi", 400, "AR PL UKai CN", False, "fonts-arphic-ukai"),  # 楷体
+    ("Perfkit SongTi", 400, "Noto Serif CJK SC", False, "fonts-noto-cjk"),  # 宋体 page numbers
+)
+
+
+def _official_css(fallback: CjkFont) -> tuple[str, dict[str, tuple[CjkFont, bool]]]:
+    """The official-layout stylesheet with its @font-face rules, and the faces they fetch
+    (a family that is not installed is replaced by ``fallback``, with a warning)."""
+    from .fonts import find_family
+
+    faces: dict[str, tuple[CjkFont, bool]] = {}
+    rules = []
+    for n, (alias, weight, family, bold, package) in enumerate(OFFICIAL_FACES):
+        font = find_family(family)
+        if font is None:
+            log.warning("official PDF: font %s not installed (Debian package %s); using %s",
+                        family, package, fallback.family)
+            font, bold = fallback, bold and fallback.has_bold
+        faces[f"official-{n}"] = (font, bold)
+        rules.append(f"@font-face {{ font-family: {css_string(alias)}; "
+                     f"src: url('{_FONT_URL_PREFIX}official-{n}'); font-weight: {weight}; "
+                     "font-style: normal; }\n")
+    return "".join(rules) + _asset("official.css"), faces
+
 #: Elements that set their own font family (report.css, the UA stylesheet); everything else
 #: inherits. A universal selector would cost style computation on every element.
 _PDF_FONT_SELECTORS = (
@@ -678,7 +712,8 @@ _PDF_FONT_SELECTORS = (
 )
 
 
-def _make_fetcher(font: CjkFont, glyphs: frozenset[str]) -> Any:
+def _make_fetcher(font: CjkFont, glyphs: frozenset[str],
+                  faces: dict[str, tuple[CjkFont, bool]] | None = None) -> Any:
     """A WeasyPrint URL fetcher serving font subsets and refusing the network.
 
     ``perfkit-font:regular`` and ``perfkit-font:bold`` return subsets of the CJK font;
@@ -689,6 +724,9 @@ def _make_fetcher(font: CjkFont, glyphs: frozenset[str]) -> Any:
 
     def font_bytes(url: str) -> bytes:
         weight = url[len(_FONT_URL_PREFIX) :]
+        if faces and weight in faces:  # a face of the official layout
+            face, bold = faces[weight]
+            return pdf_subset(face, glyphs, bold=bold)
         return pdf_subset(font, glyphs, bold=weight == "bold")
 
     def check(url: str) -> None:
@@ -718,12 +756,14 @@ def _make_fetcher(font: CjkFont, glyphs: frozenset[str]) -> Any:
     return legacy_fetcher
 
 
-def render_pdf(reviewer_html: str, base_dir: Path) -> bytes:
+def render_pdf(reviewer_html: str, base_dir: Path, *, official: bool = False) -> bytes:
     """Typeset reviewer HTML into an A4 PDF with WeasyPrint, embedding the CJK font.
 
     Args:
         reviewer_html: the complete reviewer HTML document (it carries the print CSS).
         base_dir: folder relative URLs resolve against; nothing is fetched from the network.
+        official: the GB/T 9704-2012 page (``templates/official.css``) in free fonts that
+            approximate the official ones, instead of perfkit's print style.
 
     Returns:
         The PDF bytes.
@@ -736,8 +776,13 @@ def render_pdf(reviewer_html: str, base_dir: Path) -> bytes:
 
     font = find_cjk_fonts()
     font_css = _pdf_font_css(font.family)
+    faces: dict[str, tuple[CjkFont, bool]] = {}
+    if official:  # the document's own (author) style, after print.css: it takes precedence
+        official_css, faces = _official_css(font)
+        reviewer_html = reviewer_html.replace(
+            "</head>", f'<style media="print">\n{official_css}</style>\n</head>', 1)
     glyphs = frozenset(reviewer_html) | frozenset(font_css) | frozenset(_ALWAYS_GLYPHS)
-    fetcher = _make_fetcher(font, glyphs)
+    fetcher = _make_fetcher(font, glyphs, faces)
     font_config = FontConfiguration()
     stylesheet = CSS(string=font_css, url_fetcher=fetcher, font_config=font_config)
     document = HTML(string=reviewer_html, base_url=str(base_dir), url_fetcher=fetcher)
@@ -810,7 +855,7 @@ def render_notebook(
         if font_error is not None:
             raise font_error
         started = time.perf_counter()
-        data = render_pdf(reviewer_html, out_dir)
+        data = render_pdf(reviewer_html, out_dir, official=meta.pdf_layout == "official")
         written["pdf"] = write_bytes_atomic(out_dir / f"{stem}.pdf", data)
         log.info(
             "rendered %s PDF in %.2f s (%d bytes)", stem, time.perf_counter() - started, len(data)

@@ -111,12 +111,14 @@ def plan(
     params_file: str = "",
     pdf: bool = True,
     on_work: Callable[[], None] | None = None,
+    pdf_layout: str | None = None,
 ) -> tuple[list[Task], list[NotebookResult], dict[str, Any]]:
     """Validate one department-year, write its tables and list the notebooks to run.
 
     The caller should hold the output folder's lock (:class:`perfkit.locking.OutputLock`).
     ``on_work`` is called as soon as it is clear that something must be computed (before the
-    workbook is validated), so that workers can start meanwhile.
+    workbook is validated), so that workers can start meanwhile. ``pdf_layout`` (``web`` or
+    ``official``) overrides the run settings' ``pdf_layout``.
 
     Returns:
         (tasks to run, skipped results, manifest header).
@@ -181,6 +183,7 @@ def plan(
         "perfkit_version": _version(),
         "workbook_sha256": base["workbook_sha256"],
         "report_date": report_date,
+        "pdf_layout": pdf_layout or settings.pdf_layout,
     }
     tasks, skipped = [], []
     for nb in notebooks or settings.notebooks:
@@ -189,7 +192,8 @@ def plan(
             skipped.append(NotebookResult(department, year, nb, SKIPPED, error="笔记本不存在"))
             continue
         docx = nb in WORD_NOTEBOOKS
-        inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf, "docx": docx}
+        inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf, "docx": docx,
+                  "pdf_layout": meta["pdf_layout"]}
         from .history import earlier_tables, uses_history
 
         if uses_history(source.read_text(encoding="utf-8")):
@@ -459,6 +463,7 @@ def run(
     scheduler: str | None = None,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[NotebookResult], None] | None = None,
+    pdf_layout: str | None = None,
 ) -> list[NotebookResult]:
     """Run every notebook of every department-year; keep going past failures.
 
@@ -476,6 +481,9 @@ def run(
         on_start: called with the number of results to expect so far, each time it grows
             (department-years are planned while earlier ones already run).
         on_result: called with each result as it arrives.
+        pdf_layout: ``official`` typesets the PDFs in the official-document layout
+            (GB/T 9704-2012), ``web`` in perfkit's print style; None: each run settings'
+            ``pdf_layout``.
 
     Returns:
         One result per notebook (ok, failed or skipped). Invalid inputs of a department-year,
@@ -552,7 +560,7 @@ def run(
                 tasks, skipped, header = plan(dept, year, notebooks=notebooks,
                                               outputs=outputs_root, force=force,
                                               params_file=params_file, pdf=pdf,
-                                              on_work=ensure_pool)
+                                              on_work=ensure_pool, pdf_layout=pdf_layout)
             except (PerfkitError, OSError) as exc:  # OSError: unreadable file, disk full …
                 grow(1)
                 emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=describe(exc)))
