@@ -917,7 +917,8 @@ class WordWriter:
         self.tables += 1
         if caption:
             self.caption("表", str(caption), keep_next=True)
-        text_style = dict((s, n) for s, n in TABLE_TEXT_STYLES)[layout.size]
+        text_style = dict(TABLE_TEXT_STYLES)[layout.size]
+        text_style_id = self.doc.styles[text_style].style_id
         table = self.doc.add_table(rows=1 + len(rows), cols=len(columns))
         table.style = self.doc.styles[TABLE_STYLE]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -941,7 +942,7 @@ class WordWriter:
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 value = values[c] if c < len(values) else ""
                 p = cell.paragraphs[0]
-                p.style = self.doc.styles[text_style]
+                p._p.style = text_style_id  # (python-docx's setter looks it up each time)
                 if r == 0:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 elif numeric[c]:

@@ -274,3 +274,26 @@ def test_notebook_outputs_code_never_shown():
     assert "secret_code" not in text and "warning" not in text
     assert text == "一、标题\n段落加粗。"
     assert len(doc.tables) == 1
+
+
+def test_render_notebook_writes_the_reviewer_copy_as_word(tmp_path):
+    import nbformat
+
+    from perfkit.render import ReportMeta, render_notebook
+
+    hidden = v4.new_markdown_cell("内部备注，不给审阅人看。")
+    hidden.metadata["tags"] = ["remove-cell"]
+    quiet = v4.new_code_cell("x", outputs=[v4.new_output(
+        "execute_result", {"text/markdown": "只给分析人员看的输出。", "text/plain": "x"},
+        execution_count=1)])
+    quiet.metadata["tags"] = ["remove-output"]
+    nb = v4.new_notebook(cells=[v4.new_markdown_cell("# 标题\n\n正文。"), hidden, quiet])
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    meta = ReportMeta(department="某局", year=2019, title="报告", generated_at="2020-04-28",
+                      perfkit_version="test", workbook_sha256="0" * 64)
+    written = render_notebook(tmp_path / "n.ipynb", tmp_path, "n", meta, pdf=False, docx=True)
+    assert written["docx"] == tmp_path / "n.docx"
+    doc = docx.Document(written["docx"])
+    assert [p.text for p in doc.paragraphs] == ["标题", "正文。"]
+    assert doc.core_properties.author == "某局"
+    assert "docx" not in render_notebook(tmp_path / "n.ipynb", tmp_path, "m", meta, pdf=False)
