@@ -307,7 +307,7 @@ PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支�
 ### 附录一　指标定义（数据字典）
 
 由指标注册表生成：每个指标的代码、单位、计算方法和数据来源。"""),
-    code("pk.tables.data_dictionary()"),
+    code("pk.tables.data_dictionary(ev)"),
     md("### 附录二　数据来源与版本"),
     code("pk.narrative.provenance(ev)"),
 ]

@@ -59,7 +59,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import fmt
+from . import config, fmt
 from .checks import CONSISTENT, INCONSISTENT, SUM_CHECKS, UNEXPLAINED, UNVERIFIABLE
 from .evaluation import Evaluation
 from .indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
@@ -557,21 +557,13 @@ def _from_checks(checks: pd.DataFrame, unit_default: str = "万元", domain: str
 
 
 def _metric_sum_rows(ev: Evaluation) -> list[dict]:
-    """The domains' declared 绩效指标 part-sums (SUM_CHECKS of each domain module), if any."""
-    import importlib
+    """The 绩效指标 part-sums the catalogs of the covered domains declare (``sum_checks``)."""
+    from .indicators.catalog import sum_checks
+    from .indicators.metrics import metric_sum_check
 
-    try:
-        from .indicators.metrics import metric_sum_check
-    except ImportError:
-        return []
     rows = []
-    for domain in ("quality", "aid", "safety"):
-        try:
-            module = importlib.import_module(f"perfkit.indicators.{domain}")
-        except ImportError:
-            continue
-        checks = [metric_sum_check(c, domain, ev.data, ev.settings)
-                  for c in getattr(module, "SUM_CHECKS", ())]
+    for domain in ev.domains:
+        checks = [metric_sum_check(c, domain, ev.data, ev.settings) for c in sum_checks(domain)]
         if checks:
             rows += _from_checks(pd.DataFrame(checks), domain=domain)
     return rows
@@ -725,7 +717,7 @@ def load_for_audit(path: str | Path, *, params_file: str | Path = "",
     from .params import check_department, load_settings
     from .workbook import load_workbook
 
-    path = Path(path)
+    path = config.resolve(path)
     data = load_workbook(path)
     try:
         department = check_department(path.resolve().parent.name)

@@ -64,3 +64,11 @@ class FontMissingError(PerfkitError):
 
 class RunError(PerfkitError):
     """One or more notebooks failed during a run."""
+
+
+class ProjectNotFoundError(PerfkitError):
+    """No project folder: no perfkit.toml above the current folder and no PERFKIT_ROOT."""
+
+
+class CatalogError(PerfkitError):
+    """A domain catalog (domains/<key>.yaml) is malformed; the message names file, entry, key."""

@@ -559,12 +559,9 @@ def domain_highlights(ev: Evaluation) -> Text:
     what is listed here was judged against a target or computed from several figures.
     """
     from . import targets
-    from .indicators import get
-    from .indicators.metrics import METRIC_SOURCE
 
-    metric_prefix = METRIC_SOURCE.split("（")[0]
     lines = []
-    for domain in ("quality", "aid", "safety"):
+    for domain in ev.domains:
         att = targets.attainment(ev, domain)
         met = att[att["status"].isin([targets.EXCEEDED, targets.ACHIEVED])]
         items = [f"{esc(t['label_zh'])}{fmt.with_unit(t['actual'], t['unit'])}"
@@ -572,7 +569,7 @@ def domain_highlights(ev: Evaluation) -> Text:
                  for _, t in met.iterrows()]
         ind = ev.domain_indicators(domain)
         for _, r in ind[ind["value"].notna()].iterrows():
-            if not get(r["id"]).source.startswith(metric_prefix):
+            if not r["reported"]:
                 value = fmt.with_unit(r["value"], r["unit"], int(r["decimals"]))
                 items.append(f"{esc(r['label_zh'])}{value}")
         if items:

@@ -58,15 +58,10 @@ def _cross_checks(ev: Evaluation) -> list[dict]:
     rows = [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
                  c["source_cells"])
             for _, c in ev.checks.iterrows() if c["verdict"] in (UNEXPLAINED, INCONSISTENT)]
-    try:
-        from .indicators.metrics import run_domain_checks
-    except ImportError:
-        return rows
-    for domain in ("quality", "aid", "safety"):
-        try:
-            checks = run_domain_checks(ev.data, ev.settings, domain)
-        except ModuleNotFoundError:
-            continue
+    from .indicators.metrics import run_domain_checks
+
+    for domain in ev.domains:
+        checks = run_domain_checks(ev.data, ev.settings, domain)
         rows += [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
                       c["source_cells"])
                  for _, c in checks.iterrows() if c["verdict"] == INCONSISTENT]
@@ -136,11 +131,8 @@ def _gaps(ev: Evaluation) -> list[dict]:
     ind = ev.domain_indicators("finance")
     rows = [_row("data_gap", r["label_zh"], str(r["note"]), r["source_cells"])
             for _, r in ind[ind["value"].isna()].iterrows()]
-    for domain in ("quality", "aid", "safety"):
-        try:
-            gaps = targets.gaps(ev, domain)
-        except ModuleNotFoundError:
-            continue
+    for domain in ev.domains:
+        gaps = targets.gaps(ev, domain)
         # Targets without an actual value are listed under unmeasured_target already.
         gaps = gaps[gaps["kind"] != f"目标{targets.NO_ACTUAL}"]
         rows += [_row("data_gap", g["label_zh"], g["reason"], g["cells"])

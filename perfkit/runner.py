@@ -74,7 +74,7 @@ def _digest(components: dict[str, Any]) -> str:
 
 def _settings_components(settings: Settings, workbook: Path, params_file: Path | None
                          ) -> dict[str, Any]:
-    sheet = config.PARAMS_DIR / "score_sheets" / f"{settings.score_sheet}.yaml"
+    sheet = config.score_sheet_path(settings.score_sheet)
     return {
         "workbook_sha256": sha256_file(workbook),
         "params_sha256": _sha_or_none(params_file),
@@ -169,7 +169,7 @@ def plan(
     }
     tasks, skipped = [], []
     for nb in notebooks or settings.notebooks:
-        source = config.NOTEBOOKS_DIR / f"{nb}.ipynb"
+        source = config.notebook_path(nb)
         if not source.exists():
             skipped.append(NotebookResult(department, year, nb, SKIPPED, error="笔记本不存在"))
             continue

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import random
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -177,33 +176,31 @@ def _target(domain, code, name, unit, direction, target, actual, prior) -> dict[
             "target": target, "actual": actual, "prior": prior, "source": SOURCE}
 
 
-#: The repository holding the real sample; synthetic files never go in it or its data/.
-REPO = Path(__file__).resolve().parent.parent
-
-
 def _refuse_real(root: Path, *, mixing: bool = False) -> Path:
     root = Path(root).resolve()
-    if root in (REPO, REPO / "data") or REPO / "data" in root.parents:
-        raise PerfkitError(f"合成数据不能写入项目自身的数据目录（{root}）；请指定另一个文件夹。")
-    if mixing and (root / "data").is_dir():
+    project = config.find_project(root.parent)
+    if project is not None and (project / "data") in (root, *root.parents):
+        raise PerfkitError(f"合成数据不能写入项目 {project} 的数据目录（{root}）；请指定另一个文件夹。")
+    real = []
+    if (root / "data").is_dir():
         real = [d.name for d in (root / "data").iterdir()
                 if d.is_dir() and not d.name.startswith("synthetic-")]
-        if real:
-            raise PerfkitError(f"{root / 'data'} 中已有真实部门（{'、'.join(sorted(real))}），"
-                               "合成数据不与真实数据混放；请指定另一个文件夹。")
+    if real and (root / config.MARKER).is_file():
+        raise PerfkitError(f"合成数据不能写入项目 {root}：其 data/ 中已有真实部门"
+                           f"（{'、'.join(sorted(real))}），合成数据不与真实数据混放；请指定另一个文件夹。")
+    if real and mixing:
+        raise PerfkitError(f"{root / 'data'} 中已有真实部门（{'、'.join(sorted(real))}），"
+                           "合成数据不与真实数据混放；请指定另一个文件夹。")
     return root
 
 
 def prepare_project(root: Path) -> Path:
-    """Make ``root`` a project folder (PERFKIT_ROOT): notebooks and score sheets copied in."""
+    """Make ``root`` a project folder (as ``perfkit init`` does) for synthetic departments."""
+    from .project import init_project
+
     root = _refuse_real(root)
-    (root / "data").mkdir(parents=True, exist_ok=True)
-    (root / "params").mkdir(parents=True, exist_ok=True)
-    shutil.copytree(config.NOTEBOOKS_DIR, root / "notebooks", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    sheets = config.PARAMS_DIR / "score_sheets"
-    if sheets.is_dir():
-        shutil.copytree(sheets, root / "params" / "score_sheets", dirs_exist_ok=True)
+    if not (root / config.MARKER).is_file():
+        init_project(root, "合成测试数据（perfkit.synthetic，非真实部门）")
     return root
 
 

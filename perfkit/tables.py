@@ -258,24 +258,22 @@ def next_year_table(ev: Evaluation, domain: str):
 
 
 def topic_table(ev: Evaluation, domain: str, topic: str):
-    """The indicators of one section (``TOPICS`` of the domain module): value, 口径, source cells.
+    """The indicators of one topic of a domain's catalog: value, 口径, source cells.
 
     Figures the report states are marked 报告数; figures perfkit computes are marked 计算 and
     show their formula.
     """
-    import importlib
-
     from . import targets
+    from .indicators.catalog import topics
 
-    module = importlib.import_module(f"perfkit.indicators.{domain}")
-    ids = module.TOPICS[topic]
+    ids = topics(domain)[topic].indicators
     notes = targets.metrics(ev, domain).set_index("code")["note"]
     notes = notes[~notes.index.duplicated()]
     ind = ev.indicators
     rows = []
     for i in ids:
         r = ind.loc[i]
-        stated = r["definition_zh"].startswith("绩效指标表")
+        stated = bool(r["reported"])
         rows.append({
             "指标": r["label_zh"],
             "数值": fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
@@ -482,17 +480,22 @@ def pefa_table(ev: Evaluation):
     return styled(frame)
 
 
-def data_dictionary():
-    """Every registered indicator: code, domain, label, unit, direction, formula, source."""
+def data_dictionary(ev: Evaluation | None = None):
+    """Every indicator: code, domain, label, unit, direction, formula, source.
+
+    With ``ev``, the indicators of finance and of the domains it covers (``ev.domains``);
+    without, every indicator of every catalog in use.
+    """
     from .indicators import REGISTRY, load_all
     from .workbook import DOMAIN_CHOICES
 
     load_all()
     zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    keep = None if ev is None else {"finance", *ev.domains}
     frame = pd.DataFrame([{
         "指标代码": i.id, "领域": zh.get(i.domain, i.domain), "指标": i.label_zh, "单位": i.unit,
         "方向": i.direction.value, "计算方法": i.definition_zh, "数据来源": i.source,
-    } for i in REGISTRY.values()])
+    } for i in REGISTRY.values() if keep is None or i.domain in keep])
     return styled(frame)
 
 

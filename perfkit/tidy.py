@@ -44,9 +44,9 @@ def indicator_table(ev: Evaluation) -> pd.DataFrame:
     """Every indicator with the target and attainment status of its 绩效指标 row, if any."""
     from . import targets
 
-    frame = ev.indicators.copy()
+    frame = ev.indicators.reset_index()
     judged = targets.metrics(ev)
-    judged = judged[judged["status"] != ""].drop_duplicates("code").set_index("code")
+    judged = judged[judged["status"] != ""].drop_duplicates("id").set_index("id")
     frame["target"] = frame["id"].map(judged["target"])
     frame["status"] = frame["id"].map(judged["status"]).fillna("")
     return frame[INDICATOR_COLUMNS]

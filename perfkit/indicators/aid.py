@@ -1,4 +1,8 @@
-"""Student-aid indicators: per-programme persons, amounts, per-person aid against standards."""
+"""Student aid on the 学生资助 sheet: per-programme figures, totals, per-person aid vs standards.
+
+The sheet is part of the workbook contract, so its machinery is Python; the aid domain's other
+indicators, its topics and headlines are in the catalog ``perfkit/domains/aid.yaml``.
+"""
 
 from __future__ import annotations
 
@@ -16,21 +20,16 @@ from .metrics import (
     EXPLAIN,
     INCONSISTENT,
     UNVERIFIABLE,
-    Metric,
     check_row,
+    domain_checks,
+    domain_gaps,
     parse_stated,
-    register_metrics,
 )
 
 D = "aid"
 TWO_EXEMPTIONS = "两免一补"
 #: 万元 → 元
 YUAN_PER_WAN = 10_000
-
-register_metrics(D, (
-    Metric("two_exemptions_beneficiaries_person_times", "“两免一补”受惠学生", "人次",
-           Direction.HIGHER_BETTER),
-))
 
 #: Columns of :func:`programme_frame`: key → (Chinese header, unit). Declared once here.
 PROGRAMME_FIELDS = {
@@ -155,12 +154,7 @@ def aid_below_standard_count(r: Reader) -> float:
     return float(below)
 
 
-TOPICS = {
-    "overview": ("aid_total_wan_yuan", "two_exemptions_total_wan_yuan",
-                 "two_exemptions_beneficiaries_person_times", "aid_below_standard_count"),
-}
-
-
+@domain_gaps(D)
 def data_gaps(data: WorkbookData) -> list[dict]:
     """Programmes whose per-person aid cannot be computed (count or amount not provided)."""
     rows = []
@@ -218,6 +212,7 @@ def _group_check(data: WorkbookData, group: str) -> dict:
                      note + f"，超出舍入范围（±{fmt.amount(tol)}），需核实", cells)
 
 
+@domain_checks(D)
 def checks(data: WorkbookData, settings: Settings) -> list[dict]:
     """Aid checks: each policy group against its stated total; per-person aid against standard."""
     frame = data.frames.get("aid")
