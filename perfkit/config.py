@@ -120,3 +120,16 @@ def params_path(dept: str, year: int) -> Path:
 def output_dir(dept: str, year: int, outputs: Path | None = None) -> Path:
     """Return ``outputs/<dept>/<year>/``."""
     return (outputs or _get("OUTPUTS_DIR")) / dept / str(year)
+
+
+def catalog_files() -> dict[str, Path]:
+    """Domain key → catalog file in use: perfkit's, then the project's ``domains/*.yaml`` (a
+    project file replaces perfkit's of the same key). Outside any project: perfkit's only."""
+    files = {p.stem: p for p in sorted(PACKAGE_DOMAINS_DIR.glob("*.yaml"))}
+    try:
+        own = _get("DOMAINS_DIR")
+    except ProjectNotFoundError:  # library use outside any project
+        return files
+    if own.is_dir():
+        files.update({p.stem: p for p in sorted(own.glob("*.yaml"))})
+    return files

@@ -40,11 +40,15 @@ class Evaluation:
 
     @functools.cached_property
     def indicators(self) -> pd.DataFrame:
-        """The indicators of finance and of :attr:`domains`, and the department's own 绩效指标
-        rows (any 领域, 其他 included), computed on this workbook; indexed by ``id``."""
+        """Every indicator in use (finance, every catalog's) and the department's own 绩效指标
+        rows (any 领域, 其他 included), computed on this workbook; indexed by ``id``.
+
+        Indicators of a domain the workbook does not cover have no value ("数据缺失"); the tidy
+        table (``tables/indicators.csv``) keeps finance, :attr:`domains` and the own rows.
+        """
         from .indicators import compute
 
-        return compute(self.data, self.settings, self.domains)
+        return compute(self.data, self.settings)
 
     def domain_indicators(self, domain: str) -> pd.DataFrame:
         """The indicators of one domain."""

@@ -81,6 +81,9 @@ def _settings_components(settings: Settings, workbook: Path, params_file: Path |
         "settings_sha256": hashlib.sha256(
             json.dumps(asdict(settings), sort_keys=True, default=str).encode()).hexdigest(),
         "score_sheet_sha256": _sha_or_none(sheet),
+        # The domain catalogs in use (perfkit's and the project's domains/*.yaml): an edited
+        # catalog changes indicators, so it reruns.
+        "catalogs_sha256": {k: sha256_file(p) for k, p in config.catalog_files().items()},
         "perfkit_version": _version(),
     }
 

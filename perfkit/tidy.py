@@ -41,10 +41,12 @@ SCORE_SUMMARY = "score.json"
 
 
 def indicator_table(ev: Evaluation) -> pd.DataFrame:
-    """Every indicator with the target and attainment status of its 绩效指标 row, if any."""
+    """The indicators of finance, of the domains the workbook covers and the department's own
+    rows, each with the target and attainment status of its 绩效指标 row, if any."""
     from . import targets
 
     frame = ev.indicators.reset_index()
+    frame = frame[frame["domain"].isin({"finance", "other", *ev.domains})]
     judged = targets.metrics(ev)
     judged = judged[judged["status"] != ""].drop_duplicates("id").set_index("id")
     frame["target"] = frame["id"].map(judged["target"])

@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .. import config
-from ..errors import CatalogError, ProjectNotFoundError
+from ..errors import CatalogError
 
 #: Domain keys that are not catalogs: the finance indicators (fixed sheets, Python) and the
 #: department's own rows of the 绩效指标 sheet (领域 其他). Value: the 领域 label.
@@ -299,21 +299,9 @@ def _check_inside(c: Catalog) -> None:
                            + "\n".join(f"  {p}" for p in problems))
 
 
-def catalog_files() -> dict[str, Path]:
-    """Key → file of every catalog in use: perfkit's, then the project's (same key replaces)."""
-    files = {p.stem: p for p in sorted(config.PACKAGE_DOMAINS_DIR.glob("*.yaml"))}
-    try:
-        own = config.DOMAINS_DIR
-    except ProjectNotFoundError:  # library use outside any project: perfkit's catalogs only
-        own = None
-    if own is not None and own.is_dir():
-        files.update({p.stem: p for p in sorted(own.glob("*.yaml"))})
-    return files
-
-
 def catalogs() -> dict[str, Catalog]:
     """Every catalog in use, by key, in domain order (``order``, then key); cached per file version."""
-    files = catalog_files()
+    files = config.catalog_files()
     stamp = tuple((k, str(p), p.stat().st_mtime_ns, p.stat().st_size) for k, p in files.items())
     return _load(stamp)
 

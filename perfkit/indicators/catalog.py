@@ -93,14 +93,28 @@ def _definition(spec: IndicatorSpec, labels: Mapping[str, str]) -> str:
             "取与该比例（按所印位数舍入）相容的唯一整数")
 
 
-def _source(spec: IndicatorSpec, reported: set[str]) -> str:
+def _source(spec: IndicatorSpec, reported: set[str], rules: Mapping[str, TargetRule]) -> str:
+    """Where the inputs are, e.g. ``绩效指标: a, b 实际值`` or ``绩效指标: a 实际值、目标值``."""
     if spec.formula is None:
         return METRIC_SOURCE.replace("代码", f"代码 {spec.code}")
-    parts = []
+    columns: dict[str, list[str]] = {}
+    computed: list[str] = []
     for op in operands(spec.formula):
         code, column = _split(op)
-        parts.append(f"绩效指标: {code} {_COLUMN_ZH[column or 'actual']}" if code in reported
-                     else f"指标: {code}")
+        if code in reported:
+            columns.setdefault(code, []).append(_COLUMN_ZH[column or "actual"])
+        else:
+            computed.append(code)
+    parts = []
+    if columns and all(c == ["实际值"] for c in columns.values()):
+        parts.append(f"绩效指标: {', '.join(columns)} 实际值")
+    elif columns:
+        parts.append("绩效指标: " + ", ".join(f"{code} {'、'.join(dict.fromkeys(c))}"
+                                            for code, c in columns.items()))
+    fallbacks = [rules[code].target for code, c in columns.items()
+                 if "目标值" in c and code in rules]
+    parts += [f"指标: {', '.join(dict.fromkeys(computed + fallbacks))}"] if computed or fallbacks \
+        else []
     if spec.formula.kind == "implied_base":
         parts.append(f"报告数值: {spec.formula.stated}")
     return "; ".join(parts)
@@ -224,16 +238,17 @@ def build_registry(cats: Mapping[str, Catalog],
     labels = {i: ind.label_zh for i, ind in declared.items()}
     labels |= {s.code: s.label_zh for c in cats.values() for s in c.indicators}
     reported = {s.code for c in cats.values() for s in c.indicators if s.formula is None}
+    rules = {t.code: t for c in cats.values() for t in c.targets}
     out = {i: ind for i, ind in declared.items() if ind.domain == "finance"}
     for key, c in cats.items():
         for s in c.indicators:
             out[s.code] = Indicator(
                 s.code, key, s.label_zh, s.unit, _DIRECTION[s.direction], _definition(s, labels),
-                _source(s, reported), _reader(s), s.decimals, reported=s.formula is None)
+                _source(s, reported, rules), _reader(s), s.decimals, reported=s.formula is None)
         out |= {i: ind for i, ind in declared.items() if ind.domain == key}
     out |= {i: ind for i, ind in declared.items() if i not in out}
     TARGET_RULES.clear()
-    TARGET_RULES.update({t.code: t for c in cats.values() for t in c.targets})
+    TARGET_RULES.update(rules)
     return out
 
 
