@@ -293,12 +293,13 @@ def init(
     except PerfkitError as exc:
         _fail(exc)
     console.print(f"已新建 perfkit 项目：{escape(str(result.root))}"
-                  f"（写入 {len(result.written)} 个文件）")
+                  f"（写入 {len(result.written)} 个文件）", soft_wrap=True)
     if result.kept:
         console.print("以下文件已存在，未覆盖：" + "、".join(
-            escape(str(p.relative_to(result.root))) for p in result.kept))
+            escape(str(p.relative_to(result.root))) for p in result.kept), soft_wrap=True)
     console.print("下一步：进入该文件夹，运行 perfkit template --year 年度 --dept 部门代码 生成工作簿；"
-                  "填好后 perfkit check 检查，perfkit run 生成报告。perfkit codes 列出指标代码。")
+                  "填好后 perfkit check 检查，perfkit run 生成报告。perfkit codes 列出指标代码。",
+                  soft_wrap=True)
 
 
 @app.command()

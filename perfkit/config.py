@@ -66,8 +66,11 @@ def __getattr__(name: str) -> Path:
     paths = {"ROOT": root, "DATA_DIR": root / "data", "PARAMS_DIR": root / "params",
              "NOTEBOOKS_DIR": root / "notebooks", "DOMAINS_DIR": root / "domains",
              "OUTPUTS_DIR": Path(os.environ.get("PERFKIT_OUTPUTS", root / "outputs")).resolve()}
-    globals()[name] = paths[name]  # found once per process; tests may monkeypatch them
-    return paths[name]
+    # Found once per process, all together (a later change of directory does not move the
+    # project); tests may monkeypatch them one by one.
+    for key, value in paths.items():
+        globals().setdefault(key, value)
+    return globals()[name]
 
 
 def _get(name: str) -> Path:
