@@ -297,8 +297,9 @@ def init(
     if result.kept:
         console.print("以下文件已存在，未覆盖：" + "、".join(
             escape(str(p.relative_to(result.root))) for p in result.kept), soft_wrap=True)
-    console.print("下一步：进入该文件夹，运行 perfkit template --year 年度 --dept 部门代码 生成工作簿；"
-                  "填好后 perfkit check 检查，perfkit run 生成报告。perfkit codes 列出指标代码。",
+    console.print("下一步：进入该文件夹，运行 perfkit template --year 年度 --dept 部门代码 "
+                  "生成工作簿；填好后 perfkit check 检查，perfkit run 生成报告。"
+                  "perfkit codes 列出指标代码。",
                   soft_wrap=True)
 
 
@@ -322,8 +323,9 @@ def codes(
             kind = "" if r["reported"] else "  [dim]计算[/]"
             console.print(f"  {r['code']:<{width}}  {escape(r['label_zh'])}（{escape(r['unit'])}）"
                           f"{kind}", soft_wrap=True)
-    console.print(f"共 {len(frame)} 个指标代码。未标“计算”的在“绩效指标”表按代码填写实际值；标“计算”的"
-                  "由 perfkit 按公式计算（计算方法见报告附录的数据字典），也可在该表为其填写目标值。")
+    console.print(f"共 {len(frame)} 个指标代码。未标“计算”的在“绩效指标”表按代码填写实际值；"
+                  "标“计算”的由 perfkit 按公式计算（计算方法见报告附录的数据字典），"
+                  "也可在该表为其填写目标值。")
 
 
 def main() -> None:

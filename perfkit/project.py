@@ -13,8 +13,8 @@ from .errors import PerfkitError
 log = logging.getLogger(__name__)
 
 MARKER_TEXT = """\
-# perfkit 项目：本文件夹存放 data/（工作簿）、params/（运行设置与评分表）、notebooks/（报告笔记本）、
-# domains/（本部门自己的领域目录，可选）和 outputs/（生成的报告）。
+# perfkit 项目：本文件夹存放 data/（工作簿）、params/（运行设置与评分表）、
+# notebooks/（报告笔记本）、domains/（本部门自己的领域目录，可选）和 outputs/（生成的报告）。
 # perfkit 从当前文件夹向上查找本文件来确定项目（如同 git 查找 .git）；环境变量 PERFKIT_ROOT 优先。
 [project]
 name = "{name}"

@@ -106,7 +106,7 @@ def _health_figures(index: int, year: int, seed: int) -> dict[str, float]:
 
 
 def _health_targets(index: int, year: int, seed: int) -> list[dict[str, Any]]:
-    """绩效指标 rows of a health bureau: the 卫生健康 catalog's figures and its own (其他) targets."""
+    """绩效指标 rows of a health bureau: the 卫生健康 catalog's figures, its own targets (其他)."""
     h, p = _health_figures(index, year, seed), _health_figures(index, year - 1, seed)
 
     def row(code: str, name: str, unit: str, key: str, direction: str | None = None,
@@ -132,7 +132,8 @@ def _health_targets(index: int, year: int, seed: int) -> list[dict[str, Any]]:
         row("health_literacy_pct", "居民健康素养水平", "%", "literacy_pct", "≥", 22),
         row("basic_public_health_funds_wan_yuan", "基本公共卫生服务补助资金", "万元", "funds"),
         row("basic_public_health_central_funds_wan_yuan", "其中：中央补助", "万元", "central"),
-        row("basic_public_health_provincial_funds_wan_yuan", "其中：省级补助", "万元", "provincial"),
+        row("basic_public_health_provincial_funds_wan_yuan", "其中：省级补助", "万元",
+            "provincial"),
         row("basic_public_health_local_funds_wan_yuan", "其中：市县配套", "万元", "local"),
         _target("health", "basic_public_health_standard_yuan", "人均基本公共卫生服务经费补助标准",
                 "元/人", None, None, 79.0, 74.0),
@@ -258,7 +259,8 @@ def _refuse_real(root: Path, *, mixing: bool = False) -> Path:
     root = Path(root).resolve()
     project = config.find_project(root.parent)
     if project is not None and (project / "data") in (root, *root.parents):
-        raise PerfkitError(f"合成数据不能写入项目 {project} 的数据目录（{root}）；请指定另一个文件夹。")
+        raise PerfkitError(f"合成数据不能写入项目 {project} 的数据目录（{root}）；"
+                           "请指定另一个文件夹。")
     real = []
     if (root / "data").is_dir():
         real = [d.name for d in (root / "data").iterdir()

@@ -202,7 +202,8 @@ _MESSAGES = {
     "float_type": "应为数字", "float_parsing": "应为数字",
     "list_type": "应为列表（每项一行，以“- ”开头）",
     "dict_type": "应为“键: 值”映射", "model_type": "应为“键: 值”映射",
-    "string_pattern_mismatch": "只能用小写英文字母、数字和下划线，以字母开头（列名可加 .target 或 .prior）",
+    "string_pattern_mismatch": ("只能用小写英文字母、数字和下划线，以字母开头"
+                                "（列名可加 .target 或 .prior）"),
     "union_tag_not_found": "缺少 kind（公式类型：" + " / ".join(FORMULA_KINDS) + "）",
     "string_too_short": "不能为空",
 }
@@ -266,7 +267,8 @@ def load_catalog(path: Path) -> Catalog:
         raise CatalogError(f"{path}: 应为“键: 值”映射（label_zh、indicators 等）")
     for reserved in ("key", "path"):
         if reserved in raw:
-            raise CatalogError(f"{path}: 文件顶层的键“{reserved}”：不能写在文件中（领域代码即文件名）")
+            raise CatalogError(f"{path}: 文件顶层的键“{reserved}”：不能写在文件中"
+                               "（领域代码即文件名）")
     try:
         catalog = Catalog.model_validate(raw)
     except ValidationError as exc:
@@ -274,7 +276,8 @@ def load_catalog(path: Path) -> Catalog:
         for e in exc.errors():
             entry, where = _where(raw, tuple(e["loc"]))
             lines.append(f"  {entry}" + (f" 的 {where}" if where else "") + f"：{_message(e)}")
-        raise CatalogError(f"领域目录 {path} 有 {len(lines)} 个问题：\n" + "\n".join(lines)) from None
+        raise CatalogError(f"领域目录 {path} 有 {len(lines)} 个问题：\n"
+                           + "\n".join(lines)) from None
     catalog = catalog.model_copy(update={"key": key, "path": path})
     _check_inside(catalog)
     return catalog
@@ -300,7 +303,7 @@ def _check_inside(c: Catalog) -> None:
 
 
 def catalogs() -> dict[str, Catalog]:
-    """Every catalog in use, by key, in domain order (``order``, then key); cached per file version."""
+    """Every catalog in use by key, in domain order (``order``, then key); cached per version."""
     files = config.catalog_files()
     stamp = tuple((k, str(p), p.stat().st_mtime_ns, p.stat().st_size) for k, p in files.items())
     return _load(stamp)

@@ -243,7 +243,8 @@ def own_rows(data: WorkbookData) -> list[dict[str, Any]]:
             "id": ind_id, "domain": rec["domain"], "label_zh": name, "value": value,
             "unit": _text(rec["unit"]),
             "direction": _TARGET_DIRECTION.get(_text(rec["direction"]), Direction.NEUTRAL).value,
-            "note": f"数据缺失：绩效指标“{name}”实际值（{cell}）未提供" if math.isnan(value) else "",
+            "note": (f"数据缺失：绩效指标“{name}”实际值（{cell}）未提供"
+                     if math.isnan(value) else ""),
             "source_cells": cell, "definition_zh": OWN_DEFINITION, "decimals": 2,
             "reported": True,
         })

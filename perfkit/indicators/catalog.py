@@ -43,7 +43,9 @@ def operand_value(r: Reader, operand: str) -> float:
         return float(REGISTRY[code].func(r))
     if column == "target" and code in TARGET_RULES:
         given = r.optional("targets", r.metric_row(code), "target")
-        return given if not math.isnan(given) else float(REGISTRY[TARGET_RULES[code].target].func(r))
+        if math.isnan(given):
+            return float(REGISTRY[TARGET_RULES[code].target].func(r))
+        return given
     return metric_value(r, code, column)
 
 
@@ -213,9 +215,9 @@ def _cycles(cats: Mapping[str, Catalog]) -> list[str]:
         if state.get(code) == 2 or code not in deps:
             return
         if state.get(code) == 1:
-            loop = path[path.index(code):] + [code]
+            loop = " → ".join([*path[path.index(code):], code])
             c, _ = specs[code]
-            found.append(f"{c.path}: {c.entry(code)} 的 formula：公式循环引用（{' → '.join(loop)}）")
+            found.append(f"{c.path}: {c.entry(code)} 的 formula：公式循环引用（{loop}）")
             return
         state[code] = 1
         for d in deps[code]:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..params import Settings
 from ..domains import SumCheck
+from ..params import Settings
 from ..printed import parse_printed
 from ..workbook import WorkbookData
 from .base import Reader, Undefined

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from perfkit import config
 
@@ -14,8 +15,8 @@ SETUPTOOLS = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8")
 
 def test_every_package_folder_is_listed():
     dirs = SETUPTOOLS["package-dir"]
-    found = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "perfkit").rglob("__init__.py")
-             if "__pycache__" not in p.parts}
+    found = {".".join(p.parent.relative_to(REPO).parts)
+             for p in (REPO / "perfkit").rglob("__init__.py") if "__pycache__" not in p.parts}
     found |= {name for name, folder in dirs.items() if (REPO / folder / "__init__.py").is_file()}
     assert set(SETUPTOOLS["packages"]) == found
 

@@ -109,8 +109,8 @@ def test_wheel_in_a_fresh_environment_runs_a_project_of_its_own(tmp_path):
     codes = _run([perfkit, "codes", "--domain", "health"], project, env).stdout
     assert "maternal_mortality_per_100k" in codes
 
-    _run([perfkit, "run", "--year", "2021", "-n", "finance", "-n", "summary"], project / "notebooks",
-         env, timeout=1200)
+    _run([perfkit, "run", "--year", "2021", "-n", "finance", "-n", "summary"],
+         project / "notebooks", env, timeout=1200)
     out = project / "outputs" / "county-health" / "2021"
     for name in ("finance.html", "finance.pdf", "summary.html", "summary.pdf",
                  "tables/indicators.csv", "tables/scores.csv"):

@@ -135,7 +135,8 @@ def test_codes_lists_every_indicator_with_label_and_unit():
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("label_zh: x\nindicators:\n  - {code: a_count, label_zh: A, unit: 个, formula: {kind: ratioo}}\n",
+    ("label_zh: x\nindicators:\n"
+     "  - {code: a_count, label_zh: A, unit: 个, formula: {kind: ratioo}}\n",
      ["indicators 第1项（a_count） 的 formula", "公式类型“ratioo”不存在", "share / ratio"]),
     ("label_zh: x\nindicators:\n  - {code: a_count, label_zh: A, unit: 个, colour: red}\n",
      ["indicators 第1项（a_count） 的 colour", "不认识的键"]),
@@ -172,8 +173,9 @@ def test_a_bad_catalog_is_refused_naming_file_entry_and_key(tmp_path, text, expe
 
 @pytest.mark.parametrize("name", ["Water.yaml", "finance.yaml", "other.yaml", "summary.yaml"])
 def test_the_file_name_is_the_domain_key(tmp_path, name):
-    path = _write(tmp_path / name, "label_zh: x\nindicators:\n  - {code: a_count, label_zh: A, unit: 个}\n")
-    with pytest.raises(CatalogError, match="文件名.*即领域代码"):
+    path = _write(tmp_path / name,
+                  "label_zh: x\nindicators:\n  - {code: a_count, label_zh: A, unit: 个}\n")
+    with pytest.raises(CatalogError, match=r"文件名.*即领域代码"):
         domains.load_catalog(path)
 
 
@@ -237,7 +239,7 @@ def test_topics_headlines_checks_and_sheets_must_name_known_things(project):
 def test_a_domain_label_must_be_unique(project):
     _write(project / "domains" / "water.yaml",
            "label_zh: 卫生健康\nindicators:\n  - {code: w_count, label_zh: W, unit: 人}\n")
-    with pytest.raises(CatalogError, match="label_zh“卫生健康”与 .*health.yaml 重复"):
+    with pytest.raises(CatalogError, match=r"label_zh“卫生健康”与 .*health\.yaml 重复"):
         domains.catalogs()
 
 
@@ -264,7 +266,8 @@ def test_a_project_adds_a_domain_by_writing_a_catalog(project):
     assert v["water_funds_per_capita_yuan"] == pytest.approx(200.0)  # 17万元 / 850人
     assert v["water_parts_count"] == 900
     assert v["water_covered_completion_pct"] == pytest.approx(106.25)
-    assert ev.indicators.at["water_coverage_pct", "definition_zh"] == "农村集中供水覆盖人口 / 供水人口 × 100%"
+    assert ev.indicators.at["water_coverage_pct", "definition_zh"] == (
+        "农村集中供水覆盖人口 / 供水人口 × 100%")
     assert ev.indicators.at["water_per_thousand_count", "definition_zh"] == (
         "农村集中供水覆盖人口 / 供水人口 × 1000")
     assert ev.indicators.at["water_coverage_pct", "source_cells"] == "绩效指标!G3; 绩效指标!G2"
@@ -277,7 +280,9 @@ def test_a_project_catalog_replaces_the_shipped_one_of_the_same_key(project):
     _write(project / "domains" / "aid.yaml", """\
         label_zh: 学生资助
         indicators:
-          - {code: two_exemptions_beneficiaries_person_times, label_zh: 受助学生（本地口径）, unit: 人次}
+          - code: two_exemptions_beneficiaries_person_times
+            label_zh: 受助学生（本地口径）
+            unit: 人次
         """)
     load_all()
     assert REGISTRY["two_exemptions_beneficiaries_person_times"].label_zh == "受助学生（本地口径）"
@@ -317,7 +322,8 @@ def test_indicators_have_one_id_the_index(sample_ev):
 def test_own_rows_are_indicators_with_a_stable_id_and_their_domain(project):
     rows = [
         _row("其他", None, 702, target=500, name="卫生监督执法检查", unit="户次", direction="≥"),
-        _row("其他", "county_special_pct", 93, target=90, name="自定代码指标", unit="%", direction="≥"),
+        _row("其他", "county_special_pct", 93, target=90, name="自定代码指标", unit="%",
+             direction="≥"),
         _row("卫生健康", None, None, target=95, name="标准化建设达标率", unit="%", direction="≥"),
         _row("其他", None, 80, name="下年目标", unit="%", direction="≥", target_year=2022),
     ]

@@ -79,7 +79,8 @@ def test_init_then_codes_from_a_subfolder(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "已新建 perfkit 项目" in proc.stdout
     (tmp_path / "proj" / "domains" / "water.yaml").write_text(
-        "label_zh: 水利\nindicators:\n  - {code: water_supply_count, label_zh: 供水工程, unit: 处}\n",
+        "label_zh: 水利\nindicators:\n"
+        "  - {code: water_supply_count, label_zh: 供水工程, unit: 处}\n",
         encoding="utf-8")
     proc = subprocess.run([*PERFKIT, "codes", "--domain", "water"], cwd=tmp_path / "proj" / "data",
                           env=_env(), capture_output=True, text=True, timeout=120)
