@@ -561,7 +561,7 @@ def domain_highlights(ev: Evaluation) -> Text:
     from . import targets
 
     lines = []
-    for domain in ev.domains:
+    for domain in [*ev.domains, "other"]:  # 其他: the department's own targets count too
         att = targets.attainment(ev, domain)
         met = att[att["status"].isin([targets.EXCEEDED, targets.ACHIEVED])]
         items = [f"{esc(t['label_zh'])}{fmt.with_unit(t['actual'], t['unit'])}"

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 #: Columns of tables/indicators.csv: id, label_zh, domain, value, unit, direction, note (why a
 #: value is missing), definition_zh, source_cells, then target and status (the 绩效指标 目标值
 #: of the same 指标代码 and its attainment: 超额/达成/未达成/无实际值/下年目标…; empty when the
-#: indicator has no target). Later years read these tables for trends (perfkit.history).
+#: indicator has no target). Rows: finance, the domains the workbook covers (``ev.domains``) and
+#: the department's own 绩效指标 rows. Later years read these tables for trends (perfkit.history).
 INDICATOR_COLUMNS = ["id", "label_zh", "domain", "value", "unit", "direction", "note",
                      "definition_zh", "source_cells", "target", "status"]
 #: Columns of tables/checks.csv.

@@ -50,7 +50,7 @@ def test_health_rates_are_computed_from_the_counts(tmp_path):
     assert ev.domains == ["health"]
     for code, value in EXPECTED.items():
         assert ev.value(code) == pytest.approx(value, abs=1e-9), code
-    assert ev.indicators.at["maternal_mortality_per_100k", "unit"] == "1/10万"
+    assert ev.indicators.at["maternal_mortality_per_100k", "unit"] == "/10万"
     assert ev.indicators.at["infant_mortality_permille", "unit"] == "‰"
     assert ev.indicators.at["maternal_mortality_per_100k", "direction"] == "越低越好"
 
