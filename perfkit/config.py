@@ -19,8 +19,10 @@ PACKAGE_SCORE_SHEETS_DIR = PACKAGE_DIR / "score_sheets"
 SAMPLE_DEPT = "yiyang-edu"
 SAMPLE_YEAR = 2019
 
-#: Notebook keys in report order; summary comes last because it reads the others' tables.
-DOMAINS = ("finance", "quality", "aid", "safety", "summary")
+#: Notebook keys in reading order: the department's 自评报告 (report), the reviewer's 复核意见
+#: (review), then the analyses by domain. Each computes from the workbook; none reads another's
+#: outputs.
+DOMAINS = ("report", "review", "finance", "quality", "aid", "safety")
 
 #: Project paths, found on first use (module ``__getattr__`` below), so that importing perfkit
 #: does no I/O and a command run outside any project can say so instead of guessing.

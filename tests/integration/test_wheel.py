@@ -99,7 +99,7 @@ def test_wheel_in_a_fresh_environment_runs_a_project_of_its_own(tmp_path):
     work.mkdir()
     _run([perfkit, "init", "county-health", "--name", "某县卫生健康局"], work, env)
     project = work / "county-health"
-    for part in ("perfkit.toml", "notebooks/summary.ipynb", "params/score_sheets/hunan-53.yaml"):
+    for part in ("perfkit.toml", "notebooks/report.ipynb", "params/score_sheets/hunan-53.yaml"):
         assert (project / part).is_file(), part
     _run([perfkit, "template", "--year", "2021", "--dept", "county-health"], project, env)
     book = project / "data" / "county-health" / "2021.xlsx"
@@ -109,10 +109,10 @@ def test_wheel_in_a_fresh_environment_runs_a_project_of_its_own(tmp_path):
     codes = _run([perfkit, "codes", "--domain", "health"], project, env).stdout
     assert "maternal_mortality_per_100k" in codes
 
-    _run([perfkit, "run", "--year", "2021", "-n", "finance", "-n", "summary"],
+    _run([perfkit, "run", "--year", "2021", "-n", "report", "-n", "review"],
          project / "notebooks", env, timeout=1200)
     out = project / "outputs" / "county-health" / "2021"
-    for name in ("finance.html", "finance.pdf", "summary.html", "summary.pdf",
+    for name in ("report.html", "report.pdf", "review.html", "review.pdf",
                  "tables/indicators.csv", "tables/scores.csv"):
         assert (out / name).is_file(), name
     assert (project / "outputs" / "index.html").is_file()
