@@ -46,8 +46,13 @@ FILL = textwrap.dedent("""
                 r = rows[normalize_label(sheet.item(item).label)]
                 for k, v in values.items():
                     ws.cell(r, col[k], v)
-        else:
-            for n, rec in enumerate(data, 2):
+        else:  # a record goes into the pre-filled row with the same first two cells, or below
+            first, second = (c.key for c in sheet.columns[:2])
+            for rec in data:
+                key = (zh.get(rec.get(first), rec.get(first)), rec.get(second))
+                same = [r for r in range(2, ws.max_row + 1) if None not in key
+                        and (ws.cell(r, 1).value, ws.cell(r, 2).value) == key]
+                n = same[0] if same else ws.max_row + 1
                 for k, v in rec.items():
                     ws.cell(n, col[k], zh.get(v, v) if k == "domain" else v)
     book.save(path)
