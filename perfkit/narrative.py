@@ -636,7 +636,7 @@ def provenance(ev: Evaluation) -> Text:
     from .scoring import POLICY_ZH, load_sheet
 
     sheet = load_sheet(ev.settings.score_sheet)
-    now = dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+    now = fmt.display_time(dt.datetime.now(dt.timezone.utc), seconds=True)
     # Paths are inside the project (params.safe_path) and shown as code, so not escaped.
     rows = [
         ("输入工作簿", f"`{_rel_path(ev.data.path)}`"),

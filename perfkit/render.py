@@ -14,7 +14,6 @@ import struct
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -588,7 +587,8 @@ def _font_stack(first: str | None) -> str:
 
 
 def format_time(value: str) -> str:
-    """Show an ISO 8601 timestamp the Chinese way, e.g. ``2026年11月28日 18:00:00（UTC+00:00）``.
+    """Show an ISO 8601 timestamp the Chinese way in 北京时间 (or ``PERFKIT_TIMEZONE``), labelled,
+    e.g. ``2026年12月3日 09:42（北京时间）``; see :func:`perfkit.fmt.display_time`.
 
     Args:
         value: ISO 8601 text; returned unchanged when it does not parse.
@@ -596,15 +596,9 @@ def format_time(value: str) -> str:
     Returns:
         The display text.
     """
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return value
-    text = f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M:%S}"
-    if moment.tzinfo is not None:
-        offset = moment.strftime("%z")
-        text += f"（UTC{offset[:3]}:{offset[3:]}）"
-    return text
+    from .fmt import display_time
+
+    return display_time(value)
 
 
 def _page(
