@@ -6,9 +6,14 @@ what a colleague on a shared folder, a reviewer reading the HTML and a reader of
 
 from __future__ import annotations
 
+import html as html_lib
+import json
 import os
+import re
+import shutil
 import stat
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +58,51 @@ def test_no_lock_file_among_the_reports(sample_run, folder):
     hidden = sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
     assert hidden == [], hidden
     assert (sample_run / ".locks" / "yiyang-edu" / "2019.lock").is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML: every column of every table in view on a 1280 px screen (a real browser lays it out)
+# ---------------------------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+#: Appended to a copy of a report: records, for each table, header cells that lie beyond the
+#: window or beyond their scroll container (hidden unless the reader scrolls sideways).
+_PROBE = """<script>
+window.addEventListener('load', () => {
+  const W = document.documentElement.clientWidth;
+  const out = [];
+  document.querySelectorAll('main table').forEach((t) => {
+    const wrap = t.closest('.table-wrap');
+    const right = wrap ? Math.min(W, wrap.getBoundingClientRect().right) : W;
+    const cells = Array.from(t.querySelectorAll('tr:first-child > *'));
+    const hidden = cells.filter(c => c.getBoundingClientRect().right > right + 0.5)
+                        .map(c => c.textContent.trim());
+    if (hidden.length) out.push(hidden);
+  });
+  document.body.setAttribute('data-hidden', JSON.stringify(out));
+});
+</script>"""
+
+
+def _hidden_columns(page: Path, tmp_path: Path) -> list:
+    probe = tmp_path / page.name
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"),
+                     encoding="utf-8")
+    profile = tmp_path / f"profile-{page.stem}"
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--window-size=1280,2000", "--virtual-time-budget=5000",
+         "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120)
+    found = re.search(r'data-hidden="([^"]*)"', done.stdout)
+    assert found, done.stderr[-2000:]
+    return json.loads(html_lib.unescape(found.group(1)))
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (bash .ci/install --dev)")
+def test_every_table_column_is_in_view_at_1280_px(folder, tmp_path):
+    pages = sorted(p for p in folder.glob("*.html") if not p.name.endswith(".code.html"))
+    assert pages
+    hidden = {p.name: cols for p in pages if (cols := _hidden_columns(p, tmp_path))}
+    assert not hidden, hidden
