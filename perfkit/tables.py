@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -480,17 +481,31 @@ def pefa_table(ev: Evaluation):
 
 
 def data_dictionary():
-    """Every registered indicator: code, domain, label, unit, direction, formula, source."""
+    """Every registered indicator as a reader knows it: domain, label, unit, direction, formula
+    and source, with indicator codes written as their Chinese names (the codes themselves are
+    in ``tables/indicators.csv`` and the workbook template)."""
     from .indicators import REGISTRY, load_all
     from .workbook import DOMAIN_CHOICES
 
     load_all()
     zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    labels = {i.id: i.label_zh for i in REGISTRY.values()}
     frame = pd.DataFrame([{
-        "指标代码": i.id, "领域": zh.get(i.domain, i.domain), "指标": i.label_zh, "单位": i.unit,
-        "方向": i.direction.value, "计算方法": i.definition_zh, "数据来源": i.source,
+        "领域": zh.get(i.domain, i.domain), "指标": i.label_zh, "单位": i.unit,
+        "方向": i.direction.value, "计算方法": _codes_as_names(i.definition_zh, labels),
+        "数据来源": _codes_as_names(i.source, labels),
     } for i in REGISTRY.values()])
     return styled(frame)
+
+
+_CODE_RE = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])")
+
+
+def _codes_as_names(text: str, labels: dict[str, str]) -> str:
+    """``绩效指标: 实际值（按指标代码 teacher_recruited_count）`` → ``…（指标“全市招聘考录教师”）``."""
+    text = str(text).replace("按指标代码 ", "指标")
+    return _CODE_RE.sub(lambda m: f"“{labels[m.group()]}”" if m.group() in labels else m.group(),
+                        text)
 
 
 def _signed(value: float, unit: str) -> str:
@@ -509,8 +524,8 @@ def change_table(ev: Evaluation, domain: str = "finance"):
 
     years = earlier_years(ev)
     if not years:
-        return Text(f"没有{ev.year}年以前年度的运行结果（outputs/{ev.settings.department}/ 下无此前"
-                    "年度的 tables/indicators.csv），本节不作历年比较。")
+        return Text(f"没有{ev.year}年以前年度的评价结果（此前年度尚未用本工具评价，或其结果未保存），"
+                    "本节不作历年比较。")
     c = changes(ev, domain)
     # Never computable in any year: the gap table lists those.
     c = c[c["value"].notna() | c["prior_value"].notna()].reset_index(drop=True)

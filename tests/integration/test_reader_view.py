@@ -106,3 +106,70 @@ def test_every_table_column_is_in_view_at_1280_px(folder, tmp_path):
     assert pages
     hidden = {p.name: cols for p in pages if (cols := _hidden_columns(p, tmp_path))}
     assert not hidden, hidden
+
+
+# ---------------------------------------------------------------------------------------------
+# Reader text: no Markdown markers, file paths, snake_case ids or stray spaces
+# ---------------------------------------------------------------------------------------------
+
+#: Offenders only the summary notebook still prints, removed from its text before the checks.
+#: The summary is being replaced by the report and review notebooks: empty this tuple then.
+SUMMARY_ONLY_OFFENDERS: tuple[str, ...] = (
+    "建议文字维护在 perfkit/resources/problems.yaml",  # 五、有关建议, a cell of summary only
+)
+
+READER_TEXT_RULES = {
+    "Markdown marker": re.compile(r"\*\*|__|##|`"),
+    "file path": re.compile(r"perfkit/|outputs/|\.ya?ml\b|\.csv\b|\.py\b|\.ipynb\b"),
+    "snake_case id": re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])"),
+}
+_CJK = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’]"
+STRAY_SPACE = re.compile(f"{_CJK}[ \t\r\n]+{_CJK}")
+
+
+def _html_text(page: Path) -> str:
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(r"<(style|script)\b[^>]*>.*?</\1>", " ", text, flags=re.S)
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def _pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def _reader_documents(folder: Path) -> dict[str, str]:
+    docs = {p.name: _html_text(p) for p in sorted(folder.glob("*.html"))
+            if not p.name.endswith(".code.html")}
+    docs |= {p.name: _pdf_text(p) for p in sorted(folder.glob("*.pdf"))}
+    for name in docs:
+        if name.startswith("summary."):
+            for offender in SUMMARY_ONLY_OFFENDERS:
+                docs[name] = docs[name].replace(offender, "")
+    return docs
+
+
+def test_reader_text_has_no_markdown_paths_or_codes(folder):
+    docs = _reader_documents(folder)
+    assert {"finance.html", "finance.pdf", "summary.html", "summary.pdf"} <= set(docs)
+    found = {}
+    for name, text in docs.items():
+        for rule, rx in READER_TEXT_RULES.items():
+            hits = sorted({text[max(0, m.start() - 20):m.end() + 10].replace("\n", " ")
+                           for m in rx.finditer(text)})
+            if hits:
+                found[f"{name}: {rule}"] = hits[:5]
+    assert not found, found
+
+
+def test_no_stray_spaces_inside_chinese_sentences(folder):
+    found = {}
+    for page in sorted(folder.glob("*.html")):
+        if page.name.endswith(".code.html"):
+            continue
+        main = page.read_text(encoding="utf-8").split("<main", 1)[1]
+        for block in re.finditer(r"<(p|li)\b[^>]*>(.*?)</\1>", main, flags=re.S):
+            text = html_lib.unescape(re.sub(r"<[^>]+>", "", block.group(2)))
+            for m in STRAY_SPACE.finditer(text):
+                found.setdefault(page.name, []).append(text[max(0, m.start() - 12):m.end() + 12])
+    assert not found, found
