@@ -12,6 +12,11 @@ from .evaluation import Evaluation
 from .workbook import SHEET_BY_KEY
 
 MISSING = fmt.MISSING
+#: One sign for every 差额 a reader sees: the figure as stated minus what the data gives. In
+#: check tables 实际 is the stated figure (a total, a balance, a score) and 应为 what the rule
+#: gives (Σ parts, the identity, the standard); in the audit 报告值 and 重新计算.
+DIFFERENCE_HEADER = "差额（实际 − 应为）"
+AUDIT_DIFFERENCE_HEADER = "差额（报告值 − 重新计算）"
 
 
 def styled(frame: pd.DataFrame, caption: str | None = None):
@@ -111,7 +116,7 @@ def check_table(ev: Evaluation):
         "核对项": c["label_zh"],
         "应为（万元）": c["expected"].map(fmt.num),
         "实际（万元）": c["actual"].map(fmt.num),
-        "差额（万元）": c["difference"].map(fmt.num),
+        DIFFERENCE_HEADER.replace("）", "，万元）"): c["difference"].map(fmt.num),
         "容差（万元）": c["tolerance"].map(fmt.num),
         "结论": c["verdict"],
         "说明": c["explanation"],
@@ -168,7 +173,8 @@ def audit_frame(ev: Evaluation, category: str | None = None) -> pd.DataFrame:
         "报告值": a["stated"],
         "重新计算": [_audit_value(v, u, n, c) for v, u, n, c in
                      zip(a["recomputed"], a["unit"], a["explanation"], a["verdict"], strict=True)],
-        "差额": [_audit_difference(d, u) for d, u in zip(a["difference"], a["unit"], strict=True)],
+        AUDIT_DIFFERENCE_HEADER: [_audit_difference(d, u)
+                                  for d, u in zip(a["difference"], a["unit"], strict=True)],
         "结论": a["verdict"],
         "说明": a["explanation"],
     })
@@ -311,7 +317,7 @@ def domain_check_table(ev: Evaluation, domain: str):
         "核对项": c["label_zh"],
         "应为": [num(v, u) for v, u in zip(c["expected"], c["unit"], strict=True)],
         "实际": [num(v, u) for v, u in zip(c["actual"], c["unit"], strict=True)],
-        "差额": [num(v, u) for v, u in zip(c["difference"], c["unit"], strict=True)],
+        DIFFERENCE_HEADER: [num(v, u) for v, u in zip(c["difference"], c["unit"], strict=True)],
         "结论": c["verdict"],
         "说明": c["explanation"],
         "单元格": c["source_cells"],
@@ -423,7 +429,7 @@ def score_checks_table(ev: Evaluation):
     c = score(ev).checks
     frame = pd.DataFrame({
         "核对项": c["label_zh"], "应为": c["expected"].map(fmt.num),
-        "实际": c["actual"].map(fmt.num), "差额": c["difference"].map(fmt.num),
+        "实际": c["actual"].map(fmt.num), DIFFERENCE_HEADER: c["difference"].map(fmt.num),
         "结论": c["verdict"],
     })
     return styled(frame)

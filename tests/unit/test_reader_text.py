@@ -48,3 +48,20 @@ def test_data_dictionary_names_indicators_not_codes():
             assert not snake.search(value), (column, value)
     sources = " ".join(frame["数据来源"])
     assert "绩效指标: 实际值（指标“定向培养农村中小学教师”）" in sources
+
+
+def test_one_sign_for_every_difference(sample_ev):
+    """本年收入合计 24192.45 against its parts 3470.41 + 727.30 = 4197.71: +19994.74 everywhere."""
+    from perfkit import tables
+
+    checks = tables.check_table(sample_ev).data.set_index("核对项")
+    assert "差额（实际 − 应为，万元）" in checks.columns
+    row = checks.loc["本年收入合计 = 各项收入之和"]
+    assert (row["应为（万元）"], row["实际（万元）"]) == ("4197.71", "24192.45")
+    assert row["差额（实际 − 应为，万元）"] == "19994.74"
+    audit = tables.audit_frame(sample_ev).set_index("核对项")
+    assert audit.loc["本年收入合计 = 各项收入之和", "差额（报告值 − 重新计算）"] == "+19994.74万元"
+    aid = tables.domain_check_table(sample_ev, "aid").data.set_index("核对项")
+    assert aid.loc["“两免一补”分项之和 = 报告所称合计", "差额（实际 − 应为）"] == "53.00万元"  # 40400 − 40347
+    s7 = tables.audit_frame(sample_ev).set_index("编号").loc["S7"]
+    assert s7["差额（报告值 − 重新计算）"] == "+53.00万元"
