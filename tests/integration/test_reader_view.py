@@ -173,3 +173,74 @@ def test_no_stray_spaces_inside_chinese_sentences(folder):
             for m in STRAY_SPACE.finditer(text):
                 found.setdefault(page.name, []).append(text[max(0, m.start() - 12):m.end() + 12])
     assert not found, found
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF pages: no heading (or a heading with only its introduction) left at the foot of a page
+# ---------------------------------------------------------------------------------------------
+
+_LINE_RE = re.compile(r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>',
+                      re.S)
+_FOOTER_RE = re.compile(r"^第\d+页共\d+页$")
+_RUNNING_HEAD_PT = 62  # the running header sits above this (print.css top margin 22 mm)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", html_lib.unescape(re.sub(r"<[^>]+>", "", text)))
+
+
+def _page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def _body_lines(pdf: Path, page: int) -> tuple[list[tuple[float, float, str]], float]:
+    """Text lines of a page between running header and footer, and the footer's top (pt)."""
+    xml = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf),
+                          "-"], capture_output=True, text=True, check=True).stdout
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', xml).group(1))
+    lines, footer = [], height
+    for top, bottom, words in _LINE_RE.findall(xml):
+        text = _squash(words)
+        if _FOOTER_RE.match(text):
+            footer = min(footer, float(top))
+        elif text and float(bottom) > _RUNNING_HEAD_PT:
+            lines.append((float(top), float(bottom), text))
+    return sorted(lines), footer
+
+
+def _ink_between(pdf: Path, page: int, top_pt: float, bottom_pt: float, tmp: Path) -> bool:
+    """Whether anything is drawn (a chart, a table rule) between two heights of a page."""
+    dpi = 36
+    stem = tmp / f"{pdf.stem}-{page}"
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-f", str(page), "-l", str(page),
+                    "-singlefile", str(pdf), str(stem)], check=True)
+    data = (stem.with_suffix(".pgm")).read_bytes()
+    magic, width, height, _maxval, pixels = re.match(rb"(P5)\s+(\d+)\s+(\d+)\s+(\d+)\s(.*)", data,
+                                                      re.S).groups()
+    width, height = int(width), int(height)
+    first, last = int(top_pt * dpi / 72) + 1, min(height, int(bottom_pt * dpi / 72))
+    return any(min(pixels[row * width:(row + 1) * width]) < 160 for row in range(first, last))
+
+
+def test_no_heading_is_left_at_the_foot_of_a_pdf_page(folder, tmp_path):
+    stranded = []
+    for pdf in sorted(folder.glob("*.pdf")):
+        page_html = (folder / f"{pdf.stem}.html").read_text(encoding="utf-8").split("<main", 1)[1]
+        headings = {_squash(m.group(2)) for m in
+                    re.finditer(r"<(h[1-6])\b[^>]*>(.*?)</\1>", page_html, flags=re.S)} - {""}
+        # A Markdown cell that opens with a heading: heading and introduction belong together
+        # with what follows, so a page must not end with the end of such a cell either.
+        sections = [_squash(m.group(1)) for m in re.finditer(
+            r'<div class="text_cell_render[^"]*">\s*(<h[1-6].*?)</div>', page_html, flags=re.S)]
+        for page in range(1, _page_count(pdf) + 1):
+            lines, footer = _body_lines(pdf, page)
+            if not lines:
+                continue
+            top, bottom, last = lines[-1]
+            assert last not in headings, f"{pdf.name} p{page}: ends with the heading “{last}”"
+            if _ink_between(pdf, page, bottom + 6, footer - 6, tmp_path):
+                continue  # a chart or a table follows the last text line on this page
+            if len(last) >= 3 and any(s.endswith(last) for s in sections):
+                stranded.append(f"{pdf.name} p{page}: “…{last[-20:]}”")
+    assert not stranded, stranded
