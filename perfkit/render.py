@@ -512,7 +512,9 @@ class _BodyProcessor(HTMLParser):
     def _end_table(self, table: _Table) -> None:
         classes = table.print_classes()
         landscape = "landscape" in classes
-        wrap = "table-wrap landscape" if landscape else "table-wrap"
+        # ``wide``: more than the text column on screen too (report.css widens it there).
+        wide = " wide" if landscape or "compact" in classes else ""
+        wrap = f"table-wrap{wide}{' landscape' if landscape else ''}"
         self.out[table.start] = f'<div class="{wrap}">' + self._retag(
             self.out[table.start], [f"cols-{table.columns}", *classes]
         )
