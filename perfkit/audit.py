@@ -629,43 +629,33 @@ def audit_internal(ev: Evaluation) -> pd.DataFrame:
 
 
 def audit_scores(ev: Evaluation) -> pd.DataFrame:
-    """Score-sheet arithmetic: item scores within points, sub-totals and total, grade band.
+    """The department's own score against its parts and the sheet (perfkit.scoring.claim_checks).
 
-    Uses the consistency checks of :func:`perfkit.scoring.score` (the run settings' sheet).
-    Without a scoring module the audit has no score rows; a sheet that cannot be loaded gives
-    one 无法核对 row.
+    Only checks that compare two independent statements are listed: the 自评表 item scores
+    against the stated 自评得分, the stated 自评等级 against the band of that score, the
+    自评表 分值 against the sheet. A sheet that cannot be loaded gives one 无法核对 row.
     """
     from .errors import PerfkitError
+    from .scoring import claim_checks, load_sheet
 
     try:
-        from .scoring import score
-    except ImportError:
-        log.info("perfkit.scoring not available: score-sheet arithmetic not audited")
-        return pd.DataFrame(columns=AUDIT_COLUMNS)
-    try:
-        result = score(ev)
+        sheet = load_sheet(ev.settings.score_sheet)
     except PerfkitError as exc:
         return pd.DataFrame([_row(ref="score_sheet", category=SCORES, figure="评分表",
                                   check=str(ev.settings.score_sheet), verdict=UNVERIFIABLE,
                                   explanation=f"评分表无法使用：{exc}")], columns=AUDIT_COLUMNS)
     rows = []
-    for _, c in result.checks.iterrows():
-        numeric = c["check"] not in ("item_range", "grade")  # pass/fail checks without figures
-        expected = float(c["expected"]) if numeric else math.nan
-        actual = float(c["actual"]) if numeric else math.nan
-        diff = actual - expected if numeric else math.nan
-        if c["verdict"] == CONSISTENT:
-            note = "相符" if not numeric else f"按分项重新计算为{fmt.num(expected)}分，与表列相符"
-        elif numeric:
-            note = (f"按分项重新计算为{fmt.num(expected)}分，表列{fmt.num(actual)}分，"
-                    f"相差{fmt.num(diff)}分")
-        else:
-            note = "不满足"
+    for _, c in claim_checks(ev, sheet).iterrows():
+        numeric = c["check"] == "claim_items_sum"
         rows.append(_row(ref=f"score_{c['check']}", category=SCORES, figure=c["label_zh"],
-                         check=str(c["check"]), stated=_show_figure(actual, "分"),
-                         stated_value=actual, recomputed=expected, unit="分", difference=diff,
+                         check=str(c["check"]),
+                         stated=_show_figure(c["expected"], "分") if numeric else "",
+                         stated_value=c["expected"] if numeric else math.nan,
+                         recomputed=c["actual"] if numeric else math.nan, unit="分",
+                         difference=-c["difference"] if numeric else math.nan,
                          tolerance=0.005 if numeric else math.nan, verdict=c["verdict"],
-                         explanation=note, location=f"评分表 {result.sheet.name}"))
+                         explanation=c["explanation"], location="自评表 / 基本信息",
+                         source_cells=c["source_cells"]))
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 

@@ -112,8 +112,23 @@ def run(
                       "未完成的保留上次的报告。重新运行将从中断处继续。")
             raise typer.Exit(130) from None
     _summary(results, outputs)
-    if any(r.status == "failed" for r in results):
+    unscorable = _score_errors(sorted({(r.department, r.year) for r in results}), outputs)
+    if any(r.status == "failed" for r in results) or unscorable:
         raise typer.Exit(1)
+
+
+def _score_errors(pairs: list[tuple[str, int]], outputs: Path | None) -> bool:
+    """Print the department-years whose score sheet could not be applied (a rule raised);
+    return True when there is any: the run then exits non-zero (the score is 无法评分)."""
+    from .runner import read_manifest
+
+    found = False
+    for d, y in pairs:
+        score = read_manifest(config.output_dir(d, y, outputs)).get("score") or {}
+        for error in score.get("errors") or []:
+            console.print(f"[red]无法评分[/] {escape(d)} {y}：{escape(str(error))}")
+            found = True
+    return found
 
 
 def _summary(results, outputs: Path | None) -> None:
@@ -260,8 +275,19 @@ def template(
     if out.exists():
         err.print(f"{out} 已存在，未覆盖。请先改名或删除。")
         raise typer.Exit(2)
-    write_workbook(out, {"info": {"year": year, "unit": "万元"}} if year else None)
-    console.print(f"已生成模板：{out}")
+    from .params import Settings, load_settings
+    from .prefill import template_content
+    from .scoring import load_sheet
+
+    params = config.params_path(dept, year) if year else None
+    settings = load_settings(dept, year) if params and params.exists() else Settings()
+    try:
+        sheet = load_sheet(settings.score_sheet)
+    except PerfkitError as exc:
+        _fail(exc)
+    write_workbook(out, template_content(sheet, year=year))
+    console.print(f"已生成模板：{out}（评分表：{sheet.title_zh}；定性评价、自评表、报告文字已按评分表"
+                  "和报告结构列出，请逐项填写）")
 
 
 def main() -> None:

@@ -91,6 +91,9 @@ class ReportMeta:
         perfkit_version: version of perfkit that produced the report.
         workbook_sha256: SHA-256 of the input workbook.
         workbook: input workbook path as the user gave it; shown when not empty.
+        kind: ``department`` for the department's own 自评报告 (its cover shows the report date
+            and none of perfkit's facts), ``review`` or ``analysis``.
+        report_date: the report's date as printed (``2020年4月28日``), for a department's cover.
     """
 
     department: str
@@ -100,6 +103,8 @@ class ReportMeta:
     perfkit_version: str
     workbook_sha256: str
     workbook: str = ""
+    kind: str = "analysis"
+    report_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -512,8 +517,10 @@ class _BodyProcessor(HTMLParser):
     def _end_table(self, table: _Table) -> None:
         classes = table.print_classes()
         landscape = "landscape" in classes
-        # ``wide``: more than the text column on screen too (report.css widens it there).
-        wide = " wide" if landscape or "compact" in classes else ""
+        # ``wide``: may not fit the text column on screen either (report.css widens it there):
+        # a landscape or compact table, or one that needs the smallest portrait type.
+        narrowest = PORTRAIT_SIZES[-1][1]
+        wide = " wide" if landscape or {"compact", narrowest} & set(classes) else ""
         wrap = f"table-wrap{wide}{' landscape' if landscape else ''}"
         self.out[table.start] = f'<div class="{wrap}">' + self._retag(
             self.out[table.start], [f"cols-{table.columns}", *classes]
