@@ -15,8 +15,8 @@ Rules every chart keeps (tests check them on the sample and on a workbook withou
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
-import pandas as pd
 from matplotlib.figure import Figure
 
 from . import fmt
@@ -91,7 +91,8 @@ def _glued(a: str, b: str) -> bool:
     def word(c: str) -> bool:
         return c.isascii() and (c.isalnum() or c in ".%-+_")
 
-    return (word(a) and word(b)) or (word(a) and b in "%％‰") or b in _BREAK_AFTER - {"及", "与", "和", "的"}
+    closing = _BREAK_AFTER - {"及", "与", "和", "的"}  # a line never starts with these
+    return (word(a) and word(b)) or (word(a) and b in "%％‰") or b in closing
 
 
 def wrap_label(text: str, width: int = LABEL_CHARS) -> str:
@@ -144,7 +145,7 @@ def wrap_label(text: str, width: int = LABEL_CHARS) -> str:
         cuts.append(i)
         i = best[i][1]
     bounds = [0, *reversed(cuts)]
-    return "\n".join(text[a:b] for a, b in zip(bounds, bounds[1:], strict=False))
+    return "\n".join(text[a:b] for a, b in pairwise(bounds))
 
 
 def _value_text(ax, x, y, text: str, **kwargs):
@@ -355,7 +356,8 @@ def attainment_overview(ev: Evaluation, domain: str) -> Figure | Text:
         else:
             ax.plot([0], [y], marker="|", color=color, markersize=10)
             why = f"，实际/目标{r['ratio_note']}" if r["ratio_note"] else ""
-            _value_text(ax, top * 0.01, y, f"{r['status']}：实际{actual}，目标{target_text(r)}{why}",
+            _value_text(ax, top * 0.01, y,
+                        f"{r['status']}：实际{actual}，目标{target_text(r)}{why}",
                         color="#333333")
     ax.axvline(100, color="black", linestyle="--", linewidth=0.8)
     ax.set_xlim(0, top)
@@ -371,7 +373,8 @@ def teacher_supply(ev: Evaluation) -> Figure | Text:
     """Teacher supply: 定向培养 as 省级 + 市级 (with the 市级 target), and 招聘考录."""
     from . import targets
 
-    prov, muni = ev.value("teacher_directed_provincial_count"), ev.value("teacher_directed_municipal_count")
+    prov = ev.value("teacher_directed_provincial_count")
+    muni = ev.value("teacher_directed_municipal_count")
     recruited = ev.value("teacher_recruited_count")
     if all(math.isnan(v) for v in (prov, muni, recruited)):
         return _nothing(f"{_label('teacher_directed_provincial_count')}、"
@@ -407,7 +410,8 @@ def teacher_supply(ev: Evaluation) -> Figure | Text:
                 fontsize=9)
     total = ev.value("teacher_directed_total_count")
     names = {0: wrap_label(_label("teacher_recruited_count"), 7),
-             1: f"{wrap_label(_label('teacher_directed_total_count'), 7)}\n{fmt.with_unit(total, unit)}"}
+             1: f"{wrap_label(_label('teacher_directed_total_count'), 7)}\n"
+                f"{fmt.with_unit(total, unit)}"}
     ax.set_yticks(sorted(rows), [names[r] for r in sorted(rows)])
     ax.set_ylim(min(rows) - 0.6, max(rows) + 0.9)
     ax.grid(axis="y", visible=False)
@@ -461,7 +465,8 @@ def aid_amounts(ev: Evaluation) -> Figure | Text:
         return fig
     for _, r in p.iterrows():
         _value_text(ax, r["amount_wan_yuan"], r["y"],
-                    f"{fmt.amount(r['amount_wan_yuan'])}（{fmt.pct(r['amount_share_pct'], missing='—')}）")
+                    f"{fmt.amount(r['amount_wan_yuan'])}"
+                    f"（{fmt.pct(r['amount_share_pct'], missing='—')}）")
     groups = sorted({g for g in p["group"] if g})
     if groups:
         _legend(fig, handles=[Patch(color=PALETTE["actual"], label="、".join(groups)),
@@ -497,7 +502,8 @@ def aid_per_capita(ev: Evaluation) -> Figure | Text:
     labels = [wrap_label(t) for t in p["program"]]
     fig = new_figure(_fit_height(labels) + (0.35 if missing else 0))
     ax, ys = _hbar_axes(fig, labels)
-    colors = [STATUS_COLORS["未达成"] if f == BELOW_STANDARD else PALETTE["actual"] for f in p["flag"]]
+    colors = [STATUS_COLORS["未达成"] if f == BELOW_STANDARD else PALETTE["actual"]
+              for f in p["flag"]]
     ax.barh(ys, p["per_capita_yuan"], color=colors, height=0.6)
     std_label = PROGRAMME_FIELDS["standard_yuan"][0]
     for y, (_, r) in zip(ys, p.iterrows(), strict=True):
@@ -506,7 +512,8 @@ def aid_per_capita(ev: Evaluation) -> Figure | Text:
             ax.plot([r["standard_yuan"]] * 2, [y - 0.4, y + 0.4], color="black", linewidth=2)
             text += (f"（{std_label}{fmt.num(r['standard_yuan'], 0)}元，"
                      f"为标准的{fmt.pct(r['per_capita_to_standard_pct'])}）")
-        right = max(r["per_capita_yuan"], 0 if math.isnan(r["standard_yuan"]) else r["standard_yuan"])
+        standard = 0 if math.isnan(r["standard_yuan"]) else r["standard_yuan"]
+        right = max(r["per_capita_yuan"], standard)
         _value_text(ax, right, y, text)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
@@ -558,7 +565,8 @@ def safety_coverage(ev: Evaluation) -> Figure | Text:
 
 def safety_reach(ev: Evaluation) -> Figure | Text:
     """People reached by drills and the 护苗行动 (axis in 万人 / 万人次, labels exact)."""
-    ids = ("drill_participants_person_times", "protection_students_count", "protection_teachers_count")
+    ids = ("drill_participants_person_times", "protection_students_count",
+           "protection_teachers_count")
     fig, ax, values = _count_bars(ev, ids, "应急演练与五大护苗行动覆盖人数",
                                   "应急演练与护苗行动覆盖人数", 10_000, PALETTE["budget"])
     if ax is None:

@@ -193,8 +193,8 @@ def test_no_stray_spaces_inside_chinese_sentences(folder):
 # PDF pages: no heading (or a heading with only its introduction) left at the foot of a page
 # ---------------------------------------------------------------------------------------------
 
-_LINE_RE = re.compile(r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>',
-                      re.S)
+_LINE_RE = re.compile(
+    r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>', re.S)
 _FOOTER_RE = re.compile(r"^第\d+页共\d+页$")
 _RUNNING_HEAD_PT = 62  # the running header sits above this (print.css top margin 22 mm)
 
@@ -230,7 +230,7 @@ def _ink_between(pdf: Path, page: int, top_pt: float, bottom_pt: float, tmp: Pat
     subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-f", str(page), "-l", str(page),
                     "-singlefile", str(pdf), str(stem)], check=True)
     data = (stem.with_suffix(".pgm")).read_bytes()
-    magic, width, height, _maxval, pixels = re.match(rb"(P5)\s+(\d+)\s+(\d+)\s+(\d+)\s(.*)", data,
+    _magic, width, height, _maxval, pixels = re.match(rb"(P5)\s+(\d+)\s+(\d+)\s+(\d+)\s(.*)", data,
                                                       re.S).groups()
     width, height = int(width), int(height)
     first, last = int(top_pt * dpi / 72) + 1, min(height, int(bottom_pt * dpi / 72))
@@ -251,7 +251,7 @@ def test_no_heading_is_left_at_the_foot_of_a_pdf_page(folder, tmp_path):
             lines, footer = _body_lines(pdf, page)
             if not lines:
                 continue
-            top, bottom, last = lines[-1]
+            _top, bottom, last = lines[-1]
             assert last not in headings, f"{pdf.name} p{page}: ends with the heading “{last}”"
             if _ink_between(pdf, page, bottom + 6, footer - 6, tmp_path):
                 continue  # a chart or a table follows the last text line on this page

@@ -3,13 +3,12 @@ type, value labels not struck through by gridlines, Chinese labels wrapped at se
 
 from __future__ import annotations
 
-import math
 import re
+from itertools import pairwise
 
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text as MplText
 
@@ -49,14 +48,15 @@ def _no_actuals(content):
 
 @pytest.fixture(scope="module")
 def evs(sample_ev, tmp_path_factory):
+    from conftest import sample_content
+
     import perfkit as pk
     from perfkit.evaluation import Evaluation
     from perfkit.params import settings_from_dict
 
-    from conftest import sample_content
-
     out = {"sample": sample_ev}
-    for name, change in (("no business data", _no_business_data), ("no actual values", _no_actuals)):
+    cases = (("no business data", _no_business_data), ("no actual values", _no_actuals))
+    for name, change in cases:
         content = sample_content()
         change(content)
         path = pk.write_workbook(tmp_path_factory.mktemp("wb") / "wb.xlsx", content)
@@ -135,7 +135,7 @@ def _check_wrapping(name: str, fig: Figure) -> None:
     for ax in fig.axes:
         for label in ax.get_yticklabels() + ax.get_xticklabels():
             lines = label.get_text().split("\n")
-            for before, after in zip(lines, lines[1:], strict=False):
+            for before, after in pairwise(lines):
                 assert not (before[-1:].isascii() and before[-1:].isalnum()
                             and after[:1].isascii() and after[:1].isalnum()), (
                     f"{name}: “{label.get_text()}” wrapped inside a number or word")
@@ -174,7 +174,8 @@ def test_quality_targets_chart_draws_the_three_with_actual_values(evs):
     # 12 targets in 2019, 3 with an actual value (392名, 703个, 0个); the 9 others are named.
     assert rows == ["市级定向培养农村中小学教师", "消除义务教育大班额", "剩余超大班额"]
     note = "".join(t.get_text() for t in ax.texts).replace("\n", "")
-    assert "未绘出（无实际值" in note and "九年义务教育巩固率" in note and "56人以上大班额比例" in note
+    for text in ("未绘出（无实际值", "九年义务教育巩固率", "56人以上大班额比例"):
+        assert text in note
 
 
 def test_aid_persons_leaves_out_the_programme_without_a_count(evs):
@@ -207,5 +208,5 @@ def test_wrap_label_breaks_at_sensible_points(text, lines):
 def test_wrap_label_examples():
     assert charts.wrap_label("家庭经济困难学生生活费补助") == "家庭经济困难\n学生生活费补助"
     assert charts.wrap_label("五大护苗行动覆盖学校（幼儿园）") == "五大护苗行动覆盖学校\n（幼儿园）"
-    assert charts.wrap_label("有省、市、县、校级科研课题的学校比例") == "有省、市、县、\n校级科研课题的学校比例"
-    assert not math.isnan(charts.WIDTH_IN)
+    wrapped = charts.wrap_label("有省、市、县、校级科研课题的学校比例")
+    assert wrapped == "有省、市、县、\n校级科研课题的学校比例"

@@ -17,7 +17,7 @@ from perfkit.narrative import Text, cjk_markdown
          "<strong>（一）针对“决算数据勾稽关系不符”。</strong>对照部门决算报表"),
         ("1. **评价依据。** 益阳市", "1. <strong>评价依据。</strong>益阳市"),  # workaround space
         ("**总分** 15分", "<strong>总分</strong> 15分"),
-        ("全面评价部门的绩效，找出不足，\n为下年度预算安排提供依据。", "全面评价部门的绩效，找出不足，为下年度预算安排提供依据。"),
+        ("找出不足，\n为下年度预算安排提供依据。", "找出不足，为下年度预算安排提供依据。"),
         ("reads the\nworkbook", "reads the workbook"),  # Latin words keep their space
         ("段一\n\n段二", "段一\n\n段二"),  # paragraphs stay apart
         ("说明：\n- 甲\n- 乙", "说明：\n- 甲\n- 乙"),  # list items stay items
@@ -62,6 +62,7 @@ def test_one_sign_for_every_difference(sample_ev):
     audit = tables.audit_frame(sample_ev).set_index("核对项")
     assert audit.loc["本年收入合计 = 各项收入之和", "差额（报告值 − 重新计算）"] == "+19994.74万元"
     aid = tables.domain_check_table(sample_ev, "aid").data.set_index("核对项")
-    assert aid.loc["“两免一补”分项之和 = 报告所称合计", "差额（实际 − 应为）"] == "53.00万元"  # 40400 − 40347
+    two = aid.loc["“两免一补”分项之和 = 报告所称合计"]
+    assert two["差额（实际 − 应为）"] == "53.00万元"  # 40400 stated − 40347 Σ parts
     s7 = tables.audit_frame(sample_ev).set_index("编号").loc["S7"]
     assert s7["差额（报告值 − 重新计算）"] == "+53.00万元"
