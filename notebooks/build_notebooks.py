@@ -313,6 +313,13 @@ NOTEBOOKS["review"] = header("pk.review.title(ev)") + [
     code('pk.tables.audit_table(ev, "报告数值")'),
     code('pk.tables.audit_table(ev, "勾稽关系")'),
     md("""
+### 报告文字中的数值
+
+从部门的报告文字（工作簿“报告文字”表，照录部门原文）中识别所陈述的数值：句中给出运算数的按本句核对，
+能对应到工作簿数据的与数据核对。"""),
+    code("pk.review.text_audit_summary(ev)"),
+    code("pk.review.text_audit_table(ev)"),
+    md("""
 ## 七、国际参照：PEFA 预算可靠性
 
 PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支与年初批准预算的偏差，作为本地评分的第二意见。

@@ -161,13 +161,24 @@ def audit_frame(ev: Evaluation, category: str | None = None) -> pd.DataFrame:
         A plain frame with Chinese headers (the CLI prints it; :func:`audit_table` styles it).
         差额 is 报告值 minus 重新计算.
     """
-    from .audit import STATED, audit
+    from .audit import audit
 
     a = audit(ev)
     if category:
         a = a[a["category"] == category]
+    return audit_display(a)
+
+
+def audit_display(a: pd.DataFrame, every_ref: bool = False) -> pd.DataFrame:
+    """Tidy audit rows (perfkit.audit.AUDIT_COLUMNS) with Chinese headers, values shown.
+
+    编号 is shown for 报告数值 rows (or for every row with ``every_ref``, as for a report's text).
+    """
+    from .audit import STATED
+
     return pd.DataFrame({
-        "编号": [r if c == STATED else "" for r, c in zip(a["ref"], a["category"], strict=True)],
+        "编号": [r if c == STATED or every_ref else "" for r, c in
+                 zip(a["ref"], a["category"], strict=True)],
         "类别": a["category"],
         "核对项": a["figure"],
         "报告值": a["stated"],
