@@ -63,7 +63,7 @@ from typing import Any
 import pandas as pd
 
 from . import config, fmt
-from .checks import CONSISTENT, INCONSISTENT, SUM_CHECKS, UNEXPLAINED, UNVERIFIABLE
+from .checks import CONSISTENT, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 from .evaluation import Evaluation
 from .params import Settings
 from .indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
@@ -664,17 +664,14 @@ def _show_figure(value: float, unit: str) -> str:
     return fmt.count(value) + unit
 
 
-def _from_checks(checks: pd.DataFrame, unit_default: str = "万元", domain: str = "finance"):
+def _from_checks(checks: pd.DataFrame, unit_default: str = "万元"):
     """Rows of a perfkit.checks-shaped frame as audit rows (stated = the printed figure)."""
-    sums = {c.id for c in SUM_CHECKS}
     rows = []
     for _, c in checks.iterrows():
         unit = _text(c.get("unit", "")) or unit_default
-        # Sum checks hold the printed total in ``expected`` and Σ parts in ``actual``; the
-        # carry-over and metric checks the other way round (see perfkit.checks).
-        printed_total = c["check"] in sums or domain != "finance"
-        stated, recomputed = ((c["expected"], c["actual"]) if printed_total
-                              else (c["actual"], c["expected"]))
+        # Every check holds the stated figure in ``actual`` and what the rule gives in
+        # ``expected`` (perfkit.checks), so the audit's 报告值 − 重新计算 is the checks' 差额.
+        stated, recomputed = c["actual"], c["expected"]
         known = not (math.isnan(stated) or math.isnan(recomputed))
         diff = stated - recomputed if known else math.nan
         rows.append(_row(ref=str(c["check"]), category=INTERNAL, figure=c["label_zh"],
@@ -694,7 +691,7 @@ def _metric_sum_rows(ev: Evaluation) -> list[dict]:
     for domain in ev.domains:
         checks = [metric_sum_check(c, domain, ev.data, ev.settings) for c in sum_checks(domain)]
         if checks:
-            rows += _from_checks(pd.DataFrame(checks), domain=domain)
+            rows += _from_checks(pd.DataFrame(checks))
     return rows
 
 

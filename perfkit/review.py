@@ -178,7 +178,7 @@ def item_comparison_table(ev: Evaluation):
     if given:
         table |= {"部门自评得分": frame["claimed"].map(lambda v: fmt.num(v, missing="未填报")),
                   "复核得分": frame["review"].map(lambda v: fmt.num(v, missing="不计分")),
-                  "差额": frame["difference"].map(lambda v: fmt.num(v, missing="—"))}
+                  "差额（自评 − 复核）": frame["difference"].map(lambda v: fmt.num(v, missing="—"))}
     else:
         table |= {"复核得分": frame["review"].map(lambda v: fmt.num(v, missing="不计分")),
                   "复核扣分": (frame["points"] - frame["review"].fillna(frame["points"]))

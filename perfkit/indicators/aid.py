@@ -186,7 +186,7 @@ def _group_check(data: WorkbookData, group: str) -> dict:
                          f"报告数值“{text}”不是数字", cells)
     amounts = [float(frame.at[i, "amount"]) for i in rows]
     if any(math.isnan(a) for a in amounts) or not amounts:
-        return check_row(check_id, D, label, "万元", total.value, math.nan, 0.0, UNVERIFIABLE,
+        return check_row(check_id, D, label, "万元", math.nan, total.value, 0.0, UNVERIFIABLE,
                          "分项金额未全部提供", cells)
     s = sum(amounts)
     # Both sides are printed figures: the check allows their combined rounding range.
@@ -199,7 +199,7 @@ def _group_check(data: WorkbookData, group: str) -> dict:
     coarse = [(_text(frame.at[i, "program"]), a, h)
               for i, a, h in zip(rows, amounts, halves, strict=True) if h >= 1]
     if abs(diff) <= 1e-9:
-        return check_row(check_id, D, label, "万元", total.value, s, tol, CONSISTENT, note, cells)
+        return check_row(check_id, D, label, "万元", s, total.value, tol, CONSISTENT, note, cells)
     if abs(diff) <= tol:
         why = [f"报告合计“{text.strip()}”的舍入误差为±{fmt.num(total.half_unit, 0)}万元"]
         why += [f"{n}{fmt.num(a, 0)}万元（按所印位数）的舍入误差为±{fmt.num(h, 0)}万元"
@@ -207,8 +207,8 @@ def _group_check(data: WorkbookData, group: str) -> dict:
         note += (f"。{'，'.join(why)}；分项合计可能在{fmt.amount(s - sum(halves))}至"
                  f"{fmt.amount(s + sum(halves))}之间，差额在舍入误差范围（±{fmt.amount(tol)}）内，"
                  "视为一致")
-        return check_row(check_id, D, label, "万元", total.value, s, tol, CONSISTENT, note, cells)
-    return check_row(check_id, D, label, "万元", total.value, s, tol, INCONSISTENT,
+        return check_row(check_id, D, label, "万元", s, total.value, tol, CONSISTENT, note, cells)
+    return check_row(check_id, D, label, "万元", s, total.value, tol, INCONSISTENT,
                      note + f"，超出舍入范围（±{fmt.amount(tol)}），需核实", cells)
 
 

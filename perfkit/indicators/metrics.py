@@ -116,7 +116,8 @@ CHECK_COLUMNS = ["check", "domain", "label_zh", "unit", "expected", "actual", "d
 
 def check_row(check: str, domain: str, label: str, unit: str, expected: float, actual: float,
               tolerance: float, verdict: str, explanation: str, cells: Iterable[str]) -> dict[str, Any]:
-    """One domain-check row (``difference`` = actual − expected, NaN when either is missing)."""
+    """One domain-check row: ``expected`` by the rule (Σ parts, a standard), ``actual`` as stated;
+    ``difference`` = actual − expected (表列 − 应为, as perfkit.checks), NaN when either is missing."""
     diff = actual - expected if not (math.isnan(expected) or math.isnan(actual)) else math.nan
     return {"check": check, "domain": domain, "label_zh": label, "unit": unit, "expected": expected,
             "actual": actual, "difference": diff, "tolerance": tolerance, "verdict": verdict,
@@ -168,7 +169,7 @@ def metric_sum_check(c: SumCheck, domain: str, data: WorkbookData, settings: Set
         verdict = INCONSISTENT
         note = (f"{named} = {fmt.count(s)}{unit}，{_label(c.total)}为{fmt.count(total)}{unit}，"
                 f"相差{fmt.count(abs(s - total))}{unit}")
-    return check_row(c.id, domain, c.label_zh, unit, total, s, 0.0, verdict, note, r.used)
+    return check_row(c.id, domain, c.label_zh, unit, s, total, 0.0, verdict, note, r.used)
 
 
 def unit_checks(data: WorkbookData, domain: str) -> list[dict]:
