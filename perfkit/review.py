@@ -178,7 +178,7 @@ def item_comparison_table(ev: Evaluation):
     if given:
         table |= {"部门自评得分": frame["claimed"].map(lambda v: fmt.num(v, missing="未填报")),
                   "复核得分": frame["review"].map(lambda v: fmt.num(v, missing="不计分")),
-                  "差额": frame["difference"].map(lambda v: fmt.num(v, missing="—"))}
+                  "差额（自评 − 复核）": frame["difference"].map(lambda v: fmt.num(v, missing="—"))}
     else:
         table |= {"复核得分": frame["review"].map(lambda v: fmt.num(v, missing="不计分")),
                   "复核扣分": (frame["points"] - frame["review"].fillna(frame["points"]))
@@ -253,7 +253,7 @@ def gaps(ev: Evaluation) -> pd.DataFrame:
     for _, r in fin[fin["value"].isna()].iterrows():
         out.append({"area": "财务", "item": r["label_zh"], "kind": "指标无法计算",
                     "reason": r["note"], "cells": r["source_cells"]})
-    for domain in ("quality", "aid", "safety"):
+    for domain in [*ev.domains, "other"]:  # the covered domains and the department's own rows
         for _, g in targets.gaps(ev, domain).iterrows():
             out.append({"area": zh.get(domain, domain), "item": g["label_zh"], "kind": g["kind"],
                         "reason": g["reason"], "cells": g["cells"]})

@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from perfkit import config
+from perfkit import config, domains
 from perfkit.indicators import REGISTRY, load_all
 
 ROOT = config.ROOT
@@ -41,9 +41,10 @@ def test_every_indicator_is_fully_declared():
     load_all()
     assert REGISTRY
     units = ("_pct", "_wan_yuan", "_yuan", "_count", "_person_times", "_ratio", "_per_school",
-             "_yi_yuan", "_per_capita_yuan", "_persons", "_score", "_points")
+             "_yi_yuan", "_per_capita_yuan", "_persons", "_score", "_points", "_per_100k",
+             "_permille", "_years")
     for ind in REGISTRY.values():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", ind.id), ind.id
         assert ind.id.endswith(units), f"{ind.id}: id should end with its unit suffix"
         assert ind.label_zh and ind.unit and ind.definition_zh and ind.source, ind.id
-        assert ind.domain in ("finance", "quality", "aid", "safety"), ind.id
+        assert ind.domain in ("finance", *domains.catalogs()), ind.id
