@@ -577,24 +577,36 @@ def safety_reach(ev: Evaluation) -> Figure | Text:
 
 
 def score_by_level1(ev: Evaluation) -> Figure | Text:
-    """The score sheet by 一级 indicator: points available against points earned."""
-    from .scoring import score
+    """The reviewed score sheet by 一级 indicator: points available against the 复核得分, and the
+    department's own item scores summed by 一级 indicator when it gave them."""
+    from .scoring import claimed_items, score
 
     r = score(ev)
     subs = r.subtotals
     if subs.empty:
         return _nothing("评分表没有一级指标，未绘制得分图。")
+    if not r.scorable:
+        return _nothing("评分规则执行出错，复核得分无法计算，未绘制得分图。")
+    items = claimed_items(ev, r.sheet)
+    level1 = {i.id: i.level1 for i in r.sheet.items}
+    claimed = ({} if items.empty or items["score"].isna().all() else
+               items[items["matched"]].assign(level1=lambda f: f["item"].map(level1))
+               .groupby("level1")["score"].sum().to_dict())
     labels = [wrap_label(t, 8) for t in subs["level1"]]
     fig = new_figure(_fit_height(labels, base=1.3))
     ax, y = _hbar_axes(fig, labels)
     ax.barh(y, subs["points_adjusted"], color=PALETTE["budget"], label="分值")
-    ax.barh(y, subs["score"], height=0.5, color=PALETTE["actual"], label="得分")
+    if claimed:
+        ax.barh([v + 0.22 for v in y], [claimed.get(k, 0.0) for k in subs["level1"]],
+                height=0.3, color=PALETTE["prior"], label="部门自评得分")
+    ax.barh(y, subs["score"], height=0.4 if not claimed else 0.3, color=PALETTE["actual"],
+            label="复核得分")
     for yi, (_, s) in zip(y, subs.iterrows(), strict=True):
         _value_text(ax, s["points_adjusted"], yi,
                     f"{fmt.num(s['score'])} / {fmt.num(s['points_adjusted'])}")
     ax.set_xlim(0, float(subs["points_adjusted"].max()) * 1.3)
     ax.set_xlabel("分")
-    ax.set_title(f"{ev.year}年度自评得分（按一级指标）：合计{fmt.num(r.total)}分，等级“{r.grade}”")
+    ax.set_title(f"{ev.year}年度复核得分（按一级指标）：合计{fmt.num(r.total)}分，等级“{r.grade}”")
     _legend(fig)
     return fig
 
