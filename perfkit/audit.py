@@ -722,7 +722,7 @@ def load_for_audit(path: str | Path, *, params_file: str | Path = "",
         ParamsError: bad settings or a negative tolerance.
     """
     from .errors import ParamsError
-    from .params import check_department, load_settings
+    from .params import check_department, load_settings, read_settings_file, safe_path
     from .workbook import load_workbook
 
     path = Path(path)
@@ -731,6 +731,10 @@ def load_for_audit(path: str | Path, *, params_file: str | Path = "",
         department = check_department(path.resolve().parent.name)
     except ParamsError:
         department = "audit"
+    given = safe_path(params_file, "params") if params_file else None
+    if given is not None and given.is_file():  # a settings file says whose it is
+        named = read_settings_file(given).get("department")
+        department = named if isinstance(named, str) else department
     settings = load_settings(department, data.year, params_file or None)
     given = (("tolerance_pp", tolerance_pp), ("tolerance_wan_yuan", tolerance_wan_yuan))
     overrides = {k: float(v) for k, v in given if v is not None}

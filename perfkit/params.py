@@ -106,15 +106,31 @@ def load_settings(department: str, year: int, params_file: str | Path | None = N
     path = safe_path(params_file, "params") if params_file else config.params_path(department, year)
     raw: dict[str, Any] = {}
     if path.exists():
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ParamsError(f"{path}: 不是有效的 YAML：{exc}") from None
-        if not isinstance(raw, dict):
-            raise ParamsError(f"{path}: 应为“键: 值”形式的映射")
+        raw = read_settings_file(path)
     elif params_file:
         raise ParamsError(f"运行设置文件不存在：{path}")
+    _check_identity(raw, department, year, path)
     return settings_from_dict({"department": department, "year": year, **raw}, str(path))
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    """The mapping a settings file holds (unvalidated)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: 不是有效的 YAML：{exc}") from None
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{path}: 应为“键: 值”形式的映射")
+    return raw
+
+
+def _check_identity(raw: dict[str, Any], department: str, year: int, path: Path) -> None:
+    """Refuse a settings file written for another department or year than the one requested."""
+    for key, wanted, what in (("department", department, "部门"), ("year", year, "年度")):
+        if key in raw and raw[key] != wanted:
+            raise ParamsError(
+                f"{path}: 这是{what}“{raw[key]}”的运行设置（{key}: {raw[key]}），但要处理的是"
+                f"{what}“{wanted}”。请改用该{what}自己的运行设置文件，或更正文件中的 {key}。")
 
 
 def settings_from_dict(raw: dict[str, Any], where: str = "params") -> Settings:

@@ -147,3 +147,24 @@ def test_cli_refuses_dept_that_escapes(tmp_path):
     # data/../../etc and outputs/../../etc would both be tmp_path/a/etc
     assert not (tmp_path / "a" / "etc").exists()
     assert not any(p.name == "etc" for p in tmp_path.rglob("*"))
+
+
+def test_a_params_file_of_another_department_or_year_is_refused(root):
+    """Issue 12.4: pk.load("other-dept", 2019, params_file=<yiyang-edu/2019.yaml>) loaded
+    yiyang-edu's settings and workbook without a word."""
+    theirs = root / "params" / "yiyang-edu" / "2019.yaml"
+    theirs.parent.mkdir(parents=True)
+    theirs.write_text("department: yiyang-edu\nyear: 2019\nworkbook: data/yiyang-edu/2019.xlsx\n",
+                      encoding="utf-8")
+    with pytest.raises(ParamsError, match=r"yiyang-edu.*other-dept") as exc:
+        load_settings("other-dept", 2019, str(theirs))
+    assert "2019.yaml" in str(exc.value)
+    with pytest.raises(ParamsError, match=r"年度“2019”.*年度“2020”"):
+        load_settings("yiyang-edu", 2020, str(theirs))
+    with pytest.raises(ParamsError, match="other-dept"):
+        pk.load("other-dept", 2019, params_file=str(theirs))
+    # The file's own department-year still loads; a file that names neither fits any request.
+    assert load_settings("yiyang-edu", 2019, str(theirs)).department == "yiyang-edu"
+    neutral = root / "params" / "shared.yaml"
+    neutral.write_text("budget_basis: adjusted\n", encoding="utf-8")
+    assert load_settings("other-dept", 2021, str(neutral)).year == 2021
