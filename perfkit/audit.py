@@ -61,6 +61,7 @@ import pandas as pd
 
 from . import fmt
 from .checks import CONSISTENT, INCONSISTENT, SUM_CHECKS, UNEXPLAINED, UNVERIFIABLE
+from .errors import Problem
 from .evaluation import Evaluation
 from .indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
 from .printed import (
@@ -276,6 +277,66 @@ def _recompute_sum(data: WorkbookData, keys: list[tuple[str, Any, str]], unit: s
                       coarse=_coarse(data, box))
 
 
+def _target_rows(frame: pd.DataFrame, codes: tuple[str, ...]) -> tuple[list[Any], list[str]]:
+    """Rows of the 绩效指标 codes (the first of each), and the codes no row has."""
+    rows, unknown = [], []
+    for code in codes:
+        hits = list(frame.index[frame["code"] == code])
+        (rows.append(hits[0]) if hits else unknown.append(code))
+    return rows, unknown
+
+
+def _aid_rows(frame: pd.DataFrame, names: tuple[str, ...]) -> list[Any]:
+    """学生资助 rows whose 所属政策 is one of ``names`` (else whose 项目 is); all when none."""
+    if not names:
+        return list(frame.index)
+    wanted = {normalize_label(n) for n in names}
+    group = frame["group"].map(_folded)
+    program = frame["program"].map(_folded)
+    rows = [i for i in frame.index if group[i] in wanted]
+    named = {group[i] for i in rows}
+    return rows + [i for i in frame.index if program[i] in wanted - named and i not in rows]
+
+
+def unknown_checks(data: WorkbookData) -> list[Problem]:
+    """报告数值 rows the audit could not use whatever the figure (it would say 无法核对).
+
+    A 核对对象 outside the language, or naming 绩效指标 codes or 学生资助 policies the workbook
+    does not have, is a mistake in the sheet, not a gap in the data: ``perfkit check`` lists it.
+
+    Returns:
+        One located problem per such row (empty when every row can be checked).
+    """
+    frame = data.frames.get("stated")
+    if frame is None or frame.empty:
+        return []
+    expected = ("已登记的指标代码、基本信息项、绩效指标代码，或 sum(学生资助:所属政策) / "
+                "sum(绩效指标:代码1,代码2)")
+    fix = "改正核对对象（指标代码见数据字典）；无法由工作簿数据重新计算的数值不要列入报告数值表"
+    out = []
+    for i, rec in frame.iterrows():
+        sheet, _, cell = data.cell("stated", i, "check").rpartition("!")
+        found = f"核对对象“{_text(rec['check'])}”"
+        try:
+            spec = parse_check(rec["check"], data)
+        except AuditParseError as exc:
+            out.append(Problem(data.path.name, sheet, cell, str(exc), expected, fix))
+            continue
+        if spec.kind == "sum_targets":
+            _, unknown = _target_rows(data.frames["targets"], spec.names)
+            if unknown:
+                out.append(Problem(data.path.name, sheet, cell,
+                                   f"{found}中的指标代码 {'、'.join(unknown)} 在绩效指标表中没有",
+                                   "绩效指标表中已有的指标代码", fix))
+        elif spec.kind == "sum_aid" and spec.names:
+            aid = data.frames.get("aid")
+            if aid is None or aid.empty or not _aid_rows(aid, spec.names):
+                out.append(Problem(data.path.name, sheet, cell,
+                                   f"{found}在学生资助表中没有匹配的所属政策或项目",
+                                   "学生资助表“所属政策”或“项目”列中的名称", fix))
+    return out
+
+
 def recompute(ev: Evaluation, spec: CheckSpec) -> Recomputed:
     """Recompute the value a 核对对象 names from the raw workbook data."""
     data = ev.data
@@ -288,10 +349,7 @@ def recompute(ev: Evaluation, spec: CheckSpec) -> Recomputed:
                               f"基本信息“{SHEET_BY_KEY['info'].item(key).label}”")
     if spec.kind in ("metric", "sum_targets"):
         frame = data.frames["targets"]
-        rows, unknown = [], []
-        for code in spec.names:
-            hits = list(frame.index[frame["code"] == code])
-            (rows.append(hits[0]) if hits else unknown.append(code))
+        rows, unknown = _target_rows(frame, spec.names)
         if unknown:
             return Recomputed(math.nan, "", reason=f"绩效指标表中没有指标代码 {'、'.join(unknown)}")
         units = {str(frame.at[i, "unit"]) for i in rows if isinstance(frame.at[i, "unit"], str)}
@@ -305,15 +363,7 @@ def recompute(ev: Evaluation, spec: CheckSpec) -> Recomputed:
         frame = data.frames.get("aid")
         if frame is None or frame.empty:
             return Recomputed(math.nan, "万元", reason="数据缺失：学生资助表为空")
-        if not spec.names:
-            rows = list(frame.index)
-        else:
-            wanted = {normalize_label(n) for n in spec.names}
-            group = frame["group"].map(_folded)
-            program = frame["program"].map(_folded)
-            rows = [i for i in frame.index if group[i] in wanted]
-            named = {group[i] for i in rows}
-            rows += [i for i in frame.index if program[i] in wanted - named and i not in rows]
+        rows = _aid_rows(frame, spec.names)
         return _recompute_sum(data, [("aid", i, "amount") for i in rows], "万元",
                               f"学生资助“{'、'.join(spec.names) or '全部'}”")
     raise AuditParseError(f"unknown check kind {spec.kind}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -32,16 +33,21 @@ def _fail(exc: PerfkitError) -> None:
 
 
 def _years(spec: str | None) -> list[int]:
+    """Parse ``--years`` (``2018-2020``, ``2018,2019``, or both); a bad spec is a PerfkitError."""
     if not spec:
         return []
     years: list[int] = []
     for part in spec.split(","):
         part = part.strip()
-        if "-" in part:
-            a, b = part.split("-", 1)
-            years.extend(range(int(a), int(b) + 1))
-        elif part:
-            years.append(int(part))
+        bounds = [b.strip() for b in part.split("-", 1)] if part else []
+        if not all(re.fullmatch(r"(19|20)\d\d", b) for b in bounds):
+            raise PerfkitError(f"--years 的值“{spec}”无效：“{part}”不是四位年份或年份范围。"
+                               "写作 2018-2020（范围）或 2018,2019（列举），例如 --years 2018-2020")
+        if len(bounds) == 2 and int(bounds[0]) > int(bounds[1]):
+            raise PerfkitError(f"--years 的值“{spec}”无效：范围“{part}”的起始年份大于结束年份，"
+                               f"应写作 {bounds[1]}-{bounds[0]}")
+        if bounds:
+            years.extend(range(int(bounds[0]), int(bounds[-1]) + 1))
     return years
 
 
@@ -75,7 +81,10 @@ def run(
 
     from .runner import run as run_all
 
-    year_list = _years(years) or ([year] if year else [])
+    try:
+        year_list = _years(years) or ([year] if year else [])
+    except PerfkitError as exc:
+        _fail(exc)
     dept_list = [d.strip() for d in (depts or dept or "").split(",") if d.strip()]
     found = _discover()
     if not dept_list or dept_list == ["all"]:
@@ -159,11 +168,15 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
           strict: Annotated[bool, typer.Option(help="有提醒时也以非零状态(1)退出")] = False,
           ) -> None:
     """检查一个工作簿，一次列出全部问题（有问题时退出状态为 2）。"""
-    from .workbook import load_workbook, year_from_filename
+    from .audit import unknown_checks
+    from .errors import WorkbookError
+    from .workbook import load_workbook
 
-    try:
-        expected = year if year is not None else year_from_filename(file)
-        data = load_workbook(file, expected_year=expected)
+    try:  # a year in the file name is checked too
+        data = load_workbook(file, expected_year=year)
+        unusable = unknown_checks(data)  # 报告数值 rows the audit would call 无法核对
+        if unusable:
+            raise WorkbookError(unusable)
     except PerfkitError as exc:
         _fail(exc)
     console.print(f"[green]通过[/]：{escape(str(file))}"
@@ -227,7 +240,8 @@ def audit(
 def template(
     out: Annotated[Path | None, typer.Argument(help="输出文件；默认 data/<部门>/<年度>.xlsx")] = None,
     year: Annotated[int | None, typer.Option(help="新工作簿的年度")] = None,
-    dept: Annotated[str, typer.Option(help="部门代码")] = config.SAMPLE_DEPT,
+    dept: Annotated[str | None, typer.Option(
+        help="部门代码；不给输出文件时必填（写到 data/<部门>/<年度>.xlsx）")] = None,
     from_year: Annotated[int | None, typer.Option(
         "--from", help="从该年度结转：上年决算数、上年值、目标，并复制运行设置")] = None,
 ) -> None:
@@ -237,8 +251,8 @@ def template(
     if from_year is not None:
         from .newyear import write_next_year
 
-        if year is None or out is not None:
-            err.print("用法：perfkit template --year 2020 --from 2019 [--dept 部门代码]")
+        if year is None or out is not None or not dept:
+            err.print("用法：perfkit template --year 2020 --from 2019 --dept 部门代码")
             raise typer.Exit(2)
         try:
             book, settings = write_next_year(dept, year, from_year)
@@ -251,8 +265,9 @@ def template(
                       f"perfkit check {escape(str(book))}")
         return
     if out is None:
-        if year is None:
-            err.print("请给出输出文件名，或用 --year（及 --dept）写到 data/<部门>/<年度>.xlsx。")
+        if year is None or not dept:
+            err.print("请给出输出文件名（perfkit template 文件名.xlsx），或用 --year 和 --dept "
+                      "写到 data/<部门>/<年度>.xlsx。")
             raise typer.Exit(2)
         from .params import check_department
 

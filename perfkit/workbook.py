@@ -427,9 +427,12 @@ def parse_number(raw: Any) -> tuple[float | None, str | None]:
 
 
 def year_from_filename(path: str | Path) -> int | None:
-    """Return the year a conventional file name states (``data/<dept>/2019.xlsx`` → 2019)."""
-    stem = Path(path).stem
-    return int(stem) if re.fullmatch(r"(19|20)\d\d", stem) else None
+    """Return the one year a file name states (``2019.xlsx``, ``益阳教育局2019年决算.xlsx``).
+
+    None when the name states no year, or several different ones (``2018-2019对比.xlsx``).
+    """
+    years = set(re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", Path(path).stem))
+    return int(years.pop()) if len(years) == 1 else None
 
 
 def _is_blank(v: Any) -> bool:
@@ -479,6 +482,7 @@ def _load(path: Path, col: _Collector, expected_year: int | None) -> WorkbookDat
         frames, cells, info, factor = _read_sheets(book, col, expected_year)
     finally:
         book.close()
+    _check_name_year(path, info, col, cells, expected_year)
     from .schema import check_totals, validate_frames
 
     if info.get("unit") in UNIT_CHOICES:
@@ -861,7 +865,7 @@ def _check_info(info: dict[str, Any], col: _Collector, expected_year: int | None
         info["year"] = int(year)
         if expected_year is not None and int(year) != int(expected_year):
             col.add(sheet.name, where("year"), f"评价年度 {int(year)}",
-                    f"{expected_year}（本次运行的年度，或文件名中的年度）",
+                    f"{expected_year}（本次运行的年度）",
                     "核对是否用错了工作簿（如上一年的文件），或改正评价年度")
     unit = str(info.get("unit") or "").strip()
     if unit not in UNIT_CHOICES:
@@ -871,6 +875,19 @@ def _check_info(info: dict[str, Any], col: _Collector, expected_year: int | None
         return 1.0
     info["unit"] = unit
     return UNIT_CHOICES[unit]
+
+
+def _check_name_year(path: Path, info: dict[str, Any], col: _Collector, cells,
+                     expected_year: int | None) -> None:
+    """A 评价年度 that differs from the year the file name states: probably the wrong file."""
+    named = year_from_filename(path)
+    year = info.get("year")
+    if named is None or not isinstance(year, int) or named in (year, expected_year):
+        return  # (a mismatch with the requested year is reported once, by _check_info)
+    ref = cells.get(("info", "year", "value"))
+    col.add(SHEET_BY_KEY["info"].name, ref.split("!")[1] if ref else "", f"评价年度 {year}",
+            f"{named}（文件名“{path.name}”中的年度）",
+            "核对是否用错了工作簿（如上一年的文件），或改正评价年度或文件名")
 
 
 #: Columns that identify a record; two rows with the same identity are duplicates. A target may

@@ -56,3 +56,44 @@ def test_unusable_workbook_exits_2(tmp_path):
     bad.write_text("not a workbook", encoding="utf-8")
     result = runner.invoke(app, ["audit", str(bad)])
     assert result.exit_code == 2
+
+
+def test_check_names_a_check_target_the_audit_could_not_use(make_workbook):
+    """Issue 12.10: `check` passed a 核对对象 that `audit` then called 无法核对."""
+    def typos(c):
+        rows = {r["ref"]: r for r in c["stated"]}
+        rows["S1"]["check"] = "revenue_execution_pc"          # not an indicator
+        rows["S2"]["check"] = "sum(绩效指标:no_such_code)"     # no such 绩效指标 code
+        rows["S3"]["check"] = "sum(学生资助:不存在的政策)"      # no such policy or programme
+
+    path = make_workbook(typos)
+    audited = runner.invoke(app, ["audit", str(path)], env={"COLUMNS": "300"})
+    assert "无法核对" in audited.output
+    result = runner.invoke(app, ["check", str(path)], env={"COLUMNS": "300", "NO_COLOR": "1"})
+    assert result.exit_code == 2, result.output
+    assert "有 3 个问题" in result.output and "Traceback" not in result.output
+    assert "revenue_execution_pc" in result.output and "no_such_code" in result.output
+    assert "不存在的政策" in result.output and "[报告数值!" in result.output
+    assert runner.invoke(app, ["check", str(make_workbook())]).exit_code == 0
+
+
+def test_a_bad_years_range_is_a_message_not_a_traceback():
+    """Issue 12.10: `--years 2021-20x` printed a ValueError traceback."""
+    for spec in ("2021-20x", "2020-2018", "twenty"):
+        result = runner.invoke(app, ["run", "--years", spec], env={"COLUMNS": "300"})
+        assert result.exit_code == 2, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "--years" in result.output and "2018-2020" in result.output
+
+
+def test_template_without_a_department_or_file_writes_nothing(tmp_path, monkeypatch):
+    """Issue 12.10: `template --year 2031` wrote into the sample department's folder."""
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path / "data")
+    result = runner.invoke(app, ["template", "--year", "2031"], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "--dept" in result.output
+    assert not (tmp_path / "data").exists()
+    result = runner.invoke(app, ["template", "--year", "2031", "--from", "2019"])
+    assert result.exit_code == 2 and "--dept" in result.output
+    made = runner.invoke(app, ["template", "--year", "2031", "--dept", "x-dept"])
+    assert made.exit_code == 0, made.output
+    assert (tmp_path / "data" / "x-dept" / "2031.xlsx").is_file()
