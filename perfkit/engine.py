@@ -55,6 +55,9 @@ get_ipython().reset(new_session=True)
 import perfkit.engine as __pk_engine
 __pk_engine.restore_kernel_state()
 del __pk_engine
+import perfkit.reads as __pk_reads
+__pk_reads.start()
+del __pk_reads
 """
 
 
@@ -72,6 +75,8 @@ class NotebookResult:
     failed_copy: str | None = None
     input_hash: str = ""
     inputs: dict[str, Any] = field(default_factory=dict)
+    #: Files the notebook read, with their SHA-256 (None: absent), see :mod:`perfkit.reads`.
+    reads: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -197,8 +202,13 @@ class WarmKernel:
         self._ensure_ready()
         self._run(_RESET)
 
-    def execute(self, source: str, output: str, parameters: dict[str, Any]) -> None:
-        """Execute ``source`` into ``output`` with papermill on this kernel."""
+    def execute(self, source: str, output: str, parameters: dict[str, Any]
+                ) -> dict[str, str | None]:
+        """Execute ``source`` into ``output`` with papermill on this kernel.
+
+        Returns:
+            The files the notebook read (:mod:`perfkit.reads`).
+        """
         import papermill as pm
 
         _register_engine()
@@ -212,6 +222,20 @@ class WarmKernel:
             kernel_name="python3", progress_bar=False, log_output=False,
             execution_timeout=CELL_TIMEOUT_S, km=self.km, warm_kc=self.kc, partial_path=output,
         )
+        return self.recorded_reads()
+
+    def recorded_reads(self) -> dict[str, str | None]:
+        """What the last notebook read, as the kernel recorded it."""
+        import json
+
+        fd, path = tempfile.mkstemp(prefix="perfkit-reads.", suffix=".json")
+        os.close(fd)
+        try:
+            self._run(f"import perfkit.reads as __pk_reads\n__pk_reads.dump({path!r})\n"
+                      "del __pk_reads")
+            return json.loads(Path(path).read_text(encoding="utf-8"))
+        finally:
+            Path(path).unlink(missing_ok=True)
 
     def shutdown(self) -> None:
         """Stop the kernel (and anything it started)."""
@@ -318,7 +342,7 @@ def execute_task(task: Task, kernel: WarmKernel | None) -> tuple[NotebookResult,
         if kernel is None:
             kernel = WarmKernel(task.root, task.outputs_root)
         try:
-            kernel.execute(task.source, tmp, {
+            result.reads = kernel.execute(task.source, tmp, {
                 "department": task.department, "year": task.year,
                 "workbook": task.workbook, "params_file": task.params_file,
             })

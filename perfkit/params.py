@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from . import config
+from . import config, reads
 from .errors import ParamsError
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -104,6 +104,7 @@ def load_settings(department: str, year: int, params_file: str | Path | None = N
     """
     check_department(department)
     path = safe_path(params_file, "params") if params_file else config.params_path(department, year)
+    reads.file(path)  # absent too: writing the file later changes the settings
     raw: dict[str, Any] = {}
     if path.exists():
         raw = read_settings_file(path)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import config, fmt
+from . import config, fmt, reads
 from .errors import PerfkitError
 from .evaluation import Evaluation
 from .scoring import Interval
@@ -197,6 +197,7 @@ def history(ev: Evaluation, years: int = 3) -> list[Evaluation]:
     for y in range(ev.year - 1, ev.year - years, -1):
         path = config.workbook_path(ev.settings.department, y)
         if not path.exists():
+            reads.file(path)  # absent now: adding it later changes this assessment
             continue
         try:
             data = load_workbook(path, expected_year=y)

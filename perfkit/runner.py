@@ -3,9 +3,10 @@
 For each department-year the runner takes the output folder's lock, validates the workbook
 (skipped when its bytes are those of the last good run), writes the tidy tables, and lists the
 notebooks whose inputs changed. Inputs of a notebook: workbook bytes, run settings and their
-file, the notebook, the score sheet, perfkit's version, the output formats and, for notebooks
-that compare years, earlier years' indicator tables. Their hashes go to ``manifest.json`` next
-to the reports; an unchanged notebook is skipped unless ``force``.
+file, the notebook, the score sheet, perfkit's version, the output formats, and every file the
+notebook read when it last ran (earlier years' workbooks and indicator tables …), as recorded
+where it was read (:mod:`perfkit.reads`). Their hashes go to ``manifest.json`` next to the
+reports; an unchanged notebook is skipped unless ``force``. The tables are cached the same way.
 
 Notebooks execute in worker processes, each with a warm kernel (see :mod:`perfkit.engine`), or
 on a Dask cluster. A failure stays with its notebook: the batch goes on, the previous good
@@ -27,7 +28,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from . import config
+from . import config, reads
 from .atomic import sha256_file
 from .engine import FAILED, INTERRUPTED, OK, SKIPPED, NotebookResult, Task, describe
 from .errors import PerfkitError
@@ -131,13 +132,17 @@ def plan(
     tables_hash = _digest(base)
     # score.json too: the manifest's score entry is read from it (absent after older runs).
     tables = [out_dir / "tables" / n for n in ("indicators.csv", "checks.csv", "score.json")]
+    digests: dict[str, str | None] = {}  # files hashed during this plan, shared by its checks
     cached = (not force and previous.get("tables_hash") == tables_hash
               and previous.get("department_name") is not None
+              and isinstance(previous.get("tables_reads"), dict)
+              and not reads.changed(previous["tables_reads"], digests)
               and all(p.exists() for p in tables))
     if cached:
         # These exact bytes were validated by the run that wrote the manifest.
         department_name = previous["department_name"]
         claimed = previous.get("claimed_score")
+        tables_reads = previous["tables_reads"]
     else:
         from .evaluation import load
         from .tidy import write_tables
@@ -145,9 +150,10 @@ def plan(
         if on_work:
             on_work()
 
-        ev = load(department, year, params_file=params_file)  # fail fast, all problems at once
-        department_name, claimed = ev.department_name, ev.data.info.get("claimed_score")
-        write_tables(department, year, out_dir, params_file=params_file, ev=ev)
+        with reads.recording() as tables_reads:  # PEFA reads earlier years' workbooks too
+            ev = load(department, year, params_file=params_file)  # fail fast, all problems
+            department_name, claimed = ev.department_name, ev.data.info.get("claimed_score")
+            write_tables(department, year, out_dir, params_file=params_file, ev=ev)
     header = {
         "department": department,
         "department_name": department_name,
@@ -157,6 +163,7 @@ def plan(
         "perfkit_version": _version(),
         "claimed_score": claimed,
         "tables_hash": tables_hash,
+        "tables_reads": tables_reads,
         "score": _score_entry(out_dir),
     }
     meta = {
@@ -174,15 +181,12 @@ def plan(
             skipped.append(NotebookResult(department, year, nb, SKIPPED, error="笔记本不存在"))
             continue
         inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf}
-        from .history import earlier_tables, uses_history
-
-        if uses_history(source.read_text(encoding="utf-8")):
-            inputs["earlier_years"] = {str(y): sha256_file(p) for y, p in
-                                       earlier_tables(department, year, outputs_root).items()}
         digest = _digest(inputs)
         prev = (previous.get("notebooks") or {}).get(nb) or {}
         if (not force and prev.get("status") == OK and prev.get("input_hash") == digest
-                and all((out_dir / f).exists() for f in (prev.get("outputs") or {}).values())):
+                and all((out_dir / f).exists() for f in (prev.get("outputs") or {}).values())
+                and isinstance(prev.get("reads"), dict)
+                and not reads.changed(prev["reads"], digests)):
             skipped.append(NotebookResult(department, year, nb, SKIPPED, outputs=prev["outputs"],
                                           input_hash=digest, inputs=inputs,
                                           error="输入未变，沿用上次结果"))
@@ -243,7 +247,7 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
             continue
         entry = {"status": r.status, "outputs": r.outputs, "error": r.error,
                  "failed_copy": r.failed_copy, "input_hash": r.input_hash, "inputs": r.inputs,
-                 "seconds": round(r.seconds, 2)}
+                 "reads": r.reads, "seconds": round(r.seconds, 2)}
         if r.status in (FAILED, INTERRUPTED):
             kept = before.get("outputs") if before.get("status") == OK else before.get(
                 "previous_outputs")

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import pandas as pd
 import yaml
 
-from . import config, fmt
+from . import config, fmt, reads
 from .errors import ScoreSheetError
 from .evaluation import Evaluation
 from .params import check_department
@@ -783,6 +783,7 @@ def load_sheet(name_or_path: str | Path) -> ScoreSheet:
         ScoreSheetError: naming the file and each offending entry.
     """
     path = name_or_path if isinstance(name_or_path, Path) else _named(name_or_path)
+    reads.file(path)
     if not path.exists():
         raise ScoreSheetError(f"评分表不存在：{path}；"
                               f"可用的评分表：{', '.join(available_sheets())}")

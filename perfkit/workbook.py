@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import reads
 from .atomic import sha256_file
 from .errors import Problem, WorkbookError
 
@@ -459,6 +460,7 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None) -> Work
         WorkbookError: when anything is wrong with the file.
     """
     path = Path(path)
+    reads.file(path)
     col = _Collector(path.name)
     try:
         return _load(path, col, expected_year)
