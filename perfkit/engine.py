@@ -172,6 +172,8 @@ class WarmKernel:
         )
         self.pid = getattr(self.km.provisioner, "pid", None)
         _LIVE_KERNELS.add(self.pid)
+        if self.pid and _ON_KERNEL_START:
+            _ON_KERNEL_START[0](self.pid)
         self.kc = None
 
     def _ensure_ready(self) -> None:
@@ -251,6 +253,8 @@ class WarmKernel:
 
 
 _LIVE_KERNELS: set[int | None] = set()
+#: Called with the pid of each kernel a worker starts (the runner waits for them at the end).
+_ON_KERNEL_START: list[Any] = []
 
 
 def _devnull():
@@ -259,8 +263,9 @@ def _devnull():
     return subprocess.DEVNULL
 
 
-def kill_kernel(pid: int | None) -> None:
-    """Kill a kernel's process group (kernels run in their own session)."""
+def kill_kernel(pid: int | None, wait: float = 10.0) -> None:
+    """Kill a kernel's process group (kernels run in their own session) and wait until the
+    kernel has ended, so that no kernel outlives the run that started it."""
     if not pid:
         return
     _LIVE_KERNELS.discard(pid)
@@ -271,6 +276,44 @@ def kill_kernel(pid: int | None) -> None:
             os.kill(pid, signal.SIGTERM)
     except (ProcessLookupError, PermissionError, OSError):
         pass
+    wait_ended(pid, wait)
+
+
+def wait_ended(pid: int, timeout: float = 10.0) -> bool:
+    """Wait until process ``pid`` has ended: reaped when it is our child, else gone or a zombie
+    (whose reaping is its new parent's business). Returns whether it ended in time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done == pid:
+                return True
+        except ChildProcessError:  # not our child (or already reaped): watch it instead
+            if not process_running(pid):
+                return True
+        except OSError:  # pragma: no cover - Windows
+            return True
+        if time.monotonic() >= deadline:
+            log.warning("process %s still running %.0f s after it was killed", pid, timeout)
+            return False
+        time.sleep(0.02)
+
+
+def process_running(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return not os.path.isdir("/proc")  # gone meanwhile, or no /proc on this system
+    except OSError:
+        return True
 
 
 _ENGINE_NAME = "perfkit-warm"
@@ -518,6 +561,7 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) 
     skip_slow_imports()
     parent = os.getppid()
     _watch_parent(parent)
+    _ON_KERNEL_START[:] = [lambda pid: outbox.put(("kernel", index, pid))]
     kernel: WarmKernel | None = None
     try:  # boot the kernel now; import the executing and rendering code while it starts
         kernel = WarmKernel(env["PERFKIT_ROOT"], env["PERFKIT_OUTPUTS"])
@@ -558,7 +602,12 @@ def execute_on_dask_worker(task: Task) -> NotebookResult:
 
     skip_slow_imports()
     if not getattr(execute_on_dask_worker, "_registered", False):
+        from multiprocessing import util
+
         atexit.register(_shutdown_dask_kernel)
+        # A Dask worker started by a nanny is a multiprocessing child: it exits through
+        # os._exit after running these finalizers, never through atexit.
+        util.Finalize(None, _shutdown_dask_kernel, exitpriority=10)
         execute_on_dask_worker._registered = True  # type: ignore[attr-defined]
     result, _DASK_KERNEL[0] = execute_task(task, _DASK_KERNEL[0])
     return result

@@ -283,6 +283,7 @@ class _LocalWorkers:
                     "PERFKIT_PDF": "1" if pdf else "0"}
         self.workers: dict[int, Any] = {}
         self.inboxes: dict[int, Any] = {}
+        self.kernels: set[int] = set()  # pids of the kernels the workers started
         self.busy: dict[int, tuple[int, Task]] = {}
         self._next = 0
         for _ in range(jobs):
@@ -315,6 +316,8 @@ class _LocalWorkers:
             msg = self.outbox.get(timeout=timeout)
         except queue.Empty:
             msg = None
+        if msg and msg[0] == "kernel":
+            self.kernels.add(msg[2])
         if msg and msg[0] == "done":
             _, i, task_id, result = msg
             self.busy.pop(i, None)
@@ -332,6 +335,7 @@ class _LocalWorkers:
         return None
 
     def close(self) -> None:
+        """Let the workers finish: each stops its kernel and waits for it to end."""
         for q in self.inboxes.values():
             q.put(None)
         for p in self.workers.values():
@@ -339,6 +343,7 @@ class _LocalWorkers:
             if p.is_alive():
                 p.terminate()
                 p.join(timeout=5)
+        self._end_kernels()
 
     def stop(self) -> None:
         """Stop now: SIGTERM lets each worker kill its kernel and remove its temp files."""
@@ -350,6 +355,26 @@ class _LocalWorkers:
             if p.is_alive():
                 p.kill()
                 p.join(timeout=5)
+        self._end_kernels()
+
+    def _end_kernels(self) -> None:
+        """Return only when every kernel a worker started has ended (a worker that was killed
+        could not stop its own)."""
+        import queue
+
+        from .engine import kill_kernel, process_running
+
+        while True:
+            try:
+                msg = self.outbox.get_nowait()
+            except (queue.Empty, OSError, ValueError):
+                break
+            if msg and msg[0] == "kernel":
+                self.kernels.add(msg[2])
+        for pid in sorted(self.kernels):
+            if process_running(pid):
+                kill_kernel(pid)
+        self.kernels.clear()
 
 
 class _DaskWorkers:
