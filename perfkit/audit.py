@@ -79,7 +79,10 @@ log = logging.getLogger(__name__)
 #: The printed value is explained by rounding of the inputs or by truncation.
 ROUNDING = "舍入差异"
 #: Every verdict the audit gives, in display order (未解释差额 comes from perfkit.checks).
-VERDICTS = (CONSISTENT, ROUNDING, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE)
+#: A figure of implausible size that the department confirmed (run settings' confirmed_values):
+#: not verified, so shown for the reviewer to check against the vouchers.
+CONFIRMED = "已核实"
+VERDICTS = (CONSISTENT, ROUNDING, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE, CONFIRMED)
 
 STATED = "报告数值"
 INTERNAL = "勾稽关系"
@@ -677,8 +680,20 @@ def _functional_rows(ev: Evaluation) -> list[dict]:
 
 def audit_internal(ev: Evaluation) -> pd.DataFrame:
     """The workbook's own sums: finance cross-checks, 绩效指标 part-sums, 支出功能分类."""
-    rows = _from_checks(ev.checks) + _metric_sum_rows(ev) + _functional_rows(ev)
+    rows = (_from_checks(ev.checks) + _metric_sum_rows(ev) + _functional_rows(ev)
+            + _confirmed_rows(ev))
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def _confirmed_rows(ev: Evaluation) -> list[dict]:
+    """One row per implausibly large (or small) figure the department confirmed as real."""
+    return [_row(ref=f"confirmed_{p.sheet}!{p.cell}", category=INTERNAL,
+                 figure=f"数值规模（{p.sheet}!{p.cell}）", check="confirmed_values",
+                 verdict=CONFIRMED,
+                 explanation=f"{p.found}；部门在运行设置 confirmed_values 中确认为实际数，"
+                             "请核对原始凭证",
+                 location="运行设置 confirmed_values", source_cells=f"{p.sheet}!{p.cell}")
+            for p in ev.data.confirmed]
 
 
 def audit_scores(ev: Evaluation) -> pd.DataFrame:
@@ -772,11 +787,18 @@ def load_for_audit(path: str | Path, *, params_file: str | Path = "",
         ParamsError: bad settings or a negative tolerance.
     """
     from .errors import ParamsError
-    from .params import check_department, load_settings, read_settings_file, safe_path
-    from .workbook import load_workbook
+    from .params import (
+        check_department,
+        load_settings,
+        read_settings_file,
+        safe_path,
+        settings_for_workbook,
+    )
+    from .workbook import load_workbook, year_from_filename
 
     path = Path(path)
-    data = load_workbook(path)
+    known = settings_for_workbook(path, year_from_filename(path), params_file)
+    data = load_workbook(path, confirmed=known.confirmed_values if known else ())
     try:
         department = check_department(path.resolve().parent.name)
     except ParamsError:

@@ -166,14 +166,20 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
           year: Annotated[int | None,
                           typer.Option(help="期望的评价年度；默认取文件名中的年度")] = None,
           strict: Annotated[bool, typer.Option(help="有提醒时也以非零状态(1)退出")] = False,
+          params: Annotated[str, typer.Option(
+              help="运行设置 YAML（其中 confirmed_values 列出经核实的异常数值）；"
+                   "默认 params/<部门>/<年度>.yaml")] = "",
           ) -> None:
     """检查一个工作簿，一次列出全部问题（有问题时退出状态为 2）。"""
     from .audit import unknown_checks
     from .errors import WorkbookError
-    from .workbook import load_workbook
+    from .params import settings_for_workbook
+    from .workbook import load_workbook, year_from_filename
 
     try:  # a year in the file name is checked too
-        data = load_workbook(file, expected_year=year)
+        settings = settings_for_workbook(file, year or year_from_filename(file), params)
+        data = load_workbook(file, expected_year=year,
+                             confirmed=settings.confirmed_values if settings else ())
         unusable = unknown_checks(data)  # 报告数值 rows the audit would call 无法核对
         if unusable:
             raise WorkbookError(unusable)

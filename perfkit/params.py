@@ -154,6 +154,30 @@ def load_settings(department: str, year: int, params_file: str | Path | None = N
     return settings_from_dict({"department": department, "year": year, **raw}, str(path), node)
 
 
+def settings_for_workbook(workbook: str | Path, year: int | None,
+                          params_file: str | Path = "") -> Settings | None:
+    """The run settings that apply to a workbook given by its path (``check``, ``audit``).
+
+    ``params_file`` when given (its own department and year, else those below); otherwise
+    ``params/<folder>/<year>.yaml`` when the workbook's folder is a department code, the year is
+    known (from the request or the file name) and that file exists. None when none applies.
+    """
+    path = Path(workbook)
+    department = path.resolve().parent.name
+    if params_file:
+        raw = read_settings_file(safe_path(params_file, "params"))
+        department = raw.get("department", department)
+        year = raw.get("year", year)
+    if not isinstance(year, int) or not isinstance(department, str) or not _SLUG.match(department):
+        if params_file:
+            raise ParamsError(f"运行设置 {params_file}: 无法确定部门和年度：在文件中写明 "
+                              "department 和 year")
+        return None
+    if not params_file and not config.params_path(department, year).exists():
+        return None
+    return load_settings(department, year, params_file or None)
+
+
 def _read(path: Path) -> tuple[dict[str, Any], Any]:
     raw, node = yamlcheck.load(path, ParamsError, "运行设置")
     if raw is None:

@@ -123,8 +123,10 @@ def check_table(ev: Evaluation):
 # ---------------------------------------------------------------------------------------------
 
 #: How each audit verdict is marked in the reviewer's table.
-AUDIT_VERDICT_STYLE = {"不一致": "color: #B22222; font-weight: bold", "舍入差异": "color: #B8860B",
-                       "未解释差额": "color: #B8860B", "无法核对": "color: #808080"}
+#: Class of the 结论 cell per verdict (colours in templates/report.css: the report sanitizer
+#: keeps classes, never stylesheets from outputs).
+AUDIT_VERDICT_CLASS = {"不一致": "verdict-bad", "舍入差异": "verdict-note", "未解释差额": "verdict-note",
+                       "已核实": "verdict-note", "无法核对": "verdict-na"}
 
 
 def _audit_value(value: float, unit: str, note: str, verdict: str) -> str:
@@ -180,7 +182,9 @@ def audit_table(ev: Evaluation, category: str | None = None):
         frame = pd.DataFrame({"核对项": ["（无）"],
                               "结论": ["工作簿“报告数值”表为空，没有需要核对的报告数值"]})
         return styled(frame)
-    return styled(frame).map(lambda v: AUDIT_VERDICT_STYLE.get(v, ""), subset=["结论"])
+    classes = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    classes["结论"] = frame["结论"].map(lambda v: AUDIT_VERDICT_CLASS.get(v, ""))
+    return styled(frame).set_td_classes(classes)
 
 
 # ---------------------------------------------------------------------------------------------

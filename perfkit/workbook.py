@@ -293,6 +293,9 @@ class WorkbookData:
         unit_factor: multiplier that converted the declared unit to 万元.
         warnings: located notes that do not block loading (for example a total that differs
             from its parts by more than rounding but less than a tenth of the total).
+        confirmed: plausibility findings (implausible magnitudes) on cells the run settings'
+            ``confirmed_values`` list as real figures: kept as notes (also in ``warnings``)
+            for the check, the reports and the audit, instead of refusing the workbook.
     """
 
     path: Path
@@ -302,6 +305,7 @@ class WorkbookData:
     cells: dict[tuple[str, Any, str], str] = field(default_factory=dict)
     unit_factor: float = 1.0
     warnings: list[Problem] = field(default_factory=list)
+    confirmed: list[Problem] = field(default_factory=list)
 
     @property
     def department_name(self) -> str:
@@ -353,11 +357,14 @@ class _Collector:
     when several checks would trip over it.
     """
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, confirmed: tuple[str, ...] = ()):
         self.file = file
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.flagged: set[tuple[str, str]] = set()
+        #: Cells (``三公经费!C5``) the user confirmed as real despite a plausibility finding.
+        self.to_confirm: dict[str, bool] = dict.fromkeys(confirmed, False)
+        self.confirmed: list[Problem] = []
 
     def add(self, sheet: str, cell: str, found: str, expected: str, fix: str) -> None:
         self.problems.append(Problem(self.file, sheet, cell, found, expected, fix))
@@ -366,6 +373,26 @@ class _Collector:
 
     def warn(self, sheet: str, cell: str, found: str, expected: str, fix: str) -> None:
         self.warnings.append(Problem(self.file, sheet, cell, found, expected, fix))
+
+    def implausible(self, sheet: str, cell: str, found: str, expected: str, fix: str) -> None:
+        """A plausibility finding: a problem, or a note when the user confirmed the cell."""
+        ref = f"{sheet}!{cell}"
+        if ref not in self.to_confirm:
+            self.add(sheet, cell, found, expected, fix + CONFIRM_HINT.format(ref=ref))
+            return
+        if not self.to_confirm[ref]:
+            self.to_confirm[ref] = True
+            note = Problem(self.file, sheet, cell, found, "经部门核实的实际数",
+                           f"已按运行设置 confirmed_values 确认为实际数（{ref}）；"
+                           "复核时请核对原始凭证")
+            self.confirmed.append(note)
+            self.warnings.append(note)
+
+
+#: How to accept a genuine outlier that a plausibility check flags (appended to its fix).
+CONFIRM_HINT = ("；若经核实确为实际数，在运行设置（params/<部门>/<年度>.yaml）的 "
+                "confirmed_values 中列出该单元格（confirmed_values: [\"{ref}\"]），"
+                "报告和复核意见将注明“已核实”")
 
 
 def _clip(text: str, limit: int = 40) -> str:
@@ -440,7 +467,8 @@ def _is_blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and v.strip() == "")
 
 
-def load_workbook(path: str | Path, *, expected_year: int | None = None) -> WorkbookData:
+def load_workbook(path: str | Path, *, expected_year: int | None = None,
+                  confirmed: tuple[str, ...] | list[str] = ()) -> WorkbookData:
     """Read and validate a department-year workbook.
 
     Every problem in the file is collected and raised together as one
@@ -451,6 +479,8 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None) -> Work
     Args:
         path: the ``.xlsx`` file.
         expected_year: when given, 基本信息 评价年度 must equal it.
+        confirmed: cells (``三公经费!C5``, the run settings' ``confirmed_values``) whose
+            implausible size the department confirmed: reported as notes, not problems.
 
     Returns:
         The validated :class:`WorkbookData`; notes that do not block (for example a small
@@ -461,7 +491,7 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None) -> Work
     """
     path = Path(path)
     reads.file(path)
-    col = _Collector(path.name)
+    col = _Collector(path.name, tuple(confirmed))
     try:
         return _load(path, col, expected_year)
     except WorkbookError:
@@ -494,12 +524,15 @@ def _load(path: Path, col: _Collector, expected_year: int | None) -> WorkbookDat
     errors, notes = check_totals(path.name, frames, cells, skip=col.flagged)
     col.problems.extend(errors)
     col.warnings.extend(notes)
+    for ref in [r for r, used in col.to_confirm.items() if not used]:
+        col.warn("", "", f"运行设置 confirmed_values 列出的 {ref} 没有被规模检查提示",
+                 "只列出被提示为数量级异常、并经核实的单元格", "从 confirmed_values 中删去该项")
     if col.problems:
         raise WorkbookError(col.problems)
     for w in col.warnings:
         log.info("%s", w)
     return WorkbookData(path, sha256_file(path), info, frames, cells, factor,
-                        warnings=list(col.warnings))
+                        warnings=list(col.warnings), confirmed=list(col.confirmed))
 
 
 def _open_book(path: Path, col: _Collector):
@@ -1031,7 +1064,8 @@ def _check_magnitudes(frames, info, col: _Collector, cells) -> None:
     small = [(k, v) for k, v in totals if 0 < v < MIN_TOTAL_WAN_YUAN and k[2] == "actual"]
     if len(small) < len(actual):
         small = []  # only when every given actual total is tiny is the whole workbook in 万元
-    if big or (small and unit == "元"):
+    confirmed_big = all(f"{SHEET_BY_KEY[k[0]].name}!{ref(*k)}" in col.to_confirm for k, _ in big)
+    if (big and not confirmed_big) or (small and unit == "元"):
         (sheet, row, column), v = (big or small)[0]
         where = f"{SHEET_BY_KEY[sheet].name}!{ref(sheet, row, column)}"
         if big:
@@ -1043,6 +1077,8 @@ def _check_magnitudes(frames, info, col: _Collector, cells) -> None:
             found = (f"金额单位声明为“元”，但{where}（{SHEET_BY_KEY[sheet].item(row).label}）"
                      f"折合只有 {fmt.num(v * 1e4)} 元，不足一个人一年的工资")
             fix = "表中金额看来是按“万元”填写的：把金额单位改为“万元”；若确为元，请核对数量级"
+        if big:
+            fix += CONFIRM_HINT.format(ref=where)
         col.add(info_sheet.name, unit_ref, found, "与表中金额一致的金额单位", fix)
         return
 
@@ -1051,9 +1087,9 @@ def _check_magnitudes(frames, info, col: _Collector, cells) -> None:
         name = SHEET_BY_KEY[sheet].name
         if not r or (name, r) in col.flagged:
             return
-        col.add(name, r, found, f"与本表其他金额同一单位（基本信息声明的“{unit}”）",
-                f"该数看来是按{'“元”' if unit == '万元' else '“万元”'}填写的：换算为{unit}后填入，"
-                "或核对数量级")
+        col.implausible(name, r, found, f"与本表其他金额同一单位（基本信息声明的“{unit}”）",
+                        f"该数看来是按{'“元”' if unit == '万元' else '“万元”'}填写的：换算为"
+                        f"{unit}后填入，或核对数量级")
 
     for key in ("income", "expenditure", "balance", "three_public", "aid"):
         sheet = SHEET_BY_KEY[key]

@@ -97,3 +97,60 @@ def test_template_without_a_department_or_file_writes_nothing(tmp_path, monkeypa
     made = runner.invoke(app, ["template", "--year", "2031", "--dept", "x-dept"])
     assert made.exit_code == 0, made.output
     assert (tmp_path / "data" / "x-dept" / "2031.xlsx").is_file()
+
+
+def _city(c):
+    """A city-level "三公" total of 1.9亿元: real, but beyond the plausibility bound."""
+    tp = c["three_public"]
+    tp["total"]["actual"] = 19000
+    tp["reception"]["actual"] = round(19000 - tp["abroad"]["actual"]
+                                      - tp["vehicle_operation"]["actual"], 2)
+
+
+def test_a_confirmed_outlier_is_a_note_not_a_refusal(make_workbook, tmp_path, monkeypatch):
+    """Issue 12.11: a magnitude finding was a hard error; a genuine outlier could not be checked
+    or audited. The message stays; confirming the cell in the run settings lets the rest
+    proceed, and the check, the audit and the reports say so."""
+    import perfkit as pk
+    from perfkit.audit import CONFIRMED, audit
+    from perfkit.errors import WorkbookError
+    from perfkit.evaluation import Evaluation
+    from perfkit.params import settings_from_dict
+
+    path = make_workbook(_city)
+    try:
+        pk.load_workbook(path)
+    except WorkbookError as exc:
+        problems = exc.problems
+    else:
+        raise AssertionError("an implausible 三公 total must not load unconfirmed")
+    refs = [f"{p.sheet}!{p.cell}" for p in problems]
+    assert all(r.startswith("三公经费!") for r in refs) and len(refs) == 2
+    assert any("超出一个部门一年“三公”经费的规模" in p.found for p in problems)
+    assert all("confirmed_values" in p.fix for p in problems)
+
+    data = pk.load_workbook(path, confirmed=refs)
+    assert [f"{p.sheet}!{p.cell}" for p in data.confirmed] == refs
+    assert all(p in data.warnings for p in data.confirmed)
+    ev = Evaluation(data, settings_from_dict({"department": "test", "year": 2019,
+                                              "confirmed_values": refs}))
+    a = audit(ev)
+    rows = a[a["verdict"] == CONFIRMED]
+    assert sorted(rows["source_cells"]) == sorted(refs)
+    assert rows["explanation"].str.contains("超出一个部门一年“三公”经费的规模").all()
+    summary = pk.narrative.audit_summary(ev)  # the summary report's 复核 section
+    assert f"（{CONFIRMED}）" in summary and "三公经费!" in summary
+
+    # The command line: `check --params` passes with the notes; confirming a cell the checks
+    # did not flag is pointed out too.
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    settings = tmp_path / "city.yaml"
+    settings.write_text("department: city\nyear: 2019\nconfirmed_values:\n"
+                        + "".join(f"  - {r}\n" for r in [*refs, "收入!D2"]), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), "--params", str(settings)],
+                           env={"COLUMNS": "300", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert result.output.count("已按运行设置 confirmed_values 确认为实际数") == 2
+    assert "收入!D2 没有被规模检查提示" in result.output
+    refused = runner.invoke(app, ["check", str(path)], env={"COLUMNS": "300"})
+    assert refused.exit_code == 2
