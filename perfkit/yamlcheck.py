@@ -7,7 +7,7 @@ Chinese: the people who edit run settings and score sheets read them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -104,21 +104,31 @@ def describe(error: dict[str, Any]) -> str:
     return str(error["msg"])
 
 
-def problems(exc: ValidationError, node: yaml.Node | None, prefix: Loc = (),
-             skip: frozenset[str] = frozenset()) -> list[str]:
-    """Each error of ``exc`` as ``第 N 行 key: 说明``, in file order.
+def located(node: yaml.Node | None, loc: Loc, message: str,
+            label: Callable[[Loc], str] = where) -> tuple[int, str]:
+    """(line, ``第 N 行 key: message``) for a problem at ``loc``."""
+    line = line_of(node, loc)
+    return line or 0, f"{f'第 {line} 行 ' if line else ''}{label(loc)}: {message}"
 
-    ``prefix`` is prepended to every location; parts in ``skip`` are dropped from it (the tags
-    pydantic inserts for the members of a tagged union).
-    """
-    found = []
+
+def errors(exc: ValidationError, node: yaml.Node | None, prefix: Loc = (),
+           label: Callable[[Loc], str] = where,
+           hint: Callable[[list[int | str], dict[str, Any]], str] | None = None
+           ) -> list[tuple[int, str]]:
+    """Each error of ``exc`` located (see :func:`located`); ``prefix`` is prepended to every
+    location, ``hint(loc, error)`` may add a sentence (the keys a mapping accepts …)."""
+    out = []
     for e in exc.errors():
-        loc = [*prefix, *(p for p in e["loc"] if not str(p).startswith("function-")
-                          and p not in skip)]
-        line = line_of(node, loc)
-        at = f"第 {line} 行 " if line else ""
-        found.append((line or 0, f"{at}{where(loc)}: {describe(dict(e))}"))
-    return [text for _, text in sorted(found, key=lambda f: f[0])]  # in file order
+        loc = [*prefix, *(p for p in e["loc"] if not str(p).startswith("function-"))]
+        error = dict(e)
+        out.append(located(node, loc, describe(error) + (hint(loc, error) if hint else ""),
+                           label))
+    return out
+
+
+def problems(exc: ValidationError, node: yaml.Node | None, prefix: Loc = ()) -> list[str]:
+    """Each error of ``exc`` as ``第 N 行 key: 说明``, in file order."""
+    return [text for _, text in sorted(errors(exc, node, prefix), key=lambda e: e[0])]
 
 
 def report(path: Path, what: str, items: list[str]) -> str:
