@@ -219,11 +219,88 @@ NOTEBOOKS["safety"] = header('pk.narrative.title(ev, "校园安全")') + [
     code('pk.tables.data_gap_table(ev, "safety")'),
 ]
 
-# The audit of the figures a report states (issue 8) goes here: its cells are inserted into the
-# summary between 四、存在的问题 and 五、有关建议.
-AUDIT_CELLS: list = [
+# The department's own document, in the structure of a 部门整体支出绩效自评报告: its words come
+# from the 报告文字 sheet (quoted), its figures from the workbook; no reviewer material here.
+NOTEBOOKS["report"] = header("pk.selfreport.title(ev)") + [
+    code("pk.selfreport.preamble(ev)"),
+    md("## 一、部门基本情况"),
+    md("### （一）部门职能"),
+    code('pk.selfreport.section(ev, "functions")'),
+    md("### （二）机构设置"),
+    code('pk.selfreport.section(ev, "organization")'),
+    md("### （三）人员情况"),
+    code("pk.selfreport.staffing(ev)"),
+    md("### （四）年度绩效目标"),
+    code('pk.selfreport.section(ev, "goals", numbering="1.")'),
+    code("pk.selfreport.goals_table(ev)"),
+    md("## 二、部门整体支出管理及使用情况"),
+    md("### （一）收支情况"),
+    code("pk.selfreport.income_expenditure(ev)"),
+    code('pk.selfreport.budget_table(ev, "income")'),
+    code('pk.selfreport.budget_table(ev, "expenditure")'),
+    code("pk.charts.budget_vs_actual(ev)"),
+    md("### （二）“三公”经费控制情况"),
+    code("pk.selfreport.three_public(ev)"),
+    md("### （三）预决算公开情况"),
+    code('pk.selfreport.section(ev, "disclosure")'),
+    md("### （四）资产管理情况"),
+    code('pk.selfreport.section(ev, "assets")'),
+    md("### （五）内部控制制度建设情况"),
+    code('pk.selfreport.section(ev, "internal_control")'),
+    md("## 三、绩效情况"),
+    md("### （一）自评工作开展情况"),
+    code('pk.selfreport.section(ev, "process", numbering="1.")'),
+    md("### （二）主要绩效"),
+    code("pk.selfreport.results(ev)"),
+    md("### （三）绩效目标完成情况"),
+    code("pk.selfreport.targets_summary(ev)"),
+    code("pk.selfreport.targets_table(ev)"),
+    md("## 四、存在的问题"),
+    code('pk.selfreport.section(ev, "problems")'),
+    md("## 五、改进措施和下年工作思路"),
+    md("### （一）改进措施"),
+    code('pk.selfreport.section(ev, "measures", numbering="1.")'),
+    md("### （二）下年工作思路"),
+    code('pk.selfreport.section(ev, "plan", numbering="1.")'),
+    code("pk.selfreport.next_year_table(ev)"),
+    md("## 六、自评结论"),
+    code("pk.selfreport.conclusion(ev)"),
+    code("pk.selfreport.item_scores_table(ev)"),
+    code("pk.selfreport.signature(ev)"),
+]
+
+# The reviewer's document: the claimed score beside the 复核得分, the decomposition of the
+# difference, the score sheet as reviewed, the audit, the cross-checks, PEFA and the gaps.
+NOTEBOOKS["review"] = header("pk.review.title(ev)") + [
     md("""
-### 审核：报告数值核对
+本复核意见按部门报送的工作簿逐项复核：复核得分按评分表由工作簿中的数据和佐证逐项计算，没有数据或佐证的
+指标不得分；部门的自评得分照录其填报，两者并列，差额按原因分解。"""),
+    md("## 一、复核结论"),
+    code("pk.review.conclusion(ev)"),
+    code("pk.review.score_comparison(ev)"),
+    md("## 二、复核依据和方法"),
+    code("pk.narrative.evaluation_process(ev)"),
+    md("""
+## 三、得分差异分解
+
+复核扣分按原因归类：缺少佐证（工作簿没有评分所需的数据或材料）、年度目标未完成、指标值未达到评分标准、
+定性评价要点未满足、数据质量问题。各类扣分之和减去部门自评时自己扣除的分数，等于自评得分与复核得分之差。"""),
+    code("pk.review.decomposition_table(ev)"),
+    code("pk.review.item_comparison_table(ev)"),
+    code("pk.charts.score_by_level1(ev)"),
+    md("""
+## 四、自评得分核对
+
+核对部门自己填报的分数能否相互印证：分项得分之和与自评总分、自评等级与分数区间、分项分值与评分表。
+部门未填报的项目为“无法核对”。"""),
+    code("pk.review.claim_checks_table(ev)"),
+    md("""
+## 五、复核评分表
+
+逐项列出评分标准、复核得分和得分理由；“依据”列是评分所用的工作簿单元格或佐证材料。"""),
+    code("pk.review.score_table(ev)"),
+    md("""
+## 六、报告数值与勾稽关系核对
 
 把报告中陈述的数值（工作簿“报告数值”表，照录报告原文）与由原始数据重新计算的结果逐项对照。
 “一致”：按报告所印位数四舍五入相符，或差额在运行设置的容差以内；“舍入差异”：报告值是截尾值，
@@ -233,82 +310,33 @@ AUDIT_CELLS: list = [
     code("pk.narrative.audit_summary(ev)"),
     code('pk.tables.audit_table(ev, "报告数值")'),
     code('pk.tables.audit_table(ev, "勾稽关系")'),
-]
-
-# The department's submission in the seed report's own order (一 … 六, then the appendix).
-NOTEBOOKS["summary"] = header('pk.narrative.title(ev, "部门整体支出")') + [
     md("""
-本报告是部门整体支出绩效自评报告，按部门决算报表和业务统计（输入工作簿）生成：文中每个数字都由工作簿
-数据计算得出，括号中的单元格即数据出处；工作簿没有提供的数据列为数据缺口，不以0或100%代替。"""),
-    md("## 一、基本情况"),
-    md("### （一）部门整体支出概况"),
-    code("pk.narrative.finance_overview(ev)"),
-    code("pk.charts.budget_vs_actual(ev)"),
-    md("### （二）部门整体支出的绩效目标"),
-    code("pk.narrative.targets_overview(ev)"),
-    code("pk.tables.targets_table(ev)"),
-    md("""
-## 二、绩效评价情况
-
-### （一）绩效评价的目的
-
-全面评价部门本年度在预算编制、预算执行、资金使用和履职产出方面的绩效，找出经费管理和使用中的不足，
-为下年度预算安排和管理改进提供依据。
-
-### （二）绩效评价的过程"""),
-    code("pk.narrative.evaluation_process(ev)"),
-    md("""
-## 三、主要绩效及评价结论
-
-### （一）主要绩效
-
-各业务领域中已完成的年度目标，以及由多项数据计算得出的指标（各领域的全部统计见对应的领域报告）。"""),
-    code("pk.narrative.domain_highlights(ev)"),
-    md("### （二）评价结论"),
-    code("pk.narrative.score_conclusion(ev)"),
-    code("pk.charts.score_by_level1(ev)"),
-    md("""
-### （三）自评表
-
-逐项列出评分标准、得分和扣分原因；“依据”列是评分所用的工作簿单元格或佐证材料。小计等于所属各项之和，
-合计等于各小计之和。"""),
-    code("pk.tables.score_table(ev)"),
-    md("### （四）评分核对"),
-    code("pk.tables.score_checks_table(ev)"),
-    md("""
-### （五）部门自评得分与计算得分
-
-部门填报的自评得分与按评分表由数据计算的得分对照；下表列出未得满分的指标，即自评得分缺少支撑之处。"""),
-    code("pk.tables.claim_table(ev)"),
-    code("pk.tables.unsupported_table(ev)"),
-    md("""
-### （六）国际参照：PEFA 预算可靠性
+## 七、国际参照：PEFA 预算可靠性
 
 PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支与年初批准预算的偏差，作为本地评分的第二意见。
 只有一个年度的数据时，评级为单年度参考；有连续三年数据时，按“三年中至少两年”规则评级。"""),
     code("pk.narrative.pefa_paragraph(ev)"),
     code("pk.tables.pefa_table(ev)"),
     md("""
-## 四、存在的问题
+## 八、复核发现的问题
 
-以下问题由数据核对和指标计算得出，每条注明数据出处。"""),
+以下问题由数据核对、指标计算和评分得出，每条注明数据出处。"""),
     code("pk.narrative.problems_section(ev)"),
-    *AUDIT_CELLS,
-    md("""
-## 五、有关建议
-
-针对上述每一类问题提出一条建议（建议文字维护在 perfkit/resources/problems.yaml）。"""),
+    md("## 九、复核建议"),
     code("pk.narrative.suggestions_section(ev)"),
-    md("## 六、下年工作思路"),
-    code("pk.narrative.next_year_plan(ev)"),
     md("""
 ## 附录
 
-### 附录一　指标定义（数据字典）
+### 附录一　数据缺口
 
-由指标注册表生成：每个指标的代码、单位、计算方法和数据来源。"""),
+工作簿没有提供的数据，以及因此无法计算的指标；不以0或100%代替。"""),
+    code("pk.review.gaps_table(ev)"),
+    md("""
+### 附录二　指标定义（数据字典）
+
+每个指标的名称、单位、计算方法和数据来源。"""),
     code("pk.tables.data_dictionary()"),
-    md("### 附录二　数据来源与版本"),
+    md("### 附录三　数据来源与版本"),
     code("pk.narrative.provenance(ev)"),
 ]
 

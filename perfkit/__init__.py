@@ -19,7 +19,8 @@ def __getattr__(name: str):
     if name in _LAZY:
         return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
     # Presentation modules import matplotlib/seaborn; load them on first use only.
-    if name in {"tables", "charts", "narrative", "checks", "indicators", "history"}:
+    if name in {"tables", "charts", "narrative", "checks", "indicators", "history", "selfreport",
+                "review"}:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(name)
 

@@ -14,7 +14,10 @@ hierarchy) and the score-sheet arithmetic.
 - ``<指标代码>`` — the 实际值 of that 绩效指标 row (when no indicator has that id);
 - ``sum(学生资助:A,B)`` — Σ 金额 of the 学生资助 rows whose 所属政策 is A or B (a name that is no
   所属政策 matches 项目 instead); ``sum(学生资助)`` sums every row;
-- ``sum(绩效指标:code1,code2)`` — Σ 实际值 of those codes (they must share one 单位).
+- ``sum(绩效指标:code1,code2)`` — Σ 实际值 of those codes (they must share one 单位);
+- ``cell(收入:本年收入合计:决算数)`` — one value of an item sheet (收入, 支出, 结转结余, 三公经费),
+  named by sheet, row label and column header (the keys ``income:total:actual`` work too): how a
+  figure read from a report's text (:mod:`perfkit.reporttext`) is checked against the data.
 
 Verdicts, decided in this order (``d`` = decimals the report prints):
 
@@ -64,6 +67,7 @@ from .checks import CONSISTENT, INCONSISTENT, SUM_CHECKS, UNEXPLAINED, UNVERIFIA
 from .errors import Problem
 from .evaluation import Evaluation
 from .indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
+from .params import Settings
 from .printed import (
     AMOUNT_UNITS,
     AuditParseError,
@@ -108,14 +112,52 @@ _MAX_BOX_INPUTS = 12  # 2**12 corner evaluations at most
 
 @dataclass(frozen=True)
 class CheckSpec:
-    """A parsed 核对对象: ``kind`` is indicator, info, metric, sum_aid or sum_targets."""
+    """A parsed 核对对象: ``kind`` is indicator, info, metric, sum_aid, sum_targets or cell."""
 
     kind: str
     names: tuple[str, ...] = ()
 
 
 _SUM_RE = re.compile(r"^sum\((?P<sheet>[^:)]+)(?::(?P<names>[^)]*))?\)$", re.I)
+_CELL_RE = re.compile(r"^cell\((?P<sheet>[^:]+):(?P<row>[^:]+):(?P<column>[^:]+)\)$", re.I)
+_METRIC_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _INFO_KEYS = ("claimed_score", "staff_actual_count", "staff_authorized_count")
+
+
+def _parse_cell(m: re.Match) -> CheckSpec:
+    """``cell(收入:本年收入合计:决算数)`` → CheckSpec("cell", ("income", "total", "actual"))."""
+    sheet_text, row_text, column_text = (m.group(k) for k in ("sheet", "row", "column"))
+    sheet = SHEET_BY_NAME.get(sheet_text) or SHEET_BY_KEY.get(sheet_text)
+    if sheet is None or sheet.layout != "items":
+        names = "、".join(s.name for s in SHEET_BY_KEY.values() if s.layout == "items")
+        raise AuditParseError(f"核对对象 cell(…) 的工作表“{sheet_text}”不是 {names} 之一")
+    wanted = normalize_label(row_text)
+    item = next((i for i in sheet.items if wanted in (normalize_label(i.label), i.key)), None)
+    if item is None:
+        raise AuditParseError(f"核对对象 cell(…)：{sheet.name}表没有项目“{row_text}”（应为 "
+                              f"{'、'.join(i.label for i in sheet.items)} 之一）")
+    column = next((c for c in sheet.columns[1:] if c.kind == AMOUNT
+                   and column_text in (c.header, c.key)), None)
+    if column is None:
+        heads = "、".join(c.header for c in sheet.columns if c.kind == AMOUNT)
+        raise AuditParseError(f"核对对象 cell(…)：{sheet.name}表没有金额列“{column_text}”"
+                              f"（应为 {heads} 之一）")
+    return CheckSpec("cell", (sheet.key, item.key, column.key))
+
+
+def check_syntax(text: Any) -> CheckSpec:
+    """Parse a 核对对象 without a workbook (for catalogs): a bare code is taken as a metric.
+
+    Raises:
+        AuditParseError: the text is no 核对对象 whatever the workbook holds.
+    """
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", "" if text is None else str(text)))
+    try:
+        return parse_check(s)
+    except AuditParseError:
+        if _METRIC_CODE_RE.match(s):
+            return CheckSpec("metric", (s,))
+        raise
 
 
 def parse_check(text: Any, data: WorkbookData | None = None) -> CheckSpec:
@@ -131,6 +173,9 @@ def parse_check(text: Any, data: WorkbookData | None = None) -> CheckSpec:
     s = re.sub(r"\s+", "", s)
     if not s:
         raise AuditParseError("核对对象为空：填写指标代码，或 sum(学生资助:所属政策)")
+    m = _CELL_RE.match(s)
+    if m:
+        return _parse_cell(m)
     m = _SUM_RE.match(s)
     if m:
         sheet = m.group("sheet")
@@ -149,7 +194,8 @@ def parse_check(text: Any, data: WorkbookData | None = None) -> CheckSpec:
     targets = None if data is None else data.frames.get("targets")
     if targets is not None and not targets.empty and (targets["code"] == s).any():
         return CheckSpec("metric", (s,))
-    raise AuditParseError(f"核对对象“{s}”不是已登记的指标代码、基本信息项或绩效指标代码")
+    raise AuditParseError(f"核对对象“{s}”不是已登记的指标代码、基本信息项、绩效指标代码或 "
+                          "cell(工作表:项目:列)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,20 +238,25 @@ def _folded(text: Any) -> str:
     return normalize_label(text) if isinstance(text, str) else ""
 
 
-def _box(data: WorkbookData, keys: list[tuple[str, Any, str]]):
-    """The shiftable inputs: (key, half_unit, quote), or None when a range straddles zero."""
+def _shiftable(inputs):
+    """(key, value, half_unit, quote) → the box of shiftable inputs (key, half_unit, quote).
+
+    None when an input's range straddles zero (the corners would not bound the formula).
+    """
     box = []
-    for key in dict.fromkeys(keys):
-        v = data.value(*key)
-        if math.isnan(v):
-            continue
-        half, quote = input_precision(data, *key)
-        if half <= 0:
+    for key, v, half, quote in inputs:
+        if math.isnan(v) or half <= 0:
             continue
         if v - half < 0 < v + half:
             return None
         box.append((key, half, quote))
     return box
+
+
+def _box(data: WorkbookData, keys: list[tuple[str, Any, str]]):
+    """The shiftable workbook inputs: (key, half_unit, quote), or None (see _shiftable)."""
+    return _shiftable((key, data.value(*key), *input_precision(data, *key))
+                      for key in dict.fromkeys(keys))
 
 
 def _corners(box, evaluate) -> tuple[float, float] | None:
@@ -313,8 +364,8 @@ def unknown_checks(data: WorkbookData) -> list[Problem]:
     frame = data.frames.get("stated")
     if frame is None or frame.empty:
         return []
-    expected = ("已登记的指标代码、基本信息项、绩效指标代码，或 sum(学生资助:所属政策) / "
-                "sum(绩效指标:代码1,代码2)")
+    expected = ("已登记的指标代码、基本信息项、绩效指标代码、cell(工作表:项目:列)，"
+                "或 sum(学生资助:所属政策) / sum(绩效指标:代码1,代码2)")
     fix = "改正核对对象（指标代码见数据字典）；无法由工作簿数据重新计算的数值不要列入报告数值表"
     out = []
     for i, rec in frame.iterrows():
@@ -340,6 +391,62 @@ def unknown_checks(data: WorkbookData) -> list[Problem]:
     return out
 
 
+def _printed_coarse(operands: dict[str, PrintedValue], cells: dict[str, str], unit: str):
+    """Operands printed to whole units or coarser ("3.1亿元", "4761万元"), for the explanation."""
+    out = []
+    for key, p in operands.items():
+        if p.half_unit > 0.5:
+            where = f"{cells[key]}，" if cells.get(key) else ""
+            out.append(f"“{p.text.strip()}”（{where}±{fmt.num(p.half_unit, decimals_of(p.half_unit))}"
+                       f"{'' if unit == '%' else unit}）")
+    return out
+
+
+def recompute_printed(formula, operands: dict[str, PrintedValue], unit: str,
+                      cells: dict[str, str] | None = None) -> Recomputed:
+    """Recompute a figure from other figures as a report prints them (its own operands).
+
+    The same rule as for workbook inputs: each operand is precise to its last printed digit
+    (:attr:`PrintedValue.half_unit`), and the recomputed range is the set of values the formula
+    takes at the corners of that box.
+
+    Args:
+        formula: ``{name: value} → value``; may raise :class:`Undefined` (a zero base).
+        operands: the printed operands, already in one unit (:meth:`PrintedValue.in_unit`).
+        unit: the unit of the result.
+        cells: where each operand is printed (for the explanation and ``source_cells``).
+    """
+    cells = cells or {}
+    where = [cells.get(k) or p.text for k, p in operands.items()]
+    rough = [p.text.strip() for p in operands.values() if p.bound]
+    if rough:
+        return Recomputed(math.nan, unit, cells=where,
+                          reason=f"运算数“{rough[0]}”是约数或界限（约、近、以上…），不能据以精确重算")
+    values = {k: p.value for k, p in operands.items()}
+    try:
+        value = float(formula(values))
+    except Undefined as u:
+        return Recomputed(math.nan, unit, reason=u.reason, cells=where)
+    box = _shiftable((k, values[k], p.half_unit, p.text) for k, p in operands.items())
+
+    def evaluate(shifts):
+        return formula({k: v + shifts.get(k, 0.0) for k, v in values.items()})
+
+    if len(box or ()) > _MAX_BOX_INPUTS and formula is sum_of:
+        spread = sum(h for _, h, _ in box)
+        bounds = (value - spread, value + spread)
+    else:
+        bounds = _corners(box, evaluate) if box is not None else None
+    low, high = bounds or (value, value)
+    return Recomputed(value, unit, min(low, value), max(high, value), cells=where,
+                      coarse=_printed_coarse(operands, cells, unit))
+
+
+def sum_of(values: dict[str, float]) -> float:
+    """The formula of a stated total: the sum of its parts (for :func:`recompute_printed`)."""
+    return sum(values.values())
+
+
 def recompute(ev: Evaluation, spec: CheckSpec) -> Recomputed:
     """Recompute the value a 核对对象 names from the raw workbook data."""
     data = ev.data
@@ -362,6 +469,11 @@ def recompute(ev: Evaluation, spec: CheckSpec) -> Recomputed:
         unit = units.pop() if units else ""
         return _recompute_sum(data, [("targets", i, "actual") for i in rows], unit,
                               "绩效指标实际值")
+    if spec.kind == "cell":
+        sheet, item, column = spec.names
+        spec_sheet = SHEET_BY_KEY[sheet]
+        what = f"{spec_sheet.name}“{spec_sheet.item(item).label}”{spec_sheet.column(column).header}"
+        return _recompute_sum(data, [(sheet, item, column)], "万元", what)
     if spec.kind == "sum_aid":
         frame = data.frames.get("aid")
         if frame is None or frame.empty:
@@ -511,12 +623,13 @@ def judge(p: PrintedValue, r: Recomputed, tolerance: float) -> tuple[str, str]:
     return INCONSISTENT, text
 
 
-def tolerance_for(unit: str, ev: Evaluation) -> float:
+def tolerance_for(unit: str, ev: Evaluation | Settings) -> float:
     """The tolerance for a figure in ``unit``: pp for ratios, 万元 for amounts, 0 otherwise."""
+    settings = ev.settings if isinstance(ev, Evaluation) else ev
     if unit == "%":
-        return float(ev.settings.tolerance_pp)
+        return float(settings.tolerance_pp)
     if unit in AMOUNT_UNITS:
-        return float(ev.settings.tolerance_wan_yuan) / AMOUNT_UNITS[unit]
+        return float(settings.tolerance_wan_yuan) / AMOUNT_UNITS[unit]
     return 0.0
 
 
@@ -537,6 +650,43 @@ def _row(**kw: Any) -> dict[str, Any]:
     return row
 
 
+def audit_figure(ev: Evaluation, check: Any, stated: Any) -> dict[str, Any]:
+    """Recompute what one 核对对象 names and judge one printed figure against it.
+
+    The one place where a stated figure meets the data: the 报告数值 sheet (:func:`audit_stated`)
+    and figures read from a report's text (:mod:`perfkit.reporttext`) both come here.
+
+    Returns:
+        The audit-row fields stated_value, recomputed, unit, difference, tolerance, verdict,
+        explanation and ``cells`` (the workbook cells the recomputation read).
+    """
+    try:
+        spec = parse_check(check, ev.data)
+        r = recompute(ev, spec)
+    except AuditParseError as exc:
+        return {"verdict": UNVERIFIABLE, "explanation": str(exc), "cells": []}
+    except Exception as exc:  # one faulty formula must not hide the rest of the audit
+        log.exception("audit of %s failed", check)
+        return {"verdict": UNVERIFIABLE, "cells": [],
+                "explanation": f"重新计算出错（{type(exc).__name__}），请报告维护者"}
+    return judge_row(stated, r, tolerance_for(r.unit, ev))
+
+
+def judge_row(stated: Any, r: Recomputed, tolerance: float) -> dict[str, Any]:
+    """Parse a printed figure, judge it against ``r`` and return the audit-row fields."""
+    out = {"recomputed": r.value, "unit": r.unit, "tolerance": tolerance, "cells": r.cells}
+    try:
+        p = stated if isinstance(stated, PrintedValue) else parse_printed(stated)
+        p = p.in_unit(r.unit)
+    except AuditParseError as exc:
+        return {**out, "verdict": UNVERIFIABLE, "explanation": str(exc)}
+    verdict, note = judge(p, r, tolerance)
+    # Rounded to 10 decimals so that float noise (-1.7e-12) does not reach the tidy file.
+    diff = round(p.value - r.value, 10) if not math.isnan(r.value) else math.nan
+    return {**out, "stated_value": p.value, "difference": diff, "verdict": verdict,
+            "explanation": note}
+
+
 def audit_stated(ev: Evaluation) -> pd.DataFrame:
     """Recompute every figure of the 报告数值 sheet and judge it (one row per figure)."""
     frame = ev.data.frames.get("stated")
@@ -548,35 +698,14 @@ def audit_stated(ev: Evaluation) -> pd.DataFrame:
         common = {"ref": ref, "category": STATED, "figure": _text(rec["statement"]),
                   "check": _text(rec["check"]), "stated": _text(rec["stated"]),
                   "location": _text(rec["location"])}
-        stated_cell = ev.data.cell("stated", i, "stated")
-        try:
-            spec = parse_check(rec["check"], ev.data)
-            r = recompute(ev, spec)
-        except AuditParseError as exc:
-            rows.append(_row(**common, verdict=UNVERIFIABLE, explanation=str(exc),
-                             source_cells=ev.data.cell("stated", i, "check")))
-            continue
-        except Exception as exc:  # one faulty formula must not hide the rest of the audit
-            log.exception("audit row %s failed", ref)
-            rows.append(_row(**common, verdict=UNVERIFIABLE,
-                             explanation=f"重新计算出错（{type(exc).__name__}），请报告维护者",
-                             source_cells=ev.data.cell("stated", i, "check")))
-            continue
-        cells = "; ".join(dict.fromkeys([stated_cell, *r.cells]))
-        tol = tolerance_for(r.unit, ev)
-        try:
-            p = parse_printed(rec["stated"]).in_unit(r.unit)
-        except AuditParseError as exc:
-            rows.append(_row(**common, recomputed=r.value, unit=r.unit, tolerance=tol,
-                             verdict=UNVERIFIABLE, explanation=str(exc), source_cells=cells))
-            continue
-        verdict, note = judge(p, r, tol)
-        # Rounded to 10 decimals so that float noise (-1.7e-12) does not reach the tidy file.
-        diff = round(p.value - r.value, 10) if not math.isnan(r.value) else math.nan
-        rows.append(_row(**common, stated_value=p.value, recomputed=r.value, unit=r.unit,
-                         difference=diff, tolerance=tol, verdict=verdict, explanation=note,
-                         source_cells=cells))
-        log.debug("audit %s: %s", ref, verdict)
+        result = audit_figure(ev, rec["check"], rec["stated"])
+        cells = result.pop("cells")
+        if "recomputed" in result:
+            cells = [ev.data.cell("stated", i, "stated"), *cells]
+        else:  # the 核对对象 itself could not be used
+            cells = [ev.data.cell("stated", i, "check")]
+        rows.append(_row(**common, **result, source_cells="; ".join(dict.fromkeys(cells))))
+        log.debug("audit %s: %s", ref, result["verdict"])
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
@@ -697,43 +826,33 @@ def _confirmed_rows(ev: Evaluation) -> list[dict]:
 
 
 def audit_scores(ev: Evaluation) -> pd.DataFrame:
-    """Score-sheet arithmetic: item scores within points, sub-totals and total, grade band.
+    """The department's own score against its parts and the sheet (perfkit.scoring.claim_checks).
 
-    Uses the consistency checks of :func:`perfkit.scoring.score` (the run settings' sheet).
-    Without a scoring module the audit has no score rows; a sheet that cannot be loaded gives
-    one 无法核对 row.
+    Only checks that compare two independent statements are listed: the 自评表 item scores
+    against the stated 自评得分, the stated 自评等级 against the band of that score, the
+    自评表 分值 against the sheet. A sheet that cannot be loaded gives one 无法核对 row.
     """
     from .errors import PerfkitError
+    from .scoring import claim_checks, load_sheet
 
     try:
-        from .scoring import score
-    except ImportError:
-        log.info("perfkit.scoring not available: score-sheet arithmetic not audited")
-        return pd.DataFrame(columns=AUDIT_COLUMNS)
-    try:
-        result = score(ev)
+        sheet = load_sheet(ev.settings.score_sheet)
     except PerfkitError as exc:
         return pd.DataFrame([_row(ref="score_sheet", category=SCORES, figure="评分表",
                                   check=str(ev.settings.score_sheet), verdict=UNVERIFIABLE,
                                   explanation=f"评分表无法使用：{exc}")], columns=AUDIT_COLUMNS)
     rows = []
-    for _, c in result.checks.iterrows():
-        numeric = c["check"] not in ("item_range", "grade")  # pass/fail checks without figures
-        expected = float(c["expected"]) if numeric else math.nan
-        actual = float(c["actual"]) if numeric else math.nan
-        diff = actual - expected if numeric else math.nan
-        if c["verdict"] == CONSISTENT:
-            note = "相符" if not numeric else f"按分项重新计算为{fmt.num(expected)}分，与表列相符"
-        elif numeric:
-            note = (f"按分项重新计算为{fmt.num(expected)}分，表列{fmt.num(actual)}分，"
-                    f"相差{fmt.num(diff)}分")
-        else:
-            note = "不满足"
+    for _, c in claim_checks(ev, sheet).iterrows():
+        numeric = c["check"] == "claim_items_sum"
         rows.append(_row(ref=f"score_{c['check']}", category=SCORES, figure=c["label_zh"],
-                         check=str(c["check"]), stated=_show_figure(actual, "分"),
-                         stated_value=actual, recomputed=expected, unit="分", difference=diff,
+                         check=str(c["check"]),
+                         stated=_show_figure(c["expected"], "分") if numeric else "",
+                         stated_value=c["expected"] if numeric else math.nan,
+                         recomputed=c["actual"] if numeric else math.nan, unit="分",
+                         difference=-c["difference"] if numeric else math.nan,
                          tolerance=0.005 if numeric else math.nan, verdict=c["verdict"],
-                         explanation=note, location=f"评分表 {result.sheet.name}"))
+                         explanation=c["explanation"], location="自评表 / 基本信息",
+                         source_cells=c["source_cells"]))
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
@@ -808,16 +927,29 @@ def load_for_audit(path: str | Path, *, params_file: str | Path = "",
         named = read_settings_file(given).get("department")
         department = named if isinstance(named, str) else department
     settings = load_settings(department, data.year, params_file or None)
+    return Evaluation(data, with_tolerances(settings, tolerance_pp, tolerance_wan_yuan))
+
+
+def with_tolerances(settings: Settings, tolerance_pp: float | None = None,
+                    tolerance_wan_yuan: float | None = None) -> Settings:
+    """``settings`` with the command line's tolerance overrides (None keeps the setting).
+
+    Raises:
+        ParamsError: a negative tolerance.
+    """
+    from .errors import ParamsError
+
     given = (("tolerance_pp", tolerance_pp), ("tolerance_wan_yuan", tolerance_wan_yuan))
     overrides = {k: float(v) for k, v in given if v is not None}
     if any(v < 0 for v in overrides.values()):
         raise ParamsError("容差不能为负数")
-    return Evaluation(data, dataclasses.replace(settings, **overrides))
+    return dataclasses.replace(settings, **overrides)
 
 
-def write_audit_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write the tidy audit (:data:`AUDIT_COLUMNS`) as UTF-8 CSV with a BOM, for Excel users."""
+def write_audit_csv(frame: pd.DataFrame, path: str | Path,
+                    columns: list[str] | None = None) -> Path:
+    """Write the tidy audit (:data:`AUDIT_COLUMNS`, or ``columns``) as UTF-8 CSV with a BOM."""
     from .atomic import write_bytes_atomic
 
-    text = frame.reindex(columns=AUDIT_COLUMNS).to_csv(index=False)
+    text = frame.reindex(columns=columns or AUDIT_COLUMNS).to_csv(index=False)
     return write_bytes_atomic(Path(path), text.encode("utf-8-sig"))

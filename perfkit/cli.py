@@ -121,8 +121,23 @@ def run(
                       "未完成的保留上次的报告。重新运行将从中断处继续。")
             raise typer.Exit(130) from None
     _summary(results, outputs)
-    if any(r.status == "failed" for r in results):
+    unscorable = _score_errors(sorted({(r.department, r.year) for r in results}), outputs)
+    if any(r.status == "failed" for r in results) or unscorable:
         raise typer.Exit(1)
+
+
+def _score_errors(pairs: list[tuple[str, int]], outputs: Path | None) -> bool:
+    """Print the department-years whose score sheet could not be applied (a rule raised);
+    return True when there is any: the run then exits non-zero (the score is 无法评分)."""
+    from .runner import read_manifest
+
+    found = False
+    for d, y in pairs:
+        score = read_manifest(config.output_dir(d, y, outputs)).get("score") or {}
+        for error in score.get("errors") or []:
+            console.print(f"[red]无法评分[/] {escape(d)} {y}：{escape(str(error))}")
+            found = True
+    return found
 
 
 def _summary(results, outputs: Path | None) -> None:
@@ -199,7 +214,14 @@ AUDIT_STYLE = {"一致": "green", "舍入差异": "yellow", "不一致": "bold r
 
 @app.command()
 def audit(
-    file: Annotated[Path, typer.Argument(help="要核对的工作簿 .xlsx（“报告数值”表照录报告原文）")],
+    file: Annotated[Path | None, typer.Argument(
+        help="工作簿 .xlsx（“报告数值”表照录报告原文）；与 --report 同用时为核对所依据的数据")] = None,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="直接核对一份报告文件（.txt、.docx 或 .pdf）中陈述的数值")] = None,
+    catalog: Annotated[list[Path] | None, typer.Option(
+        "--catalog", help="补充的报告核对目录 YAML（句式、短语），可多次给出")] = None,
+    write_sheet: Annotated[bool, typer.Option(
+        "--write-sheet", help="把从报告中提取的数值写入工作簿副本的“报告数值”表，供人工复核")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="核对结果另存为 CSV 文件")] = None,
     params: Annotated[str, typer.Option(help="运行设置 YAML（预算口径、容差）")] = "",
     tol_pp: Annotated[float | None,
@@ -207,14 +229,22 @@ def audit(
     tol_wan_yuan: Annotated[float | None, typer.Option(
         "--tol-wan-yuan", help="金额容差（万元）；默认 0.5")] = None,
 ) -> None:
-    """核对报告所列数值：由原始数据重新计算，逐项给出结论。
+    """核对报告所列数值：由原始数据（或报告自身所列的运算数）重新计算，逐项给出结论。
 
-    有“不一致”时退出状态为 1，工作簿或设置不可用时为 2。
+    perfkit audit 工作簿.xlsx 核对“报告数值”表；perfkit audit --report 报告.docx [工作簿.xlsx]
+    直接读报告文字。有“不一致”时退出状态为 1，输入不可用时为 2。
     """
     from .audit import audit as audit_all
     from .audit import exit_status, load_for_audit, verdict_counts, write_audit_csv
     from .tables import audit_frame
 
+    if report is not None:
+        _audit_report(report, file, catalog or [], write_sheet, out, params, tol_pp, tol_wan_yuan)
+        return
+    if file is None or write_sheet or catalog:
+        err.print("用法：perfkit audit 工作簿.xlsx，或 perfkit audit --report 报告文件 [工作簿.xlsx]"
+                  "（--write-sheet、--catalog 须与 --report 同用）")
+        raise typer.Exit(2)
     try:
         ev = load_for_audit(file, params_file=params, tolerance_pp=tol_pp,
                             tolerance_wan_yuan=tol_wan_yuan)
@@ -222,23 +252,91 @@ def audit(
     except PerfkitError as exc:
         _fail(exc)
     shown = audit_frame(ev)
+    title = f"{escape(ev.department_name)}{ev.year}年度"
+    _print_audit(shown, title)
+    counts = verdict_counts(frame)
+    console.print("合计：" + "、".join(f"{v}{n}项" for v, n in counts.items() if n))
+    if out is not None:
+        console.print(f"核对结果已写出：{escape(str(write_audit_csv(frame, out)))}")
+    raise typer.Exit(exit_status(frame))
+
+
+def _print_audit(shown, title: str) -> None:
     for category in dict.fromkeys(shown["类别"]):
         part = shown[shown["类别"] == category].drop(columns="类别")
         if not part["编号"].any():
             part = part.drop(columns="编号")
-        table = Table(title=f"{escape(ev.department_name)}{ev.year}年度 · {category}",
-                      show_lines=True)
+        table = Table(title=f"{title} · {category}", show_lines=True)
         for col in part.columns:
-            table.add_column(col, overflow="fold", ratio=3 if col == "说明" else None)
+            table.add_column(col, overflow="fold", ratio=3 if col in ("说明", "原句") else None)
         for _, row in part.iterrows():
             verdict = str(row["结论"])
             table.add_row(*[f"[{AUDIT_STYLE.get(verdict, '')}]{verdict}[/]" if col == "结论"
                             else escape(str(v)) for col, v in row.items()])
         console.print(table)
+
+
+def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], write_sheet: bool,
+                  out: Path | None, params: str, tol_pp: float | None,
+                  tol_wan_yuan: float | None) -> None:
+    """perfkit audit --report: read the file, extract, judge, print; optionally write a sheet."""
+    from .audit import exit_status, load_for_audit, verdict_counts, write_audit_csv
+    from .reportfile import read_report
+    from .reporttext import (
+        TEXT_AUDIT_COLUMNS,
+        audit_text,
+        extract,
+        load_catalog,
+        text_settings,
+        write_stated_sheet,
+    )
+    from .tables import audit_display
+
+    if write_sheet and workbook is None:
+        err.print("--write-sheet 需要给出工作簿：perfkit audit --report 报告文件 工作簿.xlsx --write-sheet")
+        raise typer.Exit(2)
+    try:
+        text = read_report(report)
+        cat = load_catalog(catalogs)
+        ev = None
+        if workbook is not None:
+            ev = load_for_audit(workbook, params_file=params, tolerance_pp=tol_pp,
+                                tolerance_wan_yuan=tol_wan_yuan)
+            settings = ev.settings
+        else:
+            settings = text_settings(params, tol_pp, tol_wan_yuan)
+        extraction = extract(text.paragraphs, cat)
+        frame = audit_text(extraction, settings, ev)
+    except PerfkitError as exc:
+        _fail(exc)
+    notes = "；".join(text.notes)
+    counts = extraction.counts()
+    console.print(
+        f"报告：{escape(str(report))}（{len(text.paragraphs)}段{'，' + notes if notes else ''}）；"
+        f"提取数值{len(extraction.figures)}项（金额{counts.get('amount', 0)}、"
+        f"百分比{counts.get('percent', 0)}、人数等{counts.get('count', 0)}），其中比率"
+        f"{counts.get('relation_ratio', 0)}处、增减{counts.get('relation_change', 0)}处、"
+        f"合计与分项{counts.get('relation_sum', 0)}处；对应到核对对象"
+        f"{sum(1 for f in extraction.figures if f.target)}项")
+    if frame.empty:
+        console.print("没有可以核对的数值（报告未在同一句中列出运算数，也没有可对应到核对对象的数值）。")
+    else:
+        shown = audit_display(frame, every_ref=True)
+        shown["位置"] = frame["location"].to_numpy()
+        shown["原句"] = frame["sentence"].to_numpy()
+        _print_audit(shown, escape(report.name))
     counts = verdict_counts(frame)
-    console.print("合计：" + "、".join(f"{v}{n}项" for v, n in counts.items() if n))
+    console.print("合计：" + ("、".join(f"{v}{n}项" for v, n in counts.items() if n) or "无"))
     if out is not None:
-        console.print(f"核对结果已写出：{escape(str(write_audit_csv(frame, out)))}")
+        path = write_audit_csv(frame, out, TEXT_AUDIT_COLUMNS)
+        console.print(f"核对结果已写出：{escape(str(path))}")
+    if write_sheet:
+        try:
+            copy, rows = write_stated_sheet(workbook, extraction)
+        except PerfkitError as exc:
+            _fail(exc)
+        console.print(f"已把{rows}项报告数值写入工作簿副本 {escape(str(copy))} 的“报告数值”表"
+                      "（原工作簿未改动）；请逐项复核“核对对象”后再用 perfkit audit 核对该副本。")
     raise typer.Exit(exit_status(frame))
 
 
@@ -281,8 +379,19 @@ def template(
     if out.exists():
         err.print(f"{out} 已存在，未覆盖。请先改名或删除。")
         raise typer.Exit(2)
-    write_workbook(out, {"info": {"year": year, "unit": "万元"}} if year else None)
-    console.print(f"已生成模板：{out}")
+    from .params import Settings, load_settings
+    from .prefill import template_content
+    from .scoring import load_sheet
+
+    params = config.params_path(dept, year) if year and dept else None
+    settings = load_settings(dept, year) if params and params.exists() else Settings()
+    try:
+        sheet = load_sheet(settings.score_sheet)
+    except PerfkitError as exc:
+        _fail(exc)
+    write_workbook(out, template_content(sheet, year=year))
+    console.print(f"已生成模板：{out}（评分表：{sheet.title_zh}；定性评价、自评表、报告文字已按评分表"
+                  "和报告结构列出，请逐项填写）")
 
 
 def main() -> None:

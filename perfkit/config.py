@@ -18,8 +18,10 @@ OUTPUTS_DIR = Path(os.environ.get("PERFKIT_OUTPUTS", ROOT / "outputs")).resolve(
 SAMPLE_DEPT = "yiyang-edu"
 SAMPLE_YEAR = 2019
 
-#: Notebook keys in report order; summary comes last because it reads the others' tables.
-DOMAINS = ("finance", "quality", "aid", "safety", "summary")
+#: Notebook keys in reading order: the department's 自评报告 (report), the reviewer's 复核意见
+#: (review), then the analyses by domain. Each computes from the workbook; none reads another's
+#: outputs.
+DOMAINS = ("report", "review", "finance", "quality", "aid", "safety")
 
 
 def workbook_path(dept: str, year: int) -> Path:

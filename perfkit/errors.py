@@ -64,3 +64,11 @@ class FontMissingError(PerfkitError):
 
 class RunError(PerfkitError):
     """One or more notebooks failed during a run."""
+
+
+class ReportFileError(PerfkitError):
+    """A report file (.txt, .docx, .pdf) cannot be read; the message names the file and fix."""
+
+
+class CatalogError(PerfkitError):
+    """A report catalog file cannot be used; the message names file, entry and key."""

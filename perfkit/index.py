@@ -54,6 +54,9 @@ class _Row:
     status_class: str = "other"
     total: str = ""
     grade: str = ""
+    claimed: str = ""
+    claimed_grade: str = ""
+    score_error: bool = False
     generated_at: str = ""
     notebooks: list[_Notebook] = field(default_factory=list)
 
@@ -133,10 +136,16 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
         row.status, row.status_class = _status(data.get("status"))
         row.total = _score_text(score.get("total"))
         row.grade = str(score.get("grade") or "")
+        row.claimed = _score_text(score.get("claimed"))
+        row.claimed_grade = str(score.get("claimed_grade") or "")
+        row.score_error = bool(score.get("errors"))
         from .render import format_time
 
         row.generated_at = format_time(str(data.get("generated_at") or ""))
-        for key, entry in notebooks.items():
+        from . import config
+
+        order = {k: i for i, k in enumerate(config.DOMAINS)}
+        for key, entry in sorted(notebooks.items(), key=lambda kv: order.get(kv[0], len(order))):
             if not isinstance(entry, dict):
                 raise _Malformed(f"notebooks.{key} 不是对象")
             outputs = entry.get("outputs") or {}
@@ -177,8 +186,9 @@ def _year_key(text: str) -> tuple[int, str]:
 def write_index(outputs_dir: Path) -> Path:
     """Write ``outputs_dir/index.html`` listing every ``<dept>/<year>/manifest.json``.
 
-    The page is a Chinese table (部门, 年度, per-notebook HTML/PDF links, 总分, 等级,
-    运行状态 with links to failed notebook copies). It is static: no scripts, no external
+    The page is a Chinese table (部门, 年度, per-notebook HTML/PDF links, the department's
+    自评得分 and the 复核得分 each with its grade, 运行状态 with links to failed notebook
+    copies). It is static: no scripts, no external
     resources, every text escaped. A manifest that cannot be read is listed as 清单损坏.
 
     Args:

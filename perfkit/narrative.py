@@ -113,12 +113,13 @@ def three_public_sentence(ev: Evaluation) -> str:
         s += f"，为预算{fmt.amount(d.value('three_public', 'total', 'budget'))}的{fmt.pct(control)}"
     prior = d.value("three_public", "total", "prior_actual")
     change = ev.value("three_public_change_wan_yuan")
-    if not _nan(change):
-        word = "增加" if change >= 0 else "减少"
-        s += f"，较{y - 1}年度“三公”经费{fmt.amount(prior)}{word}{fmt.amount(abs(change))}"
+    if fmt.is_unchanged(change):
+        s += f"，与{y - 1}年度“三公”经费{fmt.amount(prior)}持平"
+    elif not _nan(change):
+        s += f"，较{y - 1}年度“三公”经费{fmt.amount(prior)}{fmt.change(change)}"
         rate = ev.value("three_public_change_pct")
         if not _nan(rate):
-            s += f"（{'增长' if rate >= 0 else '下降'}{fmt.pct(abs(rate))}）"
+            s += f"（{fmt.change(rate, '%', up='增长', down='下降')}）"
     s += "。"
     stated = ev.stated("three_public_control_pct")
     if _nan(control) and stated:
@@ -133,7 +134,7 @@ def three_public_sentence(ev: Evaluation) -> str:
         p = f"{label}本年数{fmt.amount(now)}"
         if not _nan(before):
             diff = now - before
-            p += f"，上年数{fmt.amount(before)}，{'增加' if diff >= 0 else '减少'}{fmt.amount(abs(diff))}"
+            p += f"，上年数{fmt.amount(before)}，{fmt.change(diff, same='与上年持平')}"
         items.append(p)
     if items:
         s += "其中：" + "；".join(items) + "。"
@@ -186,7 +187,7 @@ def audit_summary(ev: Evaluation) -> Text:
     from .audit import CONSISTENT, INTERNAL, SCORES, STATED, VERDICTS, audit, verdict_counts
 
     a = audit(ev)
-    parts = ((STATED, "报告所列数值"), (INTERNAL, "工作簿内部勾稽关系"), (SCORES, "评分表计算"))
+    parts = ((STATED, "报告所列数值"), (INTERNAL, "工作簿内部勾稽关系"), (SCORES, "部门自评得分"))
     lines = []
     for category, label in parts:
         rows = a[a["category"] == category]
@@ -434,100 +435,37 @@ def safety_overview(ev: Evaluation) -> Text:
 
 
 # ---------------------------------------------------------------------------------------------
-# Summary report (部门整体支出绩效自评报告): targets, score sheet, PEFA, problems, suggestions
+# The reviewer's 复核意见: method, PEFA, problems, suggestions, provenance
 # ---------------------------------------------------------------------------------------------
 
 
-def _points(v: float) -> str:
-    """A sheet's points as printed: 15, 7.14."""
-    return fmt.num(v, 0 if float(v).is_integer() else 2)
 
 
-def _grade_bands(sheet) -> str:
-    return "、".join(f"{g}{band.describe('分')}" for g, band in sheet.grades)
-
-
-def targets_overview(ev: Evaluation) -> Text:
-    """一(二) 绩效目标: how many targets the year set, by domain and by status."""
-    from . import targets
-
-    att = targets.attainment(ev)
-    if att.empty:
-        return Text(f"工作簿“绩效指标”表未列出{ev.year}年度的绩效目标（有目标值或方向的指标），"
-                    "绩效目标的完成情况无法评价。")
-    by_domain = "、".join(f"{_domain_zh(d)}{n}项"
-                         for d, n in att["domain"].value_counts(sort=False).items())
-    counts = targets.status_counts(ev)
-    parts = "、".join(f"{s}{n}项" for s, n in counts.items() if n)
-    s = (f"根据工作簿“绩效指标”表，{ev.year}年度部门整体支出共设定绩效目标{len(att)}项"
-         f"（{by_domain}）。对照实际值：{parts}。")
-    nxt = targets.next_year_targets(ev)
-    if not nxt.empty:
-        s += f"另有{len(nxt)}项目标为下年度目标，列于“下年工作思路”，本年不作评价。"
-    if counts.get(targets.NO_ACTUAL):
-        s += "没有实际值的目标不以0或“已完成”代替，列入“存在的问题”中的数据缺口。"
-    return Text(s)
 
 
 def evaluation_process(ev: Evaluation) -> Text:
-    """二、绩效评价情况: what the evaluation used and how, generated from the run's inputs."""
+    """复核依据和方法: what the review used and how, generated from the run's inputs."""
     from .scoring import POLICY_ZH, load_sheet
 
     sheet = load_sheet(ev.settings.score_sheet)
     basis = ev.settings.budget_label_zh
     lines = [
-        f"1. **评价依据。** {esc(ev.department_name)}{ev.year}年度部门决算报表和业务统计，"
-        f"录入工作簿“{esc(ev.data.path.name)}”（SHA-256 `{ev.data.sha256[:16]}…`，全文见附录）；"
-        f"评分表为"
+        f"1. **复核依据。** {esc(ev.department_name)}报送的{ev.year}年度部门决算报表、业务统计和"
+        f"自评报告文字，录入工作簿“{esc(ev.data.path.name)}”（文件指纹见附录三）；评分表为"
         f"《{esc(sheet.title_zh)}》（{esc(sheet.basis_zh)}）。",
         f"2. **核实数据。** 读入工作簿时逐表校验；对决算报表的勾稽关系"
         f"（合计 = 分项之和、结转结余恒等式）逐项核对，"
         f"金额容差{fmt.num(ev.settings.tolerance_wan_yuan)}万元。",
         f"3. **计算指标。** 每个指标按数据字典中的公式由工作簿数据计算，并注明所用单元格；"
         f"预算完成率以{basis}为分母。基数为0或数据未提供的指标注明“无法计算”，不以0或100%代替。",
-        f"4. **逐项评分。** 按评分表的评分标准逐项计分，写明扣分原因和依据；"
-        f"{POLICY_ZH[ev.settings.missing_policy]}。各项得分之和即总分，等级按总分所在区间确定。",
-        "5. **第二意见。** 按PEFA 2016（公共支出与财政问责）框架支柱一“预算可靠性”"
+        f"4. **逐项复核评分。** 按评分表的评分标准逐项计分，写明得分理由和依据；"
+        f"{POLICY_ZH[ev.settings.missing_policy]}，即没有佐证的指标不得分。"
+        "复核得分与部门自评得分并列，差额按原因分解。",
+        "5. **核对报告数值。** 把部门报告中陈述的数值与由数据重新计算的结果逐项对照。",
+        "6. **第二意见。** 按PEFA 2016（公共支出与财政问责）框架支柱一“预算可靠性”"
         "对支出、收入的执行偏差评级，与本地评分对照。",
     ]
     return Text("\n".join(lines))
-
-
-def score_conclusion(ev: Evaluation) -> Text:
-    """三 评价结论: total, grade, sub-totals, the consistency verdict and the claimed score."""
-    from .scoring import POLICY_ZH, score
-
-    r = score(ev)
-    subs = "，".join(
-        f"{s['level1']}{fmt.num(s['score'])}分（分值{_points(s['points_adjusted'])}分）"
-        for _, s in r.subtotals.iterrows())
-    s = (f"按《{esc(r.sheet.title_zh)}》逐项评分，{ev.year}年度部门整体支出绩效自评得分为"
-         f"**{fmt.num(r.total)}分**，等级为“**{r.grade or '无对应等级'}**”"
-         f"（{_grade_bands(r.sheet)}）。其中{subs}。")
-    s += ("各一级指标小计等于所属三级指标得分之和，总分等于各小计之和，"
-          "等级与总分所在区间一致（见“评分核对”）。"
-          if r.consistent else "**评分核对发现不一致，见“评分核对”。**")
-    missing = r.items[r.items["status"] != "scored"]
-    if not missing.empty:
-        s += f"有{len(missing)}项指标因输入数据缺失无法按规则评分，{POLICY_ZH[r.policy]}。"
-        other = "exclude" if r.policy == "zero" else "zero"
-        alt = score(ev, r.sheet, other)
-        s += (f"若改按“{POLICY_ZH[other]}”口径，"
-              f"得分为{fmt.num(alt.total)}分（{alt.grade or '无对应等级'}）。")
-    if r.claimed is None:
-        s += "部门未在工作簿中填报自评得分。"
-    else:
-        diff = r.claim_difference
-        rel = "高" if diff > 0 else "低"
-        s += (f"\n\n部门自评得分为{fmt.num(r.claimed)}分（{r.claimed_grade or '无对应等级'}），"
-              + (f"比按数据计算的得分{rel}{fmt.num(abs(diff))}分。" if abs(diff) > 0.005
-                 else "与按数据计算的得分一致。"))
-        lost = r.unsupported
-        if diff > 0.005 and not lost.empty:
-            missing_n = int((lost["status"] != "scored").sum())
-            s += (f"自评得分缺少支撑的指标共{len(lost)}项（见下表），"
-                  f"其中{missing_n}项是因为工作簿没有提供评分所需的数据。")
-    return Text(s)
 
 
 def pefa_paragraph(ev: Evaluation) -> Text:
@@ -551,33 +489,6 @@ def pefa_paragraph(ev: Evaluation) -> Text:
         s += "评级D表示执行数与年初批准预算的偏差超出PEFA C级区间，年初预算对全年收支的约束力不足。"
     return Text(s)
 
-
-def domain_highlights(ev: Evaluation) -> Text:
-    """三 主要绩效: per business domain, the targets met and the indicators computed from the data.
-
-    Plain statistics copied from the report (绩效指标 实际值) are left to the domain reports;
-    what is listed here was judged against a target or computed from several figures.
-    """
-    from . import targets
-    from .indicators import get
-    from .indicators.metrics import METRIC_SOURCE
-
-    metric_prefix = METRIC_SOURCE.split("（")[0]
-    lines = []
-    for domain in ("quality", "aid", "safety"):
-        att = targets.attainment(ev, domain)
-        met = att[att["status"].isin([targets.EXCEEDED, targets.ACHIEVED])]
-        items = [f"{esc(t['label_zh'])}{fmt.with_unit(t['actual'], t['unit'])}"
-                 f"（目标{fmt.with_unit(t['target'], t['unit'])}，{t['status']}）"
-                 for _, t in met.iterrows()]
-        ind = ev.domain_indicators(domain)
-        for _, r in ind[ind["value"].notna()].iterrows():
-            if not get(r["id"]).source.startswith(metric_prefix):
-                value = fmt.with_unit(r["value"], r["unit"], int(r["decimals"]))
-                items.append(f"{esc(r['label_zh'])}{value}")
-        if items:
-            lines.append(f"- **{_domain_zh(domain)}**：" + "；".join(items) + "。")
-    return Text("\n".join(lines) if lines else "工作簿未提供可用于总结主要绩效的业务数据。")
 
 
 def problems_section(ev: Evaluation) -> Text:
@@ -611,19 +522,6 @@ def suggestions_section(ev: Evaluation) -> Text:
         f"**（{numerals[i] if i < 10 else i + 1}）针对“{problem_types()[k].heading_zh}”。**"
         f"{problem_types()[k].suggestion_zh}" for i, k in enumerate(kinds)))
 
-
-def next_year_plan(ev: Evaluation) -> Text:
-    """下年工作思路: the next-year targets the workbook lists (not judged this year)."""
-    from . import targets
-    from .tables import target_text
-
-    nxt = targets.next_year_targets(ev)
-    if nxt.empty:
-        return Text("工作簿未列出下年度绩效目标。")
-    items = [f"- {_domain_zh(t['domain'])}：{esc(t['label_zh'])}，{t['target_year']}年目标"
-             f"{target_text(t)}" for _, t in nxt.iterrows()]
-    return Text("工作簿列出的下年度绩效目标（在相应年度评价时判断是否完成）：\n\n"
-                + "\n".join(items))
 
 
 def provenance(ev: Evaluation) -> Text:

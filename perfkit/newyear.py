@@ -24,6 +24,8 @@ from typing import Any
 from . import config
 from .errors import PerfkitError
 from .params import check_department, load_settings
+from .prefill import template_content
+from .scoring import ScoreSheet, load_sheet
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +39,14 @@ def _v(x: Any) -> Any:
     return x
 
 
-def next_year_content(data, year: int) -> dict[str, Any]:
+def next_year_content(data, year: int, score_sheet: ScoreSheet) -> dict[str, Any]:
     """Content (for :func:`perfkit.workbook.write_workbook`) of the workbook for ``year``.
 
     Args:
         data: last year's validated :class:`~perfkit.workbook.WorkbookData`.
         year: the new evaluation year (after ``data.year``).
+        score_sheet: the score sheet of the new year's settings (its conditions and items are
+            pre-filled in 定性评价 and 自评表).
 
     Returns:
         The content mapping described in the module docstring.
@@ -78,8 +82,9 @@ def next_year_content(data, year: int) -> dict[str, Any]:
     content["three_public"] = rows
     content["targets"] = _next_targets(data.frames["targets"], old, year)
     qual = data.frames.get("qualitative")
-    content["qualitative"] = [] if qual is None else [
+    last_year = [] if qual is None else [
         {"item": r["item"], "condition": r["condition"]} for _, r in qual.iterrows()]
+    content.update(template_content(score_sheet, qualitative=last_year))
     func = data.frames.get("functional")
     content["functional"] = [] if func is None else [
         {"code": r["code"], "name": r["name"]} for _, r in func.iterrows()]
@@ -171,7 +176,7 @@ def write_next_year(department: str, year: int, from_year: int) -> tuple[Path, P
     settings = load_settings(department, from_year)
     data = load_workbook(settings.workbook_path(), expected_year=from_year,
                          confirmed=settings.confirmed_values)
-    write_workbook(out, next_year_content(data, year))
+    write_workbook(out, next_year_content(data, year, load_sheet(settings.score_sheet)))
     src = config.params_path(department, from_year)
     if src.exists():
         text = next_year_params(src.read_text(encoding="utf-8"), department, from_year, year)

@@ -162,20 +162,34 @@ def settings_for_workbook(workbook: str | Path, year: int | None,
     ``params/<folder>/<year>.yaml`` when the workbook's folder is a department code, the year is
     known (from the request or the file name) and that file exists. None when none applies.
     """
-    path = Path(workbook)
-    department = path.resolve().parent.name
+    department = Path(workbook).resolve().parent.name
     if params_file:
-        raw = read_settings_file(safe_path(params_file, "params"))
-        department = raw.get("department", department)
-        year = raw.get("year", year)
-    if not isinstance(year, int) or not isinstance(department, str) or not _SLUG.match(department):
-        if params_file:
-            raise ParamsError(f"运行设置 {params_file}: 无法确定部门和年度：在文件中写明 "
-                              "department 和 year")
+        path = safe_path(params_file, "params")
+        if path.is_file() and not isinstance(read_settings_file(path).get("year", year), int):
+            return None  # the year is known once the workbook is read
+        return load_settings_file(params_file, department if _SLUG.match(department) else "audit",
+                                  year)
+    if not isinstance(year, int) or not _SLUG.match(department) \
+            or not config.params_path(department, year).exists():
         return None
-    if not params_file and not config.params_path(department, year).exists():
-        return None
-    return load_settings(department, year, params_file or None)
+    return load_settings(department, year)
+
+
+def load_settings_file(params_file: str | Path, department: str = "audit",
+                       year: int | None = None) -> Settings:
+    """A settings file in its own name: the department and year it states, else those given.
+
+    Raises:
+        ParamsError: the file is invalid, or states no year and none is given.
+    """
+    path = safe_path(params_file, "params")
+    if not path.is_file():
+        raise ParamsError(f"运行设置文件不存在：{path}")
+    raw = read_settings_file(path)
+    named, stated = raw.get("department", department), raw.get("year", year)
+    if not isinstance(stated, int):
+        raise ParamsError(f"运行设置 {path}: 无法确定年度：在文件中写明 year（如 year: 2019）")
+    return load_settings(named if isinstance(named, str) else department, stated, params_file)
 
 
 def _read(path: Path) -> tuple[dict[str, Any], Any]:

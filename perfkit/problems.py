@@ -58,15 +58,10 @@ def _cross_checks(ev: Evaluation) -> list[dict]:
     rows = [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
                  c["source_cells"])
             for _, c in ev.checks.iterrows() if c["verdict"] in (UNEXPLAINED, INCONSISTENT)]
-    try:
-        from .indicators.metrics import run_domain_checks
-    except ImportError:
-        return rows
+    from .indicators.metrics import run_domain_checks
+
     for domain in ("quality", "aid", "safety"):
-        try:
-            checks = run_domain_checks(ev.data, ev.settings, domain)
-        except ModuleNotFoundError:
-            continue
+        checks = run_domain_checks(ev.data, ev.settings, domain)
         rows += [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
                       c["source_cells"])
                  for _, c in checks.iterrows() if c["verdict"] == INCONSISTENT]
@@ -114,10 +109,8 @@ def _targets(ev: Evaluation) -> list[dict]:
 
 
 def _aid(ev: Evaluation) -> list[dict]:
-    try:
-        from .indicators.aid import BELOW_STANDARD, programme_frame
-    except ImportError:
-        return []
+    from .indicators.aid import BELOW_STANDARD, programme_frame
+
     rows = []
     for _, p in programme_frame(ev.data).iterrows():
         if p["flag"] != BELOW_STANDARD:
@@ -137,15 +130,30 @@ def _gaps(ev: Evaluation) -> list[dict]:
     rows = [_row("data_gap", r["label_zh"], str(r["note"]), r["source_cells"])
             for _, r in ind[ind["value"].isna()].iterrows()]
     for domain in ("quality", "aid", "safety"):
-        try:
-            gaps = targets.gaps(ev, domain)
-        except ModuleNotFoundError:
-            continue
+        gaps = targets.gaps(ev, domain)
         # Targets without an actual value are listed under unmeasured_target already.
         gaps = gaps[gaps["kind"] != f"目标{targets.NO_ACTUAL}"]
         rows += [_row("data_gap", g["label_zh"], g["reason"], g["cells"])
                  for _, g in gaps.iterrows()]
     return rows
+
+
+def _classification(ev: Evaluation, words: list[str]) -> list[dict]:
+    """A purchase given as the reason for a change in 公务用车运行维护费 while 公务用车购置费 is
+    empty or zero: the purchase looks booked under operation (a classification question)."""
+    frame = ev.data.frames["three_public"]
+    if "reason" not in frame:
+        return []
+    reason = frame.at["vehicle_operation", "reason"]
+    purchase = ev.data.value("three_public", "vehicle_purchase", "actual")
+    if _nan(reason) or not any(w in str(reason) for w in words) or purchase > 0:
+        return []
+    shown = "未填列" if _nan(purchase) else "为0"
+    return [_row("classification", "公务用车运行维护费",
+                 f"变动原因称“{str(reason).strip()}”，但公务用车购置费{shown}：购置车辆的支出应列"
+                 "“公务用车购置费”，不应列入运行维护费",
+                 f"{ev.data.cell('three_public', 'vehicle_operation', 'reason')}; "
+                 f"{ev.data.cell('three_public', 'vehicle_purchase', 'actual')}")]
 
 
 def _score(ev: Evaluation) -> list[dict]:
@@ -156,14 +164,14 @@ def _score(ev: Evaluation) -> list[dict]:
     except PerfkitError as exc:
         log.warning("score sheet not applied: %s", exc)
         return []
-    if r.claimed is None or r.claimed - r.total <= 0.005:
+    if r.claimed is None or not r.scorable or r.claimed - r.total <= 0.005:
         return []
     lost = r.unsupported
     missing = int((lost["status"] != "scored").sum())
     detail = (f"部门自评{fmt.num(r.claimed)}分（{r.claimed_grade or '无对应等级'}），"
-              f"按《{r.sheet.title_zh}》由数据计算为{fmt.num(r.total)}分（{r.grade}），"
+              f"按《{r.sheet.title_zh}》复核为{fmt.num(r.total)}分（{r.grade}），"
               f"相差{fmt.num(r.claim_difference)}分；"
-              f"{len(lost)}项指标未得满分，其中{missing}项因输入数据缺失无法评分")
+              f"{len(lost)}项指标未得满分，其中{missing}项因缺少评分所需的数据无法评分")
     return [_row("score_unsupported", "自评得分", detail, "基本信息 自评得分")]
 
 
@@ -180,8 +188,9 @@ def find_problems(ev: Evaluation) -> pd.DataFrame:
     """
     types = problem_types()
     threshold = float(types["execution_deviation"].params.get("threshold_pp", 10))
-    rows = (_cross_checks(ev) + _execution(ev, threshold) + _targets(ev) + _aid(ev) + _gaps(ev)
-            + _score(ev))
+    words = list(types["classification"].params.get("purchase_words", []))
+    rows = (_cross_checks(ev) + _execution(ev, threshold) + _classification(ev, words)
+            + _targets(ev) + _aid(ev) + _gaps(ev) + _score(ev))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     order = {k: i for i, k in enumerate(types)}
     frame = frame.sort_values("type", key=lambda s: s.map(order), kind="stable")

@@ -83,6 +83,9 @@ class ReportMeta:
         perfkit_version: version of perfkit that produced the report.
         workbook_sha256: SHA-256 of the input workbook.
         workbook: input workbook path as the user gave it; shown when not empty.
+        kind: ``department`` for the department's own 自评报告 (its cover shows the report date
+            and none of perfkit's facts), ``review`` or ``analysis``.
+        report_date: the report's date as printed (``2020年4月28日``), for a department's cover.
     """
 
     department: str
@@ -92,6 +95,8 @@ class ReportMeta:
     perfkit_version: str
     workbook_sha256: str
     workbook: str = ""
+    kind: str = "analysis"
+    report_date: str = ""
 
 
 @dataclass(frozen=True)

@@ -41,20 +41,25 @@ __all__ = ["FAILED", "INTERRUPTED", "OK", "SKIPPED", "NotebookResult", "Task", "
            "read_manifest", "run", "write_manifest"]
 
 #: Notebooks that read the others' results run after them within a department-year. None does
-#: today: the summary computes from the workbook like the others.
+#: today: the report and the review compute from the workbook like the others.
 RUNS_LAST: tuple[str, ...] = ()
 
 #: Expected cost order when no earlier run says otherwise: the longest first, so that one big
 #: notebook does not run alone at the end of a department-year.
-COST_ORDER = ("summary", "finance", "quality", "aid", "safety")
+COST_ORDER = ("review", "report", "finance", "quality", "aid", "safety")
 
 NOTEBOOK_TITLES = {
     "finance": "部门整体支出（财务）",
     "quality": "教育质量",
     "aid": "学生资助",
     "safety": "校园安全",
-    "summary": "部门整体支出绩效自评报告",
+    "report": "部门整体支出绩效自评报告",
+    "review": "部门整体支出绩效自评复核意见",
 }
+
+#: Whose document a notebook is: ``department`` (the 自评报告 a department submits: its cover
+#: carries the report date, no generator facts), ``review`` (the reviewer's) or ``analysis``.
+NOTEBOOK_KINDS = {"report": "department", "review": "review"}
 
 INPUT_CHECK = "（输入检查）"
 
@@ -143,6 +148,7 @@ def plan(
         department_name = previous["department_name"]
         claimed = previous.get("claimed_score")
         tables_reads = previous["tables_reads"]
+        report_date = previous.get("report_date") or ""
     else:
         from .evaluation import load
         from .tidy import write_tables
@@ -153,6 +159,8 @@ def plan(
         with reads.recording() as tables_reads:  # PEFA reads earlier years' workbooks too
             ev = load(department, year, params_file=params_file)  # fail fast, all problems
             department_name, claimed = ev.department_name, ev.data.info.get("claimed_score")
+            date = ev.data.info.get("report_date")
+            report_date = f"{date.year}年{date.month}月{date.day}日" if date else ""
             write_tables(department, year, out_dir, params_file=params_file, ev=ev)
     header = {
         "department": department,
@@ -162,6 +170,7 @@ def plan(
         "workbook_sha256": base["workbook_sha256"],
         "perfkit_version": _version(),
         "claimed_score": claimed,
+        "report_date": report_date,
         "tables_hash": tables_hash,
         "tables_reads": tables_reads,
         "score": _score_entry(out_dir),
@@ -173,6 +182,7 @@ def plan(
         "generated_at": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
         "perfkit_version": _version(),
         "workbook_sha256": base["workbook_sha256"],
+        "report_date": report_date,
     }
     tasks, skipped = [], []
     for nb in notebooks or settings.notebooks:
@@ -196,7 +206,8 @@ def plan(
         tasks.append(Task(
             department, year, nb, str(source), settings.workbook, params_file, str(out_dir),
             str(config.ROOT), str(outputs_root), digest,
-            {**meta, "title": NOTEBOOK_TITLES.get(nb, nb)}, pdf, inputs))
+            {**meta, "title": NOTEBOOK_TITLES.get(nb, nb),
+             "kind": NOTEBOOK_KINDS.get(nb, "analysis")}, pdf, inputs))
     return tasks, skipped, header
 
 
@@ -240,7 +251,7 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
     from .atomic import write_text_atomic
 
     manifest = read_manifest(out_dir)
-    notebooks = manifest.get("notebooks") or {}
+    notebooks = _current(out_dir, manifest.get("notebooks") or {})
     for r in results:
         before = notebooks.get(r.notebook) or {}
         if r.status == SKIPPED and before.get("status") == OK:
@@ -264,6 +275,22 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
         timespec="seconds")
     return write_text_atomic(Path(out_dir) / "manifest.json",
                              json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
+
+
+def _current(out_dir: Path, notebooks: dict[str, Any]) -> dict[str, Any]:
+    """The manifest entries of notebooks the project still has; a retired notebook's entry
+    goes, and the output files it lists with it (they would be stale reports)."""
+    kept = {}
+    for name, entry in notebooks.items():
+        if (config.NOTEBOOKS_DIR / f"{name}.ipynb").exists():
+            kept[name] = entry
+            continue
+        for rel in ((entry or {}).get("outputs") or {}).values():
+            target = (Path(out_dir) / str(rel)).resolve()
+            if Path(out_dir).resolve() in target.parents:
+                target.unlink(missing_ok=True)
+        log.info("manifest: dropped retired notebook %s", name)
+    return kept
 
 
 # ---------------------------------------------------------------------------------------------

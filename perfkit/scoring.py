@@ -1,4 +1,4 @@
-"""Score sheets (评分表): loading, validation, rule kinds, the 自评表, totals, grade, checks."""
+"""Score sheets (评分表): loading, validation, rule kinds, the 复核 score, the department's claim checks."""
 
 from __future__ import annotations
 
@@ -38,9 +38,24 @@ POLICY_ZH = {
     "zero": "输入缺失的指标按0分计",
     "exclude": "输入缺失的指标不计分，其分值按比例分配给其余指标",
 }
-#: Item status in the 自评表.
-SCORED, MISSING_ZERO, EXCLUDED = "scored", "missing_zero", "excluded"
-STATUS_ZH = {SCORED: "已评分", MISSING_ZERO: "输入缺失（计0分）", EXCLUDED: "输入缺失（不计分）"}
+#: Item status in the 自评表. ``error``: the rule raised, so the item (and the total) cannot
+#: be scored; it is never counted as missing data.
+SCORED, MISSING_ZERO, EXCLUDED, ERROR = "scored", "missing_zero", "excluded", "error"
+STATUS_ZH = {SCORED: "已评分", MISSING_ZERO: "输入缺失（计0分）", EXCLUDED: "输入缺失（不计分）",
+             ERROR: "无法评分（规则出错）"}
+
+#: Why points were lost, for the reviewer's decomposition of 自评得分 − 复核得分. Every rule
+#: splits its deduction over these; the split of an item sums to its deduction exactly.
+LOSS_MISSING, LOSS_TARGET, LOSS_STANDARD, LOSS_UNMET, LOSS_DEFECT = (
+    "missing", "target", "standard", "unmet", "defect")
+LOSS_ZH = {
+    LOSS_MISSING: "缺少佐证（工作簿未提供评分所需的数据或材料）",
+    LOSS_TARGET: "年度绩效目标未完成",
+    LOSS_STANDARD: "指标值未达到评分标准",
+    LOSS_UNMET: "定性评价要点未满足",
+    LOSS_DEFECT: "数据质量问题（勾稽关系不符、报告数值与数据不一致）",
+}
+LOSS_COLUMNS = tuple(f"lost_{k}" for k in LOSS_ZH)
 
 #: Grade bands of 财预〔2020〕10号 and most local sheets; a sheet may declare its own.
 DEFAULT_GRADES = (("优", "[90, 100]"), ("良", "[80, 90)"), ("中", "[60, 80)"), ("差", "[0, 60)"))
@@ -155,6 +170,8 @@ class Outcome:
         evidence: source cells or the evidence texts that support the score.
         value: the value the rule judged (indicator value, completion ratio, conditions met).
         unit: unit of ``value``.
+        lost: points lost by cause (keys of :data:`LOSS_ZH`), on the item's own points; None
+            lets the scorer charge the whole deduction to the rule kind's usual cause.
     """
 
     score: float | None
@@ -162,6 +179,7 @@ class Outcome:
     evidence: str = ""
     value: float = math.nan
     unit: str = ""
+    lost: dict[str, float] | None = None
 
 
 RULE_KINDS: dict[str, type[Rule]] = {}
@@ -178,11 +196,6 @@ def register_rule(kind: str) -> Callable[[type[Rule]], type[Rule]]:
         return cls
 
     return add
-
-
-def get_rule(kind: str) -> type[Rule]:
-    """Return a registered rule class by kind."""
-    return RULE_KINDS[kind]
 
 
 def _nonblank(value: str) -> str:
@@ -244,6 +257,8 @@ class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: ClassVar[str] = ""
     text_zh: _Text
+    #: The cause a deduction of this rule kind is charged to when the rule does not split it.
+    LOSS: ClassVar[str] = LOSS_STANDARD
 
     @model_validator(mode="before")
     @classmethod
@@ -433,6 +448,7 @@ class Proportional(Rule):
     target_code: StrictStr = ""
     targets: TargetSet | None = None
     over_cut: OverCut | None = None
+    LOSS: ClassVar[str] = LOSS_TARGET
 
     @model_validator(mode="after")
     def _one_source(self) -> Proportional:
@@ -474,7 +490,8 @@ class Proportional(Rule):
             reason = (f"{label}{fmt.with_unit(value, unit)}，目标{_p(self.target)}{unit}，完成比例"
                       f"{fmt.pct(ratio * 100)}{'，' + note if note else ''}，得分 = {_p(points)} × "
                       f"{fmt.pct(share * 100)}")
-            return Outcome(points * share, reason, cells, ratio * 100, "%")
+            return Outcome(points * share, reason, cells, ratio * 100, "%",
+                           {LOSS_STANDARD: points * (1 - share)})
         from . import targets
 
         rows = self._target_rows(ev)
@@ -517,7 +534,11 @@ class Proportional(Rule):
         if missing:
             reason += (f"{len(missing)}项目标无实际值，"
                        f"{'按0计' if policy == 'zero' else '不计入'}：{'；'.join(missing)}。")
-        return Outcome(points * mean, reason + skipped, evidence, mean * 100, "%")
+        n = len(shares)
+        unmeasured_lost = points * (len(shares) - len(judged)) / n  # the zeros of missing actuals
+        lost = {LOSS_MISSING: unmeasured_lost,
+                LOSS_TARGET: points * (1 - mean) - unmeasured_lost}
+        return Outcome(points * mean, reason + skipped, evidence, mean * 100, "%", lost)
 
     def _target_rows(self, ev: Evaluation) -> pd.DataFrame:
         """This year's targets in scope, judged by :func:`perfkit.targets.attainment`."""
@@ -559,6 +580,7 @@ class Checklist(Rule):
     item: _Text
     per_condition: _Positive = 1.0
     conditions_zh: tuple[StrictStr, ...] = ()
+    LOSS: ClassVar[str] = LOSS_UNMET
 
     def reference(self) -> str:
         return f"定性评价:{self.item}"
@@ -588,6 +610,8 @@ class Checklist(Rule):
             return Outcome(None, f"数据缺失：“{self.item}”的评价要点均未填写是否满足（"
                                  f"{'；'.join(unknown)}）", "; ".join(cells))
         score = min(points, len(met) * self.per_condition)
+        lost_unknown = min(points - score, len(unknown) * self.per_condition)
+        lost = {LOSS_MISSING: lost_unknown, LOSS_UNMET: points - score - lost_unknown}
         reason = f"满足{len(met)}项评价要点，每项{_p(self.per_condition)}分"
         reason += "，得满分" if score >= points - _EPS else f"，得{fmt.num(score)}分"
         if met:
@@ -596,7 +620,50 @@ class Checklist(Rule):
             reason += f"；未满足：{'；'.join(unmet)}"
         if unknown:
             reason += f"；未提供是否满足：{'；'.join(unknown)}"
-        return Outcome(score, reason, "; ".join(evidence) or "; ".join(cells), len(met), "项")
+        return Outcome(score, reason, "; ".join(evidence) or "; ".join(cells), len(met), "项",
+                       lost)
+
+
+@register_rule("data_quality")
+class DataQuality(Rule):
+    """Full marks less ``deduct`` per finding of the audit: a workbook sum that does not hold
+    (不一致, or 未解释差额 — parts that leave the total unexplained) or a figure the report
+    states that the data contradict (不一致). Floor 0.
+
+    The findings are perfkit's own checks of the department's data (perfkit.audit: 勾稽关系
+    and 报告数值), so the evidence is independent of the department's claim. When nothing at
+    all could be checked the input is missing and the missing policy applies.
+    """
+
+    deduct: _Positive = 1.0
+    LOSS: ClassVar[str] = LOSS_DEFECT
+    #: Audit verdicts that count as a finding.
+    FINDINGS: ClassVar[tuple[str, ...]] = ("不一致", "未解释差额")
+
+    def reference(self) -> str:
+        return "数据核对"
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+        from .audit import STATED, UNVERIFIABLE, audit_internal, audit_stated
+
+        rows = pd.concat([audit_stated(ev), audit_internal(ev)], ignore_index=True)
+        checked = rows[rows["verdict"] != UNVERIFIABLE]
+        if checked.empty:
+            return Outcome(None, "数据缺失：没有可核对的勾稽关系或报告数值")
+        found = checked[checked["verdict"].isin(self.FINDINGS)]
+        cells = "; ".join(c for c in found["source_cells"] if isinstance(c, str) and c)
+        if found.empty:
+            return Outcome(points, f"核对{len(checked)}项勾稽关系和报告数值，均无不一致，得满分",
+                           "", 0, "处")
+        deduction = min(points, len(found) * self.deduct)
+        items = "；".join(
+            f"{(r['ref'] + ' ') if r['category'] == STATED else ''}{r['figure']}（{r['verdict']}）"
+            for _, r in found.iterrows())
+        reason = (f"核对{len(checked)}项勾稽关系和报告数值，发现{len(found)}处问题：{items}；"
+                  f"每处扣{_p(self.deduct)}分，扣{fmt.num(deduction)}分"
+                  + ("（扣完为止）" if deduction >= points - _EPS else ""))
+        return Outcome(points - deduction, reason, cells, len(found), "处",
+                       {LOSS_DEFECT: deduction})
 
 
 @register_rule("manual")
@@ -866,18 +933,19 @@ def _named(name: str) -> Path:
 
 @dataclass(frozen=True)
 class ScoreResult:
-    """The scored sheet of one department-year.
+    """The sheet scored from the evidence of one department-year (the reviewer's 复核得分).
 
     Attributes:
         sheet: the score sheet used.
         policy: the missing-input policy applied (``zero`` or ``exclude``).
-        items: one row per 三级 indicator (columns in :data:`ITEM_COLUMNS`).
+        items: one row per 三级 indicator (columns in :data:`ITEM_COLUMNS`); the ``lost_*``
+            columns split each deduction by cause and add up to it exactly.
         subtotals: one row per 一级 indicator: level1, points, points_adjusted, score, deduction.
-        total: the total score (sum of the sub-totals).
-        grade: the grade of ``total``.
+        total: the total score (sum of the sub-totals); NaN when a rule failed.
+        grade: the grade of ``total`` ("" when it cannot be scored).
         claimed: the department's own score (基本信息 自评得分), or None.
-        checks: internal consistency checks (check, label_zh, expected, actual, difference,
-            verdict).
+        errors: one message per rule that raised (item and error); any makes the sheet
+            无法评分.
     """
 
     sheet: ScoreSheet
@@ -887,7 +955,12 @@ class ScoreResult:
     total: float
     grade: str
     claimed: float | None
-    checks: pd.DataFrame
+    errors: tuple[str, ...] = ()
+
+    @property
+    def scorable(self) -> bool:
+        """False when a rule failed: the total is then not a score at all."""
+        return not self.errors
 
     @property
     def claimed_grade(self) -> str:
@@ -895,9 +968,10 @@ class ScoreResult:
 
     @property
     def claim_difference(self) -> float:
-        """Claimed minus computed total (NaN when the department stated no score)."""
-        return math.nan if self.claimed is None else _record(self.claimed - self.total,
-                                                             self.sheet.decimals)
+        """Claimed minus 复核 total (NaN without a claim or a total)."""
+        if self.claimed is None or _nan(self.total):
+            return math.nan
+        return _record(self.claimed - self.total, self.sheet.decimals)
 
     @property
     def total_deduction(self) -> float:
@@ -905,20 +979,21 @@ class ScoreResult:
         return _record(math.fsum(self.subtotals["deduction"]), self.sheet.decimals)
 
     @property
-    def consistent(self) -> bool:
-        """True when every internal consistency check passes."""
-        return bool((self.checks["verdict"] == "一致").all())
-
-    @property
     def unsupported(self) -> pd.DataFrame:
         """Items where points were lost: where a claimed score near full marks lacks support."""
         return self.items[self.items["deduction"] > _EPS]
 
+    def losses(self) -> dict[str, float]:
+        """Points lost over the sheet by cause (keys of :data:`LOSS_ZH`), summing exactly to
+        :attr:`total_deduction`."""
+        return {k: _record(math.fsum(self.items[f"lost_{k}"]), self.sheet.decimals)
+                for k in LOSS_ZH}
+
 
 #: Columns of :attr:`ScoreResult.items` (and of tables/scores.csv).
 ITEM_COLUMNS = ["sheet", "item", "level1", "level2", "level3", "indicator", "rule_kind", "rule_zh",
-                "points", "points_adjusted", "score", "deduction", "status", "value", "unit",
-                "reason", "evidence"]
+                "points", "points_adjusted", "score", "deduction", *LOSS_COLUMNS, "status",
+                "value", "unit", "reason", "evidence"]
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -928,7 +1003,8 @@ def score(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
     """Score one evaluation against a sheet (default: the run settings' ``score_sheet``).
 
     Item scores are recorded at the sheet's precision (2 decimals) and every total is the sum
-    of recorded scores, so the printed sheet adds up exactly.
+    of recorded scores, so the printed sheet adds up exactly. A rule that raises does not count
+    as missing data: its item is marked ``error`` and the total is NaN (无法评分).
 
     Args:
         ev: the evaluation.
@@ -957,26 +1033,51 @@ def _record(x: float, decimals: int) -> float:
     return float(fmt.round_half_up(x, decimals))
 
 
+def _split(total: float, parts: dict[str, float], decimals: int) -> dict[str, float]:
+    """Round ``parts`` to ``decimals`` so that they add up to the recorded ``total`` exactly
+    (largest remainder); every cause of :data:`LOSS_ZH` gets a key."""
+    unit = 10 ** decimals
+    want = round(total * unit)
+    raw = {k: max(0.0, parts.get(k, 0.0)) for k in LOSS_ZH}
+    scale = math.fsum(raw.values())
+    if want <= 0 or scale <= 0:
+        return {k: 0.0 for k in LOSS_ZH}
+    exact = {k: v / scale * want for k, v in raw.items()}
+    floors = {k: math.floor(v + 1e-9) for k, v in exact.items()}
+    short = want - sum(floors.values())
+    for k in sorted(exact, key=lambda k: exact[k] - floors[k], reverse=True)[:short]:
+        floors[k] += 1
+    return {k: v / unit for k, v in floors.items()}
+
+
 def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
-    rows = []
+    rows, errors = [], []
     for item in sheet.items:
         policy = item.missing or run_policy
         try:
             out = item.rule.apply(ev, item.points, policy)
-        except Exception as exc:  # a rule bug must not hide the rest of the sheet
+        except Exception as exc:  # reported as 无法评分, never as missing data
             log.exception("rule %s failed", item.id)
-            out = Outcome(None, f"评分规则执行出错（{type(exc).__name__}），按输入缺失处理")
-        if out.score is None:
-            status = MISSING_ZERO if policy == "zero" else EXCLUDED
-            reason = f"{out.reason.rstrip('。')}；{POLICY_ZH[policy]}"
-            value = math.nan
+            message = f"{item.level3}（{item.id}）的评分规则执行出错：{type(exc).__name__}: {exc}"
+            errors.append(message)
+            out = Outcome(None, message)
+            status, reason, value, lost = ERROR, message, math.nan, {}
         else:
-            status, reason, value = SCORED, out.reason, min(item.points, max(0.0, out.score))
+            if out.score is None:
+                status = MISSING_ZERO if policy == "zero" else EXCLUDED
+                reason = f"{out.reason.rstrip('。')}；{POLICY_ZH[policy]}"
+                value = math.nan
+                lost = {LOSS_MISSING: item.points} if policy == "zero" else {}
+            else:
+                status, reason = SCORED, out.reason
+                value = min(item.points, max(0.0, out.score))
+                lost = out.lost if out.lost is not None else {item.rule.LOSS: item.points - value}
         rows.append({
             "sheet": sheet.name, "item": item.id, "level1": item.level1, "level2": item.level2,
             "level3": item.level3, "indicator": item.rule.reference(), "rule_kind": item.rule.kind,
             "rule_zh": item.rule.text_zh, "points": item.points, "raw": value, "status": status,
             "value": out.value, "unit": out.unit, "reason": reason, "evidence": out.evidence,
+            "lost": lost,
         })
     items = pd.DataFrame(rows)
     # 口径: excluded items give their points to the others in proportion, so the sheet still
@@ -987,7 +1088,7 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
     factor = items["points_adjusted"] / items["points"]
     raw = items["raw"].where(items["status"] == SCORED, 0.0) * factor
     items["score"] = [_record(v, sheet.decimals) for v in raw]
-    items.loc[items["status"] == EXCLUDED, "score"] = math.nan
+    items.loc[items["status"].isin([EXCLUDED, ERROR]), "score"] = math.nan
     rescaled = (items["status"] == SCORED) & (items["points_adjusted"] != items["points"])
     items.loc[rescaled, "reason"] = [
         f"{r}；按调整后分值{_p(a)}折算，得{fmt.num(s)}分"
@@ -995,21 +1096,25 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
                            items.loc[rescaled, "score"], strict=True)
     ]
     items["deduction"] = [
-        _record(p - (0.0 if _nan(s) else s), sheet.decimals) if st != EXCLUDED else 0.0
+        _record(p - (0.0 if _nan(s) else s), sheet.decimals) if st not in (EXCLUDED, ERROR)
+        else 0.0
         for p, s, st in zip(items["points_adjusted"], items["score"], items["status"], strict=True)
     ]
+    splits = [_split(d, lost, sheet.decimals)
+              for d, lost in zip(items["deduction"], items["lost"], strict=True)]
+    for k in LOSS_ZH:
+        items[f"lost_{k}"] = [sp[k] for sp in splits]
     items = items[ITEM_COLUMNS]
     subtotals = (items.assign(score=items["score"].fillna(0.0))
                  .groupby("level1", sort=False)[["points", "points_adjusted", "score", "deduction"]]
                  .sum().reset_index())
     for col in ("score", "deduction"):
         subtotals[col] = subtotals[col].map(lambda v: _record(v, sheet.decimals))
-    total = _record(math.fsum(subtotals["score"]), sheet.decimals)
+    total = math.nan if errors else _record(math.fsum(subtotals["score"]), sheet.decimals)
     grade = sheet.grade_for(total)
     claimed = ev.data.info.get("claimed_score")
     claimed = None if _nan(claimed) else float(claimed)
-    checks = _consistency(sheet, items, subtotals, total, grade)
-    return ScoreResult(sheet, run_policy, items, subtotals, total, grade, claimed, checks)
+    return ScoreResult(sheet, run_policy, items, subtotals, total, grade, claimed, tuple(errors))
 
 
 def _redistribute(points: list[float], decimals: int) -> list[float]:
@@ -1029,34 +1134,113 @@ def _redistribute(points: list[float], decimals: int) -> list[float]:
     return [f / unit for f in floors]
 
 
-def _consistency(sheet: ScoreSheet, items: pd.DataFrame, subtotals: pd.DataFrame, total: float,
-                 grade: str) -> pd.DataFrame:
+# ---------------------------------------------------------------------------------------------
+# The department's own scores (自评表 sheet, 基本信息 自评得分/自评等级) against the sheet
+# ---------------------------------------------------------------------------------------------
+
+#: Columns of :func:`claim_checks`.
+CLAIM_CHECK_COLUMNS = ["check", "label_zh", "expected", "actual", "difference", "verdict",
+                       "explanation", "source_cells"]
+
+
+def claimed_items(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFrame:
+    """The department's item scores (自评表 sheet) matched to the score sheet's items.
+
+    Rows are matched by 指标编号, else by 三级指标 name. Columns: row (workbook row index),
+    item (sheet item id or ""), level3, points (the department's 分值), sheet_points, score,
+    reason, score_cell, points_cell, matched (bool).
+    """
+    from .workbook import normalize_label
+
+    sheet = sheet or load_sheet(ev.settings.score_sheet)
+    frame = ev.data.frames.get("self_scores")
+    columns = ["row", "item", "level3", "points", "sheet_points", "score", "reason",
+               "score_cell", "points_cell", "matched"]
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=columns)
+    by_id = {i.id: i for i in sheet.items}
+    by_name = {normalize_label(i.level3): i for i in sheet.items}
+    rows = []
+    for idx, r in frame.iterrows():
+        hit = by_id.get(_text(r["item"]).strip()) or by_name.get(normalize_label(r["level3"]))
+        rows.append({
+            "row": idx, "item": hit.id if hit else "", "level3": _text(r["level3"]),
+            "points": float(r["points"]), "sheet_points": hit.points if hit else math.nan,
+            "score": float(r["score"]), "reason": _text(r["reason"]),
+            "score_cell": ev.data.cell("self_scores", idx, "score"),
+            "points_cell": ev.data.cell("self_scores", idx, "points"), "matched": hit is not None,
+        })
+    return pd.DataFrame(rows, columns=columns)
+
+
+def claim_checks(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFrame:
+    """Checks of the department's own score: each compares two independent statements.
+
+    - 自评表分项得分之和 against 基本信息 自评得分;
+    - 自评等级 (when stated) against the band of 自评得分 in the sheet;
+    - each 自评表 分值 against the sheet's points, and every row matched to a sheet item;
+    - every sheet item scored by the department (once it gives item scores at all).
+
+    A check whose inputs are not provided is 无法核对. Returns :data:`CLAIM_CHECK_COLUMNS`.
+    """
+    sheet = sheet or load_sheet(ev.settings.score_sheet)
+    claimed = ev.data.info.get("claimed_score")
+    claimed = None if _nan(claimed) else float(claimed)
+    total_cell = ev.data.cell("info", "claimed_score", "value")
+    items = claimed_items(ev, sheet)
     rows = []
 
-    def add(check, label, expected, actual, tol=0.005, verdict=None):
-        diff = actual - expected
-        ok = verdict if verdict is not None else abs(diff) <= tol
+    def add(check, label, expected, actual, verdict, note, cells=""):
+        diff = (actual - expected if not (_nan(expected) or _nan(actual)) else math.nan)
         rows.append({"check": check, "label_zh": label, "expected": expected, "actual": actual,
-                     "difference": diff, "verdict": "一致" if ok else "不一致"})
+                     "difference": diff, "verdict": verdict, "explanation": note,
+                     "source_cells": cells})
 
-    add("points_total", "各三级指标分值之和 = 100", 100.0, float(math.fsum(items["points"])))
-    scored = items[items["status"] != EXCLUDED]
-    within = bool(((scored["score"] >= -_EPS)
-                   & (scored["score"] <= scored["points_adjusted"] + _EPS)).all())
-    add("item_range", "每项得分在0与分值之间", 0.0, 0.0, verdict=within)
-    for _, s in subtotals.iterrows():
-        part = items.loc[items["level1"] == s["level1"], "score"].fillna(0.0)
-        add(f"subtotal:{s['level1']}", f"{s['level1']}小计 = 所属三级指标得分之和",
-            float(_record(math.fsum(part), sheet.decimals)), float(s["score"]))
-    add("deductions", "总分 + 扣分合计 = 100", 100.0,
-        float(_record(total + math.fsum(items["deduction"]), sheet.decimals)))
-    add("total", "总分 = 各一级指标小计之和",
-        float(_record(math.fsum(subtotals["score"]), sheet.decimals)), float(total))
-    band = next((b for g, b in sheet.grades if g == grade), None)
-    add("grade", f"等级“{grade or '无'}”与总分{fmt.num(total)}所在区间"
-                 f"{band.notation() if band else ''}一致", 0.0, 0.0,
-        verdict=bool(band is not None and total in band))
-    return pd.DataFrame(rows)
+    scored = items[items["score"].notna()] if not items.empty else items
+    label = "自评表各项得分之和 = 自评得分"
+    if scored.empty or claimed is None:
+        what = "部门未填报分项自评得分（自评表）" if scored.empty else "基本信息未填报自评得分"
+        add("claim_items_sum", label, math.nan, math.nan, "无法核对", what, total_cell)
+    else:
+        total = _record(math.fsum(scored["score"]), sheet.decimals)
+        ok = abs(total - claimed) <= 0.005
+        add("claim_items_sum", label, claimed, total, "一致" if ok else "不一致",
+            f"自评表{len(scored)}项得分合计{fmt.num(total)}分，自评得分{fmt.num(claimed)}分"
+            + ("，相符" if ok else f"，相差{fmt.num(abs(total - claimed))}分"),
+            "; ".join([*scored["score_cell"], total_cell]))
+    stated_grade = _text(ev.data.info.get("claimed_grade")).strip()
+    grade_cell = ev.data.cell("info", "claimed_grade", "value")
+    label = "自评等级与自评得分所在区间一致"
+    if not stated_grade or claimed is None:
+        add("claim_grade", label, math.nan, math.nan, "无法核对",
+            "部门未填报自评等级" if not stated_grade else "基本信息未填报自评得分", grade_cell)
+    else:
+        band = sheet.grade_for(claimed)
+        ok = band == stated_grade
+        add("claim_grade", label, math.nan, math.nan, "一致" if ok else "不一致",
+            f"自评得分{fmt.num(claimed)}分按评分表属“{band or '无对应等级'}”，部门填报等级“"
+            f"{stated_grade}”" + ("，相符" if ok else "，不符"), f"{grade_cell}; {total_cell}")
+    if not items.empty:
+        unknown = items[~items["matched"]]
+        add("claim_items_known", "自评表各项均为评分表中的指标", 0.0, float(len(unknown)),
+            "一致" if unknown.empty else "不一致",
+            "各项均可对应评分表" if unknown.empty else
+            "评分表中没有：" + "；".join(f"{r['level3']}（{r['score_cell'].split('!')[-1]}行）"
+                                     for _, r in unknown.iterrows()),
+            "; ".join(unknown["score_cell"]))
+        known = items[items["matched"] & items["points"].notna()]
+        off = known[(known["points"] - known["sheet_points"]).abs() > 1e-9]
+        add("claim_points", "自评表分值与评分表一致", 0.0, float(len(off)),
+            "一致" if off.empty else "不一致",
+            "各项分值与评分表相符" if off.empty else "；".join(
+                f"{r['level3']}：自评表{_p(r['points'])}分，评分表{_p(r['sheet_points'])}分"
+                for _, r in off.iterrows()), "; ".join(off["points_cell"]))
+        missing = [i for i in sheet.items if i.id not in set(items["item"])]
+        add("claim_items_complete", "评分表各项均已自评", 0.0, float(len(missing)),
+            "一致" if not missing else "不一致",
+            "评分表各项均有自评得分" if not missing else
+            "未自评：" + "、".join(i.level3 for i in missing))
+    return pd.DataFrame(rows, columns=CLAIM_CHECK_COLUMNS)
 
 
 def score_sheet(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
@@ -1082,5 +1266,7 @@ def score_sheet(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
 def score_summary(ev: Evaluation) -> dict[str, Any]:
     """Total, grade and claimed score for the run manifest (``{"total", "grade", "claimed"}``…)."""
     r = score(ev)
-    return {"sheet": r.sheet.name, "total": r.total, "grade": r.grade, "claimed": r.claimed,
-            "claimed_grade": r.claimed_grade or None, "missing_policy": r.policy}
+    return {"sheet": r.sheet.name, "total": None if _nan(r.total) else r.total,
+            "grade": r.grade or None, "claimed": r.claimed,
+            "claimed_grade": r.claimed_grade or None, "missing_policy": r.policy,
+            "errors": list(r.errors)}

@@ -157,13 +157,24 @@ def audit_frame(ev: Evaluation, category: str | None = None) -> pd.DataFrame:
         A plain frame with Chinese headers (the CLI prints it; :func:`audit_table` styles it).
         差额 is 报告值 minus 重新计算.
     """
-    from .audit import STATED, audit
+    from .audit import audit
 
     a = audit(ev)
     if category:
         a = a[a["category"] == category]
+    return audit_display(a)
+
+
+def audit_display(a: pd.DataFrame, every_ref: bool = False) -> pd.DataFrame:
+    """Tidy audit rows (perfkit.audit.AUDIT_COLUMNS) with Chinese headers, values shown.
+
+    编号 is shown for 报告数值 rows (or for every row with ``every_ref``, as for a report's text).
+    """
+    from .audit import STATED
+
     return pd.DataFrame({
-        "编号": [r if c == STATED else "" for r, c in zip(a["ref"], a["category"], strict=True)],
+        "编号": [r if c == STATED or every_ref else "" for r, c in
+                 zip(a["ref"], a["category"], strict=True)],
         "类别": a["category"],
         "核对项": a["figure"],
         "报告值": a["stated"],
@@ -208,15 +219,12 @@ def target_text(row) -> str:
 
 
 def _change_text(row) -> str:
-    if _is_nan(row["change"]):
-        return MISSING
-    sign = "+" if row["change"] >= 0 else "−"
-    if row["unit"] == "%":
-        return f"{sign}{fmt.num(abs(row['change']))}个百分点"
-    text = f"{sign}{fmt.with_unit(abs(row['change']), row['unit'])}"
-    rate = row["change_note"] or (f"{'+' if row['change_pct'] >= 0 else '−'}"
-                                  f"{fmt.pct(abs(row['change_pct']))}")
-    return f"{text}（{rate}）"
+    text = fmt.signed(row["change"], row["unit"])
+    if row["unit"] == "%" or _is_nan(row["change"]) or fmt.is_unchanged(row["change"]):
+        return text
+    if row["change_note"] or _is_nan(row["change_pct"]):
+        return f"{text}（{row['change_note']}）" if row["change_note"] else text
+    return f"{text}（{'+' if row['change_pct'] > 0 else '-'}{fmt.pct(abs(row['change_pct']))}）"
 
 
 def _target_rows(frame: pd.DataFrame, *, judged: bool) -> pd.DataFrame:
@@ -361,112 +369,6 @@ def aid_programme_table(ev: Evaluation):
 # ---------------------------------------------------------------------------------------------
 
 
-def _points(v: float) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "不计分"
-    return fmt.num(v, 0 if float(v).is_integer() else 2)
-
-
-def targets_table(ev: Evaluation):
-    """This year's targets of every domain (the rows of :func:`attainment_table`, with 领域)."""
-    from . import targets
-    from .workbook import DOMAIN_CHOICES
-
-    att = targets.attainment(ev)
-    if att.empty:
-        return styled(pd.DataFrame({"指标": ["（无）"], "说明": ["工作簿未列出本年度绩效目标"]}))
-    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
-    frame = _target_rows(att, judged=True)
-    frame.insert(0, "领域", att["domain"].map(lambda d: zh.get(d, d)))
-    return styled(frame)
-
-
-def score_table(ev: Evaluation):
-    """The full 自评表: every 三级 indicator with points, score, deduction and why, sub-totals and
-    the total with its grade."""
-    from .scoring import STATUS_ZH, score
-
-    r = score(ev)
-    adjusted = not (r.items["points_adjusted"] == r.items["points"]).all()
-    rows = []
-    for level1, group in r.items.groupby("level1", sort=False):
-        for _, i in group.iterrows():
-            row = {"一级指标": i["level1"], "二级指标": i["level2"], "三级指标": i["level3"],
-                   "分值": _points(i["points"])}
-            if adjusted:
-                row["调整后分值"] = (_points(i["points_adjusted"]) if i["status"] != "excluded"
-                                  else "不计分")
-            row |= {"得分": fmt.num(i["score"], missing="不计分"), "扣分": fmt.num(i["deduction"]),
-                    "评分标准": i["rule_zh"],
-                    "得分及扣分原因": i["reason"] if i["status"] == "scored"
-                    else f"【{STATUS_ZH[i['status']]}】{i['reason']}",
-                    "依据（数据出处）": i["evidence"]}
-            rows.append(row)
-        sub = r.subtotals.set_index("level1").loc[level1]
-        row = {"一级指标": f"{level1}小计", "二级指标": "", "三级指标": "",
-               "分值": _points(sub["points"])}
-        if adjusted:
-            row["调整后分值"] = _points(sub["points_adjusted"])
-        row |= {"得分": fmt.num(sub["score"]), "扣分": fmt.num(sub["deduction"]),
-                "评分标准": "", "得分及扣分原因": f"{level1}所属{len(group)}项三级指标得分之和",
-                "依据（数据出处）": ""}
-        rows.append(row)
-    total = {"一级指标": "合计", "二级指标": "", "三级指标": "",
-             "分值": _points(float(r.items["points"].sum()))}
-    if adjusted:
-        total["调整后分值"] = _points(float(r.items["points_adjusted"].sum()))
-    total |= {"得分": fmt.num(r.total), "扣分": fmt.num(r.total_deduction), "评分标准": "",
-              "得分及扣分原因": f"总分 = 各一级指标小计之和；等级：{r.grade or '无对应等级'}",
-              "依据（数据出处）": ""}
-    rows.append(total)
-    return styled(pd.DataFrame(rows), caption=f"{r.sheet.title_zh}（{ev.year}年度）")
-
-
-def score_checks_table(ev: Evaluation):
-    """Internal consistency of the 自评表: points add to 100, sub-totals, total, grade band."""
-    from .scoring import score
-
-    c = score(ev).checks
-    frame = pd.DataFrame({
-        "核对项": c["label_zh"], "应为": c["expected"].map(fmt.num),
-        "实际": c["actual"].map(fmt.num), "差额": c["difference"].map(fmt.num),
-        "结论": c["verdict"],
-    })
-    return styled(frame)
-
-
-def claim_table(ev: Evaluation):
-    """The department's claimed score beside the computed one, with grades."""
-    from .scoring import score
-
-    r = score(ev)
-    frame = pd.DataFrame({
-        "项目": ["部门自评得分（基本信息“自评得分”）", f"按评分表计算的得分（{r.sheet.title_zh}）",
-               "自评得分 − 计算得分"],
-        "分数": [fmt.num(r.claimed, missing="部门未填报"), fmt.num(r.total),
-               fmt.num(r.claim_difference, missing="—")],
-        "等级": [r.claimed_grade or ("—" if r.claimed is None else "无对应等级"), r.grade, ""],
-    })
-    return styled(frame)
-
-
-def unsupported_table(ev: Evaluation):
-    """The indicators that did not earn full points: where a claim near full marks lacks support."""
-    from .scoring import score
-
-    lost = score(ev).unsupported
-    frame = pd.DataFrame({
-        "三级指标": lost["level3"],
-        "分值": lost["points_adjusted"].map(_points),
-        "计算得分": lost["score"].map(fmt.num),
-        "扣分": lost["deduction"].map(fmt.num),
-        "类别": lost["status"].map(
-            lambda s: "数据缺失，无法评分" if s != "scored" else "数据显示未达到满分标准"),
-        "原因": lost["reason"],
-    })
-    if frame.empty:
-        frame = pd.DataFrame({"三级指标": ["（无）"], "原因": ["各项指标均得满分"]})
-    return styled(frame)
 
 
 def pefa_table(ev: Evaluation):
@@ -502,12 +404,7 @@ def data_dictionary():
 
 def _signed(value: float, unit: str) -> str:
     """A change with its sign: percentage points for % indicators, else the indicator's unit."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
-    sign = "+" if value > 0 else ""
-    if unit == "%":
-        return f"{sign}{fmt.num(value)}个百分点"
-    return sign + fmt.with_unit(value, unit)
+    return fmt.signed(value, unit)
 
 
 def change_table(ev: Evaluation, domain: str = "finance"):

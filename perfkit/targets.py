@@ -30,7 +30,8 @@ DIRECTION_ZH = {"≥": "不低于", "≤": "不高于", "=": "等于", "全面":
 FULL = 100.0
 
 COLUMNS = ["code", "domain", "label_zh", "unit", "declared", "direction", "target",
-           "target_derived", "target_note", "actual", "prior", "target_year", "next_year",
+           "target_derived", "target_note", "actual", "qualifier", "prior", "target_year",
+           "next_year",
            "status", "ratio_pct", "ratio_note", "change", "change_pct", "change_note", "source",
            "note", "target_cell", "actual_cell", "prior_cell"]
 
@@ -171,7 +172,7 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
             "code": code, "domain": rec["domain"], "label_zh": label, "unit": unit,
             "declared": declared, "direction": direction or "", "target": target,
             "target_derived": target_derived, "target_note": target_note, "actual": actual,
-            "prior": prior, "target_year": target_year, "next_year": next_year,
+            "qualifier": _str(rec.get("qualifier")), "prior": prior, "target_year": target_year, "next_year": next_year,
             "status": status, "ratio_pct": r_pct, "ratio_note": r_note, "change": c_abs,
             "change_pct": c_pct, "change_note": c_note, "source": _str(rec["source"]),
             "note": _str(rec["note"]), "target_cell": d.cell("targets", i, "target"),

@@ -27,16 +27,21 @@ CHECK_COLUMNS = ["check", "label_zh", "expected", "actual", "difference", "toler
 #: stem), item (item id in the sheet), level1/level2/level3 (一级/二级/三级指标), indicator (what
 #: the rule reads: an indicator id, ``定性评价:<item>``, ``绩效指标:<domains>`` or 人工评分),
 #: rule_kind, points (分值), points_adjusted (分值 after redistributing excluded items; equals
-#: points under the ``zero`` policy), score (得分; empty when excluded), deduction (扣分), status
-#: (scored / missing_zero / excluded), reason (得分及扣分原因), evidence (cells or evidence text).
+#: points under the ``zero`` policy), score (得分; empty when excluded or 无法评分), deduction
+#: (扣分), lost_missing / lost_target / lost_standard / lost_unmet / lost_defect (the deduction
+#: split by cause: no evidence, target not met, indicator below the rule's standard, checklist
+#: condition not met, data defect; they add up to deduction), status (scored / missing_zero /
+#: excluded / error), reason (得分及扣分原因), evidence (cells or evidence text).
 SCORE_COLUMNS = ["sheet", "item", "level1", "level2", "level3", "indicator", "rule_kind", "points",
-                 "points_adjusted", "score", "deduction", "status", "reason", "evidence"]
+                 "points_adjusted", "score", "deduction", "lost_missing", "lost_target",
+                 "lost_standard", "lost_unmet", "lost_defect", "status", "reason", "evidence"]
 #: Columns of tables/pefa.csv: dimension (PI-1, PI-2.1, PI-2.2, PI-3.1), label_zh, year,
 #: value_pct (this year; empty when not computable), grade (A–D; empty when not rated), basis
 #: (single-year indication or two of the last three years), values (each year used), note.
 PEFA_COLUMNS = ["dimension", "label_zh", "year", "value_pct", "grade", "basis", "values", "note"]
-#: tables/score.json: the score-sheet result in one object (sheet, total, grade, claimed,
-#: claimed_grade, missing_policy); the run manifest's "score" entry is read from it.
+#: tables/score.json: the score-sheet result in one object (sheet, total = 复核得分 or null when
+#: 无法评分, grade, claimed = 自评得分, claimed_grade, missing_policy, errors); the run
+#: manifest's "score" entry is read from it.
 SCORE_SUMMARY = "score.json"
 
 

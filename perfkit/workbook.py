@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import reads
+from . import fmt, reads
 from .atomic import sha256_file
 from .errors import Problem, WorkbookError
 
@@ -96,6 +96,53 @@ DOMAIN_CHOICES = {
 DIRECTION_CHOICES = ("≥", "≤", "=", "全面")
 UNIT_CHOICES = {"万元": 1.0, "元": 1e-4}
 
+@dataclass(frozen=True)
+class TextSection:
+    """One section of the department's own text (报告文字 sheet): where it goes in the report.
+
+    ``label`` is what the 章节 column holds; ``guidance`` is what the template pre-fills in
+    填写说明; ``titled`` sections are lists of numbered items (each row a 标题 and its 内容).
+    """
+
+    key: str
+    label: str
+    guidance: str
+    titled: bool = False
+
+
+#: The sections of a 部门整体支出绩效自评报告 that hold the department's own words, in report
+#: order. The report's structure (perfkit.selfreport) places each one; figures are computed.
+TEXT_SECTIONS: tuple[TextSection, ...] = (
+    TextSection("basis", "评价依据", "自评工作所依据的法规和文件，以及自评的方式（一段话）"),
+    TextSection("functions", "部门职能", "部门的主要职能，可按“三定”方案概括"),
+    TextSection("organization", "机构设置", "内设机构和所属二级单位的个数、名称"),
+    TextSection("staffing", "人员情况", "编制数、实有人数及其构成（人数同时填入基本信息表）"),
+    TextSection("goals", "年度绩效目标",
+                "本年度部门整体支出绩效目标；可先写一段总述（标题留空），再每项目标一行"
+                "（标题写目标名称，内容写目标要求）", titled=True),
+    TextSection("finance", "收支情况说明",
+                "对收入、支出和预算执行情况的说明（数字由收入、支出表生成，这里写原因）"),
+    TextSection("three_public", "三公经费说明",
+                "对“三公”经费总体情况的说明（各项增减原因填在三公经费表“变动原因”列）"),
+    TextSection("disclosure", "预决算公开", "部门预算、决算公开的时间和平台"),
+    TextSection("assets", "资产管理", "资产管理制度、资产清查和处置情况"),
+    TextSection("internal_control", "内部控制", "内部控制制度建设和执行情况"),
+    TextSection("process", "自评工作开展情况",
+                "自评的目的、组织和步骤；可每部分一行（标题如“评价目的”“评价过程”）",
+                titled=True),
+    TextSection("results", "主要绩效",
+                "按工作领域逐项写主要绩效：每个领域一行，标题写领域小标题，内容写完成情况；"
+                "标题留空的行作为不编号的段落", titled=True),
+    TextSection("problems", "存在的问题", "每个问题一行：标题概括问题，内容写具体表现",
+                titled=True),
+    TextSection("measures", "改进措施", "针对问题的改进措施或建议，每条一行", titled=True),
+    TextSection("plan", "下年工作思路", "下一年度的工作思路和目标，每条一行", titled=True),
+    TextSection("conclusion", "自评结论",
+                "对全年绩效的总体评价（自评得分填入基本信息表“自评得分”，等级填“自评等级”）"),
+)
+TEXT_SECTION_BY_LABEL = {t.label: t for t in TEXT_SECTIONS}
+
+
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "info", "基本信息", "keyvalue",
@@ -111,6 +158,8 @@ SHEETS: tuple[Sheet, ...] = (
             Item("staff_authorized_count", "编制数", note="核定编制人数"),
             Item("staff_actual_count", "在职人数", note="年末实有在职人数"),
             Item("claimed_score", "自评得分", note="部门自报的自评总分（如有）"),
+            Item("claimed_grade", "自评等级", note="部门自报的等级（优、良、中、差），可选"),
+            Item("report_date", "报告日期", note="自评报告的落款日期，如 2020-04-28"),
             Item("preparer", "填报人", note="可选"),
         ),
         note="部门与年度的基本信息。",
@@ -168,6 +217,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column("actual", "决算数", AMOUNT),
             Column("prior_actual", "上年决算数", AMOUNT),
             Column("prior_budget", "上年预算数", AMOUNT, note="“三公”经费变动率按预算口径时使用"),
+            Column("reason", "变动原因", TEXT, width=40,
+                   note="部门对本项较上年增减的说明，自评报告照录（如“招商引资力度加大”）"),
             SOURCE,
         ),
         items=(
@@ -193,6 +244,9 @@ SHEETS: tuple[Sheet, ...] = (
             Column("target", "目标值", NUMBER, nonnegative=False),
             Column("actual", "实际值", NUMBER, nonnegative=False),
             Column("prior", "上年值", NUMBER, nonnegative=False),
+            Column("qualifier", "数值修饰", CHOICE, choices=fmt.QUALIFIERS, width=8,
+                   note="报告对实际值的修饰（如“1000余所”填“余”，“近9000名”填“近”，"
+                        "“93.96%以上”填“以上”）；实际值填数字本身"),
             Column("target_year", "目标年度", NUMBER, note="目标适用年度；留空即评价年度", width=10),
             SOURCE,
             Column("note", "备注", TEXT, width=30),
@@ -240,6 +294,39 @@ SHEETS: tuple[Sheet, ...] = (
         ),
         required=False,
         note="报告中陈述的数值（照录原文），供核对。",
+    ),
+    Sheet(
+        "text", "报告文字", "records",
+        columns=(
+            Column("section", "章节", CHOICE, required=True, width=14,
+                   choices=tuple(t.label for t in TEXT_SECTIONS)),
+            Column("title", "标题", TEXT, width=24,
+                   note="小标题，如“队伍结构不合理”；报告按顺序编号（（一）（二）…），此处不写序号"),
+            Column("content", "内容", TEXT, width=80,
+                   note="部门的原文，自评报告照录，不改写；一格可写多段（单元格内换行）。"
+                        "可用 {指标代码} 引用绩效指标的实际值或 perfkit 指标的值，由数据填入"),
+            Column("guidance", "填写说明", TEXT, width=40,
+                   note="模板预填的说明，报告不使用"),
+            SOURCE,
+        ),
+        required=False,
+        note="部门自评报告的文字：每行一段，按章节和行序排入报告；内容为空的行不使用，"
+             "没有内容的章节在报告中注明“未提供”。",
+    ),
+    Sheet(
+        "self_scores", "自评表", "records",
+        columns=(
+            Column("item", "指标编号", TEXT, width=22, note="评分表中该项的编号（模板预填）"),
+            Column("level1", "一级指标", TEXT, width=10),
+            Column("level2", "二级指标", TEXT, width=12),
+            Column("level3", "三级指标", TEXT, required=True, width=22),
+            Column("points", "分值", NUMBER, width=8),
+            Column("score", "自评得分", NUMBER, width=10, note="部门对本项的自评得分"),
+            Column("reason", "扣分原因", TEXT, width=50, note="未得满分的原因（部门说明）"),
+        ),
+        required=False,
+        note="部门按评分表逐项自评的得分（可选）。填写后，自评报告列出各项得分，"
+             "复核意见逐项对照复核得分；各项得分之和应等于基本信息“自评得分”。",
     ),
     Sheet(
         "functional", "支出功能分类", "records",
@@ -454,6 +541,28 @@ def parse_number(raw: Any) -> tuple[float | None, str | None]:
     return None, f"文本“{_clip(text)}”{hint}"
 
 
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def parse_date(raw: Any) -> dt.date | None:
+    """Parse a date cell: an Excel date, ``2020-04-28``, ``2020/4/28`` or ``2020年4月28日``.
+
+    Returns:
+        The date, or None when the value is not a valid date.
+    """
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    m = _DATE_RE.match(unicodedata.normalize("NFKC", str(raw)).strip())
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
 def year_from_filename(path: str | Path) -> int | None:
     """Return the one year a file name states (``2019.xlsx``, ``益阳教育局2019年决算.xlsx``).
 
@@ -520,6 +629,7 @@ def _load(path: Path, col: _Collector, expected_year: int | None) -> WorkbookDat
     if info.get("unit") in UNIT_CHOICES:
         _check_magnitudes(frames, info, col, cells)
     _check_percent_scale(frames.get("targets"), col, cells)
+    _check_self_scores(frames.get("self_scores"), col, cells)
     col.problems.extend(validate_frames(path.name, frames, cells, skip=col.flagged))
     errors, notes = check_totals(path.name, frames, cells, skip=col.flagged)
     col.problems.extend(errors)
@@ -902,6 +1012,13 @@ def _check_info(info: dict[str, Any], col: _Collector, expected_year: int | None
             col.add(sheet.name, where("year"), f"评价年度 {int(year)}",
                     f"{expected_year}（本次运行的年度）",
                     "核对是否用错了工作簿（如上一年的文件），或改正评价年度")
+    raw_date = info.get("report_date")
+    if not _is_blank(raw_date):
+        parsed = parse_date(raw_date)
+        if parsed is None:
+            col.add(sheet.name, where("report_date"), f"报告日期“{_clip(str(raw_date))}”",
+                    "日期，如 2020-04-28 或 2020年4月28日", "在“值”列填写报告的落款日期")
+        info["report_date"] = parsed
     unit = str(info.get("unit") or "").strip()
     if unit not in UNIT_CHOICES:
         col.add(sheet.name, where("unit"), f"金额单位“{_clip(unit) or '（空）'}”", "万元 或 元",
@@ -933,6 +1050,7 @@ _RECORD_IDENTITY = {
     "qualitative": (("item", "condition"),),
     "stated": (("ref",),),
     "functional": (("code",),),
+    "self_scores": (("item",), ("level3",)),
 }
 
 
@@ -1171,6 +1289,20 @@ def _check_percent_scale(frame: pd.DataFrame | None, col: _Collector, cells) -> 
                     f"百分数按百分点填写：{_plain(v * 100)} 表示 {_plain(v * 100)}%",
                     f"把 {_plain(v)} 改为 {_plain(v * 100)}；若确实只有 {_plain(v)}%，"
                     "请在备注列说明并核对目标值")
+
+
+def _check_self_scores(frame: pd.DataFrame | None, col: _Collector, cells) -> None:
+    """Report an item score above the item's own points (自评得分 > 分值)."""
+    if frame is None or frame.empty:
+        return
+    sheet = SHEET_BY_KEY["self_scores"]
+    for idx in frame.index:
+        points, score = frame.at[idx, "points"], frame.at[idx, "score"]
+        if pd.isna(points) or pd.isna(score) or score <= points + 1e-9:
+            continue
+        ref = cells.get(("self_scores", idx, "score"), "!").split("!")[1]
+        col.add(sheet.name, ref, f"自评得分 {_plain(score)} 大于分值 {_plain(points)}",
+                "不大于本项分值的得分", "核对该项的自评得分或分值")
 
 
 def _plain(v: float) -> str:

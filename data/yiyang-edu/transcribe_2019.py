@@ -1,15 +1,20 @@
 """Transcription of the Yiyang City Education Bureau 2019 self-evaluation into a workbook.
 
-Source: 益阳市教育局部门整体支出绩效情况自评报告 (2020-04-28), the seed report. Every value below
-is a figure the report states, with the section it stands in (the 数据来源 column). What the
-report does not state is left out, so it stays empty and shows as a data gap. Nothing is derived
-here: ratios the report states (133.49%, 72.56%, 161.98% …) go to 报告数值 verbatim.
+Source: 益阳市教育局部门整体支出绩效情况自评报告 (2020-04-28), the seed report, kept beside this
+script as ``2019-report.txt``. Every value below is a figure the report states, with the section
+it stands in (the 数据来源 column). What the report does not state is left out, so it stays empty
+and shows as a data gap. Nothing is derived here: ratios the report states (133.49%, 72.56%,
+161.98% …) go to 报告数值 verbatim. The department's own words (its goals, disclosure, assets,
+internal control, process, results, problems, measures, plan, conclusion) go to 报告文字
+verbatim, cut from the report text at the anchors below; the figures perfkit computes (收支,
+"三公") are not copied there.
 
 Run ``python data/yiyang-edu/transcribe_2019.py`` to rewrite ``2019.xlsx`` and ``SOURCES.md``.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from perfkit.workbook import SHEET_BY_KEY, write_workbook
@@ -32,6 +37,7 @@ CONTENT = {
         "year": 2019,
         "unit": "万元",
         "claimed_score": 96.8,  # 三、主要绩效及评价结论 末段 "此次自评分数96.8分"
+        "report_date": "2020-04-28",  # 封面 "（2020年4月28日）"
     },
     "income": {
         "total": {"budget_initial": 18122.94, "actual": 24192.45, "source": S11},
@@ -49,22 +55,29 @@ CONTENT = {
     },
     "three_public": {
         "total": {"actual": 88.53, "prior_actual": 71.84, "source": S4},
-        "reception": {"actual": 36.71, "prior_actual": 23.95, "source": S4 + "(1)"},
+        "reception": {"actual": 36.71, "prior_actual": 23.95, "source": S4 + "(1)",
+                      "reason": "增加的主要原因是由于招商引资的力度加大。"},
         "abroad": {"actual": 11, "prior_actual": 10.81, "source": S4 + "(2)"},
-        "vehicle_operation": {"actual": 40.82, "prior_actual": 37.08, "source": S4 + "(3)"},
+        "vehicle_operation": {
+            "actual": 40.82, "prior_actual": 37.08, "source": S4 + "(3)",
+            "reason": "增长主要原因是由于单位核定编制内1辆公务用车使用年限到期。经市财政局资产管理部门"
+                      "批准同意后，在处置到期报废车辆的基础上新购置了一台公务用车。"},
     },
     "targets": [],
     "aid": [],
     "qualitative": [],
     "stated": [],
+    "text": [],
+    "self_scores": [],
 }
 
 
 def t(domain, code, name, unit, *, direction=None, target=None, actual=None, prior=None,
-      target_year=None, source="", note=None):
+      target_year=None, source="", note=None, qualifier=None):
     CONTENT["targets"].append(dict(
         domain=domain, code=code, name=name, unit=unit, direction=direction, target=target,
-        actual=actual, prior=prior, target_year=target_year, source=source, note=note))
+        actual=actual, prior=prior, qualifier=qualifier, target_year=target_year, source=source,
+        note=note))
 
 
 Q1 = src("三(一) 队伍建设")
@@ -117,7 +130,7 @@ t("quality", "tier2_admission_rate_pct", "普高二本上线率", "%", actual=40
 t("quality", "vocational_tier2_admission_rate_pct", "职高二本上线率", "%", actual=21.56, source=Q7)
 t("quality", "special_ed_places_count", "解决适龄残疾儿童学位", "个", actual=715, source=Q4)
 t("quality", "disabled_children_enrollment_pct", "适龄三类残疾儿童少年入学率", "%", actual=93.96,
-  source=Q4, note="报告原文“达93.96％以上”")
+  source=Q4, qualifier="以上", note="报告原文“达93.96％以上”")
 t("quality", "irregular_cases_count", "违规办学整治立案", "件", actual=49, source=Q3)
 t("quality", "teachers_sanctioned_count", "受到行政处理的教师", "名", actual=56, source=Q3)
 t("quality", "teachers_sanctioned_tutoring_count", "其中：违规补课", "名", actual=30, source=Q3)
@@ -128,10 +141,10 @@ t("quality", "teachers_disciplined_count", "受到警告、记过等处分并通
   source=Q3)
 t("quality", "private_teachers_dismissed_count", "被解聘的民办学校教师", "名", actual=2, source=Q3)
 t("quality", "teachers_retiring_5y_count", "5年内将退休的中小学教师", "名", actual=9000, source=P,
-  note="报告原文“近9000名”，为约数")
+  qualifier="近", note="报告原文“近9000名”，为约数")
 t("quality", "temporary_teaching_staff_count", "临聘教学人员", "人", actual=3355, source=P)
 t("quality", "subject_teacher_shortfall_count", "英语、音乐、体育等学科教师缺口", "人", actual=3000,
-  source=P, note="报告原文“近3000人”，为约数")
+  source=P, qualifier="近", note="报告原文“近3000人”，为约数")
 t("quality", "normal_school_teacher_share_pct", "师范类教师占比", "%", actual=50, source=P)
 t("quality", "public_kindergarten_share_pct", "公办幼儿园占比", "%", direction="≥", target=50,
   target_year=2020, source=N2020)
@@ -141,6 +154,29 @@ t("quality", "community_kindergartens_rectified_count", "完成整改的小区�
   direction="≥", target=35, target_year=2020, source=N2020)
 t("quality", "standard_class_size_pct", "按标准班额办学", "%", direction="全面", target=100,
   target_year=2020, source=N2020 + "“到2020年全面实行按标准班额办学”")
+
+# Results the report states without a perfkit indicator code (领域 kept, 指标代码 empty).
+Q3M = Q3 + "“5月…动员大会”"
+t("quality", None, "违规办学整治行动暨师德师风建设动员大会参会人员", "人", actual=800,
+  qualifier="多", source=Q3M, note="报告原文“800多人参加了大会”")
+t("quality", None, "违规办学整治内容", "个方面", actual=8, source=Q3)
+t("quality", None, "在《益阳日报》公开曝光的第一批违规补课受处分教师", "人", actual=13,
+  source=Q3 + "“8月26日”")
+Q7S = src("三(七) 体卫艺")
+t("quality", None, "湖南省第十四届中小学体育与健康课教学竞赛一等奖", "个", actual=3, source=Q7S)
+t("quality", None, "湖南省第十四届中小学体育与健康课教学竞赛二等奖", "个", actual=3, source=Q7S)
+t("quality", None, "湖南省第十四届中小学体育与健康课教学竞赛三等奖", "个", actual=3, source=Q7S)
+t("quality", None, "体育与健康课教学竞赛成绩超过省平均水平", "%", actual=15.2, source=Q7S)
+t("quality", None, "获评现场展示课的一等奖课（全省共5堂）", "堂", actual=1, source=Q7S,
+  note="报告原文“一堂一等奖课被评选为现场展示课（全省仅5堂）”")
+t("quality", None, "全省三独比赛高中组一等奖", "个", actual=4, source=Q7S)
+t("quality", None, "全省三独比赛高中组二等奖", "个", actual=3, source=Q7S)
+t("quality", None, "全省三独比赛高中组三等奖", "个", actual=3, source=Q7S)
+t("quality", None, "已创建全国文明校园", "所", actual=2, source=Q7S)
+t("quality", None, "未成年人思想道德建设工作考核全国排名", "名", actual=13, source=Q7S,
+  note="名次，越小越好")
+t("quality", None, "未成年人思想道德建设工作考核全省排名", "名", actual=1, source=Q7S,
+  note="名次，越小越好")
 
 # --- student aid (business statistics; programme amounts are in 学生资助) -------------------
 t("aid", "two_exemptions_beneficiaries_person_times", "“两免一补”受惠学生", "人次",
@@ -156,7 +192,7 @@ t("safety", "spot_check_buses_count", "秋季安全专项督查随机抽查校�
 t("safety", "safety_assessment_meetings_count", "校园安全形势研判会", "次", actual=5, source=Q5)
 t("safety", "safety_work_meetings_count", "全市学校安全工作会议", "次", actual=4, source=Q5)
 t("safety", "drill_schools_count", "开展应急演练的学校", "所", actual=1000, source=Q5,
-  note="报告原文“1000余所”，按下限1000计")
+  qualifier="余", note="报告原文“1000余所”，按下限1000计")
 t("safety", "drill_participants_person_times", "参与应急演练师生", "人次", actual=450000,
   source=Q5, note="报告原文“45万人次”")
 t("safety", "protection_schools_count", "五大护苗行动覆盖学校（幼儿园）", "所", actual=1461,
@@ -199,23 +235,59 @@ def q(item, condition, met, evidence, source):
                                        evidence=evidence, source=source))
 
 
-q("管理制度健全性", "已制定内部控制制度", "是", "《益阳市教育局内部控制业务汇编》，含风险评估、业务层面、"
-  "单位层面、业务流程、评价与监督五个方面", src("一(二)5 内部控制制度建设情况"))
-q("管理制度健全性", "已制定收入、支出、专项资金、固定资产管理办法", "是",
-  "《收入管理办法》《支出管理办法》《专项资金管理办法》《固定资产管理办法》",
-  src("一(二)5 内部控制制度建设情况"))
-q("预决算信息公开性", "按规定公开部门预算", "是", "2019年2月1日在市财政局网站和市教育局官网公开2019年度部门预算",
-  src("一(二)2 预决算公开情况"))
-q("预决算信息公开性", "按规定公开部门决算", None, "报告称“预计于2019年7月对2019年度决算进行公开”，未说明已公开",
-  src("一(二)2 预决算公开情况"))
-q("资产管理安全性", "开展资产清查", "是", "对单位往来资产进行了自查，成立资产清查工作机构",
-  src("一(二)3 资产管理的情况"))
-q("资产管理安全性", "长期挂账往来及应核销固定资产已处理", "否",
-  "计划2020年聘请第三方机构出具往来清查审计报告后核销", src("一(二)3 资产管理的情况"))
-q("绩效目标合理性", "部门整体绩效目标依据年度工作要点设定", "是",
+# 定性评价: one row per condition of the hunan-53 score sheet (its wording), answered only where
+# the report gives evidence; "否" where the report says the condition is not met; empty where
+# the report is silent (no evidence, no points — the reviewer's rule).
+IC = src("一(二)5 内部控制制度建设情况")
+DISC = src("一(二)2 预决算公开情况")
+ASSET = src("一(二)3 资产管理的情况")
+PROC = src("二(二) 绩效评价的过程")
+q("绩效目标合理性", "部门整体绩效目标依据部门职责和年度工作要点设定", "是",
   "依据《益阳市教育局 中共益阳市委教育工委2019年工作要点》设定个性指标", PLAN)
-q("资金使用合规性", "无违规使用资金的情况", None, "报告未涉及", "")
-q("满意度", "服务对象满意度调查", None, "报告未开展或未报告满意度调查", "")
+q("绩效目标合理性", "绩效目标与部门预算资金量相匹配", None, "报告未说明目标与预算资金的对应关系", PLAN)
+q("绩效目标合理性", "绩效目标清晰、可衡量", None,
+  "个性指标多为定性表述，部分有数量（如市级定向培养350名、巩固率98%）", PLAN)
+q("绩效指标明确性", "绩效指标已细化、量化", None, "报告未列出绩效指标体系", PLAN)
+q("绩效指标明确性", "指标值可衡量且有明确的数据来源", None, "报告未列出指标的数据来源", PLAN)
+q("管理制度健全性", "已制定内部控制制度", "是", "《益阳市教育局内部控制业务汇编》，含风险评估、业务层面、"
+  "单位层面、业务流程、评价与监督五个方面", IC)
+q("管理制度健全性", "已制定收入、支出、专项资金、资产等管理办法", "是",
+  "《收入管理办法》《支出管理办法》《专项资金管理办法》《固定资产管理办法》", IC)
+q("资金使用合规性", "符合国家财经法规和财务管理制度", None, "报告未涉及", "")
+q("资金使用合规性", "资金拨付有完整的审批程序和手续", None, "报告未涉及", "")
+q("资金使用合规性", "无截留、挤占、挪用、虚列支出等情况", None, "报告未涉及", "")
+q("资金使用合规性", "项目支出按规定用途使用", None, "报告未涉及", "")
+q("预决算信息公开性", "按规定公开部门预算", "是",
+  "2019年2月1日在市财政局网站和市教育局官网公开2019年度部门预算", DISC)
+q("预决算信息公开性", "按规定公开部门决算", None,
+  "报告称“预计于2019年7月对2019年度决算进行公开”，未说明已公开", DISC)
+q("资产管理安全性", "开展资产清查、账实相符", "是", "对单位往来资产进行了自查，成立资产清查工作机构；"
+  "实地查看并核对了各科室部门的实物资产", ASSET + "；" + PROC + " 3")
+q("资产管理安全性", "长期挂账往来及应核销资产已按规定处理", "否",
+  "计划2020年聘请第三方机构出具往来清查审计报告后核销", ASSET)
+q("完成及时率", "年度重点工作均在计划时间内完成", None,
+  "报告未逐项说明完成时间；校园三防目标称“力争在今年年底前”实现", src("三(五) 二"))
+q("质量达标率", "年度重点工作均达到规定的质量标准", None, "报告未说明质量标准的达标情况", "")
+q("社会效益", "部门履职对经济社会发展产生积极影响，有量化证据", "是",
+  "全市消除义务教育大班额703个；“两免一补”受惠学生75.22万人次；普高一本上线率17.35%",
+  src("三(二)、三(四)、三(七)"))
+q("社会效益", "服务对象受益情况有统计数据", "是",
+  "学前教育、高中、中职各项资助的受助人次和金额逐项列出", src("三(四) 二"))
+q("社会效益", "获得上级表彰或考核优秀", "是",
+  "已创建全国文明校园2所；未成年人思想道德建设工作考核全国第13、全省第1名；"
+  "机关第四支部评为湖南省“五好”老干支部", src("三(六)、三(七)"))
+q("社会效益", "无重大负面舆情或安全责任事故", None, "报告未说明", "")
+q("满意度", "开展了服务对象满意度调查，满意度达到90%以上", None, "报告未开展或未报告满意度调查", "")
+q("长效管理", "建立了预算绩效管理长效机制", "是",
+  "报告称“针对发现的问题寻找解决的方法，制定相应的管理制度，建立费用支出管理的长效机制”",
+  PROC + " 4")
+q("长效管理", "绩效评价结果用于改进管理和预算安排", None,
+  "报告只称下一年度将“优化支出结构”，未说明评价结果如何使用", src("二(一) 绩效评价的目的"))
+q("人力资源建设", "制定了人才队伍建设规划", "是",
+  "实施“三支队伍”培训工程（校长“龙头”工程、名师“骨干”工程、教研员队伍“引领”工程），"
+  "完善教师队伍补充机制", src("三(一) 二、三"))
+q("人力资源建设", "开展了干部职工培训且有记录", "是", "2019年全市开展各级各类教师培训2万人次",
+  src("三(一) 二"))
 
 
 def s(ref, statement, check, stated, location):
@@ -236,11 +308,75 @@ s("S9", "定向培养农村中小学教师（省级+市级）", "sum(绩效指�
 s("S10", "部门自评得分", "claimed_score", "96.8分", "三 末段")
 
 
+# --- the department's own words (报告文字), verbatim -------------------------------------------
+
+REPORT = HERE / "2019-report.txt"
+LINES = [line.strip() for line in REPORT.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def line(prefix: str) -> int:
+    """Index of the one report line that starts with ``prefix`` (the anchors must be unique)."""
+    hits = [i for i, text in enumerate(LINES) if text.startswith(prefix)]
+    assert len(hits) == 1, (prefix, hits)
+    return hits[0]
+
+
+def between(first: str, stop: str) -> list[str]:
+    """The report lines from the one starting with ``first`` up to (not incl.) ``stop``."""
+    return LINES[line(first):line(stop)]
+
+
+def text(section: str, content: str, where: str, title: str | None = None) -> None:
+    CONTENT["text"].append(dict(section=section, title=title, content=content,
+                                source=src(where)))
+
+
+def titled(section: str, paragraph: str, where: str) -> None:
+    """A numbered item: "（一）标题。内容", "一是标题。内容" or "标题。内容" → 标题 + 内容."""
+    body = re.sub(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+是)", "", paragraph)
+    head, _, rest = body.partition("。")
+    text(section, rest, where, head)
+
+
+text("评价依据", LINES[line("根据《中华人民共和国预算法》")], "引言")
+text("年度绩效目标", LINES[line("根据市教育局关于印发")], "一(二)1 个性指标")
+for paragraph in between("意识形态工作。", "2.2019年度预决算公开情况"):
+    titled("年度绩效目标", paragraph, "一(二)1 个性指标")
+text("预决算公开", LINES[line("根据省、市财政部门关于部门预决算公开要求")], "一(二)2 预决算公开情况")
+text("资产管理", LINES[line("益阳市教育局按照《行政事业单位资产清查核实管理办法》")],
+     "一(二)3 资产管理的情况")
+text("内部控制", LINES[line("市教育局制定了《益阳市教育局内部控制业务汇编》")],
+     "一(二)5 内部控制制度建设情况")
+text("自评工作开展情况", LINES[line("市教育局部门整体支出绩效评价，全面评价")],
+     "二(一) 绩效评价的目的", "绩效评价的目的")
+text("自评工作开展情况", "\n".join(between("根据《益阳市财政局关于开展2019年度预算绩效自评工作",
+                                             "三、主要绩效及评价结论")),
+     "二(二) 绩效评价的过程", "绩效评价的过程")
+text("主要绩效", LINES[line("市教育局部门整体支出绩效情况自评如下")], "三")
+for paragraph in between("（一）新旧迭代", "与此同时"):
+    titled("主要绩效", paragraph, "三(一)–(七)")
+text("主要绩效", LINES[line("与此同时")], "三 末段")
+text("自评结论", LINES[line("综上所述")], "三 末段")
+for paragraph in between("（一）队伍结构不合理", "五、有关建议"):
+    titled("存在的问题", paragraph, "存在的问题")
+text("改进措施", LINES[line("单位全体干职工要提升")], "五(一)",
+     LINES[line("（一）提高认识")].removeprefix("（一）"))
+text("改进措施", "\n".join(between("加强预算编制的前瞻性", "六、2020年工作思路")), "五(二)",
+     LINES[line("（二）严格预算管理")].removeprefix("（二）"))
+for paragraph in LINES[line("一是注重立德树人") :]:
+    titled("下年工作思路", paragraph, "六、2020年工作思路")
+
+
 def write_sources_note(path: Path) -> None:
     """Write SOURCES.md: each transcribed figure with its sheet and the seed section."""
     lines = ["# 2019 sample: where each figure comes from", "",
              "Generated by `transcribe_2019.py` from the seed report (益阳市教育局, 2020-04-28).",
-             "Empty cells in the workbook are figures the report does not state (data gaps).", ""]
+             "Empty cells in the workbook are figures the report does not state (data gaps).",
+             "报告文字 rows are cut verbatim from `2019-report.txt` (a copy of the seed report).",
+             ""]
+    lines.append(f"基本信息: 报告日期 {CONTENT['info']['report_date']}（封面）, "
+                 f"自评得分 {CONTENT['info']['claimed_score']}（三 末段）.")
+    lines.append("")
     for key in ("income", "expenditure", "balance", "three_public"):
         sheet = SHEET_BY_KEY[key]
         lines += [f"## {sheet.name}", "", "| 项目 | 列 | 值 | 来源 |", "|---|---|---|---|"]
@@ -250,18 +386,30 @@ def write_sources_note(path: Path) -> None:
                     lines.append(f"| {sheet.item(item).label} | {sheet.column(ck).header} | {v} | "
                                  f"{cols.get('source', '')} |")
         lines.append("")
-    for key, cols in (("targets", ("name", "target", "actual", "unit")),
+    for key, cols in (("targets", ("name", "target", "actual", "unit", "qualifier")),
                       ("aid", ("program", "persons", "amount", "standard_yuan")),
-                      ("stated", ("ref", "statement", "stated", "location"))):
+                      ("qualitative", ("item", "condition", "met")),
+                      ("stated", ("ref", "statement", "stated", "location")),
+                      ("text", ("section", "title", "excerpt"))):
         sheet = SHEET_BY_KEY[key]
-        heads = [sheet.column(c).header for c in cols] + ["来源"]
+        heads = [sheet.column(c).header if c != "excerpt" else "内容（开头）" for c in cols]
+        heads.append("来源")
         lines += [f"## {sheet.name}", "", "| " + " | ".join(heads) + " |",
                   "|" + "---|" * len(heads)]
         for rec in CONTENT[key]:
+            rec = rec | {"excerpt": _excerpt(rec.get("content"))}
             vals = ["" if rec.get(c) is None else str(rec.get(c)) for c in cols]
             lines.append("| " + " | ".join(vals) + f" | {rec.get('source', rec.get('location', ''))} |")
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _excerpt(content: str | None) -> str | None:
+    """The first words of a paragraph, for the SOURCES.md table."""
+    if content is None:
+        return None
+    first = content.replace("\n", " ")
+    return first if len(first) <= 30 else first[:30] + "…"
 
 
 if __name__ == "__main__":

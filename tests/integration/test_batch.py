@@ -14,6 +14,7 @@ import pytest
 
 import perfkit as pk
 from perfkit import config
+from perfkit.scoring import load_sheet
 from perfkit.synthetic import prepare_project, synthetic_content, write_synthetic
 
 PERFKIT = [sys.executable, "-m", "perfkit.cli"]
@@ -162,7 +163,8 @@ def test_new_year_from_template_runs_and_shows_changes(tmp_path):
     # Fill the template with synthetic 2020 figures (this is a test, not the sample).
     from perfkit.newyear import next_year_content
 
-    content = next_year_content(pk.load_workbook(root / "data" / "yiyang-edu" / "2019.xlsx"), 2020)
+    content = next_year_content(pk.load_workbook(root / "data" / "yiyang-edu" / "2019.xlsx"), 2020,
+                                load_sheet("hunan-53"))
     assert pk.load_workbook(book).frames["income"].equals(  # what the template wrote
         pk.load_workbook(pk.write_workbook(tmp_path / "same.xlsx", content)).frames["income"])
     content["income"]["total"].update(budget_initial=20000, actual=21000)

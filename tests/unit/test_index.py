@@ -77,9 +77,9 @@ def test_lists_every_report_with_relative_links(tmp_path):
         "changsha-fin/2019/failed/summary.ipynb",
     ):
         assert f'href="{href}"' in page
-    for text in ("部门", "年度", "总分", "等级", "运行状态", "益阳市教育局", "长沙市财政局"):
+    for text in ("部门", "年度", "部门自评得分", "复核得分", "运行状态", "益阳市教育局", "长沙市财政局"):
         assert text in page
-    assert "85.30" in page and "良" in page
+    assert "85.30" in page and "良" in page and "96.80" in page
     assert "成功" in page and "失败" in page
     assert "KeyError: &#39;x&#39;" in page
     # Department order, then year order.

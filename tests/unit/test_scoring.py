@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pandas as pd
@@ -211,14 +212,26 @@ def test_manual_score_and_unscored():
 def test_sample_sheet_total_grade_and_claim(sample_ev):
     r = score(sample_ev)
     subs = r.subtotals.set_index("level1")["score"].to_dict()
-    # 投入 1 (目标合理性 1 of 3); 过程 2.32 + 2 + 4 + 1 + 2 = 11.32 (预算完成率 6 − 36.78 × 0.1,
-    # 结转结余率 15.66% in the 2-point band, 制度 4, 公开 1, 资产 2); 产出 2.80; 效果 0.
-    assert subs == {"投入": 1.0, "过程": 11.32, "产出": 2.80, "效果": 0.0}
-    assert r.total == 15.12 and r.grade == "差"
-    assert r.claimed == 96.8 and r.claimed_grade == "优" and r.claim_difference == 81.68
-    assert r.total_deduction == 84.88
-    assert r.consistent
-    assert len(r.unsupported) == 23
+    # 投入 1 (目标合理性 1 of 3); 过程 2.32 + 2 + 4 + 1 + 0 + 2 = 11.32 (预算完成率 6 − 36.78 × 0.1,
+    # 结转结余率 15.66% in the 2-point band, 制度 4, 公开 1, 基础信息 2 − 2 findings, 资产 2);
+    # 产出 2.80; 效果 6 + 1.5 + 3 = 10.5 (社会效益 3 × 2, 长效管理 1 × 1.5, 人力资源 2 × 1.5).
+    assert subs == {"投入": 1.0, "过程": 11.32, "产出": 2.80, "效果": 10.5}
+    assert r.total == 25.62 and r.grade == "差" and r.scorable
+    assert r.claimed == 96.8 and r.claimed_grade == "优" and r.claim_difference == 71.18
+    assert r.total_deduction == 74.38
+    assert len(r.unsupported) == 22  # all but 管理制度健全性 and 人力资源建设
+
+
+def test_sample_losses_by_cause_add_up(sample_ev):
+    r = score(sample_ev)
+    # standard: 三公变动 3 + 预算完成率 3.68 + 收入完成率 2 + 结转结余率 1; unmet: 资产管理 "否" 2;
+    # defect: 2 workbook sums left unexplained (收入, 支出); target: 实际完成率 12.2 lost of which
+    # 12 for the 12 targets without an actual value (missing) and 0.2 for the judged ones.
+    assert r.losses() == {"missing": 60.5, "target": 0.2, "standard": 9.68, "unmet": 2.0,
+                          "defect": 2.0}
+    for _, i in r.items.iterrows():
+        parts = sum(Decimal(str(i[c])) for c in scoring.LOSS_COLUMNS)
+        assert parts == Decimal(str(i["deduction"])), i["item"]
 
 
 def test_sheet_adds_up_under_exclude(sample_ev):
@@ -227,9 +240,50 @@ def test_sheet_adds_up_under_exclude(sample_ev):
     assert r.items["points_adjusted"].sum() == pytest.approx(100)
     assert r.total == pytest.approx(scored["score"].sum())
     assert r.total == pytest.approx(r.subtotals["score"].sum())
-    # 26.321 raw points over 42 available, rescaled to 100 and recorded per item.
-    assert r.total == pytest.approx(26.321034 / 42 * 100, abs=0.02)
-    assert r.grade == "中" and r.consistent
+    # 36.821 raw points over 58 available (26.321 over 42 of the quantitative items, plus
+    # 基础信息 0/2, 社会效益 6/8, 长效管理 1.5/3, 人力资源 3/3), rescaled to 100 per item.
+    assert r.total == pytest.approx(36.821034 / 58 * 100, abs=0.02)
+    assert r.grade == "中"
+    assert sum(r.losses().values()) == pytest.approx(r.total_deduction)
+
+
+def test_rule_error_is_unscorable_not_missing(sample_ev, monkeypatch):
+    """An exception inside a rule must not pass as missing data (issue 12.2)."""
+    def boom(self, ev, points, policy):
+        raise ZeroDivisionError("injected")
+
+    monkeypatch.setattr(LinearDeduction, "apply", boom)
+    scoring._CACHE.clear()
+    try:
+        for policy in ("zero", "exclude"):
+            r = score(sample_ev, policy=policy)
+            assert not r.scorable and math.isnan(r.total) and r.grade == ""
+            failed = r.items[r.items["status"] == scoring.ERROR]
+            assert len(failed) == 8  # every linear_deduction item of hunan-53
+            assert any("ZeroDivisionError: injected" in e and "预算完成率" in e for e in r.errors)
+            assert scoring.score_summary(sample_ev)["errors"]
+    finally:
+        scoring._CACHE.clear()
+
+
+def test_data_quality_rule_counts_findings(make_ev):
+    def consistent(c):  # parts that explain the totals: no finding left
+        c["income"]["fiscal"] = {"actual": 24192.45 - 3470.41 - 727.30}
+        c["expenditure"]["subsidy"] = {"actual": 24788.37 - 13738.19 - 5192.76}
+
+    items = score(make_ev(consistent), "hunan-53").items.set_index("item")
+    assert items.at["basic_information", "score"] == 2.0
+    assert items.at["basic_information", "lost_defect"] == 0.0
+
+    def wrong_stated(c):  # a stated ratio the data contradict adds a finding
+        consistent(c)
+        for row in c["stated"]:
+            if row["ref"] == "S1":
+                row["stated"] = "133.94%"
+
+    items = score(make_ev(wrong_stated), "hunan-53").items.set_index("item")
+    assert items.at["basic_information", "score"] == 1.0
+    assert "S1" in items.at["basic_information", "reason"]
 
 
 def test_cz_sheet_on_the_sample(sample_ev):
@@ -237,7 +291,8 @@ def test_cz_sheet_on_the_sample(sample_ev):
     items = r.items.set_index("item")
     assert items.at["execution_rate", "score"] == 0  # 136.78% is in the (120, inf) band
     assert items.at["output_quality", "score"] == 7.0  # 30 × 2.8 / 12
-    assert r.total == 7.0 and r.grade == "差"
+    # 7 + 社会效益 15 (3 conditions met × 5, capped at 15)
+    assert r.total == 22.0 and r.grade == "差"
 
 
 @pytest.mark.parametrize(("total", "grade"), [

@@ -92,7 +92,9 @@ def test_labels_come_from_declarations(sample_ev):
     m = targets.metrics(sample_ev, "quality").set_index("code")
     # the workbook says "其中：省级定向培养"; the declaration is the one label shown
     assert m.at["teacher_directed_provincial_count", "label_zh"] == "省级定向培养农村中小学教师"
-    assert m["declared"].all()
+    coded = m[m.index != ""]
+    assert coded["declared"].all()
+    assert not m[m.index == ""]["declared"].any()  # rows without a 指标代码 keep their own label
 
 
 def test_prior_value_gives_change(make_ev):

@@ -13,6 +13,7 @@ import perfkit as pk
 from perfkit import config
 from perfkit.errors import PerfkitError
 from perfkit.newyear import next_year_content, next_year_params, write_next_year
+from perfkit.scoring import load_sheet
 
 
 @pytest.fixture
@@ -21,6 +22,7 @@ def project(tmp_path, monkeypatch):
     root = tmp_path / "proj"
     shutil.copytree(config.DATA_DIR / "yiyang-edu", root / "data" / "yiyang-edu")
     shutil.copytree(config.PARAMS_DIR / "yiyang-edu", root / "params" / "yiyang-edu")
+    shutil.copytree(config.PARAMS_DIR / "score_sheets", root / "params" / "score_sheets")
     for name, value in (("ROOT", root), ("DATA_DIR", root / "data"),
                         ("PARAMS_DIR", root / "params"), ("OUTPUTS_DIR", root / "outputs")):
         monkeypatch.setattr(config, name, value)
@@ -29,7 +31,8 @@ def project(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def content():
-    return next_year_content(pk.load_workbook(config.DATA_DIR / "yiyang-edu" / "2019.xlsx"), 2020)
+    return next_year_content(pk.load_workbook(config.DATA_DIR / "yiyang-edu" / "2019.xlsx"), 2020,
+                             load_sheet("hunan-53"))
 
 
 def _target(content, code):
@@ -55,6 +58,8 @@ def test_nothing_of_the_new_year_is_filled(content):
     assert content["balance"] == {} and content["aid"] == [] and content["stated"] == []
     assert all(r.get("actual") is None for r in content["targets"])
     assert all("met" not in r for r in content["qualitative"])
+    assert all("content" not in r for r in content["text"])  # sections listed, none written
+    assert all("score" not in r for r in content["self_scores"])
     # No prior-year 预算数 in the sample: nothing is invented for it.
     assert "prior_budget" not in content["three_public"]["total"]
 
@@ -96,7 +101,7 @@ def test_a_target_for_the_new_year_replaces_the_copied_one():
 def test_new_year_must_follow_the_old():
     data = pk.load_workbook(config.DATA_DIR / "yiyang-edu" / "2019.xlsx")
     with pytest.raises(PerfkitError):
-        next_year_content(data, 2019)
+        next_year_content(data, 2019, load_sheet("hunan-53"))
 
 
 def test_amounts_are_written_back_in_the_declared_unit(make_workbook):
@@ -104,7 +109,7 @@ def test_amounts_are_written_back_in_the_declared_unit(make_workbook):
         c["info"]["unit"] = "元"
         c["income"]["total"]["actual"] = 241924500  # 24192.45 万元
     data = pk.load_workbook(make_workbook(in_yuan))
-    content = next_year_content(data, 2020)
+    content = next_year_content(data, 2020, load_sheet("hunan-53"))
     assert content["info"]["unit"] == "元"
     assert content["income"]["total"]["prior_actual"] == 241924500
 
@@ -189,3 +194,31 @@ def test_next_years_settings_do_not_carry_last_years_confirmations():
     out = next_year_params(text, "d", 2019, 2020)
     assert "三公经费!C5" not in out and "三公经费!C6" not in out
     assert "year: 2020" in out and "missing_policy: zero" in out and "confirmed_values 未沿用" in out
+
+
+def test_template_is_prefilled_from_the_score_sheet_and_report_structure(project):
+    from perfkit.cli import app
+    from perfkit.scoring import Checklist
+    from perfkit.workbook import TEXT_SECTIONS
+
+    result = CliRunner().invoke(app, ["template", "--year", "2021", "--dept", "newdept"])
+    assert result.exit_code == 0, result.output
+    import openpyxl
+
+    path = project / "data" / "newdept" / "2021.xlsx"
+    book = openpyxl.load_workbook(path)
+    book["基本信息"]["B2"] = "新部门"  # the only cell a template cannot know
+    book.save(path)
+    data = pk.load_workbook(path)
+    sheet = load_sheet("hunan-53")
+    conditions = [(i.rule.item, c) for i in sheet.items if isinstance(i.rule, Checklist)
+                  for c in i.rule.conditions_zh]
+    qual = data.frames["qualitative"]
+    assert list(zip(qual["item"], qual["condition"], strict=True)) == conditions
+    assert qual["met"].isna().all()  # nothing answered for the department
+    text = data.frames["text"]
+    assert list(text["section"]) == [t.label for t in TEXT_SECTIONS]
+    assert text["content"].isna().all() and text["guidance"].notna().all()
+    scores = data.frames["self_scores"]
+    assert list(scores["item"]) == [i.id for i in sheet.items]
+    assert scores["points"].sum() == 100 and scores["score"].isna().all()

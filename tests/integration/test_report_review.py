@@ -1,0 +1,118 @@
+"""End to end: the department's 自评报告 and the reviewer's 复核意见, executed and rendered."""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from perfkit import config
+from perfkit.index import write_index
+from perfkit.runner import run
+
+pytestmark = pytest.mark.slow
+
+SEED = config.DATA_DIR / "yiyang-edu" / "2019-report.txt"
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    out = tmp_path_factory.mktemp("outputs")
+    results = run([("yiyang-edu", 2019)], notebooks=["report", "review"], outputs=out, pdf=False)
+    write_index(out)
+    return out, results
+
+
+def _text(folder, name: str) -> str:
+    """What a reader sees: the body's text, without style sheets."""
+    page = (folder / f"{name}.html").read_text(encoding="utf-8")
+    body = page[page.index("<body"):]
+    body = re.sub(r"<(style|script)\b.*?</\1>", "", body, flags=re.S)
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", body))
+
+
+@pytest.fixture(scope="module")
+def report(both):
+    return _text(both[0] / "yiyang-edu" / "2019", "report")
+
+
+@pytest.fixture(scope="module")
+def review(both):
+    return _text(both[0] / "yiyang-edu" / "2019", "review")
+
+
+def _numbers(text: str) -> set[Decimal]:
+    return {Decimal(n).normalize() for n in NUMBER.findall(text)}
+
+
+def test_both_documents_run(both):
+    assert sorted(r.status for r in both[1]) == ["ok", "ok"], both[1]
+
+
+def test_report_has_the_structure_of_a_self_evaluation(report):
+    body = report[report.rindex("一、部门基本情况"):]  # after the table of contents
+    heads = ["一、部门基本情况", "（一）部门职能", "（二）机构设置", "（三）人员情况", "（四）年度绩效目标",
+             "二、部门整体支出管理及使用情况", "（一）收支情况", "（二）“三公”经费控制情况",
+             "（三）预决算公开情况", "（四）资产管理情况", "（五）内部控制制度建设情况", "三、绩效情况",
+             "（一）自评工作开展情况", "（二）主要绩效", "（三）绩效目标完成情况", "四、存在的问题",
+             "五、改进措施和下年工作思路", "六、自评结论"]
+    positions = [body.index(h) for h in heads]
+    assert positions == sorted(positions)
+    # 落款 at the end: the unit and the report's date.
+    assert re.search(r"益阳市教育局\s*2020年4月28日\s*$", body.strip())
+
+
+def test_report_is_the_departments_document(report):
+    assert "自评得分96.80分" in report and "等级为“优”" in report
+    # Nothing of the review: no recomputed score, no audit verdict, no reviewer wording.
+    for word in ("复核", "25.62", "无法核对", "未解释差额", "舍入差异", "PEFA", "SHA-256", "perfkit"):
+        assert word not in report, word
+    # The department's own words are quoted as written.
+    assert "此次自评分数96.8分" in report
+    assert "增加的主要原因是由于招商引资的力度加大" in report
+    assert "（一）队伍结构不合理。教师学历和学科结构不能适应新的需求" in report
+    # What the seed does not say is a stated gap, not invented.
+    assert "未提供“部门职能”" in report and "未提供“机构设置”" in report
+
+
+def test_every_figure_the_seed_states_is_in_the_report(report):
+    # List numbering at the start of a line ("2.2019年度预决算公开情况") is not a figure.
+    seed = re.sub(r"(?m)^\s*\d+\.", "", SEED.read_text(encoding="utf-8"))
+    missing = _numbers(seed) - _numbers(report)
+    assert not missing, sorted(missing)
+
+
+def test_review_sets_the_claim_beside_the_review_score(review, both):
+    assert "部门自评得分96.80分（优）" in review
+    assert "复核得分为25.62分" in review and "等级为“差”" in review
+    assert "自评得分" in review and "复核得分" in review
+    # The decomposition adds up to the difference.
+    folder = both[0] / "yiyang-edu" / "2019"
+    scores = pd.read_csv(folder / "tables" / "scores.csv")
+    lost = {c: Decimal(str(round(scores[c].sum(), 2))) for c in scores if c.startswith("lost_")}
+    assert sum(lost.values()) == Decimal("74.38")
+    assert Decimal("74.38") - (Decimal(100) - Decimal("96.8")) == Decimal("71.18")
+    for figure in ("74.38", "-3.20", "71.18", "60.50"):
+        assert figure in review, figure
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["score"]["total"] == 25.62 and manifest["score"]["claimed"] == 96.8
+
+
+def test_review_holds_the_reviewer_material(review):
+    for part in ("报告数值与勾稽关系核对", "5857.42万元", "PEFA", "数据缺口", "指标定义（数据字典）",
+                 "数据来源与版本", "公务用车购置费"):
+        assert part in review, part
+    assert "支出总额执行偏差（PI-1）为136.78%，评级D" in review
+
+
+def test_index_shows_both_scores_and_links_both_documents(both):
+    page = (both[0] / "index.html").read_text(encoding="utf-8")
+    assert "96.80" in page and "优" in page and "25.62" in page and "差" in page
+    assert 'href="yiyang-edu/2019/report.html"' in page
+    assert 'href="yiyang-edu/2019/review.html"' in page
+    assert "部门整体支出绩效自评报告" in page and "复核意见" in page
