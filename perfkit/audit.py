@@ -432,7 +432,8 @@ def recompute_printed(formula, operands: dict[str, PrintedValue], unit: str,
     def evaluate(shifts):
         return formula({k: v + shifts.get(k, 0.0) for k, v in values.items()})
 
-    if len(box or ()) > _MAX_BOX_INPUTS and formula is sum_of:
+    bounds: tuple[float, float] | None
+    if box is not None and len(box) > _MAX_BOX_INPUTS and formula is sum_of:
         spread = sum(h for _, h, _ in box)
         bounds = (value - spread, value + spread)
     else:
@@ -643,7 +644,7 @@ def _text(v: Any) -> str:
 
 
 def _row(**kw: Any) -> dict[str, Any]:
-    row = dict.fromkeys(AUDIT_COLUMNS, "")
+    row: dict[str, Any] = dict.fromkeys(AUDIT_COLUMNS, "")
     row.update({"stated_value": math.nan, "recomputed": math.nan, "difference": math.nan,
                 "tolerance": math.nan})
     row.update(kw)
@@ -939,11 +940,13 @@ def with_tolerances(settings: Settings, tolerance_pp: float | None = None,
     """
     from .errors import ParamsError
 
-    given = (("tolerance_pp", tolerance_pp), ("tolerance_wan_yuan", tolerance_wan_yuan))
-    overrides = {k: float(v) for k, v in given if v is not None}
-    if any(v < 0 for v in overrides.values()):
+    if any(v is not None and v < 0 for v in (tolerance_pp, tolerance_wan_yuan)):
         raise ParamsError("容差不能为负数")
-    return dataclasses.replace(settings, **overrides)
+    if tolerance_pp is not None:
+        settings = dataclasses.replace(settings, tolerance_pp=float(tolerance_pp))
+    if tolerance_wan_yuan is not None:
+        settings = dataclasses.replace(settings, tolerance_wan_yuan=float(tolerance_wan_yuan))
+    return settings
 
 
 def write_audit_csv(frame: pd.DataFrame, path: str | Path,

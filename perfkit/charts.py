@@ -368,7 +368,7 @@ def safety_coverage(ev: Evaluation) -> Figure:
     else:
         ax.axvline(total, color="black", linestyle="--", linewidth=0.8)
         note = f"虚线为{_label('schools_total_count')}{fmt.with_unit(total, '所')}"
-    ax.set_xlim(0, max(values + [0 if math.isnan(total) else total]) * 1.25)
+    ax.set_xlim(0, max([*values, 0 if math.isnan(total) else total]) * 1.25)
     ax.set_xlabel(f"所（{note}）")
     ax.set_title(f"{ev.year}年度校园安全行动覆盖学校数")
     return fig

@@ -330,7 +330,7 @@ def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], wri
     if out is not None:
         path = write_audit_csv(frame, out, TEXT_AUDIT_COLUMNS)
         console.print(f"核对结果已写出：{escape(str(path))}")
-    if write_sheet:
+    if write_sheet and workbook is not None:  # (a missing workbook was refused above)
         try:
             copy, rows = write_stated_sheet(workbook, extraction)
         except PerfkitError as exc:
@@ -359,12 +359,12 @@ def template(
             err.print("用法：perfkit template --year 2020 --from 2019 --dept 部门代码")
             raise typer.Exit(2)
         try:
-            book, settings = write_next_year(dept, year, from_year)
+            book, params_out = write_next_year(dept, year, from_year)
         except PerfkitError as exc:
             _fail(exc)
         console.print(f"已生成 {year} 年度工作簿：{escape(str(book))}"
                       f"（上年数取自 {from_year} 年度）")
-        console.print(f"已生成运行设置：{escape(str(settings))}")
+        console.print(f"已生成运行设置：{escape(str(params_out))}")
         console.print(f"下一步：填写 {year} 年度的决算数、实际值并核改目标，然后运行 "
                       f"perfkit check {escape(str(book))}")
         return
@@ -383,8 +383,8 @@ def template(
     from .prefill import template_content
     from .scoring import load_sheet
 
-    params = config.params_path(dept, year) if year and dept else None
-    settings = load_settings(dept, year) if params and params.exists() else Settings()
+    known = bool(dept and year and config.params_path(dept, year).exists())
+    settings = load_settings(dept, year) if dept and year and known else Settings()
     try:
         sheet = load_sheet(settings.score_sheet)
     except PerfkitError as exc:

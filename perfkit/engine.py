@@ -130,7 +130,8 @@ def restore_kernel_state() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # deprecated rc keys warn on update
             matplotlib.rcParams.update(_KERNEL_STATE["rc"])
-        warnings.filters[:] = _KERNEL_STATE["filters"]
+        filters: Any = warnings.filters  # a list, typed as a sequence
+        filters[:] = _KERNEL_STATE["filters"]
         sys.path[:] = _KERNEL_STATE["path"]
         os.chdir(_KERNEL_STATE["cwd"])
     gc.collect()
@@ -174,7 +175,7 @@ class WarmKernel:
         _LIVE_KERNELS.add(self.pid)
         if self.pid and _ON_KERNEL_START:
             _ON_KERNEL_START[0](self.pid)
-        self.kc = None
+        self.kc: Any = None  # the kernel client, once connected
 
     def _ensure_ready(self) -> None:
         """Connect and preload on first use (the kernel boots while the worker does other work)."""

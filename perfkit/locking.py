@@ -7,6 +7,7 @@ import json
 import os
 import socket
 from pathlib import Path
+from typing import Any
 
 from .errors import PerfkitError
 
@@ -28,7 +29,7 @@ class OutputLock:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self._lock = None
+        self._lock: Any = None  # filelock.FileLock while held
 
     def acquire(self) -> OutputLock:
         """Take the lock or raise :class:`OutputLocked` naming the holder."""

@@ -155,7 +155,7 @@ def item_comparison(ev: Evaluation) -> pd.DataFrame:
     out = []
     for _, i in r.items.iterrows():
         lost = {k: float(i[f"lost_{k}"]) for k in LOSS_ZH}
-        cause = max(lost, key=lost.get) if max(lost.values()) > 0 else ""
+        cause = max(lost, key=lambda k: lost[k]) if max(lost.values()) > 0 else ""
         claimed = by_item.get(i["item"], math.nan)
         review = i["score"] if i["status"] not in (EXCLUDED, ERROR) else math.nan
         out.append({

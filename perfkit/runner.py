@@ -179,7 +179,7 @@ def plan(
         "department": department_name,
         "year": year,
         "title": "",
-        "generated_at": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "generated_at": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
         "perfkit_version": _version(),
         "workbook_sha256": base["workbook_sha256"],
         "report_date": report_date,
@@ -256,7 +256,7 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
         before = notebooks.get(r.notebook) or {}
         if r.status == SKIPPED and before.get("status") == OK:
             continue
-        entry = {"status": r.status, "outputs": r.outputs, "error": r.error,
+        entry: dict[str, Any] = {"status": r.status, "outputs": r.outputs, "error": r.error,
                  "failed_copy": r.failed_copy, "input_hash": r.input_hash, "inputs": r.inputs,
                  "reads": r.reads, "seconds": round(r.seconds, 2)}
         if r.status in (FAILED, INTERRUPTED):
@@ -271,7 +271,7 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
     manifest.update(header)
     manifest["notebooks"] = notebooks
     manifest["status"] = OK if statuses <= {OK, SKIPPED} else FAILED
-    manifest["generated_at"] = dt.datetime.now(dt.timezone.utc).astimezone().isoformat(
+    manifest["generated_at"] = dt.datetime.now(dt.UTC).astimezone().isoformat(
         timespec="seconds")
     return write_text_atomic(Path(out_dir) / "manifest.json",
                              json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
@@ -547,6 +547,7 @@ def run(
             if (item[1].department, item[1].year) not in busy:
                 waiting.remove(item)
                 queue_.append(item)
+        assert pool is not None  # started before anything is queued
         while queue_ and pool.capacity() > 0:
             tid, t = queue_.popleft()
             running[tid] = t

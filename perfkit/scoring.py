@@ -517,9 +517,9 @@ class Proportional(Rule):
             parts.append(f"{r['label_zh']}：目标{shown_dir}{fmt.with_unit(r['target'], r['unit'])}"
                          f"{derived}，实际{fmt.with_unit(r['actual'], r['unit'])}，{r['status']}，"
                          f"计{fmt.pct(share * 100)}" + (f"（{note}）" if note else ""))
-        missing = [f"{r['label_zh']}（{r['actual_cell']}）" for _, r in unmeasured.iterrows()]
+        absent = [f"{r['label_zh']}（{r['actual_cell']}）" for _, r in unmeasured.iterrows()]
         if policy == "zero":
-            shares += [0.0] * len(missing)
+            shares += [0.0] * len(absent)
         evidence = "; ".join(list(judged["actual_cell"]) + list(unmeasured["actual_cell"]))
         skipped = ""
         if len(unjudged):
@@ -527,13 +527,13 @@ class Proportional(Rule):
                        f"未纳入计分：{'；'.join(unjudged['label_zh'])}。")
         if judged.empty:
             return Outcome(None, f"数据缺失：纳入计分的{len(unmeasured)}项目标均无实际值（"
-                                 f"{'；'.join(missing)}）。{skipped}", evidence)
+                                 f"{'；'.join(absent)}）。{skipped}", evidence)
         mean = math.fsum(shares) / len(shares)
         reason = (f"纳入计分的目标{len(shares)}项，平均完成比例{fmt.pct(mean * 100)}，得分 = "
                   f"{_p(points)} × {fmt.pct(mean * 100)}。" + "；".join(parts) + "。")
-        if missing:
-            reason += (f"{len(missing)}项目标无实际值，"
-                       f"{'按0计' if policy == 'zero' else '不计入'}：{'；'.join(missing)}。")
+        if absent:
+            reason += (f"{len(absent)}项目标无实际值，"
+                       f"{'按0计' if policy == 'zero' else '不计入'}：{'；'.join(absent)}。")
         n = len(shares)
         unmeasured_lost = points * (len(shares) - len(judged)) / n  # the zeros of missing actuals
         lost = {LOSS_MISSING: unmeasured_lost,
@@ -742,7 +742,7 @@ class ScoreSheet:
 
     def grade_for(self, total: float | None) -> str:
         """The grade whose band holds ``total`` ("" when none does or total is missing)."""
-        if _nan(total):
+        if total is None or _nan(total):
             return ""
         for grade, band in self.grades:
             if total in band:
@@ -902,12 +902,12 @@ def _load_sheet_cached(path: Path, _mtime_ns: int, _size: int) -> ScoreSheet:
     # 分值 of every item (its other keys valid or not); unknown while one of them is invalid.
     points = [(str(r.get("level1")), r.get("points")) for r in raw.get("items") or []
               if isinstance(r, dict)]
-    known = all(isinstance(p, (int, float)) and not isinstance(p, bool) and p > 0
-                for _, p in points)
-    total = math.fsum(p for _, p in points) if known else 100.0
+    valid = [(level, float(p)) for level, p in points
+             if isinstance(p, (int, float)) and not isinstance(p, bool) and p > 0]
+    total = math.fsum(p for _, p in valid) if len(valid) == len(points) else 100.0
     if points and abs(total - 100) > 1e-6:
         by_level: dict[str, float] = {}
-        for level, p in points:
+        for level, p in valid:
             by_level[level] = by_level.get(level, 0.0) + p
         parts = "、".join(f"{k} {_p(v)}" for k, v in by_level.items())
         problem(("items",), f"分值合计为 {_p(total)}，应为 100（{parts}）")
@@ -1113,7 +1113,7 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
     total = math.nan if errors else _record(math.fsum(subtotals["score"]), sheet.decimals)
     grade = sheet.grade_for(total)
     claimed = ev.data.info.get("claimed_score")
-    claimed = None if _nan(claimed) else float(claimed)
+    claimed = None if claimed is None or _nan(claimed) else float(claimed)
     return ScoreResult(sheet, run_policy, items, subtotals, total, grade, claimed, tuple(errors))
 
 
@@ -1185,7 +1185,7 @@ def claim_checks(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFram
     """
     sheet = sheet or load_sheet(ev.settings.score_sheet)
     claimed = ev.data.info.get("claimed_score")
-    claimed = None if _nan(claimed) else float(claimed)
+    claimed = None if claimed is None or _nan(claimed) else float(claimed)
     total_cell = ev.data.cell("info", "claimed_score", "value")
     items = claimed_items(ev, sheet)
     rows = []

@@ -45,7 +45,7 @@ def budget_table(ev: Evaluation, sheet: str):
     for item in SHEET_BY_KEY[sheet].items:
         v = {c: d.value(sheet, item.key, c)
              for c in ("budget_initial", "budget_adjusted", "actual", "prior_actual")}
-        change, rate = _change(v["actual"], v["prior_actual"])
+        _, rate = _change(v["actual"], v["prior_actual"])
         rows.append({
             "项目": ("　其中：" if item.parent else "") + item.label,
             "年初预算数（万元）": fmt.num(v["budget_initial"]),

@@ -1210,11 +1210,11 @@ def _check_magnitudes(frames, info, col: _Collector, cells) -> None:
                         f"{unit}后填入，或核对数量级")
 
     for key in ("income", "expenditure", "balance", "three_public", "aid"):
-        sheet = SHEET_BY_KEY[key]
+        spec = SHEET_BY_KEY[key]
         frame = frames.get(key)
         if frame is None or frame.empty:
             continue
-        amount_cols = [c.key for c in sheet.columns if c.kind == AMOUNT]
+        amount_cols = [c.key for c in spec.columns if c.kind == AMOUNT]
         limit = MAX_THREE_PUBLIC_WAN_YUAN if key == "three_public" else MAX_AMOUNT_WAN_YUAN
         for row in frame.index:
             for column in amount_cols:
@@ -1226,7 +1226,7 @@ def _check_magnitudes(frames, info, col: _Collector, cells) -> None:
                     flag(key, row, column,
                          f"金额 {fmt.amount(v)}（{fmt.num(v / 1e4)} 亿元），超出{scope}的规模")
                     continue
-                if sheet.layout == "items" and row != "total" and "total" in frame.index:
+                if spec.layout == "items" and row != "total" and "total" in frame.index:
                     total = value(key, "total", column)
                     if total > 0 and v > MAX_PART_TO_TOTAL * total:
                         flag(key, row, column, f"金额 {fmt.amount(v)}，是本表合计"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import Path
 
 import yaml
 
@@ -139,3 +140,22 @@ def test_building_perfkit_prints_no_setuptools_warning(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "editable" in done.stderr  # the wheel's name: the build ran
     assert "Warning" not in done.stderr and "!!" not in done.stderr, done.stderr
+
+
+def test_ci_lints_and_type_checks_perfkit_before_the_tests():
+    """Issue 12.9: CI ran neither ruff nor a type checker (ruff found 190 problems, mypy 78).
+    The lint itself runs here too (fast); mypy runs in .ci/run."""
+    import shutil
+    import subprocess
+    import sys
+
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    line = next(ln for ln in ci.splitlines() if "pytest" in ln)
+    steps = [s.strip() for s in line.split("&&")]
+    assert steps.index(".venv/bin/ruff check perfkit") < steps.index(".venv/bin/python -m pytest")
+    assert steps.index(".venv/bin/mypy perfkit") < steps.index(".venv/bin/python -m pytest")
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
+    assert ruff, "ruff is in the dev extra"
+    done = subprocess.run([ruff, "check", "perfkit"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
