@@ -11,6 +11,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from perfkit.narrative import cjk_markdown
+
 HERE = Path(__file__).resolve().parent
 
 PARAMETERS = '''department: str = "yiyang-edu"  # 部门代码（data/ 下的文件夹名）
@@ -22,7 +24,8 @@ LOAD = "ev = pk.load(department, year, workbook=workbook, params_file=params_fil
 
 
 def md(text: str):
-    return new_markdown_cell(text.strip())
+    """A Markdown cell; lines may break anywhere here, the cell joins them (no stray spaces)."""
+    return new_markdown_cell(cjk_markdown(text.strip()))
 
 
 def code(text: str):
@@ -80,9 +83,8 @@ NOTEBOOKS = {
         md("""
 ## 七、历年变化
 
-本年指标与此前各年度的比较。此前年度的数值取自各年度运行时写下的指标表
-（outputs/<部门>/<年度>/tables/indicators.csv），不重新计算；没有此前年度的结果时，本节只作说明。
-百分比指标的变动以百分点计。"""),
+本年指标与此前各年度的比较。此前年度的数值取自各年度评价时保存的指标结果，不重新计算；
+没有此前年度的结果时，本节只作说明。百分比指标的变动以百分点计。"""),
         code('pk.tables.change_table(ev, "finance")'),
         code('pk.charts.indicator_trend(ev, "finance")'),
     ],
@@ -148,7 +150,7 @@ NOTEBOOKS["quality"] = header('pk.narrative.title(ev, "教育质量")') + [
     md("""
 ## 六、与以前年度比较
 
-本年各指标与以前年度运行结果（outputs/ 下此前年度的指标表）比较；百分比指标有两个及以上年度数值的，
+本年各指标与以前年度评价时保存的指标结果比较；百分比指标有两个及以上年度数值的，
 绘制趋势。工作簿“上年值”列给出的变化见第一节目标表。"""),
     code('pk.tables.change_table(ev, "quality")'),
     code('pk.charts.indicator_trend(ev, "quality")'),
@@ -179,7 +181,7 @@ NOTEBOOKS["aid"] = header('pk.narrative.title(ev, "学生资助")') + [
     md("""
 ## 五、与以前年度比较
 
-本年各指标与以前年度运行结果（outputs/ 下此前年度的指标表）比较。"""),
+本年各指标与以前年度评价时保存的指标结果比较。"""),
     code('pk.tables.change_table(ev, "aid")'),
     _gaps_md("六"),
     code('pk.tables.data_gap_table(ev, "aid")'),
@@ -311,6 +313,13 @@ NOTEBOOKS["review"] = header("pk.review.title(ev)") + [
     code('pk.tables.audit_table(ev, "报告数值")'),
     code('pk.tables.audit_table(ev, "勾稽关系")'),
     md("""
+### 报告文字中的数值
+
+从部门的报告文字（工作簿“报告文字”表，照录部门原文）中识别所陈述的数值：句中给出运算数的按本句核对，
+能对应到工作簿数据的与数据核对。"""),
+    code("pk.review.text_audit_summary(ev)"),
+    code("pk.review.text_audit_table(ev)"),
+    md("""
 ## 七、国际参照：PEFA 预算可靠性
 
 PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支与年初批准预算的偏差，作为本地评分的第二意见。
@@ -335,7 +344,7 @@ PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支�
 ### 附录二　指标定义（数据字典）
 
 每个指标的名称、单位、计算方法和数据来源。"""),
-    code("pk.tables.data_dictionary()"),
+    code("pk.tables.data_dictionary(ev)"),
     md("### 附录三　数据来源与版本"),
     code("pk.narrative.provenance(ev)"),
 ]

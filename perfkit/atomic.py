@@ -1,4 +1,9 @@
-"""File helpers: atomic writes (a temporary file in the same folder, then rename) and hashes."""
+"""File helpers: atomic writes (a temporary file in the same folder, then rename) and hashes.
+
+A temporary file is created private (mode 0600); before it replaces the destination it gets
+the mode an ordinary ``open()`` would have given it (0666 less the process umask), so reports
+on a shared folder are readable by colleagues and a web server as the umask allows.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,25 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+
+def current_umask() -> int:
+    """The process umask (read from /proc where possible: setting it to read it is racy)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """Mode of a new regular file under the current umask (0644 under umask 022)."""
+    return 0o666 & ~current_umask()
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> Path:
@@ -22,6 +46,8 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):  # POSIX; on Windows the ACLs of the folder apply
+            os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -62,8 +62,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import fmt
-from .checks import CONSISTENT, INCONSISTENT, SUM_CHECKS, UNEXPLAINED, UNVERIFIABLE
+from . import config, fmt
+from .checks import CONSISTENT, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 from .errors import Problem
 from .evaluation import Evaluation
 from .indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
@@ -718,17 +718,14 @@ def _show_figure(value: float, unit: str) -> str:
     return fmt.count(value) + unit
 
 
-def _from_checks(checks: pd.DataFrame, unit_default: str = "万元", domain: str = "finance"):
+def _from_checks(checks: pd.DataFrame, unit_default: str = "万元"):
     """Rows of a perfkit.checks-shaped frame as audit rows (stated = the printed figure)."""
-    sums = {c.id for c in SUM_CHECKS}
     rows = []
     for _, c in checks.iterrows():
         unit = _text(c.get("unit", "")) or unit_default
-        # Sum checks hold the printed total in ``expected`` and Σ parts in ``actual``; the
-        # carry-over and metric checks the other way round (see perfkit.checks).
-        printed_total = c["check"] in sums or domain != "finance"
-        stated, recomputed = ((c["expected"], c["actual"]) if printed_total
-                              else (c["actual"], c["expected"]))
+        # Every check holds the stated figure in ``actual`` and what the rule gives in
+        # ``expected`` (perfkit.checks), so the audit's 报告值 − 重新计算 is the checks' 差额.
+        stated, recomputed = c["actual"], c["expected"]
         known = not (math.isnan(stated) or math.isnan(recomputed))
         diff = stated - recomputed if known else math.nan
         rows.append(_row(ref=str(c["check"]), category=INTERNAL, figure=c["label_zh"],
@@ -740,23 +737,15 @@ def _from_checks(checks: pd.DataFrame, unit_default: str = "万元", domain: str
 
 
 def _metric_sum_rows(ev: Evaluation) -> list[dict]:
-    """The domains' declared 绩效指标 part-sums (SUM_CHECKS of each domain module), if any."""
-    import importlib
+    """The 绩效指标 part-sums the catalogs of the covered domains declare (``sum_checks``)."""
+    from .indicators.catalog import sum_checks
+    from .indicators.metrics import metric_sum_check
 
-    try:
-        from .indicators.metrics import metric_sum_check
-    except ImportError:
-        return []
     rows = []
-    for domain in ("quality", "aid", "safety"):
-        try:
-            module = importlib.import_module(f"perfkit.indicators.{domain}")
-        except ImportError:
-            continue
-        checks = [metric_sum_check(c, domain, ev.data, ev.settings)
-                  for c in getattr(module, "SUM_CHECKS", ())]
+    for domain in ev.domains:
+        checks = [metric_sum_check(c, domain, ev.data, ev.settings) for c in sum_checks(domain)]
         if checks:
-            rows += _from_checks(pd.DataFrame(checks), domain=domain)
+            rows += _from_checks(pd.DataFrame(checks))
     return rows
 
 
@@ -916,7 +905,7 @@ def load_for_audit(path: str | Path, *, params_file: str | Path = "",
     )
     from .workbook import load_workbook, year_from_filename
 
-    path = Path(path)
+    path = config.resolve(path)
     known = settings_for_workbook(path, year_from_filename(path), params_file)
     data = load_workbook(path, confirmed=known.confirmed_values if known else ())
     try:

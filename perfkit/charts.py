@@ -1,19 +1,40 @@
-"""Charts with Chinese labels: each function returns a matplotlib Figure built from the data."""
+"""Charts with Chinese labels: each function returns a matplotlib Figure built from the data.
+
+Rules every chart keeps (tests check them on the sample and on a workbook without business data):
+
+- **Only what has a value is drawn.** Rows without a value are left out of the chart and named
+  in a note under it (未绘出…); when nothing has a value the function returns a short Chinese
+  text (:class:`perfkit.narrative.Text`) saying what is missing instead of an empty chart.
+- **Legible in print.** Figures are as wide as the A4 text column (:data:`WIDTH_IN`), so a
+  point in the figure is a point on paper; no text is smaller than :data:`SMALL_PT`.
+  Chinese labels wrap at punctuation and particles (:func:`wrap_label`), never mid-number.
+- **Value labels are never struck through**: a label outside a bar sits on a white box above
+  the gridlines.
+"""
 
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
-import pandas as pd
 from matplotlib.figure import Figure
 
 from . import fmt
 from .evaluation import Evaluation
+from .narrative import Text
 
-#: Print-resolution figures: 7.5 in wide fills an A4 text block at 150 dpi.
-WIDTH_IN, DPI = 7.5, 150
+#: Width of the A4 portrait text column (210 mm less 25 + 20 mm margins, print.css) in inches:
+#: charts are drawn at the size they are printed, so font sizes are printed sizes.
+WIDTH_IN = (210 - 25 - 20) / 25.4
+DPI = 150
+#: Smallest type in a chart (tick labels, value labels, legends, notes), in points.
+SMALL_PT = 8.5
+#: Characters per line of a wrapped category label.
+LABEL_CHARS = 12
 PALETTE = {"budget": "#9DB4CF", "actual": "#2F5D8A", "prior": "#BFBFBF", "gap": "#D9534F"}
 STATUS_COLORS = {"达成": "#2E8B57", "超额": "#1F6FB2", "未达成": "#D9534F", "无实际值": "#BFBFBF"}
+#: A white box behind a value label, so gridlines do not run through it.
+LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none"}
 
 
 def theme() -> dict:
@@ -23,7 +44,11 @@ def theme() -> dict:
     from .fonts import configure_matplotlib
 
     rc = configure_matplotlib()
-    sns.set_theme(style="whitegrid", rc=rc)
+    sizes = {"font.size": 9.5, "axes.titlesize": 10.5, "axes.labelsize": 9.5,
+             "xtick.labelsize": SMALL_PT, "ytick.labelsize": SMALL_PT,
+             "legend.fontsize": SMALL_PT, "legend.title_fontsize": SMALL_PT,
+             "figure.titlesize": 10.5, "axes.axisbelow": True}
+    sns.set_theme(style="whitegrid", rc={**rc, **sizes})
     return rc
 
 
@@ -43,46 +68,174 @@ def _load_backend() -> None:
     plt.switch_backend(plt.get_backend())
 
 
-def _bar_labels(ax, fmt_func=fmt.num) -> None:
-    for container in ax.containers:
-        labels = [fmt_func(b.get_height()) if b.get_height() == b.get_height() and b.get_height()
-                  else "" for b in container]
-        ax.bar_label(container, labels=labels, fontsize=7, padding=2)
+# -- text helpers --------------------------------------------------------------------------------
+
+#: A label may break after these (punctuation, particles that end a phrase) …
+_BREAK_AFTER = frozenset("，、；：。）)」』”’》/及与和的、")
+#: … and before these (an opening bracket starts a new phrase).
+_BREAK_BEFORE = frozenset("（(「『“‘《")
+#: Common two-character words of government statistics that start a new word: a label may
+#: break before them at a small cost (a line-breaking aid, not a dictionary).
+_WORD_STARTS = frozenset((
+    "比例", "比重", "计划", "补助", "经费", "资金", "投入", "建设", "管理", "系统", "学校", "学生",
+    "教师", "教育", "人数", "人次", "总数", "合计", "项目", "支出", "收入", "预算", "决算", "目标",
+    "完成", "覆盖", "排查", "行动", "会议", "保安", "专职", "联网", "公安", "幼儿", "中小", "义务",
+    "营养", "生活", "困难", "助学", "贷款", "公用", "资助", "标准", "情况", "工作", "安全", "质量",
+    "随机", "抽查", "配备", "改善", "要求", "底线", "条件", "课题", "科研",
+))
 
 
-def budget_vs_actual(ev: Evaluation) -> Figure:
+def _glued(a: str, b: str) -> bool:
+    """True when no line break may fall between characters ``a`` and ``b`` (a number, a Latin
+    word, a number and its unit sign)."""
+    def word(c: str) -> bool:
+        return c.isascii() and (c.isalnum() or c in ".%-+_")
+
+    closing = _BREAK_AFTER - {"及", "与", "和", "的"}  # a line never starts with these
+    return (word(a) and word(b)) or (word(a) and b in "%％‰") or b in closing
+
+
+def wrap_label(text: str, width: int = LABEL_CHARS) -> str:
+    """Wrap a Chinese label into lines of at most ``width`` characters at sensible points.
+
+    Breaks are preferred after punctuation and the particles 及/与/和/的 and before an opening
+    bracket, then before a common word (``_WORD_STARTS``); a break elsewhere costs more than
+    an extra line, and lines are kept about equally long, so "一键式紧急报警及视频监控系统与
+    公安机关联网率" wraps as 一键式紧急报警及 / 视频监控系统与 / 公安机关联网率. Numbers and
+    Latin words are never split; a line never starts with closing punctuation.
+
+    Args:
+        text: the label.
+        width: characters per line (a CJK character counts 1, as does a Latin one).
+
+    Returns:
+        The label with ``\n`` between lines.
+    """
+    text = str(text)
+    n = len(text)
+    if n <= width:
+        return text
+    line_cost, word_break, bad_break, ragged = 4.0, 1.0, 6.0, 4.0
+
+    def break_cost(i: int) -> float | None:  # break between text[i-1] and text[i]
+        a, b = text[i - 1], text[i]
+        if _glued(a, b):
+            return None
+        if a in _BREAK_AFTER or b in _BREAK_BEFORE:
+            return 0.0
+        return word_break if text[i:i + 2] in _WORD_STARTS else bad_break
+
+    best: list[tuple[float, int] | None] = [None] * (n + 1)  # cost to wrap text[:i], last break
+    best[0] = (0.0, -1)
+    for end in range(1, n + 1):
+        cost_at_end = 0.0 if end == n else break_cost(end)
+        if cost_at_end is None:
+            continue
+        for start in range(max(0, end - width), end):
+            before, here = best[start], best[end]
+            if before is None:
+                continue
+            short = (width - (end - start)) / width  # balanced lines read better
+            cost = before[0] + line_cost + cost_at_end + ragged * short * short
+            if here is None or cost < here[0]:
+                best[end] = (cost, start)
+    if best[n] is None:  # nothing fits (a long number): plain slices
+        return "\n".join(text[i:i + width] for i in range(0, n, width))
+    cuts, i = [], n
+    while i > 0:
+        cuts.append(i)
+        step = best[i]
+        assert step is not None  # every cut on the best path has a predecessor
+        i = step[1]
+    bounds = [0, *reversed(cuts)]
+    return "\n".join(text[a:b] for a, b in pairwise(bounds))
+
+
+def _value_text(ax, x, y, text: str, **kwargs):
+    """A value label just right of ``(x, y)`` (a bar's end): small type on a white box above
+    the gridlines, so no gridline runs through it."""
+    kwargs.setdefault("fontsize", SMALL_PT)
+    kwargs.setdefault("va", "center")
+    offset = kwargs.pop("offset", (4, 0))
+    return ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", bbox=LABEL_BOX,
+                       zorder=5, **kwargs)
+
+
+def _grouped_hbars(ax, labels: list[str], series: list[tuple[str, list[float], str]]) -> None:
+    """Horizontal bars, one group per label (top to bottom), one bar per series; each bar with
+    its value at its end. A missing value draws no bar and no label."""
+    n = len(series)
+    height = 0.8 / n
+    ys = list(range(len(labels)))[::-1]
+    for k, (name, values, color) in enumerate(series):
+        offsets = [y + 0.4 - height * (k + 0.5) for y in ys]
+        have = [(o, v) for o, v in zip(offsets, values, strict=True) if not math.isnan(v)]
+        ax.barh([o for o, _ in have], [v for _, v in have], height=height * 0.92, color=color,
+                label=name)
+        for o, v in have:
+            _value_text(ax, v, o, fmt.num(v))
+    ax.set_yticks(ys, labels)
+    ax.set_ylim(-0.6, len(labels) - 0.4)
+    ax.grid(axis="y", visible=False)
+    top = max((v for _, values, _ in series for v in values if not math.isnan(v)), default=1)
+    ax.set_xlim(0, top * 1.18)
+
+
+def _legend(fig: Figure, handles=None, ncol: int = 4) -> None:
+    """The legend below the chart, outside the plot, so it never covers a bar or a label."""
+    kwargs = {"handles": handles} if handles is not None else {}
+    fig.legend(loc="outside lower center", ncol=ncol, frameon=False, **kwargs)
+
+
+def _nothing(text: str) -> Text:
+    """What a chart function returns when nothing has a value: the text instead of a chart."""
+    return Text(text)
+
+
+def _note_missing(ax, what: str, names: list[str]) -> None:
+    """Name under the chart (below the x-axis label) the rows left out for having no value."""
+    if not names:
+        return
+    ax.annotate(wrap_label(f"未绘出（{what}）：{'、'.join(names)}。", 40), xy=(0.5, 0),
+                xycoords=("axes fraction", ax.xaxis.label), xytext=(0, -4),
+                textcoords="offset points", ha="center", va="top", fontsize=SMALL_PT,
+                color="#444444", linespacing=1.4)
+
+
+def _fit_height(rows: list[str], per_line: float = 0.16, base: float = 1.0) -> float:
+    """Figure height for a horizontal bar chart whose category labels have these lines:
+    0.26 in a row (a bar and an 8.5 pt label) plus ``per_line`` for each extra line."""
+    extra = sum(label.count("\n") for label in rows)
+    return max(1.8, base + 0.26 * len(rows) + per_line * extra)
+
+
+def budget_vs_actual(ev: Evaluation) -> Figure | Text:
     """Budget vs actual for every income and spending line that has an actual figure."""
-    import seaborn as sns
-
     from .workbook import SHEET_BY_KEY
 
     col, basis = ev.settings.budget_column, ev.settings.budget_label_zh
-    rows = []
+    labels, budget, actual = [], [], []
     for sheet, prefix in (("income", "收入"), ("expenditure", "支出")):
         for item in SHEET_BY_KEY[sheet].items:
-            actual = ev.data.value(sheet, item.key, "actual")
-            if math.isnan(actual):
+            value = ev.data.value(sheet, item.key, "actual")
+            if math.isnan(value):
                 continue
-            label = item.label if item.key != "total" else f"{prefix}合计"
-            rows.append({"项目": label, "口径": basis, "金额（万元）": ev.data.value(sheet, item.key, col)})
-            rows.append({"项目": label, "口径": "决算", "金额（万元）": actual})
-    fig = new_figure(4.2)
+            labels.append(wrap_label(item.label if item.key != "total" else f"{prefix}合计", 8))
+            budget.append(ev.data.value(sheet, item.key, col))
+            actual.append(value)
+    if not labels:
+        return _nothing(f"{ev.year}年度收入、支出决算数均未提供，未绘制收支预算与决算对比图。")
+    fig = new_figure(1.0 + 0.36 * len(labels))  # two bars and two labels a group
     ax = fig.subplots()
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        ax.text(0.5, 0.5, "收入、支出决算数均未提供", ha="center", va="center")
-        ax.set_axis_off()
-        return fig
-    sns.barplot(frame, x="项目", y="金额（万元）", hue="口径", ax=ax,
-                palette=[PALETTE["budget"], PALETTE["actual"]])
-    _bar_labels(ax)
+    _grouped_hbars(ax, labels, [(basis, budget, PALETTE["budget"]),
+                                ("决算", actual, PALETTE["actual"])])
+    ax.set_xlabel("万元")
     ax.set_title(f"{ev.year}年度收支预算与决算对比（{basis}未提供的项目只显示决算）")
-    ax.set_xlabel("")
-    ax.legend(title="")
+    _legend(fig)
     return fig
 
 
-def spending_structure(ev: Evaluation) -> Figure:
+def spending_structure(ev: Evaluation) -> Figure | Text:
     """Spending by type as one stacked bar, with the unexplained remainder shown as such."""
     d = ev.data
     total = d.value("expenditure", "total", "actual")
@@ -95,14 +248,13 @@ def spending_structure(ev: Evaluation) -> Figure:
     gap = ev.value("unexplained_expenditure_wan_yuan")
     if not math.isnan(gap) and gap > ev.settings.tolerance_wan_yuan:
         parts.append(("未说明差额", gap))
-    fig = new_figure(3.3)
-    ax = fig.subplots()
     if math.isnan(total) or not parts:
-        ax.text(0.5, 0.5, "支出决算数未提供", ha="center", va="center")
-        ax.set_axis_off()
-        return fig
+        what = "本年支出合计决算数" if math.isnan(total) else "支出分项决算数"
+        return _nothing(f"{ev.year}年度{what}未提供，未绘制支出结构图。")
     import seaborn as sns
 
+    fig = new_figure(2.2)
+    ax = fig.subplots()
     colors = sns.color_palette("Blues_r", n_colors=max(len(parts), 3))
     left = 0.0
     for i, (label, value) in enumerate(parts):
@@ -110,41 +262,41 @@ def spending_structure(ev: Evaluation) -> Figure:
         ax.barh([0], [value], left=left, color="white" if is_gap else colors[i],
                 edgecolor=PALETTE["gap"] if is_gap else "white", hatch="//" if is_gap else None,
                 label=f"{label} {fmt.amount(value)}（{fmt.pct(value / total * 100)}）")
-        ax.text(left + value / 2, 0, fmt.pct(value / total * 100), ha="center", va="center",
-                fontsize=8, color="black" if is_gap else "white")
+        if value / total >= 0.06:  # narrower segments are named in the legend only
+            ax.text(left + value / 2, 0, fmt.pct(value / total * 100), ha="center", va="center",
+                    fontsize=9, color="black" if is_gap or i else "white", zorder=5)
         left += value
     ax.set_yticks([])
+    ax.set_xlim(0, max(left, total) * 1.02)
     ax.set_xlabel("万元")
     ax.set_title(f"{ev.year}年度支出结构（本年支出合计{fmt.amount(total)}）")
-    fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+    _legend(fig, ncol=2)
     return fig
 
 
-def three_public_change(ev: Evaluation) -> Figure:
-    """"三公"经费 this year vs last year, by item."""
-    import seaborn as sns
-
+def three_public_change(ev: Evaluation) -> Figure | Text:
+    """"三公"经费 this year vs last year, by item (items without either figure are left out)."""
     d = ev.data
-    rows = []
+    labels, before, now = [], [], []
     for key, label in (("abroad", "因公出国（境）费"), ("vehicle_purchase", "公务用车购置费"),
                        ("vehicle_operation", "公务用车运行维护费"), ("reception", "公务接待费"),
                        ("total", "合计")):
-        for col, year in (("prior_actual", ev.year - 1), ("actual", ev.year)):
-            v = d.value("three_public", key, col)
-            if not math.isnan(v):
-                rows.append({"项目": label, "年度": f"{year}年", "金额（万元）": v})
-    fig = new_figure(3.8)
+        prior = d.value("three_public", key, "prior_actual")
+        actual = d.value("three_public", key, "actual")
+        if math.isnan(prior) and math.isnan(actual):
+            continue
+        labels.append(wrap_label(label, 8))
+        before.append(prior)
+        now.append(actual)
+    if not labels:
+        return _nothing(f"“三公”经费{ev.year - 1}年、{ev.year}年决算数均未提供，未绘制对比图。")
+    fig = new_figure(1.0 + 0.36 * len(labels))  # two bars and two labels a group
     ax = fig.subplots()
-    if not rows:
-        ax.text(0.5, 0.5, "“三公”经费未提供", ha="center", va="center")
-        ax.set_axis_off()
-        return fig
-    sns.barplot(pd.DataFrame(rows), x="项目", y="金额（万元）", hue="年度", ax=ax,
-                palette=[PALETTE["prior"], PALETTE["actual"]])
-    _bar_labels(ax)
+    _grouped_hbars(ax, labels, [(f"{ev.year - 1}年", before, PALETTE["prior"]),
+                                (f"{ev.year}年", now, PALETTE["actual"])])
+    ax.set_xlabel("万元")
     ax.set_title(f"“三公”经费 {ev.year - 1}年与{ev.year}年对比")
-    ax.set_xlabel("")
-    ax.legend(title="")
+    _legend(fig)
     return fig
 
 
@@ -159,263 +311,294 @@ def _domain_zh(domain: str) -> str:
     return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
 
 
-def _message(fig: Figure, text: str) -> Figure:
-    ax = fig.subplots() if not fig.axes else fig.axes[0]
-    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True)
-    ax.set_axis_off()
-    return fig
-
-
-def _wrap(text: str, width: int = 14) -> str:
-    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
-
-
 def _label(indicator_id: str) -> str:
     from .indicators import get
 
     return get(indicator_id).label_zh
 
 
-def attainment_overview(ev: Evaluation, domain: str) -> Figure:
-    """实际/目标 for each of this year's targets, bars coloured by status; gaps named, not drawn."""
+def _hbar_axes(fig: Figure, labels: list[str]):
+    """Axes for horizontal bars, top to bottom in ``labels`` order; returns (ax, ys)."""
+    ax = fig.subplots()
+    ys = list(range(len(labels)))[::-1]
+    ax.set_yticks(ys, labels)
+    ax.set_ylim(-0.6, len(labels) - 0.4)
+    ax.grid(axis="y", visible=False)
+    return ax, ys
+
+
+def attainment_overview(ev: Evaluation, domain: str) -> Figure | Text:
+    """实际/目标 for each of this year's targets that has an actual value, coloured by status;
+    targets without an actual value are named under the chart, not drawn."""
     from matplotlib.patches import Patch
 
     from . import targets
     from .tables import target_text
 
     a = targets.attainment(ev, domain)
-    fig = new_figure(max(2.4, 0.45 * len(a) + 1.3))
+    name = _domain_zh(domain)
     if a.empty:
-        return _message(fig, f"{_domain_zh(domain)}：工作簿未列出{ev.year}年度目标")
-    ax = fig.subplots()
+        return _nothing(f"工作簿未列出{ev.year}年度{name}目标，未绘制目标完成情况图。")
+    missing = a[a["actual"].isna()]
+    a = a[a["actual"].notna()]
+    if a.empty:
+        return _nothing(f"{ev.year}年度{name}目标{len(missing)}项均未提供实际值"
+                        f"（{'、'.join(missing['label_zh'])}），无法判断完成情况，未绘制目标完成情况图。")
+    labels = [wrap_label(t) for t in a["label_zh"]]
+    fig = new_figure(_fit_height(labels, base=1.4) + (0.35 if len(missing) else 0))
+    ax, ys = _hbar_axes(fig, labels)
     finite = a["ratio_pct"].dropna()
-    top = max(130.0, float(finite.max()) * 1.5) if not finite.empty else 130.0
-    ys = list(range(len(a)))[::-1]
+    top = max(130.0, float(finite.max()) * 1.6) if not finite.empty else 130.0
     for y, (_, r) in zip(ys, a.iterrows(), strict=True):
         color = STATUS_COLORS.get(r["status"], PALETTE["prior"])
         actual = fmt.with_unit(r["actual"], r["unit"])
         if not math.isnan(r["ratio_pct"]):
             ax.barh(y, r["ratio_pct"], color=color, height=0.6)
-            ax.text(r["ratio_pct"] + top * 0.01, y,
-                    f"{fmt.pct(r['ratio_pct'])}（实际{actual}，目标{target_text(r)}）",
-                    va="center", fontsize=7)
+            _value_text(ax, r["ratio_pct"] + top * 0.01, y,
+                        f"{fmt.pct(r['ratio_pct'])}（实际{actual}，目标{target_text(r)}）")
         else:
             ax.plot([0], [y], marker="|", color=color, markersize=10)
-            detail = f"实际{actual}，" if not math.isnan(r["actual"]) else ""
             why = f"，实际/目标{r['ratio_note']}" if r["ratio_note"] else ""
-            ax.text(top * 0.01, y, f"{r['status']}：{detail}目标{target_text(r)}{why}",
-                    va="center", fontsize=7, color="#555555" if r["status"] != "达成" else color)
+            _value_text(ax, top * 0.01, y,
+                        f"{r['status']}：实际{actual}，目标{target_text(r)}{why}",
+                        color="#333333")
     ax.axvline(100, color="black", linestyle="--", linewidth=0.8)
-    ax.set_yticks(ys, [_wrap(t) for t in a["label_zh"]], fontsize=7)
     ax.set_xlim(0, top)
     ax.set_xlabel("实际值 / 目标值（%），虚线为100%")
     present = [s for s in STATUS_COLORS if s in set(a["status"])]
-    ax.legend(handles=[Patch(color=STATUS_COLORS[s], label=s) for s in present], fontsize=7,
-              loc="lower right")
-    ax.set_title(f"{ev.year}年度{_domain_zh(domain)}目标完成情况")
+    _legend(fig, handles=[Patch(color=STATUS_COLORS[s], label=s) for s in present])
+    ax.set_title(f"{ev.year}年度{name}目标完成情况")
+    _note_missing(ax, "无实际值，见“数据缺口”", list(missing["label_zh"]))
     return fig
 
 
-def teacher_supply(ev: Evaluation) -> Figure:
+def teacher_supply(ev: Evaluation) -> Figure | Text:
     """Teacher supply: 定向培养 as 省级 + 市级 (with the 市级 target), and 招聘考录."""
     from . import targets
 
-    prov, muni = ev.value("teacher_directed_provincial_count"), ev.value("teacher_directed_municipal_count")
+    prov = ev.value("teacher_directed_provincial_count")
+    muni = ev.value("teacher_directed_municipal_count")
     recruited = ev.value("teacher_recruited_count")
-    fig = new_figure(3.0)
     if all(math.isnan(v) for v in (prov, muni, recruited)):
-        return _message(fig, "定向培养与招聘教师数均未提供")
+        return _nothing(f"{_label('teacher_directed_provincial_count')}、"
+                        f"{_label('teacher_directed_municipal_count')}和"
+                        f"{_label('teacher_recruited_count')}均未提供，未绘制教师补充构成图。")
+    fig = new_figure(2.9)
     ax = fig.subplots()
     colors = ["#2F5D8A", "#7FA7D0", "#E0A458"]
     unit = "名"
+    rows = []
+    if not (math.isnan(prov) and math.isnan(muni)):
+        rows.append(1)
     if not math.isnan(prov):
         ax.barh(1, prov, color=colors[0], label=f"{_label('teacher_directed_provincial_count')}")
         ax.text(prov / 2, 1, fmt.with_unit(prov, unit), ha="center", va="center", color="white",
-                fontsize=8)
+                fontsize=9)
     left = 0.0 if math.isnan(prov) else prov
     if not math.isnan(muni):
         ax.barh(1, muni, left=left, color=colors[1],
                 label=f"{_label('teacher_directed_municipal_count')}")
-        ax.text(left + muni / 2, 1, fmt.with_unit(muni, unit), ha="center", va="center", fontsize=8)
+        ax.text(left + muni / 2, 1, fmt.with_unit(muni, unit), ha="center", va="center", fontsize=9)
         att = targets.attainment(ev, "quality").set_index("code")
         if "teacher_directed_municipal_count" in att.index:
             target = att.at["teacher_directed_municipal_count", "target"]
             if not math.isnan(target):
                 ax.plot([left + target] * 2, [0.62, 1.38], color="black", linewidth=1.5)
-                ax.text(left + target, 1.42, f"市级目标{fmt.with_unit(target, unit)}", ha="center",
-                        fontsize=7)
+                _value_text(ax, left + target, 1.5, f"市级目标{fmt.with_unit(target, unit)}",
+                            ha="center", va="bottom")
     if not math.isnan(recruited):
+        rows.append(0)
         ax.barh(0, recruited, color=colors[2], label=_label("teacher_recruited_count"))
         ax.text(recruited / 2, 0, fmt.with_unit(recruited, unit), ha="center", va="center",
-                fontsize=8)
+                fontsize=9)
     total = ev.value("teacher_directed_total_count")
-    ax.set_yticks([0, 1], [_label("teacher_recruited_count"),
-                           f"{_wrap(_label('teacher_directed_total_count'), 6)}\n"
-                           f"{fmt.with_unit(total, unit)}"], fontsize=8)
-    ax.set_ylim(-0.6, 1.8)
+    names = {0: wrap_label(_label("teacher_recruited_count"), 7),
+             1: f"{wrap_label(_label('teacher_directed_total_count'), 7)}\n"
+                f"{fmt.with_unit(total, unit)}"}
+    ax.set_yticks(sorted(rows), [names[r] for r in sorted(rows)])
+    ax.set_ylim(min(rows) - 0.6, max(rows) + 0.9)
+    ax.grid(axis="y", visible=False)
     ax.set_xlabel(unit)
     ax.set_title(f"{ev.year}年度教师补充构成")
-    fig.legend(loc="outside lower center", ncol=3, fontsize=7, frameon=False)
+    _legend(fig, ncol=3)
+    missing = [_label(i) for i, v in (("teacher_directed_provincial_count", prov),
+                                      ("teacher_directed_municipal_count", muni),
+                                      ("teacher_recruited_count", recruited)) if math.isnan(v)]
+    _note_missing(ax, "未提供", missing)
     return fig
 
 
-def _aid_bars(ev: Evaluation, column: str, title: str, unit_label: str, scale: float = 1.0):
+def _aid_bars(ev: Evaluation, column: str, title: str, unit_label: str, what: str,
+              scale: float = 1.0):
+    """Bars of one 学生资助 column for the programmes that have a value; (fig|text, ax, rows)."""
     from .indicators.aid import programme_frame
 
     p = programme_frame(ev.data)
-    fig = new_figure(max(2.6, 0.38 * len(p) + 1.2))
     if p.empty:
-        return _message(fig, "学生资助表未填写"), None, p
-    p = p.iloc[::-1].reset_index(drop=True)
-    ax = fig.subplots()
+        return _nothing(f"{ev.year}年度学生资助表未填写，未绘制{title}图。"), None, p
+    missing = list(p.loc[p[column].isna(), "program"])
+    p = p[p[column].notna()]
+    if p.empty:
+        return _nothing(f"学生资助表各项目的{what}均未提供（{'、'.join(missing)}），"
+                        f"未绘制{title}图。"), None, p
+    p = p.reset_index(drop=True)
+    labels = [wrap_label(t) for t in p["program"]]
+    fig = new_figure(_fit_height(labels) + (0.35 if missing else 0))
+    ax, ys = _hbar_axes(fig, labels)
     colors = [PALETTE["actual"] if g else PALETTE["budget"] for g in p["group"]]
     values = p[column] / scale
-    ax.barh(range(len(p)), values.fillna(0), color=colors, height=0.6)
-    ax.set_yticks(range(len(p)), [_wrap(t, 10) for t in p["program"]], fontsize=7)
+    ax.barh(ys, values, color=colors, height=0.6)
     ax.set_xlabel(unit_label)
-    ax.set_title(title)
-    ax.set_xlim(0, float(values.max()) * 1.35 if values.notna().any() else 1)
+    ax.set_title(f"{ev.year}年度学生资助：{title}")
+    ax.set_xlim(0, float(values.max()) * 1.45)
+    _note_missing(ax, f"{what}未提供", missing)
+    p["y"] = ys
     return fig, ax, p
 
 
-def aid_amounts(ev: Evaluation) -> Figure:
+def aid_amounts(ev: Evaluation) -> Figure | Text:
     """Aid amount by programme (万元), with each programme's share of the total."""
     from matplotlib.patches import Patch
 
     from .indicators.aid import PROGRAMME_FIELDS
 
     label, unit = PROGRAMME_FIELDS["amount_wan_yuan"]
-    fig, ax, p = _aid_bars(ev, "amount_wan_yuan", f"{ev.year}年度学生资助：{label}（按项目）", unit)
+    fig, ax, p = _aid_bars(ev, "amount_wan_yuan", f"{label}（按项目）", unit, label)
     if ax is None:
         return fig
-    for y, (v, s) in enumerate(zip(p["amount_wan_yuan"], p["amount_share_pct"], strict=True)):
-        ax.text(0 if math.isnan(v) else v, y, f" {fmt.amount(v)}（{fmt.pct(s, missing='—')}）",
-                va="center", fontsize=7)
+    for _, r in p.iterrows():
+        _value_text(ax, r["amount_wan_yuan"], r["y"],
+                    f"{fmt.amount(r['amount_wan_yuan'])}"
+                    f"（{fmt.pct(r['amount_share_pct'], missing='—')}）")
     groups = sorted({g for g in p["group"] if g})
     if groups:
-        ax.legend(handles=[Patch(color=PALETTE["actual"], label="、".join(groups)),
-                           Patch(color=PALETTE["budget"], label="其他资助项目")], fontsize=7,
-                  loc="lower right")
+        _legend(fig, handles=[Patch(color=PALETTE["actual"], label="、".join(groups)),
+                              Patch(color=PALETTE["budget"], label="其他资助项目")])
     return fig
 
 
-def aid_persons(ev: Evaluation) -> Figure:
-    """Persons (人次) aided by programme; programmes without a count say so."""
+def aid_persons(ev: Evaluation) -> Figure | Text:
+    """Persons (人次) aided by programme; programmes without a count are named, not drawn."""
     from .indicators.aid import PROGRAMME_FIELDS
 
     label, unit = PROGRAMME_FIELDS["persons"]
-    fig, ax, p = _aid_bars(ev, "persons", f"{ev.year}年度学生资助：{label}（按项目）", f"万{unit}",
-                           scale=10_000)
+    fig, ax, p = _aid_bars(ev, "persons", f"{label}（按项目）", f"万{unit}", label, scale=10_000)
     if ax is None:
         return fig
-    for y, v in enumerate(p["persons"]):
-        text = f" {fmt.num(v / 10_000)}万{unit}" if not math.isnan(v) else f" {label}未提供"
-        ax.text(0 if math.isnan(v) else v / 10_000, y, text, va="center", fontsize=7)
+    for _, r in p.iterrows():
+        _value_text(ax, r["persons"] / 10_000, r["y"], f"{fmt.count(r['persons'], unit)}")
     return fig
 
 
-def aid_per_capita(ev: Evaluation) -> Figure:
+def aid_per_capita(ev: Evaluation) -> Figure | Text:
     """Per-person aid (元) by programme; the standard as a black mark; below standard in red."""
+    from matplotlib.ticker import FuncFormatter
+
     from .indicators.aid import BELOW_STANDARD, PROGRAMME_FIELDS, programme_frame
 
     label, unit = PROGRAMME_FIELDS["per_capita_yuan"]
     p = programme_frame(ev.data)
-    p = p[p["per_capita_yuan"].notna()].iloc[::-1].reset_index(drop=True)
-    fig = new_figure(max(2.6, 0.38 * len(p) + 1.2))
+    missing = list(p.loc[p["per_capita_yuan"].isna(), "program"])
+    p = p[p["per_capita_yuan"].notna()].reset_index(drop=True)
     if p.empty:
-        return _message(fig, "没有可计算人均资助金额的项目（受助人次或金额未提供）")
-    ax = fig.subplots()
-    colors = [STATUS_COLORS["未达成"] if f == BELOW_STANDARD else PALETTE["actual"] for f in p["flag"]]
-    ax.barh(range(len(p)), p["per_capita_yuan"], color=colors, height=0.6)
+        return _nothing(f"没有可计算{label}的资助项目（受助人次或金额未提供），未绘制{label}图。")
+    labels = [wrap_label(t) for t in p["program"]]
+    fig = new_figure(_fit_height(labels) + (0.35 if missing else 0))
+    ax, ys = _hbar_axes(fig, labels)
+    colors = [STATUS_COLORS["未达成"] if f == BELOW_STANDARD else PALETTE["actual"]
+              for f in p["flag"]]
+    ax.barh(ys, p["per_capita_yuan"], color=colors, height=0.6)
     std_label = PROGRAMME_FIELDS["standard_yuan"][0]
-    for y, (_, r) in enumerate(p.iterrows()):
-        text = f" {fmt.num(r['per_capita_yuan'])}元"
+    for y, (_, r) in zip(ys, p.iterrows(), strict=True):
+        text = f"{fmt.num(r['per_capita_yuan'])}元"
         if not math.isnan(r["standard_yuan"]):
             ax.plot([r["standard_yuan"]] * 2, [y - 0.4, y + 0.4], color="black", linewidth=2)
             text += (f"（{std_label}{fmt.num(r['standard_yuan'], 0)}元，"
                      f"为标准的{fmt.pct(r['per_capita_to_standard_pct'])}）")
-        right = max(r["per_capita_yuan"], 0 if math.isnan(r["standard_yuan"]) else r["standard_yuan"])
-        ax.text(right, y, text, va="center", fontsize=7)
-    ax.set_yticks(range(len(p)), [_wrap(t, 10) for t in p["program"]], fontsize=7)
-    from matplotlib.ticker import FuncFormatter
-
+        standard = 0 if math.isnan(r["standard_yuan"]) else r["standard_yuan"]
+        right = max(r["per_capita_yuan"], standard)
+        _value_text(ax, right, y, text)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.set_xlim(p["per_capita_yuan"].min() * 0.5, p["per_capita_yuan"].max() * 12)
+    ax.set_xlim(p["per_capita_yuan"].min() * 0.5, p["per_capita_yuan"].max() * 40)
     ax.set_xlabel(f"{label}（{unit}，对数刻度）；黑色竖线为{std_label}，红色为低于标准")
     ax.set_title(f"{ev.year}年度各资助项目{label}与{std_label}")
+    _note_missing(ax, "受助人次或金额未提供，无法计算", missing)
     return fig
 
 
-def safety_coverage(ev: Evaluation) -> Figure:
+def _count_bars(ev: Evaluation, ids: tuple[str, ...], title: str, nothing: str, scale: float,
+                color: str):
+    """Horizontal bars of the indicators in ``ids`` that have a value; (fig|text, ax, rows)."""
+    rows = [(_label(i), ev.value(i), ev.indicators.at[i, "unit"]) for i in ids]
+    have = [r for r in rows if not math.isnan(r[1])]
+    missing = [name for name, v, _ in rows if math.isnan(v)]
+    if not have:
+        return _nothing(f"{nothing}（{'、'.join(missing)}）均未提供，未绘制{title}图。"), None, have
+    labels = [wrap_label(name) for name, _, _ in have]
+    fig = new_figure(_fit_height(labels) + (0.35 if missing else 0))
+    ax, ys = _hbar_axes(fig, labels)
+    values = [v / scale for _, v, _ in have]
+    ax.barh(ys, values, color=color, height=0.6)
+    for y, (_, v, u) in zip(ys, have, strict=True):
+        _value_text(ax, v / scale, y, f"{fmt.with_unit(v, u)}")
+    ax.set_title(f"{ev.year}年度{title}")
+    _note_missing(ax, "未提供", missing)
+    return fig, ax, values
+
+
+def safety_coverage(ev: Evaluation) -> Figure | Text:
     """Schools reached by each safety action, against the total number of schools when given."""
     ids = ("safety_inspected_schools_count", "protection_schools_count", "drill_schools_count",
            "spot_check_schools_count")
-    rows = [(_label(i), ev.value(i), ev.indicators.at[i, "unit"]) for i in ids]
-    fig = new_figure(2.9)
-    if all(math.isnan(v) for _, v, _ in rows):
-        return _message(fig, "校园安全各项行动覆盖学校数均未提供")
-    ax = fig.subplots()
-    ys = list(range(len(rows)))[::-1]
-    values = [0 if math.isnan(v) else v for _, v, _ in rows]
-    ax.barh(ys, values, color=PALETTE["actual"], height=0.6)
-    for y, (_, v, u) in zip(ys, rows, strict=True):
-        ax.text(0 if math.isnan(v) else v, y, f" {fmt.with_unit(v, u)}", va="center", fontsize=7)
-    ax.set_yticks(ys, [_wrap(t, 12) for t, _, _ in rows], fontsize=7)
+    fig, ax, values = _count_bars(ev, ids, "校园安全行动覆盖学校数", "校园安全各项行动覆盖学校数",
+                                  1, PALETTE["actual"])
+    if ax is None:
+        return fig
     total = ev.value("schools_total_count")
     if math.isnan(total):
         note = f"{_label('schools_total_count')}未提供，覆盖率无法计算"
     else:
         ax.axvline(total, color="black", linestyle="--", linewidth=0.8)
         note = f"虚线为{_label('schools_total_count')}{fmt.with_unit(total, '所')}"
-    ax.set_xlim(0, max([*values, 0 if math.isnan(total) else total]) * 1.25)
+    ax.set_xlim(0, max([*values, 0 if math.isnan(total) else total]) * 1.3)
     ax.set_xlabel(f"所（{note}）")
-    ax.set_title(f"{ev.year}年度校园安全行动覆盖学校数")
     return fig
 
 
-def safety_reach(ev: Evaluation) -> Figure:
-    """People reached by drills and the 护苗行动 (万人 / 万人次)."""
-    ids = ("drill_participants_person_times", "protection_students_count", "protection_teachers_count")
-    rows = [(_label(i), ev.value(i), ev.indicators.at[i, "unit"]) for i in ids]
-    fig = new_figure(2.6)
-    if all(math.isnan(v) for _, v, _ in rows):
-        return _message(fig, "应急演练与护苗行动覆盖人数均未提供")
-    ax = fig.subplots()
-    ys = list(range(len(rows)))[::-1]
-    values = [0 if math.isnan(v) else v / 10_000 for _, v, _ in rows]
-    ax.barh(ys, values, color=PALETTE["budget"], height=0.6)
-    for y, (_, v, u) in zip(ys, rows, strict=True):
-        ax.text(0 if math.isnan(v) else v / 10_000, y,
-                f" {fmt.num(v / 10_000)}万{u}" if not math.isnan(v) else " 未提供",
-                va="center", fontsize=7)
-    ax.set_yticks(ys, [_wrap(t, 12) for t, _, _ in rows], fontsize=7)
-    ax.set_xlim(0, max(values) * 1.3)
+def safety_reach(ev: Evaluation) -> Figure | Text:
+    """People reached by drills and the 护苗行动 (axis in 万人 / 万人次, labels exact)."""
+    ids = ("drill_participants_person_times", "protection_students_count",
+           "protection_teachers_count")
+    fig, ax, values = _count_bars(ev, ids, "应急演练与五大护苗行动覆盖人数",
+                                  "应急演练与护苗行动覆盖人数", 10_000, PALETTE["budget"])
+    if ax is None:
+        return fig
+    ax.set_xlim(0, max(values) * 1.35)
     ax.set_xlabel("万人（次）")
-    ax.set_title(f"{ev.year}年度应急演练与五大护苗行动覆盖人数")
     return fig
 
 
-
-def score_by_level1(ev: Evaluation) -> Figure:
+def score_by_level1(ev: Evaluation) -> Figure | Text:
     """The score sheet by 一级 indicator: points available against points earned."""
     from .scoring import score
 
     r = score(ev)
     subs = r.subtotals
-    fig = new_figure(0.6 + 0.55 * len(subs))
-    ax = fig.subplots()
-    y = list(range(len(subs)))[::-1]
+    if subs.empty:
+        return _nothing("评分表没有一级指标，未绘制得分图。")
+    labels = [wrap_label(t, 8) for t in subs["level1"]]
+    fig = new_figure(_fit_height(labels, base=1.3))
+    ax, y = _hbar_axes(fig, labels)
     ax.barh(y, subs["points_adjusted"], color=PALETTE["budget"], label="分值")
     ax.barh(y, subs["score"], height=0.5, color=PALETTE["actual"], label="得分")
     for yi, (_, s) in zip(y, subs.iterrows(), strict=True):
-        ax.text(s["points_adjusted"], yi, f" {fmt.num(s['score'])} / {fmt.num(s['points_adjusted'])}",
-                va="center", fontsize=8)
-    ax.set_yticks(y, subs["level1"])
-    ax.set_xlim(0, float(subs["points_adjusted"].max()) * 1.25)
+        _value_text(ax, s["points_adjusted"], yi,
+                    f"{fmt.num(s['score'])} / {fmt.num(s['points_adjusted'])}")
+    ax.set_xlim(0, float(subs["points_adjusted"].max()) * 1.3)
     ax.set_xlabel("分")
     ax.set_title(f"{ev.year}年度自评得分（按一级指标）：合计{fmt.num(r.total)}分，等级“{r.grade}”")
-    ax.legend(loc="lower right", fontsize=8)
+    _legend(fig)
     return fig
 
 
@@ -423,7 +606,8 @@ def indicator_trend(ev: Evaluation, domain: str = "finance", max_panels: int = 9
     """Small multiples: each percentage indicator of ``domain`` over every year present.
 
     Earlier years are read from their runs' indicator tables (perfkit.history). Returns None
-    when there is no earlier year (the change table says so in words).
+    when there is no earlier year (the change table says so in words), and a text when no
+    percentage indicator has values in two years.
     """
     from .history import earlier_years, series
 
@@ -432,27 +616,23 @@ def indicator_trend(ev: Evaluation, domain: str = "finance", max_panels: int = 9
     s = series(ev, domain)
     s = s[(s["unit"] == "%") & s["value"].notna()]
     ids = [i for i, g in s.groupby("id", sort=False) if len(g) >= 2][:max_panels]
+    if not ids:
+        return _nothing("没有在两个及以上年度都有数值的百分比指标，未绘制历年变化图。")
     ncols = 3
     nrows = max(1, math.ceil(len(ids) / ncols))
-    fig = new_figure(2.2 * nrows + 0.4)
-    if not ids:
-        ax = fig.subplots()
-        ax.text(0.5, 0.5, "没有在两个及以上年度都有数值的百分比指标", ha="center", va="center")
-        ax.set_axis_off()
-        return fig
+    fig = new_figure(2.3 * nrows + 0.4)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, ind in zip(axes, ids, strict=False):  # spare axes are switched off below
         g = s[s["id"] == ind]
         ax.plot(g["year"], g["value"], marker="o", color=PALETTE["actual"])
         for x, y in zip(g["year"], g["value"], strict=True):
             ax.annotate(fmt.pct(y), (x, y), textcoords="offset points", xytext=(0, 6),
-                        ha="center", fontsize=7, backgroundcolor="white")
-        ax.set_title(g["label_zh"].iloc[0], fontsize=9)
+                        ha="center", fontsize=SMALL_PT, bbox=LABEL_BOX, zorder=5)
+        ax.set_title(wrap_label(g["label_zh"].iloc[0], 11), fontsize=9)
         years = sorted(int(y) for y in g["year"].unique())
         ax.set_xticks(years, labels=[f"{y}年" for y in years])
-        ax.tick_params(labelsize=7)
         ax.margins(x=0.15, y=0.3)
     for ax in axes[len(ids):]:
         ax.set_axis_off()
-    fig.suptitle(f"主要百分比指标历年变化（%，{int(s['year'].min())}—{ev.year}年）", fontsize=10)
+    fig.suptitle(f"主要百分比指标历年变化（%，{int(s['year'].min())}—{ev.year}年）")
     return fig

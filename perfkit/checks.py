@@ -46,6 +46,9 @@ SUM_CHECKS: tuple[SumCheck, ...] = (
 
 
 def _row(check_id, label, expected, actual, tol, verdict, explanation, cells):
+    """One check: ``expected`` is what the rule gives (Σ parts, the identity), ``actual`` the
+    figure the table states; ``difference`` = actual − expected (表列 − 应为), the sign the audit
+    uses too (报告值 − 重新计算), so a difference reads the same in every report."""
     diff = actual - expected if not (math.isnan(expected) or math.isnan(actual)) else math.nan
     return {"check": check_id, "label_zh": label, "expected": expected, "actual": actual,
             "difference": diff, "tolerance": tol, "verdict": verdict, "explanation": explanation,
@@ -75,13 +78,13 @@ def _sum_check(c: SumCheck, data: WorkbookData, tol: float) -> dict:
         note = f"已提供分项（{named}）合计{fmt.amount(parts_sum)}，与{sheet.item(c.total).label}相符"
         if missing:
             note += f"；{'、'.join(missing)}未提供"
-        return _row(c.id, c.label_zh, total, parts_sum, tol, CONSISTENT, note, cells)
+        return _row(c.id, c.label_zh, parts_sum, total, tol, CONSISTENT, note, cells)
     gap = f"{named}合计{fmt.amount(parts_sum)}，比{sheet.item(c.total).label}{fmt.amount(total)}" + (
         f"少{fmt.amount(-diff)}" if diff < 0 else f"多{fmt.amount(diff)}")
     if missing and diff < 0:
-        return _row(c.id, c.label_zh, total, parts_sum, tol, UNEXPLAINED,
+        return _row(c.id, c.label_zh, parts_sum, total, tol, UNEXPLAINED,
                     f"{gap}；{'、'.join(missing)}未提供，差额未在分项中说明", cells)
-    return _row(c.id, c.label_zh, total, parts_sum, tol, INCONSISTENT, gap, cells)
+    return _row(c.id, c.label_zh, parts_sum, total, tol, INCONSISTENT, gap, cells)
 
 
 def _carryover_checks(data: WorkbookData, tol: float) -> list[dict]:

@@ -32,6 +32,21 @@ def _fail(exc: PerfkitError) -> None:
     raise typer.Exit(2)
 
 
+#: Commands that work outside a project (every other one needs one: see _project).
+_NO_PROJECT = {"init"}
+
+
+@app.callback()
+def _project(ctx: typer.Context) -> None:
+    """perfkit：部门整体支出绩效自评（工作簿 → 指标 → 评分 → 报告）"""
+    if ctx.invoked_subcommand in _NO_PROJECT:
+        return
+    try:
+        config.project_root()  # found as git finds .git; says how to start one otherwise
+    except PerfkitError as exc:
+        _fail(exc)
+
+
 def _years(spec: str | None) -> list[int]:
     """Parse ``--years`` (``2018-2020``, ``2018,2019``, or both); a bad spec is a PerfkitError."""
     if not spec:
@@ -193,7 +208,7 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
 
     try:  # a year in the file name is checked too
         settings = settings_for_workbook(file, year or year_from_filename(file), params)
-        data = load_workbook(file, expected_year=year,
+        data = load_workbook(file.resolve(), expected_year=year,
                              confirmed=settings.confirmed_values if settings else ())
         unusable = unknown_checks(data)  # 报告数值 rows the audit would call 无法核对
         if unusable:
@@ -246,7 +261,7 @@ def audit(
                   "（--write-sheet、--catalog 须与 --report 同用）")
         raise typer.Exit(2)
     try:
-        ev = load_for_audit(file, params_file=params, tolerance_pp=tol_pp,
+        ev = load_for_audit(file.resolve(), params_file=params, tolerance_pp=tol_pp,
                             tolerance_wan_yuan=tol_wan_yuan)
         frame = audit_all(ev)
     except PerfkitError as exc:
@@ -376,6 +391,7 @@ def template(
         from .params import check_department
 
         out = config.workbook_path(check_department(dept), year)
+    out = out.resolve()
     if out.exists():
         err.print(f"{out} 已存在，未覆盖。请先改名或删除。")
         raise typer.Exit(2)
@@ -392,6 +408,54 @@ def template(
     write_workbook(out, template_content(sheet, year=year))
     console.print(f"已生成模板：{out}（评分表：{sheet.title_zh}；定性评价、自评表、报告文字已按评分表"
                   "和报告结构列出，请逐项填写）")
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="项目文件夹（不存在则新建）")] = Path("."),
+    name: Annotated[str, typer.Option(help="项目名称，写入 perfkit.toml；默认取文件夹名")] = "",
+) -> None:
+    """新建项目：perfkit.toml、data/、params/（含评分表）、notebooks/（报告笔记本）、outputs/。"""
+    from .project import init_project
+
+    try:
+        result = init_project(folder, name)
+    except PerfkitError as exc:
+        _fail(exc)
+    console.print(f"已新建 perfkit 项目：{escape(str(result.root))}"
+                  f"（写入 {len(result.written)} 个文件）", soft_wrap=True)
+    if result.kept:
+        console.print("以下文件已存在，未覆盖：" + "、".join(
+            escape(str(p.relative_to(result.root))) for p in result.kept), soft_wrap=True)
+    console.print("下一步：进入该文件夹，运行 perfkit template --year 年度 --dept 部门代码 "
+                  "生成工作簿；填好后 perfkit check 检查，perfkit run 生成报告。"
+                  "perfkit codes 列出指标代码。",
+                  soft_wrap=True)
+
+
+@app.command()
+def codes(
+    domain: Annotated[str | None, typer.Option(
+        help="只列出一个领域（如 health、quality、finance）")] = None,
+) -> None:
+    """列出全部指标代码（填“绩效指标”表“指标代码”用）：代码、领域、指标、单位。"""
+    from .indicators.catalog import codes as list_codes
+
+    try:
+        frame = list_codes(domain)
+    except PerfkitError as exc:
+        _fail(exc)
+    # Plain lines, codes never wrapped: they are copied into the workbook.
+    width = int(frame["code"].str.len().max() or 0)
+    for key, group in frame.groupby("domain", sort=False):
+        console.print(f"[bold]{escape(group['domain_zh'].iloc[0])}[/]（{escape(str(key))}）")
+        for _, r in group.iterrows():
+            kind = "" if r["reported"] else "  [dim]计算[/]"
+            console.print(f"  {r['code']:<{width}}  {escape(r['label_zh'])}（{escape(r['unit'])}）"
+                          f"{kind}", soft_wrap=True)
+    console.print(f"共 {len(frame)} 个指标代码。未标“计算”的在“绩效指标”表按代码填写实际值；"
+                  "标“计算”的由 perfkit 按公式计算（计算方法见报告附录的数据字典），"
+                  "也可在该表为其填写目标值。")
 
 
 def main() -> None:

@@ -1,18 +1,19 @@
-"""Paths perfkit reads and writes; no I/O at import time."""
+"""Where things are: project discovery (perfkit.toml, found as git finds .git) and paths."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from .errors import ProjectNotFoundError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-#: Repository root (the folder that holds notebooks/, data/, params/). Overridable so a
-#: finance bureau can keep its data outside the checkout.
-ROOT = Path(os.environ.get("PERFKIT_ROOT", PACKAGE_DIR.parent)).resolve()
-DATA_DIR = ROOT / "data"
-PARAMS_DIR = ROOT / "params"
-NOTEBOOKS_DIR = ROOT / "notebooks"
-OUTPUTS_DIR = Path(os.environ.get("PERFKIT_OUTPUTS", ROOT / "outputs")).resolve()
+#: The file that marks a project folder (written by ``perfkit init``).
+MARKER = "perfkit.toml"
+#: Catalogs of the domains shipped with perfkit (quality, aid, safety, health …).
+PACKAGE_DOMAINS_DIR = PACKAGE_DIR / "domains"
+#: Score sheets shipped with perfkit; a project's params/score_sheets/<name>.yaml overrides one.
+PACKAGE_SCORE_SHEETS_DIR = PACKAGE_DIR / "score_sheets"
 
 #: The department bundled as the sample (Yiyang City Education Bureau, 2019).
 SAMPLE_DEPT = "yiyang-edu"
@@ -23,17 +24,117 @@ SAMPLE_YEAR = 2019
 #: outputs.
 DOMAINS = ("report", "review", "finance", "quality", "aid", "safety")
 
+#: Project paths, found on first use (module ``__getattr__`` below), so that importing perfkit
+#: does no I/O and a command run outside any project can say so instead of guessing.
+_PROJECT_PATHS = ("ROOT", "DATA_DIR", "PARAMS_DIR", "NOTEBOOKS_DIR", "DOMAINS_DIR", "OUTPUTS_DIR")
+
+
+def find_project(start: str | Path | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` (default: the current one) holding perfkit.toml."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / MARKER).is_file():
+            return folder
+    return None
+
+
+def project_root() -> Path:
+    """The project folder: ``PERFKIT_ROOT`` if set, else the nearest perfkit.toml upwards.
+
+    Raises:
+        ProjectNotFoundError: neither is there (the message says how to start a project).
+    """
+    env = os.environ.get("PERFKIT_ROOT")
+    if env:
+        root = Path(env).resolve()
+        if not root.is_dir():
+            raise ProjectNotFoundError(
+                f"环境变量 PERFKIT_ROOT 指向的文件夹 {root} 不存在。请改为项目文件夹，"
+                "或删除该变量，在项目文件夹内运行。")
+        return root
+    found = find_project()
+    if found is None:
+        raise ProjectNotFoundError(
+            f"当前文件夹 {Path.cwd()} 不在 perfkit 项目中（向上各级文件夹都没有 {MARKER}）。"
+            f"新建项目：perfkit init 项目文件夹，然后进入该文件夹运行命令；已有项目的，"
+            f"请先进入项目文件夹（或其子文件夹），或设置环境变量 PERFKIT_ROOT=项目文件夹。")
+    return found
+
+
+def __getattr__(name: str) -> Path:
+    if name not in _PROJECT_PATHS:
+        raise AttributeError(name)
+    root = globals().get("ROOT") or project_root()
+    paths = {"ROOT": root, "DATA_DIR": root / "data", "PARAMS_DIR": root / "params",
+             "NOTEBOOKS_DIR": root / "notebooks", "DOMAINS_DIR": root / "domains",
+             "OUTPUTS_DIR": Path(os.environ.get("PERFKIT_OUTPUTS", root / "outputs")).resolve()}
+    # Found once per process, all together (a later change of directory does not move the
+    # project); tests may monkeypatch them one by one.
+    for key, value in paths.items():
+        globals().setdefault(key, value)
+    return globals()[name]
+
+
+def _get(name: str) -> Path:
+    # Inside the module a bare name does not go through __getattr__.
+    return globals()[name] if name in globals() else __getattr__(name)
+
+
+def resolve(path: str | Path) -> Path:
+    """An absolute path; a relative one is taken relative to the project root (in every API)."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else _get("ROOT") / p
+
+
+def package_notebooks_dir() -> Path:
+    """The report notebooks shipped with perfkit (package data ``perfkit.notebooks``)."""
+    from . import notebooks
+
+    return Path(notebooks.__file__).resolve().parent
+
+
+def notebook_path(name: str) -> Path:
+    """A report notebook: the project's ``notebooks/<name>.ipynb`` if any, else perfkit's."""
+    own = _get("NOTEBOOKS_DIR") / f"{name}.ipynb"
+    return own if own.is_file() else package_notebooks_dir() / f"{name}.ipynb"
+
+
+def score_sheet_path(name: str) -> Path:
+    """A score sheet: the project's ``params/score_sheets/<name>.yaml`` if any, else perfkit's."""
+    own = _get("PARAMS_DIR") / "score_sheets" / f"{name}.yaml"
+    return own if own.is_file() else PACKAGE_SCORE_SHEETS_DIR / f"{name}.yaml"
+
+
+def score_sheet_names() -> list[str]:
+    """Every score sheet a project can use (its own and perfkit's), sorted."""
+    found = {p.stem for p in PACKAGE_SCORE_SHEETS_DIR.glob("*.yaml")}
+    found |= {p.stem for p in (_get("PARAMS_DIR") / "score_sheets").glob("*.yaml")}
+    return sorted(found)
+
 
 def workbook_path(dept: str, year: int) -> Path:
     """Return the conventional workbook location ``data/<dept>/<year>.xlsx``."""
-    return DATA_DIR / dept / f"{year}.xlsx"
+    return _get("DATA_DIR") / dept / f"{year}.xlsx"
 
 
 def params_path(dept: str, year: int) -> Path:
     """Return the conventional run-settings file ``params/<dept>/<year>.yaml``."""
-    return PARAMS_DIR / dept / f"{year}.yaml"
+    return _get("PARAMS_DIR") / dept / f"{year}.yaml"
 
 
 def output_dir(dept: str, year: int, outputs: Path | None = None) -> Path:
     """Return ``outputs/<dept>/<year>/``."""
-    return (outputs or OUTPUTS_DIR) / dept / str(year)
+    return (outputs or _get("OUTPUTS_DIR")) / dept / str(year)
+
+
+def catalog_files() -> dict[str, Path]:
+    """Domain key → catalog file in use: perfkit's, then the project's ``domains/*.yaml`` (a
+    project file replaces perfkit's of the same key). Outside any project: perfkit's only."""
+    files = {p.stem: p for p in sorted(PACKAGE_DOMAINS_DIR.glob("*.yaml"))}
+    try:
+        own = _get("DOMAINS_DIR")
+    except ProjectNotFoundError:  # library use outside any project
+        return files
+    if own.is_dir():
+        files.update({p.stem: p for p in sorted(own.glob("*.yaml"))})
+    return files

@@ -375,6 +375,10 @@ def execute_task(task: Task, kernel: WarmKernel | None) -> tuple[NotebookResult,
     result = NotebookResult(task.department, task.year, task.notebook, FAILED,
                             input_hash=task.input_hash, inputs=task.inputs)
     fd, tmp = tempfile.mkstemp(prefix=f".{task.notebook}.", suffix=".partial.ipynb", dir=out_dir)
+    if hasattr(os, "fchmod"):
+        from .atomic import file_mode
+
+        os.fchmod(fd, file_mode())  # becomes <notebook>.ipynb: readable as the umask allows
     os.close(fd)
     stage = tempfile.mkdtemp(prefix=f".{task.notebook}.staging.", dir=out_dir)
     _IN_PROGRESS.update((tmp, stage))

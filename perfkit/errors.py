@@ -66,9 +66,14 @@ class RunError(PerfkitError):
     """One or more notebooks failed during a run."""
 
 
+class ProjectNotFoundError(PerfkitError):
+    """No project folder: no perfkit.toml above the current folder and no PERFKIT_ROOT."""
+
+
 class ReportFileError(PerfkitError):
     """A report file (.txt, .docx, .pdf) cannot be read; the message names the file and fix."""
 
 
 class CatalogError(PerfkitError):
-    """A report catalog file cannot be used; the message names file, entry and key."""
+    """A catalog file (a domain catalog, domains/<key>.yaml, or the report-text catalog) cannot
+    be used; the message names the file, the entry and the key."""

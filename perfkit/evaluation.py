@@ -28,8 +28,24 @@ class Evaluation:
         return self.data.department_name
 
     @functools.cached_property
+    def domains(self) -> list[str]:
+        """The catalog domains this department-year covers (finance is always covered).
+
+        Those the workbook uses: a 绩效指标 row of the domain's 领域, or rows in an optional
+        sheet its catalog reads (学生资助 for aid).
+        """
+        from .indicators.catalog import domains_in_use
+
+        return domains_in_use(self.data)
+
+    @functools.cached_property
     def indicators(self) -> pd.DataFrame:
-        """Every registered indicator computed on this workbook (tidy, indexed by id)."""
+        """Every indicator in use (finance, every catalog's) and the department's own 绩效指标
+        rows (any 领域, 其他 included), computed on this workbook; indexed by ``id``.
+
+        Indicators of a domain the workbook does not cover have no value ("数据缺失"); the tidy
+        table (``tables/indicators.csv``) keeps finance, :attr:`domains` and the own rows.
+        """
         from .indicators import compute
 
         return compute(self.data, self.settings)

@@ -19,11 +19,18 @@ How a value is written with its unit, as a Chinese report writes it:
   before the number (``近9000名``), 以上/以下/以内 after the unit (``93.96%以上``).
 - **Changes in words**: :func:`change` writes 增加X / 减少X, and 持平 when the change rounds
   to zero at the printed precision (never ``增加0.00万元``).
+- **Times** a reader sees are in 北京时间 (Asia/Shanghai) and say so:
+  ``2026年12月3日 09:42（北京时间）``. The environment variable ``PERFKIT_TIMEZONE`` (an IANA
+  name such as ``Asia/Urumqi`` or ``UTC``) chooses another zone, named in the label. The zone
+  data comes from the system or, where ``/usr/share/zoneinfo`` is missing, the ``tzdata``
+  package (a dependency).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import os
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -234,3 +241,71 @@ def signed(value: float | None, unit: str = "", decimals: int = 2, *, same: str 
 def is_unchanged(value: float | None, decimals: int = 2) -> bool:
     """True when ``value`` rounds to zero at ``decimals`` (what :func:`change` calls 持平)."""
     return value is not None and not _missing(value) and round_half_up(value, decimals) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Times
+# ---------------------------------------------------------------------------------------------
+
+#: Zone of every time a reader sees, unless ``PERFKIT_TIMEZONE`` names another.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+TIMEZONE_ENV = "PERFKIT_TIMEZONE"
+#: Chinese names of zones readers know by name; any other zone is labelled with its IANA
+#: name and UTC offset.
+_ZONE_LABELS = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "PRC": "北京时间",
+                "Asia/Hong_Kong": "香港时间", "Asia/Macau": "澳门时间", "Asia/Taipei": "台北时间",
+                "UTC": "UTC", "Etc/UTC": "UTC"}
+
+
+def display_zone() -> dt.tzinfo:
+    """The zone readers' times are shown in: ``PERFKIT_TIMEZONE`` or 北京时间.
+
+    Raises:
+        PerfkitError: ``PERFKIT_TIMEZONE`` is not a known IANA zone name.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = os.environ.get(TIMEZONE_ENV, "").strip() or DEFAULT_TIMEZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        from .errors import PerfkitError
+
+        raise PerfkitError(
+            f"环境变量 {TIMEZONE_ENV} 的值“{name}”不是有效的时区名称；请写 IANA 时区名，"
+            f"如 Asia/Shanghai（北京时间）或 UTC，或删除该变量以使用北京时间。") from None
+
+
+def now_iso() -> str:
+    """The current time as ISO 8601 with its UTC offset (for manifests; display with
+    :func:`display_time`)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def display_time(value: str | dt.datetime, *, seconds: bool = False) -> str:
+    """A time as a Chinese reader reads it, in the display zone and labelled.
+
+    Args:
+        value: an aware datetime or ISO 8601 text (a naive one is taken as the machine's
+            local time); text that does not parse is returned unchanged.
+        seconds: also show seconds.
+
+    Returns:
+        e.g. ``2026年12月3日 09:42（北京时间）`` for ``2026-12-03T01:42:00+00:00``.
+    """
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip())
+        except (TypeError, ValueError):
+            return value
+    zone = display_zone()
+    local = moment.astimezone(zone)
+    name = getattr(zone, "key", str(zone))
+    label = _ZONE_LABELS.get(name)
+    if label is None:
+        offset = local.strftime("%z")
+        label = f"{name}，UTC{offset[:3]}:{offset[3:]}"
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    return f"{local.year}年{local.month}月{local.day}日 {clock}（{label}）"

@@ -1,4 +1,10 @@
-"""One run at a time per output folder: an OS file lock, released even if the process dies."""
+"""One run at a time per output folder: an OS file lock, released even if the process dies.
+
+The lock files are kept apart from the reports: the lock of ``<outputs>/<dept>/<year>`` is
+``<outputs>/.locks/<dept>/<year>.lock`` (with ``<year>.lock.json`` naming its holder); any other
+folder ``F`` is locked by ``F/../.locks/<F's name>.lock``. The location depends on the folder
+alone, so every process computes the same one.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,25 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PerfkitError
+from .fmt import display_time
 
-LOCK_NAME = ".perfkit.lock"
-OWNER_NAME = ".perfkit.lock.json"
+LOCKS_DIR = ".locks"
+#: Where earlier versions kept the lock: inside the output folder, among the reports.
+LEGACY_LOCK_NAME = ".perfkit.lock"
+LEGACY_OWNER_NAME = ".perfkit.lock.json"
+
+
+def lock_path(folder: Path) -> Path:
+    """The lock file of an output folder (see the module docstring)."""
+    folder = Path(folder).resolve()
+    if folder.name.isdigit():  # <outputs>/<dept>/<year>
+        return folder.parent.parent / LOCKS_DIR / folder.parent.name / f"{folder.name}.lock"
+    return folder.parent / LOCKS_DIR / f"{folder.name}.lock"
+
+
+def _owner_path(folder: Path) -> Path:
+    lock = lock_path(folder)
+    return lock.with_name(lock.name + ".json")
 
 
 class OutputLocked(PerfkitError):
@@ -36,24 +58,27 @@ class OutputLock:
         from filelock import FileLock, Timeout
 
         self.folder.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self.folder / LOCK_NAME), timeout=0)
+        path = lock_path(self.folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(path), timeout=0)
         try:
             lock.acquire()
         except Timeout:
             raise OutputLocked(_held_message(self.folder)) from None
         self._lock = lock
         owner = {"pid": os.getpid(), "host": socket.gethostname(),
-                 "since": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+                 "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
         try:
-            (self.folder / OWNER_NAME).write_text(json.dumps(owner), encoding="utf-8")
+            _owner_path(self.folder).write_text(json.dumps(owner), encoding="utf-8")
         except OSError:
             pass
+        _remove_legacy_lock(self.folder)
         return self
 
     def release(self) -> None:
         """Release the lock (idempotent)."""
         if self._lock is not None:
-            (self.folder / OWNER_NAME).unlink(missing_ok=True)
+            _owner_path(self.folder).unlink(missing_ok=True)
             self._lock.release()
             self._lock = None
 
@@ -64,11 +89,31 @@ class OutputLock:
         self.release()
 
 
+def _remove_legacy_lock(folder: Path) -> None:
+    """Remove a lock file an earlier version left among the reports, unless it is held."""
+    from filelock import FileLock, Timeout
+
+    legacy = folder / LEGACY_LOCK_NAME
+    if not legacy.exists():
+        return
+    old = FileLock(str(legacy), timeout=0)
+    try:
+        old.acquire()
+    except Timeout:  # an older perfkit is running on this folder: leave its lock alone
+        return
+    try:
+        (folder / LEGACY_OWNER_NAME).unlink(missing_ok=True)
+        legacy.unlink(missing_ok=True)
+    finally:
+        old.release()
+
+
 def _held_message(folder: Path) -> str:
     who = ""
     try:
-        owner = json.loads((folder / OWNER_NAME).read_text(encoding="utf-8"))
-        who = f"（进程 {owner.get('pid')}，{owner.get('host')}，开始于 {owner.get('since')}）"
+        owner = json.loads(_owner_path(folder).read_text(encoding="utf-8"))
+        since = display_time(str(owner.get("since") or ""), seconds=True)
+        who = f"（进程 {owner.get('pid')}，{owner.get('host')}，开始于 {since}）"
     except (OSError, ValueError):
         pass
     return (f"另一个 perfkit 运行正在写入 {folder}{who}。为免报告互相覆盖，本次跳过该部门年度；"

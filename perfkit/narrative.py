@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 from . import fmt
 from .checks import INCONSISTENT, UNEXPLAINED
@@ -11,10 +12,66 @@ from .evaluation import Evaluation
 
 
 class Text(str):
-    """Markdown text that Jupyter displays as Markdown (no IPython import needed)."""
+    """Markdown text that Jupyter displays as Markdown (no IPython import needed).
+
+    It is displayed through :func:`cjk_markdown`, so ``**…。**`` is bold even next to Chinese
+    punctuation and a line break inside a Chinese sentence leaves no space.
+    """
 
     def _repr_markdown_(self) -> str:
-        return str(self)
+        return cjk_markdown(str(self))
+
+
+#: A line that starts a Markdown block (heading, list item, quote, table row, fence): it is
+#: never joined to the line above, and a heading or table row never takes the line below.
+_BLOCK_START = re.compile(r"^\s*(#|>|\||[-*+]\s|\d+[.)]\s|```|~~~)")
+#: ``**strong**`` on one line, not escaped. CommonMark does not close ``**`` that follows
+#: punctuation and precedes a letter (“。**建议”), so it would show literally: HTML does not.
+_STRONG = re.compile(r"(?<![\\*])\*\*(?=\S)([^\n]+?)(?<=[^\s\\])\*\*(?!\*)")
+_CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
+_SPACE_AFTER_STRONG = re.compile(r"(?<=[\u3000-\u303f\uff00-\uffef])</strong> (?=[\u4e00-\u9fff])")
+
+
+def cjk_markdown(text: str) -> str:
+    """Markdown that renders Chinese as written, whatever the renderer.
+
+    - Lines of one paragraph are joined without a space (a soft line break between two
+      Chinese characters renders as a stray space); two Latin words keep one space.
+    - ``**bold**`` becomes ``<strong>bold</strong>``: CommonMark leaves ``**`` literal when it
+      closes after Chinese punctuation and before a letter (“**（一）针对…。**对照…”); a
+      space written after such a closing ``**`` to work around that is dropped.
+
+    Code fences and code spans are left alone.
+
+    Args:
+        text: Markdown as written in a notebook cell or produced by :mod:`perfkit.narrative`.
+
+    Returns:
+        The Markdown to display.
+    """
+    out: list[str] = []
+    fenced = False
+    for line in str(text).split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            out.append(line)
+            continue
+        prev = out[-1] if out else ""
+        joinable = (not fenced and prev.strip() and line.strip() and not _BLOCK_START.match(line)
+                    and not re.match(r"^\s*(#|\|)", prev) and not prev.endswith(("  ", "\\")))
+        if joinable:
+            a, b = prev.rstrip()[-1], line.lstrip()[0]
+            out[-1] = prev.rstrip() + (" " if a.isascii() and b.isascii() else "") + line.lstrip()
+        else:
+            out.append(line)
+    joined = "\n".join(out)
+    pieces, last = [], 0
+    for code in _CODE_SPAN.finditer(joined):
+        pieces += [_STRONG.sub(r"<strong>\1</strong>", joined[last:code.start()]), code.group()]
+        last = code.end()
+    pieces.append(_STRONG.sub(r"<strong>\1</strong>", joined[last:]))
+    # “**评价依据。** 益阳…”: the space was only there to make CommonMark close the bold.
+    return _SPACE_AFTER_STRONG.sub("</strong>", "".join(pieces))
 
 
 def esc(text: object) -> str:
@@ -534,12 +591,12 @@ def provenance(ev: Evaluation) -> Text:
     from .scoring import POLICY_ZH, load_sheet
 
     sheet = load_sheet(ev.settings.score_sheet)
-    now = dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
+    now = fmt.display_time(dt.datetime.now(dt.UTC), seconds=True)
     # Paths are inside the project (params.safe_path) and shown as code, so not escaped.
     rows = [
         ("输入工作簿", f"`{_rel_path(ev.data.path)}`"),
         ("工作簿 SHA-256", f"`{ev.data.sha256}`"),
-        ("评分表", f"`{_rel_path(sheet.path)}`（{esc(sheet.title_zh)}）"),
+        ("评分表", f"《{esc(sheet.title_zh)}》"),
         ("评分表 SHA-256", f"`{sha256_file(sheet.path)}`"),
         ("输入缺失处理", POLICY_ZH[ev.settings.missing_policy]),
         ("perfkit 版本", __version__),

@@ -60,7 +60,7 @@ def _cross_checks(ev: Evaluation) -> list[dict]:
             for _, c in ev.checks.iterrows() if c["verdict"] in (UNEXPLAINED, INCONSISTENT)]
     from .indicators.metrics import run_domain_checks
 
-    for domain in ("quality", "aid", "safety"):
+    for domain in ev.domains:
         checks = run_domain_checks(ev.data, ev.settings, domain)
         rows += [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
                       c["source_cells"])
@@ -129,7 +129,7 @@ def _gaps(ev: Evaluation) -> list[dict]:
     ind = ev.domain_indicators("finance")
     rows = [_row("data_gap", r["label_zh"], str(r["note"]), r["source_cells"])
             for _, r in ind[ind["value"].isna()].iterrows()]
-    for domain in ("quality", "aid", "safety"):
+    for domain in ev.domains:
         gaps = targets.gaps(ev, domain)
         # Targets without an actual value are listed under unmeasured_target already.
         gaps = gaps[gaps["kind"] != f"目标{targets.NO_ACTUAL}"]

@@ -14,7 +14,6 @@ import struct
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -63,6 +62,15 @@ LONG_TEXT_CHARS = 24
 LONG_MIN_EM = 10.0
 SHORT_TEXT_MAX_EM = 10
 CELL_PAD_EM = 1.0  # horizontal padding and border
+#: A short table (at most COMPACT_MAX_ROWS body rows) too wide for portrait at the smallest
+#: portrait size first tries portrait with long text cells as narrow as COMPACT_LONG_MIN_EM
+#: (class ``compact``): a landscape page for a few rows leaves two part-empty pages.
+COMPACT_MAX_ROWS = 8
+COMPACT_LONG_MIN_EM = 6.0
+#: Text between a heading and a landscape table that moves to the landscape page with them
+#: (a short introduction), so the portrait page before is not left with a stranded heading.
+INTRO_MAX_CHARS = 400
+INTRO_MAX_BLOCKS = 3
 
 #: Characters always put into the PDF font subset (page furniture, list markers, digits).
 _ALWAYS_GLYPHS = (
@@ -213,12 +221,15 @@ class _Table:
 
     start: int  # index of the <table> start tag in the output
     col_min: dict[int, float] = field(default_factory=dict)  # narrowest width per column, em
+    compact_min: dict[int, float] = field(default_factory=dict)  # same with compact long cells
+    rows: int = 0
     spans: dict[int, int] = field(default_factory=dict)  # column -> further rows covered
     occupied: set[int] = field(default_factory=set)
     new_spans: dict[int, int] = field(default_factory=dict)
     col: int = 0
 
     def start_row(self) -> None:
+        self.rows += 1
         self.occupied = {c for c, n in self.spans.items() if n > 0}
         self.new_spans = {}
         self.col = 0
@@ -240,10 +251,13 @@ class _Table:
         self.col += colspan
         return first
 
-    def record(self, first: int, colspan: int, min_em: float) -> None:
+    def record(self, first: int, colspan: int, min_em: float,
+               compact_em: float | None = None) -> None:
         share = min_em / colspan
+        compact = (min_em if compact_em is None else compact_em) / colspan
         for c in range(first, first + colspan):
             self.col_min[c] = max(self.col_min.get(c, 0.0), share)
+            self.compact_min[c] = max(self.compact_min.get(c, 0.0), compact)
 
     @property
     def columns(self) -> int:
@@ -255,6 +269,11 @@ class _Table:
         for size, name in PORTRAIT_SIZES:
             if width_em * size <= PORTRAIT_WIDTH_PT:
                 return (name,)
+        if self.rows <= COMPACT_MAX_ROWS + 1:  # + the header row
+            compact_em = sum(max(v, CELL_MIN_EM) + CELL_PAD_EM for v in self.compact_min.values())
+            size, name = PORTRAIT_SIZES[-1]
+            if compact_em * size <= PORTRAIT_WIDTH_PT:
+                return (name, "compact")
         for size, name in LANDSCAPE_SIZES:
             if width_em * size <= LANDSCAPE_WIDTH_PT:
                 return (name, "landscape")
@@ -293,6 +312,10 @@ class _BodyProcessor(HTMLParser):
         # directly above a landscape table moves to the landscape page with it.
         self._last_heading: int | None = None
         self._text_after_heading = False
+        # Start-tag indices of the blocks (p, ul, ol) after the latest heading and their text
+        # length: a short introduction moves to a landscape page with its heading and table.
+        self._intro_blocks: list[int] = []
+        self._intro_chars = 0
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
@@ -343,6 +366,9 @@ class _BodyProcessor(HTMLParser):
             self._heading = (tag, _HEADING_LEVELS[tag], new_id, [])
             self._last_heading = len(self.out)
             self._text_after_heading = False
+            self._intro_blocks, self._intro_chars = [], 0
+        elif tag in ("p", "ul", "ol") and not self._tables and self._heading is None:
+            self._intro_blocks.append(len(self.out))
         elif tag == "table":
             self._tables.append(_Table(len(self.out)))
         elif tag == "thead":
@@ -354,6 +380,9 @@ class _BodyProcessor(HTMLParser):
             first = self._tables[-1].place(colspan, rowspan)
             self._cell = (len(self.out), first, colspan, [])
         elif tag == "img":
+            if not self._tables:  # a chart after the heading keeps it on its own page
+                self._text_after_heading = True
+                self._intro_chars = INTRO_MAX_CHARS + 1
             src = dict(attrs).get("src") or ""
             size = _png_size(src)
             if size and size[0] >= 300:
@@ -391,6 +420,7 @@ class _BodyProcessor(HTMLParser):
         index, first, colspan, text = self._cell
         self._cell = None
         value = " ".join("".join(text).split())
+        compact_em = None
         # As displayed: ideographic spaces used for indenting (“　其中：”) take room too.
         shown = " ".join("".join(text).strip(" \t\r\n").split(" "))
         classes = []
@@ -403,6 +433,7 @@ class _BodyProcessor(HTMLParser):
         elif len(value) > LONG_TEXT_CHARS:
             classes.append("long")
             min_em = max(LONG_MIN_EM, _unbreakable_em(value))
+            compact_em = max(COMPACT_LONG_MIN_EM, _unbreakable_em(value))
         elif not self._in_thead and _text_em(shown) > CELL_MIN_EM:
             # Short labels (row names) stay on one line up to SHORT_TEXT_MAX_EM (class wN).
             width = min(SHORT_TEXT_MAX_EM, math.ceil(_text_em(shown) + 0.2))
@@ -413,21 +444,29 @@ class _BodyProcessor(HTMLParser):
         if classes:
             self.out[index] = self._retag(self.out[index], classes)
         if self._tables:
-            self._tables[-1].record(first, colspan, min_em)
+            self._tables[-1].record(first, colspan, min_em, compact_em)
 
     def _end_table(self, table: _Table) -> None:
         classes = table.print_classes()
         landscape = "landscape" in classes
-        wrap = "table-wrap landscape" if landscape else "table-wrap"
+        # ``wide``: may not fit the text column on screen either (report.css widens it there):
+        # a landscape or compact table, or one that needs the smallest portrait type.
+        narrowest = PORTRAIT_SIZES[-1][1]
+        wide = " wide" if landscape or {"compact", narrowest} & set(classes) else ""
+        wrap = f"table-wrap{wide}{' landscape' if landscape else ''}"
         self.out[table.start] = f'<div class="{wrap}">' + self._retag(
             self.out[table.start], [f"cols-{table.columns}", *classes]
         )
         self.out.append("</div>")
         if not self._tables:  # an outermost table
             heading = self._last_heading
-            if landscape and heading is not None and not self._text_after_heading:
-                self.out[heading] = self._retag(self.out[heading], ["with-wide-table"])
+            short_intro = (self._intro_chars <= INTRO_MAX_CHARS
+                           and len(self._intro_blocks) <= INTRO_MAX_BLOCKS)
+            if landscape and heading is not None and (not self._text_after_heading or short_intro):
+                for index in [heading, *self._intro_blocks]:
+                    self.out[index] = self._retag(self.out[index], ["with-wide-table"])
             self._text_after_heading = True
+            self._intro_chars = INTRO_MAX_CHARS + 1  # a later table does not take the heading
 
     @staticmethod
     def _retag(start_tag: str, classes: list[str]) -> str:
@@ -451,6 +490,7 @@ class _BodyProcessor(HTMLParser):
             self._heading[3].append(data)
         elif data.strip() and not self._tables:
             self._text_after_heading = True
+            self._intro_chars += len(data.strip())
         if self._cell is not None:
             self._cell[3].append(data)
         self.out.append(html.escape(data, quote=False))
@@ -519,7 +559,8 @@ def _font_stack(first: str | None) -> str:
 
 
 def format_time(value: str) -> str:
-    """Show an ISO 8601 timestamp the Chinese way, e.g. ``2026年11月28日 18:00:00（UTC+00:00）``.
+    """Show an ISO 8601 timestamp the Chinese way in 北京时间 (or ``PERFKIT_TIMEZONE``), labelled,
+    e.g. ``2026年12月3日 09:42（北京时间）``; see :func:`perfkit.fmt.display_time`.
 
     Args:
         value: ISO 8601 text; returned unchanged when it does not parse.
@@ -527,15 +568,9 @@ def format_time(value: str) -> str:
     Returns:
         The display text.
     """
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return value
-    text = f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M:%S}"
-    if moment.tzinfo is not None:
-        offset = moment.strftime("%z")
-        text += f"（UTC{offset[:3]}:{offset[3:]}）"
-    return text
+    from .fmt import display_time
+
+    return display_time(value)
 
 
 def _page(

@@ -60,8 +60,9 @@ from . import config
 from .errors import CatalogError
 
 PACKAGE_CATALOG_DIR = config.PACKAGE_DIR / "resources" / "report_catalog"
-#: Where a project places its own catalog files (after the package's, before --catalog).
-PROJECT_CATALOG_DIR = config.PARAMS_DIR / "report_catalog"
+#: Where a project places its own catalog files (after the package's, before --catalog); None:
+#: the current project's params/report_catalog/, found on use (importing does no project I/O).
+PROJECT_CATALOG_DIR: Path | None = None
 
 KINDS = ("ratio", "change", "sum")
 ROLES = {
@@ -178,8 +179,9 @@ def expand(regex: str) -> str:
 def catalog_files(extra: list[str | Path] | tuple = ()) -> list[Path]:
     """The catalog files in order of precedence (lowest first): package, project, ``extra``."""
     files = sorted(PACKAGE_CATALOG_DIR.glob("*.yaml"))
-    if PROJECT_CATALOG_DIR.is_dir():
-        files += sorted(PROJECT_CATALOG_DIR.glob("*.yaml"))
+    own = PROJECT_CATALOG_DIR or config.PARAMS_DIR / "report_catalog"
+    if own.is_dir():
+        files += sorted(own.glob("*.yaml"))
     return files + [Path(p) for p in extra]
 
 

@@ -178,7 +178,7 @@ def item_comparison_table(ev: Evaluation):
     if given:
         table |= {"部门自评得分": frame["claimed"].map(lambda v: fmt.num(v, missing="未填报")),
                   "复核得分": frame["review"].map(lambda v: fmt.num(v, missing="不计分")),
-                  "差额": frame["difference"].map(lambda v: fmt.num(v, missing="—"))}
+                  "差额（自评 − 复核）": frame["difference"].map(lambda v: fmt.num(v, missing="—"))}
     else:
         table |= {"复核得分": frame["review"].map(lambda v: fmt.num(v, missing="不计分")),
                   "复核扣分": (frame["points"] - frame["review"].fillna(frame["points"]))
@@ -253,7 +253,7 @@ def gaps(ev: Evaluation) -> pd.DataFrame:
     for _, r in fin[fin["value"].isna()].iterrows():
         out.append({"area": "财务", "item": r["label_zh"], "kind": "指标无法计算",
                     "reason": r["note"], "cells": r["source_cells"]})
-    for domain in ("quality", "aid", "safety"):
+    for domain in [*ev.domains, "other"]:  # the covered domains and the department's own rows
         for _, g in targets.gaps(ev, domain).iterrows():
             out.append({"area": zh.get(domain, domain), "item": g["label_zh"], "kind": g["kind"],
                         "reason": g["reason"], "cells": g["cells"]})
@@ -273,3 +273,48 @@ def gaps_table(ev: Evaluation):
     return styled(pd.DataFrame({"领域": g["area"], "项目": g["item"], "类别": g["kind"],
                                 "原因": g["reason"], "单元格": g["cells"]}),
                   caption=f"数据缺口（共{len(g)}项）")
+
+
+def text_audit(ev: Evaluation) -> pd.DataFrame:
+    """Every figure in the department's own words (报告文字) the reviewer can check: from the
+    sentence itself, across the text, and against the workbook (perfkit.reporttext).
+
+    Returns:
+        Tidy frame with :data:`perfkit.reporttext.TEXT_AUDIT_COLUMNS` (location = the cell).
+    """
+    from .reporttext import audit_text, extract
+
+    frame = ev.data.frames.get("text")
+    paragraphs = [] if frame is None else [
+        (str(r["content"]), ev.data.cell("text", i, "content"))
+        for i, r in frame.iterrows() if not _nan(r["content"]) and str(r["content"]).strip()]
+    return audit_text(extract(paragraphs), ev.settings, ev)
+
+
+def text_audit_summary(ev: Evaluation) -> Text:
+    """How many figures of the department's text were checked, with what verdicts."""
+    from .audit import VERDICTS
+
+    a = text_audit(ev)
+    if a.empty:
+        return Text("部门的报告文字中没有可以核对的数值（或工作簿未提供报告文字）。")
+    counts = a["verdict"].value_counts()
+    detail = "、".join(f"{v}{int(counts[v])}项" for v in VERDICTS if counts.get(v))
+    wrong = int(counts.get("不一致", 0))
+    return Text(f"从部门报告文字中识别并核对数值{len(a)}项：{detail}。"
+                + ("有数值与数据不一致，需部门更正或说明。" if wrong else
+                   "未发现与数据不一致的数值；舍入差异和无法核对的项目见下表。"))
+
+
+def text_audit_table(ev: Evaluation):
+    """The figures of the department's text that are not simply 一致, with where they stand."""
+    from .tables import audit_display, verdicts_marked
+
+    a = text_audit(ev)
+    a = a[a["verdict"] != "一致"]
+    if a.empty:
+        return Text("")
+    frame = audit_display(a).drop(columns="编号")
+    frame.insert(0, "位置", list(a["location"]))
+    frame["原句"] = list(a["sentence"])
+    return verdicts_marked(frame, caption="报告文字中需要说明的数值")

@@ -80,13 +80,16 @@ def _digest(components: dict[str, Any]) -> str:
 
 def _settings_components(settings: Settings, workbook: Path, params_file: Path | None
                          ) -> dict[str, Any]:
-    sheet = config.PARAMS_DIR / "score_sheets" / f"{settings.score_sheet}.yaml"
+    sheet = config.score_sheet_path(settings.score_sheet)
     return {
         "workbook_sha256": sha256_file(workbook),
         "params_sha256": _sha_or_none(params_file),
         "settings_sha256": hashlib.sha256(
             json.dumps(asdict(settings), sort_keys=True, default=str).encode()).hexdigest(),
         "score_sheet_sha256": _sha_or_none(sheet),
+        # The domain catalogs in use (perfkit's and the project's domains/*.yaml): an edited
+        # catalog changes indicators, so it reruns.
+        "catalogs_sha256": {k: sha256_file(p) for k, p in config.catalog_files().items()},
         "perfkit_version": _version(),
     }
 
@@ -186,7 +189,7 @@ def plan(
     }
     tasks, skipped = [], []
     for nb in notebooks or settings.notebooks:
-        source = config.NOTEBOOKS_DIR / f"{nb}.ipynb"
+        source = config.notebook_path(nb)
         if not source.exists():
             skipped.append(NotebookResult(department, year, nb, SKIPPED, error="笔记本不存在"))
             continue
@@ -282,7 +285,7 @@ def _current(out_dir: Path, notebooks: dict[str, Any]) -> dict[str, Any]:
     goes, and the output files it lists with it (they would be stale reports)."""
     kept = {}
     for name, entry in notebooks.items():
-        if (config.NOTEBOOKS_DIR / f"{name}.ipynb").exists():
+        if config.notebook_path(name).exists():
             kept[name] = entry
             continue
         for rel in ((entry or {}).get("outputs") or {}).values():

@@ -758,14 +758,14 @@ class ScoreSheet:
 
 
 def sheet_path(name: str) -> Path:
-    """Return ``params/score_sheets/<name>.yaml`` (``name`` must be a plain file stem)."""
+    """The project's ``params/score_sheets/<name>.yaml``, else perfkit's (a plain file stem)."""
     check_department(name)  # same rule as a folder name: letters, digits, - and _
-    return config.PARAMS_DIR / SHEETS_DIR_NAME / f"{name}.yaml"
+    return config.score_sheet_path(name)
 
 
 def available_sheets() -> list[str]:
-    """Names of the score sheets shipped under params/score_sheets/."""
-    return sorted(p.stem for p in (config.PARAMS_DIR / SHEETS_DIR_NAME).glob("*.yaml"))
+    """Names of the score sheets a project can use (its own and those shipped with perfkit)."""
+    return config.score_sheet_names()
 
 
 def load_sheet(name_or_path: str | Path) -> ScoreSheet:
@@ -782,7 +782,11 @@ def load_sheet(name_or_path: str | Path) -> ScoreSheet:
     path = name_or_path if isinstance(name_or_path, Path) else _named(name_or_path)
     reads.file(path)
     if not path.exists():
-        raise ScoreSheetError(f"评分表不存在：{path}；"
+        where = str(path)
+        if not isinstance(name_or_path, Path):
+            where = (f"{config.PARAMS_DIR / SHEETS_DIR_NAME / name_or_path}.yaml"
+                     "（perfkit 也没有自带同名评分表）")
+        raise ScoreSheetError(f"评分表不存在：{where}；"
                               f"可用的评分表：{', '.join(available_sheets())}")
     stat = path.stat()
     # A run reads the same sheet for the tables, the summary and the audit: parse it once per

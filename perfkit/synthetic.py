@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import random
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -73,14 +72,93 @@ def _figures(index: int, year: int, seed: int) -> dict[str, float]:
     }
 
 
-def synthetic_content(index: int, year: int, seed: int = 0) -> dict[str, Any]:
+#: Fields a synthetic department can work in: its 绩效指标 rows (and 学生资助 sheet) follow it.
+FIELDS = ("education", "health")
+
+
+def _health_figures(index: int, year: int, seed: int) -> dict[str, float]:
+    """A health bureau's statistics for one year (counts of people, rates in %, 万元)."""
+    size = random.Random(f"{seed}/{index}/health").uniform(300_000, 1_200_000)
+    rng = random.Random(f"{seed}/{index}/{year}/health")
+    pop = float(int(size * (1 + 0.004) ** (year - BASE_YEAR)))
+    births = float(int(pop * rng.uniform(0.008, 0.011)))
+    signed = float(int(pop * rng.uniform(0.33, 0.48)))
+    key_groups = float(int(signed * rng.uniform(0.55, 0.7)))
+    elderly = float(int(pop * rng.uniform(0.12, 0.16)))
+    registered = float(int(rng.uniform(800, 2000)))
+    funds = round(pop * 79 / 10_000 * rng.uniform(0.97, 1.03), 2)
+    central = round(funds * 0.6, 2)
+    provincial = round(funds * 0.25, 2)
+    return {
+        "pop": pop, "births": births, "maternal_deaths": float(rng.randint(0, 3)),
+        "infant_deaths": float(int(births * rng.uniform(0.002, 0.006))), "signed": signed,
+        "key_groups": key_groups, "others": signed - key_groups,
+        "ehr": float(int(pop * rng.uniform(0.78, 0.92))), "elderly": elderly,
+        "elderly_managed": float(int(elderly * rng.uniform(0.6, 0.78))),
+        "registered": registered, "reported": registered - float(rng.randint(0, 12)),
+        "immunization_pct": round(rng.uniform(94, 99.5), 2),
+        "literacy_pct": round(rng.uniform(19, 29), 2),
+        "funds": funds, "central": central, "provincial": provincial,
+        "local": round(funds - central - provincial, 2),
+        "inspections": float(int(rng.uniform(300, 900))),
+        "mediation_pct": round(rng.uniform(85, 97), 2),
+    }
+
+
+def _health_targets(index: int, year: int, seed: int) -> list[dict[str, Any]]:
+    """绩效指标 rows of a health bureau: the 卫生健康 catalog's figures, its own targets (其他)."""
+    h, p = _health_figures(index, year, seed), _health_figures(index, year - 1, seed)
+
+    def row(code: str, name: str, unit: str, key: str, direction: str | None = None,
+            target: float | None = None) -> dict[str, Any]:
+        return _target("health", code, name, unit, direction, target, h[key], p[key])
+
+    return [
+        row("resident_population_count", "常住人口", "人", "pop"),
+        row("live_births_count", "活产数", "人", "births"),
+        row("maternal_deaths_count", "孕产妇死亡数", "人", "maternal_deaths"),
+        row("infant_deaths_count", "婴儿死亡数", "人", "infant_deaths"),
+        row("family_doctor_signed_count", "家庭医生签约服务人数", "人", "signed"),
+        row("family_doctor_signed_key_groups_count", "重点人群签约人数", "人", "key_groups"),
+        row("family_doctor_signed_others_count", "其他人群签约人数", "人", "others"),
+        row("ehr_established_count", "建立电子健康档案人数", "人", "ehr"),
+        row("elderly_population_count", "65岁及以上常住居民数", "人", "elderly"),
+        row("elderly_health_managed_count", "接受健康管理的65岁及以上老年人", "人",
+            "elderly_managed"),
+        row("notifiable_disease_registered_count", "登记的法定传染病病例", "例", "registered"),
+        row("notifiable_disease_reported_count", "网络直报的法定传染病病例", "例", "reported"),
+        row("immunization_coverage_pct", "适龄儿童国家免疫规划疫苗接种率", "%", "immunization_pct",
+            "≥", 90),
+        row("health_literacy_pct", "居民健康素养水平", "%", "literacy_pct", "≥", 22),
+        row("basic_public_health_funds_wan_yuan", "基本公共卫生服务补助资金", "万元", "funds"),
+        row("basic_public_health_central_funds_wan_yuan", "其中：中央补助", "万元", "central"),
+        row("basic_public_health_provincial_funds_wan_yuan", "其中：省级补助", "万元",
+            "provincial"),
+        row("basic_public_health_local_funds_wan_yuan", "其中：市县配套", "万元", "local"),
+        _target("health", "basic_public_health_standard_yuan", "人均基本公共卫生服务经费补助标准",
+                "元/人", None, None, 79.0, 74.0),
+        # The bureau's own targets, in no catalog (领域 其他, no 指标代码).
+        _target("other", None, "卫生健康监督执法检查", "户次", "≥", 500, h["inspections"],
+                p["inspections"]),
+        _target("other", None, "医疗纠纷人民调解成功率", "%", "≥", 90, h["mediation_pct"],
+                p["mediation_pct"]),
+        _target("other", None, "基层医疗卫生机构标准化建设达标率", "%", "≥", 95, None, None),
+    ]
+
+
+def synthetic_content(index: int, year: int, seed: int = 0,
+                      field: str = "education") -> dict[str, Any]:
     """Workbook content (for :func:`perfkit.workbook.write_workbook`) of one department-year.
 
     Args:
         index: department number, 1-based.
         year: evaluation year (after 2015).
         seed: generator seed; the same arguments always give the same content.
+        field: ``education`` (教育质量, 学生资助, 校园安全 rows and a 学生资助 sheet) or
+            ``health`` (卫生健康 rows and the bureau's own targets under 其他, no 学生资助 sheet).
     """
+    if field not in FIELDS:
+        raise PerfkitError(f"合成数据的领域“{field}”无效，应为 {' / '.join(FIELDS)}")
     f, p = _figures(index, year, seed), _figures(index, year - 1, seed)
     closing_before = 0.0
     for y in range(BASE_YEAR, year):  # accumulated carry-over, consistent across years
@@ -161,7 +239,7 @@ def synthetic_content(index: int, year: int, seed: int = 0) -> dict[str, Any]:
              "met": "是" if f["met"] > 0.3 else "否", "evidence": "合成数据", "source": SOURCE},
         ],
         "stated": [],
-    }
+    } | ({"targets": _health_targets(index, year, seed), "aid": []} if field == "health" else {})
 
 
 def _income_total(f: dict[str, float]) -> float:
@@ -177,33 +255,32 @@ def _target(domain, code, name, unit, direction, target, actual, prior) -> dict[
             "target": target, "actual": actual, "prior": prior, "source": SOURCE}
 
 
-#: The repository holding the real sample; synthetic files never go in it or its data/.
-REPO = Path(__file__).resolve().parent.parent
-
-
 def _refuse_real(root: Path, *, mixing: bool = False) -> Path:
     root = Path(root).resolve()
-    if root in (REPO, REPO / "data") or REPO / "data" in root.parents:
-        raise PerfkitError(f"合成数据不能写入项目自身的数据目录（{root}）；请指定另一个文件夹。")
-    if mixing and (root / "data").is_dir():
+    project = config.find_project(root.parent)
+    if project is not None and (project / "data") in (root, *root.parents):
+        raise PerfkitError(f"合成数据不能写入项目 {project} 的数据目录（{root}）；"
+                           "请指定另一个文件夹。")
+    real = []
+    if (root / "data").is_dir():
         real = [d.name for d in (root / "data").iterdir()
                 if d.is_dir() and not d.name.startswith("synthetic-")]
-        if real:
-            raise PerfkitError(f"{root / 'data'} 中已有真实部门（{'、'.join(sorted(real))}），"
-                               "合成数据不与真实数据混放；请指定另一个文件夹。")
+    if real and (root / config.MARKER).is_file():
+        raise PerfkitError(f"合成数据不能写入项目 {root}：其 data/ 中已有真实部门"
+                           f"（{'、'.join(sorted(real))}），合成数据不与真实数据混放；请指定另一个文件夹。")
+    if real and mixing:
+        raise PerfkitError(f"{root / 'data'} 中已有真实部门（{'、'.join(sorted(real))}），"
+                           "合成数据不与真实数据混放；请指定另一个文件夹。")
     return root
 
 
 def prepare_project(root: Path) -> Path:
-    """Make ``root`` a project folder (PERFKIT_ROOT): notebooks and score sheets copied in."""
+    """Make ``root`` a project folder (as ``perfkit init`` does) for synthetic departments."""
+    from .project import init_project
+
     root = _refuse_real(root)
-    (root / "data").mkdir(parents=True, exist_ok=True)
-    (root / "params").mkdir(parents=True, exist_ok=True)
-    shutil.copytree(config.NOTEBOOKS_DIR, root / "notebooks", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    sheets = config.PARAMS_DIR / "score_sheets"
-    if sheets.is_dir():
-        shutil.copytree(sheets, root / "params" / "score_sheets", dirs_exist_ok=True)
+    if not (root / config.MARKER).is_file():
+        init_project(root, "合成测试数据（perfkit.synthetic，非真实部门）")
     return root
 
 
@@ -214,6 +291,7 @@ def write_synthetic(
     *,
     seed: int = 0,
     broken: Iterable[tuple[int, int]] = (),
+    field: str = "education",
 ) -> list[Path]:
     """Write synthetic workbooks ``<root>/data/synthetic-NN/<year>.xlsx``.
 
@@ -224,6 +302,7 @@ def write_synthetic(
         seed: generator seed.
         broken: (department index, year) pairs written with a text in a number cell, so that
             validation fails for exactly those (for tests of failure isolation).
+        field: the departments' field, ``education`` or ``health`` (see :func:`synthetic_content`).
 
     Returns:
         The written workbook paths.
@@ -235,7 +314,7 @@ def write_synthetic(
     written = []
     for i in range(1, departments + 1):
         for year in years:
-            content = synthetic_content(i, year, seed)
+            content = synthetic_content(i, year, seed, field)
             if (i, year) in broken:
                 content["income"]["total"]["actual"] = "约一万（故意写错的合成数据）"
             path = root / "data" / department_code(i) / f"{year}.xlsx"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -11,6 +12,11 @@ from .evaluation import Evaluation
 from .workbook import SHEET_BY_KEY
 
 MISSING = fmt.MISSING
+#: One sign for every 差额 a reader sees: the figure as stated minus what the data gives. In
+#: check tables 实际 is the stated figure (a total, a balance, a score) and 应为 what the rule
+#: gives (Σ parts, the identity, the standard); in the audit 报告值 and 重新计算.
+DIFFERENCE_HEADER = "差额（实际 − 应为）"
+AUDIT_DIFFERENCE_HEADER = "差额（报告值 − 重新计算）"
 
 
 def styled(frame: pd.DataFrame, caption: str | None = None):
@@ -110,7 +116,7 @@ def check_table(ev: Evaluation):
         "核对项": c["label_zh"],
         "应为（万元）": c["expected"].map(fmt.num),
         "实际（万元）": c["actual"].map(fmt.num),
-        "差额（万元）": c["difference"].map(fmt.num),
+        DIFFERENCE_HEADER.replace("）", "，万元）"): c["difference"].map(fmt.num),
         "容差（万元）": c["tolerance"].map(fmt.num),
         "结论": c["verdict"],
         "说明": c["explanation"],
@@ -180,7 +186,8 @@ def audit_display(a: pd.DataFrame, every_ref: bool = False) -> pd.DataFrame:
         "报告值": a["stated"],
         "重新计算": [_audit_value(v, u, n, c) for v, u, n, c in
                      zip(a["recomputed"], a["unit"], a["explanation"], a["verdict"], strict=True)],
-        "差额": [_audit_difference(d, u) for d, u in zip(a["difference"], a["unit"], strict=True)],
+        AUDIT_DIFFERENCE_HEADER: [_audit_difference(d, u)
+                                  for d, u in zip(a["difference"], a["unit"], strict=True)],
         "结论": a["verdict"],
         "说明": a["explanation"],
     })
@@ -193,9 +200,14 @@ def audit_table(ev: Evaluation, category: str | None = None):
         frame = pd.DataFrame({"核对项": ["（无）"],
                               "结论": ["工作簿“报告数值”表为空，没有需要核对的报告数值"]})
         return styled(frame)
+    return verdicts_marked(frame)
+
+
+def verdicts_marked(frame: pd.DataFrame, caption: str | None = None):
+    """:func:`styled` with each 结论 cell classed by its verdict (report.css colours it)."""
     classes = pd.DataFrame("", index=frame.index, columns=frame.columns)
     classes["结论"] = frame["结论"].map(lambda v: AUDIT_VERDICT_CLASS.get(v, ""))
-    return styled(frame).set_td_classes(classes)
+    return styled(frame, caption).set_td_classes(classes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,24 +282,22 @@ def next_year_table(ev: Evaluation, domain: str):
 
 
 def topic_table(ev: Evaluation, domain: str, topic: str):
-    """The indicators of one section (``TOPICS`` of the domain module): value, 口径, source cells.
+    """The indicators of one topic of a domain's catalog: value, 口径, source cells.
 
     Figures the report states are marked 报告数; figures perfkit computes are marked 计算 and
     show their formula.
     """
-    import importlib
-
     from . import targets
+    from .indicators.catalog import topics
 
-    module = importlib.import_module(f"perfkit.indicators.{domain}")
-    ids = module.TOPICS[topic]
+    ids = topics(domain)[topic].indicators
     notes = targets.metrics(ev, domain).set_index("code")["note"]
     notes = notes[~notes.index.duplicated()]
     ind = ev.indicators
     rows = []
     for i in ids:
         r = ind.loc[i]
-        stated = r["definition_zh"].startswith("绩效指标表")
+        stated = bool(r["reported"])
         rows.append({
             "指标": r["label_zh"],
             "数值": fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
@@ -325,7 +335,7 @@ def domain_check_table(ev: Evaluation, domain: str):
         "核对项": c["label_zh"],
         "应为": [num(v, u) for v, u in zip(c["expected"], c["unit"], strict=True)],
         "实际": [num(v, u) for v, u in zip(c["actual"], c["unit"], strict=True)],
-        "差额": [num(v, u) for v, u in zip(c["difference"], c["unit"], strict=True)],
+        DIFFERENCE_HEADER: [num(v, u) for v, u in zip(c["difference"], c["unit"], strict=True)],
         "结论": c["verdict"],
         "说明": c["explanation"],
         "单元格": c["source_cells"],
@@ -388,18 +398,37 @@ def pefa_table(ev: Evaluation):
     return styled(frame)
 
 
-def data_dictionary():
-    """Every registered indicator: code, domain, label, unit, direction, formula, source."""
+def data_dictionary(ev: Evaluation | None = None):
+    """Every indicator as a reader knows it: domain, label, unit, direction, formula and source,
+    with indicator codes written as their Chinese names (the codes themselves are in
+    ``tables/indicators.csv`` and ``perfkit codes``).
+
+    With ``ev``, the indicators of finance and of the domains it covers (``ev.domains``);
+    without, every indicator of every catalog in use.
+    """
     from .indicators import REGISTRY, load_all
     from .workbook import DOMAIN_CHOICES
 
     load_all()
     zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    keep = None if ev is None else {"finance", *ev.domains}
+    labels = {i.id: i.label_zh for i in REGISTRY.values()}
     frame = pd.DataFrame([{
-        "指标代码": i.id, "领域": zh.get(i.domain, i.domain), "指标": i.label_zh, "单位": i.unit,
-        "方向": i.direction.value, "计算方法": i.definition_zh, "数据来源": i.source,
-    } for i in REGISTRY.values()])
+        "领域": zh.get(i.domain, i.domain), "指标": i.label_zh, "单位": i.unit,
+        "方向": i.direction.value, "计算方法": _codes_as_names(i.definition_zh, labels),
+        "数据来源": _codes_as_names(i.source, labels),
+    } for i in REGISTRY.values() if keep is None or i.domain in keep])
     return styled(frame)
+
+
+_CODE_RE = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])")
+
+
+def _codes_as_names(text: str, labels: dict[str, str]) -> str:
+    """``绩效指标: 实际值（按指标代码 teacher_recruited_count）`` → ``…（指标“全市招聘考录教师”）``."""
+    text = str(text).replace("按指标代码 ", "指标")
+    return _CODE_RE.sub(lambda m: f"“{labels[m.group()]}”" if m.group() in labels else m.group(),
+                        text)
 
 
 def _signed(value: float, unit: str) -> str:
@@ -418,8 +447,8 @@ def change_table(ev: Evaluation, domain: str = "finance"):
 
     years = earlier_years(ev)
     if not years:
-        return Text(f"没有{ev.year}年以前年度的运行结果（outputs/{ev.settings.department}/ 下无此前"
-                    "年度的 tables/indicators.csv），本节不作历年比较。")
+        return Text(f"没有{ev.year}年以前年度的评价结果（此前年度尚未用本工具评价，或其结果未保存），"
+                    "本节不作历年比较。")
     c = changes(ev, domain)
     # Never computable in any year: the gap table lists those.
     c = c[c["value"].notna() | c["prior_value"].notna()].reset_index(drop=True)

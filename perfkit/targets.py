@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 from typing import Any
 
@@ -29,7 +28,7 @@ DIRECTION_ZH = {"≥": "不低于", "≤": "不高于", "=": "等于", "全面":
 #: 全面 means the whole population: 100 (%) unless the workbook states another target.
 FULL = 100.0
 
-COLUMNS = ["code", "domain", "label_zh", "unit", "declared", "direction", "target",
+COLUMNS = ["id", "code", "domain", "label_zh", "unit", "declared", "direction", "target",
            "target_derived", "target_note", "actual", "qualifier", "prior", "target_year",
            "next_year",
            "status", "ratio_pct", "ratio_note", "change", "change_pct", "change_note", "source",
@@ -97,18 +96,10 @@ def change(actual: float, prior: float) -> tuple[float, float, str]:
 
 
 def derived_targets() -> dict[str, tuple[str, str]]:
-    """Targets the domain modules derive: 指标代码 → (indicator id, direction)."""
-    from .indicators import DOMAIN_MODULES, load_all
+    """Targets the catalogs derive: 指标代码 → (indicator id, direction)."""
+    from .indicators.catalog import target_rules
 
-    load_all()
-    found: dict[str, tuple[str, str]] = {}
-    for name in DOMAIN_MODULES:
-        try:
-            module = importlib.import_module(f"perfkit.indicators.{name}")
-        except ModuleNotFoundError:
-            continue
-        found.update(getattr(module, "DERIVED_TARGETS", {}))
-    return found
+    return {code: (rule.target, rule.direction) for code, rule in target_rules().items()}
 
 
 def _str(v: Any) -> str:
@@ -120,6 +111,8 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
 
     Labels and units come from the indicator declarations when the 指标代码 is registered,
     otherwise from the workbook (custom rows). A row without a target gets an empty status.
+    ``id`` is the row's indicator id in ``ev.indicators`` (its code, or the id perfkit derives
+    for a row without one: :func:`perfkit.indicators.base.row_ids`).
 
     Args:
         ev: the evaluation.
@@ -129,6 +122,7 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
         A frame with :data:`COLUMNS`.
     """
     from .indicators import REGISTRY, load_all
+    from .indicators.base import row_ids
 
     load_all()
     frame = ev.data.frames.get("targets")
@@ -138,7 +132,7 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
     ind = ev.indicators
     d = ev.data
     rows = []
-    for i, rec in frame.iterrows():
+    for (i, rec), row_id in zip(frame.iterrows(), row_ids(frame), strict=True):
         if domain is not None and rec["domain"] != domain:
             continue
         code = _str(rec["code"])
@@ -169,7 +163,7 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
         r_pct, r_note = ratio(actual, target) if is_target and not next_year else (math.nan, "")
         c_abs, c_pct, c_note = change(actual, prior)
         rows.append({
-            "code": code, "domain": rec["domain"], "label_zh": label, "unit": unit,
+            "id": row_id, "code": code, "domain": rec["domain"], "label_zh": label, "unit": unit,
             "declared": declared, "direction": direction or "", "target": target,
             "target_derived": target_derived, "target_note": target_note, "actual": actual,
             "qualifier": _str(rec.get("qualifier")), "prior": prior, "target_year": target_year, "next_year": next_year,
@@ -218,16 +212,19 @@ def gaps(ev: Evaluation, domain: str) -> pd.DataFrame:
         reason = "；".join(p for p in (what, goal, a["note"]) if p)
         rows.append({"label_zh": a["label_zh"], "kind": "目标" + a["status"], "reason": reason,
                      "cells": a["actual_cell"] if a["status"] == NO_ACTUAL else a["target_cell"]})
-        seen.add(a["code"])
-    future = set(next_year_targets(ev, domain)["code"])
+        seen.add(a["id"])
+    future = set(next_year_targets(ev, domain)["id"])
     ind = ev.domain_indicators(domain)
-    for _, r in ind[ind["value"].isna()].iterrows():
-        if r["id"] in seen or r["id"] in future:
+    for ind_id, r in ind[ind["value"].isna()].iterrows():
+        if ind_id in seen or ind_id in future:
             continue
         rows.append({"label_zh": r["label_zh"], "kind": "指标无法计算", "reason": r["note"],
                      "cells": r["source_cells"]})
-    module = importlib.import_module(f"perfkit.indicators.{domain}")
-    rows += getattr(module, "data_gaps", lambda data: [])(ev.data)
+    from .indicators.metrics import GAP_HOOKS
+
+    hook = GAP_HOOKS.get(domain)
+    if hook is not None and domain in ev.domains:
+        rows += hook(ev.data)
     return pd.DataFrame(rows, columns=["label_zh", "kind", "reason", "cells"])
 
 

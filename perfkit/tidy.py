@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 #: Columns of tables/indicators.csv: id, label_zh, domain, value, unit, direction, note (why a
 #: value is missing), definition_zh, source_cells, then target and status (the 绩效指标 目标值
 #: of the same 指标代码 and its attainment: 超额/达成/未达成/无实际值/下年目标…; empty when the
-#: indicator has no target). Later years read these tables for trends (perfkit.history).
+#: indicator has no target). Rows: finance, the domains the workbook covers (``ev.domains``) and
+#: the department's own 绩效指标 rows. Later years read these tables for trends (perfkit.history).
 INDICATOR_COLUMNS = ["id", "label_zh", "domain", "value", "unit", "direction", "note",
                      "definition_zh", "source_cells", "target", "status"]
 #: Columns of tables/checks.csv.
@@ -46,12 +47,14 @@ SCORE_SUMMARY = "score.json"
 
 
 def indicator_table(ev: Evaluation) -> pd.DataFrame:
-    """Every indicator with the target and attainment status of its 绩效指标 row, if any."""
+    """The indicators of finance, of the domains the workbook covers and the department's own
+    rows, each with the target and attainment status of its 绩效指标 row, if any."""
     from . import targets
 
-    frame = ev.indicators.copy()
+    frame = ev.indicators.reset_index()
+    frame = frame[frame["domain"].isin({"finance", "other", *ev.domains})]
     judged = targets.metrics(ev)
-    judged = judged[judged["status"] != ""].drop_duplicates("code").set_index("code")
+    judged = judged[judged["status"] != ""].drop_duplicates("id").set_index("id")
     frame["target"] = frame["id"].map(judged["target"])
     frame["status"] = frame["id"].map(judged["status"]).fillna("")
     return frame[INDICATOR_COLUMNS]

@@ -9,13 +9,14 @@ import re
 import unicodedata
 import warnings
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import fmt, reads
+from . import config, fmt, reads
 from .atomic import sha256_file
 from .errors import Problem, WorkbookError
 
@@ -40,7 +41,7 @@ class Column:
     kind: str = NUMBER
     required: bool = False
     note: str = ""
-    choices: tuple[str, ...] = ()
+    choices: Sequence[str] = ()  # a tuple, or the 领域 labels read on use
     nonnegative: bool = True
     width: int = 14
 
@@ -86,13 +87,39 @@ BUDGET_COLUMNS = (
     Column("prior_actual", "上年决算数", AMOUNT, note="上一年度决算数，用于同比"),
 )
 
-DOMAIN_CHOICES = {
-    "财务": "finance",
-    "教育质量": "quality",
-    "学生资助": "aid",
-    "校园安全": "safety",
-    "其他": "other",
-}
+class _DomainChoices(Mapping):
+    """领域 label → key: 财务, then each domain catalog in use (perfkit's and the project's,
+    :mod:`perfkit.domains`), then 其他. Read on use, so a project's own catalog counts."""
+
+    def _labels(self) -> dict[str, str]:
+        from .domains import domain_labels
+
+        return domain_labels()
+
+    def __getitem__(self, label: str) -> str:
+        return self._labels()[label]
+
+    def __iter__(self):
+        return iter(self._labels())
+
+    def __len__(self) -> int:
+        return len(self._labels())
+
+
+class _DomainLabels(Sequence):
+    """The 领域 column's choices (the labels of :data:`DOMAIN_CHOICES`), read on use."""
+
+    def __getitem__(self, i):
+        return list(DOMAIN_CHOICES)[i]
+
+    def __iter__(self):
+        return iter(list(DOMAIN_CHOICES))
+
+    def __len__(self) -> int:
+        return len(DOMAIN_CHOICES)
+
+
+DOMAIN_CHOICES: Mapping[str, str] = _DomainChoices()
 DIRECTION_CHOICES = ("≥", "≤", "=", "全面")
 UNIT_CHOICES = {"万元": 1.0, "元": 1e-4}
 
@@ -234,7 +261,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "targets", "绩效指标", "records",
         columns=(
-            Column("domain", "领域", CHOICE, required=True, choices=tuple(DOMAIN_CHOICES), width=10),
+            Column("domain", "领域", CHOICE, required=True, choices=_DomainLabels(), width=10),
             Column("code", "指标代码", TEXT, note="perfkit 指标代码（见数据字典）；自定义指标可留空",
                    width=30),
             Column("name", "指标", TEXT, required=True, width=30),
@@ -586,7 +613,8 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None,
     without a cached value is a problem.
 
     Args:
-        path: the ``.xlsx`` file.
+        path: the ``.xlsx`` file; a relative path is relative to the project root (as in
+            :func:`perfkit.load`).
         expected_year: when given, 基本信息 评价年度 must equal it.
         confirmed: cells (``三公经费!C5``, the run settings' ``confirmed_values``) whose
             implausible size the department confirmed: reported as notes, not problems.
@@ -598,7 +626,7 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None,
     Raises:
         WorkbookError: when anything is wrong with the file.
     """
-    path = Path(path)
+    path = config.resolve(path)
     reads.file(path)
     col = _Collector(path.name, tuple(confirmed))
     try:
@@ -1319,7 +1347,7 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> P
     """Write a documented workbook: every sheet, header notes, drop-downs, fixed row labels.
 
     Args:
-        path: destination ``.xlsx``.
+        path: destination ``.xlsx`` (a relative path is relative to the project root).
         content: optional values. ``info`` maps item key → value; item sheets map item key →
             {column key: value}; record sheets are lists of {column key: value}. Record values
             for ``domain`` may be the English key or the Chinese label.
@@ -1404,4 +1432,4 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> P
 
     buf = io.BytesIO()
     book.save(buf)
-    return write_bytes_atomic(Path(path), buf.getvalue())
+    return write_bytes_atomic(config.resolve(path), buf.getvalue())

@@ -1,10 +1,11 @@
-"""Indicator registry and the per-domain indicator modules."""
+"""Indicator machinery: the registry, formulas over codes (catalogs), domain checks and hooks."""
 
 from __future__ import annotations
 
 import importlib
 
 from .base import (
+    DECLARED,
     REGISTRY,
     Direction,
     Indicator,
@@ -17,20 +18,34 @@ from .base import (
     safe_divide,
 )
 
-DOMAIN_MODULES = ("finance", "quality", "aid", "safety")
+#: Indicators declared in Python, on the workbook's fixed sheets: finance (收入, 支出 …) and the
+#: 学生资助 sheet's programmes. Every other domain is a catalog (perfkit/domains/*.yaml).
+PYTHON_MODULES = ("finance", "aid")
+
+_built: list = [None, -1]  # the catalogs and the count of Python indicators REGISTRY was built from
 
 
 def load_all() -> None:
-    """Import every domain module so that its indicators are registered."""
-    for name in DOMAIN_MODULES:
-        try:
-            importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:  # a domain not built yet
-            if exc.name != f"{__name__}.{name}":
-                raise
+    """Fill :data:`REGISTRY` from the Python modules and the catalogs in use (once per version).
+
+    Raises:
+        CatalogError: a catalog is malformed or refers to an unknown indicator.
+    """
+    for name in PYTHON_MODULES:
+        importlib.import_module(f"{__name__}.{name}")
+    from .. import domains
+    from .catalog import build_registry
+
+    cats = domains.catalogs()
+    if _built[0] is cats and _built[1] == len(DECLARED):
+        return
+    registry = build_registry(cats, DECLARED)
+    REGISTRY.clear()
+    REGISTRY.update(registry)
+    _built[:] = [cats, len(DECLARED)]
 
 
 __all__ = [
-    "REGISTRY", "Direction", "Indicator", "Reader", "Undefined", "compute", "for_domain", "get",
-    "indicator", "load_all", "safe_divide",
+    "DECLARED", "REGISTRY", "Direction", "Indicator", "Reader", "Undefined", "compute",
+    "for_domain", "get", "indicator", "load_all", "safe_divide",
 ]

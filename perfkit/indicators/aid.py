@@ -1,4 +1,8 @@
-"""Student-aid indicators: per-programme persons, amounts, per-person aid against standards."""
+"""Student aid on the 学生资助 sheet: per-programme figures, totals, per-person aid vs standards.
+
+The sheet is part of the workbook contract, so its machinery is Python; the aid domain's other
+indicators, its topics and headlines are in the catalog ``perfkit/domains/aid.yaml``.
+"""
 
 from __future__ import annotations
 
@@ -16,21 +20,16 @@ from .metrics import (
     EXPLAIN,
     INCONSISTENT,
     UNVERIFIABLE,
-    Metric,
     check_row,
+    domain_checks,
+    domain_gaps,
     parse_stated,
-    register_metrics,
 )
 
 D = "aid"
 TWO_EXEMPTIONS = "两免一补"
 #: 万元 → 元
 YUAN_PER_WAN = 10_000
-
-register_metrics(D, (
-    Metric("two_exemptions_beneficiaries_person_times", "“两免一补”受惠学生", "人次",
-           Direction.HIGHER_BETTER),
-))
 
 #: Columns of :func:`programme_frame`: key → (Chinese header, unit). Declared once here.
 PROGRAMME_FIELDS = {
@@ -155,12 +154,7 @@ def aid_below_standard_count(r: Reader) -> float:
     return float(below)
 
 
-TOPICS = {
-    "overview": ("aid_total_wan_yuan", "two_exemptions_total_wan_yuan",
-                 "two_exemptions_beneficiaries_person_times", "aid_below_standard_count"),
-}
-
-
+@domain_gaps(D)
 def data_gaps(data: WorkbookData) -> list[dict]:
     """Programmes whose per-person aid cannot be computed (count or amount not provided)."""
     rows = []
@@ -192,7 +186,7 @@ def _group_check(data: WorkbookData, group: str) -> dict:
                          f"报告数值“{text}”不是数字", cells)
     amounts = [float(frame.at[i, "amount"]) for i in rows]
     if any(math.isnan(a) for a in amounts) or not amounts:
-        return check_row(check_id, D, label, "万元", total.value, math.nan, 0.0, UNVERIFIABLE,
+        return check_row(check_id, D, label, "万元", math.nan, total.value, 0.0, UNVERIFIABLE,
                          "分项金额未全部提供", cells)
     s = sum(amounts)
     # Both sides are printed figures: the check allows their combined rounding range.
@@ -205,7 +199,7 @@ def _group_check(data: WorkbookData, group: str) -> dict:
     coarse = [(_text(frame.at[i, "program"]), a, h)
               for i, a, h in zip(rows, amounts, halves, strict=True) if h >= 1]
     if abs(diff) <= 1e-9:
-        return check_row(check_id, D, label, "万元", total.value, s, tol, CONSISTENT, note, cells)
+        return check_row(check_id, D, label, "万元", s, total.value, tol, CONSISTENT, note, cells)
     if abs(diff) <= tol:
         why = [f"报告合计“{text.strip()}”的舍入误差为±{fmt.num(total.half_unit, 0)}万元"]
         why += [f"{n}{fmt.num(a, 0)}万元（按所印位数）的舍入误差为±{fmt.num(h, 0)}万元"
@@ -213,11 +207,12 @@ def _group_check(data: WorkbookData, group: str) -> dict:
         note += (f"。{'，'.join(why)}；分项合计可能在{fmt.amount(s - sum(halves))}至"
                  f"{fmt.amount(s + sum(halves))}之间，差额在舍入误差范围（±{fmt.amount(tol)}）内，"
                  "视为一致")
-        return check_row(check_id, D, label, "万元", total.value, s, tol, CONSISTENT, note, cells)
-    return check_row(check_id, D, label, "万元", total.value, s, tol, INCONSISTENT,
+        return check_row(check_id, D, label, "万元", s, total.value, tol, CONSISTENT, note, cells)
+    return check_row(check_id, D, label, "万元", s, total.value, tol, INCONSISTENT,
                      note + f"，超出舍入范围（±{fmt.amount(tol)}），需核实", cells)
 
 
+@domain_checks(D)
 def checks(data: WorkbookData, settings: Settings) -> list[dict]:
     """Aid checks: each policy group against its stated total; per-person aid against standard."""
     frame = data.frames.get("aid")

@@ -1,10 +1,10 @@
-"""The Indicator record, the @indicator registry, safe_divide and the cell-recording reader."""
+"""The Indicator record, the registry (Python @indicator + catalogs), safe_divide, the reader."""
 
 from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,8 +55,15 @@ class Indicator:
     source: str
     func: Callable[[Reader], float]
     decimals: int = 2
+    #: True when the value is a figure the department reports (a 绩效指标 实际值), False when
+    #: perfkit computes it from several figures.
+    reported: bool = False
 
 
+#: Indicators declared in Python (``@indicator``: finance, and the 学生资助 sheet's).
+DECLARED: dict[str, Indicator] = {}
+#: Every indicator in use: the Python ones and the catalogs' (:func:`perfkit.indicators.load_all`
+#: fills it, in domain order: finance, then each catalog's entries and its Python ones).
 REGISTRY: dict[str, Indicator] = {}
 
 
@@ -73,9 +80,9 @@ def indicator(
     """Register a pure function as an indicator; the function name is the id."""
 
     def register(func: Callable[[Reader], float]) -> Callable[[Reader], float]:
-        if func.__name__ in REGISTRY:
+        if func.__name__ in DECLARED:
             raise ValueError(f"indicator {func.__name__} declared twice")
-        REGISTRY[func.__name__] = Indicator(
+        DECLARED[func.__name__] = Indicator(
             func.__name__, domain, label_zh, unit, direction, definition_zh, source, func, decimals
         )
         return func
@@ -84,7 +91,7 @@ def indicator(
 
 
 def get(indicator_id: str) -> Indicator:
-    """Return a registered indicator by id."""
+    """Return an indicator in use by id (KeyError if there is none)."""
     from . import load_all
 
     load_all()
@@ -172,13 +179,95 @@ def evaluate(ind: Indicator, data: WorkbookData, settings: Settings) -> dict[str
         "source_cells": "; ".join(dict.fromkeys(reader.used)),
         "definition_zh": ind.definition_zh,
         "decimals": ind.decimals,
+        "reported": ind.reported,
     }
 
 
-def compute(data: WorkbookData, settings: Settings, domain: str | None = None) -> pd.DataFrame:
-    """Compute every indicator of a domain (or all) into one tidy frame indexed by id."""
+# ---------------------------------------------------------------------------------------------
+# The department's own indicators: 绩效指标 rows whose 指标代码 no catalog declares
+# ---------------------------------------------------------------------------------------------
+
+OWN_DEFINITION = "绩效指标表“实际值”（部门自定指标，未列入领域目录）"
+_TARGET_DIRECTION = {"≥": Direction.HIGHER_BETTER, "全面": Direction.HIGHER_BETTER,
+                     "≤": Direction.LOWER_BETTER}
+
+
+def _text(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+
+
+def row_ids(frame: pd.DataFrame) -> pd.Series:
+    """The indicator id of each 绩效指标 row: its 指标代码, or one derived from the row.
+
+    A row without a code gets ``own_`` + 8 hex digits of its 领域 and 指标 name, so that the same
+    row keeps its id from year to year (history compares by id); a second row with the same
+    name gets ``_2`` appended, and so on.
+    """
+    import hashlib
+
+    from ..workbook import normalize_label
+
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for _, rec in frame.iterrows():
+        code = _text(rec["code"])
+        if code:
+            ids.append(code)
+            continue
+        key = f"{_text(rec['domain'])}|{normalize_label(rec['name'])}"
+        base = "own_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
+        seen[base] = seen.get(base, 0) + 1
+        ids.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+    return pd.Series(ids, index=frame.index, dtype=object)
+
+
+def own_rows(data: WorkbookData) -> list[dict[str, Any]]:
+    """The department's own indicators: one tidy row per 绩效指标 row whose code is not declared.
+
+    Rows of every 领域 (其他 included) count; a row whose 目标年度 is a later year is a plan,
+    not an indicator of this year, and is left to the targets. The first row of an id wins.
+    """
+    frame = data.frames.get("targets")
+    if frame is None or frame.empty:
+        return []
+    rows, taken = [], set(REGISTRY)
+    for (i, rec), ind_id in zip(frame.iterrows(), row_ids(frame), strict=True):
+        year = rec["target_year"]
+        later = not (year is None or pd.isna(year)) and int(year) > data.year
+        if ind_id in taken or later:
+            continue
+        taken.add(ind_id)
+        cell = data.cell("targets", i, "actual")
+        value = float(rec["actual"])
+        name = _text(rec["name"]) or ind_id
+        rows.append({
+            "id": ind_id, "domain": rec["domain"], "label_zh": name, "value": value,
+            "unit": _text(rec["unit"]),
+            "direction": _TARGET_DIRECTION.get(_text(rec["direction"]), Direction.NEUTRAL).value,
+            "note": (f"数据缺失：绩效指标“{name}”实际值（{cell}）未提供"
+                     if math.isnan(value) else ""),
+            "source_cells": cell, "definition_zh": OWN_DEFINITION, "decimals": 2,
+            "reported": True,
+        })
+    return rows
+
+
+def compute(data: WorkbookData, settings: Settings, domains: Iterable[str] | None = None
+            ) -> pd.DataFrame:
+    """The indicators of finance and of ``domains``, then the department's own rows, by ``id``.
+
+    Args:
+        data: the workbook.
+        settings: the run settings.
+        domains: the catalog domains to compute; None for every domain in use (finance always).
+    """
     from . import load_all
 
     load_all()
-    rows = [evaluate(i, data, settings) for i in REGISTRY.values() if domain in (None, i.domain)]
-    return pd.DataFrame(rows).set_index("id", drop=False)
+    keep = None if domains is None else {"finance", *domains}
+    rows = [evaluate(i, data, settings) for i in REGISTRY.values()
+            if keep is None or i.domain in keep]
+    rows += own_rows(data)
+    columns = ["id", "domain", "label_zh", "value", "unit", "direction", "note", "source_cells",
+               "definition_zh", "decimals", "reported"]
+    return pd.DataFrame(rows, columns=columns).set_index("id")

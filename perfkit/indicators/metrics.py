@@ -1,19 +1,19 @@
-"""Declared 绩效指标 metrics, stated-figure parsing and the domain-check row shared by domains."""
+"""Reading 绩效指标 values by code, stated-figure parsing, and domain checks (rows and hooks)."""
 
 from __future__ import annotations
 
-import importlib
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from ..domains import SumCheck
 from ..params import Settings
 from ..printed import parse_printed
 from ..workbook import WorkbookData
-from .base import Direction, Reader, Undefined, indicator
+from .base import Reader, Undefined
 
 #: Verdict of a domain check whose figures disagree with a standard and need an explanation.
 EXPLAIN = "需说明"
@@ -22,34 +22,6 @@ INCONSISTENT = "不一致"
 UNVERIFIABLE = "无法核对"
 
 METRIC_SOURCE = "绩效指标: 实际值（按指标代码）"
-
-
-@dataclass(frozen=True)
-class Metric:
-    """A business statistic that is one 绩效指标 value: declared here, read by its code.
-
-    The id is both the indicator id and the 指标代码 of its 绩效指标 row.
-    """
-
-    id: str
-    label_zh: str
-    unit: str
-    direction: Direction = Direction.NEUTRAL
-    definition_zh: str = "绩效指标表“实际值”（报告所列业务统计）"
-    decimals: int = 2
-
-
-def register_metrics(domain: str, metrics: Iterable[Metric]) -> None:
-    """Register each metric as an indicator that reads its 绩效指标 实际值."""
-    for m in metrics:
-
-        def read(r: Reader, code: str = m.id) -> float:
-            return metric_value(r, code)
-
-        read.__name__ = read.__qualname__ = m.id
-        indicator(domain=domain, label_zh=m.label_zh, unit=m.unit, direction=m.direction,
-                  definition_zh=m.definition_zh, source=METRIC_SOURCE.replace("代码", f"代码 {m.id}"),
-                  decimals=m.decimals)(read)
 
 
 def _label(code: str) -> str:
@@ -144,25 +116,40 @@ CHECK_COLUMNS = ["check", "domain", "label_zh", "unit", "expected", "actual", "d
 
 def check_row(check: str, domain: str, label: str, unit: str, expected: float, actual: float,
               tolerance: float, verdict: str, explanation: str, cells: Iterable[str]) -> dict[str, Any]:
-    """One domain-check row (``difference`` = actual − expected, NaN when either is missing)."""
+    """One domain-check row: ``expected`` by the rule (Σ parts, a standard), ``actual`` as stated;
+    ``difference`` = actual − expected (表列 − 应为, as perfkit.checks), NaN when either is missing."""
     diff = actual - expected if not (math.isnan(expected) or math.isnan(actual)) else math.nan
     return {"check": check, "domain": domain, "label_zh": label, "unit": unit, "expected": expected,
             "actual": actual, "difference": diff, "tolerance": tolerance, "verdict": verdict,
             "explanation": explanation, "source_cells": "; ".join(dict.fromkeys(c for c in cells if c))}
 
 
-@dataclass(frozen=True)
-class MetricSum:
-    """The 绩效指标 value ``total`` must equal the sum of ``parts`` (all by code)."""
-
-    id: str
-    label_zh: str
-    total: str
-    parts: tuple[str, ...]
+#: Checks a domain computes in Python beyond its catalog's sum checks: domain → function of
+#: (workbook, settings) returning check rows (:func:`check_row`). See :func:`domain_checks`.
+CHECK_HOOKS: dict[str, Callable[[WorkbookData, Settings], list[dict]]] = {}
+#: Data gaps a domain finds in Python beyond missing indicator values: domain → function of the
+#: workbook returning rows with label_zh, kind, reason, cells.
+GAP_HOOKS: dict[str, Callable[[WorkbookData], list[dict]]] = {}
 
 
-def metric_sum_check(c: MetricSum, domain: str, data: WorkbookData, settings: Settings) -> dict:
-    """Check one :class:`MetricSum` on the workbook (exact for counts: tolerance 0)."""
+def domain_checks(domain: str):
+    """Register a function as the Python checks of ``domain`` (e.g. the 学生资助 sheet's)."""
+    def register(func):
+        CHECK_HOOKS[domain] = func
+        return func
+    return register
+
+
+def domain_gaps(domain: str):
+    """Register a function as the Python data-gap finder of ``domain``."""
+    def register(func):
+        GAP_HOOKS[domain] = func
+        return func
+    return register
+
+
+def metric_sum_check(c: SumCheck, domain: str, data: WorkbookData, settings: Settings) -> dict:
+    """Check one catalog sum check on the workbook (exact for counts: tolerance 0)."""
     from .. import fmt
     from .base import REGISTRY
 
@@ -182,7 +169,7 @@ def metric_sum_check(c: MetricSum, domain: str, data: WorkbookData, settings: Se
         verdict = INCONSISTENT
         note = (f"{named} = {fmt.count(s)}{unit}，{_label(c.total)}为{fmt.count(total)}{unit}，"
                 f"相差{fmt.count(abs(s - total))}{unit}")
-    return check_row(c.id, domain, c.label_zh, unit, total, s, 0.0, verdict, note, r.used)
+    return check_row(c.id, domain, c.label_zh, unit, s, total, 0.0, verdict, note, r.used)
 
 
 def unit_checks(data: WorkbookData, domain: str) -> list[dict]:
@@ -206,14 +193,14 @@ def unit_checks(data: WorkbookData, domain: str) -> list[dict]:
 
 
 def run_domain_checks(data: WorkbookData, settings: Settings, domain: str) -> pd.DataFrame:
-    """Every check a domain declares (``SUM_CHECKS`` and ``checks()``), plus unit checks."""
+    """Every check of a domain: its catalog's sum checks, its Python checks, unit checks."""
     from . import load_all
+    from .catalog import sum_checks
 
     load_all()
-    module = importlib.import_module(f"{__package__}.{domain}")
-    rows = [metric_sum_check(c, domain, data, settings) for c in getattr(module, "SUM_CHECKS", ())]
-    extra = getattr(module, "checks", None)
-    if extra is not None:
-        rows += extra(data, settings)
+    rows = [metric_sum_check(c, domain, data, settings) for c in sum_checks(domain)]
+    hook = CHECK_HOOKS.get(domain)
+    if hook is not None:
+        rows += hook(data, settings)
     rows += unit_checks(data, domain)
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from perfkit import config
+from perfkit import config, domains
 from perfkit.indicators import REGISTRY, load_all
 
 ROOT = config.ROOT
@@ -43,7 +43,8 @@ def test_environment_yml_matches_pyproject():
 
 #: Declared but not imported by perfkit's code: what it needs at run time all the same.
 RUNTIME_ONLY = {"ipykernel": "the python3 kernel the notebooks execute in",
-                "nbclient": "papermill's notebook client, configured by perfkit.engine"}
+                "nbclient": "papermill's notebook client, configured by perfkit.engine",
+                "tzdata": "zone data zoneinfo reads where the system has none (北京时间)"}
 
 
 def _imported_distributions() -> dict[str, set[str]]:
@@ -113,12 +114,13 @@ def test_every_indicator_is_fully_declared():
     load_all()
     assert REGISTRY
     units = ("_pct", "_wan_yuan", "_yuan", "_count", "_person_times", "_ratio", "_per_school",
-             "_yi_yuan", "_per_capita_yuan", "_persons", "_score", "_points")
+             "_yi_yuan", "_per_capita_yuan", "_persons", "_score", "_points", "_per_100k",
+             "_permille", "_years")
     for ind in REGISTRY.values():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", ind.id), ind.id
         assert ind.id.endswith(units), f"{ind.id}: id should end with its unit suffix"
         assert ind.label_zh and ind.unit and ind.definition_zh and ind.source, ind.id
-        assert ind.domain in ("finance", "quality", "aid", "safety"), ind.id
+        assert ind.domain in ("finance", *domains.catalogs()), ind.id
 
 
 def test_building_perfkit_prints_no_setuptools_warning(tmp_path):
@@ -130,8 +132,9 @@ def test_building_perfkit_prints_no_setuptools_warning(tmp_path):
 
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "perfkit", tmp_path / "perfkit",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("perfkit", "notebooks"):
+        shutil.copytree(ROOT / folder, tmp_path / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     build = ("import sys, tempfile\nfrom setuptools import build_meta\n"
              "out = tempfile.mkdtemp()\n"
              "sys.stderr.write(build_meta.build_editable(out) + '\\n')\n")
@@ -139,7 +142,11 @@ def test_building_perfkit_prints_no_setuptools_warning(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "editable" in done.stderr  # the wheel's name: the build ran
-    assert "Warning" not in done.stderr and "!!" not in done.stderr, done.stderr
+    # One notice is information, not a warning: notebooks/ is mapped to perfkit.notebooks, so
+    # the editable install uses an import finder, and setuptools says so (pip -qq does not show
+    # it). Nothing else: no deprecation, no folder the configuration leaves out.
+    notices = re.findall(r"^\S+:\d+: (\w+): (.*)$", done.stderr, flags=re.M)
+    assert notices == [("InformationOnly", "Editable installation.")], done.stderr
 
 
 def test_ci_lints_and_type_checks_perfkit_before_the_tests():

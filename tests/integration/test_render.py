@@ -208,7 +208,7 @@ def test_reviewer_html_cover_toc_and_css(rendered):
         "部门整体支出（财务）",
         "0.1.0",
         "0123456789abcdef" * 4,
-        "2026年11月28日",
+        "2026年11月29日 02:00（北京时间）",  # 2026-11-28T18:00 UTC + 8 h
     ):
         assert fact in page
     toc = page[page.index('<nav class="toc"') : page.index("</nav>")]
@@ -375,7 +375,7 @@ def test_body_processor_sizes_tables_and_marks_numbers():
 
     row = "".join(f"<td>{i},234.56万元</td>" for i in range(20))
     wide = _process_body(f"<table><tr>{row}</tr></table>").html
-    assert 'class="table-wrap landscape"' in wide and "cols-20" in wide
+    assert 'class="table-wrap wide landscape"' in wide and "cols-20" in wide
 
     spans = _process_body(
         "<table><tbody>"

@@ -67,8 +67,9 @@ def test_nutrition_below_standard_is_flagged(sample_ev, programmes):
 def test_two_exemptions_sum_within_rounding(sample_ev):
     row = run_domain_checks(sample_ev.data, sample_ev.settings, "aid").set_index("check").loc[
         "aid_group_两免一补"]
-    assert (row["expected"], row["actual"]) == (40400, 40347)  # 4.04亿 vs 3.1亿+4761万+4586万
-    assert row["difference"] == -53
+    # 应为 = Σ parts 3.1亿+4761万+4586万; 实际 = the report's 4.04亿; 差额 = 实际 − 应为.
+    assert (row["expected"], row["actual"]) == (40347, 40400)
+    assert row["difference"] == 53
     # 4.04亿 is ±50万; 3.1亿 is ±500万; 4761 and 4586 are ±0.5 each
     assert row["tolerance"] == 551
     assert row["verdict"] == "一致" and "舍入" in row["explanation"]
@@ -82,7 +83,7 @@ def test_two_exemptions_sum_beyond_rounding(make_ev):
 
     ev = make_ev(wrong)
     row = run_domain_checks(ev.data, ev.settings, "aid").set_index("check").loc["aid_group_两免一补"]
-    assert row["verdict"] == "不一致" and row["difference"] == -1053
+    assert row["verdict"] == "不一致" and row["difference"] == 1053  # 41400 stated − 40347
 
 
 @pytest.mark.parametrize(("persons", "note"), [(0, "无法计算（基数为0）"), (None, "受助人次或金额未提供")])

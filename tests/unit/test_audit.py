@@ -276,10 +276,12 @@ def test_sample_spending_gap_is_reported(sample_ev):
 
 def test_sample_report_table_and_text(sample_ev):
     frame = pk.tables.audit_frame(sample_ev)
-    assert list(frame.columns) == ["编号", "类别", "核对项", "报告值", "重新计算", "差额", "结论",
+    assert list(frame.columns) == ["编号", "类别", "核对项", "报告值", "重新计算",
+                                   "差额（报告值 − 重新计算）", "结论",
                                    "说明"]
     s7 = frame[frame["编号"] == "S7"].iloc[0]
-    assert (s7["报告值"], s7["重新计算"], s7["差额"]) == ("4.04亿元", "40347.00万元", "+53.00万元")
+    assert (s7["报告值"], s7["重新计算"], s7["差额（报告值 − 重新计算）"]) == (
+        "4.04亿元", "40347.00万元", "+53.00万元")
     assert frame[frame["编号"] == "S5"].iloc[0]["重新计算"] == "无法计算"
     text = pk.narrative.audit_summary(sample_ev)
     assert "核对报告所列数值10项" in text and "5857.42万元" in text

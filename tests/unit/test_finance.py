@@ -70,8 +70,10 @@ def test_negative_carryover_passes_identity(sample_ev):
 def test_spending_parts_gap_is_flagged(sample_ev):
     row = sample_ev.checks.set_index("check").loc["expenditure_parts"]
     assert row["verdict"] == "未解释差额"
-    assert fmt.num(row["actual"]) == "18930.95"
-    assert fmt.num(-row["difference"]) == "5857.42"
+    # 应为 = Σ parts 13738.19 + 5192.76; 实际 = the stated total; 差额 = 实际 − 应为.
+    assert fmt.num(row["expected"]) == "18930.95"
+    assert fmt.num(row["actual"]) == "24788.37"
+    assert fmt.num(row["difference"]) == "5857.42"
     assert "5857.42万元" in row["explanation"]
 
 
@@ -88,7 +90,7 @@ def test_inconsistent_total_is_reported(make_ev):
     ev = make_ev(wrong)
     row = ev.checks.set_index("check").loc["three_public_parts"]
     assert row["verdict"] == "不一致"
-    assert fmt.num(row["difference"]) == "-2.00"
+    assert fmt.num(row["difference"]) == "2.00"  # total 90.53 − parts 88.53
 
 
 def test_indicator_records_source_cells(sample_ev):

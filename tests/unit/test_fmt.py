@@ -7,6 +7,7 @@ import math
 import pytest
 
 from perfkit import fmt
+from perfkit.errors import PerfkitError
 from perfkit.narrative import three_public_sentence
 
 
@@ -158,3 +159,69 @@ def test_three_public_sentence_on_the_sample(sample_ev):
     # 88.53 - 71.84 = 16.69; 16.69 / 71.84 = 23.23 %; 36.71 - 23.95 = 12.76.
     assert "较2018年度“三公”经费71.84万元增加16.69万元（增长23.23%）" in text
     assert "公务接待费本年数36.71万元，上年数23.95万元，增加12.76万元" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Times: 北京时间 by default, labelled; PERFKIT_TIMEZONE chooses another zone
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def zone(monkeypatch):
+    def set_zone(name: str | None):
+        if name is None:
+            monkeypatch.delenv(fmt.TIMEZONE_ENV, raising=False)
+        else:
+            monkeypatch.setenv(fmt.TIMEZONE_ENV, name)
+
+    set_zone(None)
+    return set_zone
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("2026-12-03T01:42:00+00:00", "2026年12月3日 09:42（北京时间）"),  # UTC + 8 h
+        ("2026-12-02T18:05:59+00:00", "2026年12月3日 02:05（北京时间）"),  # crosses midnight
+        ("2026-12-03T09:42:00+08:00", "2026年12月3日 09:42（北京时间）"),
+        ("2026-06-30T23:30:00-04:00", "2026年7月1日 11:30（北京时间）"),  # 03:30 UTC
+    ],
+)
+def test_times_are_shown_in_beijing_time(zone, value, text):
+    assert fmt.display_time(value) == text
+
+
+def test_another_zone_is_named(zone):
+    zone("Asia/Tokyo")
+    shown = fmt.display_time("2026-12-03T01:42:00+00:00")
+    assert shown == "2026年12月3日 10:42（Asia/Tokyo，UTC+09:00）"
+    zone("UTC")
+    shown = fmt.display_time("2026-12-03T01:42:05+00:00", seconds=True)
+    assert shown == "2026年12月3日 01:42:05（UTC）"
+    zone("Not/AZone")
+    with pytest.raises(PerfkitError, match="PERFKIT_TIMEZONE"):
+        fmt.display_time("2026-12-03T01:42:00+00:00")
+
+
+def test_unparsable_time_is_returned_unchanged(zone):
+    assert fmt.display_time("不是时间") == "不是时间"
+
+
+def test_render_and_index_use_the_display_time(zone):
+    from perfkit.render import format_time
+
+    assert format_time("2026-12-03T01:42:00+00:00") == "2026年12月3日 09:42（北京时间）"
+
+
+def test_beijing_time_without_a_system_zone_database(zone):
+    """Where /usr/share/zoneinfo is missing, zoneinfo falls back to the tzdata package."""
+    import zoneinfo
+
+    zoneinfo.reset_tzpath(to=[])  # no system zone database at all
+    zoneinfo.ZoneInfo.clear_cache()
+    try:
+        assert zoneinfo.TZPATH == ()
+        assert fmt.display_time("2026-12-03T01:42:00+00:00") == "2026年12月3日 09:42（北京时间）"
+    finally:
+        zoneinfo.reset_tzpath()
+        zoneinfo.ZoneInfo.clear_cache()

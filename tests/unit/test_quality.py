@@ -98,7 +98,7 @@ def test_sum_check_catches_wrong_total(make_ev):
     ev = make_ev(wrong)
     row = run_domain_checks(ev.data, ev.settings, "quality").set_index("check").loc[
         "teacher_directed_parts"]
-    assert row["verdict"] == "不一致" and row["difference"] == -10
+    assert row["verdict"] == "不一致" and row["difference"] == 10  # stated 867 − parts 857
     assert "相差10名" in row["explanation"]
 
 

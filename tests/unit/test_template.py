@@ -22,7 +22,6 @@ def project(tmp_path, monkeypatch):
     root = tmp_path / "proj"
     shutil.copytree(config.DATA_DIR / "yiyang-edu", root / "data" / "yiyang-edu")
     shutil.copytree(config.PARAMS_DIR / "yiyang-edu", root / "params" / "yiyang-edu")
-    shutil.copytree(config.PARAMS_DIR / "score_sheets", root / "params" / "score_sheets")
     for name, value in (("ROOT", root), ("DATA_DIR", root / "data"),
                         ("PARAMS_DIR", root / "params"), ("OUTPUTS_DIR", root / "outputs")):
         monkeypatch.setattr(config, name, value)

@@ -1,0 +1,1 @@
+"""The report notebooks (package data, installed as ``perfkit.notebooks``; see config)."""

@@ -1,0 +1,212 @@
+"""Charts: only rows with values are drawn (else a text says what is missing), print-legible
+type, value labels not struck through by gridlines, Chinese labels wrapped at sensible points."""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text as MplText
+
+from perfkit import charts
+from perfkit.narrative import Text
+
+#: Smallest type a reader may be given on paper, in points.
+MIN_PRINTED_PT = 8.0
+
+CHARTS = {
+    "budget_vs_actual": lambda ev: charts.budget_vs_actual(ev),
+    "spending_structure": lambda ev: charts.spending_structure(ev),
+    "three_public_change": lambda ev: charts.three_public_change(ev),
+    "attainment_quality": lambda ev: charts.attainment_overview(ev, "quality"),
+    "attainment_safety": lambda ev: charts.attainment_overview(ev, "safety"),
+    "teacher_supply": lambda ev: charts.teacher_supply(ev),
+    "aid_amounts": lambda ev: charts.aid_amounts(ev),
+    "aid_persons": lambda ev: charts.aid_persons(ev),
+    "aid_per_capita": lambda ev: charts.aid_per_capita(ev),
+    "safety_coverage": lambda ev: charts.safety_coverage(ev),
+    "safety_reach": lambda ev: charts.safety_reach(ev),
+    "score_by_level1": lambda ev: charts.score_by_level1(ev),
+}
+
+
+def _no_business_data(content):
+    for key in ("targets", "aid", "qualitative", "stated"):
+        content[key] = []
+
+
+def _no_actuals(content):
+    for row in content["targets"]:
+        row["actual"] = None
+    for row in content["aid"]:
+        row["persons"] = None
+
+
+@pytest.fixture(scope="module")
+def evs(sample_ev, tmp_path_factory):
+    from conftest import sample_content
+
+    import perfkit as pk
+    from perfkit.evaluation import Evaluation
+    from perfkit.params import settings_from_dict
+
+    out = {"sample": sample_ev}
+    cases = (("no business data", _no_business_data), ("no actual values", _no_actuals))
+    for name, change in cases:
+        content = sample_content()
+        change(content)
+        path = pk.write_workbook(tmp_path_factory.mktemp("wb") / "wb.xlsx", content)
+        data = pk.load_workbook(path)
+        out[name] = Evaluation(data, settings_from_dict({"department": "test", "year": data.year}))
+    return out
+
+
+def _drawn(fig: Figure):
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def _rows_with_marks(ax) -> list[float]:
+    """y centres of drawn bars (width > 0) and of plotted markers."""
+    ys = [p.get_y() + p.get_height() / 2 for p in ax.patches
+          if isinstance(p, Rectangle) and p.get_width() > 0 and p.get_height() > 0]
+    for line in ax.lines:
+        if line.get_marker() not in (None, "None", ""):
+            ys += [float(y) for y in line.get_ydata()]
+    return ys
+
+
+def _check_only_rows_with_values(name: str, fig: Figure) -> None:
+    for ax in fig.axes:
+        marks = _rows_with_marks(ax)
+        for tick, label in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True):
+            if not label.get_text() or not ax.get_yaxis().get_visible():
+                continue
+            if ax.get_yscale() != "linear" or not ax.patches:
+                continue
+            assert any(abs(tick - y) <= 0.45 for y in marks), (
+                f"{name}: row “{label.get_text()}” is drawn without a value")
+
+
+def _check_printed_type(name: str, fig: Figure, renderer) -> None:
+    width_in = fig.get_tightbbox(renderer).width  # the PNG is cropped to this (bbox_inches)
+    scale = charts.WIDTH_IN / width_in  # img.chart is printed as wide as the text column
+    assert width_in <= charts.WIDTH_IN * 1.15, f"{name}: {width_in:.2f} in wide, printed smaller"
+    for text in fig.findobj(MplText):
+        if text.get_visible() and text.get_text().strip():
+            printed = text.get_fontsize() * scale
+            assert printed >= MIN_PRINTED_PT, (
+                f"{name}: “{text.get_text()[:20]}” printed at {printed:.1f} pt")
+
+
+def _check_labels_not_struck_through(name: str, fig: Figure, renderer) -> None:
+    for ax in fig.axes:
+        grid = [g for g in ax.get_xgridlines() + ax.get_ygridlines() if g.get_visible()]
+        grid = [g for g in grid if g.get_linestyle() not in ("None", "")]
+        if not grid:
+            continue
+        grid_z = max(ax.xaxis.get_zorder(), ax.yaxis.get_zorder())  # gridlines draw with their axis
+        for text in ax.texts:
+            if not text.get_visible() or not text.get_text().strip():
+                continue
+            box = text.get_window_extent(renderer)
+            crossed = any(box.overlaps(g.get_window_extent(renderer)) for g in grid)
+            if not crossed:
+                continue
+            on_bar = any(  # a label inside a bar: the bar hides the gridlines behind it
+                p.get_zorder() > grid_z
+                and p.get_window_extent(renderer).contains(box.x0, box.y0)
+                and p.get_window_extent(renderer).contains(box.x1, box.y1)
+                for p in ax.patches)
+            if on_bar:
+                continue
+            patch = text.get_bbox_patch()
+            assert patch is not None and patch.get_facecolor()[:3] == (1.0, 1.0, 1.0) and \
+                text.get_zorder() > grid_z, (
+                    f"{name}: a gridline runs through “{text.get_text()}”")
+
+
+def _check_wrapping(name: str, fig: Figure) -> None:
+    for ax in fig.axes:
+        for label in ax.get_yticklabels() + ax.get_xticklabels():
+            lines = label.get_text().split("\n")
+            for before, after in pairwise(lines):
+                assert not (before[-1:].isascii() and before[-1:].isalnum()
+                            and after[:1].isascii() and after[:1].isalnum()), (
+                    f"{name}: “{label.get_text()}” wrapped inside a number or word")
+                assert after[:1] not in "，。、；：）」”", f"{name}: line starts with punctuation"
+
+
+@pytest.mark.parametrize("case", ["sample", "no business data", "no actual values"])
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_chart_draws_only_what_has_values_or_says_what_is_missing(evs, case, name):
+    result = CHARTS[name](evs[case])
+    if isinstance(result, Text):
+        assert re.search("未提供|未填写|未列出|无实际值|均无|没有", result), result
+        assert "未绘制" in result and len(result) < 300
+        return
+    assert isinstance(result, Figure), type(result)
+    renderer = _drawn(result)
+    _check_only_rows_with_values(name, result)
+    _check_printed_type(name, result, renderer)
+    _check_labels_not_struck_through(name, result, renderer)
+    _check_wrapping(name, result)
+
+
+def test_sample_charts_without_values_are_texts_naming_the_missing(evs):
+    safety = charts.attainment_overview(evs["sample"], "safety")
+    assert isinstance(safety, Text)  # none of the three 2019 safety targets has an actual value
+    for target in ("中小学封闭化管理比例", "城市中小学专职保安员配备率"):
+        assert target in safety
+    empty = charts.aid_amounts(evs["no business data"])
+    assert isinstance(empty, Text) and "学生资助表未填写" in empty
+
+
+def test_quality_targets_chart_draws_the_three_with_actual_values(evs):
+    fig = charts.attainment_overview(evs["sample"], "quality")
+    ax = fig.axes[0]
+    rows = [t.get_text().replace("\n", "") for t in ax.get_yticklabels()]
+    # 12 targets in 2019, 3 with an actual value (392名, 703个, 0个); the 9 others are named.
+    assert rows == ["市级定向培养农村中小学教师", "消除义务教育大班额", "剩余超大班额"]
+    note = "".join(t.get_text() for t in ax.texts).replace("\n", "")
+    for text in ("未绘出（无实际值", "九年义务教育巩固率", "56人以上大班额比例"):
+        assert text in note
+
+
+def test_aid_persons_leaves_out_the_programme_without_a_count(evs):
+    fig = charts.aid_persons(evs["sample"])
+    ax = fig.axes[0]
+    rows = [t.get_text().replace("\n", "") for t in ax.get_yticklabels()]
+    assert "免除学杂费补助公用经费" not in rows and len(rows) == 9
+    labels = [t.get_text() for t in ax.texts]
+    assert "75.22万人次" in labels and "3847人次" in labels  # exact counts, scaled where exact
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("一键式紧急报警及视频监控系统与公安机关联网率", 2),
+        ("家庭经济困难学生生活费补助", 2),
+        ("达到办学条件20条底线要求的义务教育学校比例", 2),
+        ("五大护苗行动覆盖学校（幼儿园）", 2),
+        ("普通高中国家助学金", 1),
+    ],
+)
+def test_wrap_label_breaks_at_sensible_points(text, lines):
+    wrapped = charts.wrap_label(text)
+    parts = wrapped.split("\n")
+    assert "".join(parts) == text and len(parts) == lines
+    assert all(len(p) <= charts.LABEL_CHARS for p in parts)
+    assert "20条" in wrapped or "20" not in text  # never "2\n0条"
+
+
+def test_wrap_label_examples():
+    assert charts.wrap_label("家庭经济困难学生生活费补助") == "家庭经济困难\n学生生活费补助"
+    assert charts.wrap_label("五大护苗行动覆盖学校（幼儿园）") == "五大护苗行动覆盖学校\n（幼儿园）"
+    wrapped = charts.wrap_label("有省、市、县、校级科研课题的学校比例")
+    assert wrapped == "有省、市、县、\n校级科研课题的学校比例"

@@ -1,0 +1,54 @@
+"""The 2019 sample's indicators, checks and scores are those captured before the catalogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from perfkit import tidy
+from perfkit.indicators.metrics import run_domain_checks
+from perfkit.scoring import score
+
+GOLDEN = Path(__file__).resolve().parent.parent / "fixtures" / "golden-2019"
+
+
+def _tables(ev) -> dict[str, str]:
+    """The tables exactly as ``perfkit run`` writes them (tables/*.csv)."""
+    return {
+        "indicators.csv": tidy.indicator_table(ev).to_csv(index=False),
+        "checks.csv": ev.checks[tidy.CHECK_COLUMNS].to_csv(index=False),
+        "scores.csv": score(ev).items[tidy.SCORE_COLUMNS].to_csv(index=False),
+        "domain_checks.csv": pd.concat(
+            [run_domain_checks(ev.data, ev.settings, d) for d in ("quality", "aid", "safety")]
+        ).to_csv(index=False),
+    }
+
+
+@pytest.mark.parametrize("name", ["indicators.csv", "checks.csv", "scores.csv",
+                                  "domain_checks.csv"])
+def test_sample_tables_are_unchanged(sample_ev, name):
+    now = _tables(sample_ev)[name].splitlines()
+    if name == "indicators.csv":  # the department's own rows are new (below), nothing else
+        now = [line for line in now if not line.startswith("own_")]
+    before = (GOLDEN / name).read_text(encoding="utf-8").splitlines()
+    assert len(now) == len(before), f"{name}: {len(now)} lines, golden {len(before)}"
+    for n, (a, b) in enumerate(zip(now, before, strict=True), 1):
+        assert a == b, f"{name} line {n}:\n now    {a}\n golden {b}"
+
+
+def test_sample_covers_the_education_domains_only(sample_ev):
+    assert sample_ev.domains == ["quality", "aid", "safety"]
+
+
+def test_the_new_rows_are_the_department_s_own(sample_ev):
+    """Rows of 绩效指标 without a catalog code are indicators too (issue #13), after the rest."""
+    table = tidy.indicator_table(sample_ev)
+    own = table[table["id"].str.startswith("own_")]
+    frame = sample_ev.data.frames["targets"]
+    uncoded = frame[frame["code"].isna() & frame["target_year"].isna()]
+    assert list(own["label_zh"]) == list(uncoded["name"])
+    assert list(own["domain"]) == list(uncoded["domain"])
+    assert list(own["value"]) == list(uncoded["actual"])
+    assert list(table["id"])[-len(own):] == list(own["id"])
