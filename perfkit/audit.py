@@ -64,9 +64,10 @@ import pandas as pd
 
 from . import config, fmt
 from .checks import CONSISTENT, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
+from .errors import Problem
 from .evaluation import Evaluation
-from .params import Settings
 from .indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
+from .params import Settings
 from .printed import (
     AMOUNT_UNITS,
     AuditParseError,
@@ -82,7 +83,10 @@ log = logging.getLogger(__name__)
 #: The printed value is explained by rounding of the inputs or by truncation.
 ROUNDING = "舍入差异"
 #: Every verdict the audit gives, in display order (未解释差额 comes from perfkit.checks).
-VERDICTS = (CONSISTENT, ROUNDING, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE)
+#: A figure of implausible size that the department confirmed (run settings' confirmed_values):
+#: not verified, so shown for the reviewer to check against the vouchers.
+CONFIRMED = "已核实"
+VERDICTS = (CONSISTENT, ROUNDING, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE, CONFIRMED)
 
 STATED = "报告数值"
 INTERNAL = "勾稽关系"
@@ -327,6 +331,66 @@ def _recompute_sum(data: WorkbookData, keys: list[tuple[str, Any, str]], unit: s
                       coarse=_coarse(data, box))
 
 
+def _target_rows(frame: pd.DataFrame, codes: tuple[str, ...]) -> tuple[list[Any], list[str]]:
+    """Rows of the 绩效指标 codes (the first of each), and the codes no row has."""
+    rows, unknown = [], []
+    for code in codes:
+        hits = list(frame.index[frame["code"] == code])
+        (rows.append(hits[0]) if hits else unknown.append(code))
+    return rows, unknown
+
+
+def _aid_rows(frame: pd.DataFrame, names: tuple[str, ...]) -> list[Any]:
+    """学生资助 rows whose 所属政策 is one of ``names`` (else whose 项目 is); all when none."""
+    if not names:
+        return list(frame.index)
+    wanted = {normalize_label(n) for n in names}
+    group = frame["group"].map(_folded)
+    program = frame["program"].map(_folded)
+    rows = [i for i in frame.index if group[i] in wanted]
+    named = {group[i] for i in rows}
+    return rows + [i for i in frame.index if program[i] in wanted - named and i not in rows]
+
+
+def unknown_checks(data: WorkbookData) -> list[Problem]:
+    """报告数值 rows the audit could not use whatever the figure (it would say 无法核对).
+
+    A 核对对象 outside the language, or naming 绩效指标 codes or 学生资助 policies the workbook
+    does not have, is a mistake in the sheet, not a gap in the data: ``perfkit check`` lists it.
+
+    Returns:
+        One located problem per such row (empty when every row can be checked).
+    """
+    frame = data.frames.get("stated")
+    if frame is None or frame.empty:
+        return []
+    expected = ("已登记的指标代码、基本信息项、绩效指标代码、cell(工作表:项目:列)，"
+                "或 sum(学生资助:所属政策) / sum(绩效指标:代码1,代码2)")
+    fix = "改正核对对象（指标代码见数据字典）；无法由工作簿数据重新计算的数值不要列入报告数值表"
+    out = []
+    for i, rec in frame.iterrows():
+        sheet, _, cell = data.cell("stated", i, "check").rpartition("!")
+        found = f"核对对象“{_text(rec['check'])}”"
+        try:
+            spec = parse_check(rec["check"], data)
+        except AuditParseError as exc:
+            out.append(Problem(data.path.name, sheet, cell, str(exc), expected, fix))
+            continue
+        if spec.kind == "sum_targets":
+            _, unknown = _target_rows(data.frames["targets"], spec.names)
+            if unknown:
+                out.append(Problem(data.path.name, sheet, cell,
+                                   f"{found}中的指标代码 {'、'.join(unknown)} 在绩效指标表中没有",
+                                   "绩效指标表中已有的指标代码", fix))
+        elif spec.kind == "sum_aid" and spec.names:
+            aid = data.frames.get("aid")
+            if aid is None or aid.empty or not _aid_rows(aid, spec.names):
+                out.append(Problem(data.path.name, sheet, cell,
+                                   f"{found}在学生资助表中没有匹配的所属政策或项目",
+                                   "学生资助表“所属政策”或“项目”列中的名称", fix))
+    return out
+
+
 def _printed_coarse(operands: dict[str, PrintedValue], cells: dict[str, str], unit: str):
     """Operands printed to whole units or coarser ("3.1亿元", "4761万元"), for the explanation."""
     out = []
@@ -368,7 +432,8 @@ def recompute_printed(formula, operands: dict[str, PrintedValue], unit: str,
     def evaluate(shifts):
         return formula({k: v + shifts.get(k, 0.0) for k, v in values.items()})
 
-    if len(box or ()) > _MAX_BOX_INPUTS and formula is sum_of:
+    bounds: tuple[float, float] | None
+    if box is not None and len(box) > _MAX_BOX_INPUTS and formula is sum_of:
         spread = sum(h for _, h, _ in box)
         bounds = (value - spread, value + spread)
     else:
@@ -395,10 +460,7 @@ def recompute(ev: Evaluation, spec: CheckSpec) -> Recomputed:
                               f"基本信息“{SHEET_BY_KEY['info'].item(key).label}”")
     if spec.kind in ("metric", "sum_targets"):
         frame = data.frames["targets"]
-        rows, unknown = [], []
-        for code in spec.names:
-            hits = list(frame.index[frame["code"] == code])
-            (rows.append(hits[0]) if hits else unknown.append(code))
+        rows, unknown = _target_rows(frame, spec.names)
         if unknown:
             return Recomputed(math.nan, "", reason=f"绩效指标表中没有指标代码 {'、'.join(unknown)}")
         units = {str(frame.at[i, "unit"]) for i in rows if isinstance(frame.at[i, "unit"], str)}
@@ -417,15 +479,7 @@ def recompute(ev: Evaluation, spec: CheckSpec) -> Recomputed:
         frame = data.frames.get("aid")
         if frame is None or frame.empty:
             return Recomputed(math.nan, "万元", reason="数据缺失：学生资助表为空")
-        if not spec.names:
-            rows = list(frame.index)
-        else:
-            wanted = {normalize_label(n) for n in spec.names}
-            group = frame["group"].map(_folded)
-            program = frame["program"].map(_folded)
-            rows = [i for i in frame.index if group[i] in wanted]
-            named = {group[i] for i in rows}
-            rows += [i for i in frame.index if program[i] in wanted - named and i not in rows]
+        rows = _aid_rows(frame, spec.names)
         return _recompute_sum(data, [("aid", i, "amount") for i in rows], "万元",
                               f"学生资助“{'、'.join(spec.names) or '全部'}”")
     raise AuditParseError(f"unknown check kind {spec.kind}")
@@ -590,7 +644,7 @@ def _text(v: Any) -> str:
 
 
 def _row(**kw: Any) -> dict[str, Any]:
-    row = dict.fromkeys(AUDIT_COLUMNS, "")
+    row: dict[str, Any] = dict.fromkeys(AUDIT_COLUMNS, "")
     row.update({"stated_value": math.nan, "recomputed": math.nan, "difference": math.nan,
                 "tolerance": math.nan})
     row.update(kw)
@@ -745,8 +799,20 @@ def _functional_rows(ev: Evaluation) -> list[dict]:
 
 def audit_internal(ev: Evaluation) -> pd.DataFrame:
     """The workbook's own sums: finance cross-checks, 绩效指标 part-sums, 支出功能分类."""
-    rows = _from_checks(ev.checks) + _metric_sum_rows(ev) + _functional_rows(ev)
+    rows = (_from_checks(ev.checks) + _metric_sum_rows(ev) + _functional_rows(ev)
+            + _confirmed_rows(ev))
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def _confirmed_rows(ev: Evaluation) -> list[dict]:
+    """One row per implausibly large (or small) figure the department confirmed as real."""
+    return [_row(ref=f"confirmed_{p.sheet}!{p.cell}", category=INTERNAL,
+                 figure=f"数值规模（{p.sheet}!{p.cell}）", check="confirmed_values",
+                 verdict=CONFIRMED,
+                 explanation=f"{p.found}；部门在运行设置 confirmed_values 中确认为实际数，"
+                             "请核对原始凭证",
+                 location="运行设置 confirmed_values", source_cells=f"{p.sheet}!{p.cell}")
+            for p in ev.data.confirmed]
 
 
 def audit_scores(ev: Evaluation) -> pd.DataFrame:
@@ -830,15 +896,26 @@ def load_for_audit(path: str | Path, *, params_file: str | Path = "",
         ParamsError: bad settings or a negative tolerance.
     """
     from .errors import ParamsError
-    from .params import check_department, load_settings
-    from .workbook import load_workbook
+    from .params import (
+        check_department,
+        load_settings,
+        read_settings_file,
+        safe_path,
+        settings_for_workbook,
+    )
+    from .workbook import load_workbook, year_from_filename
 
     path = config.resolve(path)
-    data = load_workbook(path)
+    known = settings_for_workbook(path, year_from_filename(path), params_file)
+    data = load_workbook(path, confirmed=known.confirmed_values if known else ())
     try:
         department = check_department(path.resolve().parent.name)
     except ParamsError:
         department = "audit"
+    given = safe_path(params_file, "params") if params_file else None
+    if given is not None and given.is_file():  # a settings file says whose it is
+        named = read_settings_file(given).get("department")
+        department = named if isinstance(named, str) else department
     settings = load_settings(department, data.year, params_file or None)
     return Evaluation(data, with_tolerances(settings, tolerance_pp, tolerance_wan_yuan))
 
@@ -852,11 +929,13 @@ def with_tolerances(settings: Settings, tolerance_pp: float | None = None,
     """
     from .errors import ParamsError
 
-    given = (("tolerance_pp", tolerance_pp), ("tolerance_wan_yuan", tolerance_wan_yuan))
-    overrides = {k: float(v) for k, v in given if v is not None}
-    if any(v < 0 for v in overrides.values()):
+    if any(v is not None and v < 0 for v in (tolerance_pp, tolerance_wan_yuan)):
         raise ParamsError("容差不能为负数")
-    return dataclasses.replace(settings, **overrides)
+    if tolerance_pp is not None:
+        settings = dataclasses.replace(settings, tolerance_pp=float(tolerance_pp))
+    if tolerance_wan_yuan is not None:
+        settings = dataclasses.replace(settings, tolerance_wan_yuan=float(tolerance_wan_yuan))
+    return settings
 
 
 def write_audit_csv(frame: pd.DataFrame, path: str | Path,

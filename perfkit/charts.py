@@ -132,18 +132,21 @@ def wrap_label(text: str, width: int = LABEL_CHARS) -> str:
         if cost_at_end is None:
             continue
         for start in range(max(0, end - width), end):
-            if best[start] is None:
+            before, here = best[start], best[end]
+            if before is None:
                 continue
             short = (width - (end - start)) / width  # balanced lines read better
-            cost = best[start][0] + line_cost + cost_at_end + ragged * short * short
-            if best[end] is None or cost < best[end][0]:
+            cost = before[0] + line_cost + cost_at_end + ragged * short * short
+            if here is None or cost < here[0]:
                 best[end] = (cost, start)
     if best[n] is None:  # nothing fits (a long number): plain slices
         return "\n".join(text[i:i + width] for i in range(0, n, width))
     cuts, i = [], n
     while i > 0:
         cuts.append(i)
-        i = best[i][1]
+        step = best[i]
+        assert step is not None  # every cut on the best path has a predecessor
+        i = step[1]
     bounds = [0, *reversed(cuts)]
     return "\n".join(text[a:b] for a, b in pairwise(bounds))
 

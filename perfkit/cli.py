@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -47,16 +48,21 @@ def _project(ctx: typer.Context) -> None:
 
 
 def _years(spec: str | None) -> list[int]:
+    """Parse ``--years`` (``2018-2020``, ``2018,2019``, or both); a bad spec is a PerfkitError."""
     if not spec:
         return []
     years: list[int] = []
     for part in spec.split(","):
         part = part.strip()
-        if "-" in part:
-            a, b = part.split("-", 1)
-            years.extend(range(int(a), int(b) + 1))
-        elif part:
-            years.append(int(part))
+        bounds = [b.strip() for b in part.split("-", 1)] if part else []
+        if not all(re.fullmatch(r"(19|20)\d\d", b) for b in bounds):
+            raise PerfkitError(f"--years 的值“{spec}”无效：“{part}”不是四位年份或年份范围。"
+                               "写作 2018-2020（范围）或 2018,2019（列举），例如 --years 2018-2020")
+        if len(bounds) == 2 and int(bounds[0]) > int(bounds[1]):
+            raise PerfkitError(f"--years 的值“{spec}”无效：范围“{part}”的起始年份大于结束年份，"
+                               f"应写作 {bounds[1]}-{bounds[0]}")
+        if bounds:
+            years.extend(range(int(bounds[0]), int(bounds[-1]) + 1))
     return years
 
 
@@ -93,7 +99,10 @@ def run(
 
     from .runner import run as run_all
 
-    year_list = _years(years) or ([year] if year else [])
+    try:
+        year_list = _years(years) or ([year] if year else [])
+    except PerfkitError as exc:
+        _fail(exc)
     dept_list = [d.strip() for d in (depts or dept or "").split(",") if d.strip()]
     found = _discover()
     if not dept_list or dept_list == ["all"]:
@@ -191,13 +200,23 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
           year: Annotated[int | None,
                           typer.Option(help="期望的评价年度；默认取文件名中的年度")] = None,
           strict: Annotated[bool, typer.Option(help="有提醒时也以非零状态(1)退出")] = False,
+          params: Annotated[str, typer.Option(
+              help="运行设置 YAML（其中 confirmed_values 列出经核实的异常数值）；"
+                   "默认 params/<部门>/<年度>.yaml")] = "",
           ) -> None:
     """检查一个工作簿，一次列出全部问题（有问题时退出状态为 2）。"""
+    from .audit import unknown_checks
+    from .errors import WorkbookError
+    from .params import settings_for_workbook
     from .workbook import load_workbook, year_from_filename
 
-    try:
-        expected = year if year is not None else year_from_filename(file)
-        data = load_workbook(file.resolve(), expected_year=expected)
+    try:  # a year in the file name is checked too
+        settings = settings_for_workbook(file, year or year_from_filename(file), params)
+        data = load_workbook(file.resolve(), expected_year=year,
+                             confirmed=settings.confirmed_values if settings else ())
+        unusable = unknown_checks(data)  # 报告数值 rows the audit would call 无法核对
+        if unusable:
+            raise WorkbookError(unusable)
     except PerfkitError as exc:
         _fail(exc)
     console.print(f"[green]通过[/]：{escape(str(file))}"
@@ -330,7 +349,7 @@ def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], wri
     if out is not None:
         path = write_audit_csv(frame, out, TEXT_AUDIT_COLUMNS)
         console.print(f"核对结果已写出：{escape(str(path))}")
-    if write_sheet:
+    if write_sheet and workbook is not None:  # (a missing workbook was refused above)
         try:
             copy, rows = write_stated_sheet(workbook, extraction)
         except PerfkitError as exc:
@@ -344,7 +363,8 @@ def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], wri
 def template(
     out: Annotated[Path | None, typer.Argument(help="输出文件；默认 data/<部门>/<年度>.xlsx")] = None,
     year: Annotated[int | None, typer.Option(help="新工作簿的年度")] = None,
-    dept: Annotated[str, typer.Option(help="部门代码")] = config.SAMPLE_DEPT,
+    dept: Annotated[str | None, typer.Option(
+        help="部门代码；不给输出文件时必填（写到 data/<部门>/<年度>.xlsx）")] = None,
     from_year: Annotated[int | None, typer.Option(
         "--from", help="从该年度结转：上年决算数、上年值、目标，并复制运行设置")] = None,
 ) -> None:
@@ -354,22 +374,23 @@ def template(
     if from_year is not None:
         from .newyear import write_next_year
 
-        if year is None or out is not None:
-            err.print("用法：perfkit template --year 2020 --from 2019 [--dept 部门代码]")
+        if year is None or out is not None or not dept:
+            err.print("用法：perfkit template --year 2020 --from 2019 --dept 部门代码")
             raise typer.Exit(2)
         try:
-            book, settings = write_next_year(dept, year, from_year)
+            book, params_out = write_next_year(dept, year, from_year)
         except PerfkitError as exc:
             _fail(exc)
         console.print(f"已生成 {year} 年度工作簿：{escape(str(book))}"
                       f"（上年数取自 {from_year} 年度）")
-        console.print(f"已生成运行设置：{escape(str(settings))}")
+        console.print(f"已生成运行设置：{escape(str(params_out))}")
         console.print(f"下一步：填写 {year} 年度的决算数、实际值并核改目标，然后运行 "
                       f"perfkit check {escape(str(book))}")
         return
     if out is None:
-        if year is None:
-            err.print("请给出输出文件名，或用 --year（及 --dept）写到 data/<部门>/<年度>.xlsx。")
+        if year is None or not dept:
+            err.print("请给出输出文件名（perfkit template 文件名.xlsx），或用 --year 和 --dept "
+                      "写到 data/<部门>/<年度>.xlsx。")
             raise typer.Exit(2)
         from .params import check_department
 
@@ -382,8 +403,8 @@ def template(
     from .prefill import template_content
     from .scoring import load_sheet
 
-    params = config.params_path(dept, year) if year else None
-    settings = load_settings(dept, year) if params and params.exists() else Settings()
+    known = bool(dept and year and config.params_path(dept, year).exists())
+    settings = load_settings(dept, year) if dept and year and known else Settings()
     try:
         sheet = load_sheet(settings.score_sheet)
     except PerfkitError as exc:

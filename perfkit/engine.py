@@ -55,6 +55,9 @@ get_ipython().reset(new_session=True)
 import perfkit.engine as __pk_engine
 __pk_engine.restore_kernel_state()
 del __pk_engine
+import perfkit.reads as __pk_reads
+__pk_reads.start()
+del __pk_reads
 """
 
 
@@ -72,6 +75,8 @@ class NotebookResult:
     failed_copy: str | None = None
     input_hash: str = ""
     inputs: dict[str, Any] = field(default_factory=dict)
+    #: Files the notebook read, with their SHA-256 (None: absent), see :mod:`perfkit.reads`.
+    reads: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,8 @@ def restore_kernel_state() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # deprecated rc keys warn on update
             matplotlib.rcParams.update(_KERNEL_STATE["rc"])
-        warnings.filters[:] = _KERNEL_STATE["filters"]
+        filters: Any = warnings.filters  # a list, typed as a sequence
+        filters[:] = _KERNEL_STATE["filters"]
         sys.path[:] = _KERNEL_STATE["path"]
         os.chdir(_KERNEL_STATE["cwd"])
     gc.collect()
@@ -168,7 +174,9 @@ class WarmKernel:
         )
         self.pid = getattr(self.km.provisioner, "pid", None)
         _LIVE_KERNELS.add(self.pid)
-        self.kc = None
+        if self.pid and _ON_KERNEL_START:
+            _ON_KERNEL_START[0](self.pid)
+        self.kc: Any = None  # the kernel client, once connected
 
     def _ensure_ready(self) -> None:
         """Connect and preload on first use (the kernel boots while the worker does other work)."""
@@ -198,8 +206,13 @@ class WarmKernel:
         self._ensure_ready()
         self._run(_RESET)
 
-    def execute(self, source: str, output: str, parameters: dict[str, Any]) -> None:
-        """Execute ``source`` into ``output`` with papermill on this kernel."""
+    def execute(self, source: str, output: str, parameters: dict[str, Any]
+                ) -> dict[str, str | None]:
+        """Execute ``source`` into ``output`` with papermill on this kernel.
+
+        Returns:
+            The files the notebook read (:mod:`perfkit.reads`).
+        """
         import papermill as pm
 
         _register_engine()
@@ -213,6 +226,20 @@ class WarmKernel:
             kernel_name="python3", progress_bar=False, log_output=False,
             execution_timeout=CELL_TIMEOUT_S, km=self.km, warm_kc=self.kc, partial_path=output,
         )
+        return self.recorded_reads()
+
+    def recorded_reads(self) -> dict[str, str | None]:
+        """What the last notebook read, as the kernel recorded it."""
+        import json
+
+        fd, path = tempfile.mkstemp(prefix="perfkit-reads.", suffix=".json")
+        os.close(fd)
+        try:
+            self._run(f"import perfkit.reads as __pk_reads\n__pk_reads.dump({path!r})\n"
+                      "del __pk_reads")
+            return json.loads(Path(path).read_text(encoding="utf-8"))
+        finally:
+            Path(path).unlink(missing_ok=True)
 
     def shutdown(self) -> None:
         """Stop the kernel (and anything it started)."""
@@ -228,6 +255,8 @@ class WarmKernel:
 
 
 _LIVE_KERNELS: set[int | None] = set()
+#: Called with the pid of each kernel a worker starts (the runner waits for them at the end).
+_ON_KERNEL_START: list[Any] = []
 
 
 def _devnull():
@@ -236,8 +265,9 @@ def _devnull():
     return subprocess.DEVNULL
 
 
-def kill_kernel(pid: int | None) -> None:
-    """Kill a kernel's process group (kernels run in their own session)."""
+def kill_kernel(pid: int | None, wait: float = 10.0) -> None:
+    """Kill a kernel's process group (kernels run in their own session) and wait until the
+    kernel has ended, so that no kernel outlives the run that started it."""
     if not pid:
         return
     _LIVE_KERNELS.discard(pid)
@@ -248,6 +278,44 @@ def kill_kernel(pid: int | None) -> None:
             os.kill(pid, signal.SIGTERM)
     except (ProcessLookupError, PermissionError, OSError):
         pass
+    wait_ended(pid, wait)
+
+
+def wait_ended(pid: int, timeout: float = 10.0) -> bool:
+    """Wait until process ``pid`` has ended: reaped when it is our child, else gone or a zombie
+    (whose reaping is its new parent's business). Returns whether it ended in time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done == pid:
+                return True
+        except ChildProcessError:  # not our child (or already reaped): watch it instead
+            if not process_running(pid):
+                return True
+        except OSError:  # pragma: no cover - Windows
+            return True
+        if time.monotonic() >= deadline:
+            log.warning("process %s still running %.0f s after it was killed", pid, timeout)
+            return False
+        time.sleep(0.02)
+
+
+def process_running(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return not os.path.isdir("/proc")  # gone meanwhile, or no /proc on this system
+    except OSError:
+        return True
 
 
 _ENGINE_NAME = "perfkit-warm"
@@ -323,7 +391,7 @@ def execute_task(task: Task, kernel: WarmKernel | None) -> tuple[NotebookResult,
         if kernel is None:
             kernel = WarmKernel(task.root, task.outputs_root)
         try:
-            kernel.execute(task.source, tmp, {
+            result.reads = kernel.execute(task.source, tmp, {
                 "department": task.department, "year": task.year,
                 "workbook": task.workbook, "params_file": task.params_file,
             })
@@ -500,6 +568,7 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) 
     skip_slow_imports()
     parent = os.getppid()
     _watch_parent(parent)
+    _ON_KERNEL_START[:] = [lambda pid: outbox.put(("kernel", index, pid))]
     kernel: WarmKernel | None = None
     try:  # boot the kernel now; import the executing and rendering code while it starts
         kernel = WarmKernel(env["PERFKIT_ROOT"], env["PERFKIT_OUTPUTS"])
@@ -540,7 +609,12 @@ def execute_on_dask_worker(task: Task) -> NotebookResult:
 
     skip_slow_imports()
     if not getattr(execute_on_dask_worker, "_registered", False):
+        from multiprocessing import util
+
         atexit.register(_shutdown_dask_kernel)
+        # A Dask worker started by a nanny is a multiprocessing child: it exits through
+        # os._exit after running these finalizers, never through atexit.
+        util.Finalize(None, _shutdown_dask_kernel, exitpriority=10)
         execute_on_dask_worker._registered = True  # type: ignore[attr-defined]
     result, _DASK_KERNEL[0] = execute_task(task, _DASK_KERNEL[0])
     return result

@@ -98,5 +98,5 @@ def load(
     """
     settings = load_settings(department, int(year), params_file or None)
     path = safe_path(workbook, "workbook") if workbook else settings.workbook_path()
-    data = load_workbook(path, expected_year=int(year))
+    data = load_workbook(path, expected_year=int(year), confirmed=settings.confirmed_values)
     return Evaluation(data, settings)

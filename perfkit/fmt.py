@@ -68,7 +68,7 @@ def round_half_up(value: float, decimals: int = 2) -> Decimal:
 
 def num(value: float | None, decimals: int = 2, *, missing: str = MISSING) -> str:
     """Format a number with fixed decimals, or ``missing`` for None/NaN."""
-    if _missing(value):
+    if value is None or _missing(value):
         return missing
     d = round_half_up(value, decimals)
     if d == 0:
@@ -162,7 +162,7 @@ def count(value: float | None, unit: str = "", *, qualifier: str = "",
     Returns:
         e.g. ``857``, ``75.22万人次``, ``1000余所``.
     """
-    if _missing(value):
+    if value is None or _missing(value):
         return missing
     whole = float(value).is_integer()
     text = (_scaled(value) if _scalable(unit) else None) or (
@@ -188,7 +188,7 @@ def with_unit(value: float | None, unit: str, decimals: int = 2, *, qualifier: s
         return pct(value, decimals, qualifier=qualifier, missing=missing)
     if unit == "万元":
         return amount(value, decimals, qualifier=qualifier, missing=missing)
-    if _missing(value):
+    if value is None or _missing(value):
         return missing
     if float(value).is_integer():  # only whole counts can be exact in 万 at 2 decimals
         return count(value, unit, qualifier=qualifier)
@@ -214,7 +214,7 @@ def change(value: float | None, unit: str = "万元", decimals: int = 2, *, up: 
     Returns:
         The phrase.
     """
-    if _missing(value):
+    if value is None or _missing(value):
         return missing
     if round_half_up(value, decimals) == 0:
         return same
@@ -228,7 +228,7 @@ def signed(value: float | None, unit: str = "", decimals: int = 2, *, same: str 
     A change of a percentage is in percentage points. A change that rounds to zero at
     ``decimals`` is ``same`` (持平), never ``+0.00``.
     """
-    if _missing(value):
+    if value is None or _missing(value):
         return missing
     if round_half_up(value, decimals) == 0:
         return same
@@ -240,7 +240,7 @@ def signed(value: float | None, unit: str = "", decimals: int = 2, *, same: str 
 
 def is_unchanged(value: float | None, decimals: int = 2) -> bool:
     """True when ``value`` rounds to zero at ``decimals`` (what :func:`change` calls 持平)."""
-    return not _missing(value) and round_half_up(value, decimals) == 0
+    return value is not None and not _missing(value) and round_half_up(value, decimals) == 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,7 +279,7 @@ def display_zone() -> dt.tzinfo:
 def now_iso() -> str:
     """The current time as ISO 8601 with its UTC offset (for manifests; display with
     :func:`display_time`)."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def display_time(value: str | dt.datetime, *, seconds: bool = False) -> str:

@@ -328,7 +328,7 @@ def _enable_inline_png(dpi: int) -> bool:
     shell = get_ipython()
     if shell is None or not hasattr(shell, "display_formatter"):
         return False
-    kwargs = {"bbox_inches": "tight", "dpi": dpi}
+    kwargs: dict[str, Any] = {"bbox_inches": "tight", "dpi": dpi}
     select_figure_formats(shell, {"png"}, **kwargs)
     try:  # keep the setting when the inline backend (re)configures itself later
         from matplotlib_inline.config import InlineBackend
@@ -371,7 +371,8 @@ def configure_matplotlib() -> dict[str, Any]:
     import matplotlib
 
     rc = matplotlib_rc()
-    matplotlib.rcParams.update(rc)
+    rc_params: Any = matplotlib.rcParams  # typed with literal keys; ours are checked names
+    rc_params.update(rc)
     _enable_inline_png(PRINT_DPI)
     return rc
 

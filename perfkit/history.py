@@ -1,26 +1,24 @@
 """Earlier years of a department, read from their tidy tables (never by re-executing them).
 
 A report for year Y compares with every earlier year Y' < Y whose run left
-``outputs/<dept>/<Y'>/tables/indicators.csv``. The runner hashes those files into the inputs of
-the notebooks that call the functions named in :data:`HISTORY_CALLS`, so a changed earlier year
-reruns the later years' reports that show it.
+``outputs/<dept>/<Y'>/tables/indicators.csv``. Which years exist and each table read are recorded
+(:mod:`perfkit.reads`), so a changed or new earlier year reruns the later years' reports that
+show it.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import config
+from . import config, reads
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .evaluation import Evaluation
-
-#: Presentation functions that read earlier years; a notebook calling one depends on them.
-HISTORY_CALLS = ("indicator_trend", "change_table")
 
 TABLE = Path("tables") / "indicators.csv"
 
@@ -35,18 +33,18 @@ def earlier_tables(department: str, year: int, outputs: Path | None = None) -> d
     Returns:
         Year → path of its ``tables/indicators.csv``, oldest first.
     """
-    base = (outputs or config.OUTPUTS_DIR) / department
-    found = {}
-    if base.is_dir():
-        for child in base.iterdir():
-            if child.name.isdigit() and int(child.name) < int(year) and (child / TABLE).is_file():
-                found[int(child.name)] = child / TABLE
-    return dict(sorted(found.items()))
+    base = Path(os.path.abspath(Path(outputs or config.OUTPUTS_DIR) / department))
+    return {y: base / str(y) / TABLE for y in _earlier_years(str(base), int(year))}
 
 
-def uses_history(notebook_source: str) -> bool:
-    """Whether a notebook's text calls a function that reads earlier years."""
-    return any(f".{name}(" in notebook_source for name in HISTORY_CALLS)
+@reads.probe
+def _earlier_years(base: str, year: int) -> list[int]:
+    """Years before ``year`` that have an indicator table under ``base`` (ascending)."""
+    folder = Path(base)
+    if not folder.is_dir():
+        return []
+    return sorted(int(c.name) for c in folder.iterdir()
+                  if c.name.isdigit() and int(c.name) < year and (c / TABLE).is_file())
 
 
 def series(ev: Evaluation, domain: str | None = None,
@@ -67,6 +65,7 @@ def series(ev: Evaluation, domain: str | None = None,
     cols = ["id", "label_zh", "domain", "unit", "direction", "value"]
     frames = []
     for y, path in earlier_tables(ev.settings.department, ev.year, outputs).items():
+        reads.file(path)
         f = pd.read_csv(path, dtype={"id": str})
         missing = [c for c in cols if c not in f]
         if missing:  # written by an older perfkit with other columns: skip, do not guess

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -225,7 +225,7 @@ def write_index(outputs_dir: Path) -> Path:
         counts=counts,
         css=Markup((TEMPLATES / "index.css").read_text(encoding="utf-8")),
         generated_at=format_time(
-            datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+            datetime.now(UTC).astimezone().isoformat(timespec="seconds")
         ),
     )
     path = write_text_atomic(root / "index.html", page)

@@ -13,6 +13,7 @@ import json
 import os
 import socket
 from pathlib import Path
+from typing import Any
 
 from .errors import PerfkitError
 from .fmt import display_time
@@ -50,7 +51,7 @@ class OutputLock:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        self._lock = None
+        self._lock: Any = None  # filelock.FileLock while held
 
     def acquire(self) -> OutputLock:
         """Take the lock or raise :class:`OutputLocked` naming the holder."""
@@ -66,7 +67,7 @@ class OutputLock:
             raise OutputLocked(_held_message(self.folder)) from None
         self._lock = lock
         owner = {"pid": os.getpid(), "host": socket.gethostname(),
-                 "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                 "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
         try:
             _owner_path(self.folder).write_text(json.dumps(owner), encoding="utf-8")
         except OSError:

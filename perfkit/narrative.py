@@ -458,8 +458,9 @@ def aid_overview(ev: Evaluation) -> Text:
     if not others.empty:
         paras.append("其他资助项目：" + "；".join(item(r) for _, r in others.iterrows()) + "。")
     for _, r in p[p["flag"] == BELOW_STANDARD].iterrows():
+        share = fmt.pct(r["per_capita_to_standard_pct"])
         paras.append(f"**{esc(r['program'])}人均{fmt.num(r['per_capita_yuan'])}元，低于资助标准"
-                     f"{fmt.num(r['standard_yuan'], 0)}元/人·年（为标准的{fmt.pct(r['per_capita_to_standard_pct'])}）**，"
+                     f"{fmt.num(r['standard_yuan'], 0)}元/人·年（为标准的{share}）**，"
                      "需说明原因（如受助人数口径、补助月数），不应按标准金额推算。")
     return Text("\n\n".join(paras))
 
@@ -600,7 +601,7 @@ def provenance(ev: Evaluation) -> Text:
     from .scoring import POLICY_ZH, load_sheet
 
     sheet = load_sheet(ev.settings.score_sheet)
-    now = fmt.display_time(dt.datetime.now(dt.timezone.utc), seconds=True)
+    now = fmt.display_time(dt.datetime.now(dt.UTC), seconds=True)
     # Paths are inside the project (params.safe_path) and shown as code, so not escaped.
     rows = [
         ("输入工作簿", f"`{_rel_path(ev.data.path)}`"),

@@ -134,7 +134,16 @@ def _year_of(r, old: int) -> int:
 def next_year_params(text: str, department: str, old: int, year: int) -> str:
     """Rewrite last year's settings YAML for ``year``, keeping its comments and choices."""
     out = [f"# 由 perfkit template 从 {old}.yaml 生成；请核对各项口径是否仍适用。"]
+    dropping = False
     for line in text.splitlines():
+        if dropping and (line[:1] in (" ", "\t", "-") or not line.strip()):
+            continue  # the dropped key's list continues
+        dropping = False
+        if re.match(r"^confirmed_values\s*:", line):
+            # A confirmation vouches for one year's figure, never for next year's.
+            out.append(f"# confirmed_values 未沿用：{old}年度核实的数值不适用于{year}年度")
+            dropping = True
+            continue
         if re.match(r"^year\s*:", line):
             line = f"year: {year}"
         elif re.match(r"^workbook\s*:", line):
@@ -165,7 +174,8 @@ def write_next_year(department: str, year: int, from_year: int) -> tuple[Path, P
         if p.exists():
             raise PerfkitError(f"{p} 已存在，未覆盖。请先改名或删除。")
     settings = load_settings(department, from_year)
-    data = load_workbook(settings.workbook_path(), expected_year=from_year)
+    data = load_workbook(settings.workbook_path(), expected_year=from_year,
+                         confirmed=settings.confirmed_values)
     write_workbook(out, next_year_content(data, year, load_sheet(settings.score_sheet)))
     src = config.params_path(department, from_year)
     if src.exists():

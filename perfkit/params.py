@@ -2,41 +2,74 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-import yaml
+from pydantic import AfterValidator, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter
+from pydantic import ValidationError as _ValidationError
+from pydantic.dataclasses import dataclass
 
-from . import config
+from . import config, reads, yamlcheck
 from .errors import ParamsError
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-
-_CHOICES = {
-    # 口径: which budget a completion rate divides by (domain.md §3: varies by locality).
-    "budget_basis": ("initial", "adjusted"),
-    # 结转结余率 denominator: 支出预算数 or 支出完成数.
-    "carryover_rate_basis": ("budget", "actual"),
-    # "三公"经费变动率 basis: 决算数 (actual) or 预算数 (budget) of both years.
-    "three_public_change_basis": ("actual", "budget"),
-    "missing_policy": ("zero", "exclude"),
-    # PDF page: perfkit's print style, or the official-document layout (GB/T 9704-2012).
-    "pdf_layout": ("web", "official"),
-}
+#: A cell as perfkit names it in messages: ``三公经费!C5`` (sheet name, then A1 reference).
+CELL_REF = re.compile(
+    r"^\s*(?P<sheet>[^!！\s]+)\s*[!！]\s*(?P<cell>[A-Za-z]{1,3}[1-9][0-9]{0,6})\s*$")
 
 
-@dataclass(frozen=True)
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError(f"“{value}”无效：只能包含字母、数字、- 和 _，例如 yiyang-edu")
+    return value
+
+
+def _sheet_name(value: str) -> str:
+    if not _SLUG.match(value):  # a file stem under params/score_sheets/, never a path
+        raise ValueError(f"“{value}”无效：应为 params/score_sheets/ 下评分表的文件名（不含 "
+                         ".yaml），只能包含字母、数字、- 和 _")
+    return value
+
+
+def _workbook(value: str) -> str:
+    if value:
+        try:
+            safe_path(value, "workbook")
+        except ParamsError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+def _notebook(value: str) -> str:
+    if value not in config.DOMAINS:
+        raise ValueError(f"未知的笔记本“{value}”；可用：{', '.join(config.DOMAINS)}")
+    return value
+
+
+def _cell(value: str) -> str:
+    from .workbook import SHEET_BY_NAME
+
+    m = CELL_REF.match(value)
+    if not m or m["sheet"] not in SHEET_BY_NAME:
+        raise ValueError(f"“{value}”不是工作簿单元格：应写作 表名!单元格，如 三公经费!C5"
+                         "（照抄 perfkit 提示中的位置）")
+    return f"{m['sheet']}!{m['cell'].upper()}"
+
+
+Amount = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Settings:
-    """Settings of one department-year run.
+    """Settings of one department-year run (validated on construction; unknown keys refused).
 
     Attributes:
         department: department code, the folder name under data/ (letters, digits, - and _).
         year: evaluation year.
         workbook: workbook path relative to the project root; empty → data/<dept>/<year>.xlsx.
-        budget_basis: ``initial`` (年初预算) or ``adjusted`` (调整预算) for completion rates.
+        budget_basis: ``initial`` (年初预算) or ``adjusted`` (调整预算) for completion rates
+            (口径, domain.md §3: varies by locality).
         carryover_rate_basis: denominator of 结转结余率, ``budget`` or ``actual`` spending.
         three_public_change_basis: ``actual`` or ``budget`` figures for the "三公" change.
         tolerance_wan_yuan: tolerance for amount cross-checks (万元).
@@ -44,22 +77,26 @@ class Settings:
         score_sheet: score-sheet YAML under params/score_sheets/ (file stem).
         missing_policy: how a score-sheet item with missing input scores.
         notebooks: which notebooks to run, in order.
+        confirmed_values: cells (``三公经费!C5``) whose size the plausibility checks flag but
+            that the department confirmed as real figures; the check still reports them, as a
+            note, and the audit lists them as 已核实 instead of refusing the workbook.
         pdf_layout: ``web`` (perfkit's print style) or ``official`` (PDFs in the layout of
             GB/T 9704-2012, free fonts approximating the official ones).
     """
 
-    department: str = config.SAMPLE_DEPT
-    year: int = config.SAMPLE_YEAR
-    workbook: str = ""
-    budget_basis: str = "initial"
-    carryover_rate_basis: str = "budget"
-    three_public_change_basis: str = "actual"
-    tolerance_wan_yuan: float = 0.5
-    tolerance_pp: float = 0.1
-    score_sheet: str = "hunan-53"
-    missing_policy: str = "zero"
-    notebooks: tuple[str, ...] = field(default=config.DOMAINS)
-    pdf_layout: str = "web"
+    department: Annotated[StrictStr, AfterValidator(_slug)] = config.SAMPLE_DEPT
+    year: Annotated[StrictInt, Field(ge=1990, le=2100)] = config.SAMPLE_YEAR
+    workbook: Annotated[StrictStr, AfterValidator(_workbook)] = ""
+    budget_basis: Literal["initial", "adjusted"] = "initial"
+    carryover_rate_basis: Literal["budget", "actual"] = "budget"
+    three_public_change_basis: Literal["actual", "budget"] = "actual"
+    tolerance_wan_yuan: Amount = 0.5
+    tolerance_pp: Amount = 0.1
+    score_sheet: Annotated[StrictStr, AfterValidator(_sheet_name)] = "hunan-53"
+    missing_policy: Literal["zero", "exclude"] = "zero"
+    notebooks: tuple[Annotated[StrictStr, AfterValidator(_notebook)], ...] = config.DOMAINS
+    confirmed_values: tuple[Annotated[StrictStr, AfterValidator(_cell)], ...] = ()
+    pdf_layout: Literal["web", "official"] = "web"
 
     @property
     def budget_column(self) -> str:
@@ -109,48 +146,98 @@ def load_settings(department: str, year: int, params_file: str | Path | None = N
     """
     check_department(department)
     path = safe_path(params_file, "params") if params_file else config.params_path(department, year)
+    reads.file(path)  # absent too: writing the file later changes the settings
     raw: dict[str, Any] = {}
+    node = None
     if path.exists():
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ParamsError(f"{path}: 不是有效的 YAML：{exc}") from None
-        if not isinstance(raw, dict):
-            raise ParamsError(f"{path}: 应为“键: 值”形式的映射")
+        raw, node = _read(path)
     elif params_file:
         raise ParamsError(f"运行设置文件不存在：{path}")
-    return settings_from_dict({"department": department, "year": year, **raw}, str(path))
+    _check_identity(raw, department, year, path, node)
+    return settings_from_dict({"department": department, "year": year, **raw}, str(path), node)
 
 
-def settings_from_dict(raw: dict[str, Any], where: str = "params") -> Settings:
-    """Build :class:`Settings` from a mapping, naming any unknown key or bad value."""
-    fields = {f.name: f for f in dataclasses.fields(Settings)}
-    unknown = sorted(set(raw) - set(fields))
-    if unknown:
-        raise ParamsError(
-            f"{where}: 未知的设置项 {', '.join(unknown)}；可用的设置项：{', '.join(fields)}"
-        )
-    values: dict[str, Any] = {}
-    for key, v in raw.items():
-        default = getattr(Settings, key, None) if key != "notebooks" else config.DOMAINS
-        if key in _CHOICES and v not in _CHOICES[key]:
-            raise ParamsError(f"{where}: {key} 的值“{v}”无效，应为 {' / '.join(_CHOICES[key])}")
-        if key == "notebooks":
-            if not isinstance(v, (list, tuple)) or not set(v) <= set(config.DOMAINS):
-                raise ParamsError(f"{where}: notebooks 应为 {list(config.DOMAINS)} 中若干项的列表")
-            v = tuple(v)
-        elif isinstance(default, bool) or not isinstance(v, type(default)):
-            if isinstance(default, float) and isinstance(v, int) and not isinstance(v, bool):
-                v = float(v)
-            else:
-                raise ParamsError(f"{where}: {key} 应为 {type(default).__name__}，得到“{v!r}”")
-        values[key] = v
-    s = Settings(**values)
-    check_department(s.department)
-    if not _SLUG.match(s.score_sheet):  # a file stem under params/score_sheets/, never a path
-        raise ParamsError(f"{where}: score_sheet 的值“{s.score_sheet}”无效：应为 "
-                          "params/score_sheets/ 下评分表的文件名（不含 .yaml），"
-                          "只能包含字母、数字、- 和 _")
-    if s.workbook:
-        s.workbook_path()
-    return s
+def settings_for_workbook(workbook: str | Path, year: int | None,
+                          params_file: str | Path = "") -> Settings | None:
+    """The run settings that apply to a workbook given by its path (``check``, ``audit``).
+
+    ``params_file`` when given (its own department and year, else those below); otherwise
+    ``params/<folder>/<year>.yaml`` when the workbook's folder is a department code, the year is
+    known (from the request or the file name) and that file exists. None when none applies.
+    """
+    department = Path(workbook).resolve().parent.name
+    if params_file:
+        path = safe_path(params_file, "params")
+        if path.is_file() and not isinstance(read_settings_file(path).get("year", year), int):
+            return None  # the year is known once the workbook is read
+        return load_settings_file(params_file, department if _SLUG.match(department) else "audit",
+                                  year)
+    if not isinstance(year, int) or not _SLUG.match(department) \
+            or not config.params_path(department, year).exists():
+        return None
+    return load_settings(department, year)
+
+
+def load_settings_file(params_file: str | Path, department: str = "audit",
+                       year: int | None = None) -> Settings:
+    """A settings file in its own name: the department and year it states, else those given.
+
+    Raises:
+        ParamsError: the file is invalid, or states no year and none is given.
+    """
+    path = safe_path(params_file, "params")
+    if not path.is_file():
+        raise ParamsError(f"运行设置文件不存在：{path}")
+    raw = read_settings_file(path)
+    named, stated = raw.get("department", department), raw.get("year", year)
+    if not isinstance(stated, int):
+        raise ParamsError(f"运行设置 {path}: 无法确定年度：在文件中写明 year（如 year: 2019）")
+    return load_settings(named if isinstance(named, str) else department, stated, params_file)
+
+
+def _read(path: Path) -> tuple[dict[str, Any], Any]:
+    raw, node = yamlcheck.load(path, ParamsError, "运行设置")
+    if raw is None:
+        return {}, None
+    if not isinstance(raw, dict):
+        raise ParamsError(f"运行设置 {path}: 应为“键: 值”形式的映射")
+    return raw, node
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    """The mapping a settings file holds (unvalidated)."""
+    return _read(path)[0]
+
+
+def _check_identity(raw: dict[str, Any], department: str, year: int, path: Path,
+                    node: Any = None) -> None:
+    """Refuse a settings file written for another department or year than the one requested."""
+    for key, wanted, what in (("department", department, "部门"), ("year", year, "年度")):
+        if key in raw and raw[key] != wanted:
+            line = yamlcheck.line_of(node, [key])
+            raise ParamsError(
+                f"运行设置 {path}{f' 第 {line} 行' if line else ''}: 这是{what}“{raw[key]}”的运行"
+                f"设置（{key}: {raw[key]}），但要处理的是{what}“{wanted}”。请改用该{what}自己的运行"
+                f"设置文件，或更正文件中的 {key}。")
+
+
+def settings_from_dict(raw: dict[str, Any], where: str = "params",
+                       node: Any = None) -> Settings:
+    """Build :class:`Settings` from a mapping, naming every unknown key or bad value.
+
+    Args:
+        raw: the settings.
+        where: the file (or what else) they come from, for the message.
+        node: the YAML node tree of that file (:func:`perfkit.yamlcheck.load`), for line numbers.
+    """
+    try:
+        return _ADAPTER.validate_python(raw)
+    except _ValidationError as exc:
+        items = yamlcheck.problems(exc, node)
+        known = ", ".join(Settings.__dataclass_fields__)
+        items = [f"{p}（可用的设置项：{known}）" if p.endswith("不认识的键") else p
+                 for p in items]
+        raise ParamsError(yamlcheck.report(Path(where), "运行设置", items)) from None
+
+
+_ADAPTER = TypeAdapter(Settings)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import config, fmt
+from . import config, fmt, reads
 from .errors import PerfkitError
 from .evaluation import Evaluation
 from .scoring import Interval
@@ -197,14 +197,25 @@ def history(ev: Evaluation, years: int = 3) -> list[Evaluation]:
     for y in range(ev.year - 1, ev.year - years, -1):
         path = config.workbook_path(ev.settings.department, y)
         if not path.exists():
+            reads.file(path)  # absent now: adding it later changes this assessment
             continue
         try:
-            data = load_workbook(path, expected_year=y)
+            confirmed = _confirmed_values(ev.settings.department, y)
+            data = load_workbook(path, expected_year=y, confirmed=confirmed)
         except PerfkitError as exc:
             log.warning("PEFA: %s not used: %s", path, exc)
             continue
         found.append(Evaluation(data, dataclasses.replace(ev.settings, year=y, workbook="")))
     return sorted(found, key=lambda e: e.year)
+
+
+def _confirmed_values(department: str, year: int) -> tuple[str, ...]:
+    """The cells that year's own run settings confirm (its workbook is read as its run reads it)."""
+    from .params import load_settings
+
+    if not config.params_path(department, year).exists():
+        return ()
+    return load_settings(department, year).confirmed_values
 
 
 @dataclass(frozen=True)

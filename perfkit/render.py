@@ -178,16 +178,6 @@ def _export_body(nb: nbformat.NotebookNode, *, with_code: bool) -> str:
     return body
 
 
-_DROP_WITH_CONTENT = frozenset(
-    {"script", "iframe", "object", "embed", "noscript", "template", "frame", "frameset", "applet"}
-)
-_DROP_TAG_ONLY = frozenset({"link", "meta", "base", "html", "head", "body", "title"})
-_VOID = frozenset(
-    {"area", "br", "col", "hr", "img", "input", "source", "track", "wbr", "param", "keygen"}
-)
-_URL_ATTRS = frozenset(
-    {"src", "href", "action", "formaction", "poster", "srcset", "data", "xlink:href"}
-)
 _NUMBER_RE = re.compile(
     r"^[\s(（]*[-+\u2212]?[¥￥$]?\s*\d[\d,，]*(\.\d+)?\s*"
     r"(%|％|‰|万元|亿元|千元|元|万|亿|分|个|人|项|次|天|户|倍)?[)）]?\s*$"
@@ -199,8 +189,6 @@ _NA_TEXTS = frozenset(
 _OBJECT_REPR_RE = re.compile(
     r"^(<(Figure|Axes|matplotlib|seaborn|Styler|pandas)[^<>]*>|<[\w.]+ object at 0x[0-9a-f]+>)$"
 )
-_IMPORT_RE = re.compile(r"@import\b[^;]*;?", re.I)
-_REMOTE_URL_RE = re.compile(r"url\(\s*['\"]?\s*(https?:)?//[^)]*\)", re.I)
 _HEADING_LEVELS = {"h1": 1, "h2": 2, "h3": 3}
 
 
@@ -217,11 +205,6 @@ def _png_size(src: str) -> tuple[int, int] | None:
         return None
     width, height = struct.unpack(">II", head[16:24])
     return width, height
-
-
-def _clean_css(css: str) -> str:
-    """Drop ``@import`` and remote ``url()`` references so the page stays offline."""
-    return _REMOTE_URL_RE.sub("none", _IMPORT_RE.sub("", css))
 
 
 def _text_em(text: str) -> float:
@@ -308,13 +291,12 @@ def _int_attr(attrs: list[tuple[str, str | None]], name: str) -> int:
 
 
 class _BodyProcessor(HTMLParser):
-    """Rewrite nbconvert body HTML for reviewers.
+    """Lay out sanitized body HTML (:func:`perfkit.sanitize.sanitize`) for reviewers.
 
-    Drops scripts, embedded frames, external resources, event handlers and anchor links;
-    collects h1-h3 for the table of contents (giving each a stable ``sec-N`` id); marks
-    numeric table cells ``num`` and long text cells ``long``; wraps each table in a scroll
-    container and gives it the print type size (and landscape page) its columns need;
-    marks matplotlib-sized PNGs as ``chart``.
+    Drops anchor links; collects h1-h3 for the table of contents (giving each a stable
+    ``sec-N`` id); marks numeric table cells ``num`` and long text cells ``long``; wraps each
+    table in a scroll container and gives it the print type size (and landscape page) its
+    columns need; marks matplotlib-sized PNGs as ``chart``.
     """
 
     def __init__(self) -> None:
@@ -323,13 +305,11 @@ class _BodyProcessor(HTMLParser):
         self.headings: list[Heading] = []
         self.id_map: dict[str, str] = {}
         self._skip: list[str] = []  # stack of dropped elements whose content is skipped
-        self._in_style = False
         self._heading: tuple[str, int, str, list[str]] | None = None  # tag, level, id, text
         # Open cell: start-tag index, first column, colspan, text so far.
         self._cell: tuple[int, int, int, list[str]] | None = None
         self._tables: list[_Table] = []
         self._in_thead = False
-        self._dropped: dict[str, int] = {}
         self._heading_count = 0
         # Start-tag index of the latest heading, and whether text followed it: a heading
         # directly above a landscape table moves to the landscape page with it.
@@ -341,9 +321,6 @@ class _BodyProcessor(HTMLParser):
         self._intro_chars = 0
 
     # -- helpers ------------------------------------------------------------------------
-    def _note_drop(self, what: str) -> None:
-        self._dropped[what] = self._dropped.get(what, 0) + 1
-
     @staticmethod
     def _attrs_html(attrs: list[tuple[str, str | None]]) -> str:
         parts = []
@@ -353,30 +330,6 @@ class _BodyProcessor(HTMLParser):
             else:
                 parts.append(f' {name}="{html.escape(value, quote=True)}"')
         return "".join(parts)
-
-    def _safe_attrs(
-        self, tag: str, attrs: list[tuple[str, str | None]]
-    ) -> list[tuple[str, str | None]] | None:
-        """Filter attributes; None means drop the element."""
-        kept: list[tuple[str, str | None]] = []
-        for name, value in attrs:
-            lname = name.lower()
-            if lname.startswith("on"):
-                self._note_drop("event handler")
-                continue
-            if lname in _URL_ATTRS and value is not None:
-                v = value.strip().lower()
-                if v.startswith(("javascript:", "vbscript:")):
-                    self._note_drop("script URL")
-                    continue
-                remote = v.startswith(("http:", "https:", "//", "ftp:"))
-                if remote and tag != "a":
-                    self._note_drop(f"external {tag}")
-                    return None
-            if lname == "style" and value is not None:
-                value = _clean_css(value)
-            kept.append((name, value))
-        return kept
 
     @staticmethod
     def _add_class(
@@ -401,29 +354,12 @@ class _BodyProcessor(HTMLParser):
             if tag == self._skip[-1] and not self_closing:
                 self._skip.append(tag)
             return
-        if tag in _DROP_WITH_CONTENT:
-            self._note_drop(tag)
-            if not self_closing and tag not in _VOID:
-                self._skip.append(tag)
-            return
-        if tag in _DROP_TAG_ONLY:
-            if tag in ("link", "meta", "base"):
-                self._note_drop(tag)
-            return
         cls = dict(attrs).get("class") or ""
         if tag == "a" and "anchor-link" in cls.split():
             if not self_closing:
                 self._skip.append(tag)
             return
-        safe = self._safe_attrs(tag, attrs)
-        if safe is None:
-            if not self_closing and tag not in _VOID:
-                self._skip.append(tag)
-            return
-        attrs = safe
-        if tag == "style":
-            self._in_style = True
-        elif tag in _HEADING_LEVELS and self._heading is None:
+        if tag in _HEADING_LEVELS and self._heading is None:
             self._heading_count += 1
             new_id = f"sec-{self._heading_count}"
             old_id = dict(attrs).get("id")
@@ -466,10 +402,6 @@ class _BodyProcessor(HTMLParser):
             if tag == self._skip[-1]:
                 self._skip.pop()
             return
-        if tag in _DROP_TAG_ONLY or tag in _DROP_WITH_CONTENT:
-            return
-        if tag == "style":
-            self._in_style = False
         if self._heading is not None and tag == self._heading[0]:
             _tag, level, heading_id, text = self._heading
             title = " ".join("".join(text).split())
@@ -557,9 +489,6 @@ class _BodyProcessor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._skip:
             return
-        if self._in_style:
-            self.out.append(_clean_css(data).replace("</", "<\\/"))
-            return
         if self._heading is not None:
             self._heading[3].append(data)
         elif data.strip() and not self._tables:
@@ -587,17 +516,14 @@ class _BodyProcessor(HTMLParser):
         text = "".join(self.out)
         for old, new in self.id_map.items():
             text = text.replace(f'href="#{html.escape(old, quote=True)}"', f'href="#{new}"')
-        if self._dropped:
-            log.info(
-                "reviewer HTML: removed %s",
-                ", ".join(f"{n} x {k}" for k, n in self._dropped.items()),
-            )
         return _Body(text, self.headings)
 
 
 def _process_body(body_html: str) -> _Body:
+    from .sanitize import sanitize
+
     proc = _BodyProcessor()
-    proc.feed(body_html)
+    proc.feed(sanitize(body_html))
     return proc.result()
 
 

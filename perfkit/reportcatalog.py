@@ -368,7 +368,7 @@ def _merge_phrases(catalog: Catalog, path: Path, phrases: Any) -> None:
         return
     if not isinstance(phrases, list):
         raise _fail(path, "phrases ", "phrases", "应为列表，每条含 subject 及 value/qualified/ratio/change")
-    mine: dict[str, PhraseEntry] = {}
+    mine: dict[str, PhraseEntry | None] = {}
     for i, raw in enumerate(phrases, 1):
         where = f"phrases 第{i}条"
         if not isinstance(raw, dict):
@@ -394,7 +394,7 @@ def _merge_phrases(catalog: Catalog, path: Path, phrases: Any) -> None:
         excluded = _strings(path, where, "not", raw["not"]) if "not" in raw else []
         for phrase in subject + excluded:
             if phrase in mine:
-                other = mine[phrase].subject[0] if mine[phrase] else "not"
+                other = known.subject[0] if (known := mine[phrase]) else "not"
                 raise _fail(path, where, "subject", f"“{phrase}”已在本文件另一条（{other}）中")
             # A `not` phrase names something else that contains a subject (生均公用经费).
             mine[phrase] = entry if phrase in subject else None

@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import ReportFileError
 
@@ -211,7 +212,7 @@ def _join(a: str, b: str) -> str:
 
 
 def _pdf_lines(page) -> list[dict]:
-    lines = []
+    lines: list[dict[str, Any]] = []
     for el in page.iter():
         if _local(el.tag) != "line":
             continue

@@ -35,7 +35,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,7 +220,9 @@ class _Paragraph:
         self.index, self.raw, self.location = index, raw, location
         self.text = raw.translate(_FOLD)
         self.figures: list[Figure] = []
-        pieces, self.sk_pos, last = [], [], 0
+        pieces: list[str] = []
+        self.sk_pos: list[int] = []
+        last = 0
         for m in token_re.finditer(self.text):
             kind = catalog.unit_kind(m.group("unit"))
             try:
@@ -577,7 +579,7 @@ def map_figures(extraction: Extraction) -> None:
 
 
 def _row(**kw: Any) -> dict[str, Any]:
-    row = dict.fromkeys(TEXT_AUDIT_COLUMNS, "")
+    row: dict[str, Any] = dict.fromkeys(TEXT_AUDIT_COLUMNS, "")
     row.update({"stated_value": math.nan, "recomputed": math.nan, "difference": math.nan,
                 "tolerance": math.nan})
     row.update(kw)
@@ -650,6 +652,7 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
     fig = rel.result
     common = {"ref": fig.id, "category": SENTENCE, "figure": _describe(rel), "stated": fig.text,
               "location": fig.location, "sentence": rel.sentence}
+    formula: Callable[[dict[str, float]], float]
     if rel.kind == "sum":
         operands = {f"p{i}": p for i, p in enumerate(rel.parts)}
         formula = sum_of
@@ -743,7 +746,10 @@ def _cell_key(fig: Figure) -> tuple[str, str, str] | None:
     if fig.target is None:
         return None
     spec = check_syntax(fig.target.check)
-    return tuple(spec.names) if spec.kind == "cell" else None
+    if spec.kind != "cell":
+        return None
+    sheet, item, column = spec.names
+    return sheet, item, column
 
 
 def text_workbook(extraction: Extraction, year: int, name: str = "报告文字"):
@@ -874,7 +880,7 @@ def _document_check(fig: Figure) -> bool:
 
 
 def _year_of(extraction: Extraction) -> int | None:
-    years = Counter()
+    years: Counter[int] = Counter()
     for text, _ in extraction.paragraphs[:20]:
         years.update(int(y) for y in re.findall(r"(20\d\d)年度", text))
     return years.most_common(1)[0][0] if years else None
@@ -965,9 +971,10 @@ def text_settings(params_file: str | Path = "", tolerance_pp: float | None = Non
     """
     from . import config
     from .audit import with_tolerances
-    from .params import load_settings
+    from .params import load_settings, load_settings_file
 
-    settings = load_settings("audit", config.SAMPLE_YEAR, params_file or None)
+    settings = (load_settings_file(params_file, "audit", config.SAMPLE_YEAR) if params_file
+                else load_settings("audit", config.SAMPLE_YEAR))
     return with_tolerances(settings, tolerance_pp, tolerance_wan_yuan)
 
 
@@ -1026,7 +1033,7 @@ def write_stated_sheet(workbook: str | Path, extraction: Extraction) -> tuple[Pa
         ws = book.create_sheet(sheet.name)
         for j, c in enumerate(sheet.columns, 1):
             ws.cell(row=1, column=j, value=c.header)
-    header_row, columns = 1, {}
+    header_row, columns = 1, dict[str, int | None]()
     for r in range(1, min(ws.max_row, 10) + 1):
         found = {normalize_label(ws.cell(row=r, column=j).value): j
                  for j in range(1, ws.max_column + 1) if ws.cell(row=r, column=j).value}
@@ -1038,9 +1045,9 @@ def write_stated_sheet(workbook: str | Path, extraction: Extraction) -> tuple[Pa
         columns = {c.key: j for j, c in enumerate(sheet.columns, 1)}
     rows = stated_rows(extraction)
     for i, rec in enumerate(rows, header_row + 1):
-        for key, j in columns.items():
-            if j:
-                ws.cell(row=i, column=j, value=rec.get(key) or None)
+        for key, col in columns.items():
+            if col:
+                ws.cell(row=i, column=col, value=rec.get(key) or None)
     buf = io.BytesIO()
     book.save(buf)
     write_bytes_atomic(copy, buf.getvalue())

@@ -155,7 +155,7 @@ def item_comparison(ev: Evaluation) -> pd.DataFrame:
     out = []
     for _, i in r.items.iterrows():
         lost = {k: float(i[f"lost_{k}"]) for k in LOSS_ZH}
-        cause = max(lost, key=lost.get) if max(lost.values()) > 0 else ""
+        cause = max(lost, key=lambda k: lost[k]) if max(lost.values()) > 0 else ""
         claimed = by_item.get(i["item"], math.nan)
         review = i["score"] if i["status"] not in (EXCLUDED, ERROR) else math.nan
         out.append({
@@ -308,7 +308,7 @@ def text_audit_summary(ev: Evaluation) -> Text:
 
 def text_audit_table(ev: Evaluation):
     """The figures of the department's text that are not simply 一致, with where they stand."""
-    from .tables import AUDIT_VERDICT_STYLE, audit_display
+    from .tables import audit_display, verdicts_marked
 
     a = text_audit(ev)
     a = a[a["verdict"] != "一致"]
@@ -317,4 +317,4 @@ def text_audit_table(ev: Evaluation):
     frame = audit_display(a).drop(columns="编号")
     frame.insert(0, "位置", list(a["location"]))
     frame["原句"] = list(a["sentence"])
-    return styled(frame, caption="报告文字中需要说明的数值", styles={"结论": AUDIT_VERDICT_STYLE})
+    return verdicts_marked(frame, caption="报告文字中需要说明的数值")

@@ -3,9 +3,10 @@
 For each department-year the runner takes the output folder's lock, validates the workbook
 (skipped when its bytes are those of the last good run), writes the tidy tables, and lists the
 notebooks whose inputs changed. Inputs of a notebook: workbook bytes, run settings and their
-file, the notebook, the score sheet, perfkit's version, the output formats and, for notebooks
-that compare years, earlier years' indicator tables. Their hashes go to ``manifest.json`` next
-to the reports; an unchanged notebook is skipped unless ``force``.
+file, the notebook, the score sheet, perfkit's version, the output formats, and every file the
+notebook read when it last ran (earlier years' workbooks and indicator tables …), as recorded
+where it was read (:mod:`perfkit.reads`). Their hashes go to ``manifest.json`` next to the
+reports; an unchanged notebook is skipped unless ``force``. The tables are cached the same way.
 
 Notebooks execute in worker processes, each with a warm kernel (see :mod:`perfkit.engine`), or
 on a Dask cluster. A failure stays with its notebook: the batch goes on, the previous good
@@ -27,7 +28,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from . import config
+from . import config, reads
 from .atomic import sha256_file
 from .engine import FAILED, INTERRUPTED, OK, SKIPPED, NotebookResult, Task, describe
 from .errors import PerfkitError
@@ -146,13 +147,17 @@ def plan(
     tables_hash = _digest(base)
     # score.json too: the manifest's score entry is read from it (absent after older runs).
     tables = [out_dir / "tables" / n for n in ("indicators.csv", "checks.csv", "score.json")]
+    digests: dict[str, str | None] = {}  # files hashed during this plan, shared by its checks
     cached = (not force and previous.get("tables_hash") == tables_hash
               and previous.get("department_name") is not None
+              and isinstance(previous.get("tables_reads"), dict)
+              and not reads.changed(previous["tables_reads"], digests)
               and all(p.exists() for p in tables))
     if cached:
         # These exact bytes were validated by the run that wrote the manifest.
         department_name = previous["department_name"]
         claimed = previous.get("claimed_score")
+        tables_reads = previous["tables_reads"]
         report_date = previous.get("report_date") or ""
     else:
         from .evaluation import load
@@ -161,11 +166,12 @@ def plan(
         if on_work:
             on_work()
 
-        ev = load(department, year, params_file=params_file)  # fail fast, all problems at once
-        department_name, claimed = ev.department_name, ev.data.info.get("claimed_score")
-        date = ev.data.info.get("report_date")
-        report_date = f"{date.year}年{date.month}月{date.day}日" if date else ""
-        write_tables(department, year, out_dir, params_file=params_file, ev=ev)
+        with reads.recording() as tables_reads:  # PEFA reads earlier years' workbooks too
+            ev = load(department, year, params_file=params_file)  # fail fast, all problems
+            department_name, claimed = ev.department_name, ev.data.info.get("claimed_score")
+            date = ev.data.info.get("report_date")
+            report_date = f"{date.year}年{date.month}月{date.day}日" if date else ""
+            write_tables(department, year, out_dir, params_file=params_file, ev=ev)
     header = {
         "department": department,
         "department_name": department_name,
@@ -176,13 +182,14 @@ def plan(
         "claimed_score": claimed,
         "report_date": report_date,
         "tables_hash": tables_hash,
+        "tables_reads": tables_reads,
         "score": _score_entry(out_dir),
     }
     meta = {
         "department": department_name,
         "year": year,
         "title": "",
-        "generated_at": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "generated_at": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
         "perfkit_version": _version(),
         "workbook_sha256": base["workbook_sha256"],
         "report_date": report_date,
@@ -197,15 +204,12 @@ def plan(
         docx = nb in WORD_NOTEBOOKS
         inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf, "docx": docx,
                   "pdf_layout": meta["pdf_layout"]}
-        from .history import earlier_tables, uses_history
-
-        if uses_history(source.read_text(encoding="utf-8")):
-            inputs["earlier_years"] = {str(y): sha256_file(p) for y, p in
-                                       earlier_tables(department, year, outputs_root).items()}
         digest = _digest(inputs)
         prev = (previous.get("notebooks") or {}).get(nb) or {}
         if (not force and prev.get("status") == OK and prev.get("input_hash") == digest
-                and all((out_dir / f).exists() for f in (prev.get("outputs") or {}).values())):
+                and all((out_dir / f).exists() for f in (prev.get("outputs") or {}).values())
+                and isinstance(prev.get("reads"), dict)
+                and not reads.changed(prev["reads"], digests)):
             skipped.append(NotebookResult(department, year, nb, SKIPPED, outputs=prev["outputs"],
                                           input_hash=digest, inputs=inputs,
                                           error="输入未变，沿用上次结果"))
@@ -265,9 +269,9 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
         before = notebooks.get(r.notebook) or {}
         if r.status == SKIPPED and before.get("status") == OK:
             continue
-        entry = {"status": r.status, "outputs": r.outputs, "error": r.error,
+        entry: dict[str, Any] = {"status": r.status, "outputs": r.outputs, "error": r.error,
                  "failed_copy": r.failed_copy, "input_hash": r.input_hash, "inputs": r.inputs,
-                 "seconds": round(r.seconds, 2)}
+                 "reads": r.reads, "seconds": round(r.seconds, 2)}
         if r.status in (FAILED, INTERRUPTED):
             kept = before.get("outputs") if before.get("status") == OK else before.get(
                 "previous_outputs")
@@ -281,7 +285,7 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
     manifest.update(header)
     manifest["notebooks"] = notebooks
     manifest["status"] = OK if statuses <= {OK, SKIPPED} else FAILED
-    manifest["generated_at"] = dt.datetime.now(dt.timezone.utc).astimezone().isoformat(
+    manifest["generated_at"] = dt.datetime.now(dt.UTC).astimezone().isoformat(
         timespec="seconds")
     return write_text_atomic(Path(out_dir) / "manifest.json",
                              json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
@@ -320,6 +324,7 @@ class _LocalWorkers:
                     "PERFKIT_PDF": "1" if pdf else "0"}
         self.workers: dict[int, Any] = {}
         self.inboxes: dict[int, Any] = {}
+        self.kernels: set[int] = set()  # pids of the kernels the workers started
         self.busy: dict[int, tuple[int, Task]] = {}
         self._next = 0
         for _ in range(jobs):
@@ -352,6 +357,8 @@ class _LocalWorkers:
             msg = self.outbox.get(timeout=timeout)
         except queue.Empty:
             msg = None
+        if msg and msg[0] == "kernel":
+            self.kernels.add(msg[2])
         if msg and msg[0] == "done":
             _, i, task_id, result = msg
             self.busy.pop(i, None)
@@ -369,6 +376,7 @@ class _LocalWorkers:
         return None
 
     def close(self) -> None:
+        """Let the workers finish: each stops its kernel and waits for it to end."""
         for q in self.inboxes.values():
             q.put(None)
         for p in self.workers.values():
@@ -376,6 +384,7 @@ class _LocalWorkers:
             if p.is_alive():
                 p.terminate()
                 p.join(timeout=5)
+        self._end_kernels()
 
     def stop(self) -> None:
         """Stop now: SIGTERM lets each worker kill its kernel and remove its temp files."""
@@ -387,6 +396,26 @@ class _LocalWorkers:
             if p.is_alive():
                 p.kill()
                 p.join(timeout=5)
+        self._end_kernels()
+
+    def _end_kernels(self) -> None:
+        """Return only when every kernel a worker started has ended (a worker that was killed
+        could not stop its own)."""
+        import queue
+
+        from .engine import kill_kernel, process_running
+
+        while True:
+            try:
+                msg = self.outbox.get_nowait()
+            except (queue.Empty, OSError, ValueError):
+                break
+            if msg and msg[0] == "kernel":
+                self.kernels.add(msg[2])
+        for pid in sorted(self.kernels):
+            if process_running(pid):
+                kill_kernel(pid)
+        self.kernels.clear()
 
 
 class _DaskWorkers:
@@ -536,6 +565,7 @@ def run(
             if (item[1].department, item[1].year) not in busy:
                 waiting.remove(item)
                 queue_.append(item)
+        assert pool is not None  # started before anything is queued
         while queue_ and pool.capacity() > 0:
             tid, t = queue_.popleft()
             running[tid] = t

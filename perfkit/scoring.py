@@ -10,12 +10,22 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 import pandas as pd
-import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
 
-from . import config, fmt
+from . import config, fmt, reads, yamlcheck
 from .errors import ScoreSheetError
 from .evaluation import Evaluation
 from .params import check_department
@@ -172,23 +182,6 @@ class Outcome:
     lost: dict[str, float] | None = None
 
 
-class _Problems:
-    """Collects every problem of one sheet file so that the author fixes them in one pass."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.items: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            lines = [f"评分表 {self.path} 有 {len(self.items)} 个问题："]
-            lines += [f"  {i}. {p}" for i, p in enumerate(self.items, 1)]
-            raise ScoreSheetError("\n".join(lines))
-
-
 RULE_KINDS: dict[str, type[Rule]] = {}
 
 
@@ -205,35 +198,76 @@ def register_rule(kind: str) -> Callable[[type[Rule]], type[Rule]]:
     return add
 
 
-@dataclass(frozen=True)
-class Rule:
-    """Base class of the rule kinds; ``text_zh`` is the rule as the published sheet words it."""
+def _nonblank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("不能为空")
+    return value
 
-    text_zh: str
+
+def _known_indicator(ref: str) -> str:
+    from .indicators import REGISTRY, load_all
+
+    load_all()
+    if ref not in REGISTRY:
+        near = [k for k in REGISTRY if ref.split("_")[0] in k][:5]
+        hint = f"；相近的指标：{', '.join(near)}" if near else ""
+        raise ValueError(f"未知指标“{ref}”：指标注册表中没有这个代码{hint}")
+    return ref
+
+
+def _above_100(value: float) -> float:
+    if value <= 100:
+        raise ValueError("应大于100（超额完成的界限）")
+    return value
+
+
+def _domain(value: str) -> str:
+    from .workbook import DOMAIN_CHOICES
+
+    known = sorted(set(DOMAIN_CHOICES.values()))
+    if value not in known:
+        raise ValueError(f"未知的领域“{value}”；可用：{', '.join(known)}")
+    return value
+
+
+def _interval(value: Any) -> Interval:
+    if isinstance(value, Interval):
+        return value
+    return Interval.parse(value)
+
+
+#: Typed fields of the sheet YAML (validated by pydantic, errors located by perfkit.yamlcheck).
+_Text = Annotated[StrictStr, AfterValidator(_nonblank)]
+_Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+_Positive = Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+_Indicator = Annotated[StrictStr, AfterValidator(_known_indicator)]
+_IntervalText = Annotated[Interval, PlainValidator(_interval)]
+#: Locations of problems found after validation: (keys under the rule, message).
+Found = list[tuple[tuple[int | str, ...], str]]
+
+
+class Rule(BaseModel):
+    """Base class of the rule kinds; ``text_zh`` is the rule as the published sheet words it.
+
+    A kind declares its YAML keys as typed fields (unknown keys are refused); :meth:`check`
+    adds what depends on the item's points.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
     kind: ClassVar[str] = ""
+    text_zh: _Text
     #: The cause a deduction of this rule kind is charged to when the rule does not split it.
     LOSS: ClassVar[str] = LOSS_STANDARD
-    #: Keys every rule accepts besides its own.
-    COMMON: ClassVar[tuple[str, ...]] = ("kind", "text_zh")
-    KEYS: ClassVar[tuple[str, ...]] = ()
 
+    @model_validator(mode="before")
     @classmethod
-    def parse(cls, raw: dict[str, Any], points: float, where: str,
-              problems: _Problems) -> Rule | None:
-        """Build the rule from its YAML mapping, adding problems instead of raising."""
-        unknown = sorted(set(raw) - set(cls.COMMON) - set(cls.KEYS))
-        if unknown:
-            problems.add(where, f"规则 {cls.kind} 不认识的键 {', '.join(unknown)}；"
-                                f"可用：{', '.join(cls.KEYS)}")
-        text = raw.get("text_zh")
-        if not isinstance(text, str) or not text.strip():
-            problems.add(where, "缺少 text_zh（评分标准的中文原文，报告照印）")
-            text = ""
-        return cls._parse(raw, text.strip(), points, where, problems)
+    def _drop_kind(cls, raw: Any) -> Any:
+        return {k: v for k, v in raw.items() if k != "kind"} if isinstance(raw, dict) else raw
 
-    @classmethod
-    def _parse(cls, raw, text, points, where, problems) -> Rule | None:  # pragma: no cover
-        raise NotImplementedError
+    def check(self, points: float) -> Found:
+        """Problems that depend on the item's points (or on several keys together)."""
+        return []
 
     def reference(self) -> str:
         """What the rule reads: an indicator id, a 定性评价 item, or a target set."""
@@ -241,37 +275,6 @@ class Rule:
 
     def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:  # pragma: no cover
         raise NotImplementedError
-
-
-def _number(raw: dict, key: str, where: str, problems: _Problems, *, default: Any = None,
-            positive: bool = False) -> float | None:
-    v = raw.get(key, default)
-    if v is None:
-        problems.add(where, f"缺少 {key}")
-        return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(v):
-        problems.add(where, f"{key} 应为数字，得到“{v}”")
-        return None
-    if positive and v <= 0:
-        problems.add(where, f"{key} 应大于0，得到 {v}")
-        return None
-    return float(v)
-
-
-def _indicator_ref(raw: dict, where: str, problems: _Problems) -> str | None:
-    from .indicators import REGISTRY, load_all
-
-    load_all()
-    ref = raw.get("indicator")
-    if not ref:
-        problems.add(where, "缺少 indicator（perfkit 指标代码，见数据字典）")
-        return None
-    if ref not in REGISTRY:
-        near = [k for k in REGISTRY if str(ref).split("_")[0] in k][:5]
-        hint = f"；相近的指标：{', '.join(near)}" if near else ""
-        problems.add(where, f"未知指标“{ref}”：指标注册表中没有这个代码{hint}")
-        return None
-    return str(ref)
 
 
 def _indicator_outcome(ev: Evaluation, ref: str) -> tuple[float, str, str, str, Outcome | None]:
@@ -290,7 +293,6 @@ def _unit_step(unit: str) -> str:
 
 
 @register_rule("linear_deduction")
-@dataclass(frozen=True)
 class LinearDeduction(Rule):
     """Full marks on the good side of ``bound``; minus ``deduct`` per ``per`` units beyond it.
 
@@ -299,29 +301,12 @@ class LinearDeduction(Rule):
     steps ("每超过1个百分点"), ``continuous`` (default) deducts pro rata. Floor 0.
     """
 
-    indicator: str = ""
-    bound: float = 100.0
-    side: str = "above"
-    per: float = 1.0
-    deduct: float = 0.5
-    steps: str = "continuous"
-    KEYS: ClassVar[tuple[str, ...]] = ("indicator", "bound", "side", "per", "deduct", "steps")
-
-    @classmethod
-    def _parse(cls, raw, text, points, where, problems):
-        ref = _indicator_ref(raw, where, problems)
-        bound = _number(raw, "bound", where, problems)
-        per = _number(raw, "per", where, problems, default=1, positive=True)
-        deduct = _number(raw, "deduct", where, problems, positive=True)
-        side = raw.get("side", "above")
-        if side not in ("above", "below", "both"):
-            problems.add(where, f"side 应为 above / below / both，得到“{side}”")
-        steps = raw.get("steps", "continuous")
-        if steps not in ("continuous", "whole"):
-            problems.add(where, f"steps 应为 continuous / whole，得到“{steps}”")
-        if None in (ref, bound, per, deduct):
-            return None
-        return cls(text, ref, bound, side, per, deduct, steps)
+    indicator: _Indicator
+    bound: _Number
+    side: Literal["above", "below", "both"] = "above"
+    per: _Positive = 1.0
+    deduct: _Positive
+    steps: Literal["continuous", "whole"] = "continuous"
 
     def reference(self) -> str:
         return self.indicator
@@ -352,55 +337,33 @@ class LinearDeduction(Rule):
         return Outcome(points - deduction, reason, cells, value, unit)
 
 
-@dataclass(frozen=True)
-class Band:
+class Band(BaseModel):
     """One step of a banded rule: values in ``interval`` earn ``score`` points."""
 
-    interval: Interval
-    score: float
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    interval: Annotated[_IntervalText, Field(alias="range")]
+    score: _Number
 
 
 @register_rule("bands")
-@dataclass(frozen=True)
 class Bands(Rule):
     """Step bands with explicit inclusive edges; the bands may not overlap."""
 
-    indicator: str = ""
-    bands: tuple[Band, ...] = ()
-    KEYS: ClassVar[tuple[str, ...]] = ("indicator", "bands")
+    indicator: _Indicator
+    bands: Annotated[tuple[Band, ...], Field(min_length=1)]
 
-    @classmethod
-    def _parse(cls, raw, text, points, where, problems):
-        ref = _indicator_ref(raw, where, problems)
-        raw_bands = raw.get("bands")
-        if not isinstance(raw_bands, list) or not raw_bands:
-            problems.add(where, "bands 应为非空列表，每项 {range: \"[下限, 上限)\", score: 分}")
-            return None
-        bands: list[Band] = []
-        for i, b in enumerate(raw_bands, 1):
-            here = f"{where} 第{i}档"
-            if not isinstance(b, dict) or set(b) - {"range", "score"}:
-                problems.add(here, "每档应为 {range: \"[下限, 上限)\", score: 分}")
-                continue
-            try:
-                interval = Interval.parse(b.get("range"))
-            except ValueError as exc:
-                problems.add(here, str(exc))
-                continue
-            score = _number(b, "score", here, problems)
-            if score is None:
-                continue
-            if score < 0 or score > points + _EPS:
-                problems.add(here, f"得分 {_p(score)} 不在 0 至分值 {_p(points)} 之间")
-            bands.append(Band(interval, score))
-        for i, a in enumerate(bands):
-            for b in bands[i + 1:]:
-                if a.interval.overlaps(b.interval):
-                    problems.add(where, f"分档 {a.interval.notation()} 与 {b.interval.notation()} "
-                                        "重叠：同一数值只能落在一档（用方括号/圆括号标明端点归属）")
-        if ref is None:
-            return None
-        return cls(text, ref, tuple(bands))
+    def check(self, points: float) -> Found:
+        found: Found = []
+        for i, band in enumerate(self.bands):
+            if band.score < 0 or band.score > points + _EPS:
+                found.append((("bands", i, "score"),
+                              f"得分 {_p(band.score)} 不在 0 至分值 {_p(points)} 之间"))
+            for other in self.bands[:i]:
+                if band.interval.overlaps(other.interval):
+                    found.append((("bands", i, "range"),
+                                  f"分档 {other.interval.notation()} 与 {band.interval.notation()}"
+                                  " 重叠：同一数值只能落在一档（用方括号/圆括号标明端点归属）"))
+        return found
 
     def reference(self) -> str:
         return self.indicator
@@ -452,8 +415,23 @@ def target_attainment(direction: str | None, target: float, actual: float) -> fl
     return max(0.0, min(1.0, actual / target))
 
 
+class OverCut(BaseModel):
+    """A target completed beyond ``above_pct`` % counts ``deduct_pct`` % less (set too low)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    above_pct: Annotated[_Positive, AfterValidator(_above_100)]
+    deduct_pct: Annotated[_Positive, Field(le=100)]
+
+
+class TargetSet(BaseModel):
+    """Every 绩效指标 target of these domains (finance, quality, aid, safety)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    domains: Annotated[tuple[Annotated[StrictStr, AfterValidator(_domain)], ...],
+                       Field(min_length=1)]
+
+
 @register_rule("proportional")
-@dataclass(frozen=True)
 class Proportional(Rule):
     """min(1, actual / target) × points, for one indicator or the mean over a set of targets.
 
@@ -465,51 +443,26 @@ class Proportional(Rule):
     ``above_pct`` % by ``deduct_pct`` % of its share (a target set too low).
     """
 
-    indicator: str = ""
-    target: float | None = None
-    target_code: str = ""
-    domains: tuple[str, ...] = ()
-    over_cut: tuple[float, float] | None = None
-    KEYS: ClassVar[tuple[str, ...]] = ("indicator", "target", "target_code", "targets", "over_cut")
+    indicator: _Indicator = ""
+    target: _Positive | None = None
+    target_code: StrictStr = ""
+    targets: TargetSet | None = None
+    over_cut: OverCut | None = None
     LOSS: ClassVar[str] = LOSS_TARGET
 
-    @classmethod
-    def _parse(cls, raw, text, points, where, problems):
-        sources = [k for k in ("indicator", "target_code", "targets") if raw.get(k)]
+    @model_validator(mode="after")
+    def _one_source(self) -> Proportional:
+        sources = [k for k in ("indicator", "target_code", "targets") if getattr(self, k)]
         if len(sources) != 1:
-            problems.add(where, "proportional 规则须且只须给出 indicator（另给 target）、"
-                                "target_code、targets 三者之一")
-            return None
-        cut = None
-        if raw.get("over_cut") is not None:
-            oc = raw["over_cut"]
-            if not isinstance(oc, dict) or set(oc) != {"above_pct", "deduct_pct"}:
-                problems.add(where, "over_cut 应为 {above_pct: 完成比例上限%, "
-                                    "deduct_pct: 扣减该项比例%}")
-            else:
-                above = _number(oc, "above_pct", where, problems, positive=True)
-                deduct = _number(oc, "deduct_pct", where, problems, positive=True)
-                if above is not None and above <= 100:
-                    problems.add(where, "over_cut.above_pct 应大于100（超额完成的界限）")
-                if deduct is not None and deduct > 100:
-                    problems.add(where, "over_cut.deduct_pct 不能超过100")
-                cut = (above, deduct) if above and deduct else None
-        if sources == ["indicator"]:
-            ref = _indicator_ref(raw, where, problems)
-            target = _number(raw, "target", where, problems, positive=True)
-            return None if ref is None or target is None else cls(text, ref, target, over_cut=cut)
-        if sources == ["target_code"]:
-            return cls(text, target_code=str(raw["target_code"]), over_cut=cut)
-        spec = raw["targets"]
-        from .workbook import DOMAIN_CHOICES
+            raise ValueError("proportional 规则须且只须给出 indicator（另给 target）、"
+                             "target_code、targets 三者之一")
+        if self.indicator and self.target is None:
+            raise ValueError("给出 indicator 时须给出 target（目标值）")
+        return self
 
-        domains = spec.get("domains") if isinstance(spec, dict) else None
-        known = set(DOMAIN_CHOICES.values())
-        if not isinstance(domains, list) or not domains or set(domains) - known:
-            problems.add(where, "targets 应为 {domains: [...]}，领域取 "
-                                + ", ".join(sorted(known)))
-            return None
-        return cls(text, domains=tuple(domains), over_cut=cut)
+    @property
+    def domains(self) -> tuple[str, ...]:
+        return self.targets.domains if self.targets else ()
 
     def reference(self) -> str:
         if self.domains:
@@ -519,10 +472,11 @@ class Proportional(Rule):
     def _share(self, ratio: float) -> tuple[float, str]:
         """Capped share and a note when the over-achievement cut applies."""
         share = min(1.0, ratio)
-        if self.over_cut and ratio * 100 > self.over_cut[0] + _EPS:
-            share = 1.0 - self.over_cut[1] / 100
-            return share, (f"完成比例超过{_p(self.over_cut[0])}%，视为目标设定偏低，按"
-                           f"{_p(100 - self.over_cut[1])}%计")
+        cut = self.over_cut
+        if cut and ratio * 100 > cut.above_pct + _EPS:
+            share = 1.0 - cut.deduct_pct / 100
+            return share, (f"完成比例超过{_p(cut.above_pct)}%，视为目标设定偏低，按"
+                           f"{_p(100 - cut.deduct_pct)}%计")
         return share, ""
 
     def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
@@ -530,6 +484,7 @@ class Proportional(Rule):
             value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
             if missing:
                 return missing
+            assert self.target is not None  # required with an indicator
             ratio = value / self.target
             share, note = self._share(ratio)
             reason = (f"{label}{fmt.with_unit(value, unit)}，目标{_p(self.target)}{unit}，完成比例"
@@ -562,9 +517,9 @@ class Proportional(Rule):
             parts.append(f"{r['label_zh']}：目标{shown_dir}{fmt.with_unit(r['target'], r['unit'])}"
                          f"{derived}，实际{fmt.with_unit(r['actual'], r['unit'])}，{r['status']}，"
                          f"计{fmt.pct(share * 100)}" + (f"（{note}）" if note else ""))
-        missing = [f"{r['label_zh']}（{r['actual_cell']}）" for _, r in unmeasured.iterrows()]
+        absent = [f"{r['label_zh']}（{r['actual_cell']}）" for _, r in unmeasured.iterrows()]
         if policy == "zero":
-            shares += [0.0] * len(missing)
+            shares += [0.0] * len(absent)
         evidence = "; ".join(list(judged["actual_cell"]) + list(unmeasured["actual_cell"]))
         skipped = ""
         if len(unjudged):
@@ -572,13 +527,13 @@ class Proportional(Rule):
                        f"未纳入计分：{'；'.join(unjudged['label_zh'])}。")
         if judged.empty:
             return Outcome(None, f"数据缺失：纳入计分的{len(unmeasured)}项目标均无实际值（"
-                                 f"{'；'.join(missing)}）。{skipped}", evidence)
+                                 f"{'；'.join(absent)}）。{skipped}", evidence)
         mean = math.fsum(shares) / len(shares)
         reason = (f"纳入计分的目标{len(shares)}项，平均完成比例{fmt.pct(mean * 100)}，得分 = "
                   f"{_p(points)} × {fmt.pct(mean * 100)}。" + "；".join(parts) + "。")
-        if missing:
-            reason += (f"{len(missing)}项目标无实际值，"
-                       f"{'按0计' if policy == 'zero' else '不计入'}：{'；'.join(missing)}。")
+        if absent:
+            reason += (f"{len(absent)}项目标无实际值，"
+                       f"{'按0计' if policy == 'zero' else '不计入'}：{'；'.join(absent)}。")
         n = len(shares)
         unmeasured_lost = points * (len(shares) - len(judged)) / n  # the zeros of missing actuals
         lost = {LOSS_MISSING: unmeasured_lost,
@@ -615,7 +570,6 @@ def _text(v: Any) -> str:
 
 
 @register_rule("checklist")
-@dataclass(frozen=True)
 class Checklist(Rule):
     """One ``per_condition`` points per 评价要点 met in the 定性评价 sheet, up to the item's points.
 
@@ -623,26 +577,10 @@ class Checklist(Rule):
     of the item is answered at all, the input is missing and the missing policy applies.
     """
 
-    item: str = ""
-    per_condition: float = 1.0
-    conditions_zh: tuple[str, ...] = ()
-    KEYS: ClassVar[tuple[str, ...]] = ("item", "per_condition", "conditions_zh")
+    item: _Text
+    per_condition: _Positive = 1.0
+    conditions_zh: tuple[StrictStr, ...] = ()
     LOSS: ClassVar[str] = LOSS_UNMET
-
-    @classmethod
-    def _parse(cls, raw, text, points, where, problems):
-        item = raw.get("item")
-        if not isinstance(item, str) or not item.strip():
-            problems.add(where, "缺少 item（定性评价表“评价指标”列的名称）")
-            return None
-        per = _number(raw, "per_condition", where, problems, default=1, positive=True)
-        conditions = raw.get("conditions_zh") or []
-        if not isinstance(conditions, list) or not all(isinstance(c, str) for c in conditions):
-            problems.add(where, "conditions_zh 应为评价要点的文字列表")
-            conditions = []
-        if per is None:
-            return None
-        return cls(text, item.strip(), per, tuple(conditions))
 
     def reference(self) -> str:
         return f"定性评价:{self.item}"
@@ -687,7 +625,6 @@ class Checklist(Rule):
 
 
 @register_rule("data_quality")
-@dataclass(frozen=True)
 class DataQuality(Rule):
     """Full marks less ``deduct`` per finding of the audit: a workbook sum that does not hold
     (不一致, or 未解释差额 — parts that leave the total unexplained) or a figure the report
@@ -698,16 +635,10 @@ class DataQuality(Rule):
     all could be checked the input is missing and the missing policy applies.
     """
 
-    deduct: float = 1.0
-    KEYS: ClassVar[tuple[str, ...]] = ("deduct",)
+    deduct: _Positive = 1.0
     LOSS: ClassVar[str] = LOSS_DEFECT
     #: Audit verdicts that count as a finding.
     FINDINGS: ClassVar[tuple[str, ...]] = ("不一致", "未解释差额")
-
-    @classmethod
-    def _parse(cls, raw, text, points, where, problems):
-        deduct = _number(raw, "deduct", where, problems, positive=True)
-        return None if deduct is None else cls(text, deduct)
 
     def reference(self) -> str:
         return "数据核对"
@@ -736,28 +667,24 @@ class DataQuality(Rule):
 
 
 @register_rule("manual")
-@dataclass(frozen=True)
 class Manual(Rule):
     """A score set by the evaluator in the sheet, with the written reason it requires.
 
     Without a ``score`` the item is unscored: its input is missing and the policy applies.
     """
 
-    score: float | None = None
-    reason_zh: str = ""
-    KEYS: ClassVar[tuple[str, ...]] = ("score", "reason_zh")
+    score: _Number | None = None
+    reason_zh: Annotated[StrictStr, AfterValidator(str.strip)] = ""
 
-    @classmethod
-    def _parse(cls, raw, text, points, where, problems):
-        score = raw.get("score")
-        reason = str(raw.get("reason_zh") or "").strip()
-        if score is not None:
-            score = _number(raw, "score", where, problems)
-            if score is not None and not 0 <= score <= points + _EPS:
-                problems.add(where, f"人工评分 {_p(score)} 不在 0 至分值 {_p(points)} 之间")
-            if not reason:
-                problems.add(where, "人工评分必须写明理由（reason_zh）")
-        return cls(text, score, reason)
+    def check(self, points: float) -> Found:
+        if self.score is None:
+            return []
+        found: Found = []
+        if not 0 <= self.score <= points + _EPS:
+            found.append((("score",), f"人工评分 {_p(self.score)} 不在 0 至分值 {_p(points)} 之间"))
+        if not self.reason_zh:
+            found.append(((), "人工评分必须写明理由（reason_zh）"))
+        return found
 
     def reference(self) -> str:
         return "人工评分"
@@ -815,7 +742,7 @@ class ScoreSheet:
 
     def grade_for(self, total: float | None) -> str:
         """The grade whose band holds ``total`` ("" when none does or total is missing)."""
-        if _nan(total):
+        if total is None or _nan(total):
             return ""
         for grade, band in self.grades:
             if total in band:
@@ -828,10 +755,6 @@ class ScoreSheet:
         for i in self.items:
             out[i.level1] = out.get(i.level1, 0.0) + i.points
         return out
-
-
-_SHEET_KEYS = {"name", "title_zh", "basis_zh", "note_zh", "decimals", "grades", "items"}
-_ITEM_KEYS = {"id", "level1", "level2", "level3", "points", "rule", "missing"}
 
 
 def sheet_path(name: str) -> Path:
@@ -857,6 +780,7 @@ def load_sheet(name_or_path: str | Path) -> ScoreSheet:
         ScoreSheetError: naming the file and each offending entry.
     """
     path = name_or_path if isinstance(name_or_path, Path) else _named(name_or_path)
+    reads.file(path)
     if not path.exists():
         where = str(path)
         if not isinstance(name_or_path, Path):
@@ -870,34 +794,133 @@ def load_sheet(name_or_path: str | Path) -> ScoreSheet:
     return _load_sheet_cached(path.resolve(), stat.st_mtime_ns, stat.st_size)
 
 
+class _ItemSpec(BaseModel):
+    """One item of a sheet file; its rule is validated by the rule kind's own model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: _Text
+    level1: _Text
+    level2: _Text
+    level3: _Text
+    points: _Positive
+    rule: dict[str, Any]
+    missing: Literal["zero", "exclude"] | None = None
+
+
+class _GradeSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    grade: _Text
+    range: _IntervalText
+
+
+class _SheetSpec(BaseModel):
+    """The top level of a sheet file (items are checked one by one, so all errors are found)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: StrictStr | None = None
+    title_zh: StrictStr | None = None
+    basis_zh: StrictStr | None = None
+    note_zh: StrictStr | None = None
+    decimals: Annotated[StrictInt, Field(ge=0, le=4)] = 2
+    grades: tuple[_GradeSpec, ...] | None = None
+    items: Annotated[list[Any], Field(min_length=1)]
+
+
+#: What a missing key is for, said after "缺少此项".
+_MISSING_HINTS = {"text_zh": "评分标准的中文原文，报告照印",
+                  "indicator": "perfkit 指标代码，见数据字典",
+                  "item": "定性评价表“评价指标”列的名称", "items": "三级指标的列表"}
+
+
 @functools.lru_cache(maxsize=16)
 def _load_sheet_cached(path: Path, _mtime_ns: int, _size: int) -> ScoreSheet:
-    problems = _Problems(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ScoreSheetError(f"评分表 {path} 不是有效的 YAML：{exc}") from None
+    raw, node = yamlcheck.load(path, ScoreSheetError, "评分表")
     if not isinstance(raw, dict):
         raise ScoreSheetError(f"评分表 {path} 应为映射（name、title_zh、items …）")
-    unknown = sorted(set(raw) - _SHEET_KEYS)
-    if unknown:
-        problems.add("顶层", f"不认识的键 {', '.join(unknown)}")
-    decimals = raw.get("decimals", 2)
-    if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 4:
-        problems.add("decimals", "应为 0–4 的整数")
-        decimals = 2
-    items = _parse_items(raw.get("items"), problems)
-    grades = _parse_grades(raw.get("grades"), problems)
-    total = math.fsum(i.points for i in items)
-    if items and abs(total - 100) > 1e-6:
-        by_level = {}
-        for i in items:
-            by_level[i.level1] = by_level.get(i.level1, 0.0) + i.points
+    ids: dict[int, str] = {}
+
+    def label(loc: yamlcheck.Loc) -> str:
+        text = yamlcheck.where(loc)
+        if len(loc) > 1 and loc[0] == "items" and isinstance(loc[1], int) and loc[1] in ids:
+            text = text.replace(f"第{loc[1] + 1}项", f"第{loc[1] + 1}项（{ids[loc[1]]}）", 1)
+        return text
+
+    def hint(model: type[BaseModel] | None) -> Callable[[list[int | str], dict[str, Any]], str]:
+        def say(loc: list[int | str], error: dict[str, Any]) -> str:
+            if error["type"] == "missing" and str(loc[-1]) in _MISSING_HINTS:
+                return f"（{_MISSING_HINTS[str(loc[-1])]}）"
+            if error["type"] == "extra_forbidden" and model is not None:
+                return f"；可用：{', '.join(k for k in model.model_fields if k != 'text_zh')}"
+            return ""
+        return say
+
+    found: list[tuple[int, str]] = []
+
+    def problem(loc: yamlcheck.Loc, message: str) -> None:
+        found.append(yamlcheck.located(node, loc, message, label))
+
+    def validate(model: type[BaseModel], data: Any, prefix: yamlcheck.Loc) -> Any:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            found.extend(yamlcheck.errors(exc, node, prefix, label, hint(model)))
+            return None
+
+    for i, item in enumerate(raw.get("items") or []):
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            ids[i] = item["id"]
+    spec = validate(_SheetSpec, {**raw, "items": raw.get("items") or []}, ())
+    items: list[SheetItem] = []
+    seen: dict[str, int] = {}
+    for i, raw_item in enumerate(raw.get("items") or []):
+        at = ("items", i)
+        it = validate(_ItemSpec, raw_item, at)
+        if it is not None:
+            if it.id in seen:
+                problem((*at, "id"), f"id “{it.id}” 重复（第{seen[it.id] + 1}项已有）")
+            seen.setdefault(it.id, i)
+        raw_rule = raw_item.get("rule") if isinstance(raw_item, dict) else None
+        if not isinstance(raw_rule, dict):
+            continue  # reported by the item's own validation
+        kind = raw_rule.get("kind")
+        if kind not in RULE_KINDS:
+            problem((*at, "rule", "kind") if "kind" in raw_rule else (*at, "rule"),
+                    f"未知的规则类型“{kind}”；可用：{', '.join(RULE_KINDS)}")
+            continue
+        rule = validate(RULE_KINDS[kind], raw_rule, (*at, "rule"))
+        if rule is None or it is None:
+            continue
+        for loc, message in rule.check(it.points):
+            problem((*at, "rule", *loc), message)
+        items.append(SheetItem(it.id, it.level1, it.level2, it.level3, it.points, rule,
+                               it.missing))
+    grades: tuple[tuple[str, Interval], ...] = ()
+    if spec is not None:
+        pairs = ([(g.grade, g.range) for g in spec.grades] if spec.grades is not None else
+                 [(g, Interval.parse(r)) for g, r in DEFAULT_GRADES])
+        for j, (ga, a) in enumerate(pairs):
+            for gb, b in pairs[:j]:
+                if a.overlaps(b):
+                    problem(("grades", j), f"等级“{gb}”{b.notation()} 与“{ga}”{a.notation()} 重叠")
+        grades = tuple(pairs)
+    # 分值 of every item (its other keys valid or not); unknown while one of them is invalid.
+    points = [(str(r.get("level1")), r.get("points")) for r in raw.get("items") or []
+              if isinstance(r, dict)]
+    valid = [(level, float(p)) for level, p in points
+             if isinstance(p, (int, float)) and not isinstance(p, bool) and p > 0]
+    total = math.fsum(p for _, p in valid) if len(valid) == len(points) else 100.0
+    if points and abs(total - 100) > 1e-6:
+        by_level: dict[str, float] = {}
+        for level, p in valid:
+            by_level[level] = by_level.get(level, 0.0) + p
         parts = "、".join(f"{k} {_p(v)}" for k, v in by_level.items())
-        problems.add("items", f"分值合计为 {_p(total)}，应为 100（{parts}）")
-    problems.raise_if_any()
-    return ScoreSheet(str(raw.get("name") or path.stem), str(raw.get("title_zh") or path.stem),
-                      str(raw.get("basis_zh") or ""), tuple(items), grades, decimals, path)
+        problem(("items",), f"分值合计为 {_p(total)}，应为 100（{parts}）")
+    if found:
+        raise ScoreSheetError(yamlcheck.report(path, "评分表",
+                                               [t for _, t in sorted(found, key=lambda f: f[0])]))
+    assert spec is not None
+    return ScoreSheet(spec.name or path.stem, spec.title_zh or path.stem, spec.basis_zh or "",
+                      tuple(items), grades, spec.decimals, path)
 
 
 def _named(name: str) -> Path:
@@ -905,70 +928,6 @@ def _named(name: str) -> Path:
         return sheet_path(name)
     except Exception:
         raise ScoreSheetError(f"评分表名称“{name}”无效：只能包含字母、数字、- 和 _") from None
-
-
-def _parse_items(raw_items: Any, problems: _Problems) -> list[SheetItem]:
-    if not isinstance(raw_items, list) or not raw_items:
-        problems.add("items", "应为非空列表")
-        return []
-    items: list[SheetItem] = []
-    seen: set[str] = set()
-    for n, raw in enumerate(raw_items, 1):
-        where = f"items 第{n}项"
-        if not isinstance(raw, dict):
-            problems.add(where, "应为映射")
-            continue
-        if raw.get("id"):
-            where += f"（{raw['id']}）"
-        unknown = sorted(set(raw) - _ITEM_KEYS)
-        if unknown:
-            problems.add(where, f"不认识的键 {', '.join(unknown)}")
-        missing = [k for k in ("id", "level1", "level2", "level3", "points", "rule")
-                   if raw.get(k) in (None, "")]
-        if missing:
-            problems.add(where, f"缺少 {', '.join(missing)}")
-            continue
-        item_id = str(raw["id"])
-        if item_id in seen:
-            problems.add(where, f"id “{item_id}” 重复")
-        seen.add(item_id)
-        points = _number(raw, "points", where, problems, positive=True)
-        policy = raw.get("missing")
-        if policy is not None and policy not in MISSING_POLICIES:
-            problems.add(where, f"missing 应为 {' / '.join(MISSING_POLICIES)}，得到“{policy}”")
-            policy = None
-        rule_raw = raw["rule"]
-        if not isinstance(rule_raw, dict) or rule_raw.get("kind") not in RULE_KINDS:
-            kind = rule_raw.get("kind") if isinstance(rule_raw, dict) else rule_raw
-            problems.add(where, f"未知的规则类型“{kind}”；可用：{', '.join(RULE_KINDS)}")
-            continue
-        if points is None:
-            continue
-        rule = RULE_KINDS[rule_raw["kind"]].parse(rule_raw, points, where, problems)
-        if rule is not None:
-            items.append(SheetItem(item_id, str(raw["level1"]), str(raw["level2"]),
-                                   str(raw["level3"]), points, rule, policy))
-    return items
-
-
-def _parse_grades(raw: Any, problems: _Problems) -> tuple[tuple[str, Interval], ...]:
-    pairs = DEFAULT_GRADES if raw is None else raw
-    grades: list[tuple[str, Interval]] = []
-    if raw is not None and not isinstance(raw, list):
-        problems.add("grades", "应为列表，每项 {grade: 优, range: \"[90, 100]\"}")
-        return ()
-    for i, g in enumerate(pairs, 1):
-        grade, rng = (g if isinstance(g, tuple) else
-                      ((g.get("grade"), g.get("range")) if isinstance(g, dict) else (None, None)))
-        try:
-            grades.append((str(grade), Interval.parse(rng)))
-        except ValueError as exc:
-            problems.add(f"grades 第{i}项", str(exc))
-    for i, (ga, a) in enumerate(grades):
-        for gb, b in grades[i + 1:]:
-            if a.overlaps(b):
-                problems.add("grades", f"等级“{ga}”{a.notation()} 与“{gb}”{b.notation()} 重叠")
-    return tuple(grades)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1158,7 +1117,7 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
     total = math.nan if errors else _record(math.fsum(subtotals["score"]), sheet.decimals)
     grade = sheet.grade_for(total)
     claimed = ev.data.info.get("claimed_score")
-    claimed = None if _nan(claimed) else float(claimed)
+    claimed = None if claimed is None or _nan(claimed) else float(claimed)
     return ScoreResult(sheet, run_policy, items, subtotals, total, grade, claimed, tuple(errors))
 
 
@@ -1230,7 +1189,7 @@ def claim_checks(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFram
     """
     sheet = sheet or load_sheet(ev.settings.score_sheet)
     claimed = ev.data.info.get("claimed_score")
-    claimed = None if _nan(claimed) else float(claimed)
+    claimed = None if claimed is None or _nan(claimed) else float(claimed)
     total_cell = ev.data.cell("info", "claimed_score", "value")
     items = claimed_items(ev, sheet)
     rows = []

@@ -142,7 +142,7 @@ def section(ev: Evaluation, key: str, numbering: str = "（一）") -> Text:
         if title:
             n += 1
             lead = run_in(_number(n, numbering) + quote(title, inline=True))
-            body = [lead + (body[0] if body else "")] + body[1:]
+            body = [lead + (body[0] if body else ""), *body[1:]]
         paras += body
     return Text("\n\n".join(paras))
 
@@ -412,7 +412,7 @@ def conclusion(ev: Evaluation) -> Text:
     claimed = ev.data.info.get("claimed_score")
     stated_grade = str(ev.data.info.get("claimed_grade") or "").strip()
     words = section(ev, "conclusion")
-    if _nan(claimed):
+    if claimed is None or _nan(claimed):
         score = "（工作簿“基本信息”表未填报自评得分。）"
     else:
         grade = stated_grade or sheet.grade_for(float(claimed)) or "无对应等级"

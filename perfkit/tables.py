@@ -155,7 +155,7 @@ def budget_table(ev: Evaluation, sheet: str):
     for item in SHEET_BY_KEY[sheet].items:
         v = {c: d.value(sheet, item.key, c)
              for c in ("budget_initial", "budget_adjusted", "actual", "prior_actual")}
-        change, rate = _change(v["actual"], v["prior_actual"])
+        _, rate = _change(v["actual"], v["prior_actual"])
         rows.append({
             "项目": ("　其中：" if item.parent else "") + item.label,
             "年初预算数（万元）": fmt.num(v["budget_initial"]),
@@ -233,8 +233,14 @@ def check_table(ev: Evaluation):
 # ---------------------------------------------------------------------------------------------
 
 #: How each audit verdict is marked in the reviewer's table.
+#: Class of the 结论 cell per verdict (colours in templates/report.css: the report sanitizer
+#: keeps classes, never stylesheets from outputs).
+AUDIT_VERDICT_CLASS = {"不一致": "verdict-bad", "舍入差异": "verdict-note", "未解释差额": "verdict-note",
+                       "已核实": "verdict-note", "无法核对": "verdict-na"}
+#: The same marks as CSS, for the Word table (perfkit.word reads colour and weight).
 AUDIT_VERDICT_STYLE = {"不一致": "color: #B22222; font-weight: bold", "舍入差异": "color: #B8860B",
-                       "未解释差额": "color: #B8860B", "无法核对": "color: #808080"}
+                       "未解释差额": "color: #B8860B", "已核实": "color: #B8860B",
+                       "无法核对": "color: #808080"}
 
 
 def _audit_value(value: float, unit: str, note: str, verdict: str) -> str:
@@ -302,7 +308,18 @@ def audit_table(ev: Evaluation, category: str | None = None):
         frame = pd.DataFrame({"核对项": ["（无）"],
                               "结论": ["工作簿“报告数值”表为空，没有需要核对的报告数值"]})
         return styled(frame)
-    return styled(frame, styles={"结论": AUDIT_VERDICT_STYLE})
+    return verdicts_marked(frame)
+
+
+def verdicts_marked(frame: pd.DataFrame, caption: str | None = None) -> Table:
+    """:func:`styled` with each 结论 cell marked by its verdict: a class in the HTML (report.css
+    colours it; the sanitizer keeps classes, never an output's stylesheet) and the same colour
+    in the Word table (``styles``)."""
+    classes = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    classes["结论"] = frame["结论"].map(lambda v: AUDIT_VERDICT_CLASS.get(v, ""))
+    table = styled(frame, caption, styles={"结论": AUDIT_VERDICT_STYLE})
+    table.set_td_classes(classes)
+    return table
 
 
 # ---------------------------------------------------------------------------------------------

@@ -542,7 +542,7 @@ def _properties(doc: Any, meta: ReportMeta | None, title: str) -> None:
         except (TypeError, ValueError):
             when = None
     if when is not None:
-        when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
         props.created = props.modified = when
 
 
@@ -900,7 +900,7 @@ class WordWriter:
                                 height=Emu(int(height * scale)))
         self.figures += 1
         generic = not title or title == "图表"
-        self.caption("图", "" if generic else title, keep_next=False)
+        self.caption("图", "" if generic or title is None else title, keep_next=False)
 
     def table(self, spec: dict[str, Any]) -> None:
         columns = [str(c) for c in spec.get("columns") or []]

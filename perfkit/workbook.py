@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import config, fmt
+from . import config, fmt, reads
 from .atomic import sha256_file
 from .errors import Problem, WorkbookError
 
@@ -41,7 +41,7 @@ class Column:
     kind: str = NUMBER
     required: bool = False
     note: str = ""
-    choices: tuple[str, ...] = ()
+    choices: Sequence[str] = ()  # a tuple, or the 领域 labels read on use
     nonnegative: bool = True
     width: int = 14
 
@@ -407,6 +407,9 @@ class WorkbookData:
         unit_factor: multiplier that converted the declared unit to 万元.
         warnings: located notes that do not block loading (for example a total that differs
             from its parts by more than rounding but less than a tenth of the total).
+        confirmed: plausibility findings (implausible magnitudes) on cells the run settings'
+            ``confirmed_values`` list as real figures: kept as notes (also in ``warnings``)
+            for the check, the reports and the audit, instead of refusing the workbook.
     """
 
     path: Path
@@ -416,6 +419,7 @@ class WorkbookData:
     cells: dict[tuple[str, Any, str], str] = field(default_factory=dict)
     unit_factor: float = 1.0
     warnings: list[Problem] = field(default_factory=list)
+    confirmed: list[Problem] = field(default_factory=list)
 
     @property
     def department_name(self) -> str:
@@ -467,11 +471,14 @@ class _Collector:
     when several checks would trip over it.
     """
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, confirmed: tuple[str, ...] = ()):
         self.file = file
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.flagged: set[tuple[str, str]] = set()
+        #: Cells (``三公经费!C5``) the user confirmed as real despite a plausibility finding.
+        self.to_confirm: dict[str, bool] = dict.fromkeys(confirmed, False)
+        self.confirmed: list[Problem] = []
 
     def add(self, sheet: str, cell: str, found: str, expected: str, fix: str) -> None:
         self.problems.append(Problem(self.file, sheet, cell, found, expected, fix))
@@ -480,6 +487,26 @@ class _Collector:
 
     def warn(self, sheet: str, cell: str, found: str, expected: str, fix: str) -> None:
         self.warnings.append(Problem(self.file, sheet, cell, found, expected, fix))
+
+    def implausible(self, sheet: str, cell: str, found: str, expected: str, fix: str) -> None:
+        """A plausibility finding: a problem, or a note when the user confirmed the cell."""
+        ref = f"{sheet}!{cell}"
+        if ref not in self.to_confirm:
+            self.add(sheet, cell, found, expected, fix + CONFIRM_HINT.format(ref=ref))
+            return
+        if not self.to_confirm[ref]:
+            self.to_confirm[ref] = True
+            note = Problem(self.file, sheet, cell, found, "经部门核实的实际数",
+                           f"已按运行设置 confirmed_values 确认为实际数（{ref}）；"
+                           "复核时请核对原始凭证")
+            self.confirmed.append(note)
+            self.warnings.append(note)
+
+
+#: How to accept a genuine outlier that a plausibility check flags (appended to its fix).
+CONFIRM_HINT = ("；若经核实确为实际数，在运行设置（params/<部门>/<年度>.yaml）的 "
+                "confirmed_values 中列出该单元格（confirmed_values: [\"{ref}\"]），"
+                "报告和复核意见将注明“已核实”")
 
 
 def _clip(text: str, limit: int = 40) -> str:
@@ -564,16 +591,20 @@ def parse_date(raw: Any) -> dt.date | None:
 
 
 def year_from_filename(path: str | Path) -> int | None:
-    """Return the year a conventional file name states (``data/<dept>/2019.xlsx`` → 2019)."""
-    stem = Path(path).stem
-    return int(stem) if re.fullmatch(r"(19|20)\d\d", stem) else None
+    """Return the one year a file name states (``2019.xlsx``, ``益阳教育局2019年决算.xlsx``).
+
+    None when the name states no year, or several different ones (``2018-2019对比.xlsx``).
+    """
+    years = set(re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", Path(path).stem))
+    return int(years.pop()) if len(years) == 1 else None
 
 
 def _is_blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and v.strip() == "")
 
 
-def load_workbook(path: str | Path, *, expected_year: int | None = None) -> WorkbookData:
+def load_workbook(path: str | Path, *, expected_year: int | None = None,
+                  confirmed: tuple[str, ...] | list[str] = ()) -> WorkbookData:
     """Read and validate a department-year workbook.
 
     Every problem in the file is collected and raised together as one
@@ -585,6 +616,8 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None) -> Work
         path: the ``.xlsx`` file; a relative path is relative to the project root (as in
             :func:`perfkit.load`).
         expected_year: when given, 基本信息 评价年度 must equal it.
+        confirmed: cells (``三公经费!C5``, the run settings' ``confirmed_values``) whose
+            implausible size the department confirmed: reported as notes, not problems.
 
     Returns:
         The validated :class:`WorkbookData`; notes that do not block (for example a small
@@ -594,7 +627,8 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None) -> Work
         WorkbookError: when anything is wrong with the file.
     """
     path = config.resolve(path)
-    col = _Collector(path.name)
+    reads.file(path)
+    col = _Collector(path.name, tuple(confirmed))
     try:
         return _load(path, col, expected_year)
     except WorkbookError:
@@ -617,6 +651,7 @@ def _load(path: Path, col: _Collector, expected_year: int | None) -> WorkbookDat
         frames, cells, info, factor = _read_sheets(book, col, expected_year)
     finally:
         book.close()
+    _check_name_year(path, info, col, cells, expected_year)
     from .schema import check_totals, validate_frames
 
     if info.get("unit") in UNIT_CHOICES:
@@ -627,12 +662,15 @@ def _load(path: Path, col: _Collector, expected_year: int | None) -> WorkbookDat
     errors, notes = check_totals(path.name, frames, cells, skip=col.flagged)
     col.problems.extend(errors)
     col.warnings.extend(notes)
+    for ref in [r for r, used in col.to_confirm.items() if not used]:
+        col.warn("", "", f"运行设置 confirmed_values 列出的 {ref} 没有被规模检查提示",
+                 "只列出被提示为数量级异常、并经核实的单元格", "从 confirmed_values 中删去该项")
     if col.problems:
         raise WorkbookError(col.problems)
     for w in col.warnings:
         log.info("%s", w)
     return WorkbookData(path, sha256_file(path), info, frames, cells, factor,
-                        warnings=list(col.warnings))
+                        warnings=list(col.warnings), confirmed=list(col.confirmed))
 
 
 def _open_book(path: Path, col: _Collector):
@@ -1000,7 +1038,7 @@ def _check_info(info: dict[str, Any], col: _Collector, expected_year: int | None
         info["year"] = int(year)
         if expected_year is not None and int(year) != int(expected_year):
             col.add(sheet.name, where("year"), f"评价年度 {int(year)}",
-                    f"{expected_year}（本次运行的年度，或文件名中的年度）",
+                    f"{expected_year}（本次运行的年度）",
                     "核对是否用错了工作簿（如上一年的文件），或改正评价年度")
     raw_date = info.get("report_date")
     if not _is_blank(raw_date):
@@ -1017,6 +1055,19 @@ def _check_info(info: dict[str, Any], col: _Collector, expected_year: int | None
         return 1.0
     info["unit"] = unit
     return UNIT_CHOICES[unit]
+
+
+def _check_name_year(path: Path, info: dict[str, Any], col: _Collector, cells,
+                     expected_year: int | None) -> None:
+    """A 评价年度 that differs from the year the file name states: probably the wrong file."""
+    named = year_from_filename(path)
+    year = info.get("year")
+    if named is None or not isinstance(year, int) or named in (year, expected_year):
+        return  # (a mismatch with the requested year is reported once, by _check_info)
+    ref = cells.get(("info", "year", "value"))
+    col.add(SHEET_BY_KEY["info"].name, ref.split("!")[1] if ref else "", f"评价年度 {year}",
+            f"{named}（文件名“{path.name}”中的年度）",
+            "核对是否用错了工作簿（如上一年的文件），或改正评价年度或文件名")
 
 
 #: Columns that identify a record; two rows with the same identity are duplicates. A target may
@@ -1159,7 +1210,8 @@ def _check_magnitudes(frames, info, col: _Collector, cells) -> None:
     small = [(k, v) for k, v in totals if 0 < v < MIN_TOTAL_WAN_YUAN and k[2] == "actual"]
     if len(small) < len(actual):
         small = []  # only when every given actual total is tiny is the whole workbook in 万元
-    if big or (small and unit == "元"):
+    confirmed_big = all(f"{SHEET_BY_KEY[k[0]].name}!{ref(*k)}" in col.to_confirm for k, _ in big)
+    if (big and not confirmed_big) or (small and unit == "元"):
         (sheet, row, column), v = (big or small)[0]
         where = f"{SHEET_BY_KEY[sheet].name}!{ref(sheet, row, column)}"
         if big:
@@ -1171,6 +1223,8 @@ def _check_magnitudes(frames, info, col: _Collector, cells) -> None:
             found = (f"金额单位声明为“元”，但{where}（{SHEET_BY_KEY[sheet].item(row).label}）"
                      f"折合只有 {fmt.num(v * 1e4)} 元，不足一个人一年的工资")
             fix = "表中金额看来是按“万元”填写的：把金额单位改为“万元”；若确为元，请核对数量级"
+        if big:
+            fix += CONFIRM_HINT.format(ref=where)
         col.add(info_sheet.name, unit_ref, found, "与表中金额一致的金额单位", fix)
         return
 
@@ -1179,16 +1233,16 @@ def _check_magnitudes(frames, info, col: _Collector, cells) -> None:
         name = SHEET_BY_KEY[sheet].name
         if not r or (name, r) in col.flagged:
             return
-        col.add(name, r, found, f"与本表其他金额同一单位（基本信息声明的“{unit}”）",
-                f"该数看来是按{'“元”' if unit == '万元' else '“万元”'}填写的：换算为{unit}后填入，"
-                "或核对数量级")
+        col.implausible(name, r, found, f"与本表其他金额同一单位（基本信息声明的“{unit}”）",
+                        f"该数看来是按{'“元”' if unit == '万元' else '“万元”'}填写的：换算为"
+                        f"{unit}后填入，或核对数量级")
 
     for key in ("income", "expenditure", "balance", "three_public", "aid"):
-        sheet = SHEET_BY_KEY[key]
+        spec = SHEET_BY_KEY[key]
         frame = frames.get(key)
         if frame is None or frame.empty:
             continue
-        amount_cols = [c.key for c in sheet.columns if c.kind == AMOUNT]
+        amount_cols = [c.key for c in spec.columns if c.kind == AMOUNT]
         limit = MAX_THREE_PUBLIC_WAN_YUAN if key == "three_public" else MAX_AMOUNT_WAN_YUAN
         for row in frame.index:
             for column in amount_cols:
@@ -1200,7 +1254,7 @@ def _check_magnitudes(frames, info, col: _Collector, cells) -> None:
                     flag(key, row, column,
                          f"金额 {fmt.amount(v)}（{fmt.num(v / 1e4)} 亿元），超出{scope}的规模")
                     continue
-                if sheet.layout == "items" and row != "total" and "total" in frame.index:
+                if spec.layout == "items" and row != "total" and "total" in frame.index:
                     total = value(key, "total", column)
                     if total > 0 and v > MAX_PART_TO_TOTAL * total:
                         flag(key, row, column, f"金额 {fmt.amount(v)}，是本表合计"

@@ -229,7 +229,8 @@ def _where(raw: Any, loc: tuple) -> tuple[str, str]:
     """(entry, key) of a pydantic error location, e.g. (“indicators 第3项（x）”, “formula.kind”)."""
     if len(loc) >= 2 and loc[0] in ("indicators", "targets", "sum_checks", "headlines") \
             and isinstance(loc[1], int):
-        item = raw.get(loc[0])[loc[1]] if isinstance(raw, dict) else None
+        entries = raw.get(loc[0]) if isinstance(raw, dict) else None
+        item = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
         name = ""
         if isinstance(item, dict):
             name = item.get("code") or item.get("id") or ""
@@ -275,7 +276,7 @@ def load_catalog(path: Path) -> Catalog:
         lines = []
         for e in exc.errors():
             entry, where = _where(raw, tuple(e["loc"]))
-            lines.append(f"  {entry}" + (f" 的 {where}" if where else "") + f"：{_message(e)}")
+            lines.append(f"  {entry}" + (f" 的 {where}" if where else "") + f"：{_message(dict(e))}")
         raise CatalogError(f"领域目录 {path} 有 {len(lines)} 个问题：\n"
                            + "\n".join(lines)) from None
     catalog = catalog.model_copy(update={"key": key, "path": path})

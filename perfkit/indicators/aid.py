@@ -169,12 +169,12 @@ def data_gaps(data: WorkbookData) -> list[dict]:
 def _group_check(data: WorkbookData, group: str) -> dict:
     """Parts of a 所属政策 group against the total the report states for it."""
     check_id, label = f"aid_group_{group}", f"“{group}”分项之和 = 报告所称合计"
-    frame, stated = data.frames.get("aid"), data.frames.get("stated")
+    frame, stated = data.frames["aid"], data.frames.get("stated")
     key = f"sum(学生资助:{group})"
     rows = frame.index[frame["group"] == group]
     cells = [data.cell("aid", i, "amount") for i in rows]
     hits = [] if stated is None or stated.empty else list(stated.index[stated["check"] == key])
-    if not hits:
+    if stated is None or not hits:
         return check_row(check_id, D, label, "万元", math.nan, math.nan, 0.0, UNVERIFIABLE,
                          f"报告数值表中没有“{key}”", cells)
     cells.insert(0, data.cell("stated", hits[0], "stated"))

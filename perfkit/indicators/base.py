@@ -207,7 +207,8 @@ def row_ids(frame: pd.DataFrame) -> pd.Series:
 
     from ..workbook import normalize_label
 
-    ids, seen = [], {}
+    ids: list[str] = []
+    seen: dict[str, int] = {}
     for _, rec in frame.iterrows():
         code = _text(rec["code"])
         if code:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from typing import Any
 
-from ..domains import Catalog, IndicatorSpec, SumCheck, TargetRule, Topic, operands
+from ..domains import Catalog, ImpliedBase, IndicatorSpec, SumCheck, TargetRule, Topic, operands
 from ..errors import CatalogError
 from ..workbook import SHEET_BY_NAME, WorkbookData
 from .base import REGISTRY, Direction, Indicator, Reader, safe_divide
@@ -91,6 +92,7 @@ def _definition(spec: IndicatorSpec, labels: Mapping[str, str]) -> str:
         return " + ".join(names)
     if f.kind == "difference":
         return f"{names[0]} − {names[1]}"
+    assert isinstance(f, ImpliedBase)  # the one kind left
     return (f"报告只给出完成比例：目标数 = {names[0]} ÷ 报告所称完成比例（报告数值 {f.stated}），"
             "取与该比例（按所印位数舍入）相容的唯一整数")
 
@@ -124,13 +126,15 @@ def _source(spec: IndicatorSpec, reported: set[str], rules: Mapping[str, TargetR
 
 def _reader(spec: IndicatorSpec) -> Callable[[Reader], float]:
     if spec.formula is None:
-        def read(r: Reader, code: str = spec.code) -> float:
+        def read_metric(r: Reader, code: str = spec.code) -> float:
             return metric_value(r, code)
-    else:
-        def read(r: Reader, formula=spec.formula) -> float:
-            return evaluate_formula(formula, r)
-    read.__name__ = read.__qualname__ = spec.code
-    return read
+        read_metric.__name__ = read_metric.__qualname__ = spec.code
+        return read_metric
+
+    def read_formula(r: Reader, formula: Any = spec.formula) -> float:
+        return evaluate_formula(formula, r)
+    read_formula.__name__ = read_formula.__qualname__ = spec.code
+    return read_formula
 
 
 def _fields(spec: IndicatorSpec) -> list[tuple[str, str]]:

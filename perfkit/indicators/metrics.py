@@ -73,7 +73,7 @@ def stated_number(r: Reader, check: str) -> StatedNumber:
     """Read the 报告数值 row for ``check`` (recording its cell) and parse it."""
     frame = r.data.frames.get("stated")
     hits = [] if frame is None or frame.empty else list(frame.index[frame["check"] == check])
-    if not hits:
+    if frame is None or not hits:
         raise Undefined(f"数据缺失：报告数值表中没有核对对象 {check}")
     ref = r.data.cell("stated", hits[0], "stated")
     r.used.append(ref)
@@ -177,7 +177,7 @@ def unit_checks(data: WorkbookData, domain: str) -> list[dict]:
     from .base import REGISTRY
 
     frame = data.frames.get("targets")
-    rows = []
+    rows: list[dict] = []
     if frame is None or frame.empty:
         return rows
     for i, rec in frame[frame["domain"] == domain].iterrows():

@@ -14,9 +14,11 @@ SETUPTOOLS = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8")
 
 
 def test_every_package_folder_is_listed():
+    """Code folders and data folders alike (an unlisted data folder makes setuptools warn)."""
     dirs = SETUPTOOLS["package-dir"]
-    found = {".".join(p.parent.relative_to(REPO).parts)
-             for p in (REPO / "perfkit").rglob("__init__.py") if "__pycache__" not in p.parts}
+    found = {".".join(p.relative_to(REPO).parts)
+             for p in [REPO / "perfkit", *(REPO / "perfkit").rglob("*")]
+             if p.is_dir() and "__pycache__" not in p.parts}
     found |= {name for name, folder in dirs.items() if (REPO / folder / "__init__.py").is_file()}
     assert set(SETUPTOOLS["packages"]) == found
 
@@ -26,7 +28,8 @@ def test_notebooks_catalogs_and_score_sheets_ship_as_package_data():
     assert SETUPTOOLS["package-dir"]["perfkit.notebooks"] == "notebooks"
     assert "*.ipynb" in data["perfkit.notebooks"]
     assert "*.yaml" in data["perfkit.domains"]
-    assert "score_sheets/*.yaml" in data["perfkit"]
+    assert "*.yaml" in data["perfkit.score_sheets"]
+    assert data["perfkit.templates"] == ["*"] and "*.yaml" in data["perfkit.resources"]
     assert config.package_notebooks_dir() == (REPO / "notebooks").resolve()
     assert sorted(p.stem for p in config.PACKAGE_DOMAINS_DIR.glob("*.yaml")) == [
         "aid", "health", "quality", "safety"]

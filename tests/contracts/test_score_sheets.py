@@ -132,7 +132,7 @@ def test_every_problem_is_listed_at_once(tmp_path):
     assert "有 3 个问题" in message
     assert "人工评分必须写明理由（reason_zh）" in message
     assert "未知的规则类型“guess”" in message
-    assert "分值合计为 50" in message
+    assert "分值合计为 90" in message  # every item's points count, its rule valid or not
 
 
 def test_missing_sheet_names_the_available_ones():
@@ -144,3 +144,59 @@ def test_missing_sheet_names_the_available_ones():
 def test_sheet_name_cannot_leave_the_folder():
     with pytest.raises(ScoreSheetError):
         load_sheet("../../etc/passwd")
+
+
+def test_each_problem_names_file_key_and_line(tmp_path):
+    """Issue 12.8: the sheet is validated by typed models; every error says where it is."""
+    path = write(tmp_path, """\
+        - id: a
+          level1: 过程
+          level2: 预算执行
+          level3: 预算执行率
+          points: 60
+          rule:
+            kind: bands
+            indicator: expenditure_execution_pct
+            text_zh: 分档计分。
+            bands:
+              - {range: "[90, 100]", score: 60}
+              - {range: "80 到 90", score: 40}
+              - {range: "[0, 80)", score: 70}
+        - id: b
+          level1: 过程
+          level2: 预算执行
+          level3: 控制率
+          points: forty
+          rule:
+            kind: linear_deduction
+            indicator: expenditure_execution_pct
+            bound: 100
+            deduct: 0.5
+            text_zh: 扣分。
+        - id: c
+          level1: 过程
+          level2: 预算执行
+          level3: 控制率
+          points: 40
+          missing: skip
+          rule:
+            kind: linear_deduction
+            indicator: expenditure_execution_pct
+            bound: "100%"
+            deduct: 0.5
+            per_point: 1
+        """)
+    with pytest.raises(ScoreSheetError) as err:
+        load_sheet(path)
+    lines = str(err.value).splitlines()
+    assert str(path) in lines[0]
+    expected = [
+        ("第 15 行 items 第1项（a） rule bands 第2项 range", "80 到 90"),
+        ("第 21 行 items 第2项（b） points", "应为数字"),
+        ("第 33 行 items 第3项（c） missing", "zero / exclude"),
+        ("第 34 行 items 第3项（c） rule", "text_zh"),
+        ("第 37 行 items 第3项（c） rule bound", "应为数字"),
+        ("第 39 行 items 第3项（c） rule per_point", "不认识的键；可用：indicator, bound"),
+    ]
+    for (where, what), line in zip(expected, lines[1:], strict=True):
+        assert where in line and what in line, line

@@ -187,3 +187,49 @@ def test_new_year_from_template_runs_and_shows_changes(tmp_path):
     first = (root / "outputs" / "yiyang-edu" / "2019" / "finance.html").read_text(
         encoding="utf-8")
     assert "本节不作历年比较" in first
+
+
+def test_an_earlier_years_workbook_reruns_exactly_the_notebooks_that_read_it(tmp_path,
+                                                                           monkeypatch):
+    """Issue 12.3: rewriting 2018.xlsx changed 2019's PEFA inputs, yet the 2019 review was
+    skipped as 输入未变 (the runner guessed dependencies from function names in the notebook).
+
+    Reads are recorded where they happen: the 2019 review reads 2018.xlsx (PEFA); the 2019
+    finance report reads 2018's indicator table (历年变化), which the edit below leaves as it
+    was, and a new earlier year (2017) is a change for both.
+    """
+    from perfkit.runner import run
+
+    root = prepare_project(tmp_path / "proj")
+    outputs = _point_config(monkeypatch, root)
+    monkeypatch.setenv("PERFKIT_ROOT", str(root))
+    monkeypatch.setenv("PERFKIT_OUTPUTS", str(outputs))
+    write_synthetic(root, 1, (2018, 2019))
+    pairs = [("synthetic-01", 2018), ("synthetic-01", 2019)]
+
+    def ran(years=pairs) -> set[tuple[int, str]]:
+        results = run(years, notebooks=["finance", "review"], outputs=outputs, jobs=2,
+                      pdf=False)
+        assert {r.status for r in results} <= {"ok", "skipped"}, [r.error for r in results]
+        return {(r.year, r.notebook) for r in results if r.status == "ok"}
+
+    assert len(ran()) == 4
+    assert ran() == set()  # unchanged: everything skipped
+
+    # The 2018 workbook's bytes change (a 数据来源 text), not its figures.
+    content = synthetic_content(1, 2018)
+    content["income"]["total"]["source"] = "2018年部门决算表（复核后重新导出）"
+    pk.write_workbook(root / "data" / "synthetic-01" / "2018.xlsx", content)
+    table = outputs / "synthetic-01" / "2018" / "tables" / "indicators.csv"
+    before = table.read_bytes()
+    assert ran() == {(2018, "finance"), (2018, "review"), (2019, "review")}
+    assert table.read_bytes() == before
+    pefa = (outputs / "synthetic-01" / "2019" / "manifest.json").read_text(encoding="utf-8")
+    assert "data/synthetic-01/2018.xlsx" in json.loads(pefa)["tables_reads"]
+    assert ran() == set()
+
+    # A new earlier year: the later years' history (finance) and PEFA (review) see it.
+    pk.write_workbook(root / "data" / "synthetic-01" / "2017.xlsx", synthetic_content(1, 2017))
+    assert ran([("synthetic-01", 2017)]) == {(2017, "finance"), (2017, "review")}
+    assert ran() == {(y, n) for y in (2018, 2019) for n in ("finance", "review")}
+    assert ran([("synthetic-01", y) for y in (2017, 2018, 2019)]) == set()

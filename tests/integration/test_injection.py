@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,9 +21,17 @@ PAYLOADS = {
     "attr": '"><svg onload=alert(4)>',
     "closing": "</script><script>alert(5)</script>",
     "style": "<style>body{background:url(javascript:alert(6))}</style>",
+    # Browsers drop tabs and newlines inside a URL: this is javascript:alert(7).
+    "tab_scheme": '<a href="java\tscript:alert(7)">点我</a>',
+    "svg_animate": '<svg><a><animate attributeName="href" values="javascript:alert(8)"/>'
+                   '<text y="20">点我</text></a></svg>',
+    "data_link": '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCg5KTwvc2NyaXB0Pg==">'
+                 'alert(9)</a>',
 }
 JS_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript"}
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data"}
+#: SVG animation attributes that set another attribute (an href) to their value.
+ANIMATION_ATTRS = {"values", "to", "from", "by"}
 
 
 class _Audit(HTMLParser):
@@ -37,9 +46,15 @@ class _Audit(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = {k.lower(): (v or "") for k, v in attrs}
         for k, v in attrs.items():
+            url = re.sub(r"[\t\n\r]", "", v).strip().lower()  # as a browser reads a URL
             if k.startswith("on") and "alert(" in v:
                 self.executable.append(f"<{tag} {k}={v!r}>")
-            if k in URL_ATTRS and v.strip().lower().startswith("javascript:"):
+            if k in URL_ATTRS and url.startswith(("javascript:", "vbscript:")):
+                self.executable.append(f"<{tag} {k}={v!r}>")
+            if k in URL_ATTRS and url.startswith("data:") and not (
+                    tag == "img" and k == "src" and url.startswith("data:image/png;base64,")):
+                self.executable.append(f"<{tag} {k}={v!r}>")  # a document of its own
+            if k in ANIMATION_ATTRS and "javascript:" in url:
                 self.executable.append(f"<{tag} {k}={v!r}>")
             if k == "style" and "javascript:" in v.lower():
                 self.executable.append(f"<{tag} style={v!r}>")
@@ -128,3 +143,43 @@ def test_department_name_is_shown_as_text(hostile_run, page):
     out, _ = hostile_run
     text = "".join(_audit(out / page).text)
     assert NAME in text, page
+
+
+def test_second_line_of_defence_holds_when_html_is_not_escaped(tmp_path):
+    """Issue 12.5: a notebook output that emits raw HTML (escaping forgotten) is sanitized.
+
+    The hand-written blocklist let ``java<TAB>script:``, ``<svg><animate values=javascript:…>``
+    and ``data:`` links through; the allowlist sanitizer must not, while keeping what reports
+    need: tables with their classes and ids, headings, local links, inline PNG charts.
+    """
+    import nbformat
+    import nbformat.v4 as v4
+
+    from perfkit.render import ReportMeta, render_notebook
+
+    png = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg"
+           "YPj/HwADAgH/eL9GtQAAAABJRU5ErkJggg==")
+    keep = ('<h2 id="x">二、分析</h2><table class="pk-table" id="T_1"><tr>'
+            '<td class="data row0 col0" id="T_1_row0_col0">1.00</td></tr></table>'
+            f'<a href="../2018/finance.html">上年报告</a><a href="#sec-1">第一节</a>'
+            f'<img src="{png}" alt="图表">')
+    # One output per payload, so that no payload hides another (an unclosed <svg> would).
+    hostile = [*PAYLOADS.values(), f'<a href="{png}">png link</a>']
+    nb = v4.new_notebook(cells=[v4.new_code_cell("x", outputs=[
+        v4.new_output("display_data", {"text/html": html, "text/plain": "x"})
+        for html in [keep, *hostile]])])
+    path = tmp_path / "raw.ipynb"
+    nbformat.write(nb, path)
+    meta = ReportMeta(department="测试", year=2019, title="测试", generated_at="2019-01-01",
+                      perfkit_version="", workbook_sha256="")
+    outputs = render_notebook(path, tmp_path / "out", "raw", meta, pdf=False)
+    for key in ("html", "code.html"):
+        page = Path(outputs[key])
+        raw = page.read_text(encoding="utf-8")
+        assert _audit(page).executable == [], key
+        assert "<svg" not in raw and "<animate" not in raw and "data:text/html" not in raw
+        assert "<style" not in raw.split("</head>")[-1] and "alert(6)" not in raw
+        assert 'href="../2018/finance.html"' in raw and 'href="#sec-1"' in raw
+        assert f'src="{png}"' in raw and raw.count("data:image/png") == 1  # not in the <a>
+        assert 'class="pk-table' in raw and 'id="T_1_row0_col0"' in raw
+        assert "二、分析" in raw and "点我" in raw  # text of removed elements stays as text

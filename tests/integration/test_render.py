@@ -388,3 +388,16 @@ def test_body_processor_sizes_tables_and_marks_numbers():
     assert '<td class="num">-2.5</td>' in spans
     assert '<td class="num na">未提供</td>' in spans
     assert '<div class="table-wrap">' in spans
+
+
+def test_audit_verdict_colours_survive_the_sanitizer(sample_ev):
+    """Verdicts are marked by class (report.css colours them): the allowlist sanitizer drops
+    stylesheets that come with outputs, so pandas Styler CSS would vanish silently."""
+    import perfkit as pk
+    from perfkit.render import TEMPLATES, _process_body
+
+    body = _process_body(pk.tables.audit_table(sample_ev).to_html()).html
+    assert "<style" not in body
+    assert body.count("verdict-note") >= 1 and "verdict-na" in body  # 舍入差异, 无法核对
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    assert "td.verdict-bad" in css and "td.verdict-note" in css and "td.verdict-na" in css

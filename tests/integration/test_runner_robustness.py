@@ -108,6 +108,7 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_partial_files(project):
                             "-n", "finance", "--no-pdf", "--jobs", "1"], env=env,
                            capture_output=True, text=True, timeout=600, cwd=root)
     assert first.returncode == 0, first.stdout + first.stderr
+    assert _procs_with_root(root) == []  # its kernel has ended when `perfkit run` returns
     good = outputs / "synthetic-01" / "2019"
     before = {p.name: p.read_bytes() for p in good.iterdir() if p.is_file()}
 
@@ -130,11 +131,8 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_partial_files(project):
             proc.kill()
     assert proc.returncode == 130, out + err
     assert "已中断" in err
-
-    deadline = time.monotonic() + 10
-    while _procs_with_root(root) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert _procs_with_root(root) == []  # no orphaned worker or kernel
+    # Issue 12.12: perfkit returns only once its workers and kernels have ended.
+    assert _procs_with_root(root) == []  # no orphaned worker or kernel, not even a dying one
 
     leftovers = [p for p in outputs.rglob(".*")
                  if ".partial." in p.name or ".staging." in p.name or p.suffix == ".tmp"]
@@ -183,3 +181,22 @@ def test_next_run_sweeps_temp_files_a_killed_run_left(project):
     _sweep(folder)
     assert sorted(p.name for p in folder.rglob("*")) == [".perfkit.lock", "finance.html",
                                                          "tables"]
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="needs a POSIX process table")
+def test_killing_a_kernel_waits_until_it_has_ended():
+    """Issue 12.12: a worker killed its kernel and exited at once, the kernel still ending."""
+    from perfkit.engine import kill_kernel
+
+    kernel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                              start_new_session=True)
+    child = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        kill_kernel(kernel.pid)
+        assert not Path(f"/proc/{kernel.pid}").exists()  # ended and reaped, not a zombie
+        kill_kernel(child.pid, wait=5)
+        assert not Path(f"/proc/{child.pid}").exists()
+    finally:
+        for p in (kernel, child):
+            if p.poll() is None:
+                p.kill()

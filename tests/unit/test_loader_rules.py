@@ -41,9 +41,28 @@ def test_long_text_is_clipped_in_messages():
 
 @pytest.mark.parametrize(("name", "year"), [("2019.xlsx", 2019), ("data/x/2020.xlsx", 2020),
                                             ("wb.xlsx", None), ("20190.xlsx", None),
-                                            ("2019-copy.xlsx", None)])
+                                            ("2019-copy.xlsx", 2019),
+                                            ("益阳市教育局2018年部门决算.xlsx", 2018),
+                                            ("yiyang_2020_v2.xlsx", 2020),
+                                            ("2018-2019对比.xlsx", None),
+                                            ("2019年（2019-12-31）.xlsx", 2019)])
 def test_year_from_filename(name, year):
     assert year_from_filename(name) == year
+
+
+@pytest.mark.parametrize("name", ["2018.xlsx", "益阳市教育局2018年决算.xlsx", "2018-copy.xlsx"])
+def test_a_year_in_any_file_name_is_checked_against_the_workbook(make_workbook, name):
+    """Issue 12.10: only files named exactly <year>.xlsx were checked (the sample says 2019)."""
+    with pytest.raises(WorkbookError) as err:
+        pk.load_workbook(make_workbook(name=name))
+    [p] = err.value.problems
+    assert (p.sheet, p.cell) == ("基本信息", "B3")
+    assert "2018" in p.expected and name in p.expected
+    # Named for its own year it loads; the requested year is checked once, not twice.
+    pk.load_workbook(make_workbook(name=name.replace("2018", "2019")))
+    with pytest.raises(WorkbookError) as err:
+        pk.load_workbook(make_workbook(name="2018年.xlsx"), expected_year=2018)
+    assert len(err.value.problems) == 1
 
 
 def test_sample_loads_without_problems_or_warnings():

@@ -147,3 +147,53 @@ def test_cli_refuses_dept_that_escapes(tmp_path):
     # data/../../etc and outputs/../../etc would both be tmp_path/a/etc
     assert not (tmp_path / "a" / "etc").exists()
     assert not any(p.name == "etc" for p in tmp_path.rglob("*"))
+
+
+def test_a_params_file_of_another_department_or_year_is_refused(root):
+    """Issue 12.4: pk.load("other-dept", 2019, params_file=<yiyang-edu/2019.yaml>) loaded
+    yiyang-edu's settings and workbook without a word."""
+    theirs = root / "params" / "yiyang-edu" / "2019.yaml"
+    theirs.parent.mkdir(parents=True)
+    theirs.write_text("department: yiyang-edu\nyear: 2019\nworkbook: data/yiyang-edu/2019.xlsx\n",
+                      encoding="utf-8")
+    with pytest.raises(ParamsError, match=r"yiyang-edu.*other-dept") as exc:
+        load_settings("other-dept", 2019, str(theirs))
+    assert "2019.yaml" in str(exc.value)
+    with pytest.raises(ParamsError, match=r"年度“2019”.*年度“2020”"):
+        load_settings("yiyang-edu", 2020, str(theirs))
+    with pytest.raises(ParamsError, match="other-dept"):
+        pk.load("other-dept", 2019, params_file=str(theirs))
+    # The file's own department-year still loads; a file that names neither fits any request.
+    assert load_settings("yiyang-edu", 2019, str(theirs)).department == "yiyang-edu"
+    neutral = root / "params" / "shared.yaml"
+    neutral.write_text("budget_basis: adjusted\n", encoding="utf-8")
+    assert load_settings("other-dept", 2021, str(neutral)).year == 2021
+
+
+def test_every_bad_setting_is_named_with_its_file_key_and_line(root):
+    """Issue 12.8: settings are validated by a typed model; each error names file, key, line."""
+    path = root / "params" / "x" / "2019.yaml"
+    path.parent.mkdir()
+    path.write_text("# settings\nbudget_basis: guess\n\ntolerance_pp: -1\nbudjet_basis: initial\n"
+                    "notebooks:\n  - finance\n  - evil\nconfirmed_values: [三公经费 C5]\n",
+                    encoding="utf-8")
+    with pytest.raises(ParamsError) as exc:
+        load_settings("x", 2019)
+    text = str(exc.value)
+    assert str(path) in text and "有 5 个问题" in text
+    lines = text.splitlines()[1:]
+    assert "第 2 行 budget_basis" in lines[0] and "initial / adjusted" in lines[0]
+    assert "第 4 行 tolerance_pp" in lines[1] and "≥ 0" in lines[1]
+    assert "第 5 行 budjet_basis" in lines[2] and "可用的设置项" in lines[2]
+    assert "第 8 行 notebooks 第2项" in lines[3] and "evil" in lines[3]
+    assert "第 9 行 confirmed_values" in lines[4] and "三公经费!C5" in lines[4]
+
+
+def test_settings_are_typed_values():
+    s = settings_from_dict({"department": "x", "year": 2019, "tolerance_pp": 1,
+                            "notebooks": ["finance"], "confirmed_values": ["三公经费！c5"]})
+    assert s.tolerance_pp == 1.0 and isinstance(s.tolerance_pp, float)
+    assert s.notebooks == ("finance",) and s.confirmed_values == ("三公经费!C5",)
+    for bad in ({"tolerance_pp": True}, {"year": 2019.0}, {"missing_policy": None}):
+        with pytest.raises(ParamsError):
+            settings_from_dict({"department": "x", "year": 2019, **bad})

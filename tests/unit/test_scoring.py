@@ -32,7 +32,8 @@ def stub(value: float, unit: str = "%", note: str = "") -> SimpleNamespace:
 
 def linear(**kw) -> LinearDeduction:
     args = {"indicator": "x_pct", "bound": 100.0, "side": "above", "per": 1.0, "deduct": 0.5}
-    return LinearDeduction("规则", **(args | kw))
+    # model_construct: "x_pct" is the stub's indicator, not a registered one.
+    return LinearDeduction.model_construct(text_zh="规则", **(args | kw))
 
 
 # --- intervals -------------------------------------------------------------------------------
@@ -104,7 +105,8 @@ def test_missing_indicator_gives_no_score():
 
 def three_public_bands() -> Bands:
     bands = [("(-inf, 0]", 3), ("(0, 5]", 2), ("(5, 10]", 1), ("(10, inf)", 0)]
-    return Bands("规则", "x_pct", tuple(scoring.Band(Interval.parse(r), s) for r, s in bands))
+    return Bands.model_construct(text_zh="规则", indicator="x_pct", bands=tuple(
+        scoring.Band(range=r, score=s) for r, s in bands))
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -116,7 +118,8 @@ def test_band_edges_are_inclusive_as_written(value, expected):
 
 
 def test_value_outside_every_band_scores_zero():
-    rule = Bands("规则", "x_pct", (scoring.Band(Interval.parse("[95, 105]"), 10),))
+    rule = Bands.model_construct(text_zh="规则", indicator="x_pct",
+                                 bands=(scoring.Band(range="[95, 105]", score=10),))
     out = rule.apply(stub(136.78), 10.0, "zero")
     assert out.score == 0 and "不在任何计分档" in out.reason
 
@@ -133,7 +136,9 @@ def test_value_outside_every_band_scores_zero():
     (121.0, (150.0, 20.0), 2.4),  # 151.25%: 80% of the points
 ])
 def test_proportional_indicator(value, cut, expected):
-    rule = Proportional("规则", "x_pct", 80.0, over_cut=cut)
+    rule = Proportional.model_construct(text_zh="规则", indicator="x_pct", target=80.0,
+                                        over_cut=cut and scoring.OverCut(above_pct=cut[0],
+                                                                         deduct_pct=cut[1]))
     assert rule.apply(stub(value), 3.0, "zero").score == pytest.approx(expected)
 
 
@@ -182,7 +187,7 @@ def test_checklist_all_answered_no_is_scored_not_missing(make_ev):
         for q in c["qualitative"]:
             q["met"] = "否"
 
-    out = Checklist("规则", "管理制度健全性", 2.0).apply(make_ev(all_no), 4.0, "zero")
+    out = Checklist(text_zh="规则", item="管理制度健全性", per_condition=2.0).apply(make_ev(all_no), 4.0, "zero")
     assert out.score == 0 and "未满足" in out.reason
 
 
@@ -191,13 +196,14 @@ def test_checklist_caps_at_points(make_ev):
         c["qualitative"] += [{"item": "管理制度健全性", "condition": f"要点{i}", "met": "是"}
                              for i in range(3)]
 
-    out = Checklist("规则", "管理制度健全性", 2.0).apply(make_ev(many), 4.0, "zero")
+    out = Checklist(text_zh="规则", item="管理制度健全性", per_condition=2.0).apply(make_ev(many), 4.0, "zero")
     assert out.score == 4.0
 
 
 def test_manual_score_and_unscored():
-    assert Manual("规则", 2.0, "经现场核查").apply(None, 3.0, "zero").score == 2.0
-    assert Manual("规则").apply(None, 3.0, "zero").score is None
+    assert Manual(text_zh="规则", score=2.0, reason_zh="经现场核查").apply(
+        None, 3.0, "zero").score == 2.0
+    assert Manual(text_zh="规则").apply(None, 3.0, "zero").score is None
 
 
 # --- the whole sheet ---------------------------------------------------------------------------

@@ -185,6 +185,16 @@ def test_no_earlier_year_gives_a_sentence_not_a_table(sample_ev, tmp_path, monke
     assert pk.charts.indicator_trend(sample_ev) is None
 
 
+def test_next_years_settings_do_not_carry_last_years_confirmations():
+    from perfkit.newyear import next_year_params
+
+    text = ("department: d\nyear: 2019\nconfirmed_values:\n  - 三公经费!C5\n  - 三公经费!C6\n"
+            "missing_policy: zero\n")
+    out = next_year_params(text, "d", 2019, 2020)
+    assert "三公经费!C5" not in out and "三公经费!C6" not in out
+    assert "year: 2020" in out and "missing_policy: zero" in out and "confirmed_values 未沿用" in out
+
+
 def test_template_is_prefilled_from_the_score_sheet_and_report_structure(project):
     from perfkit.cli import app
     from perfkit.scoring import Checklist

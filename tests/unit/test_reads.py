@@ -1,0 +1,48 @@
+"""perfkit.reads: the depfile of a computation (files read, with their hashes)."""
+
+from __future__ import annotations
+
+from perfkit import config, history, reads
+
+
+def test_reads_are_recorded_with_hashes_and_absent_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    there, absent = tmp_path / "a.yaml", tmp_path / "sub" / "b.xlsx"
+    there.write_text("x: 1\n", encoding="utf-8")
+    reads.file(there)  # outside a recording: nothing kept, nothing fails
+    with reads.recording() as outer:
+        reads.file(there)
+        with reads.recording() as inner:
+            reads.file(absent)
+    assert outer == {"a.yaml": reads._sha(there), "sub/b.xlsx": None}
+    assert inner == {"sub/b.xlsx": None}
+    assert reads.changed(outer) == []
+    there.write_text("x: 2\n", encoding="utf-8")
+    absent.parent.mkdir()
+    absent.write_bytes(b"new")
+    assert reads.changed(outer) == ["a.yaml", "sub/b.xlsx"]
+    there.unlink()
+    assert reads.changed(outer, {}) == ["a.yaml", "sub/b.xlsx"]
+
+
+def test_a_probe_is_asked_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    out = tmp_path / "outputs"
+    with reads.recording() as rec:
+        assert history.earlier_tables("d", 2019, out) == {}
+    assert reads.changed(rec) == []
+    table = out / "d" / "2017" / history.TABLE
+    table.parent.mkdir(parents=True)
+    table.write_text("id\n", encoding="utf-8")
+    assert len(reads.changed(rec)) == 1  # a new earlier year
+    later = out / "d" / "2020" / history.TABLE  # a later year is not read by 2019
+    later.parent.mkdir(parents=True)
+    later.write_text("id\n", encoding="utf-8")
+    with reads.recording() as rec:
+        history.earlier_tables("d", 2019, out)
+    assert reads.changed(rec) == []
+
+
+def test_a_manifest_cannot_name_code_outside_perfkit():
+    key = 'probe:os:system:["true"]'
+    assert reads.changed({key: "x"}) == [key]
