@@ -97,7 +97,7 @@ def project(base: Path, sample: bool = True) -> tuple[Path, dict[str, str]]:
 def notebooks(root: Path) -> list[str]:
     from perfkit import config
 
-    return [n for n in config.DOMAINS if (root / "notebooks" / f"{n}.ipynb").exists()]
+    return [n for n in config.NOTEBOOK_FILES if (root / "notebooks" / f"{n}.ipynb").exists()]
 
 
 FLOOR = r'''

@@ -32,8 +32,12 @@ def code(text: str):
     return new_code_cell(text.strip())
 
 
-def header(title_call: str) -> list:
-    params = code(PARAMETERS)
+DOMAIN_PARAMETERS = PARAMETERS + '''
+domain: str = "quality"  # 领域代码：领域目录的文件名（perfkit codes 列出全部领域）'''
+
+
+def header(title_call: str, parameters: str = PARAMETERS) -> list:
+    params = code(parameters)
     params.metadata["tags"] = ["parameters"]
     return [code("import perfkit as pk"), params, code(LOAD), code(title_call)]
 
@@ -106,119 +110,44 @@ def _checks_md(numeral: str):
 需部门作出说明。""")
 
 
-NOTEBOOKS["quality"] = header('pk.narrative.title(ev, "教育质量")') + [
+# One notebook for every domain (any catalog's, a project's own included): the runner runs it
+# once per domain of the department-year with ``domain`` set; what it shows comes from the
+# catalog (perfkit/domains/<key>.yaml): its label, topics, targets and sum checks.
+NOTEBOOKS["domain"] = header("pk.domainreport.title(ev, domain)", DOMAIN_PARAMETERS) + [
+    code("pk.domainreport.intro(ev, domain)"),
     md("""
 ## 一、年度目标完成情况
 
 年度目标来自工作簿“绩效指标”表（目标值、方向）。完成情况由实际值与目标值计算：方向“≥”时超过目标为
 “超额”，“≤”时不超过目标为“达成”，“全面”即100%；没有实际值的目标标为“无实际值”，列入数据缺口。
-标“推算”的目标数不是报告直接给出的，由报告所称完成比例推算，推算方法见说明列。"""),
-    code('pk.narrative.attainment_summary(ev, "quality")'),
-    code('pk.tables.attainment_table(ev, "quality")'),
-    code('pk.charts.attainment_overview(ev, "quality")'),
+标“推算”的目标数不是报告直接给出的，由领域目录的规则推算，推算方法见说明列。"""),
+    code("pk.narrative.attainment_summary(ev, domain)"),
+    code("pk.tables.attainment_table(ev, domain)"),
+    code("pk.charts.attainment_overview(ev, domain)"),
     md("""
 ## 二、主要工作与成效
 
-下文数字均来自工作簿；“类型”列为“计算”的是 perfkit 由多项数据计算得出的，并给出计算方法。"""),
-    code("pk.narrative.quality_overview(ev)"),
-    md("### （一）教师队伍建设"),
-    code('pk.tables.topic_table(ev, "quality", "teachers")'),
-    code("pk.charts.teacher_supply(ev)"),
-    md("### （二）消除大班额与办学条件"),
-    code('pk.tables.topic_table(ev, "quality", "class_size")'),
-    md("### （三）教育教学质量"),
-    code('pk.tables.topic_table(ev, "quality", "outcomes")'),
-    md("### （四）特殊教育"),
-    code('pk.tables.topic_table(ev, "quality", "special_ed")'),
-    md("### （五）整肃办学行为"),
-    code('pk.tables.topic_table(ev, "quality", "conduct")'),
+按领域目录的指标分组逐组列示。“类型”列为“报告数”的是工作簿填报的数值，为“计算”的是 perfkit 由多项
+数据计算得出的，并给出计算方法；约数、“以上”等修饰照原文注明。"""),
+    code("pk.domainreport.sections(ev, domain)"),
+    _checks_md("三"),
+    code("pk.tables.domain_check_table(ev, domain)"),
+    code("pk.narrative.domain_findings(ev, domain)"),
     md("""
-## 三、存在的问题：队伍结构
-
-报告“存在的问题”所列教师队伍情况，作为背景指标列示，不设目标、不评分。约数照原文注明。"""),
-    code("pk.narrative.quality_context(ev)"),
-    code('pk.tables.topic_table(ev, "quality", "context")'),
-    _checks_md("四"),
-    code('pk.tables.domain_check_table(ev, "quality")'),
-    code('pk.narrative.domain_findings(ev, "quality")'),
-    md("""
-## 五、下年度目标
+## 四、下年度目标
 
 工作簿中目标年度晚于评价年度的目标（如下年工作思路中的目标），只列示，不在本年度判断完成情况。"""),
-    code('pk.narrative.next_year_targets_text(ev, "quality")'),
-    code('pk.tables.next_year_table(ev, "quality")'),
-    md("""
-## 六、与以前年度比较
-
-本年各指标与以前年度评价时保存的指标结果比较；百分比指标有两个及以上年度数值的，
-绘制趋势。工作簿“上年值”列给出的变化见第一节目标表。"""),
-    code('pk.tables.change_table(ev, "quality")'),
-    code('pk.charts.indicator_trend(ev, "quality")'),
-    _gaps_md("七"),
-    code('pk.tables.data_gap_table(ev, "quality")'),
-]
-
-NOTEBOOKS["aid"] = header('pk.narrative.title(ev, "学生资助")') + [
-    md("""
-## 一、资助概况
-
-按工作簿“学生资助”表逐项列示受助人次、资助金额、人均资助金额（金额 × 10000 ÷ 受助人次，元）和占
-资助资金合计的比例。有资助标准的项目，人均金额与标准比较；低于或高于标准的标为“需说明”，不隐去。"""),
-    code("pk.narrative.aid_overview(ev)"),
-    code("pk.tables.aid_programme_table(ev)"),
-    code("pk.charts.aid_amounts(ev)"),
-    code("pk.charts.aid_persons(ev)"),
-    md("""
-## 二、人均资助金额与资助标准
-
-横轴为对数刻度（各项目人均金额相差百倍）；黑色竖线为资助标准，红色为低于标准的项目。"""),
-    code("pk.charts.aid_per_capita(ev)"),
-    md("## 三、学生资助指标"),
-    code('pk.tables.topic_table(ev, "aid", "overview")'),
-    _checks_md("四"),
-    code('pk.tables.domain_check_table(ev, "aid")'),
-    code('pk.narrative.domain_findings(ev, "aid")'),
+    code("pk.narrative.next_year_targets_text(ev, domain)"),
+    code("pk.tables.next_year_table(ev, domain)"),
     md("""
 ## 五、与以前年度比较
 
-本年各指标与以前年度评价时保存的指标结果比较。"""),
-    code('pk.tables.change_table(ev, "aid")'),
+本年各指标与以前年度评价时保存的指标结果比较；百分比指标有两个及以上年度数值的，
+绘制趋势。工作簿“上年值”列给出的变化见第一节目标表。"""),
+    code("pk.tables.change_table(ev, domain)"),
+    code("pk.charts.indicator_trend(ev, domain)"),
     _gaps_md("六"),
-    code('pk.tables.data_gap_table(ev, "aid")'),
-]
-
-NOTEBOOKS["safety"] = header('pk.narrative.title(ev, "校园安全")') + [
-    md("""
-## 一、年度目标完成情况
-
-校园人防、技防、物防的年度目标（封闭化管理、一键式报警与公安机关联网、专职保安员配备）。工作簿未提供
-实际值的目标标为“无实际值”，列入数据缺口。"""),
-    code('pk.narrative.attainment_summary(ev, "safety")'),
-    code('pk.tables.attainment_table(ev, "safety")'),
-    code('pk.charts.attainment_overview(ev, "safety")'),
-    md("""
-## 二、主要工作与成效
-
-安全排查、专项督查、会议、应急演练和五大护苗行动。“类型”列为“计算”的是由多项数据计算得出的
-（如每所演练学校参与师生），并给出计算方法。覆盖率需要全市学校总数作分母。"""),
-    code("pk.narrative.safety_overview(ev)"),
-    md("### （一）安全排查与督查"),
-    code('pk.tables.topic_table(ev, "safety", "inspection")'),
-    code("pk.charts.safety_coverage(ev)"),
-    md("### （二）应急演练与五大护苗行动"),
-    code('pk.tables.topic_table(ev, "safety", "drills")'),
-    code("pk.charts.safety_reach(ev)"),
-    _checks_md("三"),
-    code('pk.tables.domain_check_table(ev, "safety")'),
-    code('pk.narrative.domain_findings(ev, "safety")'),
-    md("""
-## 四、与以前年度比较
-
-本年各指标与以前年度运行结果比较；百分比指标有两个及以上年度数值的，绘制趋势。"""),
-    code('pk.tables.change_table(ev, "safety")'),
-    code('pk.charts.indicator_trend(ev, "safety")'),
-    _gaps_md("五"),
-    code('pk.tables.data_gap_table(ev, "safety")'),
+    code("pk.tables.data_gap_table(ev, domain)"),
 ]
 
 # The department's own document, in the structure of a 部门整体支出绩效自评报告: its words come

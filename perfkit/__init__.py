@@ -20,7 +20,7 @@ def __getattr__(name: str):
         return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
     # Presentation modules import matplotlib/seaborn; load them on first use only.
     if name in {"tables", "charts", "narrative", "checks", "indicators", "history", "selfreport",
-                "review"}:
+                "review", "domainreport"}:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(name)
 

@@ -301,7 +301,7 @@ def three_public_change(ev: Evaluation) -> Figure | Text:
 
 
 # ---------------------------------------------------------------------------------------------
-# Targets and the quality / aid / safety domains
+# Targets and the domain reports (any catalog's); the 学生资助 sheet
 # ---------------------------------------------------------------------------------------------
 
 
@@ -327,9 +327,10 @@ def _hbar_axes(fig: Figure, labels: list[str]):
     return ax, ys
 
 
-def attainment_overview(ev: Evaluation, domain: str) -> Figure | Text:
+def attainment_overview(ev: Evaluation, domain: str) -> Figure | Text | None:
     """实际/目标 for each of this year's targets that has an actual value, coloured by status;
-    targets without an actual value are named under the chart, not drawn."""
+    targets without an actual value are named under the chart, not drawn. None when the domain
+    has no target this year (:func:`perfkit.narrative.attainment_summary` says so)."""
     from matplotlib.patches import Patch
 
     from . import targets
@@ -338,7 +339,7 @@ def attainment_overview(ev: Evaluation, domain: str) -> Figure | Text:
     a = targets.attainment(ev, domain)
     name = _domain_zh(domain)
     if a.empty:
-        return _nothing(f"工作簿未列出{ev.year}年度{name}目标，未绘制目标完成情况图。")
+        return None  # attainment_summary says that there are none
     missing = a[a["actual"].isna()]
     a = a[a["actual"].notna()]
     if a.empty:
@@ -351,7 +352,7 @@ def attainment_overview(ev: Evaluation, domain: str) -> Figure | Text:
     top = max(130.0, float(finite.max()) * 1.6) if not finite.empty else 130.0
     for y, (_, r) in zip(ys, a.iterrows(), strict=True):
         color = STATUS_COLORS.get(r["status"], PALETTE["prior"])
-        actual = fmt.with_unit(r["actual"], r["unit"])
+        actual = fmt.with_unit(r["actual"], r["unit"], qualifier=r["qualifier"])
         if not math.isnan(r["ratio_pct"]):
             ax.barh(y, r["ratio_pct"], color=color, height=0.6)
             _value_text(ax, r["ratio_pct"] + top * 0.01, y,
@@ -369,62 +370,6 @@ def attainment_overview(ev: Evaluation, domain: str) -> Figure | Text:
     _legend(fig, handles=[Patch(color=STATUS_COLORS[s], label=s) for s in present])
     ax.set_title(f"{ev.year}年度{name}目标完成情况")
     _note_missing(ax, "无实际值，见“数据缺口”", list(missing["label_zh"]))
-    return fig
-
-
-def teacher_supply(ev: Evaluation) -> Figure | Text:
-    """Teacher supply: 定向培养 as 省级 + 市级 (with the 市级 target), and 招聘考录."""
-    from . import targets
-
-    prov = ev.value("teacher_directed_provincial_count")
-    muni = ev.value("teacher_directed_municipal_count")
-    recruited = ev.value("teacher_recruited_count")
-    if all(math.isnan(v) for v in (prov, muni, recruited)):
-        return _nothing(f"{_label('teacher_directed_provincial_count')}、"
-                        f"{_label('teacher_directed_municipal_count')}和"
-                        f"{_label('teacher_recruited_count')}均未提供，未绘制教师补充构成图。")
-    fig = new_figure(2.9)
-    ax = fig.subplots()
-    colors = ["#2F5D8A", "#7FA7D0", "#E0A458"]
-    unit = "名"
-    rows = []
-    if not (math.isnan(prov) and math.isnan(muni)):
-        rows.append(1)
-    if not math.isnan(prov):
-        ax.barh(1, prov, color=colors[0], label=f"{_label('teacher_directed_provincial_count')}")
-        ax.text(prov / 2, 1, fmt.with_unit(prov, unit), ha="center", va="center", color="white",
-                fontsize=9)
-    left = 0.0 if math.isnan(prov) else prov
-    if not math.isnan(muni):
-        ax.barh(1, muni, left=left, color=colors[1],
-                label=f"{_label('teacher_directed_municipal_count')}")
-        ax.text(left + muni / 2, 1, fmt.with_unit(muni, unit), ha="center", va="center", fontsize=9)
-        att = targets.attainment(ev, "quality").set_index("code")
-        if "teacher_directed_municipal_count" in att.index:
-            target = att.at["teacher_directed_municipal_count", "target"]
-            if not math.isnan(target):
-                ax.plot([left + target] * 2, [0.62, 1.38], color="black", linewidth=1.5)
-                _value_text(ax, left + target, 1.5, f"市级目标{fmt.with_unit(target, unit)}",
-                            ha="center", va="bottom")
-    if not math.isnan(recruited):
-        rows.append(0)
-        ax.barh(0, recruited, color=colors[2], label=_label("teacher_recruited_count"))
-        ax.text(recruited / 2, 0, fmt.with_unit(recruited, unit), ha="center", va="center",
-                fontsize=9)
-    total = ev.value("teacher_directed_total_count")
-    names = {0: wrap_label(_label("teacher_recruited_count"), 7),
-             1: f"{wrap_label(_label('teacher_directed_total_count'), 7)}\n"
-                f"{fmt.with_unit(total, unit)}"}
-    ax.set_yticks(sorted(rows), [names[r] for r in sorted(rows)])
-    ax.set_ylim(min(rows) - 0.6, max(rows) + 0.9)
-    ax.grid(axis="y", visible=False)
-    ax.set_xlabel(unit)
-    ax.set_title(f"{ev.year}年度教师补充构成")
-    _legend(fig, ncol=3)
-    missing = [_label(i) for i, v in (("teacher_directed_provincial_count", prov),
-                                      ("teacher_directed_municipal_count", muni),
-                                      ("teacher_recruited_count", recruited)) if math.isnan(v)]
-    _note_missing(ax, "未提供", missing)
     return fig
 
 
@@ -478,15 +423,18 @@ def aid_amounts(ev: Evaluation) -> Figure | Text:
 
 
 def aid_persons(ev: Evaluation) -> Figure | Text:
-    """Persons (人次) aided by programme; programmes without a count are named, not drawn."""
+    """Persons aided by programme, in the 计数单位 the sheet gives for each (人次 or 人);
+    programmes without a count are named, not drawn."""
     from .indicators.aid import PROGRAMME_FIELDS
 
-    label, unit = PROGRAMME_FIELDS["persons"]
-    fig, ax, p = _aid_bars(ev, "persons", f"{label}（按项目）", f"万{unit}", label, scale=10_000)
+    label, _ = PROGRAMME_FIELDS["persons"]
+    fig, ax, p = _aid_bars(ev, "persons", f"{label}（按项目）", "", label, scale=10_000)
     if ax is None:
         return fig
     for _, r in p.iterrows():
-        _value_text(ax, r["persons"] / 10_000, r["y"], f"{fmt.count(r['persons'], unit)}")
+        _value_text(ax, r["persons"] / 10_000, r["y"], f"{fmt.count(r['persons'], r['count_unit'])}")
+    units = list(dict.fromkeys(p["count_unit"]))
+    ax.set_xlabel("、".join(f"万{u}" for u in units) + ("（各项目按其计数单位）" if len(units) > 1 else ""))
     return fig
 
 
@@ -496,12 +444,12 @@ def aid_per_capita(ev: Evaluation) -> Figure | Text:
 
     from .indicators.aid import BELOW_STANDARD, PROGRAMME_FIELDS, programme_frame
 
-    label, unit = PROGRAMME_FIELDS["per_capita_yuan"]
+    label, _ = PROGRAMME_FIELDS["per_capita_yuan"]
     p = programme_frame(ev.data)
     missing = list(p.loc[p["per_capita_yuan"].isna(), "program"])
     p = p[p["per_capita_yuan"].notna()].reset_index(drop=True)
     if p.empty:
-        return _nothing(f"没有可计算{label}的资助项目（受助人次或金额未提供），未绘制{label}图。")
+        return _nothing(f"没有可计算{label}的资助项目（受助人次/人数或金额未提供），未绘制{label}图。")
     labels = [wrap_label(t) for t in p["program"]]
     fig = new_figure(_fit_height(labels) + (0.35 if missing else 0))
     ax, ys = _hbar_axes(fig, labels)
@@ -510,7 +458,7 @@ def aid_per_capita(ev: Evaluation) -> Figure | Text:
     ax.barh(ys, p["per_capita_yuan"], color=colors, height=0.6)
     std_label = PROGRAMME_FIELDS["standard_yuan"][0]
     for y, (_, r) in zip(ys, p.iterrows(), strict=True):
-        text = f"{fmt.num(r['per_capita_yuan'])}元"
+        text = f"{fmt.num(r['per_capita_yuan'])}元/{r['count_unit']}"
         if not math.isnan(r["standard_yuan"]):
             ax.plot([r["standard_yuan"]] * 2, [y - 0.4, y + 0.4], color="black", linewidth=2)
             text += (f"（{std_label}{fmt.num(r['standard_yuan'], 0)}元，"
@@ -521,61 +469,67 @@ def aid_per_capita(ev: Evaluation) -> Figure | Text:
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_xlim(p["per_capita_yuan"].min() * 0.5, p["per_capita_yuan"].max() * 40)
-    ax.set_xlabel(f"{label}（{unit}，对数刻度）；黑色竖线为{std_label}，红色为低于标准")
+    units = "、".join(f"元/{u}" for u in dict.fromkeys(p["count_unit"]))
+    ax.set_xlabel(f"{label}（{units}，对数刻度）；黑色竖线为{std_label}，红色为低于标准")
     ax.set_title(f"{ev.year}年度各资助项目{label}与{std_label}")
-    _note_missing(ax, "受助人次或金额未提供，无法计算", missing)
+    _note_missing(ax, "受助人次/人数或金额未提供，无法计算", missing)
     return fig
 
 
-def _count_bars(ev: Evaluation, ids: tuple[str, ...], title: str, nothing: str, scale: float,
-                color: str):
-    """Horizontal bars of the indicators in ``ids`` that have a value; (fig|text, ax, rows)."""
-    rows = [(_label(i), ev.value(i), ev.indicators.at[i, "unit"]) for i in ids]
-    have = [r for r in rows if not math.isnan(r[1])]
-    missing = [name for name, v, _ in rows if math.isnan(v)]
-    if not have:
-        return _nothing(f"{nothing}（{'、'.join(missing)}）均未提供，未绘制{title}图。"), None, have
-    labels = [wrap_label(name) for name, _, _ in have]
-    fig = new_figure(_fit_height(labels) + (0.35 if missing else 0))
-    ax, ys = _hbar_axes(fig, labels)
-    values = [v / scale for _, v, _ in have]
-    ax.barh(ys, values, color=color, height=0.6)
-    for y, (_, v, u) in zip(ys, have, strict=True):
-        _value_text(ax, v / scale, y, f"{fmt.with_unit(v, u)}")
-    ax.set_title(f"{ev.year}年度{title}")
-    _note_missing(ax, "未提供", missing)
-    return fig, ax, values
+def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
+    """The figures of one catalog topic as bars, one panel per unit that two or more of them
+    share (a bar of 万元 beside one of 个 would compare nothing); the year target of an indicator
+    as a black mark on its bar, 100% dashed on a % panel. Values print with their 数值修饰.
 
+    Returns None when no unit has two figures (the topic's table says everything then).
+    """
+    from . import targets
+    from .indicators.catalog import topics
 
-def safety_coverage(ev: Evaluation) -> Figure | Text:
-    """Schools reached by each safety action, against the total number of schools when given."""
-    ids = ("safety_inspected_schools_count", "protection_schools_count", "drill_schools_count",
-           "spot_check_schools_count")
-    fig, ax, values = _count_bars(ev, ids, "校园安全行动覆盖学校数", "校园安全各项行动覆盖学校数",
-                                  1, PALETTE["actual"])
-    if ax is None:
-        return fig
-    total = ev.value("schools_total_count")
-    if math.isnan(total):
-        note = f"{_label('schools_total_count')}未提供，覆盖率无法计算"
-    else:
-        ax.axvline(total, color="black", linestyle="--", linewidth=0.8)
-        note = f"虚线为{_label('schools_total_count')}{fmt.with_unit(total, '所')}"
-    ax.set_xlim(0, max([*values, 0 if math.isnan(total) else total]) * 1.3)
-    ax.set_xlabel(f"所（{note}）")
-    return fig
-
-
-def safety_reach(ev: Evaluation) -> Figure | Text:
-    """People reached by drills and the 护苗行动 (axis in 万人 / 万人次, labels exact)."""
-    ids = ("drill_participants_person_times", "protection_students_count",
-           "protection_teachers_count")
-    fig, ax, values = _count_bars(ev, ids, "应急演练与五大护苗行动覆盖人数",
-                                  "应急演练与护苗行动覆盖人数", 10_000, PALETTE["budget"])
-    if ax is None:
-        return fig
-    ax.set_xlim(0, max(values) * 1.35)
-    ax.set_xlabel("万人（次）")
+    spec = topics(domain)[topic]
+    ind = ev.indicators
+    att = targets.attainment(ev, domain)
+    goal = {r["code"]: float(r["target"]) for _, r in att.iterrows()
+            if r["code"] and not math.isnan(r["target"])}
+    rows = [{**ind.loc[c].to_dict(), "id": c} for c in spec.indicators]
+    missing = [str(r["label_zh"]) for r in rows if math.isnan(r["value"])]
+    groups: dict[str, list] = {}
+    for r in rows:
+        if not math.isnan(r["value"]):
+            groups.setdefault(str(r["unit"]), []).append(r)
+    panels = [(u, g) for u, g in groups.items() if len(g) >= 2]
+    if not panels:
+        return None
+    labels = [[wrap_label(str(r["label_zh"])) for r in g] for _, g in panels]
+    heights = [_fit_height(lab, base=0.45) for lab in labels]
+    fig = new_figure(sum(heights) + 0.7 + (0.35 if missing else 0))
+    axes = fig.subplots(len(panels), 1, squeeze=False, height_ratios=heights).ravel()
+    for ax, (unit, g), lab in zip(axes, panels, labels, strict=True):
+        ys = list(range(len(g)))[::-1]
+        values = [float(r["value"]) for r in g]
+        ax.barh(ys, values, color=PALETTE["actual"], height=0.6)
+        for y, v in zip(ys, values, strict=True):
+            if v == 0:  # a zero is a value: marked, not an empty row
+                ax.plot([0], [y], marker="|", color=PALETTE["actual"], markersize=10)
+        ax.set_yticks(ys, lab)
+        ax.set_ylim(-0.6, len(g) - 0.4)
+        ax.grid(axis="y", visible=False)
+        marks = [goal[r["id"]] for r in g if r["id"] in goal]
+        for y, r in zip(ys, g, strict=True):
+            if r["id"] in goal:
+                ax.plot([goal[r["id"]]] * 2, [y - 0.4, y + 0.4], color="black", linewidth=2)
+        top = max([*values, *marks, 100.0 if unit == "%" else 0.0])
+        for y, r, v in zip(ys, g, values, strict=True):
+            text = fmt.with_unit(v, unit, int(r["decimals"]), qualifier=r["qualifier"])
+            if r["id"] in goal:
+                text += f"（目标{fmt.with_unit(goal[r['id']], unit)}）"
+            _value_text(ax, max(v, goal.get(r["id"], v)), y, text)
+        if unit == "%":
+            ax.axvline(100, color="#555555", linestyle="--", linewidth=0.8)
+        ax.set_xlim(0, top * 1.5 if top > 0 else 1)
+        ax.set_xlabel(unit + ("；黑色竖线为本年度目标" if marks else ""))
+    axes[0].set_title(f"{ev.year}年度{spec.label_zh}")
+    _note_missing(axes[-1], "未提供或无法计算，见“数据缺口”", missing)
     return fig
 
 

@@ -367,15 +367,25 @@ def template(
         help="部门代码；不给输出文件时必填（写到 data/<部门>/<年度>.xlsx）")] = None,
     from_year: Annotated[int | None, typer.Option(
         "--from", help="从该年度结转：上年决算数、上年值、目标，并复制运行设置")] = None,
+    domains: Annotated[str | None, typer.Option(
+        help="本部门的业务领域（逗号分隔的领域代码，如 health 或 quality,aid,safety）："
+             "“绩效指标”表预列这些领域的指标，并写入运行设置 domains")] = None,
 ) -> None:
     """生成工作簿模板；加 --from 时生成新年度工作簿和运行设置（上年数已填）。"""
+    from .params import check_domains
     from .workbook import write_workbook
+
+    try:
+        keys = check_domains(domains.split(",")) if domains is not None else None
+    except PerfkitError as exc:
+        _fail(exc)
 
     if from_year is not None:
         from .newyear import write_next_year
 
-        if year is None or out is not None or not dept:
-            err.print("用法：perfkit template --year 2020 --from 2019 --dept 部门代码")
+        if year is None or out is not None or not dept or keys is not None:
+            err.print("用法：perfkit template --year 2020 --from 2019 --dept 部门代码"
+                      "（领域随上年运行设置结转，不用 --domains）")
             raise typer.Exit(2)
         try:
             book, params_out = write_next_year(dept, year, from_year)
@@ -409,9 +419,26 @@ def template(
         sheet = load_sheet(settings.score_sheet)
     except PerfkitError as exc:
         _fail(exc)
-    write_workbook(out, template_content(sheet, year=year))
+    write_workbook(out, template_content(sheet, year=year, domains=list(keys or ())))
+    listed = ""
+    if keys:
+        from .domains import catalogs
+
+        listed = f"；绩效指标已列出{'、'.join(catalogs()[k].label_zh for k in keys)}的指标"
     console.print(f"已生成模板：{out}（评分表：{sheet.title_zh}；定性评价、自评表、报告文字已按评分表"
-                  "和报告结构列出，请逐项填写）")
+                  f"和报告结构列出{listed}，请逐项填写）")
+    if keys is not None and dept and year:
+        from .params import write_settings_file
+
+        if known:
+            console.print(f"运行设置 {config.params_path(dept, year)} 已存在，未改动；领域以其中的 "
+                          "domains 为准（未写 domains 时为工作簿填报的领域）。")
+        else:
+            try:
+                written = write_settings_file(dept, year, keys)
+            except PerfkitError as exc:
+                _fail(exc)
+            console.print(f"已生成运行设置：{written}（domains: {', '.join(keys) or '无'}）")
 
 
 @app.command()

@@ -19,10 +19,15 @@ PACKAGE_SCORE_SHEETS_DIR = PACKAGE_DIR / "score_sheets"
 SAMPLE_DEPT = "yiyang-edu"
 SAMPLE_YEAR = 2019
 
-#: Notebook keys in reading order: the department's 自评报告 (report), the reviewer's 复核意见
-#: (review), then the analyses by domain. Each computes from the workbook; none reads another's
-#: outputs.
-DOMAINS = ("report", "review", "finance", "quality", "aid", "safety")
+#: The documents every department-year has, in reading order: the department's 自评报告
+#: (report), the reviewer's 复核意见 (review) and the finance analysis. Each computes from the
+#: workbook; none reads another's outputs.
+DOCUMENTS = ("report", "review", "finance")
+#: The one notebook of every domain analysis: run once per domain of the department-year (its
+#: ``domain`` parameter the catalog key), its outputs named after the domain (``health.html``).
+DOMAIN_NOTEBOOK = "domain"
+#: The notebook files perfkit ships, in reading order.
+NOTEBOOK_FILES = (*DOCUMENTS, DOMAIN_NOTEBOOK)
 
 #: Project paths, found on first use (module ``__getattr__`` below), so that importing perfkit
 #: does no I/O and a command run outside any project can say so instead of guessing.

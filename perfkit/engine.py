@@ -97,6 +97,9 @@ class Task:
     pdf: bool = True
     inputs: dict[str, Any] = field(default_factory=dict)
     docx: bool = False
+    #: Notebook parameters besides department, year, workbook and params_file (``domain`` for
+    #: a domain report, whose outputs are named after the domain: ``notebook``).
+    parameters: dict[str, Any] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,7 +396,7 @@ def execute_task(task: Task, kernel: WarmKernel | None) -> tuple[NotebookResult,
         try:
             result.reads = kernel.execute(task.source, tmp, {
                 "department": task.department, "year": task.year,
-                "workbook": task.workbook, "params_file": task.params_file,
+                "workbook": task.workbook, "params_file": task.params_file, **task.parameters,
             })
         except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
             from papermill.exceptions import PapermillExecutionError

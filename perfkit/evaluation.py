@@ -29,14 +29,23 @@ class Evaluation:
 
     @functools.cached_property
     def domains(self) -> list[str]:
-        """The catalog domains this department-year covers (finance is always covered).
+        """The catalog domains of this department-year, in the catalogs' order (finance is
+        always on and not listed).
 
-        Those the workbook uses: a 绩效指标 row of the domain's 领域, or rows in an optional
-        sheet its catalog reads (学生资助 for aid).
+        The run settings' ``domains`` when given; otherwise those the workbook covers: a 绩效指标
+        row of the domain's 领域, or rows in an optional sheet its catalog reads (学生资助 for aid).
         """
+        if self.settings.domains is not None:
+            return list(self.settings.domains)
         from .indicators.catalog import domains_in_use
 
         return domains_in_use(self.data)
+
+    @property
+    def target_domains(self) -> list[str]:
+        """The 领域 whose 绩效指标 rows count as this department-year's: finance, :attr:`domains`
+        and 其他 (the department's own)."""
+        return ["finance", *self.domains, "other"]
 
     @functools.cached_property
     def indicators(self) -> pd.DataFrame:

@@ -145,7 +145,11 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
         row.generated_at = format_time(str(data.get("generated_at") or ""))
         from . import config
 
-        order = {k: i for i, k in enumerate(config.DOMAINS)}
+        listed = data.get("domains")
+        domains = [str(d) for d in listed] if isinstance(listed, list) else []
+        order = {k: i for i, k in enumerate([*config.DOCUMENTS, *domains])}
+        titled = data.get("titles")
+        named: dict[str, Any] = titled if isinstance(titled, dict) else {}
         for key, entry in sorted(notebooks.items(), key=lambda kv: order.get(kv[0], len(order))):
             if not isinstance(entry, dict):
                 raise _Malformed(f"notebooks.{key} 不是对象")
@@ -155,7 +159,8 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
             status, status_class = _status(entry.get("status"))
             nb = _Notebook(
                 key=str(key),
-                title=str(entry.get("title") or titles.get(str(key)) or key),
+                title=str(entry.get("title") or named.get(str(key)) or titles.get(str(key))
+                          or key),
                 status=status,
                 status_class=status_class,
                 error=str(entry.get("error") or ""),

@@ -22,6 +22,22 @@ class Text(str):
         return cjk_markdown(str(self))
 
 
+class Parts(list):
+    """Several displays shown in order by one notebook cell (text, tables, charts), each as its
+    own output, so a notebook cell stays a single ``pk.*`` call where the number of sections
+    depends on the data (a catalog's topics). Empty: the cell shows nothing."""
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        for part in self:
+            if part is not None:
+                display(part)
+
+    def __repr__(self) -> str:
+        return f"<Parts: {len(self)}>"
+
+
 #: A line that starts a Markdown block (heading, list item, quote, table row, fence): it is
 #: never joined to the line above, and a heading or table row never takes the line below.
 _BLOCK_START = re.compile(r"^\s*(#|>|\||[-*+]\s|\d+[.)]\s|```|~~~)")
@@ -276,7 +292,7 @@ def audit_summary(ev: Evaluation) -> Text:
 
 
 # ---------------------------------------------------------------------------------------------
-# Targets and the quality / aid / safety domains
+# Targets and the domain reports (any catalog's)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -287,21 +303,15 @@ def _domain_zh(domain: str) -> str:
 
 
 def _v(ev: Evaluation, indicator_id: str) -> str:
-    """An indicator's value with its declared unit, or 未提供."""
+    """An indicator's value with its declared unit (and 数值修饰), or 未提供."""
     row = ev.indicators.loc[indicator_id]
-    return fmt.with_unit(row["value"], row["unit"], int(row["decimals"]))
+    return fmt.with_unit(row["value"], row["unit"], int(row["decimals"]),
+                         qualifier=row["qualifier"])
 
 
 def _lv(ev: Evaluation, indicator_id: str) -> str:
     """Declared label followed by the value, e.g. 普高一本上线率17.35%."""
     return f"{ev.indicators.at[indicator_id, 'label_zh']}{_v(ev, indicator_id)}"
-
-
-def _metric_notes(ev: Evaluation, domain: str) -> dict[str, str]:
-    from . import targets
-
-    m = targets.metrics(ev, domain)
-    return {c: n for c, n in zip(m["code"], m["note"], strict=True) if c and n}
 
 
 def attainment_summary(ev: Evaluation, domain: str) -> Text:
@@ -320,7 +330,8 @@ def attainment_summary(ev: Evaluation, domain: str) -> Text:
     lines = [f"{ev.year}年度{name}共列出年度目标{len(att)}项：{'，'.join(parts)}。"]
     judged = att[att["status"].isin([targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
     for _, r in judged.iterrows():
-        s = (f"- **{esc(r['label_zh'])}**：实际{fmt.with_unit(r['actual'], r['unit'])}，"
+        s = (f"- **{esc(r['label_zh'])}**：实际"
+             f"{fmt.with_unit(r['actual'], r['unit'], qualifier=r['qualifier'])}，"
              f"目标{target_text(r)}")
         if not _nan(r["ratio_pct"]):
             s += f"，为目标的{fmt.pct(r['ratio_pct'])}"
@@ -372,133 +383,75 @@ def domain_findings(ev: Evaluation, domain: str) -> Text:
     return Text("\n".join(lines) if lines else "未发现需要说明的问题。")
 
 
-def quality_overview(ev: Evaluation) -> Text:
-    """Teachers, class size, admission rates, special education and conduct, as the seed writes."""
+def topic_summary(ev: Evaluation, domain: str, topic: str) -> Text:
+    """One sentence of a catalog topic's figures, in the catalog's order: each indicator with its
+    value (and 数值修饰), its year target and status where it has one; those without a value
+    are named after them."""
     from . import targets
+    from .indicators.catalog import topics
+    from .tables import target_text
 
-    att = targets.attainment(ev, "quality").set_index("code")
-    paras = []
-    s = (f"{ev.year}年定向培养农村中小学教师{_v(ev, 'teacher_directed_total_count')}，其中省级"
-         f"{_v(ev, 'teacher_directed_provincial_count')}、市级{_v(ev, 'teacher_directed_municipal_count')}")
-    if not _nan(ev.value("teacher_directed_municipal_completion_pct")):
-        target = att.at["teacher_directed_municipal_count", "target"]
-        s += (f"；市级定向培养为年度目标{fmt.with_unit(target, '名')}的"
-              f"{_v(ev, 'teacher_directed_municipal_completion_pct')}")
-    s += (f"。招聘考录教师{_v(ev, 'teacher_recruited_count')}，开展各级各类教师培训"
-          f"{_v(ev, 'teacher_training_person_times')}，机关引进硕士研究生"
-          f"{_v(ev, 'masters_recruited_count')}。")
-    paras.append(s)
-    s = f"消除义务教育大班额{_v(ev, 'big_class_eliminated_count')}"
-    if "big_class_eliminated_count" in att.index and not _nan(
-            att.at["big_class_eliminated_count", "target"]):
-        row = att.loc["big_class_eliminated_count"]
-        s += (f"，为目标任务{fmt.with_unit(row['target'], row['unit'])}的"
-              f"{_v(ev, 'big_class_elimination_completion_pct')}")
-        if row["target_derived"]:
-            stated = ev.stated("big_class_elimination_completion_pct") or ""
-            s += (f"（工作簿未直接给出目标数，{fmt.with_unit(row['target'], row['unit'])}由报告所称完成比例"
-                  f"“{esc(stated.strip())}”推算）")
-    s += (f"；剩余大班额任务{_v(ev, 'big_class_remaining_count')}，剩余超大班额"
-          f"{_v(ev, 'oversize_class_remaining_count')}。两类学校建设投资"
-          f"{_v(ev, 'two_types_schools_investment_wan_yuan')}，“芙蓉学校”项目建设投入"
-          f"{_v(ev, 'furong_school_investment_yi_yuan')}。")
-    paras.append(s)
-    paras.append("、".join(_lv(ev, i) for i in ("tier1_admission_rate_pct", "tier2_admission_rate_pct",
-                                               "vocational_tier2_admission_rate_pct")) + "。")
-    paras.append(f"{_lv(ev, 'special_ed_places_count')}，{_lv(ev, 'disabled_children_enrollment_pct')}。")
-    parts = "、".join(_lv(ev, i) for i in (
-        "teachers_sanctioned_tutoring_count", "teachers_sanctioned_canteen_count",
-        "teachers_sanctioned_poverty_count", "teachers_sanctioned_training_count"))
-    paras.append(f"{_lv(ev, 'irregular_cases_count')}，{_lv(ev, 'teachers_sanctioned_count')}"
-                 f"（其中{parts}），{_lv(ev, 'teachers_disciplined_count')}，"
-                 f"{_lv(ev, 'private_teachers_dismissed_count')}。")
-    return Text("\n\n".join(paras))
+    spec = topics(domain)[topic]
+    att = targets.attainment(ev, domain)
+    judged = att[att["status"].isin([targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
+    goals = {r["code"]: r for _, r in judged.iterrows() if r["code"]}
+    ind = ev.indicators
+    have, missing = [], []
+    for code in spec.indicators:
+        r = ind.loc[code]
+        if _nan(r["value"]):
+            missing.append(esc(r["label_zh"]))
+            continue
+        s = esc(r["label_zh"]) + fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
+                                               qualifier=r["qualifier"])
+        if code in goals:
+            s += f"（目标{target_text(goals[code])}，{goals[code]['status']}）"
+        have.append(s)
+    parts = []
+    if have:
+        parts.append(f"{ev.year}年，" + "；".join(have) + "。")
+    if missing:
+        parts.append(f"{'另有' if have else ''}{'、'.join(missing)}未提供或无法计算，见“数据缺口”。")
+    return Text("".join(parts))
 
 
-def quality_context(ev: Evaluation) -> Text:
-    """The teacher-structure problems the report lists, as context figures with their caveats."""
-    notes = _metric_notes(ev, "quality")
-    items = []
-    for i in ("teachers_retiring_5y_count", "temporary_teaching_staff_count",
-              "subject_teacher_shortfall_count", "normal_school_teacher_share_pct"):
-        s = f"- {_lv(ev, i)}"
-        if notes.get(i):
-            s += f"（{esc(notes[i])}）"
-        items.append(s)
-    return Text("报告“存在的问题”所列队伍结构情况（背景指标，不设目标）：\n\n" + "\n".join(items))
-
-
-def aid_overview(ev: Evaluation) -> Text:
-    """Aid by programme: totals, the 两免一补 parts against the stated total, per-person aid."""
-    from .indicators.aid import BELOW_STANDARD, TWO_EXEMPTIONS, programme_frame
+def aid_sheet_text(ev: Evaluation) -> Text:
+    """The 学生资助 sheet in words: programmes, totals, the policy groups against the total the
+    report states, per-person aid (per 人 or 人次, as the sheet's 计数单位 says), and every
+    programme below its standard."""
+    from .indicators.aid import BELOW_STANDARD, programme_frame
     from .indicators.metrics import run_domain_checks
 
     p = programme_frame(ev.data)
     if p.empty:
         return Text(f"{ev.year}年度学生资助表未填写。")
-    paras = [f"{ev.year}年度学生资助表列出资助项目{len(p)}项，{_lv(ev, 'aid_total_wan_yuan')}"
-             "（含免除学杂费补助公用经费和生源地信用助学贷款）。"]
+    paras = [f"{ev.year}年度学生资助表列出资助项目{len(p)}项，{_lv(ev, 'aid_total_wan_yuan')}。"]
 
     def item(r) -> str:
         s = f"{esc(r['program'])}{fmt.amount(r['amount_wan_yuan'])}"
         if not _nan(r["persons"]):
-            s += f"，受助{fmt.count(r['persons'])}人次，人均{fmt.num(r['per_capita_yuan'])}元"
+            s += f"，受助{fmt.count(r['persons'], r['count_unit'])}"
+            if not _nan(r["per_capita_yuan"]):
+                s += f"，人均{fmt.num(r['per_capita_yuan'])}元/{r['count_unit']}"
         return s
 
-    group = p[p["group"] == TWO_EXEMPTIONS]
-    if not group.empty:
-        s = (f"“{TWO_EXEMPTIONS}”：{'；'.join(item(r) for _, r in group.iterrows())}；"
-             f"{_lv(ev, 'two_exemptions_total_wan_yuan')}，{_lv(ev, 'two_exemptions_beneficiaries_person_times')}。")
-        checks = run_domain_checks(ev.data, ev.settings, "aid").set_index("check")
-        key = f"aid_group_{TWO_EXEMPTIONS}"
+    checks = run_domain_checks(ev.data, ev.settings, "aid").set_index("check")
+    grouped = p[p["group"] != ""]
+    for group, rows in grouped.groupby("group", sort=False):
+        s = f"“{esc(group)}”：{'；'.join(item(r) for _, r in rows.iterrows())}"
+        key = f"aid_group_{group}"
         if key in checks.index:
-            s += f"与报告合计核对（{checks.at[key, 'verdict']}）：{esc(checks.at[key, 'explanation'])}。"
-        paras.append(s)
-    others = p[p["group"] != TWO_EXEMPTIONS]
+            s += f"。与报告合计核对（{checks.at[key, 'verdict']}）：{esc(checks.at[key, 'explanation'])}"
+        paras.append(s + "。")
+    others = p[p["group"] == ""]
     if not others.empty:
-        paras.append("其他资助项目：" + "；".join(item(r) for _, r in others.iterrows()) + "。")
+        label = "其他资助项目" if not grouped.empty else "各资助项目"
+        paras.append(f"{label}：" + "；".join(item(r) for _, r in others.iterrows()) + "。")
     for _, r in p[p["flag"] == BELOW_STANDARD].iterrows():
         share = fmt.pct(r["per_capita_to_standard_pct"])
-        paras.append(f"**{esc(r['program'])}人均{fmt.num(r['per_capita_yuan'])}元，低于资助标准"
-                     f"{fmt.num(r['standard_yuan'], 0)}元/人·年（为标准的{share}）**，"
+        paras.append(f"**{esc(r['program'])}人均{fmt.num(r['per_capita_yuan'])}元/{r['count_unit']}，"
+                     f"低于资助标准{fmt.num(r['standard_yuan'], 0)}元/人·年（为标准的{share}）**，"
                      "需说明原因（如受助人数口径、补助月数），不应按标准金额推算。")
-    return Text("\n\n".join(paras))
-
-
-def safety_overview(ev: Evaluation) -> Text:
-    """Inspection, spot checks, meetings, drills and 护苗行动, and the three 100% targets."""
-    from . import targets
-
-    notes = _metric_notes(ev, "safety")
-    paras = []
-    s = (f"对{_v(ev, 'safety_inspected_schools_count')}中小学幼儿园开展校园及周边安全排查；秋季安全专项督查"
-         f"随机抽查学校{_v(ev, 'spot_check_schools_count')}（占排查学校的{_v(ev, 'spot_check_share_pct')}）、"
-         f"校车{_v(ev, 'spot_check_buses_count')}；召开校园安全形势研判会{_v(ev, 'safety_assessment_meetings_count')}、"
-         f"全市学校安全工作会议{_v(ev, 'safety_work_meetings_count')}（合计{_v(ev, 'safety_meetings_total_count')}）。")
-    paras.append(s)
-    s = (f"开展应急演练的学校{_v(ev, 'drill_schools_count')}，参与师生{_v(ev, 'drill_participants_person_times')}，"
-         f"{_lv(ev, 'drill_participants_per_school')}")
-    if notes.get("drill_schools_count"):
-        s += f"（学校数{esc(notes['drill_schools_count'])}，故此为上限）"
-    s += (f"。五大护苗行动覆盖学校（幼儿园）{_v(ev, 'protection_schools_count')}、学生"
-          f"{_v(ev, 'protection_students_count')}、教师{_v(ev, 'protection_teachers_count')}。")
-    paras.append(s)
-    cov = ev.value("safety_inspection_coverage_pct")
-    if _nan(cov):
-        paras.append(f"校园安全排查覆盖率、护苗行动学校覆盖率无法计算："
-                     f"{esc(ev.indicators.at['safety_inspection_coverage_pct', 'note'].removeprefix('数据缺失：'))}。")
-    else:
-        paras.append(f"{_lv(ev, 'safety_inspection_coverage_pct')}，{_lv(ev, 'protection_coverage_pct')}。")
-    att = targets.attainment(ev, "safety")
-    if not att.empty:
-        items = []
-        for _, r in att.iterrows():
-            if r["status"] == targets.NO_ACTUAL:
-                items.append(f"{esc(r['label_zh'])}（目标{fmt.with_unit(r['target'], r['unit'])}）未提供实际值")
-            else:
-                items.append(f"{esc(r['label_zh'])}{fmt.with_unit(r['actual'], r['unit'])}"
-                             f"（目标{fmt.with_unit(r['target'], r['unit'])}，{r['status']}）")
-        paras.append("人防、技防、物防目标：" + "；".join(items) + "。")
     return Text("\n\n".join(paras))
 
 

@@ -41,9 +41,43 @@ def _workbook(value: str) -> str:
     return value
 
 
+def _catalog_keys() -> dict[str, str]:
+    """Domain key → 领域 label of every catalog in use (perfkit's and the project's)."""
+    from .domains import catalogs
+
+    return {k: c.label_zh for k, c in catalogs().items()}
+
+
+def _known_domains() -> str:
+    return "、".join(f"{k}（{label}）" for k, label in _catalog_keys().items())
+
+
+def _domain(value: str) -> str:
+    """A domain key, or the 领域 label as the workbook writes it (教育质量 → quality)."""
+    keys = _catalog_keys()
+    if value in keys or value in ("finance", "other"):
+        return value
+    by_label = {label: k for k, label in keys.items()} | {"财务": "finance", "其他": "other"}
+    if value in by_label:
+        return by_label[value]
+    raise ValueError(f"未知的领域“{value}”；可用的领域：{_known_domains()}（领域代码即领域目录的"
+                     "文件名；本部门自己的领域目录放在 domains/<领域代码>.yaml；财务总是包含，不必列出）")
+
+
+def _domains(values: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The catalog domains listed, without finance and other (always on), each once, in the
+    catalogs' order."""
+    if values is None:
+        return None
+    order = list(_catalog_keys())
+    listed = {v for v in values if v not in ("finance", "other")}
+    return tuple(k for k in order if k in listed)
+
+
 def _notebook(value: str) -> str:
-    if value not in config.DOMAINS:
-        raise ValueError(f"未知的笔记本“{value}”；可用：{', '.join(config.DOMAINS)}")
+    if value not in config.DOCUMENTS and value not in _catalog_keys():
+        raise ValueError(f"未知的笔记本“{value}”；可用：{', '.join(config.DOCUMENTS)}，"
+                         f"或一个领域的代码（{_known_domains()}）")
     return value
 
 
@@ -76,7 +110,13 @@ class Settings:
         tolerance_pp: tolerance for ratio checks (percentage points).
         score_sheet: score-sheet YAML under params/score_sheets/ (file stem).
         missing_policy: how a score-sheet item with missing input scores.
-        notebooks: which notebooks to run, in order.
+        domains: the catalog domains of this department-year (``[quality, aid, safety]``;
+            keys or 领域 labels): their reports run, and they are what the 自评报告, the 复核意见
+            and the data dictionary cover. Finance is always on. None (the key absent): the
+            domains the workbook covers (a 绩效指标 row of the 领域, or rows in a sheet the
+            catalog reads).
+        notebooks: which notebooks to run (report, review, finance, domain keys); None: all of
+            them, one domain report per domain of :attr:`domains`.
         confirmed_values: cells (``三公经费!C5``) whose size the plausibility checks flag but
             that the department confirmed as real figures; the check still reports them, as a
             note, and the audit lists them as 已核实 instead of refusing the workbook.
@@ -94,7 +134,9 @@ class Settings:
     tolerance_pp: Amount = 0.1
     score_sheet: Annotated[StrictStr, AfterValidator(_sheet_name)] = "hunan-53"
     missing_policy: Literal["zero", "exclude"] = "zero"
-    notebooks: tuple[Annotated[StrictStr, AfterValidator(_notebook)], ...] = config.DOMAINS
+    domains: Annotated[tuple[Annotated[StrictStr, AfterValidator(_domain)], ...] | None,
+                       AfterValidator(_domains)] = None
+    notebooks: tuple[Annotated[StrictStr, AfterValidator(_notebook)], ...] | None = None
     confirmed_values: tuple[Annotated[StrictStr, AfterValidator(_cell)], ...] = ()
     pdf_layout: Literal["web", "official"] = "web"
 
@@ -113,6 +155,42 @@ class Settings:
         if not self.workbook:
             return config.workbook_path(self.department, self.year)
         return safe_path(self.workbook, "workbook")
+
+
+def check_domains(keys: list[str]) -> tuple[str, ...]:
+    """Catalog domain keys (or 领域 labels) as typed on the command line, validated.
+
+    Raises:
+        ParamsError: a key names no catalog in use (the message lists those that do).
+    """
+    try:
+        return _domains(tuple(_domain(k.strip()) for k in keys if k.strip())) or ()
+    except ValueError as exc:
+        raise ParamsError(str(exc)) from None
+
+
+def write_settings_file(department: str, year: int, domains: tuple[str, ...]) -> Path:
+    """Write a new ``params/<dept>/<year>.yaml`` naming the department-year's domains.
+
+    Raises:
+        ParamsError: the file exists (never overwritten), or the result is not valid.
+    """
+    from .atomic import write_text_atomic
+
+    check_department(department)
+    path = config.params_path(department, year)
+    if path.exists():
+        raise ParamsError(f"运行设置 {path} 已存在，未覆盖。")
+    listed = ", ".join(domains)
+    text = (f"# 运行设置：{department} {year}年度（perfkit template 生成）。设置项见 perfkit/params.py。\n"
+            f"department: {department}\n"
+            f"year: {year}\n"
+            "# 本年度的业务领域（领域代码，perfkit codes 列出）：只运行这些领域的报告，自评报告、复核意见和\n"
+            "# 数据字典只包括这些领域；财务总是包括。\n"
+            f"domains: [{listed}]\n")
+    write_text_atomic(path, text)
+    load_settings(department, year)  # what was written must load
+    return path
 
 
 def check_department(dept: str) -> str:

@@ -1,9 +1,11 @@
-"""What a new workbook is pre-filled with: the report's text sections and the score sheet.
+"""What a new workbook is pre-filled with: the report's text sections, the score sheet and the
+indicators of the department's domains.
 
 A department starts from a template that already lists the 报告文字 sections with what each
-should say (填写说明), the 定性评价 conditions of its score sheet's checklist items, and the
-自评表 rows of that sheet (编号, 指标, 分值) — so it answers and scores exactly what the
-reviewer will check. Nothing is answered or scored for it.
+should say (填写说明), the 定性评价 conditions of its score sheet's checklist items, the
+自评表 rows of that sheet (编号, 指标, 分值) and, for the domains it names, one 绩效指标 row per
+figure their catalogs read (领域, 指标代码, 指标, 单位) — so it answers, reports and scores
+exactly what the reviewer will check. Nothing is answered, reported or scored for it.
 """
 
 from __future__ import annotations
@@ -34,8 +36,28 @@ def self_score_rows(sheet: ScoreSheet) -> list[dict[str, Any]]:
              "points": i.points} for i in sheet.items]
 
 
+def target_rows(domains: list[str]) -> list[dict[str, Any]]:
+    """One 绩效指标 row per reported indicator of these domains' catalogs, in catalog order:
+    领域, 指标代码, 指标, 单位 from the catalog, and 方向 where the catalog gives the target's
+    direction (its ``targets`` rules); values empty. Computed indicators have no row (perfkit
+    computes them from these).
+    """
+    from .domains import catalogs
+
+    cats = catalogs()
+    rows = []
+    for key in domains:
+        c = cats[key]
+        directions = {t.code: t.direction for t in c.targets}
+        rows += [{"domain": key, "code": i.code, "name": i.label_zh, "unit": i.unit,
+                  "direction": directions.get(i.code)}
+                 for i in c.indicators if i.formula is None]
+    return rows
+
+
 def template_content(sheet: ScoreSheet, *, year: int | None = None,
-                     qualitative: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                     qualitative: list[dict[str, Any]] | None = None,
+                     domains: list[str] | None = None) -> dict[str, Any]:
     """Content for :func:`perfkit.workbook.write_workbook`: the pre-filled sheets.
 
     Args:
@@ -43,12 +65,15 @@ def template_content(sheet: ScoreSheet, *, year: int | None = None,
         year: the evaluation year for 基本信息 (and 万元 as the unit).
         qualitative: 定性评价 rows to keep (e.g. last year's); the sheet's conditions not among
             them are added.
+        domains: catalog keys whose indicators get a 绩效指标 row each (:func:`target_rows`).
     """
     kept = list(qualitative or [])
     have = {(r.get("item"), r.get("condition")) for r in kept}
     kept += [r for r in qualitative_rows(sheet) if (r["item"], r["condition"]) not in have]
     content: dict[str, Any] = {"text": text_rows(), "qualitative": kept,
                                "self_scores": self_score_rows(sheet)}
+    if domains:
+        content["targets"] = target_rows(domains)
     if year is not None:
         content["info"] = {"year": year, "unit": "万元"}
     return content

@@ -116,8 +116,9 @@ def _aid(ev: Evaluation) -> list[dict]:
         if p["flag"] != BELOW_STANDARD:
             continue
         rows.append(_row("aid_below_standard", p["program"],
-                         f"{fmt.amount(p['amount_wan_yuan'])} ÷ {fmt.count(p['persons'])}人次 = "
-                         f"{fmt.num(p['per_capita_yuan'])}元/人次，低于标准{fmt.num(p['standard_yuan'])}元/人·年，"
+                         f"{fmt.amount(p['amount_wan_yuan'])} ÷ {fmt.count(p['persons'])}"
+                         f"{p['count_unit']} = {fmt.num(p['per_capita_yuan'])}元/{p['count_unit']}，"
+                         f"低于标准{fmt.num(p['standard_yuan'])}元/人·年，"
                          f"为标准的{fmt.pct(p['per_capita_to_standard_pct'])}",
                          f"{p['amount_cell']}; {p['persons_cell']}"))
     return rows

@@ -178,9 +178,11 @@ def _export_body(nb: nbformat.NotebookNode, *, with_code: bool) -> str:
     return body
 
 
+#: A figure as a cell prints it: sign, digits, a unit of up to four characters (元/人 too), and
+#: the qualifiers of fmt.QUALIFIERS (近9000名, 1000余所, 93.96%以上) — right-aligned.
 _NUMBER_RE = re.compile(
-    r"^[\s(（]*[-+\u2212]?[¥￥$]?\s*\d[\d,，]*(\.\d+)?\s*"
-    r"(%|％|‰|万元|亿元|千元|元|万|亿|分|个|人|项|次|天|户|倍)?[)）]?\s*$"
+    r"^[\s(（]*(近|约|超过|逾)?[-+\u2212]?[¥￥$]?\s*\d[\d,，]*(\.\d+)?(余|多)?\s*"
+    r"(%|％|‰|[\u4e00-\u9fff]{1,4}(/[\u4e00-\u9fff]{1,3})?|/10万)?(以上|以下|以内)?[)）]?\s*$"
 )
 _NA_TEXTS = frozenset(
     {"未提供", "\u2014", "\u2013", "-", "--", "nan", "NaN", "<NA>", "None", "N/A", "NA", ""}

@@ -45,17 +45,17 @@ __all__ = ["FAILED", "INTERRUPTED", "OK", "SKIPPED", "NotebookResult", "Task", "
 RUNS_LAST: tuple[str, ...] = ()
 
 #: Expected cost order when no earlier run says otherwise: the longest first, so that one big
-#: notebook does not run alone at the end of a department-year.
-COST_ORDER = ("review", "report", "finance", "quality", "aid", "safety")
+#: notebook does not run alone at the end of a department-year (domain reports after these).
+COST_ORDER = ("review", "report", "finance")
 
+#: Titles of the documents; a domain report's title is its catalog's label (教育质量, 卫生健康 …).
 NOTEBOOK_TITLES = {
     "finance": "部门整体支出（财务）",
-    "quality": "教育质量",
-    "aid": "学生资助",
-    "safety": "校园安全",
     "report": "部门整体支出绩效自评报告",
     "review": "部门整体支出绩效自评复核意见",
 }
+
+NOT_A_DOMAIN = "不是本年度的领域（运行设置 domains），未运行"
 
 #: Whose document a notebook is: ``department`` (the 自评报告 a department submits: its cover
 #: carries the report date, no generator facts), ``review`` (the reviewer's) or ``analysis``.
@@ -153,12 +153,14 @@ def plan(
               and isinstance(previous.get("tables_reads"), dict)
               and not reads.changed(previous["tables_reads"], digests)
               and all(p.exists() for p in tables))
+    cached = cached and isinstance(previous.get("domains"), list)
     if cached:
         # These exact bytes were validated by the run that wrote the manifest.
         department_name = previous["department_name"]
         claimed = previous.get("claimed_score")
         tables_reads = previous["tables_reads"]
         report_date = previous.get("report_date") or ""
+        domains = [str(d) for d in previous["domains"]]
     else:
         from .evaluation import load
         from .tidy import write_tables
@@ -171,7 +173,9 @@ def plan(
             department_name, claimed = ev.department_name, ev.data.info.get("claimed_score")
             date = ev.data.info.get("report_date")
             report_date = f"{date.year}年{date.month}月{date.day}日" if date else ""
+            domains = list(ev.domains)
             write_tables(department, year, out_dir, params_file=params_file, ev=ev)
+    titles = {**NOTEBOOK_TITLES, **{d: domain_title(d) for d in domains}}
     header = {
         "department": department,
         "department_name": department_name,
@@ -184,6 +188,10 @@ def plan(
         "tables_hash": tables_hash,
         "tables_reads": tables_reads,
         "score": _score_entry(out_dir),
+        # The domains of this department-year: their reports run and are listed; a domain
+        # no longer among them loses its entry and files (:func:`_current`).
+        "domains": domains,
+        "titles": {k: v for k, v in titles.items() if k in (*config.DOCUMENTS, *domains)},
     }
     meta = {
         "department": department_name,
@@ -196,14 +204,19 @@ def plan(
         "pdf_layout": pdf_layout or settings.pdf_layout,
     }
     tasks, skipped = [], []
-    for nb in notebooks or settings.notebooks:
-        source = config.notebook_path(nb)
+    catalog_keys = set(_catalog_keys())
+    for nb in notebooks or settings.notebooks or (*config.DOCUMENTS, *domains):
+        if nb in catalog_keys and nb not in domains:
+            skipped.append(NotebookResult(department, year, nb, SKIPPED, error=NOT_A_DOMAIN))
+            continue
+        parameters = {"domain": nb} if nb in domains else {}
+        source = config.notebook_path(config.DOMAIN_NOTEBOOK if parameters else nb)
         if not source.exists():
             skipped.append(NotebookResult(department, year, nb, SKIPPED, error="笔记本不存在"))
             continue
         docx = nb in WORD_NOTEBOOKS
         inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf, "docx": docx,
-                  "pdf_layout": meta["pdf_layout"]}
+                  "pdf_layout": meta["pdf_layout"], **parameters}
         digest = _digest(inputs)
         prev = (previous.get("notebooks") or {}).get(nb) or {}
         if (not force and prev.get("status") == OK and prev.get("input_hash") == digest
@@ -219,9 +232,24 @@ def plan(
         tasks.append(Task(
             department, year, nb, str(source), settings.workbook, params_file, str(out_dir),
             str(config.ROOT), str(outputs_root), digest,
-            {**meta, "title": NOTEBOOK_TITLES.get(nb, nb),
-             "kind": NOTEBOOK_KINDS.get(nb, "analysis")}, pdf, inputs, docx=docx))
+            {**meta, "title": titles.get(nb, nb),
+             "kind": NOTEBOOK_KINDS.get(nb, "analysis")}, pdf, inputs, docx=docx,
+            parameters=parameters))
     return tasks, skipped, header
+
+
+def _catalog_keys() -> list[str]:
+    from .domains import catalogs
+
+    return list(catalogs())
+
+
+def domain_title(domain: str) -> str:
+    """A domain report's title: its catalog's label (教育质量, 卫生健康 …), else its key."""
+    from .domains import catalogs
+
+    c = catalogs().get(domain)
+    return c.label_zh if c else domain
 
 
 def _score_entry(out_dir: Path) -> dict[str, Any] | None:
@@ -264,7 +292,8 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
     from .atomic import write_text_atomic
 
     manifest = read_manifest(out_dir)
-    notebooks = _current(out_dir, manifest.get("notebooks") or {})
+    notebooks = _current(out_dir, manifest.get("notebooks") or {}, header.get("domains"),
+                         {r.notebook for r in results})
     for r in results:
         before = notebooks.get(r.notebook) or {}
         if r.status == SKIPPED and before.get("status") == OK:
@@ -291,19 +320,37 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
                              json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
 
 
-def _current(out_dir: Path, notebooks: dict[str, Any]) -> dict[str, Any]:
-    """The manifest entries of notebooks the project still has; a retired notebook's entry
-    goes, and the output files it lists with it (they would be stale reports)."""
+def _current(out_dir: Path, notebooks: dict[str, Any], domains: list[str] | None = None,
+             ran: set[str] | None = None) -> dict[str, Any]:
+    """The manifest entries of notebooks the department-year still has; the entry of a retired
+    notebook, or of a domain no longer among its ``domains``, goes, and the output files it
+    lists with it (they would be stale reports).
+
+    Args:
+        out_dir: the department-year's output folder.
+        notebooks: the manifest's entries.
+        domains: the department-year's domains now (None: unknown, domain entries are kept
+            while the domain notebook exists).
+        ran: notebooks of the present run (always kept).
+    """
+    keys = set(_catalog_keys())
     kept = {}
     for name, entry in notebooks.items():
-        if config.notebook_path(name).exists():
+        if name in (ran or ()):
+            current = True
+        elif name in keys or (domains is not None and name in domains):
+            current = (domains is None or name in domains) and config.notebook_path(
+                config.DOMAIN_NOTEBOOK).exists()
+        else:
+            current = config.notebook_path(name).exists()
+        if current:
             kept[name] = entry
             continue
         for rel in ((entry or {}).get("outputs") or {}).values():
             target = (Path(out_dir) / str(rel)).resolve()
             if Path(out_dir).resolve() in target.parents:
                 target.unlink(missing_ok=True)
-        log.info("manifest: dropped retired notebook %s", name)
+        log.info("manifest: dropped notebook %s (retired, or not a domain of the year)", name)
     return kept
 
 
@@ -548,7 +595,7 @@ def run(
         # Started as soon as some work is certain, so kernels boot while the rest is planned.
         nonlocal pool
         if pool is None:
-            n = max(1, min(jobs, len(pairs) * len(notebooks or config.DOMAINS)))
+            n = max(1, min(jobs, len(pairs) * len(notebooks or (*config.DOCUMENTS, "", "", ""))))
             pool = _DaskWorkers(scheduler, n) if scheduler else _LocalWorkers(n, outputs_root, pdf)
 
     def grow(n: int) -> None:

@@ -273,6 +273,10 @@ class Rule(BaseModel):
         """What the rule reads: an indicator id, a 定性评价 item, or a target set."""
         return ""
 
+    def reference_for(self, ev: Evaluation) -> str:
+        """:meth:`reference` for one department-year (a target set ``all`` names its 领域)."""
+        return self.reference()
+
     def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
@@ -423,12 +427,25 @@ class OverCut(BaseModel):
     deduct_pct: Annotated[_Positive, Field(le=100)]
 
 
+#: ``targets: {domains: all}``: every domain of the department-year and 其他.
+ALL_DOMAINS = "all"
+
+
 class TargetSet(BaseModel):
-    """Every 绩效指标 target of these domains (finance, quality, aid, safety)."""
+    """Every 绩效指标 target of these 领域 (keys: ``quality``, ``health``, ``other`` …), or
+    ``all``: every catalog domain of the department-year (run settings ``domains``) and 其他
+    (the department's own targets). ``all`` leaves out 财务 rows: the finance items of the sheet
+    score budget execution themselves."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    domains: Annotated[tuple[Annotated[StrictStr, AfterValidator(_domain)], ...],
-                       Field(min_length=1)]
+    domains: Literal["all"] | Annotated[
+        tuple[Annotated[StrictStr, AfterValidator(_domain)], ...], Field(min_length=1)]
+
+    def resolve(self, ev: Evaluation) -> tuple[str, ...]:
+        """The 领域 keys the set covers for one department-year."""
+        if self.domains == ALL_DOMAINS:
+            return (*ev.domains, "other")
+        return tuple(self.domains)
 
 
 @register_rule("proportional")
@@ -460,14 +477,20 @@ class Proportional(Rule):
             raise ValueError("给出 indicator 时须给出 target（目标值）")
         return self
 
-    @property
-    def domains(self) -> tuple[str, ...]:
-        return self.targets.domains if self.targets else ()
+    def domains(self, ev: Evaluation) -> tuple[str, ...]:
+        """The 领域 whose targets the rule averages (none for a single indicator)."""
+        return self.targets.resolve(ev) if self.targets else ()
 
     def reference(self) -> str:
-        if self.domains:
-            return "绩效指标:" + ",".join(self.domains)
+        if self.targets:
+            return "绩效指标:" + (ALL_DOMAINS if self.targets.domains == ALL_DOMAINS
+                                  else ",".join(self.targets.domains))
         return self.indicator or f"绩效指标:{self.target_code}"
+
+    def reference_for(self, ev: Evaluation) -> str:
+        if self.targets:
+            return "绩效指标:" + ",".join(self.domains(ev))
+        return self.reference()
 
     def _share(self, ratio: float) -> tuple[float, str]:
         """Capped share and a note when the over-achievement cut applies."""
@@ -497,7 +520,7 @@ class Proportional(Rule):
         rows = self._target_rows(ev)
         if rows.empty:
             scope = (f"代码 {self.target_code} 的" if self.target_code
-                     else "、".join(_domain_zh(d) for d in self.domains))
+                     else "、".join(_domain_zh(d) for d in self.domains(ev)))
             what = f"绩效指标表中没有{ev.year}年度的{scope}目标"
             return Outcome(None, f"数据缺失：{what}")
         judged = rows[rows["status"].isin(
@@ -547,7 +570,7 @@ class Proportional(Rule):
         if self.target_code:
             rows = targets.attainment(ev)
             return rows[rows["code"] == self.target_code]
-        frames = [targets.attainment(ev, d) for d in self.domains]
+        frames = [targets.attainment(ev, d) for d in self.domains(ev)]
         frames = [f for f in frames if not f.empty]
         if not frames:
             return pd.DataFrame(columns=targets.COLUMNS)
@@ -1078,7 +1101,7 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
                 lost = out.lost if out.lost is not None else {item.rule.LOSS: item.points - value}
         rows.append({
             "sheet": sheet.name, "item": item.id, "level1": item.level1, "level2": item.level2,
-            "level3": item.level3, "indicator": item.rule.reference(), "rule_kind": item.rule.kind,
+            "level3": item.level3, "indicator": item.rule.reference_for(ev), "rule_kind": item.rule.kind,
             "rule_zh": item.rule.text_zh, "points": item.points, "raw": value, "status": status,
             "value": out.value, "unit": out.unit, "reason": reason, "evidence": out.evidence,
             "lost": lost,

@@ -323,26 +323,50 @@ _DONE = {"超额": "超额完成", "达成": "完成", "未达成": "未完成",
 
 
 def results_fallback(ev: Evaluation) -> Text:
-    """主要绩效 for a department that wrote no 主要绩效 text: per 领域, each 绩效指标 row with an
-    actual value in the department's own row order (target and completion where set)."""
+    """主要绩效 for a department that wrote no 主要绩效 text, from the data: per 领域 of the
+    department-year (finance, its domains, 其他), the catalog's headline indicators in its
+    order, then the 绩效指标 rows with this year's target or of the department's own (any 领域,
+    其他 included), each with its value as stated (数值修饰) and, for a target, whether it was
+    met."""
     from . import targets
+    from .indicators.catalog import headlines
     from .tables import target_text
 
     m = targets.metrics(ev)
-    m = m[~m["next_year"] & m["actual"].notna()]
-    if m.empty:
-        return Text("（工作簿“绩效指标”表未提供实际完成值。）")
-    out = []
-    for n, (domain, group) in enumerate(m.groupby("domain", sort=False), 1):
-        items = []
-        for _, r in group.iterrows():
-            s = (f"{quote(r['label_zh'], inline=True)}"
-                 f"{with_qualifier(r['actual'], r['unit'], r['qualifier'])}")
+    m = m[~m["next_year"]]
+    goals = {r["code"]: r for _, r in m.iterrows() if r["code"] and r["status"]}
+    ind = ev.indicators
+    out: list[str] = []
+    for domain in ev.target_domains:
+        items, listed = [], set()
+
+        def done(r: pd.Series) -> str:
             if r["status"] in (targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED) \
                     and not r["target_derived"]:
-                s += f"（目标{target_text(r)}，{_DONE[r['status']]}）"
-            items.append(s)
-        out.append(run_in(_number(n, "1.") + _domain_zh(domain)) + "；".join(items) + "。")
+                return f"（目标{target_text(r)}，{_DONE[r['status']]}）"
+            return ""
+
+        for code in headlines(domain):
+            if code not in ind.index or _nan(ind.at[code, "value"]):
+                continue
+            r = ind.loc[code]
+            s = (f"{quote(r['label_zh'], inline=True)}"
+                 f"{fmt.with_unit(r['value'], r['unit'], int(r['decimals']), qualifier=r['qualifier'])}")
+            items.append(s + (done(goals[code]) if code in goals else ""))
+            listed.add(code)
+        rows = m[(m["domain"] == domain) & m["actual"].notna()
+                 & ((m["status"] != "") | ~m["declared"])]
+        for _, r in rows.iterrows():
+            if r["id"] in listed:
+                continue
+            listed.add(r["id"])
+            items.append(f"{quote(r['label_zh'], inline=True)}"
+                         f"{with_qualifier(r['actual'], r['unit'], r['qualifier'])}{done(r)}")
+        if items:
+            out.append(run_in(_number(len(out) + 1, "1.") + _domain_zh(domain))
+                       + "；".join(items) + "。")
+    if not out:
+        return Text("（工作簿“绩效指标”表未提供实际完成值。）")
     return Text("\n\n".join(out))
 
 

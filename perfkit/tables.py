@@ -27,9 +27,11 @@ AUDIT_DIFFERENCE_HEADER = "差额（报告值 − 重新计算）"
 TABLE_MIME = "application/vnd.perfkit.table+json"
 
 #: A figure as a table prints it: optional sign and currency, digits, an optional unit of at
-#: most four characters (``24192.45``, ``-595.92``, ``109.03%``, ``+1.20个百分点``, ``2019年``).
+#: most four characters (``24192.45``, ``-595.92``, ``109.03%``, ``+1.20个百分点``, ``2019年``,
+#: ``818.93元/人``) and the qualifiers of fmt.QUALIFIERS (``近9000名``, ``1000余所``).
 _NUMBER_TEXT = re.compile(
-    r"^[(（]?[-+\u2212]?[¥￥$]?\d[\d,，]*(\.\d+)?\s*(%|％|‰|[\u4e00-\u9fff]{1,4})?[)）]?$")
+    r"^[(（]?(近|约|超过|逾)?[-+\u2212]?[¥￥$]?\d[\d,，]*(\.\d+)?(余|多)?\s*"
+    r"(%|％|‰|[\u4e00-\u9fff]{1,4}(/[\u4e00-\u9fff]{1,3})?|/10万)?(以上|以下|以内)?[)）]?$")
 #: Longest text a figures column may hold besides figures (未提供, 无法计算（基数为0）, 不计分).
 _NUMERIC_NOTE_CHARS = 12
 
@@ -196,7 +198,7 @@ def indicator_table(ev: Evaluation, domain: str):
         rows.append({
             "指标": r["label_zh"],
             "数值": fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
-                                 missing=r["note"] or MISSING),
+                                 qualifier=r["qualifier"], missing=r["note"] or MISSING),
             "计算方法": r["definition_zh"],
             "数据来源单元格": r["source_cells"],
         })
@@ -323,7 +325,7 @@ def verdicts_marked(frame: pd.DataFrame, caption: str | None = None) -> Table:
 
 
 # ---------------------------------------------------------------------------------------------
-# Targets and the quality / aid / safety domains (numbers from perfkit.targets and indicators)
+# Targets and the domain reports, any catalog's (numbers from perfkit.targets and indicators)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -358,7 +360,8 @@ def _target_rows(frame: pd.DataFrame, *, judged: bool) -> pd.DataFrame:
     })
     if not judged:
         out["目标年度"] = frame["target_year"].map(lambda y: f"{int(y)}年")
-    out["实际值"] = [fmt.with_unit(v, u) for v, u in zip(frame["actual"], frame["unit"], strict=True)]
+    out["实际值"] = [fmt.with_unit(v, u, qualifier=q) for v, u, q in
+                  zip(frame["actual"], frame["unit"], frame["qualifier"], strict=True)]
     if judged:
         out["实际/目标"] = [fmt.pct(v, missing=n or "—")
                         for v, n in zip(frame["ratio_pct"], frame["ratio_note"], strict=True)]
@@ -377,8 +380,10 @@ def attainment_table(ev: Evaluation, domain: str):
     from . import targets
 
     frame = targets.attainment(ev, domain)
-    if frame.empty:
-        return styled(pd.DataFrame({"指标": ["（无）"], "说明": ["工作簿未列出本年度目标"]}))
+    if frame.empty:  # attainment_summary says that there are none
+        from .narrative import Text
+
+        return Text("")
     caption = None if frame["prior"].notna().any() else "上年值均未提供，无法计算较上年变化。"
     return styled(_target_rows(frame, judged=True), caption)
 
@@ -388,8 +393,10 @@ def next_year_table(ev: Evaluation, domain: str):
     from . import targets
 
     frame = targets.next_year_targets(ev, domain)
-    if frame.empty:
-        return styled(pd.DataFrame({"指标": ["（无）"], "说明": ["工作簿未列出下年度目标"]}))
+    if frame.empty:  # next_year_targets_text says that there are none
+        from .narrative import Text
+
+        return Text("")
     return styled(_target_rows(frame, judged=False))
 
 
@@ -413,7 +420,7 @@ def topic_table(ev: Evaluation, domain: str, topic: str):
         rows.append({
             "指标": r["label_zh"],
             "数值": fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
-                                 missing=r["note"] or MISSING),
+                                 qualifier=r["qualifier"], missing=r["note"] or MISSING),
             "类型": "报告数" if stated else "计算",
             "口径/说明": (notes.get(i, "") or "") if stated else r["definition_zh"],
             "数据来源单元格": r["source_cells"],
@@ -455,8 +462,22 @@ def domain_check_table(ev: Evaluation, domain: str):
     return styled(frame)
 
 
+def domain_sheet_table(ev: Evaluation, domain: str):
+    """The table of the optional sheet a domain's catalog reads (``sheets``: 学生资助 for aid),
+    or an empty text when the domain reads none."""
+    from .indicators.catalog import catalog
+    from .narrative import Text
+
+    c = catalog(domain)
+    if c is None or not c.sheets:
+        return Text("")
+    tables = {"学生资助": aid_programme_table}
+    return next((tables[n](ev) for n in c.sheets if n in tables), Text(""))
+
+
 def aid_programme_table(ev: Evaluation):
-    """学生资助 by programme: persons, amount, per-person aid, standard, share of the total."""
+    """学生资助 by programme: persons (in its 计数单位), amount, per-person aid, standard,
+    share of the total."""
     from .indicators.aid import PROGRAMME_FIELDS, programme_frame
 
     p = programme_frame(ev.data)
@@ -472,6 +493,8 @@ def aid_programme_table(ev: Evaluation):
         head("stage"): p["stage"],
         head("group"): p["group"],
         head("persons"): p["persons"].map(fmt.count),
+        head("count_unit"): [u if v == v else "" for u, v in
+                             zip(p["count_unit"], p["persons"], strict=True)],
         head("amount_wan_yuan"): p["amount_wan_yuan"].map(fmt.num),
         head("per_capita_yuan"): [fmt.num(v, missing=n or MISSING)
                                   for v, n in zip(p["per_capita_yuan"], p["per_capita_note"],

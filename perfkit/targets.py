@@ -116,7 +116,9 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
 
     Args:
         ev: the evaluation.
-        domain: ``quality``, ``aid``, ``safety`` …; None for all.
+        domain: a 领域 key (``health``, ``other``, ``finance`` …); None for every 领域 of the
+            department-year (:attr:`perfkit.evaluation.Evaluation.target_domains`: finance, its
+            domains and 其他 — rows of a 领域 the run settings leave out do not count).
 
     Returns:
         A frame with :data:`COLUMNS`.
@@ -132,8 +134,9 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
     ind = ev.indicators
     d = ev.data
     rows = []
+    wanted = {domain} if domain is not None else set(ev.target_domains)
     for (i, rec), row_id in zip(frame.iterrows(), row_ids(frame), strict=True):
-        if domain is not None and rec["domain"] != domain:
+        if rec["domain"] not in wanted:
             continue
         code = _str(rec["code"])
         declared = code in REGISTRY

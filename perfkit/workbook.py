@@ -121,6 +121,8 @@ class _DomainLabels(Sequence):
 
 DOMAIN_CHOICES: Mapping[str, str] = _DomainChoices()
 DIRECTION_CHOICES = ("≥", "≤", "=", "全面")
+#: Counting units of the 学生资助 sheet's 受助人次 column (计数单位); the first is the default.
+COUNT_UNITS = ("人次", "人")
 UNIT_CHOICES = {"万元": 1.0, "元": 1e-4}
 
 @dataclass(frozen=True)
@@ -286,9 +288,13 @@ SHEETS: tuple[Sheet, ...] = (
             Column("program", "项目", TEXT, required=True, width=28),
             Column("stage", "学段", TEXT, width=10),
             Column("group", "所属政策", TEXT, note="如 两免一补；用于分项合计核对", width=12),
-            Column("persons", "受助人次", NUMBER),
+            Column("persons", "受助人次", NUMBER,
+                   note="受助的人次或人数，以“计数单位”列为准"),
             Column("amount", "金额", AMOUNT),
             Column("standard_yuan", "标准（元/人）", NUMBER, note="国家或省定资助标准（元/人·年）"),
+            Column("count_unit", "计数单位", CHOICE, choices=COUNT_UNITS, width=10,
+                   note="“受助人次”一列的计数单位：人次（留空即人次），或 人——报告按人数陈述时"
+                        "（如“受益学生5.6万人”“7.2万名学生”“贷款人数3847人”）"),
             SOURCE,
         ),
         required=False,

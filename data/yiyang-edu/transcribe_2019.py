@@ -209,25 +209,29 @@ t("safety", "urban_security_guard_pct", "城市中小学专职保安员配备率
   target=100, source=Q5, note="报告称“力争在今年年底前”实现，未给出实际值")
 
 
-def aid(program, stage, persons, amount, *, group=None, standard=None, source=Q4):
+def aid(program, stage, persons, amount, *, group=None, standard=None, unit=None, source=Q4):
     CONTENT["aid"].append(dict(program=program, stage=stage, group=group, persons=persons,
-                               amount=amount, standard_yuan=standard, source=source))
+                               amount=amount, standard_yuan=standard, count_unit=unit,
+                               source=source))
 
 
-# 金额单位万元；"3.1亿" is entered as 31000 万元 and "75.22万人次" as 752200.
+# 金额单位万元；"3.1亿" is entered as 31000 万元 and "75.22万人次" as 752200. 计数单位: the report
+# counts 生活费补助 ("直接受益学生达5.6万人"), 营养改善计划 ("7.2万名学生") and 生源地贷款
+# ("贷款人数3847人") in persons (人); every other programme in 人次 (the default, left empty).
 aid("免除学杂费补助公用经费", "义务教育", None, 31000, group="两免一补",
     source=Q4 + " 一“3.1亿元”")
 aid("免费教科书", "义务教育", 752200, 4761, group="两免一补", source=Q4 + " 一“75.22万人次”")
-aid("家庭经济困难学生生活费补助", "义务教育", 56000, 4586, group="两免一补",
-    source=Q4 + " 一“5.6万人”")
-aid("农村义务教育学生营养改善计划", "义务教育", 72000, 4238, standard=800,
+aid("家庭经济困难学生生活费补助", "义务教育", 56000, 4586, group="两免一补", unit="人",
+    source=Q4 + " 一“直接受益学生达5.6万人”")
+aid("农村义务教育学生营养改善计划", "义务教育", 72000, 4238, standard=800, unit="人",
     source=Q4 + " 一“每生每年800元”“7.2万名学生”")
 aid("学前教育资助", "学前教育", 21100, 1055.1, source=Q4 + " 二")
 aid("普通高中国家助学金", "普通高中", 18343, 2117.95, source=Q4 + " 二")
 aid("普通高中免学费", "普通高中", 8642, 769.16, source=Q4 + " 二")
 aid("中职免学费", "中等职业教育", 53208, 6624.12, source=Q4 + " 二")
 aid("中职国家助学金", "中等职业教育", 17366, 1736.6, source=Q4 + " 二")
-aid("生源地信用助学贷款", "高等教育", 3847, 3185.08, source=Q4 + " 二（贷款人数）")
+aid("生源地信用助学贷款", "高等教育", 3847, 3185.08, unit="人",
+    source=Q4 + " 二“生源地贷款人数3847人”")
 
 
 def q(item, condition, met, evidence, source):
@@ -387,7 +391,7 @@ def write_sources_note(path: Path) -> None:
                                  f"{cols.get('source', '')} |")
         lines.append("")
     for key, cols in (("targets", ("name", "target", "actual", "unit", "qualifier")),
-                      ("aid", ("program", "persons", "amount", "standard_yuan")),
+                      ("aid", ("program", "persons", "count_unit", "amount", "standard_yuan")),
                       ("qualitative", ("item", "condition", "met")),
                       ("stated", ("ref", "statement", "stated", "location")),
                       ("text", ("section", "title", "excerpt"))):

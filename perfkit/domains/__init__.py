@@ -27,8 +27,9 @@ from ..errors import CatalogError
 #: department's own rows of the 绩效指标 sheet (领域 其他). Value: the 领域 label.
 FINANCE, OTHER = "finance", "other"
 BUILT_IN = {FINANCE: "财务", OTHER: "其他"}
-#: Notebook names that cannot be domain keys.
-_RESERVED = {FINANCE, OTHER, "summary"}
+#: Names that cannot be domain keys: the built-in domains, and the notebooks whose output files
+#: share the folder with the domain reports (``<key>.html``).
+_RESERVED = {FINANCE, OTHER, "summary", "report", "review", "domain", "index", "all"}
 
 _CODE = r"^[a-z][a-z0-9_]*$"
 Code = Annotated[str, Field(pattern=_CODE)]

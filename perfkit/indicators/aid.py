@@ -13,7 +13,7 @@ import pandas as pd
 from .. import fmt
 from ..params import Settings
 from ..printed import input_precision
-from ..workbook import WorkbookData
+from ..workbook import COUNT_UNITS, WorkbookData
 from .base import Direction, Reader, Undefined, indicator, safe_divide
 from .metrics import (
     CONSISTENT,
@@ -36,9 +36,10 @@ PROGRAMME_FIELDS = {
     "program": ("资助项目", ""),
     "stage": ("学段", ""),
     "group": ("所属政策", ""),
-    "persons": ("受助人次", "人次"),
+    "persons": ("受助人次/人数", ""),
+    "count_unit": ("计数单位", ""),
     "amount_wan_yuan": ("资助金额", "万元"),
-    "per_capita_yuan": ("人均资助金额", "元/人次"),
+    "per_capita_yuan": ("人均资助金额", "元/计数单位"),
     "standard_yuan": ("资助标准", "元/人·年"),
     "per_capita_to_standard_pct": ("人均金额为标准的比例", "%"),
     "amount_share_pct": ("占资助资金合计比例", "%"),
@@ -70,7 +71,9 @@ def programme_frame(data: WorkbookData) -> pd.DataFrame:
     """One row per 学生资助 programme with its derived figures (no rounding).
 
     Columns are the keys of :data:`PROGRAMME_FIELDS` plus ``persons_cell`` and ``amount_cell``.
-    Per-person aid is 金额(万元) × 10000 / 受助人次; a missing or zero count leaves it NaN.
+    ``count_unit`` is what the 受助人次 column counts, 人次 (the default) or 人 (计数单位);
+    per-person aid is 金额(万元) × 10000 / that count, in 元 per that unit; a missing or zero
+    count leaves it NaN.
     """
     frame = data.frames.get("aid")
     columns = [*PROGRAMME_FIELDS, "persons_cell", "amount_cell", "per_capita_note"]
@@ -94,7 +97,8 @@ def programme_frame(data: WorkbookData) -> pd.DataFrame:
         share = amount / total * 100 if total and not math.isnan(amount) else math.nan
         rows.append({
             "program": _text(rec["program"]), "stage": _text(rec["stage"]),
-            "group": _text(rec["group"]), "persons": persons, "amount_wan_yuan": amount,
+            "group": _text(rec["group"]), "persons": persons,
+            "count_unit": count_unit(rec), "amount_wan_yuan": amount,
             "per_capita_yuan": per_capita, "standard_yuan": standard,
             "per_capita_to_standard_pct": to_standard, "amount_share_pct": share,
             "flag": _standard_flag(per_capita, standard),
@@ -102,6 +106,11 @@ def programme_frame(data: WorkbookData) -> pd.DataFrame:
             "amount_cell": data.cell("aid", i, "amount"), "per_capita_note": note,
         })
     return pd.DataFrame(rows, columns=columns)
+
+
+def count_unit(rec: pd.Series) -> str:
+    """What a 学生资助 row's 受助人次 counts: its 计数单位, 人次 when empty."""
+    return _text(rec.get("count_unit")) or COUNT_UNITS[0]
 
 
 def _group_amounts(r: Reader, group: str) -> list[float]:
@@ -229,8 +238,9 @@ def checks(data: WorkbookData, settings: Settings) -> list[dict]:
                                   math.nan, 0.005, UNVERIFIABLE, p["per_capita_note"], cells))
             continue
         verdict = CONSISTENT if p["flag"] == AT_STANDARD else EXPLAIN
-        note = (f"{fmt.amount(p['amount_wan_yuan'])} ÷ {fmt.count(p['persons'])}人次 = "
-                f"{fmt.num(p['per_capita_yuan'])}元/人次，标准{fmt.num(p['standard_yuan'])}元/人·年，"
+        unit = p["count_unit"]
+        note = (f"{fmt.amount(p['amount_wan_yuan'])} ÷ {fmt.count(p['persons'])}{unit} = "
+                f"{fmt.num(p['per_capita_yuan'])}元/{unit}，标准{fmt.num(p['standard_yuan'])}元/人·年，"
                 f"为标准的{fmt.pct(p['per_capita_to_standard_pct'])}")
         if verdict == EXPLAIN:
             note += "；请说明差异原因（如受助人数口径、补助月数）"

@@ -247,14 +247,33 @@ def own_rows(data: WorkbookData) -> list[dict[str, Any]]:
             "note": (f"数据缺失：绩效指标“{name}”实际值（{cell}）未提供"
                      if math.isnan(value) else ""),
             "source_cells": cell, "definition_zh": OWN_DEFINITION, "decimals": 2,
-            "reported": True,
+            "reported": True, "qualifier": _text(rec.get("qualifier")),
         })
     return rows
+
+
+def qualifiers(data: WorkbookData) -> dict[str, str]:
+    """指标代码 → the 数值修饰 of its 绩效指标 row (余, 近, 以上 …), for the codes that have one.
+
+    The row is the one a reported indicator reads (the first with the code).
+    """
+    frame = data.frames.get("targets")
+    if frame is None or frame.empty or "qualifier" not in frame:
+        return {}
+    out: dict[str, str] = {}
+    for code, qualifier in zip(frame["code"], frame["qualifier"], strict=True):
+        code = _text(code)
+        if code and code not in out:
+            out[code] = _text(qualifier)
+    return {k: v for k, v in out.items() if v}
 
 
 def compute(data: WorkbookData, settings: Settings, domains: Iterable[str] | None = None
             ) -> pd.DataFrame:
     """The indicators of finance and of ``domains``, then the department's own rows, by ``id``.
+
+    ``qualifier`` is the 数值修饰 of a reported figure's 绩效指标 row (1000余所: 余), to print with
+    its value (``fmt.with_unit(..., qualifier=)``); empty for computed indicators.
 
     Args:
         data: the workbook.
@@ -265,9 +284,10 @@ def compute(data: WorkbookData, settings: Settings, domains: Iterable[str] | Non
 
     load_all()
     keep = None if domains is None else {"finance", *domains}
-    rows = [evaluate(i, data, settings) for i in REGISTRY.values()
-            if keep is None or i.domain in keep]
+    stated = qualifiers(data)
+    rows = [evaluate(i, data, settings) | {"qualifier": stated.get(i.id, "") if i.reported else ""}
+            for i in REGISTRY.values() if keep is None or i.domain in keep]
     rows += own_rows(data)
     columns = ["id", "domain", "label_zh", "value", "unit", "direction", "note", "source_cells",
-               "definition_zh", "decimals", "reported"]
+               "definition_zh", "decimals", "reported", "qualifier"]
     return pd.DataFrame(rows, columns=columns).set_index("id")

@@ -16,8 +16,10 @@ def test_sample_problems_name_the_gap_and_every_unmeasured_target(sample_ev):
     unmeasured = set(found.loc[found["type"] == "unmeasured_target", "item_zh"])
     assert {"九年义务教育巩固率", "高中阶段教育毛入学率", "56人以上大班额比例"} <= unmeasured
     assert len(unmeasured) == 12  # the 2019 targets without an actual value
-    # 营养改善计划: 4238万元 / 72000 = 588.61 元, against the 800 元 standard.
-    assert any("588.61元/人次" in d and "800.00元" in d for d in by_type["aid_below_standard"])
+    # 营养改善计划: 4238万元 / 72000 = 588.61 元, against the 800 元 standard; the report
+    # counts its 7.2万名学生 in persons (计数单位 人), so per person, not per 人次.
+    assert any("72000人 = 588.61元/人，" in d and "800.00元" in d
+               for d in by_type["aid_below_standard"])
     assert any("96.80分" in d and "25.62分" in d for d in by_type["score_unsupported"])
     assert "missed_target" not in by_type  # no 2019 target with an actual value was missed
 
