@@ -221,9 +221,14 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
         _fail(exc)
     console.print(f"[green]通过[/]：{escape(str(file))}"
                   f"（{escape(data.department_name)}，{data.year}年度）")
-    for i, note in enumerate(data.warnings, 1):
-        console.print(f"[yellow]提醒[/] {i}. {escape(str(note))}")
-    if data.warnings and strict:
+    notes = [str(n) for n in data.warnings]
+    if settings is not None and settings.domains is not None:
+        from .indicators.catalog import outside_domains
+
+        notes += outside_domains(data, list(settings.domains))
+    for i, note in enumerate(notes, 1):
+        console.print(f"[yellow]提醒[/] {i}. {escape(note)}")
+    if notes and strict:
         raise typer.Exit(1)
 
 

@@ -182,7 +182,7 @@ def write_settings_file(department: str, year: int, domains: tuple[str, ...]) ->
     if path.exists():
         raise ParamsError(f"运行设置 {path} 已存在，未覆盖。")
     listed = ", ".join(domains)
-    text = (f"# 运行设置：{department} {year}年度（perfkit template 生成）。设置项见 perfkit/params.py。\n"
+    text = (f"# 运行设置：{department} {year}年度（perfkit template 生成）。设置项见 perfkit 的 README。\n"
             f"department: {department}\n"
             f"year: {year}\n"
             "# 本年度的业务领域（领域代码，perfkit codes 列出）：只运行这些领域的报告，自评报告、复核意见和\n"

@@ -109,8 +109,10 @@ def _targets(ev: Evaluation) -> list[dict]:
 
 
 def _aid(ev: Evaluation) -> list[dict]:
-    from .indicators.aid import BELOW_STANDARD, programme_frame
+    from .indicators.aid import BELOW_STANDARD, D, programme_frame
 
+    if D not in ev.domains:  # the 学生资助 sheet belongs to the aid domain
+        return []
     rows = []
     for _, p in programme_frame(ev.data).iterrows():
         if p["flag"] != BELOW_STANDARD:

@@ -242,6 +242,50 @@ def synthetic_content(index: int, year: int, seed: int = 0,
     } | ({"targets": _health_targets(index, year, seed), "aid": []} if field == "health" else {})
 
 
+def fill_workbook(path: str | Path, content: dict[str, Any]) -> Path:
+    """Fill a template ``perfkit template`` wrote with ``content``, cell by cell, as a person
+    would: values into the pre-listed rows (a 绩效指标 row with the same 领域 and 指标代码, a
+    定性评价 row with the same 评价指标 and 评价要点 …), other records below them.
+
+    Args:
+        path: the template workbook (changed in place).
+        content: as for :func:`perfkit.workbook.write_workbook` (``domain`` as key or label).
+
+    Returns:
+        ``path``.
+    """
+    import openpyxl
+
+    from .workbook import DOMAIN_CHOICES, SHEET_BY_KEY, normalize_label
+
+    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    book = openpyxl.load_workbook(path)
+    for key, data in content.items():
+        sheet = SHEET_BY_KEY[key]
+        ws = book[sheet.name]
+        col = {c.key: i for i, c in enumerate(sheet.columns, 1)}
+        rows = {normalize_label(ws.cell(r, 1).value): r for r in range(2, ws.max_row + 1)}
+        if sheet.layout == "keyvalue":
+            for item, v in data.items():
+                ws.cell(rows[normalize_label(sheet.item(item).label)], 2, v)
+        elif sheet.layout == "items":
+            for item, values in data.items():
+                r = rows[normalize_label(sheet.item(item).label)]
+                for k, v in values.items():
+                    ws.cell(r, col[k], v)
+        else:
+            first, second = (c.key for c in sheet.columns[:2])
+            for rec in data:
+                wanted = (zh.get(rec.get(first), rec.get(first)), rec.get(second))
+                same = [r for r in range(2, ws.max_row + 1) if None not in wanted
+                        and (ws.cell(r, 1).value, ws.cell(r, 2).value) == wanted]
+                n = same[0] if same else ws.max_row + 1
+                for k, v in rec.items():
+                    ws.cell(n, col[k], zh.get(v, v) if k == "domain" else v)
+    book.save(path)
+    return Path(path)
+
+
 def _income_total(f: dict[str, float]) -> float:
     return round(f["income_fiscal"] + f["income_service"] + f["income_other"], 2)
 

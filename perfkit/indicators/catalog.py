@@ -294,6 +294,33 @@ def domains_in_use(data: WorkbookData) -> list[str]:
     return used
 
 
+def outside_domains(data: WorkbookData, domains: list[str]) -> list[str]:
+    """Notes on the workbook rows that belong to a catalog domain not among ``domains`` (the run
+    settings'): they are left out of every document, which a department may not intend.
+
+    Returns:
+        One note per such domain, naming the rows' cells and how to include them.
+    """
+    cats = _catalogs()
+    notes = []
+    frame = data.frames.get("targets")
+    for key, c in cats.items():
+        if key in domains:
+            continue
+        cells = [] if frame is None or frame.empty else [
+            data.cell("targets", i, "domain") for i in frame.index[frame["domain"] == key]]
+        for name in c.sheets:
+            sheet = data.frames.get(SHEET_BY_NAME[name].key)
+            if sheet is not None and not sheet.empty:
+                cells.append(f"“{name}”表{len(sheet)}行")
+        if cells:
+            shown = "、".join(cells[:3]) + (f" 等{len(cells)}处" if len(cells) > 3 else "")
+            notes.append(f"{shown}属于领域“{c.label_zh}”（{key}），不在运行设置 domains "
+                         f"（{', '.join(domains) or '无'}）中，不进入报告；如属本年度的领域，"
+                         f"在 domains 中加上 {key}")
+    return notes
+
+
 def topics(domain: str) -> dict[str, Topic]:
     """Topic key → indicators shown together, in the catalog's order."""
     c = catalog(domain)

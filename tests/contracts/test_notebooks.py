@@ -16,6 +16,16 @@ def test_finance_notebook_exists():
     assert config.NOTEBOOKS_DIR / "finance.ipynb" in NOTEBOOKS
 
 
+def test_one_notebook_serves_every_domain():
+    """No notebook per domain: domain.ipynb takes the catalog key as its ``domain`` parameter."""
+    assert sorted(p.stem for p in NOTEBOOKS) == sorted(config.NOTEBOOK_FILES)
+    nb = json.loads((config.NOTEBOOKS_DIR / "domain.ipynb").read_text(encoding="utf-8"))
+    params = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    assert "domain: str = " in _src(params)
+    calls = "".join(_src(c) for c in _code(nb))
+    assert "quality" not in calls.replace('domain: str = "quality"', "")  # nothing domain-specific
+
+
 @pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)
 def nb(request):
     return json.loads(request.param.read_text(encoding="utf-8"))

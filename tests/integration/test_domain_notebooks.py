@@ -1,4 +1,5 @@
-"""End to end: the quality, aid and safety notebooks executed by the runner and rendered."""
+"""End to end: the sample's three domain reports — one notebook (domain.ipynb) run once per domain
+by the runner, outputs named after the domain — executed and rendered."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ DOMAINS = ("quality", "aid", "safety")
 EXPECTED = {
     "quality": ("161.98%", "434个（推算）", "112.00%", "857名", "465名", "392名", "350名",
                 "17.35%", "40.56%", "21.56%", "715个", "93.96%", "九年义务教育巩固率", "无实际值",
-                "公办幼儿园占比", "≥50.00%", "近9000名", "3355人"),
+                "公办幼儿园占比", "≥50.00%", "近9000名", "3355人", "93.96%以上"),
     "aid": ("500.05", "588.61", "73.58%", "40347.00万元", "4.04亿元", "60073.01万元",
-            "低于标准，需说明", "舍入误差"),
+            "低于标准，需说明", "舍入误差", "72000人 = 588.61元/人",
+            "受助75.22万人次，人均63.29元/人次", "受助3847人，人均8279.39元/人"),
     "safety": ("1468所", "450人次/所", "2.18%", "1461所", "中小学封闭化管理比例", "无实际值",
-               "全市中小学幼儿园总数"),
+               "全市中小学幼儿园总数", "1000余所"),
 }
 
 
@@ -33,8 +35,12 @@ def domain_run(tmp_path_factory):
 
 
 def test_domain_notebooks_run(domain_run):
-    _, results = domain_run
+    folder, results = domain_run
     assert sorted((r.notebook, r.status) for r in results) == [(d, "ok") for d in sorted(DOMAINS)]
+    for d in DOMAINS:
+        nb = json.loads((folder / f"{d}.ipynb").read_text(encoding="utf-8"))
+        injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+        assert f"domain = \"{d}\"" in "".join(injected[0]["source"])
 
 
 @pytest.mark.parametrize("domain", DOMAINS)

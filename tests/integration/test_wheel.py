@@ -23,41 +23,15 @@ REPO = Path(__file__).resolve().parents[2]
 #: (run by the fresh environment's python: it imports the installed perfkit only).
 FILL = textwrap.dedent("""
     import sys
-    import openpyxl
     import perfkit
-    from perfkit.synthetic import synthetic_content
-    from perfkit.workbook import DOMAIN_CHOICES, SHEET_BY_KEY, normalize_label
+    from perfkit.synthetic import fill_workbook, synthetic_content
 
-    path = sys.argv[1]
     content = synthetic_content(1, 2021, field="health")
     content["info"]["department_name"] = "某县卫生健康局（合成测试数据）"
-    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
-    book = openpyxl.load_workbook(path)
-    for key, data in content.items():
-        sheet = SHEET_BY_KEY[key]
-        ws = book[sheet.name]
-        col = {c.key: i for i, c in enumerate(sheet.columns, 1)}
-        rows = {normalize_label(ws.cell(r, 1).value): r for r in range(2, ws.max_row + 1)}
-        if sheet.layout == "keyvalue":
-            for item, v in data.items():
-                ws.cell(rows[normalize_label(sheet.item(item).label)], 2, v)
-        elif sheet.layout == "items":
-            for item, values in data.items():
-                r = rows[normalize_label(sheet.item(item).label)]
-                for k, v in values.items():
-                    ws.cell(r, col[k], v)
-        else:  # a record goes into the pre-filled row with the same first two cells, or below
-            first, second = (c.key for c in sheet.columns[:2])
-            for rec in data:
-                key = (zh.get(rec.get(first), rec.get(first)), rec.get(second))
-                same = [r for r in range(2, ws.max_row + 1) if None not in key
-                        and (ws.cell(r, 1).value, ws.cell(r, 2).value) == key]
-                n = same[0] if same else ws.max_row + 1
-                for k, v in rec.items():
-                    ws.cell(n, col[k], zh.get(v, v) if k == "domain" else v)
-    book.save(path)
+    fill_workbook(sys.argv[1], content)
     print(perfkit.__file__)
 """)
+
 
 
 def _sources(dest: Path) -> None:
@@ -106,8 +80,11 @@ def test_wheel_in_a_fresh_environment_runs_a_project_of_its_own(tmp_path):
     project = work / "county-health"
     for part in ("perfkit.toml", "notebooks/report.ipynb", "params/score_sheets/hunan-53.yaml"):
         assert (project / part).is_file(), part
-    _run([perfkit, "template", "--year", "2021", "--dept", "county-health"], project, env)
+    _run([perfkit, "template", "--year", "2021", "--dept", "county-health", "--domains", "health"],
+         project, env)
     book = project / "data" / "county-health" / "2021.xlsx"
+    assert "domains: [health]" in (project / "params" / "county-health" / "2021.yaml").read_text(
+        encoding="utf-8")
     installed = _run([python, "-c", FILL, book], project / "data", env).stdout.strip()
     assert Path(installed).is_relative_to(venv), installed  # the wheel's perfkit, not the checkout
     _run([perfkit, "check", book], project / "data", env)

@@ -113,3 +113,30 @@ def test_amounts_in_yuan_are_converted(make_ev):
     ev = make_ev(in_yuan)
     row = programme_frame(ev.data).set_index("program").loc["学前教育资助"]
     assert fmt.num(row["per_capita_yuan"]) == "500.05"
+
+
+def test_the_counting_unit_of_each_programme(sample_ev, programmes):
+    """计数单位: the report counts 生活费补助 (5.6万人), 营养改善计划 (7.2万名学生) and 生源地贷款
+    (贷款人数3847人) in persons; the others in 人次 (the column left empty)."""
+    units = programmes["count_unit"].to_dict()
+    in_persons = {"家庭经济困难学生生活费补助", "农村义务教育学生营养改善计划", "生源地信用助学贷款"}
+    assert {p for p, u in units.items() if u == "人"} == in_persons
+    assert {u for p, u in units.items() if p not in in_persons} == {"人次"}
+    from perfkit import narrative, tables
+
+    text = narrative.aid_sheet_text(sample_ev)
+    assert "受助56000人，人均818.93元/人" in text and "受助75.22万人次，人均63.29元/人次" in text
+    frame = tables.domain_sheet_table(sample_ev, "aid").frame
+    assert list(frame["计数单位"])[:3] == ["", "人次", "人"]  # no count, no unit
+    assert tables.domain_sheet_table(sample_ev, "health") == ""  # no sheet of its own
+
+
+def test_a_counting_unit_other_than_ren_or_renci_is_refused(make_workbook):
+    import perfkit as pk
+    from perfkit.errors import WorkbookError
+
+    def change(c):
+        c["aid"][1]["count_unit"] = "户"
+
+    with pytest.raises(WorkbookError, match=r"学生资助!G3.*“户”.*人次、人 之一"):
+        pk.load_workbook(make_workbook(change))

@@ -343,3 +343,55 @@ def test_own_rows_are_indicators_with_a_stable_id_and_their_domain(project):
     assert table.at[own.index[0], "status"] == "超额"
     assert table.at["county_special_pct", "target"] == 90
     assert "teacher_training_person_times" not in table.index  # quality is not covered
+
+
+# ---------------------------------------------------------------------------------------------
+# The department-year's domains (run settings ``domains``) and the 数值修饰 of each figure
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_settings_domains_decide_what_the_documents_cover(sample_ev):
+    """The sample with domains [quality]: aid and safety rows, checks, gaps and dictionary
+    entries leave every document; ev.domains is the setting."""
+    from dataclasses import replace
+
+    from perfkit import review, tables, targets, tidy
+    from perfkit.evaluation import Evaluation
+    from perfkit.problems import find_problems
+
+    ev = Evaluation(sample_ev.data, replace(sample_ev.settings, domains=("quality",)))
+    assert ev.domains == ["quality"] and sample_ev.domains == ["quality", "aid", "safety"]
+    assert set(targets.metrics(ev)["domain"]) == {"quality"}
+    assert set(targets.metrics(sample_ev)["domain"]) == {"quality", "aid", "safety"}
+    assert set(tidy.indicator_table(ev)["domain"]) == {"finance", "quality"}
+    assert set(tables.data_dictionary(ev).frame["领域"]) == {"财务", "教育质量"}
+    assert set(review.gaps(ev)["area"]) <= {"财务", "教育质量", "其他", "报告文字"}
+    problems = " ".join(find_problems(ev)["item_zh"])
+    assert "中小学封闭化管理比例" not in problems and "营养改善" not in problems
+    assert "九年义务教育巩固率" in problems
+
+
+def test_reported_figures_carry_their_qualifier(sample_ev):
+    ind = sample_ev.indicators
+    assert ind.at["drill_schools_count", "qualifier"] == "余"
+    assert ind.at["disabled_children_enrollment_pct", "qualifier"] == "以上"
+    assert ind.at["drill_participants_per_school", "qualifier"] == ""  # computed
+    assert ind.at["revenue_execution_pct", "qualifier"] == ""
+    own = ind[ind.index.str.startswith("own_") & (ind["qualifier"] != "")]
+    assert list(own["qualifier"]) == ["多"]  # the sample's one own row stated with 多
+    from perfkit import narrative
+
+    text = narrative.topic_summary(sample_ev, "safety", "drills")
+    assert "开展应急演练的学校1000余所" in text
+    assert "适龄三类残疾儿童少年入学率93.96%以上" in narrative.topic_summary(
+        sample_ev, "quality", "special_ed")
+
+
+def test_rows_of_a_domain_the_settings_leave_out_are_named(sample_ev):
+    from perfkit.indicators.catalog import outside_domains
+
+    assert outside_domains(sample_ev.data, ["quality", "aid", "safety"]) == []
+    notes = outside_domains(sample_ev.data, ["quality"])
+    assert len(notes) == 2  # aid (one 绩效指标 row and the 学生资助 sheet) and safety
+    assert "绩效指标!A57" in notes[0] and "“学生资助”表10行" in notes[0]
+    assert "在 domains 中加上 aid" in notes[0] and "校园安全" in notes[1]

@@ -30,3 +30,24 @@ def test_retired_notebook_leaves_manifest_and_outputs(tmp_path, monkeypatch):
     assert not (out / "summary.html").exists() and not (out / "summary.pdf").exists()
     assert (out / "finance.html").exists() and (out / "keep.txt").exists()
     assert (tmp_path / "keep-me.txt").exists()  # never outside the output folder
+
+
+def test_a_domain_dropped_from_the_settings_leaves_manifest_and_outputs(tmp_path):
+    """quality and aid were domains of the year; the settings now list quality only: aid's
+    entry and reports go on the next run, quality's stay (the runner writes the domains)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    old = {"notebooks": {}}
+    for name in ("quality", "aid", "report"):
+        for ext in ("html", "pdf", "ipynb"):
+            (out / f"{name}.{ext}").write_text("x", encoding="utf-8")
+        old["notebooks"][name] = {"status": OK, "outputs": {
+            ext: f"{name}.{ext}" for ext in ("html", "pdf", "ipynb")}}
+    (out / "manifest.json").write_text(json.dumps(old), encoding="utf-8")
+    result = NotebookResult("d", 2019, "report", OK, outputs={"html": "report.html"})
+    write_manifest(out, {"department": "d", "year": 2019, "domains": ["quality"]}, [result])
+    manifest = read_manifest(out)
+    assert set(manifest["notebooks"]) == {"report", "quality"}
+    assert manifest["domains"] == ["quality"]
+    assert not list(out.glob("aid.*"))
+    assert (out / "quality.html").exists() and (out / "quality.pdf").exists()

@@ -197,3 +197,26 @@ def test_settings_are_typed_values():
     for bad in ({"tolerance_pp": True}, {"year": 2019.0}, {"missing_policy": None}):
         with pytest.raises(ParamsError):
             settings_from_dict({"department": "x", "year": 2019, **bad})
+
+
+def test_domains_are_catalog_keys_or_labels_named_with_file_and_line(root):
+    """Issue 13 phase 2: a department-year lists its domains; an unknown one names file, key,
+    line and the domains there are."""
+    s = settings_from_dict({"domains": ["safety", "教育质量", "finance", "other", "safety"]})
+    assert s.domains == ("quality", "safety")  # catalog order, each once; finance and 其他 always on
+    assert settings_from_dict({}).domains is None and settings_from_dict(
+        {"domains": []}).domains == ()
+    path = root / "params" / "x" / "2019.yaml"
+    path.parent.mkdir()
+    path.write_text("year: 2019\ndomains:\n  - health\n  - water\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as exc:
+        load_settings("x", 2019)
+    text = str(exc.value)
+    assert str(path) in text and "第 4 行 domains 第2项" in text and "未知的领域“water”" in text
+    assert "health（卫生健康）" in text and "domains/<领域代码>.yaml" in text
+
+
+def test_notebooks_may_name_a_domain_but_nothing_else(root):
+    assert settings_from_dict({"notebooks": ["report", "health"]}).notebooks == ("report", "health")
+    with pytest.raises(ParamsError, match="未知的笔记本“quality2”"):
+        settings_from_dict({"notebooks": ["quality2"]})

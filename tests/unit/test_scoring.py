@@ -169,6 +169,31 @@ def test_target_set_on_the_sample(sample_ev):
     assert ex.at["target_completion", "reason"].startswith("纳入计分的目标3项")
 
 
+def test_target_set_all_is_every_domain_of_the_year_and_other(sample_ev, tmp_path):
+    """hunan-53 实际完成率 reads ``targets: {domains: all}``: the sample's quality, aid, safety
+    and 其他 (the golden evidence string), a health bureau's health and 其他 — its own targets
+    count, and no 领域 it does not have."""
+    import perfkit as pk
+    from perfkit.evaluation import Evaluation
+    from perfkit.params import settings_from_dict
+    from perfkit.scoring import Proportional, load_sheet
+    from perfkit.synthetic import synthetic_content
+
+    rule = next(i.rule for i in load_sheet("hunan-53").items if i.id == "target_completion")
+    assert isinstance(rule, Proportional) and rule.reference() == "绩效指标:all"
+    assert rule.reference_for(sample_ev) == "绩效指标:quality,aid,safety,other"
+    content = synthetic_content(1, 2021, field="health")
+    data = pk.load_workbook(pk.write_workbook(tmp_path / "2021.xlsx", content))
+    ev = Evaluation(data, settings_from_dict({"department": "county-health", "year": 2021}))
+    row = score(ev).items.set_index("item").loc["target_completion"]
+    assert row["indicator"] == "绩效指标:health,other"
+    assert "纳入计分的目标5项" in row["reason"]  # 2 health + 3 of the bureau's own
+    for own in ("卫生健康监督执法检查", "医疗纠纷人民调解成功率", "基层医疗卫生机构标准化建设达标率"):
+        assert own in row["reason"], own
+    with pytest.raises(Exception, match="all"):
+        Proportional.model_validate({"text_zh": "x", "targets": {"domains": "some"}})
+
+
 # --- checklist and manual ---------------------------------------------------------------------
 
 

@@ -221,3 +221,34 @@ def test_template_is_prefilled_from_the_score_sheet_and_report_structure(project
     scores = data.frames["self_scores"]
     assert list(scores["item"]) == [i.id for i in sheet.items]
     assert scores["points"].sum() == 100 and scores["score"].isna().all()
+
+
+def test_template_for_domains_lists_their_indicators_and_writes_the_settings(project):
+    """perfkit template --domains health,quality: one 绩效指标 row per figure those catalogs read,
+    the params file naming the domains; a second call leaves the params alone."""
+    import openpyxl
+
+    from perfkit.cli import app
+    from perfkit.domains import catalogs
+
+    result = CliRunner().invoke(app, ["template", "--year", "2021", "--dept", "newdept",
+                                      "--domains", "health, 教育质量"])
+    assert result.exit_code == 0, result.output
+    params = config.params_path("newdept", 2021)
+    assert "domains: [quality, health]" in params.read_text(encoding="utf-8")
+    from perfkit.params import load_settings
+
+    assert load_settings("newdept", 2021).domains == ("quality", "health")
+    rows = list(openpyxl.load_workbook(project / "data" / "newdept" / "2021.xlsx")["绩效指标"]
+                .iter_rows(min_row=2, values_only=True))
+    cats = catalogs()
+    expected = [(c.label_zh, i.code, i.label_zh, i.unit) for k in ("quality", "health")
+                for c in [cats[k]] for i in c.indicators if i.formula is None]
+    assert [r[:4] for r in rows] == expected
+    assert all(r[5] is None and r[6] is None for r in rows)  # 目标值, 实际值 empty
+    directions = {r[1]: r[4] for r in rows if r[4]}
+    assert directions == {"big_class_eliminated_count": "≥"}  # the catalog's target rule
+    again = CliRunner().invoke(app, ["template", str(project / "other.xlsx"), "--domains", "aid"])
+    assert again.exit_code == 0, again.output
+    bad = CliRunner().invoke(app, ["template", str(project / "x.xlsx"), "--domains", "water"])
+    assert bad.exit_code != 0 and "未知的领域“water”" in bad.output
