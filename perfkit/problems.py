@@ -97,7 +97,7 @@ def _targets(ev: Evaluation) -> list[dict]:
     for _, t in targets.attainment(ev).iterrows():
         if t["status"] == targets.NOT_ACHIEVED:
             ratio = "" if _nan(t["ratio_pct"]) else f"，为目标的{fmt.pct(t['ratio_pct'])}"
-            actual = fmt.with_unit(t["actual"], t["unit"])
+            actual = fmt.with_unit(t["actual"], t["unit"], qualifier=t["qualifier"])
             rows.append(_row("missed_target", t["label_zh"],
                              f"{_target_text(t)}，实际{actual}{ratio}",
                              f"{t['target_cell']}; {t['actual_cell']}"))

@@ -537,8 +537,9 @@ class Proportional(Rule):
             shares.append(share)
             shown_dir = "" if direction == _FULL else direction
             derived = "（推算）" if r["target_derived"] else ""
+            actual = fmt.with_unit(r["actual"], r["unit"], qualifier=r["qualifier"])
             parts.append(f"{r['label_zh']}：目标{shown_dir}{fmt.with_unit(r['target'], r['unit'])}"
-                         f"{derived}，实际{fmt.with_unit(r['actual'], r['unit'])}，{r['status']}，"
+                         f"{derived}，实际{actual}，{r['status']}，"
                          f"计{fmt.pct(share * 100)}" + (f"（{note}）" if note else ""))
         absent = [f"{r['label_zh']}（{r['actual_cell']}）" for _, r in unmeasured.iterrows()]
         if policy == "zero":
