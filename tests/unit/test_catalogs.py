@@ -395,3 +395,27 @@ def test_rows_of_a_domain_the_settings_leave_out_are_named(sample_ev):
     assert len(notes) == 2  # aid (one 绩效指标 row and the 学生资助 sheet) and safety
     assert "绩效指标!A57" in notes[0] and "“学生资助”表10行" in notes[0]
     assert "在 domains 中加上 aid" in notes[0] and "校园安全" in notes[1]
+
+
+def test_a_project_catalog_gets_its_domain_report_without_python(project):
+    """水利, declared only in the project's domains/water.yaml: the domain report's title,
+    introduction and sections come from it (a topic of two 人 figures gets its chart)."""
+    from matplotlib.figure import Figure
+
+    from perfkit import domainreport
+    from perfkit.narrative import Text
+
+    _write(project / "domains" / "water.yaml", WATER.replace(
+        "supply: {label_zh: 供水, indicators: [water_population_count, water_coverage_pct]}",
+        "supply: {label_zh: 供水, indicators: [water_population_count, water_covered_count, "
+        "water_coverage_pct]}"))
+    ev = _ev(project, [_row("水利", "water_population_count", 1000),
+                       _row("水利", "water_covered_count", 850, target=800, direction="≥",
+                            qualifier="余")])
+    assert ev.domains == ["water"]
+    assert domainreport.title(ev, "water").endswith("2021年度水利绩效自评")
+    parts = domainreport.sections(ev, "water")
+    assert parts[0].startswith("### （一）供水\n\n2021年，供水人口1000人；")
+    assert "农村集中供水覆盖人口850余人（目标≥800人，超额）；农村集中供水率85.00%" in parts[0]
+    assert [type(p).__name__ for p in parts[1:]] == ["Table", "Figure"]
+    assert isinstance(parts[2], Figure) and isinstance(parts[0], Text)
