@@ -97,6 +97,8 @@ class Task:
     pdf: bool = True
     inputs: dict[str, Any] = field(default_factory=dict)
     docx: bool = False
+    #: Also write the analyst copy with code (``<notebook>.code.html``).
+    analyst_copy: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -410,7 +412,7 @@ def execute_task(task: Task, kernel: WarmKernel | None) -> tuple[NotebookResult,
             with _RENDER_LOCK:
                 staged = render_notebook(Path(tmp), Path(stage), task.notebook,
                                          ReportMeta(**task.meta), pdf=task.pdf,
-                                         docx=task.docx)
+                                         docx=task.docx, analyst_copy=task.analyst_copy)
         except Exception as exc:
             result.error = f"渲染失败：{describe(exc)}"
             result.failed_copy = _keep_failed(Path(tmp), out_dir, task.notebook)
@@ -420,6 +422,8 @@ def execute_task(task: Task, kernel: WarmKernel | None) -> tuple[NotebookResult,
         for fmt_key, path in staged.items():
             os.replace(path, out_dir / Path(path).name)
             outputs[fmt_key] = Path(path).name
+        if not task.analyst_copy:  # an earlier run's copy would show outdated results
+            (out_dir / f"{task.notebook}.code.html").unlink(missing_ok=True)
         final_nb = out_dir / f"{task.notebook}.ipynb"
         os.replace(tmp, final_nb)
         result.outputs = {"ipynb": final_nb.name, **outputs}

@@ -167,18 +167,24 @@ def _reviewer_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _export_body(nb: nbformat.NotebookNode, *, with_code: bool) -> str:
-    """Body HTML from nbconvert's ``basic`` template (no page chrome, no CDN links)."""
+@functools.cache
+def _exporter(with_code: bool) -> Any:
+    """nbconvert's HTML exporter with the ``basic`` template, made once per process (making one
+    compiles its Jinja templates: a fifth of the HTML time when done for every notebook)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name="basic",
         exclude_input=not with_code,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         anchor_link_text="",
     )
-    body, _ = exporter.from_notebook_node(nb)
+
+
+def _export_body(nb: nbformat.NotebookNode, *, with_code: bool) -> str:
+    """Body HTML from nbconvert's ``basic`` template (no page chrome, no CDN links)."""
+    body, _ = _exporter(with_code).from_notebook_node(nb)
     return body
 
 
@@ -832,7 +838,7 @@ def layout_pdf(reviewer_html: str, base_dir: Path, *, official: bool = False) ->
 
 def render_notebook(
     executed: Path, out_dir: Path, stem: str, meta: ReportMeta, *, pdf: bool = True,
-    docx: bool = False,
+    docx: bool = False, analyst_copy: bool = True,
 ) -> dict[str, Path]:
     """Render one executed notebook into reviewer HTML, analyst HTML, a PDF and a Word file.
 
@@ -844,6 +850,8 @@ def render_notebook(
         pdf: also typeset ``<stem>.pdf`` (WeasyPrint).
         docx: also write ``<stem>.docx``, the reviewer copy in the official-document layout
             (:mod:`perfkit.word`).
+        analyst_copy: also write ``<stem>.code.html``, the copy with code (``perfkit run``
+            writes it only when asked: ``--analyst-copy``).
 
     Returns:
         Mapping of format (``html``, ``code.html``, ``docx``, ``pdf``) to written path.
@@ -871,11 +879,12 @@ def render_notebook(
     )
     written["html"] = write_text_atomic(out_dir / f"{stem}.html", reviewer_html)
 
-    analyst_body = _process_body(_export_body(nb, with_code=True))
-    analyst_html = _page(
-        analyst_body, meta, with_code=True, family=family, synthetic_bold=synthetic_bold
-    )
-    written["code.html"] = write_text_atomic(out_dir / f"{stem}.code.html", analyst_html)
+    if analyst_copy:
+        analyst_body = _process_body(_export_body(nb, with_code=True))
+        analyst_html = _page(
+            analyst_body, meta, with_code=True, family=family, synthetic_bold=synthetic_bold
+        )
+        written["code.html"] = write_text_atomic(out_dir / f"{stem}.code.html", analyst_html)
     log.info("rendered %s HTML in %.2f s", stem, time.perf_counter() - started)
 
     if docx:

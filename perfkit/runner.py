@@ -116,13 +116,15 @@ def plan(
     pdf: bool = True,
     on_work: Callable[[], None] | None = None,
     pdf_layout: str | None = None,
+    analyst_copy: bool = False,
 ) -> tuple[list[Task], list[NotebookResult], dict[str, Any]]:
     """Validate one department-year, write its tables and list the notebooks to run.
 
     The caller should hold the output folder's lock (:class:`perfkit.locking.OutputLock`).
     ``on_work`` is called as soon as it is clear that something must be computed (before the
     workbook is validated), so that workers can start meanwhile. ``pdf_layout`` (``web`` or
-    ``official``) overrides the run settings' ``pdf_layout``.
+    ``official``) overrides the run settings' ``pdf_layout``; ``analyst_copy`` also writes the
+    copies with code (``<notebook>.code.html``).
 
     Returns:
         (tasks to run, skipped results, manifest header).
@@ -203,7 +205,7 @@ def plan(
             continue
         docx = nb in WORD_NOTEBOOKS
         inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf, "docx": docx,
-                  "pdf_layout": meta["pdf_layout"]}
+                  "pdf_layout": meta["pdf_layout"], "analyst_copy": analyst_copy}
         digest = _digest(inputs)
         prev = (previous.get("notebooks") or {}).get(nb) or {}
         if (not force and prev.get("status") == OK and prev.get("input_hash") == digest
@@ -220,7 +222,8 @@ def plan(
             department, year, nb, str(source), settings.workbook, params_file, str(out_dir),
             str(config.ROOT), str(outputs_root), digest,
             {**meta, "title": NOTEBOOK_TITLES.get(nb, nb),
-             "kind": NOTEBOOK_KINDS.get(nb, "analysis")}, pdf, inputs, docx=docx))
+             "kind": NOTEBOOK_KINDS.get(nb, "analysis")}, pdf, inputs, docx=docx,
+            analyst_copy=analyst_copy))
     return tasks, skipped, header
 
 
@@ -496,6 +499,7 @@ def run(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[NotebookResult], None] | None = None,
     pdf_layout: str | None = None,
+    analyst_copy: bool = False,
 ) -> list[NotebookResult]:
     """Run every notebook of every department-year; keep going past failures.
 
@@ -516,6 +520,9 @@ def run(
         pdf_layout: ``official`` typesets the PDFs in the official-document layout
             (GB/T 9704-2012), ``web`` in perfkit's print style; None: each run settings'
             ``pdf_layout``.
+        analyst_copy: also write each notebook's analyst copy with code
+            (``<notebook>.code.html``); off by default (analysts open the executed
+            ``<notebook>.ipynb``, and the copy costs a sixth of the rendering).
 
     Returns:
         One result per notebook (ok, failed or skipped). Invalid inputs of a department-year,
@@ -593,7 +600,8 @@ def run(
                 tasks, skipped, header = plan(dept, year, notebooks=notebooks,
                                               outputs=outputs_root, force=force,
                                               params_file=params_file, pdf=pdf,
-                                              on_work=ensure_pool, pdf_layout=pdf_layout)
+                                              on_work=ensure_pool, pdf_layout=pdf_layout,
+                                              analyst_copy=analyst_copy)
             except (PerfkitError, OSError) as exc:  # OSError: unreadable file, disk full …
                 grow(1)
                 emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=describe(exc)))
