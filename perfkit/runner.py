@@ -233,10 +233,9 @@ def _score_entry(out_dir: Path) -> dict[str, Any] | None:
     Read, not recomputed, so a cached run and a fresh one report the same score; a missing or
     damaged file leaves the entry empty and never fails the run.
     """
-    from .tidy import SCORE_SUMMARY
-
     try:
-        entry = json.loads((out_dir / "tables" / SCORE_SUMMARY).read_text(encoding="utf-8"))
+        entry = json.loads((out_dir / "tables" / config.SCORE_SUMMARY).read_text(
+            encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return entry if isinstance(entry, dict) else None
