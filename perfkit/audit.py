@@ -643,12 +643,17 @@ def _text(v: Any) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
 
 
-def _row(**kw: Any) -> dict[str, Any]:
-    row: dict[str, Any] = dict.fromkeys(AUDIT_COLUMNS, "")
+def blank_row(columns: list[str], values: dict[str, Any]) -> dict[str, Any]:
+    """An audit row of ``columns``: text empty, figures NaN, then ``values``."""
+    row: dict[str, Any] = dict.fromkeys(columns, "")
     row.update({"stated_value": math.nan, "recomputed": math.nan, "difference": math.nan,
                 "tolerance": math.nan})
-    row.update(kw)
+    row.update(values)
     return row
+
+
+def _row(**kw: Any) -> dict[str, Any]:
+    return blank_row(AUDIT_COLUMNS, kw)
 
 
 def audit_figure(ev: Evaluation, check: Any, stated: Any) -> dict[str, Any]:

@@ -49,6 +49,7 @@ from .audit import (
     UNEXPLAINED,
     UNVERIFIABLE,
     Recomputed,
+    blank_row,
     check_syntax,
     judge_row,
     recompute_printed,
@@ -579,11 +580,7 @@ def map_figures(extraction: Extraction) -> None:
 
 
 def _row(**kw: Any) -> dict[str, Any]:
-    row: dict[str, Any] = dict.fromkeys(TEXT_AUDIT_COLUMNS, "")
-    row.update({"stated_value": math.nan, "recomputed": math.nan, "difference": math.nan,
-                "tolerance": math.nan})
-    row.update(kw)
-    return row
+    return blank_row(TEXT_AUDIT_COLUMNS, kw)
 
 
 def _where(fig: Figure) -> str:
