@@ -147,7 +147,7 @@ def runner_documents(out_dir: Path) -> list[dict]:
 
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     docs = []
-    for name, entry in sorted((manifest.get("notebooks") or {}).items()):
+    for _name, entry in sorted((manifest.get("notebooks") or {}).items()):
         outputs = entry.get("outputs") or {}
         if entry.get("status") != "ok" or "ipynb" not in outputs:
             continue
@@ -309,6 +309,7 @@ def main() -> None:
         say(f"    PDF typesetting of the same pages, warm, {name}: {cpu:.2f} s CPU")
     fastest = min(engines.values())
     budget = floor + fastest
+    used = engines["WeasyPrint (perfkit.render)"]  # the engine perfkit typesets with
 
     # (4) unchanged rerun: everything cached.
     t4 = timed([*perfkit, "run", "--dept", "yiyang-edu", "--year", "2019"], env, root,
@@ -352,6 +353,9 @@ def main() -> None:
         ("runner CPU ÷ (floor + fastest PDF)",
          f"{r_cpu:.1f} / ({floor:.1f} + {fastest:.1f}) s = {r_cpu / budget:.2f}",
          f"≤ {GOALS['over_floor']}", r_cpu / budget <= GOALS["over_floor"]),
+        ("  the same with perfkit's engine's PDF time",
+         f"{r_cpu:.1f} / ({floor:.1f} + {used:.1f}) s = {r_cpu / (floor + used):.2f}",
+         f"({GOALS['over_floor']})", r_cpu / (floor + used) <= GOALS["over_floor"]),
         ("unchanged rerun, wall", f"{t4.wall:.2f} s", f"≤ {GOALS['cached_s']} s",
          t4.wall <= GOALS["cached_s"] and skipped),
         ("20 dept-years, --jobs 1 ÷ --jobs 2, wall",
