@@ -93,6 +93,9 @@ def run(
         "也可在运行设置中写 pdf_layout: official")] = False,
     scheduler: Annotated[str | None, typer.Option(
         help="在 Dask 集群上运行：调度器地址（tcp://主机:8786），或 local 在本机启动")] = None,
+    analyst_copy: Annotated[bool, typer.Option(
+        "--analyst-copy", help="同时生成含代码的分析人员副本（<笔记本>.code.html）；"
+        "默认不生成，分析人员可打开执行后的 <笔记本>.ipynb")] = False,
 ) -> None:
     """执行笔记本并渲染报告到 outputs/<部门>/<年度>/（输入未变的跳过）。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -128,6 +131,7 @@ def run(
             results = run_all(pairs, notebooks=notebook or None, outputs=outputs, jobs=jobs,
                               force=force, params_file=params, pdf=pdf, scheduler=scheduler,
                               pdf_layout="official" if official_pdf else None,
+                              analyst_copy=analyst_copy,
                               on_start=lambda n: progress.update(bar, total=n),
                               on_result=advance)
         except KeyboardInterrupt:

@@ -19,6 +19,12 @@ PACKAGE_SCORE_SHEETS_DIR = PACKAGE_DIR / "score_sheets"
 SAMPLE_DEPT = "yiyang-edu"
 SAMPLE_YEAR = 2019
 
+#: tables/score.json: the score-sheet result in one object (sheet, total = 复核得分 or null when
+#: 无法评分, grade, claimed = 自评得分, claimed_grade, missing_policy, errors); the run
+#: manifest's "score" entry is read from it (here, not in perfkit.tidy, so that a run with
+#: nothing to do does not import pandas).
+SCORE_SUMMARY = "score.json"
+
 #: The documents every department-year has, in reading order: the department's 自评报告
 #: (report), the reviewer's 复核意见 (review) and the finance analysis. Each computes from the
 #: workbook; none reads another's outputs.

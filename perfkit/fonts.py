@@ -265,6 +265,28 @@ def find_family(family: str) -> CjkFont | None:
 
 
 @functools.cache
+def latin_advances(font: CjkFont) -> dict[str, float]:
+    """Advance widths, in em, of the printable ASCII characters of ``font``'s regular face
+    (digits, Latin letters, punctuation): what the print layout needs to estimate the width of
+    a table column's text before typesetting it (:mod:`perfkit.render`).
+
+    Returns:
+        Character → advance in em; empty when the face cannot be read.
+    """
+    from matplotlib import ft2font
+
+    try:
+        face = ft2font.FT2Font(str(font.regular), face_index=font.regular_index)
+        face.set_size(100, 72)  # 100 px per em
+        flags = ft2font.LoadFlags.NO_HINTING
+        return {chr(c): face.load_char(c, flags=flags).linearHoriAdvance / 65536 / 100
+                for c in range(0x20, 0x7F)}
+    except Exception:  # a damaged face: the caller falls back to its estimate
+        log.debug("cannot read advance widths of %s", font.regular, exc_info=True)
+        return {}
+
+
+@functools.cache
 def _register_with_matplotlib(font: CjkFont) -> str:
     """Add the font files to matplotlib's font manager; return the family matplotlib uses."""
     from matplotlib import font_manager, ft2font

@@ -22,7 +22,7 @@ import nbformat
 
 from .atomic import write_bytes_atomic, write_text_atomic
 from .errors import FontMissingError
-from .fonts import CjkFont, find_cjk_fonts, pdf_subset
+from .fonts import CjkFont, find_cjk_fonts, latin_advances, pdf_subset
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,13 @@ FONT_STACK_TAIL: tuple[str, ...] = (
 REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell", "reviewer-hide"})
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "hide-output"})
 
-#: Width of the print text column (A4 less the margins in print.css) in points, less 4 %.
-PORTRAIT_WIDTH_PT = (210 - 25 - 20) * 72 / 25.4 * 0.96
-LANDSCAPE_WIDTH_PT = (297 - 18 - 18) * 72 / 25.4 * 0.96
+#: Width of the print text column (A4 less the margins in print.css) in points; the sizing of
+#: tables leaves 4 % of it spare.
+TEXT_WIDTH_PT = {"portrait": (210 - 25 - 20) * 72 / 25.4, "landscape": (297 - 18 - 18) * 72 / 25.4}
+PORTRAIT_WIDTH_PT = TEXT_WIDTH_PT["portrait"] * 0.96
+LANDSCAPE_WIDTH_PT = TEXT_WIDTH_PT["landscape"] * 0.96
+#: Print type size (points) of each table size class of print.css.
+CLASS_SIZE_PT = {"fs-9": 9.0, "fs-8": 8.0, "fs-7": 7.0, "fs-6": 6.5}
 #: Print type sizes tried for a table, largest first, with their print.css classes.
 PORTRAIT_SIZES: tuple[tuple[float, str], ...] = ((9.0, "fs-9"), (8.0, "fs-8"), (7.0, "fs-7"))
 LANDSCAPE_SIZES: tuple[tuple[float, str], ...] = ((8.0, "fs-8"), (7.0, "fs-7"), (6.5, "fs-6"))
@@ -163,18 +167,24 @@ def _reviewer_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _export_body(nb: nbformat.NotebookNode, *, with_code: bool) -> str:
-    """Body HTML from nbconvert's ``basic`` template (no page chrome, no CDN links)."""
+@functools.cache
+def _exporter(with_code: bool) -> Any:
+    """nbconvert's HTML exporter with the ``basic`` template, made once per process (making one
+    compiles its Jinja templates: a fifth of the HTML time when done for every notebook)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name="basic",
         exclude_input=not with_code,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         anchor_link_text="",
     )
-    body, _ = exporter.from_notebook_node(nb)
+
+
+def _export_body(nb: nbformat.NotebookNode, *, with_code: bool) -> str:
+    """Body HTML from nbconvert's ``basic`` template (no page chrome, no CDN links)."""
+    body, _ = _exporter(with_code).from_notebook_node(nb)
     return body
 
 
@@ -214,6 +224,13 @@ def _text_em(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
 
 
+def _natural_em(text: str, advances: dict[str, float]) -> float:
+    """Width of ``text`` on one line in em: Latin characters by the font's own advances
+    (:func:`perfkit.fonts.latin_advances`), the rest as :func:`_text_em` counts them."""
+    return sum(advances[ch] if ch in advances else
+               (1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6) for ch in text)
+
+
 def _unbreakable_em(text: str) -> float:
     """Width of the longest run that cannot wrap (Latin words, numbers; CJK breaks anywhere)."""
     runs = re.findall(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+", text)
@@ -227,6 +244,10 @@ class _Table:
     start: int  # index of the <table> start tag in the output
     col_min: dict[int, float] = field(default_factory=dict)  # narrowest width per column, em
     compact_min: dict[int, float] = field(default_factory=dict)  # same with compact long cells
+    col_max: dict[int, float] = field(default_factory=dict)  # width on one line per column, em
+    #: Index of the output the column widths (``<colgroup>``) follow: the start tag, or the
+    #: end of a caption that opens the table.
+    colgroup_at: int | None = None
     rows: int = 0
     spans: dict[int, int] = field(default_factory=dict)  # column -> further rows covered
     occupied: set[int] = field(default_factory=set)
@@ -257,12 +278,13 @@ class _Table:
         return first
 
     def record(self, first: int, colspan: int, min_em: float,
-               compact_em: float | None = None) -> None:
+               compact_em: float | None = None, max_em: float = 0.0) -> None:
         share = min_em / colspan
         compact = (min_em if compact_em is None else compact_em) / colspan
         for c in range(first, first + colspan):
             self.col_min[c] = max(self.col_min.get(c, 0.0), share)
             self.compact_min[c] = max(self.compact_min.get(c, 0.0), compact)
+            self.col_max[c] = max(self.col_max.get(c, 0.0), max_em / colspan)
 
     @property
     def columns(self) -> int:
@@ -284,6 +306,35 @@ class _Table:
                 return (name, "landscape")
         return (LANDSCAPE_SIZES[-1][1], "landscape", "squeeze")
 
+    def column_widths(self, classes: tuple[str, ...]) -> list[float]:
+        """Percentages of the table width for each column in print, as CSS's automatic table
+        layout would share the width out (CSS 2.1 17.5.2.2), from the estimated widths.
+
+        Each column gets at least its narrowest width (what :meth:`print_classes` made fit);
+        space left over goes to the columns in proportion to what their text needs on one
+        line, so long text gets the room and short columns stay narrow. Declared, these widths
+        let WeasyPrint lay the table out in one pass (``table-layout: fixed`` in print.css)
+        instead of measuring the content of every cell first (about a quarter of the PDF
+        time of a table-heavy report).
+        """
+        n = self.columns
+        if n == 0:
+            return []
+        mins = self.compact_min if "compact" in classes else self.col_min
+        low = [max(mins.get(c, 0.0), CELL_MIN_EM) + CELL_PAD_EM for c in range(n)]
+        high = [max(self.col_max.get(c, 0.0) + CELL_PAD_EM, low[c]) for c in range(n)]
+        size = next((CLASS_SIZE_PT[c] for c in classes if c in CLASS_SIZE_PT), 9.0)
+        room = TEXT_WIDTH_PT["landscape" if "landscape" in classes else "portrait"] / size
+        if sum(high) <= room:  # everything fits on one line: share the rest as the text does
+            widths = [h + (room - sum(high)) * h / sum(high) for h in high]
+        elif sum(low) < room:
+            spare = (room - sum(low)) / (sum(high) - sum(low))
+            widths = [lo + (h - lo) * spare for lo, h in zip(low, high, strict=True)]
+        else:  # squeezed: the narrowest widths, scaled to the page
+            widths = low
+        total = sum(widths)
+        return [100 * w / total for w in widths]
+
 
 def _int_attr(attrs: list[tuple[str, str | None]], name: str) -> int:
     try:
@@ -298,11 +349,16 @@ class _BodyProcessor(HTMLParser):
     Drops anchor links; collects h1-h3 for the table of contents (giving each a stable
     ``sec-N`` id); marks numeric table cells ``num`` and long text cells ``long``; wraps each
     table in a scroll container and gives it the print type size (and landscape page) its
-    columns need; marks matplotlib-sized PNGs as ``chart``.
+    columns need, and its column widths in print (:meth:`_Table.column_widths`); marks
+    matplotlib-sized PNGs as ``chart``.
     """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
+        try:
+            self._advances = latin_advances(find_cjk_fonts())
+        except FontMissingError:
+            self._advances = {}
         self.out: list[str] = []
         self.headings: list[Heading] = []
         self.id_map: dict[str, str] = {}
@@ -357,6 +413,10 @@ class _BodyProcessor(HTMLParser):
                 self._skip.append(tag)
             return
         cls = dict(attrs).get("class") or ""
+        if tag in ("col", "colgroup") and self._tables:  # replaced by the declared widths
+            if tag == "colgroup" and not self_closing:
+                self._skip.append(tag)
+            return
         if tag == "a" and "anchor-link" in cls.split():
             if not self_closing:
                 self._skip.append(tag)
@@ -417,6 +477,8 @@ class _BodyProcessor(HTMLParser):
         elif tag == "thead":
             self._in_thead = False
         self.out.append(f"</{tag}>")
+        if tag == "caption" and self._tables and not self._tables[-1].rows:
+            self._tables[-1].colgroup_at = len(self.out) - 1
         if tag == "table" and self._tables:
             self._end_table(self._tables.pop())
 
@@ -431,7 +493,10 @@ class _BodyProcessor(HTMLParser):
         classes = []
         if _NUMBER_RE.match(value):
             classes.append("num")
-            min_em = _text_em(value)  # numbers never wrap
+            # Numbers never wrap: their width as the font sets them (the PDF test checks
+            # that no cell's text overflows), or the estimate when the font cannot be read.
+            min_em = (_natural_em(value, self._advances) if self._advances
+                      else _text_em(value))
         elif value in _NA_TEXTS and tag == "td":
             classes += ["num", "na"]
             min_em = _text_em(value)
@@ -449,7 +514,9 @@ class _BodyProcessor(HTMLParser):
         if classes:
             self.out[index] = self._retag(self.out[index], classes)
         if self._tables:
-            self._tables[-1].record(first, colspan, min_em, compact_em)
+            # On one line: numbers and labels as they are; text as long as it is.
+            max_em = max(min_em, _natural_em(shown.strip(), self._advances))
+            self._tables[-1].record(first, colspan, min_em, compact_em, max_em)
 
     def _end_table(self, table: _Table) -> None:
         classes = table.print_classes()
@@ -462,6 +529,11 @@ class _BodyProcessor(HTMLParser):
         self.out[table.start] = f'<div class="{wrap}">' + self._retag(
             self.out[table.start], [f"cols-{table.columns}", *classes]
         )
+        widths = table.column_widths(classes)
+        if widths:  # print.css: col { width: var(--pw) } — the screen layout ignores them
+            cols = "".join(f'<col style="--pw: {w:.2f}%">' for w in widths)
+            at = table.start if table.colgroup_at is None else table.colgroup_at
+            self.out[at] += f"<colgroup>{cols}</colgroup>"
         self.out.append("</div>")
         if not self._tables:  # an outermost table
             heading = self._last_heading
@@ -720,6 +792,15 @@ def _make_fetcher(font: CjkFont, glyphs: frozenset[str],
 
 
 def render_pdf(reviewer_html: str, base_dir: Path, *, official: bool = False) -> bytes:
+    """Typeset reviewer HTML into an A4 PDF with WeasyPrint (see :func:`layout_pdf`).
+
+    Returns:
+        The PDF bytes.
+    """
+    return layout_pdf(reviewer_html, base_dir, official=official).write_pdf()
+
+
+def layout_pdf(reviewer_html: str, base_dir: Path, *, official: bool = False) -> Any:
     """Typeset reviewer HTML into an A4 PDF with WeasyPrint, embedding the CJK font.
 
     Args:
@@ -729,7 +810,7 @@ def render_pdf(reviewer_html: str, base_dir: Path, *, official: bool = False) ->
             approximate the official ones, instead of perfkit's print style.
 
     Returns:
-        The PDF bytes.
+        The laid-out WeasyPrint document (pages and boxes; ``write_pdf()`` gives the bytes).
 
     Raises:
         FontMissingError: no CJK font is installed.
@@ -749,7 +830,7 @@ def render_pdf(reviewer_html: str, base_dir: Path, *, official: bool = False) ->
     font_config = FontConfiguration()
     stylesheet = CSS(string=font_css, url_fetcher=fetcher, font_config=font_config)
     document = HTML(string=reviewer_html, base_url=str(base_dir), url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+    return document.render(stylesheets=[stylesheet], font_config=font_config)
 
 
 # --------------------------------------------------------------------------------------
@@ -759,7 +840,7 @@ def render_pdf(reviewer_html: str, base_dir: Path, *, official: bool = False) ->
 
 def render_notebook(
     executed: Path, out_dir: Path, stem: str, meta: ReportMeta, *, pdf: bool = True,
-    docx: bool = False,
+    docx: bool = False, analyst_copy: bool = True,
 ) -> dict[str, Path]:
     """Render one executed notebook into reviewer HTML, analyst HTML, a PDF and a Word file.
 
@@ -771,6 +852,8 @@ def render_notebook(
         pdf: also typeset ``<stem>.pdf`` (WeasyPrint).
         docx: also write ``<stem>.docx``, the reviewer copy in the official-document layout
             (:mod:`perfkit.word`).
+        analyst_copy: also write ``<stem>.code.html``, the copy with code (``perfkit run``
+            writes it only when asked: ``--analyst-copy``).
 
     Returns:
         Mapping of format (``html``, ``code.html``, ``docx``, ``pdf``) to written path.
@@ -798,11 +881,12 @@ def render_notebook(
     )
     written["html"] = write_text_atomic(out_dir / f"{stem}.html", reviewer_html)
 
-    analyst_body = _process_body(_export_body(nb, with_code=True))
-    analyst_html = _page(
-        analyst_body, meta, with_code=True, family=family, synthetic_bold=synthetic_bold
-    )
-    written["code.html"] = write_text_atomic(out_dir / f"{stem}.code.html", analyst_html)
+    if analyst_copy:
+        analyst_body = _process_body(_export_body(nb, with_code=True))
+        analyst_html = _page(
+            analyst_body, meta, with_code=True, family=family, synthetic_bold=synthetic_bold
+        )
+        written["code.html"] = write_text_atomic(out_dir / f"{stem}.code.html", analyst_html)
     log.info("rendered %s HTML in %.2f s", stem, time.perf_counter() - started)
 
     if docx:
@@ -831,6 +915,7 @@ __all__ = [
     "ReportMeta",
     "css_string",
     "format_time",
+    "layout_pdf",
     "render_notebook",
     "render_pdf",
 ]

@@ -116,13 +116,15 @@ def plan(
     pdf: bool = True,
     on_work: Callable[[], None] | None = None,
     pdf_layout: str | None = None,
+    analyst_copy: bool = False,
 ) -> tuple[list[Task], list[NotebookResult], dict[str, Any]]:
     """Validate one department-year, write its tables and list the notebooks to run.
 
     The caller should hold the output folder's lock (:class:`perfkit.locking.OutputLock`).
     ``on_work`` is called as soon as it is clear that something must be computed (before the
     workbook is validated), so that workers can start meanwhile. ``pdf_layout`` (``web`` or
-    ``official``) overrides the run settings' ``pdf_layout``.
+    ``official``) overrides the run settings' ``pdf_layout``; ``analyst_copy`` also writes the
+    copies with code (``<notebook>.code.html``).
 
     Returns:
         (tasks to run, skipped results, manifest header).
@@ -216,7 +218,7 @@ def plan(
             continue
         docx = nb in WORD_NOTEBOOKS
         inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf, "docx": docx,
-                  "pdf_layout": meta["pdf_layout"], **parameters}
+                  "pdf_layout": meta["pdf_layout"], "analyst_copy": analyst_copy, **parameters}
         digest = _digest(inputs)
         prev = (previous.get("notebooks") or {}).get(nb) or {}
         if (not force and prev.get("status") == OK and prev.get("input_hash") == digest
@@ -234,7 +236,7 @@ def plan(
             str(config.ROOT), str(outputs_root), digest,
             {**meta, "title": titles.get(nb, nb),
              "kind": NOTEBOOK_KINDS.get(nb, "analysis")}, pdf, inputs, docx=docx,
-            parameters=parameters))
+            parameters=parameters, analyst_copy=analyst_copy))
     return tasks, skipped, header
 
 
@@ -258,10 +260,9 @@ def _score_entry(out_dir: Path) -> dict[str, Any] | None:
     Read, not recomputed, so a cached run and a fresh one report the same score; a missing or
     damaged file leaves the entry empty and never fails the run.
     """
-    from .tidy import SCORE_SUMMARY
-
     try:
-        entry = json.loads((out_dir / "tables" / SCORE_SUMMARY).read_text(encoding="utf-8"))
+        entry = json.loads((out_dir / "tables" / config.SCORE_SUMMARY).read_text(
+            encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return entry if isinstance(entry, dict) else None
@@ -543,6 +544,7 @@ def run(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[NotebookResult], None] | None = None,
     pdf_layout: str | None = None,
+    analyst_copy: bool = False,
 ) -> list[NotebookResult]:
     """Run every notebook of every department-year; keep going past failures.
 
@@ -563,6 +565,9 @@ def run(
         pdf_layout: ``official`` typesets the PDFs in the official-document layout
             (GB/T 9704-2012), ``web`` in perfkit's print style; None: each run settings'
             ``pdf_layout``.
+        analyst_copy: also write each notebook's analyst copy with code
+            (``<notebook>.code.html``); off by default (analysts open the executed
+            ``<notebook>.ipynb``, and the copy costs a sixth of the rendering).
 
     Returns:
         One result per notebook (ok, failed or skipped). Invalid inputs of a department-year,
@@ -640,7 +645,8 @@ def run(
                 tasks, skipped, header = plan(dept, year, notebooks=notebooks,
                                               outputs=outputs_root, force=force,
                                               params_file=params_file, pdf=pdf,
-                                              on_work=ensure_pool, pdf_layout=pdf_layout)
+                                              on_work=ensure_pool, pdf_layout=pdf_layout,
+                                              analyst_copy=analyst_copy)
             except (PerfkitError, OSError) as exc:  # OSError: unreadable file, disk full …
                 grow(1)
                 emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=describe(exc)))

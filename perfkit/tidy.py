@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import config
 from .atomic import write_text_atomic
 from .errors import PerfkitError
 from .evaluation import Evaluation, load
@@ -40,10 +41,8 @@ SCORE_COLUMNS = ["sheet", "item", "level1", "level2", "level3", "indicator", "ru
 #: value_pct (this year; empty when not computable), grade (A–D; empty when not rated), basis
 #: (single-year indication or two of the last three years), values (each year used), note.
 PEFA_COLUMNS = ["dimension", "label_zh", "year", "value_pct", "grade", "basis", "values", "note"]
-#: tables/score.json: the score-sheet result in one object (sheet, total = 复核得分 or null when
-#: 无法评分, grade, claimed = 自评得分, claimed_grade, missing_policy, errors); the run
-#: manifest's "score" entry is read from it.
-SCORE_SUMMARY = "score.json"
+#: tables/score.json (:data:`perfkit.config.SCORE_SUMMARY`).
+SCORE_SUMMARY = config.SCORE_SUMMARY
 
 
 def indicator_table(ev: Evaluation) -> pd.DataFrame:

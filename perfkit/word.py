@@ -781,6 +781,7 @@ class WordWriter:
         self.figures = 0
         self.landscape = False
         self.title = ""
+        self._style_ids: dict[str, str] = {}
 
     # -- blocks -------------------------------------------------------------------------------
     def _portrait(self) -> None:
@@ -822,7 +823,15 @@ class WordWriter:
 
     def paragraph(self, style: str = "Normal") -> Any:
         self._portrait()
-        return self.doc.add_paragraph(style=style)
+        p = self.doc.add_paragraph()
+        if style != "Normal":  # by id: python-docx looks a name up among all styles each time
+            p._p.style = self._style_id(style)
+        return p
+
+    def _style_id(self, name: str) -> str:
+        if name not in self._style_ids:
+            self._style_ids[name] = self.doc.styles[name].style_id
+        return self._style_ids[name]
 
     def heading(self, level: int, segments: list[_Segment]) -> None:
         style = HEADING_STYLES.get(level, "Heading 4")

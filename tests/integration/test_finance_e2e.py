@@ -59,6 +59,21 @@ def test_second_run_skips_unchanged(finance_run):
     assert [r.status for r in again] == ["skipped"]
 
 
+def test_analyst_copy_only_on_request(finance_run):
+    out, _ = finance_run
+    folder = out / "yiyang-edu" / "2019"
+    assert not (folder / "finance.code.html").exists()  # not asked for
+    assert (folder / "finance.ipynb").exists()  # what analysts open instead
+    asked = run([("yiyang-edu", 2019)], notebooks=["finance"], outputs=out, pdf=False,
+                analyst_copy=True)
+    assert [r.status for r in asked] == ["ok"]  # a new output format reruns
+    assert asked[0].outputs["code.html"] == "finance.code.html"
+    assert "budget_table" in (folder / "finance.code.html").read_text(encoding="utf-8")
+    again = run([("yiyang-edu", 2019)], notebooks=["finance"], outputs=out, pdf=False)
+    assert [r.status for r in again] == ["ok"] and "code.html" not in again[0].outputs
+    assert not (folder / "finance.code.html").exists()  # an outdated copy is not left behind
+
+
 def test_cli_reports_broken_workbook(tmp_path, make_workbook):
     def broken(c):
         c["income"]["total"]["actual"] = "二千"

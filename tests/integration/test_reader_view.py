@@ -258,3 +258,49 @@ def test_no_heading_is_left_at_the_foot_of_a_pdf_page(folder, tmp_path):
             if len(last) >= 3 and any(s.endswith(last) for s in sections):
                 stranded.append(f"{pdf.name} p{page}: “…{last[-20:]}”")
     assert not stranded, stranded
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF tables: the declared column widths (render.py, table-layout: fixed) hold every cell's text
+# ---------------------------------------------------------------------------------------------
+
+
+def _overflowing_cells(document) -> list[str]:
+    """Text of table cells whose laid-out text runs past the cell's content box."""
+    found = []
+
+    def text_of(box) -> str:
+        return getattr(box, "text", "") + "".join(text_of(c) for c in getattr(box, "children", []))
+
+    def right_edges(box):
+        if type(box).__name__ == "TextBox":
+            yield box.position_x + box.width
+        for child in getattr(box, "children", []):
+            yield from right_edges(child)
+
+    def walk(box):
+        if type(box).__name__ == "TableCellBox":
+            limit = box.content_box_x() + box.width + 0.5  # half a point of rounding
+            if any(edge > limit for edge in right_edges(box)):
+                found.append(text_of(box)[:40])
+            return
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return found
+
+
+def test_no_table_cell_text_overflows_its_column_in_the_pdf(folder):
+    from perfkit.render import layout_pdf
+
+    pages = sorted(p for p in folder.glob("*.html") if not p.name.endswith(".code.html"))
+    assert pages
+    overflowing = {}
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "<colgroup>" in html  # the widths are declared, so the layout is fixed
+        if cells := _overflowing_cells(layout_pdf(html, folder)):
+            overflowing[page.name] = cells
+    assert not overflowing, overflowing
