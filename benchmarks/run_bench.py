@@ -109,7 +109,7 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path, *, check: bool = True,
 
 
 def project(base: Path, sample: bool = True) -> tuple[Path, dict[str, str]]:
-    from perfkit.synthetic import prepare_project
+    from perfkit.run.synthetic import prepare_project
 
     root = prepare_project(base)
     env = {**os.environ, "PERFKIT_ROOT": str(root), "PERFKIT_OUTPUTS": str(root / "outputs"),
@@ -132,8 +132,8 @@ DOCX = r'''
 import json, sys
 from pathlib import Path
 import nbformat
-from perfkit.render import ReportMeta, _reviewer_notebook
-from perfkit.word import notebook_docx
+from perfkit.report.render import ReportMeta, _reviewer_notebook
+from perfkit.report.word import notebook_docx
 executed, out, meta = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
 nb = _reviewer_notebook(nbformat.read(executed, as_version=4))
 out.write_bytes(notebook_docx(nb, ReportMeta(**meta)))
@@ -201,7 +201,7 @@ from pathlib import Path
 root, docs = Path(sys.argv[1]), json.loads(sys.argv[2])
 import matplotlib
 matplotlib.use("agg")
-import perfkit as pk, perfkit.tables, perfkit.charts, perfkit.narrative
+import perfkit as pk, perfkit.report.tables, perfkit.report.charts, perfkit.report.narrative
 import nbformat
 cells = {d["stem"]: [c.source for c in nbformat.read(d["source"], 4).cells
                      if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
@@ -222,7 +222,7 @@ print(json.dumps({"cpu": time.process_time() - t}))
 TYPESET = r'''
 import json, sys, time
 from pathlib import Path
-from perfkit.render import render_pdf
+from perfkit.report.render import render_pdf
 folder, stems = Path(sys.argv[1]), sys.argv[2].split(",")
 pages = {s: (folder / f"{s}.html").read_text(encoding="utf-8") for s in stems}
 render_pdf(pages[stems[-1]], folder)  # warm: fonts, stylesheets, imports
@@ -238,7 +238,7 @@ def typeset_cpu(out_dir: Path, stems: list[str], env: dict[str, str], root: Path
     """CPU seconds to typeset the runner's reviewer HTML of ``stems`` by each engine."""
     engines = {}
     t = timed([sys.executable, "-c", TYPESET, str(out_dir), ",".join(stems)], env, root)
-    engines["WeasyPrint (perfkit.render)"] = json.loads(t.result.stdout.splitlines()[-1])["cpu"]
+    engines["WeasyPrint (perfkit.report.render)"] = json.loads(t.result.stdout.splitlines()[-1])["cpu"]
     probe = REPO / "benchmarks" / "typst_probe.py"
     t = timed([sys.executable, str(probe), str(out_dir), ",".join(stems)], env, root,
               check=False)
@@ -309,7 +309,7 @@ def main() -> None:
         say(f"    PDF typesetting of the same pages, warm, {name}: {cpu:.2f} s CPU")
     fastest = min(engines.values())
     budget = floor + fastest
-    used = engines["WeasyPrint (perfkit.render)"]  # the engine perfkit typesets with
+    used = engines["WeasyPrint (perfkit.report.render)"]  # the engine perfkit typesets with
 
     # (4) unchanged rerun: everything cached.
     t4 = timed([*perfkit, "run", "--dept", "yiyang-edu", "--year", "2019"], env, root,
@@ -319,7 +319,7 @@ def main() -> None:
         f"({'all skipped' if skipped else 'NOT all skipped'})")
 
     # (5) batch of synthetic department-years.
-    from perfkit.synthetic import write_synthetic
+    from perfkit.run.synthetic import write_synthetic
 
     broot, benv = project(base / "batch", sample=False)
     write_synthetic(broot, 10, (2019, 2020))

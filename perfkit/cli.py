@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import config
-from .errors import PerfkitError
+from perfkit import config
+from perfkit.errors import PerfkitError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="perfkit：部门整体支出绩效自评（工作簿 → 指标 → 评分 → 报告）")
@@ -100,7 +100,7 @@ def run(
     """执行笔记本并渲染报告到 outputs/<部门>/<年度>/（输入未变的跳过）。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .runner import run as run_all
+    from perfkit.run.runner import run as run_all
 
     try:
         year_list = _years(years) or ([year] if year else [])
@@ -152,7 +152,7 @@ def run(
 def _score_errors(pairs: list[tuple[str, int]], outputs: Path | None) -> bool:
     """Print the department-years whose score sheet could not be applied (a rule raised);
     return True when there is any: the run then exits non-zero (the score is 无法评分)."""
-    from .runner import read_manifest
+    from perfkit.run.runner import read_manifest
 
     found = False
     for d, y in pairs:
@@ -209,10 +209,10 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
                    "默认 params/<部门>/<年度>.yaml")] = "",
           ) -> None:
     """检查一个工作簿，一次列出全部问题（有问题时退出状态为 2）。"""
-    from .audit import unknown_checks
-    from .errors import WorkbookError
-    from .params import settings_for_workbook
-    from .workbook import load_workbook, year_from_filename
+    from perfkit.assess.audit import unknown_checks
+    from perfkit.data.params import settings_for_workbook
+    from perfkit.data.workbook import load_workbook, year_from_filename
+    from perfkit.errors import WorkbookError
 
     try:  # a year in the file name is checked too
         settings = settings_for_workbook(file, year or year_from_filename(file), params)
@@ -227,7 +227,7 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
                   f"（{escape(data.department_name)}，{data.year}年度）")
     notes = [str(n) for n in data.warnings]
     if settings is not None and settings.domains is not None:
-        from .indicators.catalog import outside_domains
+        from perfkit.indicators.catalog import outside_domains
 
         notes += outside_domains(data, list(settings.domains))
     for i, note in enumerate(notes, 1):
@@ -262,9 +262,9 @@ def audit(
     perfkit audit 工作簿.xlsx 核对“报告数值”表；perfkit audit --report 报告.docx [工作簿.xlsx]
     直接读报告文字。有“不一致”时退出状态为 1，输入不可用时为 2。
     """
-    from .audit import audit as audit_all
-    from .audit import exit_status, load_for_audit, verdict_counts, write_audit_csv
-    from .tables import audit_frame
+    from perfkit.assess.audit import audit as audit_all
+    from perfkit.assess.audit import exit_status, load_for_audit, verdict_counts, write_audit_csv
+    from perfkit.report.tables import audit_frame
 
     if report is not None:
         _audit_report(report, file, catalog or [], write_sheet, out, params, tol_pp, tol_wan_yuan)
@@ -308,9 +308,9 @@ def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], wri
                   out: Path | None, params: str, tol_pp: float | None,
                   tol_wan_yuan: float | None) -> None:
     """perfkit audit --report: read the file, extract, judge, print; optionally write a sheet."""
-    from .audit import exit_status, load_for_audit, verdict_counts, write_audit_csv
-    from .reportfile import read_report
-    from .reporttext import (
+    from perfkit.assess.audit import exit_status, load_for_audit, verdict_counts, write_audit_csv
+    from perfkit.assess.reportfile import read_report
+    from perfkit.assess.reporttext import (
         TEXT_AUDIT_COLUMNS,
         audit_text,
         extract,
@@ -318,7 +318,7 @@ def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], wri
         text_settings,
         write_stated_sheet,
     )
-    from .tables import audit_display
+    from perfkit.report.tables import audit_display
 
     if write_sheet and workbook is None:
         err.print("--write-sheet 需要给出工作簿：perfkit audit --report 报告文件 工作簿.xlsx --write-sheet")
@@ -381,8 +381,8 @@ def template(
              "“绩效指标”表预列这些领域的指标，并写入运行设置 domains")] = None,
 ) -> None:
     """生成工作簿模板；加 --from 时生成新年度工作簿和运行设置（上年数已填）。"""
-    from .params import check_domains
-    from .workbook import write_workbook
+    from perfkit.data.params import check_domains
+    from perfkit.data.workbook import write_workbook
 
     try:
         keys = check_domains(domains.split(",")) if domains is not None else None
@@ -390,7 +390,7 @@ def template(
         _fail(exc)
 
     if from_year is not None:
-        from .newyear import write_next_year
+        from perfkit.run.newyear import write_next_year
 
         if year is None or out is not None or not dept or keys is not None:
             err.print("用法：perfkit template --year 2020 --from 2019 --dept 部门代码"
@@ -411,16 +411,16 @@ def template(
             err.print("请给出输出文件名（perfkit template 文件名.xlsx），或用 --year 和 --dept "
                       "写到 data/<部门>/<年度>.xlsx。")
             raise typer.Exit(2)
-        from .params import check_department
+        from perfkit.data.params import check_department
 
         out = config.workbook_path(check_department(dept), year)
     out = out.resolve()
     if out.exists():
         err.print(f"{out} 已存在，未覆盖。请先改名或删除。")
         raise typer.Exit(2)
-    from .params import Settings, load_settings
-    from .prefill import template_content
-    from .scoring import load_sheet
+    from perfkit.assess.scoring import load_sheet
+    from perfkit.data.params import Settings, load_settings
+    from perfkit.run.prefill import template_content
 
     known = bool(dept and year and config.params_path(dept, year).exists())
     settings = load_settings(dept, year) if dept and year and known else Settings()
@@ -431,13 +431,13 @@ def template(
     write_workbook(out, template_content(sheet, year=year, domains=list(keys or ())))
     listed = ""
     if keys:
-        from .domains import catalogs
+        from perfkit.domains import catalogs
 
         listed = f"；绩效指标已列出{'、'.join(catalogs()[k].label_zh for k in keys)}的指标"
     console.print(f"已生成模板：{out}（评分表：{sheet.title_zh}；定性评价、自评表、报告文字已按评分表"
                   f"和报告结构列出{listed}，请逐项填写）")
     if keys is not None and dept and year:
-        from .params import write_settings_file
+        from perfkit.data.params import write_settings_file
 
         if known:
             console.print(f"运行设置 {config.params_path(dept, year)} 已存在，未改动；领域以其中的 "
@@ -456,7 +456,7 @@ def init(
     name: Annotated[str, typer.Option(help="项目名称，写入 perfkit.toml；默认取文件夹名")] = "",
 ) -> None:
     """新建项目：perfkit.toml、data/、params/（含评分表）、notebooks/（报告笔记本）、outputs/。"""
-    from .project import init_project
+    from perfkit.run.project import init_project
 
     try:
         result = init_project(folder, name)
@@ -479,7 +479,7 @@ def codes(
         help="只列出一个领域（如 health、quality、finance）")] = None,
 ) -> None:
     """列出全部指标代码（填“绩效指标”表“指标代码”用）：代码、领域、指标、单位。"""
-    from .indicators.catalog import codes as list_codes
+    from perfkit.indicators.catalog import codes as list_codes
 
     try:
         frame = list_codes(domain)

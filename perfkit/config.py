@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import ProjectNotFoundError
+from perfkit.errors import ProjectNotFoundError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The file that marks a project folder (written by ``perfkit init``).
@@ -21,7 +21,7 @@ SAMPLE_YEAR = 2019
 
 #: tables/score.json: the score-sheet result in one object (sheet, total = 复核得分 or null when
 #: 无法评分, grade, claimed = 自评得分, claimed_grade, missing_policy, errors); the run
-#: manifest's "score" entry is read from it (here, not in perfkit.tidy, so that a run with
+#: manifest's "score" entry is read from it (here, not in perfkit.run.tidy, so that a run with
 #: nothing to do does not import pandas).
 SCORE_SUMMARY = "score.json"
 
@@ -99,7 +99,7 @@ def resolve(path: str | Path) -> Path:
 
 def package_notebooks_dir() -> Path:
     """The report notebooks shipped with perfkit (package data ``perfkit.notebooks``)."""
-    from . import notebooks
+    from perfkit import notebooks
 
     return Path(notebooks.__file__).resolve().parent
 

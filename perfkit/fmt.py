@@ -269,7 +269,7 @@ def display_zone() -> dt.tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        from .errors import PerfkitError
+        from perfkit.errors import PerfkitError
 
         raise PerfkitError(
             f"环境变量 {TIMEZONE_ENV} 的值“{name}”不是有效的时区名称；请写 IANA 时区名，"

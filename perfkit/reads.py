@@ -35,7 +35,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _root() -> Path:
-    from . import config
+    from perfkit import config
 
     return Path(config.ROOT)
 
@@ -54,7 +54,7 @@ def _path(key: str) -> Path:
 
 
 def _sha(path: Path) -> str | None:
-    from .atomic import sha256_file
+    from perfkit.atomic import sha256_file
 
     try:
         return sha256_file(path) if path.is_file() else None

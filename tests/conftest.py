@@ -45,8 +45,8 @@ def make_workbook(tmp_path):
 @pytest.fixture
 def make_ev(make_workbook):
     """Build an Evaluation from a changed sample workbook and optional settings overrides."""
-    from perfkit.evaluation import Evaluation
-    from perfkit.params import settings_from_dict
+    from perfkit.assess.evaluation import Evaluation
+    from perfkit.data.params import settings_from_dict
 
     def make(change=None, **settings) -> pk.Evaluation:
         path = make_workbook(change)

@@ -20,8 +20,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .. import config
-from ..errors import CatalogError
+from perfkit import config
+from perfkit.errors import CatalogError
 
 #: Domain keys that are not catalogs: the finance indicators (fixed sheets, Python) and the
 #: department's own rows of the 绩效指标 sheet (领域 其他). Value: the 领域 label.

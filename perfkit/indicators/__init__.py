@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from .base import (
+from perfkit.indicators.base import (
     DECLARED,
     REGISTRY,
     Direction,
@@ -33,8 +33,8 @@ def load_all() -> None:
     """
     for name in PYTHON_MODULES:
         importlib.import_module(f"{__name__}.{name}")
-    from .. import domains
-    from .catalog import build_registry
+    from perfkit import domains
+    from perfkit.indicators.catalog import build_registry
 
     cats = domains.catalogs()
     if _built[0] is cats and _built[1] == len(DECLARED):

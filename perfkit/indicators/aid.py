@@ -10,12 +10,12 @@ import math
 
 import pandas as pd
 
-from .. import fmt
-from ..params import Settings
-from ..printed import input_precision
-from ..workbook import COUNT_UNITS, WorkbookData
-from .base import Direction, Reader, Undefined, indicator, safe_divide
-from .metrics import (
+from perfkit import fmt
+from perfkit.data.params import Settings
+from perfkit.data.printed import input_precision
+from perfkit.data.workbook import COUNT_UNITS, WorkbookData
+from perfkit.indicators.base import Direction, Reader, Undefined, indicator, safe_divide
+from perfkit.indicators.metrics import (
     CONSISTENT,
     EXPLAIN,
     INCONSISTENT,

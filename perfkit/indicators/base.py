@@ -10,8 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..params import Settings
-from ..workbook import SHEET_BY_KEY, WorkbookData
+from perfkit.data.params import Settings
+from perfkit.data.workbook import SHEET_BY_KEY, WorkbookData
 
 
 class Direction(enum.Enum):
@@ -92,7 +92,7 @@ def indicator(
 
 def get(indicator_id: str) -> Indicator:
     """Return an indicator in use by id (KeyError if there is none)."""
-    from . import load_all
+    from perfkit.indicators import load_all
 
     load_all()
     return REGISTRY[indicator_id]
@@ -100,7 +100,7 @@ def get(indicator_id: str) -> Indicator:
 
 def for_domain(domain: str) -> list[Indicator]:
     """Return the indicators of one domain, in declaration order."""
-    from . import load_all
+    from perfkit.indicators import load_all
 
     load_all()
     return [i for i in REGISTRY.values() if i.domain == domain]
@@ -205,7 +205,7 @@ def row_ids(frame: pd.DataFrame) -> pd.Series:
     """
     import hashlib
 
-    from ..workbook import normalize_label
+    from perfkit.data.workbook import normalize_label
 
     ids: list[str] = []
     seen: dict[str, int] = {}
@@ -280,7 +280,7 @@ def compute(data: WorkbookData, settings: Settings, domains: Iterable[str] | Non
         settings: the run settings.
         domains: the catalog domains to compute; None for every domain in use (finance always).
     """
-    from . import load_all
+    from perfkit.indicators import load_all
 
     load_all()
     keep = None if domains is None else {"finance", *domains}

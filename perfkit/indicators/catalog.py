@@ -13,11 +13,24 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..domains import Catalog, ImpliedBase, IndicatorSpec, SumCheck, TargetRule, Topic, operands
-from ..errors import CatalogError
-from ..workbook import SHEET_BY_NAME, WorkbookData
-from .base import REGISTRY, Direction, Indicator, Reader, safe_divide
-from .metrics import METRIC_SOURCE, implied_integer_base, metric_value, stated_number
+from perfkit.data.workbook import SHEET_BY_NAME, WorkbookData
+from perfkit.domains import (
+    Catalog,
+    ImpliedBase,
+    IndicatorSpec,
+    SumCheck,
+    TargetRule,
+    Topic,
+    operands,
+)
+from perfkit.errors import CatalogError
+from perfkit.indicators.base import REGISTRY, Direction, Indicator, Reader, safe_divide
+from perfkit.indicators.metrics import (
+    METRIC_SOURCE,
+    implied_integer_base,
+    metric_value,
+    stated_number,
+)
 
 #: How a reported figure is defined when its catalog entry says nothing more.
 REPORTED_DEFINITION = "绩效指标表“实际值”（报告所列业务统计）"
@@ -264,8 +277,8 @@ def build_registry(cats: Mapping[str, Catalog],
 
 
 def _catalogs() -> dict[str, Catalog]:
-    from .. import domains
-    from . import load_all
+    from perfkit import domains
+    from perfkit.indicators import load_all
 
     load_all()
     return domains.catalogs()
@@ -359,7 +372,7 @@ def codes(domain: str | None = None):
     """
     import pandas as pd
 
-    from .. import domains
+    from perfkit import domains
 
     cats = _catalogs()
     keys = [domains.FINANCE, *cats]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Direction, Reader, Undefined, indicator, safe_divide
+from perfkit.indicators.base import Direction, Reader, Undefined, indicator, safe_divide
 
 D = "finance"
 _BASIS = "年初预算（或按设置取调整预算）"

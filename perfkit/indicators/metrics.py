@@ -9,11 +9,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..domains import SumCheck
-from ..params import Settings
-from ..printed import parse_printed
-from ..workbook import WorkbookData
-from .base import Reader, Undefined
+from perfkit.data.params import Settings
+from perfkit.data.printed import parse_printed
+from perfkit.data.workbook import WorkbookData
+from perfkit.domains import SumCheck
+from perfkit.indicators.base import Reader, Undefined
 
 #: Verdict of a domain check whose figures disagree with a standard and need an explanation.
 EXPLAIN = "需说明"
@@ -25,7 +25,7 @@ METRIC_SOURCE = "绩效指标: 实际值（按指标代码）"
 
 
 def _label(code: str) -> str:
-    from .base import REGISTRY
+    from perfkit.indicators.base import REGISTRY
 
     ind = REGISTRY.get(code)
     return ind.label_zh if ind else code
@@ -107,7 +107,7 @@ def implied_integer_base(numerator: float, stated: StatedNumber) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Domain checks: rows in the shape of perfkit.checks, with a unit
+# Domain checks: rows in the shape of perfkit.assess.checks, with a unit
 # ---------------------------------------------------------------------------------------------
 
 CHECK_COLUMNS = ["check", "domain", "label_zh", "unit", "expected", "actual", "difference",
@@ -117,7 +117,7 @@ CHECK_COLUMNS = ["check", "domain", "label_zh", "unit", "expected", "actual", "d
 def check_row(check: str, domain: str, label: str, unit: str, expected: float, actual: float,
               tolerance: float, verdict: str, explanation: str, cells: Iterable[str]) -> dict[str, Any]:
     """One domain-check row: ``expected`` by the rule (Σ parts, a standard), ``actual`` as stated;
-    ``difference`` = actual − expected (表列 − 应为, as perfkit.checks), NaN when either is missing."""
+    ``difference`` = actual − expected (表列 − 应为, as perfkit.assess.checks), NaN when either is missing."""
     diff = actual - expected if not (math.isnan(expected) or math.isnan(actual)) else math.nan
     return {"check": check, "domain": domain, "label_zh": label, "unit": unit, "expected": expected,
             "actual": actual, "difference": diff, "tolerance": tolerance, "verdict": verdict,
@@ -150,8 +150,8 @@ def domain_gaps(domain: str):
 
 def metric_sum_check(c: SumCheck, domain: str, data: WorkbookData, settings: Settings) -> dict:
     """Check one catalog sum check on the workbook (exact for counts: tolerance 0)."""
-    from .. import fmt
-    from .base import REGISTRY
+    from perfkit import fmt
+    from perfkit.indicators.base import REGISTRY
 
     r = Reader(data, settings)
     unit = REGISTRY[c.total].unit if c.total in REGISTRY else ""
@@ -174,7 +174,7 @@ def metric_sum_check(c: SumCheck, domain: str, data: WorkbookData, settings: Set
 
 def unit_checks(data: WorkbookData, domain: str) -> list[dict]:
     """Rows whose 单位 differs from the declared unit of their 指标代码 (one row per mismatch)."""
-    from .base import REGISTRY
+    from perfkit.indicators.base import REGISTRY
 
     frame = data.frames.get("targets")
     rows: list[dict] = []
@@ -194,8 +194,8 @@ def unit_checks(data: WorkbookData, domain: str) -> list[dict]:
 
 def run_domain_checks(data: WorkbookData, settings: Settings, domain: str) -> pd.DataFrame:
     """Every check of a domain: its catalog's sum checks, its Python checks, unit checks."""
-    from . import load_all
-    from .catalog import sum_checks
+    from perfkit.indicators import load_all
+    from perfkit.indicators.catalog import sum_checks
 
     load_all()
     rows = [metric_sum_check(c, domain, data, settings) for c in sum_checks(domain)]

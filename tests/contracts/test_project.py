@@ -43,7 +43,7 @@ def test_environment_yml_matches_pyproject():
 
 #: Declared but not imported by perfkit's code: what it needs at run time all the same.
 RUNTIME_ONLY = {"ipykernel": "the python3 kernel the notebooks execute in",
-                "nbclient": "papermill's notebook client, configured by perfkit.engine",
+                "nbclient": "papermill's notebook client, configured by perfkit.run.engine",
                 "tzdata": "zone data zoneinfo reads where the system has none (北京时间)"}
 
 
@@ -89,9 +89,9 @@ def test_declared_bounds_are_the_ones_the_code_needs():
 
     project = _project()
     specs = {_name(r): SpecifierSet(_spec(r)) for r in project["dependencies"]}
-    assert not specs["pandera"].contains("0.23.1")  # perfkit.schema imports pandera.pandas
+    assert not specs["pandera"].contains("0.23.1")  # perfkit.data.schema imports pandera.pandas
     assert not SpecifierSet(project["requires-python"]).contains("3.10")  # tomllib in tests
-    # perfkit.engine builds on papermill internals: a future papermill is not assumed to fit.
+    # perfkit.run.engine builds on papermill internals: a future papermill is not assumed to fit.
     assert not specs["papermill"].contains("99.0")
     constraints = (ROOT / ".ci" / "constraints.txt").read_text(encoding="utf-8")
     pinned = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", constraints, flags=re.M))

@@ -7,10 +7,10 @@ import textwrap
 import pytest
 
 from perfkit import config
+from perfkit.assess.scoring import RULE_KINDS, available_sheets, load_sheet
+from perfkit.data.params import load_settings
 from perfkit.errors import ScoreSheetError
 from perfkit.indicators import REGISTRY, load_all
-from perfkit.params import load_settings
-from perfkit.scoring import RULE_KINDS, available_sheets, load_sheet
 
 SHEETS = available_sheets()
 

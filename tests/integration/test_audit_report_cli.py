@@ -7,8 +7,8 @@ from typer.testing import CliRunner
 
 import perfkit as pk
 from perfkit import config
+from perfkit.assess.reporttext import TEXT_AUDIT_COLUMNS
 from perfkit.cli import app
-from perfkit.reporttext import TEXT_AUDIT_COLUMNS
 
 SEED_TEXT = config.DATA_DIR / "yiyang-edu" / "2019-report.txt"
 SAMPLE_WORKBOOK = config.DATA_DIR / "yiyang-edu" / "2019.xlsx"

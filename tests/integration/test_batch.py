@@ -14,8 +14,8 @@ import pytest
 
 import perfkit as pk
 from perfkit import config
-from perfkit.scoring import load_sheet
-from perfkit.synthetic import prepare_project, synthetic_content, write_synthetic
+from perfkit.assess.scoring import load_sheet
+from perfkit.run.synthetic import prepare_project, synthetic_content, write_synthetic
 
 PERFKIT = [sys.executable, "-m", "perfkit.cli"]
 pytestmark = pytest.mark.slow
@@ -77,7 +77,7 @@ def test_batch_of_20_isolates_a_failure_then_skips_then_reruns_one(tmp_path):
 
 
 def test_progress_callbacks_count_every_result(tmp_path, monkeypatch):
-    from perfkit.runner import run
+    from perfkit.run.runner import run
 
     root = prepare_project(tmp_path / "proj")
     outputs = _point_config(monkeypatch, root)
@@ -91,7 +91,7 @@ def test_progress_callbacks_count_every_result(tmp_path, monkeypatch):
 
 
 def test_failing_notebook_keeps_previous_report_and_its_partial_copy(tmp_path, monkeypatch):
-    from perfkit.runner import run
+    from perfkit.run.runner import run
 
     root = prepare_project(tmp_path / "proj")
     outputs = _point_config(monkeypatch, root)
@@ -118,7 +118,7 @@ def test_failing_notebook_keeps_previous_report_and_its_partial_copy(tmp_path, m
 
 def test_dask_local_cluster_runs_the_same_tasks(tmp_path, monkeypatch):
     pytest.importorskip("distributed")
-    from perfkit.runner import run
+    from perfkit.run.runner import run
 
     root = prepare_project(tmp_path / "proj")
     outputs = _point_config(monkeypatch, root)
@@ -161,7 +161,7 @@ def test_new_year_from_template_runs_and_shows_changes(tmp_path):
     assert made.returncode == 0, made.stdout + made.stderr
     book = root / "data" / "yiyang-edu" / "2020.xlsx"
     # Fill the template with synthetic 2020 figures (this is a test, not the sample).
-    from perfkit.newyear import next_year_content
+    from perfkit.run.newyear import next_year_content
 
     content = next_year_content(pk.load_workbook(root / "data" / "yiyang-edu" / "2019.xlsx"), 2020,
                                 load_sheet("hunan-53"))
@@ -198,7 +198,7 @@ def test_an_earlier_years_workbook_reruns_exactly_the_notebooks_that_read_it(tmp
     finance report reads 2018's indicator table (历年变化), which the edit below leaves as it
     was, and a new earlier year (2017) is a change for both.
     """
-    from perfkit.runner import run
+    from perfkit.run.runner import run
 
     root = prepare_project(tmp_path / "proj")
     outputs = _point_config(monkeypatch, root)

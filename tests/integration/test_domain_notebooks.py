@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from perfkit.runner import run
+from perfkit.run.runner import run
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from perfkit import config
-from perfkit.runner import run
+from perfkit.run.runner import run
 
 pytestmark = pytest.mark.slow
 

@@ -88,8 +88,8 @@ def hostile_run(tmp_path_factory):
     from conftest import sample_content
 
     import perfkit as pk
-    from perfkit.runner import run
-    from perfkit.synthetic import prepare_project
+    from perfkit.run.runner import run
+    from perfkit.run.synthetic import prepare_project
 
     root = prepare_project(tmp_path_factory.mktemp("hostile") / "project")
     content = sample_content()
@@ -155,7 +155,7 @@ def test_second_line_of_defence_holds_when_html_is_not_escaped(tmp_path):
     import nbformat
     import nbformat.v4 as v4
 
-    from perfkit.render import ReportMeta, render_notebook
+    from perfkit.report.render import ReportMeta, render_notebook
 
     png = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg"
            "YPj/HwADAgH/eL9GtQAAAABJRU5ErkJggg==")

@@ -12,8 +12,8 @@ import nbformat
 import nbformat.v4 as v4
 import pytest
 
-from perfkit.params import settings_from_dict
-from perfkit.render import ReportMeta, render_notebook
+from perfkit.data.params import settings_from_dict
+from perfkit.report.render import ReportMeta, render_notebook
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from perfkit.runner import run
+from perfkit.run.runner import run
 
 pytestmark = pytest.mark.slow
 
@@ -293,7 +293,7 @@ def _overflowing_cells(document) -> list[str]:
 
 
 def test_no_table_cell_text_overflows_its_column_in_the_pdf(folder):
-    from perfkit.render import layout_pdf
+    from perfkit.report.render import layout_pdf
 
     pages = sorted(p for p in folder.glob("*.html") if not p.name.endswith(".code.html"))
     assert pages

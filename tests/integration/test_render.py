@@ -14,9 +14,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from perfkit import render
 from perfkit.errors import FontMissingError
-from perfkit.render import ReportMeta, render_notebook
+from perfkit.report import render
+from perfkit.report.render import ReportMeta, render_notebook
 
 EVIL = "<script>alert(1)</script>"
 SECRET_CODE = "secret_analysis_code = 42"
@@ -35,7 +35,7 @@ def _chart_png() -> str:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from perfkit.fonts import matplotlib_rc
+    from perfkit.report.fonts import matplotlib_rc
 
     with matplotlib.rc_context(matplotlib_rc()):
         fig = Figure(figsize=(6.4, 3.6), dpi=100, layout="constrained")
@@ -215,7 +215,7 @@ def test_reviewer_html_cover_toc_and_css(rendered):
     for heading in ("一、部门整体支出绩效自评", "（一）预算执行情况", "（二）图表", "1. 执行率"):
         assert heading in toc
     assert re.search(r'href="#sec-1"', toc) and 'id="sec-1"' in page
-    from perfkit.fonts import find_cjk_fonts
+    from perfkit.report.fonts import find_cjk_fonts
 
     assert f'font-family: "{find_cjk_fonts().family}"' in page
     assert '<td class="num">133.49%</td>' in page
@@ -304,7 +304,7 @@ def test_pdf_nothing_beyond_the_page_edges(rendered):
 @pytest.mark.slow
 @needs_poppler
 def test_pdf_with_synthetic_bold(tmp_path, monkeypatch):
-    from perfkit.fonts import find_cjk_fonts
+    from perfkit.report.fonts import find_cjk_fonts
 
     no_bold = dataclasses.replace(find_cjk_fonts(), bold=None)
     monkeypatch.setattr(render, "find_cjk_fonts", lambda: no_bold)
@@ -336,7 +336,7 @@ def test_missing_font_keeps_html_and_refuses_pdf(tmp_path, monkeypatch):
 
 
 def test_body_processor_removes_active_and_external_content():
-    from perfkit.render import _process_body
+    from perfkit.report.render import _process_body
 
     body = _process_body(
         '<p onclick="x()">文字<script>alert(1)</script><iframe src="https://e.com">'
@@ -355,7 +355,7 @@ def test_body_processor_removes_active_and_external_content():
 
 
 def test_body_processor_headings_ids_and_links():
-    from perfkit.render import _process_body
+    from perfkit.report.render import _process_body
 
     body = _process_body(
         '<a href="#%E4%BA%8C">见第二节</a>'
@@ -371,7 +371,7 @@ def test_body_processor_headings_ids_and_links():
 
 
 def test_body_processor_sizes_tables_and_marks_numbers():
-    from perfkit.render import _process_body
+    from perfkit.report.render import _process_body
 
     row = "".join(f"<td>{i},234.56万元</td>" for i in range(20))
     wide = _process_body(f"<table><tr>{row}</tr></table>").html
@@ -394,7 +394,7 @@ def test_audit_verdict_colours_survive_the_sanitizer(sample_ev):
     """Verdicts are marked by class (report.css colours them): the allowlist sanitizer drops
     stylesheets that come with outputs, so pandas Styler CSS would vanish silently."""
     import perfkit as pk
-    from perfkit.render import TEMPLATES, _process_body
+    from perfkit.report.render import TEMPLATES, _process_body
 
     body = _process_body(pk.tables.audit_table(sample_ev).to_html()).html
     assert "<style" not in body

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from perfkit import config
-from perfkit.index import write_index
-from perfkit.runner import run
+from perfkit.report.index import write_index
+from perfkit.run.runner import run
 
 pytestmark = pytest.mark.slow
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from perfkit import config
-from perfkit.locking import OutputLock, OutputLocked
-from perfkit.synthetic import prepare_project, write_synthetic
+from perfkit.run.locking import OutputLock, OutputLocked
+from perfkit.run.synthetic import prepare_project, write_synthetic
 
 PERFKIT = [sys.executable, "-m", "perfkit.cli"]
 
@@ -64,7 +64,7 @@ def test_lock_refuses_a_second_holder_and_names_the_first(tmp_path):
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs a POSIX process table")
 def test_lock_is_released_when_the_holder_dies(tmp_path):
     folder = tmp_path / "out"
-    code = ("import sys, time; from perfkit.locking import OutputLock; "
+    code = ("import sys, time; from perfkit.run.locking import OutputLock; "
             f"lock = OutputLock({str(folder)!r}).acquire(); print('held', flush=True); "
             "time.sleep(60)")
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -80,7 +80,7 @@ def test_lock_is_released_when_the_holder_dies(tmp_path):
 
 
 def test_run_skips_a_locked_department_year_with_a_clear_message(project):
-    from perfkit.runner import FAILED, run
+    from perfkit.run.runner import FAILED, run
 
     _, outputs, _ = project
     with OutputLock(config.output_dir("synthetic-01", 2019, outputs)):
@@ -150,7 +150,7 @@ def test_ctrl_c_stops_workers_and_kernels_and_leaves_no_partial_files(project):
 def test_dead_kernel_fails_its_notebook_keeps_what_ran_and_the_next_one_runs(project):
     import nbformat
 
-    from perfkit.runner import run
+    from perfkit.run.runner import run
 
     root, outputs, _ = project
     nb = nbformat.read(root / "notebooks" / "finance.ipynb", as_version=4)
@@ -168,7 +168,7 @@ def test_dead_kernel_fails_its_notebook_keeps_what_ran_and_the_next_one_runs(pro
 
 
 def test_next_run_sweeps_temp_files_a_killed_run_left(project):
-    from perfkit.runner import _sweep
+    from perfkit.run.runner import _sweep
 
     _, outputs, _ = project
     folder = outputs / "synthetic-01" / "2019"
@@ -186,7 +186,7 @@ def test_next_run_sweeps_temp_files_a_killed_run_left(project):
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs a POSIX process table")
 def test_killing_a_kernel_waits_until_it_has_ended():
     """Issue 12.12: a worker killed its kernel and exited at once, the kernel still ending."""
-    from perfkit.engine import kill_kernel
+    from perfkit.run.engine import kill_kernel
 
     kernel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
                               start_new_session=True)

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 FILL = textwrap.dedent("""
     import sys
     import perfkit
-    from perfkit.synthetic import fill_workbook, synthetic_content
+    from perfkit.run.synthetic import fill_workbook, synthetic_content
 
     content = synthetic_content(1, 2021, field="health")
     content["info"]["department_name"] = "某县卫生健康局（合成测试数据）"

@@ -13,8 +13,8 @@ from docx.shared import Mm
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 
-from perfkit.index import write_index
-from perfkit.runner import WORD_NOTEBOOKS, plan, run
+from perfkit.report.index import write_index
+from perfkit.run.runner import WORD_NOTEBOOKS, plan, run
 
 pytestmark = pytest.mark.slow
 

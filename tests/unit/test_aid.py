@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from perfkit import fmt, targets
+from perfkit import fmt
+from perfkit.assess import targets
 from perfkit.indicators.aid import BELOW_STANDARD, programme_frame
 from perfkit.indicators.metrics import run_domain_checks
 
@@ -122,7 +123,7 @@ def test_the_counting_unit_of_each_programme(sample_ev, programmes):
     in_persons = {"家庭经济困难学生生活费补助", "农村义务教育学生营养改善计划", "生源地信用助学贷款"}
     assert {p for p, u in units.items() if u == "人"} == in_persons
     assert {u for p, u in units.items() if p not in in_persons} == {"人次"}
-    from perfkit import narrative, tables
+    from perfkit.report import narrative, tables
 
     text = narrative.aid_sheet_text(sample_ev)
     assert "受助56000人，人均818.93元/人" in text and "受助75.22万人次，人均63.29元/人次" in text

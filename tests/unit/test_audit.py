@@ -7,10 +7,10 @@ import math
 import pytest
 
 import perfkit as pk
-from perfkit import audit as au
 from perfkit import fmt
-from perfkit.evaluation import Evaluation
-from perfkit.params import settings_from_dict
+from perfkit.assess import audit as au
+from perfkit.assess.evaluation import Evaluation
+from perfkit.data.params import settings_from_dict
 
 
 def base_content() -> dict:
@@ -290,7 +290,7 @@ def test_sample_report_table_and_text(sample_ev):
 
 
 def test_sample_score_arithmetic(sample_ev):
-    pytest.importorskip("perfkit.scoring")
+    pytest.importorskip("perfkit.assess.scoring")
     scores = au.audit_scores(sample_ev)
     assert not scores.empty
     assert (scores["category"] == au.SCORES).all()
@@ -298,7 +298,7 @@ def test_sample_score_arithmetic(sample_ev):
 
 
 def test_unusable_score_sheet_is_one_unverifiable_row(make_ev):
-    pytest.importorskip("perfkit.scoring")
+    pytest.importorskip("perfkit.assess.scoring")
     scores = au.audit_scores(make_ev(score_sheet="no-such-sheet"))
     assert len(scores) == 1
     assert scores.iloc[0]["verdict"] == au.UNVERIFIABLE

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from perfkit.audit import AuditParseError, parse_check, parse_printed
+from perfkit.assess.audit import AuditParseError, parse_check, parse_printed
 
 
 @pytest.mark.parametrize(

@@ -10,14 +10,14 @@ import pytest
 
 import perfkit as pk
 from perfkit import config, domains
+from perfkit.assess.evaluation import Evaluation
+from perfkit.data.params import settings_from_dict
+from perfkit.data.workbook import DOMAIN_CHOICES
 from perfkit.errors import CatalogError
-from perfkit.evaluation import Evaluation
 from perfkit.indicators import REGISTRY, load_all
 from perfkit.indicators.catalog import codes, headlines, sum_checks, target_rules, topics
 from perfkit.indicators.metrics import run_domain_checks
-from perfkit.params import settings_from_dict
-from perfkit.synthetic import synthetic_content
-from perfkit.workbook import DOMAIN_CHOICES
+from perfkit.run.synthetic import synthetic_content
 
 WATER = """\
 label_zh: 水利
@@ -337,7 +337,7 @@ def test_own_rows_are_indicators_with_a_stable_id_and_their_domain(project):
     again = _ev(project, [rows[1], rows[0]], year=2022)
     assert own.index[0] in again.indicators.index
     # tables/indicators.csv keeps them, with their target and attainment.
-    from perfkit.tidy import indicator_table
+    from perfkit.run.tidy import indicator_table
 
     table = indicator_table(ev).set_index("id")
     assert table.at[own.index[0], "status"] == "超额"
@@ -355,9 +355,11 @@ def test_the_settings_domains_decide_what_the_documents_cover(sample_ev):
     entries leave every document; ev.domains is the setting."""
     from dataclasses import replace
 
-    from perfkit import review, tables, targets, tidy
-    from perfkit.evaluation import Evaluation
-    from perfkit.problems import find_problems
+    from perfkit.assess import targets
+    from perfkit.assess.evaluation import Evaluation
+    from perfkit.assess.problems import find_problems
+    from perfkit.report import review, tables
+    from perfkit.run import tidy
 
     ev = Evaluation(sample_ev.data, replace(sample_ev.settings, domains=("quality",)))
     assert ev.domains == ["quality"] and sample_ev.domains == ["quality", "aid", "safety"]
@@ -379,7 +381,7 @@ def test_reported_figures_carry_their_qualifier(sample_ev):
     assert ind.at["revenue_execution_pct", "qualifier"] == ""
     own = ind[ind.index.str.startswith("own_") & (ind["qualifier"] != "")]
     assert list(own["qualifier"]) == ["多"]  # the sample's one own row stated with 多
-    from perfkit import narrative
+    from perfkit.report import narrative
 
     text = narrative.topic_summary(sample_ev, "safety", "drills")
     assert "开展应急演练的学校1000余所" in text
@@ -402,8 +404,8 @@ def test_a_project_catalog_gets_its_domain_report_without_python(project):
     introduction and sections come from it (a topic of two 人 figures gets its chart)."""
     from matplotlib.figure import Figure
 
-    from perfkit import domainreport
-    from perfkit.narrative import Text
+    from perfkit.report import domainreport
+    from perfkit.report.narrative import Text
 
     _write(project / "domains" / "water.yaml", WATER.replace(
         "supply: {label_zh: 供水, indicators: [water_population_count, water_coverage_pct]}",

@@ -12,8 +12,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text as MplText
 
-from perfkit import charts
-from perfkit.narrative import Text
+from perfkit.report import charts
+from perfkit.report.narrative import Text
 
 #: Smallest type a reader may be given on paper, in points.
 MIN_PRINTED_PT = 8.0
@@ -56,8 +56,8 @@ def evs(sample_ev, tmp_path_factory):
     from conftest import sample_content
 
     import perfkit as pk
-    from perfkit.evaluation import Evaluation
-    from perfkit.params import settings_from_dict
+    from perfkit.assess.evaluation import Evaluation
+    from perfkit.data.params import settings_from_dict
 
     out = {"sample": sample_ev}
     cases = (("no business data", _no_business_data), ("no actual values", _no_actuals))

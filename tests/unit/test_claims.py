@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from perfkit import review, scoring
-from perfkit.scoring import claim_checks, load_sheet
+from perfkit.assess import scoring
+from perfkit.assess.scoring import claim_checks, load_sheet
+from perfkit.report import review
 
 
 def item_rows(scores: dict[str, float], **overrides) -> list[dict]:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from perfkit import fonts
 from perfkit.errors import FontMissingError
-from perfkit.fonts import CjkFont, _Face, _pick, _split_fc_list
+from perfkit.report import fonts
+from perfkit.report.fonts import CjkFont, _Face, _pick, _split_fc_list
 
 CHINESE = "部门整体支出绩效自评预算执行率"
 
@@ -128,7 +128,7 @@ def test_configure_matplotlib_renders_chinese_without_missing_glyphs():
 
 @pytest.mark.slow
 def test_figures_show_as_print_resolution_png_in_a_kernel():
-    """A Figure made without pyplot (as perfkit.charts does) displays as a 200 dpi PNG."""
+    """A Figure made without pyplot (as perfkit.report.charts does) displays as a 200 dpi PNG."""
     import struct
 
     from nbclient import NotebookClient
@@ -138,7 +138,7 @@ def test_figures_show_as_print_resolution_png_in_a_kernel():
         "import warnings\n"
         "warnings.simplefilter('always')\n"
         "import seaborn as sns\n"
-        "from perfkit.fonts import configure_matplotlib\n"
+        "from perfkit.report.fonts import configure_matplotlib\n"
         "sns.set_theme(style='whitegrid', rc=configure_matplotlib())\n"
         "from matplotlib.figure import Figure\n"
         "fig = Figure(figsize=(6, 3), dpi=100)\n"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from perfkit import tidy
+from perfkit.assess.scoring import score
 from perfkit.indicators.metrics import run_domain_checks
-from perfkit.scoring import score
+from perfkit.run import tidy
 
 GOLDEN = Path(__file__).resolve().parent.parent / "fixtures" / "golden-2019"
 
@@ -52,3 +52,18 @@ def test_the_new_rows_are_the_department_s_own(sample_ev):
     assert list(own["domain"]) == list(uncoded["domain"])
     assert list(own["value"]) == list(uncoded["actual"])
     assert list(table["id"])[-len(own):] == list(own["id"])
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (GOLDEN / "tables").iterdir()))
+def test_sample_tidy_tables_are_byte_identical(tmp_path, name):
+    """Every tidy table ``perfkit run`` writes for the sample, byte for byte as captured before
+    the package was laid out in stage folders (fixtures/golden-2019/README.md)."""
+    tidy.write_tables("yiyang-edu", 2019, tmp_path)
+    now = (tmp_path / "tables" / name).read_bytes()
+    before = (GOLDEN / "tables" / name).read_bytes()
+    if now != before:
+        diff = [f"line {n}:\n now    {a}\n golden {b}" for n, (a, b) in enumerate(
+            zip(now.decode().splitlines(), before.decode().splitlines(), strict=False), 1)
+            if a != b]
+        pytest.fail(f"{name} differs from the golden copy ({len(now)} vs {len(before)} bytes); "
+                    + "\n".join(diff[:3]))

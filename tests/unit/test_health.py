@@ -7,11 +7,11 @@ import math
 import pytest
 
 import perfkit as pk
-from perfkit.evaluation import Evaluation
+from perfkit.assess.evaluation import Evaluation
+from perfkit.data.params import settings_from_dict
 from perfkit.indicators.metrics import run_domain_checks
-from perfkit.params import settings_from_dict
-from perfkit.synthetic import prepare_project, synthetic_content, write_synthetic
-from perfkit.tidy import indicator_table
+from perfkit.run.synthetic import prepare_project, synthetic_content, write_synthetic
+from perfkit.run.tidy import indicator_table
 
 #: A county's figures chosen so that every rate is easy to compute by hand.
 FIGURES = {

@@ -7,7 +7,7 @@ import logging
 import re
 from pathlib import Path
 
-from perfkit.index import write_index
+from perfkit.report.index import write_index
 
 EVIL = "<script>alert(1)</script>"
 
@@ -143,7 +143,7 @@ def test_malformed_manifest_is_listed_not_fatal(tmp_path, caplog):
     wrong_shape = tmp_path / "shape-dept" / "2020" / "manifest.json"
     wrong_shape.parent.mkdir(parents=True)
     wrong_shape.write_text(json.dumps({"notebooks": ["finance"]}), encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="perfkit.index"):
+    with caplog.at_level(logging.WARNING, logger="perfkit.report.index"):
         page = write_index(tmp_path).read_text(encoding="utf-8")
     assert page.count("清单损坏") >= 2
     assert "broken-dept/2019/manifest.json" in page

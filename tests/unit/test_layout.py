@@ -3,7 +3,7 @@ with a landscape table together with their short introduction."""
 
 from __future__ import annotations
 
-from perfkit.render import COMPACT_MAX_ROWS, INTRO_MAX_CHARS, _process_body
+from perfkit.report.render import COMPACT_MAX_ROWS, INTRO_MAX_CHARS, _process_body
 
 LONG = "这一列是较长的说明文字，超过二十四个字符的文本会被标为长文本并允许换行。"
 

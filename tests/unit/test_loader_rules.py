@@ -8,9 +8,9 @@ import math
 import pytest
 
 import perfkit as pk
-from perfkit import workbook
+from perfkit.data import workbook
+from perfkit.data.workbook import parse_number, year_from_filename
 from perfkit.errors import WorkbookError
-from perfkit.workbook import parse_number, year_from_filename
 
 
 @pytest.mark.parametrize(("raw", "value"), [

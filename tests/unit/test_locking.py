@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from perfkit.locking import LEGACY_LOCK_NAME, OutputLock, OutputLocked, lock_path
+from perfkit.run.locking import LEGACY_LOCK_NAME, OutputLock, OutputLocked, lock_path
 
 
 def test_lock_of_a_department_year_is_under_outputs_locks(tmp_path):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from perfkit import config
-from perfkit.engine import OK, NotebookResult
-from perfkit.runner import read_manifest, write_manifest
+from perfkit.run.engine import OK, NotebookResult
+from perfkit.run.runner import read_manifest, write_manifest
 
 
 def test_retired_notebook_leaves_manifest_and_outputs(tmp_path, monkeypatch):

@@ -11,8 +11,8 @@ import pytest
 
 import perfkit as pk
 from perfkit import config
+from perfkit.data.params import check_department, load_settings, safe_path, settings_from_dict
 from perfkit.errors import ParamsError
-from perfkit.params import check_department, load_settings, safe_path, settings_from_dict
 
 
 @pytest.fixture

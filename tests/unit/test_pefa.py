@@ -6,8 +6,9 @@ import math
 
 import pytest
 
-from perfkit import fmt, pefa
-from perfkit.pefa import PI1_BANDS, PI2_BANDS, PI31_BANDS, band_grade, multi_year_grade
+from perfkit import fmt
+from perfkit.assess import pefa
+from perfkit.assess.pefa import PI1_BANDS, PI2_BANDS, PI31_BANDS, band_grade, multi_year_grade
 
 
 def test_composition_variance_hand_worked():

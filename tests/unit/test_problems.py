@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from perfkit import narrative, problems, tidy
+from perfkit.assess import problems
+from perfkit.report import narrative
+from perfkit.run import tidy
 
 
 def test_sample_problems_name_the_gap_and_every_unmeasured_target(sample_ev):

@@ -13,7 +13,7 @@ import pytest
 import perfkit as pk
 from perfkit import config
 from perfkit.errors import PerfkitError, ProjectNotFoundError
-from perfkit.project import init_project
+from perfkit.run.project import init_project
 
 PERFKIT = [sys.executable, "-m", "perfkit.cli"]
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from perfkit.narrative import Text, cjk_markdown
+from perfkit.report.narrative import Text, cjk_markdown
 
 
 @pytest.mark.parametrize(
@@ -38,7 +38,7 @@ def test_text_displays_through_cjk_markdown():
 
 
 def test_data_dictionary_names_indicators_not_codes():
-    from perfkit.tables import data_dictionary
+    from perfkit.report.tables import data_dictionary
 
     frame = data_dictionary().data
     assert "指标代码" not in frame.columns
@@ -52,7 +52,7 @@ def test_data_dictionary_names_indicators_not_codes():
 
 def test_one_sign_for_every_difference(sample_ev):
     """本年收入合计 24192.45 against its parts 3470.41 + 727.30 = 4197.71: +19994.74 everywhere."""
-    from perfkit import tables
+    from perfkit.report import tables
 
     checks = tables.check_table(sample_ev).data.set_index("核对项")
     assert "差额（实际 − 应为，万元）" in checks.columns

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from perfkit import config, history, reads
+from perfkit import config, reads
+from perfkit.assess import history
 
 
 def test_reads_are_recorded_with_hashes_and_absent_files(tmp_path, monkeypatch):

@@ -10,8 +10,8 @@ import zipfile
 import pytest
 
 from perfkit import config
+from perfkit.assess.reportfile import read_report
 from perfkit.errors import ReportFileError
-from perfkit.reportfile import read_report
 
 SEED_TEXT = config.DATA_DIR / "yiyang-edu" / "2019-report.txt"
 SEED_PARAGRAPHS = [line.strip() for line in SEED_TEXT.read_text(encoding="utf-8").splitlines()

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from perfkit import audit as au
-from perfkit import config, reportcatalog
-from perfkit import reporttext as rt
+from perfkit import config
+from perfkit.assess import audit as au
+from perfkit.assess import reportcatalog
+from perfkit.assess import reporttext as rt
+from perfkit.assess.reportfile import read_report
+from perfkit.data.params import settings_from_dict
 from perfkit.errors import CatalogError
-from perfkit.params import settings_from_dict
-from perfkit.reportfile import read_report
 
 SEED_TEXT = config.DATA_DIR / "yiyang-edu" / "2019-report.txt"
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "report_passages.yaml"
@@ -195,7 +196,7 @@ def test_text_workbook_quotes_printed_figures(catalog):
     assert data.value("income", "total", "actual") == 31000
     assert data.cell("income", "total", "actual") == "第2段“3.1亿元”"
     assert data.cell("income", "total", "budget_initial") == rt.NOT_STATED
-    from perfkit.printed import input_precision
+    from perfkit.data.printed import input_precision
 
     assert input_precision(data, "income", "total", "actual") == (500.0, "3.1亿元")
 

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from perfkit import fmt, targets
+from perfkit import fmt
+from perfkit.assess import targets
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from perfkit import scoring
-from perfkit.scoring import (
+from perfkit.assess import scoring
+from perfkit.assess.scoring import (
     Bands,
     Checklist,
     Interval,
@@ -174,10 +174,10 @@ def test_target_set_all_is_every_domain_of_the_year_and_other(sample_ev, tmp_pat
     and 其他 (the golden evidence string), a health bureau's health and 其他 — its own targets
     count, and no 领域 it does not have."""
     import perfkit as pk
-    from perfkit.evaluation import Evaluation
-    from perfkit.params import settings_from_dict
-    from perfkit.scoring import Proportional, load_sheet
-    from perfkit.synthetic import synthetic_content
+    from perfkit.assess.evaluation import Evaluation
+    from perfkit.assess.scoring import Proportional, load_sheet
+    from perfkit.data.params import settings_from_dict
+    from perfkit.run.synthetic import synthetic_content
 
     rule = next(i.rule for i in load_sheet("hunan-53").items if i.id == "target_completion")
     assert isinstance(rule, Proportional) and rule.reference() == "绩效指标:all"

@@ -6,10 +6,10 @@ import pytest
 
 import perfkit as pk
 from perfkit import config
+from perfkit.assess.evaluation import Evaluation
+from perfkit.data.params import settings_from_dict
 from perfkit.errors import PerfkitError, WorkbookError
-from perfkit.evaluation import Evaluation
-from perfkit.params import settings_from_dict
-from perfkit.synthetic import (
+from perfkit.run.synthetic import (
     SOURCE,
     department_code,
     prepare_project,

@@ -9,7 +9,7 @@ import nbformat.v4 as v4
 import pandas as pd
 import pytest
 
-from perfkit.tables import TABLE_MIME, Table, is_number_text, styled
+from perfkit.report.tables import TABLE_MIME, Table, is_number_text, styled
 
 
 def _frame() -> pd.DataFrame:

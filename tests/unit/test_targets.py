@@ -6,8 +6,16 @@ import math
 
 import pytest
 
-from perfkit import fmt, targets
-from perfkit.targets import ACHIEVED, EXCEEDED, NO_ACTUAL, NO_DIRECTION, NO_TARGET, NOT_ACHIEVED
+from perfkit import fmt
+from perfkit.assess import targets
+from perfkit.assess.targets import (
+    ACHIEVED,
+    EXCEEDED,
+    NO_ACTUAL,
+    NO_DIRECTION,
+    NO_TARGET,
+    NOT_ACHIEVED,
+)
 
 NAN = math.nan
 

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 import perfkit as pk
 from perfkit import config
+from perfkit.assess.scoring import load_sheet
 from perfkit.errors import PerfkitError
-from perfkit.newyear import next_year_content, next_year_params, write_next_year
-from perfkit.scoring import load_sheet
+from perfkit.run.newyear import next_year_content, next_year_params, write_next_year
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_a_target_for_the_new_year_replaces_the_copied_one():
         {"domain": "quality", "code": "y_pct", "name": "远期", "unit": "%", "direction": "≥",
          "target": 99.0, "actual": math.nan, "prior": math.nan, "target_year": 2022.0},
     ])
-    from perfkit.newyear import _next_targets
+    from perfkit.run.newyear import _next_targets
 
     rows = _next_targets(frame, 2019, 2020)
     assert [(r["code"], r["target"], r["prior"]) for r in rows] == [
@@ -126,7 +126,7 @@ def test_write_next_year_writes_a_valid_workbook_and_settings(project):
     data = pk.load_workbook(book, expected_year=2020)  # perfkit check passes
     assert data.value("income", "total", "prior_actual") == pytest.approx(24192.45)
     assert math.isnan(data.value("income", "total", "actual"))
-    from perfkit.params import load_settings
+    from perfkit.data.params import load_settings
 
     s = load_settings("yiyang-edu", 2020)
     assert (s.year, s.workbook, s.budget_basis) == (2020, "data/yiyang-edu/2020.xlsx", "initial")
@@ -147,7 +147,7 @@ def test_cli_template_from_then_check(project):
     assert "通过" in checked.output
 
 
-# --- year-on-year changes (perfkit.history) ------------------------------------------------
+# --- year-on-year changes (perfkit.assess.history) ------------------------------------------------
 
 
 def _earlier(outputs, dept, year, values: dict[str, float]) -> None:
@@ -159,7 +159,7 @@ def _earlier(outputs, dept, year, values: dict[str, float]) -> None:
 
 
 def test_changes_against_the_latest_earlier_year(sample_ev, tmp_path):
-    from perfkit.history import changes, earlier_years
+    from perfkit.assess.history import changes, earlier_years
 
     outputs = tmp_path / "out"
     _earlier(outputs, "yiyang-edu", 2017, {"three_public_control_pct": 50.0})
@@ -186,7 +186,7 @@ def test_no_earlier_year_gives_a_sentence_not_a_table(sample_ev, tmp_path, monke
 
 
 def test_next_years_settings_do_not_carry_last_years_confirmations():
-    from perfkit.newyear import next_year_params
+    from perfkit.run.newyear import next_year_params
 
     text = ("department: d\nyear: 2019\nconfirmed_values:\n  - 三公经费!C5\n  - 三公经费!C6\n"
             "missing_policy: zero\n")
@@ -196,9 +196,9 @@ def test_next_years_settings_do_not_carry_last_years_confirmations():
 
 
 def test_template_is_prefilled_from_the_score_sheet_and_report_structure(project):
+    from perfkit.assess.scoring import Checklist
     from perfkit.cli import app
-    from perfkit.scoring import Checklist
-    from perfkit.workbook import TEXT_SECTIONS
+    from perfkit.data.workbook import TEXT_SECTIONS
 
     result = CliRunner().invoke(app, ["template", "--year", "2021", "--dept", "newdept"])
     assert result.exit_code == 0, result.output
@@ -236,7 +236,7 @@ def test_template_for_domains_lists_their_indicators_and_writes_the_settings(pro
     assert result.exit_code == 0, result.output
     params = config.params_path("newdept", 2021)
     assert "domains: [quality, health]" in params.read_text(encoding="utf-8")
-    from perfkit.params import load_settings
+    from perfkit.data.params import load_settings
 
     assert load_settings("newdept", 2021).domains == ("quality", "health")
     rows = list(openpyxl.load_workbook(project / "data" / "newdept" / "2021.xlsx")["绩效指标"]

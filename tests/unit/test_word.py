@@ -13,8 +13,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from perfkit import word
-from perfkit.tables import TABLE_MIME, styled
+from perfkit.report import word
+from perfkit.report.tables import TABLE_MIME, styled
 
 
 def _reopen(writer: word.WordWriter) -> docx.document.Document:
@@ -279,7 +279,7 @@ def test_notebook_outputs_code_never_shown():
 def test_render_notebook_writes_the_reviewer_copy_as_word(tmp_path):
     import nbformat
 
-    from perfkit.render import ReportMeta, render_notebook
+    from perfkit.report.render import ReportMeta, render_notebook
 
     hidden = v4.new_markdown_cell("内部备注，不给审阅人看。")
     hidden.metadata["tags"] = ["remove-cell"]

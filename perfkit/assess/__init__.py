@@ -1,0 +1,1 @@
+"""Stage 3, assessment: checks, targets, the score sheet, PEFA, the audit of stated figures, problems."""

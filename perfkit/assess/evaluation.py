@@ -1,0 +1,111 @@
+"""One department-year under evaluation: the validated workbook, its settings, cached results."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from perfkit.data.params import Settings, load_settings, safe_path
+from perfkit.data.workbook import WorkbookData, load_workbook
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """The inputs of one department-year and the results computed from them."""
+
+    data: WorkbookData
+    settings: Settings
+
+    @property
+    def year(self) -> int:
+        return self.settings.year
+
+    @property
+    def department_name(self) -> str:
+        return self.data.department_name
+
+    @functools.cached_property
+    def domains(self) -> list[str]:
+        """The catalog domains of this department-year, in the catalogs' order (finance is
+        always on and not listed).
+
+        The run settings' ``domains`` when given; otherwise those the workbook covers: a 绩效指标
+        row of the domain's 领域, or rows in an optional sheet its catalog reads (学生资助 for aid).
+        """
+        if self.settings.domains is not None:
+            return list(self.settings.domains)
+        from perfkit.indicators.catalog import domains_in_use
+
+        return domains_in_use(self.data)
+
+    @property
+    def target_domains(self) -> list[str]:
+        """The 领域 whose 绩效指标 rows count as this department-year's: finance, :attr:`domains`
+        and 其他 (the department's own)."""
+        return ["finance", *self.domains, "other"]
+
+    @functools.cached_property
+    def indicators(self) -> pd.DataFrame:
+        """Every indicator in use (finance, every catalog's) and the department's own 绩效指标
+        rows (any 领域, 其他 included), computed on this workbook; indexed by ``id``.
+
+        Indicators of a domain the workbook does not cover have no value ("数据缺失"); the tidy
+        table (``tables/indicators.csv``) keeps finance, :attr:`domains` and the own rows.
+        """
+        from perfkit.indicators import compute
+
+        return compute(self.data, self.settings)
+
+    def domain_indicators(self, domain: str) -> pd.DataFrame:
+        """The indicators of one domain."""
+        frame = self.indicators
+        return frame[frame["domain"] == domain]
+
+    @functools.cached_property
+    def checks(self) -> pd.DataFrame:
+        """Finance cross-checks (totals = parts, carry-over identity)."""
+        from perfkit.assess.checks import run_checks
+
+        return run_checks(self.data, self.settings)
+
+    def value(self, indicator_id: str) -> float:
+        """The value of one indicator (NaN when it cannot be computed)."""
+        return float(self.indicators.at[indicator_id, "value"])
+
+    def stated(self, check: str) -> str | None:
+        """The text a report states for ``check`` in the 报告数值 sheet, if any."""
+        frame = self.data.frames.get("stated")
+        if frame is None or frame.empty:
+            return None
+        hits = frame[frame["check"] == check]
+        return None if hits.empty else str(hits.iloc[0]["stated"])
+
+
+def load(
+    department: str,
+    year: int,
+    workbook: str | Path = "",
+    params_file: str | Path = "",
+) -> Evaluation:
+    """Load and validate one department-year.
+
+    Args:
+        department: department code (folder under data/).
+        year: evaluation year.
+        workbook: workbook path; empty → the settings' workbook or ``data/<dept>/<year>.xlsx``.
+        params_file: settings YAML; empty → ``params/<dept>/<year>.yaml`` when present.
+
+    Returns:
+        The :class:`Evaluation`.
+
+    Raises:
+        WorkbookError: the workbook has problems (all listed, each located).
+        ParamsError: the settings are invalid.
+    """
+    settings = load_settings(department, int(year), params_file or None)
+    path = safe_path(workbook, "workbook") if workbook else settings.workbook_path()
+    data = load_workbook(path, expected_year=int(year), confirmed=settings.confirmed_values)
+    return Evaluation(data, settings)

@@ -1,0 +1,199 @@
+"""Problems found in the data (存在的问题) and the suggestion template answering each type."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from perfkit import config, fmt
+from perfkit.assess.checks import INCONSISTENT, UNEXPLAINED
+from perfkit.assess.evaluation import Evaluation
+from perfkit.errors import PerfkitError
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = config.PACKAGE_DIR / "resources" / "problems.yaml"
+
+#: Columns of :func:`find_problems`.
+COLUMNS = ["type", "item_zh", "detail_zh", "cells"]
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """One problem type of the template: its heading and the suggestion that answers it."""
+
+    key: str
+    heading_zh: str
+    suggestion_zh: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@functools.cache
+def problem_types() -> dict[str, ProblemType]:
+    """The problem types in report order, from ``perfkit/resources/problems.yaml``."""
+    raw = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
+    types = {}
+    for key, spec in raw.items():
+        params = {k: v for k, v in spec.items() if k not in ("heading_zh", "suggestion_zh")}
+        types[key] = ProblemType(key, spec["heading_zh"], spec["suggestion_zh"], params)
+    return types
+
+
+def _nan(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _row(kind: str, item: str, detail: str, cells: str = "") -> dict[str, str]:
+    return {"type": kind, "item_zh": item, "detail_zh": detail, "cells": cells}
+
+
+def _cross_checks(ev: Evaluation) -> list[dict]:
+    rows = [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
+                 c["source_cells"])
+            for _, c in ev.checks.iterrows() if c["verdict"] in (UNEXPLAINED, INCONSISTENT)]
+    from perfkit.indicators.metrics import run_domain_checks
+
+    for domain in ev.domains:
+        checks = run_domain_checks(ev.data, ev.settings, domain)
+        rows += [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
+                      c["source_cells"])
+                 for _, c in checks.iterrows() if c["verdict"] == INCONSISTENT]
+    return rows
+
+
+def _execution(ev: Evaluation, threshold: float) -> list[dict]:
+    rows = []
+    for ind_id in ("revenue_execution_pct", "expenditure_execution_pct"):
+        r = ev.indicators.loc[ind_id]
+        v = float(r["value"])
+        if _nan(v) or abs(v - 100) <= threshold:
+            continue
+        word = "超出" if v > 100 else "低于"
+        rows.append(_row("execution_deviation", r["label_zh"],
+                         f"{r['label_zh']}{fmt.pct(v)}（{r['definition_zh']}），{word}100%达"
+                         f"{fmt.num(abs(v - 100))}个百分点，"
+                         f"超过{fmt.num(threshold, 0)}个百分点的界限",
+                         r["source_cells"]))
+    return rows
+
+
+def _target_text(t: pd.Series) -> str:
+    from perfkit.report.tables import target_text
+
+    return f"目标{target_text(t)}"
+
+
+def _targets(ev: Evaluation) -> list[dict]:
+    from perfkit.assess import targets
+
+    rows = []
+    for _, t in targets.attainment(ev).iterrows():
+        if t["status"] == targets.NOT_ACHIEVED:
+            ratio = "" if _nan(t["ratio_pct"]) else f"，为目标的{fmt.pct(t['ratio_pct'])}"
+            actual = fmt.with_unit(t["actual"], t["unit"], qualifier=t["qualifier"])
+            rows.append(_row("missed_target", t["label_zh"],
+                             f"{_target_text(t)}，实际{actual}{ratio}",
+                             f"{t['target_cell']}; {t['actual_cell']}"))
+        elif t["status"] == targets.NO_ACTUAL:
+            note = f"（{t['note']}）" if t["note"] else ""
+            rows.append(_row("unmeasured_target", t["label_zh"],
+                             f"{_target_text(t)}，未提供实际值{note}", t["actual_cell"]))
+    return rows
+
+
+def _aid(ev: Evaluation) -> list[dict]:
+    from perfkit.indicators.aid import BELOW_STANDARD, D, programme_frame
+
+    if D not in ev.domains:  # the 学生资助 sheet belongs to the aid domain
+        return []
+    rows = []
+    for _, p in programme_frame(ev.data).iterrows():
+        if p["flag"] != BELOW_STANDARD:
+            continue
+        rows.append(_row("aid_below_standard", p["program"],
+                         f"{fmt.amount(p['amount_wan_yuan'])} ÷ {fmt.count(p['persons'])}"
+                         f"{p['count_unit']} = {fmt.num(p['per_capita_yuan'])}元/{p['count_unit']}，"
+                         f"低于标准{fmt.num(p['standard_yuan'])}元/人·年，"
+                         f"为标准的{fmt.pct(p['per_capita_to_standard_pct'])}",
+                         f"{p['amount_cell']}; {p['persons_cell']}"))
+    return rows
+
+
+def _gaps(ev: Evaluation) -> list[dict]:
+    from perfkit.assess import targets
+
+    ind = ev.domain_indicators("finance")
+    rows = [_row("data_gap", r["label_zh"], str(r["note"]), r["source_cells"])
+            for _, r in ind[ind["value"].isna()].iterrows()]
+    for domain in ev.domains:
+        gaps = targets.gaps(ev, domain)
+        # Targets without an actual value are listed under unmeasured_target already.
+        gaps = gaps[gaps["kind"] != f"目标{targets.NO_ACTUAL}"]
+        rows += [_row("data_gap", g["label_zh"], g["reason"], g["cells"])
+                 for _, g in gaps.iterrows()]
+    return rows
+
+
+def _classification(ev: Evaluation, words: list[str]) -> list[dict]:
+    """A purchase given as the reason for a change in 公务用车运行维护费 while 公务用车购置费 is
+    empty or zero: the purchase looks booked under operation (a classification question)."""
+    frame = ev.data.frames["three_public"]
+    if "reason" not in frame:
+        return []
+    reason = frame.at["vehicle_operation", "reason"]
+    purchase = ev.data.value("three_public", "vehicle_purchase", "actual")
+    if _nan(reason) or not any(w in str(reason) for w in words) or purchase > 0:
+        return []
+    shown = "未填列" if _nan(purchase) else "为0"
+    return [_row("classification", "公务用车运行维护费",
+                 f"变动原因称“{str(reason).strip()}”，但公务用车购置费{shown}：购置车辆的支出应列"
+                 "“公务用车购置费”，不应列入运行维护费",
+                 f"{ev.data.cell('three_public', 'vehicle_operation', 'reason')}; "
+                 f"{ev.data.cell('three_public', 'vehicle_purchase', 'actual')}")]
+
+
+def _score(ev: Evaluation) -> list[dict]:
+    from perfkit.assess.scoring import score
+
+    try:
+        r = score(ev)
+    except PerfkitError as exc:
+        log.warning("score sheet not applied: %s", exc)
+        return []
+    if r.claimed is None or not r.scorable or r.claimed - r.total <= 0.005:
+        return []
+    lost = r.unsupported
+    missing = int((lost["status"] != "scored").sum())
+    detail = (f"部门自评{fmt.num(r.claimed)}分（{r.claimed_grade or '无对应等级'}），"
+              f"按《{r.sheet.title_zh}》复核为{fmt.num(r.total)}分（{r.grade}），"
+              f"相差{fmt.num(r.claim_difference)}分；"
+              f"{len(lost)}项指标未得满分，其中{missing}项因缺少评分所需的数据无法评分")
+    return [_row("score_unsupported", "自评得分", detail, "基本信息 自评得分")]
+
+
+def find_problems(ev: Evaluation) -> pd.DataFrame:
+    """Every problem the data shows, one row each, in the template's type order.
+
+    Types: cross_check (勾稽关系不符, e.g. the unexplained 5857.42万元), execution_deviation
+    (execution far from 100%), missed_target, unmeasured_target, aid_below_standard,
+    data_gap (indicators that cannot be computed), score_unsupported (claimed score above the
+    computed one).
+
+    Returns:
+        Columns :data:`COLUMNS` (type, item_zh, detail_zh, cells).
+    """
+    types = problem_types()
+    threshold = float(types["execution_deviation"].params.get("threshold_pp", 10))
+    words = list(types["classification"].params.get("purchase_words", []))
+    rows = (_cross_checks(ev) + _execution(ev, threshold) + _classification(ev, words)
+            + _targets(ev) + _aid(ev) + _gaps(ev) + _score(ev))
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    order = {k: i for i, k in enumerate(types)}
+    frame = frame.sort_values("type", key=lambda s: s.map(order), kind="stable")
+    return frame.reset_index(drop=True)

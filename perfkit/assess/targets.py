@@ -1,0 +1,237 @@
+"""Year targets and their attainment: direction, status, next-year targets, change on last year."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from perfkit.assess.evaluation import Evaluation
+from perfkit.indicators.base import NOT_COMPUTABLE_ZERO
+
+EXCEEDED = "超额"
+ACHIEVED = "达成"
+NOT_ACHIEVED = "未达成"
+NO_ACTUAL = "无实际值"
+#: A row with a direction but no target value (the target itself is the gap).
+NO_TARGET = "无目标值"
+#: A row with a target but no direction: attainment cannot be judged.
+NO_DIRECTION = "方向未填"
+#: Target set for a later year (e.g. the 2020 plan in a 2019 report): shown, not judged.
+NEXT_YEAR = "下年目标"
+
+#: Statuses in display order (the four the reports use, then the incomplete ones).
+STATUSES = (EXCEEDED, ACHIEVED, NOT_ACHIEVED, NO_ACTUAL, NO_TARGET, NO_DIRECTION)
+
+DIRECTION_ZH = {"≥": "不低于", "≤": "不高于", "=": "等于", "全面": "全面实现"}
+#: 全面 means the whole population: 100 (%) unless the workbook states another target.
+FULL = 100.0
+
+COLUMNS = ["id", "code", "domain", "label_zh", "unit", "declared", "direction", "target",
+           "target_derived", "target_note", "actual", "qualifier", "prior", "target_year",
+           "next_year",
+           "status", "ratio_pct", "ratio_note", "change", "change_pct", "change_note", "source",
+           "note", "target_cell", "actual_cell", "prior_cell"]
+
+
+def _nan(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def judge(direction: str | None, target: float, actual: float) -> str:
+    """Status of one actual value against its target.
+
+    Args:
+        direction: ``≥`` (at least; above is 超额), ``≤`` (at most), ``=`` (exactly) or
+            ``全面`` (the whole population, target 100 when empty).
+        target: the target value (NaN when not given).
+        actual: the actual value (NaN when not given).
+
+    Returns:
+        One of :data:`STATUSES`.
+    """
+    if direction == "全面" and _nan(target):
+        target = FULL
+    if not direction:
+        return NO_DIRECTION if not _nan(target) else NO_TARGET
+    if _nan(target):
+        return NO_TARGET
+    if _nan(actual):
+        return NO_ACTUAL
+    if direction in ("≥", "全面"):
+        if _close(actual, target):
+            return ACHIEVED
+        if actual > target:
+            # A 全面 target cannot be beaten: 100% reached is 达成.
+            return EXCEEDED if direction == "≥" else ACHIEVED
+        return NOT_ACHIEVED
+    if direction == "≤":
+        return ACHIEVED if actual < target or _close(actual, target) else NOT_ACHIEVED
+    if direction == "=":
+        return ACHIEVED if _close(actual, target) else NOT_ACHIEVED
+    raise ValueError(f"unknown direction {direction!r}")
+
+
+def ratio(actual: float, target: float) -> tuple[float, str]:
+    """实际 / 目标 × 100 and a note; a zero target gives NaN and 无法计算（基数为0）."""
+    if _nan(actual) or _nan(target):
+        return math.nan, ""
+    if target == 0:
+        return math.nan, NOT_COMPUTABLE_ZERO
+    return actual / target * 100, ""
+
+
+def change(actual: float, prior: float) -> tuple[float, float, str]:
+    """Change on last year: (difference, relative change %, note)."""
+    if _nan(actual) or _nan(prior):
+        return math.nan, math.nan, ""
+    if prior == 0:
+        return actual - prior, math.nan, NOT_COMPUTABLE_ZERO
+    return actual - prior, (actual - prior) / prior * 100, ""
+
+
+def derived_targets() -> dict[str, tuple[str, str]]:
+    """Targets the catalogs derive: 指标代码 → (indicator id, direction)."""
+    from perfkit.indicators.catalog import target_rules
+
+    return {code: (rule.target, rule.direction) for code, rule in target_rules().items()}
+
+
+def _str(v: Any) -> str:
+    return "" if _nan(v) else str(v)
+
+
+def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
+    """Every 绩效指标 row of a domain with its target judged (tidy, one row per row).
+
+    Labels and units come from the indicator declarations when the 指标代码 is registered,
+    otherwise from the workbook (custom rows). A row without a target gets an empty status.
+    ``id`` is the row's indicator id in ``ev.indicators`` (its code, or the id perfkit derives
+    for a row without one: :func:`perfkit.indicators.base.row_ids`).
+
+    Args:
+        ev: the evaluation.
+        domain: a 领域 key (``health``, ``other``, ``finance`` …); None for every 领域 of the
+            department-year (:attr:`perfkit.assess.evaluation.Evaluation.target_domains`: finance, its
+            domains and 其他 — rows of a 领域 the run settings leave out do not count).
+
+    Returns:
+        A frame with :data:`COLUMNS`.
+    """
+    from perfkit.indicators import REGISTRY, load_all
+    from perfkit.indicators.base import row_ids
+
+    load_all()
+    frame = ev.data.frames.get("targets")
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    derived = derived_targets()
+    ind = ev.indicators
+    d = ev.data
+    rows = []
+    wanted = {domain} if domain is not None else set(ev.target_domains)
+    for (i, rec), row_id in zip(frame.iterrows(), row_ids(frame), strict=True):
+        if rec["domain"] not in wanted:
+            continue
+        code = _str(rec["code"])
+        declared = code in REGISTRY
+        label = REGISTRY[code].label_zh if declared else _str(rec["name"])
+        unit = REGISTRY[code].unit if declared else _str(rec["unit"])
+        direction = _str(rec["direction"]) or None
+        target, actual, prior = (float(rec[c]) for c in ("target", "actual", "prior"))
+        target_derived, target_note = False, ""
+        if _nan(target) and code in derived:
+            ind_id, derived_direction = derived[code]
+            direction = direction or derived_direction
+            target = float(ind.at[ind_id, "value"])
+            target_derived = True
+            target_note = (f"推算：{ind.at[ind_id, 'definition_zh']}" if not _nan(target)
+                           else f"无法推算：{ind.at[ind_id, 'note']}")
+        if direction == "全面" and _nan(target):
+            target = FULL
+        target_year = int(rec["target_year"]) if not _nan(rec["target_year"]) else ev.year
+        next_year = target_year > ev.year
+        is_target = bool(direction) or not _nan(target)
+        if not is_target:
+            status = ""
+        elif next_year:
+            status = NEXT_YEAR
+        else:
+            status = judge(direction, target, actual)
+        r_pct, r_note = ratio(actual, target) if is_target and not next_year else (math.nan, "")
+        c_abs, c_pct, c_note = change(actual, prior)
+        rows.append({
+            "id": row_id, "code": code, "domain": rec["domain"], "label_zh": label, "unit": unit,
+            "declared": declared, "direction": direction or "", "target": target,
+            "target_derived": target_derived, "target_note": target_note, "actual": actual,
+            "qualifier": _str(rec.get("qualifier")), "prior": prior, "target_year": target_year, "next_year": next_year,
+            "status": status, "ratio_pct": r_pct, "ratio_note": r_note, "change": c_abs,
+            "change_pct": c_pct, "change_note": c_note, "source": _str(rec["source"]),
+            "note": _str(rec["note"]), "target_cell": d.cell("targets", i, "target"),
+            "actual_cell": d.cell("targets", i, "actual"), "prior_cell": d.cell("targets", i, "prior"),
+        })
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def attainment(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
+    """This year's targets of a domain with status, 实际/目标 and change (see :func:`metrics`)."""
+    m = metrics(ev, domain)
+    return m[(m["status"] != "") & ~m["next_year"]].reset_index(drop=True)
+
+
+def next_year_targets(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
+    """Targets set for a later year (the plan), not judged this year."""
+    m = metrics(ev, domain)
+    return m[m["next_year"] & (m["status"] != "")].reset_index(drop=True)
+
+
+def status_counts(ev: Evaluation, domain: str | None = None) -> dict[str, int]:
+    """How many of this year's targets have each status (every status, zeros included)."""
+    counts = attainment(ev, domain)["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+def gaps(ev: Evaluation, domain: str) -> pd.DataFrame:
+    """The data gaps of a domain: targets without actual value, and indicators not computable.
+
+    Next-year targets are not gaps (they are judged next year).
+
+    Returns:
+        Columns ``label_zh``, ``kind`` (目标无实际值 / 指标无法计算), ``reason``, ``cells``.
+    """
+    rows = []
+    att = attainment(ev, domain)
+    seen = set()
+    for _, a in att[att["status"].isin([NO_ACTUAL, NO_TARGET, NO_DIRECTION])].iterrows():
+        what = {NO_ACTUAL: "有目标值但未提供实际值", NO_TARGET: "未提供目标值",
+                NO_DIRECTION: "未填写目标方向"}[a["status"]]
+        goal = (f"目标：{DIRECTION_ZH.get(a['direction'], a['direction'])}"
+                f"{_fmt_value(a['target'], a['unit'])}") if not _nan(a["target"]) else ""
+        reason = "；".join(p for p in (what, goal, a["note"]) if p)
+        rows.append({"label_zh": a["label_zh"], "kind": "目标" + a["status"], "reason": reason,
+                     "cells": a["actual_cell"] if a["status"] == NO_ACTUAL else a["target_cell"]})
+        seen.add(a["id"])
+    future = set(next_year_targets(ev, domain)["id"])
+    ind = ev.domain_indicators(domain)
+    for ind_id, r in ind[ind["value"].isna()].iterrows():
+        if ind_id in seen or ind_id in future:
+            continue
+        rows.append({"label_zh": r["label_zh"], "kind": "指标无法计算", "reason": r["note"],
+                     "cells": r["source_cells"]})
+    from perfkit.indicators.metrics import GAP_HOOKS
+
+    hook = GAP_HOOKS.get(domain)
+    if hook is not None and domain in ev.domains:
+        rows += hook(ev.data)
+    return pd.DataFrame(rows, columns=["label_zh", "kind", "reason", "cells"])
+
+
+def _fmt_value(v: float, unit: str) -> str:
+    from perfkit import fmt
+
+    return fmt.with_unit(v, unit)

@@ -1,0 +1,120 @@
+"""The domain report of any catalog: one notebook (``notebooks/domain.ipynb``) for every domain.
+
+What a domain report shows comes from its catalog (:mod:`perfkit.domains`): the title from its
+label, one section per topic (a sentence of its figures, the table, a chart) in the catalog's
+order, and — for a catalog that reads an optional sheet (``sheets``) — that sheet's own section
+first (学生资助: programmes, per-person aid against the standard). A health bureau, or a
+project's own catalog, gets its report without any Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from perfkit.assess.evaluation import Evaluation
+from perfkit.report import charts, tables
+from perfkit.report.narrative import Parts, Text, esc
+from perfkit.report.narrative import title as _title
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _numeral(n: int) -> str:
+    """（一） … （十）, then （11） …: the numbering of 三级 headings in the reports."""
+    return f"（{_NUMERALS[n - 1] if n <= len(_NUMERALS) else n}）"
+
+
+def label(domain: str) -> str:
+    """The domain's 领域 label (教育质量, 卫生健康 …); the key when it has no catalog."""
+    from perfkit.indicators.catalog import catalog
+
+    c = catalog(domain)
+    return c.label_zh if c else domain
+
+
+def title(ev: Evaluation, domain: str) -> Text:
+    """The report heading: department, year and the domain's label."""
+    return _title(ev, label(domain))
+
+
+def intro(ev: Evaluation, domain: str) -> Text:
+    """What the domain covers (the catalog's description) and where its definitions are."""
+    from perfkit.indicators.catalog import catalog, topics
+
+    c = catalog(domain)
+    if c is None:
+        return Text(f"领域“{esc(domain)}”没有领域目录。")
+    groups = "、".join(f"“{esc(t.label_zh)}”" for t in topics(domain).values())
+    text = esc(c.description_zh) if c.description_zh else ""
+    text += (f"本报告按领域目录“{esc(c.label_zh)}”列示{ev.year}年度的指标"
+             + (f"，分为{groups}" if groups else "")
+             + "。每个指标的名称、单位和计算方法见数据字典；下文数字均由工作簿计算，"
+             "单元格（如“绩效指标!G5”）即数据出处。")
+    return Text(text)
+
+
+def _aid_sheet(ev: Evaluation) -> list[tuple[str, list[Any]]]:
+    from perfkit.report.narrative import aid_sheet_text
+
+    return [
+        ("资助项目", [Text(
+            "按工作簿“学生资助”表逐项列示受助人次（或人数，按“计数单位”）、资助金额、人均资助金额"
+            "（金额 × 10000 ÷ 受助人次或人数，元）和占资助资金合计的比例。有资助标准的项目，人均金额"
+            "与标准比较；低于或高于标准的标为“需说明”，不隐去。"), aid_sheet_text(ev),
+            tables.aid_programme_table(ev), charts.aid_amounts(ev), charts.aid_persons(ev)]),
+        ("人均资助金额与资助标准", [Text(
+            "横轴为对数刻度（各项目人均金额相差百倍）；黑色竖线为资助标准，红色为低于标准的项目。"),
+            charts.aid_per_capita(ev)]),
+    ]
+
+
+#: The sections of the optional sheets a catalog may read (its ``sheets``), by sheet name: the
+#: sheet's layout is part of the workbook contract, so its display is Python.
+SHEET_SECTIONS: dict[str, Callable[[Evaluation], list[tuple[str, list[Any]]]]] = {
+    "学生资助": _aid_sheet,
+}
+
+
+def sheet_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
+    """(heading, displays) of the sheets the domain's catalog reads; none for most domains."""
+    from perfkit.indicators.catalog import catalog
+
+    c = catalog(domain)
+    out: list[tuple[str, list[Any]]] = []
+    for name in (c.sheets if c else []):
+        if name in SHEET_SECTIONS:
+            out += SHEET_SECTIONS[name](ev)
+    return out
+
+
+def topic_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
+    """(heading, displays) of each catalog topic: its figures in a sentence, its table and,
+    where two or more figures share a unit, its chart."""
+    from perfkit.indicators.catalog import topics
+    from perfkit.report.narrative import topic_summary
+
+    return [(t.label_zh, [topic_summary(ev, domain, key), tables.topic_table(ev, domain, key),
+                          charts.topic_chart(ev, domain, key)])
+            for key, t in topics(domain).items()]
+
+
+def sections(ev: Evaluation, domain: str) -> Parts:
+    """主要工作与成效 of a domain: the sheet sections, then one per topic, numbered （一）…
+
+    Shown by one notebook cell whatever the catalog declares (:class:`perfkit.report.narrative.Parts`).
+    """
+    found = sheet_sections(ev, domain) + topic_sections(ev, domain)
+    if not found:
+        return Parts([Text(f"领域目录“{esc(label(domain))}”未声明指标分组（topics），"
+                           "指标见数据字典和下文各节。")])
+    out = Parts()
+    for n, (heading, parts) in enumerate(found, 1):
+        shown = [p for p in parts if p is not None and not (isinstance(p, str) and not p)]
+        # The heading and the text under it are one output, so that in print the heading and
+        # its introduction stay with the table or chart that follows (print.css).
+        head = f"### {_numeral(n)}{esc(heading)}"
+        if shown and isinstance(shown[0], Text):
+            head += "\n\n" + shown.pop(0)
+        out += [Text(head), *shown]
+    return out

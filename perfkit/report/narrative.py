@@ -1,0 +1,585 @@
+"""Generated Chinese text: every number comes from the evaluation, none is typed."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+from perfkit import fmt
+from perfkit.assess.checks import INCONSISTENT, UNEXPLAINED
+from perfkit.assess.evaluation import Evaluation
+
+
+class Text(str):
+    """Markdown text that Jupyter displays as Markdown (no IPython import needed).
+
+    It is displayed through :func:`cjk_markdown`, so ``**…。**`` is bold even next to Chinese
+    punctuation and a line break inside a Chinese sentence leaves no space.
+    """
+
+    def _repr_markdown_(self) -> str:
+        return cjk_markdown(str(self))
+
+
+class Parts(list):
+    """Several displays shown in order by one notebook cell (text, tables, charts), each as its
+    own output, so a notebook cell stays a single ``pk.*`` call where the number of sections
+    depends on the data (a catalog's topics). Empty: the cell shows nothing."""
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        for part in self:
+            if part is not None:
+                display(part)
+
+    def __repr__(self) -> str:
+        return f"<Parts: {len(self)}>"
+
+
+#: A line that starts a Markdown block (heading, list item, quote, table row, fence): it is
+#: never joined to the line above, and a heading or table row never takes the line below.
+_BLOCK_START = re.compile(r"^\s*(#|>|\||[-*+]\s|\d+[.)]\s|```|~~~)")
+#: ``**strong**`` on one line, not escaped. CommonMark does not close ``**`` that follows
+#: punctuation and precedes a letter (“。**建议”), so it would show literally: HTML does not.
+_STRONG = re.compile(r"(?<![\\*])\*\*(?=\S)([^\n]+?)(?<=[^\s\\])\*\*(?!\*)")
+_CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
+_SPACE_AFTER_STRONG = re.compile(r"(?<=[\u3000-\u303f\uff00-\uffef])</strong> (?=[\u4e00-\u9fff])")
+
+
+def cjk_markdown(text: str) -> str:
+    """Markdown that renders Chinese as written, whatever the renderer.
+
+    - Lines of one paragraph are joined without a space (a soft line break between two
+      Chinese characters renders as a stray space); two Latin words keep one space.
+    - ``**bold**`` becomes ``<strong>bold</strong>``: CommonMark leaves ``**`` literal when it
+      closes after Chinese punctuation and before a letter (“**（一）针对…。**对照…”); a
+      space written after such a closing ``**`` to work around that is dropped.
+
+    Code fences and code spans are left alone.
+
+    Args:
+        text: Markdown as written in a notebook cell or produced by :mod:`perfkit.report.narrative`.
+
+    Returns:
+        The Markdown to display.
+    """
+    out: list[str] = []
+    fenced = False
+    for line in str(text).split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+            out.append(line)
+            continue
+        prev = out[-1] if out else ""
+        joinable = (not fenced and prev.strip() and line.strip() and not _BLOCK_START.match(line)
+                    and not re.match(r"^\s*(#|\|)", prev) and not prev.endswith(("  ", "\\")))
+        if joinable:
+            a, b = prev.rstrip()[-1], line.lstrip()[0]
+            out[-1] = prev.rstrip() + (" " if a.isascii() and b.isascii() else "") + line.lstrip()
+        else:
+            out.append(line)
+    joined = "\n".join(out)
+    pieces, last = [], 0
+    for code in _CODE_SPAN.finditer(joined):
+        pieces += [_STRONG.sub(r"<strong>\1</strong>", joined[last:code.start()]), code.group()]
+        last = code.end()
+    pieces.append(_STRONG.sub(r"<strong>\1</strong>", joined[last:]))
+    # “**评价依据。** 益阳…”: the space was only there to make CommonMark close the bold.
+    return _SPACE_AFTER_STRONG.sub("</strong>", "".join(pieces))
+
+
+def run_in(title: str) -> str:
+    """A bold run-in title that leads a paragraph: ``**（一）队伍结构不合理**。``.
+
+    The full stop stays outside the bold: a CommonMark parser (nbconvert's mistune, markdown-it)
+    does not close ``**`` right after punctuation when a CJK character follows, so
+    ``**（一）标题。**正文`` would print its asterisks.
+    """
+    return f"**{title}**。"
+
+
+def esc(text: object) -> str:
+    """Escape workbook text for Markdown/HTML output."""
+    return html.escape(str(text), quote=False).replace("*", r"\*").replace("_", r"\_")
+
+
+def _nan(v: float) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _total_clause(ev: Evaluation, sheet: str, indicator_id: str, noun: str) -> str | None:
+    """"<year>年度部门决算<noun>X万元，为年初预算Y万元的Z%", or None when the total is missing."""
+    d, basis = ev.data, ev.settings.budget_label_zh
+    actual = d.value(sheet, "total", "actual")
+    if _nan(actual):
+        return None
+    rate = ev.value(indicator_id)
+    if _nan(rate):
+        return (f"{ev.year}年度部门决算{noun}{fmt.amount(actual)}"
+                f"（{basis}未提供或为0，无法计算完成率）")
+    budget = d.value(sheet, "total", ev.settings.budget_column)
+    return f"{ev.year}年度部门决算{noun}{fmt.amount(actual)}，为{basis}{fmt.amount(budget)}的{fmt.pct(rate)}"
+
+
+def revenue_sentence(ev: Evaluation) -> str:
+    """决算收入 and its completion rate, as the seed writes it."""
+    d, basis, col = ev.data, ev.settings.budget_label_zh, ev.settings.budget_column
+    s = _total_clause(ev, "income", "revenue_execution_pct", "收入")
+    if s is None:
+        return f"{ev.year}年度部门决算收入未提供（收入表“本年收入合计”决算数为空）。"
+    parts = []
+    sv, sb = d.value("income", "service", "actual"), d.value("income", "service", col)
+    if not _nan(sv):
+        p = f"事业收入{fmt.amount(sv)}"
+        srate = ev.value("service_revenue_execution_pct")
+        if not _nan(srate):
+            p += f"，为{basis}{fmt.amount(sb)}的{fmt.pct(srate)}"
+        parts.append(p)
+    for key, label in (("fiscal", "财政拨款收入"), ("superior_subsidy", "上级补助收入"),
+                       ("business", "经营收入"), ("affiliated", "附属单位上缴收入"),
+                       ("other", "其他收入")):
+        v = d.value("income", key, "actual")
+        if not _nan(v):
+            parts.append(f"{label}{fmt.amount(v)}")
+    if parts:
+        s += "。决算收入总额中" + "；".join(parts)
+    return s + "。"
+
+
+def expenditure_sentence(ev: Evaluation) -> str:
+    """决算支出, completion rate and its structure, naming any unexplained remainder."""
+    d = ev.data
+    s = _total_clause(ev, "expenditure", "expenditure_execution_pct", "支出总额")
+    if s is None:
+        return f"{ev.year}年度部门决算支出未提供（支出表“本年支出合计”决算数为空）。"
+    basic, project = d.value("expenditure", "basic", "actual"), d.value("expenditure", "project", "actual")
+    parts = [f"基本支出{fmt.amount(basic)}" if not _nan(basic) else "",
+             f"项目支出{fmt.amount(project)}" if not _nan(project) else ""]
+    parts = [p for p in parts if p]
+    if parts:
+        s += "，其中" + "，".join(parts)
+    s += "。"
+    check = ev.checks.set_index("check").loc["expenditure_parts"]
+    if check["verdict"] in (UNEXPLAINED, INCONSISTENT):
+        s += f"经核对：{check['explanation']}。"
+    return s
+
+
+def carryover_sentence(ev: Evaluation) -> str:
+    """本年结转结余 (computed) and the cumulative balance."""
+    y = ev.year
+    current = ev.value("carryover_current_wan_yuan")
+    closing = ev.value("carryover_closing_wan_yuan")
+    if _nan(current):
+        s = f"{y}年度结转结余无法计算（收入或支出合计未提供）"
+    else:
+        s = f"{y}年度结转结余{fmt.amount(current)}（本年收入合计减本年支出合计）"
+    if not _nan(closing):
+        s += f"，累计结转结余{fmt.amount(closing)}"
+    s += "。"
+    if not _nan(current) and current < 0:
+        s += f"本年支出大于本年收入{fmt.amount(-current)}，动用了以前年度结转结余。"
+    return s
+
+
+def three_public_sentence(ev: Evaluation) -> str:
+    """"三公"经费: total, control rate (or the report's stated rate when no budget), change."""
+    d, y = ev.data, ev.year
+    total = ev.value("three_public_total_wan_yuan")
+    if _nan(total):
+        return f"{y}年度“三公”经费决算数未提供。"
+    s = f"{y}年度“三公”经费支出共计{fmt.amount(total)}"
+    control = ev.value("three_public_control_pct")
+    if not _nan(control):
+        s += f"，为预算{fmt.amount(d.value('three_public', 'total', 'budget'))}的{fmt.pct(control)}"
+    prior = d.value("three_public", "total", "prior_actual")
+    change = ev.value("three_public_change_wan_yuan")
+    if fmt.is_unchanged(change):
+        s += f"，与{y - 1}年度“三公”经费{fmt.amount(prior)}持平"
+    elif not _nan(change):
+        s += f"，较{y - 1}年度“三公”经费{fmt.amount(prior)}{fmt.change(change)}"
+        rate = ev.value("three_public_change_pct")
+        if not _nan(rate):
+            s += f"（{fmt.change(rate, '%', up='增长', down='下降')}）"
+    s += "。"
+    stated = ev.stated("three_public_control_pct")
+    if _nan(control) and stated:
+        s += (f"工作簿未提供“三公”经费预算数，控制率无法由数据计算；报告称其为年初预算的"
+              f"{esc(stated.strip())}，无法核对。")
+    items = []
+    for key, label in (("reception", "公务接待费"), ("abroad", "因公出国（境）费"),
+                       ("vehicle_purchase", "公务用车购置费"), ("vehicle_operation", "公务用车运行维护费")):
+        now, before = d.value("three_public", key, "actual"), d.value("three_public", key, "prior_actual")
+        if _nan(now):
+            continue
+        p = f"{label}本年数{fmt.amount(now)}"
+        if not _nan(before):
+            diff = now - before
+            p += f"，上年数{fmt.amount(before)}，{fmt.change(diff, same='与上年持平')}"
+        items.append(p)
+    if items:
+        s += "其中：" + "；".join(items) + "。"
+    return s
+
+
+def staffing_sentence(ev: Evaluation) -> str:
+    """在职人员控制率, or the gap when staffing is not provided."""
+    rate = ev.value("staff_control_pct")
+    if _nan(rate):
+        note = str(ev.indicators.at["staff_control_pct", "note"]).removeprefix("数据缺失：")
+        return f"在职人员控制率无法计算：{note}。"
+    s = f"在职人员控制率为{fmt.pct(rate)}（在职人数 / 编制数）"
+    return s + ("，超过编制，需说明原因。" if rate > 100 else "。")
+
+
+def finance_overview(ev: Evaluation) -> Text:
+    """The 部门整体支出概况 paragraph block."""
+    paras = [revenue_sentence(ev), expenditure_sentence(ev), carryover_sentence(ev),
+             three_public_sentence(ev), staffing_sentence(ev)]
+    return Text("\n\n".join(paras))
+
+
+def finance_findings(ev: Evaluation) -> Text:
+    """Bulleted findings from cross-checks and execution rates (the problems to explain)."""
+    lines = []
+    for _, c in ev.checks.iterrows():
+        if c["verdict"] in (UNEXPLAINED, INCONSISTENT):
+            lines.append(f"- **{c['label_zh']}**（{c['verdict']}）：{c['explanation']}。")
+    for ind_id in ("revenue_execution_pct", "expenditure_execution_pct"):
+        v = ev.value(ind_id)
+        if not _nan(v) and abs(v - 100) > 10:
+            label = ev.indicators.at[ind_id, "label_zh"]
+            lines.append(f"- **{label}{fmt.pct(v)}**，偏离100%达{fmt.num(abs(v - 100))}个百分点，"
+                         "预算编制的准确性有待提高。")
+    gaps = ev.domain_indicators("finance")
+    n = int(gaps["value"].isna().sum())
+    if n:
+        lines.append(f"- 有{n}项财务指标因数据缺失或基数为0无法计算，见“数据缺口”。")
+    return Text("\n".join(lines) if lines else "未发现需要说明的问题。")
+
+
+def title(ev: Evaluation, section: str) -> Text:
+    """The report heading: department, year and section."""
+    return Text(f"# {esc(ev.department_name)}{ev.year}年度{section}绩效自评")
+
+
+def audit_summary(ev: Evaluation) -> Text:
+    """The audit in prose: counts by verdict per part, then every figure that is not 一致."""
+    from perfkit.assess.audit import (
+        CONSISTENT,
+        INTERNAL,
+        SCORES,
+        STATED,
+        VERDICTS,
+        audit,
+        verdict_counts,
+    )
+
+    a = audit(ev)
+    parts = ((STATED, "报告所列数值"), (INTERNAL, "工作簿内部勾稽关系"), (SCORES, "部门自评得分"))
+    lines = []
+    for category, label in parts:
+        rows = a[a["category"] == category]
+        if rows.empty:
+            continue
+        counts = verdict_counts(rows)
+        detail = "、".join(f"{v}{counts[v]}项" for v in VERDICTS if counts[v])
+        lines.append(f"核对{label}{len(rows)}项：{detail}。")
+    if not lines:
+        return Text("工作簿“报告数值”表为空，且没有可核对的勾稽关系。")
+    flagged = a[a["verdict"] != CONSISTENT]
+    bullets = [f"- **{esc(r['ref'] + ' ' if r['category'] == STATED else '')}{esc(r['figure'])}**"
+               f"（{r['verdict']}）：{esc(r['explanation'])}。" for _, r in flagged.iterrows()]
+    wrong = int((a["verdict"] == INCONSISTENT).sum())
+    close = (f"有{wrong}项与数据不一致，需部门更正或书面说明。" if wrong
+             else "未发现与数据不一致的数值；舍入差异、未解释差额和无法核对的项目见上。")
+    return Text("\n\n".join(["".join(lines), "\n".join(bullets), close] if bullets
+                            else ["".join(lines), close]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets and the domain reports (any catalog's)
+# ---------------------------------------------------------------------------------------------
+
+
+def _domain_zh(domain: str) -> str:
+    from perfkit.data.workbook import DOMAIN_CHOICES
+
+    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
+
+
+def _v(ev: Evaluation, indicator_id: str) -> str:
+    """An indicator's value with its declared unit (and 数值修饰), or 未提供."""
+    row = ev.indicators.loc[indicator_id]
+    return fmt.with_unit(row["value"], row["unit"], int(row["decimals"]),
+                         qualifier=row["qualifier"])
+
+
+def _lv(ev: Evaluation, indicator_id: str) -> str:
+    """Declared label followed by the value, e.g. 普高一本上线率17.35%."""
+    return f"{ev.indicators.at[indicator_id, 'label_zh']}{_v(ev, indicator_id)}"
+
+
+def attainment_summary(ev: Evaluation, domain: str) -> Text:
+    """How many of this year's targets were exceeded, met, missed or have no actual value."""
+    from perfkit.assess import targets
+    from perfkit.report.tables import target_text
+
+    att = targets.attainment(ev, domain)
+    name = _domain_zh(domain)
+    if att.empty:
+        return Text(f"工作簿未列出{ev.year}年度{name}目标。")
+    c = targets.status_counts(ev, domain)
+    parts = [f"超额完成{c[targets.EXCEEDED]}项", f"达成{c[targets.ACHIEVED]}项",
+             f"未达成{c[targets.NOT_ACHIEVED]}项", f"无实际值{c[targets.NO_ACTUAL]}项"]
+    parts += [f"{s}{c[s]}项" for s in (targets.NO_TARGET, targets.NO_DIRECTION) if c[s]]
+    lines = [f"{ev.year}年度{name}共列出年度目标{len(att)}项：{'，'.join(parts)}。"]
+    judged = att[att["status"].isin([targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
+    for _, r in judged.iterrows():
+        s = (f"- **{esc(r['label_zh'])}**：实际"
+             f"{fmt.with_unit(r['actual'], r['unit'], qualifier=r['qualifier'])}，"
+             f"目标{target_text(r)}")
+        if not _nan(r["ratio_pct"]):
+            s += f"，为目标的{fmt.pct(r['ratio_pct'])}"
+        s += f"（{r['status']}）。"
+        if r["target_derived"]:
+            s += f"（目标数为{esc(r['target_note'])}）"
+        lines.append(s)
+    missing = att[att["status"] == targets.NO_ACTUAL]
+    if not missing.empty:
+        lines.append(f"\n另有{len(missing)}项目标（{'、'.join(esc(x) for x in missing['label_zh'])}）"
+                     "工作簿未提供实际完成值，无法判断是否完成，列入“数据缺口”，不以0或100%代替。")
+    return Text("\n".join(lines))
+
+
+def next_year_targets_text(ev: Evaluation, domain: str) -> Text:
+    """The targets set for a later year, listed as the plan (not judged this year)."""
+    from perfkit.assess import targets
+    from perfkit.report.tables import target_text
+
+    nxt = targets.next_year_targets(ev, domain)
+    if nxt.empty:
+        return Text(f"工作簿未列出{_domain_zh(domain)}的下年度目标。")
+    years = "、".join(f"{y}年" for y in sorted(set(nxt["target_year"])))
+    items = "；".join(f"{esc(r['label_zh'])}{target_text(r)}" for _, r in nxt.iterrows())
+    return Text(f"{years}目标：{items}。这些目标在相应年度评价时判断是否完成。")
+
+
+def domain_findings(ev: Evaluation, domain: str) -> Text:
+    """Bulleted findings of a domain: checks to explain, missed targets, the data gaps."""
+    from perfkit.assess import targets
+    from perfkit.indicators.metrics import CONSISTENT, run_domain_checks
+
+    lines = []
+    checks = run_domain_checks(ev.data, ev.settings, domain)
+    for _, c in checks[checks["verdict"] != CONSISTENT].iterrows():
+        lines.append(f"- **{esc(c['label_zh'])}**（{c['verdict']}）：{esc(c['explanation'])}。")
+    ok = checks[checks["verdict"] == CONSISTENT]
+    if not ok.empty:
+        lines.append(f"- 核对一致：{'；'.join(esc(x) for x in ok['label_zh'])}。")
+    att = targets.attainment(ev, domain)
+    missed = att[att["status"] == targets.NOT_ACHIEVED]
+    if not missed.empty:
+        lines.append(f"- 未达成目标{len(missed)}项：{'、'.join(esc(x) for x in missed['label_zh'])}，"
+                     "需说明原因。")
+    gaps = targets.gaps(ev, domain)
+    if not gaps.empty:
+        lines.append(f"- 数据缺口{len(gaps)}项：{'、'.join(esc(x) for x in gaps['label_zh'])}，"
+                     "见“数据缺口”。")
+    return Text("\n".join(lines) if lines else "未发现需要说明的问题。")
+
+
+def topic_summary(ev: Evaluation, domain: str, topic: str) -> Text:
+    """One sentence of a catalog topic's figures, in the catalog's order: each indicator with its
+    value (and 数值修饰), its year target and status where it has one; those without a value
+    are named after them."""
+    from perfkit.assess import targets
+    from perfkit.indicators.catalog import topics
+    from perfkit.report.tables import target_text
+
+    spec = topics(domain)[topic]
+    att = targets.attainment(ev, domain)
+    judged = att[att["status"].isin([targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
+    goals = {r["code"]: r for _, r in judged.iterrows() if r["code"]}
+    ind = ev.indicators
+    have, missing = [], []
+    for code in spec.indicators:
+        r = ind.loc[code]
+        if _nan(r["value"]):
+            missing.append(esc(r["label_zh"]))
+            continue
+        s = esc(r["label_zh"]) + fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
+                                               qualifier=r["qualifier"])
+        if code in goals:
+            s += f"（目标{target_text(goals[code])}，{goals[code]['status']}）"
+        have.append(s)
+    parts = []
+    if have:
+        parts.append(f"{ev.year}年，" + "；".join(have) + "。")
+    if missing:
+        parts.append(f"{'另有' if have else ''}{'、'.join(missing)}未提供或无法计算，见“数据缺口”。")
+    return Text("".join(parts))
+
+
+def aid_sheet_text(ev: Evaluation) -> Text:
+    """The 学生资助 sheet in words: programmes, totals, the policy groups against the total the
+    report states, per-person aid (per 人 or 人次, as the sheet's 计数单位 says), and every
+    programme below its standard."""
+    from perfkit.indicators.aid import BELOW_STANDARD, programme_frame
+    from perfkit.indicators.metrics import run_domain_checks
+
+    p = programme_frame(ev.data)
+    if p.empty:
+        return Text(f"{ev.year}年度学生资助表未填写。")
+    paras = [f"{ev.year}年度学生资助表列出资助项目{len(p)}项，{_lv(ev, 'aid_total_wan_yuan')}。"]
+
+    def item(r) -> str:
+        s = f"{esc(r['program'])}{fmt.amount(r['amount_wan_yuan'])}"
+        if not _nan(r["persons"]):
+            s += f"，受助{fmt.count(r['persons'], r['count_unit'])}"
+            if not _nan(r["per_capita_yuan"]):
+                s += f"，人均{fmt.num(r['per_capita_yuan'])}元/{r['count_unit']}"
+        return s
+
+    checks = run_domain_checks(ev.data, ev.settings, "aid").set_index("check")
+    grouped = p[p["group"] != ""]
+    for group, rows in grouped.groupby("group", sort=False):
+        s = f"“{esc(group)}”：{'；'.join(item(r) for _, r in rows.iterrows())}"
+        key = f"aid_group_{group}"
+        if key in checks.index:
+            s += f"。与报告合计核对（{checks.at[key, 'verdict']}）：{esc(checks.at[key, 'explanation'])}"
+        paras.append(s + "。")
+    others = p[p["group"] == ""]
+    if not others.empty:
+        label = "其他资助项目" if not grouped.empty else "各资助项目"
+        paras.append(f"{label}：" + "；".join(item(r) for _, r in others.iterrows()) + "。")
+    for _, r in p[p["flag"] == BELOW_STANDARD].iterrows():
+        share = fmt.pct(r["per_capita_to_standard_pct"])
+        paras.append(f"**{esc(r['program'])}人均{fmt.num(r['per_capita_yuan'])}元/{r['count_unit']}，"
+                     f"低于资助标准{fmt.num(r['standard_yuan'], 0)}元/人·年（为标准的{share}）**，"
+                     "需说明原因（如受助人数口径、补助月数），不应按标准金额推算。")
+    return Text("\n\n".join(paras))
+
+
+# ---------------------------------------------------------------------------------------------
+# The reviewer's 复核意见: method, PEFA, problems, suggestions, provenance
+# ---------------------------------------------------------------------------------------------
+
+
+
+
+
+
+def evaluation_process(ev: Evaluation) -> Text:
+    """复核依据和方法: what the review used and how, generated from the run's inputs."""
+    from perfkit.assess.scoring import POLICY_ZH, load_sheet
+
+    sheet = load_sheet(ev.settings.score_sheet)
+    basis = ev.settings.budget_label_zh
+    lines = [
+        f"1. **复核依据。** {esc(ev.department_name)}报送的{ev.year}年度部门决算报表、业务统计和"
+        f"自评报告文字，录入工作簿“{esc(ev.data.path.name)}”（文件指纹见附录三）；评分表为"
+        f"《{esc(sheet.title_zh)}》（{esc(sheet.basis_zh)}）。",
+        f"2. **核实数据。** 读入工作簿时逐表校验；对决算报表的勾稽关系"
+        f"（合计 = 分项之和、结转结余恒等式）逐项核对，"
+        f"金额容差{fmt.num(ev.settings.tolerance_wan_yuan)}万元。",
+        f"3. **计算指标。** 每个指标按数据字典中的公式由工作簿数据计算，并注明所用单元格；"
+        f"预算完成率以{basis}为分母。基数为0或数据未提供的指标注明“无法计算”，不以0或100%代替。",
+        f"4. **逐项复核评分。** 按评分表的评分标准逐项计分，写明得分理由和依据；"
+        f"{POLICY_ZH[ev.settings.missing_policy]}，即没有佐证的指标不得分。"
+        "复核得分与部门自评得分并列，差额按原因分解。",
+        "5. **核对报告数值。** 把部门报告中陈述的数值与由数据重新计算的结果逐项对照。",
+        "6. **第二意见。** 按PEFA 2016（公共支出与财政问责）框架支柱一“预算可靠性”"
+        "对支出、收入的执行偏差评级，与本地评分对照。",
+    ]
+    return Text("\n".join(lines))
+
+
+def pefa_paragraph(ev: Evaluation) -> Text:
+    """PEFA 2016 pillar I as a second opinion beside the local score."""
+    from perfkit.assess.pefa import NOT_RATED, assess
+
+    frame = assess(ev)
+    parts = []
+    for _, d in frame.iterrows():
+        if d["grade"]:
+            value = fmt.pct(d["value_pct"], missing="（本年无数据）")
+            parts.append(f"{d['label_zh']}为{value}，评级**{d['grade']}**")
+        else:
+            parts.append(f"{d['label_zh']}{NOT_RATED}（{esc(d['note'])}）")
+    years = sorted({int(y[:4]) for v in frame["values"] for y in v.split("；")})
+    basis = next((b for b in frame["basis"] if b != NOT_RATED), NOT_RATED)
+    s = ("以国际通行的PEFA 2016框架（支柱一：预算可靠性）作为本地评分的第二意见："
+         + "；".join(parts)
+         + f"。所用年度：{'、'.join(str(y) for y in years)}年；评级口径：{basis}。")
+    if (frame["grade"] == "D").any():
+        s += "评级D表示执行数与年初批准预算的偏差超出PEFA C级区间，年初预算对全年收支的约束力不足。"
+    return Text(s)
+
+
+
+def problems_section(ev: Evaluation) -> Text:
+    """四、存在的问题: every problem the data shows, grouped by type, with figures and cells."""
+    from perfkit.assess.problems import find_problems, problem_types
+
+    found = find_problems(ev)
+    if found.empty:
+        return Text("数据中未发现需要说明的问题。")
+    out = []
+    numerals = "一二三四五六七八九十"
+    for n, (kind, group) in enumerate(found.groupby("type", sort=False)):
+        heading = problem_types()[kind].heading_zh
+        out.append(f"**（{numerals[n] if n < 10 else n + 1}）{heading}。**\n")
+        out += [f"- {esc(g['item_zh'])}：{esc(g['detail_zh'])}"
+                + (f"（{esc(g['cells'])}）" if g["cells"] and kind != "score_unsupported" else "")
+                for _, g in group.iterrows()]
+        out.append("")
+    return Text("\n".join(out).strip())
+
+
+def suggestions_section(ev: Evaluation) -> Text:
+    """五、有关建议: one suggestion per problem type found, from the maintained template."""
+    from perfkit.assess.problems import find_problems, problem_types
+
+    kinds = list(dict.fromkeys(find_problems(ev)["type"]))
+    if not kinds:
+        return Text("数据中未发现需要改进的问题，建议保持现有预算和绩效管理做法。")
+    numerals = "一二三四五六七八九十"
+    return Text("\n\n".join(
+        run_in(f"（{numerals[i] if i < 10 else i + 1}）针对“{problem_types()[k].heading_zh}”")
+        + problem_types()[k].suggestion_zh for i, k in enumerate(kinds)))
+
+
+
+def provenance(ev: Evaluation) -> Text:
+    """附录 数据来源与版本: input file and hash, score sheet and hash, perfkit version, run time."""
+    import datetime as dt
+
+    from perfkit import __version__
+    from perfkit.assess.scoring import POLICY_ZH, load_sheet
+    from perfkit.atomic import sha256_file
+
+    sheet = load_sheet(ev.settings.score_sheet)
+    now = fmt.display_time(dt.datetime.now(dt.UTC), seconds=True)
+    # Paths are inside the project (params.safe_path) and shown as code, so not escaped.
+    rows = [
+        ("输入工作簿", f"`{_rel_path(ev.data.path)}`"),
+        ("工作簿 SHA-256", f"`{ev.data.sha256}`"),
+        ("评分表", f"《{esc(sheet.title_zh)}》"),
+        ("评分表 SHA-256", f"`{sha256_file(sheet.path)}`"),
+        ("输入缺失处理", POLICY_ZH[ev.settings.missing_policy]),
+        ("perfkit 版本", __version__),
+        ("运行时间", now),
+    ]
+    return Text("| 项目 | 内容 |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows))
+
+
+def _rel_path(path) -> str:
+    from perfkit import config
+
+    try:
+        return str(path.resolve().relative_to(config.ROOT))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,320 @@
+"""The reviewer's 复核意见: the department's claimed score beside the 复核得分, and why they differ.
+
+This is the reviewer's document (a finance bureau's 抽查复核). The 复核得分 is perfkit's score
+of the department's evidence under the run's score sheet ("无佐证材料不得分"); it is never called
+自评得分. The difference from the department's claim is decomposed by cause and adds up to it
+exactly. The audit of stated figures, the cross-checks, PEFA, data gaps and the data dictionary
+are presented by the review notebook from :mod:`perfkit.report.tables` and :mod:`perfkit.report.narrative`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from perfkit import fmt
+from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.scoring import (
+    ERROR,
+    EXCLUDED,
+    LOSS_ZH,
+    POLICY_ZH,
+    STATUS_ZH,
+    ScoreResult,
+    claim_checks,
+    claimed_items,
+    score,
+)
+from perfkit.report.narrative import Text, esc
+from perfkit.report.tables import styled
+
+
+def _nan(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _pts(v: float) -> str:
+    return fmt.num(v, 0 if float(v).is_integer() else 2)
+
+
+def title(ev: Evaluation) -> Text:
+    """The document title."""
+    return Text(f"# {esc(ev.department_name)}{ev.year}年度部门整体支出绩效自评复核意见")
+
+
+def _claim(r: ScoreResult) -> str:
+    if r.claimed is None:
+        return "部门未填报自评得分"
+    return f"部门自评得分{fmt.num(r.claimed)}分（{r.claimed_grade or '无对应等级'}）"
+
+
+def conclusion(ev: Evaluation) -> Text:
+    """复核结论: the claim, the 复核得分 and its grade, the difference and its main causes."""
+    r = score(ev)
+    basis = f"按《{esc(r.sheet.title_zh)}》逐项复核（{POLICY_ZH[r.policy]}）"
+    if not r.scorable:
+        errors = "；".join(esc(e) for e in r.errors)
+        return Text(f"{_claim(r)}。{basis}时评分规则执行出错，**复核得分无法计算**：{errors}。"
+                    "请修正评分表或报告 perfkit 的维护者后重新运行。")
+    s = (f"{_claim(r)}。{basis}，复核得分为**{fmt.num(r.total)}分**，等级为“**{r.grade}**”。")
+    if r.claimed is not None:
+        diff = r.claim_difference
+        if abs(diff) < 0.005:
+            s += "复核得分与部门自评得分一致。"
+        else:
+            rel = "高于" if diff > 0 else "低于"
+            s += f"部门自评得分{rel}复核得分{fmt.num(abs(diff))}分。"
+            losses = {k: v for k, v in r.losses().items() if v > 0}
+            top = sorted(losses.items(), key=lambda kv: kv[1], reverse=True)
+            if top:
+                s += ("复核扣分" + fmt.num(r.total_deduction) + "分，主要是"
+                      + "、".join(f"{LOSS_ZH[k].split('（')[0]}{fmt.num(v)}分" for k, v in top[:3])
+                      + "（分解见下表）。")
+    other = "exclude" if r.policy == "zero" else "zero"
+    alt = score(ev, r.sheet, other)
+    if alt.scorable and abs(alt.total - r.total) >= 0.005:
+        s += (f"若改按“{POLICY_ZH[other]}”口径，复核得分为{fmt.num(alt.total)}分"
+              f"（{alt.grade or '无对应等级'}）。")
+    return Text(s)
+
+
+def score_comparison(ev: Evaluation):
+    """The claimed score and the 复核得分 side by side, with grades and the difference."""
+    r = score(ev)
+    total = fmt.num(r.total, missing="无法评分")
+    return styled(pd.DataFrame({
+        "项目": ["部门自评得分（部门填报）", f"复核得分（按{r.sheet.title_zh}复核）",
+               "差额（自评得分 − 复核得分）"],
+        "分数": [fmt.num(r.claimed, missing="部门未填报"), total,
+               fmt.num(r.claim_difference, missing="—")],
+        "等级": [r.claimed_grade or ("—" if r.claimed is None else "无对应等级"),
+               r.grade or "—", ""],
+    }))
+
+
+def decomposition(ev: Evaluation) -> pd.DataFrame:
+    """自评得分 − 复核得分 decomposed by cause; the rows add up to the difference exactly.
+
+    Rows: the 复核 deduction of each cause, their sum, then the department's own deduction
+    (100 − 自评得分, or item by item when it gave item scores, plus any difference between
+    its item scores and its stated total), and the difference. Values are recorded at the
+    sheet's precision, so the printed column adds up.
+
+    Returns:
+        Columns ``label`` and ``points`` (NaN rows only when the claim or the score is missing).
+    """
+    r = score(ev)
+    d = r.sheet.decimals
+    rows = [(f"复核扣分：{LOSS_ZH[k]}", v) for k, v in r.losses().items()]
+    rows.append(("复核扣分合计（100 − 复核得分）", r.total_deduction))
+    if r.claimed is None or not r.scorable:
+        return pd.DataFrame(rows, columns=["label", "points"])
+    items = claimed_items(ev, r.sheet)
+    scored = items[items["score"].notna() & items["matched"]] if not items.empty else items
+    full = float(r.sheet.total_points)
+    if scored.empty:
+        own = _round(full - r.claimed, d)
+        rows.append((f"减：部门自评扣分（{_pts(full)} − 自评得分{fmt.num(r.claimed)}）", -own))
+    else:
+        items_total = _round(math.fsum(scored["score"]), d)
+        own = _round(full - items_total, d)
+        rows.append((f"减：部门自评表各项扣分合计（{_pts(full)} − 各项自评得分之和"
+                     f"{fmt.num(items_total)}）", -own))
+        gap = _round(r.claimed - items_total, d)
+        if abs(gap) >= 0.005:
+            rows.append(("加：自评得分与自评表各项得分之和的差", gap))
+    rows.append(("差额（自评得分 − 复核得分）", r.claim_difference))
+    return pd.DataFrame(rows, columns=["label", "points"])
+
+
+def _round(x: float, decimals: int) -> float:
+    return float(fmt.round_half_up(x, decimals))
+
+
+def decomposition_table(ev: Evaluation):
+    """The decomposition as a table (see :func:`decomposition`)."""
+    frame = decomposition(ev)
+    return styled(pd.DataFrame({"项目": frame["label"],
+                                "分数": frame["points"].map(fmt.num)}),
+                  caption="自评得分与复核得分之差的分解")
+
+
+def item_comparison(ev: Evaluation) -> pd.DataFrame:
+    """Item by item: points, the department's item score (when given), the 复核得分, the
+    difference and the main cause of the 复核 deduction.
+
+    Returns:
+        Columns item, level1, level3, points, claimed, review, difference, cause, reason.
+    """
+    r = score(ev)
+    items = claimed_items(ev, r.sheet)
+    by_item = ({} if items.empty else
+               items[items["matched"]].drop_duplicates("item").set_index("item")["score"].to_dict())
+    out = []
+    for _, i in r.items.iterrows():
+        lost = {k: float(i[f"lost_{k}"]) for k in LOSS_ZH}
+        cause = max(lost, key=lambda k: lost[k]) if max(lost.values()) > 0 else ""
+        claimed = by_item.get(i["item"], math.nan)
+        review = i["score"] if i["status"] not in (EXCLUDED, ERROR) else math.nan
+        out.append({
+            "item": i["item"], "level1": i["level1"], "level3": i["level3"],
+            "points": i["points_adjusted"], "claimed": claimed, "review": review,
+            "difference": (_round(claimed - review, r.sheet.decimals)
+                           if not (_nan(claimed) or _nan(review)) else math.nan),
+            "cause": LOSS_ZH[cause].split("（")[0] if cause else "",
+            "status": i["status"], "reason": i["reason"],
+        })
+    return pd.DataFrame(out)
+
+
+def item_comparison_table(ev: Evaluation):
+    """Item by item comparison (see :func:`item_comparison`), for the reviewer."""
+    frame = item_comparison(ev)
+    given = frame["claimed"].notna().any()
+    table = {"一级指标": frame["level1"], "三级指标": frame["level3"],
+             "分值": frame["points"].map(_pts)}
+    if given:
+        table |= {"部门自评得分": frame["claimed"].map(lambda v: fmt.num(v, missing="未填报")),
+                  "复核得分": frame["review"].map(lambda v: fmt.num(v, missing="不计分")),
+                  "差额（自评 − 复核）": frame["difference"].map(lambda v: fmt.num(v, missing="—"))}
+    else:
+        table |= {"复核得分": frame["review"].map(lambda v: fmt.num(v, missing="不计分")),
+                  "复核扣分": (frame["points"] - frame["review"].fillna(frame["points"]))
+                  .map(fmt.num)}
+    table |= {"扣分主要原因": frame["cause"].where(frame["cause"] != "", "—"),
+              "复核说明": [r if s == "scored" else f"【{STATUS_ZH[s]}】{r}"
+                       for r, s in zip(frame["reason"], frame["status"], strict=True)]}
+    caption = "逐项对照" + ("（部门填报了分项自评得分）" if given else
+                        "（部门未填报分项自评得分，只列复核得分）")
+    return styled(pd.DataFrame(table), caption=caption)
+
+
+def claim_checks_table(ev: Evaluation):
+    """Checks of the department's own score against its parts and the sheet."""
+    c = claim_checks(ev)
+    return styled(pd.DataFrame({
+        "核对项": c["label_zh"], "结论": c["verdict"], "说明": c["explanation"],
+    }))
+
+
+def score_table(ev: Evaluation):
+    """The score sheet as reviewed: every 三级 indicator with points, 复核得分 and why."""
+    r = score(ev)
+    adjusted = not (r.items["points_adjusted"] == r.items["points"]).all()
+    rows = []
+    for level1, group in r.items.groupby("level1", sort=False):
+        for _, i in group.iterrows():
+            row = {"一级指标": i["level1"], "二级指标": i["level2"], "三级指标": i["level3"],
+                   "分值": _pts(i["points"])}
+            if adjusted:
+                row["调整后分值"] = (_pts(i["points_adjusted"]) if i["status"] != EXCLUDED
+                                  else "不计分")
+            row |= {"复核得分": fmt.num(i["score"], missing="不计分"),
+                    "评分标准": i["rule_zh"],
+                    "得分及扣分原因": i["reason"] if i["status"] == "scored"
+                    else f"【{STATUS_ZH[i['status']]}】{i['reason']}",
+                    "依据": i["evidence"]}
+            rows.append(row)
+        sub = r.subtotals.set_index("level1").loc[level1]
+        row = {"一级指标": f"{level1}小计", "二级指标": "", "三级指标": "",
+               "分值": _pts(sub["points"])}
+        if adjusted:
+            row["调整后分值"] = _pts(sub["points_adjusted"])
+        row |= {"复核得分": fmt.num(sub["score"]), "评分标准": "", "得分及扣分原因": "",
+                "依据": ""}
+        rows.append(row)
+    total = {"一级指标": "合计", "二级指标": "", "三级指标": "",
+             "分值": _pts(float(r.items["points"].sum()))}
+    if adjusted:
+        total["调整后分值"] = _pts(float(r.items["points_adjusted"].sum()))
+    total |= {"复核得分": fmt.num(r.total, missing="无法评分"), "评分标准": "",
+              "得分及扣分原因": f"等级：{r.grade or '无法评定'}", "依据": ""}
+    rows.append(total)
+    return styled(pd.DataFrame(rows), caption=f"{r.sheet.title_zh}（{ev.year}年度复核）")
+
+
+def gaps(ev: Evaluation) -> pd.DataFrame:
+    """Every data gap of the department-year: finance indicators that cannot be computed,
+    targets without an actual value and domain indicators that cannot be computed, and the
+    required sections of the department's text it did not write.
+
+    Returns:
+        Columns area, item, kind, reason, cells.
+    """
+    from perfkit.assess import targets
+    from perfkit.data.workbook import DOMAIN_CHOICES, TEXT_SECTIONS
+    from perfkit.report.selfreport import REQUIRED_SECTIONS, rows
+
+    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    out = []
+    fin = ev.domain_indicators("finance")
+    for _, r in fin[fin["value"].isna()].iterrows():
+        out.append({"area": "财务", "item": r["label_zh"], "kind": "指标无法计算",
+                    "reason": r["note"], "cells": r["source_cells"]})
+    for domain in [*ev.domains, "other"]:  # the covered domains and the department's own rows
+        for _, g in targets.gaps(ev, domain).iterrows():
+            out.append({"area": zh.get(domain, domain), "item": g["label_zh"], "kind": g["kind"],
+                        "reason": g["reason"], "cells": g["cells"]})
+    for t in TEXT_SECTIONS:
+        if t.key in REQUIRED_SECTIONS and rows(ev, t.key).empty:
+            out.append({"area": "报告文字", "item": t.label, "kind": "章节未提供",
+                        "reason": f"自评报告该部分没有内容（应写：{t.guidance}）",
+                        "cells": "报告文字"})
+    return pd.DataFrame(out, columns=["area", "item", "kind", "reason", "cells"])
+
+
+def gaps_table(ev: Evaluation):
+    """The data gaps (see :func:`gaps`) as a table."""
+    g = gaps(ev)
+    if g.empty:
+        return Text("工作簿提供了评价所需的全部数据。")
+    return styled(pd.DataFrame({"领域": g["area"], "项目": g["item"], "类别": g["kind"],
+                                "原因": g["reason"], "单元格": g["cells"]}),
+                  caption=f"数据缺口（共{len(g)}项）")
+
+
+def text_audit(ev: Evaluation) -> pd.DataFrame:
+    """Every figure in the department's own words (报告文字) the reviewer can check: from the
+    sentence itself, across the text, and against the workbook (perfkit.assess.reporttext).
+
+    Returns:
+        Tidy frame with :data:`perfkit.assess.reporttext.TEXT_AUDIT_COLUMNS` (location = the cell).
+    """
+    from perfkit.assess.reporttext import audit_text, extract
+
+    frame = ev.data.frames.get("text")
+    paragraphs = [] if frame is None else [
+        (str(r["content"]), ev.data.cell("text", i, "content"))
+        for i, r in frame.iterrows() if not _nan(r["content"]) and str(r["content"]).strip()]
+    return audit_text(extract(paragraphs), ev.settings, ev)
+
+
+def text_audit_summary(ev: Evaluation) -> Text:
+    """How many figures of the department's text were checked, with what verdicts."""
+    from perfkit.assess.audit import VERDICTS
+
+    a = text_audit(ev)
+    if a.empty:
+        return Text("部门的报告文字中没有可以核对的数值（或工作簿未提供报告文字）。")
+    counts = a["verdict"].value_counts()
+    detail = "、".join(f"{v}{int(counts[v])}项" for v in VERDICTS if counts.get(v))
+    wrong = int(counts.get("不一致", 0))
+    return Text(f"从部门报告文字中识别并核对数值{len(a)}项：{detail}。"
+                + ("有数值与数据不一致，需部门更正或说明。" if wrong else
+                   "未发现与数据不一致的数值；舍入差异和无法核对的项目见下表。"))
+
+
+def text_audit_table(ev: Evaluation):
+    """The figures of the department's text that are not simply 一致, with where they stand."""
+    from perfkit.report.tables import audit_display, verdicts_marked
+
+    a = text_audit(ev)
+    a = a[a["verdict"] != "一致"]
+    if a.empty:
+        return Text("")
+    frame = audit_display(a).drop(columns="编号")
+    frame.insert(0, "位置", list(a["location"]))
+    frame["原句"] = list(a["sentence"])
+    return verdicts_marked(frame, caption="报告文字中需要说明的数值")

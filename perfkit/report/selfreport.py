@@ -1,0 +1,472 @@
+"""The department's 自评报告: its own words quoted from the 报告文字 sheet, its figures computed.
+
+This is the department's document. Text the department wrote (报告文字, 三公经费 变动原因) is
+quoted as written — escaped for display, never rewritten; a ``{指标代码}`` placeholder in it is
+filled with the value from the workbook. Figures are computed from the department's own
+workbook. Nothing here is the reviewer's: no verdicts, no recomputed score, no audit (those are
+in :mod:`perfkit.report.review`). Where the workbook holds nothing for a section, the section says so.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from typing import Any
+
+import pandas as pd
+
+from perfkit import fmt
+from perfkit.assess.evaluation import Evaluation
+from perfkit.data.workbook import TEXT_SECTIONS, normalize_label
+from perfkit.report.narrative import Text, run_in
+from perfkit.report.tables import styled
+
+#: Numbering styles of listed items, by depth (GB/T 9704: 一、（一）1.（1）).
+NUMERALS = "一二三四五六七八九十"
+
+#: Sections whose absence is a gap the report states; the others are optional commentary.
+REQUIRED_SECTIONS = ("functions", "organization", "staffing", "goals", "disclosure", "assets",
+                     "internal_control", "process", "results", "problems", "measures", "plan",
+                     "conclusion")
+
+_SECTION_BY_KEY = {t.key: t for t in TEXT_SECTIONS}
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _nan(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _number(n: int, style: str) -> str:
+    """The ``n``-th (1-based) label of a numbering style: （一）, 一、, 1. or （1）."""
+    zh = NUMERALS[n - 1] if n <= len(NUMERALS) else str(n)
+    return {"（一）": f"（{zh}）", "一、": f"{zh}、", "1.": f"{n}.", "（1）": f"（{n}）"}[style]
+
+
+def quote(text: str, *, inline: bool = False) -> str:
+    """The department's text as Markdown that displays exactly those characters.
+
+    HTML is escaped and every Markdown marker that could change the display (emphasis, code,
+    links; unless ``inline``, a heading, list or quote marker at the start of a line) is
+    backslash-escaped.
+    """
+    out = html.escape(str(text), quote=False)
+    out = re.sub(r"([\\`*_\[\]|~])", r"\\\1", out)
+    if inline:
+        return out
+    lines = []
+    for line in out.split("\n"):
+        line = re.sub(r"^(\s*)([#>+-])", r"\1\\\2", line)
+        line = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _value_text(ev: Evaluation, code: str) -> str | None:
+    """A placeholder's value: the 绩效指标 实际值 of ``code`` (with its qualifier) or the value
+    of the perfkit indicator ``code``; None when neither exists."""
+    from perfkit.assess import targets
+
+    m = targets.metrics(ev)
+    rows = m[(m["code"] == code) & ~m["next_year"]]
+    if not rows.empty:
+        r = rows.iloc[0]
+        return with_qualifier(r["actual"], r["unit"], r["qualifier"])
+    if code in ev.indicators.index:
+        r = ev.indicators.loc[code]
+        return fmt.with_unit(r["value"], r["unit"], int(r["decimals"]))
+    return None
+
+
+def fill(ev: Evaluation, text: str) -> tuple[str, list[str]]:
+    """Replace ``{code}`` placeholders with values from the data.
+
+    Returns:
+        The filled text and the codes that name nothing (left in place, reported).
+    """
+    unknown: list[str] = []
+
+    def sub(m: re.Match) -> str:
+        value = _value_text(ev, m.group(1))
+        if value is None:
+            unknown.append(m.group(1))
+            return m.group(0)
+        return value
+
+    return _PLACEHOLDER.sub(sub, text), unknown
+
+
+def with_qualifier(value: float, unit: str, qualifier: str = "", decimals: int = 2) -> str:
+    """A value as the department states it, with its qualifier (1000余所, 近9000名, 93.96%以上)."""
+    return fmt.with_unit(value, unit, decimals, qualifier=qualifier or "")
+
+
+def rows(ev: Evaluation, key: str) -> pd.DataFrame:
+    """The 报告文字 rows of one section, in sheet order, with content (empty rows dropped)."""
+    frame = ev.data.frames.get("text")
+    label = _SECTION_BY_KEY[key].label
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=["section", "title", "content", "source"])
+    mine = frame[frame["section"].map(normalize_label) == normalize_label(label)]
+    has_text = mine["content"].map(lambda v: not _nan(v) and str(v).strip() != "")
+    has_title = mine["title"].map(lambda v: not _nan(v) and str(v).strip() != "")
+    return mine[has_text | has_title]
+
+
+def _gap(key: str) -> str:
+    return f"（工作簿“报告文字”表未提供“{_SECTION_BY_KEY[key].label}”。）"
+
+
+def section(ev: Evaluation, key: str, numbering: str = "（一）") -> Text:
+    """One section of the department's own words.
+
+    Rows without a 标题 are paragraphs; rows with one are numbered items, the title run in
+    bold before the text ("**（一）队伍结构不合理**。教师学历…", see
+    :func:`perfkit.report.narrative.run_in`). Line breaks inside a cell start new paragraphs. A
+    required section with no text says so; an optional one is empty.
+    """
+    found = rows(ev, key)
+    if found.empty:
+        return Text(_gap(key) if key in REQUIRED_SECTIONS else "")
+    paras, n = [], 0
+    for idx, r in found.iterrows():
+        content = "" if _nan(r["content"]) else str(r["content"]).strip()
+        content, unknown = fill(ev, content)
+        body = [quote(p.strip()) for p in content.split("\n") if p.strip()]
+        if unknown:
+            cell = ev.data.cell("text", idx, "content")
+            body.append(f"（{cell}中的{'、'.join('{' + u + '}' for u in unknown)}"
+                        "不是绩效指标表或 perfkit 的指标代码，未能填入数值。）")
+        title = "" if _nan(r["title"]) else str(r["title"]).strip().rstrip("。")
+        if title:
+            n += 1
+            lead = run_in(_number(n, numbering) + quote(title, inline=True))
+            body = [lead + (body[0] if body else ""), *body[1:]]
+        paras += body
+    return Text("\n\n".join(paras))
+
+
+def title(ev: Evaluation) -> Text:
+    """The document title."""
+    return Text(f"# {quote(ev.department_name, inline=True)}{ev.year}年度部门整体支出绩效自评报告")
+
+
+def preamble(ev: Evaluation) -> Text:
+    """The opening paragraph: on what basis and how the department evaluated itself."""
+    return section(ev, "basis")
+
+
+# ---------------------------------------------------------------------------------------------
+# 一、部门基本情况
+# ---------------------------------------------------------------------------------------------
+
+
+def staffing(ev: Evaluation) -> Text:
+    """人员情况: the department's text, then 编制数 and 在职人数 from 基本信息."""
+    info = ev.data.info
+    authorized, actual = info.get("staff_authorized_count"), info.get("staff_actual_count")
+    parts = []
+    if not _nan(authorized):
+        parts.append(f"核定编制{fmt.count(authorized)}人")
+    if not _nan(actual):
+        parts.append(f"年末在职人员{fmt.count(actual)}人")
+    figures = ("，".join(parts) + "。") if parts else "（工作簿“基本信息”表未提供编制数和在职人数。）"
+    text = section(ev, "staffing")
+    if text.startswith("（工作簿"):
+        return Text(figures)
+    return Text(figures + "\n\n" + text)
+
+
+def goals_table(ev: Evaluation):
+    """The year's quantified targets the department set (its 绩效指标 rows with a target)."""
+    from perfkit.assess import targets
+    from perfkit.report.tables import target_text
+
+    att = targets.attainment(ev)
+    att = att[~att["target_derived"] & att["target"].notna()]
+    if att.empty:
+        return Text("（工作簿“绩效指标”表未列出本年度有目标值的绩效指标。）")
+    return styled(pd.DataFrame({
+        "领域": att["domain"].map(_domain_zh),
+        "绩效指标": att["label_zh"],
+        "年度目标": [target_text(r) for _, r in att.iterrows()],
+    }), caption=f"{ev.year}年度量化绩效目标")
+
+
+def _domain_zh(domain: str) -> str:
+    from perfkit.data.workbook import DOMAIN_CHOICES
+
+    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
+
+
+# ---------------------------------------------------------------------------------------------
+# 二、部门整体支出管理及使用情况
+# ---------------------------------------------------------------------------------------------
+
+
+def _stated_ratio(ev: Evaluation, check: str) -> str | None:
+    stated = ev.stated(check)
+    return None if not stated else str(stated).strip()
+
+
+def income_expenditure(ev: Evaluation) -> Text:
+    """收支情况: income, spending and carry-over as the department's report states them."""
+    from perfkit.report.narrative import _total_clause
+
+    d, col, basis = ev.data, ev.settings.budget_column, ev.settings.budget_label_zh
+    paras = []
+    s = _total_clause(ev, "income", "revenue_execution_pct", "收入")
+    if s is None:
+        paras.append(f"{ev.year}年度部门决算收入未提供。")
+    else:
+        parts = []
+        for key, label in (("fiscal", "财政拨款收入"), ("superior_subsidy", "上级补助收入"),
+                           ("service", "事业收入"), ("business", "经营收入"),
+                           ("affiliated", "附属单位上缴收入"), ("other", "其他收入")):
+            v = d.value("income", key, "actual")
+            if _nan(v):
+                continue
+            p = f"{label}{fmt.amount(v)}"
+            if key == "service":
+                rate, budget = ev.value("service_revenue_execution_pct"), d.value("income", key, col)
+                if not _nan(rate):
+                    p += f"，为{basis}{fmt.amount(budget)}的{fmt.pct(rate)}"
+            parts.append(p)
+        paras.append(s + ("。决算收入总额中" + "；".join(parts) if parts else "") + "。")
+    s = _total_clause(ev, "expenditure", "expenditure_execution_pct", "支出总额")
+    if s is None:
+        paras.append(f"{ev.year}年度部门决算支出未提供。")
+    else:
+        parts = [f"{label}{fmt.amount(d.value('expenditure', key, 'actual'))}"
+                 for key, label in (("basic", "基本支出"), ("project", "项目支出"),
+                                    ("remit", "上缴上级支出"), ("business", "经营支出"),
+                                    ("subsidy", "对附属单位补助支出"))
+                 if not _nan(d.value("expenditure", key, "actual"))]
+        paras.append(s + ("，其中" + "，".join(parts) if parts else "") + "。")
+    current, closing = ev.value("carryover_current_wan_yuan"), ev.value("carryover_closing_wan_yuan")
+    carry = [f"{ev.year}年度结转结余{fmt.amount(current)}" if not _nan(current) else "",
+             f"累计结转结余{fmt.amount(closing)}" if not _nan(closing) else ""]
+    if any(carry):
+        paras.append("，".join(c for c in carry if c) + "。")
+    note = section(ev, "finance")
+    return Text("\n\n".join([*paras, note] if note else paras))
+
+
+def budget_table(ev: Evaluation, sheet: str):
+    """收入 or 支出 by line: budget, actual, completion rate (lines with an actual figure)."""
+    from perfkit.data.workbook import SHEET_BY_KEY
+
+    d, col, basis = ev.data, ev.settings.budget_column, ev.settings.budget_label_zh
+    out = []
+    for item in SHEET_BY_KEY[sheet].items:
+        actual, budget = d.value(sheet, item.key, "actual"), d.value(sheet, item.key, col)
+        if _nan(actual) and _nan(budget):
+            continue
+        rate = (fmt.pct(actual / budget * 100) if not (_nan(actual) or _nan(budget) or budget == 0)
+                else ("无法计算（基数为0）" if budget == 0 else fmt.MISSING))
+        out.append({"项目": ("　其中：" if item.parent else "") + item.label,
+                    f"{basis}数（万元）": fmt.num(budget), "决算数（万元）": fmt.num(actual),
+                    f"完成率（决算/{basis}）": rate})
+    name = "收入" if sheet == "income" else "支出"
+    if not out:
+        return Text(f"（工作簿未提供{name}数据。）")
+    return styled(pd.DataFrame(out), caption=f"{ev.year}年度{name}决算")
+
+
+def three_public(ev: Evaluation) -> Text:
+    """“三公”经费: total against budget and last year, each item with the department's reason."""
+    d, y = ev.data, ev.year
+    total = d.value("three_public", "total", "actual")
+    if _nan(total):
+        return Text(f"{y}年度“三公”经费决算数未提供。")
+    s = f"{y}年度“三公”经费支出共计{fmt.amount(total)}"
+    control = ev.value("three_public_control_pct")
+    if not _nan(control):
+        s += f"，为预算{fmt.amount(d.value('three_public', 'total', 'budget'))}的{fmt.pct(control)}"
+    elif stated := _stated_ratio(ev, "three_public_control_pct"):
+        s += (f"，为年初预算的{quote(stated.replace(' ', ''), inline=True)}"
+              "（部门填报；“三公”经费预算数未列入工作簿）")
+    prior = d.value("three_public", "total", "prior_actual")
+    if not _nan(prior):
+        s += f"，较{y - 1}年度“三公”经费{fmt.amount(prior)}{fmt.change(total - prior)}"
+    paras = [s + "。"]
+    items = []
+    for key, label in (("reception", "公务接待费"), ("abroad", "因公出国（境）费"),
+                       ("vehicle_purchase", "公务用车购置费"),
+                       ("vehicle_operation", "公务用车运行维护费")):
+        now, before = d.value("three_public", key, "actual"), d.value("three_public", key, "prior_actual")
+        if _nan(now):
+            continue
+        p = f"{label}本年数{fmt.amount(now)}"
+        if not _nan(before):
+            p += f"，上年数{fmt.amount(before)}，{fmt.change(now - before)}"
+        reason = d.frames["three_public"].at[key, "reason"] if "reason" in d.frames[
+            "three_public"] else None
+        if not _nan(reason) and str(reason).strip():
+            p += "。" + quote(str(reason).strip(), inline=True)
+        else:
+            p += "。"
+        items.append(p)
+    paras += [f"{_number(i, '（1）')}{p}" for i, p in enumerate(items, 1)]
+    note = section(ev, "three_public")
+    return Text("\n\n".join([*paras, note] if note else paras))
+
+
+# ---------------------------------------------------------------------------------------------
+# 三、绩效情况
+# ---------------------------------------------------------------------------------------------
+
+
+#: Status words of the department's completion table.
+_DONE = {"超额": "超额完成", "达成": "完成", "未达成": "未完成", "无实际值": "未提供实际值"}
+
+
+def results_fallback(ev: Evaluation) -> Text:
+    """主要绩效 for a department that wrote no 主要绩效 text, from the data: per 领域 of the
+    department-year (finance, its domains, 其他), the catalog's headline indicators in its
+    order, then the 绩效指标 rows with this year's target or of the department's own (any 领域,
+    其他 included), each with its value as stated (数值修饰) and, for a target, whether it was
+    met."""
+    from perfkit.assess import targets
+    from perfkit.indicators.catalog import headlines
+    from perfkit.report.tables import target_text
+
+    m = targets.metrics(ev)
+    m = m[~m["next_year"]]
+    goals = {r["code"]: r for _, r in m.iterrows() if r["code"] and r["status"]}
+    ind = ev.indicators
+    out: list[str] = []
+    for domain in ev.target_domains:
+        items, listed = [], set()
+
+        def done(r: pd.Series) -> str:
+            if r["status"] in (targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED) \
+                    and not r["target_derived"]:
+                return f"（目标{target_text(r)}，{_DONE[r['status']]}）"
+            return ""
+
+        for code in headlines(domain):
+            if code not in ind.index or _nan(ind.at[code, "value"]):
+                continue
+            r = ind.loc[code]
+            s = (f"{quote(r['label_zh'], inline=True)}"
+                 f"{fmt.with_unit(r['value'], r['unit'], int(r['decimals']), qualifier=r['qualifier'])}")
+            items.append(s + (done(goals[code]) if code in goals else ""))
+            listed.add(code)
+        rows = m[(m["domain"] == domain) & m["actual"].notna()
+                 & ((m["status"] != "") | ~m["declared"])]
+        for _, r in rows.iterrows():
+            if r["id"] in listed:
+                continue
+            listed.add(r["id"])
+            items.append(f"{quote(r['label_zh'], inline=True)}"
+                         f"{with_qualifier(r['actual'], r['unit'], r['qualifier'])}{done(r)}")
+        if items:
+            out.append(run_in(_number(len(out) + 1, "1.") + _domain_zh(domain))
+                       + "；".join(items) + "。")
+    if not out:
+        return Text("（工作簿“绩效指标”表未提供实际完成值。）")
+    return Text("\n\n".join(out))
+
+
+def results(ev: Evaluation) -> Text:
+    """主要绩效: the department's own account per area, or the fallback from the data."""
+    if rows(ev, "results").empty:
+        return results_fallback(ev)
+    return section(ev, "results", numbering="1.")
+
+
+def targets_summary(ev: Evaluation) -> Text:
+    """How many of the year's quantified targets were met (the department's own targets)."""
+    from perfkit.assess import targets
+
+    att = targets.attainment(ev)
+    att = att[~att["target_derived"]]
+    if att.empty:
+        return Text("工作簿未列出本年度有目标值的绩效指标。")
+    counts = att["status"].value_counts()
+    parts = [f"{_DONE.get(s, s)}{int(counts[s])}项" for s in targets.STATUSES if counts.get(s)]
+    return Text(f"{ev.year}年度设定量化绩效目标{len(att)}项：{'，'.join(parts)}。")
+
+
+def targets_table(ev: Evaluation):
+    """Each quantified target of the year with its actual value and whether it was met."""
+    from perfkit.assess import targets
+    from perfkit.report.tables import target_text
+
+    att = targets.attainment(ev)
+    att = att[~att["target_derived"]]
+    if att.empty:
+        return Text("")
+    return styled(pd.DataFrame({
+        "绩效指标": att["label_zh"],
+        "年度目标": [target_text(r) for _, r in att.iterrows()],
+        "实际完成": [with_qualifier(r["actual"], r["unit"], r["qualifier"], ) for _, r in
+                 att.iterrows()],
+        "完成情况": att["status"].map(lambda s: _DONE.get(s, s)),
+    }), caption=f"{ev.year}年度绩效目标完成情况")
+
+
+# ---------------------------------------------------------------------------------------------
+# 五、下年工作思路; 六、自评结论; 落款
+# ---------------------------------------------------------------------------------------------
+
+
+def next_year_table(ev: Evaluation):
+    """Targets the department set for a later year (not judged this year)."""
+    from perfkit.assess import targets
+    from perfkit.report.tables import target_text
+
+    nxt = targets.next_year_targets(ev)
+    if nxt.empty:
+        return Text("")
+    return styled(pd.DataFrame({
+        "目标年度": nxt["target_year"].map(lambda y: f"{y}年"),
+        "绩效指标": nxt["label_zh"],
+        "目标": [target_text(r) for _, r in nxt.iterrows()],
+    }), caption="下年度量化绩效目标")
+
+
+def conclusion(ev: Evaluation) -> Text:
+    """自评结论: the department's words, its own score and grade (never perfkit's)."""
+    from perfkit.assess.scoring import claim_checks, load_sheet
+
+    sheet = load_sheet(ev.settings.score_sheet)
+    claimed = ev.data.info.get("claimed_score")
+    stated_grade = str(ev.data.info.get("claimed_grade") or "").strip()
+    words = section(ev, "conclusion")
+    if claimed is None or _nan(claimed):
+        score = "（工作簿“基本信息”表未填报自评得分。）"
+    else:
+        grade = stated_grade or sheet.grade_for(float(claimed)) or "无对应等级"
+        score = (f"按《{quote(sheet.title_zh, inline=True)}》，{ev.year}年度部门整体支出绩效"
+                 f"自评得分**{fmt.num(claimed)}分**，等级为“{quote(grade, inline=True)}”。")
+    paras = [words, score]
+    sum_check = claim_checks(ev, sheet).set_index("check").loc["claim_items_sum"]
+    if sum_check["verdict"] == "不一致":
+        paras.append(f"**请核对：{quote(sum_check['explanation'], inline=True)}。**")
+    return Text("\n\n".join(p for p in paras if p))
+
+
+def item_scores_table(ev: Evaluation):
+    """The department's item scores (自评表 sheet), when it gave them."""
+    from perfkit.assess.scoring import claimed_items
+
+    items = claimed_items(ev)
+    if items.empty or items["score"].isna().all():
+        return Text("部门未填报分项自评得分。")
+    frame = ev.data.frames["self_scores"]
+    return styled(pd.DataFrame({
+        "一级指标": frame["level1"].fillna(""), "二级指标": frame["level2"].fillna(""),
+        "三级指标": frame["level3"], "分值": frame["points"].map(lambda v: fmt.num(v, 2)),
+        "自评得分": frame["score"].map(fmt.num), "扣分原因": frame["reason"].fillna(""),
+    }), caption="部门整体支出绩效自评表")
+
+
+def signature(ev: Evaluation) -> Text:
+    """落款: the department and the report date, right-aligned as official documents place them."""
+    date = ev.data.info.get("report_date")
+    when = (f"{date.year}年{date.month}月{date.day}日" if date is not None
+            else "（报告日期未提供）")
+    return Text(f'<p class="signature">{quote(ev.department_name, inline=True)}<br>{when}</p>')

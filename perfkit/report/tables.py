@@ -1,0 +1,602 @@
+"""Display tables for the notebooks: formatted, Chinese headers, text escaped; no new numbers."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from perfkit import fmt
+from perfkit.assess.evaluation import Evaluation
+from perfkit.data.workbook import SHEET_BY_KEY
+
+MISSING = fmt.MISSING
+#: One sign for every 差额 a reader sees: the figure as stated minus what the data gives. In
+#: check tables 实际 is the stated figure (a total, a balance, a score) and 应为 what the rule
+#: gives (Σ parts, the identity, the standard); in the audit 报告值 and 重新计算.
+DIFFERENCE_HEADER = "差额（实际 − 应为）"
+AUDIT_DIFFERENCE_HEADER = "差额（报告值 − 重新计算）"
+
+#: Mime type of a table's structured form (what the Word renderer reads); nbconvert's HTML
+#: ignores it. Payload: ``columns`` (headers, units included), ``rows`` (display strings),
+#: ``caption`` (or null), ``numeric`` (per column: right-aligned figures) and ``styles``
+#: (per column: cell text -> CSS the HTML applies to cells with that text).
+TABLE_MIME = "application/vnd.perfkit.table+json"
+
+#: A figure as a table prints it: optional sign and currency, digits, an optional unit of at
+#: most four characters (``24192.45``, ``-595.92``, ``109.03%``, ``+1.20个百分点``, ``2019年``,
+#: ``818.93元/人``) and the qualifiers of fmt.QUALIFIERS (``近9000名``, ``1000余所``).
+_NUMBER_TEXT = re.compile(
+    r"^[(（]?(近|约|超过|逾)?[-+\u2212]?[¥￥$]?\d[\d,，]*(\.\d+)?(余|多)?\s*"
+    r"(%|％|‰|[\u4e00-\u9fff]{1,4}(/[\u4e00-\u9fff]{1,3})?|/10万)?(以上|以下|以内)?[)）]?$")
+#: Longest text a figures column may hold besides figures (未提供, 无法计算（基数为0）, 不计分).
+_NUMERIC_NOTE_CHARS = 12
+
+
+def is_number_text(text: str) -> bool:
+    """Whether a table cell's text is a figure (right-aligned in print)."""
+    return bool(_NUMBER_TEXT.match(text.strip()))
+
+
+def _cell_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return MISSING
+    return str(value)
+
+
+class Table:
+    """A display table: shows as the HTML table it always was, and carries its structure.
+
+    In Jupyter and nbconvert it displays as the pandas Styler's HTML (index hidden, cells
+    HTML-escaped, ``styles`` applied). Its mime bundle also carries :data:`TABLE_MIME`, from
+    which the Word renderer builds a real table: header, rows of display strings, caption,
+    which columns hold figures.
+
+    Attributes:
+        frame: the table as display strings (missing values shown as ``未提供``).
+        caption: the caption, or None.
+        styles: per column, cell text -> CSS for cells with that text (e.g. verdicts in red).
+        styler: the pandas Styler that makes the HTML.
+    """
+
+    def __init__(self, frame: pd.DataFrame, caption: str | None = None,
+                 styles: Mapping[str, Mapping[str, str]] | None = None):
+        self.frame = frame
+        self.caption = caption or None
+        self.styles = {str(k): dict(v) for k, v in (styles or {}).items()}
+        styler = frame.style.hide(axis="index").format(escape="html", na_rep=MISSING)
+        styler = styler.set_table_attributes('class="pk-table"')
+        if caption:
+            styler = styler.set_caption(caption)
+        for column, css in self.styles.items():
+            styler = styler.map(lambda v, css=css: css.get(v, ""), subset=[column])
+        self.styler = styler
+
+    def to_html(self) -> str:
+        """The table's HTML (the Styler's)."""
+        return self.styler.to_html()
+
+    def __getattr__(self, name: str) -> Any:
+        """Other Styler methods (``.map``, ``.apply`` …) style the HTML and return the Table.
+
+        They reach the HTML only; ``styles`` reaches the Word file too, so prefer it.
+        """
+        if name.startswith("_") or name == "styler":
+            raise AttributeError(name)
+        attribute = getattr(self.styler, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = attribute(*args, **kwargs)
+            return self if result is self.styler else result
+
+        return call
+
+    def _repr_html_(self) -> str | None:
+        return self.styler._repr_html_()
+
+    def to_json(self) -> dict[str, Any]:
+        """The structured form carried under :data:`TABLE_MIME`."""
+        columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c)
+                   for c in self.frame.columns]
+        rows = [[_cell_text(v) for v in row] for row in self.frame.itertuples(index=False)]
+        numeric = []
+        for i in range(len(columns)):
+            cells = [r[i].strip() for r in rows]
+            figures = [c for c in cells if is_number_text(c)]
+            numeric.append(bool(figures) and all(
+                is_number_text(c) or len(c) <= _NUMERIC_NOTE_CHARS for c in cells))
+        return {"columns": columns, "rows": rows, "caption": self.caption,
+                "numeric": numeric, "styles": self.styles}
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        # IPython adds text/html (from _repr_html_) and text/plain (repr) to this bundle.
+        return {TABLE_MIME: self.to_json()}
+
+    def __repr__(self) -> str:
+        rows, cols = self.frame.shape
+        return f"<Table {self.caption or ''} {rows}×{cols}>".replace("  ", " ")
+
+
+def styled(frame: pd.DataFrame, caption: str | None = None,
+           styles: Mapping[str, Mapping[str, str]] | None = None) -> Table:
+    """A display :class:`Table` without the index, cells HTML-escaped (workbook text is data).
+
+    Args:
+        frame: the rows as display strings (numbers already formatted).
+        caption: shown above the table.
+        styles: per column, cell text -> CSS for cells with that text.
+    """
+    return Table(frame, caption, styles)
+
+
+def _ratio(num: float, den: float) -> str:
+    if math.isnan(num) or math.isnan(den):
+        return MISSING
+    if den == 0:
+        return "无法计算（基数为0）"
+    return fmt.pct(num / den * 100)
+
+
+def _change(now: float, before: float) -> tuple[str, str]:
+    if math.isnan(now) or math.isnan(before):
+        return MISSING, MISSING
+    rate = "无法计算（基数为0）" if before == 0 else fmt.pct((now - before) / before * 100)
+    return fmt.num(now - before), rate
+
+
+def budget_table(ev: Evaluation, sheet: str):
+    """收入 or 支出 by line: budgets, actual, completion rate, change on last year."""
+    d = ev.data
+    budget_col, basis = ev.settings.budget_column, ev.settings.budget_label_zh
+    rows = []
+    for item in SHEET_BY_KEY[sheet].items:
+        v = {c: d.value(sheet, item.key, c)
+             for c in ("budget_initial", "budget_adjusted", "actual", "prior_actual")}
+        _, rate = _change(v["actual"], v["prior_actual"])
+        rows.append({
+            "项目": ("　其中：" if item.parent else "") + item.label,
+            "年初预算数（万元）": fmt.num(v["budget_initial"]),
+            "调整预算数（万元）": fmt.num(v["budget_adjusted"]),
+            "决算数（万元）": fmt.num(v["actual"]),
+            f"完成率（决算/{basis}）": _ratio(v["actual"], v[budget_col]),
+            "上年决算数（万元）": fmt.num(v["prior_actual"]),
+            "同比增减率": rate,
+            "决算数单元格": d.cell(sheet, item.key, "actual"),
+        })
+    return styled(pd.DataFrame(rows))
+
+
+def three_public_table(ev: Evaluation):
+    """"三公"经费 by item: budget, actual, control rate, last year, change."""
+    d = ev.data
+    rows = []
+    for item in SHEET_BY_KEY["three_public"].items:
+        v = {c: d.value("three_public", item.key, c) for c in ("budget", "actual", "prior_actual")}
+        change, rate = _change(v["actual"], v["prior_actual"])
+        rows.append({
+            "项目": ("　其中：" if item.parent else "") + item.label,
+            "预算数（万元）": fmt.num(v["budget"]),
+            "决算数（万元）": fmt.num(v["actual"]),
+            "控制率（决算/预算）": _ratio(v["actual"], v["budget"]),
+            "上年决算数（万元）": fmt.num(v["prior_actual"]),
+            "增减额（万元）": change,
+            "增减率": rate,
+            "决算数单元格": d.cell("three_public", item.key, "actual"),
+        })
+    return styled(pd.DataFrame(rows))
+
+
+def indicator_table(ev: Evaluation, domain: str):
+    """Every indicator of a domain: value with unit, formula, note and the cells it read."""
+    rows = []
+    for _, r in ev.domain_indicators(domain).iterrows():
+        rows.append({
+            "指标": r["label_zh"],
+            "数值": fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
+                                 qualifier=r["qualifier"], missing=r["note"] or MISSING),
+            "计算方法": r["definition_zh"],
+            "数据来源单元格": r["source_cells"],
+        })
+    return styled(pd.DataFrame(rows))
+
+
+def gap_table(ev: Evaluation, domain: str):
+    """Indicators of a domain that cannot be computed, with the reason (the data gaps)."""
+    ind = ev.domain_indicators(domain)
+    gaps = ind[ind["value"].isna()]
+    frame = pd.DataFrame({"指标": gaps["label_zh"], "原因": gaps["note"]})
+    if frame.empty:
+        frame = pd.DataFrame({"指标": ["（无）"], "原因": ["全部指标均可计算"]})
+    return styled(frame)
+
+
+def check_table(ev: Evaluation):
+    """Finance cross-checks with verdicts."""
+    c = ev.checks
+    frame = pd.DataFrame({
+        "核对项": c["label_zh"],
+        "应为（万元）": c["expected"].map(fmt.num),
+        "实际（万元）": c["actual"].map(fmt.num),
+        DIFFERENCE_HEADER.replace("）", "，万元）"): c["difference"].map(fmt.num),
+        "容差（万元）": c["tolerance"].map(fmt.num),
+        "结论": c["verdict"],
+        "说明": c["explanation"],
+    })
+    return styled(frame)
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit: the figures a report states, recomputed (numbers from perfkit.assess.audit)
+# ---------------------------------------------------------------------------------------------
+
+#: How each audit verdict is marked in the reviewer's table.
+#: Class of the 结论 cell per verdict (colours in templates/report.css: the report sanitizer
+#: keeps classes, never stylesheets from outputs).
+AUDIT_VERDICT_CLASS = {"不一致": "verdict-bad", "舍入差异": "verdict-note", "未解释差额": "verdict-note",
+                       "已核实": "verdict-note", "无法核对": "verdict-na"}
+#: The same marks as CSS, for the Word table (perfkit.report.word reads colour and weight).
+AUDIT_VERDICT_STYLE = {"不一致": "color: #B22222; font-weight: bold", "舍入差异": "color: #B8860B",
+                       "未解释差额": "color: #B8860B", "已核实": "color: #B8860B",
+                       "无法核对": "color: #808080"}
+
+
+def _audit_value(value: float, unit: str, note: str, verdict: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        if verdict != "无法核对":
+            return ""  # a pass/fail check without a figure (e.g. grade band)
+        return "无法计算（基数为0）" if "基数为0" in str(note) else "无法计算"
+    if unit == "%" or unit == "万元":
+        return fmt.with_unit(value, unit)
+    return fmt.count(value) + (unit or "")
+
+
+def _audit_difference(value: float, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    sign = "+" if value > 0 and fmt.num(value) != "0.00" else ""
+    return sign + fmt.num(value) + ("个百分点" if unit == "%" else unit or "")
+
+
+def audit_frame(ev: Evaluation, category: str | None = None) -> pd.DataFrame:
+    """The audit as a reviewer reads it: figure, stated, recomputed, difference, verdict, why.
+
+    Args:
+        ev: the evaluation.
+        category: only ``报告数值``, ``勾稽关系`` or ``评分表`` rows; all when None.
+
+    Returns:
+        A plain frame with Chinese headers (the CLI prints it; :func:`audit_table` styles it).
+        差额 is 报告值 minus 重新计算.
+    """
+    from perfkit.assess.audit import audit
+
+    a = audit(ev)
+    if category:
+        a = a[a["category"] == category]
+    return audit_display(a)
+
+
+def audit_display(a: pd.DataFrame, every_ref: bool = False) -> pd.DataFrame:
+    """Tidy audit rows (perfkit.assess.audit.AUDIT_COLUMNS) with Chinese headers, values shown.
+
+    编号 is shown for 报告数值 rows (or for every row with ``every_ref``, as for a report's text).
+    """
+    from perfkit.assess.audit import STATED
+
+    return pd.DataFrame({
+        "编号": [r if c == STATED or every_ref else "" for r, c in
+                 zip(a["ref"], a["category"], strict=True)],
+        "类别": a["category"],
+        "核对项": a["figure"],
+        "报告值": a["stated"],
+        "重新计算": [_audit_value(v, u, n, c) for v, u, n, c in
+                     zip(a["recomputed"], a["unit"], a["explanation"], a["verdict"], strict=True)],
+        AUDIT_DIFFERENCE_HEADER: [_audit_difference(d, u)
+                                  for d, u in zip(a["difference"], a["unit"], strict=True)],
+        "结论": a["verdict"],
+        "说明": a["explanation"],
+    })
+
+
+def audit_table(ev: Evaluation, category: str | None = None):
+    """The audit table for the report, verdicts marked (不一致 red, 舍入差异 amber)."""
+    frame = audit_frame(ev, category)
+    if frame.empty:
+        frame = pd.DataFrame({"核对项": ["（无）"],
+                              "结论": ["工作簿“报告数值”表为空，没有需要核对的报告数值"]})
+        return styled(frame)
+    return verdicts_marked(frame)
+
+
+def verdicts_marked(frame: pd.DataFrame, caption: str | None = None) -> Table:
+    """:func:`styled` with each 结论 cell marked by its verdict: a class in the HTML (report.css
+    colours it; the sanitizer keeps classes, never an output's stylesheet) and the same colour
+    in the Word table (``styles``)."""
+    classes = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    classes["结论"] = frame["结论"].map(lambda v: AUDIT_VERDICT_CLASS.get(v, ""))
+    table = styled(frame, caption, styles={"结论": AUDIT_VERDICT_STYLE})
+    table.set_td_classes(classes)
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets and the domain reports, any catalog's (numbers from perfkit.assess.targets and indicators)
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_nan(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def target_text(row) -> str:
+    """A target as read: direction symbol, value and unit, marked when derived (推算)."""
+    if _is_nan(row["target"]):
+        return MISSING
+    if row["direction"] == "全面":
+        text = f"全面（{fmt.with_unit(row['target'], row['unit'])}）"
+    else:
+        text = f"{row['direction']}{fmt.with_unit(row['target'], row['unit'])}"
+    return text + "（推算）" if row["target_derived"] else text
+
+
+def _change_text(row) -> str:
+    text = fmt.signed(row["change"], row["unit"])
+    if row["unit"] == "%" or _is_nan(row["change"]) or fmt.is_unchanged(row["change"]):
+        return text
+    if row["change_note"] or _is_nan(row["change_pct"]):
+        return f"{text}（{row['change_note']}）" if row["change_note"] else text
+    return f"{text}（{'+' if row['change_pct'] > 0 else '-'}{fmt.pct(abs(row['change_pct']))}）"
+
+
+def _target_rows(frame: pd.DataFrame, *, judged: bool) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "指标": frame["label_zh"],
+        "目标": frame.apply(target_text, axis=1),
+    })
+    if not judged:
+        out["目标年度"] = frame["target_year"].map(lambda y: f"{int(y)}年")
+    out["实际值"] = [fmt.with_unit(v, u, qualifier=q) for v, u, q in
+                  zip(frame["actual"], frame["unit"], frame["qualifier"], strict=True)]
+    if judged:
+        out["实际/目标"] = [fmt.pct(v, missing=n or "—")
+                        for v, n in zip(frame["ratio_pct"], frame["ratio_note"], strict=True)]
+        out["状态"] = frame["status"]
+    if frame["prior"].notna().any():
+        out["上年值"] = [fmt.with_unit(v, u) for v, u in zip(frame["prior"], frame["unit"], strict=True)]
+        out["较上年"] = frame.apply(_change_text, axis=1)
+    out["说明"] = [("；".join(p for p in (tn, n) if p))
+                 for tn, n in zip(frame["target_note"], frame["note"], strict=True)]
+    out["实际值单元格"] = frame["actual_cell"]
+    return out
+
+
+def attainment_table(ev: Evaluation, domain: str):
+    """This year's targets of a domain: target, actual, 实际/目标, status (达成/超额/…), change."""
+    from perfkit.assess import targets
+
+    frame = targets.attainment(ev, domain)
+    if frame.empty:  # attainment_summary says that there are none
+        from perfkit.report.narrative import Text
+
+        return Text("")
+    caption = None if frame["prior"].notna().any() else "上年值均未提供，无法计算较上年变化。"
+    return styled(_target_rows(frame, judged=True), caption)
+
+
+def next_year_table(ev: Evaluation, domain: str):
+    """Targets set for a later year (the plan), listed but not judged."""
+    from perfkit.assess import targets
+
+    frame = targets.next_year_targets(ev, domain)
+    if frame.empty:  # next_year_targets_text says that there are none
+        from perfkit.report.narrative import Text
+
+        return Text("")
+    return styled(_target_rows(frame, judged=False))
+
+
+def topic_table(ev: Evaluation, domain: str, topic: str):
+    """The indicators of one topic of a domain's catalog: value, 口径, source cells.
+
+    Figures the report states are marked 报告数; figures perfkit computes are marked 计算 and
+    show their formula.
+    """
+    from perfkit.assess import targets
+    from perfkit.indicators.catalog import topics
+
+    ids = topics(domain)[topic].indicators
+    notes = targets.metrics(ev, domain).set_index("code")["note"]
+    notes = notes[~notes.index.duplicated()]
+    ind = ev.indicators
+    rows = []
+    for i in ids:
+        r = ind.loc[i]
+        stated = bool(r["reported"])
+        rows.append({
+            "指标": r["label_zh"],
+            "数值": fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
+                                 qualifier=r["qualifier"], missing=r["note"] or MISSING),
+            "类型": "报告数" if stated else "计算",
+            "口径/说明": (notes.get(i, "") or "") if stated else r["definition_zh"],
+            "数据来源单元格": r["source_cells"],
+        })
+    return styled(pd.DataFrame(rows))
+
+
+def data_gap_table(ev: Evaluation, domain: str):
+    """Every data gap of a domain: targets without actual value, indicators not computable."""
+    from perfkit.assess import targets
+
+    g = targets.gaps(ev, domain)
+    if g.empty:
+        return styled(pd.DataFrame({"指标": ["（无）"], "类型": [""], "原因": ["无数据缺口"]}))
+    return styled(pd.DataFrame({"指标": g["label_zh"], "类型": g["kind"], "原因": g["reason"],
+                                "单元格": g["cells"]}))
+
+
+def domain_check_table(ev: Evaluation, domain: str):
+    """The checks a domain's data implies (parts = totals, per-person aid vs standard, units)."""
+    from perfkit.indicators.metrics import run_domain_checks
+
+    c = run_domain_checks(ev.data, ev.settings, domain)
+    if c.empty:
+        return styled(pd.DataFrame({"核对项": ["（无）"], "结论": [""], "说明": ["本领域没有可核对的勾稽关系"]}))
+
+    def num(v, u):
+        return fmt.with_unit(v, u) if u != "万元" else fmt.amount(v)
+
+    frame = pd.DataFrame({
+        "核对项": c["label_zh"],
+        "应为": [num(v, u) for v, u in zip(c["expected"], c["unit"], strict=True)],
+        "实际": [num(v, u) for v, u in zip(c["actual"], c["unit"], strict=True)],
+        DIFFERENCE_HEADER: [num(v, u) for v, u in zip(c["difference"], c["unit"], strict=True)],
+        "结论": c["verdict"],
+        "说明": c["explanation"],
+        "单元格": c["source_cells"],
+    })
+    return styled(frame)
+
+
+def domain_sheet_table(ev: Evaluation, domain: str):
+    """The table of the optional sheet a domain's catalog reads (``sheets``: 学生资助 for aid),
+    or an empty text when the domain reads none."""
+    from perfkit.indicators.catalog import catalog
+    from perfkit.report.narrative import Text
+
+    c = catalog(domain)
+    if c is None or not c.sheets:
+        return Text("")
+    tables = {"学生资助": aid_programme_table}
+    return next((tables[n](ev) for n in c.sheets if n in tables), Text(""))
+
+
+def aid_programme_table(ev: Evaluation):
+    """学生资助 by programme: persons (in its 计数单位), amount, per-person aid, standard,
+    share of the total."""
+    from perfkit.indicators.aid import PROGRAMME_FIELDS, programme_frame
+
+    p = programme_frame(ev.data)
+    if p.empty:
+        return styled(pd.DataFrame({"资助项目": ["（无）"], "说明": ["学生资助表未填写"]}))
+
+    def head(key: str) -> str:
+        label, unit = PROGRAMME_FIELDS[key]
+        return f"{label}（{unit}）" if unit else label
+
+    frame = pd.DataFrame({
+        head("program"): p["program"],
+        head("stage"): p["stage"],
+        head("group"): p["group"],
+        head("persons"): p["persons"].map(fmt.count),
+        head("count_unit"): [u if v == v else "" for u, v in
+                             zip(p["count_unit"], p["persons"], strict=True)],
+        head("amount_wan_yuan"): p["amount_wan_yuan"].map(fmt.num),
+        head("per_capita_yuan"): [fmt.num(v, missing=n or MISSING)
+                                  for v, n in zip(p["per_capita_yuan"], p["per_capita_note"],
+                                                  strict=True)],
+        head("standard_yuan"): p["standard_yuan"].map(lambda v: fmt.num(v, missing="—")),
+        head("per_capita_to_standard_pct"): p["per_capita_to_standard_pct"].map(
+            lambda v: fmt.num(v, missing="—")),
+        head("flag"): p["flag"],
+        head("amount_share_pct"): p["amount_share_pct"].map(fmt.num),
+        "金额单元格": p["amount_cell"],
+    })
+    return styled(frame)
+
+
+# ---------------------------------------------------------------------------------------------
+# Summary report: targets, the score sheet (自评表), claimed vs computed, PEFA, data dictionary
+# ---------------------------------------------------------------------------------------------
+
+
+
+
+def pefa_table(ev: Evaluation):
+    """PEFA 2016 PI-1, PI-2.1, PI-2.2, PI-3.1 with values, grades and the basis of the grade."""
+    from perfkit.assess.pefa import NOT_RATED, assess
+
+    a = assess(ev)
+    frame = pd.DataFrame({
+        "PEFA维度": a["label_zh"],
+        "计算方法": a["definition_zh"],
+        f"{ev.year}年": [fmt.pct(v, missing="无法计算") for v in a["value_pct"]],
+        "各年数值": a["values"],
+        "评级": a["grade"].replace("", NOT_RATED),
+        "评级口径": a["basis"],
+        "评级标准": a["bands_zh"],
+    })
+    return styled(frame)
+
+
+def data_dictionary(ev: Evaluation | None = None):
+    """Every indicator as a reader knows it: domain, label, unit, direction, formula and source,
+    with indicator codes written as their Chinese names (the codes themselves are in
+    ``tables/indicators.csv`` and ``perfkit codes``).
+
+    With ``ev``, the indicators of finance and of the domains it covers (``ev.domains``);
+    without, every indicator of every catalog in use.
+    """
+    from perfkit.data.workbook import DOMAIN_CHOICES
+    from perfkit.indicators import REGISTRY, load_all
+
+    load_all()
+    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    keep = None if ev is None else {"finance", *ev.domains}
+    labels = {i.id: i.label_zh for i in REGISTRY.values()}
+    frame = pd.DataFrame([{
+        "领域": zh.get(i.domain, i.domain), "指标": i.label_zh, "单位": i.unit,
+        "方向": i.direction.value, "计算方法": _codes_as_names(i.definition_zh, labels),
+        "数据来源": _codes_as_names(i.source, labels),
+    } for i in REGISTRY.values() if keep is None or i.domain in keep])
+    return styled(frame)
+
+
+_CODE_RE = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![A-Za-z0-9_])")
+
+
+def _codes_as_names(text: str, labels: dict[str, str]) -> str:
+    """``绩效指标: 实际值（按指标代码 teacher_recruited_count）`` → ``…（指标“全市招聘考录教师”）``."""
+    text = str(text).replace("按指标代码 ", "指标")
+    return _CODE_RE.sub(lambda m: f"“{labels[m.group()]}”" if m.group() in labels else m.group(),
+                        text)
+
+
+def _signed(value: float, unit: str) -> str:
+    """A change with its sign: percentage points for % indicators, else the indicator's unit."""
+    return fmt.signed(value, unit)
+
+
+def change_table(ev: Evaluation, domain: str = "finance"):
+    """Each indicator this year against the latest earlier year with a value (perfkit.assess.history).
+
+    Earlier years come from their runs' ``tables/indicators.csv``. Without any earlier year the
+    result is one line of text saying so.
+    """
+    from perfkit.assess.history import changes, earlier_years
+    from perfkit.report.narrative import Text
+
+    years = earlier_years(ev)
+    if not years:
+        return Text(f"没有{ev.year}年以前年度的评价结果（此前年度尚未用本工具评价，或其结果未保存），"
+                    "本节不作历年比较。")
+    c = changes(ev, domain)
+    # Never computable in any year: the gap table lists those.
+    c = c[c["value"].notna() | c["prior_value"].notna()].reset_index(drop=True)
+    unit = c["unit"]
+    frame = pd.DataFrame({
+        "指标": c["label_zh"],
+        "比较年度": [MISSING if math.isnan(y) else f"{int(y)}年" for y in c["prior_year"]],
+        "上期数值": [fmt.with_unit(v, u) for v, u in zip(c["prior_value"], unit, strict=True)],
+        f"{ev.year}年": [fmt.with_unit(v, u) for v, u in zip(c["value"], unit, strict=True)],
+        "变动": [_signed(v, u) for v, u in zip(c["change"], unit, strict=True)],
+        "变动率": [n or fmt.pct(v)
+                for v, n in zip(c["change_pct"], c["change_note"], strict=True)],
+        "方向": c["direction"],
+    })
+    caption = f"与此前年度比较（此前有结果的年度：{'、'.join(str(y) for y in years)}）"
+    return styled(frame, caption)

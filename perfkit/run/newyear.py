@@ -1,0 +1,189 @@
+"""A new year's workbook and run settings carried over from the year before (template --from).
+
+What is carried over, and nothing else:
+
+- 收入/支出: last year's 决算数 → 上年决算数; 三公经费: 决算数 → 上年决算数, 预算数 → 上年预算数.
+- 绩效指标: every row, last year's 实际值 → 上年值. Targets that applied to last year are copied
+  for editing (noted as such); targets last year's report set for the new year become the new
+  year's targets (目标年度 cleared, it is the evaluation year); targets for later years stay.
+- 定性评价 and 支出功能分类: the items (评价指标/评价要点, 科目) without answers or amounts.
+- 基本信息: department name and amount unit.
+
+Everything the department reports for the new year stays empty (it shows as a data gap until
+filled). Amounts are written in the unit the old workbook declared.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from perfkit import config
+from perfkit.assess.scoring import ScoreSheet, load_sheet
+from perfkit.data.params import check_department, load_settings
+from perfkit.errors import PerfkitError
+from perfkit.run.prefill import template_content
+
+log = logging.getLogger(__name__)
+
+
+def _v(x: Any) -> Any:
+    """A cell value for the new workbook: None for NaN/None, whole floats as int."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return int(x)
+    return x
+
+
+def next_year_content(data, year: int, score_sheet: ScoreSheet) -> dict[str, Any]:
+    """Content (for :func:`perfkit.data.workbook.write_workbook`) of the workbook for ``year``.
+
+    Args:
+        data: last year's validated :class:`~perfkit.data.workbook.WorkbookData`.
+        year: the new evaluation year (after ``data.year``).
+        score_sheet: the score sheet of the new year's settings (its conditions and items are
+            pre-filled in 定性评价 and 自评表).
+
+    Returns:
+        The content mapping described in the module docstring.
+    """
+    old = data.year
+    if year <= old:
+        raise PerfkitError(f"新年度 {year} 应晚于来源年度 {old}。")
+    per_unit = 1.0 / data.unit_factor  # amounts are held in 万元; write them in the old unit
+    unit = data.info.get("unit_declared") or "万元"
+
+    def amount(x: Any) -> Any:
+        v = _v(x)
+        return None if v is None else _v(round(float(v) * per_unit, 6))
+
+    content: dict[str, Any] = {
+        "info": {"department_name": data.department_name, "year": year, "unit": unit},
+    }
+    for sheet in ("income", "expenditure"):
+        frame = data.frames[sheet]
+        rows = {}
+        for key, r in frame.iterrows():
+            prior = amount(r["actual"])
+            if prior is not None:
+                cell = data.cell(sheet, key, "actual")
+                rows[key] = {"prior_actual": prior, "source": f"上年决算数：{old}年度工作簿 {cell}"}
+        content[sheet] = rows
+    rows = {}
+    for key, r in data.frames["three_public"].iterrows():
+        entry = {"prior_actual": amount(r["actual"]), "prior_budget": amount(r["budget"])}
+        if any(v is not None for v in entry.values()):
+            entry["source"] = f"上年数：{old}年度工作簿 三公经费表"
+            rows[key] = {k: v for k, v in entry.items() if v is not None}
+    content["three_public"] = rows
+    content["targets"] = _next_targets(data.frames["targets"], old, year)
+    qual = data.frames.get("qualitative")
+    last_year = [] if qual is None else [
+        {"item": r["item"], "condition": r["condition"]} for _, r in qual.iterrows()]
+    content.update(template_content(score_sheet, qualitative=last_year))
+    func = data.frames.get("functional")
+    content["functional"] = [] if func is None else [
+        {"code": r["code"], "name": r["name"]} for _, r in func.iterrows()]
+    content["aid"], content["stated"], content["balance"] = [], [], {}
+    return content
+
+
+def _next_targets(frame, old: int, year: int) -> list[dict[str, Any]]:
+    def key(r) -> str:
+        return r["code"] or r["name"]
+
+    rows = [r for _, r in frame.iterrows()]
+    actual_by_key = {key(r): _v(r["actual"]) for r in rows
+                     if _v(r["actual"]) is not None and _year_of(r, old) <= old}
+    promoted = {key(r) for r in rows if _year_of(r, old) == year}
+    out = []
+    for r in rows:
+        ty = _year_of(r, old)
+        if ty <= old and key(r) in promoted:
+            continue  # last year's report set a target for the new year: that one wins
+        rec = {c: r[c] for c in ("domain", "code", "name", "unit", "direction")}
+        rec = {k: (None if v is None or (isinstance(v, float) and math.isnan(v)) else v)
+               for k, v in rec.items()}
+        rec["prior"] = actual_by_key.get(key(r))
+        notes = []
+        if ty <= old:
+            rec["target"] = _v(r["target"])
+            if rec["target"] is not None:
+                notes.append(f"目标值沿用{old}年度，请按{year}年度计划核改")
+        elif ty == year:
+            rec["target"] = _v(r["target"])
+            notes.append(f"目标来自{old}年度报告提出的{year}年目标")
+        else:
+            rec["target"], rec["target_year"] = _v(r["target"]), int(ty)
+        if rec["prior"] is not None:
+            notes.append(f"上年值为{old}年度实际值")
+        rec["note"] = "；".join(notes) or None
+        out.append(rec)
+    return out
+
+
+def _year_of(r, old: int) -> int:
+    ty = _v(r["target_year"])
+    return old if ty is None else int(ty)
+
+
+def next_year_params(text: str, department: str, old: int, year: int) -> str:
+    """Rewrite last year's settings YAML for ``year``, keeping its comments and choices."""
+    out = [f"# 由 perfkit template 从 {old}.yaml 生成；请核对各项口径是否仍适用。"]
+    dropping = False
+    for line in text.splitlines():
+        if dropping and (line[:1] in (" ", "\t", "-") or not line.strip()):
+            continue  # the dropped key's list continues
+        dropping = False
+        if re.match(r"^confirmed_values\s*:", line):
+            # A confirmation vouches for one year's figure, never for next year's.
+            out.append(f"# confirmed_values 未沿用：{old}年度核实的数值不适用于{year}年度")
+            dropping = True
+            continue
+        if re.match(r"^year\s*:", line):
+            line = f"year: {year}"
+        elif re.match(r"^workbook\s*:", line):
+            line = line.replace(f"{old}.xlsx", f"{year}.xlsx")
+        elif line.lstrip().startswith("#"):
+            line = re.sub(rf"(?<!\d){old}(?!\d)", str(year), line)
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def write_next_year(department: str, year: int, from_year: int) -> tuple[Path, Path]:
+    """Write ``data/<dept>/<year>.xlsx`` and ``params/<dept>/<year>.yaml`` from ``from_year``.
+
+    Returns:
+        (workbook path, settings path).
+
+    Raises:
+        PerfkitError: a target file exists already (nothing is overwritten), or the source
+            workbook or settings are invalid.
+    """
+    from perfkit.atomic import write_text_atomic
+    from perfkit.data.workbook import load_workbook, write_workbook
+
+    check_department(department)
+    out = config.workbook_path(department, year)
+    params_out = config.params_path(department, year)
+    for p in (out, params_out):
+        if p.exists():
+            raise PerfkitError(f"{p} 已存在，未覆盖。请先改名或删除。")
+    settings = load_settings(department, from_year)
+    data = load_workbook(settings.workbook_path(), expected_year=from_year,
+                         confirmed=settings.confirmed_values)
+    write_workbook(out, next_year_content(data, year, load_sheet(settings.score_sheet)))
+    src = config.params_path(department, from_year)
+    if src.exists():
+        text = next_year_params(src.read_text(encoding="utf-8"), department, from_year, year)
+    else:
+        text = (f"# {year}年度运行设置（由 perfkit template 生成；键见 perfkit/data/params.py）\n"
+                f"department: {department}\nyear: {year}\n")
+    write_text_atomic(params_out, text)
+    load_settings(department, year)  # the rewritten settings must still be valid
+    log.info("wrote %s and %s from %s", out, params_out, from_year)
+    return out, params_out

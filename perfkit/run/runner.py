@@ -1,0 +1,757 @@
+"""Run the report notebooks over (department, year, notebook): incremental, parallel, safe.
+
+For each department-year the runner takes the output folder's lock, validates the workbook
+(skipped when its bytes are those of the last good run), writes the tidy tables, and lists the
+notebooks whose inputs changed. Inputs of a notebook: workbook bytes, run settings and their
+file, the notebook, the score sheet, perfkit's version, the output formats, and every file the
+notebook read when it last ran (earlier years' workbooks and indicator tables …), as recorded
+where it was read (:mod:`perfkit.reads`). Their hashes go to ``manifest.json`` next to the
+reports; an unchanged notebook is skipped unless ``force``. The tables are cached the same way.
+
+Notebooks execute in worker processes, each with a warm kernel (see :mod:`perfkit.run.engine`), or
+on a Dask cluster. A failure stays with its notebook: the batch goes on, the previous good
+reports stay in place and the partially executed copy is kept in ``failed/``. Ctrl-C stops the
+workers and their kernels, removes temporary files and records what finished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from perfkit import config, reads
+from perfkit.atomic import sha256_file
+from perfkit.data.params import Settings, check_department, load_settings
+from perfkit.errors import PerfkitError
+from perfkit.run.engine import FAILED, INTERRUPTED, OK, SKIPPED, NotebookResult, Task, describe
+from perfkit.run.locking import OutputLock
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FAILED", "INTERRUPTED", "OK", "SKIPPED", "NotebookResult", "Task", "plan",
+           "read_manifest", "run", "write_manifest"]
+
+#: Notebooks that read the others' results run after them within a department-year. None does
+#: today: the report and the review compute from the workbook like the others.
+RUNS_LAST: tuple[str, ...] = ()
+
+#: Expected cost order when no earlier run says otherwise: the longest first, so that one big
+#: notebook does not run alone at the end of a department-year (domain reports after these).
+COST_ORDER = ("review", "report", "finance")
+
+#: Titles of the documents; a domain report's title is its catalog's label (教育质量, 卫生健康 …).
+NOTEBOOK_TITLES = {
+    "finance": "部门整体支出（财务）",
+    "report": "部门整体支出绩效自评报告",
+    "review": "部门整体支出绩效自评复核意见",
+}
+
+NOT_A_DOMAIN = "不是本年度的领域（运行设置 domains），未运行"
+
+#: Whose document a notebook is: ``department`` (the 自评报告 a department submits: its cover
+#: carries the report date, no generator facts), ``review`` (the reviewer's) or ``analysis``.
+NOTEBOOK_KINDS = {"report": "department", "review": "review"}
+
+#: Notebooks also written as an editable Word file in the official-document layout
+#: (:mod:`perfkit.report.word`): the 自评报告 a department edits and submits, and the 复核意见 for
+#: reviewers who annotate in Word.
+WORD_NOTEBOOKS = frozenset({"report", "review"})
+
+INPUT_CHECK = "（输入检查）"
+
+
+def _version() -> str:
+    from perfkit import __version__
+
+    return __version__
+
+
+def _sha_or_none(path: Path | None) -> str | None:
+    return sha256_file(path) if path is not None and path.is_file() else None
+
+
+def _digest(components: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(components, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _settings_components(settings: Settings, workbook: Path, params_file: Path | None
+                         ) -> dict[str, Any]:
+    sheet = config.score_sheet_path(settings.score_sheet)
+    return {
+        "workbook_sha256": sha256_file(workbook),
+        "params_sha256": _sha_or_none(params_file),
+        "settings_sha256": hashlib.sha256(
+            json.dumps(asdict(settings), sort_keys=True, default=str).encode()).hexdigest(),
+        "score_sheet_sha256": _sha_or_none(sheet),
+        # The domain catalogs in use (perfkit's and the project's domains/*.yaml): an edited
+        # catalog changes indicators, so it reruns.
+        "catalogs_sha256": {k: sha256_file(p) for k, p in config.catalog_files().items()},
+        "perfkit_version": _version(),
+    }
+
+
+def input_hash(settings: Settings, workbook: Path, params_file: Path | None, notebook: Path) -> str:
+    """Hash of what a notebook's output depends on (without earlier years or formats)."""
+    return _digest({**_settings_components(settings, workbook, params_file),
+                    "notebook_sha256": sha256_file(notebook)})
+
+
+def plan(
+    department: str,
+    year: int,
+    *,
+    notebooks: Iterable[str] | None = None,
+    outputs: Path | None = None,
+    force: bool = False,
+    params_file: str = "",
+    pdf: bool = True,
+    on_work: Callable[[], None] | None = None,
+    pdf_layout: str | None = None,
+    analyst_copy: bool = False,
+) -> tuple[list[Task], list[NotebookResult], dict[str, Any]]:
+    """Validate one department-year, write its tables and list the notebooks to run.
+
+    The caller should hold the output folder's lock (:class:`perfkit.run.locking.OutputLock`).
+    ``on_work`` is called as soon as it is clear that something must be computed (before the
+    workbook is validated), so that workers can start meanwhile. ``pdf_layout`` (``web`` or
+    ``official``) overrides the run settings' ``pdf_layout``; ``analyst_copy`` also writes the
+    copies with code (``<notebook>.code.html``).
+
+    Returns:
+        (tasks to run, skipped results, manifest header).
+
+    Raises:
+        WorkbookError, ParamsError: the inputs are invalid; nothing is run.
+    """
+    check_department(department)
+    outputs_root = Path(outputs or config.OUTPUTS_DIR).resolve()
+    settings = load_settings(department, year, params_file or None)
+    workbook = settings.workbook_path()
+    out_dir = config.output_dir(department, year, outputs_root)
+    params_path = Path(params_file) if params_file else config.params_path(department, year)
+    if not params_path.is_absolute():
+        params_path = config.ROOT / params_path
+    if not workbook.is_file():
+        from perfkit.data.workbook import load_workbook
+
+        load_workbook(workbook, expected_year=year)  # raises the located "file missing" error
+    previous = read_manifest(out_dir)
+    base = _settings_components(settings, workbook, params_path if params_path.exists() else None)
+    tables_hash = _digest(base)
+    # score.json too: the manifest's score entry is read from it (absent after older runs).
+    tables = [out_dir / "tables" / n for n in ("indicators.csv", "checks.csv", "score.json")]
+    digests: dict[str, str | None] = {}  # files hashed during this plan, shared by its checks
+    cached = (not force and previous.get("tables_hash") == tables_hash
+              and previous.get("department_name") is not None
+              and isinstance(previous.get("tables_reads"), dict)
+              and not reads.changed(previous["tables_reads"], digests)
+              and all(p.exists() for p in tables))
+    cached = cached and isinstance(previous.get("domains"), list)
+    if cached:
+        # These exact bytes were validated by the run that wrote the manifest.
+        department_name = previous["department_name"]
+        claimed = previous.get("claimed_score")
+        tables_reads = previous["tables_reads"]
+        report_date = previous.get("report_date") or ""
+        domains = [str(d) for d in previous["domains"]]
+    else:
+        from perfkit.assess.evaluation import load
+        from perfkit.run.tidy import write_tables
+
+        if on_work:
+            on_work()
+
+        with reads.recording() as tables_reads:  # PEFA reads earlier years' workbooks too
+            ev = load(department, year, params_file=params_file)  # fail fast, all problems
+            department_name, claimed = ev.department_name, ev.data.info.get("claimed_score")
+            date = ev.data.info.get("report_date")
+            report_date = f"{date.year}年{date.month}月{date.day}日" if date else ""
+            domains = list(ev.domains)
+            write_tables(department, year, out_dir, params_file=params_file, ev=ev)
+    titles = {**NOTEBOOK_TITLES, **{d: domain_title(d) for d in domains}}
+    header = {
+        "department": department,
+        "department_name": department_name,
+        "year": year,
+        "workbook": _rel(workbook),
+        "workbook_sha256": base["workbook_sha256"],
+        "perfkit_version": _version(),
+        "claimed_score": claimed,
+        "report_date": report_date,
+        "tables_hash": tables_hash,
+        "tables_reads": tables_reads,
+        "score": _score_entry(out_dir),
+        # The domains of this department-year: their reports run and are listed; a domain
+        # no longer among them loses its entry and files (:func:`_current`).
+        "domains": domains,
+        "titles": {k: v for k, v in titles.items() if k in (*config.DOCUMENTS, *domains)},
+    }
+    meta = {
+        "department": department_name,
+        "year": year,
+        "title": "",
+        "generated_at": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
+        "perfkit_version": _version(),
+        "workbook_sha256": base["workbook_sha256"],
+        "report_date": report_date,
+        "pdf_layout": pdf_layout or settings.pdf_layout,
+    }
+    tasks, skipped = [], []
+    catalog_keys = set(_catalog_keys())
+    for nb in notebooks or settings.notebooks or (*config.DOCUMENTS, *domains):
+        if nb in catalog_keys and nb not in domains:
+            skipped.append(NotebookResult(department, year, nb, SKIPPED, error=NOT_A_DOMAIN))
+            continue
+        parameters = {"domain": nb} if nb in domains else {}
+        source = config.notebook_path(config.DOMAIN_NOTEBOOK if parameters else nb)
+        if not source.exists():
+            skipped.append(NotebookResult(department, year, nb, SKIPPED, error="笔记本不存在"))
+            continue
+        docx = nb in WORD_NOTEBOOKS
+        inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf, "docx": docx,
+                  "pdf_layout": meta["pdf_layout"], "analyst_copy": analyst_copy, **parameters}
+        digest = _digest(inputs)
+        prev = (previous.get("notebooks") or {}).get(nb) or {}
+        if (not force and prev.get("status") == OK and prev.get("input_hash") == digest
+                and all((out_dir / f).exists() for f in (prev.get("outputs") or {}).values())
+                and isinstance(prev.get("reads"), dict)
+                and not reads.changed(prev["reads"], digests)):
+            skipped.append(NotebookResult(department, year, nb, SKIPPED, outputs=prev["outputs"],
+                                          input_hash=digest, inputs=inputs,
+                                          error="输入未变，沿用上次结果"))
+            continue
+        if on_work:
+            on_work()
+        tasks.append(Task(
+            department, year, nb, str(source), settings.workbook, params_file, str(out_dir),
+            str(config.ROOT), str(outputs_root), digest,
+            {**meta, "title": titles.get(nb, nb),
+             "kind": NOTEBOOK_KINDS.get(nb, "analysis")}, pdf, inputs, docx=docx,
+            parameters=parameters, analyst_copy=analyst_copy))
+    return tasks, skipped, header
+
+
+def _catalog_keys() -> list[str]:
+    from perfkit.domains import catalogs
+
+    return list(catalogs())
+
+
+def domain_title(domain: str) -> str:
+    """A domain report's title: its catalog's label (教育质量, 卫生健康 …), else its key."""
+    from perfkit.domains import catalogs
+
+    c = catalogs().get(domain)
+    return c.label_zh if c else domain
+
+
+def _score_entry(out_dir: Path) -> dict[str, Any] | None:
+    """The score-sheet result tidy wrote (``tables/score.json``), or None when there is none.
+
+    Read, not recomputed, so a cached run and a fresh one report the same score; a missing or
+    damaged file leaves the entry empty and never fails the run.
+    """
+    try:
+        entry = json.loads((out_dir / "tables" / config.SCORE_SUMMARY).read_text(
+            encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(config.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any]:
+    """Return the manifest of a department-year output folder ({} when absent or unreadable)."""
+    path = Path(out_dir) / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_manifest(out_dir: Path, header: dict[str, Any], results: list[NotebookResult]) -> Path:
+    """Merge results into ``manifest.json`` (atomically), keeping earlier good entries.
+
+    A notebook that failed or was interrupted keeps its previous good report in place; its
+    entry says so (``previous_outputs``) and points to the partially executed copy.
+    """
+    from perfkit.atomic import write_text_atomic
+
+    manifest = read_manifest(out_dir)
+    notebooks = _current(out_dir, manifest.get("notebooks") or {}, header.get("domains"),
+                         {r.notebook for r in results})
+    for r in results:
+        before = notebooks.get(r.notebook) or {}
+        if r.status == SKIPPED and before.get("status") == OK:
+            continue
+        entry: dict[str, Any] = {"status": r.status, "outputs": r.outputs, "error": r.error,
+                 "failed_copy": r.failed_copy, "input_hash": r.input_hash, "inputs": r.inputs,
+                 "reads": r.reads, "seconds": round(r.seconds, 2)}
+        if r.status in (FAILED, INTERRUPTED):
+            kept = before.get("outputs") if before.get("status") == OK else before.get(
+                "previous_outputs")
+            if kept:
+                entry["previous_outputs"] = kept
+        shown = entry.get("outputs") or entry.get("previous_outputs") or {}
+        entry["html"], entry["pdf"], entry["docx"] = (shown.get("html"), shown.get("pdf"),
+                                                      shown.get("docx"))
+        notebooks[r.notebook] = entry
+    statuses = {v.get("status") for v in notebooks.values()}
+    manifest.update(header)
+    manifest["notebooks"] = notebooks
+    manifest["status"] = OK if statuses <= {OK, SKIPPED} else FAILED
+    manifest["generated_at"] = dt.datetime.now(dt.UTC).astimezone().isoformat(
+        timespec="seconds")
+    return write_text_atomic(Path(out_dir) / "manifest.json",
+                             json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
+
+
+def _current(out_dir: Path, notebooks: dict[str, Any], domains: list[str] | None = None,
+             ran: set[str] | None = None) -> dict[str, Any]:
+    """The manifest entries of notebooks the department-year still has; the entry of a retired
+    notebook, or of a domain no longer among its ``domains``, goes, and the output files it
+    lists with it (they would be stale reports).
+
+    Args:
+        out_dir: the department-year's output folder.
+        notebooks: the manifest's entries.
+        domains: the department-year's domains now (None: unknown, domain entries are kept
+            while the domain notebook exists).
+        ran: notebooks of the present run (always kept).
+    """
+    keys = set(_catalog_keys())
+    kept = {}
+    for name, entry in notebooks.items():
+        if name in (ran or ()):
+            current = True
+        elif name in keys or (domains is not None and name in domains):
+            current = (domains is None or name in domains) and config.notebook_path(
+                config.DOMAIN_NOTEBOOK).exists()
+        else:
+            current = config.notebook_path(name).exists()
+        if current:
+            kept[name] = entry
+            continue
+        for rel in ((entry or {}).get("outputs") or {}).values():
+            target = (Path(out_dir) / str(rel)).resolve()
+            if Path(out_dir).resolve() in target.parents:
+                target.unlink(missing_ok=True)
+        log.info("manifest: dropped notebook %s (retired, or not a domain of the year)", name)
+    return kept
+
+
+# ---------------------------------------------------------------------------------------------
+# Executors: local worker processes with warm kernels, or Dask
+# ---------------------------------------------------------------------------------------------
+
+
+class _LocalWorkers:
+    """Worker processes (spawned), one task at a time each, replaced if one dies."""
+
+    def __init__(self, jobs: int, outputs_root: Path, pdf: bool = True):
+        import multiprocessing as mp
+
+        self.ctx = mp.get_context("spawn")
+        self.outbox = self.ctx.Queue()
+        self.env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root),
+                    "PERFKIT_PDF": "1" if pdf else "0"}
+        self.workers: dict[int, Any] = {}
+        self.inboxes: dict[int, Any] = {}
+        self.kernels: set[int] = set()  # pids of the kernels the workers started
+        self.busy: dict[int, tuple[int, Task]] = {}
+        self._next = 0
+        for _ in range(jobs):
+            self._start()
+
+    def _start(self) -> None:
+        from perfkit.run.engine import worker_main
+
+        i = self._next
+        self._next += 1
+        inbox = self.ctx.Queue()
+        p = self.ctx.Process(target=worker_main, name=f"perfkit-worker-{i}", daemon=True,
+                             args=(i, inbox, self.outbox, self.env,
+                                   logging.getLogger().getEffectiveLevel()))
+        p.start()
+        self.workers[i], self.inboxes[i] = p, inbox
+
+    def capacity(self) -> int:
+        return len(self.workers) - len(self.busy)
+
+    def submit(self, task_id: int, task: Task) -> None:
+        i = next(i for i in self.workers if i not in self.busy)
+        self.busy[i] = (task_id, task)
+        self.inboxes[i].put((task_id, task))
+
+    def next_result(self, timeout: float) -> tuple[int, NotebookResult] | None:
+        import queue
+
+        try:
+            msg = self.outbox.get(timeout=timeout)
+        except queue.Empty:
+            msg = None
+        if msg and msg[0] == "kernel":
+            self.kernels.add(msg[2])
+        if msg and msg[0] == "done":
+            _, i, task_id, result = msg
+            self.busy.pop(i, None)
+            return task_id, result
+        for i, p in list(self.workers.items()):
+            if not p.is_alive():  # killed (out of memory …): fail its task, replace it
+                del self.workers[i]
+                lost = self.busy.pop(i, None)
+                self._start()
+                if lost:
+                    tid, t = lost
+                    return tid, NotebookResult(
+                        t.department, t.year, t.notebook, FAILED, input_hash=t.input_hash,
+                        inputs=t.inputs, error=f"工作进程意外退出（退出码 {p.exitcode}）")
+        return None
+
+    def close(self) -> None:
+        """Let the workers finish: each stops its kernel and waits for it to end."""
+        for q in self.inboxes.values():
+            q.put(None)
+        for p in self.workers.values():
+            p.join(timeout=30)
+            if p.is_alive():
+                p.terminate()
+                p.join(timeout=5)
+        self._end_kernels()
+
+    def stop(self) -> None:
+        """Stop now: SIGTERM lets each worker kill its kernel and remove its temp files."""
+        for p in self.workers.values():
+            if p.is_alive():
+                p.terminate()
+        for p in self.workers.values():
+            p.join(timeout=10)
+            if p.is_alive():
+                p.kill()
+                p.join(timeout=5)
+        self._end_kernels()
+
+    def _end_kernels(self) -> None:
+        """Return only when every kernel a worker started has ended (a worker that was killed
+        could not stop its own)."""
+        import queue
+
+        from perfkit.run.engine import kill_kernel, process_running
+
+        while True:
+            try:
+                msg = self.outbox.get_nowait()
+            except (queue.Empty, OSError, ValueError):
+                break
+            if msg and msg[0] == "kernel":
+                self.kernels.add(msg[2])
+        for pid in sorted(self.kernels):
+            if process_running(pid):
+                kill_kernel(pid)
+        self.kernels.clear()
+
+
+class _DaskWorkers:
+    """The same tasks on a Dask distributed cluster (an address, or a LocalCluster)."""
+
+    def __init__(self, scheduler: str, jobs: int):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise PerfkitError("未安装 Dask：pip install 'perfkit[dask]'，或不用 --scheduler。"
+                               ) from None
+        self.cluster = None
+        if scheduler == "local":
+            self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                        dashboard_address=None)
+            self.client = Client(self.cluster)
+        else:
+            self.client = Client(scheduler)
+        self.futures: dict[Any, tuple[int, Task]] = {}
+
+    def capacity(self) -> int:
+        return 1 << 30  # the Dask scheduler queues and balances
+
+    def submit(self, task_id: int, task: Task) -> None:
+        from perfkit.run.engine import execute_on_dask_worker
+
+        fut = self.client.submit(execute_on_dask_worker, task, pure=False,
+                                 key=f"perfkit-{task.department}-{task.year}-{task.notebook}-"
+                                     f"{os.getpid()}-{task_id}")
+        self.futures[fut] = (task_id, task)
+
+    def next_result(self, timeout: float) -> tuple[int, NotebookResult] | None:
+        from distributed import wait
+
+        if not self.futures:
+            return None
+        try:
+            done, _ = wait(list(self.futures), timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return None
+        for fut in done:
+            task_id, t = self.futures.pop(fut)
+            try:
+                return task_id, fut.result()
+            except Exception as exc:  # the worker died or the task could not be sent
+                return task_id, NotebookResult(t.department, t.year, t.notebook, FAILED,
+                                               input_hash=t.input_hash, inputs=t.inputs,
+                                               error=f"Dask：{describe(exc)}")
+        return None
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def stop(self) -> None:
+        try:
+            self.client.cancel(list(self.futures))
+        finally:
+            self.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------------------------
+
+
+def run(
+    departments_years: Iterable[tuple[str, int]],
+    *,
+    notebooks: Iterable[str] | None = None,
+    outputs: Path | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    params_file: str = "",
+    pdf: bool = True,
+    scheduler: str | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[NotebookResult], None] | None = None,
+    pdf_layout: str | None = None,
+    analyst_copy: bool = False,
+) -> list[NotebookResult]:
+    """Run every notebook of every department-year; keep going past failures.
+
+    Args:
+        departments_years: (department, year) pairs; earlier years are prepared first so that
+            later years' reports can compare with them.
+        notebooks: subset of notebooks; default each department-year's settings.
+        outputs: output root; default ``outputs/``.
+        jobs: worker processes (each with one warm kernel), or Dask workers for ``local``.
+        force: rerun notebooks whose inputs are unchanged.
+        params_file: settings file for a single department-year.
+        pdf: also typeset PDFs.
+        scheduler: None for local worker processes; ``local`` for a Dask LocalCluster; or the
+            address of a Dask scheduler (the workers must see the same files).
+        on_start: called with the number of results to expect so far, each time it grows
+            (department-years are planned while earlier ones already run).
+        on_result: called with each result as it arrives.
+        pdf_layout: ``official`` typesets the PDFs in the official-document layout
+            (GB/T 9704-2012), ``web`` in perfkit's print style; None: each run settings'
+            ``pdf_layout``.
+        analyst_copy: also write each notebook's analyst copy with code
+            (``<notebook>.code.html``); off by default (analysts open the executed
+            ``<notebook>.ipynb``, and the copy costs a sixth of the rendering).
+
+    Returns:
+        One result per notebook (ok, failed or skipped). Invalid inputs of a department-year,
+        or an output folder locked by another run, give one failed result for it.
+
+    Raises:
+        KeyboardInterrupt: after stopping workers and kernels, removing temporary files and
+            recording in the manifests what had finished.
+    """
+    outputs_root = Path(outputs or config.OUTPUTS_DIR).resolve()
+    notebooks = list(notebooks) if notebooks else None
+    results: list[NotebookResult] = []
+    planned: dict[tuple[str, int], dict[str, Any]] = {}
+    locks: list[OutputLock] = []
+    pool = None
+    queue_: deque[tuple[int, Task]] = deque()
+    waiting: list[tuple[int, Task]] = []
+    running: dict[int, Task] = {}
+
+    def emit(r: NotebookResult) -> None:
+        results.append(r)
+        if on_result:
+            on_result(r)
+
+    pairs = sorted(set(departments_years))
+    expected = 0
+    counter = iter(range(1 << 62))
+
+    def ensure_pool() -> None:
+        # Started as soon as some work is certain, so kernels boot while the rest is planned.
+        nonlocal pool
+        if pool is None:
+            n = max(1, min(jobs, len(pairs) * len(notebooks or (*config.DOCUMENTS, "", "", ""))))
+            pool = _DaskWorkers(scheduler, n) if scheduler else _LocalWorkers(n, outputs_root, pdf)
+
+    def grow(n: int) -> None:
+        nonlocal expected
+        expected += n
+        if on_start:
+            on_start(expected)
+
+    def pump(timeout: float) -> None:
+        """Release summaries whose department-year is done, submit, collect one result."""
+        busy = {(t.department, t.year) for _, t in queue_} | {
+            (t.department, t.year) for t in running.values()}
+        for item in list(waiting):
+            if (item[1].department, item[1].year) not in busy:
+                waiting.remove(item)
+                queue_.append(item)
+        assert pool is not None  # started before anything is queued
+        while queue_ and pool.capacity() > 0:
+            tid, t = queue_.popleft()
+            running[tid] = t
+            pool.submit(tid, t)
+        got = pool.next_result(timeout=timeout)
+        if got is not None:
+            tid, r = got
+            running.pop(tid, None)
+            emit(r)
+
+    previous_term = _term_as_interrupt()
+    try:
+        for dept, year in pairs:
+            out_dir = config.output_dir(dept, year, outputs_root)
+            try:
+                check_department(dept)
+                lock = OutputLock(out_dir).acquire()
+            except PerfkitError as exc:
+                grow(1)
+                emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=str(exc)))
+                continue
+            locks.append(lock)
+            _sweep(out_dir)
+            try:
+                tasks, skipped, header = plan(dept, year, notebooks=notebooks,
+                                              outputs=outputs_root, force=force,
+                                              params_file=params_file, pdf=pdf,
+                                              on_work=ensure_pool, pdf_layout=pdf_layout,
+                                              analyst_copy=analyst_copy)
+            except (PerfkitError, OSError) as exc:  # OSError: unreadable file, disk full …
+                grow(1)
+                emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=describe(exc)))
+                continue
+            planned[(dept, year)] = {"header": header, "tasks": tasks, "out_dir": out_dir}
+            grow(len(tasks) + len(skipped))
+            for r in skipped:
+                emit(r)
+            for t in _longest_first(tasks, read_manifest(out_dir)):
+                (waiting if t.notebook in RUNS_LAST else queue_).append((next(counter), t))
+            if pool is not None and (queue_ or waiting or running):
+                pump(0.0)
+        while queue_ or waiting or running:
+            pump(0.5)
+        if pool is not None:
+            pool.close()
+            pool = None
+    except KeyboardInterrupt:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup
+        try:
+            if pool is not None:
+                pool.stop()
+            for t in [*running.values(), *(t for _, t in queue_), *(t for _, t in waiting)]:
+                results.append(NotebookResult(t.department, t.year, t.notebook, INTERRUPTED,
+                                              input_hash=t.input_hash, inputs=t.inputs,
+                                              error="运行被中断（Ctrl-C），保留上次的报告"))
+            _finish(planned, results, outputs_root)
+        finally:
+            for lock in locks:
+                lock.release()
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            _restore_term(previous_term)
+        raise
+    try:
+        _finish(planned, results, outputs_root)
+    finally:
+        for lock in locks:
+            lock.release()
+        _restore_term(previous_term)
+    return results
+
+
+def _sweep(out_dir: Path) -> None:
+    """Remove temporary files a killed run left (safe: we hold the folder's lock)."""
+    for folder in (out_dir, out_dir / "tables"):
+        if not folder.is_dir():
+            continue
+        for p in folder.iterdir():
+            if not p.name.startswith(".") or p.name.startswith(".perfkit.lock"):
+                continue
+            if ".staging." in p.name and p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            elif ".partial." in p.name or p.suffix == ".tmp":
+                p.unlink(missing_ok=True)
+
+
+def _longest_first(tasks: list[Task], manifest: dict[str, Any]) -> list[Task]:
+    """Order a department-year's tasks by the time they took last run (else COST_ORDER)."""
+    last = {k: v.get("seconds") or 0 for k, v in (manifest.get("notebooks") or {}).items()}
+    rank = {n: i for i, n in enumerate(COST_ORDER)}
+    return sorted(tasks, key=lambda t: (-last.get(t.notebook, 0),
+                                        rank.get(t.notebook, len(rank))))
+
+
+def _term_as_interrupt():
+    """While a run is on, treat SIGTERM like Ctrl-C so workers and kernels are stopped too."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+def _restore_term(previous) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[NotebookResult],
+            outputs_root: Path) -> None:
+    """Write manifests of department-years where something ran, then the index."""
+    changed = False
+    for (dept, year), p in planned.items():
+        mine = [r for r in results if (r.department, r.year) == (dept, year)]
+        manifest = Path(p["out_dir"]) / "manifest.json"
+        if p["tasks"] or not manifest.exists():
+            write_manifest(p["out_dir"], p["header"], mine)
+            changed = True
+    if changed or not (outputs_root / "index.html").exists():
+        try:
+            from perfkit.report.index import write_index
+        except ImportError:
+            return
+        write_index(outputs_root)
+
+
+def clean_failed(out_dir: Path) -> None:
+    """Remove the diagnostic copies of failed notebooks of one output folder."""
+    shutil.rmtree(Path(out_dir) / "failed", ignore_errors=True)

@@ -1,0 +1,97 @@
+"""Machine-readable results written next to the reports: indicators, checks, scores, PEFA (CSV)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from perfkit import config
+from perfkit.assess.evaluation import Evaluation, load
+from perfkit.atomic import write_text_atomic
+from perfkit.errors import PerfkitError
+
+log = logging.getLogger(__name__)
+
+#: Columns of tables/indicators.csv: id, label_zh, domain, value, unit, direction, note (why a
+#: value is missing), definition_zh, source_cells, then target and status (the 绩效指标 目标值
+#: of the same 指标代码 and its attainment: 超额/达成/未达成/无实际值/下年目标…; empty when the
+#: indicator has no target). Rows: finance, the domains the workbook covers (``ev.domains``) and
+#: the department's own 绩效指标 rows. Later years read these tables for trends (perfkit.assess.history).
+INDICATOR_COLUMNS = ["id", "label_zh", "domain", "value", "unit", "direction", "note",
+                     "definition_zh", "source_cells", "target", "status"]
+#: Columns of tables/checks.csv.
+CHECK_COLUMNS = ["check", "label_zh", "expected", "actual", "difference", "tolerance", "verdict",
+                 "explanation", "source_cells"]
+#: Columns of tables/scores.csv, one row per 三级 indicator of the run's score sheet: sheet (file
+#: stem), item (item id in the sheet), level1/level2/level3 (一级/二级/三级指标), indicator (what
+#: the rule reads: an indicator id, ``定性评价:<item>``, ``绩效指标:<domains>`` or 人工评分),
+#: rule_kind, points (分值), points_adjusted (分值 after redistributing excluded items; equals
+#: points under the ``zero`` policy), score (得分; empty when excluded or 无法评分), deduction
+#: (扣分), lost_missing / lost_target / lost_standard / lost_unmet / lost_defect (the deduction
+#: split by cause: no evidence, target not met, indicator below the rule's standard, checklist
+#: condition not met, data defect; they add up to deduction), status (scored / missing_zero /
+#: excluded / error), reason (得分及扣分原因), evidence (cells or evidence text).
+SCORE_COLUMNS = ["sheet", "item", "level1", "level2", "level3", "indicator", "rule_kind", "points",
+                 "points_adjusted", "score", "deduction", "lost_missing", "lost_target",
+                 "lost_standard", "lost_unmet", "lost_defect", "status", "reason", "evidence"]
+#: Columns of tables/pefa.csv: dimension (PI-1, PI-2.1, PI-2.2, PI-3.1), label_zh, year,
+#: value_pct (this year; empty when not computable), grade (A–D; empty when not rated), basis
+#: (single-year indication or two of the last three years), values (each year used), note.
+PEFA_COLUMNS = ["dimension", "label_zh", "year", "value_pct", "grade", "basis", "values", "note"]
+#: tables/score.json (:data:`perfkit.config.SCORE_SUMMARY`).
+SCORE_SUMMARY = config.SCORE_SUMMARY
+
+
+def indicator_table(ev: Evaluation) -> pd.DataFrame:
+    """The indicators of finance, of the domains the workbook covers and the department's own
+    rows, each with the target and attainment status of its 绩效指标 row, if any."""
+    from perfkit.assess import targets
+
+    frame = ev.indicators.reset_index()
+    frame = frame[frame["domain"].isin({"finance", "other", *ev.domains})]
+    judged = targets.metrics(ev)
+    judged = judged[judged["status"] != ""].drop_duplicates("id").set_index("id")
+    frame["target"] = frame["id"].map(judged["target"])
+    frame["status"] = frame["id"].map(judged["status"]).fillna("")
+    return frame[INDICATOR_COLUMNS]
+
+
+def write_tables(department: str, year: int, out_dir: Path, params_file: str = "",
+                 ev: Evaluation | None = None) -> list[Path]:
+    """Write the tidy tables of one department-year under ``out_dir/tables/``.
+
+    ``indicators.csv``, ``checks.csv`` and ``pefa.csv`` always; ``scores.csv`` and
+    ``score.json`` unless the score sheet cannot be used (logged: the reports show the same
+    error to the reader).
+    """
+    if ev is None:
+        ev = load(department, year, params_file=params_file)
+    tables = out_dir / "tables"
+    written = [
+        write_text_atomic(tables / "indicators.csv", indicator_table(ev).to_csv(index=False)),
+        write_text_atomic(tables / "checks.csv", ev.checks[CHECK_COLUMNS].to_csv(index=False)),
+    ]
+    from perfkit.assess.pefa import assess
+    from perfkit.assess.scoring import score, score_summary
+
+    try:
+        scores = score(ev).items[SCORE_COLUMNS]
+    except PerfkitError as exc:
+        log.warning("scores.csv not written: %s", exc)
+        (tables / SCORE_SUMMARY).unlink(missing_ok=True)
+    else:
+        written.append(write_text_atomic(tables / "scores.csv", scores.to_csv(index=False)))
+        written.append(write_text_atomic(tables / SCORE_SUMMARY, json.dumps(
+            score_summary(ev), ensure_ascii=False, indent=2)))
+    written.append(write_text_atomic(tables / "pefa.csv",
+                                     assess(ev)[PEFA_COLUMNS].to_csv(index=False)))
+    from perfkit.assess.audit import AUDIT_COLUMNS, audit
+
+    # tables/audit.csv: every stated figure, internal sum and score-sheet check with its verdict
+    # (columns documented at perfkit.assess.audit.AUDIT_COLUMNS).
+    written.append(write_text_atomic(tables / "audit.csv",
+                                     audit(ev)[AUDIT_COLUMNS].to_csv(index=False)))
+    return written
