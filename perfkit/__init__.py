@@ -28,8 +28,8 @@ from perfkit.errors import PerfkitError, WorkbookError
 _LAZY = {
     "Evaluation": "perfkit.assess.evaluation",
     "load": "perfkit.assess.evaluation",
-    "load_workbook": "perfkit.data.workbook",
-    "write_workbook": "perfkit.data.workbook",
+    "load_workbook": "perfkit.data.reader",
+    "write_workbook": "perfkit.data.template",
 }
 #: Modules the notebooks call as ``pk.<name>``.
 _MODULES = {

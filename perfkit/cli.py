@@ -211,7 +211,8 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
     """检查一个工作簿，一次列出全部问题（有问题时退出状态为 2）。"""
     from perfkit.assess.audit import unknown_checks
     from perfkit.data.params import settings_for_workbook
-    from perfkit.data.workbook import load_workbook, year_from_filename
+    from perfkit.data.reader import load_workbook
+    from perfkit.data.values import year_from_filename
     from perfkit.errors import WorkbookError
 
     try:  # a year in the file name is checked too
@@ -382,7 +383,7 @@ def template(
 ) -> None:
     """生成工作簿模板；加 --from 时生成新年度工作簿和运行设置（上年数已填）。"""
     from perfkit.data.params import check_domains
-    from perfkit.data.workbook import write_workbook
+    from perfkit.data.template import write_workbook
 
     try:
         keys = check_domains(domains.split(",")) if domains is not None else None

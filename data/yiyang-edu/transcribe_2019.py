@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from perfkit.data.workbook import SHEET_BY_KEY, write_workbook
+from perfkit.data.sheets import SHEET_BY_KEY
+from perfkit.data.template import write_workbook
 
 HERE = Path(__file__).resolve().parent
 R = "益阳市教育局2019年度部门整体支出绩效自评报告"

@@ -74,7 +74,9 @@ from perfkit.data.printed import (
     input_precision,
     parse_printed,
 )
-from perfkit.data.workbook import AMOUNT, SHEET_BY_KEY, SHEET_BY_NAME, WorkbookData, normalize_label
+from perfkit.data.sheets import AMOUNT, SHEET_BY_KEY, SHEET_BY_NAME
+from perfkit.data.values import normalize_label
+from perfkit.data.workbook import WorkbookData
 from perfkit.errors import Problem
 from perfkit.indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
 
@@ -907,7 +909,8 @@ def load_for_audit(path: str | Path, *, params_file: str | Path = "",
         safe_path,
         settings_for_workbook,
     )
-    from perfkit.data.workbook import load_workbook, year_from_filename
+    from perfkit.data.reader import load_workbook
+    from perfkit.data.values import year_from_filename
     from perfkit.errors import ParamsError
 
     path = config.resolve(path)

@@ -9,7 +9,8 @@ import pandas as pd
 
 from perfkit import fmt
 from perfkit.data.params import Settings
-from perfkit.data.workbook import SHEET_BY_KEY, WorkbookData
+from perfkit.data.sheets import SHEET_BY_KEY
+from perfkit.data.workbook import WorkbookData
 
 CONSISTENT = "一致"
 INCONSISTENT = "不一致"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from perfkit.data.params import Settings, load_settings, safe_path
-from perfkit.data.workbook import WorkbookData, load_workbook
+from perfkit.data.reader import load_workbook
+from perfkit.data.workbook import WorkbookData
 
 
 @dataclass(frozen=True, eq=False)

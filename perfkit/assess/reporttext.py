@@ -697,7 +697,7 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
 def _decomposition(rel: Relation) -> tuple[bool, list[str]]:
     """Whether a sum's parts are known to be all of them, and the known parts it leaves out."""
     from perfkit.assess.checks import SUM_CHECKS
-    from perfkit.data.workbook import SHEET_BY_KEY
+    from perfkit.data.sheets import SHEET_BY_KEY
 
     if rel.pattern.complete:
         return True, []
@@ -759,7 +759,8 @@ def text_workbook(extraction: Extraction, year: int, name: str = "报告文字")
     Returns:
         ``(WorkbookData, {cell key: figure}, [(first, later), …])``.
     """
-    from perfkit.data.workbook import AMOUNT, NUMBER, SHEETS, WorkbookData
+    from perfkit.data.sheets import AMOUNT, NUMBER, SHEETS
+    from perfkit.data.workbook import WorkbookData
 
     frames, cells = {}, {}
     for sheet in SHEETS:
@@ -1008,7 +1009,9 @@ def write_stated_sheet(workbook: str | Path, extraction: Extraction) -> tuple[Pa
     import openpyxl
 
     from perfkit.atomic import write_bytes_atomic
-    from perfkit.data.workbook import SHEET_BY_KEY, load_workbook, normalize_label
+    from perfkit.data.reader import load_workbook
+    from perfkit.data.sheets import SHEET_BY_KEY
+    from perfkit.data.values import normalize_label
 
     workbook = Path(workbook)
     sheet = SHEET_BY_KEY["stated"]

@@ -223,7 +223,7 @@ def _above_100(value: float) -> float:
 
 
 def _domain(value: str) -> str:
-    from perfkit.data.workbook import DOMAIN_CHOICES
+    from perfkit.data.sheets import DOMAIN_CHOICES
 
     known = sorted(set(DOMAIN_CHOICES.values()))
     if value not in known:
@@ -579,7 +579,7 @@ class Proportional(Rule):
 
 
 def _domain_zh(domain: str) -> str:
-    from perfkit.data.workbook import DOMAIN_CHOICES
+    from perfkit.data.sheets import DOMAIN_CHOICES
 
     return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
 
@@ -610,7 +610,7 @@ class Checklist(Rule):
         return f"定性评价:{self.item}"
 
     def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
-        from perfkit.data.workbook import normalize_label
+        from perfkit.data.values import normalize_label
 
         frame = ev.data.frames.get("qualitative")
         if frame is None or frame.empty:
@@ -1178,7 +1178,7 @@ def claimed_items(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFra
     item (sheet item id or ""), level3, points (the department's 分值), sheet_points, score,
     reason, score_cell, points_cell, matched (bool).
     """
-    from perfkit.data.workbook import normalize_label
+    from perfkit.data.values import normalize_label
 
     sheet = sheet or load_sheet(ev.settings.score_sheet)
     frame = ev.data.frames.get("self_scores")

@@ -82,7 +82,7 @@ def _notebook(value: str) -> str:
 
 
 def _cell(value: str) -> str:
-    from perfkit.data.workbook import SHEET_BY_NAME
+    from perfkit.data.sheets import SHEET_BY_NAME
 
     m = CELL_REF.match(value)
     if not m or m["sheet"] not in SHEET_BY_NAME:

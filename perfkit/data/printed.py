@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from perfkit.data.workbook import AMOUNT, SHEET_BY_KEY, WorkbookData
+from perfkit.data.sheets import AMOUNT, SHEET_BY_KEY
+from perfkit.data.workbook import WorkbookData
 
 AMOUNT_UNITS = {"元": 1e-4, "万元": 1.0, "亿元": 1e4}
 _MULTIPLIERS = {"": 1.0, "千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from perfkit.data.workbook import AMOUNT, NUMBER, SHEET_BY_KEY, SHEETS, Sheet
+from perfkit.data.sheets import AMOUNT, NUMBER, SHEET_BY_KEY, SHEETS, Sheet
 from perfkit.errors import Problem
 
 _CHECK_TEXT = {

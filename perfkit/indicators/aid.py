@@ -13,7 +13,8 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.data.params import Settings
 from perfkit.data.printed import input_precision
-from perfkit.data.workbook import COUNT_UNITS, WorkbookData
+from perfkit.data.sheets import COUNT_UNITS
+from perfkit.data.workbook import WorkbookData
 from perfkit.indicators.base import Direction, Reader, Undefined, indicator, safe_divide
 from perfkit.indicators.metrics import (
     CONSISTENT,

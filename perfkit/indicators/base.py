@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 
 from perfkit.data.params import Settings
-from perfkit.data.workbook import SHEET_BY_KEY, WorkbookData
+from perfkit.data.sheets import SHEET_BY_KEY
+from perfkit.data.workbook import WorkbookData
 
 
 class Direction(enum.Enum):
@@ -205,7 +206,7 @@ def row_ids(frame: pd.DataFrame) -> pd.Series:
     """
     import hashlib
 
-    from perfkit.data.workbook import normalize_label
+    from perfkit.data.values import normalize_label
 
     ids: list[str] = []
     seen: dict[str, int] = {}

@@ -13,7 +13,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from perfkit.data.workbook import SHEET_BY_NAME, WorkbookData
+from perfkit.data.sheets import SHEET_BY_NAME
+from perfkit.data.workbook import WorkbookData
 from perfkit.domains import (
     Catalog,
     ImpliedBase,

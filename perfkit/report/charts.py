@@ -211,7 +211,7 @@ def _fit_height(rows: list[str], per_line: float = 0.16, base: float = 1.0) -> f
 
 def budget_vs_actual(ev: Evaluation) -> Figure | Text:
     """Budget vs actual for every income and spending line that has an actual figure."""
-    from perfkit.data.workbook import SHEET_BY_KEY
+    from perfkit.data.sheets import SHEET_BY_KEY
 
     col, basis = ev.settings.budget_column, ev.settings.budget_label_zh
     labels, budget, actual = [], [], []
@@ -306,7 +306,7 @@ def three_public_change(ev: Evaluation) -> Figure | Text:
 
 
 def _domain_zh(domain: str) -> str:
-    from perfkit.data.workbook import DOMAIN_CHOICES
+    from perfkit.data.sheets import DOMAIN_CHOICES
 
     return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
 

@@ -305,7 +305,7 @@ def audit_summary(ev: Evaluation) -> Text:
 
 
 def _domain_zh(domain: str) -> str:
-    from perfkit.data.workbook import DOMAIN_CHOICES
+    from perfkit.data.sheets import DOMAIN_CHOICES
 
     return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
 

@@ -244,7 +244,7 @@ def gaps(ev: Evaluation) -> pd.DataFrame:
         Columns area, item, kind, reason, cells.
     """
     from perfkit.assess import targets
-    from perfkit.data.workbook import DOMAIN_CHOICES, TEXT_SECTIONS
+    from perfkit.data.sheets import DOMAIN_CHOICES, TEXT_SECTIONS
     from perfkit.report.selfreport import REQUIRED_SECTIONS, rows
 
     zh = {v: k for k, v in DOMAIN_CHOICES.items()}

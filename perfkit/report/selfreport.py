@@ -18,7 +18,8 @@ import pandas as pd
 
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
-from perfkit.data.workbook import TEXT_SECTIONS, normalize_label
+from perfkit.data.sheets import TEXT_SECTIONS
+from perfkit.data.values import normalize_label
 from perfkit.report.narrative import Text, run_in
 from perfkit.report.tables import styled
 
@@ -195,7 +196,7 @@ def goals_table(ev: Evaluation):
 
 
 def _domain_zh(domain: str) -> str:
-    from perfkit.data.workbook import DOMAIN_CHOICES
+    from perfkit.data.sheets import DOMAIN_CHOICES
 
     return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
 
@@ -255,7 +256,7 @@ def income_expenditure(ev: Evaluation) -> Text:
 
 def budget_table(ev: Evaluation, sheet: str):
     """收入 or 支出 by line: budget, actual, completion rate (lines with an actual figure)."""
-    from perfkit.data.workbook import SHEET_BY_KEY
+    from perfkit.data.sheets import SHEET_BY_KEY
 
     d, col, basis = ev.data, ev.settings.budget_column, ev.settings.budget_label_zh
     out = []

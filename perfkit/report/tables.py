@@ -11,7 +11,7 @@ import pandas as pd
 
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
-from perfkit.data.workbook import SHEET_BY_KEY
+from perfkit.data.sheets import SHEET_BY_KEY
 
 MISSING = fmt.MISSING
 #: One sign for every 差额 a reader sees: the figure as stated minus what the data gives. In
@@ -541,7 +541,7 @@ def data_dictionary(ev: Evaluation | None = None):
     With ``ev``, the indicators of finance and of the domains it covers (``ev.domains``);
     without, every indicator of every catalog in use.
     """
-    from perfkit.data.workbook import DOMAIN_CHOICES
+    from perfkit.data.sheets import DOMAIN_CHOICES
     from perfkit.indicators import REGISTRY, load_all
 
     load_all()

@@ -40,7 +40,7 @@ def _v(x: Any) -> Any:
 
 
 def next_year_content(data, year: int, score_sheet: ScoreSheet) -> dict[str, Any]:
-    """Content (for :func:`perfkit.data.workbook.write_workbook`) of the workbook for ``year``.
+    """Content (for :func:`perfkit.data.template.write_workbook`) of the workbook for ``year``.
 
     Args:
         data: last year's validated :class:`~perfkit.data.workbook.WorkbookData`.
@@ -165,7 +165,8 @@ def write_next_year(department: str, year: int, from_year: int) -> tuple[Path, P
             workbook or settings are invalid.
     """
     from perfkit.atomic import write_text_atomic
-    from perfkit.data.workbook import load_workbook, write_workbook
+    from perfkit.data.reader import load_workbook
+    from perfkit.data.template import write_workbook
 
     check_department(department)
     out = config.workbook_path(department, year)

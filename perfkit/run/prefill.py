@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from perfkit.assess.scoring import Checklist, ScoreSheet
-from perfkit.data.workbook import TEXT_SECTIONS
+from perfkit.data.sheets import TEXT_SECTIONS
 
 
 def text_rows() -> list[dict[str, Any]]:
@@ -58,7 +58,7 @@ def target_rows(domains: list[str]) -> list[dict[str, Any]]:
 def template_content(sheet: ScoreSheet, *, year: int | None = None,
                      qualitative: list[dict[str, Any]] | None = None,
                      domains: list[str] | None = None) -> dict[str, Any]:
-    """Content for :func:`perfkit.data.workbook.write_workbook`: the pre-filled sheets.
+    """Content for :func:`perfkit.data.template.write_workbook`: the pre-filled sheets.
 
     Args:
         sheet: the score sheet the department-year will be reviewed against.

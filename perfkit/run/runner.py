@@ -141,7 +141,7 @@ def plan(
     if not params_path.is_absolute():
         params_path = config.ROOT / params_path
     if not workbook.is_file():
-        from perfkit.data.workbook import load_workbook
+        from perfkit.data.reader import load_workbook
 
         load_workbook(workbook, expected_year=year)  # raises the located "file missing" error
     previous = read_manifest(out_dir)

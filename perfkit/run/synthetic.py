@@ -148,7 +148,7 @@ def _health_targets(index: int, year: int, seed: int) -> list[dict[str, Any]]:
 
 def synthetic_content(index: int, year: int, seed: int = 0,
                       field: str = "education") -> dict[str, Any]:
-    """Workbook content (for :func:`perfkit.data.workbook.write_workbook`) of one department-year.
+    """Workbook content (for :func:`perfkit.data.template.write_workbook`) of one department-year.
 
     Args:
         index: department number, 1-based.
@@ -249,14 +249,15 @@ def fill_workbook(path: str | Path, content: dict[str, Any]) -> Path:
 
     Args:
         path: the template workbook (changed in place).
-        content: as for :func:`perfkit.data.workbook.write_workbook` (``domain`` as key or label).
+        content: as for :func:`perfkit.data.template.write_workbook` (``domain`` as key or label).
 
     Returns:
         ``path``.
     """
     import openpyxl
 
-    from perfkit.data.workbook import DOMAIN_CHOICES, SHEET_BY_KEY, normalize_label
+    from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
+    from perfkit.data.values import normalize_label
 
     zh = {v: k for k, v in DOMAIN_CHOICES.items()}
     book = openpyxl.load_workbook(path)
@@ -351,7 +352,7 @@ def write_synthetic(
     Returns:
         The written workbook paths.
     """
-    from perfkit.data.workbook import write_workbook
+    from perfkit.data.template import write_workbook
 
     root = _refuse_real(root, mixing=True)
     broken = set(broken)

@@ -32,7 +32,7 @@ if str(HERE.parent) not in sys.path:
 from conftest import sample_content  # noqa: E402  (tests/ is not a package)
 
 import perfkit as pk  # noqa: E402
-from perfkit.data.workbook import SHEET_BY_KEY  # noqa: E402
+from perfkit.data.sheets import SHEET_BY_KEY  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,7 @@ def with_formula_cache(cell: str, sheet_index: int, cached: float) -> Callable[[
 
 def sheet_index(name: str) -> int:
     """1-based position of a sheet in perfkit's template (填表说明 is first)."""
-    from perfkit.data.workbook import SHEETS
+    from perfkit.data.sheets import SHEETS
 
     return 2 + [s.name for s in SHEETS].index(name)
 

@@ -12,7 +12,7 @@ import perfkit as pk
 from perfkit import config, domains
 from perfkit.assess.evaluation import Evaluation
 from perfkit.data.params import settings_from_dict
-from perfkit.data.workbook import DOMAIN_CHOICES
+from perfkit.data.sheets import DOMAIN_CHOICES
 from perfkit.errors import CatalogError
 from perfkit.indicators import REGISTRY, load_all
 from perfkit.indicators.catalog import codes, headlines, sum_checks, target_rules, topics

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 import perfkit as pk
-from perfkit.data.workbook import AMOUNT, NUMBER, SHEETS
+from perfkit.data.sheets import AMOUNT, NUMBER, SHEETS
 from perfkit.errors import WorkbookError
 
 SHEET_NAMES = [s.name for s in SHEETS] + ["填表说明"]

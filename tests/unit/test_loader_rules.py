@@ -8,8 +8,8 @@ import math
 import pytest
 
 import perfkit as pk
-from perfkit.data import workbook
-from perfkit.data.workbook import parse_number, year_from_filename
+from perfkit.data import plausibility, reader
+from perfkit.data.values import parse_number, year_from_filename
 from perfkit.errors import WorkbookError
 
 
@@ -69,9 +69,9 @@ def test_sample_loads_without_problems_or_warnings():
     data = pk.load_workbook(pk.config.DATA_DIR / "yiyang-edu" / "2019.xlsx", expected_year=2019)
     assert data.warnings == []
     # The plausibility bounds are far from the sample's own figures.
-    assert data.value("aid", 0, "amount") == 31000 < workbook.MAX_AMOUNT_WAN_YUAN
+    assert data.value("aid", 0, "amount") == 31000 < plausibility.MAX_AMOUNT_WAN_YUAN
     assert data.value("three_public", "total", "actual") == 88.53
-    assert 88.53 < workbook.MAX_THREE_PUBLIC_WAN_YUAN
+    assert 88.53 < plausibility.MAX_THREE_PUBLIC_WAN_YUAN
 
 
 def _problems(make_workbook, change) -> list:
@@ -160,6 +160,6 @@ def test_unexpected_error_still_gives_a_located_message(make_workbook, monkeypat
     def boom(*args, **kwargs):
         raise RuntimeError("defect")
 
-    monkeypatch.setattr(workbook, "_check_percent_scale", boom)
+    monkeypatch.setattr(reader, "check_percent_scale", boom)
     (p,) = _problems(make_workbook, None)
     assert "意外错误（RuntimeError）" in p.found and p.fix

@@ -198,7 +198,7 @@ def test_next_years_settings_do_not_carry_last_years_confirmations():
 def test_template_is_prefilled_from_the_score_sheet_and_report_structure(project):
     from perfkit.assess.scoring import Checklist
     from perfkit.cli import app
-    from perfkit.data.workbook import TEXT_SECTIONS
+    from perfkit.data.sheets import TEXT_SECTIONS
 
     result = CliRunner().invoke(app, ["template", "--year", "2021", "--dept", "newdept"])
     assert result.exit_code == 0, result.output

@@ -1,0 +1,101 @@
+"""Writing the documented workbook template, optionally filled (sample, next year, tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from perfkit import config
+from perfkit.data.sheets import AMOUNT, CHOICE, DOMAIN_CHOICES, SHEETS
+
+
+def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> Path:
+    """Write a documented workbook: every sheet, header notes, drop-downs, fixed row labels.
+
+    Args:
+        path: destination ``.xlsx`` (a relative path is relative to the project root).
+        content: optional values. ``info`` maps item key → value; item sheets map item key →
+            {column key: value}; record sheets are lists of {column key: value}. Record values
+            for ``domain`` may be the English key or the Chinese label.
+
+    Returns:
+        The written path.
+    """
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from perfkit.atomic import write_bytes_atomic
+
+    content = content or {}
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    header_font = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    domain_zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    for sheet in SHEETS:
+        ws = book.create_sheet(sheet.name)
+        for j, c in enumerate(sheet.columns, 1):
+            cell = ws.cell(row=1, column=j, value=c.header)
+            cell.font, cell.fill = header_font, header_fill
+            cell.alignment = Alignment(horizontal="center")
+            note = c.note or ""
+            if c.kind == AMOUNT:
+                note = (note + "；" if note else "") + "金额，单位见基本信息“金额单位”"
+            if note:
+                cell.comment = Comment(note, "perfkit")
+            ws.column_dimensions[get_column_letter(j)].width = c.width
+        ws.freeze_panes = "B2" if sheet.layout != "records" else "A2"
+        data = content.get(sheet.key)
+        if sheet.layout == "keyvalue":
+            for r, item in enumerate(sheet.items, 2):
+                ws.cell(row=r, column=1, value=item.label)
+                ws.cell(row=r, column=2, value=(data or {}).get(item.key))
+                ws.cell(row=r, column=3, value=item.note)
+            dv = DataValidation(type="list", formula1='"万元,元"', allow_blank=False)
+            ws.add_data_validation(dv)
+            dv.add(f"B{2 + [i.key for i in sheet.items].index('unit')}")
+        elif sheet.layout == "items":
+            for r, item in enumerate(sheet.items, 2):
+                label = ("其中：" if item.parent else "") + item.label
+                ws.cell(row=r, column=1, value=label)
+                if item.note:
+                    ws.cell(row=r, column=1).comment = Comment(item.note, "perfkit")
+                for j, c in enumerate(sheet.columns[1:], 2):
+                    ws.cell(row=r, column=j, value=((data or {}).get(item.key) or {}).get(c.key))
+        else:
+            for r, rec in enumerate(data or [], 2):
+                for j, c in enumerate(sheet.columns, 1):
+                    v = rec.get(c.key)
+                    if c.key == "domain" and v in domain_zh:
+                        v = domain_zh[v]
+                    ws.cell(row=r, column=j, value=v)
+            for j, c in enumerate(sheet.columns, 1):
+                if c.kind == CHOICE:
+                    dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"',
+                                        allow_blank=True)
+                    ws.add_data_validation(dv)
+                    letter = get_column_letter(j)
+                    dv.add(f"{letter}2:{letter}500")
+        ws.sheet_properties.tabColor = "5B9BD5" if sheet.required else "A9D08E"
+    readme = book.create_sheet("填表说明", 0)
+    readme["A1"] = "perfkit 部门整体支出绩效自评 输入工作簿"
+    readme["A1"].font = Font(bold=True, size=14)
+    lines = [
+        "1. 每个工作表第1行为表头，请勿改动；把鼠标移到表头上可看到填写说明。",
+        "2. 未提供的数值一律留空，不要填 0、“—”或“N/A”；留空的数在报告中列为数据缺口。",
+        "3. 金额单位在“基本信息”中声明（万元 或 元），全部金额须使用同一单位。",
+        "4. 公式单元格须在 Excel/WPS 中计算并保存后再使用（perfkit 只读取缓存值，不计算公式）。",
+        "5. 改完后运行 perfkit check 文件名.xlsx 检查。",
+    ]
+    lines += [f"【{s.name}】{'必填' if s.required else '可选'}：{s.note}" for s in SHEETS]
+    for r, line in enumerate(lines, 3):
+        readme.cell(row=r, column=1, value=line)
+    readme.column_dimensions["A"].width = 100
+    import io
+
+    buf = io.BytesIO()
+    book.save(buf)
+    return write_bytes_atomic(config.resolve(path), buf.getvalue())
