@@ -419,7 +419,7 @@ def template(
     if out.exists():
         err.print(f"{out} 已存在，未覆盖。请先改名或删除。")
         raise typer.Exit(2)
-    from perfkit.assess.scoring import load_sheet
+    from perfkit.assess.scoresheet import load_sheet
     from perfkit.data.params import Settings, load_settings
     from perfkit.run.prefill import template_content
 

@@ -829,7 +829,8 @@ def audit_scores(ev: Evaluation) -> pd.DataFrame:
     against the stated 自评得分, the stated 自评等级 against the band of that score, the
     自评表 分值 against the sheet. A sheet that cannot be loaded gives one 无法核对 row.
     """
-    from perfkit.assess.scoring import claim_checks, load_sheet
+    from perfkit.assess.claims import claim_checks
+    from perfkit.assess.scoresheet import load_sheet
     from perfkit.errors import PerfkitError
 
     try:

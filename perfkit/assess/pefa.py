@@ -12,7 +12,7 @@ import pandas as pd
 
 from perfkit import config, fmt, reads
 from perfkit.assess.evaluation import Evaluation
-from perfkit.assess.scoring import Interval
+from perfkit.assess.intervals import Interval
 from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.errors import PerfkitError

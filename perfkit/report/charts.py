@@ -536,7 +536,8 @@ def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
 def score_by_level1(ev: Evaluation) -> Figure | Text:
     """The reviewed score sheet by 一级 indicator: points available against the 复核得分, and the
     department's own item scores summed by 一级 indicator when it gave them."""
-    from perfkit.assess.scoring import claimed_items, score
+    from perfkit.assess.claims import claimed_items
+    from perfkit.assess.scoring import score
 
     r = score(ev)
     subs = r.subtotals

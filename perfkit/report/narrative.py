@@ -474,7 +474,8 @@ def aid_sheet_text(ev: Evaluation) -> Text:
 
 def evaluation_process(ev: Evaluation) -> Text:
     """复核依据和方法: what the review used and how, generated from the run's inputs."""
-    from perfkit.assess.scoring import POLICY_ZH, load_sheet
+    from perfkit.assess.scoresheet import load_sheet
+    from perfkit.assess.scoring import POLICY_ZH
 
     sheet = load_sheet(ev.settings.score_sheet)
     basis = ev.settings.budget_label_zh
@@ -558,7 +559,8 @@ def provenance(ev: Evaluation) -> Text:
     import datetime as dt
 
     from perfkit import __version__
-    from perfkit.assess.scoring import POLICY_ZH, load_sheet
+    from perfkit.assess.scoresheet import load_sheet
+    from perfkit.assess.scoring import POLICY_ZH
     from perfkit.atomic import sha256_file
 
     sheet = load_sheet(ev.settings.score_sheet)

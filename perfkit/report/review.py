@@ -15,18 +15,10 @@ from typing import Any
 import pandas as pd
 
 from perfkit import fmt
+from perfkit.assess.claims import claim_checks, claimed_items
 from perfkit.assess.evaluation import Evaluation
-from perfkit.assess.scoring import (
-    ERROR,
-    EXCLUDED,
-    LOSS_ZH,
-    POLICY_ZH,
-    STATUS_ZH,
-    ScoreResult,
-    claim_checks,
-    claimed_items,
-    score,
-)
+from perfkit.assess.rules import LOSS_ZH
+from perfkit.assess.scoring import ERROR, EXCLUDED, POLICY_ZH, STATUS_ZH, ScoreResult, score
 from perfkit.report.narrative import Text, esc
 from perfkit.report.tables import styled
 

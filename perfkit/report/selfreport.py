@@ -431,7 +431,8 @@ def next_year_table(ev: Evaluation):
 
 def conclusion(ev: Evaluation) -> Text:
     """自评结论: the department's words, its own score and grade (never perfkit's)."""
-    from perfkit.assess.scoring import claim_checks, load_sheet
+    from perfkit.assess.claims import claim_checks
+    from perfkit.assess.scoresheet import load_sheet
 
     sheet = load_sheet(ev.settings.score_sheet)
     claimed = ev.data.info.get("claimed_score")
@@ -452,7 +453,7 @@ def conclusion(ev: Evaluation) -> Text:
 
 def item_scores_table(ev: Evaluation):
     """The department's item scores (自评表 sheet), when it gave them."""
-    from perfkit.assess.scoring import claimed_items
+    from perfkit.assess.claims import claimed_items
 
     items = claimed_items(ev)
     if items.empty or items["score"].isna().all():

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from perfkit import config
-from perfkit.assess.scoring import ScoreSheet, load_sheet
+from perfkit.assess.scoresheet import ScoreSheet, load_sheet
 from perfkit.data.params import check_department, load_settings
 from perfkit.errors import PerfkitError
 from perfkit.run.prefill import template_content

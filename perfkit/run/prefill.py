@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from perfkit.assess.scoring import Checklist, ScoreSheet
+from perfkit.assess.rules import Checklist
+from perfkit.assess.scoresheet import ScoreSheet
 from perfkit.data.sheets import TEXT_SECTIONS
 
 

@@ -7,7 +7,8 @@ import textwrap
 import pytest
 
 from perfkit import config
-from perfkit.assess.scoring import RULE_KINDS, available_sheets, load_sheet
+from perfkit.assess.rules import RULE_KINDS
+from perfkit.assess.scoresheet import available_sheets, load_sheet
 from perfkit.data.params import load_settings
 from perfkit.errors import ScoreSheetError
 from perfkit.indicators import REGISTRY, load_all

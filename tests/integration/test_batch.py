@@ -14,7 +14,7 @@ import pytest
 
 import perfkit as pk
 from perfkit import config
-from perfkit.assess.scoring import load_sheet
+from perfkit.assess.scoresheet import load_sheet
 from perfkit.run.synthetic import prepare_project, synthetic_content, write_synthetic
 
 PERFKIT = [sys.executable, "-m", "perfkit.cli"]

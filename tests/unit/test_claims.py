@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from perfkit.assess import scoring
-from perfkit.assess.scoring import claim_checks, load_sheet
+from perfkit.assess.claims import claim_checks
+from perfkit.assess.scoresheet import load_sheet
 from perfkit.report import review
 
 

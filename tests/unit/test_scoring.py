@@ -9,18 +9,18 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from perfkit.assess import scoring
-from perfkit.assess.scoring import (
+from perfkit.assess import rules, scoring
+from perfkit.assess.rules import (
     Bands,
     Checklist,
-    Interval,
     LinearDeduction,
     Manual,
     Proportional,
-    load_sheet,
-    score,
     target_attainment,
 )
+from perfkit.assess.intervals import Interval
+from perfkit.assess.scoresheet import load_sheet
+from perfkit.assess.scoring import score
 
 
 def stub(value: float, unit: str = "%", note: str = "") -> SimpleNamespace:
@@ -106,7 +106,7 @@ def test_missing_indicator_gives_no_score():
 def three_public_bands() -> Bands:
     bands = [("(-inf, 0]", 3), ("(0, 5]", 2), ("(5, 10]", 1), ("(10, inf)", 0)]
     return Bands.model_construct(text_zh="规则", indicator="x_pct", bands=tuple(
-        scoring.Band(range=r, score=s) for r, s in bands))
+        rules.Band(range=r, score=s) for r, s in bands))
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -119,7 +119,7 @@ def test_band_edges_are_inclusive_as_written(value, expected):
 
 def test_value_outside_every_band_scores_zero():
     rule = Bands.model_construct(text_zh="规则", indicator="x_pct",
-                                 bands=(scoring.Band(range="[95, 105]", score=10),))
+                                 bands=(rules.Band(range="[95, 105]", score=10),))
     out = rule.apply(stub(136.78), 10.0, "zero")
     assert out.score == 0 and "不在任何计分档" in out.reason
 
@@ -137,7 +137,7 @@ def test_value_outside_every_band_scores_zero():
 ])
 def test_proportional_indicator(value, cut, expected):
     rule = Proportional.model_construct(text_zh="规则", indicator="x_pct", target=80.0,
-                                        over_cut=cut and scoring.OverCut(above_pct=cut[0],
+                                        over_cut=cut and rules.OverCut(above_pct=cut[0],
                                                                          deduct_pct=cut[1]))
     assert rule.apply(stub(value), 3.0, "zero").score == pytest.approx(expected)
 
@@ -175,7 +175,8 @@ def test_target_set_all_is_every_domain_of_the_year_and_other(sample_ev, tmp_pat
     count, and no 领域 it does not have."""
     import perfkit as pk
     from perfkit.assess.evaluation import Evaluation
-    from perfkit.assess.scoring import Proportional, load_sheet
+    from perfkit.assess.rules import Proportional
+    from perfkit.assess.scoresheet import load_sheet
     from perfkit.data.params import settings_from_dict
     from perfkit.run.synthetic import synthetic_content
 
@@ -255,7 +256,7 @@ def test_sample_losses_by_cause_add_up(sample_ev):
     assert r.losses() == {"missing": 60.5, "target": 0.2, "standard": 9.68, "unmet": 2.0,
                           "defect": 2.0}
     for _, i in r.items.iterrows():
-        parts = sum(Decimal(str(i[c])) for c in scoring.LOSS_COLUMNS)
+        parts = sum(Decimal(str(i[c])) for c in rules.LOSS_COLUMNS)
         assert parts == Decimal(str(i["deduction"])), i["item"]
 
 

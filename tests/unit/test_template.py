@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 import perfkit as pk
 from perfkit import config
-from perfkit.assess.scoring import load_sheet
+from perfkit.assess.scoresheet import load_sheet
 from perfkit.errors import PerfkitError
 from perfkit.run.newyear import next_year_content, next_year_params, write_next_year
 
@@ -196,7 +196,7 @@ def test_next_years_settings_do_not_carry_last_years_confirmations():
 
 
 def test_template_is_prefilled_from_the_score_sheet_and_report_structure(project):
-    from perfkit.assess.scoring import Checklist
+    from perfkit.assess.rules import Checklist
     from perfkit.cli import app
     from perfkit.data.sheets import TEXT_SECTIONS
 

@@ -1,0 +1,598 @@
+"""Score-sheet rule kinds (linear_deduction, bands, proportional, checklist, data_quality,
+manual): a registry; each kind validates its YAML and scores one item from the evidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+import pandas as pd
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictStr,
+    model_validator,
+)
+
+from perfkit import fmt
+from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.intervals import EPS, Interval, plain
+
+#: Why points were lost, for the reviewer's decomposition of 自评得分 − 复核得分. Every rule
+#: splits its deduction over these; the split of an item sums to its deduction exactly.
+LOSS_MISSING, LOSS_TARGET, LOSS_STANDARD, LOSS_UNMET, LOSS_DEFECT = (
+    "missing", "target", "standard", "unmet", "defect")
+LOSS_ZH = {
+    LOSS_MISSING: "缺少佐证（工作簿未提供评分所需的数据或材料）",
+    LOSS_TARGET: "年度绩效目标未完成",
+    LOSS_STANDARD: "指标值未达到评分标准",
+    LOSS_UNMET: "定性评价要点未满足",
+    LOSS_DEFECT: "数据质量问题（勾稽关系不符、报告数值与数据不一致）",
+}
+LOSS_COLUMNS = tuple(f"lost_{k}" for k in LOSS_ZH)
+
+
+@dataclass
+class Outcome:
+    """What a rule found for one item.
+
+    Attributes:
+        score: points earned, or None when the input is missing (the missing policy decides).
+        reason: why (Chinese; the numbers in it come from the data).
+        evidence: source cells or the evidence texts that support the score.
+        value: the value the rule judged (indicator value, completion ratio, conditions met).
+        unit: unit of ``value``.
+        lost: points lost by cause (keys of :data:`LOSS_ZH`), on the item's own points; None
+            lets the scorer charge the whole deduction to the rule kind's usual cause.
+    """
+
+    score: float | None
+    reason: str
+    evidence: str = ""
+    value: float = math.nan
+    unit: str = ""
+    lost: dict[str, float] | None = None
+
+
+RULE_KINDS: dict[str, type[Rule]] = {}
+
+
+def register_rule(kind: str) -> Callable[[type[Rule]], type[Rule]]:
+    """Register a rule class under ``kind`` (the ``rule.kind`` value in a sheet)."""
+
+    def add(cls: type[Rule]) -> type[Rule]:
+        if kind in RULE_KINDS:
+            raise ValueError(f"rule kind {kind} registered twice")
+        cls.kind = kind
+        RULE_KINDS[kind] = cls
+        return cls
+
+    return add
+
+
+def _nonblank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("不能为空")
+    return value
+
+
+def _known_indicator(ref: str) -> str:
+    from perfkit.indicators import REGISTRY, load_all
+
+    load_all()
+    if ref not in REGISTRY:
+        near = [k for k in REGISTRY if ref.split("_")[0] in k][:5]
+        hint = f"；相近的指标：{', '.join(near)}" if near else ""
+        raise ValueError(f"未知指标“{ref}”：指标注册表中没有这个代码{hint}")
+    return ref
+
+
+def _above_100(value: float) -> float:
+    if value <= 100:
+        raise ValueError("应大于100（超额完成的界限）")
+    return value
+
+
+def _domain(value: str) -> str:
+    from perfkit.data.sheets import DOMAIN_CHOICES
+
+    known = sorted(set(DOMAIN_CHOICES.values()))
+    if value not in known:
+        raise ValueError(f"未知的领域“{value}”；可用：{', '.join(known)}")
+    return value
+
+
+def _interval(value: Any) -> Interval:
+    if isinstance(value, Interval):
+        return value
+    return Interval.parse(value)
+
+
+#: Typed fields of the sheet YAML (validated by pydantic, errors located by perfkit.yamlcheck).
+_Text = Annotated[StrictStr, AfterValidator(_nonblank)]
+_Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+_Positive = Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+_Indicator = Annotated[StrictStr, AfterValidator(_known_indicator)]
+_IntervalText = Annotated[Interval, PlainValidator(_interval)]
+#: Locations of problems found after validation: (keys under the rule, message).
+Found = list[tuple[tuple[int | str, ...], str]]
+
+
+class Rule(BaseModel):
+    """Base class of the rule kinds; ``text_zh`` is the rule as the published sheet words it.
+
+    A kind declares its YAML keys as typed fields (unknown keys are refused); :meth:`check`
+    adds what depends on the item's points.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: ClassVar[str] = ""
+    text_zh: _Text
+    #: The cause a deduction of this rule kind is charged to when the rule does not split it.
+    LOSS: ClassVar[str] = LOSS_STANDARD
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_kind(cls, raw: Any) -> Any:
+        return {k: v for k, v in raw.items() if k != "kind"} if isinstance(raw, dict) else raw
+
+    def check(self, points: float) -> Found:
+        """Problems that depend on the item's points (or on several keys together)."""
+        return []
+
+    def reference(self) -> str:
+        """What the rule reads: an indicator id, a 定性评价 item, or a target set."""
+        return ""
+
+    def reference_for(self, ev: Evaluation) -> str:
+        """:meth:`reference` for one department-year (a target set ``all`` names its 领域)."""
+        return self.reference()
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:  # pragma: no cover
+        raise NotImplementedError
+
+
+def _indicator_outcome(ev: Evaluation, ref: str) -> tuple[float, str, str, str, Outcome | None]:
+    """(value, unit, label, source cells, missing outcome or None) of a registry indicator."""
+    row = ev.indicators.loc[ref]
+    value, unit, label = float(row["value"]), str(row["unit"]), str(row["label_zh"])
+    cells = str(row["source_cells"] or "")
+    if math.isnan(value):
+        note = str(row["note"] or "数据缺失")
+        return value, unit, label, cells, Outcome(None, f"{label}无法计算：{note}", cells)
+    return value, unit, label, cells, None
+
+
+def _unit_step(unit: str) -> str:
+    return "个百分点" if unit == "%" else unit
+
+
+@register_rule("linear_deduction")
+class LinearDeduction(Rule):
+    """Full marks on the good side of ``bound``; minus ``deduct`` per ``per`` units beyond it.
+
+    ``side``: ``above`` deducts beyond an upper bound (控制率), ``below`` under a lower bound,
+    ``both`` for any deviation (预算完成率 around 100%). ``steps: whole`` counts only complete
+    steps ("每超过1个百分点"), ``continuous`` (default) deducts pro rata. Floor 0.
+    """
+
+    indicator: _Indicator
+    bound: _Number
+    side: Literal["above", "below", "both"] = "above"
+    per: _Positive = 1.0
+    deduct: _Positive
+    steps: Literal["continuous", "whole"] = "continuous"
+
+    def reference(self) -> str:
+        return self.indicator
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
+        if missing:
+            return missing
+        if self.side == "above":
+            beyond, word = max(0.0, value - self.bound), "超过"
+        elif self.side == "below":
+            beyond, word = max(0.0, self.bound - value), "低于"
+        else:
+            beyond, word = abs(value - self.bound), "偏离"
+        shown = fmt.with_unit(value, unit)
+        bound = f"{plain(self.bound)}{unit}"
+        if beyond <= EPS:
+            return Outcome(points, f"{label}{shown}，未{word}{bound}，得满分", cells, value, unit)
+        steps = beyond / self.per
+        if self.steps == "whole":
+            steps = math.floor(steps + EPS)
+        deduction = min(points, steps * self.deduct)
+        step_text = f"每{plain(self.per)}{_unit_step(unit)}扣{plain(self.deduct)}分"
+        reason = (f"{label}{shown}，{word}{bound}达{fmt.num(beyond)}{_unit_step(unit)}，{step_text}"
+                  f"{'（只计整数档）' if self.steps == 'whole' else ''}，扣{fmt.num(deduction)}分")
+        if deduction >= points - EPS:
+            reason += "（扣完为止）"
+        return Outcome(points - deduction, reason, cells, value, unit)
+
+
+class Band(BaseModel):
+    """One step of a banded rule: values in ``interval`` earn ``score`` points."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    interval: Annotated[_IntervalText, Field(alias="range")]
+    score: _Number
+
+
+@register_rule("bands")
+class Bands(Rule):
+    """Step bands with explicit inclusive edges; the bands may not overlap."""
+
+    indicator: _Indicator
+    bands: Annotated[tuple[Band, ...], Field(min_length=1)]
+
+    def check(self, points: float) -> Found:
+        found: Found = []
+        for i, band in enumerate(self.bands):
+            if band.score < 0 or band.score > points + EPS:
+                found.append((("bands", i, "score"),
+                              f"得分 {plain(band.score)} 不在 0 至分值 {plain(points)} 之间"))
+            for other in self.bands[:i]:
+                if band.interval.overlaps(other.interval):
+                    found.append((("bands", i, "range"),
+                                  f"分档 {other.interval.notation()} 与 {band.interval.notation()}"
+                                  " 重叠：同一数值只能落在一档（用方括号/圆括号标明端点归属）"))
+        return found
+
+    def reference(self) -> str:
+        return self.indicator
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
+        if missing:
+            return missing
+        shown = fmt.with_unit(value, unit)
+        for band in self.bands:
+            if value in band.interval:
+                what = "得满分" if band.score >= points - EPS else f"得{plain(band.score)}分"
+                return Outcome(band.score, f"{label}{shown}，属“{band.interval.describe(unit)}”档，"
+                                           f"{what}", cells, value, unit)
+        return Outcome(0.0, f"{label}{shown}，不在任何计分档内，得0分", cells, value, unit)
+
+
+#: Directions of the 绩效指标 sheet.
+_AT_LEAST, _AT_MOST, _EQUAL, _FULL = "≥", "≤", "=", "全面"
+
+
+def target_attainment(direction: str | None, target: float, actual: float) -> float:
+    """Completion share of one target, capped at 1 ("按完成比例计分").
+
+    ≥ (and 全面, an at-least target of 100%): actual / target; ≤: 1 when within the ceiling,
+    else target / actual; =: 1 when equal, else the smaller over the larger. A zero target
+    makes the ratio undefined, so the target is then simply met (1) or not (0).
+
+    Args:
+        direction: ≥, ≤, = or 全面 (None is read as ≥).
+        target: the target value.
+        actual: the actual value.
+
+    Returns:
+        A share in [0, 1].
+    """
+    direction = cell_text(direction) or _AT_LEAST
+    if direction == _AT_MOST:
+        if actual <= target + EPS:
+            return 1.0
+        return max(0.0, target / actual) if actual > 0 and target > 0 else 0.0
+    if direction == _EQUAL:
+        if abs(actual - target) <= EPS:
+            return 1.0
+        big, small = max(abs(actual), abs(target)), min(abs(actual), abs(target))
+        return small / big if target != 0 and actual * target > 0 else 0.0
+    if target == 0:
+        return 1.0 if actual >= 0 else 0.0
+    return max(0.0, min(1.0, actual / target))
+
+
+class OverCut(BaseModel):
+    """A target completed beyond ``above_pct`` % counts ``deduct_pct`` % less (set too low)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    above_pct: Annotated[_Positive, AfterValidator(_above_100)]
+    deduct_pct: Annotated[_Positive, Field(le=100)]
+
+
+#: ``targets: {domains: all}``: every domain of the department-year and 其他.
+ALL_DOMAINS = "all"
+
+
+class TargetSet(BaseModel):
+    """Every 绩效指标 target of these 领域 (keys: ``quality``, ``health``, ``other`` …), or
+    ``all``: every catalog domain of the department-year (run settings ``domains``) and 其他
+    (the department's own targets). ``all`` leaves out 财务 rows: the finance items of the sheet
+    score budget execution themselves."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    domains: Literal["all"] | Annotated[
+        tuple[Annotated[StrictStr, AfterValidator(_domain)], ...], Field(min_length=1)]
+
+    def resolve(self, ev: Evaluation) -> tuple[str, ...]:
+        """The 领域 keys the set covers for one department-year."""
+        if self.domains == ALL_DOMAINS:
+            return (*ev.domains, "other")
+        return tuple(self.domains)
+
+
+@register_rule("proportional")
+class Proportional(Rule):
+    """min(1, actual / target) × points, for one indicator or the mean over a set of targets.
+
+    Sources: ``indicator`` with a ``target`` number; ``target_code`` (a 绩效指标 code whose
+    目标值/实际值 come from the workbook); or ``targets: {domains: [...]}``, every 绩效指标 row of
+    those domains with a 目标值 for the evaluation year, each weighing the same. Within a set,
+    each target is an indicator of its own: one without an 实际值 counts 0 under the ``zero``
+    policy and is left out under ``exclude``. ``over_cut`` cuts a target completed beyond
+    ``above_pct`` % by ``deduct_pct`` % of its share (a target set too low).
+    """
+
+    indicator: _Indicator = ""
+    target: _Positive | None = None
+    target_code: StrictStr = ""
+    targets: TargetSet | None = None
+    over_cut: OverCut | None = None
+    LOSS: ClassVar[str] = LOSS_TARGET
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Proportional:
+        sources = [k for k in ("indicator", "target_code", "targets") if getattr(self, k)]
+        if len(sources) != 1:
+            raise ValueError("proportional 规则须且只须给出 indicator（另给 target）、"
+                             "target_code、targets 三者之一")
+        if self.indicator and self.target is None:
+            raise ValueError("给出 indicator 时须给出 target（目标值）")
+        return self
+
+    def domains(self, ev: Evaluation) -> tuple[str, ...]:
+        """The 领域 whose targets the rule averages (none for a single indicator)."""
+        return self.targets.resolve(ev) if self.targets else ()
+
+    def reference(self) -> str:
+        if self.targets:
+            return "绩效指标:" + (ALL_DOMAINS if self.targets.domains == ALL_DOMAINS
+                                  else ",".join(self.targets.domains))
+        return self.indicator or f"绩效指标:{self.target_code}"
+
+    def reference_for(self, ev: Evaluation) -> str:
+        if self.targets:
+            return "绩效指标:" + ",".join(self.domains(ev))
+        return self.reference()
+
+    def _share(self, ratio: float) -> tuple[float, str]:
+        """Capped share and a note when the over-achievement cut applies."""
+        share = min(1.0, ratio)
+        cut = self.over_cut
+        if cut and ratio * 100 > cut.above_pct + EPS:
+            share = 1.0 - cut.deduct_pct / 100
+            return share, (f"完成比例超过{plain(cut.above_pct)}%，视为目标设定偏低，按"
+                           f"{plain(100 - cut.deduct_pct)}%计")
+        return share, ""
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+        if self.indicator:
+            value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
+            if missing:
+                return missing
+            assert self.target is not None  # required with an indicator
+            ratio = value / self.target
+            share, note = self._share(ratio)
+            reason = (f"{label}{fmt.with_unit(value, unit)}，目标{plain(self.target)}{unit}，完成比例"
+                      f"{fmt.pct(ratio * 100)}{'，' + note if note else ''}，得分 = {plain(points)} × "
+                      f"{fmt.pct(share * 100)}")
+            return Outcome(points * share, reason, cells, ratio * 100, "%",
+                           {LOSS_STANDARD: points * (1 - share)})
+        from perfkit.assess import targets
+
+        rows = self._target_rows(ev)
+        if rows.empty:
+            scope = (f"代码 {self.target_code} 的" if self.target_code
+                     else "、".join(domain_label(d) for d in self.domains(ev)))
+            what = f"绩效指标表中没有{ev.year}年度的{scope}目标"
+            return Outcome(None, f"数据缺失：{what}")
+        judged = rows[rows["status"].isin(
+            [targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
+        unmeasured = rows[rows["status"] == targets.NO_ACTUAL]
+        unjudged = rows[~rows.index.isin(judged.index) & ~rows.index.isin(unmeasured.index)]
+        parts, shares = [], []
+        for _, r in judged.iterrows():
+            direction = r["direction"]
+            share = target_attainment(direction, r["target"], r["actual"])
+            note = ""
+            if direction in (_AT_LEAST, _FULL) and not is_nan(r["ratio_pct"]):
+                share, note = self._share(r["ratio_pct"] / 100)
+            shares.append(share)
+            shown_dir = "" if direction == _FULL else direction
+            derived = "（推算）" if r["target_derived"] else ""
+            actual = fmt.with_unit(r["actual"], r["unit"], qualifier=r["qualifier"])
+            parts.append(f"{r['label_zh']}：目标{shown_dir}{fmt.with_unit(r['target'], r['unit'])}"
+                         f"{derived}，实际{actual}，{r['status']}，"
+                         f"计{fmt.pct(share * 100)}" + (f"（{note}）" if note else ""))
+        absent = [f"{r['label_zh']}（{r['actual_cell']}）" for _, r in unmeasured.iterrows()]
+        if policy == "zero":
+            shares += [0.0] * len(absent)
+        evidence = "; ".join(list(judged["actual_cell"]) + list(unmeasured["actual_cell"]))
+        skipped = ""
+        if len(unjudged):
+            skipped = (f"另有{len(unjudged)}项目标因{'、'.join(sorted(set(unjudged['status'])))}"
+                       f"未纳入计分：{'；'.join(unjudged['label_zh'])}。")
+        if judged.empty:
+            return Outcome(None, f"数据缺失：纳入计分的{len(unmeasured)}项目标均无实际值（"
+                                 f"{'；'.join(absent)}）。{skipped}", evidence)
+        mean = math.fsum(shares) / len(shares)
+        reason = (f"纳入计分的目标{len(shares)}项，平均完成比例{fmt.pct(mean * 100)}，得分 = "
+                  f"{plain(points)} × {fmt.pct(mean * 100)}。" + "；".join(parts) + "。")
+        if absent:
+            reason += (f"{len(absent)}项目标无实际值，"
+                       f"{'按0计' if policy == 'zero' else '不计入'}：{'；'.join(absent)}。")
+        n = len(shares)
+        unmeasured_lost = points * (len(shares) - len(judged)) / n  # the zeros of missing actuals
+        lost = {LOSS_MISSING: unmeasured_lost,
+                LOSS_TARGET: points * (1 - mean) - unmeasured_lost}
+        return Outcome(points * mean, reason + skipped, evidence, mean * 100, "%", lost)
+
+    def _target_rows(self, ev: Evaluation) -> pd.DataFrame:
+        """This year's targets in scope, judged by :func:`perfkit.assess.targets.attainment`."""
+        from perfkit.assess import targets
+
+        if self.target_code:
+            rows = targets.attainment(ev)
+            return rows[rows["code"] == self.target_code]
+        frames = [targets.attainment(ev, d) for d in self.domains(ev)]
+        frames = [f for f in frames if not f.empty]
+        if not frames:
+            return pd.DataFrame(columns=targets.COLUMNS)
+        return pd.concat(frames, ignore_index=True)
+
+
+def domain_label(domain: str) -> str:
+    from perfkit.data.sheets import DOMAIN_CHOICES
+
+    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
+
+
+def is_nan(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def cell_text(v: Any) -> str:
+    """Workbook text, "" for an empty cell (pandas gives NaN for empty object cells)."""
+    return "" if is_nan(v) else str(v)
+
+
+@register_rule("checklist")
+class Checklist(Rule):
+    """One ``per_condition`` points per 评价要点 met in the 定性评价 sheet, up to the item's points.
+
+    A condition whose 是否满足 is empty earns nothing and is listed as 未提供; when no condition
+    of the item is answered at all, the input is missing and the missing policy applies.
+    """
+
+    item: _Text
+    per_condition: _Positive = 1.0
+    conditions_zh: tuple[StrictStr, ...] = ()
+    LOSS: ClassVar[str] = LOSS_UNMET
+
+    def reference(self) -> str:
+        return f"定性评价:{self.item}"
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+        from perfkit.data.values import normalize_label
+
+        frame = ev.data.frames.get("qualitative")
+        if frame is None or frame.empty:
+            return Outcome(None, f"数据缺失：定性评价表未提供“{self.item}”的评价要点")
+        rows = frame[frame["item"].map(normalize_label) == normalize_label(self.item)]
+        if rows.empty:
+            return Outcome(None, f"数据缺失：定性评价表未提供“{self.item}”的评价要点")
+        met, unmet, unknown, evidence, cells = [], [], [], [], []
+        for idx, r in rows.iterrows():
+            cond = str(r["condition"])
+            cells.append(ev.data.cell("qualitative", idx, "met"))
+            if r["met"] == "是":
+                met.append(cond)
+                if not is_nan(r["evidence"]):
+                    evidence.append(f"{cond}：{r['evidence']}")
+            elif r["met"] == "否":
+                unmet.append(cond)
+            else:
+                unknown.append(cond)
+        if not met and not unmet:
+            return Outcome(None, f"数据缺失：“{self.item}”的评价要点均未填写是否满足（"
+                                 f"{'；'.join(unknown)}）", "; ".join(cells))
+        score = min(points, len(met) * self.per_condition)
+        lost_unknown = min(points - score, len(unknown) * self.per_condition)
+        lost = {LOSS_MISSING: lost_unknown, LOSS_UNMET: points - score - lost_unknown}
+        reason = f"满足{len(met)}项评价要点，每项{plain(self.per_condition)}分"
+        reason += "，得满分" if score >= points - EPS else f"，得{fmt.num(score)}分"
+        if met:
+            reason += f"（满足：{'；'.join(met)}）"
+        if unmet:
+            reason += f"；未满足：{'；'.join(unmet)}"
+        if unknown:
+            reason += f"；未提供是否满足：{'；'.join(unknown)}"
+        return Outcome(score, reason, "; ".join(evidence) or "; ".join(cells), len(met), "项",
+                       lost)
+
+
+@register_rule("data_quality")
+class DataQuality(Rule):
+    """Full marks less ``deduct`` per finding of the audit: a workbook sum that does not hold
+    (不一致, or 未解释差额 — parts that leave the total unexplained) or a figure the report
+    states that the data contradict (不一致). Floor 0.
+
+    The findings are perfkit's own checks of the department's data (perfkit.assess.audit: 勾稽关系
+    and 报告数值), so the evidence is independent of the department's claim. When nothing at
+    all could be checked the input is missing and the missing policy applies.
+    """
+
+    deduct: _Positive = 1.0
+    LOSS: ClassVar[str] = LOSS_DEFECT
+    #: Audit verdicts that count as a finding.
+    FINDINGS: ClassVar[tuple[str, ...]] = ("不一致", "未解释差额")
+
+    def reference(self) -> str:
+        return "数据核对"
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+        from perfkit.assess.audit import STATED, UNVERIFIABLE, audit_internal, audit_stated
+
+        rows = pd.concat([audit_stated(ev), audit_internal(ev)], ignore_index=True)
+        checked = rows[rows["verdict"] != UNVERIFIABLE]
+        if checked.empty:
+            return Outcome(None, "数据缺失：没有可核对的勾稽关系或报告数值")
+        found = checked[checked["verdict"].isin(self.FINDINGS)]
+        cells = "; ".join(c for c in found["source_cells"] if isinstance(c, str) and c)
+        if found.empty:
+            return Outcome(points, f"核对{len(checked)}项勾稽关系和报告数值，均无不一致，得满分",
+                           "", 0, "处")
+        deduction = min(points, len(found) * self.deduct)
+        items = "；".join(
+            f"{(r['ref'] + ' ') if r['category'] == STATED else ''}{r['figure']}（{r['verdict']}）"
+            for _, r in found.iterrows())
+        reason = (f"核对{len(checked)}项勾稽关系和报告数值，发现{len(found)}处问题：{items}；"
+                  f"每处扣{plain(self.deduct)}分，扣{fmt.num(deduction)}分"
+                  + ("（扣完为止）" if deduction >= points - EPS else ""))
+        return Outcome(points - deduction, reason, cells, len(found), "处",
+                       {LOSS_DEFECT: deduction})
+
+
+@register_rule("manual")
+class Manual(Rule):
+    """A score set by the evaluator in the sheet, with the written reason it requires.
+
+    Without a ``score`` the item is unscored: its input is missing and the policy applies.
+    """
+
+    score: _Number | None = None
+    reason_zh: Annotated[StrictStr, AfterValidator(str.strip)] = ""
+
+    def check(self, points: float) -> Found:
+        if self.score is None:
+            return []
+        found: Found = []
+        if not 0 <= self.score <= points + EPS:
+            found.append((("score",), f"人工评分 {plain(self.score)} 不在 0 至分值 {plain(points)} 之间"))
+        if not self.reason_zh:
+            found.append(((), "人工评分必须写明理由（reason_zh）"))
+        return found
+
+    def reference(self) -> str:
+        return "人工评分"
+
+    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+        if self.score is None:
+            return Outcome(None, "未评分：评分表中没有给出人工评分及理由")
+        return Outcome(self.score, f"人工评分：{self.reason_zh}", "评分表 reason_zh",
+                       self.score, "分")
