@@ -343,7 +343,7 @@ def _merge_patterns(catalog: Catalog, path: Path, patterns: Any) -> None:
 
 
 def _target(path: Path, where: str, key: str, value: Any) -> Target:
-    from perfkit.assess.audit import check_syntax
+    from perfkit.assess.figures import check_syntax
     from perfkit.data.printed import AuditParseError
 
     basis = ""

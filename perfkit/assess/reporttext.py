@@ -43,11 +43,9 @@ from typing import Any
 import pandas as pd
 
 from perfkit import fmt
-from perfkit.assess.audit import (
+from perfkit.assess.checks import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
+from perfkit.assess.figures import (
     AUDIT_COLUMNS,
-    INCONSISTENT,
-    UNEXPLAINED,
-    UNVERIFIABLE,
     Recomputed,
     blank_row,
     check_syntax,
@@ -579,7 +577,7 @@ def map_figures(extraction: Extraction) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _row(**kw: Any) -> dict[str, Any]:
+def audit_row(**kw: Any) -> dict[str, Any]:
     return blank_row(TEXT_AUDIT_COLUMNS, kw)
 
 
@@ -671,7 +669,7 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
             if k not in operands)
         if rel.kind == "change" and "base" not in operands:
             missing = f"{rel.base_label or fig.qualifier or '上年'}的数值"
-        return _row(**common, check="", verdict=UNVERIFIABLE,
+        return audit_row(**common, check="", verdict=UNVERIFIABLE,
                     explanation=f"本句未列出{missing}，不能由本句核对",
                     source_cells="; ".join(_where(o) for o in operands.values()))
     converted = _in_common_unit(operands)
@@ -679,7 +677,7 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
     places = {k: o.location for k, o in operands.items()}
     if converted is None:
         kinds = "、".join(f"“{o.text}”" for o in operands.values())
-        return _row(**common, check=_formula_text(rel), verdict=UNVERIFIABLE,
+        return audit_row(**common, check=_formula_text(rel), verdict=UNVERIFIABLE,
                     explanation=f"运算数{kinds}的单位不同，不能相互运算",
                     source_cells="; ".join(cells.values()))
     values, unit = converted
@@ -690,7 +688,7 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
     result.pop("cells")
     if rel.kind == "sum":
         _sum_verdict(rel, result, r)
-    return _row(**common, check=_formula_text(rel), **result,
+    return audit_row(**common, check=_formula_text(rel), **result,
                 source_cells="; ".join(cells.values()))
 
 
@@ -813,8 +811,8 @@ def _internal_totals() -> dict[str, tuple[str, str, str]]:
 
 def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[dict[str, Any]]:
     """Checks across sentences, on the text-only workbook."""
-    from perfkit.assess.audit import _from_checks, parse_check, recompute
     from perfkit.assess.evaluation import Evaluation
+    from perfkit.assess.figures import parse_check, recompute, rows_from_checks
 
     year = _year_of(extraction) or settings.year
     data, stated, repeats = text_workbook(extraction, year)
@@ -827,7 +825,7 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
         result.pop("cells")
         result["explanation"] = f"同一数值前文为“{first.text}”（{first.location}）；" + result[
             "explanation"]
-        rows.append(_row(ref=later.id, category=DOCUMENT, figure=f"{later.describe()}（前后两处）",
+        rows.append(audit_row(ref=later.id, category=DOCUMENT, figure=f"{later.describe()}（前后两处）",
                          check=later.check, stated=later.text, location=later.location,
                          sentence=later.sentence, source_cells=_where(first), **result))
     for fig in extraction.figures:
@@ -838,27 +836,27 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
                   "sentence": fig.sentence}
         mismatch = _basis_mismatch(fig, settings)
         if mismatch:
-            rows.append(_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
+            rows.append(audit_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
             continue
         r = recompute(ev, parse_check(fig.check, data))
         own = _where(fig)
         if own in r.cells:
-            rows.append(_row(**common, verdict=UNVERIFIABLE, source_cells="; ".join(r.cells),
+            rows.append(audit_row(**common, verdict=UNVERIFIABLE, source_cells="; ".join(r.cells),
                              explanation="该指标的计算用到了这一报告值本身，不能用来核对它"))
             continue
         result = judge_row(fig.printed, r, tolerance_for(r.unit, settings))
         cells = [c for c in result.pop("cells") if c != NOT_STATED]
-        rows.append(_row(**common, **result, source_cells="; ".join(cells)))
+        rows.append(audit_row(**common, **result, source_cells="; ".join(cells)))
     totals = _internal_totals()
     sum_totals = {id(r.result) for r in extraction.relations if r.kind == "sum"}
-    for row in _from_checks(ev.checks):
+    for row in rows_from_checks(ev.checks):
         fig = stated.get(totals.get(row["ref"], ()))
         if fig is None or id(fig) in sum_totals or math.isnan(row["stated_value"]):
             continue
         # perfkit.assess.checks speaks of a workbook ("表列", "未提供"); here the figures are printed.
         note = (str(row["explanation"]).replace("表列", "报告所列").replace("已提供分项", "报告所列分项")
                 .replace("未提供", "未在报告中列出"))
-        row = {**_row(), **row, "category": DOCUMENT, "stated": fig.text, "explanation": note,
+        row = {**audit_row(), **row, "category": DOCUMENT, "stated": fig.text, "explanation": note,
                "location": fig.location, "sentence": fig.sentence,
                "source_cells": "; ".join(c for c in str(row["source_cells"]).split("; ")
                                          if c != NOT_STATED)}
@@ -900,7 +898,7 @@ def _figure_name(fig: Figure, extraction: Extraction) -> str:
 
 def _workbook_rows(extraction: Extraction, ev) -> list[dict[str, Any]]:
     """Every mapped figure against the workbook, as the 报告数值 audit checks it."""
-    from perfkit.assess.audit import audit_figure
+    from perfkit.assess.figures import audit_figure
 
     rows = []
     for fig in extraction.figures:
@@ -911,11 +909,11 @@ def _workbook_rows(extraction: Extraction, ev) -> list[dict[str, Any]]:
                   "sentence": fig.sentence}
         mismatch = _basis_mismatch(fig, ev.settings)
         if mismatch:
-            rows.append(_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
+            rows.append(audit_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
             continue
         result = audit_figure(ev, fig.check, fig.printed)
         cells = result.pop("cells")
-        rows.append(_row(**common, **result, source_cells="; ".join(cells)))
+        rows.append(audit_row(**common, **result, source_cells="; ".join(cells)))
     return rows
 
 

@@ -546,7 +546,8 @@ class DataQuality(Rule):
         return "数据核对"
 
     def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
-        from perfkit.assess.audit import STATED, UNVERIFIABLE, audit_internal, audit_stated
+        from perfkit.assess.checks import UNVERIFIABLE
+        from perfkit.assess.figures import STATED, audit_internal, audit_stated
 
         rows = pd.concat([audit_stated(ev), audit_internal(ev)], ignore_index=True)
         checked = rows[rows["verdict"] != UNVERIFIABLE]

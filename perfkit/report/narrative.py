@@ -267,15 +267,9 @@ def title(ev: Evaluation, section: str) -> Text:
 
 def audit_summary(ev: Evaluation) -> Text:
     """The audit in prose: counts by verdict per part, then every figure that is not 一致."""
-    from perfkit.assess.audit import (
-        CONSISTENT,
-        INTERNAL,
-        SCORES,
-        STATED,
-        VERDICTS,
-        audit,
-        verdict_counts,
-    )
+    from perfkit.assess.audit import audit, verdict_counts
+    from perfkit.assess.checks import CONSISTENT
+    from perfkit.assess.figures import INTERNAL, SCORES, STATED, VERDICTS
 
     a = audit(ev)
     parts = ((STATED, "报告所列数值"), (INTERNAL, "工作簿内部勾稽关系"), (SCORES, "部门自评得分"))

@@ -285,7 +285,7 @@ def text_audit(ev: Evaluation) -> pd.DataFrame:
 
 def text_audit_summary(ev: Evaluation) -> Text:
     """How many figures of the department's text were checked, with what verdicts."""
-    from perfkit.assess.audit import VERDICTS
+    from perfkit.assess.figures import VERDICTS
 
     a = text_audit(ev)
     if a.empty:

@@ -286,7 +286,7 @@ def audit_display(a: pd.DataFrame, every_ref: bool = False) -> pd.DataFrame:
 
     编号 is shown for 报告数值 rows (or for every row with ``every_ref``, as for a report's text).
     """
-    from perfkit.assess.audit import STATED
+    from perfkit.assess.figures import STATED
 
     return pd.DataFrame({
         "编号": [r if c == STATED or every_ref else "" for r, c in

@@ -88,7 +88,8 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
             score_summary(ev), ensure_ascii=False, indent=2)))
     written.append(write_text_atomic(tables / "pefa.csv",
                                      assess(ev)[PEFA_COLUMNS].to_csv(index=False)))
-    from perfkit.assess.audit import AUDIT_COLUMNS, audit
+    from perfkit.assess.audit import audit
+    from perfkit.assess.figures import AUDIT_COLUMNS
 
     # tables/audit.csv: every stated figure, internal sum and score-sheet check with its verdict
     # (columns documented at perfkit.assess.audit.AUDIT_COLUMNS).

@@ -6,7 +6,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from perfkit import config
-from perfkit.assess.audit import AUDIT_COLUMNS
+from perfkit.assess.figures import AUDIT_COLUMNS
 from perfkit.cli import app
 
 SAMPLE_WORKBOOK = config.DATA_DIR / "yiyang-edu" / "2019.xlsx"
@@ -112,7 +112,8 @@ def test_a_confirmed_outlier_is_a_note_not_a_refusal(make_workbook, tmp_path, mo
     or audited. The message stays; confirming the cell in the run settings lets the rest
     proceed, and the check, the audit and the reports say so."""
     import perfkit as pk
-    from perfkit.assess.audit import CONFIRMED, audit
+    from perfkit.assess.figures import CONFIRMED
+    from perfkit.assess.audit import audit
     from perfkit.assess.evaluation import Evaluation
     from perfkit.data.params import settings_from_dict
     from perfkit.errors import WorkbookError

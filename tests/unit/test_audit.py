@@ -8,7 +8,8 @@ import pytest
 
 import perfkit as pk
 from perfkit import fmt
-from perfkit.assess import audit as au
+from perfkit.assess import audit
+from perfkit.assess import figures as au
 from perfkit.assess.evaluation import Evaluation
 from perfkit.data.params import settings_from_dict
 
@@ -225,7 +226,7 @@ def test_income_parts_exceeding_total(audit_ev):
     assert internal.at["income_parts", "verdict"] == au.INCONSISTENT
     # printed total 1000, parts 800 + 260 = 1060
     assert math.isclose(internal.at["income_parts", "difference"], -60.0)
-    assert au.exit_status(au.audit(ev)) == 1
+    assert audit.exit_status(audit.audit(ev)) == 1
 
 
 def test_functional_hierarchy(audit_ev):
@@ -243,15 +244,15 @@ def test_functional_hierarchy(audit_ev):
 def test_exit_status_clean(audit_ev):
     ev = audit_ev([("revenue_execution_pct", "68.86%"), ("expenditure_execution_pct", "108%")])
     frame = au.audit_stated(ev)
-    assert au.exit_status(frame) == 0
-    assert au.verdict_counts(frame)[au.CONSISTENT] == 2
+    assert audit.exit_status(frame) == 0
+    assert audit.verdict_counts(frame)[au.CONSISTENT] == 2
 
 
 # --- the 2019 sample ----------------------------------------------------------------------------
 
 
 def test_sample_stated_figures(sample_ev):
-    frame = au.audit(sample_ev)
+    frame = audit.audit(sample_ev)
     stated = frame[frame["category"] == au.STATED].set_index("ref")
     # Finance: 133.49%, 109.03%, "136.78 %", -595.92万元, 增加16.69万元 all reproduce.
     for ref in ("S1", "S2", "S3", "S4", "S6"):
@@ -266,7 +267,7 @@ def test_sample_stated_figures(sample_ev):
 
 
 def test_sample_spending_gap_is_reported(sample_ev):
-    internal = au.audit(sample_ev).set_index("ref")
+    internal = audit.audit(sample_ev).set_index("ref")
     row = internal.loc["expenditure_parts"]
     assert row["category"] == au.INTERNAL
     assert row["verdict"] == au.UNEXPLAINED
@@ -291,7 +292,7 @@ def test_sample_report_table_and_text(sample_ev):
 
 def test_sample_score_arithmetic(sample_ev):
     pytest.importorskip("perfkit.assess.scoring")
-    scores = au.audit_scores(sample_ev)
+    scores = audit.audit_scores(sample_ev)
     assert not scores.empty
     assert (scores["category"] == au.SCORES).all()
     assert set(scores["verdict"]) <= set(au.VERDICTS)
@@ -299,7 +300,7 @@ def test_sample_score_arithmetic(sample_ev):
 
 def test_unusable_score_sheet_is_one_unverifiable_row(make_ev):
     pytest.importorskip("perfkit.assess.scoring")
-    scores = au.audit_scores(make_ev(score_sheet="no-such-sheet"))
+    scores = audit.audit_scores(make_ev(score_sheet="no-such-sheet"))
     assert len(scores) == 1
     assert scores.iloc[0]["verdict"] == au.UNVERIFIABLE
     assert "评分表无法使用" in scores.iloc[0]["explanation"]

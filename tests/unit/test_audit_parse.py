@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from perfkit.assess.audit import AuditParseError, parse_check, parse_printed
+from perfkit.data.printed import AuditParseError, parse_printed
+from perfkit.assess.figures import parse_check
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from perfkit import config
-from perfkit.assess import audit as au
+from perfkit.assess import audit
+from perfkit.assess import figures as au
 from perfkit.assess import reportcatalog
 from perfkit.assess import reporttext as rt
 from perfkit.assess.reportfile import read_report
@@ -79,7 +80,7 @@ def test_seed_figures_keep_sentence_and_location(seed):
 def test_seed_judged_as_the_workbook_audit_judges_it(seed, sample_ev):
     """Every finance figure stated with its operands gets the workbook audit's verdict."""
     _, frame = seed
-    workbook = au.audit(sample_ev).set_index("ref")
+    workbook = audit.audit(sample_ev).set_index("ref")
     text_row = {
         "S1": ("133.49%", rt.SENTENCE), "S2": ("109.03%", rt.SENTENCE),
         "S3": ("136.78 %", rt.SENTENCE), "S5": ("72.56%", rt.DOCUMENT),
@@ -101,7 +102,7 @@ def test_seed_judged_as_the_workbook_audit_judges_it(seed, sample_ev):
 def test_seed_spending_gap_found_from_text_alone(seed, sample_ev):
     _, frame = seed
     row = one(frame, "24788.37万元", rt.SENTENCE)
-    workbook = au.audit(sample_ev).set_index("ref").loc["expenditure_parts"]
+    workbook = audit.audit(sample_ev).set_index("ref").loc["expenditure_parts"]
     assert row["verdict"] == workbook["verdict"] == au.UNEXPLAINED
     assert math.isclose(row["difference"], 5857.42) and math.isclose(workbook["difference"],
                                                                       5857.42)

@@ -1,0 +1,811 @@
+"""Stated figures against the data: the 核对对象 language, recomputation, verdicts, audit rows.
+
+A reviewer copies the figures of a submitted report into the 报告数值 sheet, as printed
+("68.2%", "4.04亿元", "增加16.69万元"), each with its 核对对象. :func:`audit_stated`
+recomputes every one from the raw data and gives a verdict; :func:`audit_internal` gives the
+workbook's internal sums (finance cross-checks from :mod:`perfkit.assess.checks`, the domains'
+绩效指标 part-sums, the 支出功能分类 hierarchy). The whole audit, with the score-sheet arithmetic,
+is :func:`perfkit.assess.audit.audit`.
+
+核对对象 (the ``check`` column), a deliberately small language:
+
+- ``<indicator id>`` — a registered indicator, e.g. ``revenue_execution_pct``;
+- ``<基本信息 key>`` — ``claimed_score`` (自评得分), ``staff_actual_count``,
+  ``staff_authorized_count``;
+- ``<指标代码>`` — the 实际值 of that 绩效指标 row (when no indicator has that id);
+- ``sum(学生资助:A,B)`` — Σ 金额 of the 学生资助 rows whose 所属政策 is A or B (a name that is no
+  所属政策 matches 项目 instead); ``sum(学生资助)`` sums every row;
+- ``sum(绩效指标:code1,code2)`` — Σ 实际值 of those codes (they must share one 单位);
+- ``cell(收入:本年收入合计:决算数)`` — one value of an item sheet (收入, 支出, 结转结余, 三公经费),
+  named by sheet, row label and column header (the keys ``income:total:actual`` work too): how a
+  figure read from a report's text (:mod:`perfkit.assess.reporttext`) is checked against the data.
+
+Verdicts, decided in this order (``d`` = decimals the report prints):
+
+1. 一致 — the recomputed value rounded half-up to ``d`` decimals is the printed value;
+2. 舍入差异 — the printed value is the recomputed value *truncated* to ``d`` decimals;
+3. 舍入差异 — some value within the rounding range of the inputs rounds to the printed value;
+4. 一致 — the difference is within tolerance (``Settings.tolerance_pp`` for ratios,
+   ``tolerance_wan_yuan`` for amounts, 0 for counts and scores);
+5. 不一致 — otherwise, with the recomputed value, the difference and a diagnosis (digits
+   swapped, one digit wrong, "100%" beside an overspend, sign reversed, 元/万元 mixed);
+6. 无法核对 — an input is missing, the base is zero (no percentage exists, so a printed "100%"
+   is not a growth rate), the 核对对象 is unknown, or the recomputation would use the stated
+   figure itself.
+
+Printed values carrying 以上/超过/余 or 以内/以下 are bounds, 约/近/左右 approximations.
+
+Precision of the inputs (step 3). A number cell carries no printed precision: 31000 may be an
+exact count of 万元 or "3.1亿" rounded. Reading trailing zeros as rounding would make every round
+budget (20000) a ±5000 range and excuse real errors, so a cell's precision is the last decimal of
+its shortest representation (24192.45 → ±0.005, 4761 → ±0.5, 31000 → ±0.5). A coarser precision
+is used only when the row's 数据来源 or 备注 quotes the printed figure in “…” and the quote parses
+back to the cell's value (the sample's “3.1亿元” → 31000 ± 500万元): the transcriber recorded how
+the report printed it. The recomputed value's range is the set of values the formula takes at the
+corners of the input box; this is exact for what the registry holds — sums, differences and
+ratios of same-signed inputs are monotone in each input — and is skipped when an input's range
+straddles zero.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+
+from perfkit import fmt
+from perfkit.assess.checks import CONSISTENT, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
+from perfkit.assess.evaluation import Evaluation
+from perfkit.data.params import Settings
+from perfkit.data.printed import (
+    AMOUNT_UNITS,
+    AuditParseError,
+    PrintedValue,
+    decimals_of,
+    input_precision,
+    parse_printed,
+)
+from perfkit.data.sheets import AMOUNT, SHEET_BY_KEY, SHEET_BY_NAME
+from perfkit.data.values import normalize_label
+from perfkit.data.workbook import WorkbookData
+from perfkit.errors import Problem
+from perfkit.indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
+
+log = logging.getLogger(__name__)
+
+#: The printed value is explained by rounding of the inputs or by truncation.
+ROUNDING = "舍入差异"
+#: A figure of implausible size that the department confirmed (run settings' confirmed_values):
+#: not verified, so shown for the reviewer to check against the vouchers.
+CONFIRMED = "已核实"
+#: Every verdict the audit gives, in display order (未解释差额 comes from perfkit.assess.checks).
+VERDICTS = (CONSISTENT, ROUNDING, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE, CONFIRMED)
+
+STATED = "报告数值"
+INTERNAL = "勾稽关系"
+SCORES = "评分表"
+
+#: Columns of tables/audit.csv. ``difference`` = stated - recomputed, in ``unit``.
+AUDIT_COLUMNS = ["ref", "category", "figure", "check", "stated", "stated_value", "recomputed",
+                 "unit", "difference", "tolerance", "verdict", "explanation", "location",
+                 "source_cells"]
+
+
+_MAX_BOX_INPUTS = 12  # 2**12 corner evaluations at most
+
+
+# ---------------------------------------------------------------------------------------------
+# 核对对象
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A parsed 核对对象: ``kind`` is indicator, info, metric, sum_aid, sum_targets or cell."""
+
+    kind: str
+    names: tuple[str, ...] = ()
+
+
+_SUM_RE = re.compile(r"^sum\((?P<sheet>[^:)]+)(?::(?P<names>[^)]*))?\)$", re.I)
+_CELL_RE = re.compile(r"^cell\((?P<sheet>[^:]+):(?P<row>[^:]+):(?P<column>[^:]+)\)$", re.I)
+_METRIC_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_INFO_KEYS = ("claimed_score", "staff_actual_count", "staff_authorized_count")
+
+
+def _parse_cell(m: re.Match) -> CheckSpec:
+    """``cell(收入:本年收入合计:决算数)`` → CheckSpec("cell", ("income", "total", "actual"))."""
+    sheet_text, row_text, column_text = (m.group(k) for k in ("sheet", "row", "column"))
+    sheet = SHEET_BY_NAME.get(sheet_text) or SHEET_BY_KEY.get(sheet_text)
+    if sheet is None or sheet.layout != "items":
+        names = "、".join(s.name for s in SHEET_BY_KEY.values() if s.layout == "items")
+        raise AuditParseError(f"核对对象 cell(…) 的工作表“{sheet_text}”不是 {names} 之一")
+    wanted = normalize_label(row_text)
+    item = next((i for i in sheet.items if wanted in (normalize_label(i.label), i.key)), None)
+    if item is None:
+        raise AuditParseError(f"核对对象 cell(…)：{sheet.name}表没有项目“{row_text}”（应为 "
+                              f"{'、'.join(i.label for i in sheet.items)} 之一）")
+    column = next((c for c in sheet.columns[1:] if c.kind == AMOUNT
+                   and column_text in (c.header, c.key)), None)
+    if column is None:
+        heads = "、".join(c.header for c in sheet.columns if c.kind == AMOUNT)
+        raise AuditParseError(f"核对对象 cell(…)：{sheet.name}表没有金额列“{column_text}”"
+                              f"（应为 {heads} 之一）")
+    return CheckSpec("cell", (sheet.key, item.key, column.key))
+
+
+def check_syntax(text: Any) -> CheckSpec:
+    """Parse a 核对对象 without a workbook (for catalogs): a bare code is taken as a metric.
+
+    Raises:
+        AuditParseError: the text is no 核对对象 whatever the workbook holds.
+    """
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", "" if text is None else str(text)))
+    try:
+        return parse_check(s)
+    except AuditParseError:
+        if _METRIC_CODE_RE.match(s):
+            return CheckSpec("metric", (s,))
+        raise
+
+
+def parse_check(text: Any, data: WorkbookData | None = None) -> CheckSpec:
+    """Parse a 核对对象 (see the module docstring for the language).
+
+    Raises:
+        AuditParseError: the text is not a 核对对象 (the message says what is).
+    """
+    from perfkit.indicators import REGISTRY, load_all
+
+    load_all()
+    s = unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
+    s = re.sub(r"\s+", "", s)
+    if not s:
+        raise AuditParseError("核对对象为空：填写指标代码，或 sum(学生资助:所属政策)")
+    m = _CELL_RE.match(s)
+    if m:
+        return _parse_cell(m)
+    m = _SUM_RE.match(s)
+    if m:
+        sheet = m.group("sheet")
+        key = SHEET_BY_NAME[sheet].key if sheet in SHEET_BY_NAME else sheet
+        names = tuple(n for n in (m.group("names") or "").split(",") if n)
+        if key == "aid":
+            return CheckSpec("sum_aid", names)
+        if key == "targets" and names:
+            return CheckSpec("sum_targets", names)
+        raise AuditParseError(
+            f"核对对象“{s}”：只支持 sum(学生资助:所属政策…) 或 sum(绩效指标:代码,…)")
+    if s in REGISTRY:
+        return CheckSpec("indicator", (s,))
+    if s in _INFO_KEYS:
+        return CheckSpec("info", (s,))
+    targets = None if data is None else data.frames.get("targets")
+    if targets is not None and not targets.empty and (targets["code"] == s).any():
+        return CheckSpec("metric", (s,))
+    raise AuditParseError(f"核对对象“{s}”不是已登记的指标代码、基本信息项、绩效指标代码或 "
+                          "cell(工作表:项目:列)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Recomputation with the rounding range of the inputs
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Recomputed:
+    """A value recomputed from the workbook, with the range its rounded inputs allow."""
+
+    value: float
+    unit: str
+    low: float = math.nan
+    high: float = math.nan
+    reason: str = ""  # why ``value`` is NaN
+    cells: list[str] = field(default_factory=list)
+    coarse: list[str] = field(default_factory=list)  # inputs printed coarsely (quoted hints)
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.low):
+            self.low = self.value
+        if math.isnan(self.high):
+            self.high = self.value
+
+
+@dataclass
+class _BoxReader(Reader):
+    """A Reader that records the cells a formula reads and can shift their values."""
+
+    shifts: dict[tuple[str, Any, str], float] = field(default_factory=dict)
+    keys: list[tuple[str, Any, str]] = field(default_factory=list)
+
+    def optional(self, sheet: str, row: Any, column: str) -> float:
+        self.keys.append((sheet, row, column))
+        return super().optional(sheet, row, column) + self.shifts.get((sheet, row, column), 0.0)
+
+
+def _folded(text: Any) -> str:
+    return normalize_label(text) if isinstance(text, str) else ""
+
+
+def _shiftable(inputs):
+    """(key, value, half_unit, quote) → the box of shiftable inputs (key, half_unit, quote).
+
+    None when an input's range straddles zero (the corners would not bound the formula).
+    """
+    box = []
+    for key, v, half, quote in inputs:
+        if math.isnan(v) or half <= 0:
+            continue
+        if v - half < 0 < v + half:
+            return None
+        box.append((key, half, quote))
+    return box
+
+
+def _box(data: WorkbookData, keys: list[tuple[str, Any, str]]):
+    """The shiftable workbook inputs: (key, half_unit, quote), or None (see _shiftable)."""
+    return _shiftable((key, data.value(*key), *input_precision(data, *key))
+                      for key in dict.fromkeys(keys))
+
+
+def _corners(box, evaluate) -> tuple[float, float] | None:
+    if not box or len(box) > _MAX_BOX_INPUTS:
+        return None
+    values = []
+    for signs in itertools.product((-1.0, 1.0), repeat=len(box)):
+        try:
+            v = float(evaluate({k: s * h for (k, h, _), s in zip(box, signs, strict=True)}))
+        except (Undefined, ZeroDivisionError):
+            return None
+        if not math.isfinite(v):
+            return None
+        values.append(v)
+    return min(values), max(values)
+
+
+def _coarse(data: WorkbookData, box) -> list[str]:
+    out = []
+    for key, half, quote in box or []:
+        if quote:
+            unit = "万元" if _unit_of(key) == "万元" else ""
+            out.append(f"“{quote}”（{data.cell(*key)}，±{fmt.num(half, decimals_of(half))}{unit}）")
+    return out
+
+
+def _unit_of(key: tuple[str, Any, str]) -> str:
+    spec = SHEET_BY_KEY.get(key[0])
+    amount = spec is not None and any(c.key == key[2] and c.kind == AMOUNT for c in spec.columns)
+    return "万元" if amount else ""
+
+
+def recompute_indicator(ev: Evaluation, indicator_id: str) -> Recomputed:
+    """Recompute one indicator, with the range its printed inputs allow."""
+    from perfkit.indicators import get
+
+    ind = get(indicator_id)
+    row = ev.indicators.loc[indicator_id]
+    cells = [c for c in str(row["source_cells"]).split("; ") if c]
+    if any(c.startswith(SHEET_BY_KEY["stated"].name + "!") for c in cells):
+        return Recomputed(math.nan, ind.unit, cells=cells,
+                          reason="该指标的计算用到了报告值本身（如由报告比例推算目标数），不能用来独立核对报告值")
+    if math.isnan(row["value"]):
+        return Recomputed(math.nan, ind.unit, reason=str(row["note"]), cells=cells)
+    reader = _BoxReader(ev.data, ev.settings)
+    value = float(ind.func(reader))
+    box = _box(ev.data, reader.keys)
+
+    def evaluate(shifts):
+        return ind.func(_BoxReader(ev.data, ev.settings, shifts=shifts))
+
+    bounds = _corners(box, evaluate) if box is not None else None
+    low, high = bounds or (value, value)
+    return Recomputed(value, ind.unit, min(low, value), max(high, value), cells=cells,
+                      coarse=_coarse(ev.data, box))
+
+
+def _recompute_sum(data: WorkbookData, keys: list[tuple[str, Any, str]], unit: str,
+                   what: str) -> Recomputed:
+    cells = [data.cell(*k) for k in keys]
+    if not keys:
+        return Recomputed(math.nan, unit, reason=f"数据缺失：{what}没有匹配的行", cells=cells)
+    missing = [data.cell(*k) for k in keys if math.isnan(data.value(*k))]
+    if missing:
+        count = "" if len(keys) == 1 else f"有{len(missing)}项"
+        return Recomputed(math.nan, unit, cells=cells,
+                          reason=f"数据缺失：{what}{count}未提供（{'、'.join(missing)}）")
+    value = sum(data.value(*k) for k in keys)
+    box = [(k, *input_precision(data, *k)) for k in keys]
+    spread = sum(h for _, h, _ in box)
+    return Recomputed(value, unit, value - spread, value + spread, cells=cells,
+                      coarse=_coarse(data, box))
+
+
+def _target_rows(frame: pd.DataFrame, codes: tuple[str, ...]) -> tuple[list[Any], list[str]]:
+    """Rows of the 绩效指标 codes (the first of each), and the codes no row has."""
+    rows, unknown = [], []
+    for code in codes:
+        hits = list(frame.index[frame["code"] == code])
+        (rows.append(hits[0]) if hits else unknown.append(code))
+    return rows, unknown
+
+
+def _aid_rows(frame: pd.DataFrame, names: tuple[str, ...]) -> list[Any]:
+    """学生资助 rows whose 所属政策 is one of ``names`` (else whose 项目 is); all when none."""
+    if not names:
+        return list(frame.index)
+    wanted = {normalize_label(n) for n in names}
+    group = frame["group"].map(_folded)
+    program = frame["program"].map(_folded)
+    rows = [i for i in frame.index if group[i] in wanted]
+    named = {group[i] for i in rows}
+    return rows + [i for i in frame.index if program[i] in wanted - named and i not in rows]
+
+
+def unknown_checks(data: WorkbookData) -> list[Problem]:
+    """报告数值 rows the audit could not use whatever the figure (it would say 无法核对).
+
+    A 核对对象 outside the language, or naming 绩效指标 codes or 学生资助 policies the workbook
+    does not have, is a mistake in the sheet, not a gap in the data: ``perfkit check`` lists it.
+
+    Returns:
+        One located problem per such row (empty when every row can be checked).
+    """
+    frame = data.frames.get("stated")
+    if frame is None or frame.empty:
+        return []
+    expected = ("已登记的指标代码、基本信息项、绩效指标代码、cell(工作表:项目:列)，"
+                "或 sum(学生资助:所属政策) / sum(绩效指标:代码1,代码2)")
+    fix = "改正核对对象（指标代码见数据字典）；无法由工作簿数据重新计算的数值不要列入报告数值表"
+    out = []
+    for i, rec in frame.iterrows():
+        sheet, _, cell = data.cell("stated", i, "check").rpartition("!")
+        found = f"核对对象“{_text(rec['check'])}”"
+        try:
+            spec = parse_check(rec["check"], data)
+        except AuditParseError as exc:
+            out.append(Problem(data.path.name, sheet, cell, str(exc), expected, fix))
+            continue
+        if spec.kind == "sum_targets":
+            _, unknown = _target_rows(data.frames["targets"], spec.names)
+            if unknown:
+                out.append(Problem(data.path.name, sheet, cell,
+                                   f"{found}中的指标代码 {'、'.join(unknown)} 在绩效指标表中没有",
+                                   "绩效指标表中已有的指标代码", fix))
+        elif spec.kind == "sum_aid" and spec.names:
+            aid = data.frames.get("aid")
+            if aid is None or aid.empty or not _aid_rows(aid, spec.names):
+                out.append(Problem(data.path.name, sheet, cell,
+                                   f"{found}在学生资助表中没有匹配的所属政策或项目",
+                                   "学生资助表“所属政策”或“项目”列中的名称", fix))
+    return out
+
+
+def _printed_coarse(operands: dict[str, PrintedValue], cells: dict[str, str], unit: str):
+    """Operands printed to whole units or coarser ("3.1亿元", "4761万元"), for the explanation."""
+    out = []
+    for key, p in operands.items():
+        if p.half_unit > 0.5:
+            where = f"{cells[key]}，" if cells.get(key) else ""
+            out.append(f"“{p.text.strip()}”（{where}±{fmt.num(p.half_unit, decimals_of(p.half_unit))}"
+                       f"{'' if unit == '%' else unit}）")
+    return out
+
+
+def recompute_printed(formula, operands: dict[str, PrintedValue], unit: str,
+                      cells: dict[str, str] | None = None) -> Recomputed:
+    """Recompute a figure from other figures as a report prints them (its own operands).
+
+    The same rule as for workbook inputs: each operand is precise to its last printed digit
+    (:attr:`PrintedValue.half_unit`), and the recomputed range is the set of values the formula
+    takes at the corners of that box.
+
+    Args:
+        formula: ``{name: value} → value``; may raise :class:`Undefined` (a zero base).
+        operands: the printed operands, already in one unit (:meth:`PrintedValue.in_unit`).
+        unit: the unit of the result.
+        cells: where each operand is printed (for the explanation and ``source_cells``).
+    """
+    cells = cells or {}
+    where = [cells.get(k) or p.text for k, p in operands.items()]
+    rough = [p.text.strip() for p in operands.values() if p.bound]
+    if rough:
+        return Recomputed(math.nan, unit, cells=where,
+                          reason=f"运算数“{rough[0]}”是约数或界限（约、近、以上…），不能据以精确重算")
+    values = {k: p.value for k, p in operands.items()}
+    try:
+        value = float(formula(values))
+    except Undefined as u:
+        return Recomputed(math.nan, unit, reason=u.reason, cells=where)
+    box = _shiftable((k, values[k], p.half_unit, p.text) for k, p in operands.items())
+
+    def evaluate(shifts):
+        return formula({k: v + shifts.get(k, 0.0) for k, v in values.items()})
+
+    bounds: tuple[float, float] | None
+    if box is not None and len(box) > _MAX_BOX_INPUTS and formula is sum_of:
+        spread = sum(h for _, h, _ in box)
+        bounds = (value - spread, value + spread)
+    else:
+        bounds = _corners(box, evaluate) if box is not None else None
+    low, high = bounds or (value, value)
+    return Recomputed(value, unit, min(low, value), max(high, value), cells=where,
+                      coarse=_printed_coarse(operands, cells, unit))
+
+
+def sum_of(values: dict[str, float]) -> float:
+    """The formula of a stated total: the sum of its parts (for :func:`recompute_printed`)."""
+    return sum(values.values())
+
+
+def recompute(ev: Evaluation, spec: CheckSpec) -> Recomputed:
+    """Recompute the value a 核对对象 names from the raw workbook data."""
+    data = ev.data
+    if spec.kind == "indicator":
+        return recompute_indicator(ev, spec.names[0])
+    if spec.kind == "info":
+        key = spec.names[0]
+        unit = "分" if key == "claimed_score" else "人"
+        return _recompute_sum(data, [("info", key, "value")], unit,
+                              f"基本信息“{SHEET_BY_KEY['info'].item(key).label}”")
+    if spec.kind in ("metric", "sum_targets"):
+        frame = data.frames["targets"]
+        rows, unknown = _target_rows(frame, spec.names)
+        if unknown:
+            return Recomputed(math.nan, "", reason=f"绩效指标表中没有指标代码 {'、'.join(unknown)}")
+        units = {str(frame.at[i, "unit"]) for i in rows if isinstance(frame.at[i, "unit"], str)}
+        if len(units) > 1:
+            return Recomputed(math.nan, "",
+                              reason=f"所列指标的单位不同（{'、'.join(sorted(units))}），不能相加")
+        unit = units.pop() if units else ""
+        return _recompute_sum(data, [("targets", i, "actual") for i in rows], unit,
+                              "绩效指标实际值")
+    if spec.kind == "cell":
+        sheet, item, column = spec.names
+        spec_sheet = SHEET_BY_KEY[sheet]
+        what = f"{spec_sheet.name}“{spec_sheet.item(item).label}”{spec_sheet.column(column).header}"
+        return _recompute_sum(data, [(sheet, item, column)], "万元", what)
+    if spec.kind == "sum_aid":
+        frame = data.frames.get("aid")
+        if frame is None or frame.empty:
+            return Recomputed(math.nan, "万元", reason="数据缺失：学生资助表为空")
+        rows = _aid_rows(frame, spec.names)
+        return _recompute_sum(data, [("aid", i, "amount") for i in rows], "万元",
+                              f"学生资助“{'、'.join(spec.names) or '全部'}”")
+    raise AuditParseError(f"unknown check kind {spec.kind}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Verdicts
+# ---------------------------------------------------------------------------------------------
+
+
+def _dec(x: float) -> Decimal:
+    return Decimal(repr(round(float(x), 9)))
+
+
+def _round(x: float, decimals: int, mode=ROUND_HALF_UP) -> Decimal:
+    return _dec(x).quantize(Decimal(1).scaleb(-decimals), rounding=mode)
+
+
+def _show(x: float, unit: str, decimals: int) -> str:
+    if unit == "%":
+        return fmt.pct(x, decimals)
+    return fmt.num(x, decimals) + unit
+
+
+def _diff_unit(unit: str) -> str:
+    return "个百分点" if unit == "%" else unit
+
+
+def _show_decimals(p: PrintedValue, value: float) -> int:
+    """Decimals to show a recomputed value with: one more than printed, so a reader sees why."""
+    if p.unit == "%":
+        return max(2, p.decimals + 1)
+    if p.unit in AMOUNT_UNITS:
+        return 2
+    return min(decimals_of(value), p.decimals + 2)
+
+
+def _digit_diagnosis(printed: Decimal, correct: Decimal) -> str:
+    # Digits only: "134.39" against "133.49" is a swap of the adjacent digits 3 and 4.
+    a, b = str(abs(printed)).replace(".", ""), str(abs(correct)).replace(".", "")
+    if len(a) != len(b) or (printed < 0) != (correct < 0):
+        return ""
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    adjacent = len(diff) == 2 and diff[1] == diff[0] + 1
+    if adjacent and (a[diff[0]], a[diff[1]]) == (b[diff[1]], b[diff[0]]):
+        return "疑为相邻两位数字颠倒"
+    if len(diff) == 1:
+        return "疑为一位数字错误"
+    return ""
+
+
+def judge(p: PrintedValue, r: Recomputed, tolerance: float) -> tuple[str, str]:
+    """The verdict on one printed value against its recomputation.
+
+    Args:
+        p: the printed value, already in ``r.unit`` (see :meth:`PrintedValue.in_unit`).
+        r: the recomputed value and the range its rounded inputs allow.
+        tolerance: the difference accepted as 一致 (in ``r.unit``).
+
+    Returns:
+        ``(verdict, explanation)`` — the explanation is Chinese and names both values.
+    """
+    unit, d = r.unit, p.decimals
+    if math.isnan(r.value):
+        reason = r.reason.removeprefix("数据缺失：")
+        if NOT_COMPUTABLE_ZERO in r.reason or "基数为0" in r.reason:
+            note = "基数为0，百分比不存在（不能写作100%或无穷大）"
+            if p.kind == "percent":
+                note += f"；报告值“{p.text.strip()}”没有依据"
+            return UNVERIFIABLE, note
+        prefix = "输入缺失：" if r.reason.startswith("数据缺失") else ""
+        return UNVERIFIABLE, prefix + reason
+    shown = _show(r.value, unit, _show_decimals(p, r.value))
+    stated = p.value
+    diff = stated - r.value
+    scale = p.scale
+    rounded = _round(r.value / scale, d)
+    rounded_text = f"{rounded}{p.suffix or unit}"
+    base = f"重新计算为{shown}"
+    if p.bound == "≥":
+        if r.value >= stated - tolerance or rounded >= p.number:
+            return CONSISTENT, f"{base}，不低于报告所称“{p.text.strip()}”"
+        gap = _show(-diff, _diff_unit(unit), max(d, 2))
+        return INCONSISTENT, f"{base}，低于报告所称“{p.text.strip()}”{gap}"
+    if p.bound == "≤":
+        if r.value <= stated + tolerance or rounded <= p.number:
+            return CONSISTENT, f"{base}，不超过报告所称“{p.text.strip()}”"
+        gap = _show(diff, _diff_unit(unit), max(d, 2))
+        return INCONSISTENT, f"{base}，超出报告所称“{p.text.strip()}”{gap}"
+    if p.bound == "≈":
+        # An approximation is read to its significant digits: "近3000" is 3000 ± 500.
+        sig = Decimal(str(abs(p.number))).normalize().as_tuple().exponent
+        half = 0.5 * 10.0 ** max(int(sig), -d) * scale
+        if abs(diff) <= half + tolerance:
+            return CONSISTENT, f"{base}，报告所称约数“{p.text.strip()}”在其有效位数内相符"
+        gap = _show(abs(diff), _diff_unit(unit), 2)
+        return INCONSISTENT, f"{base}，与报告所称约数“{p.text.strip()}”相差{gap}"
+    if rounded == p.number:
+        return CONSISTENT, f"{base}，按报告所印位数四舍五入即“{p.text.strip()}”"
+    truncated = _round(r.value / scale, d, ROUND_DOWN)
+    if truncated == p.number:
+        return ROUNDING, (f"{base}，报告值“{p.text.strip()}”为截尾（舍去）而非四舍五入，"
+                          f"四舍五入应为{rounded_text}")
+    lo_p, hi_p = r.low / scale, r.high / scale
+    half_q = 0.5 * 10.0 ** (-d)
+    eps = 1e-9 * max(1.0, abs(float(p.number)))
+    if lo_p - eps <= float(p.number) + half_q and hi_p + eps >= float(p.number) - half_q and (
+            r.low != r.high):
+        inputs = "；".join(r.coarse) if r.coarse else "各输入按其所印位数"
+        gap = _show(abs(diff), _diff_unit(unit), 2)
+        return ROUNDING, (f"{base}，与报告值“{p.text.strip()}”相差{gap}；"
+                          f"输入数据本身是舍入后的数（{inputs}），其真值可使结果在"
+                          f"{_show(r.low, unit, 2)}至{_show(r.high, unit, 2)}之间，"
+                          "可解释该差异")
+    if abs(diff) <= tolerance + 1e-9:
+        return CONSISTENT, (f"{base}，与报告值相差{_show(abs(diff), _diff_unit(unit), 2)}，"
+                            f"在容差{_show(tolerance, _diff_unit(unit), 2)}以内")
+    notes = []
+    if p.kind == "percent" and p.number == 100 and abs(r.value - 100) > tolerance:
+        if r.value > 100:
+            over = _show(r.value - 100, "个百分点", 2)
+            notes.append(f"报告称“100%”，而实际为{shown}，超出预算{over}（超支或超收），"
+                         "“完成100%”与数据矛盾")
+        else:
+            notes.append(f"报告称“100%”，而实际只有{shown}")
+    elif r.value != 0 and (stated * r.value < 0) and math.isclose(abs(stated), abs(r.value),
+                                                                rel_tol=0.01):
+        notes.append("增减方向（正负号）与数据相反")
+    elif r.value != 0 and any(math.isclose(abs(stated / r.value), f, rel_tol=0.01)
+                              for f in (1e4, 1e-4)):
+        notes.append("相差约一万倍，疑为元与万元混用")
+    else:
+        digits = _digit_diagnosis(p.number, rounded)
+        if digits:
+            notes.append(f"{digits}，按数据应为{rounded_text}")
+        elif d == 0 and p.kind == "percent" and r.value < stated:
+            notes.append(f"取整后的表述掩盖了差距：按数据四舍五入应为{rounded_text}")
+    text = (f"{base}，报告值“{p.text.strip()}”，相差{_show(diff, _diff_unit(unit), 2)}，"
+            f"超出容差{_show(tolerance, _diff_unit(unit), 2)}")
+    if notes:
+        text += "；" + "；".join(notes)
+    return INCONSISTENT, text
+
+
+def tolerance_for(unit: str, ev: Evaluation | Settings) -> float:
+    """The tolerance for a figure in ``unit``: pp for ratios, 万元 for amounts, 0 otherwise."""
+    settings = ev.settings if isinstance(ev, Evaluation) else ev
+    if unit == "%":
+        return float(settings.tolerance_pp)
+    if unit in AMOUNT_UNITS:
+        return float(settings.tolerance_wan_yuan) / AMOUNT_UNITS[unit]
+    return 0.0
+
+
+def _text(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+
+
+def blank_row(columns: list[str], values: dict[str, Any]) -> dict[str, Any]:
+    """An audit row of ``columns``: text empty, figures NaN, then ``values``."""
+    row: dict[str, Any] = dict.fromkeys(columns, "")
+    row.update({"stated_value": math.nan, "recomputed": math.nan, "difference": math.nan,
+                "tolerance": math.nan})
+    row.update(values)
+    return row
+
+
+def audit_row(**kw: Any) -> dict[str, Any]:
+    return blank_row(AUDIT_COLUMNS, kw)
+
+
+def audit_figure(ev: Evaluation, check: Any, stated: Any) -> dict[str, Any]:
+    """Recompute what one 核对对象 names and judge one printed figure against it.
+
+    The one place where a stated figure meets the data: the 报告数值 sheet (:func:`audit_stated`)
+    and figures read from a report's text (:mod:`perfkit.assess.reporttext`) both come here.
+
+    Returns:
+        The audit-row fields stated_value, recomputed, unit, difference, tolerance, verdict,
+        explanation and ``cells`` (the workbook cells the recomputation read).
+    """
+    try:
+        spec = parse_check(check, ev.data)
+        r = recompute(ev, spec)
+    except AuditParseError as exc:
+        return {"verdict": UNVERIFIABLE, "explanation": str(exc), "cells": []}
+    except Exception as exc:  # one faulty formula must not hide the rest of the audit
+        log.exception("audit of %s failed", check)
+        return {"verdict": UNVERIFIABLE, "cells": [],
+                "explanation": f"重新计算出错（{type(exc).__name__}），请报告维护者"}
+    return judge_row(stated, r, tolerance_for(r.unit, ev))
+
+
+def judge_row(stated: Any, r: Recomputed, tolerance: float) -> dict[str, Any]:
+    """Parse a printed figure, judge it against ``r`` and return the audit-row fields."""
+    out = {"recomputed": r.value, "unit": r.unit, "tolerance": tolerance, "cells": r.cells}
+    try:
+        p = stated if isinstance(stated, PrintedValue) else parse_printed(stated)
+        p = p.in_unit(r.unit)
+    except AuditParseError as exc:
+        return {**out, "verdict": UNVERIFIABLE, "explanation": str(exc)}
+    verdict, note = judge(p, r, tolerance)
+    # Rounded to 10 decimals so that float noise (-1.7e-12) does not reach the tidy file.
+    diff = round(p.value - r.value, 10) if not math.isnan(r.value) else math.nan
+    return {**out, "stated_value": p.value, "difference": diff, "verdict": verdict,
+            "explanation": note}
+
+
+def audit_stated(ev: Evaluation) -> pd.DataFrame:
+    """Recompute every figure of the 报告数值 sheet and judge it (one row per figure)."""
+    frame = ev.data.frames.get("stated")
+    rows = []
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=AUDIT_COLUMNS)
+    for i, rec in frame.iterrows():
+        ref = _text(rec["ref"]) or f"第{i + 2}行"
+        common = {"ref": ref, "category": STATED, "figure": _text(rec["statement"]),
+                  "check": _text(rec["check"]), "stated": _text(rec["stated"]),
+                  "location": _text(rec["location"])}
+        result = audit_figure(ev, rec["check"], rec["stated"])
+        cells = result.pop("cells")
+        if "recomputed" in result:
+            cells = [ev.data.cell("stated", i, "stated"), *cells]
+        else:  # the 核对对象 itself could not be used
+            cells = [ev.data.cell("stated", i, "check")]
+        rows.append(audit_row(**common, **result, source_cells="; ".join(dict.fromkeys(cells))))
+        log.debug("audit %s: %s", ref, result["verdict"])
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def show_figure(value: float, unit: str) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if unit == "%" or unit in AMOUNT_UNITS:
+        return _show(value, unit, 2)
+    return fmt.count(value) + unit
+
+
+def rows_from_checks(checks: pd.DataFrame, unit_default: str = "万元"):
+    """Rows of a perfkit.assess.checks-shaped frame as audit rows (stated = the printed figure)."""
+    rows = []
+    for _, c in checks.iterrows():
+        unit = _text(c.get("unit", "")) or unit_default
+        # Every check holds the stated figure in ``actual`` and what the rule gives in
+        # ``expected`` (perfkit.assess.checks), so the audit's 报告值 − 重新计算 is the checks' 差额.
+        stated, recomputed = c["actual"], c["expected"]
+        known = not (math.isnan(stated) or math.isnan(recomputed))
+        diff = stated - recomputed if known else math.nan
+        rows.append(audit_row(ref=str(c["check"]), category=INTERNAL, figure=c["label_zh"],
+                         check=str(c["check"]), stated=show_figure(stated, unit),
+                         stated_value=stated, recomputed=recomputed, unit=unit, difference=diff,
+                         tolerance=c["tolerance"], verdict=c["verdict"],
+                         explanation=c["explanation"], source_cells=c["source_cells"]))
+    return rows
+
+
+def _metric_sum_rows(ev: Evaluation) -> list[dict]:
+    """The 绩效指标 part-sums the catalogs of the covered domains declare (``sum_checks``)."""
+    from perfkit.indicators.catalog import sum_checks
+    from perfkit.indicators.metrics import metric_sum_check
+
+    rows = []
+    for domain in ev.domains:
+        checks = [metric_sum_check(c, domain, ev.data, ev.settings) for c in sum_checks(domain)]
+        if checks:
+            rows += rows_from_checks(pd.DataFrame(checks))
+    return rows
+
+
+def _functional_rows(ev: Evaluation) -> list[dict]:
+    """支出功能分类: each 类/款 equals the sum of its 款/项, and Σ 类 equals 本年支出合计."""
+    data = ev.data
+    frame = data.frames.get("functional")
+    if frame is None or frame.empty:
+        return []
+    tol = float(ev.settings.tolerance_wan_yuan)
+    codes = {i: re.sub(r"\D", "", _text(c)) for i, c in frame["code"].items()}
+    rows = []
+
+    def add(label, total_key, part_keys, column, ref):
+        total = data.value(*total_key)
+        parts = [data.value(*k) for k in part_keys]
+        cells = "; ".join(data.cell(*k) for k in [total_key, *part_keys])
+        if math.isnan(total) or any(math.isnan(p) for p in parts):
+            rows.append(audit_row(ref=ref, category=INTERNAL, figure=label, check=ref, unit="万元",
+                             verdict=UNVERIFIABLE, explanation="合计或分项未全部提供",
+                             source_cells=cells))
+            return
+        s = sum(parts)
+        verdict = CONSISTENT if abs(total - s) <= tol else INCONSISTENT
+        note = f"分项合计{fmt.amount(s)}，表列{fmt.amount(total)}"
+        if verdict == INCONSISTENT:
+            note += f"，相差{fmt.amount(total - s)}"
+        rows.append(audit_row(ref=ref, category=INTERNAL, figure=label, check=ref,
+                         stated=fmt.num(total), stated_value=total, recomputed=s, unit="万元",
+                         difference=total - s, tolerance=tol, verdict=verdict, explanation=note,
+                         source_cells=cells))
+
+    header = {c.key: c.header for c in SHEET_BY_KEY["functional"].columns}
+    for i, code in codes.items():
+        children = [j for j, c in codes.items() if len(c) == len(code) + 2 and c.startswith(code)]
+        if len(code) not in (3, 5) or not children:
+            continue
+        for column in ("budget_initial", "budget_adjusted", "actual"):
+            if math.isnan(data.value("functional", i, column)) and all(
+                    math.isnan(data.value("functional", j, column)) for j in children):
+                continue
+            add(f"{code} {_text(frame.at[i, 'name'])}（{header[column]}）= 下级科目之和",
+                ("functional", i, column), [("functional", j, column) for j in children], column,
+                f"functional_{code}_{column}")
+    top = [i for i, c in codes.items() if len(c) == 3]
+    if top and not math.isnan(data.value("expenditure", "total", "actual")):
+        add("本年支出合计 = 支出功能分类各类之和（决算数）", ("expenditure", "total", "actual"),
+            [("functional", i, "actual") for i in top], "actual", "functional_total")
+    return rows
+
+
+def audit_internal(ev: Evaluation) -> pd.DataFrame:
+    """The workbook's own sums: finance cross-checks, 绩效指标 part-sums, 支出功能分类."""
+    rows = (rows_from_checks(ev.checks) + _metric_sum_rows(ev) + _functional_rows(ev)
+            + _confirmed_rows(ev))
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def _confirmed_rows(ev: Evaluation) -> list[dict]:
+    """One row per implausibly large (or small) figure the department confirmed as real."""
+    return [audit_row(ref=f"confirmed_{p.sheet}!{p.cell}", category=INTERNAL,
+                 figure=f"数值规模（{p.sheet}!{p.cell}）", check="confirmed_values",
+                 verdict=CONFIRMED,
+                 explanation=f"{p.found}；部门在运行设置 confirmed_values 中确认为实际数，"
+                             "请核对原始凭证",
+                 location="运行设置 confirmed_values", source_cells=f"{p.sheet}!{p.cell}")
+            for p in ev.data.confirmed]
