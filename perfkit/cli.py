@@ -311,11 +311,10 @@ def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], wri
     """perfkit audit --report: read the file, extract, judge, print; optionally write a sheet."""
     from perfkit.assess.audit import exit_status, load_for_audit, verdict_counts, write_audit_csv
     from perfkit.assess.reportfile import read_report
-    from perfkit.assess.reporttext import (
+    from perfkit.assess.reporttext import extract, load_catalog
+    from perfkit.assess.textaudit import (
         TEXT_AUDIT_COLUMNS,
         audit_text,
-        extract,
-        load_catalog,
         text_settings,
         write_stated_sheet,
     )

@@ -1,4 +1,4 @@
-"""Figures a report states in its sentences: extraction by the report catalog, and their audit.
+"""Figures a report states in its sentences: extraction by the report catalog.
 
 The input is paragraphs as ``(text, location)`` pairs — from a file (:mod:`perfkit.assess.reportfile`)
 or from anywhere else that holds a report's words — so the same extractor reads a submitted
@@ -12,47 +12,23 @@ or from anywhere else that holds a report's words — so the same extractor read
    subject of the figure before it in the same sentence ("上年数为23.95万元").
 2. **Relations.** The catalog's sentence patterns find ratios (A为B的X%), changes (较上年增加C)
    and sums (合计S，其中a、b、c), each with the operands the sentence prints.
-3. **Audit.** A relation whose operands are printed is recomputed from them
-   (:func:`perfkit.assess.audit.recompute_printed`) and judged by :func:`perfkit.assess.audit.judge`: the
-   same verdicts, diagnoses and printed-precision rules as the workbook audit (category
-   本句核对). Figures mapped to workbook cells through the catalog's phrases are collected into
-   a text-only workbook, on which the finance cross-checks (:mod:`perfkit.assess.checks`) and the mapped
-   finance indicators are recomputed (全文核对): "结转结余-595.92万元" against 收入 − 支出 stated
-   in other paragraphs, the "三公" parts listed in three paragraphs against their total. Given a
-   workbook, every mapped figure is also checked against the data
-   (:func:`perfkit.assess.audit.audit_figure`, 对照工作簿).
 
-Rules that keep the audit honest: a sentence-level check only uses figures the sentence
-prints; a recomputation that would read the figure itself is 无法核对; a sum whose listed
-parts may not be all of them ("其中") and falls short of its total is 未解释差额, as in the
-workbook audit, unless the catalog knows the parts are complete.
+Their audit is :mod:`perfkit.assess.textaudit`.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from perfkit import fmt
-from perfkit.assess.checks import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 from perfkit.assess.figures import (
-    AUDIT_COLUMNS,
-    Recomputed,
-    blank_row,
     check_syntax,
-    judge_row,
-    recompute_printed,
-    sum_of,
-    tolerance_for,
 )
 from perfkit.assess.reportcatalog import (
     CLOSE,
@@ -66,19 +42,10 @@ from perfkit.assess.reportcatalog import (
     read_catalog,
 )
 from perfkit.data.printed import AuditParseError, PrintedValue, parse_printed
-from perfkit.errors import CatalogError, Problem, WorkbookError
+from perfkit.errors import CatalogError
 
 log = logging.getLogger(__name__)
 
-#: Categories of text-audit rows.
-SENTENCE = "本句核对"
-DOCUMENT = "全文核对"
-WORKBOOK = "对照工作簿"
-TEXT_CATEGORIES = (SENTENCE, DOCUMENT, WORKBOOK)
-#: Columns of ``perfkit audit --report --out``: the workbook audit's, plus the sentence.
-TEXT_AUDIT_COLUMNS = [*AUDIT_COLUMNS, "sentence"]
-#: How a cell the report does not state is named in explanations.
-NOT_STATED = "报告中未列出"
 
 # One character for one: locations in the folded text are locations in the original.
 _FOLD = str.maketrans({
@@ -87,7 +54,7 @@ _FOLD = str.maketrans({
     OPEN: "〈", CLOSE: "〉",
 })
 _CLAUSE_END = set("，,。；;：:、！？!?")
-_QUOTES = re.compile(r"[“”‘’\"'「」『』《》〈〉\s]")
+QUOTES = re.compile(r"[“”‘’\"'「」『』《》〈〉\s]")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,7 +82,7 @@ def load_catalog(extra: Iterable[str | Path] = ()) -> Catalog:
 
 
 def _fold_label(text: str) -> str:
-    return _QUOTES.sub("", unicodedata.normalize("NFKC", text))
+    return QUOTES.sub("", unicodedata.normalize("NFKC", text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,7 +125,7 @@ class Figure:
     def describe(self) -> str:
         """A short Chinese name of the figure: its quantity and qualifier, else its clause."""
         label = re.split(r"其中|[（(]", self.label)[-1].strip("，,。：:；;、 ")
-        name = _QUOTES.sub("", self.subject) or label or self.after or self.text
+        name = QUOTES.sub("", self.subject) or label or self.after or self.text
         return f"{name}（{self.qualifier}）" if self.qualifier and self.role == "value" else name
 
 
@@ -577,482 +544,4 @@ def map_figures(extraction: Extraction) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def audit_row(**kw: Any) -> dict[str, Any]:
-    return blank_row(TEXT_AUDIT_COLUMNS, kw)
-
-
-def _where(fig: Figure) -> str:
-    return f"{fig.location}“{fig.text}”"
-
-
-def _in_common_unit(figs: dict[str, Figure]) -> tuple[dict[str, PrintedValue], str] | None:
-    """Operands in one unit: 万元 for amounts, % for percents, the first unit for counts."""
-    kinds = {f.kind for f in figs.values()}
-    if len(kinds) != 1:
-        return None
-    kind = kinds.pop()
-    unit = {"amount": "万元", "percent": "%"}.get(kind) or next(iter(figs.values())).printed.unit
-    try:
-        return {k: f.printed.in_unit(unit) for k, f in figs.items()}, unit
-    except AuditParseError:
-        return None
-
-
-def _ratio(v: dict[str, float]) -> float:
-    from perfkit.indicators.base import safe_divide
-
-    return safe_divide(v["part"], v["base"]) * 100
-
-
-def _rate(v: dict[str, float]) -> float:
-    from perfkit.indicators.base import safe_divide
-
-    return safe_divide(v["now"] - v["base"], v["base"]) * 100
-
-
-def _difference(v: dict[str, float]) -> float:
-    return v["now"] - v["base"]
-
-
-def _formula_text(rel: Relation) -> str:
-    o = rel.operands
-    if rel.kind == "ratio":
-        return f"{o['part'].text} ÷ {o['base'].text} × 100%"
-    if rel.kind == "sum":
-        return " + ".join(p.text for p in rel.parts)
-    if rel.result.kind == "percent" and o["now"].kind != "percent":
-        return f"({o['now'].text} − {o['base'].text}) ÷ {o['base'].text} × 100%"
-    return f"{o['now'].text} − {o['base'].text}"
-
-
-def _describe(rel: Relation) -> str:
-    fig = rel.result
-    subject = fig.subject or ""
-    part = rel.operands.get("part") or rel.operands.get("now")
-    subject = _QUOTES.sub("", subject) or (part.describe() if part is not None else "")
-    if rel.kind == "ratio":
-        base = rel.base_label or (rel.operands["base"].describe() if "base" in rel.operands
-                                  else fig.qualifier or "基数")
-        return f"{subject or '本句比例'}为{_QUOTES.sub('', base)}的比例" if not rel.base_from_sum else (
-            f"{subject}占合计的比例")
-    if rel.kind == "change":
-        base = _QUOTES.sub("", rel.base_label) or fig.qualifier or "上年"
-        return f"{subject or '本句'}较{base}增减"
-    names = [p.describe() for p in rel.parts]
-    return f"{rel.result.describe()} = {' + '.join(names)}"
-
-
-def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
-    """Recompute a relation from the operands its sentence prints, or say what is missing."""
-    fig = rel.result
-    common = {"ref": fig.id, "category": SENTENCE, "figure": _describe(rel), "stated": fig.text,
-              "location": fig.location, "sentence": rel.sentence}
-    formula: Callable[[dict[str, float]], float]
-    if rel.kind == "sum":
-        operands = {f"p{i}": p for i, p in enumerate(rel.parts)}
-        formula = sum_of
-    elif rel.kind == "ratio":
-        operands = {k: rel.operands[k] for k in ("part", "base") if k in rel.operands}
-        formula = _ratio
-    else:
-        operands = {k: rel.operands[k] for k in ("now", "base") if k in rel.operands}
-        rate = fig.kind == "percent" and fig.printed.suffix == "%" and any(
-            o.kind != "percent" for o in operands.values())
-        formula = _rate if rate else _difference
-    needed = 2 if rel.kind != "sum" else len(operands)
-    if len(operands) < needed:
-        if not operands:
-            return None
-        missing = "、".join(
-            {"part": "分子", "base": rel.base_label or "基数", "now": "本年数"}[k]
-            for k in (("part", "base") if rel.kind == "ratio" else ("now", "base"))
-            if k not in operands)
-        if rel.kind == "change" and "base" not in operands:
-            missing = f"{rel.base_label or fig.qualifier or '上年'}的数值"
-        return audit_row(**common, check="", verdict=UNVERIFIABLE,
-                    explanation=f"本句未列出{missing}，不能由本句核对",
-                    source_cells="; ".join(_where(o) for o in operands.values()))
-    converted = _in_common_unit(operands)
-    cells = {k: _where(o) for k, o in operands.items()}
-    places = {k: o.location for k, o in operands.items()}
-    if converted is None:
-        kinds = "、".join(f"“{o.text}”" for o in operands.values())
-        return audit_row(**common, check=_formula_text(rel), verdict=UNVERIFIABLE,
-                    explanation=f"运算数{kinds}的单位不同，不能相互运算",
-                    source_cells="; ".join(cells.values()))
-    values, unit = converted
-    if rel.kind == "ratio" or formula is _rate:
-        unit = "%"
-    r = recompute_printed(formula, values, unit, places)
-    result = judge_row(fig.printed, r, tolerance_for(unit, settings))
-    result.pop("cells")
-    if rel.kind == "sum":
-        _sum_verdict(rel, result, r)
-    return audit_row(**common, check=_formula_text(rel), **result,
-                source_cells="; ".join(cells.values()))
-
-
-def _decomposition(rel: Relation) -> tuple[bool, list[str]]:
-    """Whether a sum's parts are known to be all of them, and the known parts it leaves out."""
-    from perfkit.assess.checks import SUM_CHECKS
-    from perfkit.data.sheets import SHEET_BY_KEY
-
-    if rel.pattern.complete:
-        return True, []
-    total = _cell_key(rel.result)
-    if total is None:
-        return False, []
-    for c in SUM_CHECKS:
-        if (c.sheet, c.total, c.column) != total:
-            continue
-        sheet = SHEET_BY_KEY[c.sheet]
-        covered = set()
-        for p in rel.parts:
-            key = _cell_key(p)
-            if key is None or key[0] != c.sheet:
-                continue
-            covered.add(key[1])
-            parent = sheet.item(key[1]).parent
-            if parent:
-                covered.add(parent)
-        missing = [sheet.item(k).label for k in c.parts if k not in covered]
-        return not missing, missing
-    return False, []
-
-
-def _sum_verdict(rel: Relation, result: dict[str, Any], r: Recomputed) -> None:
-    """A shortfall of parts that may not be all of them is 未解释差额, as in the workbook audit."""
-    if result.get("verdict") != INCONSISTENT:
-        return
-    complete, missing = _decomposition(rel)
-    diff = result.get("difference", math.nan)
-    if complete or not diff > 0:
-        return
-    names = "、".join(p.describe() for p in rel.parts)
-    gap = (f"所列分项（{names}）合计{fmt.amount(r.value) if r.unit == '万元' else fmt.num(r.value)}"
-           f"{'' if r.unit == '万元' else r.unit}，比{rel.result.describe()}“{rel.result.text}”少"
-           f"{fmt.num(diff)}{r.unit}")
-    why = (f"{'、'.join(missing)}未列出，差额未在文中说明" if missing
-           else "文中未说明所列分项是否即全部分项，差额未在文中说明")
-    result["verdict"], result["explanation"] = UNEXPLAINED, f"{gap}；{why}"
-
-
-def _cell_key(fig: Figure) -> tuple[str, str, str] | None:
-    if fig.target is None:
-        return None
-    spec = check_syntax(fig.target.check)
-    if spec.kind != "cell":
-        return None
-    sheet, item, column = spec.names
-    return sheet, item, column
-
-
-def text_workbook(extraction: Extraction, year: int, name: str = "报告文字"):
-    """A workbook holding the amounts the text states, each in the cell its phrase maps to.
-
-    Cells the text does not state are empty and named “报告中未列出”; a cell stated twice keeps
-    its first value (the second is judged against it). The row's 数据来源 quotes each printed
-    figure, so printed precision applies as in a transcribed workbook.
-
-    Returns:
-        ``(WorkbookData, {cell key: figure}, [(first, later), …])``.
-    """
-    from perfkit.data.sheets import AMOUNT, NUMBER, SHEETS
-    from perfkit.data.workbook import WorkbookData
-
-    frames, cells = {}, {}
-    for sheet in SHEETS:
-        columns = [c.key for c in sheet.columns]
-        index = [i.key for i in sheet.items] if sheet.layout != "records" else []
-        frame = pd.DataFrame(index=index, columns=columns, dtype=object)
-        for c in sheet.columns:
-            if c.kind in (AMOUNT, NUMBER):
-                frame[c.key] = frame[c.key].astype("float64")
-        if sheet.items and "label" in frame.columns:
-            frame["label"] = [i.label for i in sheet.items]
-        frames[sheet.key] = frame
-        for item in index:
-            for c in sheet.columns:
-                if c.kind == AMOUNT:
-                    cells[(sheet.key, item, c.key)] = NOT_STATED
-    stated: dict[tuple, Figure] = {}
-    repeats = []
-    for fig in extraction.figures:
-        key = _cell_key(fig)
-        if key is None or fig.role != "value" or fig.printed.bound:
-            continue
-        if key in stated:
-            repeats.append((stated[key], fig))
-            continue
-        stated[key] = fig
-        frame = frames[key[0]]
-        frame.at[key[1], key[2]] = fig.printed.in_unit("万元").value
-        if "source" in frame.columns:
-            before = frame.at[key[1], "source"]
-            quote = f"{fig.location}“{fig.text}”"
-            frame.at[key[1], "source"] = f"{before}；{quote}" if isinstance(before, str) else quote
-        cells[key] = _where(fig)
-    info = {"department_name": "", "year": year, "unit": "万元"}
-    frames["info"].loc[:, "value"] = None
-    frames["info"].at["year", "value"] = year
-    data = WorkbookData(path=Path(name), sha256="", info=info, frames=frames, cells=cells)
-    return data, stated, repeats
-
-
-#: The cell each finance cross-check's printed figure stands in (perfkit.assess.checks).
-def _internal_totals() -> dict[str, tuple[str, str, str]]:
-    from perfkit.assess.checks import SUM_CHECKS
-
-    out = {c.id: (c.sheet, c.total, c.column) for c in SUM_CHECKS}
-    out.update({"carryover_current": ("balance", "current", "amount"),
-                "carryover_identity": ("balance", "closing", "amount")})
-    return out
-
-
-def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[dict[str, Any]]:
-    """Checks across sentences, on the text-only workbook."""
-    from perfkit.assess.evaluation import Evaluation
-    from perfkit.assess.figures import parse_check, recompute, rows_from_checks
-
-    year = _year_of(extraction) or settings.year
-    data, stated, repeats = text_workbook(extraction, year)
-    ev = Evaluation(data, settings)
-    rows = []
-    for first, later in repeats:
-        r = recompute_printed(lambda v: v["x"], {"x": first.printed.in_unit("万元")}, "万元",
-                              {"x": _where(first)})
-        result = judge_row(later.printed, r, 0.0)  # the same quantity: no tolerance
-        result.pop("cells")
-        result["explanation"] = f"同一数值前文为“{first.text}”（{first.location}）；" + result[
-            "explanation"]
-        rows.append(audit_row(ref=later.id, category=DOCUMENT, figure=f"{later.describe()}（前后两处）",
-                         check=later.check, stated=later.text, location=later.location,
-                         sentence=later.sentence, source_cells=_where(first), **result))
-    for fig in extraction.figures:
-        if id(fig) in judged or not _document_check(fig):
-            continue
-        common = {"ref": fig.id, "category": DOCUMENT, "figure": _figure_name(fig, extraction),
-                  "check": fig.check, "stated": fig.text, "location": fig.location,
-                  "sentence": fig.sentence}
-        mismatch = _basis_mismatch(fig, settings)
-        if mismatch:
-            rows.append(audit_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
-            continue
-        r = recompute(ev, parse_check(fig.check, data))
-        own = _where(fig)
-        if own in r.cells:
-            rows.append(audit_row(**common, verdict=UNVERIFIABLE, source_cells="; ".join(r.cells),
-                             explanation="该指标的计算用到了这一报告值本身，不能用来核对它"))
-            continue
-        result = judge_row(fig.printed, r, tolerance_for(r.unit, settings))
-        cells = [c for c in result.pop("cells") if c != NOT_STATED]
-        rows.append(audit_row(**common, **result, source_cells="; ".join(cells)))
-    totals = _internal_totals()
-    sum_totals = {id(r.result) for r in extraction.relations if r.kind == "sum"}
-    for row in rows_from_checks(ev.checks):
-        fig = stated.get(totals.get(row["ref"], ()))
-        if fig is None or id(fig) in sum_totals or math.isnan(row["stated_value"]):
-            continue
-        # perfkit.assess.checks speaks of a workbook ("表列", "未提供"); here the figures are printed.
-        note = (str(row["explanation"]).replace("表列", "报告所列").replace("已提供分项", "报告所列分项")
-                .replace("未提供", "未在报告中列出"))
-        row = {**audit_row(), **row, "category": DOCUMENT, "stated": fig.text, "explanation": note,
-               "location": fig.location, "sentence": fig.sentence,
-               "source_cells": "; ".join(c for c in str(row["source_cells"]).split("; ")
-                                         if c != NOT_STATED)}
-        rows.append(row)
-    return rows
-
-
-def _document_check(fig: Figure) -> bool:
-    """Whether the text-only workbook can recompute a figure: a mapped finance indicator."""
-    from perfkit.indicators import REGISTRY, load_all
-
-    if fig.target is None:
-        return False
-    spec = check_syntax(fig.check)
-    load_all()
-    return spec.kind == "indicator" and REGISTRY[spec.names[0]].domain == "finance"
-
-
-def _year_of(extraction: Extraction) -> int | None:
-    years: Counter[int] = Counter()
-    for text, _ in extraction.paragraphs[:20]:
-        years.update(int(y) for y in re.findall(r"(20\d\d)年度", text))
-    return years.most_common(1)[0][0] if years else None
-
-
-def _basis_mismatch(fig: Figure, settings) -> str:
-    basis = fig.target.budget_basis if fig.target else ""
-    if not basis or basis == settings.budget_basis:
-        return ""
-    said = "年初预算" if basis == "initial" else "调整预算"
-    return (f"报告按“{said}”计算，而运行设置的预算口径为“{settings.budget_label_zh}”"
-            f"（budget_basis: {settings.budget_basis}），口径不同，未核对")
-
-
-def _figure_name(fig: Figure, extraction: Extraction) -> str:
-    rel = extraction.relation_of(fig)
-    return _describe(rel) if rel is not None and rel.kind != "sum" else fig.describe()
-
-
-def _workbook_rows(extraction: Extraction, ev) -> list[dict[str, Any]]:
-    """Every mapped figure against the workbook, as the 报告数值 audit checks it."""
-    from perfkit.assess.figures import audit_figure
-
-    rows = []
-    for fig in extraction.figures:
-        if fig.target is None:
-            continue
-        common = {"ref": fig.id, "category": WORKBOOK, "figure": _figure_name(fig, extraction),
-                  "check": fig.check, "stated": fig.text, "location": fig.location,
-                  "sentence": fig.sentence}
-        mismatch = _basis_mismatch(fig, ev.settings)
-        if mismatch:
-            rows.append(audit_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
-            continue
-        result = audit_figure(ev, fig.check, fig.printed)
-        cells = result.pop("cells")
-        rows.append(audit_row(**common, **result, source_cells="; ".join(cells)))
-    return rows
-
-
-def audit_text(extraction: Extraction, settings, ev=None) -> pd.DataFrame:
-    """Judge every figure the text lets perfkit check.
-
-    Args:
-        extraction: what :func:`extract` read.
-        settings: run settings (tolerances, budget basis).
-        ev: the department's workbook, when one is given (adds 对照工作簿 rows).
-
-    Returns:
-        Tidy frame with :data:`TEXT_AUDIT_COLUMNS`, rows of 本句核对, 全文核对 and 对照工作簿
-        in document order within each category.
-    """
-    map_figures(extraction)
-    rows, judged = [], set()
-    for rel in extraction.relations:
-        row = _sentence_row(rel, settings)
-        if row is None:
-            continue
-        if row["verdict"] == UNVERIFIABLE and _document_check(rel.result):
-            continue  # operands elsewhere: the 全文核对 row says what can be said
-        rows.append(row)
-        judged.add(id(rel.result))
-    rows += _document_rows(extraction, settings, judged)
-    if ev is not None:
-        rows += _workbook_rows(extraction, ev)
-    order = {f.id: i for i, f in enumerate(extraction.figures)}
-    frame = pd.DataFrame(rows, columns=TEXT_AUDIT_COLUMNS)
-    if frame.empty:
-        return frame
-    frame["_c"] = frame["category"].map(TEXT_CATEGORIES.index)
-    frame["_o"] = frame.apply(
-        lambda r: order.get(r["ref"], order.get(_first_id(r["location"], extraction), 0)), axis=1)
-    return frame.sort_values(["_c", "_o"], kind="stable").drop(columns=["_c", "_o"]).reset_index(
-        drop=True)
-
-
-def _first_id(location: str, extraction: Extraction) -> str:
-    return next((f.id for f in extraction.figures if f.location == location), "")
-
-
-def text_settings(params_file: str | Path = "", tolerance_pp: float | None = None,
-                  tolerance_wan_yuan: float | None = None):
-    """Run settings for auditing a report without a workbook: defaults, a settings file, and
-    tolerance overrides (the department code is ``audit``).
-
-    Raises:
-        ParamsError: a bad settings file or a negative tolerance.
-    """
-    from perfkit import config
-    from perfkit.assess.audit import with_tolerances
-    from perfkit.data.params import load_settings, load_settings_file
-
-    settings = (load_settings_file(params_file, "audit", config.SAMPLE_YEAR) if params_file
-                else load_settings("audit", config.SAMPLE_YEAR))
-    return with_tolerances(settings, tolerance_pp, tolerance_wan_yuan)
-
-
-def stated_rows(extraction: Extraction) -> list[dict[str, Any]]:
-    """The 报告数值 rows proposed for a report: every figure mapped to a 核对对象, and every
-    ratio, change or total the text states with an operand (核对对象 left empty for a person
-    to fill); a bare percentage nothing maps ("仅占50%") is left out."""
-    map_figures(extraction)
-    results = {id(r.result) for r in extraction.relations if r.operands or r.parts}
-    rows = []
-    for fig in extraction.figures:
-        if fig.target is None and id(fig) not in results:
-            continue
-        rows.append({"ref": fig.id, "statement": _figure_name(fig, extraction),
-                     "check": fig.check, "stated": fig.text, "location": fig.location})
-    return rows
-
-
-def write_stated_sheet(workbook: str | Path, extraction: Extraction) -> tuple[Path, int]:
-    """Write the proposed 报告数值 rows into a copy of ``workbook``: ``<name>-报告数值.xlsx``.
-
-    The workbook itself is never changed. Refused when its 报告数值 sheet already has rows (a
-    person's rows would be lost if the copy replaced it) or when the copy exists. Formulas are
-    copied as the values Excel last saved for them (perfkit reads those values anyway).
-
-    Returns:
-        ``(copy, number of rows written)``.
-
-    Raises:
-        WorkbookError: the sheet has rows, or the copy exists (the message says what to do).
-    """
-    import io
-
-    import openpyxl
-
-    from perfkit.atomic import write_bytes_atomic
-    from perfkit.data.reader import load_workbook
-    from perfkit.data.sheets import SHEET_BY_KEY
-    from perfkit.data.values import normalize_label
-
-    workbook = Path(workbook)
-    sheet = SHEET_BY_KEY["stated"]
-    existing = load_workbook(workbook).frames.get("stated")
-    if existing is not None and not existing.empty:
-        raise WorkbookError([Problem(
-            str(workbook), sheet.name, "", f"已有{len(existing)}行数值",
-            "空的“报告数值”表（--write-sheet 不改动已有的行）",
-            "先核对现有的行（perfkit audit 工作簿），或把这些行移走后再运行 --write-sheet")])
-    copy = workbook.with_name(f"{workbook.stem}-报告数值{workbook.suffix}")
-    if copy.exists():
-        raise WorkbookError([Problem(str(copy), "", "", "文件已存在", "一个尚不存在的文件",
-                                     "把已有的副本改名或删除后重试（perfkit 不覆盖文件）")])
-    book = openpyxl.load_workbook(workbook)
-    if any(c.data_type == "f" for ws in book.worksheets for row in ws.iter_rows() for c in row):
-        book = openpyxl.load_workbook(workbook, data_only=True)
-    ws = book[sheet.name] if sheet.name in book.sheetnames else None
-    if ws is None:
-        ws = book.create_sheet(sheet.name)
-        for j, c in enumerate(sheet.columns, 1):
-            ws.cell(row=1, column=j, value=c.header)
-    header_row, columns = 1, dict[str, int | None]()
-    for r in range(1, min(ws.max_row, 10) + 1):
-        found = {normalize_label(ws.cell(row=r, column=j).value): j
-                 for j in range(1, ws.max_column + 1) if ws.cell(row=r, column=j).value}
-        if all(normalize_label(c.header) in found for c in sheet.columns if c.required):
-            header_row = r
-            columns = {c.key: found.get(normalize_label(c.header)) for c in sheet.columns}
-            break
-    if not columns:
-        columns = {c.key: j for j, c in enumerate(sheet.columns, 1)}
-    rows = stated_rows(extraction)
-    for i, rec in enumerate(rows, header_row + 1):
-        for key, col in columns.items():
-            if col:
-                ws.cell(row=i, column=col, value=rec.get(key) or None)
-    buf = io.BytesIO()
-    book.save(buf)
-    write_bytes_atomic(copy, buf.getvalue())
-    return copy, len(rows)
-
-
-__all__ = [
-    "DOCUMENT", "SENTENCE", "TEXT_AUDIT_COLUMNS", "WORKBOOK", "Extraction", "Figure",
-    "Relation", "audit_text", "extract", "load_catalog", "map_figures", "text_workbook",
-]
+__all__ = ["Extraction", "Figure", "Relation", "extract", "load_catalog", "map_figures"]

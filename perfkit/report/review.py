@@ -274,7 +274,8 @@ def text_audit(ev: Evaluation) -> pd.DataFrame:
     Returns:
         Tidy frame with :data:`perfkit.assess.reporttext.TEXT_AUDIT_COLUMNS` (location = the cell).
     """
-    from perfkit.assess.reporttext import audit_text, extract
+    from perfkit.assess.reporttext import extract
+    from perfkit.assess.textaudit import audit_text
 
     frame = ev.data.frames.get("text")
     paragraphs = [] if frame is None else [

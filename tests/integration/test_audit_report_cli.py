@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 import perfkit as pk
 from perfkit import config
-from perfkit.assess.reporttext import TEXT_AUDIT_COLUMNS
+from perfkit.assess.textaudit import TEXT_AUDIT_COLUMNS
 from perfkit.cli import app
 
 SEED_TEXT = config.DATA_DIR / "yiyang-edu" / "2019-report.txt"

@@ -14,6 +14,7 @@ from perfkit.assess import audit
 from perfkit.assess import figures as au
 from perfkit.assess import reportcatalog
 from perfkit.assess import reporttext as rt
+from perfkit.assess import textaudit as ta
 from perfkit.assess.reportfile import read_report
 from perfkit.data.params import settings_from_dict
 from perfkit.errors import CatalogError
@@ -31,7 +32,7 @@ def catalog():
 @pytest.fixture(scope="module")
 def seed(catalog):
     extraction = rt.extract(read_report(SEED_TEXT).paragraphs, catalog)
-    return extraction, rt.audit_text(extraction, SETTINGS)
+    return extraction, ta.audit_text(extraction, SETTINGS)
 
 
 def paragraphs(*texts: str) -> list[tuple[str, str]]:
@@ -82,10 +83,10 @@ def test_seed_judged_as_the_workbook_audit_judges_it(seed, sample_ev):
     _, frame = seed
     workbook = audit.audit(sample_ev).set_index("ref")
     text_row = {
-        "S1": ("133.49%", rt.SENTENCE), "S2": ("109.03%", rt.SENTENCE),
-        "S3": ("136.78 %", rt.SENTENCE), "S5": ("72.56%", rt.DOCUMENT),
-        "S6": ("增加16.69万元", rt.SENTENCE), "S7": ("4.04亿元", rt.SENTENCE),
-        "S9": ("857名", rt.SENTENCE),
+        "S1": ("133.49%", ta.SENTENCE), "S2": ("109.03%", ta.SENTENCE),
+        "S3": ("136.78 %", ta.SENTENCE), "S5": ("72.56%", ta.DOCUMENT),
+        "S6": ("增加16.69万元", ta.SENTENCE), "S7": ("4.04亿元", ta.SENTENCE),
+        "S9": ("857名", ta.SENTENCE),
     }
     for ref, (stated, category) in text_row.items():
         row = one(frame, stated, category)
@@ -96,12 +97,12 @@ def test_seed_judged_as_the_workbook_audit_judges_it(seed, sample_ev):
     carry = frame.set_index("ref").loc["carryover_current"]
     assert (carry["stated"], carry["verdict"]) == ("-595.92万元", workbook.at["S4", "verdict"])
     assert "24192.45" in carry["explanation"] and "24788.37" in carry["explanation"]
-    assert "预算数（报告中未列出）" in one(frame, "72.56%", rt.DOCUMENT)["explanation"]
+    assert "预算数（报告中未列出）" in one(frame, "72.56%", ta.DOCUMENT)["explanation"]
 
 
 def test_seed_spending_gap_found_from_text_alone(seed, sample_ev):
     _, frame = seed
-    row = one(frame, "24788.37万元", rt.SENTENCE)
+    row = one(frame, "24788.37万元", ta.SENTENCE)
     workbook = audit.audit(sample_ev).set_index("ref").loc["expenditure_parts"]
     assert row["verdict"] == workbook["verdict"] == au.UNEXPLAINED
     assert math.isclose(row["difference"], 5857.42) and math.isclose(workbook["difference"],
@@ -120,8 +121,8 @@ def test_seed_three_public_parts_across_paragraphs(seed):
 def test_seed_mapping_agrees_with_the_transcription(catalog, sample_ev):
     """Each figure mapped to a cell reads back the value transcribe_2019.py put there."""
     extraction = rt.extract(read_report(SEED_TEXT).paragraphs, catalog)
-    frame = rt.audit_text(extraction, sample_ev.settings, sample_ev)
-    against = frame[frame["category"] == rt.WORKBOOK]
+    frame = ta.audit_text(extraction, sample_ev.settings, sample_ev)
+    against = frame[frame["category"] == ta.WORKBOOK]
     cells = against[against["check"].str.startswith("cell(")]
     assert len(cells) == 19  # every finance amount transcribe_2019.py holds
     assert (cells["verdict"] == au.CONSISTENT).all(), cells[["stated", "check", "explanation"]]
@@ -141,7 +142,7 @@ CASES = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_corpus_passage(case, catalog):
     extraction = rt.extract(paragraphs(*case["text"]), catalog)
-    frame = rt.audit_text(extraction, SETTINGS)
+    frame = ta.audit_text(extraction, SETTINGS)
     row = one(frame, case["stated"], case["category"])
     assert row["verdict"] == case["verdict"], row["explanation"]
     for words in case["explain"]:
@@ -166,37 +167,37 @@ def test_extract_takes_text_and_location_pairs(catalog):
 
 
 def test_full_width_digits_and_percent_are_read(catalog):
-    frame = rt.audit_text(rt.extract(paragraphs(
+    frame = ta.audit_text(rt.extract(paragraphs(
         "部门决算收入８６０７.５０万元，为年初预算１２５００.００万元的６８.８６％。"), catalog), SETTINGS)
     assert frame.iloc[0]["verdict"] == au.CONSISTENT
 
 
 def test_amounts_are_compared_in_wan_yuan(catalog):
     extraction = rt.extract(paragraphs("部门决算收入3.47亿元，为年初预算30000万元的115.67%。"), catalog)
-    row = rt.audit_text(extraction, SETTINGS).iloc[0]
+    row = ta.audit_text(extraction, SETTINGS).iloc[0]
     assert row["verdict"] == au.CONSISTENT and math.isclose(row["recomputed"], 115.666666, rel_tol=1e-6)
 
 
 def test_budget_basis_of_the_settings_is_respected(catalog):
     """A ratio the report computes on 年初预算 is not checked against 调整预算 data."""
     adjusted = settings_from_dict({"department": "audit", "budget_basis": "adjusted"})
-    frame = rt.audit_text(rt.extract(paragraphs("部门决算收入8607.50万元，为年初预算的68.86%。"),
+    frame = ta.audit_text(rt.extract(paragraphs("部门决算收入8607.50万元，为年初预算的68.86%。"),
                                      catalog), adjusted)
-    assert "口径不同" in one(frame, "68.86%", rt.DOCUMENT)["explanation"]
+    assert "口径不同" in one(frame, "68.86%", ta.DOCUMENT)["explanation"]
 
 
 def test_unmapped_statement_without_operands_is_not_listed(catalog):
-    frame = rt.audit_text(rt.extract(paragraphs("师范类教师仅占50%。"), catalog), SETTINGS)
+    frame = ta.audit_text(rt.extract(paragraphs("师范类教师仅占50%。"), catalog), SETTINGS)
     assert frame.empty
 
 
 def test_text_workbook_quotes_printed_figures(catalog):
     extraction = rt.extract(paragraphs("2019年共发放“两免一补”资金4.04亿元。", "决算收入3.1亿元。"), catalog)
     rt.map_figures(extraction)
-    data, _, _ = rt.text_workbook(extraction, 2019)
+    data, _, _ = ta.text_workbook(extraction, 2019)
     assert data.value("income", "total", "actual") == 31000
     assert data.cell("income", "total", "actual") == "第2段“3.1亿元”"
-    assert data.cell("income", "total", "budget_initial") == rt.NOT_STATED
+    assert data.cell("income", "total", "budget_initial") == ta.NOT_STATED
     from perfkit.data.printed import input_precision
 
     assert input_precision(data, "income", "total", "actual") == (500.0, "3.1亿元")
@@ -217,12 +218,12 @@ patterns:
 
 def test_a_bureau_adds_a_phrasing_by_file(tmp_path, catalog):
     passage = paragraphs("项目支出执行率为97.00%（决算数480万元/预算数500万元）。")
-    assert rt.audit_text(rt.extract(passage, catalog), SETTINGS)["verdict"].tolist() in (
+    assert ta.audit_text(rt.extract(passage, catalog), SETTINGS)["verdict"].tolist() in (
         [], [au.UNVERIFIABLE])  # the shipped catalog reads no operands here
     extra = tmp_path / "bureau.yaml"
     extra.write_text(BUREAU, encoding="utf-8")
-    frame = rt.audit_text(rt.extract(passage, rt.load_catalog([extra])), SETTINGS)
-    row = one(frame, "97.00%", rt.SENTENCE)
+    frame = ta.audit_text(rt.extract(passage, rt.load_catalog([extra])), SETTINGS)
+    row = one(frame, "97.00%", ta.SENTENCE)
     assert row["verdict"] == au.INCONSISTENT and "96.00%" in row["explanation"]
 
 
