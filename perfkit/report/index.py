@@ -141,7 +141,7 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
         row.claimed = _score_text(score.get("claimed"))
         row.claimed_grade = str(score.get("claimed_grade") or "")
         row.score_error = bool(score.get("errors"))
-        from perfkit.report.render import format_time
+        from perfkit.report.html import format_time
 
         row.generated_at = format_time(str(data.get("generated_at") or ""))
         from perfkit import config
@@ -224,7 +224,7 @@ def write_index(outputs_dir: Path) -> Path:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    from perfkit.report.render import format_time
+    from perfkit.report.html import format_time
 
     page = env.get_template("index.html.j2").render(
         rows=rows,

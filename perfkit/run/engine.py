@@ -421,7 +421,8 @@ def execute_task(task: Task, kernel: WarmKernel | None) -> tuple[NotebookResult,
                 kernel = None
             return result, kernel
         try:
-            from perfkit.report.render import ReportMeta, render_notebook
+            from perfkit.report.html import ReportMeta
+            from perfkit.report.render import render_notebook
 
             with _RENDER_LOCK:
                 staged = render_notebook(Path(tmp), Path(stage), task.notebook,
@@ -532,7 +533,8 @@ def _warm_renderer(pdf: bool = True) -> None:
     def work() -> None:
         import nbformat.v4 as v4
 
-        from perfkit.report.render import ReportMeta, render_notebook
+        from perfkit.report.html import ReportMeta
+        from perfkit.report.render import render_notebook
 
         table = ("<table><tr><th>项目</th><th>决算数（万元）</th></tr>"
                  "<tr><td>合计</td><td>1.00</td></tr></table>")

@@ -155,7 +155,8 @@ def test_second_line_of_defence_holds_when_html_is_not_escaped(tmp_path):
     import nbformat
     import nbformat.v4 as v4
 
-    from perfkit.report.render import ReportMeta, render_notebook
+    from perfkit.report.html import ReportMeta
+    from perfkit.report.render import render_notebook
 
     png = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg"
            "YPj/HwADAgH/eL9GtQAAAABJRU5ErkJggg==")

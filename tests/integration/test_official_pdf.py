@@ -13,7 +13,8 @@ import nbformat.v4 as v4
 import pytest
 
 from perfkit.data.params import settings_from_dict
-from perfkit.report.render import ReportMeta, render_notebook
+from perfkit.report.html import ReportMeta
+from perfkit.report.render import render_notebook
 
 pytestmark = pytest.mark.slow
 

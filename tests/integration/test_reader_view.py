@@ -261,7 +261,7 @@ def test_no_heading_is_left_at_the_foot_of_a_pdf_page(folder, tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# PDF tables: the declared column widths (render.py, table-layout: fixed) hold every cell's text
+# PDF tables: the declared column widths (report/html.py, table-layout: fixed) hold every cell's text
 # ---------------------------------------------------------------------------------------------
 
 
@@ -293,7 +293,7 @@ def _overflowing_cells(document) -> list[str]:
 
 
 def test_no_table_cell_text_overflows_its_column_in_the_pdf(folder):
-    from perfkit.report.render import layout_pdf
+    from perfkit.report.pdf import layout_pdf
 
     pages = sorted(p for p in folder.glob("*.html") if not p.name.endswith(".code.html"))
     assert pages

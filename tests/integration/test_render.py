@@ -16,7 +16,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from perfkit.errors import FontMissingError
 from perfkit.report import render
-from perfkit.report.render import ReportMeta, render_notebook
+from perfkit.report.html import ReportMeta
+from perfkit.report.render import render_notebook
 
 EVIL = "<script>alert(1)</script>"
 SECRET_CODE = "secret_analysis_code = 42"
@@ -336,9 +337,9 @@ def test_missing_font_keeps_html_and_refuses_pdf(tmp_path, monkeypatch):
 
 
 def test_body_processor_removes_active_and_external_content():
-    from perfkit.report.render import _process_body
+    from perfkit.report.html import process_body
 
-    body = _process_body(
+    body = process_body(
         '<p onclick="x()">文字<script>alert(1)</script><iframe src="https://e.com">'
         "<p>内嵌</p></iframe></p>"
         '<img src="https://e.com/a.png"><img src="http://e.com/b.png"/>'
@@ -355,9 +356,9 @@ def test_body_processor_removes_active_and_external_content():
 
 
 def test_body_processor_headings_ids_and_links():
-    from perfkit.report.render import _process_body
+    from perfkit.report.html import process_body
 
-    body = _process_body(
+    body = process_body(
         '<a href="#%E4%BA%8C">见第二节</a>'
         '<h1 id="%E4%B8%80">一、总体<a class="anchor-link" href="#%E4%B8%80">¶</a></h1>'
         '<h2 id="%E4%BA%8C">二、<em>细项</em></h2><h4>不进目录</h4>'
@@ -371,13 +372,13 @@ def test_body_processor_headings_ids_and_links():
 
 
 def test_body_processor_sizes_tables_and_marks_numbers():
-    from perfkit.report.render import _process_body
+    from perfkit.report.html import process_body
 
     row = "".join(f"<td>{i},234.56万元</td>" for i in range(20))
-    wide = _process_body(f"<table><tr>{row}</tr></table>").html
+    wide = process_body(f"<table><tr>{row}</tr></table>").html
     assert 'class="table-wrap wide landscape"' in wide and "cols-20" in wide
 
-    spans = _process_body(
+    spans = process_body(
         "<table><tbody>"
         '<tr><th rowspan="2">收入</th><td>1.00</td><td>133.49%</td></tr>'
         "<tr><td>-2.5</td><td>未提供</td></tr>"
@@ -394,9 +395,9 @@ def test_audit_verdict_colours_survive_the_sanitizer(sample_ev):
     """Verdicts are marked by class (report.css colours them): the allowlist sanitizer drops
     stylesheets that come with outputs, so pandas Styler CSS would vanish silently."""
     import perfkit as pk
-    from perfkit.report.render import TEMPLATES, _process_body
+    from perfkit.report.html import TEMPLATES, process_body
 
-    body = _process_body(pk.tables.audit_table(sample_ev).to_html()).html
+    body = process_body(pk.tables.audit_table(sample_ev).to_html()).html
     assert "<style" not in body
     assert body.count("verdict-note") >= 1 and "verdict-na" in body  # 舍入差异, 无法核对
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")

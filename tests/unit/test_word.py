@@ -279,7 +279,8 @@ def test_notebook_outputs_code_never_shown():
 def test_render_notebook_writes_the_reviewer_copy_as_word(tmp_path):
     import nbformat
 
-    from perfkit.report.render import ReportMeta, render_notebook
+    from perfkit.report.html import ReportMeta
+    from perfkit.report.render import render_notebook
 
     hidden = v4.new_markdown_cell("内部备注，不给审阅人看。")
     hidden.metadata["tags"] = ["remove-cell"]
