@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from perfkit.report.fonts import CjkFont, find_cjk_fonts, pdf_subset
+from perfkit.report.fonts import CjkFont, find_cjk_fonts
+from perfkit.report.fontsubset import pdf_subset
 from perfkit.report.html import asset, css_string, font_stack
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from perfkit.errors import FontMissingError
-from perfkit.report import fonts
+from perfkit.report import fonts, fontsubset
 from perfkit.report.fonts import CjkFont, _Face, _pick, _split_fc_list
 
 CHINESE = "部门整体支出绩效自评预算执行率"
@@ -163,11 +163,11 @@ def test_pdf_subset_is_small_and_covers_the_text(engine, monkeypatch):
     from fontTools.ttLib import TTFont
 
     if engine == "fonttools":  # as on a machine without libharfbuzz-subset0
-        monkeypatch.setattr(fonts, "_subset_harfbuzz", lambda *args: None)
-    fonts.pdf_subset.cache_clear()
+        monkeypatch.setattr(fontsubset, "_subset_harfbuzz", lambda *args: None)
+    fontsubset.pdf_subset.cache_clear()
     font = fonts.find_cjk_fonts()
-    data = fonts.pdf_subset(font, frozenset(CHINESE + "0123456789%"), bold=False)
-    fonts.pdf_subset.cache_clear()
+    data = fontsubset.pdf_subset(font, frozenset(CHINESE + "0123456789%"), bold=False)
+    fontsubset.pdf_subset.cache_clear()
     assert len(data) < 200_000
     tt = TTFont(io.BytesIO(data))
     assert all(ord(ch) in tt.getBestCmap() for ch in CHINESE)
@@ -181,8 +181,8 @@ def test_synthetic_bold_is_thicker_with_same_advance():
     font = fonts.find_cjk_fonts()
     no_bold = dataclasses.replace(font, bold=None)
     chars = frozenset("国")
-    regular = TTFont(io.BytesIO(fonts.pdf_subset(no_bold, chars, bold=False)))
-    bold = TTFont(io.BytesIO(fonts.pdf_subset(no_bold, chars, bold=True)))
+    regular = TTFont(io.BytesIO(fontsubset.pdf_subset(no_bold, chars, bold=False)))
+    bold = TTFont(io.BytesIO(fontsubset.pdf_subset(no_bold, chars, bold=True)))
     assert bold["OS/2"].usWeightClass == 700
 
     def measure(tt):
@@ -207,8 +207,8 @@ def test_synthetic_bold_of_a_truetype_font():
     dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
     font = CjkFont("DejaVu Sans", dejavu, None)
     chars = frozenset("HOo")
-    regular = TTFont(io.BytesIO(fonts.pdf_subset(font, chars, bold=False)))
-    bold = TTFont(io.BytesIO(fonts.pdf_subset(font, chars, bold=True)))
+    regular = TTFont(io.BytesIO(fontsubset.pdf_subset(font, chars, bold=False)))
+    bold = TTFont(io.BytesIO(fontsubset.pdf_subset(font, chars, bold=True)))
     assert "glyf" in bold
     for ch in chars:
         widths = []
