@@ -17,6 +17,7 @@ from rich.table import Table
 
 from perfkit import config
 from perfkit.errors import PerfkitError
+from perfkit.verdicts import CONSISTENT, INCONSISTENT, ROUNDING, UNEXPLAINED, UNVERIFIABLE
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="perfkit：部门整体支出绩效自评（工作簿 → 指标 → 评分 → 报告）")
@@ -228,7 +229,7 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
                   f"（{escape(data.department_name)}，{data.year}年度）")
     notes = [str(n) for n in data.warnings]
     if settings is not None and settings.domains is not None:
-        from perfkit.indicators.catalog import outside_domains
+        from perfkit.indicators.registry import outside_domains
 
         notes += outside_domains(data, list(settings.domains))
     for i, note in enumerate(notes, 1):
@@ -237,8 +238,8 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
         raise typer.Exit(1)
 
 
-AUDIT_STYLE = {"一致": "green", "舍入差异": "yellow", "不一致": "bold red", "未解释差额": "yellow",
-               "无法核对": "dim"}
+AUDIT_STYLE = {CONSISTENT: "green", ROUNDING: "yellow", INCONSISTENT: "bold red", UNEXPLAINED: "yellow",
+               UNVERIFIABLE: "dim"}
 
 
 @app.command()
@@ -479,7 +480,7 @@ def codes(
         help="只列出一个领域（如 health、quality、finance）")] = None,
 ) -> None:
     """列出全部指标代码（填“绩效指标”表“指标代码”用）：代码、领域、指标、单位。"""
-    from perfkit.indicators.catalog import codes as list_codes
+    from perfkit.indicators.registry import codes as list_codes
 
     try:
         frame = list_codes(domain)

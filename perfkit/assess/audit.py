@@ -13,10 +13,17 @@ from pathlib import Path
 import pandas as pd
 
 from perfkit import config
-from perfkit.assess.checks import INCONSISTENT, UNVERIFIABLE
 from perfkit.assess.evaluation import Evaluation
-from perfkit.assess.figures import AUDIT_COLUMNS, SCORES, VERDICTS, audit_internal, audit_row, audit_stated, show_figure
+from perfkit.assess.figures import (
+    AUDIT_COLUMNS,
+    SCORES,
+    audit_internal,
+    audit_row,
+    audit_stated,
+    show_figure,
+)
 from perfkit.data.params import Settings
+from perfkit.verdicts import INCONSISTENT, UNVERIFIABLE, VERDICTS
 
 log = logging.getLogger(__name__)
 

@@ -1,49 +1,21 @@
-"""Cross-checks the final-accounts identities must pass (totals = parts, carry-over identity)."""
+"""Checks the data must pass: the final accounts' identities (totals = parts, carry-over) and each
+domain's (its catalog's sum checks, its Python checks, units)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import pandas as pd
 
 from perfkit import fmt
 from perfkit.data.params import Settings
-from perfkit.data.sheets import SHEET_BY_KEY
+from perfkit.data.sheets import SHEET_BY_KEY, SUM_CHECKS, SumCheck
 from perfkit.data.workbook import WorkbookData
-
-CONSISTENT = "一致"
-INCONSISTENT = "不一致"
-UNEXPLAINED = "未解释差额"
-UNVERIFIABLE = "无法核对"
-
-
-@dataclass(frozen=True)
-class SumCheck:
-    """``total`` of ``sheet`` must equal the sum of ``parts`` in ``column``."""
-
-    id: str
-    label_zh: str
-    sheet: str
-    total: str
-    parts: tuple[str, ...]
-    column: str = "actual"
-
-
-SUM_CHECKS: tuple[SumCheck, ...] = (
-    SumCheck("income_parts", "本年收入合计 = 各项收入之和", "income", "total",
-             ("fiscal", "superior_subsidy", "service", "business", "affiliated", "other")),
-    SumCheck("expenditure_parts", "本年支出合计 = 基本 + 项目 + 上缴上级 + 经营 + 对附属单位补助",
-             "expenditure", "total", ("basic", "project", "remit", "business", "subsidy")),
-    SumCheck("basic_parts", "基本支出 = 人员经费 + 公用经费", "expenditure", "basic",
-             ("personnel", "public")),
-    SumCheck("three_public_parts", "“三公”合计 = 出国 + 公务用车 + 接待（本年）", "three_public", "total",
-             ("abroad", "vehicle", "reception")),
-    SumCheck("three_public_prior_parts", "“三公”合计 = 出国 + 公务用车 + 接待（上年）", "three_public",
-             "total", ("abroad", "vehicle", "reception"), "prior_actual"),
-    SumCheck("vehicle_parts", "公务用车小计 = 购置费 + 运行维护费", "three_public", "vehicle",
-             ("vehicle_purchase", "vehicle_operation")),
-)
+from perfkit.domains import SumCheck as CatalogSumCheck
+from perfkit.indicators.base import REGISTRY, Reader, Undefined
+from perfkit.indicators.metrics import CHECK_COLUMNS, CHECK_HOOKS, check_row, code_label, metric_value
+from perfkit.indicators.registry import load_all, sum_checks
+from perfkit.verdicts import CONSISTENT, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 
 
 def _row(check_id, label, expected, actual, tol, verdict, explanation, cells):
@@ -134,3 +106,58 @@ def run_checks(data: WorkbookData, settings: Settings) -> pd.DataFrame:
     rows = [_sum_check(c, data, tol) for c in SUM_CHECKS]
     rows += _carryover_checks(data, tol)
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Domain checks: a catalog's sum checks, the domain's Python checks (hooks), units
+# ---------------------------------------------------------------------------------------------
+
+
+def metric_sum_check(c: CatalogSumCheck, domain: str, data: WorkbookData, settings: Settings) -> dict:
+    """Check one catalog sum check on the workbook (exact for counts: tolerance 0)."""
+    r = Reader(data, settings)
+    unit = REGISTRY[c.total].unit if c.total in REGISTRY else ""
+    try:
+        total = metric_value(r, c.total)
+        parts = [metric_value(r, p) for p in c.parts]
+    except Undefined as u:
+        return check_row(c.id, domain, c.label_zh, unit, math.nan, math.nan, 0.0, UNVERIFIABLE,
+                         u.reason.removeprefix("数据缺失："), r.used)
+    s = sum(parts)
+    named = " + ".join(f"{code_label(p)}{fmt.count(v)}" for p, v in zip(c.parts, parts, strict=True))
+    if math.isclose(s, total, abs_tol=1e-9):
+        verdict, note = CONSISTENT, f"{named} = {fmt.count(s)}{unit}，与{code_label(c.total)}相符"
+    else:
+        verdict = INCONSISTENT
+        note = (f"{named} = {fmt.count(s)}{unit}，{code_label(c.total)}为{fmt.count(total)}{unit}，"
+                f"相差{fmt.count(abs(s - total))}{unit}")
+    return check_row(c.id, domain, c.label_zh, unit, s, total, 0.0, verdict, note, r.used)
+
+
+def unit_checks(data: WorkbookData, domain: str) -> list[dict]:
+    """Rows whose 单位 differs from the declared unit of their 指标代码 (one row per mismatch)."""
+    frame = data.frames.get("targets")
+    rows: list[dict] = []
+    if frame is None or frame.empty:
+        return rows
+    for i, rec in frame[frame["domain"] == domain].iterrows():
+        ind = REGISTRY.get(rec["code"]) if isinstance(rec["code"], str) else None
+        unit = rec["unit"] if isinstance(rec["unit"], str) else ""
+        if ind is None or not unit or unit == ind.unit:
+            continue
+        rows.append(check_row(f"unit_{ind.id}", domain, f"“{ind.label_zh}”的单位", ind.unit,
+                              math.nan, math.nan, 0.0, INCONSISTENT,
+                              f"工作簿填写单位“{unit}”，数据字典为“{ind.unit}”；请按数据字典的单位填写",
+                              [data.cell("targets", i, "unit")]))
+    return rows
+
+
+def run_domain_checks(data: WorkbookData, settings: Settings, domain: str) -> pd.DataFrame:
+    """Every check of a domain: its catalog's sum checks, its Python checks, unit checks."""
+    load_all()
+    rows = [metric_sum_check(c, domain, data, settings) for c in sum_checks(domain)]
+    hook = CHECK_HOOKS.get(domain)
+    if hook is not None:
+        rows += hook(data, settings)
+    rows += unit_checks(data, domain)
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS)

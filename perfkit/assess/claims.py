@@ -12,6 +12,7 @@ from perfkit.assess.intervals import plain
 from perfkit.assess.rules import cell_text, is_nan
 from perfkit.assess.scoresheet import ScoreSheet, load_sheet
 from perfkit.assess.scoring import record_score
+from perfkit.verdicts import CONSISTENT, INCONSISTENT, UNVERIFIABLE
 
 #: Columns of :func:`claim_checks`.
 CLAIM_CHECK_COLUMNS = ["check", "label_zh", "expected", "actual", "difference", "verdict",
@@ -75,11 +76,11 @@ def claim_checks(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFram
     label = "自评表各项得分之和 = 自评得分"
     if scored.empty or claimed is None:
         what = "部门未填报分项自评得分（自评表）" if scored.empty else "基本信息未填报自评得分"
-        add("claim_items_sum", label, math.nan, math.nan, "无法核对", what, total_cell)
+        add("claim_items_sum", label, math.nan, math.nan, UNVERIFIABLE, what, total_cell)
     else:
         total = record_score(math.fsum(scored["score"]), sheet.decimals)
         ok = abs(total - claimed) <= 0.005
-        add("claim_items_sum", label, claimed, total, "一致" if ok else "不一致",
+        add("claim_items_sum", label, claimed, total, CONSISTENT if ok else INCONSISTENT,
             f"自评表{len(scored)}项得分合计{fmt.num(total)}分，自评得分{fmt.num(claimed)}分"
             + ("，相符" if ok else f"，相差{fmt.num(abs(total - claimed))}分"),
             "; ".join([*scored["score_cell"], total_cell]))
@@ -87,18 +88,18 @@ def claim_checks(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFram
     grade_cell = ev.data.cell("info", "claimed_grade", "value")
     label = "自评等级与自评得分所在区间一致"
     if not stated_grade or claimed is None:
-        add("claim_grade", label, math.nan, math.nan, "无法核对",
+        add("claim_grade", label, math.nan, math.nan, UNVERIFIABLE,
             "部门未填报自评等级" if not stated_grade else "基本信息未填报自评得分", grade_cell)
     else:
         band = sheet.grade_for(claimed)
         ok = band == stated_grade
-        add("claim_grade", label, math.nan, math.nan, "一致" if ok else "不一致",
+        add("claim_grade", label, math.nan, math.nan, CONSISTENT if ok else INCONSISTENT,
             f"自评得分{fmt.num(claimed)}分按评分表属“{band or '无对应等级'}”，部门填报等级“"
             f"{stated_grade}”" + ("，相符" if ok else "，不符"), f"{grade_cell}; {total_cell}")
     if not items.empty:
         unknown = items[~items["matched"]]
         add("claim_items_known", "自评表各项均为评分表中的指标", 0.0, float(len(unknown)),
-            "一致" if unknown.empty else "不一致",
+            CONSISTENT if unknown.empty else INCONSISTENT,
             "各项均可对应评分表" if unknown.empty else
             "评分表中没有：" + "；".join(f"{r['level3']}（{r['score_cell'].split('!')[-1]}行）"
                                      for _, r in unknown.iterrows()),
@@ -106,13 +107,13 @@ def claim_checks(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFram
         known = items[items["matched"] & items["points"].notna()]
         off = known[(known["points"] - known["sheet_points"]).abs() > 1e-9]
         add("claim_points", "自评表分值与评分表一致", 0.0, float(len(off)),
-            "一致" if off.empty else "不一致",
+            CONSISTENT if off.empty else INCONSISTENT,
             "各项分值与评分表相符" if off.empty else "；".join(
                 f"{r['level3']}：自评表{plain(r['points'])}分，评分表{plain(r['sheet_points'])}分"
                 for _, r in off.iterrows()), "; ".join(off["points_cell"]))
         missing = [i for i in sheet.items if i.id not in set(items["item"])]
         add("claim_items_complete", "评分表各项均已自评", 0.0, float(len(missing)),
-            "一致" if not missing else "不一致",
+            CONSISTENT if not missing else INCONSISTENT,
             "评分表各项均有自评得分" if not missing else
             "未自评：" + "、".join(i.level3 for i in missing))
     return pd.DataFrame(rows, columns=CLAIM_CHECK_COLUMNS)

@@ -38,7 +38,7 @@ class Evaluation:
         """
         if self.settings.domains is not None:
             return list(self.settings.domains)
-        from perfkit.indicators.catalog import domains_in_use
+        from perfkit.indicators.registry import domains_in_use
 
         return domains_in_use(self.data)
 
@@ -56,7 +56,7 @@ class Evaluation:
         Indicators of a domain the workbook does not cover have no value ("数据缺失"); the tidy
         table (``tables/indicators.csv``) keeps finance, :attr:`domains` and the own rows.
         """
-        from perfkit.indicators import compute
+        from perfkit.indicators.registry import compute
 
         return compute(self.data, self.settings)
 

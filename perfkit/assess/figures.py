@@ -61,7 +61,6 @@ from typing import Any
 import pandas as pd
 
 from perfkit import fmt
-from perfkit.assess.checks import CONSISTENT, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 from perfkit.assess.evaluation import Evaluation
 from perfkit.data.params import Settings
 from perfkit.data.printed import (
@@ -77,16 +76,10 @@ from perfkit.data.values import normalize_label
 from perfkit.data.workbook import WorkbookData
 from perfkit.errors import Problem
 from perfkit.indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
+from perfkit.verdicts import CONFIRMED, CONSISTENT, INCONSISTENT, ROUNDING, UNVERIFIABLE
 
 log = logging.getLogger(__name__)
 
-#: The printed value is explained by rounding of the inputs or by truncation.
-ROUNDING = "舍入差异"
-#: A figure of implausible size that the department confirmed (run settings' confirmed_values):
-#: not verified, so shown for the reviewer to check against the vouchers.
-CONFIRMED = "已核实"
-#: Every verdict the audit gives, in display order (未解释差额 comes from perfkit.assess.checks).
-VERDICTS = (CONSISTENT, ROUNDING, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE, CONFIRMED)
 
 STATED = "报告数值"
 INTERNAL = "勾稽关系"
@@ -162,7 +155,8 @@ def parse_check(text: Any, data: WorkbookData | None = None) -> CheckSpec:
     Raises:
         AuditParseError: the text is not a 核对对象 (the message says what is).
     """
-    from perfkit.indicators import REGISTRY, load_all
+    from perfkit.indicators import REGISTRY
+    from perfkit.indicators.registry import load_all
 
     load_all()
     s = unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
@@ -287,7 +281,7 @@ def _unit_of(key: tuple[str, Any, str]) -> str:
 
 def recompute_indicator(ev: Evaluation, indicator_id: str) -> Recomputed:
     """Recompute one indicator, with the range its printed inputs allow."""
-    from perfkit.indicators import get
+    from perfkit.indicators.registry import get
 
     ind = get(indicator_id)
     row = ev.indicators.loc[indicator_id]
@@ -734,8 +728,8 @@ def rows_from_checks(checks: pd.DataFrame, unit_default: str = "万元"):
 
 def _metric_sum_rows(ev: Evaluation) -> list[dict]:
     """The 绩效指标 part-sums the catalogs of the covered domains declare (``sum_checks``)."""
-    from perfkit.indicators.catalog import sum_checks
-    from perfkit.indicators.metrics import metric_sum_check
+    from perfkit.assess.checks import metric_sum_check
+    from perfkit.indicators.registry import sum_checks
 
     rows = []
     for domain in ev.domains:

@@ -12,9 +12,9 @@ import pandas as pd
 import yaml
 
 from perfkit import config, fmt
-from perfkit.assess.checks import INCONSISTENT, UNEXPLAINED
 from perfkit.assess.evaluation import Evaluation
 from perfkit.errors import PerfkitError
+from perfkit.verdicts import INCONSISTENT, UNEXPLAINED
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _cross_checks(ev: Evaluation) -> list[dict]:
     rows = [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
                  c["source_cells"])
             for _, c in ev.checks.iterrows() if c["verdict"] in (UNEXPLAINED, INCONSISTENT)]
-    from perfkit.indicators.metrics import run_domain_checks
+    from perfkit.assess.checks import run_domain_checks
 
     for domain in ev.domains:
         checks = run_domain_checks(ev.data, ev.settings, domain)

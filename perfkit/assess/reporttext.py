@@ -27,9 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfkit.assess.figures import (
-    check_syntax,
-)
+from perfkit.assess.figures import check_syntax
 from perfkit.assess.reportcatalog import (
     CLOSE,
     OPEN,
@@ -517,7 +515,8 @@ def map_figure(fig: Figure, extraction: Extraction) -> Target | None:
 
 def _fits(fig: Figure, check: str) -> bool:
     """Whether a figure of this kind can be compared with what the 核对对象 computes."""
-    from perfkit.indicators import REGISTRY, load_all
+    from perfkit.indicators import REGISTRY
+    from perfkit.indicators.registry import load_all
 
     spec = check_syntax(check)
     if spec.kind in ("cell", "sum_aid"):

@@ -23,6 +23,7 @@ from pydantic import (
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import EPS, Interval, plain
+from perfkit.verdicts import INCONSISTENT, UNEXPLAINED
 
 #: Why points were lost, for the reviewer's decomposition of 自评得分 − 复核得分. Every rule
 #: splits its deduction over these; the split of an item sums to its deduction exactly.
@@ -84,7 +85,8 @@ def _nonblank(value: str) -> str:
 
 
 def _known_indicator(ref: str) -> str:
-    from perfkit.indicators import REGISTRY, load_all
+    from perfkit.indicators import REGISTRY
+    from perfkit.indicators.registry import load_all
 
     load_all()
     if ref not in REGISTRY:
@@ -540,14 +542,14 @@ class DataQuality(Rule):
     deduct: _Positive = 1.0
     LOSS: ClassVar[str] = LOSS_DEFECT
     #: Audit verdicts that count as a finding.
-    FINDINGS: ClassVar[tuple[str, ...]] = ("不一致", "未解释差额")
+    FINDINGS: ClassVar[tuple[str, ...]] = (INCONSISTENT, UNEXPLAINED)
 
     def reference(self) -> str:
         return "数据核对"
 
     def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
-        from perfkit.assess.checks import UNVERIFIABLE
         from perfkit.assess.figures import STATED, audit_internal, audit_stated
+        from perfkit.verdicts import UNVERIFIABLE
 
         rows = pd.concat([audit_stated(ev), audit_internal(ev)], ignore_index=True)
         checked = rows[rows["verdict"] != UNVERIFIABLE]

@@ -97,7 +97,7 @@ def change(actual: float, prior: float) -> tuple[float, float, str]:
 
 def derived_targets() -> dict[str, tuple[str, str]]:
     """Targets the catalogs derive: 指标代码 → (indicator id, direction)."""
-    from perfkit.indicators.catalog import target_rules
+    from perfkit.indicators.registry import target_rules
 
     return {code: (rule.target, rule.direction) for code, rule in target_rules().items()}
 
@@ -123,8 +123,9 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
     Returns:
         A frame with :data:`COLUMNS`.
     """
-    from perfkit.indicators import REGISTRY, load_all
+    from perfkit.indicators import REGISTRY
     from perfkit.indicators.base import row_ids
+    from perfkit.indicators.registry import load_all
 
     load_all()
     frame = ev.data.frames.get("targets")

@@ -29,7 +29,6 @@ from typing import Any
 import pandas as pd
 
 from perfkit import fmt
-from perfkit.assess.checks import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 from perfkit.assess.figures import (
     AUDIT_COLUMNS,
     Recomputed,
@@ -43,6 +42,7 @@ from perfkit.assess.figures import (
 from perfkit.assess.reporttext import QUOTES, Extraction, Figure, Relation, map_figures
 from perfkit.data.printed import AuditParseError, PrintedValue
 from perfkit.errors import Problem, WorkbookError
+from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 
 log = logging.getLogger(__name__)
 
@@ -347,7 +347,8 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
 
 def _document_check(fig: Figure) -> bool:
     """Whether the text-only workbook can recompute a figure: a mapped finance indicator."""
-    from perfkit.indicators import REGISTRY, load_all
+    from perfkit.indicators import REGISTRY
+    from perfkit.indicators.registry import load_all
 
     if fig.target is None:
         return False

@@ -356,3 +356,33 @@ SHEETS: tuple[Sheet, ...] = (
 )
 SHEET_BY_KEY = {s.key: s for s in SHEETS}
 SHEET_BY_NAME = {s.name: s for s in SHEETS}
+
+
+#: Totals that must equal the sum of their parts on the fixed sheets (checked on load, by
+#: :mod:`perfkit.data.schema`, and in the reports, by :mod:`perfkit.assess.checks`).
+@dataclass(frozen=True)
+class SumCheck:
+    """``total`` of ``sheet`` must equal the sum of ``parts`` in ``column``."""
+
+    id: str
+    label_zh: str
+    sheet: str
+    total: str
+    parts: tuple[str, ...]
+    column: str = "actual"
+
+
+SUM_CHECKS: tuple[SumCheck, ...] = (
+    SumCheck("income_parts", "本年收入合计 = 各项收入之和", "income", "total",
+             ("fiscal", "superior_subsidy", "service", "business", "affiliated", "other")),
+    SumCheck("expenditure_parts", "本年支出合计 = 基本 + 项目 + 上缴上级 + 经营 + 对附属单位补助",
+             "expenditure", "total", ("basic", "project", "remit", "business", "subsidy")),
+    SumCheck("basic_parts", "基本支出 = 人员经费 + 公用经费", "expenditure", "basic",
+             ("personnel", "public")),
+    SumCheck("three_public_parts", "“三公”合计 = 出国 + 公务用车 + 接待（本年）", "three_public", "total",
+             ("abroad", "vehicle", "reception")),
+    SumCheck("three_public_prior_parts", "“三公”合计 = 出国 + 公务用车 + 接待（上年）", "three_public",
+             "total", ("abroad", "vehicle", "reception"), "prior_actual"),
+    SumCheck("vehicle_parts", "公务用车小计 = 购置费 + 运行维护费", "three_public", "vehicle",
+             ("vehicle_purchase", "vehicle_operation")),
+)

@@ -16,16 +16,8 @@ from perfkit.data.printed import input_precision
 from perfkit.data.sheets import COUNT_UNITS
 from perfkit.data.workbook import WorkbookData
 from perfkit.indicators.base import Direction, Reader, Undefined, indicator, safe_divide
-from perfkit.indicators.metrics import (
-    CONSISTENT,
-    EXPLAIN,
-    INCONSISTENT,
-    UNVERIFIABLE,
-    check_row,
-    domain_checks,
-    domain_gaps,
-    parse_stated,
-)
+from perfkit.indicators.metrics import check_row, domain_checks, domain_gaps, parse_stated
+from perfkit.verdicts import CONSISTENT, EXPLAIN, INCONSISTENT, UNVERIFIABLE
 
 D = "aid"
 TWO_EXEMPTIONS = "两免一补"

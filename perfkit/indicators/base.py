@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,21 +90,6 @@ def indicator(
 
     return register
 
-
-def get(indicator_id: str) -> Indicator:
-    """Return an indicator in use by id (KeyError if there is none)."""
-    from perfkit.indicators import load_all
-
-    load_all()
-    return REGISTRY[indicator_id]
-
-
-def for_domain(domain: str) -> list[Indicator]:
-    """Return the indicators of one domain, in declaration order."""
-    from perfkit.indicators import load_all
-
-    load_all()
-    return [i for i in REGISTRY.values() if i.domain == domain]
 
 
 @dataclass
@@ -267,28 +252,3 @@ def qualifiers(data: WorkbookData) -> dict[str, str]:
         if code and code not in out:
             out[code] = _text(qualifier)
     return {k: v for k, v in out.items() if v}
-
-
-def compute(data: WorkbookData, settings: Settings, domains: Iterable[str] | None = None
-            ) -> pd.DataFrame:
-    """The indicators of finance and of ``domains``, then the department's own rows, by ``id``.
-
-    ``qualifier`` is the 数值修饰 of a reported figure's 绩效指标 row (1000余所: 余), to print with
-    its value (``fmt.with_unit(..., qualifier=)``); empty for computed indicators.
-
-    Args:
-        data: the workbook.
-        settings: the run settings.
-        domains: the catalog domains to compute; None for every domain in use (finance always).
-    """
-    from perfkit.indicators import load_all
-
-    load_all()
-    keep = None if domains is None else {"finance", *domains}
-    stated = qualifiers(data)
-    rows = [evaluate(i, data, settings) | {"qualifier": stated.get(i.id, "") if i.reported else ""}
-            for i in REGISTRY.values() if keep is None or i.domain in keep]
-    rows += own_rows(data)
-    columns = ["id", "domain", "label_zh", "value", "unit", "direction", "note", "source_cells",
-               "definition_zh", "decimals", "reported", "qualifier"]
-    return pd.DataFrame(rows, columns=columns).set_index("id")

@@ -7,24 +7,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
 from perfkit.data.params import Settings
 from perfkit.data.printed import parse_printed
 from perfkit.data.workbook import WorkbookData
-from perfkit.domains import SumCheck
 from perfkit.indicators.base import Reader, Undefined
-
-#: Verdict of a domain check whose figures disagree with a standard and need an explanation.
-EXPLAIN = "需说明"
-CONSISTENT = "一致"
-INCONSISTENT = "不一致"
-UNVERIFIABLE = "无法核对"
 
 METRIC_SOURCE = "绩效指标: 实际值（按指标代码）"
 
 
-def _label(code: str) -> str:
+def code_label(code: str) -> str:
     from perfkit.indicators.base import REGISTRY
 
     ind = REGISTRY.get(code)
@@ -38,7 +29,7 @@ def metric_value(r: Reader, code: str, column: str = "actual") -> float:
     if math.isnan(v):
         ref = r.data.cell("targets", row, column)
         header = {"actual": "实际值", "target": "目标值", "prior": "上年值"}.get(column, column)
-        raise Undefined(f"数据缺失：绩效指标“{_label(code)}”{header}（{ref}）未提供", (ref,))
+        raise Undefined(f"数据缺失：绩效指标“{code_label(code)}”{header}（{ref}）未提供", (ref,))
     return v
 
 
@@ -146,61 +137,3 @@ def domain_gaps(domain: str):
         GAP_HOOKS[domain] = func
         return func
     return register
-
-
-def metric_sum_check(c: SumCheck, domain: str, data: WorkbookData, settings: Settings) -> dict:
-    """Check one catalog sum check on the workbook (exact for counts: tolerance 0)."""
-    from perfkit import fmt
-    from perfkit.indicators.base import REGISTRY
-
-    r = Reader(data, settings)
-    unit = REGISTRY[c.total].unit if c.total in REGISTRY else ""
-    try:
-        total = metric_value(r, c.total)
-        parts = [metric_value(r, p) for p in c.parts]
-    except Undefined as u:
-        return check_row(c.id, domain, c.label_zh, unit, math.nan, math.nan, 0.0, UNVERIFIABLE,
-                         u.reason.removeprefix("数据缺失："), r.used)
-    s = sum(parts)
-    named = " + ".join(f"{_label(p)}{fmt.count(v)}" for p, v in zip(c.parts, parts, strict=True))
-    if math.isclose(s, total, abs_tol=1e-9):
-        verdict, note = CONSISTENT, f"{named} = {fmt.count(s)}{unit}，与{_label(c.total)}相符"
-    else:
-        verdict = INCONSISTENT
-        note = (f"{named} = {fmt.count(s)}{unit}，{_label(c.total)}为{fmt.count(total)}{unit}，"
-                f"相差{fmt.count(abs(s - total))}{unit}")
-    return check_row(c.id, domain, c.label_zh, unit, s, total, 0.0, verdict, note, r.used)
-
-
-def unit_checks(data: WorkbookData, domain: str) -> list[dict]:
-    """Rows whose 单位 differs from the declared unit of their 指标代码 (one row per mismatch)."""
-    from perfkit.indicators.base import REGISTRY
-
-    frame = data.frames.get("targets")
-    rows: list[dict] = []
-    if frame is None or frame.empty:
-        return rows
-    for i, rec in frame[frame["domain"] == domain].iterrows():
-        ind = REGISTRY.get(rec["code"]) if isinstance(rec["code"], str) else None
-        unit = rec["unit"] if isinstance(rec["unit"], str) else ""
-        if ind is None or not unit or unit == ind.unit:
-            continue
-        rows.append(check_row(f"unit_{ind.id}", domain, f"“{ind.label_zh}”的单位", ind.unit,
-                              math.nan, math.nan, 0.0, INCONSISTENT,
-                              f"工作簿填写单位“{unit}”，数据字典为“{ind.unit}”；请按数据字典的单位填写",
-                              [data.cell("targets", i, "unit")]))
-    return rows
-
-
-def run_domain_checks(data: WorkbookData, settings: Settings, domain: str) -> pd.DataFrame:
-    """Every check of a domain: its catalog's sum checks, its Python checks, unit checks."""
-    from perfkit.indicators import load_all
-    from perfkit.indicators.catalog import sum_checks
-
-    load_all()
-    rows = [metric_sum_check(c, domain, data, settings) for c in sum_checks(domain)]
-    hook = CHECK_HOOKS.get(domain)
-    if hook is not None:
-        rows += hook(data, settings)
-    rows += unit_checks(data, domain)
-    return pd.DataFrame(rows, columns=CHECK_COLUMNS)

@@ -312,7 +312,7 @@ def _domain_zh(domain: str) -> str:
 
 
 def _label(indicator_id: str) -> str:
-    from perfkit.indicators import get
+    from perfkit.indicators.registry import get
 
     return get(indicator_id).label_zh
 
@@ -484,7 +484,7 @@ def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
     Returns None when no unit has two figures (the topic's table says everything then).
     """
     from perfkit.assess import targets
-    from perfkit.indicators.catalog import topics
+    from perfkit.indicators.registry import topics
 
     spec = topics(domain)[topic]
     ind = ev.indicators

@@ -27,7 +27,7 @@ def _numeral(n: int) -> str:
 
 def label(domain: str) -> str:
     """The domain's 领域 label (教育质量, 卫生健康 …); the key when it has no catalog."""
-    from perfkit.indicators.catalog import catalog
+    from perfkit.indicators.registry import catalog
 
     c = catalog(domain)
     return c.label_zh if c else domain
@@ -40,7 +40,7 @@ def title(ev: Evaluation, domain: str) -> Text:
 
 def intro(ev: Evaluation, domain: str) -> Text:
     """What the domain covers (the catalog's description) and where its definitions are."""
-    from perfkit.indicators.catalog import catalog, topics
+    from perfkit.indicators.registry import catalog, topics
 
     c = catalog(domain)
     if c is None:
@@ -78,7 +78,7 @@ SHEET_SECTIONS: dict[str, Callable[[Evaluation], list[tuple[str, list[Any]]]]] =
 
 def sheet_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
     """(heading, displays) of the sheets the domain's catalog reads; none for most domains."""
-    from perfkit.indicators.catalog import catalog
+    from perfkit.indicators.registry import catalog
 
     c = catalog(domain)
     out: list[tuple[str, list[Any]]] = []
@@ -91,7 +91,7 @@ def sheet_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
 def topic_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
     """(heading, displays) of each catalog topic: its figures in a sentence, its table and,
     where two or more figures share a unit, its chart."""
-    from perfkit.indicators.catalog import topics
+    from perfkit.indicators.registry import topics
     from perfkit.report.narrative import topic_summary
 
     return [(t.label_zh, [topic_summary(ev, domain, key), tables.topic_table(ev, domain, key),

@@ -7,8 +7,8 @@ import math
 import re
 
 from perfkit import fmt
-from perfkit.assess.checks import INCONSISTENT, UNEXPLAINED
 from perfkit.assess.evaluation import Evaluation
+from perfkit.verdicts import INCONSISTENT, UNEXPLAINED
 
 
 class Text(str):
@@ -268,8 +268,8 @@ def title(ev: Evaluation, section: str) -> Text:
 def audit_summary(ev: Evaluation) -> Text:
     """The audit in prose: counts by verdict per part, then every figure that is not 一致."""
     from perfkit.assess.audit import audit, verdict_counts
-    from perfkit.assess.checks import CONSISTENT
-    from perfkit.assess.figures import INTERNAL, SCORES, STATED, VERDICTS
+    from perfkit.assess.figures import INTERNAL, SCORES, STATED
+    from perfkit.verdicts import CONSISTENT, VERDICTS
 
     a = audit(ev)
     parts = ((STATED, "报告所列数值"), (INTERNAL, "工作簿内部勾稽关系"), (SCORES, "部门自评得分"))
@@ -364,7 +364,8 @@ def next_year_targets_text(ev: Evaluation, domain: str) -> Text:
 def domain_findings(ev: Evaluation, domain: str) -> Text:
     """Bulleted findings of a domain: checks to explain, missed targets, the data gaps."""
     from perfkit.assess import targets
-    from perfkit.indicators.metrics import CONSISTENT, run_domain_checks
+    from perfkit.assess.checks import run_domain_checks
+    from perfkit.verdicts import CONSISTENT
 
     lines = []
     checks = run_domain_checks(ev.data, ev.settings, domain)
@@ -390,7 +391,7 @@ def topic_summary(ev: Evaluation, domain: str, topic: str) -> Text:
     value (and 数值修饰), its year target and status where it has one; those without a value
     are named after them."""
     from perfkit.assess import targets
-    from perfkit.indicators.catalog import topics
+    from perfkit.indicators.registry import topics
     from perfkit.report.tables import target_text
 
     spec = topics(domain)[topic]
@@ -421,8 +422,8 @@ def aid_sheet_text(ev: Evaluation) -> Text:
     """The 学生资助 sheet in words: programmes, totals, the policy groups against the total the
     report states, per-person aid (per 人 or 人次, as the sheet's 计数单位 says), and every
     programme below its standard."""
+    from perfkit.assess.checks import run_domain_checks
     from perfkit.indicators.aid import BELOW_STANDARD, programme_frame
-    from perfkit.indicators.metrics import run_domain_checks
 
     p = programme_frame(ev.data)
     if p.empty:

@@ -21,6 +21,7 @@ from perfkit.assess.rules import LOSS_ZH
 from perfkit.assess.scoring import ERROR, EXCLUDED, POLICY_ZH, STATUS_ZH, ScoreResult, score
 from perfkit.report.narrative import Text, esc
 from perfkit.report.tables import styled
+from perfkit.verdicts import CONSISTENT, INCONSISTENT
 
 
 def _nan(v: Any) -> bool:
@@ -286,14 +287,14 @@ def text_audit(ev: Evaluation) -> pd.DataFrame:
 
 def text_audit_summary(ev: Evaluation) -> Text:
     """How many figures of the department's text were checked, with what verdicts."""
-    from perfkit.assess.figures import VERDICTS
+    from perfkit.verdicts import VERDICTS
 
     a = text_audit(ev)
     if a.empty:
         return Text("部门的报告文字中没有可以核对的数值（或工作簿未提供报告文字）。")
     counts = a["verdict"].value_counts()
     detail = "、".join(f"{v}{int(counts[v])}项" for v in VERDICTS if counts.get(v))
-    wrong = int(counts.get("不一致", 0))
+    wrong = int(counts.get(INCONSISTENT, 0))
     return Text(f"从部门报告文字中识别并核对数值{len(a)}项：{detail}。"
                 + ("有数值与数据不一致，需部门更正或说明。" if wrong else
                    "未发现与数据不一致的数值；舍入差异和无法核对的项目见下表。"))
@@ -304,7 +305,7 @@ def text_audit_table(ev: Evaluation):
     from perfkit.report.tables import audit_display, verdicts_marked
 
     a = text_audit(ev)
-    a = a[a["verdict"] != "一致"]
+    a = a[a["verdict"] != CONSISTENT]
     if a.empty:
         return Text("")
     frame = audit_display(a).drop(columns="编号")

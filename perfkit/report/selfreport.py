@@ -22,6 +22,7 @@ from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.data.values import normalize_label
 from perfkit.report.narrative import Text, run_in
 from perfkit.report.tables import styled
+from perfkit.verdicts import INCONSISTENT
 
 #: Numbering styles of listed items, by depth (GB/T 9704: 一、（一）1.（1）).
 NUMERALS = "一二三四五六七八九十"
@@ -330,7 +331,7 @@ def results_fallback(ev: Evaluation) -> Text:
     其他 included), each with its value as stated (数值修饰) and, for a target, whether it was
     met."""
     from perfkit.assess import targets
-    from perfkit.indicators.catalog import headlines
+    from perfkit.indicators.registry import headlines
     from perfkit.report.tables import target_text
 
     m = targets.metrics(ev)
@@ -446,7 +447,7 @@ def conclusion(ev: Evaluation) -> Text:
                  f"自评得分**{fmt.num(claimed)}分**，等级为“{quote(grade, inline=True)}”。")
     paras = [words, score]
     sum_check = claim_checks(ev, sheet).set_index("check").loc["claim_items_sum"]
-    if sum_check["verdict"] == "不一致":
+    if sum_check["verdict"] == INCONSISTENT:
         paras.append(f"**请核对：{quote(sum_check['explanation'], inline=True)}。**")
     return Text("\n\n".join(p for p in paras if p))
 

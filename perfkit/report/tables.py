@@ -12,6 +12,7 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.data.sheets import SHEET_BY_KEY
+from perfkit.verdicts import CONFIRMED, INCONSISTENT, ROUNDING, UNEXPLAINED, UNVERIFIABLE
 
 MISSING = fmt.MISSING
 #: One sign for every 差额 a reader sees: the figure as stated minus what the data gives. In
@@ -237,17 +238,17 @@ def check_table(ev: Evaluation):
 #: How each audit verdict is marked in the reviewer's table.
 #: Class of the 结论 cell per verdict (colours in templates/report.css: the report sanitizer
 #: keeps classes, never stylesheets from outputs).
-AUDIT_VERDICT_CLASS = {"不一致": "verdict-bad", "舍入差异": "verdict-note", "未解释差额": "verdict-note",
-                       "已核实": "verdict-note", "无法核对": "verdict-na"}
+AUDIT_VERDICT_CLASS = {INCONSISTENT: "verdict-bad", ROUNDING: "verdict-note", UNEXPLAINED: "verdict-note",
+                       CONFIRMED: "verdict-note", UNVERIFIABLE: "verdict-na"}
 #: The same marks as CSS, for the Word table (perfkit.report.word reads colour and weight).
-AUDIT_VERDICT_STYLE = {"不一致": "color: #B22222; font-weight: bold", "舍入差异": "color: #B8860B",
-                       "未解释差额": "color: #B8860B", "已核实": "color: #B8860B",
-                       "无法核对": "color: #808080"}
+AUDIT_VERDICT_STYLE = {INCONSISTENT: "color: #B22222; font-weight: bold", ROUNDING: "color: #B8860B",
+                       UNEXPLAINED: "color: #B8860B", CONFIRMED: "color: #B8860B",
+                       UNVERIFIABLE: "color: #808080"}
 
 
 def _audit_value(value: float, unit: str, note: str, verdict: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        if verdict != "无法核对":
+        if verdict != UNVERIFIABLE:
             return ""  # a pass/fail check without a figure (e.g. grade band)
         return "无法计算（基数为0）" if "基数为0" in str(note) else "无法计算"
     if unit == "%" or unit == "万元":
@@ -407,7 +408,7 @@ def topic_table(ev: Evaluation, domain: str, topic: str):
     show their formula.
     """
     from perfkit.assess import targets
-    from perfkit.indicators.catalog import topics
+    from perfkit.indicators.registry import topics
 
     ids = topics(domain)[topic].indicators
     notes = targets.metrics(ev, domain).set_index("code")["note"]
@@ -441,7 +442,7 @@ def data_gap_table(ev: Evaluation, domain: str):
 
 def domain_check_table(ev: Evaluation, domain: str):
     """The checks a domain's data implies (parts = totals, per-person aid vs standard, units)."""
-    from perfkit.indicators.metrics import run_domain_checks
+    from perfkit.assess.checks import run_domain_checks
 
     c = run_domain_checks(ev.data, ev.settings, domain)
     if c.empty:
@@ -465,7 +466,7 @@ def domain_check_table(ev: Evaluation, domain: str):
 def domain_sheet_table(ev: Evaluation, domain: str):
     """The table of the optional sheet a domain's catalog reads (``sheets``: 学生资助 for aid),
     or an empty text when the domain reads none."""
-    from perfkit.indicators.catalog import catalog
+    from perfkit.indicators.registry import catalog
     from perfkit.report.narrative import Text
 
     c = catalog(domain)
@@ -542,7 +543,8 @@ def data_dictionary(ev: Evaluation | None = None):
     without, every indicator of every catalog in use.
     """
     from perfkit.data.sheets import DOMAIN_CHOICES
-    from perfkit.indicators import REGISTRY, load_all
+    from perfkit.indicators import REGISTRY
+    from perfkit.indicators.registry import load_all
 
     load_all()
     zh = {v: k for k, v in DOMAIN_CHOICES.items()}

@@ -9,7 +9,8 @@ from pathlib import Path
 import yaml
 
 from perfkit import config, domains
-from perfkit.indicators import REGISTRY, load_all
+from perfkit.indicators import REGISTRY
+from perfkit.indicators.registry import load_all
 
 ROOT = config.ROOT
 

@@ -11,7 +11,8 @@ from perfkit.assess.rules import RULE_KINDS
 from perfkit.assess.scoresheet import available_sheets, load_sheet
 from perfkit.data.params import load_settings
 from perfkit.errors import ScoreSheetError
-from perfkit.indicators import REGISTRY, load_all
+from perfkit.indicators import REGISTRY
+from perfkit.indicators.registry import load_all
 
 SHEETS = available_sheets()
 

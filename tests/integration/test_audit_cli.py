@@ -112,7 +112,7 @@ def test_a_confirmed_outlier_is_a_note_not_a_refusal(make_workbook, tmp_path, mo
     or audited. The message stays; confirming the cell in the run settings lets the rest
     proceed, and the check, the audit and the reports say so."""
     import perfkit as pk
-    from perfkit.assess.figures import CONFIRMED
+    from perfkit.verdicts import CONFIRMED
     from perfkit.assess.audit import audit
     from perfkit.assess.evaluation import Evaluation
     from perfkit.data.params import settings_from_dict

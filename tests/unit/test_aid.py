@@ -9,7 +9,7 @@ import pytest
 from perfkit import fmt
 from perfkit.assess import targets
 from perfkit.indicators.aid import BELOW_STANDARD, programme_frame
-from perfkit.indicators.metrics import run_domain_checks
+from perfkit.assess.checks import run_domain_checks
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,10 @@ from perfkit.assess.evaluation import Evaluation
 from perfkit.data.params import settings_from_dict
 from perfkit.data.sheets import DOMAIN_CHOICES
 from perfkit.errors import CatalogError
-from perfkit.indicators import REGISTRY, load_all
-from perfkit.indicators.catalog import codes, headlines, sum_checks, target_rules, topics
-from perfkit.indicators.metrics import run_domain_checks
+from perfkit.indicators import REGISTRY
+from perfkit.indicators.registry import load_all
+from perfkit.indicators.registry import codes, headlines, sum_checks, target_rules, topics
+from perfkit.assess.checks import run_domain_checks
 from perfkit.run.synthetic import synthetic_content
 
 WATER = """\
@@ -390,7 +391,7 @@ def test_reported_figures_carry_their_qualifier(sample_ev):
 
 
 def test_rows_of_a_domain_the_settings_leave_out_are_named(sample_ev):
-    from perfkit.indicators.catalog import outside_domains
+    from perfkit.indicators.registry import outside_domains
 
     assert outside_domains(sample_ev.data, ["quality", "aid", "safety"]) == []
     notes = outside_domains(sample_ev.data, ["quality"])

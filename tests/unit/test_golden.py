@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from perfkit.assess.scoring import score
-from perfkit.indicators.metrics import run_domain_checks
+from perfkit.assess.checks import run_domain_checks
 from perfkit.run import tidy
 
 GOLDEN = Path(__file__).resolve().parent.parent / "fixtures" / "golden-2019"

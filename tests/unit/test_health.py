@@ -9,7 +9,7 @@ import pytest
 import perfkit as pk
 from perfkit.assess.evaluation import Evaluation
 from perfkit.data.params import settings_from_dict
-from perfkit.indicators.metrics import run_domain_checks
+from perfkit.assess.checks import run_domain_checks
 from perfkit.run.synthetic import prepare_project, synthetic_content, write_synthetic
 from perfkit.run.tidy import indicator_table
 

@@ -8,7 +8,8 @@ import pytest
 
 from perfkit import fmt
 from perfkit.indicators.base import Undefined
-from perfkit.indicators.metrics import implied_integer_base, parse_stated, run_domain_checks
+from perfkit.indicators.metrics import implied_integer_base, parse_stated
+from perfkit.assess.checks import run_domain_checks
 
 
 @pytest.mark.parametrize(

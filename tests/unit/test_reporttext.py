@@ -11,6 +11,7 @@ import yaml
 
 from perfkit import config
 from perfkit.assess import audit
+from perfkit import verdicts as v
 from perfkit.assess import figures as au
 from perfkit.assess import reportcatalog
 from perfkit.assess import reporttext as rt
@@ -104,7 +105,7 @@ def test_seed_spending_gap_found_from_text_alone(seed, sample_ev):
     _, frame = seed
     row = one(frame, "24788.37万元", ta.SENTENCE)
     workbook = audit.audit(sample_ev).set_index("ref").loc["expenditure_parts"]
-    assert row["verdict"] == workbook["verdict"] == au.UNEXPLAINED
+    assert row["verdict"] == workbook["verdict"] == v.UNEXPLAINED
     assert math.isclose(row["difference"], 5857.42) and math.isclose(workbook["difference"],
                                                                       5857.42)
     assert "上缴上级支出、经营支出、对附属单位补助支出未列出" in row["explanation"]
@@ -113,9 +114,9 @@ def test_seed_spending_gap_found_from_text_alone(seed, sample_ev):
 def test_seed_three_public_parts_across_paragraphs(seed):
     _, frame = seed
     by_ref = frame.set_index("ref")
-    assert by_ref.at["three_public_parts", "verdict"] == au.CONSISTENT  # 36.71 + 11 + 40.82
-    assert by_ref.at["three_public_prior_parts", "verdict"] == au.CONSISTENT  # 23.95+10.81+37.08
-    assert not (frame["verdict"] == au.INCONSISTENT).any()
+    assert by_ref.at["three_public_parts", "verdict"] == v.CONSISTENT  # 36.71 + 11 + 40.82
+    assert by_ref.at["three_public_prior_parts", "verdict"] == v.CONSISTENT  # 23.95+10.81+37.08
+    assert not (frame["verdict"] == v.INCONSISTENT).any()
 
 
 def test_seed_mapping_agrees_with_the_transcription(catalog, sample_ev):
@@ -125,7 +126,7 @@ def test_seed_mapping_agrees_with_the_transcription(catalog, sample_ev):
     against = frame[frame["category"] == ta.WORKBOOK]
     cells = against[against["check"].str.startswith("cell(")]
     assert len(cells) == 19  # every finance amount transcribe_2019.py holds
-    assert (cells["verdict"] == au.CONSISTENT).all(), cells[["stated", "check", "explanation"]]
+    assert (cells["verdict"] == v.CONSISTENT).all(), cells[["stated", "check", "explanation"]]
     by_check = dict(zip(against["check"], against["stated"], strict=False))
     assert by_check["cell(三公经费:公务用车运行维护费:上年决算数)"] == "37.08万元"
     assert by_check["cell(收入:本年收入合计:年初预算数)"] == "18122.94万元"
@@ -169,13 +170,13 @@ def test_extract_takes_text_and_location_pairs(catalog):
 def test_full_width_digits_and_percent_are_read(catalog):
     frame = ta.audit_text(rt.extract(paragraphs(
         "部门决算收入８６０７.５０万元，为年初预算１２５００.００万元的６８.８６％。"), catalog), SETTINGS)
-    assert frame.iloc[0]["verdict"] == au.CONSISTENT
+    assert frame.iloc[0]["verdict"] == v.CONSISTENT
 
 
 def test_amounts_are_compared_in_wan_yuan(catalog):
     extraction = rt.extract(paragraphs("部门决算收入3.47亿元，为年初预算30000万元的115.67%。"), catalog)
     row = ta.audit_text(extraction, SETTINGS).iloc[0]
-    assert row["verdict"] == au.CONSISTENT and math.isclose(row["recomputed"], 115.666666, rel_tol=1e-6)
+    assert row["verdict"] == v.CONSISTENT and math.isclose(row["recomputed"], 115.666666, rel_tol=1e-6)
 
 
 def test_budget_basis_of_the_settings_is_respected(catalog):
@@ -219,12 +220,12 @@ patterns:
 def test_a_bureau_adds_a_phrasing_by_file(tmp_path, catalog):
     passage = paragraphs("项目支出执行率为97.00%（决算数480万元/预算数500万元）。")
     assert ta.audit_text(rt.extract(passage, catalog), SETTINGS)["verdict"].tolist() in (
-        [], [au.UNVERIFIABLE])  # the shipped catalog reads no operands here
+        [], [v.UNVERIFIABLE])  # the shipped catalog reads no operands here
     extra = tmp_path / "bureau.yaml"
     extra.write_text(BUREAU, encoding="utf-8")
     frame = ta.audit_text(rt.extract(passage, rt.load_catalog([extra])), SETTINGS)
     row = one(frame, "97.00%", ta.SENTENCE)
-    assert row["verdict"] == au.INCONSISTENT and "96.00%" in row["explanation"]
+    assert row["verdict"] == v.INCONSISTENT and "96.00%" in row["explanation"]
 
 
 def test_a_placed_catalog_is_read(tmp_path, monkeypatch):
