@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from perfkit.report.narrative import cjk_markdown
+from perfkit.report.markdown import cjk_markdown
 
 HERE = Path(__file__).resolve().parent
 

@@ -29,6 +29,12 @@ SCORE_SUMMARY = "score.json"
 #: (report), the reviewer's 复核意见 (review) and the finance analysis. Each computes from the
 #: workbook; none reads another's outputs.
 DOCUMENTS = ("report", "review", "finance")
+#: Titles of the documents; a domain report's title is its catalog's label (教育质量, 卫生健康 …).
+DOCUMENT_TITLES = {
+    "finance": "部门整体支出（财务）",
+    "report": "部门整体支出绩效自评报告",
+    "review": "部门整体支出绩效自评复核意见",
+}
 #: The one notebook of every domain analysis: run once per domain of the department-year (its
 #: ``domain`` parameter the catalog key), its outputs named after the domain (``health.html``).
 DOMAIN_NOTEBOOK = "domain"

@@ -84,7 +84,7 @@ def _execution(ev: Evaluation, threshold: float) -> list[dict]:
 
 
 def _target_text(t: pd.Series) -> str:
-    from perfkit.report.tables import target_text
+    from perfkit.assess.targets import target_text
 
     return f"目标{target_text(t)}"
 

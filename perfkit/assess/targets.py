@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.indicators.base import NOT_COMPUTABLE_ZERO
 
@@ -236,3 +237,14 @@ def _fmt_value(v: float, unit: str) -> str:
     from perfkit import fmt
 
     return fmt.with_unit(v, unit)
+
+
+def target_text(row) -> str:
+    """A target as read: direction symbol, value and unit, marked when derived (推算)."""
+    if _nan(row["target"]):
+        return fmt.MISSING
+    if row["direction"] == "全面":
+        text = f"全面（{fmt.with_unit(row['target'], row['unit'])}）"
+    else:
+        text = f"{row['direction']}{fmt.with_unit(row['target'], row['unit'])}"
+    return text + "（推算）" if row["target_derived"] else text

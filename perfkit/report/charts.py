@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
-from perfkit.report.narrative import Text
+from perfkit.report.markdown import Text
 
 #: Width of the A4 portrait text column (210 mm less 25 + 20 mm margins, print.css) in inches:
 #: charts are drawn at the size they are printed, so font sizes are printed sizes.
@@ -334,7 +334,7 @@ def attainment_overview(ev: Evaluation, domain: str) -> Figure | Text | None:
     from matplotlib.patches import Patch
 
     from perfkit.assess import targets
-    from perfkit.report.tables import target_text
+    from perfkit.assess.targets import target_text
 
     a = targets.attainment(ev, domain)
     name = _domain_zh(domain)

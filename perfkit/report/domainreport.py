@@ -14,7 +14,7 @@ from typing import Any
 
 from perfkit.assess.evaluation import Evaluation
 from perfkit.report import charts, tables
-from perfkit.report.narrative import Parts, Text, esc
+from perfkit.report.markdown import Parts, Text, esc
 from perfkit.report.narrative import title as _title
 
 _NUMERALS = "一二三四五六七八九十"

@@ -20,7 +20,7 @@ from typing import Any
 
 import nbformat
 
-from perfkit import config
+from perfkit import config, fmt
 from perfkit.errors import FontMissingError
 from perfkit.report.fonts import find_cjk_fonts, latin_advances
 
@@ -616,21 +616,6 @@ def font_stack(first: str | None) -> str:
     return ", ".join(css_string(n) for n in names) + ", sans-serif"
 
 
-def format_time(value: str) -> str:
-    """Show an ISO 8601 timestamp the Chinese way in 北京时间 (or ``PERFKIT_TIMEZONE``), labelled,
-    e.g. ``2026年12月3日 09:42（北京时间）``; see :func:`perfkit.fmt.display_time`.
-
-    Args:
-        value: ISO 8601 text; returned unchanged when it does not parse.
-
-    Returns:
-        The display text.
-    """
-    from perfkit.fmt import display_time
-
-    return display_time(value)
-
-
 def page(
     body: _Body, meta: ReportMeta, *, with_code: bool, family: str | None, synthetic_bold: bool
 ) -> str:
@@ -639,7 +624,7 @@ def page(
     template = _jinja_env().get_template("report.html.j2")
     return template.render(
         meta=meta,
-        generated_at=format_time(meta.generated_at),
+        generated_at=fmt.display_time(meta.generated_at),
         toc=body.headings,
         body=Markup(body.html),
         with_code=with_code,

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from perfkit import config
+from perfkit import config, fmt
 from perfkit.atomic import write_text_atomic
 
 log = logging.getLogger(__name__)
@@ -85,11 +85,7 @@ def _status(value: Any) -> tuple[str, str]:
 
 
 def _notebook_titles() -> dict[str, str]:
-    try:
-        from perfkit.run.runner import NOTEBOOK_TITLES
-    except Exception:  # the index must render even when the runner cannot be imported
-        return {}
-    return dict(NOTEBOOK_TITLES)
+    return dict(config.DOCUMENT_TITLES)
 
 
 def _href(root: Path, folder: Path, target: Any) -> tuple[str, bool] | None:
@@ -141,9 +137,7 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
         row.claimed = _score_text(score.get("claimed"))
         row.claimed_grade = str(score.get("claimed_grade") or "")
         row.score_error = bool(score.get("errors"))
-        from perfkit.report.html import format_time
-
-        row.generated_at = format_time(str(data.get("generated_at") or ""))
+        row.generated_at = fmt.display_time(str(data.get("generated_at") or ""))
         from perfkit import config
 
         listed = data.get("domains")
@@ -224,13 +218,11 @@ def write_index(outputs_dir: Path) -> Path:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    from perfkit.report.html import format_time
-
     page = env.get_template("index.html.j2").render(
         rows=rows,
         counts=counts,
         css=Markup((TEMPLATES / "index.css").read_text(encoding="utf-8")),
-        generated_at=format_time(
+        generated_at=fmt.display_time(
             datetime.now(UTC).astimezone().isoformat(timespec="seconds")
         ),
     )

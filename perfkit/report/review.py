@@ -19,7 +19,7 @@ from perfkit.assess.claims import claim_checks, claimed_items
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.rules import LOSS_ZH
 from perfkit.assess.scoring import ERROR, EXCLUDED, POLICY_ZH, STATUS_ZH, ScoreResult, score
-from perfkit.report.narrative import Text, esc
+from perfkit.report.markdown import Text, esc
 from perfkit.report.tables import styled
 from perfkit.verdicts import CONSISTENT, INCONSISTENT
 

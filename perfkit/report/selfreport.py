@@ -20,7 +20,7 @@ from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.data.values import normalize_label
-from perfkit.report.narrative import Text, run_in
+from perfkit.report.markdown import Text, run_in
 from perfkit.report.tables import styled
 from perfkit.verdicts import INCONSISTENT
 
@@ -183,7 +183,7 @@ def staffing(ev: Evaluation) -> Text:
 def goals_table(ev: Evaluation):
     """The year's quantified targets the department set (its 绩效指标 rows with a target)."""
     from perfkit.assess import targets
-    from perfkit.report.tables import target_text
+    from perfkit.assess.targets import target_text
 
     att = targets.attainment(ev)
     att = att[~att["target_derived"] & att["target"].notna()]
@@ -331,8 +331,8 @@ def results_fallback(ev: Evaluation) -> Text:
     其他 included), each with its value as stated (数值修饰) and, for a target, whether it was
     met."""
     from perfkit.assess import targets
+    from perfkit.assess.targets import target_text
     from perfkit.indicators.registry import headlines
-    from perfkit.report.tables import target_text
 
     m = targets.metrics(ev)
     m = m[~m["next_year"]]
@@ -395,7 +395,7 @@ def targets_summary(ev: Evaluation) -> Text:
 def targets_table(ev: Evaluation):
     """Each quantified target of the year with its actual value and whether it was met."""
     from perfkit.assess import targets
-    from perfkit.report.tables import target_text
+    from perfkit.assess.targets import target_text
 
     att = targets.attainment(ev)
     att = att[~att["target_derived"]]
@@ -418,7 +418,7 @@ def targets_table(ev: Evaluation):
 def next_year_table(ev: Evaluation):
     """Targets the department set for a later year (not judged this year)."""
     from perfkit.assess import targets
-    from perfkit.report.tables import target_text
+    from perfkit.assess.targets import target_text
 
     nxt = targets.next_year_targets(ev)
     if nxt.empty:

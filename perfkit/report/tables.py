@@ -11,6 +11,7 @@ import pandas as pd
 
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.targets import target_text
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.verdicts import CONFIRMED, INCONSISTENT, ROUNDING, UNEXPLAINED, UNVERIFIABLE
 
@@ -334,17 +335,6 @@ def _is_nan(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def target_text(row) -> str:
-    """A target as read: direction symbol, value and unit, marked when derived (推算)."""
-    if _is_nan(row["target"]):
-        return MISSING
-    if row["direction"] == "全面":
-        text = f"全面（{fmt.with_unit(row['target'], row['unit'])}）"
-    else:
-        text = f"{row['direction']}{fmt.with_unit(row['target'], row['unit'])}"
-    return text + "（推算）" if row["target_derived"] else text
-
-
 def _change_text(row) -> str:
     text = fmt.signed(row["change"], row["unit"])
     if row["unit"] == "%" or _is_nan(row["change"]) or fmt.is_unchanged(row["change"]):
@@ -382,7 +372,7 @@ def attainment_table(ev: Evaluation, domain: str):
 
     frame = targets.attainment(ev, domain)
     if frame.empty:  # attainment_summary says that there are none
-        from perfkit.report.narrative import Text
+        from perfkit.report.markdown import Text
 
         return Text("")
     caption = None if frame["prior"].notna().any() else "上年值均未提供，无法计算较上年变化。"
@@ -395,7 +385,7 @@ def next_year_table(ev: Evaluation, domain: str):
 
     frame = targets.next_year_targets(ev, domain)
     if frame.empty:  # next_year_targets_text says that there are none
-        from perfkit.report.narrative import Text
+        from perfkit.report.markdown import Text
 
         return Text("")
     return styled(_target_rows(frame, judged=False))
@@ -467,7 +457,7 @@ def domain_sheet_table(ev: Evaluation, domain: str):
     """The table of the optional sheet a domain's catalog reads (``sheets``: 学生资助 for aid),
     or an empty text when the domain reads none."""
     from perfkit.indicators.registry import catalog
-    from perfkit.report.narrative import Text
+    from perfkit.report.markdown import Text
 
     c = catalog(domain)
     if c is None or not c.sheets:
@@ -580,7 +570,7 @@ def change_table(ev: Evaluation, domain: str = "finance"):
     result is one line of text saying so.
     """
     from perfkit.assess.history import changes, earlier_years
-    from perfkit.report.narrative import Text
+    from perfkit.report.markdown import Text
 
     years = earlier_years(ev)
     if not years:

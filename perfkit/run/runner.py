@@ -48,12 +48,6 @@ RUNS_LAST: tuple[str, ...] = ()
 #: notebook does not run alone at the end of a department-year (domain reports after these).
 COST_ORDER = ("review", "report", "finance")
 
-#: Titles of the documents; a domain report's title is its catalog's label (教育质量, 卫生健康 …).
-NOTEBOOK_TITLES = {
-    "finance": "部门整体支出（财务）",
-    "report": "部门整体支出绩效自评报告",
-    "review": "部门整体支出绩效自评复核意见",
-}
 
 NOT_A_DOMAIN = "不是本年度的领域（运行设置 domains），未运行"
 
@@ -177,7 +171,7 @@ def plan(
             report_date = f"{date.year}年{date.month}月{date.day}日" if date else ""
             domains = list(ev.domains)
             write_tables(department, year, out_dir, params_file=params_file, ev=ev)
-    titles = {**NOTEBOOK_TITLES, **{d: domain_title(d) for d in domains}}
+    titles = {**config.DOCUMENT_TITLES, **{d: domain_title(d) for d in domains}}
     header = {
         "department": department,
         "department_name": department_name,

@@ -406,7 +406,7 @@ def test_a_project_catalog_gets_its_domain_report_without_python(project):
     from matplotlib.figure import Figure
 
     from perfkit.report import domainreport
-    from perfkit.report.narrative import Text
+    from perfkit.report.markdown import Text
 
     _write(project / "domains" / "water.yaml", WATER.replace(
         "supply: {label_zh: 供水, indicators: [water_population_count, water_coverage_pct]}",

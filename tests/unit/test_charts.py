@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text as MplText
 
 from perfkit.report import charts
-from perfkit.report.narrative import Text
+from perfkit.report.markdown import Text
 
 #: Smallest type a reader may be given on paper, in points.
 MIN_PRINTED_PT = 8.0

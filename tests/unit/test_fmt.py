@@ -208,7 +208,7 @@ def test_unparsable_time_is_returned_unchanged(zone):
 
 
 def test_render_and_index_use_the_display_time(zone):
-    from perfkit.report.html import format_time
+    from perfkit.fmt import display_time as format_time
 
     assert format_time("2026-12-03T01:42:00+00:00") == "2026年12月3日 09:42（北京时间）"
 

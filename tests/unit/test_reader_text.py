@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from perfkit.report.narrative import Text, cjk_markdown
+from perfkit.report.markdown import Text, cjk_markdown
 
 
 @pytest.mark.parametrize(
