@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from perfkit import notebooks
 from perfkit.errors import ProjectNotFoundError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -105,8 +106,6 @@ def resolve(path: str | Path) -> Path:
 
 def package_notebooks_dir() -> Path:
     """The report notebooks shipped with perfkit (package data ``perfkit.notebooks``)."""
-    from perfkit import notebooks
-
     return Path(notebooks.__file__).resolve().parent
 
 

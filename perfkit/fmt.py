@@ -33,8 +33,13 @@ import math
 import os
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from perfkit.errors import PerfkitError
 
 MISSING = "未提供"
+#: What a value whose base is zero shows (never inf, never "100%").
+NOT_COMPUTABLE_ZERO = "无法计算（基数为0）"
 
 #: Qualifiers written between the number and the unit (``1000余所``).
 INFIX_QUALIFIERS: tuple[str, ...] = ("余", "多")
@@ -263,14 +268,10 @@ def display_zone() -> dt.tzinfo:
     Raises:
         PerfkitError: ``PERFKIT_TIMEZONE`` is not a known IANA zone name.
     """
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     name = os.environ.get(TIMEZONE_ENV, "").strip() or DEFAULT_TIMEZONE
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        from perfkit.errors import PerfkitError
-
         raise PerfkitError(
             f"环境变量 {TIMEZONE_ENV} 的值“{name}”不是有效的时区名称；请写 IANA 时区名，"
             f"如 Asia/Shanghai（北京时间）或 UTC，或删除该变量以使用北京时间。") from None

@@ -24,6 +24,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from perfkit import config
+from perfkit.atomic import sha256_file
+
 #: Recordings in progress (nested ones each see every read).
 _ACTIVE: list[dict[str, str | None]] = []
 #: The recording a kernel keeps from :func:`start` to :func:`dump` (one notebook).
@@ -35,8 +38,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _root() -> Path:
-    from perfkit import config
-
     return Path(config.ROOT)
 
 
@@ -54,8 +55,6 @@ def _path(key: str) -> Path:
 
 
 def _sha(path: Path) -> str | None:
-    from perfkit.atomic import sha256_file
-
     try:
         return sha256_file(path) if path.is_file() else None
     except OSError:

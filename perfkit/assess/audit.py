@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from perfkit import config
+from perfkit.assess.claims import claim_checks
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import (
     AUDIT_COLUMNS,
@@ -22,7 +23,19 @@ from perfkit.assess.figures import (
     audit_stated,
     show_figure,
 )
-from perfkit.data.params import Settings
+from perfkit.assess.scoresheet import load_sheet
+from perfkit.atomic import write_bytes_atomic
+from perfkit.data.params import (
+    Settings,
+    check_department,
+    load_settings,
+    read_settings_file,
+    safe_path,
+    settings_for_workbook,
+)
+from perfkit.data.reader import load_workbook
+from perfkit.data.values import year_from_filename
+from perfkit.errors import ParamsError, PerfkitError
 from perfkit.verdicts import INCONSISTENT, UNVERIFIABLE, VERDICTS
 
 log = logging.getLogger(__name__)
@@ -35,10 +48,6 @@ def audit_scores(ev: Evaluation) -> pd.DataFrame:
     against the stated 自评得分, the stated 自评等级 against the band of that score, the
     自评表 分值 against the sheet. A sheet that cannot be loaded gives one 无法核对 row.
     """
-    from perfkit.assess.claims import claim_checks
-    from perfkit.assess.scoresheet import load_sheet
-    from perfkit.errors import PerfkitError
-
     try:
         sheet = load_sheet(ev.settings.score_sheet)
     except PerfkitError as exc:
@@ -109,17 +118,6 @@ def load_for_audit(path: str | Path, *, params_file: str | Path = "",
         WorkbookError: the workbook cannot be used.
         ParamsError: bad settings or a negative tolerance.
     """
-    from perfkit.data.params import (
-        check_department,
-        load_settings,
-        read_settings_file,
-        safe_path,
-        settings_for_workbook,
-    )
-    from perfkit.data.reader import load_workbook
-    from perfkit.data.values import year_from_filename
-    from perfkit.errors import ParamsError
-
     path = config.resolve(path)
     known = settings_for_workbook(path, year_from_filename(path), params_file)
     data = load_workbook(path, confirmed=known.confirmed_values if known else ())
@@ -142,8 +140,6 @@ def with_tolerances(settings: Settings, tolerance_pp: float | None = None,
     Raises:
         ParamsError: a negative tolerance.
     """
-    from perfkit.errors import ParamsError
-
     if any(v is not None and v < 0 for v in (tolerance_pp, tolerance_wan_yuan)):
         raise ParamsError("容差不能为负数")
     if tolerance_pp is not None:
@@ -156,7 +152,5 @@ def with_tolerances(settings: Settings, tolerance_pp: float | None = None,
 def write_audit_csv(frame: pd.DataFrame, path: str | Path,
                     columns: list[str] | None = None) -> Path:
     """Write the tidy audit (:data:`AUDIT_COLUMNS`, or ``columns``) as UTF-8 CSV with a BOM."""
-    from perfkit.atomic import write_bytes_atomic
-
     text = frame.reindex(columns=columns or AUDIT_COLUMNS).to_csv(index=False)
     return write_bytes_atomic(Path(path), text.encode("utf-8-sig"))

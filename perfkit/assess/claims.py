@@ -12,6 +12,7 @@ from perfkit.assess.intervals import plain
 from perfkit.assess.rules import cell_text, is_nan
 from perfkit.assess.scoresheet import ScoreSheet, load_sheet
 from perfkit.assess.scoring import record_score
+from perfkit.data.values import normalize_label
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, UNVERIFIABLE
 
 #: Columns of :func:`claim_checks`.
@@ -26,8 +27,6 @@ def claimed_items(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFra
     item (sheet item id or ""), level3, points (the department's 分值), sheet_points, score,
     reason, score_cell, points_cell, matched (bool).
     """
-    from perfkit.data.values import normalize_label
-
     sheet = sheet or load_sheet(ev.settings.score_sheet)
     frame = ev.data.frames.get("self_scores")
     columns = ["row", "item", "level3", "points", "sheet_points", "score", "reason",

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfkit.assess.checks import run_checks
 from perfkit.data.params import Settings, load_settings, safe_path
 from perfkit.data.reader import load_workbook
 from perfkit.data.workbook import WorkbookData
+from perfkit.indicators.registry import compute, domains_in_use
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,7 +40,6 @@ class Evaluation:
         """
         if self.settings.domains is not None:
             return list(self.settings.domains)
-        from perfkit.indicators.registry import domains_in_use
 
         return domains_in_use(self.data)
 
@@ -56,8 +57,6 @@ class Evaluation:
         Indicators of a domain the workbook does not cover have no value ("数据缺失"); the tidy
         table (``tables/indicators.csv``) keeps finance, :attr:`domains` and the own rows.
         """
-        from perfkit.indicators.registry import compute
-
         return compute(self.data, self.settings)
 
     def domain_indicators(self, domain: str) -> pd.DataFrame:
@@ -68,8 +67,6 @@ class Evaluation:
     @functools.cached_property
     def checks(self) -> pd.DataFrame:
         """Finance cross-checks (totals = parts, carry-over identity)."""
-        from perfkit.assess.checks import run_checks
-
         return run_checks(self.data, self.settings)
 
     def value(self, indicator_id: str) -> float:

@@ -61,6 +61,7 @@ from typing import Any
 import pandas as pd
 
 from perfkit import fmt
+from perfkit.assess.checks import metric_sum_check
 from perfkit.assess.evaluation import Evaluation
 from perfkit.data.params import Settings
 from perfkit.data.printed import (
@@ -75,7 +76,9 @@ from perfkit.data.sheets import AMOUNT, SHEET_BY_KEY, SHEET_BY_NAME
 from perfkit.data.values import normalize_label
 from perfkit.data.workbook import WorkbookData
 from perfkit.errors import Problem
+from perfkit.indicators import REGISTRY
 from perfkit.indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
+from perfkit.indicators.registry import get, load_all, sum_checks
 from perfkit.verdicts import CONFIRMED, CONSISTENT, INCONSISTENT, ROUNDING, UNVERIFIABLE
 
 log = logging.getLogger(__name__)
@@ -155,9 +158,6 @@ def parse_check(text: Any, data: WorkbookData | None = None) -> CheckSpec:
     Raises:
         AuditParseError: the text is not a 核对对象 (the message says what is).
     """
-    from perfkit.indicators import REGISTRY
-    from perfkit.indicators.registry import load_all
-
     load_all()
     s = unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
     s = re.sub(r"\s+", "", s)
@@ -281,8 +281,6 @@ def _unit_of(key: tuple[str, Any, str]) -> str:
 
 def recompute_indicator(ev: Evaluation, indicator_id: str) -> Recomputed:
     """Recompute one indicator, with the range its printed inputs allow."""
-    from perfkit.indicators.registry import get
-
     ind = get(indicator_id)
     row = ev.indicators.loc[indicator_id]
     cells = [c for c in str(row["source_cells"]).split("; ") if c]
@@ -728,9 +726,6 @@ def rows_from_checks(checks: pd.DataFrame, unit_default: str = "万元"):
 
 def _metric_sum_rows(ev: Evaluation) -> list[dict]:
     """The 绩效指标 part-sums the catalogs of the covered domains declare (``sum_checks``)."""
-    from perfkit.assess.checks import metric_sum_check
-    from perfkit.indicators.registry import sum_checks
-
     rows = []
     for domain in ev.domains:
         checks = [metric_sum_check(c, domain, ev.data, ev.settings) for c in sum_checks(domain)]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from perfkit import config, reads
+from perfkit.fmt import NOT_COMPUTABLE_ZERO
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -104,8 +105,6 @@ def changes(ev: Evaluation, domain: str | None = None,
         One row per indicator with :data:`CHANGE_COLUMNS`; empty when there is no earlier year.
     """
     import pandas as pd
-
-    from perfkit.indicators.base import NOT_COMPUTABLE_ZERO
 
     s = series(ev, domain, outputs)
     rows = []

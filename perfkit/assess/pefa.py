@@ -13,6 +13,7 @@ import pandas as pd
 from perfkit import config, fmt, reads
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import Interval
+from perfkit.data.params import load_settings
 from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.errors import PerfkitError
@@ -123,7 +124,7 @@ def _outturn(ev: Evaluation, sheet: str) -> YearValue:
         which = "决算数" if math.isnan(actual) else "年初预算数"
         return YearValue(ev.year, math.nan, f"{label}合计{which}未提供", cells)
     if budget == 0:
-        return YearValue(ev.year, math.nan, "无法计算（基数为0）", cells)
+        return YearValue(ev.year, math.nan, fmt.NOT_COMPUTABLE_ZERO, cells)
     return YearValue(ev.year, actual / budget * 100, "", cells)
 
 
@@ -178,7 +179,7 @@ def _composition(ev: Evaluation, classification: str) -> YearValue:
     try:
         value = composition_variance_pct(cats["budget"].tolist(), cats["actual"].tolist())
     except ValueError:
-        note = ("类别不足两个，无法计算结构偏差" if len(cats) < 2 else "无法计算（基数为0）")
+        note = ("类别不足两个，无法计算结构偏差" if len(cats) < 2 else fmt.NOT_COMPUTABLE_ZERO)
         return YearValue(ev.year, math.nan, note, cells)
     return YearValue(ev.year, value, "", cells)
 
@@ -212,8 +213,6 @@ def history(ev: Evaluation, years: int = 3) -> list[Evaluation]:
 
 def _confirmed_values(department: str, year: int) -> tuple[str, ...]:
     """The cells that year's own run settings confirm (its workbook is read as its run reads it)."""
-    from perfkit.data.params import load_settings
-
     if not config.params_path(department, year).exists():
         return ()
     return load_settings(department, year).confirmed_values

@@ -12,8 +12,13 @@ import pandas as pd
 import yaml
 
 from perfkit import config, fmt
+from perfkit.assess import targets
+from perfkit.assess.checks import run_domain_checks
 from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.scoring import score
+from perfkit.assess.targets import target_text
 from perfkit.errors import PerfkitError
+from perfkit.indicators.aid import BELOW_STANDARD, D, programme_frame
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED
 
 log = logging.getLogger(__name__)
@@ -57,7 +62,6 @@ def _cross_checks(ev: Evaluation) -> list[dict]:
     rows = [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
                  c["source_cells"])
             for _, c in ev.checks.iterrows() if c["verdict"] in (UNEXPLAINED, INCONSISTENT)]
-    from perfkit.assess.checks import run_domain_checks
 
     for domain in ev.domains:
         checks = run_domain_checks(ev.data, ev.settings, domain)
@@ -84,14 +88,10 @@ def _execution(ev: Evaluation, threshold: float) -> list[dict]:
 
 
 def _target_text(t: pd.Series) -> str:
-    from perfkit.assess.targets import target_text
-
     return f"目标{target_text(t)}"
 
 
 def _targets(ev: Evaluation) -> list[dict]:
-    from perfkit.assess import targets
-
     rows = []
     for _, t in targets.attainment(ev).iterrows():
         if t["status"] == targets.NOT_ACHIEVED:
@@ -108,8 +108,6 @@ def _targets(ev: Evaluation) -> list[dict]:
 
 
 def _aid(ev: Evaluation) -> list[dict]:
-    from perfkit.indicators.aid import BELOW_STANDARD, D, programme_frame
-
     if D not in ev.domains:  # the 学生资助 sheet belongs to the aid domain
         return []
     rows = []
@@ -126,8 +124,6 @@ def _aid(ev: Evaluation) -> list[dict]:
 
 
 def _gaps(ev: Evaluation) -> list[dict]:
-    from perfkit.assess import targets
-
     ind = ev.domain_indicators("finance")
     rows = [_row("data_gap", r["label_zh"], str(r["note"]), r["source_cells"])
             for _, r in ind[ind["value"].isna()].iterrows()]
@@ -159,8 +155,6 @@ def _classification(ev: Evaluation, words: list[str]) -> list[dict]:
 
 
 def _score(ev: Evaluation) -> list[dict]:
-    from perfkit.assess.scoring import score
-
     try:
         r = score(ev)
     except PerfkitError as exc:

@@ -57,6 +57,8 @@ from typing import Any
 import yaml
 
 from perfkit import config
+from perfkit.assess.figures import check_syntax
+from perfkit.data.printed import AuditParseError
 from perfkit.errors import CatalogError
 
 PACKAGE_CATALOG_DIR = config.PACKAGE_DIR / "resources" / "report_catalog"
@@ -343,9 +345,6 @@ def _merge_patterns(catalog: Catalog, path: Path, patterns: Any) -> None:
 
 
 def _target(path: Path, where: str, key: str, value: Any) -> Target:
-    from perfkit.assess.figures import check_syntax
-    from perfkit.data.printed import AuditParseError
-
     basis = ""
     if isinstance(value, dict):
         if set(value) - {"check", "budget_basis"} or "check" not in value:

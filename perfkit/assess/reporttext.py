@@ -41,6 +41,8 @@ from perfkit.assess.reportcatalog import (
 )
 from perfkit.data.printed import AuditParseError, PrintedValue, parse_printed
 from perfkit.errors import CatalogError
+from perfkit.indicators import REGISTRY
+from perfkit.indicators.registry import load_all
 
 log = logging.getLogger(__name__)
 
@@ -515,9 +517,6 @@ def map_figure(fig: Figure, extraction: Extraction) -> Target | None:
 
 def _fits(fig: Figure, check: str) -> bool:
     """Whether a figure of this kind can be compared with what the 核对对象 computes."""
-    from perfkit.indicators import REGISTRY
-    from perfkit.indicators.registry import load_all
-
     spec = check_syntax(check)
     if spec.kind in ("cell", "sum_aid"):
         return fig.kind == "amount"

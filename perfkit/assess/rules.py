@@ -21,9 +21,15 @@ from pydantic import (
 )
 
 from perfkit import fmt
+from perfkit.assess import targets
 from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.figures import STATED, audit_internal, audit_stated
 from perfkit.assess.intervals import EPS, Interval, plain
-from perfkit.verdicts import INCONSISTENT, UNEXPLAINED
+from perfkit.data.sheets import DOMAIN_CHOICES
+from perfkit.data.values import normalize_label
+from perfkit.indicators import REGISTRY
+from perfkit.indicators.registry import load_all
+from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 
 #: Why points were lost, for the reviewer's decomposition of 自评得分 − 复核得分. Every rule
 #: splits its deduction over these; the split of an item sums to its deduction exactly.
@@ -85,9 +91,6 @@ def _nonblank(value: str) -> str:
 
 
 def _known_indicator(ref: str) -> str:
-    from perfkit.indicators import REGISTRY
-    from perfkit.indicators.registry import load_all
-
     load_all()
     if ref not in REGISTRY:
         near = [k for k in REGISTRY if ref.split("_")[0] in k][:5]
@@ -103,8 +106,6 @@ def _above_100(value: float) -> float:
 
 
 def _domain(value: str) -> str:
-    from perfkit.data.sheets import DOMAIN_CHOICES
-
     known = sorted(set(DOMAIN_CHOICES.values()))
     if value not in known:
         raise ValueError(f"未知的领域“{value}”；可用：{', '.join(known)}")
@@ -395,7 +396,6 @@ class Proportional(Rule):
                       f"{fmt.pct(share * 100)}")
             return Outcome(points * share, reason, cells, ratio * 100, "%",
                            {LOSS_STANDARD: points * (1 - share)})
-        from perfkit.assess import targets
 
         rows = self._target_rows(ev)
         if rows.empty:
@@ -446,8 +446,6 @@ class Proportional(Rule):
 
     def _target_rows(self, ev: Evaluation) -> pd.DataFrame:
         """This year's targets in scope, judged by :func:`perfkit.assess.targets.attainment`."""
-        from perfkit.assess import targets
-
         if self.target_code:
             rows = targets.attainment(ev)
             return rows[rows["code"] == self.target_code]
@@ -459,8 +457,6 @@ class Proportional(Rule):
 
 
 def domain_label(domain: str) -> str:
-    from perfkit.data.sheets import DOMAIN_CHOICES
-
     return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
 
 
@@ -490,8 +486,6 @@ class Checklist(Rule):
         return f"定性评价:{self.item}"
 
     def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
-        from perfkit.data.values import normalize_label
-
         frame = ev.data.frames.get("qualitative")
         if frame is None or frame.empty:
             return Outcome(None, f"数据缺失：定性评价表未提供“{self.item}”的评价要点")
@@ -548,9 +542,6 @@ class DataQuality(Rule):
         return "数据核对"
 
     def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
-        from perfkit.assess.figures import STATED, audit_internal, audit_stated
-        from perfkit.verdicts import UNVERIFIABLE
-
         rows = pd.concat([audit_stated(ev), audit_internal(ev)], ignore_index=True)
         checked = rows[rows["verdict"] != UNVERIFIABLE]
         if checked.empty:

@@ -9,7 +9,10 @@ import pandas as pd
 
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
-from perfkit.indicators.base import NOT_COMPUTABLE_ZERO
+from perfkit.indicators import REGISTRY
+from perfkit.indicators.base import NOT_COMPUTABLE_ZERO, row_ids
+from perfkit.indicators.metrics import GAP_HOOKS
+from perfkit.indicators.registry import load_all, target_rules
 
 EXCEEDED = "超额"
 ACHIEVED = "达成"
@@ -98,8 +101,6 @@ def change(actual: float, prior: float) -> tuple[float, float, str]:
 
 def derived_targets() -> dict[str, tuple[str, str]]:
     """Targets the catalogs derive: 指标代码 → (indicator id, direction)."""
-    from perfkit.indicators.registry import target_rules
-
     return {code: (rule.target, rule.direction) for code, rule in target_rules().items()}
 
 
@@ -124,10 +125,6 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
     Returns:
         A frame with :data:`COLUMNS`.
     """
-    from perfkit.indicators import REGISTRY
-    from perfkit.indicators.base import row_ids
-    from perfkit.indicators.registry import load_all
-
     load_all()
     frame = ev.data.frames.get("targets")
     if frame is None or frame.empty:
@@ -225,7 +222,6 @@ def gaps(ev: Evaluation, domain: str) -> pd.DataFrame:
             continue
         rows.append({"label_zh": r["label_zh"], "kind": "指标无法计算", "reason": r["note"],
                      "cells": r["source_cells"]})
-    from perfkit.indicators.metrics import GAP_HOOKS
 
     hook = GAP_HOOKS.get(domain)
     if hook is not None and domain in ev.domains:
@@ -234,8 +230,6 @@ def gaps(ev: Evaluation, domain: str) -> pd.DataFrame:
 
 
 def _fmt_value(v: float, unit: str) -> str:
-    from perfkit import fmt
-
     return fmt.with_unit(v, unit)
 
 

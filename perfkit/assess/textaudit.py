@@ -18,6 +18,7 @@ the catalog knows the parts are complete.
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import re
@@ -28,20 +29,36 @@ from typing import Any
 
 import pandas as pd
 
-from perfkit import fmt
+from perfkit import config, fmt
+from perfkit.assess.audit import with_tolerances
+from perfkit.assess.checks import SUM_CHECKS
+from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import (
     AUDIT_COLUMNS,
     Recomputed,
+    audit_figure,
     blank_row,
     check_syntax,
     judge_row,
+    parse_check,
+    recompute,
     recompute_printed,
+    rows_from_checks,
     sum_of,
     tolerance_for,
 )
 from perfkit.assess.reporttext import QUOTES, Extraction, Figure, Relation, map_figures
+from perfkit.atomic import write_bytes_atomic
+from perfkit.data.params import load_settings, load_settings_file
 from perfkit.data.printed import AuditParseError, PrintedValue
+from perfkit.data.reader import load_workbook
+from perfkit.data.sheets import AMOUNT, NUMBER, SHEET_BY_KEY, SHEETS
+from perfkit.data.values import normalize_label
+from perfkit.data.workbook import WorkbookData
 from perfkit.errors import Problem, WorkbookError
+from perfkit.indicators import REGISTRY
+from perfkit.indicators.base import safe_divide
+from perfkit.indicators.registry import load_all
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 
 log = logging.getLogger(__name__)
@@ -80,14 +97,10 @@ def _in_common_unit(figs: dict[str, Figure]) -> tuple[dict[str, PrintedValue], s
 
 
 def _ratio(v: dict[str, float]) -> float:
-    from perfkit.indicators.base import safe_divide
-
     return safe_divide(v["part"], v["base"]) * 100
 
 
 def _rate(v: dict[str, float]) -> float:
-    from perfkit.indicators.base import safe_divide
-
     return safe_divide(v["now"] - v["base"], v["base"]) * 100
 
 
@@ -175,9 +188,6 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
 
 def _decomposition(rel: Relation) -> tuple[bool, list[str]]:
     """Whether a sum's parts are known to be all of them, and the known parts it leaves out."""
-    from perfkit.assess.checks import SUM_CHECKS
-    from perfkit.data.sheets import SHEET_BY_KEY
-
     if rel.pattern.complete:
         return True, []
     total = _cell_key(rel.result)
@@ -238,9 +248,6 @@ def text_workbook(extraction: Extraction, year: int, name: str = "报告文字")
     Returns:
         ``(WorkbookData, {cell key: figure}, [(first, later), …])``.
     """
-    from perfkit.data.sheets import AMOUNT, NUMBER, SHEETS
-    from perfkit.data.workbook import WorkbookData
-
     frames, cells = {}, {}
     for sheet in SHEETS:
         columns = [c.key for c in sheet.columns]
@@ -282,8 +289,6 @@ def text_workbook(extraction: Extraction, year: int, name: str = "报告文字")
 
 #: The cell each finance cross-check's printed figure stands in (perfkit.assess.checks).
 def _internal_totals() -> dict[str, tuple[str, str, str]]:
-    from perfkit.assess.checks import SUM_CHECKS
-
     out = {c.id: (c.sheet, c.total, c.column) for c in SUM_CHECKS}
     out.update({"carryover_current": ("balance", "current", "amount"),
                 "carryover_identity": ("balance", "closing", "amount")})
@@ -292,9 +297,6 @@ def _internal_totals() -> dict[str, tuple[str, str, str]]:
 
 def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[dict[str, Any]]:
     """Checks across sentences, on the text-only workbook."""
-    from perfkit.assess.evaluation import Evaluation
-    from perfkit.assess.figures import parse_check, recompute, rows_from_checks
-
     year = _year_of(extraction) or settings.year
     data, stated, repeats = text_workbook(extraction, year)
     ev = Evaluation(data, settings)
@@ -347,9 +349,6 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
 
 def _document_check(fig: Figure) -> bool:
     """Whether the text-only workbook can recompute a figure: a mapped finance indicator."""
-    from perfkit.indicators import REGISTRY
-    from perfkit.indicators.registry import load_all
-
     if fig.target is None:
         return False
     spec = check_syntax(fig.check)
@@ -380,8 +379,6 @@ def _figure_name(fig: Figure, extraction: Extraction) -> str:
 
 def _workbook_rows(extraction: Extraction, ev) -> list[dict[str, Any]]:
     """Every mapped figure against the workbook, as the 报告数值 audit checks it."""
-    from perfkit.assess.figures import audit_figure
-
     rows = []
     for fig in extraction.figures:
         if fig.target is None:
@@ -447,10 +444,6 @@ def text_settings(params_file: str | Path = "", tolerance_pp: float | None = Non
     Raises:
         ParamsError: a bad settings file or a negative tolerance.
     """
-    from perfkit import config
-    from perfkit.assess.audit import with_tolerances
-    from perfkit.data.params import load_settings, load_settings_file
-
     settings = (load_settings_file(params_file, "audit", config.SAMPLE_YEAR) if params_file
                 else load_settings("audit", config.SAMPLE_YEAR))
     return with_tolerances(settings, tolerance_pp, tolerance_wan_yuan)
@@ -484,14 +477,7 @@ def write_stated_sheet(workbook: str | Path, extraction: Extraction) -> tuple[Pa
     Raises:
         WorkbookError: the sheet has rows, or the copy exists (the message says what to do).
     """
-    import io
-
     import openpyxl
-
-    from perfkit.atomic import write_bytes_atomic
-    from perfkit.data.reader import load_workbook
-    from perfkit.data.sheets import SHEET_BY_KEY
-    from perfkit.data.values import normalize_label
 
     workbook = Path(workbook)
     sheet = SHEET_BY_KEY["stated"]

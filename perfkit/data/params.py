@@ -11,6 +11,9 @@ from pydantic import ValidationError as _ValidationError
 from pydantic.dataclasses import dataclass
 
 from perfkit import config, reads, yamlcheck
+from perfkit.atomic import write_text_atomic
+from perfkit.data.sheets import SHEET_BY_NAME
+from perfkit.domains import catalogs
 from perfkit.errors import ParamsError
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -43,8 +46,6 @@ def _workbook(value: str) -> str:
 
 def _catalog_keys() -> dict[str, str]:
     """Domain key → 领域 label of every catalog in use (perfkit's and the project's)."""
-    from perfkit.domains import catalogs
-
     return {k: c.label_zh for k, c in catalogs().items()}
 
 
@@ -82,8 +83,6 @@ def _notebook(value: str) -> str:
 
 
 def _cell(value: str) -> str:
-    from perfkit.data.sheets import SHEET_BY_NAME
-
     m = CELL_REF.match(value)
     if not m or m["sheet"] not in SHEET_BY_NAME:
         raise ValueError(f"“{value}”不是工作簿单元格：应写作 表名!单元格，如 三公经费!C5"
@@ -175,8 +174,6 @@ def write_settings_file(department: str, year: int, domains: tuple[str, ...]) ->
     Raises:
         ParamsError: the file exists (never overwritten), or the result is not valid.
     """
-    from perfkit.atomic import write_text_atomic
-
     check_department(department)
     path = config.params_path(department, year)
     if path.exists():

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from perfkit import fmt
 from perfkit.data.collector import CONFIRM_HINT, Collector
 from perfkit.data.sheets import AMOUNT, SHEET_BY_KEY
 from perfkit.data.values import clip, normalize_label
@@ -32,8 +33,6 @@ def check_magnitudes(frames, info, col: Collector, cells) -> None:
     When the sheet totals themselves are off, the declared unit is wrong for the whole
     workbook: one problem at 基本信息 金额单位. Otherwise each implausible cell is reported.
     """
-    from perfkit import fmt
-
     info_sheet = SHEET_BY_KEY["info"]
     unit = info.get("unit")
     unit_ref = cells.get(("info", "unit", "value"), f"{info_sheet.name}!B4").split("!")[1]

@@ -15,6 +15,7 @@ from perfkit import config, reads
 from perfkit.atomic import sha256_file
 from perfkit.data.collector import Collector
 from perfkit.data.plausibility import check_magnitudes, check_percent_scale, check_self_scores
+from perfkit.data.schema import check_totals, validate_frames
 from perfkit.data.sheets import (
     AMOUNT,
     CHOICE,
@@ -93,7 +94,6 @@ def _load(path: Path, col: Collector, expected_year: int | None) -> WorkbookData
     finally:
         book.close()
     _check_name_year(path, info, col, cells, expected_year)
-    from perfkit.data.schema import check_totals, validate_frames
 
     if info.get("unit") in UNIT_CHOICES:
         check_magnitudes(frames, info, col, cells)

@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from perfkit.data.sheets import AMOUNT, NUMBER, SHEET_BY_KEY, SHEETS, Sheet
+from perfkit import fmt
+from perfkit.data.sheets import AMOUNT, NUMBER, SHEET_BY_KEY, SHEETS, SUM_CHECKS, Sheet
 from perfkit.errors import Problem
 
 _CHECK_TEXT = {
@@ -87,7 +88,7 @@ def check_totals(
 ) -> tuple[list[Problem], list[Problem]]:
     """Check totals against their parts in every amount column, at load time.
 
-    The identities are those of :data:`perfkit.assess.checks.SUM_CHECKS`, plus "a 其中 item does not
+    The identities are those of :data:`perfkit.data.sheets.SUM_CHECKS`, plus "a 其中 item does not
     exceed its parent". Only mismatches that missing parts cannot explain count: the given
     parts exceed the total, or every part is given. A shortfall with parts left empty (the
     sample's 基本 + 项目 = 18930.95 against 24788.37) is a finding for the report
@@ -107,9 +108,6 @@ def check_totals(
     Returns:
         (problems that block loading, warnings).
     """
-    from perfkit import fmt
-    from perfkit.assess.checks import SUM_CHECKS
-
     errors: list[Problem] = []
     notes: list[Problem] = []
     identities: dict[tuple[str, str, tuple[str, ...]], str] = {}

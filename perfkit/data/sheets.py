@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from perfkit import fmt
+from perfkit.domains import domain_labels
 
 AMOUNT = "amount"  # money, converted to 万元 on load
 NUMBER = "number"  # a plain number in its own unit
@@ -73,8 +74,6 @@ class _DomainChoices(Mapping):
     :mod:`perfkit.domains`), then 其他. Read on use, so a project's own catalog counts."""
 
     def _labels(self) -> dict[str, str]:
-        from perfkit.domains import domain_labels
-
         return domain_labels()
 
     def __getitem__(self, label: str) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 from perfkit import config
+from perfkit.atomic import write_bytes_atomic
 from perfkit.data.sheets import AMOUNT, CHOICE, DOMAIN_CHOICES, SHEETS
 
 
@@ -26,8 +28,6 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> P
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
-
-    from perfkit.atomic import write_bytes_atomic
 
     content = content or {}
     book = openpyxl.Workbook()
@@ -94,7 +94,6 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> P
     for r, line in enumerate(lines, 3):
         readme.cell(row=r, column=1, value=line)
     readme.column_dimensions["A"].width = 100
-    import io
 
     buf = io.BytesIO()
     book.save(buf)

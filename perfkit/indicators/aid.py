@@ -81,7 +81,7 @@ def programme_frame(data: WorkbookData) -> pd.DataFrame:
         if math.isnan(persons) or math.isnan(amount):
             per_capita, note = math.nan, "受助人次或金额未提供"
         elif persons == 0:
-            per_capita, note = math.nan, "无法计算（基数为0）"
+            per_capita, note = math.nan, fmt.NOT_COMPUTABLE_ZERO
         else:
             per_capita = amount * YUAN_PER_WAN / persons
         to_standard = (per_capita / standard * 100

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,9 @@ import pandas as pd
 
 from perfkit.data.params import Settings
 from perfkit.data.sheets import SHEET_BY_KEY
+from perfkit.data.values import normalize_label
 from perfkit.data.workbook import WorkbookData
+from perfkit.fmt import NOT_COMPUTABLE_ZERO
 
 
 class Direction(enum.Enum):
@@ -33,7 +36,6 @@ class Undefined(Exception):
         self.cells = cells
 
 
-NOT_COMPUTABLE_ZERO = "无法计算（基数为0）"
 
 
 def safe_divide(numerator: float, denominator: float) -> float:
@@ -189,10 +191,6 @@ def row_ids(frame: pd.DataFrame) -> pd.Series:
     row keeps its id from year to year (history compares by id); a second row with the same
     name gets ``_2`` appended, and so on.
     """
-    import hashlib
-
-    from perfkit.data.values import normalize_label
-
     ids: list[str] = []
     seen: dict[str, int] = {}
     for _, rec in frame.iterrows():

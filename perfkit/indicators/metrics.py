@@ -10,14 +10,12 @@ from typing import Any
 from perfkit.data.params import Settings
 from perfkit.data.printed import parse_printed
 from perfkit.data.workbook import WorkbookData
-from perfkit.indicators.base import Reader, Undefined
+from perfkit.indicators.base import REGISTRY, Reader, Undefined
 
 METRIC_SOURCE = "绩效指标: 实际值（按指标代码）"
 
 
 def code_label(code: str) -> str:
-    from perfkit.indicators.base import REGISTRY
-
     ind = REGISTRY.get(code)
     return ind.label_zh if ind else code
 

@@ -172,8 +172,6 @@ def codes(domain: str | None = None):
     """
     import pandas as pd
 
-    from perfkit import domains
-
     cats = _catalogs()
     keys = [domains.FINANCE, *cats]
     if domain is not None and domain not in keys:

@@ -20,7 +20,16 @@ from itertools import pairwise
 from matplotlib.figure import Figure
 
 from perfkit import fmt
+from perfkit.assess import targets
+from perfkit.assess.claims import claimed_items
 from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.history import earlier_years, series
+from perfkit.assess.scoring import score
+from perfkit.assess.targets import target_text
+from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
+from perfkit.indicators.aid import BELOW_STANDARD, PROGRAMME_FIELDS, programme_frame
+from perfkit.indicators.registry import get, topics
+from perfkit.report.fonts import configure_matplotlib
 from perfkit.report.markdown import Text
 
 #: Width of the A4 portrait text column (210 mm less 25 + 20 mm margins, print.css) in inches:
@@ -40,8 +49,6 @@ LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "
 def theme() -> dict:
     """Apply the seaborn theme with the CJK font passed through ``rc`` (set_theme resets fonts)."""
     import seaborn as sns
-
-    from perfkit.report.fonts import configure_matplotlib
 
     rc = configure_matplotlib()
     sizes = {"font.size": 9.5, "axes.titlesize": 10.5, "axes.labelsize": 9.5,
@@ -211,8 +218,6 @@ def _fit_height(rows: list[str], per_line: float = 0.16, base: float = 1.0) -> f
 
 def budget_vs_actual(ev: Evaluation) -> Figure | Text:
     """Budget vs actual for every income and spending line that has an actual figure."""
-    from perfkit.data.sheets import SHEET_BY_KEY
-
     col, basis = ev.settings.budget_column, ev.settings.budget_label_zh
     labels, budget, actual = [], [], []
     for sheet, prefix in (("income", "收入"), ("expenditure", "支出")):
@@ -306,14 +311,10 @@ def three_public_change(ev: Evaluation) -> Figure | Text:
 
 
 def _domain_zh(domain: str) -> str:
-    from perfkit.data.sheets import DOMAIN_CHOICES
-
     return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
 
 
 def _label(indicator_id: str) -> str:
-    from perfkit.indicators.registry import get
-
     return get(indicator_id).label_zh
 
 
@@ -332,9 +333,6 @@ def attainment_overview(ev: Evaluation, domain: str) -> Figure | Text | None:
     targets without an actual value are named under the chart, not drawn. None when the domain
     has no target this year (:func:`perfkit.report.narrative.attainment_summary` says so)."""
     from matplotlib.patches import Patch
-
-    from perfkit.assess import targets
-    from perfkit.assess.targets import target_text
 
     a = targets.attainment(ev, domain)
     name = _domain_zh(domain)
@@ -376,8 +374,6 @@ def attainment_overview(ev: Evaluation, domain: str) -> Figure | Text | None:
 def _aid_bars(ev: Evaluation, column: str, title: str, unit_label: str, what: str,
               scale: float = 1.0):
     """Bars of one 学生资助 column for the programmes that have a value; (fig|text, ax, rows)."""
-    from perfkit.indicators.aid import programme_frame
-
     p = programme_frame(ev.data)
     if p.empty:
         return _nothing(f"{ev.year}年度学生资助表未填写，未绘制{title}图。"), None, p
@@ -405,8 +401,6 @@ def aid_amounts(ev: Evaluation) -> Figure | Text:
     """Aid amount by programme (万元), with each programme's share of the total."""
     from matplotlib.patches import Patch
 
-    from perfkit.indicators.aid import PROGRAMME_FIELDS
-
     label, unit = PROGRAMME_FIELDS["amount_wan_yuan"]
     fig, ax, p = _aid_bars(ev, "amount_wan_yuan", f"{label}（按项目）", unit, label)
     if ax is None:
@@ -425,8 +419,6 @@ def aid_amounts(ev: Evaluation) -> Figure | Text:
 def aid_persons(ev: Evaluation) -> Figure | Text:
     """Persons aided by programme, in the 计数单位 the sheet gives for each (人次 or 人);
     programmes without a count are named, not drawn."""
-    from perfkit.indicators.aid import PROGRAMME_FIELDS
-
     label, _ = PROGRAMME_FIELDS["persons"]
     fig, ax, p = _aid_bars(ev, "persons", f"{label}（按项目）", "", label, scale=10_000)
     if ax is None:
@@ -441,8 +433,6 @@ def aid_persons(ev: Evaluation) -> Figure | Text:
 def aid_per_capita(ev: Evaluation) -> Figure | Text:
     """Per-person aid (元) by programme; the standard as a black mark; below standard in red."""
     from matplotlib.ticker import FuncFormatter
-
-    from perfkit.indicators.aid import BELOW_STANDARD, PROGRAMME_FIELDS, programme_frame
 
     label, _ = PROGRAMME_FIELDS["per_capita_yuan"]
     p = programme_frame(ev.data)
@@ -483,9 +473,6 @@ def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
 
     Returns None when no unit has two figures (the topic's table says everything then).
     """
-    from perfkit.assess import targets
-    from perfkit.indicators.registry import topics
-
     spec = topics(domain)[topic]
     ind = ev.indicators
     att = targets.attainment(ev, domain)
@@ -536,9 +523,6 @@ def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
 def score_by_level1(ev: Evaluation) -> Figure | Text:
     """The reviewed score sheet by 一级 indicator: points available against the 复核得分, and the
     department's own item scores summed by 一级 indicator when it gave them."""
-    from perfkit.assess.claims import claimed_items
-    from perfkit.assess.scoring import score
-
     r = score(ev)
     subs = r.subtotals
     if subs.empty:
@@ -576,8 +560,6 @@ def indicator_trend(ev: Evaluation, domain: str = "finance", max_panels: int = 9
     when there is no earlier year (the change table says so in words), and a text when no
     percentage indicator has values in two years.
     """
-    from perfkit.assess.history import earlier_years, series
-
     if not earlier_years(ev):
         return None
     s = series(ev, domain)

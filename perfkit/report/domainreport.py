@@ -13,8 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from perfkit.assess.evaluation import Evaluation
+from perfkit.indicators.registry import catalog, topics
 from perfkit.report import charts, tables
 from perfkit.report.markdown import Parts, Text, esc
+from perfkit.report.narrative import aid_sheet_text, topic_summary
 from perfkit.report.narrative import title as _title
 
 _NUMERALS = "一二三四五六七八九十"
@@ -27,8 +29,6 @@ def _numeral(n: int) -> str:
 
 def label(domain: str) -> str:
     """The domain's 领域 label (教育质量, 卫生健康 …); the key when it has no catalog."""
-    from perfkit.indicators.registry import catalog
-
     c = catalog(domain)
     return c.label_zh if c else domain
 
@@ -40,8 +40,6 @@ def title(ev: Evaluation, domain: str) -> Text:
 
 def intro(ev: Evaluation, domain: str) -> Text:
     """What the domain covers (the catalog's description) and where its definitions are."""
-    from perfkit.indicators.registry import catalog, topics
-
     c = catalog(domain)
     if c is None:
         return Text(f"领域“{esc(domain)}”没有领域目录。")
@@ -55,8 +53,6 @@ def intro(ev: Evaluation, domain: str) -> Text:
 
 
 def _aid_sheet(ev: Evaluation) -> list[tuple[str, list[Any]]]:
-    from perfkit.report.narrative import aid_sheet_text
-
     return [
         ("资助项目", [Text(
             "按工作簿“学生资助”表逐项列示受助人次（或人数，按“计数单位”）、资助金额、人均资助金额"
@@ -78,8 +74,6 @@ SHEET_SECTIONS: dict[str, Callable[[Evaluation], list[tuple[str, list[Any]]]]] =
 
 def sheet_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
     """(heading, displays) of the sheets the domain's catalog reads; none for most domains."""
-    from perfkit.indicators.registry import catalog
-
     c = catalog(domain)
     out: list[tuple[str, list[Any]]] = []
     for name in (c.sheets if c else []):
@@ -91,9 +85,6 @@ def sheet_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
 def topic_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
     """(heading, displays) of each catalog topic: its figures in a sentence, its table and,
     where two or more figures share a unit, its chart."""
-    from perfkit.indicators.registry import topics
-    from perfkit.report.narrative import topic_summary
-
     return [(t.label_zh, [topic_summary(ev, domain, key), tables.topic_table(ev, domain, key),
                           charts.topic_chart(ev, domain, key)])
             for key, t in topics(domain).items()]

@@ -23,6 +23,7 @@ import nbformat
 from perfkit import config, fmt
 from perfkit.errors import FontMissingError
 from perfkit.report.fonts import find_cjk_fonts, latin_advances
+from perfkit.report.sanitize import sanitize
 
 log = logging.getLogger(__name__)
 
@@ -580,8 +581,6 @@ class _BodyProcessor(HTMLParser):
 
 
 def process_body(body_html: str) -> _Body:
-    from perfkit.report.sanitize import sanitize
-
     proc = _BodyProcessor()
     proc.feed(sanitize(body_html))
     return proc.result()

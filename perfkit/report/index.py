@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from perfkit import config, fmt
 from perfkit.atomic import write_text_atomic
+from perfkit.fmt import num
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +106,6 @@ def _score_text(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return ""
     if isinstance(value, (int, float)):
-        from perfkit.fmt import num
-
         return num(value, 2, missing="")
     return str(value)
 
@@ -138,8 +137,6 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
         row.claimed_grade = str(score.get("claimed_grade") or "")
         row.score_error = bool(score.get("errors"))
         row.generated_at = fmt.display_time(str(data.get("generated_at") or ""))
-        from perfkit import config
-
         listed = data.get("domains")
         domains = [str(d) for d in listed] if isinstance(listed, list) else []
         order = {k: i for i, k in enumerate([*config.DOCUMENTS, *domains])}

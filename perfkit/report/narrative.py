@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
-from perfkit import fmt
+from perfkit import __version__, config, fmt
+from perfkit.assess import targets
+from perfkit.assess.audit import audit, verdict_counts
+from perfkit.assess.checks import run_domain_checks
 from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.figures import INTERNAL, SCORES, STATED
+from perfkit.assess.pefa import NOT_RATED, assess
+from perfkit.assess.problems import find_problems, problem_types
+from perfkit.assess.scoresheet import load_sheet
+from perfkit.assess.scoring import POLICY_ZH
+from perfkit.assess.targets import target_text
+from perfkit.atomic import sha256_file
+from perfkit.data.sheets import DOMAIN_CHOICES
+from perfkit.indicators.aid import BELOW_STANDARD, programme_frame
+from perfkit.indicators.registry import topics
 from perfkit.report.markdown import Text, esc, run_in
-from perfkit.verdicts import INCONSISTENT, UNEXPLAINED
+from perfkit.verdicts import CONSISTENT, INCONSISTENT, UNEXPLAINED, VERDICTS
 
 
 def _nan(v: float) -> bool:
@@ -172,10 +186,6 @@ def title(ev: Evaluation, section: str) -> Text:
 
 def audit_summary(ev: Evaluation) -> Text:
     """The audit in prose: counts by verdict per part, then every figure that is not 一致."""
-    from perfkit.assess.audit import audit, verdict_counts
-    from perfkit.assess.figures import INTERNAL, SCORES, STATED
-    from perfkit.verdicts import CONSISTENT, VERDICTS
-
     a = audit(ev)
     parts = ((STATED, "报告所列数值"), (INTERNAL, "工作簿内部勾稽关系"), (SCORES, "部门自评得分"))
     lines = []
@@ -204,8 +214,6 @@ def audit_summary(ev: Evaluation) -> Text:
 
 
 def _domain_zh(domain: str) -> str:
-    from perfkit.data.sheets import DOMAIN_CHOICES
-
     return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
 
 
@@ -223,9 +231,6 @@ def _lv(ev: Evaluation, indicator_id: str) -> str:
 
 def attainment_summary(ev: Evaluation, domain: str) -> Text:
     """How many of this year's targets were exceeded, met, missed or have no actual value."""
-    from perfkit.assess import targets
-    from perfkit.assess.targets import target_text
-
     att = targets.attainment(ev, domain)
     name = _domain_zh(domain)
     if att.empty:
@@ -255,9 +260,6 @@ def attainment_summary(ev: Evaluation, domain: str) -> Text:
 
 def next_year_targets_text(ev: Evaluation, domain: str) -> Text:
     """The targets set for a later year, listed as the plan (not judged this year)."""
-    from perfkit.assess import targets
-    from perfkit.assess.targets import target_text
-
     nxt = targets.next_year_targets(ev, domain)
     if nxt.empty:
         return Text(f"工作簿未列出{_domain_zh(domain)}的下年度目标。")
@@ -268,10 +270,6 @@ def next_year_targets_text(ev: Evaluation, domain: str) -> Text:
 
 def domain_findings(ev: Evaluation, domain: str) -> Text:
     """Bulleted findings of a domain: checks to explain, missed targets, the data gaps."""
-    from perfkit.assess import targets
-    from perfkit.assess.checks import run_domain_checks
-    from perfkit.verdicts import CONSISTENT
-
     lines = []
     checks = run_domain_checks(ev.data, ev.settings, domain)
     for _, c in checks[checks["verdict"] != CONSISTENT].iterrows():
@@ -295,10 +293,6 @@ def topic_summary(ev: Evaluation, domain: str, topic: str) -> Text:
     """One sentence of a catalog topic's figures, in the catalog's order: each indicator with its
     value (and 数值修饰), its year target and status where it has one; those without a value
     are named after them."""
-    from perfkit.assess import targets
-    from perfkit.assess.targets import target_text
-    from perfkit.indicators.registry import topics
-
     spec = topics(domain)[topic]
     att = targets.attainment(ev, domain)
     judged = att[att["status"].isin([targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
@@ -327,9 +321,6 @@ def aid_sheet_text(ev: Evaluation) -> Text:
     """The 学生资助 sheet in words: programmes, totals, the policy groups against the total the
     report states, per-person aid (per 人 or 人次, as the sheet's 计数单位 says), and every
     programme below its standard."""
-    from perfkit.assess.checks import run_domain_checks
-    from perfkit.indicators.aid import BELOW_STANDARD, programme_frame
-
     p = programme_frame(ev.data)
     if p.empty:
         return Text(f"{ev.year}年度学生资助表未填写。")
@@ -374,9 +365,6 @@ def aid_sheet_text(ev: Evaluation) -> Text:
 
 def evaluation_process(ev: Evaluation) -> Text:
     """复核依据和方法: what the review used and how, generated from the run's inputs."""
-    from perfkit.assess.scoresheet import load_sheet
-    from perfkit.assess.scoring import POLICY_ZH
-
     sheet = load_sheet(ev.settings.score_sheet)
     basis = ev.settings.budget_label_zh
     lines = [
@@ -400,8 +388,6 @@ def evaluation_process(ev: Evaluation) -> Text:
 
 def pefa_paragraph(ev: Evaluation) -> Text:
     """PEFA 2016 pillar I as a second opinion beside the local score."""
-    from perfkit.assess.pefa import NOT_RATED, assess
-
     frame = assess(ev)
     parts = []
     for _, d in frame.iterrows():
@@ -423,8 +409,6 @@ def pefa_paragraph(ev: Evaluation) -> Text:
 
 def problems_section(ev: Evaluation) -> Text:
     """四、存在的问题: every problem the data shows, grouped by type, with figures and cells."""
-    from perfkit.assess.problems import find_problems, problem_types
-
     found = find_problems(ev)
     if found.empty:
         return Text("数据中未发现需要说明的问题。")
@@ -442,8 +426,6 @@ def problems_section(ev: Evaluation) -> Text:
 
 def suggestions_section(ev: Evaluation) -> Text:
     """五、有关建议: one suggestion per problem type found, from the maintained template."""
-    from perfkit.assess.problems import find_problems, problem_types
-
     kinds = list(dict.fromkeys(find_problems(ev)["type"]))
     if not kinds:
         return Text("数据中未发现需要改进的问题，建议保持现有预算和绩效管理做法。")
@@ -456,13 +438,6 @@ def suggestions_section(ev: Evaluation) -> Text:
 
 def provenance(ev: Evaluation) -> Text:
     """附录 数据来源与版本: input file and hash, score sheet and hash, perfkit version, run time."""
-    import datetime as dt
-
-    from perfkit import __version__
-    from perfkit.assess.scoresheet import load_sheet
-    from perfkit.assess.scoring import POLICY_ZH
-    from perfkit.atomic import sha256_file
-
     sheet = load_sheet(ev.settings.score_sheet)
     now = fmt.display_time(dt.datetime.now(dt.UTC), seconds=True)
     # Paths are inside the project (params.safe_path) and shown as code, so not escaped.
@@ -479,8 +454,6 @@ def provenance(ev: Evaluation) -> Text:
 
 
 def _rel_path(path) -> str:
-    from perfkit import config
-
     try:
         return str(path.resolve().relative_to(config.ROOT))
     except ValueError:

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from perfkit.report.fonts import CjkFont, find_cjk_fonts
+from perfkit.report.fonts import CjkFont, find_cjk_fonts, find_family
 from perfkit.report.fontsubset import pdf_subset
 from perfkit.report.html import asset, css_string, font_stack
 
@@ -61,8 +61,6 @@ OFFICIAL_FACES: tuple[tuple[str, int, str, bool, str], ...] = (
 def _official_css(fallback: CjkFont) -> tuple[str, dict[str, tuple[CjkFont, bool]]]:
     """The official-layout stylesheet with its @font-face rules, and the faces they fetch
     (a family that is not installed is replaced by ``fallback``, with a warning)."""
-    from perfkit.report.fonts import find_family
-
     faces: dict[str, tuple[CjkFont, bool]] = {}
     rules = []
     for n, (alias, weight, family, bold, package) in enumerate(OFFICIAL_FACES):

@@ -13,6 +13,7 @@ from perfkit.errors import FontMissingError
 from perfkit.report.fonts import find_cjk_fonts
 from perfkit.report.html import ReportMeta, export_body, page, process_body, reviewer_notebook
 from perfkit.report.pdf import render_pdf
+from perfkit.report.word import notebook_docx
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,6 @@ def render_notebook(
     log.info("rendered %s HTML in %.2f s", stem, time.perf_counter() - started)
 
     if docx:
-        from perfkit.report.word import notebook_docx
-
         started = time.perf_counter()
         data = notebook_docx(reviewer_nb, meta)
         written["docx"] = write_bytes_atomic(out_dir / f"{stem}.docx", data)

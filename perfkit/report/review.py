@@ -15,13 +15,18 @@ from typing import Any
 import pandas as pd
 
 from perfkit import fmt
+from perfkit.assess import targets
 from perfkit.assess.claims import claim_checks, claimed_items
 from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.reporttext import extract
 from perfkit.assess.rules import LOSS_ZH
 from perfkit.assess.scoring import ERROR, EXCLUDED, POLICY_ZH, STATUS_ZH, ScoreResult, score
+from perfkit.assess.textaudit import audit_text
+from perfkit.data.sheets import DOMAIN_CHOICES, TEXT_SECTIONS
 from perfkit.report.markdown import Text, esc
-from perfkit.report.tables import styled
-from perfkit.verdicts import CONSISTENT, INCONSISTENT
+from perfkit.report.selfreport import REQUIRED_SECTIONS, rows
+from perfkit.report.tables import audit_display, styled, verdicts_marked
+from perfkit.verdicts import CONSISTENT, INCONSISTENT, VERDICTS
 
 
 def _nan(v: Any) -> bool:
@@ -236,10 +241,6 @@ def gaps(ev: Evaluation) -> pd.DataFrame:
     Returns:
         Columns area, item, kind, reason, cells.
     """
-    from perfkit.assess import targets
-    from perfkit.data.sheets import DOMAIN_CHOICES, TEXT_SECTIONS
-    from perfkit.report.selfreport import REQUIRED_SECTIONS, rows
-
     zh = {v: k for k, v in DOMAIN_CHOICES.items()}
     out = []
     fin = ev.domain_indicators("finance")
@@ -275,9 +276,6 @@ def text_audit(ev: Evaluation) -> pd.DataFrame:
     Returns:
         Tidy frame with :data:`perfkit.assess.reporttext.TEXT_AUDIT_COLUMNS` (location = the cell).
     """
-    from perfkit.assess.reporttext import extract
-    from perfkit.assess.textaudit import audit_text
-
     frame = ev.data.frames.get("text")
     paragraphs = [] if frame is None else [
         (str(r["content"]), ev.data.cell("text", i, "content"))
@@ -287,8 +285,6 @@ def text_audit(ev: Evaluation) -> pd.DataFrame:
 
 def text_audit_summary(ev: Evaluation) -> Text:
     """How many figures of the department's text were checked, with what verdicts."""
-    from perfkit.verdicts import VERDICTS
-
     a = text_audit(ev)
     if a.empty:
         return Text("部门的报告文字中没有可以核对的数值（或工作簿未提供报告文字）。")
@@ -302,8 +298,6 @@ def text_audit_summary(ev: Evaluation) -> Text:
 
 def text_audit_table(ev: Evaluation):
     """The figures of the department's text that are not simply 一致, with where they stand."""
-    from perfkit.report.tables import audit_display, verdicts_marked
-
     a = text_audit(ev)
     a = a[a["verdict"] != CONSISTENT]
     if a.empty:

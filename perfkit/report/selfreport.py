@@ -17,10 +17,16 @@ from typing import Any
 import pandas as pd
 
 from perfkit import fmt
+from perfkit.assess import targets
+from perfkit.assess.claims import claim_checks, claimed_items
 from perfkit.assess.evaluation import Evaluation
-from perfkit.data.sheets import TEXT_SECTIONS
+from perfkit.assess.scoresheet import load_sheet
+from perfkit.assess.targets import target_text
+from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY, TEXT_SECTIONS
 from perfkit.data.values import normalize_label
+from perfkit.indicators.registry import headlines
 from perfkit.report.markdown import Text, run_in
+from perfkit.report.narrative import _total_clause
 from perfkit.report.tables import styled
 from perfkit.verdicts import INCONSISTENT
 
@@ -68,8 +74,6 @@ def quote(text: str, *, inline: bool = False) -> str:
 def _value_text(ev: Evaluation, code: str) -> str | None:
     """A placeholder's value: the 绩效指标 实际值 of ``code`` (with its qualifier) or the value
     of the perfkit indicator ``code``; None when neither exists."""
-    from perfkit.assess import targets
-
     m = targets.metrics(ev)
     rows = m[(m["code"] == code) & ~m["next_year"]]
     if not rows.empty:
@@ -182,9 +186,6 @@ def staffing(ev: Evaluation) -> Text:
 
 def goals_table(ev: Evaluation):
     """The year's quantified targets the department set (its 绩效指标 rows with a target)."""
-    from perfkit.assess import targets
-    from perfkit.assess.targets import target_text
-
     att = targets.attainment(ev)
     att = att[~att["target_derived"] & att["target"].notna()]
     if att.empty:
@@ -197,8 +198,6 @@ def goals_table(ev: Evaluation):
 
 
 def _domain_zh(domain: str) -> str:
-    from perfkit.data.sheets import DOMAIN_CHOICES
-
     return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
 
 
@@ -214,8 +213,6 @@ def _stated_ratio(ev: Evaluation, check: str) -> str | None:
 
 def income_expenditure(ev: Evaluation) -> Text:
     """收支情况: income, spending and carry-over as the department's report states them."""
-    from perfkit.report.narrative import _total_clause
-
     d, col, basis = ev.data, ev.settings.budget_column, ev.settings.budget_label_zh
     paras = []
     s = _total_clause(ev, "income", "revenue_execution_pct", "收入")
@@ -257,8 +254,6 @@ def income_expenditure(ev: Evaluation) -> Text:
 
 def budget_table(ev: Evaluation, sheet: str):
     """收入 or 支出 by line: budget, actual, completion rate (lines with an actual figure)."""
-    from perfkit.data.sheets import SHEET_BY_KEY
-
     d, col, basis = ev.data, ev.settings.budget_column, ev.settings.budget_label_zh
     out = []
     for item in SHEET_BY_KEY[sheet].items:
@@ -266,7 +261,7 @@ def budget_table(ev: Evaluation, sheet: str):
         if _nan(actual) and _nan(budget):
             continue
         rate = (fmt.pct(actual / budget * 100) if not (_nan(actual) or _nan(budget) or budget == 0)
-                else ("无法计算（基数为0）" if budget == 0 else fmt.MISSING))
+                else (fmt.NOT_COMPUTABLE_ZERO if budget == 0 else fmt.MISSING))
         out.append({"项目": ("　其中：" if item.parent else "") + item.label,
                     f"{basis}数（万元）": fmt.num(budget), "决算数（万元）": fmt.num(actual),
                     f"完成率（决算/{basis}）": rate})
@@ -330,10 +325,6 @@ def results_fallback(ev: Evaluation) -> Text:
     order, then the 绩效指标 rows with this year's target or of the department's own (any 领域,
     其他 included), each with its value as stated (数值修饰) and, for a target, whether it was
     met."""
-    from perfkit.assess import targets
-    from perfkit.assess.targets import target_text
-    from perfkit.indicators.registry import headlines
-
     m = targets.metrics(ev)
     m = m[~m["next_year"]]
     goals = {r["code"]: r for _, r in m.iterrows() if r["code"] and r["status"]}
@@ -381,8 +372,6 @@ def results(ev: Evaluation) -> Text:
 
 def targets_summary(ev: Evaluation) -> Text:
     """How many of the year's quantified targets were met (the department's own targets)."""
-    from perfkit.assess import targets
-
     att = targets.attainment(ev)
     att = att[~att["target_derived"]]
     if att.empty:
@@ -394,9 +383,6 @@ def targets_summary(ev: Evaluation) -> Text:
 
 def targets_table(ev: Evaluation):
     """Each quantified target of the year with its actual value and whether it was met."""
-    from perfkit.assess import targets
-    from perfkit.assess.targets import target_text
-
     att = targets.attainment(ev)
     att = att[~att["target_derived"]]
     if att.empty:
@@ -417,9 +403,6 @@ def targets_table(ev: Evaluation):
 
 def next_year_table(ev: Evaluation):
     """Targets the department set for a later year (not judged this year)."""
-    from perfkit.assess import targets
-    from perfkit.assess.targets import target_text
-
     nxt = targets.next_year_targets(ev)
     if nxt.empty:
         return Text("")
@@ -432,9 +415,6 @@ def next_year_table(ev: Evaluation):
 
 def conclusion(ev: Evaluation) -> Text:
     """自评结论: the department's words, its own score and grade (never perfkit's)."""
-    from perfkit.assess.claims import claim_checks
-    from perfkit.assess.scoresheet import load_sheet
-
     sheet = load_sheet(ev.settings.score_sheet)
     claimed = ev.data.info.get("claimed_score")
     stated_grade = str(ev.data.info.get("claimed_grade") or "").strip()
@@ -454,8 +434,6 @@ def conclusion(ev: Evaluation) -> Text:
 
 def item_scores_table(ev: Evaluation):
     """The department's item scores (自评表 sheet), when it gave them."""
-    from perfkit.assess.claims import claimed_items
-
     items = claimed_items(ev)
     if items.empty or items["score"].isna().all():
         return Text("部门未填报分项自评得分。")

@@ -10,9 +10,19 @@ from typing import Any
 import pandas as pd
 
 from perfkit import fmt
+from perfkit.assess import targets
+from perfkit.assess.audit import audit
+from perfkit.assess.checks import run_domain_checks
 from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.figures import STATED
+from perfkit.assess.history import changes, earlier_years
+from perfkit.assess.pefa import NOT_RATED, assess
 from perfkit.assess.targets import target_text
-from perfkit.data.sheets import SHEET_BY_KEY
+from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
+from perfkit.indicators import REGISTRY
+from perfkit.indicators.aid import PROGRAMME_FIELDS, programme_frame
+from perfkit.indicators.registry import catalog, load_all, topics
+from perfkit.report.markdown import Text
 from perfkit.verdicts import CONFIRMED, INCONSISTENT, ROUNDING, UNEXPLAINED, UNVERIFIABLE
 
 MISSING = fmt.MISSING
@@ -140,14 +150,14 @@ def _ratio(num: float, den: float) -> str:
     if math.isnan(num) or math.isnan(den):
         return MISSING
     if den == 0:
-        return "无法计算（基数为0）"
+        return fmt.NOT_COMPUTABLE_ZERO
     return fmt.pct(num / den * 100)
 
 
 def _change(now: float, before: float) -> tuple[str, str]:
     if math.isnan(now) or math.isnan(before):
         return MISSING, MISSING
-    rate = "无法计算（基数为0）" if before == 0 else fmt.pct((now - before) / before * 100)
+    rate = fmt.NOT_COMPUTABLE_ZERO if before == 0 else fmt.pct((now - before) / before * 100)
     return fmt.num(now - before), rate
 
 
@@ -251,7 +261,7 @@ def _audit_value(value: float, unit: str, note: str, verdict: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         if verdict != UNVERIFIABLE:
             return ""  # a pass/fail check without a figure (e.g. grade band)
-        return "无法计算（基数为0）" if "基数为0" in str(note) else "无法计算"
+        return fmt.NOT_COMPUTABLE_ZERO if "基数为0" in str(note) else "无法计算"
     if unit == "%" or unit == "万元":
         return fmt.with_unit(value, unit)
     return fmt.count(value) + (unit or "")
@@ -275,8 +285,6 @@ def audit_frame(ev: Evaluation, category: str | None = None) -> pd.DataFrame:
         A plain frame with Chinese headers (the CLI prints it; :func:`audit_table` styles it).
         差额 is 报告值 minus 重新计算.
     """
-    from perfkit.assess.audit import audit
-
     a = audit(ev)
     if category:
         a = a[a["category"] == category]
@@ -288,8 +296,6 @@ def audit_display(a: pd.DataFrame, every_ref: bool = False) -> pd.DataFrame:
 
     编号 is shown for 报告数值 rows (or for every row with ``every_ref``, as for a report's text).
     """
-    from perfkit.assess.figures import STATED
-
     return pd.DataFrame({
         "编号": [r if c == STATED or every_ref else "" for r, c in
                  zip(a["ref"], a["category"], strict=True)],
@@ -368,11 +374,8 @@ def _target_rows(frame: pd.DataFrame, *, judged: bool) -> pd.DataFrame:
 
 def attainment_table(ev: Evaluation, domain: str):
     """This year's targets of a domain: target, actual, 实际/目标, status (达成/超额/…), change."""
-    from perfkit.assess import targets
-
     frame = targets.attainment(ev, domain)
     if frame.empty:  # attainment_summary says that there are none
-        from perfkit.report.markdown import Text
 
         return Text("")
     caption = None if frame["prior"].notna().any() else "上年值均未提供，无法计算较上年变化。"
@@ -381,11 +384,8 @@ def attainment_table(ev: Evaluation, domain: str):
 
 def next_year_table(ev: Evaluation, domain: str):
     """Targets set for a later year (the plan), listed but not judged."""
-    from perfkit.assess import targets
-
     frame = targets.next_year_targets(ev, domain)
     if frame.empty:  # next_year_targets_text says that there are none
-        from perfkit.report.markdown import Text
 
         return Text("")
     return styled(_target_rows(frame, judged=False))
@@ -397,9 +397,6 @@ def topic_table(ev: Evaluation, domain: str, topic: str):
     Figures the report states are marked 报告数; figures perfkit computes are marked 计算 and
     show their formula.
     """
-    from perfkit.assess import targets
-    from perfkit.indicators.registry import topics
-
     ids = topics(domain)[topic].indicators
     notes = targets.metrics(ev, domain).set_index("code")["note"]
     notes = notes[~notes.index.duplicated()]
@@ -421,8 +418,6 @@ def topic_table(ev: Evaluation, domain: str, topic: str):
 
 def data_gap_table(ev: Evaluation, domain: str):
     """Every data gap of a domain: targets without actual value, indicators not computable."""
-    from perfkit.assess import targets
-
     g = targets.gaps(ev, domain)
     if g.empty:
         return styled(pd.DataFrame({"指标": ["（无）"], "类型": [""], "原因": ["无数据缺口"]}))
@@ -432,8 +427,6 @@ def data_gap_table(ev: Evaluation, domain: str):
 
 def domain_check_table(ev: Evaluation, domain: str):
     """The checks a domain's data implies (parts = totals, per-person aid vs standard, units)."""
-    from perfkit.assess.checks import run_domain_checks
-
     c = run_domain_checks(ev.data, ev.settings, domain)
     if c.empty:
         return styled(pd.DataFrame({"核对项": ["（无）"], "结论": [""], "说明": ["本领域没有可核对的勾稽关系"]}))
@@ -456,9 +449,6 @@ def domain_check_table(ev: Evaluation, domain: str):
 def domain_sheet_table(ev: Evaluation, domain: str):
     """The table of the optional sheet a domain's catalog reads (``sheets``: 学生资助 for aid),
     or an empty text when the domain reads none."""
-    from perfkit.indicators.registry import catalog
-    from perfkit.report.markdown import Text
-
     c = catalog(domain)
     if c is None or not c.sheets:
         return Text("")
@@ -469,8 +459,6 @@ def domain_sheet_table(ev: Evaluation, domain: str):
 def aid_programme_table(ev: Evaluation):
     """学生资助 by programme: persons (in its 计数单位), amount, per-person aid, standard,
     share of the total."""
-    from perfkit.indicators.aid import PROGRAMME_FIELDS, programme_frame
-
     p = programme_frame(ev.data)
     if p.empty:
         return styled(pd.DataFrame({"资助项目": ["（无）"], "说明": ["学生资助表未填写"]}))
@@ -509,8 +497,6 @@ def aid_programme_table(ev: Evaluation):
 
 def pefa_table(ev: Evaluation):
     """PEFA 2016 PI-1, PI-2.1, PI-2.2, PI-3.1 with values, grades and the basis of the grade."""
-    from perfkit.assess.pefa import NOT_RATED, assess
-
     a = assess(ev)
     frame = pd.DataFrame({
         "PEFA维度": a["label_zh"],
@@ -532,10 +518,6 @@ def data_dictionary(ev: Evaluation | None = None):
     With ``ev``, the indicators of finance and of the domains it covers (``ev.domains``);
     without, every indicator of every catalog in use.
     """
-    from perfkit.data.sheets import DOMAIN_CHOICES
-    from perfkit.indicators import REGISTRY
-    from perfkit.indicators.registry import load_all
-
     load_all()
     zh = {v: k for k, v in DOMAIN_CHOICES.items()}
     keep = None if ev is None else {"finance", *ev.domains}
@@ -569,9 +551,6 @@ def change_table(ev: Evaluation, domain: str = "finance"):
     Earlier years come from their runs' ``tables/indicators.csv``. Without any earlier year the
     result is one line of text saying so.
     """
-    from perfkit.assess.history import changes, earlier_years
-    from perfkit.report.markdown import Text
-
     years = earlier_years(ev)
     if not years:
         return Text(f"没有{ev.year}年以前年度的评价结果（此前年度尚未用本工具评价，或其结果未保存），"

@@ -17,18 +17,28 @@ state between notebooks.
 
 from __future__ import annotations
 
+import atexit
+import gc
+import json
 import logging
 import os
+import queue
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
+from multiprocessing import util
 from pathlib import Path
 from typing import Any
+
+from perfkit.atomic import file_mode
+from perfkit.errors import PerfkitError
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +123,6 @@ _KERNEL_STATE: dict[str, Any] = {}
 
 def snapshot_kernel_state() -> None:
     """Record the kernel's pristine state (called once, right after the preload imports)."""
-    import warnings
-
     import matplotlib
 
     _KERNEL_STATE.update(
@@ -128,17 +136,12 @@ def _freeze_imports() -> None:
     """Move everything allocated so far (the preloaded modules) out of the garbage collector's
     sight: it lives as long as the process, and every full collection would walk it again
     (about a tenth of a notebook's execution time, and 4 % of a PDF's typesetting)."""
-    import gc
-
     gc.collect()
     gc.freeze()
 
 
 def restore_kernel_state() -> None:
     """Undo what a notebook may have changed outside its namespace."""
-    import gc
-    import warnings
-
     import matplotlib
     import matplotlib.pyplot as plt
 
@@ -246,8 +249,6 @@ class WarmKernel:
 
     def recorded_reads(self) -> dict[str, str | None]:
         """What the last notebook read, as the kernel recorded it."""
-        import json
-
         fd, path = tempfile.mkstemp(prefix="perfkit-reads.", suffix=".json")
         os.close(fd)
         try:
@@ -276,8 +277,6 @@ _ON_KERNEL_START: list[Any] = []
 
 
 def _devnull():
-    import subprocess
-
     return subprocess.DEVNULL
 
 
@@ -393,8 +392,6 @@ def execute_task(task: Task, kernel: WarmKernel | None) -> tuple[NotebookResult,
                             input_hash=task.input_hash, inputs=task.inputs)
     fd, tmp = tempfile.mkstemp(prefix=f".{task.notebook}.", suffix=".partial.ipynb", dir=out_dir)
     if hasattr(os, "fchmod"):
-        from perfkit.atomic import file_mode
-
         os.fchmod(fd, file_mode())  # becomes <notebook>.ipynb: readable as the umask allows
     os.close(fd)
     stage = tempfile.mkdtemp(prefix=f".{task.notebook}.staging.", dir=out_dir)
@@ -482,8 +479,6 @@ def _remove_empty(folder: Path) -> None:
 
 def describe(exc: BaseException) -> str:
     """One line saying what went wrong (the notebook's exception when there is one)."""
-    from perfkit.errors import PerfkitError
-
     ename = getattr(exc, "ename", None)
     if ename:
         return f"{ename}: {getattr(exc, 'evalue', '')}".strip()
@@ -580,8 +575,6 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) 
     The worker ignores SIGINT (the parent decides what a Ctrl-C stops) and on SIGTERM removes
     its temporary files and kills its kernel before exiting.
     """
-    import queue
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
     os.environ.update(env)
@@ -626,12 +619,8 @@ _DASK_KERNEL: list[WarmKernel | None] = [None]
 
 def execute_on_dask_worker(task: Task) -> NotebookResult:
     """Run one task on a Dask worker, keeping that worker's kernel warm between tasks."""
-    import atexit
-
     skip_slow_imports()
     if not getattr(execute_on_dask_worker, "_registered", False):
-        from multiprocessing import util
-
         atexit.register(_shutdown_dask_kernel)
         # A Dask worker started by a nanny is a multiprocessing child: it exits through
         # os._exit after running these finalizers, never through atexit.

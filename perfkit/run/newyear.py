@@ -23,7 +23,10 @@ from typing import Any
 
 from perfkit import config
 from perfkit.assess.scoresheet import ScoreSheet, load_sheet
+from perfkit.atomic import write_text_atomic
 from perfkit.data.params import check_department, load_settings
+from perfkit.data.reader import load_workbook
+from perfkit.data.template import write_workbook
 from perfkit.errors import PerfkitError
 from perfkit.run.prefill import template_content
 
@@ -164,10 +167,6 @@ def write_next_year(department: str, year: int, from_year: int) -> tuple[Path, P
         PerfkitError: a target file exists already (nothing is overwritten), or the source
             workbook or settings are invalid.
     """
-    from perfkit.atomic import write_text_atomic
-    from perfkit.data.reader import load_workbook
-    from perfkit.data.template import write_workbook
-
     check_department(department)
     out = config.workbook_path(department, year)
     params_out = config.params_path(department, year)

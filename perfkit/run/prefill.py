@@ -15,6 +15,7 @@ from typing import Any
 from perfkit.assess.rules import Checklist
 from perfkit.assess.scoresheet import ScoreSheet
 from perfkit.data.sheets import TEXT_SECTIONS
+from perfkit.domains import catalogs
 
 
 def text_rows() -> list[dict[str, Any]]:
@@ -43,8 +44,6 @@ def target_rows(domains: list[str]) -> list[dict[str, Any]]:
     direction (its ``targets`` rules); values empty. Computed indicators have no row (perfkit
     computes them from these).
     """
-    from perfkit.domains import catalogs
-
     cats = catalogs()
     rows = []
     for key in domains:

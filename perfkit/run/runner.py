@@ -20,19 +20,36 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import multiprocessing as mp
 import os
+import queue
 import shutil
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from perfkit import config, reads
-from perfkit.atomic import sha256_file
+from perfkit import __version__, config, reads
+from perfkit.atomic import sha256_file, write_text_atomic
 from perfkit.data.params import Settings, check_department, load_settings
+from perfkit.domains import catalogs
 from perfkit.errors import PerfkitError
-from perfkit.run.engine import FAILED, INTERRUPTED, OK, SKIPPED, NotebookResult, Task, describe
+from perfkit.run.engine import (
+    FAILED,
+    INTERRUPTED,
+    OK,
+    SKIPPED,
+    NotebookResult,
+    Task,
+    describe,
+    execute_on_dask_worker,
+    kill_kernel,
+    process_running,
+    worker_main,
+)
 from perfkit.run.locking import OutputLock
 
 log = logging.getLogger(__name__)
@@ -64,8 +81,6 @@ INPUT_CHECK = "（输入检查）"
 
 
 def _version() -> str:
-    from perfkit import __version__
-
     return __version__
 
 
@@ -235,15 +250,11 @@ def plan(
 
 
 def _catalog_keys() -> list[str]:
-    from perfkit.domains import catalogs
-
     return list(catalogs())
 
 
 def domain_title(domain: str) -> str:
     """A domain report's title: its catalog's label (教育质量, 卫生健康 …), else its key."""
-    from perfkit.domains import catalogs
-
     c = catalogs().get(domain)
     return c.label_zh if c else domain
 
@@ -284,8 +295,6 @@ def write_manifest(out_dir: Path, header: dict[str, Any], results: list[Notebook
     A notebook that failed or was interrupted keeps its previous good report in place; its
     entry says so (``previous_outputs``) and points to the partially executed copy.
     """
-    from perfkit.atomic import write_text_atomic
-
     manifest = read_manifest(out_dir)
     notebooks = _current(out_dir, manifest.get("notebooks") or {}, header.get("domains"),
                          {r.notebook for r in results})
@@ -358,8 +367,6 @@ class _LocalWorkers:
     """Worker processes (spawned), one task at a time each, replaced if one dies."""
 
     def __init__(self, jobs: int, outputs_root: Path, pdf: bool = True):
-        import multiprocessing as mp
-
         self.ctx = mp.get_context("spawn")
         self.outbox = self.ctx.Queue()
         self.env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root),
@@ -373,8 +380,6 @@ class _LocalWorkers:
             self._start()
 
     def _start(self) -> None:
-        from perfkit.run.engine import worker_main
-
         i = self._next
         self._next += 1
         inbox = self.ctx.Queue()
@@ -393,8 +398,6 @@ class _LocalWorkers:
         self.inboxes[i].put((task_id, task))
 
     def next_result(self, timeout: float) -> tuple[int, NotebookResult] | None:
-        import queue
-
         try:
             msg = self.outbox.get(timeout=timeout)
         except queue.Empty:
@@ -443,10 +446,6 @@ class _LocalWorkers:
     def _end_kernels(self) -> None:
         """Return only when every kernel a worker started has ended (a worker that was killed
         could not stop its own)."""
-        import queue
-
-        from perfkit.run.engine import kill_kernel, process_running
-
         while True:
             try:
                 msg = self.outbox.get_nowait()
@@ -482,8 +481,6 @@ class _DaskWorkers:
         return 1 << 30  # the Dask scheduler queues and balances
 
     def submit(self, task_id: int, task: Task) -> None:
-        from perfkit.run.engine import execute_on_dask_worker
-
         fut = self.client.submit(execute_on_dask_worker, task, pure=False,
                                  key=f"perfkit-{task.department}-{task.year}-{task.notebook}-"
                                      f"{os.getpid()}-{task_id}")
@@ -709,9 +706,6 @@ def _longest_first(tasks: list[Task], manifest: dict[str, Any]) -> list[Task]:
 
 def _term_as_interrupt():
     """While a run is on, treat SIGTERM like Ctrl-C so workers and kernels are stopped too."""
-    import signal
-    import threading
-
     if threading.current_thread() is not threading.main_thread():
         return None
 
@@ -722,8 +716,6 @@ def _term_as_interrupt():
 
 
 def _restore_term(previous) -> None:
-    import signal
-
     if previous is not None:
         signal.signal(signal.SIGTERM, previous)
 

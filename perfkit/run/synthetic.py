@@ -17,7 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from perfkit import config
+from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
+from perfkit.data.template import write_workbook
+from perfkit.data.values import normalize_label
 from perfkit.errors import PerfkitError
+from perfkit.run.project import init_project
 
 log = logging.getLogger(__name__)
 
@@ -256,9 +260,6 @@ def fill_workbook(path: str | Path, content: dict[str, Any]) -> Path:
     """
     import openpyxl
 
-    from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
-    from perfkit.data.values import normalize_label
-
     zh = {v: k for k, v in DOMAIN_CHOICES.items()}
     book = openpyxl.load_workbook(path)
     for key, data in content.items():
@@ -321,8 +322,6 @@ def _refuse_real(root: Path, *, mixing: bool = False) -> Path:
 
 def prepare_project(root: Path) -> Path:
     """Make ``root`` a project folder (as ``perfkit init`` does) for synthetic departments."""
-    from perfkit.run.project import init_project
-
     root = _refuse_real(root)
     if not (root / config.MARKER).is_file():
         init_project(root, "合成测试数据（perfkit.run.synthetic，非真实部门）")
@@ -352,8 +351,6 @@ def write_synthetic(
     Returns:
         The written workbook paths.
     """
-    from perfkit.data.template import write_workbook
-
     root = _refuse_real(root, mixing=True)
     broken = set(broken)
     written = []

@@ -9,7 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from perfkit import config
+from perfkit.assess import targets
+from perfkit.assess.audit import audit
 from perfkit.assess.evaluation import Evaluation, load
+from perfkit.assess.figures import AUDIT_COLUMNS
+from perfkit.assess.pefa import assess
+from perfkit.assess.scoring import score, score_summary
 from perfkit.atomic import write_text_atomic
 from perfkit.errors import PerfkitError
 
@@ -48,8 +53,6 @@ SCORE_SUMMARY = config.SCORE_SUMMARY
 def indicator_table(ev: Evaluation) -> pd.DataFrame:
     """The indicators of finance, of the domains the workbook covers and the department's own
     rows, each with the target and attainment status of its 绩效指标 row, if any."""
-    from perfkit.assess import targets
-
     frame = ev.indicators.reset_index()
     frame = frame[frame["domain"].isin({"finance", "other", *ev.domains})]
     judged = targets.metrics(ev)
@@ -74,8 +77,6 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
         write_text_atomic(tables / "indicators.csv", indicator_table(ev).to_csv(index=False)),
         write_text_atomic(tables / "checks.csv", ev.checks[CHECK_COLUMNS].to_csv(index=False)),
     ]
-    from perfkit.assess.pefa import assess
-    from perfkit.assess.scoring import score, score_summary
 
     try:
         scores = score(ev).items[SCORE_COLUMNS]
@@ -88,8 +89,6 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
             score_summary(ev), ensure_ascii=False, indent=2)))
     written.append(write_text_atomic(tables / "pefa.csv",
                                      assess(ev)[PEFA_COLUMNS].to_csv(index=False)))
-    from perfkit.assess.audit import audit
-    from perfkit.assess.figures import AUDIT_COLUMNS
 
     # tables/audit.csv: every stated figure, internal sum and score-sheet check with its verdict
     # (columns documented at perfkit.assess.audit.AUDIT_COLUMNS).
