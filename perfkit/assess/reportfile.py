@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import docx
+
 from perfkit.errors import ReportFileError
 
 SUFFIXES = (".txt", ".docx", ".pdf")
@@ -149,7 +151,6 @@ def _read_docx(path: Path) -> ReportText:
     if "word/document.xml" not in names:
         what = "一个 Excel 工作簿" if "xl/workbook.xml" in names else "一个 zip 文件"
         raise ReportFileError(f"{path}：这是{what}，不是 Word 文档（.docx）。请给出报告的 Word 文件。")
-    import docx  # python-docx
 
     try:
         document = docx.Document(str(path))

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 
 from perfkit import config, fmt
@@ -477,8 +478,6 @@ def write_stated_sheet(workbook: str | Path, extraction: Extraction) -> tuple[Pa
     Raises:
         WorkbookError: the sheet has rows, or the copy exists (the message says what to do).
     """
-    import openpyxl
-
     workbook = Path(workbook)
     sheet = SHEET_BY_KEY["stated"]
     existing = load_workbook(workbook).frames.get("stated")

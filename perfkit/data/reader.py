@@ -9,7 +9,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from perfkit import config, reads
 from perfkit.atomic import sha256_file
@@ -116,8 +118,6 @@ def _load(path: Path, col: Collector, expected_year: int | None) -> WorkbookData
 
 def _open_book(path: Path, col: Collector):
     """Open ``path`` with openpyxl (cached values only), or record why it cannot be opened."""
-    import openpyxl
-
     if not path.exists():
         col.add("", "", "文件不存在", "一个 .xlsx 工作簿", f"检查路径 {path}，或用 perfkit template 生成模板")
         return None
@@ -212,8 +212,6 @@ def _check_formulas(path: Path, book, col: Collector) -> None:
     calculate, e.g. a script). Their cells read as empty, which would silently turn a figure
     into a data gap.
     """
-    import openpyxl
-
     with zipfile.ZipFile(path) as z:
         sheets_xml = [n for n in z.namelist()
                       if n.startswith("xl/worksheets/") and n.endswith(".xml")]
@@ -379,8 +377,6 @@ def _header_map(
     ws, sheet: Sheet, col: Collector, header_merged: bool
 ) -> tuple[dict[str, int], int]:
     """Map column key → 1-based column index; return it with the header row number (1)."""
-    from openpyxl.utils import get_column_letter
-
     wanted = {normalize_label(c.header): c.key for c in sheet.columns}
     aliases = {normalize_label(a): k for a, k in _HEADER_ALIASES.get(sheet.key, {}).items()}
     needed = [c for c in sheet.columns if c.required or c.key in _CORE_COLUMNS.get(sheet.key, ())]
@@ -527,7 +523,6 @@ def _read_table(
     ws, sheet: Sheet, col: Collector, cells, header_merged: bool = False
 ) -> pd.DataFrame:
     headers, header_row = _header_map(ws, sheet, col, header_merged)
-    from openpyxl.utils import get_column_letter
 
     rows: list[dict[str, Any]] = []
     keys: list[Any] = []

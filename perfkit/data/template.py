@@ -6,6 +6,12 @@ import io
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
 from perfkit import config
 from perfkit.atomic import write_bytes_atomic
 from perfkit.data.sheets import AMOUNT, CHOICE, DOMAIN_CHOICES, SHEETS
@@ -23,12 +29,6 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> P
     Returns:
         The written path.
     """
-    import openpyxl
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     content = content or {}
     book = openpyxl.Workbook()
     book.remove(book.active)

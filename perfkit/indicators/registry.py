@@ -170,8 +170,6 @@ def codes(domain: str | None = None):
     Raises:
         CatalogError: ``domain`` is not a domain in use (the message lists those that are).
     """
-    import pandas as pd
-
     cats = _catalogs()
     keys = [domains.FINANCE, *cats]
     if domain is not None and domain not in keys:

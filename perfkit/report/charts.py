@@ -18,6 +18,8 @@ import math
 from itertools import pairwise
 
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 
 from perfkit import fmt
 from perfkit.assess import targets
@@ -70,6 +72,8 @@ def _load_backend() -> None:
     """Load pyplot's backend once: in a kernel, the inline backend registers the PNG display of
     Figure on load. Charts that never touch pyplot (no seaborn call) would otherwise show as text.
     """
+    # pyplot (0.30 s) and seaborn (0.42 s) are imported where a chart is drawn, not with the
+    # module: pyplot chooses its backend when first imported, which must happen in the kernel.
     import matplotlib.pyplot as plt
 
     plt.switch_backend(plt.get_backend())
@@ -332,8 +336,6 @@ def attainment_overview(ev: Evaluation, domain: str) -> Figure | Text | None:
     """实际/目标 for each of this year's targets that has an actual value, coloured by status;
     targets without an actual value are named under the chart, not drawn. None when the domain
     has no target this year (:func:`perfkit.report.narrative.attainment_summary` says so)."""
-    from matplotlib.patches import Patch
-
     a = targets.attainment(ev, domain)
     name = _domain_zh(domain)
     if a.empty:
@@ -399,8 +401,6 @@ def _aid_bars(ev: Evaluation, column: str, title: str, unit_label: str, what: st
 
 def aid_amounts(ev: Evaluation) -> Figure | Text:
     """Aid amount by programme (万元), with each programme's share of the total."""
-    from matplotlib.patches import Patch
-
     label, unit = PROGRAMME_FIELDS["amount_wan_yuan"]
     fig, ax, p = _aid_bars(ev, "amount_wan_yuan", f"{label}（按项目）", unit, label)
     if ax is None:
@@ -432,8 +432,6 @@ def aid_persons(ev: Evaluation) -> Figure | Text:
 
 def aid_per_capita(ev: Evaluation) -> Figure | Text:
     """Per-person aid (元) by programme; the standard as a black mark; below standard in red."""
-    from matplotlib.ticker import FuncFormatter
-
     label, _ = PROGRAMME_FIELDS["per_capita_yuan"]
     p = programme_frame(ev.data)
     missing = list(p.loc[p["per_capita_yuan"].isna(), "program"])

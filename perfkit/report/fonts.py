@@ -16,6 +16,9 @@ from perfkit.errors import FontMissingError
 
 log = logging.getLogger(__name__)
 
+# matplotlib (0.11 s) and IPython are imported by the functions that use them: the PDF renderer
+# finds fonts through fontconfig without matplotlib, and nothing imports IPython outside a kernel.
+
 #: Families tried first, best first. Noto Sans CJK SC (Debian ``fonts-noto-cjk``) has a true
 #: bold face; WenQuanYi Micro Hei (``fonts-wqy-microhei``) has none.
 PREFERRED_FAMILIES: tuple[str, ...] = ("Noto Sans CJK SC", "WenQuanYi Micro Hei")

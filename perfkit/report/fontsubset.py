@@ -28,6 +28,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fontTools import subset
+from fontTools.pens.recordingPen import RecordingPen
+from fontTools.pens.t2CharStringPen import T2CharStringPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTFont
+
 from perfkit.report.fonts import CjkFont
 
 log = logging.getLogger(__name__)
@@ -141,9 +147,6 @@ def _subset_harfbuzz(path: Path, index: int, codepoints: list[int]) -> bytes | N
 
 def _subset_fonttools(path: Path, index: int, codepoints: list[int]) -> bytes:
     """Subset with fontTools (about 0.5 s for a CJK face)."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
     tt = TTFont(str(path), fontNumber=index, lazy=True)
     for tag in _PDF_DROP_TABLES:
         if tag in tt:
@@ -197,8 +200,6 @@ def pdf_subset(font: CjkFont, glyphs: frozenset[str], bold: bool) -> bytes:
         data = _subset_fonttools(path, index, codepoints)
         engine = "fonttools"
     if synthetic:
-        from fontTools.ttLib import TTFont
-
         tt = TTFont(io.BytesIO(data))
         embolden(tt, SYNTHETIC_BOLD_STRENGTH)
         out = io.BytesIO()
@@ -284,19 +285,13 @@ def embolden(tt: Any, strength: float) -> None:
         tt: a ``fontTools.ttLib.TTFont``.
         strength: added stroke width as a fraction of the em.
     """
-    from fontTools.pens.recordingPen import RecordingPen
-
     units = strength * tt["head"].unitsPerEm
     glyph_set = tt.getGlyphSet()
     cff = "CFF " in tt
     if cff:
-        from fontTools.pens.t2CharStringPen import T2CharStringPen
-
         top = tt["CFF "].cff.topDictIndex[0]
         charstrings = top.CharStrings
     else:
-        from fontTools.pens.ttGlyphPen import TTGlyphPen
-
         glyf = tt["glyf"]
     for name in tt.getGlyphOrder():
         rec = RecordingPen()

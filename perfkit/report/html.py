@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+import jinja2
 import nbformat
+from markupsafe import Markup
+from pygments.formatters import HtmlFormatter
 
 from perfkit import config, fmt
 from perfkit.errors import FontMissingError
@@ -158,7 +161,7 @@ def reviewer_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def _exporter(with_code: bool) -> Any:
     """nbconvert's HTML exporter with the ``basic`` template, made once per process (making one
     compiles its Jinja templates: a fifth of the HTML time when done for every notebook)."""
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter  # 0.25 s, once per worker (cached): only rendering needs it
 
     return HTMLExporter(
         template_name="basic",
@@ -588,8 +591,6 @@ def process_body(body_html: str) -> _Body:
 
 @functools.cache
 def _jinja_env():
-    import jinja2
-
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
@@ -618,8 +619,6 @@ def font_stack(first: str | None) -> str:
 def page(
     body: _Body, meta: ReportMeta, *, with_code: bool, family: str | None, synthetic_bold: bool
 ) -> str:
-    from markupsafe import Markup
-
     template = _jinja_env().get_template("report.html.j2")
     return template.render(
         meta=meta,
@@ -643,6 +642,4 @@ def page(
 
 @functools.cache
 def _pygments_css() -> str:
-    from pygments.formatters import HtmlFormatter
-
     return "\n" + HtmlFormatter(style="default").get_style_defs(".highlight")

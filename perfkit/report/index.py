@@ -195,7 +195,7 @@ def write_index(outputs_dir: Path) -> Path:
     Returns:
         Path of the written ``index.html``.
     """
-    import jinja2
+    import jinja2  # the runner imports this module; an unchanged rerun writes no index
     from markupsafe import Markup
 
     root = Path(outputs_dir)

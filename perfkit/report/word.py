@@ -49,12 +49,14 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Emu, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from markdown_it import MarkdownIt
 
 from perfkit.report.tables import TABLE_MIME, is_number_text
@@ -342,8 +344,6 @@ def _is_cjk(ch: str) -> bool:
 
 def _font_table(doc: Any) -> None:
     """Declare the Chinese faces in the font table, with alternative names and PANOSE."""
-    from lxml import etree
-
     part = doc.part.part_related_by(RT.FONT_TABLE)
     root = etree.fromstring(part.blob)
     names = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
@@ -891,8 +891,6 @@ class WordWriter:
         p.paragraph_format.keep_with_next = keep_next
 
     def picture(self, data: bytes, title: str | None) -> None:
-        from docx.image.image import Image
-
         try:
             image = Image.from_blob(data)
         except Exception as exc:  # not an image python-docx reads

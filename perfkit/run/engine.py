@@ -12,7 +12,9 @@ staging folder; only when both succeed are the files moved over the previous rep
 atomic). A failed notebook's partially executed copy goes to ``failed/<notebook>.ipynb``.
 
 Module top level imports the standard library only: kernels import this module to restore their
-state between notebooks.
+state between notebooks, and the runner imports it on every run, an unchanged rerun too (0.26 s
+in all); papermill (0.16 s), jupyter_client (0.08 s), nbformat (0.06 s), matplotlib (0.11 s) and
+perfkit's renderer are imported by the functions that use them, in the worker.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from perfkit.errors import PerfkitError
 from perfkit.fmt import display_time
 
@@ -55,8 +57,6 @@ class OutputLock:
 
     def acquire(self) -> OutputLock:
         """Take the lock or raise :class:`OutputLocked` naming the holder."""
-        from filelock import FileLock, Timeout
-
         self.folder.mkdir(parents=True, exist_ok=True)
         path = lock_path(self.folder)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,8 +91,6 @@ class OutputLock:
 
 def _remove_legacy_lock(folder: Path) -> None:
     """Remove a lock file an earlier version left among the reports, unless it is held."""
-    from filelock import FileLock, Timeout
-
     legacy = folder / LEGACY_LOCK_NAME
     if not legacy.exists():
         return

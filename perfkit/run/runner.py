@@ -656,8 +656,6 @@ def run(
             pool.close()
             pool = None
     except KeyboardInterrupt:
-        import signal
-
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup
         try:
             if pool is not None:

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+
 from perfkit import config
 from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
 from perfkit.data.template import write_workbook
@@ -258,8 +260,6 @@ def fill_workbook(path: str | Path, content: dict[str, Any]) -> Path:
     Returns:
         ``path``.
     """
-    import openpyxl
-
     zh = {v: k for k, v in DOMAIN_CHOICES.items()}
     book = openpyxl.load_workbook(path)
     for key, data in content.items():
