@@ -1,7 +1,15 @@
-"""Finance indicators (部门整体支出): budget execution, structure, carry-over, "三公", staffing."""
+"""Finance indicators (部门整体支出): budget execution, structure, carry-over, "三公", staffing; and the
+same rates line by line for the tables of 收入, 支出 and 三公经费."""
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
+
+from perfkit.data.params import Settings
+from perfkit.data.sheets import SHEET_BY_KEY
+from perfkit.data.workbook import WorkbookData
 from perfkit.indicators.base import Direction, Reader, Undefined, indicator, safe_divide
 
 D = "finance"
@@ -174,3 +182,59 @@ def three_public_change_pct(r: Reader) -> float:
 def staff_control_pct(r: Reader) -> float:
     return safe_divide(r.get("info", "staff_actual_count", "value"),
                        r.get("info", "staff_authorized_count", "value")) * 100
+
+
+# ---------------------------------------------------------------------------------------------
+# Line by line: the rates the 收入, 支出 and 三公经费 tables show for each of their rows
+# ---------------------------------------------------------------------------------------------
+
+#: Columns of :func:`sheet_lines`.
+LINE_COLUMNS = ["item", "label", "parent", "budget_initial", "budget_adjusted", "budget", "actual",
+                "prior_actual", "execution_pct", "execution_note", "change_wan_yuan",
+                "change_pct", "change_note", "actual_cell"]
+
+
+def _rate_pct(numerator: float, denominator: float) -> tuple[float, str]:
+    """numerator / denominator × 100 and why it has no value: "" when an input is missing (the
+    table shows 未提供), 无法计算（基数为0） for a zero base."""
+    if math.isnan(numerator) or math.isnan(denominator):
+        return math.nan, ""
+    try:
+        return safe_divide(numerator, denominator) * 100, ""
+    except Undefined as u:
+        return math.nan, u.reason
+
+
+def sheet_lines(data: WorkbookData, settings: Settings, sheet: str) -> pd.DataFrame:
+    """Every row of 收入, 支出 (``budget`` is the settings' budget column) or 三公经费 (its 预算数):
+    the execution rate 决算 / 预算 × 100 (the control rate of 三公经费), the change on last
+    year's 决算 in 万元 and in % of it.
+
+    Returns:
+        One row per item of the sheet, columns :data:`LINE_COLUMNS`; a rate that cannot be
+        computed is NaN with its note.
+    """
+    budget_column = "budget" if sheet == "three_public" else settings.budget_column
+    rows = []
+    for item in SHEET_BY_KEY[sheet].items:
+        def value(column: str, key: str = item.key) -> float:
+            return data.value(sheet, key, column) if column in _columns(sheet) else math.nan
+
+        actual, prior, budget = value("actual"), value("prior_actual"), value(budget_column)
+        execution, execution_note = _rate_pct(actual, budget)
+        known = not (math.isnan(actual) or math.isnan(prior))
+        change_pct, change_note = _rate_pct(actual - prior, prior) if known else (math.nan, "")
+        rows.append({
+            "item": item.key, "label": item.label, "parent": item.parent or "",
+            "budget_initial": value("budget_initial"), "budget_adjusted": value("budget_adjusted"),
+            "budget": budget, "actual": actual, "prior_actual": prior,
+            "execution_pct": execution, "execution_note": execution_note,
+            "change_wan_yuan": actual - prior if known else math.nan,
+            "change_pct": change_pct, "change_note": change_note,
+            "actual_cell": data.cell(sheet, item.key, "actual"),
+        })
+    return pd.DataFrame(rows, columns=LINE_COLUMNS)
+
+
+def _columns(sheet: str) -> set[str]:
+    return {c.key for c in SHEET_BY_KEY[sheet].columns}

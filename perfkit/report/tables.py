@@ -1,4 +1,5 @@
-"""Display tables for the notebooks: formatted, Chinese headers, text escaped; no new numbers."""
+"""Display tables for the notebooks: formatted, Chinese headers, text escaped; no new numbers
+(every figure comes from the indicator and assessment stages)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from perfkit.assess.figures import STATED
 from perfkit.assess.history import changes, earlier_years
 from perfkit.assess.pefa import NOT_RATED, assess
 from perfkit.assess.targets import target_text
-from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
+from perfkit.data.sheets import DOMAIN_CHOICES
 from perfkit.indicators import REGISTRY
 from perfkit.indicators.aid import PROGRAMME_FIELDS, programme_frame
+from perfkit.indicators.finance import sheet_lines
 from perfkit.indicators.registry import catalog, load_all, topics
 from perfkit.report.markdown import Text
 from perfkit.verdicts import CONFIRMED, INCONSISTENT, ROUNDING, UNEXPLAINED, UNVERIFIABLE
@@ -146,59 +148,42 @@ def styled(frame: pd.DataFrame, caption: str | None = None,
     return Table(frame, caption, styles)
 
 
-def _ratio(num: float, den: float) -> str:
-    if math.isnan(num) or math.isnan(den):
-        return MISSING
-    if den == 0:
-        return fmt.NOT_COMPUTABLE_ZERO
-    return fmt.pct(num / den * 100)
-
-
-def _change(now: float, before: float) -> tuple[str, str]:
-    if math.isnan(now) or math.isnan(before):
-        return MISSING, MISSING
-    rate = fmt.NOT_COMPUTABLE_ZERO if before == 0 else fmt.pct((now - before) / before * 100)
-    return fmt.num(now - before), rate
+def _rate(value: float, note: str) -> str:
+    return fmt.pct(value, missing=note or MISSING)
 
 
 def budget_table(ev: Evaluation, sheet: str):
-    """收入 or 支出 by line: budgets, actual, completion rate, change on last year."""
-    d = ev.data
-    budget_col, basis = ev.settings.budget_column, ev.settings.budget_label_zh
+    """收入 or 支出 by line: budgets, actual, completion rate, change on last year (the rates
+    from :func:`perfkit.indicators.finance.sheet_lines`)."""
+    basis = ev.settings.budget_label_zh
     rows = []
-    for item in SHEET_BY_KEY[sheet].items:
-        v = {c: d.value(sheet, item.key, c)
-             for c in ("budget_initial", "budget_adjusted", "actual", "prior_actual")}
-        _, rate = _change(v["actual"], v["prior_actual"])
+    for _, line in sheet_lines(ev.data, ev.settings, sheet).iterrows():
         rows.append({
-            "项目": ("　其中：" if item.parent else "") + item.label,
-            "年初预算数（万元）": fmt.num(v["budget_initial"]),
-            "调整预算数（万元）": fmt.num(v["budget_adjusted"]),
-            "决算数（万元）": fmt.num(v["actual"]),
-            f"完成率（决算/{basis}）": _ratio(v["actual"], v[budget_col]),
-            "上年决算数（万元）": fmt.num(v["prior_actual"]),
-            "同比增减率": rate,
-            "决算数单元格": d.cell(sheet, item.key, "actual"),
+            "项目": ("　其中：" if line["parent"] else "") + line["label"],
+            "年初预算数（万元）": fmt.num(line["budget_initial"]),
+            "调整预算数（万元）": fmt.num(line["budget_adjusted"]),
+            "决算数（万元）": fmt.num(line["actual"]),
+            f"完成率（决算/{basis}）": _rate(line["execution_pct"], line["execution_note"]),
+            "上年决算数（万元）": fmt.num(line["prior_actual"]),
+            "同比增减率": _rate(line["change_pct"], line["change_note"]),
+            "决算数单元格": line["actual_cell"],
         })
     return styled(pd.DataFrame(rows))
 
 
 def three_public_table(ev: Evaluation):
     """"三公"经费 by item: budget, actual, control rate, last year, change."""
-    d = ev.data
     rows = []
-    for item in SHEET_BY_KEY["three_public"].items:
-        v = {c: d.value("three_public", item.key, c) for c in ("budget", "actual", "prior_actual")}
-        change, rate = _change(v["actual"], v["prior_actual"])
+    for _, line in sheet_lines(ev.data, ev.settings, "three_public").iterrows():
         rows.append({
-            "项目": ("　其中：" if item.parent else "") + item.label,
-            "预算数（万元）": fmt.num(v["budget"]),
-            "决算数（万元）": fmt.num(v["actual"]),
-            "控制率（决算/预算）": _ratio(v["actual"], v["budget"]),
-            "上年决算数（万元）": fmt.num(v["prior_actual"]),
-            "增减额（万元）": change,
-            "增减率": rate,
-            "决算数单元格": d.cell("three_public", item.key, "actual"),
+            "项目": ("　其中：" if line["parent"] else "") + line["label"],
+            "预算数（万元）": fmt.num(line["budget"]),
+            "决算数（万元）": fmt.num(line["actual"]),
+            "控制率（决算/预算）": _rate(line["execution_pct"], line["execution_note"]),
+            "上年决算数（万元）": fmt.num(line["prior_actual"]),
+            "增减额（万元）": fmt.num(line["change_wan_yuan"]),
+            "增减率": _rate(line["change_pct"], line["change_note"]),
+            "决算数单元格": line["actual_cell"],
         })
     return styled(pd.DataFrame(rows))
 

@@ -103,3 +103,39 @@ def test_indicator_records_source_cells(sample_ev):
                                              (float("nan"), "未提供")])
 def test_round_half_up(value, text):
     assert fmt.num(value) == text
+
+
+def test_line_rates_of_the_sample(sample_ev):
+    """The rates the 收入 and 三公经费 tables show, computed by the indicator stage."""
+    from perfkit.indicators.finance import sheet_lines
+
+    income = sheet_lines(sample_ev.data, sample_ev.settings, "income").set_index("item")
+    assert fmt.num(income.at["total", "execution_pct"]) == "133.49"  # 24192.45 / 18122.94
+    assert fmt.num(income.at["service", "execution_pct"]) == "109.03"  # 3470.41 / 3183.1
+    three = sheet_lines(sample_ev.data, sample_ev.settings, "three_public").set_index("item")
+    assert fmt.num(three.at["total", "change_wan_yuan"]) == "16.69"  # 88.53 - 71.84
+    assert fmt.num(three.at["total", "change_pct"]) == "23.23"  # 16.69 / 71.84
+    assert math.isnan(three.at["total", "execution_pct"])  # no 预算数: a gap, not 0
+    assert three.at["total", "execution_note"] == ""
+
+
+@pytest.mark.parametrize(("budget", "actual", "prior", "rate", "rate_note", "change", "change_pct",
+                          "change_note"), [
+    (200.0, 150.0, 100.0, 75.0, "", 50.0, 50.0, ""),
+    (0.0, 150.0, 0.0, math.nan, fmt.NOT_COMPUTABLE_ZERO, 150.0, math.nan, fmt.NOT_COMPUTABLE_ZERO),
+    (None, 150.0, None, math.nan, "", math.nan, math.nan, ""),  # not provided: a gap
+    (200.0, 80.0, 100.0, 40.0, "", -20.0, -20.0, ""),  # a fall is negative
+])
+def test_line_rates_edges(make_ev, budget, actual, prior, rate, rate_note, change, change_pct,
+                          change_note):
+    from perfkit.indicators.finance import sheet_lines
+
+    def edit(c):
+        c["income"]["other"].update(budget_initial=budget, actual=actual, prior_actual=prior)
+
+    ev = make_ev(edit)
+    line = sheet_lines(ev.data, ev.settings, "income").set_index("item").loc["other"]
+    for key, want in (("execution_pct", rate), ("change_wan_yuan", change),
+                      ("change_pct", change_pct)):
+        assert (math.isnan(line[key]) and math.isnan(want)) or line[key] == pytest.approx(want)
+    assert (line["execution_note"], line["change_note"]) == (rate_note, change_note)
