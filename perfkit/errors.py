@@ -62,10 +62,6 @@ class FontMissingError(PerfkitError):
     """No CJK font is installed, so Chinese text would render as boxes."""
 
 
-class RunError(PerfkitError):
-    """One or more notebooks failed during a run."""
-
-
 class ProjectNotFoundError(PerfkitError):
     """No project folder: no perfkit.toml above the current folder and no PERFKIT_ROOT."""
 

@@ -277,12 +277,6 @@ def display_zone() -> dt.tzinfo:
             f"如 Asia/Shanghai（北京时间）或 UTC，或删除该变量以使用北京时间。") from None
 
 
-def now_iso() -> str:
-    """The current time as ISO 8601 with its UTC offset (for manifests; display with
-    :func:`display_time`)."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def display_time(value: str | dt.datetime, *, seconds: bool = False) -> str:
     """A time as a Chinese reader reads it, in the display zone and labelled.
 

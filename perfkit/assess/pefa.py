@@ -20,7 +20,6 @@ from perfkit.errors import PerfkitError
 
 log = logging.getLogger(__name__)
 
-GRADES = ("A", "B", "C")
 NO_GRADE = "D"
 
 #: PEFA 2016 bands (A, B, C; anything else is D). Outturns are closed ranges around 100%;

@@ -72,8 +72,6 @@ ROLES = {
     "change": ({"change", "direction"}, {"now", "base", "base_label"}),
     "sum": ({"total", "parts"}, set()),
 }
-#: Figure roles: a token placeholder captures one figure; the others are text groups.
-TEXT_GROUPS = {"base_label", "direction", "parts"}
 FIGURE_KINDS = ("amount", "percent", "count")
 _CODES = {"amount": "A", "percent": "P", "count": "C"}
 #: Marks around a figure token in the matched text (never in a report: replaced on reading).

@@ -149,7 +149,6 @@ TEXT_SECTIONS: tuple[TextSection, ...] = (
     TextSection("conclusion", "自评结论",
                 "对全年绩效的总体评价（自评得分填入基本信息表“自评得分”，等级填“自评等级”）"),
 )
-TEXT_SECTION_BY_LABEL = {t.label: t for t in TEXT_SECTIONS}
 
 
 SHEETS: tuple[Sheet, ...] = (

@@ -40,7 +40,6 @@ Operand = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.(actual|target|prior
 #: Directions a catalog may write, in English or as the reports print them.
 DIRECTIONS = {"higher": "越高越好", "lower": "越低越好", "near_100": "接近100%为好",
               "neutral": "描述性"}
-TARGET_DIRECTIONS = ("≥", "≤", "=", "全面")
 
 
 class _Model(BaseModel):

@@ -128,9 +128,6 @@ class Reader:
             raise Undefined(f"数据缺失：绩效指标表中没有指标代码 {code}")
         return hits[0]
 
-    def metric(self, code: str, column: str = "actual") -> float:
-        """Return a 绩效指标 value (实际值 by default) for a metric code."""
-        return self.get("targets", self.metric_row(code), column)
 
 
 def _row_label(sheet: str, row: Any, column: str) -> str:

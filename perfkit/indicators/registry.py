@@ -84,11 +84,6 @@ def _catalogs() -> dict[str, Catalog]:
     return domains.catalogs()
 
 
-def domain_keys() -> list[str]:
-    """The catalog domains in use, in order (finance and other are not catalogs)."""
-    return list(_catalogs())
-
-
 def catalog(domain: str) -> Catalog | None:
     """The catalog of a domain, or None (finance, other, an unknown key)."""
     return _catalogs().get(domain)

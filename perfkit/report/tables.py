@@ -23,7 +23,7 @@ from perfkit.data.sheets import DOMAIN_CHOICES
 from perfkit.indicators import REGISTRY
 from perfkit.indicators.aid import PROGRAMME_FIELDS, programme_frame
 from perfkit.indicators.finance import sheet_lines
-from perfkit.indicators.registry import catalog, load_all, topics
+from perfkit.indicators.registry import load_all, topics
 from perfkit.report.markdown import Text
 from perfkit.verdicts import CONFIRMED, INCONSISTENT, ROUNDING, UNEXPLAINED, UNVERIFIABLE
 
@@ -429,16 +429,6 @@ def domain_check_table(ev: Evaluation, domain: str):
         "单元格": c["source_cells"],
     })
     return styled(frame)
-
-
-def domain_sheet_table(ev: Evaluation, domain: str):
-    """The table of the optional sheet a domain's catalog reads (``sheets``: 学生资助 for aid),
-    or an empty text when the domain reads none."""
-    c = catalog(domain)
-    if c is None or not c.sheets:
-        return Text("")
-    tables = {"学生资助": aid_programme_table}
-    return next((tables[n](ev) for n in c.sheets if n in tables), Text(""))
 
 
 def aid_programme_table(ev: Evaluation):

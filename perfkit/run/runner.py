@@ -57,10 +57,6 @@ log = logging.getLogger(__name__)
 __all__ = ["FAILED", "INTERRUPTED", "OK", "SKIPPED", "NotebookResult", "Task", "plan",
            "read_manifest", "run", "write_manifest"]
 
-#: Notebooks that read the others' results run after them within a department-year. None does
-#: today: the report and the review compute from the workbook like the others.
-RUNS_LAST: tuple[str, ...] = ()
-
 #: Expected cost order when no earlier run says otherwise: the longest first, so that one big
 #: notebook does not run alone at the end of a department-year (domain reports after these).
 COST_ORDER = ("review", "report", "finance")
@@ -575,7 +571,6 @@ def run(
     locks: list[OutputLock] = []
     pool = None
     queue_: deque[tuple[int, Task]] = deque()
-    waiting: list[tuple[int, Task]] = []
     running: dict[int, Task] = {}
 
     def emit(r: NotebookResult) -> None:
@@ -601,13 +596,7 @@ def run(
             on_start(expected)
 
     def pump(timeout: float) -> None:
-        """Release summaries whose department-year is done, submit, collect one result."""
-        busy = {(t.department, t.year) for _, t in queue_} | {
-            (t.department, t.year) for t in running.values()}
-        for item in list(waiting):
-            if (item[1].department, item[1].year) not in busy:
-                waiting.remove(item)
-                queue_.append(item)
+        """Submit what the workers can take, collect one result."""
         assert pool is not None  # started before anything is queued
         while queue_ and pool.capacity() > 0:
             tid, t = queue_.popleft()
@@ -647,10 +636,10 @@ def run(
             for r in skipped:
                 emit(r)
             for t in _longest_first(tasks, read_manifest(out_dir)):
-                (waiting if t.notebook in RUNS_LAST else queue_).append((next(counter), t))
-            if pool is not None and (queue_ or waiting or running):
+                queue_.append((next(counter), t))
+            if pool is not None and (queue_ or running):
                 pump(0.0)
-        while queue_ or waiting or running:
+        while queue_ or running:
             pump(0.5)
         if pool is not None:
             pool.close()
@@ -660,7 +649,7 @@ def run(
         try:
             if pool is not None:
                 pool.stop()
-            for t in [*running.values(), *(t for _, t in queue_), *(t for _, t in waiting)]:
+            for t in [*running.values(), *(t for _, t in queue_)]:
                 results.append(NotebookResult(t.department, t.year, t.notebook, INTERRUPTED,
                                               input_hash=t.input_hash, inputs=t.inputs,
                                               error="运行被中断（Ctrl-C），保留上次的报告"))
@@ -735,7 +724,3 @@ def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[Notebo
             return
         write_index(outputs_root)
 
-
-def clean_failed(out_dir: Path) -> None:
-    """Remove the diagnostic copies of failed notebooks of one output folder."""
-    shutil.rmtree(Path(out_dir) / "failed", ignore_errors=True)
