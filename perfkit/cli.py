@@ -332,9 +332,9 @@ def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], wri
             ev = load_for_audit(workbook, params_file=params, tolerance_pp=tol_pp,
                                 tolerance_wan_yuan=tol_wan_yuan)
             settings = ev.settings
-        else:
-            settings = text_settings(params, tol_pp, tol_wan_yuan)
         extraction = extract(text.paragraphs, cat)
+        if ev is None:
+            settings = text_settings(extraction, params, tol_pp, tol_wan_yuan)
         frame = audit_text(extraction, settings, ev)
     except PerfkitError as exc:
         _fail(exc)
@@ -420,13 +420,13 @@ def template(
         err.print(f"{out} 已存在，未覆盖。请先改名或删除。")
         raise typer.Exit(2)
     from perfkit.assess.scoresheet import load_sheet
-    from perfkit.data.params import Settings, load_settings
+    from perfkit.data.params import DEFAULT_SCORE_SHEET, load_settings
     from perfkit.run.prefill import template_content
 
     known = bool(dept and year and config.params_path(dept, year).exists())
-    settings = load_settings(dept, year) if dept and year and known else Settings()
+    sheet_name = load_settings(dept, year).score_sheet if dept and year and known else DEFAULT_SCORE_SHEET
     try:
-        sheet = load_sheet(settings.score_sheet)
+        sheet = load_sheet(sheet_name)
     except PerfkitError as exc:
         _fail(exc)
     write_workbook(out, template_content(sheet, year=year, domains=list(keys or ())))

@@ -16,10 +16,6 @@ PACKAGE_DOMAINS_DIR = PACKAGE_DIR / "domains"
 #: Score sheets shipped with perfkit; a project's params/score_sheets/<name>.yaml overrides one.
 PACKAGE_SCORE_SHEETS_DIR = PACKAGE_DIR / "score_sheets"
 
-#: The department bundled as the sample (Yiyang City Education Bureau, 2019).
-SAMPLE_DEPT = "yiyang-edu"
-SAMPLE_YEAR = 2019
-
 #: tables/score.json: the score-sheet result in one object (sheet, total = 复核得分 or null when
 #: 无法评分, grade, claimed = 自评得分, claimed_grade, missing_policy, errors); the run
 #: manifest's "score" entry is read from it (here, not in perfkit.run.tidy, so that a run with

@@ -18,6 +18,7 @@ the catalog knows the parts are complete.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import math
@@ -30,7 +31,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 
-from perfkit import config, fmt
+from perfkit import fmt
 from perfkit.assess.audit import with_tolerances
 from perfkit.assess.checks import SUM_CHECKS
 from perfkit.assess.evaluation import Evaluation
@@ -437,16 +438,20 @@ def _first_id(location: str, extraction: Extraction) -> str:
     return next((f.id for f in extraction.figures if f.location == location), "")
 
 
-def text_settings(params_file: str | Path = "", tolerance_pp: float | None = None,
-                  tolerance_wan_yuan: float | None = None):
+def text_settings(extraction: Extraction, params_file: str | Path = "",
+                  tolerance_pp: float | None = None, tolerance_wan_yuan: float | None = None):
     """Run settings for auditing a report without a workbook: defaults, a settings file, and
     tolerance overrides (the department code is ``audit``).
+
+    The year is the one the report states ("2019年度"), else the previous calendar year (the year
+    a self-evaluation reports on); it only dates the text-only workbook, no check depends on it.
 
     Raises:
         ParamsError: a bad settings file or a negative tolerance.
     """
-    settings = (load_settings_file(params_file, "audit", config.SAMPLE_YEAR) if params_file
-                else load_settings("audit", config.SAMPLE_YEAR))
+    year = _year_of(extraction) or dt.date.today().year - 1
+    settings = (load_settings_file(params_file, "audit", year) if params_file
+                else load_settings("audit", year))
     return with_tolerances(settings, tolerance_pp, tolerance_wan_yuan)
 
 

@@ -93,6 +93,10 @@ def _cell(value: str) -> str:
 Amount = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
 
 
+#: The score sheet of a department-year whose settings name none.
+DEFAULT_SCORE_SHEET = "hunan-53"
+
+
 @dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Settings:
     """Settings of one department-year run (validated on construction; unknown keys refused).
@@ -123,15 +127,15 @@ class Settings:
             GB/T 9704-2012, free fonts approximating the official ones).
     """
 
-    department: Annotated[StrictStr, AfterValidator(_slug)] = config.SAMPLE_DEPT
-    year: Annotated[StrictInt, Field(ge=1990, le=2100)] = config.SAMPLE_YEAR
+    department: Annotated[StrictStr, AfterValidator(_slug)]
+    year: Annotated[StrictInt, Field(ge=1990, le=2100)]
     workbook: Annotated[StrictStr, AfterValidator(_workbook)] = ""
     budget_basis: Literal["initial", "adjusted"] = "initial"
     carryover_rate_basis: Literal["budget", "actual"] = "budget"
     three_public_change_basis: Literal["actual", "budget"] = "actual"
     tolerance_wan_yuan: Amount = 0.5
     tolerance_pp: Amount = 0.1
-    score_sheet: Annotated[StrictStr, AfterValidator(_sheet_name)] = "hunan-53"
+    score_sheet: Annotated[StrictStr, AfterValidator(_sheet_name)] = DEFAULT_SCORE_SHEET
     missing_policy: Literal["zero", "exclude"] = "zero"
     domains: Annotated[tuple[Annotated[StrictStr, AfterValidator(_domain)], ...] | None,
                        AfterValidator(_domains)] = None

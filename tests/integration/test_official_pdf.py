@@ -100,9 +100,9 @@ def test_web_pdf_is_unchanged_by_default(tmp_path):
 
 
 def test_pdf_layout_is_a_run_setting():
-    assert settings_from_dict({"pdf_layout": "official"}).pdf_layout == "official"
-    assert settings_from_dict({}).pdf_layout == "web"
+    assert settings_from_dict({"department": "x", "year": 2019, "pdf_layout": "official"}).pdf_layout == "official"
+    assert settings_from_dict({"department": "x", "year": 2019}).pdf_layout == "web"
     from perfkit.errors import ParamsError
 
     with pytest.raises(ParamsError, match="pdf_layout"):
-        settings_from_dict({"pdf_layout": "fancy"})
+        settings_from_dict({"department": "x", "year": 2019, "pdf_layout": "fancy"})

@@ -56,11 +56,11 @@ def test_health_rates_are_computed_from_the_counts(tmp_path):
 
 
 def test_health_sum_checks(tmp_path):
-    checks = run_domain_checks(_ev(tmp_path, FIGURES).data, settings_from_dict({}), "health")
+    checks = run_domain_checks(_ev(tmp_path, FIGURES).data, settings_from_dict({"department": "health-test", "year": 2021}), "health")
     assert dict(zip(checks["check"], checks["verdict"], strict=True)) == {
         "family_doctor_signed_parts": "一致", "basic_public_health_funds_parts": "一致"}
     wrong = FIGURES | {"family_doctor_signed_others_count": 79_000}
-    row = run_domain_checks(_ev(tmp_path, wrong).data, settings_from_dict({}),
+    row = run_domain_checks(_ev(tmp_path, wrong).data, settings_from_dict({"department": "health-test", "year": 2021}),
                             "health").set_index("check").loc["family_doctor_signed_parts"]
     assert (row["verdict"], row["expected"], row["actual"]) == ("不一致", 199_000, 200_000)
 

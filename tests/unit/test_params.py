@@ -199,13 +199,17 @@ def test_settings_are_typed_values():
             settings_from_dict({"department": "x", "year": 2019, **bad})
 
 
+DEPT_YEAR = {"department": "x", "year": 2019}
+
+
 def test_domains_are_catalog_keys_or_labels_named_with_file_and_line(root):
     """Issue 13 phase 2: a department-year lists its domains; an unknown one names file, key,
     line and the domains there are."""
-    s = settings_from_dict({"domains": ["safety", "教育质量", "finance", "other", "safety"]})
+    s = settings_from_dict({**DEPT_YEAR, "domains": ["safety", "教育质量", "finance", "other",
+                                                    "safety"]})
     assert s.domains == ("quality", "safety")  # catalog order, each once; finance and 其他 always on
-    assert settings_from_dict({}).domains is None and settings_from_dict(
-        {"domains": []}).domains == ()
+    assert settings_from_dict(DEPT_YEAR).domains is None and settings_from_dict(
+        {**DEPT_YEAR, "domains": []}).domains == ()
     path = root / "params" / "x" / "2019.yaml"
     path.parent.mkdir()
     path.write_text("year: 2019\ndomains:\n  - health\n  - water\n", encoding="utf-8")
@@ -217,6 +221,18 @@ def test_domains_are_catalog_keys_or_labels_named_with_file_and_line(root):
 
 
 def test_notebooks_may_name_a_domain_but_nothing_else(root):
-    assert settings_from_dict({"notebooks": ["report", "health"]}).notebooks == ("report", "health")
+    assert settings_from_dict({**DEPT_YEAR, "notebooks": ["report", "health"]}).notebooks == (
+        "report", "health")
     with pytest.raises(ParamsError, match="未知的笔记本“quality2”"):
-        settings_from_dict({"notebooks": ["quality2"]})
+        settings_from_dict({**DEPT_YEAR, "notebooks": ["quality2"]})
+
+
+def test_settings_name_their_department_and_year():
+    """No default department-year: settings without them are refused, naming both keys (the
+    sample's are never assumed)."""
+    from perfkit.data.params import settings_from_dict
+    from perfkit.errors import ParamsError
+
+    with pytest.raises(ParamsError) as err:
+        settings_from_dict({})
+    assert "department" in str(err.value) and "year" in str(err.value)

@@ -22,7 +22,7 @@ from perfkit.errors import CatalogError
 
 SEED_TEXT = config.DATA_DIR / "yiyang-edu" / "2019-report.txt"
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "report_passages.yaml"
-SETTINGS = settings_from_dict({"department": "audit"})
+SETTINGS = settings_from_dict({"department": "audit", "year": 2019})
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +181,7 @@ def test_amounts_are_compared_in_wan_yuan(catalog):
 
 def test_budget_basis_of_the_settings_is_respected(catalog):
     """A ratio the report computes on 年初预算 is not checked against 调整预算 data."""
-    adjusted = settings_from_dict({"department": "audit", "budget_basis": "adjusted"})
+    adjusted = settings_from_dict({"department": "audit", "year": 2019, "budget_basis": "adjusted"})
     frame = ta.audit_text(rt.extract(paragraphs("部门决算收入8607.50万元，为年初预算的68.86%。"),
                                      catalog), adjusted)
     assert "口径不同" in one(frame, "68.86%", ta.DOCUMENT)["explanation"]
