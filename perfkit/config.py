@@ -111,10 +111,22 @@ def notebook_path(name: str) -> Path:
     return own if own.is_file() else package_notebooks_dir() / f"{name}.ipynb"
 
 
+#: Former names of the score sheets perfkit ships, still accepted in run settings: ``hunan-53``
+#: named the 投入/过程/产出/效果 sheet after a province and a national document it only follows
+#: in style; it is ``input-process-output-outcome`` now (a project's own ``hunan-53.yaml`` still wins).
+SCORE_SHEET_ALIASES = {"hunan-53": "input-process-output-outcome"}
+
+
 def score_sheet_path(name: str) -> Path:
-    """A score sheet: the project's ``params/score_sheets/<name>.yaml`` if any, else perfkit's."""
+    """A score sheet: the project's ``params/score_sheets/<name>.yaml`` if any, else perfkit's
+    (under its current name when ``name`` is a former one, :data:`SCORE_SHEET_ALIASES`)."""
     own = _get("PARAMS_DIR") / "score_sheets" / f"{name}.yaml"
-    return own if own.is_file() else PACKAGE_SCORE_SHEETS_DIR / f"{name}.yaml"
+    if own.is_file():
+        return own
+    shipped = PACKAGE_SCORE_SHEETS_DIR / f"{name}.yaml"
+    if not shipped.is_file() and name in SCORE_SHEET_ALIASES:
+        return score_sheet_path(SCORE_SHEET_ALIASES[name])
+    return shipped
 
 
 def score_sheet_names() -> list[str]:

@@ -240,7 +240,7 @@ def q(item, condition, met, evidence, source):
                                        evidence=evidence, source=source))
 
 
-# 定性评价: one row per condition of the hunan-53 score sheet (its wording), answered only where
+# 定性评价: one row per condition of the input-process-output-outcome score sheet (its wording), answered only where
 # the report gives evidence; "否" where the report says the condition is not met; empty where
 # the report is silent (no evidence, no points — the reviewer's rule).
 IC = src("一(二)5 内部控制制度建设情况")

@@ -94,7 +94,7 @@ Amount = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
 
 
 #: The score sheet of a department-year whose settings name none.
-DEFAULT_SCORE_SHEET = "hunan-53"
+DEFAULT_SCORE_SHEET = "input-process-output-outcome"
 
 
 @dataclass(frozen=True, config=ConfigDict(extra="forbid"))

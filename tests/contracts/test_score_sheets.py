@@ -18,11 +18,11 @@ SHEETS = available_sheets()
 
 
 def test_both_sheets_are_shipped():
-    assert {"hunan-53", "cz-2020-10"} <= set(SHEETS)
+    assert {"input-process-output-outcome", "cz-2020-10"} <= set(SHEETS)
 
 
 @pytest.mark.parametrize(("name", "level1"), [
-    ("hunan-53", {"投入": 15, "过程": 40, "产出": 25, "效果": 20}),
+    ("input-process-output-outcome", {"投入": 15, "过程": 40, "产出": 25, "效果": 20}),
     ("cz-2020-10", {"预算执行率": 10, "产出": 50, "效益": 30, "满意度": 10}),
 ])
 def test_weights(name, level1):
@@ -140,7 +140,7 @@ def test_every_problem_is_listed_at_once(tmp_path):
 def test_missing_sheet_names_the_available_ones():
     with pytest.raises(ScoreSheetError) as err:
         load_sheet("no-such-sheet")
-    assert "hunan-53" in str(err.value) and str(config.PARAMS_DIR) in str(err.value)
+    assert "input-process-output-outcome" in str(err.value) and str(config.PARAMS_DIR) in str(err.value)
 
 
 def test_sheet_name_cannot_leave_the_folder():

@@ -164,7 +164,7 @@ def test_new_year_from_template_runs_and_shows_changes(tmp_path):
     from perfkit.run.newyear import next_year_content
 
     content = next_year_content(pk.load_workbook(root / "data" / "yiyang-edu" / "2019.xlsx"), 2020,
-                                load_sheet("hunan-53"))
+                                load_sheet("input-process-output-outcome"))
     assert pk.load_workbook(book).frames["income"].equals(  # what the template wrote
         pk.load_workbook(pk.write_workbook(tmp_path / "same.xlsx", content)).frames["income"])
     content["income"]["total"].update(budget_initial=20000, actual=21000)

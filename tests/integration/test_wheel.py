@@ -78,7 +78,7 @@ def test_wheel_in_a_fresh_environment_runs_a_project_of_its_own(tmp_path):
     work.mkdir()
     _run([perfkit, "init", "county-health", "--name", "某县卫生健康局"], work, env)
     project = work / "county-health"
-    for part in ("perfkit.toml", "notebooks/report.ipynb", "params/score_sheets/hunan-53.yaml"):
+    for part in ("perfkit.toml", "notebooks/report.ipynb", "params/score_sheets/input-process-output-outcome.yaml"):
         assert (project / part).is_file(), part
     _run([perfkit, "template", "--year", "2021", "--dept", "county-health", "--domains", "health"],
          project, env)

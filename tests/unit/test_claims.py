@@ -14,9 +14,9 @@ from perfkit.report import review
 
 
 def item_rows(scores: dict[str, float], **overrides) -> list[dict]:
-    """自评表 rows for every hunan-53 item, full marks unless given in ``scores``."""
+    """自评表 rows for every input-process-output-outcome item, full marks unless given in ``scores``."""
     rows = []
-    for i in load_sheet("hunan-53").items:
+    for i in load_sheet("input-process-output-outcome").items:
         rows.append({"item": i.id, "level1": i.level1, "level2": i.level2, "level3": i.level3,
                      "points": overrides.get(i.id, i.points),
                      "score": scores.get(i.id, i.points), "reason": None})

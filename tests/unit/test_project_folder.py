@@ -68,7 +68,7 @@ def test_init_lays_out_a_project_and_never_overwrites(tmp_path):
     assert (root / "notebooks" / "finance.ipynb").read_text(encoding="utf-8") == "mine"
     assert result.kept == [root.resolve() / "notebooks" / "finance.ipynb"]
     assert {p.name for p in (root / "params" / "score_sheets").glob("*.yaml")} == {
-        "hunan-53.yaml", "cz-2020-10.yaml"}
+        "input-process-output-outcome.yaml", "cz-2020-10.yaml"}
     with pytest.raises(PerfkitError, match="已是 perfkit 项目"):
         init_project(root)
 
@@ -91,11 +91,12 @@ def test_init_then_codes_from_a_subfolder(tmp_path):
 
 def test_a_project_score_sheet_overrides_perfkit_s(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "PARAMS_DIR", tmp_path / "params")
-    assert config.score_sheet_path("hunan-53") == config.PACKAGE_SCORE_SHEETS_DIR / "hunan-53.yaml"
-    own = tmp_path / "params" / "score_sheets" / "hunan-53.yaml"
+    shipped = config.PACKAGE_SCORE_SHEETS_DIR / "input-process-output-outcome.yaml"
+    assert config.score_sheet_path("input-process-output-outcome") == shipped
+    own = tmp_path / "params" / "score_sheets" / "input-process-output-outcome.yaml"
     own.parent.mkdir(parents=True)
     own.write_text("x", encoding="utf-8")
-    assert config.score_sheet_path("hunan-53") == own
+    assert config.score_sheet_path("input-process-output-outcome") == own
     assert "cz-2020-10" in config.score_sheet_names()
 
 
@@ -122,3 +123,19 @@ def test_no_code_assumes_the_project_is_the_folder_above_the_package():
         if re.search(r"__file__\)\S*\.parent\.parent|PACKAGE_DIR\.parent", text):
             offenders.append(path.name)
     assert offenders == []
+
+
+def test_the_former_name_of_a_shipped_sheet_still_works(tmp_path, monkeypatch):
+    """``hunan-53`` (the sheet's name before it was neutral) in a project's run settings reads
+    the sheet under its new name, unless the project has a ``hunan-53.yaml`` of its own."""
+    from perfkit.assess.scoresheet import load_sheet
+
+    monkeypatch.setattr(config, "PARAMS_DIR", tmp_path / "params")
+    shipped = config.PACKAGE_SCORE_SHEETS_DIR / "input-process-output-outcome.yaml"
+    assert not (config.PACKAGE_SCORE_SHEETS_DIR / "hunan-53.yaml").exists()
+    assert config.score_sheet_path("hunan-53") == shipped
+    assert load_sheet("hunan-53").name == "input-process-output-outcome"
+    own = tmp_path / "params" / "score_sheets" / "hunan-53.yaml"
+    own.parent.mkdir(parents=True)
+    own.write_text("x", encoding="utf-8")
+    assert config.score_sheet_path("hunan-53") == own

@@ -158,7 +158,7 @@ def test_target_attainment(direction, target, actual, share):
 
 
 def test_target_set_on_the_sample(sample_ev):
-    # hunan-53 实际完成率, 15 points over every 2019 target: 392/350 → 100%; 703 against the
+    # input-process-output-outcome 实际完成率, 15 points over every 2019 target: 392/350 → 100%; 703 against the
     # target 434 implied by "161.98%" → over 150%, cut to 80%; 剩余超大班额 0 = 0 → 100%;
     # 12 targets without actual count 0 under the zero policy: 15 × 2.8 / 15 = 2.80.
     items = score(sample_ev).items.set_index("item")
@@ -170,7 +170,7 @@ def test_target_set_on_the_sample(sample_ev):
 
 
 def test_target_set_all_is_every_domain_of_the_year_and_other(sample_ev, tmp_path):
-    """hunan-53 实际完成率 reads ``targets: {domains: all}``: the sample's quality, aid, safety
+    """input-process-output-outcome 实际完成率 reads ``targets: {domains: all}``: the sample's quality, aid, safety
     and 其他 (the golden evidence string), a health bureau's health and 其他 — its own targets
     count, and no 领域 it does not have."""
     import perfkit as pk
@@ -180,7 +180,7 @@ def test_target_set_all_is_every_domain_of_the_year_and_other(sample_ev, tmp_pat
     from perfkit.data.params import settings_from_dict
     from perfkit.run.synthetic import synthetic_content
 
-    rule = next(i.rule for i in load_sheet("hunan-53").items if i.id == "target_completion")
+    rule = next(i.rule for i in load_sheet("input-process-output-outcome").items if i.id == "target_completion")
     assert isinstance(rule, Proportional) and rule.reference() == "绩效指标:all"
     assert rule.reference_for(sample_ev) == "绩效指标:quality,aid,safety,other"
     content = synthetic_content(1, 2021, field="health")
@@ -285,7 +285,7 @@ def test_rule_error_is_unscorable_not_missing(sample_ev, monkeypatch):
             r = score(sample_ev, policy=policy)
             assert not r.scorable and math.isnan(r.total) and r.grade == ""
             failed = r.items[r.items["status"] == scoring.ERROR]
-            assert len(failed) == 8  # every linear_deduction item of hunan-53
+            assert len(failed) == 8  # every linear_deduction item of input-process-output-outcome
             assert any("ZeroDivisionError: injected" in e and "预算完成率" in e for e in r.errors)
             assert scoring.score_summary(sample_ev)["errors"]
     finally:
@@ -297,7 +297,7 @@ def test_data_quality_rule_counts_findings(make_ev):
         c["income"]["fiscal"] = {"actual": 24192.45 - 3470.41 - 727.30}
         c["expenditure"]["subsidy"] = {"actual": 24788.37 - 13738.19 - 5192.76}
 
-    items = score(make_ev(consistent), "hunan-53").items.set_index("item")
+    items = score(make_ev(consistent), "input-process-output-outcome").items.set_index("item")
     assert items.at["basic_information", "score"] == 2.0
     assert items.at["basic_information", "lost_defect"] == 0.0
 
@@ -307,7 +307,7 @@ def test_data_quality_rule_counts_findings(make_ev):
             if row["ref"] == "S1":
                 row["stated"] = "133.94%"
 
-    items = score(make_ev(wrong_stated), "hunan-53").items.set_index("item")
+    items = score(make_ev(wrong_stated), "input-process-output-outcome").items.set_index("item")
     assert items.at["basic_information", "score"] == 1.0
     assert "S1" in items.at["basic_information", "reason"]
 
@@ -326,7 +326,7 @@ def test_cz_sheet_on_the_sample(sample_ev):
     (0, "差"), (math.nan, ""),
 ])
 def test_grade_bands(total, grade):
-    assert load_sheet("hunan-53").grade_for(total) == grade
+    assert load_sheet("input-process-output-outcome").grade_for(total) == grade
 
 
 def test_redistribution_adds_up_exactly():
@@ -339,7 +339,7 @@ def test_staff_rate_over_establishment(make_ev):
         c["info"]["staff_authorized_count"] = 100
         c["info"]["staff_actual_count"] = 103
 
-    items = score(make_ev(staffed), "hunan-53").items.set_index("item")
+    items = score(make_ev(staffed), "input-process-output-outcome").items.set_index("item")
     assert items.at["staff_control", "score"] == 2.5  # 4 − 3 × 0.5
 
 
@@ -347,7 +347,7 @@ def test_zero_base_is_missing_not_full_marks(make_ev):
     def zero(c):
         c["three_public"]["total"]["prior_actual"] = 0
 
-    items = score(make_ev(zero), "hunan-53").items.set_index("item")
+    items = score(make_ev(zero), "input-process-output-outcome").items.set_index("item")
     assert items.at["three_public_change", "status"] == scoring.MISSING_ZERO
     assert "无法计算（基数为0）" in items.at["three_public_change", "reason"]
 

@@ -31,7 +31,7 @@ def project(tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def content():
     return next_year_content(pk.load_workbook(config.DATA_DIR / "yiyang-edu" / "2019.xlsx"), 2020,
-                             load_sheet("hunan-53"))
+                             load_sheet("input-process-output-outcome"))
 
 
 def _target(content, code):
@@ -100,7 +100,7 @@ def test_a_target_for_the_new_year_replaces_the_copied_one():
 def test_new_year_must_follow_the_old():
     data = pk.load_workbook(config.DATA_DIR / "yiyang-edu" / "2019.xlsx")
     with pytest.raises(PerfkitError):
-        next_year_content(data, 2019, load_sheet("hunan-53"))
+        next_year_content(data, 2019, load_sheet("input-process-output-outcome"))
 
 
 def test_amounts_are_written_back_in_the_declared_unit(make_workbook):
@@ -108,7 +108,7 @@ def test_amounts_are_written_back_in_the_declared_unit(make_workbook):
         c["info"]["unit"] = "元"
         c["income"]["total"]["actual"] = 241924500  # 24192.45 万元
     data = pk.load_workbook(make_workbook(in_yuan))
-    content = next_year_content(data, 2020, load_sheet("hunan-53"))
+    content = next_year_content(data, 2020, load_sheet("input-process-output-outcome"))
     assert content["info"]["unit"] == "元"
     assert content["income"]["total"]["prior_actual"] == 241924500
 
@@ -209,7 +209,7 @@ def test_template_is_prefilled_from_the_score_sheet_and_report_structure(project
     book["基本信息"]["B2"] = "新部门"  # the only cell a template cannot know
     book.save(path)
     data = pk.load_workbook(path)
-    sheet = load_sheet("hunan-53")
+    sheet = load_sheet("input-process-output-outcome")
     conditions = [(i.rule.item, c) for i in sheet.items if isinstance(i.rule, Checklist)
                   for c in i.rule.conditions_zh]
     qual = data.frames["qualitative"]
