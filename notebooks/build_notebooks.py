@@ -1,7 +1,8 @@
-"""Write the report notebooks from their cell lists (keeps them reviewable and output-free).
+"""Write the report notebooks from their cell lists: the one source of the notebooks' cells.
 
-Run ``python notebooks/build_notebooks.py`` after editing a cell list below. The notebooks may
-also be edited in JupyterLab; the hygiene test checks them either way.
+Run ``python notebooks/build_notebooks.py`` after editing a cell list below and commit both this
+file and the ``.ipynb`` it writes; ``tests/contracts/test_notebooks.py`` fails while a committed
+notebook differs from what this file writes (ARCHITECTURE.md says why the cells live here).
 """
 
 from __future__ import annotations
@@ -279,17 +280,27 @@ PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支�
 ]
 
 
-def build(name: str, cells: list) -> Path:
-    nb = new_notebook(cells=cells)
+def notebook(name: str) -> nbformat.NotebookNode:
+    """The notebook ``name`` as this file defines it."""
+    nb = new_notebook(cells=NOTEBOOKS[name])
     for i, cell in enumerate(nb.cells):
         cell.id = f"{name}-{i:02d}"  # stable ids: a rebuild changes only what was edited
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def text(name: str) -> str:
+    """The committed file's exact text (what :func:`build` writes)."""
+    return nbformat.writes(notebook(name)) + "\n"
+
+
+def build(name: str) -> Path:
     path = HERE / f"{name}.ipynb"
-    nbformat.write(nb, path)
+    path.write_text(text(name), encoding="utf-8")
     return path
 
 
 if __name__ == "__main__":
-    for name, cells in NOTEBOOKS.items():
-        print("wrote", build(name, cells))
+    for name in NOTEBOOKS:
+        print("wrote", build(name))

@@ -74,3 +74,27 @@ def test_cells_only_call_the_package(nb):
             while isinstance(root, ast.Attribute):
                 root = root.value
             assert isinstance(root, ast.Name) and root.id == "pk", _src(cell)
+
+
+def _generator():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "notebooks" / "build_notebooks.py"
+    spec = importlib.util.spec_from_file_location("build_notebooks", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generator_writes_every_committed_notebook():
+    """notebooks/build_notebooks.py is the one source of the cells: each committed notebook is
+    exactly what it writes (run ``python notebooks/build_notebooks.py`` after editing it)."""
+    generator = _generator()
+    assert sorted(generator.NOTEBOOKS) == sorted(p.stem for p in NOTEBOOKS)
+    stale = [p.name for p in NOTEBOOKS
+             if p.read_text(encoding="utf-8") != generator.text(p.stem)]
+    assert not stale, (f"{stale} differ from what notebooks/build_notebooks.py writes: edit the "
+                       "generator, run it, and commit both")
+
