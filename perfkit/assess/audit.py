@@ -1,6 +1,4 @@
-"""The audit of one department-year (tables/audit.csv): stated figures, the workbook's own sums and
-the department's own score; counts, exit status and the CSV for ``perfkit audit``.
-"""
+"""The whole audit of a department-year (tables/audit.csv), its verdict counts, exit status and CSV."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Checks the data must pass: the final accounts' identities (totals = parts, carry-over) and each
-domain's (its catalog's sum checks, its Python checks, units)."""
+"""Checks the data must pass: the final accounts' identities and each domain's sums, hooks, units."""
 
 from __future__ import annotations
 

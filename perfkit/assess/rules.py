@@ -1,6 +1,4 @@
-"""Score-sheet rule kinds (linear_deduction, bands, proportional, checklist, data_quality,
-manual): a registry; each kind validates its YAML and scores one item from the evidence.
-"""
+"""Score-sheet rule kinds, a registry: each validates its YAML and scores one item from the evidence."""
 
 from __future__ import annotations
 

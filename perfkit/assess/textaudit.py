@@ -1,5 +1,4 @@
-"""The audit of figures read from a report's text: each sentence's own arithmetic (本句核对), the
-whole text as a workbook (全文核对), and each mapped figure against a workbook (对照工作簿).
+"""The audit of figures read from a report's text: per sentence, across the text, against a workbook.
 
 A relation whose operands are printed is recomputed from them
 (:func:`perfkit.assess.figures.recompute_printed`) and judged by

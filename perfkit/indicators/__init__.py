@@ -1,4 +1,4 @@
-"""Indicator machinery: the registry, formulas over codes (catalogs), domain hooks.
+"""Stage 2, indicators: the Indicator record, the registry in use, formulas over catalog codes.
 
 ``from perfkit.indicators import …`` gives the public names: the :class:`Indicator` record and
 the ``@indicator`` decorator (:mod:`.base`), the registry in use (:mod:`.registry`).

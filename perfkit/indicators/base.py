@@ -1,4 +1,4 @@
-"""The Indicator record, the registry (Python @indicator + catalogs), safe_divide, the reader."""
+"""The Indicator record, @indicator, the registry's dicts, safe_divide, the reader, own rows."""
 
 from __future__ import annotations
 

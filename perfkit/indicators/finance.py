@@ -1,5 +1,4 @@
-"""Finance indicators (部门整体支出): budget execution, structure, carry-over, "三公", staffing; and the
-same rates line by line for the tables of 收入, 支出 and 三公经费."""
+"""Finance indicators (部门整体支出) and the same rates line by line for the 收入, 支出, 三公 tables."""
 
 from __future__ import annotations
 

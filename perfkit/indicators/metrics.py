@@ -1,4 +1,4 @@
-"""Reading 绩效指标 values by code, stated-figure parsing, and domain checks (rows and hooks)."""
+"""Reading 绩效指标 values by code, stated figures, and the hooks a domain adds in Python."""
 
 from __future__ import annotations
 

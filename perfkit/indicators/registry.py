@@ -1,5 +1,4 @@
-"""The registry in use: the Python indicators and every catalog's, and what the rest of perfkit
-reads from the catalogs in use (topics, sum checks, headlines, target rules, codes)."""
+"""The registry in use (Python and catalog indicators) and the catalog lookups the stages read."""
 
 from __future__ import annotations
 

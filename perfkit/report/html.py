@@ -1,6 +1,4 @@
-"""Executed notebooks as HTML pages: the reviewer copy (code hidden, tables sized for print) and the
-analyst copy, in the page template with cover, contents and provenance.
-"""
+"""Executed notebooks as HTML pages: the reviewer copy (code hidden, print-ready) and the analyst copy."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Markdown for the notebooks: text Jupyter shows as Markdown, several displays in one cell, and the
-Chinese-aware line joining and escaping every generated sentence goes through."""
+"""Markdown for the notebooks: Text, several displays per cell, Chinese-aware joining and escaping."""
 
 from __future__ import annotations
 

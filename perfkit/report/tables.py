@@ -1,5 +1,4 @@
-"""Display tables for the notebooks: formatted, Chinese headers, text escaped; no new numbers
-(every figure comes from the indicator and assessment stages)."""
+"""Display tables for the notebooks: formatted, Chinese headers, escaped; no number computed here."""
 
 from __future__ import annotations
 

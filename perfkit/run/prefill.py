@@ -1,5 +1,4 @@
-"""What a new workbook is pre-filled with: the report's text sections, the score sheet and the
-indicators of the department's domains.
+"""What a new workbook is pre-filled with: text sections, score-sheet items, the domains' indicators.
 
 A department starts from a template that already lists the 报告文字 sections with what each
 should say (填写说明), the 定性评价 conditions of its score sheet's checklist items, the

@@ -1,4 +1,4 @@
-"""Machine-readable results written next to the reports: indicators, checks, scores, PEFA (CSV)."""
+"""Machine-readable results next to the reports: indicators, checks, scores, PEFA, audit (CSV, JSON)."""
 
 from __future__ import annotations
 
