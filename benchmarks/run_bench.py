@@ -132,7 +132,7 @@ DOCX = r'''
 import json, sys
 from pathlib import Path
 import nbformat
-from perfkit.report.render import ReportMeta, _reviewer_notebook
+from perfkit.report.html import ReportMeta, reviewer_notebook as _reviewer_notebook
 from perfkit.report.word import notebook_docx
 executed, out, meta = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
 nb = _reviewer_notebook(nbformat.read(executed, as_version=4))
@@ -222,7 +222,7 @@ print(json.dumps({"cpu": time.process_time() - t}))
 TYPESET = r'''
 import json, sys, time
 from pathlib import Path
-from perfkit.report.render import render_pdf
+from perfkit.report.pdf import render_pdf
 folder, stems = Path(sys.argv[1]), sys.argv[2].split(",")
 pages = {s: (folder / f"{s}.html").read_text(encoding="utf-8") for s in stems}
 render_pdf(pages[stems[-1]], folder)  # warm: fonts, stylesheets, imports
@@ -238,7 +238,7 @@ def typeset_cpu(out_dir: Path, stems: list[str], env: dict[str, str], root: Path
     """CPU seconds to typeset the runner's reviewer HTML of ``stems`` by each engine."""
     engines = {}
     t = timed([sys.executable, "-c", TYPESET, str(out_dir), ",".join(stems)], env, root)
-    engines["WeasyPrint (perfkit.report.render)"] = json.loads(t.result.stdout.splitlines()[-1])["cpu"]
+    engines["WeasyPrint (perfkit.report.pdf)"] = json.loads(t.result.stdout.splitlines()[-1])["cpu"]
     probe = REPO / "benchmarks" / "typst_probe.py"
     t = timed([sys.executable, str(probe), str(out_dir), ",".join(stems)], env, root,
               check=False)
@@ -309,7 +309,7 @@ def main() -> None:
         say(f"    PDF typesetting of the same pages, warm, {name}: {cpu:.2f} s CPU")
     fastest = min(engines.values())
     budget = floor + fastest
-    used = engines["WeasyPrint (perfkit.report.render)"]  # the engine perfkit typesets with
+    used = engines["WeasyPrint (perfkit.report.pdf)"]  # the engine perfkit typesets with
 
     # (4) unchanged rerun: everything cached.
     t4 = timed([*perfkit, "run", "--dept", "yiyang-edu", "--year", "2019"], env, root,

@@ -12,7 +12,7 @@ after one warm-up compile. ``--out`` also writes the PDFs and the ``.typ`` sourc
 
 A measurement, not a renderer: it covers the elements the sample's reports use and nothing
 more (no official layout, no page-break rules beyond Typst's own: headings stay with what
-follows, table headers repeat). perfkit typesets with WeasyPrint (perfkit/report/render.py; why:
+follows, table headers repeat). perfkit typesets with WeasyPrint (perfkit/report/pdf.py; why:
 perfkit/templates/PDF_CHOICE.md).
 """
 

@@ -19,6 +19,10 @@ from perfkit import config
 from perfkit.errors import PerfkitError
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, ROUNDING, UNEXPLAINED, UNVERIFIABLE
 
+# Each command imports the stages it uses when it runs, not here: `perfkit --help` takes 0.13 s and
+# an unchanged `perfkit run` 0.25 s, and importing the assessment and report stages up front would
+# add pandas, pandera, pydantic models and matplotlib (0.5-0.9 s) to both.
+
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="perfkit：部门整体支出绩效自评（工作簿 → 指标 → 评分 → 报告）")
 console = Console(stderr=False, highlight=False)
