@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import json
 import logging
 import os
 import queue
@@ -287,13 +288,37 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
         executor = None
     finally:
         Path(tmp).unlink(missing_ok=True)
-        Path(f"{tmp}.tmp").unlink(missing_ok=True)
+        Path(journal_path(tmp)).unlink(missing_ok=True)
         shutil.rmtree(stage, ignore_errors=True)
         _IN_PROGRESS.difference_update((tmp, stage))
         result.seconds = time.perf_counter() - start
     if executor is not None and executor.used >= MAX_NOTEBOOKS_PER_WORKER:
         executor = None
     return result, executor
+
+
+def journal_path(partial_path: str | os.PathLike) -> str:
+    """The cell journal beside a partial notebook."""
+    return f"{os.fspath(partial_path)}.cells"
+
+
+def recover(partial_path: str | os.PathLike) -> bool:
+    """Merge the cell journal into the partial notebook left by a process that ended while
+    executing it (the journal is removed). Returns whether there was a journal to merge."""
+    journal = Path(journal_path(partial_path))
+    if not journal.exists():
+        return False
+    nb = json.loads(Path(partial_path).read_text(encoding="utf-8"))
+    for line in journal.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:  # the last line, cut off mid-write
+            break
+        cell = nb["cells"][entry["index"]]
+        cell["execution_count"], cell["outputs"] = entry["execution_count"], entry["outputs"]
+    Path(partial_path).write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    journal.unlink()
+    return True
 
 
 def keep_failed(tmp: Path, out_dir: Path, notebook: str) -> str | None:
@@ -332,7 +357,7 @@ def cleanup_in_progress() -> None:
             shutil.rmtree(p, ignore_errors=True)
         else:
             p.unlink(missing_ok=True)
-            Path(f"{path}.tmp").unlink(missing_ok=True)
+            Path(journal_path(path)).unlink(missing_ok=True)
     _IN_PROGRESS.clear()
 
 

@@ -47,6 +47,7 @@ from perfkit.run.engine import (
     describe,
     execute_on_dask_worker,
     keep_failed,
+    recover,
     worker_main,
 )
 from perfkit.run.locking import OutputLock
@@ -428,8 +429,8 @@ class _LocalWorkers:
                 tid, t = lost
                 failed_copy = None
                 if tmp:
+                    recover(tmp)  # the cells that ran, from their journal
                     failed_copy = keep_failed(Path(tmp), Path(t.out_dir), t.notebook)
-                    Path(f"{tmp}.tmp").unlink(missing_ok=True)
                     shutil.rmtree(stage, ignore_errors=True)
                 return tid, NotebookResult(
                     t.department, t.year, t.notebook, FAILED, input_hash=t.input_hash,

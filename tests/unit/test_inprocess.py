@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-import json
+from pathlib import Path
 
 import nbformat
 import papermill as pm
@@ -12,6 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError
 
 from perfkit.run import inprocess
+from perfkit.run.engine import journal_path, recover
 
 
 def _notebook(path, *sources, parameters="x = 1"):
@@ -80,17 +81,26 @@ def test_a_cell_over_the_timeout_is_interrupted(tmp_path):
     assert caught.value.ename == "CellTimeout"
 
 
-def test_each_cell_leaves_the_notebook_so_far_in_the_partial_file(tmp_path):
+def test_a_notebook_that_ends_the_process_leaves_what_ran(tmp_path):
+    """Before the first cell the parameterized notebook is on disk, and each executed cell is
+    journalled beside it; recover() puts them together (what the runner does when a worker died
+    in a notebook)."""
     partial = tmp_path / "partial.ipynb"
+    snapshot = tmp_path / "seen"
     src = _notebook(tmp_path / "in.ipynb", "print('已运行')",
-                    "import json, sys\n"
-                    f"sys.stdout.write(open({str(partial)!r}, encoding='utf-8').read())")
+                    "import shutil\n"
+                    f"shutil.copy({str(partial)!r}, {str(snapshot)!r})\n"
+                    f"shutil.copy({journal_path(partial)!r}, {str(snapshot) + '.cells'!r})")
     pm.execute_notebook(src, tmp_path / "out.ipynb", engine_name=inprocess.ENGINE_NAME,
-                        progress_bar=False, kernel_name="python3", partial_path=str(partial))
-    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
-    seen = json.loads(nb.cells[-1].outputs[0].text)  # what the second cell found on disk
-    assert seen["cells"][1]["outputs"][0]["text"] == "已运行\n"
-    assert seen["cells"][2]["outputs"] == []
+                        progress_bar=False, kernel_name="python3", partial_path=str(partial),
+                        parameters={"x": 5})
+    assert not Path(journal_path(partial)).exists()  # finished: no journal left
+    assert recover(snapshot)  # what a process ending in the second cell left
+    seen = nbformat.read(snapshot, as_version=4)
+    assert "injected-parameters" in seen.cells[1].metadata.tags
+    assert seen.cells[2].outputs[0].text == "已运行\n"
+    assert seen.cells[3].outputs == []  # the cell that was running when the process ended
+    assert not recover(snapshot)  # merged once
 
 
 def test_a_new_notebook_sees_a_fresh_namespace(tmp_path):
