@@ -41,6 +41,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from nbformat.notebooknode import from_dict
 from papermill.engines import Engine, papermill_engines
 from traitlets import Type
+from traitlets.config import Config
 
 from perfkit.run.engine import journal_path
 
@@ -150,7 +151,11 @@ def shell() -> NotebookShell:
     """The process's notebook shell, created on first use with matplotlib's inline backend (the
     one a kernel uses: figures become PNG outputs at the end of the cell)."""
     if not _SHELL:
-        sh = NotebookShell.instance(colors="nocolor")
+        config = Config()
+        # No history database: a kernel's history is of no use to a report run, and IPython
+        # would write every cell of every notebook to ~/.ipython from a thread of its own.
+        config.HistoryManager.enabled = False
+        sh = NotebookShell.instance(config=config, colors="nocolor")
         sh.enable_matplotlib("inline")
         _SHELL.append(sh)
     return _SHELL[0]
