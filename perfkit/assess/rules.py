@@ -23,7 +23,7 @@ from perfkit.assess import targets
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import STATED, audit_internal, audit_stated
 from perfkit.assess.intervals import EPS, Interval, plain
-from perfkit.data.sheets import DOMAIN_CHOICES
+from perfkit.data.sheets import DOMAIN_CHOICES, SUM_CHECKS
 from perfkit.data.values import normalize_label
 from perfkit.indicators import REGISTRY
 from perfkit.indicators.registry import load_all
@@ -527,23 +527,30 @@ class DataQuality(Rule):
     states that the data contradict (不一致). Floor 0.
 
     The findings are perfkit's own checks of the department's data (perfkit.assess.audit: 勾稽关系
-    and 报告数值), so the evidence is independent of the department's claim. When nothing at
-    all could be checked the input is missing and the missing policy applies.
+    and 报告数值), so the evidence is independent of the department's claim. Only the evaluated
+    year's figures count: sums over the 上年 columns (carried over from last year's workbook,
+    judged in last year's evaluation) neither earn nor lose marks, so a workbook whose own year
+    is still blank has nothing checked. When nothing at all could be checked the input is
+    missing and the missing policy applies.
     """
 
     deduct: _Positive = 1.0
     LOSS: ClassVar[str] = LOSS_DEFECT
     #: Audit verdicts that count as a finding.
     FINDINGS: ClassVar[tuple[str, ...]] = (INCONSISTENT, UNEXPLAINED)
+    #: Workbook sums over last year's columns.
+    PRIOR_YEAR: ClassVar[frozenset[str]] = frozenset(
+        c.id for c in SUM_CHECKS if c.column != "actual")
 
     def reference(self) -> str:
         return "数据核对"
 
     def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
         rows = pd.concat([audit_stated(ev), audit_internal(ev)], ignore_index=True)
+        rows = rows[~rows["check"].isin(self.PRIOR_YEAR)]
         checked = rows[rows["verdict"] != UNVERIFIABLE]
         if checked.empty:
-            return Outcome(None, "数据缺失：没有可核对的勾稽关系或报告数值")
+            return Outcome(None, f"数据缺失：{ev.year}年度没有可核对的勾稽关系或报告数值")
         found = checked[checked["verdict"].isin(self.FINDINGS)]
         cells = "; ".join(c for c in found["source_cells"] if isinstance(c, str) and c)
         if found.empty:

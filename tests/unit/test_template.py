@@ -252,3 +252,18 @@ def test_template_for_domains_lists_their_indicators_and_writes_the_settings(pro
     assert again.exit_code == 0, again.output
     bad = CliRunner().invoke(app, ["template", str(project / "x.xlsx"), "--domains", "water"])
     assert bad.exit_code != 0 and "未知的领域“water”" in bad.output
+
+
+def test_a_blank_new_year_earns_no_marks_for_data_quality(project):
+    """Last year's figures carried into the 上年 columns were judged last year: a new year's
+    workbook with nothing of its own filled in has nothing checked for 基础信息完善性 (it earned
+    2 of 2 when the 上年 三公 sum counted as a clean check)."""
+    from perfkit.assess.scoring import score
+
+    workbook, _ = write_next_year("yiyang-edu", 2020, 2019)
+    ev = pk.load("yiyang-edu", 2020, workbook=workbook)
+    result = score(ev, "input-process-output-outcome")
+    items = result.items.set_index("item")
+    assert items.at["basic_information", "score"] == 0.0
+    assert "2020年度没有可核对的勾稽关系或报告数值" in items.at["basic_information", "reason"]
+    assert result.total == 0.0
