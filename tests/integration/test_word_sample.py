@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import shutil
+import subprocess
 from collections import Counter
 
 import docx
@@ -141,3 +143,29 @@ def test_only_the_word_notebooks_get_a_word_file(tmp_path):
     tasks, _, _ = plan("yiyang-edu", 2019, outputs=tmp_path, pdf=False)
     assert {t.notebook for t in tasks if t.docx} == set(WORD_NOTEBOOKS) == {"report", "review"}
     assert all(t.inputs["docx"] == t.docx for t in tasks)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) is not installed")
+@pytest.mark.parametrize("name", WORD_NOTEBOOKS)
+def test_a_word_processor_opens_the_word_file(folder, tmp_path, name):
+    """LibreOffice Writer (the free word processor a reviewer may use instead of Word or WPS)
+    opens the file and lays it out: A4 pages numbered "— N —", the department's figures in the
+    text layer."""
+    profile = tmp_path / "profile"
+    done = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+         "pdf", "--outdir", str(tmp_path), str(folder / f"{name}.docx")],
+        capture_output=True, text=True, timeout=300)
+    pdf = tmp_path / f"{name}.pdf"
+    assert pdf.exists(), done.stdout + done.stderr
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages > 5
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert (round(float(size.group(1))), round(float(size.group(2)))) == (595, 842)  # A4
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True).stdout
+    numbers = [int(n) for n in re.findall(r"—\s*(\d+)\s*—", text)]
+    assert numbers == list(range(1, pages + 1))  # one "— N —" on every page, in order
+    assert "益阳市教育局" in text and "24192.45" in text.replace(",", "")
