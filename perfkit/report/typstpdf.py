@@ -55,7 +55,8 @@ _INLINE_STYLE = {
 #: Table cell classes report.css gives a colour or weight (html.py and tables.py set them).
 _CELL_CLASSES = frozenset({"num", "na", "verdict-bad", "verdict-note", "verdict-na"})
 #: A run of characters no line may break inside (Latin words, numbers, URLs); longer ones get
-#: break opportunities (zero-width spaces), as ``overflow-wrap: break-word`` does in print.css.
+#: break opportunities, as ``overflow-wrap: break-word`` does in print.css: zero-width spaces
+#: in the model, which report.typ turns into boxes (so that the PDF's text has none).
 _UNBREAKABLE = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+")
 _LONG_WORD = 30
 _IMAGE_TYPES = {b"\x89PNG": "png", b"\xff\xd8\xff": "jpg", b"GIF8": "gif"}
