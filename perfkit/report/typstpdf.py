@@ -285,7 +285,8 @@ class _Model(HTMLParser):
             self.sinks.append([])  # content before the first <li> is dropped with it
         elif tag == "li" and self.lists:
             item: list[dict[str, Any]] = []
-            self.lists[-1]["items"].append(item)
+            items: list[list[dict[str, Any]]] = self.lists[-1]["items"]
+            items.append(item)
             self.sinks[-1] = item
         elif tag in ("blockquote", "figure", "dd"):
             block = {"t": "quote", "blocks": []}
@@ -668,7 +669,8 @@ def _compile(reviewer_html: str, font: CjkFont | None, query: str | None = None)
             if query is None:
                 return engine.compiler.compile(input=template, format="pdf", pdf_tags=False,
                                                sys_inputs={"doc": "/" + name})
-            return typst.query(template, query, field="value", root=str(engine.root),
+            run_query: Any = typst.query  # its stub's type variable cannot be inferred here
+            return run_query(template, query, field="value", root=str(engine.root),
                                font_paths=list(dirs), ignore_system_fonts=True,
                                sys_inputs={"doc": "/" + name, "check": "overflow"})
         finally:
