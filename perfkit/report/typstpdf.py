@@ -289,10 +289,11 @@ class _Model(HTMLParser):
             items.append(item)
             self.sinks[-1] = item
         elif tag in ("blockquote", "figure", "dd"):
-            block = {"t": "quote", "blocks": []}
+            inner: list[dict[str, Any]] = []
+            block = {"t": "quote", "blocks": inner}
             self.sink.append(block)
             self.quotes.append(block)
-            self.sinks.append(block["blocks"])
+            self.sinks.append(inner)
         elif tag == "pre":
             self.pre = []
         elif tag == "hr":
