@@ -8,6 +8,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import typst
+
 from perfkit.report.fonts import CjkFont, find_cjk_fonts, find_family
 from perfkit.report.fontsubset import pdf_subset
 from perfkit.report.html import asset, css_string, font_stack
@@ -158,7 +160,10 @@ def render_pdf(reviewer_html: str, base_dir: Path, *, official: bool = False,
     if engine == "typst" and not official:
         font = font or find_cjk_fonts()
         if font.has_bold:
-            return typst_pdf(reviewer_html, font)
+            try:
+                return typst_pdf(reviewer_html, font)
+            except typst.TypstError as exc:  # e.g. an image Typst cannot decode
+                log.warning("PDF: Typst failed (%s); typeset by WeasyPrint instead", exc)
         log.info("PDF: %s has no bold face; typeset by WeasyPrint with a synthetic bold",
                  font.family)
     return layout_pdf(reviewer_html, base_dir, official=official).write_pdf()

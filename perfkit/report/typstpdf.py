@@ -24,6 +24,7 @@ import shutil
 import struct
 import tempfile
 import threading
+import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -82,6 +83,23 @@ def _break_long_words(text: str) -> str:
         return "".join(out).rstrip("\u200b")
 
     return _UNBREAKABLE.sub(split, text)
+
+
+def _png_intact(data: bytes) -> bool:
+    """Whether every chunk of a PNG is complete and its CRC right (Typst refuses the whole
+    document over one damaged image; WeasyPrint leaves it out)."""
+    at = 8
+    while at + 12 <= len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        chunk = data[at + 4:at + 8 + length]
+        if len(chunk) != length + 4 or at + 12 + length > len(data):
+            return False
+        if zlib.crc32(chunk) != int.from_bytes(data[at + 8 + length:at + 12 + length], "big"):
+            return False
+        if chunk[:4] == b"IEND":
+            return True
+        at += 12 + length
+    return False
 
 
 def _image_size(data: bytes) -> tuple[int, int] | None:
@@ -425,6 +443,9 @@ class _Model(HTMLParser):
         except (binascii.Error, ValueError):
             return
         kind = next((k for magic, k in _IMAGE_TYPES.items() if data.startswith(magic)), None)
+        if kind == "png" and not _png_intact(data):
+            log.warning("PDF: left out a damaged PNG image (alt %r)", a.get("alt", "")[:40])
+            kind = None
         if kind is None:  # webp and the like: the alt text stands in
             if a.get("alt"):
                 self._text(a["alt"])

@@ -113,3 +113,14 @@ def test_weasyprint_engine_on_request(tmp_path):
     with pytest.raises(ValueError, match="PDF engine"):
         render_notebook(path, tmp_path / "out2", "doc", _meta(pdf_engine="latex"),
                         analyst_copy=False)
+
+
+def test_a_damaged_image_is_left_out_not_fatal(tmp_path):
+    from perfkit.report.typstpdf import typst_pdf
+
+    damaged = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4"
+               "nGNgYPj/HwADAgH/eL9GtQAAAABJRU5ErkJggg==")  # a wrong CRC in IDAT
+    page = (f'<html><body><main class="report"><p>前</p><img src="{damaged}" alt="坏图">'
+            '<p>后</p></main></body></html>')
+    assert [b["t"] for b in document_model(page, tmp_path)["blocks"]] == ["par", "par", "par"]
+    assert typst_pdf(page).startswith(b"%PDF")
