@@ -89,6 +89,12 @@ def __getattr__(name: str) -> Path:
     return globals()[name]
 
 
+def forget_project() -> None:
+    """Find the project again on next use (a worker that ran another project's notebooks)."""
+    for key in _PROJECT_PATHS:
+        globals().pop(key, None)
+
+
 def _get(name: str) -> Path:
     # Inside the module a bare name does not go through __getattr__.
     return globals()[name] if name in globals() else __getattr__(name)

@@ -9,7 +9,7 @@ a change). The runner stores a notebook's reads in ``manifest.json``; the next r
 :func:`changed` and reruns the notebook when any file changed or vanished, or a probe answers
 differently, like ``make`` with a depfile. Outside a recording the calls cost nothing.
 
-Standard library only: kernels import it before every notebook.
+Standard library only (the runner imports it on every run, an unchanged rerun too).
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ from perfkit.atomic import sha256_file
 
 #: Recordings in progress (nested ones each see every read).
 _ACTIVE: list[dict[str, str | None]] = []
-#: The recording a kernel keeps from :func:`start` to :func:`dump` (one notebook).
-_SESSION: list[dict[str, str | None]] = []
 
 _PROBE = "probe:"
 
@@ -105,20 +103,6 @@ def recording() -> Iterator[dict[str, str | None]]:
         yield reads
     finally:
         _ACTIVE.remove(reads)
-
-
-def start() -> None:
-    """Begin the kernel's recording for the next notebook (ends any earlier one)."""
-    for reads in _SESSION:
-        with contextlib.suppress(ValueError):
-            _ACTIVE.remove(reads)
-    _SESSION[:] = [{}]
-    _ACTIVE.append(_SESSION[0])
-
-
-def dump(path: str) -> None:
-    """Write the kernel's recording as JSON to ``path`` (the worker reads it back)."""
-    Path(path).write_text(json.dumps(_SESSION[0] if _SESSION else {}), encoding="utf-8")
 
 
 def _probe_again(key: str) -> str | None:

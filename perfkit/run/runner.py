@@ -8,10 +8,10 @@ notebook read when it last ran (earlier years' workbooks and indicator tables �
 where it was read (:mod:`perfkit.reads`). Their hashes go to ``manifest.json`` next to the
 reports; an unchanged notebook is skipped unless ``force``. The tables are cached the same way.
 
-Notebooks execute in worker processes, each with a warm kernel (see :mod:`perfkit.run.engine`), or
+Notebooks execute inside worker processes, without a kernel (see :mod:`perfkit.run.engine`), or
 on a Dask cluster. A failure stays with its notebook: the batch goes on, the previous good
 reports stay in place and the partially executed copy is kept in ``failed/``. Ctrl-C stops the
-workers and their kernels, removes temporary files and records what finished.
+workers, removes temporary files and records what finished.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ from perfkit.run.engine import (
     Task,
     describe,
     execute_on_dask_worker,
-    kill_kernel,
-    process_running,
+    keep_failed,
+    recover,
     worker_main,
 )
 from perfkit.run.locking import OutputLock
@@ -355,22 +355,32 @@ def _current(out_dir: Path, notebooks: dict[str, Any], domains: list[str] | None
 
 
 # ---------------------------------------------------------------------------------------------
-# Executors: local worker processes with warm kernels, or Dask
+# Executors: local worker processes, or Dask
 # ---------------------------------------------------------------------------------------------
 
 
 class _LocalWorkers:
-    """Worker processes (spawned), one task at a time each, replaced if one dies."""
+    """Worker processes, one task at a time each, replaced if one dies or retires.
+
+    Workers are forked from a server that imported what they need once
+    (:mod:`perfkit.run.preload`); where there is no ``forkserver`` (Windows) they are spawned
+    and import it themselves.
+    """
 
     def __init__(self, jobs: int, outputs_root: Path, pdf: bool = True):
-        self.ctx = mp.get_context("spawn")
+        if "forkserver" in mp.get_all_start_methods():
+            self.ctx: Any = mp.get_context("forkserver")
+            self.ctx.set_forkserver_preload(["perfkit.run.preload"])
+        else:  # pragma: no cover - Windows
+            self.ctx = mp.get_context("spawn")
         self.outbox = self.ctx.Queue()
         self.env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root),
                     "PERFKIT_PDF": "1" if pdf else "0"}
         self.workers: dict[int, Any] = {}
         self.inboxes: dict[int, Any] = {}
-        self.kernels: set[int] = set()  # pids of the kernels the workers started
         self.busy: dict[int, tuple[int, Task]] = {}
+        #: The temporary notebook and staging folder of each busy worker's task.
+        self.files: dict[int, tuple[str, str]] = {}
         self._next = 0
         for _ in range(jobs):
             self._start()
@@ -398,26 +408,38 @@ class _LocalWorkers:
             msg = self.outbox.get(timeout=timeout)
         except queue.Empty:
             msg = None
-        if msg and msg[0] == "kernel":
-            self.kernels.add(msg[2])
+        if msg and msg[0] == "started":
+            self.files[msg[1]] = (msg[3], msg[4])
         if msg and msg[0] == "done":
             _, i, task_id, result = msg
             self.busy.pop(i, None)
+            self.files.pop(i, None)
             return task_id, result
         for i, p in list(self.workers.items()):
-            if not p.is_alive():  # killed (out of memory …): fail its task, replace it
-                del self.workers[i]
-                lost = self.busy.pop(i, None)
-                self._start()
-                if lost:
-                    tid, t = lost
-                    return tid, NotebookResult(
-                        t.department, t.year, t.notebook, FAILED, input_hash=t.input_hash,
-                        inputs=t.inputs, error=f"工作进程意外退出（退出码 {p.exitcode}）")
+            if p.is_alive():
+                continue
+            # Retired after its last task, or died (a notebook ended the process, out of
+            # memory …): replace it, and fail the task it was running, keeping what ran.
+            p.join(timeout=5)
+            del self.workers[i]
+            lost = self.busy.pop(i, None)
+            tmp, stage = self.files.pop(i, ("", ""))
+            self._start()
+            if lost:
+                tid, t = lost
+                failed_copy = None
+                if tmp:
+                    recover(tmp)  # the cells that ran, from their journal
+                    failed_copy = keep_failed(Path(tmp), Path(t.out_dir), t.notebook)
+                    shutil.rmtree(stage, ignore_errors=True)
+                return tid, NotebookResult(
+                    t.department, t.year, t.notebook, FAILED, input_hash=t.input_hash,
+                    inputs=t.inputs, failed_copy=failed_copy,
+                    error=f"执行笔记本时工作进程意外退出（退出码 {p.exitcode}）")
         return None
 
     def close(self) -> None:
-        """Let the workers finish: each stops its kernel and waits for it to end."""
+        """Let the workers finish their tasks and exit."""
         for q in self.inboxes.values():
             q.put(None)
         for p in self.workers.values():
@@ -425,10 +447,10 @@ class _LocalWorkers:
             if p.is_alive():
                 p.terminate()
                 p.join(timeout=5)
-        self._end_kernels()
+        _stop_forkserver()
 
     def stop(self) -> None:
-        """Stop now: SIGTERM lets each worker kill its kernel and remove its temp files."""
+        """Stop now: SIGTERM lets each worker remove its temporary files."""
         for p in self.workers.values():
             if p.is_alive():
                 p.terminate()
@@ -437,22 +459,21 @@ class _LocalWorkers:
             if p.is_alive():
                 p.kill()
                 p.join(timeout=5)
-        self._end_kernels()
+        _stop_forkserver()
 
-    def _end_kernels(self) -> None:
-        """Return only when every kernel a worker started has ended (a worker that was killed
-        could not stop its own)."""
-        while True:
-            try:
-                msg = self.outbox.get_nowait()
-            except (queue.Empty, OSError, ValueError):
-                break
-            if msg and msg[0] == "kernel":
-                self.kernels.add(msg[2])
-        for pid in sorted(self.kernels):
-            if process_running(pid):
-                kill_kernel(pid)
-        self.kernels.clear()
+
+def _stop_forkserver() -> None:
+    """End the server the workers were forked from, so that no process outlives the run (the
+    next run starts one again, at the cost of its imports)."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    stop = getattr(server, "_stop", None)
+    if stop is not None:
+        try:
+            stop()
+        except OSError:  # already gone
+            log.debug("forkserver stop", exc_info=True)
 
 
 class _DaskWorkers:
@@ -540,7 +561,7 @@ def run(
             later years' reports can compare with them.
         notebooks: subset of notebooks; default each department-year's settings.
         outputs: output root; default ``outputs/``.
-        jobs: worker processes (each with one warm kernel), or Dask workers for ``local``.
+        jobs: worker processes, or Dask workers for ``local``.
         force: rerun notebooks whose inputs are unchanged.
         params_file: settings file for a single department-year.
         pdf: also typeset PDFs.
@@ -561,7 +582,7 @@ def run(
         or an output folder locked by another run, give one failed result for it.
 
     Raises:
-        KeyboardInterrupt: after stopping workers and kernels, removing temporary files and
+        KeyboardInterrupt: after stopping workers, removing temporary files and
             recording in the manifests what had finished.
     """
     outputs_root = Path(outputs or config.OUTPUTS_DIR).resolve()
@@ -583,7 +604,7 @@ def run(
     counter = iter(range(1 << 62))
 
     def ensure_pool() -> None:
-        # Started as soon as some work is certain, so kernels boot while the rest is planned.
+        # Started as soon as some work is certain, so workers start while the rest is planned.
         nonlocal pool
         if pool is None:
             n = max(1, min(jobs, len(pairs) * len(notebooks or (*config.DOCUMENTS, "", "", ""))))
@@ -692,7 +713,7 @@ def _longest_first(tasks: list[Task], manifest: dict[str, Any]) -> list[Task]:
 
 
 def _term_as_interrupt():
-    """While a run is on, treat SIGTERM like Ctrl-C so workers and kernels are stopped too."""
+    """While a run is on, treat SIGTERM like Ctrl-C so workers are stopped too."""
     if threading.current_thread() is not threading.main_thread():
         return None
 

@@ -38,9 +38,12 @@ LAZY: dict[str, str] = {
     # An unchanged rerun (0.26 s) checks hashes only: loading a workbook and writing tables
     # (pandas, pandera: 0.5 s) happen only when something changed.
     "perfkit.run.runner": "evaluation, tidy tables and the reader only when inputs changed",
-    # Kernels import the engine to restore their state between notebooks; rendering (nbformat,
-    # nbconvert) is imported by the worker when it renders.
-    "perfkit.run.engine": "rendering in the worker",
+    # The runner imports the engine on every run, an unchanged rerun too; executing and
+    # rendering (papermill, IPython, nbconvert) are imported in the worker.
+    "perfkit.run.engine": "executing and rendering in the worker",
+    # The forkserver imports it: a failing import must not stop the server (which forks every
+    # worker), so the imports are in a function that catches the failure.
+    "perfkit.run.preload": "imports guarded for the forkserver",
 }
 
 

@@ -47,8 +47,7 @@ def test_environment_yml_matches_pyproject():
 
 
 #: Declared but not imported by perfkit's code: what it needs at run time all the same.
-RUNTIME_ONLY = {"ipykernel": "the python3 kernel the notebooks execute in",
-                "nbclient": "papermill's notebook client, configured by perfkit.run.engine",
+RUNTIME_ONLY = {"ipykernel": "the python3 kernel analysts open the notebooks with (JupyterLab)",
                 "tzdata": "zone data zoneinfo reads where the system has none (北京时间)"}
 
 

@@ -140,7 +140,7 @@ def test_dask_local_cluster_runs_the_same_tasks(tmp_path, monkeypatch):
         if not alive:
             break
         time.sleep(0.5)
-    assert not alive, "kernels left behind by the Dask workers"
+    assert not alive, "processes left behind by the Dask workers"
 
 
 def _environ_has(proc: Path, needle: bytes) -> bool:

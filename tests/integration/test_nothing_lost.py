@@ -4,7 +4,7 @@ Each test runs ``perfkit run`` for a department-year in a project folder of its 
 the sample), keeps the good reports, starts a second forced run, stops it while the finance
 notebook is executing (its partial copy exists and has executed cells), and then reads what is
 left. Every process the test starts carries a marker in its environment, so that the test ends
-exactly those (the run, its workers and their kernels) and nothing else.
+exactly those (the run, its workers and the server they are forked from) and nothing else.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def project(tmp_path):
 def test_killed_run_leaves_previous_reports(project):
     before = project.snapshot()
     _stop_mid_run(project, signal.SIGKILL)
-    project.end_all()  # SIGKILL reaches no kernel outside the group: end those we started
+    project.end_all()  # SIGKILL reaches no process outside the group: end those we started
     _assert_reports_intact(project, before)
     # The killed run's OS lock died with it: the next run is not refused.
     again = project.run()
@@ -179,10 +179,10 @@ def test_ctrl_c_stops_cleanly(project):
     assert "Traceback" not in output and "中断" in output
     _assert_reports_intact(project, before)
     assert project.leftovers() == []
-    deadline = time.monotonic() + 60  # a kernel may take a moment to exit after its SIGTERM
+    deadline = time.monotonic() + 60  # a worker may take a moment to exit after its SIGTERM
     while project.processes() and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert project.processes() == [], "orphaned worker or kernel processes"
+    assert project.processes() == [], "orphaned worker processes"
 
 
 def test_second_run_on_same_outputs_is_refused_clearly(project):
