@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import json
 import logging
 import os
 import queue
@@ -48,6 +47,7 @@ from typing import Any
 
 from perfkit.atomic import file_mode
 from perfkit.errors import PerfkitError
+from perfkit.run.journal import journal_path
 
 log = logging.getLogger(__name__)
 
@@ -295,30 +295,6 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
     if executor is not None and executor.used >= MAX_NOTEBOOKS_PER_WORKER:
         executor = None
     return result, executor
-
-
-def journal_path(partial_path: str | os.PathLike) -> str:
-    """The cell journal beside a partial notebook."""
-    return f"{os.fspath(partial_path)}.cells"
-
-
-def recover(partial_path: str | os.PathLike) -> bool:
-    """Merge the cell journal into the partial notebook left by a process that ended while
-    executing it (the journal is removed). Returns whether there was a journal to merge."""
-    journal = Path(journal_path(partial_path))
-    if not journal.exists():
-        return False
-    nb = json.loads(Path(partial_path).read_text(encoding="utf-8"))
-    for line in journal.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-        except ValueError:  # the last line, cut off mid-write
-            break
-        cell = nb["cells"][entry["index"]]
-        cell["execution_count"], cell["outputs"] = entry["execution_count"], entry["outputs"]
-    Path(partial_path).write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
-    journal.unlink()
-    return True
 
 
 def keep_failed(tmp: Path, out_dir: Path, notebook: str) -> str | None:

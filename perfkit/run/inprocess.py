@@ -18,7 +18,7 @@ is interrupted (``SIGALRM``, in the main thread). A notebook that ends the proce
 is written to ``partial_path`` before the first cell, and each executed cell is appended to a
 journal beside it (``<partial_path>.cells``, one JSON line per cell: appending costs only that
 cell's outputs, where rewriting the notebook after every cell cost 7 % of the execution time);
-:func:`perfkit.run.engine.recover` puts the two together.
+:func:`perfkit.run.journal.recover` puts the two together.
 
 It registers itself with papermill when imported (``engine_name="perfkit-inprocess"``). It is
 not a papermill entry point: papermill imports its entry points while it is itself being
@@ -41,8 +41,9 @@ from IPython.core.interactiveshell import InteractiveShell
 from nbformat.notebooknode import from_dict
 from papermill.engines import Engine, papermill_engines
 from traitlets import Type
+from traitlets.config import Config
 
-from perfkit.run.engine import journal_path
+from perfkit.run.journal import journal_path
 
 
 def _mime(bundle: Any) -> dict[str, Any]:
@@ -150,7 +151,17 @@ def shell() -> NotebookShell:
     """The process's notebook shell, created on first use with matplotlib's inline backend (the
     one a kernel uses: figures become PNG outputs at the end of the cell)."""
     if not _SHELL:
-        sh = NotebookShell.instance(colors="nocolor")
+        config = Config()
+        # No history database: a kernel's history is of no use to a report run, and IPython
+        # would write every cell of every notebook to ~/.ipython from a thread of its own.
+        config.HistoryManager.enabled = False
+        main = sys.modules.get("__main__")
+        sh = NotebookShell.instance(config=config, colors="nocolor")
+        if main is not None:
+            # IPython puts the notebook's namespace in sys.modules as __main__ (notebook code
+            # still sees __name__ == "__main__"); the process keeps its own, which
+            # multiprocessing needs to start processes.
+            sys.modules["__main__"] = main
         sh.enable_matplotlib("inline")
         _SHELL.append(sh)
     return _SHELL[0]

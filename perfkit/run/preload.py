@@ -1,4 +1,4 @@
-"""What a worker imports before its first notebook, once.
+"""What a worker imports and warms before its first notebook, once.
 
 The forkserver that local workers are forked from imports this module (``set_forkserver_preload``)
 and :func:`load` runs at its import, so every worker starts with pandas, matplotlib, IPython,
@@ -39,10 +39,48 @@ def load() -> None:
         import perfkit.report.render
         import perfkit.report.tables
         import perfkit.run.inprocess  # noqa: F401
+        warm()
     except Exception:
-        log.debug("preload import failed", exc_info=True)
+        log.debug("preload failed", exc_info=True)
     gc.collect()
     gc.freeze()  # imported modules live as long as the process: keep them out of collections
+
+
+def warm() -> None:
+    """Fill, once, the caches each worker's first notebook would fill: the CJK font registered
+    with matplotlib and its glyphs drawn, nbconvert's exporter and templates, the page template,
+    the Word writer's styles. Typesetting is not warmed here: a PDF engine may start threads,
+    which a process that forks must not have."""
+    import io
+    import tempfile
+    from pathlib import Path
+
+    import nbformat
+    import nbformat.v4 as v4
+
+    from perfkit.report import charts
+    from perfkit.report.html import ReportMeta
+    from perfkit.report.render import render_notebook
+
+    fig = charts.new_figure(1.2)
+    ax = fig.subplots()
+    ax.barh(["部门整体支出（预热）"], [133.49])
+    ax.set_title("2019年度预算执行率（%）")
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=200)
+    table = ("<table><tr><th>项目</th><th>决算数（万元）</th></tr>"
+             "<tr><td>合计</td><td>24,192.45</td></tr></table>")
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("# 预热\n\n部门整体支出绩效自评：收入、支出、“三公”经费。"),
+        v4.new_code_cell("x", outputs=[v4.new_output(
+            "execute_result", {"text/html": table, "text/plain": "x"}, execution_count=1)]),
+    ])
+    meta = ReportMeta(department="预热", year=2000, title="预热", generated_at="2000-01-01",
+                      perfkit_version="", workbook_sha256="")
+    with tempfile.TemporaryDirectory(prefix="perfkit-warm-") as tmp:
+        path = Path(tmp) / "warm.ipynb"
+        nbformat.write(nb, path)
+        render_notebook(path, Path(tmp), "warm", meta, pdf=False, docx=True, analyst_copy=False)
 
 
 if __name__ != "__main__":

@@ -47,9 +47,9 @@ from perfkit.run.engine import (
     describe,
     execute_on_dask_worker,
     keep_failed,
-    recover,
     worker_main,
 )
+from perfkit.run.journal import recover
 from perfkit.run.locking import OutputLock
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError
 
 from perfkit.run import inprocess
-from perfkit.run.engine import journal_path, recover
+from perfkit.run.journal import journal_path, recover
 
 
 def _notebook(path, *sources, parameters="x = 1"):
