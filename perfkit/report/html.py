@@ -93,6 +93,9 @@ class ReportMeta:
         report_date: the report's date as printed (``2020年4月28日``), for a department's cover.
         pdf_layout: ``web`` (perfkit's print style) or ``official`` (the GB/T 9704-2012 page in
             free fonts approximating the official ones; ``templates/official.css``).
+        pdf_engine: what typesets the ``web`` layout's PDF: ``typst`` (the default) or
+            ``weasyprint`` (the official layout is always WeasyPrint's; see
+            ``templates/PDF_CHOICE.md``).
     """
 
     department: str
@@ -105,6 +108,7 @@ class ReportMeta:
     kind: str = "analysis"
     report_date: str = ""
     pdf_layout: str = "web"
+    pdf_engine: str = "typst"
 
 
 @dataclass(frozen=True)

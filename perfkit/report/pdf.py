@@ -1,4 +1,6 @@
-"""The PDF: reviewer HTML typeset by WeasyPrint (A4, offline), with the CJK font embedded."""
+"""The PDF: reviewer HTML typeset by Typst (perfkit's print layout) or WeasyPrint (the official
+layout; the print layout too when asked, or when the CJK font has no bold face), A4, offline,
+with the CJK font embedded. Why two engines: ``templates/PDF_CHOICE.md``."""
 
 from __future__ import annotations
 
@@ -6,11 +8,17 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import typst
+
 from perfkit.report.fonts import CjkFont, find_cjk_fonts, find_family
 from perfkit.report.fontsubset import pdf_subset
 from perfkit.report.html import asset, css_string, font_stack
+from perfkit.report.typstpdf import typst_pdf
 
 log = logging.getLogger(__name__)
+
+#: PDF engines of the print (``web``) layout; the official layout is WeasyPrint's.
+ENGINES = ("typst", "weasyprint")
 
 
 #: Prefix of the family name the PDF stylesheet gives the embedded CJK subset; distinct from
@@ -126,12 +134,38 @@ def _make_fetcher(font: CjkFont, glyphs: frozenset[str],
     return legacy_fetcher
 
 
-def render_pdf(reviewer_html: str, base_dir: Path, *, official: bool = False) -> bytes:
-    """Typeset reviewer HTML into an A4 PDF with WeasyPrint (see :func:`layout_pdf`).
+def render_pdf(reviewer_html: str, base_dir: Path, *, official: bool = False,
+               engine: str = "typst", font: CjkFont | None = None) -> bytes:
+    """Typeset reviewer HTML into an A4 PDF.
+
+    Args:
+        reviewer_html: the complete reviewer HTML document.
+        base_dir: folder relative URLs resolve against (WeasyPrint); nothing is fetched.
+        official: the GB/T 9704-2012 page (WeasyPrint, :func:`layout_pdf`).
+        engine: ``typst`` (:func:`perfkit.report.typstpdf.typst_pdf`, the default) or
+            ``weasyprint`` (:func:`layout_pdf`) for perfkit's print layout.
+        font: the CJK family (:func:`find_cjk_fonts` when None). A family without a bold face
+            is typeset by WeasyPrint, which embeds a synthetic bold (Typst would print bold
+            text in the regular face).
 
     Returns:
         The PDF bytes.
+
+    Raises:
+        FontMissingError: no CJK font is installed.
+        ValueError: an unknown engine.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown PDF engine {engine!r}; one of {', '.join(ENGINES)}")
+    if engine == "typst" and not official:
+        font = font or find_cjk_fonts()
+        if font.has_bold:
+            try:
+                return typst_pdf(reviewer_html, font)
+            except typst.TypstError as exc:  # e.g. an image Typst cannot decode
+                log.warning("PDF: Typst failed (%s); typeset by WeasyPrint instead", exc)
+        log.info("PDF: %s has no bold face; typeset by WeasyPrint with a synthetic bold",
+                 font.family)
     return layout_pdf(reviewer_html, base_dir, official=official).write_pdf()
 
 

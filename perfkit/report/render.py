@@ -10,7 +10,7 @@ import nbformat
 
 from perfkit.atomic import write_bytes_atomic, write_text_atomic
 from perfkit.errors import FontMissingError
-from perfkit.report.fonts import find_cjk_fonts
+from perfkit.report.fonts import CjkFont, find_cjk_fonts
 from perfkit.report.html import ReportMeta, export_body, page, process_body, reviewer_notebook
 from perfkit.report.pdf import render_pdf
 from perfkit.report.word import notebook_docx
@@ -29,7 +29,8 @@ def render_notebook(
         out_dir: folder for the rendered files.
         stem: file stem, e.g. ``finance``.
         meta: cover-block facts.
-        pdf: also typeset ``<stem>.pdf`` (WeasyPrint).
+        pdf: also typeset ``<stem>.pdf`` (Typst, or WeasyPrint as ``meta`` says:
+            :func:`perfkit.report.pdf.render_pdf`).
         docx: also write ``<stem>.docx``, the reviewer copy in the official-document layout
             (:mod:`perfkit.report.word`).
         analyst_copy: also write ``<stem>.code.html``, the copy with code (``perfkit run``
@@ -45,12 +46,13 @@ def render_notebook(
     out_dir = Path(out_dir)
     nb = nbformat.read(executed, as_version=4)
     try:
-        font = find_cjk_fonts()
+        font: CjkFont | None = find_cjk_fonts()
+        assert font is not None
         family: str | None = font.family
         synthetic_bold = not font.has_bold
         font_error: FontMissingError | None = None
     except FontMissingError as exc:
-        family, synthetic_bold, font_error = None, False, exc
+        font, family, synthetic_bold, font_error = None, None, False, exc
 
     written: dict[str, Path] = {}
     started = time.perf_counter()
@@ -80,7 +82,8 @@ def render_notebook(
         if font_error is not None:
             raise font_error
         started = time.perf_counter()
-        data = render_pdf(reviewer_html, out_dir, official=meta.pdf_layout == "official")
+        data = render_pdf(reviewer_html, out_dir, official=meta.pdf_layout == "official",
+                          engine=meta.pdf_engine, font=font)
         written["pdf"] = write_bytes_atomic(out_dir / f"{stem}.pdf", data)
         log.info(
             "rendered %s PDF in %.2f s (%d bytes)", stem, time.perf_counter() - started, len(data)

@@ -261,7 +261,7 @@ def test_no_heading_is_left_at_the_foot_of_a_pdf_page(folder, tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# PDF tables: the declared column widths (report/html.py, table-layout: fixed) hold every cell's text
+# PDF tables: the declared column widths (report/html.py) hold every cell's text, in both engines
 # ---------------------------------------------------------------------------------------------
 
 
@@ -293,7 +293,11 @@ def _overflowing_cells(document) -> list[str]:
 
 
 def test_no_table_cell_text_overflows_its_column_in_the_pdf(folder):
+    """Typst (the default) measures what no line can break inside against each cell's room
+    (:func:`perfkit.report.typstpdf.overflowing_cells`); WeasyPrint's laid-out boxes are
+    walked (``pdf_engine: weasyprint``, ``table-layout: fixed``)."""
     from perfkit.report.pdf import layout_pdf
+    from perfkit.report.typstpdf import overflowing_cells
 
     pages = sorted(p for p in folder.glob("*.html") if not p.name.endswith(".code.html"))
     assert pages
@@ -301,6 +305,8 @@ def test_no_table_cell_text_overflows_its_column_in_the_pdf(folder):
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert "<colgroup>" in html  # the widths are declared, so the layout is fixed
+        if cells := overflowing_cells(html):
+            overflowing[f"{page.name} (Typst)"] = cells
         if cells := _overflowing_cells(layout_pdf(html, folder)):
-            overflowing[page.name] = cells
+            overflowing[f"{page.name} (WeasyPrint)"] = cells
     assert not overflowing, overflowing
