@@ -125,6 +125,9 @@ class Settings:
             note, and the audit lists them as 已核实 instead of refusing the workbook.
         pdf_layout: ``web`` (perfkit's print style) or ``official`` (PDFs in the layout of
             GB/T 9704-2012, free fonts approximating the official ones).
+        pdf_engine: what typesets the ``web`` layout: ``typst`` (13 times faster) or
+            ``weasyprint`` (perfkit/templates/PDF_CHOICE.md); the official layout is always
+            typeset by WeasyPrint.
     """
 
     department: Annotated[StrictStr, AfterValidator(_slug)]
@@ -142,6 +145,7 @@ class Settings:
     notebooks: tuple[Annotated[StrictStr, AfterValidator(_notebook)], ...] | None = None
     confirmed_values: tuple[Annotated[StrictStr, AfterValidator(_cell)], ...] = ()
     pdf_layout: Literal["web", "official"] = "web"
+    pdf_engine: Literal["typst", "weasyprint"] = "typst"
 
     @property
     def budget_column(self) -> str:

@@ -12,6 +12,7 @@ import nbformat
 import nbformat.v4 as v4
 import pytest
 
+from perfkit import config
 from perfkit.data.params import settings_from_dict
 from perfkit.report.html import ReportMeta
 from perfkit.report.render import render_notebook
@@ -106,3 +107,32 @@ def test_pdf_layout_is_a_run_setting():
 
     with pytest.raises(ParamsError, match="pdf_layout"):
         settings_from_dict({"department": "x", "year": 2019, "pdf_layout": "fancy"})
+
+
+def test_pdf_engine_is_a_run_setting_and_part_of_the_input_hash(tmp_path, monkeypatch):
+    """pdf_engine in the run settings reaches the renderer (ReportMeta) and, being part of the
+    inputs, reruns the notebooks when it changes."""
+    import shutil
+
+    from perfkit.run.runner import plan
+
+    assert settings_from_dict({"department": "x", "year": 2019}).pdf_engine == "typst"
+    from perfkit.errors import ParamsError
+
+    with pytest.raises(ParamsError, match="pdf_engine"):
+        settings_from_dict({"department": "x", "year": 2019, "pdf_engine": "latex"})
+    root = tmp_path / "proj"
+    shutil.copytree(config.DATA_DIR / "yiyang-edu", root / "data" / "yiyang-edu")
+    shutil.copytree(config.PARAMS_DIR / "yiyang-edu", root / "params" / "yiyang-edu")
+    for name, value in (("ROOT", root), ("DATA_DIR", root / "data"),
+                        ("PARAMS_DIR", root / "params"), ("OUTPUTS_DIR", root / "outputs")):
+        monkeypatch.setattr(config, name, value)
+    params = root / "params" / "yiyang-edu" / "2019.yaml"
+    hashes = {}
+    for engine in ("typst", "weasyprint"):
+        text = params.read_text(encoding="utf-8").split("\npdf_engine:")[0]
+        params.write_text(f"{text}\npdf_engine: {engine}\n", encoding="utf-8")
+        tasks, _, _ = plan("yiyang-edu", 2019, notebooks=["finance"], outputs=root / "out")
+        assert tasks[0].meta["pdf_engine"] == engine
+        hashes[engine] = tasks[0].input_hash
+    assert hashes["typst"] != hashes["weasyprint"]
