@@ -15,8 +15,8 @@ Usage: ``.venv/bin/python benchmarks/run_bench.py [--pairs N] [--batch-pdf] [--k
    it is shown), CPU time after one untimed warm-up pass; the code alone (``exec``, results not
    shown) is printed beside it. Plus the PDF typesetting of
    the same pages (the runner's reviewer HTML) in one warm process by each engine measured
-   (WeasyPrint as perfkit uses it; Typst through ``benchmarks/typst_probe.py`` when the
-   ``typst`` package is installed): the fastest one counts.
+   (Typst, which typesets perfkit's print layout, and WeasyPrint, which typesets the official
+   layout; both through ``perfkit.report.pdf.render_pdf``): the fastest one counts.
 4. An unchanged rerun (everything cached): wall time of the whole ``perfkit run`` command.
 5. 20 synthetic department-years (finance notebook, HTML; ``--batch-pdf`` adds PDF) with
    ``--jobs 1`` and ``--jobs 2``, with the peak memory of the whole process tree, and the same
@@ -251,29 +251,25 @@ from pathlib import Path
 from perfkit.report.pdf import render_pdf
 folder, stems = Path(sys.argv[1]), sys.argv[2].split(",")
 pages = {s: (folder / f"{s}.html").read_text(encoding="utf-8") for s in stems}
-render_pdf(pages[stems[-1]], folder)  # warm: fonts, stylesheets, imports
-t = time.process_time()
-for s in stems:
-    render_pdf(pages[s], folder)
-print(json.dumps({"cpu": time.process_time() - t}))
+result = {}
+for engine in ("typst", "weasyprint"):
+    render_pdf(pages[stems[-1]], folder, engine=engine)  # warm: fonts, stylesheets, compiler
+    t = time.process_time()
+    for s in stems:
+        render_pdf(pages[s], folder, engine=engine)
+    result[engine] = time.process_time() - t
+print(json.dumps(result))
 '''
 
 
 def typeset_cpu(out_dir: Path, stems: list[str], env: dict[str, str], root: Path
                 ) -> dict[str, float]:
-    """CPU seconds to typeset the runner's reviewer HTML of ``stems`` by each engine."""
-    engines = {}
+    """CPU seconds to typeset the runner's reviewer HTML of ``stems`` by each engine perfkit has
+    (perfkit.report.pdf.render_pdf), warm."""
     t = timed([sys.executable, "-c", TYPESET, str(out_dir), ",".join(stems)], env, root)
-    engines["WeasyPrint (perfkit.report.pdf)"] = json.loads(t.result.stdout.splitlines()[-1])["cpu"]
-    probe = REPO / "benchmarks" / "typst_probe.py"
-    t = timed([sys.executable, str(probe), str(out_dir), ",".join(stems)], env, root,
-              check=False)
-    if t.result.returncode == 0 and t.result.stdout.strip():
-        engines["Typst (benchmarks/typst_probe.py)"] = json.loads(
-            t.result.stdout.splitlines()[-1])["cpu"]
-    else:
-        say(f"    Typst not measured: {(t.result.stderr or t.result.stdout).strip()[-300:]}")
-    return engines
+    cpu = json.loads(t.result.stdout.splitlines()[-1])
+    return {"Typst (perfkit.report.typstpdf)": cpu["typst"],
+            "WeasyPrint (perfkit.report.pdf)": cpu["weasyprint"]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,7 +334,7 @@ def main() -> None:
         say(f"    PDF typesetting of the same pages, warm, {name}: {cpu:.2f} s CPU")
     fastest = min(engines.values())
     budget = floor + fastest
-    used = engines["WeasyPrint (perfkit.report.pdf)"]  # the engine perfkit typesets with
+    used = engines["Typst (perfkit.report.typstpdf)"]  # the engine perfkit typesets with
 
     # (4) unchanged rerun: everything cached.
     t4 = timed([*perfkit, "run", "--dept", "yiyang-edu", "--year", "2019"], env, root,

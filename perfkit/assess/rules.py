@@ -175,8 +175,17 @@ def _unit_step(unit: str) -> str:
     return "个百分点" if unit == "%" else unit
 
 
+class IndicatorRule(Rule):
+    """A rule kind that scores one indicator's value (``indicator``: its id)."""
+
+    indicator: _Indicator
+
+    def reference(self) -> str:
+        return self.indicator
+
+
 @register_rule("linear_deduction")
-class LinearDeduction(Rule):
+class LinearDeduction(IndicatorRule):
     """Full marks on the good side of ``bound``; minus ``deduct`` per ``per`` units beyond it.
 
     ``side``: ``above`` deducts beyond an upper bound (控制率), ``below`` under a lower bound,
@@ -184,15 +193,11 @@ class LinearDeduction(Rule):
     steps ("每超过1个百分点"), ``continuous`` (default) deducts pro rata. Floor 0.
     """
 
-    indicator: _Indicator
     bound: _Number
     side: Literal["above", "below", "both"] = "above"
     per: _Positive = 1.0
     deduct: _Positive
     steps: Literal["continuous", "whole"] = "continuous"
-
-    def reference(self) -> str:
-        return self.indicator
 
     def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
         value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
@@ -229,10 +234,9 @@ class Band(BaseModel):
 
 
 @register_rule("bands")
-class Bands(Rule):
+class Bands(IndicatorRule):
     """Step bands with explicit inclusive edges; the bands may not overlap."""
 
-    indicator: _Indicator
     bands: Annotated[tuple[Band, ...], Field(min_length=1)]
 
     def check(self, points: float) -> Found:
@@ -247,9 +251,6 @@ class Bands(Rule):
                                   f"分档 {other.interval.notation()} 与 {band.interval.notation()}"
                                   " 重叠：同一数值只能落在一档（用方括号/圆括号标明端点归属）"))
         return found
-
-    def reference(self) -> str:
-        return self.indicator
 
     def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
         value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
