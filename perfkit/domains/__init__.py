@@ -17,10 +17,9 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from perfkit import config
+from perfkit import config, yamlcheck
 from perfkit.errors import CatalogError
 
 #: Domain keys that are not catalogs: the finance indicators (fixed sheets, Python) and the
@@ -248,20 +247,25 @@ def _where(raw: Any, loc: tuple) -> tuple[str, str]:
     return entry, ".".join(keys)
 
 
+def _yaml_loc(loc: tuple) -> list[int | str]:
+    """A pydantic location as a path in the YAML file (without the union member names)."""
+    return [k for n, k in enumerate(loc)
+            if not (n > 0 and loc[n - 1] == "formula" and k in FORMULA_KINDS)]
+
+
 def load_catalog(path: Path) -> Catalog:
     """Read and validate one catalog file.
 
     Raises:
-        CatalogError: listing every problem, each with the file, the entry and the key.
+        CatalogError: listing every problem, each with the file, its line, the entry and the
+            key.
     """
     key = path.stem
     if not re.match(_CODE, key) or key in _RESERVED:
         raise CatalogError(f"{path}: 文件名“{path.name}”即领域代码，应为小写英文字母、数字和下划线"
                            f"（以字母开头），且不能是 {'、'.join(sorted(_RESERVED))}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{path}: 不是有效的 YAML：{exc}") from None
+        raw, node = yamlcheck.load(path, CatalogError, "领域目录")
     except OSError as exc:
         raise CatalogError(f"{path}: 无法读取：{exc}") from None
     if not isinstance(raw, dict):
@@ -275,8 +279,11 @@ def load_catalog(path: Path) -> Catalog:
     except ValidationError as exc:
         lines = []
         for e in exc.errors():
-            entry, where = _where(raw, tuple(e["loc"]))
-            lines.append(f"  {entry}" + (f" 的 {where}" if where else "") + f"：{_message(dict(e))}")
+            loc = tuple(e["loc"])
+            entry, where = _where(raw, loc)
+            line = yamlcheck.line_of(node, _yaml_loc(loc))
+            lines.append(f"  {f'第 {line} 行 ' if line else ''}{entry}"
+                         + (f" 的 {where}" if where else "") + f"：{_message(dict(e))}")
         raise CatalogError(f"领域目录 {path} 有 {len(lines)} 个问题：\n"
                            + "\n".join(lines)) from None
     catalog = catalog.model_copy(update={"key": key, "path": path})

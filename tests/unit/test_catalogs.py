@@ -422,3 +422,24 @@ def test_a_project_catalog_gets_its_domain_report_without_python(project):
     assert "农村集中供水覆盖人口850余人（目标≥800人，超额）；农村集中供水率85.00%" in parts[0]
     assert [type(p).__name__ for p in parts[1:]] == ["Table", "Figure"]
     assert isinstance(parts[2], Figure) and isinstance(parts[0], Text)
+
+
+def test_a_bad_catalog_names_the_line_of_each_problem(tmp_path):
+    path = _write(tmp_path / "water.yaml", """\
+        label_zh: 水利
+        indicators:
+          - {code: w_count, label_zh: W, unit: 人}
+          - code: w_pct
+            label_zh: W
+            unit: "%"
+            formula: {kind: share, part: w_count, wholee: w_count}
+          - code: w_rate
+            label_zh: R
+            unit: 个
+            direction: 越多越好
+        """)
+    with pytest.raises(CatalogError) as err:
+        domains.load_catalog(path)
+    message = str(err.value)
+    assert "第 7 行 indicators 第2项（w_pct） 的 formula.wholee：不认识的键" in message, message
+    assert "第 11 行 indicators 第3项（w_rate） 的 direction" in message, message
