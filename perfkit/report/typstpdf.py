@@ -139,7 +139,7 @@ class _Model(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.images = images
         self.tokens = tokens
-        self.meta: dict[str, Any] = {"facts": [], "date": "", "colophon": []}
+        self.meta: dict[str, Any] = {"facts": [], "date": ""}
         self.blocks: list[dict[str, Any]] = []
         self.sinks: list[list[dict[str, Any]]] = [self.blocks]
         self.runs: list[dict[str, Any]] = []  # the open paragraph
@@ -148,7 +148,7 @@ class _Model(HTMLParser):
         self.links: list[tuple[str, str | None]] = []
         self.stack: list[tuple[str, set[str]]] = []  # open elements: tag, classes
         self.skip = 0
-        self.where = "head"  # head, cover, toc, main, colophon
+        self.where = "head"  # head, cover, toc, main, end
         self.cover_field: str | None = None
         self.fact: list[str] | None = None
         self.pre: list[str] | None = None
@@ -250,13 +250,9 @@ class _Model(HTMLParser):
         elif tag == "main":
             self.where = "main"
         elif tag == "footer" and "colophon" in classes:
-            self.where = "colophon"
+            self.where = "end"  # the cover states the same facts (version, time, SHA-256)
         if self.where == "cover":
             self._cover_start(tag, classes)
-            return
-        if self.where == "colophon":
-            if tag == "span" and "sha256" in classes:
-                self.style.append((tag, "m"))
             return
         if self.where != "main":
             return
@@ -342,12 +338,6 @@ class _Model(HTMLParser):
         if self.where == "cover":
             self._cover_end(tag, classes)
             return
-        if self.where == "colophon":
-            if tag == "footer":
-                self.meta["colophon"] = self.runs
-                self.runs = []
-                self.where = "end"
-            return
         if self.where != "main":
             return
         if tag == "main":
@@ -393,9 +383,6 @@ class _Model(HTMLParser):
                 self.meta[self.cover_field] = self.meta.get(self.cover_field, "") + data
             elif self.fact is not None:
                 self.fact.append(data)
-            return
-        if self.where == "colophon":
-            self._text(data)
             return
         if self.where != "main":
             return
@@ -620,7 +607,7 @@ def document_model(reviewer_html: str, images: Path, *, tokens: bool = False) ->
             (for :func:`overflowing_cells`).
 
     Returns:
-        ``{"meta": {dept, title, year, date, facts, colophon, toc}, "blocks": [...]}``.
+        ``{"meta": {dept, title, year, date, facts, toc}, "blocks": [...]}``.
     """
     model = _Model(images, tokens)
     model.feed(reviewer_html)
