@@ -362,12 +362,17 @@ def _current(out_dir: Path, notebooks: dict[str, Any], domains: list[str] | None
 
 
 class _LocalWorkers:
-    """Worker processes, one task at a time each, replaced if one dies or retires.
+    """Worker processes, each given up to ``DEPTH`` tasks at a time (one running, the next
+    waiting in its inbox, so that a worker never idles while the runner validates the next
+    department-year); a worker that dies or retires is replaced.
 
     Workers are forked from a server that imported what they need once
     (:mod:`perfkit.run.preload`); where there is no ``forkserver`` (Windows) they are spawned
     and import it themselves.
     """
+
+    #: Tasks handed to one worker at a time.
+    DEPTH = 2
 
     def __init__(self, jobs: int, outputs_root: Path, pdf: bool = True):
         if "forkserver" in mp.get_all_start_methods():
@@ -380,14 +385,15 @@ class _LocalWorkers:
                     "PERFKIT_PDF": "1" if pdf else "0"}
         self.workers: dict[int, Any] = {}
         self.inboxes: dict[int, Any] = {}
-        self.busy: dict[int, tuple[int, Task]] = {}
-        #: The temporary notebook and staging folder of each busy worker's task.
-        self.files: dict[int, tuple[str, str]] = {}
+        #: The tasks each worker was given, in the order it takes them (the first is running).
+        self.assigned: dict[int, deque[tuple[int, Task]]] = {}
+        #: The temporary notebook and staging folder of the task each worker is running.
+        self.files: dict[int, tuple[int, str, str]] = {}
         self._next = 0
         for _ in range(jobs):
             self._start()
 
-    def _start(self) -> None:
+    def _start(self) -> int:
         i = self._next
         self._next += 1
         inbox = self.ctx.Queue()
@@ -395,14 +401,15 @@ class _LocalWorkers:
                              args=(i, inbox, self.outbox, self.env,
                                    logging.getLogger().getEffectiveLevel()))
         p.start()
-        self.workers[i], self.inboxes[i] = p, inbox
+        self.workers[i], self.inboxes[i], self.assigned[i] = p, inbox, deque()
+        return i
 
     def capacity(self) -> int:
-        return len(self.workers) - len(self.busy)
+        return sum(self.DEPTH - len(q) for q in self.assigned.values())
 
     def submit(self, task_id: int, task: Task) -> None:
-        i = next(i for i in self.workers if i not in self.busy)
-        self.busy[i] = (task_id, task)
+        i = min(self.assigned, key=lambda w: len(self.assigned[w]))
+        self.assigned[i].append((task_id, task))
         self.inboxes[i].put((task_id, task))
 
     def next_result(self, timeout: float) -> tuple[int, NotebookResult] | None:
@@ -411,29 +418,39 @@ class _LocalWorkers:
         except queue.Empty:
             msg = None
         if msg and msg[0] == "started":
-            self.files[msg[1]] = (msg[3], msg[4])
+            self.files[msg[1]] = (msg[2], msg[3], msg[4])
         if msg and msg[0] == "done":
             _, i, task_id, result = msg
-            self.busy.pop(i, None)
+            mine = self.assigned.get(i)
+            if mine and mine[0][0] == task_id:
+                mine.popleft()
+            elif mine:  # pragma: no cover - a worker takes its tasks in order
+                self.assigned[i] = deque(x for x in mine if x[0] != task_id)
             self.files.pop(i, None)
             return task_id, result
         for i, p in list(self.workers.items()):
             if p.is_alive():
                 continue
-            # Retired after its last task, or died (a notebook ended the process, out of
-            # memory …): replace it, and fail the task it was running, keeping what ran.
+            # Retired after a task, or died (a notebook ended the process, out of memory …):
+            # replace it; fail the task it was running, keeping what ran; hand the tasks it
+            # had not started to the new worker.
             p.join(timeout=5)
-            del self.workers[i]
-            lost = self.busy.pop(i, None)
-            tmp, stage = self.files.pop(i, ("", ""))
-            self._start()
+            del self.workers[i], self.inboxes[i]
+            waiting = self.assigned.pop(i)
+            running = self.files.pop(i, None)
+            lost = None
+            if running is not None and waiting and waiting[0][0] == running[0]:
+                lost = waiting.popleft()
+            new = self._start()
+            for tid, t in waiting:
+                self.assigned[new].append((tid, t))
+                self.inboxes[new].put((tid, t))
             if lost:
                 tid, t = lost
-                failed_copy = None
-                if tmp:
-                    recover(tmp)  # the cells that ran, from their journal
-                    failed_copy = keep_failed(Path(tmp), Path(t.out_dir), t.notebook)
-                    shutil.rmtree(stage, ignore_errors=True)
+                _, tmp, stage = running  # type: ignore[misc]
+                recover(tmp)  # the cells that ran, from their journal
+                failed_copy = keep_failed(Path(tmp), Path(t.out_dir), t.notebook)
+                shutil.rmtree(stage, ignore_errors=True)
                 return tid, NotebookResult(
                     t.department, t.year, t.notebook, FAILED, input_hash=t.input_hash,
                     inputs=t.inputs, failed_copy=failed_copy,
@@ -619,17 +636,19 @@ def run(
             on_start(expected)
 
     def pump(timeout: float) -> None:
-        """Submit what the workers can take, collect one result."""
+        """Submit what the workers can take; collect the results that are in (waiting up to
+        ``timeout`` for the first)."""
         assert pool is not None  # started before anything is queued
         while queue_ and pool.capacity() > 0:
             tid, t = queue_.popleft()
             running[tid] = t
             pool.submit(tid, t)
         got = pool.next_result(timeout=timeout)
-        if got is not None:
+        while got is not None:
             tid, r = got
             running.pop(tid, None)
             emit(r)
+            got = pool.next_result(timeout=0.0)
 
     previous_term = _term_as_interrupt()
     try:
