@@ -390,8 +390,14 @@ class _LocalWorkers:
         #: The temporary notebook and staging folder of the task each worker is running.
         self.files: dict[int, tuple[int, str, str]] = {}
         self._next = 0
-        for _ in range(jobs):
-            self._start()
+        # Starting the first worker waits for the forkserver's imports (about 2 s): in a thread,
+        # so that the runner validates the department-year meanwhile.
+        self._starter = threading.Thread(target=lambda: [self._start() for _ in range(jobs)],
+                                         name="perfkit-start-workers", daemon=True)
+        self._starter.start()
+
+    def _started(self) -> bool:
+        return not self._starter.is_alive()
 
     def _start(self) -> int:
         i = self._next
@@ -405,6 +411,8 @@ class _LocalWorkers:
         return i
 
     def capacity(self) -> int:
+        if not self._started():
+            return 0
         return sum(self.DEPTH - len(q) for q in self.assigned.values())
 
     def submit(self, task_id: int, task: Task) -> None:
@@ -428,6 +436,8 @@ class _LocalWorkers:
                 self.assigned[i] = deque(x for x in mine if x[0] != task_id)
             self.files.pop(i, None)
             return task_id, result
+        if not self._started():
+            return None
         for i, p in list(self.workers.items()):
             if p.is_alive():
                 continue
@@ -459,6 +469,7 @@ class _LocalWorkers:
 
     def close(self) -> None:
         """Let the workers finish their tasks and exit."""
+        self._starter.join()
         for q in self.inboxes.values():
             q.put(None)
         for p in self.workers.values():
@@ -470,6 +481,7 @@ class _LocalWorkers:
 
     def stop(self) -> None:
         """Stop now: SIGTERM lets each worker remove its temporary files."""
+        self._starter.join()
         for p in self.workers.values():
             if p.is_alive():
                 p.terminate()
