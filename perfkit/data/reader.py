@@ -36,10 +36,13 @@ from perfkit.errors import WorkbookError
 log = logging.getLogger(__name__)
 
 
-#: The last workbook read in this process, by path, content (SHA-256) and the arguments
-#: (a worker executes the notebooks of one department-year in turn, each loading the same file:
-#: 0.07-0.2 s each). Callers get a deep copy (3 ms), never the cached object.
+#: The workbooks last read in this process, by path, content (SHA-256) and the arguments, most
+#: recent last: a worker executes the notebooks of a department-year in turn, each loading the
+#: same file (0.07-0.2 s each), and a year's PEFA reads the earlier years' workbooks again.
+#: Callers get a deep copy (3 ms), never the cached object.
 _CACHE: dict[tuple, WorkbookData] = {}
+#: Workbooks kept (a department-year and its earlier years; bounds memory in long batches).
+_CACHE_SIZE = 6
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -83,13 +86,15 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None,
     except OSError:
         key = None  # missing: _load says so
     if key is not None and key in _CACHE:
+        _CACHE[key] = _CACHE.pop(key)  # most recently used
         return copy.deepcopy(_CACHE[key])
     col = Collector(path.name, tuple(confirmed))
     try:
         data = _load(path, col, expected_year)
         if key is not None:
-            _CACHE.clear()  # one workbook at a time: a worker runs one department-year's notebooks
             _CACHE[key] = copy.deepcopy(data)
+            while len(_CACHE) > _CACHE_SIZE:
+                del _CACHE[next(iter(_CACHE))]  # least recently used
         return data
     except WorkbookError:
         raise
