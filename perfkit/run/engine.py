@@ -366,8 +366,9 @@ def _report_files(outbox, index: int, task_id: int, tmp: str, stage: str) -> Non
 def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) -> None:
     """Body of one worker process: take tasks from ``inbox`` until None, report to ``outbox``.
 
-    Before each notebook runs the worker reports ``("started", index, task_id, notebook,
-    staging)``, after it ``("done", index, task_id, result)``. It exits after the last task,
+    Workers may share ``inbox``. On taking a task the worker reports ``("took", index,
+    task_id)``, before its notebook runs ``("started", index, task_id, notebook, staging)``,
+    after it ``("done", index, task_id, result)``. It exits after the last task,
     and early when its executor retires (the runner starts another worker). The worker ignores
     SIGINT (the parent decides what a Ctrl-C stops) and on SIGTERM removes its temporary files
     before exiting.
@@ -396,6 +397,7 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) 
             if item is None:
                 break
             task_id, task = item
+            outbox.put(("took", index, task_id))  # before anything that could end the process
             result, executor = execute_task(
                 task, executor,
                 on_files=functools.partial(_report_files, outbox, index, task_id))

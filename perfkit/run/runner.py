@@ -362,17 +362,18 @@ def _current(out_dir: Path, notebooks: dict[str, Any], domains: list[str] | None
 
 
 class _LocalWorkers:
-    """Worker processes, each given up to ``DEPTH`` tasks at a time (one running, the next
-    waiting in its inbox, so that a worker never idles while the runner validates the next
-    department-year); a worker that dies or retires is replaced.
+    """Worker processes taking tasks from one shared queue, each as soon as it is free; the
+    queue holds up to ``AHEAD`` tasks per worker beyond those running, so that no worker idles
+    while the runner validates the next department-year. A worker that dies or retires is
+    replaced.
 
     Workers are forked from a server that imported what they need once
     (:mod:`perfkit.run.preload`); where there is no ``forkserver`` (Windows) they are spawned
     and import it themselves.
     """
 
-    #: Tasks handed to one worker at a time.
-    DEPTH = 2
+    #: Tasks queued per worker beyond the one it runs.
+    AHEAD = 1
 
     def __init__(self, jobs: int, outputs_root: Path, pdf: bool = True):
         if "forkserver" in mp.get_all_start_methods():
@@ -380,15 +381,17 @@ class _LocalWorkers:
             self.ctx.set_forkserver_preload(["perfkit.run.preload"])
         else:  # pragma: no cover - Windows
             self.ctx = mp.get_context("spawn")
+        self.tasks = self.ctx.Queue()
         self.outbox = self.ctx.Queue()
         self.env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root),
                     "PERFKIT_PDF": "1" if pdf else "0"}
+        self.jobs = jobs
         self.workers: dict[int, Any] = {}
-        self.inboxes: dict[int, Any] = {}
-        #: The tasks each worker was given, in the order it takes them (the first is running).
-        self.assigned: dict[int, deque[tuple[int, Task]]] = {}
-        #: The temporary notebook and staging folder of the task each worker is running.
-        self.files: dict[int, tuple[int, str, str]] = {}
+        #: Tasks submitted and not yet reported, by task id.
+        self.outstanding: dict[int, Task] = {}
+        #: What each worker is running: task id, and once known its temporary notebook and
+        #: staging folder.
+        self.current: dict[int, tuple[int, str, str]] = {}
         self._next = 0
         # Starting the first worker waits for the forkserver's imports (about 2 s): in a thread,
         # so that the runner validates the department-year meanwhile.
@@ -402,39 +405,33 @@ class _LocalWorkers:
     def _start(self) -> int:
         i = self._next
         self._next += 1
-        inbox = self.ctx.Queue()
         p = self.ctx.Process(target=worker_main, name=f"perfkit-worker-{i}", daemon=True,
-                             args=(i, inbox, self.outbox, self.env,
+                             args=(i, self.tasks, self.outbox, self.env,
                                    logging.getLogger().getEffectiveLevel()))
         p.start()
-        self.workers[i], self.inboxes[i], self.assigned[i] = p, inbox, deque()
+        self.workers[i] = p
         return i
 
     def capacity(self) -> int:
-        if not self._started():
-            return 0
-        return sum(self.DEPTH - len(q) for q in self.assigned.values())
+        return (1 + self.AHEAD) * self.jobs - len(self.outstanding)
 
     def submit(self, task_id: int, task: Task) -> None:
-        i = min(self.assigned, key=lambda w: len(self.assigned[w]))
-        self.assigned[i].append((task_id, task))
-        self.inboxes[i].put((task_id, task))
+        self.outstanding[task_id] = task
+        self.tasks.put((task_id, task))
 
     def next_result(self, timeout: float) -> tuple[int, NotebookResult] | None:
         try:
             msg = self.outbox.get(timeout=timeout)
         except queue.Empty:
             msg = None
-        if msg and msg[0] == "started":
-            self.files[msg[1]] = (msg[2], msg[3], msg[4])
-        if msg and msg[0] == "done":
+        if msg and msg[0] == "took":
+            self.current[msg[1]] = (msg[2], "", "")
+        elif msg and msg[0] == "started":
+            self.current[msg[1]] = (msg[2], msg[3], msg[4])
+        elif msg and msg[0] == "done":
             _, i, task_id, result = msg
-            mine = self.assigned.get(i)
-            if mine and mine[0][0] == task_id:
-                mine.popleft()
-            elif mine:  # pragma: no cover - a worker takes its tasks in order
-                self.assigned[i] = deque(x for x in mine if x[0] != task_id)
-            self.files.pop(i, None)
+            self.outstanding.pop(task_id, None)
+            self.current.pop(i, None)
             return task_id, result
         if not self._started():
             return None
@@ -442,25 +439,19 @@ class _LocalWorkers:
             if p.is_alive():
                 continue
             # Retired after a task, or died (a notebook ended the process, out of memory …):
-            # replace it; fail the task it was running, keeping what ran; hand the tasks it
-            # had not started to the new worker.
+            # replace it, and fail the task it was running, keeping what ran.
             p.join(timeout=5)
-            del self.workers[i], self.inboxes[i]
-            waiting = self.assigned.pop(i)
-            running = self.files.pop(i, None)
-            lost = None
-            if running is not None and waiting and waiting[0][0] == running[0]:
-                lost = waiting.popleft()
-            new = self._start()
-            for tid, t in waiting:
-                self.assigned[new].append((tid, t))
-                self.inboxes[new].put((tid, t))
-            if lost:
-                tid, t = lost
-                _, tmp, stage = running  # type: ignore[misc]
-                recover(tmp)  # the cells that ran, from their journal
-                failed_copy = keep_failed(Path(tmp), Path(t.out_dir), t.notebook)
-                shutil.rmtree(stage, ignore_errors=True)
+            del self.workers[i]
+            running = self.current.pop(i, None)
+            self._start()
+            if running is not None and running[0] in self.outstanding:
+                tid, tmp, stage = running
+                t = self.outstanding.pop(tid)
+                failed_copy = None
+                if tmp:
+                    recover(tmp)  # the cells that ran, from their journal
+                    failed_copy = keep_failed(Path(tmp), Path(t.out_dir), t.notebook)
+                    shutil.rmtree(stage, ignore_errors=True)
                 return tid, NotebookResult(
                     t.department, t.year, t.notebook, FAILED, input_hash=t.input_hash,
                     inputs=t.inputs, failed_copy=failed_copy,
@@ -470,8 +461,8 @@ class _LocalWorkers:
     def close(self) -> None:
         """Let the workers finish their tasks and exit."""
         self._starter.join()
-        for q in self.inboxes.values():
-            q.put(None)
+        for _ in self.workers:
+            self.tasks.put(None)
         for p in self.workers.values():
             p.join(timeout=30)
             if p.is_alive():
