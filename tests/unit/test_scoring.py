@@ -316,9 +316,12 @@ def test_cz_sheet_on_the_sample(sample_ev):
     r = score(sample_ev, "cz-2020-10")
     items = r.items.set_index("item")
     assert items.at["execution_rate", "score"] == 0  # 136.78% is in the (120, inf) band
-    assert items.at["output_quality", "score"] == 7.0  # 30 × 2.8 / 12
-    # 7 + 社会效益 15 (3 conditions met × 5, capped at 15)
-    assert r.total == 22.0 and r.grade == "差"
+    # 15 targets of the sample's domains (教育质量 12, 校园安全 3, 学生资助 none): 市级定向培养
+    # 392/350 → 100%, 剩余超大班额 0/0 → 100%, 消除大班额 703/434 = 162% > 150% → 80%, the other
+    # 12 without an actual value → 0: 50 × (1 + 1 + 0.8) / 15 = 9.33
+    assert items.at["output_targets", "score"] == 9.33
+    # 9.33 + 社会效益 15 (3 conditions met × 5, capped at 15)
+    assert r.total == 24.33 and r.grade == "差"
 
 
 @pytest.mark.parametrize(("total", "grade"), [
