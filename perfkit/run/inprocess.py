@@ -28,6 +28,7 @@ imported, which would make importing this module first a circular import.
 from __future__ import annotations
 
 import base64
+import ctypes
 import json
 import os
 import signal
@@ -175,24 +176,44 @@ def _alarm(signum, frame):
     raise CellTimeout("单元格运行超时")
 
 
+def _interrupt_thread(ident: int) -> None:
+    """Raise :class:`CellTimeout` in thread ``ident`` (at its next Python instruction)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(CellTimeout))
+
+
 def run_cell(cell: Any, timeout: float | None = None) -> bool:
-    """Execute one code cell into its ``outputs``; whether it ran without an error."""
+    """Execute one code cell into its ``outputs``; whether it ran without an error.
+
+    A cell running longer than ``timeout`` seconds is interrupted with :class:`CellTimeout`: by
+    ``SIGALRM`` in the main thread (a worker process), by an asynchronous exception from a timer
+    elsewhere (a Dask worker's task thread), which takes effect at the cell's next Python
+    instruction.
+    """
     sh = shell()
     cell.outputs = []
     _Outputs.current = cell.outputs
-    use_alarm = bool(timeout) and threading.current_thread() is threading.main_thread()
+    in_main = threading.current_thread() is threading.main_thread()
+    use_alarm = bool(timeout) and in_main and hasattr(signal, "setitimer")
     previous = signal.signal(signal.SIGALRM, _alarm) if use_alarm else None
+    timer = None
+    if timeout and not use_alarm:
+        timer = threading.Timer(float(timeout), _interrupt_thread, (threading.get_ident(),))
+        timer.daemon = True
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
     try:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, float(timeout))  # type: ignore[arg-type]
+        elif timer is not None:
+            timer.start()
         cell.execution_count = _Outputs.count = sh.execution_count
         result = sh.run_cell(cell.source, store_history=True, silent=False)
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+        elif timer is not None:
+            timer.cancel()
         sys.stdout, sys.stderr = saved
         _Outputs.current = None
     return result.success

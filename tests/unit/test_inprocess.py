@@ -81,6 +81,24 @@ def test_a_cell_over_the_timeout_is_interrupted(tmp_path):
     assert caught.value.ename == "CellTimeout"
 
 
+def test_the_timeout_holds_outside_the_main_thread_too(tmp_path):
+    """A Dask worker runs tasks in a thread of its own, where SIGALRM cannot reach."""
+    import threading
+
+    caught = []
+
+    def task():
+        try:
+            _run(tmp_path, "import time\nwhile True: time.sleep(0.01)", execution_timeout=0.5)
+        except PapermillExecutionError as exc:
+            caught.append(exc.ename)
+
+    thread = threading.Thread(target=task)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive() and caught == ["CellTimeout"]
+
+
 def test_a_notebook_that_ends_the_process_leaves_what_ran(tmp_path):
     """Before the first cell the parameterized notebook is on disk, and each executed cell is
     journalled beside it; recover() puts them together (what the runner does when a worker died
