@@ -55,3 +55,17 @@ def make_ev(make_workbook):
                                                     **settings}))
 
     return make
+
+
+@pytest.fixture
+def sample_project(tmp_path, monkeypatch):
+    """A copy of the sample's data and settings, with perfkit's paths pointed at it."""
+    import shutil
+
+    root = tmp_path / "proj"
+    shutil.copytree(config.DATA_DIR / "yiyang-edu", root / "data" / "yiyang-edu")
+    shutil.copytree(config.PARAMS_DIR / "yiyang-edu", root / "params" / "yiyang-edu")
+    for name, value in (("ROOT", root), ("DATA_DIR", root / "data"),
+                        ("PARAMS_DIR", root / "params"), ("OUTPUTS_DIR", root / "outputs")):
+        monkeypatch.setattr(config, name, value)
+    return root

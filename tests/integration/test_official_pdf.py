@@ -12,7 +12,6 @@ import nbformat
 import nbformat.v4 as v4
 import pytest
 
-from perfkit import config
 from perfkit.data.params import settings_from_dict
 from perfkit.report.html import ReportMeta
 from perfkit.report.render import render_notebook
@@ -109,11 +108,9 @@ def test_pdf_layout_is_a_run_setting():
         settings_from_dict({"department": "x", "year": 2019, "pdf_layout": "fancy"})
 
 
-def test_pdf_engine_is_a_run_setting_and_part_of_the_input_hash(tmp_path, monkeypatch):
+def test_pdf_engine_is_a_run_setting_and_part_of_the_input_hash(sample_project):
     """pdf_engine in the run settings reaches the renderer (ReportMeta) and, being part of the
     inputs, reruns the notebooks when it changes."""
-    import shutil
-
     from perfkit.run.runner import plan
 
     assert settings_from_dict({"department": "x", "year": 2019}).pdf_engine == "typst"
@@ -121,12 +118,7 @@ def test_pdf_engine_is_a_run_setting_and_part_of_the_input_hash(tmp_path, monkey
 
     with pytest.raises(ParamsError, match="pdf_engine"):
         settings_from_dict({"department": "x", "year": 2019, "pdf_engine": "latex"})
-    root = tmp_path / "proj"
-    shutil.copytree(config.DATA_DIR / "yiyang-edu", root / "data" / "yiyang-edu")
-    shutil.copytree(config.PARAMS_DIR / "yiyang-edu", root / "params" / "yiyang-edu")
-    for name, value in (("ROOT", root), ("DATA_DIR", root / "data"),
-                        ("PARAMS_DIR", root / "params"), ("OUTPUTS_DIR", root / "outputs")):
-        monkeypatch.setattr(config, name, value)
+    root = sample_project
     params = root / "params" / "yiyang-edu" / "2019.yaml"
     hashes = {}
     for engine in ("typst", "weasyprint"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import shutil
 
 import pandas as pd
 import pytest
@@ -17,15 +16,8 @@ from perfkit.run.newyear import next_year_content, next_year_params, write_next_
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A copy of the sample's data and settings, with perfkit's paths pointed at it."""
-    root = tmp_path / "proj"
-    shutil.copytree(config.DATA_DIR / "yiyang-edu", root / "data" / "yiyang-edu")
-    shutil.copytree(config.PARAMS_DIR / "yiyang-edu", root / "params" / "yiyang-edu")
-    for name, value in (("ROOT", root), ("DATA_DIR", root / "data"),
-                        ("PARAMS_DIR", root / "params"), ("OUTPUTS_DIR", root / "outputs")):
-        monkeypatch.setattr(config, name, value)
-    return root
+def project(sample_project):
+    return sample_project
 
 
 @pytest.fixture(scope="module")
