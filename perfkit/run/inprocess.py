@@ -13,12 +13,12 @@ raises :class:`papermill.exceptions.PapermillExecutionError` for a failing cell.
 Each notebook gets a fresh namespace (``reset``), and what a notebook may change outside it
 (matplotlib settings and open figures, working directory, warning filters, ``sys.path``) is put
 back before the next one (:mod:`perfkit.run.engine`). A cell that runs longer than the timeout
-is interrupted (``SIGALRM``, in the main thread). A notebook that ends the process
-(``os._exit``, a crash in C code) still leaves what ran for diagnosis: the parameterized notebook
-is written to ``partial_path`` before the first cell, and each executed cell is appended to a
-journal beside it (``<partial_path>.cells``, one JSON line per cell: appending costs only that
-cell's outputs, where rewriting the notebook after every cell cost 7 % of the execution time);
-:func:`perfkit.run.journal.recover` puts the two together.
+is interrupted (``SIGALRM`` in the main thread, an asynchronous exception elsewhere). A
+notebook that ends the process (``os._exit``, a crash in C code) still leaves what ran for
+diagnosis: the parameterized notebook is written to ``partial_path`` before the first cell, and
+each executed cell is appended to a journal beside it (``<partial_path>.cells``, one JSON line
+per cell: appending costs only that cell's outputs, where rewriting the notebook after every
+cell cost 7 % of the execution time); :func:`perfkit.run.journal.recover` puts the two together.
 
 It registers itself with papermill when imported (``engine_name="perfkit-inprocess"``). It is
 not a papermill entry point: papermill imports its entry points while it is itself being
