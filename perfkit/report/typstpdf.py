@@ -12,13 +12,13 @@ One ``typst.Compiler`` per process (fonts loaded once), reused for every documen
 
 from __future__ import annotations
 
-import atexit
 import base64
 import binascii
 import functools
 import hashlib
 import json
 import logging
+import multiprocessing.util
 import re
 import shutil
 import struct
@@ -630,7 +630,9 @@ def _typst(font_dirs: tuple[str, ...]) -> _Typst:
     """One compiler per process and font set: loading the fonts is the costly part of a first
     compile. System fonts are not scanned; Typst's own (DejaVu Sans Mono for code) stay."""
     root = Path(tempfile.mkdtemp(prefix="perfkit-typst-"))
-    atexit.register(shutil.rmtree, root, True)
+    # Removed when the process ends: multiprocessing's finalizers run in worker processes too,
+    # where atexit handlers do not.
+    multiprocessing.util.Finalize(None, shutil.rmtree, args=(root, True), exitpriority=0)
     fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True,
                         font_paths=list(font_dirs))
     return _Typst(typst.Compiler(root=str(root), font_paths=fonts), root)

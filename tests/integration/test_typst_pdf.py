@@ -124,3 +124,39 @@ def test_a_damaged_image_is_left_out_not_fatal(tmp_path):
             '<p>后</p></main></body></html>')
     assert [b["t"] for b in document_model(page, tmp_path)["blocks"]] == ["par", "par", "par"]
     assert typst_pdf(page).startswith(b"%PDF")
+
+
+def _typeset_in_child(html_text: str, report) -> None:
+    import glob
+    import tempfile
+
+    from perfkit.report import typstpdf
+
+    pattern = f"{tempfile.gettempdir()}/perfkit-typst-*"
+    before = set(glob.glob(pattern))
+    typstpdf.typst_pdf(html_text)
+    report.put(sorted(set(glob.glob(pattern)) - before))
+
+
+def test_a_worker_process_leaves_no_compiler_folder_behind(tmp_path):
+    """Worker processes end without running atexit handlers: the compiler's folder is removed by
+    a multiprocessing finalizer (84 empty perfkit-typst-* folders had piled up in /tmp)."""
+    import multiprocessing as mp
+    from pathlib import Path
+
+    html_text = (tmp_path / "x.html")
+    nb = new_notebook(cells=[new_markdown_cell("# 标题\n\n正文。")])
+    nbformat.write(nb, tmp_path / "x.ipynb")
+    meta = ReportMeta(department="测试", year=2019, title="测试", generated_at="2019-01-01",
+                      perfkit_version="", workbook_sha256="")
+    render_notebook(tmp_path / "x.ipynb", tmp_path, "x", meta, pdf=False, analyst_copy=False)
+    ctx = mp.get_context("forkserver")
+    report = ctx.Queue()
+    child = ctx.Process(target=_typeset_in_child, args=(html_text.read_text(encoding="utf-8"),
+                                                        report))
+    child.start()
+    made = [Path(p) for p in report.get(timeout=120)]
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    assert len(made) == 1  # the compiler's folder, while the process lived …
+    assert not made[0].exists()  # … and gone with it
