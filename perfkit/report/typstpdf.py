@@ -179,8 +179,12 @@ class _Model(HTMLParser):
         self._emit({"t": "par", "runs": runs, **attrs})
 
     def _emit(self, block: dict[str, Any]) -> None:
-        if self.where == "main":
-            self.sink.append(block)
+        if self.where != "main":
+            return
+        if block.get("signature") and self.sink:
+            # The 落款 never stands alone on the last page: the paragraph before it goes along.
+            self.sink[-1]["sticky"] = True
+        self.sink.append(block)
 
     def _run_style(self) -> dict[str, Any]:
         style: dict[str, Any] = {}

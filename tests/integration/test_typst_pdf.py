@@ -160,3 +160,28 @@ def test_a_worker_process_leaves_no_compiler_folder_behind(tmp_path):
     assert child.exitcode == 0
     assert len(made) == 1  # the compiler's folder, while the process lived …
     assert not made[0].exists()  # … and gone with it
+
+
+@needs_poppler
+def test_the_signature_never_stands_alone_on_the_last_page(tmp_path):
+    """落款 (department and date) stays with the paragraph before it, whatever the page fill:
+    for some number of paragraphs it would otherwise be all the last page holds."""
+    from perfkit.report.typstpdf import typst_pdf
+
+    para = "本部门按照要求完成了年度工作任务，各项指标总体达到预期目标。" * 3
+    for n in range(24, 44):
+        page = ('<html><body><main class="report">'
+                + "".join(f"<p>正文第{i}段：{para}</p>" for i in range(n))
+                + '<p class="signature">某县卫生健康局<br>2021年4月30日</p></main></body></html>')
+        pdf = tmp_path / f"{n}.pdf"
+        pdf.write_bytes(typst_pdf(page))
+        pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
+            ["pdfinfo", str(pdf)], capture_output=True, text=True).stdout).group(1))
+        last = _text_of_page(pdf, pages)
+        assert "某县卫生健康局" in last
+        assert "正文第" in last, f"{n} paragraphs: the 落款 alone on page {pages}"
+
+
+def _text_of_page(pdf, page: int) -> str:
+    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-enc", "UTF-8",
+                           str(pdf), "-"], capture_output=True, text=True, check=True).stdout
