@@ -128,3 +128,24 @@ def test_pdf_engine_is_a_run_setting_and_part_of_the_input_hash(sample_project):
         assert tasks[0].meta["pdf_engine"] == engine
         hashes[engine] = tasks[0].input_hash
     assert hashes["typst"] != hashes["weasyprint"]
+
+
+@needs_poppler
+def test_the_signature_never_stands_alone_on_the_last_official_page(tmp_path):
+    """GB/T 9704: the 落款 does not take a page of its own; the text before it goes along."""
+    para = "本部门按照要求完成了年度工作任务，各项指标总体达到预期目标。" * 3
+    for n in range(5, 18):
+        nb = v4.new_notebook(cells=[
+            v4.new_markdown_cell("\n\n".join(f"正文第{i}段：{para}" for i in range(n))),
+            v4.new_markdown_cell('<p class="signature">某局<br>2020年4月28日</p>'),
+        ])
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        nbformat.write(nb, folder / "doc.ipynb")
+        meta = ReportMeta(department="某局", year=2019, title="部门整体支出绩效自评报告",
+                          generated_at="2020-04-28T10:00:00+08:00", perfkit_version="test",
+                          workbook_sha256="0" * 64, pdf_layout="official")
+        pdf = render_notebook(folder / "doc.ipynb", folder, "doc", meta, pdf=True)["pdf"]
+        pages = _lines(pdf)
+        last = "".join(text for _, _, text in pages[max(pages)])
+        assert "某局" in last and "预期目标" in last, f"{n} paragraphs: the 落款 alone"
