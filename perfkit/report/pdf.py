@@ -184,7 +184,7 @@ def layout_pdf(reviewer_html: str, base_dir: Path, *, official: bool = False) ->
     Raises:
         FontMissingError: no CJK font is installed.
     """
-    # WeasyPrint (0.32 s) when a PDF is typeset: a run without PDFs (PERFKIT_PDF=0) never loads it.
+    # WeasyPrint (0.32 s) only when it typesets: the Typst print layout never loads it.
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 

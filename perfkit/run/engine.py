@@ -119,15 +119,9 @@ def snapshot_state() -> None:
         rc=dict(matplotlib.rcParams), cwd=os.getcwd(), filters=list(warnings.filters),
         path=list(sys.path),
     )
-    _freeze_imports()
+    from perfkit.run.preload import freeze_imports
 
-
-def _freeze_imports() -> None:
-    """Move everything allocated so far (the imported modules) out of the garbage collector's
-    sight: it lives as long as the process, and every full collection would walk it again
-    (about a tenth of a notebook's execution time, and 4 % of a PDF's typesetting)."""
-    gc.collect()
-    gc.freeze()
+    freeze_imports()
 
 
 def restore_state() -> None:
@@ -145,17 +139,6 @@ def restore_state() -> None:
         sys.path[:] = _STATE["path"]
         os.chdir(_STATE["cwd"])
     gc.collect()
-
-
-def skip_slow_imports() -> None:
-    """Keep jsonschema from building the rfc3987-syntax grammar at import (about 3 s).
-
-    jsonschema registers an ``iri`` format checker when ``rfc3987_syntax`` is importable (it is
-    when jupyterlab is installed), and that import compiles a grammar. nbformat validates
-    notebooks without format checks, so perfkit's own worker processes do without it.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 class NotebookExecutor:
@@ -261,10 +244,9 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
             from perfkit.report.html import ReportMeta
             from perfkit.report.render import render_notebook
 
-            with _RENDER_LOCK:
-                staged = render_notebook(Path(tmp), Path(stage), task.notebook,
-                                         ReportMeta(**task.meta), pdf=task.pdf,
-                                         docx=task.docx, analyst_copy=task.analyst_copy)
+            staged = render_notebook(Path(tmp), Path(stage), task.notebook,
+                                     ReportMeta(**task.meta), pdf=task.pdf, docx=task.docx,
+                                     analyst_copy=task.analyst_copy)
         except Exception as exc:
             result.error = f"渲染失败：{describe(exc)}"
             result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
@@ -342,10 +324,6 @@ def _on_term(signum, frame) -> None:  # pragma: no cover - exercised by the robu
     os._exit(128 + signum)
 
 
-#: Renders one at a time per process (a Dask worker may run tasks in several threads).
-_RENDER_LOCK = threading.Lock()
-
-
 def _watch_parent(parent: int) -> None:
     """Exit (temp files removed) as soon as the process that started this worker is gone."""
 
@@ -377,7 +355,6 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) 
     signal.signal(signal.SIGTERM, _on_term)
     os.environ.update(env)
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
-    skip_slow_imports()
     parent = os.getppid()
     _watch_parent(parent)
     executor: NotebookExecutor | None = None
@@ -385,7 +362,6 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) 
         executor = NotebookExecutor(env["PERFKIT_ROOT"], env["PERFKIT_OUTPUTS"])
     except Exception:
         log.debug("executor setup failed; retried with the first task", exc_info=True)
-    outbox.put(("ready", index, os.getpid()))
     try:
         while True:
             try:
@@ -418,7 +394,6 @@ _DASK_LOCK = threading.Lock()
 
 def execute_on_dask_worker(task: Task) -> NotebookResult:
     """Run one task on a Dask worker, keeping that worker's executor between tasks."""
-    skip_slow_imports()
     with _DASK_LOCK:  # one notebook at a time per process: the shell is the process's
         result, _DASK_EXECUTOR[0] = execute_task(task, _DASK_EXECUTOR[0])
     return result

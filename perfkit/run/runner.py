@@ -375,7 +375,7 @@ class _LocalWorkers:
     #: Tasks queued per worker beyond the one it runs.
     AHEAD = 1
 
-    def __init__(self, jobs: int, outputs_root: Path, pdf: bool = True):
+    def __init__(self, jobs: int, outputs_root: Path):
         if "forkserver" in mp.get_all_start_methods():
             self.ctx: Any = mp.get_context("forkserver")
             self.ctx.set_forkserver_preload(["perfkit.run.preload"])
@@ -383,8 +383,7 @@ class _LocalWorkers:
             self.ctx = mp.get_context("spawn")
         self.tasks = self.ctx.Queue()
         self.outbox = self.ctx.Queue()
-        self.env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root),
-                    "PERFKIT_PDF": "1" if pdf else "0"}
+        self.env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root)}
         self.jobs = jobs
         self.workers: dict[int, Any] = {}
         #: Tasks submitted and not yet reported, by task id.
@@ -464,10 +463,7 @@ class _LocalWorkers:
         for _ in self.workers:
             self.tasks.put(None)
         for p in self.workers.values():
-            p.join(timeout=30)
-            if p.is_alive():
-                p.terminate()
-                p.join(timeout=5)
+            _join(p, 30, p.terminate)
         _stop_forkserver()
 
     def stop(self) -> None:
@@ -477,11 +473,16 @@ class _LocalWorkers:
             if p.is_alive():
                 p.terminate()
         for p in self.workers.values():
-            p.join(timeout=10)
-            if p.is_alive():
-                p.kill()
-                p.join(timeout=5)
+            _join(p, 10, p.kill)
         _stop_forkserver()
+
+
+def _join(process: Any, timeout: float, escalate: Callable[[], None]) -> None:
+    """Wait for ``process`` to end; after ``timeout`` seconds, ``escalate`` and wait 5 s more."""
+    process.join(timeout=timeout)
+    if process.is_alive():
+        escalate()
+        process.join(timeout=5)
 
 
 def _stop_forkserver() -> None:
@@ -630,7 +631,7 @@ def run(
         nonlocal pool
         if pool is None:
             n = max(1, min(jobs, len(pairs) * len(notebooks or (*config.DOCUMENTS, "", "", ""))))
-            pool = _DaskWorkers(scheduler, n) if scheduler else _LocalWorkers(n, outputs_root, pdf)
+            pool = _DaskWorkers(scheduler, n) if scheduler else _LocalWorkers(n, outputs_root)
 
     def grow(n: int) -> None:
         nonlocal expected
