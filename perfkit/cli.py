@@ -214,7 +214,7 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
                    "默认 params/<部门>/<年度>.yaml")] = "",
           ) -> None:
     """检查一个工作簿，一次列出全部问题（有问题时退出状态为 2）。"""
-    from perfkit.assess.figures import unknown_checks
+    from perfkit.assess.figures import typed_computed_notes, unknown_checks
     from perfkit.data.params import settings_for_workbook
     from perfkit.data.reader import load_workbook
     from perfkit.data.values import year_from_filename
@@ -232,6 +232,7 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
     console.print(f"[green]通过[/]：{escape(str(file))}"
                   f"（{escape(data.department_name)}，{data.year}年度）")
     notes = [str(n) for n in data.warnings]
+    notes += typed_computed_notes(data, settings)
     if settings is not None and settings.domains is not None:
         from perfkit.indicators.registry import outside_domains
 

@@ -421,7 +421,13 @@ def audit_text(extraction: Extraction, settings, ev=None) -> pd.DataFrame:
         judged.add(id(rel.result))
     rows += _document_rows(extraction, settings, judged)
     if ev is not None:
-        rows += _workbook_rows(extraction, ev)
+        against = _workbook_rows(extraction, ev)
+        # A figure the workbook verifies has that verdict; the text alone not stating its
+        # operands (全文核对 无法核对) is then no finding about it.
+        verified = {r["ref"] for r in against if r["verdict"] != UNVERIFIABLE}
+        rows = [r for r in rows if not (r["category"] == DOCUMENT and r["ref"] in verified
+                                        and r["verdict"] == UNVERIFIABLE)]
+        rows += against
     order = {f.id: i for i, f in enumerate(extraction.figures)}
     frame = pd.DataFrame(rows, columns=TEXT_AUDIT_COLUMNS)
     if frame.empty:

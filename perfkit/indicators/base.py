@@ -101,6 +101,9 @@ class Reader:
     data: WorkbookData
     settings: Settings
     used: list[str] = field(default_factory=list)
+    #: The 绩效指标 column a reported figure is read from: ``actual``, or ``prior`` to compute an
+    #: indicator on last year's figures (the 上年值 of its inputs).
+    metric_column: str = "actual"
 
     def get(self, sheet: str, row: Any, column: str) -> float:
         """Return a required number; raise :class:`Undefined` naming the empty cell."""
@@ -143,9 +146,10 @@ def _row_label(sheet: str, row: Any, column: str) -> str:
     return f"{s.name}{header}"
 
 
-def evaluate(ind: Indicator, data: WorkbookData, settings: Settings) -> dict[str, Any]:
-    """Compute one indicator and return its tidy row."""
-    reader = Reader(data, settings)
+def evaluate(ind: Indicator, data: WorkbookData, settings: Settings,
+             metric_column: str = "actual") -> dict[str, Any]:
+    """Compute one indicator and return its tidy row (``metric_column``: see :class:`Reader`)."""
+    reader = Reader(data, settings, metric_column=metric_column)
     note = ""
     try:
         value = float(ind.func(reader))

@@ -368,7 +368,7 @@ def test_the_settings_domains_decide_what_the_documents_cover(sample_ev):
     assert set(targets.metrics(sample_ev)["domain"]) == {"quality", "aid", "safety"}
     assert set(tidy.indicator_table(ev)["domain"]) == {"finance", "quality"}
     assert set(tables.data_dictionary(ev).frame["领域"]) == {"财务", "教育质量"}
-    assert set(review.gaps(ev)["area"]) <= {"财务", "教育质量", "其他", "报告文字"}
+    assert set(review.gaps(ev)["area"]) <= {"财务", "教育质量", "其他", "报告文字", "评分表"}
     problems = " ".join(find_problems(ev)["item_zh"])
     assert "中小学封闭化管理比例" not in problems and "营养改善" not in problems
     assert "九年义务教育巩固率" in problems
