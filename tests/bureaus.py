@@ -199,13 +199,13 @@ def content_2022() -> dict:
     }
 
 
-def fill_text_and_scores(book_path: Path) -> None:
+def fill_text_and_scores(book_path: Path, text=None, deductions=None) -> None:
     """Fill 报告文字 into the template's pre-listed rows (as a person would: the row of its 章节,
     then new rows below) and the 自评表's 自评得分 column."""
     book = openpyxl.load_workbook(book_path)
     ws = book[SHEET_BY_KEY["text"].name]
     used: set[int] = set()
-    for section, title, content in TEXT:
+    for section, title, content in (TEXT if text is None else text):
         row = next((r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == section
                     and r not in used and not ws.cell(r, 3).value), None)
         if row is None:
@@ -219,7 +219,7 @@ def fill_text_and_scores(book_path: Path) -> None:
     for r in range(2, ws.max_row + 1):
         key, points = ws.cell(r, 1).value, ws.cell(r, 5).value
         if key and points is not None:
-            deduction = SELF_SCORE_DEDUCTIONS.get(key, 0)
+            deduction = (SELF_SCORE_DEDUCTIONS if deductions is None else deductions).get(key, 0)
             ws.cell(r, 6, points - deduction)
             if deduction:
                 ws.cell(r, 7, "部分目标未完成")
@@ -234,4 +234,140 @@ def make_county_health(work: Path) -> Path:
     book = project / "data" / DEPT / "2022.xlsx"
     fill_workbook(book, content_2022())
     fill_text_and_scores(book)
+    return project
+
+
+# ---------------------------------------------------------------------------------------------
+# A city civil-affairs bureau (民政局), 2023, with a domain catalog of the project's own
+# (tests/fixtures/civil/civil.yaml, copied to the project's domains/): no field perfkit ships.
+# Hand-computed: 城乡低保人均年补助水平 = 9652.50万元 × 10000 / 21450人 = 4500.00元/人;
+# 特困人员集中供养率 = 1248 / 3120 = 40.00% (≥45: 未达成); 每千名老年人养老床位数 =
+# 6750 / 182400 × 1000 = 37.01张 (≥35: 超额); 护理型床位占比 = 3510 / 6750 = 52.00% (≥55:
+# 未达成); 残疾人两项补贴发放率 = 14868 / 14900 = 99.79% (≥99: 超额).
+# ---------------------------------------------------------------------------------------------
+
+CIVIL_DEPT = "city-civil"
+CIVIL_NAME = "某市民政局（合成测试数据）"
+CIVIL_CATALOG = Path(__file__).resolve().parent / "fixtures" / "civil" / "civil.yaml"
+CIVIL_INPUTS = {
+    "dibao_persons_count": (21450, 22310),
+    "dibao_funds_wan_yuan": (9652.50, 9820.44),
+    "dibao_standard_yuan": (600, 570),
+    "extreme_poverty_persons_count": (3120, 3180),
+    "extreme_poverty_centralized_count": (1248, 1180),
+    "temporary_assistance_person_times": (8760, 7905),
+    "elderly_60_population_count": (182400, 176300),
+    "elderly_care_beds_count": (6750, 6120),
+    "nursing_beds_count": (3510, 2880),
+    "disability_subsidy_persons_count": (14868, 14610),
+    "disability_subsidy_eligible_count": (14900, 14650),
+}
+CIVIL_TARGETS = {
+    "extreme_poverty_centralized_pct": ("特困人员集中供养率", "%", "≥", 45),
+    "elderly_beds_per_thousand": ("每千名老年人养老床位数", "张", "≥", 35),
+    "nursing_beds_pct": ("护理型床位占比", "%", "≥", 55),
+    "disability_subsidy_coverage_pct": ("残疾人两项补贴发放率", "%", "≥", 99),
+}
+CIVIL_EXPECTED = {
+    "dibao_per_capita_yuan": (4500.00, ""),
+    "extreme_poverty_centralized_pct": (40.00, "未达成"),
+    "elderly_beds_per_thousand": (37.01, "超额"),
+    "nursing_beds_pct": (52.00, "未达成"),
+    "disability_subsidy_coverage_pct": (99.79, "超额"),
+}
+CIVIL_OWN = [
+    ("婚姻登记档案规范率", "%", "≥", 98, 99.2, 98.5),
+    ("社会组织年检率", "%", "≥", 90, 93.4, 91.0),
+    ("城乡社区综合服务设施覆盖率", "%", "≥", 95, 97.1, 94.6),
+    ("困难群众救助政策知晓率", "%", "≥", 90, None, 88.0),  # survey not yet made
+]
+CIVIL_TEXT = [
+    ("评价依据", None, "根据市财政局关于开展2023年度部门整体支出绩效自评的通知，市民政局开展了自评。"),
+    ("部门职能", None, "负责全市社会救助、养老服务、残疾人福利、婚姻登记、社会组织登记管理等工作。"),
+    ("机构设置", None, "局机关内设科室9个，下属事业单位4个。"),
+    ("人员情况", None, "核定编制64人，实有在职60人。"),
+    ("年度绩效目标", None, "特困人员集中供养率不低于45%，每千名老年人养老床位数不少于35张，护理型床位占比不低于55%。"),
+    ("收支情况说明", None, "支出增加主要是提高城乡低保标准和新增养老服务设施补助。"),
+    ("三公经费说明", None, "“三公”经费支出15.60万元，较上年减少2.33万元。"),
+    ("预决算公开", None, "按规定在市政府网站公开了部门预算和决算。"),
+    ("资产管理", None, "完成了资产清查，账实相符。"),
+    ("内部控制", None, "修订了内部控制制度，覆盖救助资金审批和发放全流程。"),
+    ("自评工作开展情况", None, "成立自评小组，核对救助台账和资金发放记录，形成自评报告。"),
+    ("主要绩效", "社会救助", "全市城乡低保对象{dibao_persons_count}，人均年补助{dibao_per_capita_yuan}；"
+     "特困人员集中供养率{extreme_poverty_centralized_pct}。"),
+    ("主要绩效", "养老服务", "每千名老年人养老床位{elderly_beds_per_thousand}，护理型床位占比{nursing_beds_pct}。"),
+    ("存在的问题", "护理型床位不足", "护理型床位占比未达到55%的目标。"),
+    ("改进措施", None, "推进公办养老机构护理型床位改造。"),
+    ("下年工作思路", None, "完善分层分类社会救助体系，发展普惠型养老服务。"),
+    ("自评结论", None, "2023年度市民政局部门整体支出自评得分95分。"),
+]
+CIVIL_DEDUCTIONS = {"target_completion": 3.0, "satisfaction": 2.0}
+
+
+def civil_content_2023() -> dict:
+    """What the civil-affairs bureau types into its 2023 workbook."""
+    def item(**values):
+        return {**values, "source": SOURCE}
+
+    targets = [{"domain": "民政", "code": code, "actual": a, "prior": p, "source": SOURCE}
+               for code, (a, p) in CIVIL_INPUTS.items()]
+    targets += [{"domain": "民政", "code": code, "name": n, "unit": u, "direction": d,
+                 "target": t, "source": "市民政局2023年度部门整体支出绩效目标表"}
+                for code, (n, u, d, t) in CIVIL_TARGETS.items()]
+    targets += [{"domain": "other", "code": None, "name": n, "unit": u, "direction": d, "target": t,
+                 "actual": a, "prior": p, "source": SOURCE} for n, u, d, t, a, p in CIVIL_OWN]
+    return {
+        "info": {"department_name": CIVIL_NAME, "year": 2023, "unit": "万元",
+                 "staff_authorized_count": 64, "staff_actual_count": 60, "claimed_score": 95,
+                 "report_date": "2024-04-15", "preparer": "规划财务科"},
+        "income": {
+            "fiscal": item(budget_initial=28000.00, budget_adjusted=31800.00, actual=31560.20,
+                           prior_actual=29950.10),
+            "other": item(budget_initial=100.00, budget_adjusted=100.00, actual=120.44,
+                          prior_actual=96.30),
+            "total": item(budget_initial=28100.00, budget_adjusted=31900.00, actual=31680.64,
+                          prior_actual=30046.40),
+        },
+        "expenditure": {
+            "basic": item(budget_initial=2800.00, budget_adjusted=2860.00, actual=2860.30,
+                          prior_actual=2790.66),
+            "personnel": item(budget_initial=2150.00, budget_adjusted=2210.00, actual=2210.50,
+                              prior_actual=2145.20),
+            "public": item(budget_initial=650.00, budget_adjusted=650.00, actual=649.80,
+                           prior_actual=645.46),
+            "project": item(budget_initial=25300.00, budget_adjusted=29040.00, actual=28650.12,
+                            prior_actual=27231.52),
+            "key_project": item(actual=24300.00),
+            "total": item(budget_initial=28100.00, budget_adjusted=31900.00, actual=31510.42,
+                          prior_actual=30022.18),
+        },
+        "balance": {"opening": item(amount=1420.35), "current": item(amount=170.22),
+                    "closing": item(amount=1590.57)},
+        "three_public": {
+            "abroad": item(budget=0, actual=0, prior_actual=0),
+            "vehicle": item(budget=15.00, actual=12.40, prior_actual=13.88),
+            "vehicle_purchase": item(budget=0, actual=0, prior_actual=0),
+            "vehicle_operation": item(budget=15.00, actual=12.40, prior_actual=13.88),
+            "reception": item(budget=5.00, actual=3.20, prior_actual=4.05),
+            "total": item(budget=20.00, actual=15.60, prior_actual=17.93, prior_budget=22.00),
+        },
+        "targets": targets,
+        "qualitative": [{**r, "met": "是", "evidence": "见局办公室存档资料", "source": SOURCE}
+                        for r in qualitative_rows(load_sheet(DEFAULT_SHEET))
+                        if r["item"] not in UNANSWERED],
+        "stated": [],
+    }
+
+
+def make_city_civil(work: Path) -> Path:
+    """``perfkit init``, the project's own 民政 catalog, ``template --domains civil`` and the
+    2023 fill; returns the project."""
+    perfkit(["init", CIVIL_DEPT, "--name", "某市民政局"], work)
+    project = work / CIVIL_DEPT
+    (project / "domains" / "civil.yaml").write_text(CIVIL_CATALOG.read_text(encoding="utf-8"),
+                                                    encoding="utf-8")
+    perfkit(["template", "--year", "2023", "--dept", CIVIL_DEPT, "--domains", "civil"], project)
+    book = project / "data" / CIVIL_DEPT / "2023.xlsx"
+    fill_workbook(book, civil_content_2023())
+    fill_text_and_scores(book, CIVIL_TEXT, CIVIL_DEDUCTIONS)
     return project
