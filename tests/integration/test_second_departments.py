@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 
+import facts
 import openpyxl
 import pytest
-
-import facts
 from bureaus import (
     CIVIL_DEPT,
     CIVIL_EXPECTED,
@@ -24,6 +23,7 @@ from bureaus import (
     make_county_health,
     perfkit,
 )
+
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.run.synthetic import fill_workbook
 
@@ -105,7 +105,7 @@ def test_health_computed_targets_are_judged_in_both_documents(health):
     report, review = docs["report.html"], docs["review.html"]
     assert re.search(r"孕产妇死亡率\s*\|\s*≤18/10万\s*\|\s*31\.10/10万\s*\|\s*未完成", report)
     assert "孕产妇死亡率：目标≤18/10万，实际31.10/10万，未达成" in review
-    for code, (value, status) in COMPUTED_EXPECTED.items():
+    for code, (value, _) in COMPUTED_EXPECTED.items():
         assert f"{value:.2f}" in report, code
     assert "未提供实际值6项" not in report and "6项目标无实际值" not in review
     # The placeholders of the department's text print the computed values.
@@ -132,7 +132,7 @@ def test_civil_field_from_the_projects_own_catalog(civil):
         found = [w for w in EDUCATION_WORDS + HEALTH_WORDS if w in text]
         assert not found, (name, found)
     civil_report = docs["civil.html"]
-    for code, (value, status) in CIVIL_EXPECTED.items():
+    for code, (value, _) in CIVIL_EXPECTED.items():
         assert f"{value:.2f}" in civil_report or f"{value:.0f}" in civil_report, code
     assert "特困人员集中供养率：实际40.00%，目标≥45.00%，为目标的88.89%（未达成）" in civil_report
     assert "护理型床位占比：实际52.00%，目标≥55.00%，为目标的94.55%（未达成）" in civil_report
