@@ -85,10 +85,14 @@ def _domains(values: tuple[str, ...] | None) -> tuple[str, ...] | None:
 
 
 def _notebook(value: str) -> str:
-    if value not in config.DOCUMENTS and value not in _catalog_keys():
-        raise ValueError(f"未知的笔记本“{value}”；可用：{', '.join(config.DOCUMENTS)}，"
-                         f"或一个领域的代码（{_known_domains()}）")
-    return value
+    """A notebook: report, review, finance, or a domain's report by its key or 领域 label."""
+    if value in config.DOCUMENTS or value in _catalog_keys():
+        return value
+    by_label = {label: k for k, label in _catalog_keys().items()} | {"财务": "finance"}
+    if value in by_label:
+        return by_label[value]
+    raise ValueError(f"未知的笔记本“{value}”；可用：{', '.join(config.DOCUMENTS)}，"
+                     f"或一个领域的代码或名称（{_known_domains()}）")
 
 
 def _cell(value: str) -> str:
@@ -197,11 +201,11 @@ class Settings:
         default="(absent) the workbook's")] = None
     notebooks: Annotated[tuple[Annotated[StrictStr, AfterValidator(_notebook)], ...] | None,
                          _setting(
-        "只运行这些笔记本（report、review、finance、领域代码）",
+        "只运行这些笔记本（report、review、finance、领域代码或领域名称）",
         "Which notebooks `perfkit run` executes for the department-year (`--notebook` "
         "chooses for one run).",
         "notebooks: [report, review]",
-        values="a list of `report`, `review`, `finance` and domain keys",
+        values="a list of `report`, `review`, `finance` and domain keys or 领域 labels",
         default="(absent) all, one domain report per domain")] = None
     confirmed_values: Annotated[tuple[Annotated[StrictStr, AfterValidator(_cell)], ...],
                                 _setting(
@@ -238,6 +242,34 @@ class Settings:
         if not self.workbook:
             return config.workbook_path(self.department, self.year)
         return safe_path(self.workbook, "workbook")
+
+
+def domain_key(value: str) -> str:
+    """One domain as typed on the command line, key or 领域 label (卫生健康 → health, 财务 →
+    finance), as its key.
+
+    Raises:
+        ParamsError: it names no domain in use (the message lists those that do).
+    """
+    try:
+        return _domain(value.strip())
+    except ValueError:
+        raise ParamsError(f"未知的领域“{value}”；可用的领域（代码或名称均可）：finance（财务）、"
+                          f"{_known_domains()}；本部门自己的领域目录放在 domains/<领域代码>.yaml"
+                          ) from None
+
+
+def notebook_key(value: str) -> str:
+    """A notebook as typed on the command line: report, review, finance, or a domain's report
+    by its key or 领域 label (卫生健康 → health).
+
+    Raises:
+        ParamsError: it names no notebook (the message lists them).
+    """
+    try:
+        return _notebook(value.strip())
+    except ValueError as exc:
+        raise ParamsError(str(exc)) from None
 
 
 def check_domains(keys: list[str]) -> tuple[str, ...]:
