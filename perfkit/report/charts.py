@@ -44,6 +44,12 @@ SMALL_PT = 8.5
 LABEL_CHARS = 12
 PALETTE = {"budget": "#9DB4CF", "actual": "#2F5D8A", "prior": "#BFBFBF", "gap": "#D9534F"}
 STATUS_COLORS = {"达成": "#2E8B57", "超额": "#1F6FB2", "未达成": "#D9534F", "无实际值": "#BFBFBF"}
+#: Tick labels are plain numbers, as the report prints them: never an offset ("+1.052e2" above
+#: the axis, which a reader takes for a figure) or scientific notation ("1e6").
+PLAIN_NUMBERS = {"axes.formatter.useoffset": False, "axes.formatter.limits": (-15, 15)}
+#: Smallest span of a trend panel's value axis, in percentage points: a change smaller than the
+#: printed precision (26.31% to 26.31%) is drawn flat, not as a fall across the whole panel.
+TREND_MIN_SPAN_PP = 1.0
 #: A white box behind a value label, so gridlines do not run through it.
 LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none"}
 
@@ -56,7 +62,7 @@ def theme() -> dict:
     sizes = {"font.size": 9.5, "axes.titlesize": 10.5, "axes.labelsize": 9.5,
              "xtick.labelsize": SMALL_PT, "ytick.labelsize": SMALL_PT,
              "legend.fontsize": SMALL_PT, "legend.title_fontsize": SMALL_PT,
-             "figure.titlesize": 10.5, "axes.axisbelow": True}
+             "figure.titlesize": 10.5, "axes.axisbelow": True, **PLAIN_NUMBERS}
     sns.set_theme(style="whitegrid", rc={**rc, **sizes})
     return rc
 
@@ -579,6 +585,10 @@ def indicator_trend(ev: Evaluation, domain: str = "finance", max_panels: int = 9
         years = sorted(int(y) for y in g["year"].unique())
         ax.set_xticks(years, labels=[f"{y}年" for y in years])
         ax.margins(x=0.15, y=0.3)
+        low, high = ax.get_ylim()
+        if high - low < TREND_MIN_SPAN_PP:
+            middle = (float(g["value"].min()) + float(g["value"].max())) / 2
+            ax.set_ylim(middle - TREND_MIN_SPAN_PP / 2, middle + TREND_MIN_SPAN_PP / 2)
     for ax in axes[len(ids):]:
         ax.set_axis_off()
     fig.suptitle(f"主要百分比指标历年变化（%，{int(s['year'].min())}—{ev.year}年）")

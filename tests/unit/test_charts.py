@@ -234,3 +234,46 @@ def test_wrap_label_examples():
     assert charts.wrap_label("五大护苗行动覆盖学校（幼儿园）") == "五大护苗行动覆盖学校\n（幼儿园）"
     wrapped = charts.wrap_label("有省、市、县、校级科研课题的学校比例")
     assert wrapped == "有省、市、县、\n校级科研课题的学校比例"
+
+
+def _offsets(fig: Figure) -> list[str]:
+    """The offset or exponent text each axis prints beside its ticks ("+1.052e2", "1e6")."""
+    _drawn(fig)
+    return [t for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+            if (t := axis.get_offset_text().get_text())]
+
+
+def test_trend_panels_print_plain_numbers_and_no_offset(sample_ev, tmp_path, monkeypatch):
+    """Issue 21.9: a trend panel of two close percentages printed "+1.052e2" above its axis
+    (matplotlib's offset), and one of 26.31% and 26.31% (equal as printed) was drawn as a fall
+    across the panel under "1e-5+2.63081e1"."""
+    from perfkit import config
+
+    monkeypatch.setattr(config, "OUTPUTS_DIR", tmp_path)
+    earlier = sample_ev.indicators.reset_index(names="id")
+    earlier = earlier[["id", "label_zh", "domain", "unit", "direction", "value"]].copy()
+    percent = earlier["unit"] == "%"
+    close = {"revenue_execution_pct": 0.02, "basic_expenditure_share_pct": 0.000013}
+    earlier.loc[percent, "value"] = [v + close.get(i, 3.0) for i, v in
+                                     zip(earlier.loc[percent, "id"], earlier.loc[percent, "value"],
+                                         strict=True)]
+    table = tmp_path / "yiyang-edu" / "2018" / "tables" / "indicators.csv"
+    table.parent.mkdir(parents=True)
+    earlier.to_csv(table, index=False)
+    fig = charts.indicator_trend(sample_ev, "finance")
+    assert isinstance(fig, Figure)
+    assert _offsets(fig) == []
+    panels = {ax.get_title().replace("\n", ""): ax for ax in fig.axes if ax.get_title()}
+    for name in ("收入预算完成率", "基本支出占比"):
+        low, high = panels[name].get_ylim()
+        assert high - low >= charts.TREND_MIN_SPAN_PP, name  # not a cliff of 0.00001 points
+        labels = [t.get_text() for t in panels[name].get_yticklabels()]
+        assert all(re.fullmatch(r"−?\d+(\.\d{1,2})?", t) for t in labels if t), labels
+
+
+def test_no_chart_prints_an_axis_offset_or_exponent(evs):
+    """Plain tick numbers on every chart of the sample (counts up to 75.22万人次 included)."""
+    for name, make in CHARTS.items():
+        result = make(evs["sample"])
+        if isinstance(result, Figure):
+            assert _offsets(result) == [], name
