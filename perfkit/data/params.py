@@ -337,7 +337,7 @@ def settings_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-def _other_settings_comment(written: set[str]) -> str:
+def _other_settings_comment(written: set[str], department: str, year: int) -> str:
     """Every setting a new settings file leaves at its default, commented out: what it decides,
     then the key with its default (or, when the default is to leave it out, an example)."""
     lines = ["# 以下设置项取默认值，不写亦同；要改时删去行首的“# ”再改值。"]
@@ -345,10 +345,13 @@ def _other_settings_comment(written: set[str]) -> str:
         if d.key in written:
             continue
         default = _fields()[d.key].default
-        shown = (f"{d.key}: {default}" if isinstance(default, str | int | float) and default != ""
-                 else d.example)
-        lines += [f"# {d.zh}" + ("" if shown.startswith(f"{d.key}: {default}") else "（下行为示例）"),
-                  f"# {shown}"]
+        if d.key == "workbook":  # the default spelled out: this department-year's workbook
+            shown, example = f"workbook: data/{department}/{year}.xlsx", False
+        elif isinstance(default, str | int | float) and default != "":
+            shown, example = f"{d.key}: {default}", False
+        else:
+            shown, example = d.example, True
+        lines += [f"# {d.zh}" + ("（下行为示例）" if example else ""), f"# {shown}"]
     return "\n".join(lines) + "\n"
 
 
@@ -370,7 +373,7 @@ def write_settings_file(department: str, year: int, domains: tuple[str, ...]) ->
             "# 本年度的业务领域（领域代码，perfkit codes 列出）：只运行这些领域的报告，自评报告、复核意见和\n"
             "# 数据字典只包括这些领域；财务总是包括。\n"
             f"domains: [{listed}]\n"
-            + _other_settings_comment({"department", "year", "domains"}))
+            + _other_settings_comment({"department", "year", "domains"}, department, year))
     write_text_atomic(path, text)
     load_settings(department, year)  # what was written must load
     return path

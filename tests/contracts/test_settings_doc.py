@@ -9,6 +9,7 @@ changed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from pathlib import Path
@@ -73,16 +74,20 @@ def test_a_settings_file_template_writes_names_every_setting_and_the_table(tmp_p
     out, with what it decides; uncommented, the defaults change nothing."""
     monkeypatch.setattr(config, "ROOT", tmp_path)
     monkeypatch.setattr(config, "PARAMS_DIR", tmp_path / "params")
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path / "data")
     path = write_settings_file("county-health", 2022, ("health",))
     text = path.read_text(encoding="utf-8")
     assert "README 的“Run settings（运行设置）”表" in text.splitlines()[0]
     for key in Settings.__dataclass_fields__:
         assert re.search(rf"^(# )?{key}: ", text, flags=re.M), f"{key} not in the file"
     assert "# budget_basis: initial\n" in text and "年初预算数" in text and "调整预算数" in text
+    assert "# workbook: data/county-health/2022.xlsx\n" in text
     plain = load_settings("county-health", 2022)
-    path.write_text(re.sub(r"^# ((?!notebooks|confirmed_values|workbook)[a-z_]+: .*)$", r"\1",
+    path.write_text(re.sub(r"^# ((?!notebooks|confirmed_values)[a-z_]+: .*)$", r"\1",
                            text, flags=re.M), encoding="utf-8")
-    assert load_settings("county-health", 2022) == plain
+    uncommented = load_settings("county-health", 2022)
+    assert uncommented.workbook_path() == plain.workbook_path()
+    assert dataclasses.replace(uncommented, workbook="") == plain
 
 
 def test_init_s_project_file_points_to_the_table(tmp_path):
