@@ -53,6 +53,11 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+def __dir__() -> list[str]:
+    # The lazy names are attributes too: dir(pk) and tab completion list them (not loaded here).
+    return sorted({*globals(), *_LAZY, *_MODULES})
+
+
 __all__ = [
     "Evaluation", "PerfkitError", "WorkbookError", "__version__", "fmt", "load", "load_workbook",
     "write_workbook",

@@ -87,7 +87,8 @@ def run(
         help="多个年度：2018-2020 或 2018,2019；默认全部")] = None,
     dept: Annotated[str | None, typer.Option(help="部门代码（data/ 下的文件夹名）")] = None,
     depts: Annotated[str | None, typer.Option(help="多个部门，逗号分隔；默认全部")] = None,
-    notebook: Annotated[list[str] | None, typer.Option("--notebook", "-n", help="只运行这些笔记本")] = None,
+    notebook: Annotated[list[str] | None, typer.Option(
+        "--notebook", "-n", help="只运行这些笔记本（report、review、finance、领域代码或名称）")] = None,
     params: Annotated[str, typer.Option(help="运行设置 YAML（单个部门年度时）")] = "",
     jobs: Annotated[int, typer.Option(help="并行进程数；默认 CPU 核数")] = 0,
     force: Annotated[bool, typer.Option(help="输入未变也重新运行")] = False,
@@ -109,6 +110,7 @@ def run(
 
     try:
         year_list = _years(years) or ([year] if year else [])
+        notebook = [_notebook_name(n) for n in notebook] if notebook else None
     except PerfkitError as exc:
         _fail(exc)
     dept_list = [d.strip() for d in (depts or dept or "").split(",") if d.strip()]
@@ -152,6 +154,17 @@ def run(
     unscorable = _score_errors(sorted({(r.department, r.year) for r in results}), outputs)
     if any(r.status == "failed" for r in results) or unscorable:
         raise typer.Exit(1)
+
+
+def _notebook_name(name: str) -> str:
+    """A --notebook value: a domain's 领域 label becomes its key (卫生健康 → health); any other
+    name goes to the runner as typed (it reports a notebook that does not exist)."""
+    from perfkit.data.params import notebook_key
+
+    try:
+        return notebook_key(name)
+    except PerfkitError:
+        return name
 
 
 def _score_errors(pairs: list[tuple[str, int]], outputs: Path | None) -> bool:
@@ -482,13 +495,14 @@ def init(
 @app.command()
 def codes(
     domain: Annotated[str | None, typer.Option(
-        help="只列出一个领域（如 health、quality、finance）")] = None,
+        help="只列出一个领域：领域代码或名称（如 health 或 卫生健康、finance 或 财务）")] = None,
 ) -> None:
     """列出全部指标代码（填“绩效指标”表“指标代码”用）：代码、领域、指标、单位。"""
+    from perfkit.data.params import domain_key
     from perfkit.indicators.registry import codes as list_codes
 
     try:
-        frame = list_codes(domain)
+        frame = list_codes(domain_key(domain) if domain is not None else None)
     except PerfkitError as exc:
         _fail(exc)
     # Plain lines, codes never wrapped: they are copied into the workbook.

@@ -13,6 +13,7 @@ from perfkit.indicators import REGISTRY
 from perfkit.indicators.base import NOT_COMPUTABLE_ZERO, row_ids
 from perfkit.indicators.metrics import GAP_HOOKS
 from perfkit.indicators.registry import compute_prior, computed, load_all, target_rules
+from perfkit.rates import change_pct_noted
 
 EXCEEDED = "超额"
 ACHIEVED = "达成"
@@ -95,9 +96,7 @@ def change(actual: float, prior: float) -> tuple[float, float, str]:
     """Change on last year: (difference, relative change %, note)."""
     if _nan(actual) or _nan(prior):
         return math.nan, math.nan, ""
-    if prior == 0:
-        return actual - prior, math.nan, NOT_COMPUTABLE_ZERO
-    return actual - prior, (actual - prior) / prior * 100, ""
+    return actual - prior, *change_pct_noted(actual, prior)
 
 
 def derived_targets() -> dict[str, tuple[str, str]]:

@@ -60,6 +60,7 @@ from perfkit.errors import Problem, WorkbookError
 from perfkit.indicators import REGISTRY
 from perfkit.indicators.base import safe_divide
 from perfkit.indicators.registry import load_all
+from perfkit.rates import change_pct
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def _ratio(v: dict[str, float]) -> float:
 
 
 def _rate(v: dict[str, float]) -> float:
-    return safe_divide(v["now"] - v["base"], v["base"]) * 100
+    return change_pct(v["now"], v["base"], decimals=None)  # the operands as the text prints them
 
 
 def _difference(v: dict[str, float]) -> float:

@@ -1,4 +1,4 @@
-"""The Indicator record, @indicator, the registry's dicts, safe_divide, the reader, own rows."""
+"""The Indicator record, @indicator, the registry's dicts, the reader, own rows."""
 
 from __future__ import annotations
 
@@ -15,7 +15,12 @@ from perfkit.data.params import Settings
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.data.values import normalize_label
 from perfkit.data.workbook import WorkbookData
-from perfkit.fmt import NOT_COMPUTABLE_ZERO
+
+# Defined in the base stage (perfkit.rates: history uses them without pandas); the indicator and
+# assess modules import them from here as before.
+from perfkit.fmt import NOT_COMPUTABLE_ZERO as NOT_COMPUTABLE_ZERO
+from perfkit.rates import Undefined as Undefined
+from perfkit.rates import safe_divide as safe_divide
 
 
 class Direction(enum.Enum):
@@ -25,24 +30,6 @@ class Direction(enum.Enum):
     LOWER_BETTER = "越低越好"
     NEAR_100 = "接近100%为好"
     NEUTRAL = "描述性"
-
-
-class Undefined(Exception):
-    """The indicator has no value: a zero base, or an input the department did not provide."""
-
-    def __init__(self, reason: str, cells: tuple[str, ...] = ()):
-        super().__init__(reason)
-        self.reason = reason
-        self.cells = cells
-
-
-
-
-def safe_divide(numerator: float, denominator: float) -> float:
-    """Divide, raising :class:`Undefined` on a zero base (never inf, never "100%")."""
-    if denominator == 0:
-        raise Undefined(NOT_COMPUTABLE_ZERO)
-    return numerator / denominator
 
 
 @dataclass(frozen=True)

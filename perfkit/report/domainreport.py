@@ -84,7 +84,7 @@ def sheet_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
 
 def topic_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
     """(heading, displays) of each catalog topic: its figures in a sentence, its table and,
-    where two or more figures share a unit, its chart."""
+    where its figures compare (:func:`perfkit.report.charts.topic_chart`), its chart."""
     return [(t.label_zh, [topic_summary(ev, domain, key), tables.topic_table(ev, domain, key),
                           charts.topic_chart(ev, domain, key)])
             for key, t in topics(domain).items()]

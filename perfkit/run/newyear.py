@@ -24,7 +24,7 @@ from typing import Any
 from perfkit import config
 from perfkit.assess.scoresheet import ScoreSheet, load_sheet
 from perfkit.atomic import write_text_atomic
-from perfkit.data.params import check_department, load_settings
+from perfkit.data.params import SETTINGS_HELP_ZH, check_department, load_settings
 from perfkit.data.reader import load_workbook
 from perfkit.data.template import write_workbook
 from perfkit.errors import PerfkitError
@@ -181,7 +181,7 @@ def write_next_year(department: str, year: int, from_year: int) -> tuple[Path, P
     if src.exists():
         text = next_year_params(src.read_text(encoding="utf-8"), department, from_year, year)
     else:
-        text = (f"# {year}年度运行设置（由 perfkit template 生成；键见 perfkit/data/params.py）\n"
+        text = (f"# {year}年度运行设置（由 perfkit template 生成）。{SETTINGS_HELP_ZH}。\n"
                 f"department: {department}\nyear: {year}\n")
     write_text_atomic(params_out, text)
     load_settings(department, year)  # the rewritten settings must still be valid

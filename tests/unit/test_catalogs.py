@@ -161,6 +161,10 @@ def test_codes_lists_every_indicator_with_label_and_unit():
     ("- a\n- b\n", ["应为“键: 值”映射"]),
     ("label_zh: x\nkey: other\nindicators:\n  - {code: a_count, label_zh: A, unit: 个}\n",
      ["“key”：不能写在文件中"]),
+    ("label_zh: x\nindicators:\n  - {code: a_count, label_zh: A, unit: 个}\n"
+     "  - {code: b_count, label_zh: B, unit: 个}\n"
+     "topics:\n  t: {label_zh: T, indicators: [a_count], chart: [b_count]}\n",
+     ["topics.t 的 chart 第1项：b_count 不在该分组的 indicators 中"]),
 ])
 def test_a_bad_catalog_is_refused_naming_file_entry_and_key(tmp_path, text, expected):
     path = _write(tmp_path / "water.yaml", text)
