@@ -16,6 +16,28 @@ from perfkit import config
 from perfkit.atomic import write_bytes_atomic
 from perfkit.data.sheets import AMOUNT, CHOICE, DOMAIN_CHOICES, SHEETS
 
+#: First characters that make a spreadsheet read typed text as a formula (OWASP, CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+
+
+def write_cell(ws, row: int, column: int, value: Any):
+    """Write one cell as a person's value: text stays text, never a formula.
+
+    openpyxl turns any string beginning with ``=`` into a formula, which Excel evaluates on
+    opening (a department's ``=…`` text carried into next year's workbook became a live formula).
+    Text is typed as a string; text beginning with a formula character also gets Excel's quote
+    prefix, so that editing the cell in Excel keeps it text.
+
+    Returns:
+        The cell.
+    """
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+    return cell
+
 
 def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> Path:
     """Write a documented workbook: every sheet, header notes, drop-downs, fixed row labels.
@@ -38,7 +60,7 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> P
     for sheet in SHEETS:
         ws = book.create_sheet(sheet.name)
         for j, c in enumerate(sheet.columns, 1):
-            cell = ws.cell(row=1, column=j, value=c.header)
+            cell = write_cell(ws, 1, j, c.header)
             cell.font, cell.fill = header_font, header_fill
             cell.alignment = Alignment(horizontal="center")
             note = c.note or ""
@@ -51,27 +73,27 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> P
         data = content.get(sheet.key)
         if sheet.layout == "keyvalue":
             for r, item in enumerate(sheet.items, 2):
-                ws.cell(row=r, column=1, value=item.label)
-                ws.cell(row=r, column=2, value=(data or {}).get(item.key))
-                ws.cell(row=r, column=3, value=item.note)
+                write_cell(ws, r, 1, item.label)
+                write_cell(ws, r, 2, (data or {}).get(item.key))
+                write_cell(ws, r, 3, item.note)
             dv = DataValidation(type="list", formula1='"万元,元"', allow_blank=False)
             ws.add_data_validation(dv)
             dv.add(f"B{2 + [i.key for i in sheet.items].index('unit')}")
         elif sheet.layout == "items":
             for r, item in enumerate(sheet.items, 2):
                 label = ("其中：" if item.parent else "") + item.label
-                ws.cell(row=r, column=1, value=label)
+                write_cell(ws, r, 1, label)
                 if item.note:
                     ws.cell(row=r, column=1).comment = Comment(item.note, "perfkit")
                 for j, c in enumerate(sheet.columns[1:], 2):
-                    ws.cell(row=r, column=j, value=((data or {}).get(item.key) or {}).get(c.key))
+                    write_cell(ws, r, j, ((data or {}).get(item.key) or {}).get(c.key))
         else:
             for r, rec in enumerate(data or [], 2):
                 for j, c in enumerate(sheet.columns, 1):
                     v = rec.get(c.key)
                     if c.key == "domain" and v in domain_zh:
                         v = domain_zh[v]
-                    ws.cell(row=r, column=j, value=v)
+                    write_cell(ws, r, j, v)
             for j, c in enumerate(sheet.columns, 1):
                 if c.kind == CHOICE:
                     dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"',
@@ -92,7 +114,7 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> P
     ]
     lines += [f"【{s.name}】{'必填' if s.required else '可选'}：{s.note}" for s in SHEETS]
     for r, line in enumerate(lines, 3):
-        readme.cell(row=r, column=1, value=line)
+        write_cell(readme, r, 1, line)
     readme.column_dimensions["A"].width = 100
 
     buf = io.BytesIO()
