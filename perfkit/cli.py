@@ -231,7 +231,9 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
         _fail(exc)
     console.print(f"[green]通过[/]：{escape(str(file))}"
                   f"（{escape(data.department_name)}，{data.year}年度）")
-    notes = [str(n) for n in data.warnings]
+    from perfkit.run.newyear import unreviewed_targets
+
+    notes = [str(n) for n in data.warnings] + unreviewed_targets(data)
     if settings is not None and settings.domains is not None:
         from perfkit.indicators.registry import outside_domains
 
