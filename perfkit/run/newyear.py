@@ -11,6 +11,7 @@ What is carried over, and nothing else:
   department's 备注: reports do not read 填写说明.
 - 定性评价 and 支出功能分类: the items (评价指标/评价要点, 科目) without answers or amounts.
 - 基本信息: department name and amount unit.
+- The sheets and the 领域 drop-down of last year's domains (no 学生资助 sheet for a health bureau).
 
 Everything the department reports for the new year stays empty (it shows as a data gap until
 filled). Amounts are written in the unit the old workbook declared.
@@ -34,7 +35,7 @@ from perfkit.data.template import write_workbook
 from perfkit.errors import PerfkitError
 from perfkit.indicators import REGISTRY
 from perfkit.indicators.base import evaluate, row_key
-from perfkit.indicators.registry import load_all
+from perfkit.indicators.registry import domains_in_use, load_all
 from perfkit.run.prefill import template_content
 
 log = logging.getLogger(__name__)
@@ -216,7 +217,10 @@ def write_next_year(department: str, year: int, from_year: int) -> tuple[Path, P
     settings = load_settings(department, from_year)
     data = load_workbook(settings.workbook_path(), expected_year=from_year,
                          confirmed=settings.confirmed_values)
-    write_workbook(out, next_year_content(data, year, load_sheet(settings.score_sheet), settings))
+    # The new workbook holds last year's domains: the settings' (carried over), else the workbook's.
+    domains = list(settings.domains) if settings.domains is not None else domains_in_use(data)
+    write_workbook(out, next_year_content(data, year, load_sheet(settings.score_sheet), settings),
+                   domains=domains)
     src = config.params_path(department, from_year)
     if src.exists():
         text = next_year_params(src.read_text(encoding="utf-8"), department, from_year, year)
