@@ -233,21 +233,32 @@ def write_next_year(department: str, year: int, from_year: int) -> tuple[Path, P
     return out, params_out
 
 
+#: What ``template --from`` wrote into 备注 before 填写说明 existed: reports print 备注, so a
+#: workbook made then still carries it into them until the department deletes it.
+_OLD_GUIDANCE = re.compile(r"(目标值沿用\d{4}年度，请按\d{4}年度计划核改|目标来自\d{4}年度报告提出的"
+                           r"\d{4}年目标|上年值为\d{4}年度实际值)(；|$)")
+
+
 def unreviewed_targets(data) -> list[str]:
     """Notes on the 绩效指标 rows whose 填写说明 still says :data:`UNREVIEWED` (a target copied
-    from last year that nobody has reviewed), each naming the target's cell and the fix.
+    from last year that nobody has reviewed), each naming the target's cell and the fix; and on
+    rows whose 备注 holds what an older ``template --from`` wrote there (printed in reports).
 
     Args:
         data: a validated :class:`~perfkit.data.workbook.WorkbookData`.
     """
     frame = data.frames.get("targets")
-    if frame is None or frame.empty or "guidance" not in frame:
+    if frame is None or frame.empty:
         return []
     notes = []
     for i, r in frame.iterrows():
-        guidance = r["guidance"] if isinstance(r["guidance"], str) else ""
-        said = next((s for s in guidance.split("；") if UNREVIEWED in s), None)
+        guidance = r.get("guidance")
+        said = next((s for s in guidance.split("；") if UNREVIEWED in s), None) if isinstance(
+            guidance, str) else None
         if said is not None:
             notes.append(f"{data.cell('targets', i, 'target')} “{r['name']}”目标值{UNREVIEWED}"
                          f"（{data.cell('targets', i, 'guidance')} 填写说明：{said}）")
+        if isinstance(r["note"], str) and _OLD_GUIDANCE.match(r["note"]):
+            notes.append(f"{data.cell('targets', i, 'note')} “{r['name']}”的备注是旧版 perfkit "
+                         f"模板写的说明（{r['note']}），报告会照印备注：核改目标值后删除该备注")
     return notes

@@ -129,3 +129,17 @@ def test_no_guidance_reaches_a_document(next_year):
     for text in texts:
         for word in GUIDANCE_WORDS:
             assert word not in text, (word, text[:300])
+
+
+def test_check_names_guidance_an_older_template_left_in_the_note(make_workbook):
+    """A workbook made by ``template --from`` before 填写说明 existed has the guidance in
+    备注, which reports print: check says so, with the cell; a department's own 备注 is left."""
+    def old_style(c):
+        c["targets"][0]["note"] = "目标值沿用2019年度，请按2020年度计划核改；上年值为2019年度实际值"
+        c["targets"][1]["note"] = "上年值为2019年度实际值"
+        c["targets"][2]["note"] = "上年值为2019年度实际值偏低，系口径调整"  # the department's words
+
+    notes = unreviewed_targets(pk.load_workbook(make_workbook(old_style)))
+    assert len(notes) == 2
+    assert notes[0].startswith("绩效指标!L2 ") and "旧版 perfkit 模板" in notes[0]
+    assert notes[1].startswith("绩效指标!L3 ")
