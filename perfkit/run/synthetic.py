@@ -264,6 +264,8 @@ def fill_workbook(path: str | Path, content: dict[str, Any]) -> Path:
     book = openpyxl.load_workbook(path)
     for key, data in content.items():
         sheet = SHEET_BY_KEY[key]
+        if not data and sheet.name not in book.sheetnames:
+            continue  # nothing for a sheet the template left out (学生资助 for a health bureau)
         ws = book[sheet.name]
         col = {c.key: i for i, c in enumerate(sheet.columns, 1)}
         rows = {normalize_label(ws.cell(r, 1).value): r for r in range(2, ws.max_row + 1)}
