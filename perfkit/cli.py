@@ -71,15 +71,6 @@ def _years(spec: str | None) -> list[int]:
     return years
 
 
-def _discover() -> list[tuple[str, int]]:
-    found = []
-    if config.DATA_DIR.exists():
-        for path in sorted(config.DATA_DIR.glob("*/*.xlsx")):
-            if path.stem.isdigit() and not path.name.startswith("~$"):
-                found.append((path.parent.name, int(path.stem)))
-    return found
-
-
 @app.command()
 def run(
     year: Annotated[int | None, typer.Option(help="评价年度，如 2019")] = None,
@@ -114,7 +105,7 @@ def run(
     except PerfkitError as exc:
         _fail(exc)
     dept_list = [d.strip() for d in (depts or dept or "").split(",") if d.strip()]
-    found = _discover()
+    found = config.department_years()
     if not dept_list or dept_list == ["all"]:
         dept_list = sorted({d for d, _ in found})
     if not year_list:
@@ -244,7 +235,9 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
         _fail(exc)
     console.print(f"[green]通过[/]：{escape(str(file))}"
                   f"（{escape(data.department_name)}，{data.year}年度）")
-    notes = [str(n) for n in data.warnings]
+    from perfkit.run.newyear import unreviewed_targets
+
+    notes = [str(n) for n in data.warnings] + unreviewed_targets(data)
     notes += typed_computed_notes(data, settings)
     if settings is not None and settings.domains is not None:
         from perfkit.indicators.registry import outside_domains
@@ -442,12 +435,15 @@ def template(
     from perfkit.run.prefill import template_content
 
     known = bool(dept and year and config.params_path(dept, year).exists())
-    sheet_name = load_settings(dept, year).score_sheet if dept and year and known else DEFAULT_SCORE_SHEET
     try:
-        sheet = load_sheet(sheet_name)
+        settings = load_settings(dept, year) if dept and year and known else None
+        sheet = load_sheet(settings.score_sheet if settings else DEFAULT_SCORE_SHEET)
     except PerfkitError as exc:
         _fail(exc)
-    write_workbook(out, template_content(sheet, year=year, domains=list(keys or ())))
+    # The 领域 drop-down and optional sheets of the department's domains (all when unknown).
+    in_use = keys if keys is not None else (settings.domains if settings else None)
+    write_workbook(out, template_content(sheet, year=year, domains=list(keys or ())),
+                   domains=in_use)
     listed = ""
     if keys:
         from perfkit.domains import catalogs

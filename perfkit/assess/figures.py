@@ -282,6 +282,8 @@ def _unit_of(key: tuple[str, Any, str]) -> str:
 def recompute_indicator(ev: Evaluation, indicator_id: str) -> Recomputed:
     """Recompute one indicator, with the range its printed inputs allow."""
     ind = get(indicator_id)
+    if indicator_id not in ev.indicators.index:
+        return Recomputed(math.nan, ind.unit, reason=ev.not_covered(indicator_id))
     row = ev.indicators.loc[indicator_id]
     cells = [c for c in str(row["source_cells"]).split("; ") if c]
     if any(c.startswith(SHEET_BY_KEY["stated"].name + "!") for c in cells):

@@ -162,6 +162,8 @@ class Rule(BaseModel):
 
 def _indicator_outcome(ev: Evaluation, ref: str) -> tuple[float, str, str, str, Outcome | None]:
     """(value, unit, label, source cells, missing outcome or None) of a registry indicator."""
+    if ref not in ev.indicators.index:  # another field's indicator: not this department's
+        return math.nan, "", ref, "", Outcome(None, ev.not_covered(ref), "")
     row = ev.indicators.loc[ref]
     value, unit, label = float(row["value"]), str(row["unit"]), str(row["label_zh"])
     cells = str(row["source_cells"] or "")

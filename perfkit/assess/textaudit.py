@@ -54,6 +54,7 @@ from perfkit.data.params import load_settings, load_settings_file
 from perfkit.data.printed import AuditParseError, PrintedValue
 from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import AMOUNT, NUMBER, SHEET_BY_KEY, SHEETS
+from perfkit.data.template import write_cell
 from perfkit.data.values import normalize_label
 from perfkit.data.workbook import WorkbookData
 from perfkit.errors import Problem, WorkbookError
@@ -508,7 +509,7 @@ def write_stated_sheet(workbook: str | Path, extraction: Extraction) -> tuple[Pa
     if ws is None:
         ws = book.create_sheet(sheet.name)
         for j, c in enumerate(sheet.columns, 1):
-            ws.cell(row=1, column=j, value=c.header)
+            write_cell(ws, 1, j, c.header)
     header_row, columns = 1, dict[str, int | None]()
     for r in range(1, min(ws.max_row, 10) + 1):
         found = {normalize_label(ws.cell(row=r, column=j).value): j
@@ -523,7 +524,7 @@ def write_stated_sheet(workbook: str | Path, extraction: Extraction) -> tuple[Pa
     for i, rec in enumerate(rows, header_row + 1):
         for key, col in columns.items():
             if col:
-                ws.cell(row=i, column=col, value=rec.get(key) or None)
+                write_cell(ws, i, col, rec.get(key) or None)  # a sentence stays text
     buf = io.BytesIO()
     book.save(buf)
     write_bytes_atomic(copy, buf.getvalue())

@@ -182,15 +182,24 @@ def row_ids(frame: pd.DataFrame) -> pd.Series:
     ids: list[str] = []
     seen: dict[str, int] = {}
     for _, rec in frame.iterrows():
-        code = _text(rec["code"])
-        if code:
-            ids.append(code)
+        base = row_key(rec)
+        if _text(rec["code"]):
+            ids.append(base)
             continue
-        key = f"{_text(rec['domain'])}|{normalize_label(rec['name'])}"
-        base = "own_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
         seen[base] = seen.get(base, 0) + 1
         ids.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
     return pd.Series(ids, index=frame.index, dtype=object)
+
+
+def row_key(rec: Any) -> str:
+    """What a 绩效指标 row is about, the same in every year's workbook: its 指标代码, or for a
+    row without one ``own_`` + 8 hex digits of its 领域 and 指标 name (an empty code read as NaN
+    is no code). Rows of one indicator for different 目标年度 share the key."""
+    code = _text(rec["code"])
+    if code:
+        return code
+    key = f"{_text(rec['domain'])}|{normalize_label(rec['name'])}"
+    return "own_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
 
 
 def own_rows(data: WorkbookData) -> list[dict[str, Any]]:

@@ -278,7 +278,9 @@ def test_a_project_adds_a_domain_by_writing_a_catalog(project):
     assert ev.indicators.at["water_coverage_pct", "source_cells"] == "绩效指标!G3; 绩效指标!G2"
     check = run_domain_checks(ev.data, ev.settings, "water").set_index("check").loc["water_parts"]
     assert (check["verdict"], check["expected"], check["actual"]) == ("不一致", 900, 1000)
-    assert "quality" not in ev.domains and "teacher_training_person_times" in ev.indicators.index
+    # Only finance, the department's domains and its own rows: no other catalog's indicators.
+    assert "quality" not in ev.domains and "teacher_training_person_times" not in ev.indicators.index
+    assert set(ev.indicators["domain"]) == {"finance", "water"}
 
 
 def test_a_project_catalog_replaces_the_shipped_one_of_the_same_key(project):

@@ -66,7 +66,9 @@ def evs(sample_ev, tmp_path_factory):
         change(content)
         path = pk.write_workbook(tmp_path_factory.mktemp("wb") / "wb.xlsx", content)
         data = pk.load_workbook(path)
-        out[name] = Evaluation(data, settings_from_dict({"department": "test", "year": data.year}))
+        # The sample's settings name its domains: their indicators are there, without values.
+        out[name] = Evaluation(data, settings_from_dict({"department": "test", "year": data.year,
+                                                         "domains": sample_ev.domains}))
     return out
 
 
