@@ -5,10 +5,12 @@ with its default parameters, as "Run all" in JupyterLab does."""
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import zipfile
 
+import facts
 import nbformat
 import openpyxl
 import pytest
@@ -22,7 +24,7 @@ pytestmark = pytest.mark.slow
 #: The text of a department's own indicator, typed in Excel as '=群众满意度 (so stored as text).
 FORMULA_TEXT = "=群众满意度"
 #: 2023 actuals the staff type into their own rows (each differs from 2022's).
-OWN_2023 = {name: actual + 1 for name, _, _, _, actual, _ in OWN}
+OWN_2023 = {name: actual + 1 for name, _, _, _, actual, _ in OWN if actual is not None}
 #: What ``template --from`` writes about rows; never printed in a document.
 GUIDANCE = ("目标值沿用2022年度", "按2023年度计划核改", "上年值为2022年度", "未核改", "删去本句")
 
@@ -48,9 +50,9 @@ def bureau(tmp_path_factory):
     wb = openpyxl.load_workbook(new)
     ws = wb["绩效指标"]
     rows = _rows(ws)
-    for name, actual in OWN_2023.items():
+    for name, *_ in OWN:
         r = rows[FORMULA_TEXT if name == "群众满意度" else name]
-        ws.cell(r, 7).value = actual
+        ws.cell(r, 7).value = OWN_2023.get(name)  # one is still not measured
         ws.cell(r, 13).value = None  # reviewed: the 填写说明 is deleted
     wb.save(new)
     checked = perfkit(["check", str(new)], project)
@@ -132,6 +134,9 @@ def test_2023_compares_each_row_with_its_own_2022_value(bureau):
     m = targets.metrics(ev).set_index("label_zh")
     for name, _, _, _, actual, _ in OWN:
         row = m.loc[FORMULA_TEXT if name == "群众满意度" else name]
+        if actual is None:  # not measured in 2022: no 上年值, no change
+            assert math.isnan(row["prior"]) and math.isnan(row["change"]), name
+            continue
         assert (row["prior"], row["change"]) == (pytest.approx(actual), pytest.approx(1)), name
     assert m.loc["孕产妇死亡率", "prior"] == pytest.approx(31.10, abs=0.005)
     health = _document_texts(project / "outputs" / DEPT / "2023")["health.html"]
@@ -151,3 +156,13 @@ def test_a_notebook_init_copied_runs_with_its_default_parameters(bureau):
     assert "2023年度" in shown and "卫生健康" in shown
     assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
                 if o.get("output_type") == "error"]
+
+
+def test_every_shared_fact_has_one_value_in_2023(bureau):
+    """The facts the 2023 documents share (scores, grades, target counts, audit counts,
+    verdicts of one figure) read back with one value each (tests/facts.py)."""
+    project, _, _ = bureau
+    found = facts.collect(facts.documents(project / "outputs" / DEPT / "2023"))
+    for fact in ("review_score", "targets_set", "targets_set 卫生健康"):  # 2023 has no claim yet
+        assert fact in found, (fact, sorted(found))
+    assert facts.disagreements(found) == {}

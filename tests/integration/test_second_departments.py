@@ -9,23 +9,16 @@ from __future__ import annotations
 import re
 
 import facts
-import openpyxl
 import pytest
 from bureaus import (
     CIVIL_DEPT,
     CIVIL_EXPECTED,
     COMPUTED_EXPECTED,
     DEPT,
-    HEALTH_INPUTS,
-    OWN,
-    content_2022,
     make_city_civil,
     make_county_health,
     perfkit,
 )
-
-from perfkit.data.sheets import SHEET_BY_KEY
-from perfkit.run.synthetic import fill_workbook
 
 pytestmark = pytest.mark.slow
 
@@ -42,41 +35,11 @@ def _documents(folder):
 
 @pytest.fixture(scope="module")
 def health(tmp_path_factory):
-    """The bureau's project after its 2022 run, its 2023 workbook from ``template --from 2022``
-    filled with 2023's figures, and the 2023 run."""
+    """The bureau's project after its 2022 run (its next year: test_bureau_next_year.py)."""
     project = make_county_health(tmp_path_factory.mktemp("health"))
     perfkit(["check", f"data/{DEPT}/2022.xlsx"], project)
     perfkit(["run", "--year", "2022"], project)
-    perfkit(["template", "--year", "2023", "--dept", DEPT, "--from", "2022"], project)
-    book = project / "data" / DEPT / "2023.xlsx"
-    _fill_2023(book)
-    perfkit(["run", "--year", "2023", "--no-pdf"], project)
     return project
-
-
-def _fill_2023(book) -> None:
-    """2023's own figures typed into the rows ``template --from`` wrote (上年值 left as written)."""
-    c = content_2022()
-    fill_workbook(book, {
-        "info": {**c["info"], "year": 2023, "claimed_score": 91, "claimed_grade": "优",
-                 "report_date": "2024-04-18"},
-        **{k: {item: {col: v for col, v in values.items() if col != "prior_actual"}
-               for item, values in c[k].items()} for k in ("income", "expenditure")},
-        "three_public": {item: {col: v for col, v in values.items()
-                                if col not in ("prior_actual", "prior_budget")}
-                         for item, values in c["three_public"].items()},
-        "balance": c["balance"],
-    })
-    wb = openpyxl.load_workbook(book)
-    ws = wb[SHEET_BY_KEY["targets"].name]
-    own = {name: actual for name, _, _, _, actual, _ in OWN}
-    for r in range(2, ws.max_row + 1):
-        code, name = ws.cell(r, 2).value, ws.cell(r, 3).value
-        if code in HEALTH_INPUTS:
-            ws.cell(r, 7, HEALTH_INPUTS[code][0])  # the same figures as 2022: easy to follow
-        elif not code and name in own and own[name] is not None:
-            ws.cell(r, 7, own[name] + 1)
-    wb.save(book)
 
 
 @pytest.fixture(scope="module")
@@ -139,11 +102,10 @@ def test_civil_field_from_the_projects_own_catalog(civil):
     assert "每千名老年人养老床位37.01张" in docs["report.html"]  # its own text's placeholder
 
 
-@pytest.mark.parametrize("which", ["sample", "health", "health-2023", "civil"])
+@pytest.mark.parametrize("which", ["sample", "health", "civil"])
 def test_every_shared_fact_has_one_value(which, request):
     folder = {"sample": lambda: request.getfixturevalue("sample"),
               "health": lambda: _out(request.getfixturevalue("health"), DEPT, 2022),
-              "health-2023": lambda: _out(request.getfixturevalue("health"), DEPT, 2023),
               "civil": lambda: _out(request.getfixturevalue("civil"), CIVIL_DEPT, 2023)}[which]()
     found = facts.collect(_documents(folder))
     # The facts are there to compare (a collector that finds nothing proves nothing).
@@ -151,27 +113,6 @@ def test_every_shared_fact_has_one_value(which, request):
                  "missing_evidence", "claimed_grade"):
         assert fact in found, (which, fact, sorted(found))
     assert facts.disagreements(found) == {}
-
-
-def test_next_year_prior_values_are_last_years_actuals(health):
-    wb = openpyxl.load_workbook(health / "data" / DEPT / "2023.xlsx")
-    ws = wb[SHEET_BY_KEY["targets"].name]
-    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2) if r[2].value]
-    prior = {(r[1] or r[2]): r[7] for r in rows}
-    for name, _, _, _, actual, _ in OWN:  # own rows, no 指标代码: each its own 实际值
-        assert prior[name] == actual, name
-    for code, (actual, _) in HEALTH_INPUTS.items():
-        assert prior[code] == actual, code
-    # A computed row's 上年值 is last year's computed value (no 实际值 was typed for it).
-    for code, (value, _) in COMPUTED_EXPECTED.items():
-        assert prior[code] == pytest.approx(value, abs=0.005), code
-
-
-def test_next_year_documents_print_no_fill_in_guidance(health):
-    docs = _documents(_out(health, DEPT, 2023))
-    for name, text in docs.items():
-        found = [w for w in GUIDANCE_WORDS if w in text]
-        assert not found, (name, found)
 
 
 def test_the_bureau_audits_its_own_report_without_a_false_alarm(health, tmp_path):
