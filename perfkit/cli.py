@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -142,11 +143,13 @@ def run(
         except KeyboardInterrupt:
             # Cleanup is done; a late or repeated signal must not turn exit 130 into a crash
             # during interpreter teardown (seen once in CI as a -2 exit).
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            progress.stop()
-            err.print("[yellow]已中断[/]：工作进程和内核已停止，临时文件已清除；已完成的报告已记录，"
-                      "未完成的保留上次的报告。重新运行将从中断处继续。")
+            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+                if hasattr(signal, name):
+                    signal.signal(getattr(signal, name), signal.SIG_IGN)
+            with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+                progress.stop()
+                err.print("[yellow]已中断[/]：工作进程和内核已停止，临时文件已清除；已完成的报告已记录，"
+                          "未完成的保留上次的报告。重新运行将从中断处继续。")
             raise typer.Exit(130) from None
     _summary(results, outputs)
     unscorable = _score_errors(sorted({(r.department, r.year) for r in results}), outputs)

@@ -21,6 +21,11 @@ Nothing half-written: a notebook executes into a hidden temporary file and rende
 staging folder; only when both succeed are the files moved over the previous reports (each move
 atomic). A failed notebook's partially executed copy goes to ``failed/<notebook>.ipynb``.
 
+Nothing after the runner: a local worker watches a pipe only the runner holds open (its
+lifeline) and ends as soon as the runner has, however it ended (SIGKILL too): its temporary
+files and Typst's folder removed, no report moved into place after (the output folder's lock
+died with the runner). The forkserver then ends as well, once its last worker has.
+
 Module top level imports the standard library only: the runner imports it on every run, an
 unchanged rerun too; papermill, nbformat, IPython and perfkit's renderer are imported by the
 functions that use them, in the worker.
@@ -28,9 +33,11 @@ functions that use them, in the worker.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import logging
+import multiprocessing.util
 import os
 import queue
 import shutil
@@ -235,7 +242,8 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
             from papermill.exceptions import PapermillExecutionError
 
             result.error = describe(exc)
-            result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
+            with _committing():
+                result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
             if not isinstance(exc, PapermillExecutionError):
                 log.debug("notebook failed outside its cells", exc_info=True)
                 executor = None
@@ -249,21 +257,23 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
                                      analyst_copy=task.analyst_copy)
         except Exception as exc:
             result.error = f"渲染失败：{describe(exc)}"
-            result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
+            with _committing():
+                result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
             log.debug("render failed", exc_info=True)
             return result, executor
         outputs = {}
-        for fmt_key, path in staged.items():
-            os.replace(path, out_dir / Path(path).name)
-            outputs[fmt_key] = Path(path).name
-        if not task.analyst_copy:  # an earlier run's copy would show outdated results
-            (out_dir / f"{task.notebook}.code.html").unlink(missing_ok=True)
         final_nb = out_dir / f"{task.notebook}.ipynb"
-        os.replace(tmp, final_nb)
+        with _committing():
+            for fmt_key, path in staged.items():
+                os.replace(path, out_dir / Path(path).name)
+                outputs[fmt_key] = Path(path).name
+            if not task.analyst_copy:  # an earlier run's copy would show outdated results
+                (out_dir / f"{task.notebook}.code.html").unlink(missing_ok=True)
+            os.replace(tmp, final_nb)
+            (out_dir / FAILED_DIR / f"{task.notebook}.ipynb").unlink(missing_ok=True)
+            _remove_empty(out_dir / FAILED_DIR)
         result.outputs = {"ipynb": final_nb.name, **outputs}
         result.status = OK
-        (out_dir / FAILED_DIR / f"{task.notebook}.ipynb").unlink(missing_ok=True)
-        _remove_empty(out_dir / FAILED_DIR)
     except Exception as exc:  # disk full …
         result.error = describe(exc)
         log.debug("task failed", exc_info=True)
@@ -319,44 +329,113 @@ def cleanup_in_progress() -> None:
     _IN_PROGRESS.clear()
 
 
+# ---------------------------------------------------------------------------------------------
+# Ending with the runner
+# ---------------------------------------------------------------------------------------------
+
+#: In a local worker, the read end of the runner's lifeline: a pipe whose write end only the
+#: runner holds, so that it reads end-of-file as soon as the runner has ended, however it ended
+#: (SIGKILL included). A worker's parent is the forkserver, not the runner, so neither
+#: ``getppid`` nor a parent-death signal (``PR_SET_PDEATHSIG``) would tell it; and the
+#: forkserver only ends once every worker has (each holds its "alive" pipe).
+_LIFELINE: list[Any] = []
+#: Held while a finished notebook's files are moved into place (:func:`_committing`).
+_COMMIT_LOCK = threading.Lock()
+#: A SIGTERM that arrived while files were being moved into place (its number).
+_DEFERRED_TERM: list[int] = []
+_COMMITTING: list[bool] = [False]
+
+
+def runner_alive() -> bool:
+    """Whether the runner that started this worker still runs (always True without a lifeline:
+    a Dask worker, or a test calling :func:`execute_task` directly)."""
+    # The runner never writes to the lifeline, so "readable" means end-of-file.
+    return not _LIFELINE or not _LIFELINE[0].poll()
+
+
+@contextlib.contextmanager
+def _committing():
+    """Move a notebook's files into place only while the runner lives, all or none of them.
+
+    Without the runner nobody holds the output folder's lock any more (and another run may),
+    so a worker that outlived it must not replace a report: the check and the moves happen
+    under a lock the lifeline's watcher takes before ending the process, and a SIGTERM arriving
+    meanwhile takes effect once the moves are done (a report is never left half old, half new).
+    """
+    with _COMMIT_LOCK:
+        if not runner_alive():
+            _exit_worker(1)
+        _COMMITTING[0] = True
+        try:
+            yield
+        finally:
+            _COMMITTING[0] = False
+    if _DEFERRED_TERM:
+        _exit_worker(128 + _DEFERRED_TERM[0])
+
+
+def _exit_worker(code: int) -> None:
+    """End this worker now: its temporary files removed, its finalizers run (Typst's compiler
+    folder, :mod:`perfkit.report.typstpdf`), no atexit handlers, no flushing of stdio."""
+    try:
+        cleanup_in_progress()
+        # Priority 0 and above: perfkit's folders and the queues' closing, not the joining of
+        # their feeder threads (-5), which could wait on a runner that is gone.
+        multiprocessing.util._run_finalizers(0)  # type: ignore[attr-defined]
+    finally:
+        os._exit(code)
+
+
 def _on_term(signum, frame) -> None:  # pragma: no cover - exercised by the robustness test
-    cleanup_in_progress()
-    os._exit(128 + signum)
+    if _COMMITTING[0]:
+        _DEFERRED_TERM.append(signum)
+        return
+    _exit_worker(128 + signum)
 
 
-def _watch_parent(parent: int) -> None:
-    """Exit (temp files removed) as soon as the process that started this worker is gone."""
+def _watch_runner(lifeline: Any) -> None:
+    """End this worker as soon as the runner has ended (its lifeline reads end-of-file)."""
+    _LIFELINE[:] = [lifeline]
 
     def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                cleanup_in_progress()
-                os._exit(1)
+        try:
+            lifeline.recv_bytes()  # the runner sends nothing: this returns only on EOF
+        except (EOFError, OSError):
+            pass
+        with _COMMIT_LOCK:  # files being moved into place began while the runner lived
+            _exit_worker(1)
 
-    threading.Thread(target=watch, name="perfkit-parent-watch", daemon=True).start()
+    threading.Thread(target=watch, name="perfkit-runner-watch", daemon=True).start()
 
 
 def _report_files(outbox, index: int, task_id: int, tmp: str, stage: str) -> None:
     outbox.put(("started", index, task_id, tmp, stage))
 
 
-def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) -> None:
+def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int,
+                lifeline: Any = None) -> None:
     """Body of one worker process: take tasks from ``inbox`` until None, report to ``outbox``.
 
     Workers may share ``inbox``. On taking a task the worker reports ``("took", index,
     task_id)``, before its notebook runs ``("started", index, task_id, notebook, staging)``,
     after it ``("done", index, task_id, result)``. It exits after the last task,
     and early when its executor retires (the runner starts another worker). The worker ignores
-    SIGINT (the parent decides what a Ctrl-C stops) and on SIGTERM removes its temporary files
-    before exiting.
+    SIGINT and SIGHUP (the runner decides what a Ctrl-C or a closed terminal stops) and on
+    SIGTERM removes its temporary files before exiting. ``lifeline`` is the read end of the
+    runner's lifeline pipe: when the runner ends, the worker ends too, within a moment and
+    without writing anything more (:func:`_watch_runner`). Its standard output is /dev/null:
+    a worker prints nothing, and must not keep the runner's output pipe open
+    (``perfkit run | tee``).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
+    if lifeline is not None:
+        _watch_runner(lifeline)
+    _detach_stdout()
     os.environ.update(env)
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
-    parent = os.getppid()
-    _watch_parent(parent)
     executor: NotebookExecutor | None = None
     try:
         executor = NotebookExecutor(env["PERFKIT_ROOT"], env["PERFKIT_OUTPUTS"])
@@ -367,8 +446,6 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) 
             try:
                 item = inbox.get(timeout=1.0)
             except queue.Empty:
-                if os.getppid() != parent:  # the runner died; do not linger
-                    break
                 continue
             if item is None:
                 break
@@ -382,6 +459,20 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) 
                 break
     finally:
         cleanup_in_progress()
+
+
+def _detach_stdout() -> None:
+    """Point file descriptor 1 at /dev/null (sys.stdout with it)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+    os.dup2(devnull, 1)
+    os.close(devnull)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ NOTEBOOK_KINDS = {"report": "department", "review": "review"}
 WORD_NOTEBOOKS = frozenset({"report", "review"})
 
 INPUT_CHECK = "（输入检查）"
+INTERRUPTED_NOTE = "运行被中断（Ctrl-C、终止信号或终端关闭），保留上次的报告"
 
 
 def _version() -> str:
@@ -383,6 +384,10 @@ class _LocalWorkers:
             self.ctx = mp.get_context("spawn")
         self.tasks = self.ctx.Queue()
         self.outbox = self.ctx.Queue()
+        # The lifeline: each worker watches the read end; the write end stays in this process
+        # alone (not inheritable, never sent), so when the runner ends, however it ends, the
+        # workers read end-of-file and end too, writing nothing more (engine._watch_runner).
+        self._lifeline, self._lifeline_w = self.ctx.Pipe(duplex=False)
         self.env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root)}
         self.jobs = jobs
         self.workers: dict[int, Any] = {}
@@ -406,7 +411,7 @@ class _LocalWorkers:
         self._next += 1
         p = self.ctx.Process(target=worker_main, name=f"perfkit-worker-{i}", daemon=True,
                              args=(i, self.tasks, self.outbox, self.env,
-                                   logging.getLogger().getEffectiveLevel()))
+                                   logging.getLogger().getEffectiveLevel(), self._lifeline))
         p.start()
         self.workers[i] = p
         return i
@@ -464,6 +469,7 @@ class _LocalWorkers:
             self.tasks.put(None)
         for p in self.workers.values():
             _join(p, 30, p.terminate)
+        self._cut_lifeline()
         _stop_forkserver()
 
     def stop(self) -> None:
@@ -474,7 +480,13 @@ class _LocalWorkers:
                 p.terminate()
         for p in self.workers.values():
             _join(p, 10, p.kill)
+        self._cut_lifeline()
         _stop_forkserver()
+
+    def _cut_lifeline(self) -> None:
+        """Close both ends: a worker still alive (it should not be) ends on reading EOF."""
+        self._lifeline_w.close()
+        self._lifeline.close()
 
 
 def _join(process: Any, timeout: float, escalate: Callable[[], None]) -> None:
@@ -698,7 +710,7 @@ def run(
             for t in [*running.values(), *(t for _, t in queue_)]:
                 results.append(NotebookResult(t.department, t.year, t.notebook, INTERRUPTED,
                                               input_hash=t.input_hash, inputs=t.inputs,
-                                              error="运行被中断（Ctrl-C），保留上次的报告"))
+                                              error=INTERRUPTED_NOTE))
             _finish(planned, results, outputs_root)
         finally:
             for lock in locks:
@@ -737,20 +749,26 @@ def _longest_first(tasks: list[Task], manifest: dict[str, Any]) -> list[Task]:
                                         rank.get(t.notebook, len(rank))))
 
 
-def _term_as_interrupt():
-    """While a run is on, treat SIGTERM like Ctrl-C so workers are stopped too."""
+def _term_as_interrupt() -> dict[int, Any]:
+    """While a run is on, treat SIGTERM, and SIGHUP (the terminal closed), like Ctrl-C: the
+    workers are stopped, temporary files removed and what finished recorded. A SIGHUP the
+    user chose to ignore (``nohup``) stays ignored. Returns the handlers replaced."""
     if threading.current_thread() is not threading.main_thread():
-        return None
+        return {}
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    return signal.signal(signal.SIGTERM, interrupt)
+    previous: dict[int, Any] = {signal.SIGTERM: signal.signal(signal.SIGTERM, interrupt)}
+    hup = getattr(signal, "SIGHUP", None)
+    if hup is not None and signal.getsignal(hup) == signal.SIG_DFL:
+        previous[hup] = signal.signal(hup, interrupt)
+    return previous
 
 
-def _restore_term(previous) -> None:
-    if previous is not None:
-        signal.signal(signal.SIGTERM, previous)
+def _restore_term(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[NotebookResult],
