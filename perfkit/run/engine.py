@@ -26,9 +26,9 @@ lifeline) and ends as soon as the runner has, however it ended (SIGKILL too): it
 files and Typst's folder removed, no report moved into place after (the output folder's lock
 died with the runner). The forkserver then ends as well, once its last worker has.
 
-Module top level imports the standard library only: the runner imports it on every run, an
-unchanged rerun too; papermill, nbformat, IPython and perfkit's renderer are imported by the
-functions that use them, in the worker.
+Module top level imports the standard library and perfkit's base modules only: the runner
+imports it on every run, an unchanged rerun too; papermill, nbformat, IPython and perfkit's
+renderer are imported by the functions that use them, in the worker.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import json
 import logging
 import multiprocessing.util
 import os
@@ -52,8 +53,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfkit.atomic import file_mode
-from perfkit.errors import PerfkitError
+from perfkit import config
+from perfkit.atomic import file_mode, write_text_atomic
+from perfkit.errors import PerfkitError, write_problem
 from perfkit.run.journal import journal_path
 
 log = logging.getLogger(__name__)
@@ -166,13 +168,22 @@ class NotebookExecutor:
             os.chdir(root)
             snapshot_state()
 
-    def execute(self, source: str, output: str, parameters: dict[str, Any]
-                ) -> dict[str, str | None]:
+    def execute(self, source: str, output: str, parameters: dict[str, Any],
+                shown: dict[str, str] | None = None) -> dict[str, str | None]:
         """Execute ``source`` into ``output`` with papermill (in this process).
+
+        Args:
+            source: the notebook to execute.
+            output: where the executed notebook goes (written atomically, also after a cell's
+                error: a full disk leaves the engine's earlier copy, never a truncated one).
+            parameters: the notebook's parameters.
+            shown: ``input_path`` and ``output_path`` as the executed notebook's papermill
+                metadata should show them (paths in the project, not the temporary file).
 
         Returns:
             The files the notebook read (:mod:`perfkit.reads`).
         """
+        import nbformat
         import papermill as pm
 
         from perfkit import reads
@@ -180,15 +191,22 @@ class NotebookExecutor:
 
         self.reset()
         self.used += 1
-        # One save at the end (and on error, with the outputs up to the failing cell); the
-        # engine writes the cells so far to ``output`` after each cell, without validation.
+        inprocess.forget_executed()
+        # papermill writes nothing (no output path): the engine writes the parameterized
+        # notebook to ``output`` before the first cell and journals each cell; the notebook as
+        # executed is written here once, on success or after a cell's error.
         with reads.recording() as recorded:
-            pm.execute_notebook(
-                source, output, parameters=parameters, engine_name=inprocess.ENGINE_NAME,
-                request_save_on_cell_execute=False, kernel_name="python3",
-                progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
-                partial_path=output,
-            )
+            try:
+                pm.execute_notebook(
+                    source, None, parameters=parameters, engine_name=inprocess.ENGINE_NAME,
+                    request_save_on_cell_execute=False, kernel_name="python3",
+                    progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
+                    partial_path=output, metadata_paths=shown or {},
+                )
+            finally:
+                nb = inprocess.executed()
+                if nb is not None:
+                    write_text_atomic(Path(output), nbformat.writes(nb), sync=False)
         return dict(recorded)
 
     def reset(self) -> None:
@@ -237,11 +255,11 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
             result.reads = executor.execute(task.source, tmp, {
                 "department": task.department, "year": task.year,
                 "workbook": task.workbook, "params_file": task.params_file, **task.parameters,
-            })
+            }, shown=_shown_paths(task))
         except Exception as exc:  # papermill raises PapermillExecutionError for a cell's error
             from papermill.exceptions import PapermillExecutionError
 
-            result.error = describe(exc)
+            result.error = describe(exc, out_dir)
             with _committing():
                 result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
             if not isinstance(exc, PapermillExecutionError):
@@ -256,7 +274,7 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
                                      ReportMeta(**task.meta), pdf=task.pdf, docx=task.docx,
                                      analyst_copy=task.analyst_copy)
         except Exception as exc:
-            result.error = f"渲染失败：{describe(exc)}"
+            result.error = f"渲染失败：{describe(exc, out_dir)}"
             with _committing():
                 result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
             log.debug("render failed", exc_info=True)
@@ -275,7 +293,7 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
         result.outputs = {"ipynb": final_nb.name, **outputs}
         result.status = OK
     except Exception as exc:  # disk full …
-        result.error = describe(exc)
+        result.error = describe(exc, out_dir)
         log.debug("task failed", exc_info=True)
         executor = None
     finally:
@@ -290,14 +308,50 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
 
 
 def keep_failed(tmp: Path, out_dir: Path, notebook: str) -> str | None:
-    """Move the partially executed copy to ``failed/<notebook>.ipynb``; return its path."""
+    """Move the partially executed copy to ``failed/<notebook>.ipynb``; return its path.
+
+    A copy that is not a whole notebook (cut short by a full disk) is removed, not kept: an
+    earlier failed copy stays, and nobody is pointed to a file that does not open.
+    """
     if not tmp.exists() or not tmp.stat().st_size:
+        return None
+    try:
+        with open(tmp, encoding="utf-8") as fh:
+            json.load(fh)
+    except (OSError, ValueError):
+        log.warning("partial notebook %s is not valid JSON; not kept", tmp)
+        tmp.unlink(missing_ok=True)
         return None
     folder = out_dir / FAILED_DIR
     folder.mkdir(exist_ok=True)
     copy = folder / f"{notebook}.ipynb"
     os.replace(tmp, copy)
     return str(copy.relative_to(out_dir))
+
+
+def _shown_paths(task: Task) -> dict[str, str]:
+    """The executed notebook's ``input_path`` and ``output_path`` as its metadata shows them,
+    never the temporary file it is executed into nor a folder outside the project: the
+    project's notebook as ``notebooks/finance.ipynb``, perfkit's own as
+    ``perfkit/notebooks/finance.ipynb``; the output from the project folder (else from the
+    outputs folder)."""
+    source = Path(task.source)
+    out = Path(task.out_dir) / f"{task.notebook}.ipynb"
+    shown_source = _relative(source, task.root)
+    if shown_source is None:
+        shown_source = (f"perfkit/notebooks/{source.name}"
+                        if source.resolve().parent == config.package_notebooks_dir()
+                        else source.name)
+    return {"input_path": shown_source,
+            "output_path": (_relative(out, task.root) or _relative(out, task.outputs_root)
+                            or out.name)}
+
+
+def _relative(path: Path, base: str) -> str | None:
+    try:
+        return path.resolve().relative_to(Path(base).resolve()).as_posix()
+    except ValueError:
+        return None
 
 
 def _remove_empty(folder: Path) -> None:
@@ -307,13 +361,24 @@ def _remove_empty(folder: Path) -> None:
         pass
 
 
-def describe(exc: BaseException) -> str:
-    """One line saying what went wrong (the notebook's exception when there is one)."""
+def describe(exc: BaseException, folder: str | Path | None = None) -> str:
+    """One line saying what went wrong (the notebook's exception when there is one).
+
+    Args:
+        exc: the exception.
+        folder: where the work was being written, named when a file error names no file (a
+            write to an open file: a full disk).
+    """
     ename = getattr(exc, "ename", None)
     if ename:
         return f"{ename}: {getattr(exc, 'evalue', '')}".strip()
     if isinstance(exc, PerfkitError):
         return str(exc)
+    if isinstance(exc, OSError) and exc.errno is not None:  # disk full, read-only folder …
+        where = Path(str(exc.filename or folder)) if exc.filename or folder else None
+        while where is not None and where.name.startswith("."):  # hidden temporary files
+            where = where.parent
+        return write_problem(exc, where, writing=False)
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
