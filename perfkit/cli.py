@@ -182,6 +182,8 @@ def _summary(results, outputs: Path | None) -> None:
         table.add_column(col)
     missing = sorted({r.notebook for r in results if r.error == "笔记本不存在"})
     for (d, y), g in sorted(by_dy.items()):
+        if not d:  # the outputs index, not a department-year: its failure is listed below
+            continue
         skipped = [r.notebook for r in g["skipped"] if r.error != "笔记本不存在"]
         table.add_row(escape(d), str(y), "、".join(r.notebook for r in g["ok"]),
                       "[red]" + escape("、".join(r.notebook for r in g["failed"])) + "[/]",
@@ -197,8 +199,8 @@ def _summary(results, outputs: Path | None) -> None:
     for r in results:
         if r.status != "failed":
             continue
-        note = (f"[red]失败[/] {escape(r.department)} {r.year} {escape(r.notebook)}："
-                f"{escape(r.error or '')}")
+        who = f"{r.department} {r.year} {r.notebook}" if r.department else r.notebook
+        note = f"[red]失败[/] {escape(who)}：{escape(r.error or '')}"
         if r.failed_copy:
             path = config.output_dir(r.department, r.year, outputs) / r.failed_copy
             note += f"\n    执行到出错处的笔记本副本：{escape(str(path))}"
