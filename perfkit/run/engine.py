@@ -205,6 +205,7 @@ class NotebookExecutor:
                 )
             finally:
                 nb = inprocess.executed()
+                inprocess.forget_executed()
                 if nb is not None:
                     write_text_atomic(Path(output), nbformat.writes(nb), sync=False)
         return dict(recorded)

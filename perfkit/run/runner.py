@@ -781,7 +781,7 @@ def run(
 def _unexpected(exc: BaseException) -> str:
     """What a department-year's result says when planning it raised an unexpected error."""
     return (f"处理本部门年度时出现意外错误（{describe(exc)}），本部门年度未运行，其他部门年度照常运行。"
-            "请用 perfkit check 检查该工作簿中异常的数值（如极大的数、非数字）；若仍无法确定原因，"
+            "请检查该工作簿中异常的数值（如大得不合常理的数）并改正后重新运行；若仍无法确定原因，"
             "请把这条信息和工作簿交给 perfkit 的维护者。")
 
 
