@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -135,11 +136,13 @@ def run(
         except KeyboardInterrupt:
             # Cleanup is done; a late or repeated signal must not turn exit 130 into a crash
             # during interpreter teardown (seen once in CI as a -2 exit).
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            progress.stop()
-            err.print("[yellow]已中断[/]：工作进程和内核已停止，临时文件已清除；已完成的报告已记录，"
-                      "未完成的保留上次的报告。重新运行将从中断处继续。")
+            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+                if hasattr(signal, name):
+                    signal.signal(getattr(signal, name), signal.SIG_IGN)
+            with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+                progress.stop()
+                err.print("[yellow]已中断[/]：工作进程和内核已停止，临时文件已清除；已完成的报告已记录，"
+                          "未完成的保留上次的报告。重新运行将从中断处继续。")
             raise typer.Exit(130) from None
     _summary(results, outputs)
     unscorable = _score_errors(sorted({(r.department, r.year) for r in results}), outputs)
@@ -183,6 +186,8 @@ def _summary(results, outputs: Path | None) -> None:
         table.add_column(col)
     missing = sorted({r.notebook for r in results if r.error == "笔记本不存在"})
     for (d, y), g in sorted(by_dy.items()):
+        if not d:  # the outputs index, not a department-year: its failure is listed below
+            continue
         skipped = [r.notebook for r in g["skipped"] if r.error != "笔记本不存在"]
         table.add_row(escape(d), str(y), "、".join(r.notebook for r in g["ok"]),
                       "[red]" + escape("、".join(r.notebook for r in g["failed"])) + "[/]",
@@ -198,8 +203,8 @@ def _summary(results, outputs: Path | None) -> None:
     for r in results:
         if r.status != "failed":
             continue
-        note = (f"[red]失败[/] {escape(r.department)} {r.year} {escape(r.notebook)}："
-                f"{escape(r.error or '')}")
+        who = f"{r.department} {r.year} {r.notebook}" if r.department else r.notebook
+        note = f"[red]失败[/] {escape(who)}：{escape(r.error or '')}"
         if r.failed_copy:
             path = config.output_dir(r.department, r.year, outputs) / r.failed_copy
             note += f"\n    执行到出错处的笔记本副本：{escape(str(path))}"

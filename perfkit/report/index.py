@@ -164,7 +164,7 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
             copy = _href(root, folder, entry.get("failed_copy"))
             nb.failed_copy = copy[0] if copy else ""
             row.notebooks.append(nb)
-    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as exc:
+    except Exception as exc:  # one manifest must not take down the index of every other
         reason = str(exc) if isinstance(exc, _Malformed) else type(exc).__name__
         log.warning("index: manifest %s is unreadable (%s); listed as 清单损坏", manifest_path, exc)
         return _Row(
