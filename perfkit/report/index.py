@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 TEMPLATES = config.PACKAGE_DIR / "templates"
 
 #: Run status as the index shows it.
-STATUS_ZH = {"ok": "成功", "failed": "失败", "skipped": "跳过"}
+STATUS_ZH = {"ok": "成功", "failed": "失败", "skipped": "跳过", "interrupted": "已中断"}
 
 #: Link labels per output kind, in display order (keys of a manifest notebook entry or of
 #: its ``outputs`` mapping).
