@@ -290,6 +290,9 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
         raise typer.Exit(1)
 
 
+#: Rows of one audit table printed at most: a report with thousands of checked figures is read in
+#: the CSV (--out); the terminal stays readable and its output bounded.
+TERMINAL_ROWS = 200
 #: The colour of each verdict in the terminal (a verdict without one is printed plain).
 AUDIT_STYLE = {CONSISTENT: "green", ROUNDING: "yellow", INCONSISTENT: "bold red", UNEXPLAINED: "yellow",
                UNVERIFIABLE: "dim", CONFIRMED: "cyan", EXPLAIN: "yellow"}
@@ -335,7 +338,7 @@ def audit(
     except PerfkitError as exc:
         _fail(exc)
     table = audit_frame(ev)
-    _print_audit(table, f"{ev.department_name}{ev.year}年度")
+    _print_audit(table, f"{ev.department_name}{ev.year}年度", out)
     counts = verdict_counts(frame)
     console.print(say("合计：" + "、".join(f"{v}{n}项" for v, n in counts.items() if n)))
     if out is not None:
@@ -343,10 +346,13 @@ def audit(
     raise typer.Exit(exit_status(frame))
 
 
-def _print_audit(frame, title: str) -> None:
-    """One table per category; cells are plain Text (data is never markup), verdicts coloured."""
+def _print_audit(frame, title: str, out: Path | None) -> None:
+    """One table per category (its first :data:`TERMINAL_ROWS` rows); cells are plain Text (data
+    is never markup), verdicts coloured."""
     for category in dict.fromkeys(frame["类别"]):
         part = frame[frame["类别"] == category].drop(columns="类别")
+        hidden = len(part) - TERMINAL_ROWS
+        part = part.iloc[:TERMINAL_ROWS]
         if not part["编号"].any():
             part = part.drop(columns="编号")
         table = Table(title=say(f"{title} · {category}"), show_lines=True)
@@ -357,6 +363,9 @@ def _print_audit(frame, title: str) -> None:
             table.add_row(*[say((verdict, AUDIT_STYLE.get(verdict, ""))) if col == "结论"
                             else say(str(v)) for col, v in row.items()])
         console.print(table)
+        if hidden > 0:
+            where = f"见 {out}" if out is not None else "用 --out 文件.csv 写出全部核对结果"
+            console.print(say(f"（{category}另有{hidden}项未在此列出，{where}）"))
 
 
 def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], write_sheet: bool,
@@ -367,6 +376,8 @@ def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], wri
     from perfkit.assess.reportfile import read_report
     from perfkit.assess.reporttext import extract, load_catalog
     from perfkit.assess.textaudit import (
+        SENTENCE_CHARS,
+        SENTENCE_FULL,
         TEXT_AUDIT_COLUMNS,
         audit_text,
         text_settings,
@@ -405,8 +416,22 @@ def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], wri
     else:
         table = audit_display(frame, every_ref=True)
         table["位置"] = frame["location"].to_numpy()
-        table["原句"] = frame["sentence"].to_numpy()
-        _print_audit(table, report.name)
+        # A long sentence is printed once, after the tables; its rows quote the part around
+        # their figure and name it (长句N), so the output grows with the rows, not rows × sentence.
+        long: dict[int, tuple[int, str, str]] = {}  # id(sentence) → (number, location, sentence)
+        quotes = []
+        for short, whole, where in zip(frame["sentence"], frame[SENTENCE_FULL], frame["location"],
+                                       strict=True):
+            if isinstance(whole, str) and len(whole) > SENTENCE_CHARS:
+                n = long.setdefault(id(whole), (len(long) + 1, str(where), whole))[0]
+                short = f"{short}（长句{n}）"
+            quotes.append(short)
+        table["原句"] = quotes
+        _print_audit(table, report.name, out)
+        if long:
+            console.print(say(f"长句（超过{SENTENCE_CHARS}字，表中只引数值前后的文字），各列一次："))
+            for n, where, whole in long.values():
+                console.print(say((f"长句{n}", "bold"), f"（{where}）：{whole}"), soft_wrap=True)
     counts = verdict_counts(frame)
     console.print(say("合计：" + ("、".join(f"{v}{n}项" for v, n in counts.items() if n) or "无")))
     if out is not None:
