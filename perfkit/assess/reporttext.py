@@ -484,6 +484,10 @@ def _match_relations(para, pattern, figures, relations, catalog) -> list[Relatio
     out: list[Relation] = []
     result_role = "result" if pattern.kind == "ratio" else "change"
     taken = {id(r.result) for r in relations}  # every relation is a ratio, change or sum
+    part_of_base: dict[int, Figure] = {}  # a ratio's base → its part (the first such ratio)
+    for r in relations:
+        if r.kind == "ratio" and "base" in r.operands and "part" in r.operands:
+            part_of_base.setdefault(id(r.operands["base"]), r.operands["part"])
     for m in pattern.regex.finditer(para.skeleton):
         result = _group_figure(m, result_role, figures)
         if result is None or id(result) in taken:
@@ -502,7 +506,7 @@ def _match_relations(para, pattern, figures, relations, catalog) -> list[Relatio
             except AuditParseError:
                 continue
             result.text = direction + result.text
-            _now_is_the_subject(operands, relations + out)
+            _now_is_the_subject(operands, part_of_base)
             _drop_incompatible_change(operands, result)
             base = operands.get("base")
             if base is not None and not base.qualifier and pattern.base_qualifier:
@@ -515,15 +519,12 @@ def _match_relations(para, pattern, figures, relations, catalog) -> list[Relatio
     return out
 
 
-def _now_is_the_subject(operands: dict[str, Figure], relations: list[Relation]) -> None:
+def _now_is_the_subject(operands: dict[str, Figure], part_of_base: dict[int, Figure]) -> None:
     """"A，为预算B的X%，较上年C减少D": the figure just before 较 is B, the base of a ratio whose
     part is A; the change is of A (the sentence's subject), not of the budget B."""
     now = operands.get("now")
-    for r in relations:
-        if now is not None and r.kind == "ratio" and r.operands.get("base") is now \
-                and "part" in r.operands:
-            operands["now"] = r.operands["part"]
-            return
+    if now is not None and id(now) in part_of_base:
+        operands["now"] = part_of_base[id(now)]
 
 
 def _drop_incompatible_change(operands: dict[str, Figure], change: Figure) -> None:
