@@ -8,7 +8,11 @@ OWASP recommends (CSV Injection), a text cell whose first character is ``=``, ``
 makes the spreadsheet read the cell as text. A text cell already starting with ``'`` gets one
 too, so :func:`restore` gives back exactly what was written.
 
-Every text cell is also quoted, so a separator, quote or line break inside it stays inside it.
+A carriage return inside a cell is written as a line feed (the line break Excel itself puts in
+a cell): the csv module quotes a cell holding a line feed, but not one holding a lone carriage
+return, which Excel would take as the end of the row (the text after it a new row, whose first
+cell could be a formula). Separators and quotes inside a cell are quoted as usual.
+
 Numbers stay numbers: only text cells are changed. A numeric column (``-595.92``) is written
 as pandas writes it, and so is text that is a plain decimal number (``"-12.5"``), which a
 spreadsheet reads as that number, not as a formula. A cell like ``-595.92万元`` is text (Excel
@@ -17,7 +21,6 @@ would call it a formula and show ``#NAME?``) and is written ``'-595.92万元``.
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,6 +54,13 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def _cell(value: Any) -> Any:
+    value = neutralise(value)
+    if isinstance(value, str) and "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def restore(value: Any) -> Any:
     """The cell :func:`neutralise` was given (for reading perfkit's own CSV back)."""
     if isinstance(value, str) and value.startswith(PREFIX):
@@ -63,11 +73,9 @@ def to_csv(frame: pd.DataFrame) -> str:
     safe = frame.copy()
     for column in safe.columns:
         if not _numeric(safe[column]):
-            safe[column] = safe[column].map(neutralise, na_action="ignore")
-    safe.columns = [neutralise(str(c)) for c in safe.columns]
-    # Text is quoted too (OWASP's other half): a carriage return inside a cell, which the csv
-    # module leaves unquoted when lines end in "\n", would start a new row in Excel.
-    return str(safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC))
+            safe[column] = safe[column].map(_cell, na_action="ignore")
+    safe.columns = [_cell(str(c)) for c in safe.columns]
+    return str(safe.to_csv(index=False, lineterminator="\n"))
 
 
 def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:

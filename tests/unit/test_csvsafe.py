@@ -45,6 +45,15 @@ def test_numbers_and_harmless_text_are_unchanged(value):
     assert out is value or out == value
 
 
+def test_a_carriage_return_inside_a_cell_does_not_end_the_row():
+    """Excel ends a row at a lone CR even in the middle of a cell: "abc\r=1+1" would put a
+    formula in the first cell of a new row."""
+    text = csvsafe.to_csv(pd.DataFrame({"a": ["abc\r=1+1", "x\r\ny"], "b": [1, 2]}))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows == [["a", "b"], ["abc\n=1+1", "1"], ["x\ny", "2"]]
+    assert "\r" not in text
+
+
 def test_a_leading_quote_is_kept_through_a_round_trip():
     assert csvsafe.neutralise("'已核实") == "''已核实"
     assert csvsafe.restore("''已核实") == "'已核实"
@@ -56,12 +65,12 @@ def test_frame_numbers_stay_numbers_text_gets_the_prefix(tmp_path):
     text = csvsafe.to_csv(frame)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["value"] for r in rows] == ["-595.92"] * len(HOSTILE)
-    assert [r["label"] for r in rows] == ["'" + t for t in HOSTILE]
+    assert [r["label"] for r in rows] == ["'" + t.replace("\r", "\n") for t in HOSTILE]
     assert [r["mixed"] for r in rows] == ["-1.5", "-1.5", "'=A1", "", "2", "x", "'@x", "'+", "'-"]
     path = tmp_path / "t.csv"
     path.write_text(text, encoding="utf-8")
     back = csvsafe.read_csv(path)
-    assert list(back["label"]) == HOSTILE
+    assert list(back["label"]) == [t.replace("\r", "\n") for t in HOSTILE]  # see below
     assert list(back["value"]) == [-595.92] * len(HOSTILE)
 
 
