@@ -13,6 +13,7 @@ from urllib.parse import quote
 from perfkit import config, fmt
 from perfkit.atomic import write_text_atomic
 from perfkit.fmt import num
+from perfkit.report.sanitize import with_csp
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +187,8 @@ def write_index(outputs_dir: Path) -> Path:
 
     The page is a Chinese table (部门, 年度, per-notebook HTML/PDF links, the department's
     自评得分 and the 复核得分 each with its grade, 运行状态 with links to failed notebook
-    copies). It is static: no scripts, no external
-    resources, every text escaped. A manifest that cannot be read is listed as 清单损坏.
+    copies). It is static: no scripts, no external resources (its Content-Security-Policy says
+    so to the browser), every text escaped. A manifest that cannot be read is listed as 清单损坏.
 
     Args:
         outputs_dir: the outputs root, e.g. ``outputs/``.
@@ -215,14 +216,14 @@ def write_index(outputs_dir: Path) -> Path:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    page = env.get_template("index.html.j2").render(
+    page = with_csp(env.get_template("index.html.j2").render(
         rows=rows,
         counts=counts,
         css=Markup((TEMPLATES / "index.css").read_text(encoding="utf-8")),
         generated_at=fmt.display_time(
             datetime.now(UTC).astimezone().isoformat(timespec="seconds")
         ),
-    )
+    ))
     path = write_text_atomic(root / "index.html", page)
     log.info("index: %d department-years listed in %s", len(rows), path)
     return path
