@@ -154,3 +154,18 @@ def test_cli_hands_rich_no_string_to_parse():
                     continue
             bad.append(f"line {node.lineno}: {ast.unparse(arg)[:60]}")
     assert not bad, bad
+
+
+def test_a_defect_s_traceback_shows_control_characters(monkeypatch, capsys):
+    """An unexpected exception (a defect) quoting report text: its traceback is printed with the
+    control characters shown, and the exit status is 1."""
+    def broken() -> None:
+        raise RuntimeError(f"报告文字{ESCAPES}")
+
+    monkeypatch.setattr(cli, "app", broken)
+    with pytest.raises(SystemExit) as done:
+        cli.main()
+    assert done.value.code == 1
+    err = capsys.readouterr().err
+    assert "RuntimeError" in err and "\\x1b" in err
+    _no_controls(err)
