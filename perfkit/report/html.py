@@ -24,6 +24,7 @@ from pygments.formatters import HtmlFormatter
 from perfkit import config, fmt
 from perfkit.errors import FontMissingError
 from perfkit.report.fonts import find_cjk_fonts, latin_advances
+from perfkit.report.meta import ReportMeta
 from perfkit.report.sanitize import sanitize, with_csp
 
 log = logging.getLogger(__name__)
@@ -74,41 +75,6 @@ COMPACT_LONG_MIN_EM = 6.0
 #: (a short introduction), so the portrait page before is not left with a stranded heading.
 INTRO_MAX_CHARS = 400
 INTRO_MAX_BLOCKS = 3
-
-
-@dataclass(frozen=True)
-class ReportMeta:
-    """What the cover block of a rendered report states.
-
-    Attributes:
-        department: department name as readers know it, e.g. ``益阳市教育局``.
-        year: evaluation year.
-        title: report title, e.g. ``部门整体支出绩效自评报告``.
-        generated_at: ISO 8601 timestamp of the run.
-        perfkit_version: version of perfkit that produced the report.
-        workbook_sha256: SHA-256 of the input workbook.
-        workbook: input workbook path as the user gave it; shown when not empty.
-        kind: ``department`` for the department's own 自评报告 (its cover shows the report date
-            and none of perfkit's facts), ``review`` or ``analysis``.
-        report_date: the report's date as printed (``2020年4月28日``), for a department's cover.
-        pdf_layout: ``web`` (perfkit's print style) or ``official`` (the GB/T 9704-2012 page in
-            free fonts approximating the official ones; ``templates/official.css``).
-        pdf_engine: what typesets the ``web`` layout's PDF: ``typst`` (the default) or
-            ``weasyprint`` (the official layout is always WeasyPrint's; see
-            ``templates/PDF_CHOICE.md``).
-    """
-
-    department: str
-    year: int
-    title: str
-    generated_at: str
-    perfkit_version: str
-    workbook_sha256: str
-    workbook: str = ""
-    kind: str = "analysis"
-    report_date: str = ""
-    pdf_layout: str = "web"
-    pdf_engine: str = "typst"
 
 
 @dataclass(frozen=True)

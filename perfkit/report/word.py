@@ -64,7 +64,7 @@ from perfkit.report.tables import TABLE_MIME, is_number_text
 if TYPE_CHECKING:
     import nbformat
 
-    from perfkit.report.html import ReportMeta
+    from perfkit.report.meta import ReportMeta
 
 log = logging.getLogger(__name__)
 

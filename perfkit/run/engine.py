@@ -268,7 +268,7 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
                 executor = None
             return result, executor
         try:
-            from perfkit.report.html import ReportMeta
+            from perfkit.report.meta import ReportMeta
             from perfkit.report.render import render_notebook
 
             staged = render_notebook(Path(tmp), Path(stage), task.notebook,

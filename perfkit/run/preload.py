@@ -76,7 +76,7 @@ def warm() -> None:
     import nbformat.v4 as v4
 
     from perfkit.report import charts
-    from perfkit.report.html import ReportMeta
+    from perfkit.report.meta import ReportMeta
     from perfkit.report.render import render_notebook
 
     fig = charts.new_figure(1.2)
