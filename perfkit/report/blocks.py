@@ -113,7 +113,7 @@ def text_of(rs: Iterable[Run]) -> str:
     return "".join(r.text for r in rs)
 
 
-def _runs_html(rs: Iterable[Run]) -> str:
+def runs_html(rs: Iterable[Run]) -> str:
     out = []
     for r in rs:
         text = html.escape(r.text, quote=False).replace("\n", "<br>")
@@ -148,6 +148,13 @@ class Block:
 
     def plain_text(self) -> str:
         return ""
+
+    def __str__(self) -> str:
+        return self.plain_text()
+
+    def __contains__(self, text: str) -> bool:
+        """``"…" in block``: whether its text contains ``text``."""
+        return text in self.plain_text()
 
     def blocks(self) -> Iterator[Block]:
         yield self
@@ -195,7 +202,7 @@ class Paragraph(Block):
 
     def to_html(self) -> str:
         cls = f' class="{self.role}"' if self.role else ""
-        return f"<p{cls}>{_runs_html(self.runs)}</p>"
+        return f"<p{cls}>{runs_html(self.runs)}</p>"
 
     def plain_text(self) -> str:
         return text_of(self.runs)
@@ -214,7 +221,7 @@ class ListBlock(Block):
 
     def to_html(self) -> str:
         tag = "ol" if self.ordered else "ul"
-        items = "".join(f"<li>{_runs_html(item)}</li>" for item in self.items)
+        items = "".join(f"<li>{runs_html(item)}</li>" for item in self.items)
         return f"<{tag}>{items}</{tag}>"
 
     def plain_text(self) -> str:
@@ -265,6 +272,13 @@ class Table(Block):
             out["orientation"] = self.orientation
         return out
 
+    @property
+    def frame(self) -> Any:
+        """The table as a pandas DataFrame of its display strings (for an analyst or a test)."""
+        import pandas as pd  # only when asked: blocks are read without pandas
+
+        return pd.DataFrame(list(self.rows), columns=list(self.columns))
+
     def tone(self, column: int, text: str) -> str:
         """The tone of a cell ("" for none)."""
         return self.tones.get(self.columns[column], {}).get(text, "")
@@ -299,6 +313,8 @@ class Chart(Block):
 
     png: bytes = field(repr=False)
     alt: str = "图表"
+    #: The matplotlib Figure it was drawn from, for an analyst (not part of the JSON).
+    figure: Any = field(default=None, repr=False, compare=False)
     kind: ClassVar[str] = "chart"
 
     @property
@@ -328,7 +344,7 @@ class Chart(Block):
         """A matplotlib Figure drawn to PNG at its own size and resolution."""
         buf = io.BytesIO()
         figure.savefig(buf, format="png", dpi=figure.dpi, facecolor="white")
-        return cls(buf.getvalue(), alt)
+        return cls(buf.getvalue(), alt, figure)
 
 
 @dataclass(frozen=True)
@@ -381,6 +397,19 @@ class Blocks(tuple):
 
     def blocks(self) -> Iterator[Block]:
         yield from self
+
+    def plain_text(self) -> str:
+        """The text of the blocks, a blank line between two."""
+        return "\n\n".join(t for t in (b.plain_text() for b in self) if t)
+
+    def __str__(self) -> str:
+        return self.plain_text()
+
+    def __contains__(self, item: object) -> bool:
+        """A block among them, or (a string) text that their text contains."""
+        if isinstance(item, str):
+            return item in self.plain_text()
+        return tuple.__contains__(self, item)
 
     def __repr__(self) -> str:
         return f"<Blocks: {len(self)}>"
@@ -484,5 +513,5 @@ __all__ = [
     "BLOCK_MIME", "BLOCK_TYPES", "ROLES", "TONES", "VERSION", "Block", "BlockError", "Blocks",
     "Chart", "Heading", "ListBlock", "Paragraph", "Run", "Signature", "Table", "b", "bullets",
     "fig", "from_json", "heading", "note", "numbered", "par", "read_blocks", "run_in",
-    "runs", "section", "text_of",
+    "runs", "runs_html", "section", "text_of",
 ]
