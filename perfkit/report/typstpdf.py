@@ -32,7 +32,15 @@ import typst
 
 from perfkit import config, fmt
 from perfkit.report.blocks import (
-    Block, Chart, Heading, ListBlock, Paragraph, Run, Signature, Table, text_of,
+    Block,
+    Chart,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Run,
+    Signature,
+    Table,
+    text_of,
 )
 from perfkit.report.fonts import CjkFont, find_cjk_fonts, find_family
 from perfkit.report.layout import DocumentLayout, document_layout

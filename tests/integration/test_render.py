@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from perfkit.errors import FontMissingError
 from perfkit.report import render
@@ -49,55 +49,42 @@ def _chart_png() -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _notebook(path: Path) -> Path:
-    import pandas as pd
+def _blocks(*blocks) -> list:
+    """Outputs displaying blocks, as a ``pk.*`` display function shows them."""
+    return [new_output("display_data", data=block._repr_mimebundle_()) for block in blocks]
 
-    df = pd.DataFrame(
-        {
-            "指标": ["预算执行率", "结转结余率", "“三公”经费控制率"],
-            "金额（万元）": ["24192.45万元", "12.00万元", "未提供"],
-            "比率": ["133.49%", "5.00%", "—"],
-        }
-    )
-    wide = pd.DataFrame(
-        [[f"{(r + 1) * (c + 1) * 1234.5:,.2f}" for c in range(16)] for r in range(3)],
-        columns=[f"列{c + 1}" for c in range(15)] + [WIDE_LAST_HEADER],
-    )
+
+def _notebook(path: Path) -> Path:
+    from perfkit.report.blocks import Chart, Heading, Table, b, par
+
+    df = Table(("指标", "金额（万元）", "比率"),
+               (("预算执行率", "24192.45万元", "133.49%"), ("结转结余率", "12.00万元", "5.00%"),
+                ("“三公”经费控制率", "未提供", "—")), (False, True, True))
+    wide = Table((*(f"列{c + 1}" for c in range(15)), WIDE_LAST_HEADER),
+                 tuple(tuple(f"{(r + 1) * (c + 1) * 1234.5:,.2f}" for c in range(16))
+                       for r in range(3)), (True,) * 16)
     long_text = "项目资金使用规范，绩效目标基本完成，群众满意度较高，后续将持续改进管理。" * 2
-    projects = pd.DataFrame(
-        [
-            [f"项目{r}", long_text, f"{r * 1234567.891:,.2f}万元", "98.50%", long_text]
-            for r in range(3)
-        ],
-        columns=["项目名称", "绩效目标完成情况说明", "预算金额", "执行率", "存在问题及整改措施"],
-    )
+    projects = Table(("项目名称", "绩效目标完成情况说明", "预算金额", "执行率", "存在问题及整改措施"),
+                     tuple((f"项目{r}", long_text, f"{r * 1234567.891:,.2f}万元", "98.50%",
+                            long_text) for r in range(3)), (False, False, True, True, False))
+    chart = Chart(base64.b64decode(_chart_png()), "预算执行率（%）")
     cells = [
-        new_markdown_cell("# 一、部门整体支出绩效自评\n\n本报告依据部门决算数据生成。"),
-        new_markdown_cell("## （一）预算执行情况\n\n预算执行率为 **133.49%**。"),
-        new_code_cell(
-            f"{SECRET_CODE}\ndf",
-            execution_count=1,
-            outputs=[
-                new_output(
-                    "execute_result",
-                    data={"text/html": df.to_html(index=False), "text/plain": str(df)},
-                    execution_count=1,
-                )
-            ],
-        ),
+        new_code_cell("pk.section()", outputs=_blocks(
+            Heading(1, "一、部门整体支出绩效自评"), par("本报告依据部门决算数据生成。"),
+            Heading(2, "（一）预算执行情况"), par("预算执行率为 ", b("133.49%"), "。"))),
+        new_code_cell(f"{SECRET_CODE}\ndf", execution_count=1, outputs=_blocks(df)),
         new_code_cell(
             "import warnings",
             execution_count=2,
             outputs=[new_output("stream", name="stderr", text="FutureWarning: noise\n")],
         ),
-        new_markdown_cell("## （二）图表\n\n### 1. 执行率"),
+        new_code_cell("pk.section()", outputs=_blocks(Heading(2, "（二）图表"),
+                                                       Heading(3, "1. 执行率"))),
         new_code_cell(
             "chart()",
             execution_count=3,
             outputs=[
-                new_output(
-                    "display_data", data={"image/png": _chart_png(), "text/plain": "<Figure>"}
-                ),
+                *_blocks(chart),
                 new_output("display_data", data={"application/javascript": "alert(2)"}),
                 new_output("display_data", data={"text/plain": FIGURE_REPR}),
                 new_output(
@@ -110,30 +97,11 @@ def _notebook(path: Path) -> Path:
                 ),
             ],
         ),
-        new_markdown_cell("## （三）项目情况\n\n参考链接：" + "https://example.com/" + "a" * 150),
-        new_code_cell(
-            "projects",
-            execution_count=5,
-            outputs=[
-                new_output(
-                    "execute_result",
-                    data={"text/html": projects.to_html(), "text/plain": str(projects)},
-                    execution_count=5,
-                )
-            ],
-        ),
-        new_markdown_cell("## （四）明细表"),
-        new_code_cell(
-            "wide",
-            execution_count=4,
-            outputs=[
-                new_output(
-                    "execute_result",
-                    data={"text/html": wide.to_html(index=False), "text/plain": str(wide)},
-                    execution_count=4,
-                )
-            ],
-        ),
+        new_code_cell("pk.section()", outputs=_blocks(
+            Heading(2, "（三）项目情况"), par("参考链接：" + "https://example.com/" + "a" * 150))),
+        new_code_cell("projects", execution_count=5, outputs=_blocks(projects)),
+        new_code_cell("pk.section()", outputs=_blocks(Heading(2, "（四）明细表"))),
+        new_code_cell("wide", execution_count=4, outputs=_blocks(wide)),
     ]
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
@@ -315,7 +283,13 @@ def test_pdf_with_synthetic_bold(tmp_path, monkeypatch):
     fonts_out = subprocess.run(
         ["pdffonts", str(out["pdf"])], capture_output=True, text=True, check=True
     ).stdout
-    assert "Bold" in fonts_out
+    # Typst synthesises no bold: bold text (headings, 133.49%) is the regular face drawn with
+    # an outline as well (text rendering mode 2, fill and stroke), not another face.
+    assert "Bold" not in fonts_out
+    from pypdf import PdfReader
+
+    assert any(b" 2 Tr" in page.get_contents().get_data()
+               for page in PdfReader(out["pdf"]).pages[1:])
     assert "133.49%" in _squash(_pdftext(out["pdf"]))
 
 
