@@ -180,7 +180,8 @@ def _sticky(model: list[dict[str, Any]]) -> None:
             if kind == "par" and block.get("role") == "note" and n and model[n - 1]["t"] == "image":
                 model[n - 1]["sticky"] = True
             continue
-        if kind in ("table", "image") and intro:
+        # (An introduction too long to go to a wide table's landscape page stays behind.)
+        if kind in ("table", "image") and intro and block.get("wide") == intro[-1].get("wide"):
             intro[-1]["sticky"] = True
         if kind == "signature" and n:
             model[n - 1]["sticky"] = True
