@@ -221,11 +221,6 @@ class Settings:
         "The PDFs' layout: `web` perfkit's print layout, `official` the layout of GB/T "
         "9704-2012 with free fonts approximating the official ones (as `--official-pdf`).",
         "pdf_layout: official")] = "web"
-    pdf_engine: Annotated[Literal["typst", "weasyprint"], _setting(
-        "web 版式 PDF 的排版程序：typst（快）或 weasyprint",
-        "What typesets the `web` layout: `typst` (13 times faster) or `weasyprint` "
-        "(perfkit/templates/PDF_CHOICE.md); the official layout is always typeset by WeasyPrint.",
-        "pdf_engine: weasyprint")] = "typst"
 
     @property
     def budget_column(self) -> str:
@@ -494,6 +489,12 @@ def settings_from_dict(raw: dict[str, Any], where: str = "params",
         where: the file (or what else) they come from, for the message.
         node: the YAML node tree of that file (:func:`perfkit.yamlcheck.load`), for line numbers.
     """
+    if "pdf_engine" in raw:  # a setting of perfkit before Typst set both layouts
+        line = yamlcheck.line_of(node, ["pdf_engine"])
+        raise ParamsError(yamlcheck.report(Path(where), "运行设置", [
+            f"{f'第 {line} 行 ' if line else ''}pdf_engine: 这一设置已取消，请删去这一行。PDF 现在"
+            "全部由 Typst 排版，WeasyPrint 已不再使用；公文版式（GB/T 9704-2012）仍用 "
+            "pdf_layout: official 或 perfkit run --official-pdf。"]))
     try:
         return _ADAPTER.validate_python(raw)
     except _ValidationError as exc:
