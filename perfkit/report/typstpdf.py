@@ -163,13 +163,21 @@ def _chart(chart: Chart, images: Path) -> dict[str, Any] | None:
     return {"t": "image", "path": "/" + name, "alt": chart.alt, "aspect": width / height}
 
 
-def _sticky(model: list[dict[str, Any]]) -> None:
+def _sticky(model: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Keep-with-next as print.css has it: a section's introduction (the text between a heading
     and the table or chart it introduces) stays with that table or chart; a chart with the note
-    under it; the 落款 never stands alone: the block before it goes along."""
+    under it; the 落款 never stands alone: the block before it goes along — after a table, its
+    last row (the table carries the 落款: blocks.typ ties them together)."""
     intro: list[dict[str, Any]] = []
     after_heading = False
+    out: list[dict[str, Any]] = []
     for n, block in enumerate(model):
+        previous = model[n - 1] if n else None
+        if (block["t"] == "signature" and previous and previous["t"] == "table"
+                and previous["body"] and previous.get("wide") == block.get("wide")):
+            previous["signature"] = block["lines"]
+            continue
+        out.append(block)
         kind = block["t"]
         if kind == "heading":
             intro, after_heading = [], True
@@ -183,9 +191,10 @@ def _sticky(model: list[dict[str, Any]]) -> None:
         # (An introduction too long to go to a wide table's landscape page stays behind.)
         if kind in ("table", "image") and intro and block.get("wide") == intro[-1].get("wide"):
             intro[-1]["sticky"] = True
-        if kind == "signature" and n:
-            model[n - 1]["sticky"] = True
+        if kind == "signature" and previous:
+            previous["sticky"] = True
         intro, after_heading = [], False
+    return out
 
 
 def _group_landscape(model: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -266,8 +275,7 @@ def document_model(blocks: Sequence[Block], meta: ReportMeta, images: Path, *,
         if i in layout.with_wide or (i in layout.tables and layout.tables[i].landscape):
             entry["wide"] = True
         model.append(entry)
-    _sticky(model)
-    return {"meta": _cover(meta, layout), "blocks": _group_landscape(model)}
+    return {"meta": _cover(meta, layout), "blocks": _group_landscape(_sticky(model))}
 
 
 # ---- fonts -----------------------------------------------------------------------------------

@@ -151,6 +151,29 @@ def test_the_signature_never_stands_alone_on_the_last_page(tmp_path):
         assert "正文第" in last, f"{n} paragraphs: the 落款 alone on page {pages}"
 
 
+@needs_poppler
+@pytest.mark.parametrize("official", [False, True])
+def test_the_signature_after_a_table_takes_its_last_row_along(tmp_path, official):
+    """A document that ends with a table (a department's item scores): the 落款 goes to the
+    next page with the table's last row and its header, never alone."""
+    seen_pages = set()
+    for n in range(24, 64):
+        rows = tuple((f"第{i}行", "投入", f"{i}.00") for i in range(n))
+        blocks = [par("评分如下。"), Table(("指标", "类别", "得分"), rows, (False, False, True)),
+                  Signature(("某县卫生健康局", "2021年4月30日"))]
+        pdf = tmp_path / f"{n}.pdf"
+        pdf.write_bytes(typst_pdf(blocks, _meta(), official=official))
+        pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
+            ["pdfinfo", str(pdf)], capture_output=True, text=True).stdout).group(1))
+        seen_pages.add(pages)
+        last = _text_of_page(pdf, pages)
+        assert "某县卫生健康局" in last
+        assert f"第{n - 1}行" in last, f"{n} rows: the 落款 alone on page {pages}"
+        if f"第{n - 2}行" not in last:  # the last row went over: under the repeated header
+            assert "指标" in last
+    assert len(seen_pages) > 1  # the rows cross a page end somewhere in the range
+
+
 def _text_of_page(pdf, page: int) -> str:
     return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-enc", "UTF-8",
                            str(pdf), "-"], capture_output=True, text=True, check=True).stdout
