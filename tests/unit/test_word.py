@@ -1,4 +1,4 @@
-"""The Word renderer: page and styles per GB/T 9704-2012, a document's blocks mapped to Word."""
+"""The Word renderer: page and styles per GB/T 9704-2012 (wordpage), a document's blocks mapped to Word (word)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from perfkit.report import blocks as bk
-from perfkit.report import word
+from perfkit.report import word, wordpage
 
 
 def _render(*blocks: bk.Block) -> docx.document.Document:
@@ -48,15 +48,15 @@ def test_page_is_a4_with_the_official_margins():
 
 def test_a_page_holds_22_lines_of_28_characters():
     # Fixed line pitch: 22 lines fit the 225 mm type area and a 23rd does not.
-    assert 22 * word.LINE_PITCH_TWIPS <= 225 / 25.4 * 1440 < 23 * word.LINE_PITCH_TWIPS
+    assert 22 * wordpage.LINE_PITCH_TWIPS <= 225 / 25.4 * 1440 < 23 * wordpage.LINE_PITCH_TWIPS
     # 3号 characters condensed by the character spacing: 28 fit 156 mm, 29 do not.
-    advance = 16 + word.CHAR_SPACING_TWIPS / 20
+    advance = 16 + wordpage.CHAR_SPACING_TWIPS / 20
     width = (11906 - round(28 * 1440 / 25.4) - round(26 * 1440 / 25.4)) / 20
     assert 28 * advance <= width < 29 * advance
     normal = _render().styles["Normal"]
     spacing = normal.element.pPr.find(qn("w:spacing"))
     assert spacing.get(qn("w:lineRule")) == "exact"
-    assert int(spacing.get(qn("w:line"))) == word.LINE_PITCH_TWIPS == 579
+    assert int(spacing.get(qn("w:line"))) == wordpage.LINE_PITCH_TWIPS == 579
     assert int(normal.element.rPr.find(qn("w:spacing")).get(qn("w:val"))) == -5
 
 
@@ -77,7 +77,7 @@ def test_styles_declare_the_official_fonts():
 
 
 def test_font_table_names_fallbacks():
-    doc = word.new_document()
+    doc = wordpage.new_document()
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
     table = doc.part.part_related_by(RT.FONT_TABLE).blob.decode("utf-8")
@@ -91,6 +91,8 @@ def test_page_numbers_outside_odd_right_even_left():
     assert doc.settings.odd_and_even_pages_header_footer
     odd, even = doc.sections[0].footer.paragraphs[0], doc.sections[0].even_page_footer.paragraphs[0]
     assert odd.alignment == WD_ALIGN_PARAGRAPH.RIGHT and even.alignment == WD_ALIGN_PARAGRAPH.LEFT
+    # one character in from the edge of the type area
+    assert odd.paragraph_format.right_indent == even.paragraph_format.left_indent == Pt(14)
     for p in (odd, even):
         assert p.text.startswith("— ") and p.text.endswith(" —")
         assert "PAGE" in "".join(t.text for t in p._p.iter(qn("w:instrText")))
@@ -207,7 +209,7 @@ def test_table_is_a_word_table_with_repeated_header_and_figures_right():
     assert caption.style.name == "Caption" and caption.text == "表1\u30002019年度收入决算"
     assert "SEQ 表" in "".join(t.text for t in caption._p.iter(qn("w:instrText")))
     (table,) = doc.tables
-    assert table.style.name == word.TABLE_STYLE
+    assert table.style.name == wordpage.TABLE_STYLE
     assert [c.text for c in table.rows[0].cells] == ["项目", "决算数（万元）", "结论"]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)
@@ -233,11 +235,21 @@ def test_tones_take_the_verdict_colours(tone, color, bold):
 def test_table_layout_picks_the_largest_type_that_fits_then_landscape():
     narrow = word.table_layout(["项目", "决算数（万元）"], [["事业收入", "3470.41"]], [False, True])
     assert (narrow.size, narrow.landscape) == (14.0, False)
-    assert sum(narrow.widths_pt) == pytest.approx(word._TYPE_WIDTH_PT, abs=1)
+    assert sum(narrow.widths_pt) == pytest.approx(wordpage.TYPE_WIDTH_PT, abs=1)
     columns = [f"第{i}列说明" for i in range(12)]
     wide = word.table_layout(columns, [["很长的文字说明" * 2] * 12] * 3, [False] * 12)
     assert wide.landscape
     assert sum(wide.widths_pt) == pytest.approx(225 * 72 / 25.4, abs=1)
+
+
+def test_a_table_blocks_orientation_bounds_its_page():
+    columns = [f"第{i}列说明" for i in range(12)]
+    rows = [["很长的文字说明" * 2] * 12] * 3
+    kept = word.table_layout(columns, rows, [False] * 12, "portrait")
+    assert not kept.landscape and kept.size == 10.5
+    assert sum(kept.widths_pt) == pytest.approx(wordpage.TYPE_WIDTH_PT, abs=1)
+    turned = word.table_layout(["项目"], [["事业收入"]], [False], "landscape")
+    assert turned.landscape and turned.size == 12.0
 
 
 def test_a_wide_table_gets_a_landscape_page_and_its_heading_goes_with_it():
