@@ -7,12 +7,12 @@ notebook differs from what this file writes (ARCHITECTURE.md says why the cells 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_notebook
 
-from perfkit.report.markdown import cjk_markdown
 
 HERE = Path(__file__).resolve().parent
 
@@ -28,8 +28,35 @@ LOAD = "ev = pk.load(department, year, workbook=workbook, params_file=params_fil
 
 
 def md(text: str):
-    """A Markdown cell; lines may break anywhere here, the cell joins them (no stray spaces)."""
-    return new_markdown_cell(cjk_markdown(text.strip()))
+    """A notebook's own heading and text, as a code cell that displays them as blocks
+    (``pk.blocks.section``): renderers read blocks, never Markdown. Written here as Markdown-like
+    source for legibility: ``#``s give the heading level; blank lines separate paragraphs;
+    lines of one paragraph are joined without spaces (Chinese)."""
+    lines = text.strip().split("\n")
+    head = lines[0]
+    level = len(head) - len(head.lstrip("#"))
+    if not level:
+        raise ValueError(f"a prose cell starts with its heading: {head!r}")
+    paragraphs = [p for p in "\n".join(lines[1:]).split("\n\n") if p.strip()]
+    args = [_literal(head.lstrip("#").strip())]
+    args += [_literal("".join(line.strip() for line in p.split("\n"))) for p in paragraphs]
+    if level != 2:
+        args.append(f"level={level}")
+    call = "pk.blocks.section(" + ", ".join(args) + ")"
+    if len(call) > 100:
+        call = "pk.blocks.section(\n    " + ",\n    ".join(args) + ",\n)"
+    return code(call)
+
+
+def note(text: str):
+    """A paragraph of the notebook's own text without a heading."""
+    joined = "".join(line.strip() for line in text.strip().split("\n"))
+    return code(f"pk.blocks.par({_literal(joined)})")
+
+
+def _literal(text: str) -> str:
+    """A Python string literal of ``text`` in double quotes, Chinese as it is."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def code(text: str):
@@ -209,7 +236,7 @@ NOTEBOOKS["report"] = header("pk.selfreport.title(ev)") + [
 # The reviewer's document: the claimed score beside the 复核得分, the decomposition of the
 # difference, the score sheet as reviewed, the audit, the cross-checks, PEFA and the gaps.
 NOTEBOOKS["review"] = header("pk.review.title(ev)") + [
-    md("""
+    note("""
 本复核意见按部门报送的工作簿逐项复核：复核得分按评分表由工作簿中的数据和佐证逐项计算，没有数据或佐证的
 指标不得分；部门的自评得分照录其填报，两者并列，差额按原因分解。"""),
     md("## 一、复核结论"),
@@ -268,9 +295,8 @@ PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支�
     code("pk.narrative.problems_section(ev)"),
     md("## 九、复核建议"),
     code("pk.narrative.suggestions_section(ev)"),
+    md("## 附录"),
     md("""
-## 附录
-
 ### 附录一　数据缺口
 
 工作簿没有提供的数据，以及因此无法计算的指标；不以0或100%代替。"""),

@@ -304,3 +304,28 @@ def display_time(value: str | dt.datetime, *, seconds: bool = False) -> str:
         label = f"{name}，UTC{offset[:3]}:{offset[3:]}"
     clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
     return f"{local.year}年{local.month}月{local.day}日 {clock}（{label}）"
+
+
+_DIGITS_ZH = "零一二三四五六七八九"
+
+
+def zh_numeral(n: int) -> str:
+    """A Chinese numeral as headings number items: 一 … 十, 十一 … 九十九 (Arabic beyond)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return _DIGITS_ZH[ones]
+    return (_DIGITS_ZH[tens] if tens > 1 else "") + "十" + (_DIGITS_ZH[ones] if ones else "")
+
+
+#: Numbering styles of listed items, by depth (GB/T 9704: 一、（一）1.（1）).
+NUMBERING_STYLES = ("一、", "（一）", "1.", "（1）")
+
+
+def numbering(n: int, style: str = "（一）") -> str:
+    """The ``n``-th (1-based) label of a numbering style: 一、, （一）, 1. or （1）."""
+    if style not in NUMBERING_STYLES:
+        raise ValueError(f"numbering style {style!r}")
+    zh = zh_numeral(n)
+    return {"一、": f"{zh}、", "（一）": f"（{zh}）", "1.": f"{n}.", "（1）": f"（{n}）"}[style]

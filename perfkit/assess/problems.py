@@ -79,20 +79,29 @@ def _typed_computed(ev: Evaluation) -> list[dict]:
             for r in typed_computed_rows(ev) if r["verdict"] == INCONSISTENT]
 
 
-def _execution(ev: Evaluation, threshold: float) -> list[dict]:
+def execution_deviations(ev: Evaluation) -> pd.DataFrame:
+    """The budget execution rates (收入, 支出) further from 100% than the problem template's
+    ``threshold_pp``: id, label_zh, value_pct, deviation_pp (absolute), definition_zh, cells."""
+    threshold = float(problem_types()["execution_deviation"].params.get("threshold_pp", 10))
     rows = []
     for ind_id in ("revenue_execution_pct", "expenditure_execution_pct"):
         r = ev.indicators.loc[ind_id]
         v = float(r["value"])
         if _nan(v) or abs(v - 100) <= threshold:
             continue
-        word = "超出" if v > 100 else "低于"
-        rows.append(_row("execution_deviation", r["label_zh"],
-                         f"{r['label_zh']}{fmt.pct(v)}（{r['definition_zh']}），{word}100%达"
-                         f"{fmt.num(abs(v - 100))}个百分点，"
-                         f"超过{fmt.num(threshold, 0)}个百分点的界限",
-                         r["source_cells"]))
-    return rows
+        rows.append({"id": ind_id, "label_zh": r["label_zh"], "value_pct": v,
+                     "deviation_pp": abs(v - 100), "threshold_pp": threshold,
+                     "definition_zh": r["definition_zh"], "cells": r["source_cells"]})
+    return pd.DataFrame(rows, columns=["id", "label_zh", "value_pct", "deviation_pp",
+                                       "threshold_pp", "definition_zh", "cells"])
+
+
+def _execution(ev: Evaluation) -> list[dict]:
+    return [_row("execution_deviation", d["label_zh"],
+                 f"{d['label_zh']}{fmt.pct(d['value_pct'])}（{d['definition_zh']}），"
+                 f"{'超出' if d['value_pct'] > 100 else '低于'}100%达{fmt.num(d['deviation_pp'])}"
+                 f"个百分点，超过{fmt.num(d['threshold_pp'], 0)}个百分点的界限", d["cells"])
+            for _, d in execution_deviations(ev).iterrows()]
 
 
 def _target_text(t: pd.Series) -> str:
@@ -199,9 +208,8 @@ def find_problems(ev: Evaluation) -> pd.DataFrame:
         Columns :data:`COLUMNS` (type, item_zh, detail_zh, cells).
     """
     types = problem_types()
-    threshold = float(types["execution_deviation"].params.get("threshold_pp", 10))
     words = list(types["classification"].params.get("purchase_words", []))
-    rows = (_cross_checks(ev) + _typed_computed(ev) + _execution(ev, threshold) + _classification(ev, words)
+    rows = (_cross_checks(ev) + _typed_computed(ev) + _execution(ev) + _classification(ev, words)
             + _targets(ev) + _aid(ev) + _gaps(ev) + _score(ev))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     order = {k: i for i, k in enumerate(types)}

@@ -113,7 +113,7 @@ def text_of(rs: Iterable[Run]) -> str:
     return "".join(r.text for r in rs)
 
 
-def _runs_html(rs: Iterable[Run]) -> str:
+def runs_html(rs: Iterable[Run]) -> str:
     out = []
     for r in rs:
         text = html.escape(r.text, quote=False).replace("\n", "<br>")
@@ -195,7 +195,7 @@ class Paragraph(Block):
 
     def to_html(self) -> str:
         cls = f' class="{self.role}"' if self.role else ""
-        return f"<p{cls}>{_runs_html(self.runs)}</p>"
+        return f"<p{cls}>{runs_html(self.runs)}</p>"
 
     def plain_text(self) -> str:
         return text_of(self.runs)
@@ -214,7 +214,7 @@ class ListBlock(Block):
 
     def to_html(self) -> str:
         tag = "ol" if self.ordered else "ul"
-        items = "".join(f"<li>{_runs_html(item)}</li>" for item in self.items)
+        items = "".join(f"<li>{runs_html(item)}</li>" for item in self.items)
         return f"<{tag}>{items}</{tag}>"
 
     def plain_text(self) -> str:
@@ -299,6 +299,8 @@ class Chart(Block):
 
     png: bytes = field(repr=False)
     alt: str = "图表"
+    #: The matplotlib Figure it was drawn from, for an analyst (not part of the JSON).
+    figure: Any = field(default=None, repr=False, compare=False)
     kind: ClassVar[str] = "chart"
 
     @property
@@ -328,7 +330,7 @@ class Chart(Block):
         """A matplotlib Figure drawn to PNG at its own size and resolution."""
         buf = io.BytesIO()
         figure.savefig(buf, format="png", dpi=figure.dpi, facecolor="white")
-        return cls(buf.getvalue(), alt)
+        return cls(buf.getvalue(), alt, figure)
 
 
 @dataclass(frozen=True)
@@ -484,5 +486,5 @@ __all__ = [
     "BLOCK_MIME", "BLOCK_TYPES", "ROLES", "TONES", "VERSION", "Block", "BlockError", "Blocks",
     "Chart", "Heading", "ListBlock", "Paragraph", "Run", "Signature", "Table", "b", "bullets",
     "fig", "from_json", "heading", "note", "numbered", "par", "read_blocks", "run_in",
-    "runs", "section", "text_of",
+    "runs", "runs_html", "section", "text_of",
 ]

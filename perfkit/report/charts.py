@@ -4,7 +4,7 @@ Rules every chart keeps (tests check them on the sample and on a workbook withou
 
 - **Only what has a value is drawn.** Rows without a value are left out of the chart and named
   in a note under it (未绘出…); when nothing has a value the function returns a short Chinese
-  text (:class:`perfkit.report.narrative.Text`) saying what is missing instead of an empty chart.
+  note (a :class:`perfkit.report.blocks.Paragraph`) saying what is missing instead of an empty chart.
 - **Legible in print.** Figures are as wide as the A4 text column (:data:`WIDTH_IN`), so a
   point in the figure is a point on paper; no text is smaller than :data:`SMALL_PT`.
   Chinese labels wrap at punctuation and particles (:func:`wrap_label`), never mid-number.
@@ -14,8 +14,11 @@ Rules every chart keeps (tests check them on the sample and on a workbook withou
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from itertools import pairwise
+from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -31,8 +34,8 @@ from perfkit.assess.targets import target_text
 from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
 from perfkit.indicators.aid import BELOW_STANDARD, PROGRAMME_FIELDS, programme_frame
 from perfkit.indicators.registry import get, topics
+from perfkit.report.blocks import Chart, Paragraph, note
 from perfkit.report.fonts import configure_matplotlib
-from perfkit.report.markdown import Text
 
 #: Width of the A4 portrait text column (210 mm less 25 + 20 mm margins, print.css) in inches:
 #: charts are drawn at the size they are printed, so font sizes are printed sizes.
@@ -52,6 +55,23 @@ PLAIN_NUMBERS = {"axes.formatter.useoffset": False, "axes.formatter.limits": (-1
 TREND_MIN_SPAN_PP = 1.0
 #: A white box behind a value label, so gridlines do not run through it.
 LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none"}
+
+
+def _chart(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A chart function's Figure as a :class:`~perfkit.report.blocks.Chart` block (drawn once,
+    to PNG at its printed size; the Figure stays on the block as ``figure``); a note or None as
+    it is."""
+
+    @functools.wraps(func)
+    def draw(*args: Any, **kwargs: Any) -> Any:
+        result = func(*args, **kwargs)
+        if isinstance(result, Figure):
+            titles = [t for t in (result.get_suptitle(),
+                                  *(ax.get_title() for ax in result.axes)) if t]
+            return Chart.from_figure(result, alt=titles[0] if titles else "图表")
+        return result
+
+    return draw
 
 
 def theme() -> dict:
@@ -204,9 +224,9 @@ def _legend(fig: Figure, handles=None, ncol: int = 4) -> None:
     fig.legend(loc="outside lower center", ncol=ncol, frameon=False, **kwargs)
 
 
-def _nothing(text: str) -> Text:
+def _nothing(text: str) -> Paragraph:
     """What a chart function returns when nothing has a value: the text instead of a chart."""
-    return Text(text)
+    return note(text)
 
 
 def _note_missing(ax, what: str, names: list[str], under=None):
@@ -228,7 +248,8 @@ def _fit_height(rows: list[str], per_line: float = 0.16, base: float = 1.0,
     return max(least, base + 0.26 * len(rows) + per_line * extra)
 
 
-def budget_vs_actual(ev: Evaluation) -> Figure | Text:
+@_chart
+def budget_vs_actual(ev: Evaluation) -> Figure | Paragraph:
     """Budget vs actual for every income and spending line that has an actual figure."""
     col, basis = ev.settings.budget_column, ev.settings.budget_label_zh
     labels, budget, actual = [], [], []
@@ -252,7 +273,8 @@ def budget_vs_actual(ev: Evaluation) -> Figure | Text:
     return fig
 
 
-def spending_structure(ev: Evaluation) -> Figure | Text:
+@_chart
+def spending_structure(ev: Evaluation) -> Figure | Paragraph:
     """Spending by type as one stacked bar, with the unexplained remainder shown as such."""
     d = ev.data
     total = d.value("expenditure", "total", "actual")
@@ -291,7 +313,8 @@ def spending_structure(ev: Evaluation) -> Figure | Text:
     return fig
 
 
-def three_public_change(ev: Evaluation) -> Figure | Text:
+@_chart
+def three_public_change(ev: Evaluation) -> Figure | Paragraph:
     """"三公"经费 this year vs last year, by item (items without either figure are left out)."""
     d = ev.data
     labels, before, now = [], [], []
@@ -340,7 +363,8 @@ def _hbar_axes(fig: Figure, labels: list[str]):
     return ax, ys
 
 
-def attainment_overview(ev: Evaluation, domain: str) -> Figure | Text | None:
+@_chart
+def attainment_overview(ev: Evaluation, domain: str) -> Figure | Paragraph | None:
     """实际/目标 for each of this year's targets that has an actual value, coloured by status;
     targets without an actual value are named under the chart, not drawn. None when the domain
     has no target this year (:func:`perfkit.report.narrative.attainment_summary` says so)."""
@@ -407,7 +431,8 @@ def _aid_bars(ev: Evaluation, column: str, title: str, unit_label: str, what: st
     return fig, ax, p
 
 
-def aid_amounts(ev: Evaluation) -> Figure | Text:
+@_chart
+def aid_amounts(ev: Evaluation) -> Figure | Paragraph:
     """Aid amount by programme (万元), with each programme's share of the total."""
     label, unit = PROGRAMME_FIELDS["amount_wan_yuan"]
     fig, ax, p = _aid_bars(ev, "amount_wan_yuan", f"{label}（按项目）", unit, label)
@@ -424,7 +449,8 @@ def aid_amounts(ev: Evaluation) -> Figure | Text:
     return fig
 
 
-def aid_persons(ev: Evaluation) -> Figure | Text:
+@_chart
+def aid_persons(ev: Evaluation) -> Figure | Paragraph:
     """Persons aided by programme, in the 计数单位 the sheet gives for each (人次 or 人);
     programmes without a count are named, not drawn."""
     label, _ = PROGRAMME_FIELDS["persons"]
@@ -438,7 +464,8 @@ def aid_persons(ev: Evaluation) -> Figure | Text:
     return fig
 
 
-def aid_per_capita(ev: Evaluation) -> Figure | Text:
+@_chart
+def aid_per_capita(ev: Evaluation) -> Figure | Paragraph:
     """Per-person aid (元) by programme; the standard as a black mark; below standard in red."""
     label, _ = PROGRAMME_FIELDS["per_capita_yuan"]
     p = programme_frame(ev.data)
@@ -494,6 +521,7 @@ def _comparable(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     return drawn, [r for r in rows if not any(r is d for d in drawn)]
 
 
+@_chart
 def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
     """The figures of one catalog topic as bars: those its ``chart`` lists (all of them when it
     lists none), one panel per unit (a bar of 万元 beside one of 个 compares nothing) holding
@@ -562,7 +590,8 @@ def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
     return fig
 
 
-def score_by_level1(ev: Evaluation) -> Figure | Text:
+@_chart
+def score_by_level1(ev: Evaluation) -> Figure | Paragraph:
     """The reviewed score sheet by 一级 indicator: points available against the 复核得分, and the
     department's own item scores summed by 一级 indicator when it gave them."""
     r = score(ev)
@@ -595,6 +624,7 @@ def score_by_level1(ev: Evaluation) -> Figure | Text:
     return fig
 
 
+@_chart
 def indicator_trend(ev: Evaluation, domain: str = "finance", max_panels: int = 9):
     """Small multiples: each percentage indicator of ``domain`` over every year present.
 

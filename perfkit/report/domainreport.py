@@ -12,20 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.errors import PerfkitError
 from perfkit.indicators.registry import catalog, topics
 from perfkit.report import charts, tables
-from perfkit.report.markdown import Parts, Text, esc
+from perfkit.report.blocks import Blocks, Heading, Paragraph, par
 from perfkit.report.narrative import aid_sheet_text, topic_summary
 from perfkit.report.narrative import title as _title
-
-_NUMERALS = "一二三四五六七八九十"
-
-
-def _numeral(n: int) -> str:
-    """（一） … （十）, then （11） …: the numbering of 三级 headings in the reports."""
-    return f"（{_NUMERALS[n - 1] if n <= len(_NUMERALS) else n}）"
 
 
 def label(domain: str) -> str:
@@ -55,33 +49,33 @@ def resolve_domain(ev: Evaluation, domain: str = "") -> str:
                        f"或在运行设置 domains 中加上 {domain}")
 
 
-def title(ev: Evaluation, domain: str) -> Text:
+def title(ev: Evaluation, domain: str) -> Heading:
     """The report heading: department, year and the domain's label."""
     return _title(ev, label(domain))
 
 
-def intro(ev: Evaluation, domain: str) -> Text:
+def intro(ev: Evaluation, domain: str) -> Paragraph:
     """What the domain covers (the catalog's description) and where its definitions are."""
     c = catalog(domain)
     if c is None:
-        return Text(f"领域“{esc(domain)}”没有领域目录。")
-    groups = "、".join(f"“{esc(t.label_zh)}”" for t in topics(domain).values())
-    text = esc(c.description_zh) if c.description_zh else ""
-    text += (f"本报告按领域目录“{esc(c.label_zh)}”列示{ev.year}年度的指标"
+        return par(f"领域“{domain}”没有领域目录。")
+    groups = "、".join(f"“{t.label_zh}”" for t in topics(domain).values())
+    text = c.description_zh or ""
+    text += (f"本报告按领域目录“{c.label_zh}”列示{ev.year}年度的指标"
              + (f"，分为{groups}" if groups else "")
              + "。每个指标的名称、单位和计算方法见数据字典；下文数字均由工作簿计算，"
              "单元格（如“绩效指标!G5”）即数据出处。")
-    return Text(text)
+    return par(text)
 
 
 def _aid_sheet(ev: Evaluation) -> list[tuple[str, list[Any]]]:
     return [
-        ("资助项目", [Text(
+        ("资助项目", [par(
             "按工作簿“学生资助”表逐项列示受助人次（或人数，按“计数单位”）、资助金额、人均资助金额"
             "（金额 × 10000 ÷ 受助人次或人数，元）和占资助资金合计的比例。有资助标准的项目，人均金额"
             "与标准比较；低于或高于标准的标为“需说明”，不隐去。"), aid_sheet_text(ev),
             tables.aid_programme_table(ev), charts.aid_amounts(ev), charts.aid_persons(ev)]),
-        ("人均资助金额与资助标准", [Text(
+        ("人均资助金额与资助标准", [par(
             "横轴为对数刻度（各项目人均金额相差百倍）；黑色竖线为资助标准，红色为低于标准的项目。"),
             charts.aid_per_capita(ev)]),
     ]
@@ -112,22 +106,15 @@ def topic_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
             for key, t in topics(domain).items()]
 
 
-def sections(ev: Evaluation, domain: str) -> Parts:
-    """主要工作与成效 of a domain: the sheet sections, then one per topic, numbered （一）…
-
-    Shown by one notebook cell whatever the catalog declares (:class:`perfkit.report.narrative.Parts`).
-    """
+def sections(ev: Evaluation, domain: str) -> Blocks:
+    """主要工作与成效 of a domain: the sheet sections, then one per topic, numbered （一）…,
+    shown by one notebook cell whatever the catalog declares."""
     found = sheet_sections(ev, domain) + topic_sections(ev, domain)
     if not found:
-        return Parts([Text(f"领域目录“{esc(label(domain))}”未声明指标分组（topics），"
-                           "指标见数据字典和下文各节。")])
-    out = Parts()
+        return Blocks(par(f"领域目录“{label(domain)}”未声明指标分组（topics），"
+                          "指标见数据字典和下文各节。"))
+    out: list[Any] = []
     for n, (heading, parts) in enumerate(found, 1):
-        shown = [p for p in parts if p is not None and not (isinstance(p, str) and not p)]
-        # The heading and the text under it are one output, so that in print the heading and
-        # its introduction stay with the table or chart that follows (print.css).
-        head = f"### {_numeral(n)}{esc(heading)}"
-        if shown and isinstance(shown[0], Text):
-            head += "\n\n" + shown.pop(0)
-        out += [Text(head), *shown]
-    return out
+        out.append(Heading(3, f"{fmt.numbering(n)}{heading}"))
+        out += [p for p in parts if p is not None]
+    return Blocks(out)

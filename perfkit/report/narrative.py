@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 from perfkit import __version__, config, fmt
 from perfkit.assess import targets
@@ -12,19 +13,20 @@ from perfkit.assess.checks import run_domain_checks
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import INTERNAL, SCORES, STATED
 from perfkit.assess.pefa import NOT_RATED, assess
-from perfkit.assess.problems import find_problems, problem_types
+from perfkit.assess.problems import execution_deviations, find_problems, problem_types
 from perfkit.assess.scoresheet import load_sheet
 from perfkit.assess.scoring import POLICY_ZH
 from perfkit.assess.targets import target_text
 from perfkit.atomic import sha256_file
 from perfkit.data.sheets import DOMAIN_CHOICES
 from perfkit.indicators.aid import BELOW_STANDARD, programme_frame
+from perfkit.indicators.finance import sheet_lines
 from perfkit.indicators.registry import topics
-from perfkit.report.markdown import Text, esc, run_in
+from perfkit.report.blocks import Blocks, Heading, Paragraph, Table, b, bullets, numbered, par, run_in
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, UNEXPLAINED, VERDICTS
 
 
-def _nan(v: float) -> bool:
+def _nan(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
@@ -126,21 +128,36 @@ def three_public_sentence(ev: Evaluation) -> str:
     stated = ev.stated("three_public_control_pct")
     if _nan(control) and stated:
         s += (f"工作簿未提供“三公”经费预算数，控制率无法由数据计算；报告称其为年初预算的"
-              f"{esc(stated.strip())}，无法核对。")
-    items = []
-    for key, label in (("reception", "公务接待费"), ("abroad", "因公出国（境）费"),
-                       ("vehicle_purchase", "公务用车购置费"), ("vehicle_operation", "公务用车运行维护费")):
-        now, before = d.value("three_public", key, "actual"), d.value("three_public", key, "prior_actual")
-        if _nan(now):
-            continue
-        p = f"{label}本年数{fmt.amount(now)}"
-        if not _nan(before):
-            diff = now - before
-            p += f"，上年数{fmt.amount(before)}，{fmt.change(diff, same='与上年持平')}"
-        items.append(p)
+              f"{stated.strip()}，无法核对。")
+    items = three_public_items(ev)
     if items:
         s += "其中：" + "；".join(items) + "。"
     return s
+
+
+#: The 三公 items as reports list them, in that order.
+THREE_PUBLIC_ITEMS = ("reception", "abroad", "vehicle_purchase", "vehicle_operation")
+
+
+def three_public_items(ev: Evaluation, *, same: str = "与上年持平",
+                       reasons: bool = False) -> list[str]:
+    """Each 三公 item's 本年数, 上年数 and change (perfkit.indicators.finance.sheet_lines), with
+    the department's own 变动原因 when ``reasons``; items without a 本年数 are left out."""
+    lines = sheet_lines(ev.data, ev.settings, "three_public").set_index("item")
+    frame = ev.data.frames["three_public"]
+    out = []
+    for key in THREE_PUBLIC_ITEMS:
+        line = lines.loc[key]
+        if _nan(line["actual"]):
+            continue
+        p = f"{line['label']}本年数{fmt.amount(line['actual'])}"
+        if not _nan(line["prior_actual"]):
+            p += f"，上年数{fmt.amount(line['prior_actual'])}，{fmt.change(line['change_wan_yuan'], same=same)}"
+        if reasons:
+            reason = frame.at[key, "reason"] if "reason" in frame else None
+            p += "。" + (str(reason).strip() if not _nan(reason) and str(reason).strip() else "")
+        out.append(p)
+    return out
 
 
 def staffing_sentence(ev: Evaluation) -> str:
@@ -153,38 +170,36 @@ def staffing_sentence(ev: Evaluation) -> str:
     return s + ("，超过编制，需说明原因。" if rate > 100 else "。")
 
 
-def finance_overview(ev: Evaluation) -> Text:
-    """The 部门整体支出概况 paragraph block."""
-    paras = [revenue_sentence(ev), expenditure_sentence(ev), carryover_sentence(ev),
-             three_public_sentence(ev), staffing_sentence(ev)]
-    return Text("\n\n".join(paras))
+def finance_overview(ev: Evaluation) -> Blocks:
+    """The 部门整体支出概况 paragraphs."""
+    return Blocks(par(s) for s in (revenue_sentence(ev), expenditure_sentence(ev),
+                                   carryover_sentence(ev), three_public_sentence(ev),
+                                   staffing_sentence(ev)))
 
 
-def finance_findings(ev: Evaluation) -> Text:
-    """Bulleted findings from cross-checks and execution rates (the problems to explain)."""
-    lines = []
+def finance_findings(ev: Evaluation) -> Paragraph | Blocks:
+    """Bulleted findings from cross-checks and execution rates (the problems to explain; the
+    deviations beyond the problem template's threshold, :func:`perfkit.assess.problems.execution_deviations`)."""
+    items: list = []
     for _, c in ev.checks.iterrows():
         if c["verdict"] in (UNEXPLAINED, INCONSISTENT):
-            lines.append(f"- **{c['label_zh']}**（{c['verdict']}）：{c['explanation']}。")
-    for ind_id in ("revenue_execution_pct", "expenditure_execution_pct"):
-        v = ev.value(ind_id)
-        if not _nan(v) and abs(v - 100) > 10:
-            label = ev.indicators.at[ind_id, "label_zh"]
-            lines.append(f"- **{label}{fmt.pct(v)}**，偏离100%达{fmt.num(abs(v - 100))}个百分点，"
-                         "预算编制的准确性有待提高。")
+            items.append((b(c["label_zh"]), f"（{c['verdict']}）：{c['explanation']}。"))
+    for _, d in execution_deviations(ev).iterrows():
+        items.append((b(f"{d['label_zh']}{fmt.pct(d['value_pct'])}"),
+                      f"，偏离100%达{fmt.num(d['deviation_pp'])}个百分点，预算编制的准确性有待提高。"))
     gaps = ev.domain_indicators("finance")
     n = int(gaps["value"].isna().sum())
     if n:
-        lines.append(f"- 有{n}项财务指标因数据缺失或基数为0无法计算，见“数据缺口”。")
-    return Text("\n".join(lines) if lines else "未发现需要说明的问题。")
+        items.append(f"有{n}项财务指标因数据缺失或基数为0无法计算，见“数据缺口”。")
+    return Blocks(bullets(items)) if items else par("未发现需要说明的问题。")
 
 
-def title(ev: Evaluation, section: str) -> Text:
+def title(ev: Evaluation, section: str) -> Heading:
     """The report heading: department, year and section."""
-    return Text(f"# {esc(ev.department_name)}{ev.year}年度{section}绩效自评")
+    return Heading(1, f"{ev.department_name}{ev.year}年度{section}绩效自评")
 
 
-def audit_summary(ev: Evaluation) -> Text:
+def audit_summary(ev: Evaluation) -> Blocks:
     """The audit in prose: counts by verdict per part, then every figure that is not 一致."""
     a = audit(ev)
     parts = ((STATED, "报告所列数值"), (INTERNAL, "工作簿内部勾稽关系"), (SCORES, "部门自评得分"))
@@ -197,15 +212,14 @@ def audit_summary(ev: Evaluation) -> Text:
         detail = "、".join(f"{v}{counts[v]}项" for v in VERDICTS if counts[v])
         lines.append(f"核对{label}{len(rows)}项：{detail}。")
     if not lines:
-        return Text("工作簿“报告数值”表为空，且没有可核对的勾稽关系。")
+        return Blocks(par("工作簿“报告数值”表为空，且没有可核对的勾稽关系。"))
     flagged = a[a["verdict"] != CONSISTENT]
-    bullets = [f"- **{esc(r['ref'] + ' ' if r['category'] == STATED else '')}{esc(r['figure'])}**"
-               f"（{r['verdict']}）：{esc(r['explanation'])}。" for _, r in flagged.iterrows()]
+    items = [(b((r["ref"] + " " if r["category"] == STATED else "") + r["figure"]),
+              f"（{r['verdict']}）：{r['explanation']}。") for _, r in flagged.iterrows()]
     wrong = int((a["verdict"] == INCONSISTENT).sum())
     close = (f"有{wrong}项与数据不一致，需部门更正或书面说明。" if wrong
              else "未发现与数据不一致的数值；舍入差异、未解释差额和无法核对的项目见上。")
-    return Text("\n\n".join(["".join(lines), "\n".join(bullets), close] if bullets
-                            else ["".join(lines), close]))
+    return Blocks(par("".join(lines)), bullets(items) if items else None, par(close))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,69 +243,69 @@ def _lv(ev: Evaluation, indicator_id: str) -> str:
     return f"{ev.indicators.at[indicator_id, 'label_zh']}{_v(ev, indicator_id)}"
 
 
-def attainment_summary(ev: Evaluation, domain: str) -> Text:
+def attainment_summary(ev: Evaluation, domain: str) -> Blocks:
     """How many of this year's targets were exceeded, met, missed or have no actual value."""
     att = targets.attainment(ev, domain)
     name = _domain_zh(domain)
     if att.empty:
-        return Text(f"工作簿未列出{ev.year}年度{name}目标。")
+        return Blocks(par(f"工作簿未列出{ev.year}年度{name}目标。"))
     c = targets.status_counts(ev, domain)
     parts = [f"超额完成{c[targets.EXCEEDED]}项", f"达成{c[targets.ACHIEVED]}项",
              f"未达成{c[targets.NOT_ACHIEVED]}项", f"无实际值{c[targets.NO_ACTUAL]}项"]
     parts += [f"{s}{c[s]}项" for s in (targets.NO_TARGET, targets.NO_DIRECTION) if c[s]]
     derived = int(att["target_derived"].sum())
     inferred = f"（其中{derived}项的目标值由perfkit推算）" if derived else ""
-    lines = [f"{ev.year}年度{name}共列出年度目标{len(att)}项{inferred}：{'，'.join(parts)}。"]
+    out: list = [par(f"{ev.year}年度{name}共列出年度目标{len(att)}项{inferred}：{'，'.join(parts)}。")]
     judged = att[att["status"].isin([targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
+    items = []
     for _, r in judged.iterrows():
-        s = (f"- **{esc(r['label_zh'])}**：实际"
-             f"{fmt.with_unit(r['actual'], r['unit'], qualifier=r['qualifier'])}，"
+        s = (f"：实际{fmt.with_unit(r['actual'], r['unit'], qualifier=r['qualifier'])}，"
              f"目标{target_text(r)}")
         if not _nan(r["ratio_pct"]):
             s += f"，为目标的{fmt.pct(r['ratio_pct'])}"
         s += f"（{r['status']}）。"
         if r["target_derived"]:
-            s += f"（目标数为{esc(r['target_note'])}）"
-        lines.append(s)
+            s += f"（目标数为{r['target_note']}）"
+        items.append((b(r["label_zh"]), s))
+    if items:
+        out.append(bullets(items))
     missing = att[att["status"] == targets.NO_ACTUAL]
     if not missing.empty:
-        lines.append(f"\n另有{len(missing)}项目标（{'、'.join(esc(x) for x in missing['label_zh'])}）"
-                     "工作簿未提供实际完成值，无法判断是否完成，列入“数据缺口”，不以0或100%代替。")
-    return Text("\n".join(lines))
+        out.append(par(f"另有{len(missing)}项目标（{'、'.join(missing['label_zh'])}）"
+                       "工作簿未提供实际完成值，无法判断是否完成，列入“数据缺口”，不以0或100%代替。"))
+    return Blocks(out)
 
 
-def next_year_targets_text(ev: Evaluation, domain: str) -> Text:
+def next_year_targets_text(ev: Evaluation, domain: str) -> Paragraph:
     """The targets set for a later year, listed as the plan (not judged this year)."""
     nxt = targets.next_year_targets(ev, domain)
     if nxt.empty:
-        return Text(f"工作簿未列出{_domain_zh(domain)}的下年度目标。")
+        return par(f"工作簿未列出{_domain_zh(domain)}的下年度目标。")
     years = "、".join(f"{y}年" for y in sorted(set(nxt["target_year"])))
-    items = "；".join(f"{esc(r['label_zh'])}{target_text(r)}" for _, r in nxt.iterrows())
-    return Text(f"{years}目标：{items}。这些目标在相应年度评价时判断是否完成。")
+    items = "；".join(f"{r['label_zh']}{target_text(r)}" for _, r in nxt.iterrows())
+    return par(f"{years}目标：{items}。这些目标在相应年度评价时判断是否完成。")
 
 
-def domain_findings(ev: Evaluation, domain: str) -> Text:
+def domain_findings(ev: Evaluation, domain: str) -> Paragraph | Blocks:
     """Bulleted findings of a domain: checks to explain, missed targets, the data gaps."""
-    lines = []
+    items: list = []
     checks = run_domain_checks(ev.data, ev.settings, domain)
     for _, c in checks[checks["verdict"] != CONSISTENT].iterrows():
-        lines.append(f"- **{esc(c['label_zh'])}**（{c['verdict']}）：{esc(c['explanation'])}。")
+        items.append((b(c["label_zh"]), f"（{c['verdict']}）：{c['explanation']}。"))
     ok = checks[checks["verdict"] == CONSISTENT]
     if not ok.empty:
-        lines.append(f"- 核对一致：{'；'.join(esc(x) for x in ok['label_zh'])}。")
+        items.append(f"核对一致：{'；'.join(ok['label_zh'])}。")
     att = targets.attainment(ev, domain)
     missed = att[att["status"] == targets.NOT_ACHIEVED]
     if not missed.empty:
-        lines.append(f"- 未达成目标{len(missed)}项：{'、'.join(esc(x) for x in missed['label_zh'])}，"
-                     "需说明原因。")
+        items.append(f"未达成目标{len(missed)}项：{'、'.join(missed['label_zh'])}，需说明原因。")
     gaps = targets.gaps(ev, domain)
     if not gaps.empty:
-        lines.append(f"- 数据缺口{len(gaps)}项：{'、'.join(esc(x) for x in gaps['label_zh'])}，"
-                     "见“数据缺口”。")
-    return Text("\n".join(lines) if lines else "未发现需要说明的问题。")
+        items.append(f"数据缺口{len(gaps)}项：{'、'.join(gaps['label_zh'])}，见“数据缺口”。")
+    return Blocks(bullets(items)) if items else par("未发现需要说明的问题。")
 
 
-def topic_summary(ev: Evaluation, domain: str, topic: str) -> Text:
+def topic_summary(ev: Evaluation, domain: str, topic: str) -> Paragraph:
     """One sentence of a catalog topic's figures, in the catalog's order: each indicator with its
     value (and 数值修饰), its year target and status where it has one; those without a value
     are named after them."""
@@ -304,9 +318,9 @@ def topic_summary(ev: Evaluation, domain: str, topic: str) -> Text:
     for code in spec.indicators:
         r = ind.loc[code]
         if _nan(r["value"]):
-            missing.append(esc(r["label_zh"]))
+            missing.append(r["label_zh"])
             continue
-        s = esc(r["label_zh"]) + fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
+        s = r["label_zh"] + fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
                                                qualifier=r["qualifier"])
         if code in goals:
             s += f"（目标{target_text(goals[code])}，{goals[code]['status']}）"
@@ -316,20 +330,20 @@ def topic_summary(ev: Evaluation, domain: str, topic: str) -> Text:
         parts.append(f"{ev.year}年，" + "；".join(have) + "。")
     if missing:
         parts.append(f"{'另有' if have else ''}{'、'.join(missing)}未提供或无法计算，见“数据缺口”。")
-    return Text("".join(parts))
+    return par("".join(parts))
 
 
-def aid_sheet_text(ev: Evaluation) -> Text:
+def aid_sheet_text(ev: Evaluation) -> Blocks:
     """The 学生资助 sheet in words: programmes, totals, the policy groups against the total the
     report states, per-person aid (per 人 or 人次, as the sheet's 计数单位 says), and every
     programme below its standard."""
     p = programme_frame(ev.data)
     if p.empty:
-        return Text(f"{ev.year}年度学生资助表未填写。")
-    paras = [f"{ev.year}年度学生资助表列出资助项目{len(p)}项，{_lv(ev, 'aid_total_wan_yuan')}。"]
+        return Blocks(par(f"{ev.year}年度学生资助表未填写。"))
+    paras: list = [par(f"{ev.year}年度学生资助表列出资助项目{len(p)}项，{_lv(ev, 'aid_total_wan_yuan')}。")]
 
     def item(r) -> str:
-        s = f"{esc(r['program'])}{fmt.amount(r['amount_wan_yuan'])}"
+        s = f"{r['program']}{fmt.amount(r['amount_wan_yuan'])}"
         if not _nan(r["persons"]):
             s += f"，受助{fmt.count(r['persons'], r['count_unit'])}"
             if not _nan(r["per_capita_yuan"]):
@@ -339,21 +353,21 @@ def aid_sheet_text(ev: Evaluation) -> Text:
     checks = run_domain_checks(ev.data, ev.settings, "aid").set_index("check")
     grouped = p[p["group"] != ""]
     for group, rows in grouped.groupby("group", sort=False):
-        s = f"“{esc(group)}”：{'；'.join(item(r) for _, r in rows.iterrows())}"
+        s = f"“{group}”：{'；'.join(item(r) for _, r in rows.iterrows())}"
         key = f"aid_group_{group}"
         if key in checks.index:
-            s += f"。与报告合计核对（{checks.at[key, 'verdict']}）：{esc(checks.at[key, 'explanation'])}"
-        paras.append(s + "。")
+            s += f"。与报告合计核对（{checks.at[key, 'verdict']}）：{checks.at[key, 'explanation']}"
+        paras.append(par(s + "。"))
     others = p[p["group"] == ""]
     if not others.empty:
         label = "其他资助项目" if not grouped.empty else "各资助项目"
-        paras.append(f"{label}：" + "；".join(item(r) for _, r in others.iterrows()) + "。")
+        paras.append(par(f"{label}：" + "；".join(item(r) for _, r in others.iterrows()) + "。"))
     for _, r in p[p["flag"] == BELOW_STANDARD].iterrows():
         share = fmt.pct(r["per_capita_to_standard_pct"])
-        paras.append(f"**{esc(r['program'])}人均{fmt.num(r['per_capita_yuan'])}元/{r['count_unit']}，"
-                     f"低于资助标准{fmt.num(r['standard_yuan'], 0)}元/人·年（为标准的{share}）**，"
-                     "需说明原因（如受助人数口径、补助月数），不应按标准金额推算。")
-    return Text("\n\n".join(paras))
+        paras.append(par(b(f"{r['program']}人均{fmt.num(r['per_capita_yuan'])}元/{r['count_unit']}，"
+                           f"低于资助标准{fmt.num(r['standard_yuan'], 0)}元/人·年（为标准的{share}）"),
+                         "，需说明原因（如受助人数口径、补助月数），不应按标准金额推算。"))
+    return Blocks(paras)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,77 +379,74 @@ def aid_sheet_text(ev: Evaluation) -> Text:
 
 
 
-def evaluation_process(ev: Evaluation) -> Text:
+def evaluation_process(ev: Evaluation) -> Blocks:
     """复核依据和方法: what the review used and how, generated from the run's inputs."""
     sheet = load_sheet(ev.settings.score_sheet)
     basis = ev.settings.budget_label_zh
-    lines = [
-        f"1. **复核依据。** {esc(ev.department_name)}报送的{ev.year}年度部门决算报表、业务统计和"
-        f"自评报告文字，录入工作簿“{esc(ev.data.path.name)}”（文件指纹见附录三）；评分表为"
-        f"《{esc(sheet.title_zh)}》（{esc(sheet.basis_zh)}）。",
-        f"2. **核实数据。** 读入工作簿时逐表校验；对决算报表的勾稽关系"
-        f"（合计 = 分项之和、结转结余恒等式）逐项核对，"
-        f"金额容差{fmt.num(ev.settings.tolerance_wan_yuan)}万元。",
-        f"3. **计算指标。** 每个指标按数据字典中的公式由工作簿数据计算，并注明所用单元格；"
-        f"预算完成率以{basis}为分母。基数为0或数据未提供的指标注明“无法计算”，不以0或100%代替。",
-        f"4. **逐项复核评分。** 按评分表的评分标准逐项计分，写明得分理由和依据；"
-        f"{POLICY_ZH[ev.settings.missing_policy]}，即没有佐证的指标不得分。"
-        "复核得分与部门自评得分并列，差额按原因分解。",
-        "5. **核对报告数值。** 把部门报告中陈述的数值与由数据重新计算的结果逐项对照。",
-        "6. **第二意见。** 按PEFA 2016（公共支出与财政问责）框架支柱一“预算可靠性”"
-        "对支出、收入的执行偏差评级，与本地评分对照。",
-    ]
-    return Text("\n".join(lines))
+    return Blocks(numbered([
+        (b("复核依据。"), f"{ev.department_name}报送的{ev.year}年度部门决算报表、业务统计和"
+         f"自评报告文字，录入工作簿“{ev.data.path.name}”（文件指纹见附录三）；评分表为"
+         f"《{sheet.title_zh}》（{sheet.basis_zh}）。"),
+        (b("核实数据。"), "读入工作簿时逐表校验；对决算报表的勾稽关系（合计 = 分项之和、结转结余恒等式）"
+         f"逐项核对，金额容差{fmt.num(ev.settings.tolerance_wan_yuan)}万元。"),
+        (b("计算指标。"), "每个指标按数据字典中的公式由工作簿数据计算，并注明所用单元格；"
+         f"预算完成率以{basis}为分母。基数为0或数据未提供的指标注明“无法计算”，不以0或100%代替。"),
+        (b("逐项复核评分。"), "按评分表的评分标准逐项计分，写明得分理由和依据；"
+         f"{POLICY_ZH[ev.settings.missing_policy]}，即没有佐证的指标不得分。"
+         "复核得分与部门自评得分并列，差额按原因分解。"),
+        (b("核对报告数值。"), "把部门报告中陈述的数值与由数据重新计算的结果逐项对照。"),
+        (b("第二意见。"), "按PEFA 2016（公共支出与财政问责）框架支柱一“预算可靠性”"
+         "对支出、收入的执行偏差评级，与本地评分对照。"),
+    ]))
 
 
-def pefa_paragraph(ev: Evaluation) -> Text:
+def pefa_paragraph(ev: Evaluation) -> Paragraph:
     """PEFA 2016 pillar I as a second opinion beside the local score."""
     frame = assess(ev)
-    parts = []
+    parts: list = []
     for _, d in frame.iterrows():
+        if parts:
+            parts.append("；")
         if d["grade"]:
             value = fmt.pct(d["value_pct"], missing="（本年无数据）")
-            parts.append(f"{d['label_zh']}为{value}，评级**{d['grade']}**")
+            parts += [f"{d['label_zh']}为{value}，评级", b(d["grade"])]
         else:
-            parts.append(f"{d['label_zh']}{NOT_RATED}（{esc(d['note'])}）")
+            parts.append(f"{d['label_zh']}{NOT_RATED}（{d['note']}）")
     years = sorted({int(y[:4]) for v in frame["values"] for y in v.split("；")})
     basis = next((b for b in frame["basis"] if b != NOT_RATED), NOT_RATED)
-    s = ("以国际通行的PEFA 2016框架（支柱一：预算可靠性）作为本地评分的第二意见："
-         + "；".join(parts)
-         + f"。所用年度：{'、'.join(str(y) for y in years)}年；评级口径：{basis}。")
+    end = f"。所用年度：{'、'.join(str(y) for y in years)}年；评级口径：{basis}。"
     if (frame["grade"] == "D").any():
-        s += "评级D表示执行数与年初批准预算的偏差超出PEFA C级区间，年初预算对全年收支的约束力不足。"
-    return Text(s)
+        end += "评级D表示执行数与年初批准预算的偏差超出PEFA C级区间，年初预算对全年收支的约束力不足。"
+    return par("以国际通行的PEFA 2016框架（支柱一：预算可靠性）作为本地评分的第二意见：", parts, end)
 
 
 
-def problems_section(ev: Evaluation) -> Text:
+def problems_section(ev: Evaluation) -> Blocks:
     """四、存在的问题: every problem the data shows, grouped by type, with figures and cells."""
     found = find_problems(ev)
     if found.empty:
-        return Text("数据中未发现需要说明的问题。")
-    out = []
-    numerals = "一二三四五六七八九十"
+        return Blocks(par("数据中未发现需要说明的问题。"))
+    out: list = []
     for n, (kind, group) in enumerate(found.groupby("type", sort=False)):
         heading = problem_types()[kind].heading_zh
-        out.append(f"**（{numerals[n] if n < 10 else n + 1}）{heading}。**\n")
-        out += [f"- {esc(g['item_zh'])}：{esc(g['detail_zh'])}"
-                + (f"（{esc(g['cells'])}）" if g["cells"] and kind != "score_unsupported" else "")
-                for _, g in group.iterrows()]
-        out.append("")
-    return Text("\n".join(out).strip())
+        out.append(par(b(f"{fmt.numbering(n + 1)}{heading}。")))
+        out.append(bullets(
+            f"{g['item_zh']}：{g['detail_zh']}"
+            + (f"（{g['cells']}）" if g["cells"] and kind != "score_unsupported" else "")
+            for _, g in group.iterrows()))
+    return Blocks(out)
 
 
-def suggestions_section(ev: Evaluation) -> Text:
+def suggestions_section(ev: Evaluation) -> Blocks:
     """五、有关建议: one suggestion per problem type found, from the maintained template."""
     found = find_problems(ev)
     kinds = list(dict.fromkeys(found["type"]))
     if not kinds:
-        return Text("数据中未发现需要改进的问题，建议保持现有预算和绩效管理做法。")
-    numerals = "一二三四五六七八九十"
-    return Text("\n\n".join(
-        run_in(f"（{numerals[i] if i < 10 else i + 1}）针对“{problem_types()[k].heading_zh}”")
-        + suggestion_text(k, found[found["type"] == k]["item_zh"]) for i, k in enumerate(kinds)))
+        return Blocks(par("数据中未发现需要改进的问题，建议保持现有预算和绩效管理做法。"))
+    return Blocks(
+        par(run_in(f"{fmt.numbering(i + 1)}针对“{problem_types()[k].heading_zh}”"),
+            suggestion_text(k, found[found["type"] == k]["item_zh"]))
+        for i, k in enumerate(kinds))
 
 
 def suggestion_text(kind: str, items) -> str:
@@ -443,25 +454,24 @@ def suggestion_text(kind: str, items) -> str:
     (never a fixed list: a suggestion to supply 编制数 that was supplied is not one to sign)."""
     names = list(dict.fromkeys(str(i) for i in items))
     shown = "、".join(names[:6]) + (f"等{len(names)}项" if len(names) > 6 else "")
-    return problem_types()[kind].suggestion_zh.replace("{items}", esc(shown))
+    return problem_types()[kind].suggestion_zh.replace("{items}", shown)
 
 
 
-def provenance(ev: Evaluation) -> Text:
+def provenance(ev: Evaluation) -> Table:
     """附录 数据来源与版本: input file and hash, score sheet and hash, perfkit version, run time."""
     sheet = load_sheet(ev.settings.score_sheet)
     now = fmt.display_time(dt.datetime.now(dt.UTC), seconds=True)
-    # Paths are inside the project (params.safe_path) and shown as code, so not escaped.
-    rows = [
-        ("输入工作簿", f"`{_rel_path(ev.data.path)}`"),
-        ("工作簿 SHA-256", f"`{ev.data.sha256}`"),
-        ("评分表", f"《{esc(sheet.title_zh)}》"),
-        ("评分表 SHA-256", f"`{sha256_file(sheet.path)}`"),
+    rows = (
+        ("输入工作簿", _rel_path(ev.data.path)),
+        ("工作簿 SHA-256", ev.data.sha256),
+        ("评分表", f"《{sheet.title_zh}》"),
+        ("评分表 SHA-256", sha256_file(sheet.path)),
         ("输入缺失处理", POLICY_ZH[ev.settings.missing_policy]),
         ("perfkit 版本", __version__),
         ("运行时间", now),
-    ]
-    return Text("| 项目 | 内容 |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows))
+    )
+    return Table(("项目", "内容"), rows, (False, False))
 
 
 def _rel_path(path) -> str:

@@ -10,8 +10,10 @@ import nbformat
 
 from perfkit.atomic import write_bytes_atomic, write_text_atomic
 from perfkit.errors import FontMissingError
+from perfkit.report.blocks import read_blocks
 from perfkit.report.fonts import CjkFont, find_cjk_fonts
-from perfkit.report.html import ReportMeta, export_body, page, process_body, reviewer_notebook
+from perfkit.report.html import analyst_body, page, render_body, reviewer_notebook
+from perfkit.report.meta import ReportMeta
 from perfkit.report.pdf import render_pdf
 from perfkit.report.word import notebook_docx
 
@@ -57,16 +59,16 @@ def render_notebook(
     written: dict[str, Path] = {}
     started = time.perf_counter()
     reviewer_nb = reviewer_notebook(nb)
-    reviewer_body = process_body(export_body(reviewer_nb, with_code=False))
+    blocks = read_blocks(reviewer_nb)
+    reviewer_body = render_body(blocks)
     reviewer_html = page(
         reviewer_body, meta, with_code=False, family=family, synthetic_bold=synthetic_bold
     )
     written["html"] = write_text_atomic(out_dir / f"{stem}.html", reviewer_html)
 
     if analyst_copy:
-        analyst_body = process_body(export_body(nb, with_code=True))
         analyst_html = page(
-            analyst_body, meta, with_code=True, family=family, synthetic_bold=synthetic_bold
+            analyst_body(nb), meta, with_code=True, family=family, synthetic_bold=synthetic_bold
         )
         written["code.html"] = write_text_atomic(out_dir / f"{stem}.code.html", analyst_html)
     log.info("rendered %s HTML in %.2f s", stem, time.perf_counter() - started)

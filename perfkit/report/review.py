@@ -31,7 +31,7 @@ from perfkit.assess.scoring import (
 )
 from perfkit.assess.textaudit import audit_text
 from perfkit.data.sheets import DOMAIN_CHOICES, TEXT_SECTIONS
-from perfkit.report.markdown import Text, esc
+from perfkit.report.blocks import Blocks, Heading, Paragraph, b, par
 from perfkit.report.selfreport import REQUIRED_SECTIONS, rows
 from perfkit.report.tables import audit_display, styled, verdicts_marked
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, VERDICTS
@@ -45,9 +45,9 @@ def _pts(v: float) -> str:
     return fmt.num(v, 0 if float(v).is_integer() else 2)
 
 
-def title(ev: Evaluation) -> Text:
+def title(ev: Evaluation) -> Heading:
     """The document title."""
-    return Text(f"# {esc(ev.department_name)}{ev.year}年度部门整体支出绩效自评复核意见")
+    return Heading(1, f"{ev.department_name}{ev.year}年度部门整体支出绩效自评复核意见")
 
 
 def _claim(r: ScoreResult) -> str:
@@ -56,15 +56,16 @@ def _claim(r: ScoreResult) -> str:
     return f"部门自评得分{r.claim_text()}"
 
 
-def conclusion(ev: Evaluation) -> Text:
+def conclusion(ev: Evaluation) -> Paragraph:
     """复核结论: the claim, the 复核得分 and its grade, the difference and its main causes."""
     r = score(ev)
-    basis = f"按《{esc(r.sheet.title_zh)}》逐项复核（{POLICY_ZH[r.policy]}）"
+    basis = f"按《{r.sheet.title_zh}》逐项复核（{POLICY_ZH[r.policy]}）"
     if not r.scorable:
-        errors = "；".join(esc(e) for e in r.errors)
-        return Text(f"{_claim(r)}。{basis}时评分规则执行出错，**复核得分无法计算**：{errors}。"
-                    "请修正评分表或报告 perfkit 的维护者后重新运行。")
-    s = (f"{_claim(r)}。{basis}，复核得分为**{fmt.num(r.total)}分**，等级为“**{r.grade}**”。")
+        return par(f"{_claim(r)}。{basis}时评分规则执行出错，", b("复核得分无法计算"),
+                   f"：{'；'.join(r.errors)}。请修正评分表或报告 perfkit 的维护者后重新运行。")
+    lead = (f"{_claim(r)}。{basis}，复核得分为", b(f"{fmt.num(r.total)}分"), "，等级为“",
+            b(r.grade), "”。")
+    s = ""
     if r.claimed is not None:
         diff = r.claim_difference
         if abs(diff) < 0.005:
@@ -83,7 +84,7 @@ def conclusion(ev: Evaluation) -> Text:
     if alt.scorable and abs(alt.total - r.total) >= 0.005:
         s += (f"若改按“{POLICY_ZH[other]}”口径，复核得分为{fmt.num(alt.total)}分"
               f"（{alt.grade or '无对应等级'}）。")
-    return Text(s)
+    return par(lead, s)
 
 
 def score_comparison(ev: Evaluation):
@@ -277,7 +278,7 @@ def gaps_table(ev: Evaluation):
     """The data gaps (see :func:`gaps`) as a table."""
     g = gaps(ev)
     if g.empty:
-        return Text("工作簿提供了评价所需的全部数据。")
+        return par("工作簿提供了评价所需的全部数据。")
     return styled(pd.DataFrame({"领域": g["area"], "项目": g["item"], "类别": g["kind"],
                                 "原因": g["reason"], "单元格": g["cells"]}),
                   caption=f"数据缺口（共{len(g)}项）")
@@ -297,15 +298,15 @@ def text_audit(ev: Evaluation) -> pd.DataFrame:
     return audit_text(extract(paragraphs), ev.settings, ev)
 
 
-def text_audit_summary(ev: Evaluation) -> Text:
+def text_audit_summary(ev: Evaluation) -> Paragraph:
     """How many figures of the department's text were checked, with what verdicts."""
     a = text_audit(ev)
     if a.empty:
-        return Text("部门的报告文字中没有可以核对的数值（或工作簿未提供报告文字）。")
+        return par("部门的报告文字中没有可以核对的数值（或工作簿未提供报告文字）。")
     counts = a["verdict"].value_counts()
     detail = "、".join(f"{v}{int(counts[v])}项" for v in VERDICTS if counts.get(v))
     wrong = int(counts.get(INCONSISTENT, 0))
-    return Text(f"从部门报告文字中识别并核对数值{len(a)}项：{detail}。"
+    return par(f"从部门报告文字中识别并核对数值{len(a)}项：{detail}。"
                 + ("有数值与数据不一致，需部门更正或说明。" if wrong else
                    "未发现与数据不一致的数值；舍入差异和无法核对的项目见下表。"))
 
@@ -315,7 +316,7 @@ def text_audit_table(ev: Evaluation):
     a = text_audit(ev)
     a = a[a["verdict"] != CONSISTENT]
     if a.empty:
-        return Text("")
+        return Blocks()
     frame = audit_display(a).drop(columns="编号")
     frame.insert(0, "位置", list(a["location"]))
     frame["原句"] = list(a["sentence"])

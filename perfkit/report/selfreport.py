@@ -1,7 +1,7 @@
 """The department's 自评报告: its own words quoted from the 报告文字 sheet, its figures computed.
 
 This is the department's document. Text the department wrote (报告文字, 三公经费 变动原因) is
-quoted as written — escaped for display, never rewritten; a ``{指标代码}`` placeholder in it is
+quoted as written — plain text in the blocks, never rewritten; a ``{指标代码}`` placeholder in it is
 filled with the value from the workbook. Figures are computed from the department's own
 workbook. Nothing here is the reviewer's: no verdicts, no recomputed score, no audit (those are
 in :mod:`perfkit.report.review`). Where the workbook holds nothing for a section, the section says so.
@@ -9,7 +9,6 @@ in :mod:`perfkit.report.review`). Where the workbook holds nothing for a section
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from typing import Any
@@ -22,16 +21,14 @@ from perfkit.assess.claims import claim_checks, claimed_items
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.scoresheet import load_sheet
 from perfkit.assess.targets import target_text
-from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY, TEXT_SECTIONS
+from perfkit.data.sheets import DOMAIN_CHOICES, TEXT_SECTIONS
 from perfkit.data.values import normalize_label
+from perfkit.indicators.finance import sheet_lines
 from perfkit.indicators.registry import headlines
-from perfkit.report.markdown import Text, esc, run_in
-from perfkit.report.narrative import _total_clause
+from perfkit.report.blocks import Blocks, Heading, Paragraph, Signature, b, par, run_in
+from perfkit.report.narrative import _total_clause, three_public_items
 from perfkit.report.tables import styled
 from perfkit.verdicts import INCONSISTENT
-
-#: Numbering styles of listed items, by depth (GB/T 9704: 一、（一）1.（1）).
-NUMERALS = "一二三四五六七八九十"
 
 #: Sections whose absence is a gap the report states; the others are optional commentary.
 REQUIRED_SECTIONS = ("functions", "organization", "staffing", "goals", "disclosure", "assets",
@@ -46,17 +43,7 @@ def _nan(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def _number(n: int, style: str) -> str:
-    """The ``n``-th (1-based) label of a numbering style: （一）, 一、, 1. or （1）."""
-    zh = NUMERALS[n - 1] if n <= len(NUMERALS) else str(n)
-    return {"（一）": f"（{zh}）", "一、": f"{zh}、", "1.": f"{n}.", "（1）": f"（{n}）"}[style]
-
-
-def quote(text: str, *, inline: bool = False) -> str:
-    """The department's text as Markdown that displays exactly those characters
-    (:func:`perfkit.report.markdown.esc`; ``inline`` is accepted for callers that quote a
-    phrase inside a sentence: the escaping is the same)."""
-    return esc(text)
+_number = fmt.numbering
 
 
 def _value_text(ev: Evaluation, code: str) -> str | None:
@@ -112,22 +99,22 @@ def _gap(key: str) -> str:
     return f"（工作簿“报告文字”表未提供“{_SECTION_BY_KEY[key].label}”。）"
 
 
-def section(ev: Evaluation, key: str, numbering: str = "（一）") -> Text:
-    """One section of the department's own words.
+def section(ev: Evaluation, key: str, numbering: str = "（一）") -> Blocks:
+    """One section of the department's own words, as typed.
 
     Rows without a 标题 are paragraphs; rows with one are numbered items, the title run in
-    bold before the text ("**（一）队伍结构不合理**。教师学历…", see
-    :func:`perfkit.report.narrative.run_in`). Line breaks inside a cell start new paragraphs. A
-    required section with no text says so; an optional one is empty.
+    bold before the text (``（一）队伍结构不合理`` 。教师学历…). Line breaks inside a cell start
+    new paragraphs. A required section with no text says so; an optional one is empty.
     """
     found = rows(ev, key)
     if found.empty:
-        return Text(_gap(key) if key in REQUIRED_SECTIONS else "")
-    paras, n = [], 0
+        return Blocks(par(_gap(key)) if key in REQUIRED_SECTIONS else None)
+    paras: list[Paragraph] = []
+    n = 0
     for idx, r in found.iterrows():
         content = "" if _nan(r["content"]) else str(r["content"]).strip()
         content, unknown = fill(ev, content)
-        body = [quote(p.strip()) for p in content.split("\n") if p.strip()]
+        body = [p.strip() for p in content.split("\n") if p.strip()]
         if unknown:
             cell = ev.data.cell("text", idx, "content")
             body.append(f"（{cell}中的{'、'.join('{' + u + '}' for u in unknown)}"
@@ -135,18 +122,18 @@ def section(ev: Evaluation, key: str, numbering: str = "（一）") -> Text:
         title = "" if _nan(r["title"]) else str(r["title"]).strip().rstrip("。")
         if title:
             n += 1
-            lead = run_in(_number(n, numbering) + quote(title, inline=True))
-            body = [lead + (body[0] if body else ""), *body[1:]]
-        paras += body
-    return Text("\n\n".join(paras))
+            paras.append(par(run_in(_number(n, numbering) + title), body[0] if body else ""))
+            body = body[1:]
+        paras += [par(p) for p in body]
+    return Blocks(paras)
 
 
-def title(ev: Evaluation) -> Text:
+def title(ev: Evaluation) -> Heading:
     """The document title."""
-    return Text(f"# {quote(ev.department_name, inline=True)}{ev.year}年度部门整体支出绩效自评报告")
+    return Heading(1, f"{ev.department_name}{ev.year}年度部门整体支出绩效自评报告")
 
 
-def preamble(ev: Evaluation) -> Text:
+def preamble(ev: Evaluation) -> Blocks:
     """The opening paragraph: on what basis and how the department evaluated itself."""
     return section(ev, "basis")
 
@@ -156,7 +143,7 @@ def preamble(ev: Evaluation) -> Text:
 # ---------------------------------------------------------------------------------------------
 
 
-def staffing(ev: Evaluation) -> Text:
+def staffing(ev: Evaluation) -> Blocks:
     """人员情况: the department's text, then 编制数 and 在职人数 from 基本信息."""
     info = ev.data.info
     authorized, actual = info.get("staff_authorized_count"), info.get("staff_actual_count")
@@ -166,10 +153,9 @@ def staffing(ev: Evaluation) -> Text:
     if not _nan(actual):
         parts.append(f"年末在职人员{fmt.count(actual)}人")
     figures = ("，".join(parts) + "。") if parts else "（工作簿“基本信息”表未提供编制数和在职人数。）"
-    text = section(ev, "staffing")
-    if text.startswith("（工作簿"):
-        return Text(figures)
-    return Text(figures + "\n\n" + text)
+    if rows(ev, "staffing").empty:
+        return Blocks(par(figures))
+    return Blocks(par(figures), section(ev, "staffing"))
 
 
 def goals_table(ev: Evaluation):
@@ -177,7 +163,7 @@ def goals_table(ev: Evaluation):
     att = targets.attainment(ev)
     att = att[~att["target_derived"] & att["target"].notna()]
     if att.empty:
-        return Text("（工作簿“绩效指标”表未列出本年度有目标值的绩效指标。）")
+        return par("（工作簿“绩效指标”表未列出本年度有目标值的绩效指标。）")
     return styled(pd.DataFrame({
         "领域": att["domain"].map(_domain_zh),
         "绩效指标": att["label_zh"],
@@ -199,7 +185,7 @@ def _stated_ratio(ev: Evaluation, check: str) -> str | None:
     return None if not stated else str(stated).strip()
 
 
-def income_expenditure(ev: Evaluation) -> Text:
+def income_expenditure(ev: Evaluation) -> Blocks:
     """收支情况: income, spending and carry-over as the department's report states them."""
     d, col, basis = ev.data, ev.settings.budget_column, ev.settings.budget_label_zh
     paras = []
@@ -236,66 +222,47 @@ def income_expenditure(ev: Evaluation) -> Text:
              f"累计结转结余{fmt.amount(closing)}" if not _nan(closing) else ""]
     if any(carry):
         paras.append("，".join(c for c in carry if c) + "。")
-    note = section(ev, "finance")
-    return Text("\n\n".join([*paras, note] if note else paras))
+    return Blocks((par(p) for p in paras), section(ev, "finance"))
 
 
 def budget_table(ev: Evaluation, sheet: str):
     """收入 or 支出 by line: budget, actual, completion rate (lines with an actual figure)."""
-    d, col, basis = ev.data, ev.settings.budget_column, ev.settings.budget_label_zh
+    basis = ev.settings.budget_label_zh
     out = []
-    for item in SHEET_BY_KEY[sheet].items:
-        actual, budget = d.value(sheet, item.key, "actual"), d.value(sheet, item.key, col)
-        if _nan(actual) and _nan(budget):
+    for _, line in sheet_lines(ev.data, ev.settings, sheet).iterrows():
+        if _nan(line["actual"]) and _nan(line["budget"]):
             continue
-        rate = (fmt.pct(actual / budget * 100) if not (_nan(actual) or _nan(budget) or budget == 0)
-                else (fmt.NOT_COMPUTABLE_ZERO if budget == 0 else fmt.MISSING))
-        out.append({"项目": ("　其中：" if item.parent else "") + item.label,
-                    f"{basis}数（万元）": fmt.num(budget), "决算数（万元）": fmt.num(actual),
-                    f"完成率（决算/{basis}）": rate})
+        out.append({"项目": ("　其中：" if line["parent"] else "") + line["label"],
+                    f"{basis}数（万元）": fmt.num(line["budget"]),
+                    "决算数（万元）": fmt.num(line["actual"]),
+                    f"完成率（决算/{basis}）": fmt.pct(line["execution_pct"],
+                                                   missing=line["execution_note"] or fmt.MISSING)})
     name = "收入" if sheet == "income" else "支出"
     if not out:
-        return Text(f"（工作簿未提供{name}数据。）")
+        return par(f"（工作簿未提供{name}数据。）")
     return styled(pd.DataFrame(out), caption=f"{ev.year}年度{name}决算")
 
 
-def three_public(ev: Evaluation) -> Text:
+def three_public(ev: Evaluation) -> Blocks:
     """“三公”经费: total against budget and last year, each item with the department's reason."""
     d, y = ev.data, ev.year
     total = d.value("three_public", "total", "actual")
     if _nan(total):
-        return Text(f"{y}年度“三公”经费决算数未提供。")
+        return Blocks(par(f"{y}年度“三公”经费决算数未提供。"))
     s = f"{y}年度“三公”经费支出共计{fmt.amount(total)}"
     control = ev.value("three_public_control_pct")
     if not _nan(control):
         s += f"，为预算{fmt.amount(d.value('three_public', 'total', 'budget'))}的{fmt.pct(control)}"
     elif stated := _stated_ratio(ev, "three_public_control_pct"):
-        s += (f"，为年初预算的{quote(stated.replace(' ', ''), inline=True)}"
+        s += (f"，为年初预算的{stated.replace(' ', '')}"
               "（部门填报；“三公”经费预算数未列入工作簿）")
     prior = d.value("three_public", "total", "prior_actual")
     if not _nan(prior):
         s += f"，较{y - 1}年度“三公”经费{fmt.amount(prior)}{fmt.change(total - prior)}"
     paras = [s + "。"]
-    items = []
-    for key, label in (("reception", "公务接待费"), ("abroad", "因公出国（境）费"),
-                       ("vehicle_purchase", "公务用车购置费"),
-                       ("vehicle_operation", "公务用车运行维护费")):
-        now, before = d.value("three_public", key, "actual"), d.value("three_public", key, "prior_actual")
-        if _nan(now):
-            continue
-        p = f"{label}本年数{fmt.amount(now)}"
-        if not _nan(before):
-            p += f"，上年数{fmt.amount(before)}，{fmt.change(now - before)}"
-        reason = d.frames["three_public"].at[key, "reason"] if "reason" in d.frames[
-            "three_public"] else None
-        if not _nan(reason) and str(reason).strip():
-            p += "。" + quote(str(reason).strip(), inline=True)
-        else:
-            p += "。"
-        items.append(p)
+    items = three_public_items(ev, same="持平", reasons=True)
     paras += [f"{_number(i, '（1）')}{p}" for i, p in enumerate(items, 1)]
-    note = section(ev, "three_public")
-    return Text("\n\n".join([*paras, note] if note else paras))
+    return Blocks((par(p) for p in paras), section(ev, "three_public"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,7 +274,7 @@ def three_public(ev: Evaluation) -> Text:
 _DONE = {"超额": "超额完成", "达成": "完成", "未达成": "未完成", "无实际值": "未提供实际值"}
 
 
-def results_fallback(ev: Evaluation) -> Text:
+def results_fallback(ev: Evaluation) -> Blocks:
     """主要绩效 for a department that wrote no 主要绩效 text, from the data: per 领域 of the
     department-year (finance, its domains, 其他), the catalog's headline indicators in its
     order, then the 绩效指标 rows with this year's target or of the department's own (any 领域,
@@ -317,7 +284,7 @@ def results_fallback(ev: Evaluation) -> Text:
     m = m[~m["next_year"]]
     goals = {r["code"]: r for _, r in m.iterrows() if r["code"] and r["status"]}
     ind = ev.indicators
-    out: list[str] = []
+    out: list[Paragraph] = []
     for domain in ev.target_domains:
         items, listed = [], set()
 
@@ -331,7 +298,7 @@ def results_fallback(ev: Evaluation) -> Text:
             if code not in ind.index or _nan(ind.at[code, "value"]):
                 continue
             r = ind.loc[code]
-            s = (f"{quote(r['label_zh'], inline=True)}"
+            s = (f"{r['label_zh']}"
                  f"{fmt.with_unit(r['value'], r['unit'], int(r['decimals']), qualifier=r['qualifier'])}")
             items.append(s + (done(goals[code]) if code in goals else ""))
             listed.add(code)
@@ -341,32 +308,32 @@ def results_fallback(ev: Evaluation) -> Text:
             if r["id"] in listed:
                 continue
             listed.add(r["id"])
-            items.append(f"{quote(r['label_zh'], inline=True)}"
+            items.append(f"{r['label_zh']}"
                          f"{with_qualifier(r['actual'], r['unit'], r['qualifier'])}{done(r)}")
         if items:
-            out.append(run_in(_number(len(out) + 1, "1.") + _domain_zh(domain))
-                       + "；".join(items) + "。")
+            out.append(par(run_in(_number(len(out) + 1, "1.") + _domain_zh(domain)),
+                           "；".join(items) + "。"))
     if not out:
-        return Text("（工作簿“绩效指标”表未提供实际完成值。）")
-    return Text("\n\n".join(out))
+        return Blocks(par("（工作簿“绩效指标”表未提供实际完成值。）"))
+    return Blocks(out)
 
 
-def results(ev: Evaluation) -> Text:
+def results(ev: Evaluation) -> Blocks:
     """主要绩效: the department's own account per area, or the fallback from the data."""
     if rows(ev, "results").empty:
         return results_fallback(ev)
     return section(ev, "results", numbering="1.")
 
 
-def targets_summary(ev: Evaluation) -> Text:
+def targets_summary(ev: Evaluation) -> Paragraph:
     """How many of the year's quantified targets were met (the department's own targets)."""
     att = targets.attainment(ev)
     att = att[~att["target_derived"]]
     if att.empty:
-        return Text("工作簿未列出本年度有目标值的绩效指标。")
+        return par("工作簿未列出本年度有目标值的绩效指标。")
     counts = att["status"].value_counts()
     parts = [f"{_DONE.get(s, s)}{int(counts[s])}项" for s in targets.STATUSES if counts.get(s)]
-    return Text(f"{ev.year}年度设定量化绩效目标{len(att)}项：{'，'.join(parts)}。")
+    return par(f"{ev.year}年度设定量化绩效目标{len(att)}项：{'，'.join(parts)}。")
 
 
 def targets_table(ev: Evaluation):
@@ -374,7 +341,7 @@ def targets_table(ev: Evaluation):
     att = targets.attainment(ev)
     att = att[~att["target_derived"]]
     if att.empty:
-        return Text("")
+        return Blocks()
     return styled(pd.DataFrame({
         "绩效指标": att["label_zh"],
         "年度目标": [target_text(r) for _, r in att.iterrows()],
@@ -393,7 +360,7 @@ def next_year_table(ev: Evaluation):
     """Targets the department set for a later year (not judged this year)."""
     nxt = targets.next_year_targets(ev)
     if nxt.empty:
-        return Text("")
+        return Blocks()
     return styled(pd.DataFrame({
         "目标年度": nxt["target_year"].map(lambda y: f"{y}年"),
         "绩效指标": nxt["label_zh"],
@@ -401,32 +368,31 @@ def next_year_table(ev: Evaluation):
     }), caption="下年度量化绩效目标")
 
 
-def conclusion(ev: Evaluation) -> Text:
+def conclusion(ev: Evaluation) -> Blocks:
     """自评结论: the department's words, its own score and grade (never perfkit's)."""
     sheet = load_sheet(ev.settings.score_sheet)
     claimed = ev.data.info.get("claimed_score")
     stated_grade = str(ev.data.info.get("claimed_grade") or "").strip()
     words = section(ev, "conclusion")
     if claimed is None or _nan(claimed):
-        score = "（工作簿“基本信息”表未填报自评得分。）"
+        score = par("（工作簿“基本信息”表未填报自评得分。）")
     else:
         # The department's own grade only: a band perfkit would read off the score is not
         # something the department said.
-        grade = f"，等级为“{quote(stated_grade, inline=True)}”" if stated_grade else ""
-        score = (f"按《{quote(sheet.title_zh, inline=True)}》，{ev.year}年度部门整体支出绩效"
-                 f"自评得分**{fmt.num(claimed)}分**{grade}。")
-    paras = [words, score]
+        grade = f"，等级为“{stated_grade}”" if stated_grade else ""
+        score = par(f"按《{sheet.title_zh}》，{ev.year}年度部门整体支出绩效自评得分",
+                    b(f"{fmt.num(claimed)}分"), f"{grade}。")
     sum_check = claim_checks(ev, sheet).set_index("check").loc["claim_items_sum"]
-    if sum_check["verdict"] == INCONSISTENT:
-        paras.append(f"**请核对：{quote(sum_check['explanation'], inline=True)}。**")
-    return Text("\n\n".join(p for p in paras if p))
+    check = (par(b(f"请核对：{sum_check['explanation']}。"))
+             if sum_check["verdict"] == INCONSISTENT else None)
+    return Blocks(words, score, check)
 
 
 def item_scores_table(ev: Evaluation):
     """The department's item scores (自评表 sheet), when it gave them."""
     items = claimed_items(ev)
     if items.empty or items["score"].isna().all():
-        return Text("部门未填报分项自评得分。")
+        return par("部门未填报分项自评得分。")
     frame = ev.data.frames["self_scores"]
     return styled(pd.DataFrame({
         "一级指标": frame["level1"].fillna(""), "二级指标": frame["level2"].fillna(""),
@@ -435,11 +401,9 @@ def item_scores_table(ev: Evaluation):
     }), caption="部门整体支出绩效自评表")
 
 
-def signature(ev: Evaluation) -> Text:
+def signature(ev: Evaluation) -> Signature:
     """落款: the department and the report date, right-aligned as official documents place them."""
     date = ev.data.info.get("report_date")
     when = (f"{date.year}年{date.month}月{date.day}日" if date is not None
             else "（报告日期未提供）")
-    # Raw HTML: Markdown escapes are not read inside it (they would print their backslashes).
-    return Text(f'<p class="signature">{html.escape(str(ev.department_name), quote=False)}'
-                f'<br>{when}</p>')
+    return Signature((str(ev.department_name), when))

@@ -23,7 +23,7 @@ from perfkit.indicators import REGISTRY
 from perfkit.indicators.aid import PROGRAMME_FIELDS, programme_frame
 from perfkit.indicators.finance import sheet_lines
 from perfkit.indicators.registry import load_all, topics
-from perfkit.report.markdown import Text
+from perfkit.report.blocks import Blocks, Table, par
 from perfkit.verdicts import CONFIRMED, INCONSISTENT, ROUNDING, UNEXPLAINED, UNVERIFIABLE
 
 MISSING = fmt.MISSING
@@ -32,12 +32,6 @@ MISSING = fmt.MISSING
 #: gives (Σ parts, the identity, the standard); in the audit 报告值 and 重新计算.
 DIFFERENCE_HEADER = "差额（实际 − 应为）"
 AUDIT_DIFFERENCE_HEADER = "差额（报告值 − 重新计算）"
-
-#: Mime type of a table's structured form (what the Word renderer reads); nbconvert's HTML
-#: ignores it. Payload: ``columns`` (headers, units included), ``rows`` (display strings),
-#: ``caption`` (or null), ``numeric`` (per column: right-aligned figures) and ``styles``
-#: (per column: cell text -> CSS the HTML applies to cells with that text).
-TABLE_MIME = "application/vnd.perfkit.table+json"
 
 #: A figure as a table prints it: optional sign and currency, digits, an optional unit of at
 #: most four characters (``24192.45``, ``-595.92``, ``109.03%``, ``+1.20个百分点``, ``2019年``,
@@ -60,91 +54,27 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-class Table:
-    """A display table: shows as the HTML table it always was, and carries its structure.
-
-    In Jupyter and nbconvert it displays as the pandas Styler's HTML (index hidden, cells
-    HTML-escaped, ``styles`` applied). Its mime bundle also carries :data:`TABLE_MIME`, from
-    which the Word renderer builds a real table: header, rows of display strings, caption,
-    which columns hold figures.
-
-    Attributes:
-        frame: the table as display strings (missing values shown as ``未提供``).
-        caption: the caption, or None.
-        styles: per column, cell text -> CSS for cells with that text (e.g. verdicts in red).
-        styler: the pandas Styler that makes the HTML.
-    """
-
-    def __init__(self, frame: pd.DataFrame, caption: str | None = None,
-                 styles: Mapping[str, Mapping[str, str]] | None = None):
-        self.frame = frame
-        self.caption = caption or None
-        self.styles = {str(k): dict(v) for k, v in (styles or {}).items()}
-        styler = frame.style.hide(axis="index").format(escape="html", na_rep=MISSING)
-        styler = styler.set_table_attributes('class="pk-table"')
-        if caption:
-            styler = styler.set_caption(caption)
-        for column, css in self.styles.items():
-            styler = styler.map(lambda v, css=css: css.get(v, ""), subset=[column])
-        self.styler = styler
-
-    def to_html(self) -> str:
-        """The table's HTML (the Styler's)."""
-        return self.styler.to_html()
-
-    def __getattr__(self, name: str) -> Any:
-        """Other Styler methods (``.map``, ``.apply`` …) style the HTML and return the Table.
-
-        They reach the HTML only; ``styles`` reaches the Word file too, so prefer it.
-        """
-        if name.startswith("_") or name == "styler":
-            raise AttributeError(name)
-        attribute = getattr(self.styler, name)
-        if not callable(attribute):
-            return attribute
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            result = attribute(*args, **kwargs)
-            return self if result is self.styler else result
-
-        return call
-
-    def _repr_html_(self) -> str | None:
-        return self.styler._repr_html_()
-
-    def to_json(self) -> dict[str, Any]:
-        """The structured form carried under :data:`TABLE_MIME`."""
-        columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c)
-                   for c in self.frame.columns]
-        rows = [[_cell_text(v) for v in row] for row in self.frame.itertuples(index=False)]
-        numeric = []
-        for i in range(len(columns)):
-            cells = [r[i].strip() for r in rows]
-            figures = [c for c in cells if is_number_text(c)]
-            numeric.append(bool(figures) and all(
-                is_number_text(c) or len(c) <= _NUMERIC_NOTE_CHARS for c in cells))
-        return {"columns": columns, "rows": rows, "caption": self.caption,
-                "numeric": numeric, "styles": self.styles}
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
-        # IPython adds text/html (from _repr_html_) and text/plain (repr) to this bundle.
-        return {TABLE_MIME: self.to_json()}
-
-    def __repr__(self) -> str:
-        rows, cols = self.frame.shape
-        return f"<Table {self.caption or ''} {rows}×{cols}>".replace("  ", " ")
-
-
 def styled(frame: pd.DataFrame, caption: str | None = None,
-           styles: Mapping[str, Mapping[str, str]] | None = None) -> Table:
-    """A display :class:`Table` without the index, cells HTML-escaped (workbook text is data).
+           tones: Mapping[str, Mapping[str, str]] | None = None) -> Table:
+    """A table block from display strings (missing values shown as ``未提供``): the columns
+    that hold figures (every cell a figure or a short note such as 未提供) are marked numeric.
 
     Args:
-        frame: the rows as display strings (numbers already formatted).
+        frame: the rows as display strings (numbers already formatted); the index is not shown.
         caption: shown above the table.
-        styles: per column, cell text -> CSS for cells with that text.
+        tones: per column, cell text -> a tone of :data:`perfkit.report.blocks.TONES`.
     """
-    return Table(frame, caption, styles)
+    columns = tuple(" ".join(map(str, c)) if isinstance(c, tuple) else str(c)
+                    for c in frame.columns)
+    rows = tuple(tuple(_cell_text(v) for v in row) for row in frame.itertuples(index=False))
+    numeric = []
+    for i in range(len(columns)):
+        cells = [r[i].strip() for r in rows]
+        figures = [c for c in cells if is_number_text(c)]
+        numeric.append(bool(figures) and all(
+            is_number_text(c) or len(c) <= _NUMERIC_NOTE_CHARS for c in cells))
+    return Table(columns, rows, tuple(numeric), caption or "",
+                 {str(k): dict(v) for k, v in (tones or {}).items()})
 
 
 def _rate(value: float, note: str) -> str:
@@ -230,15 +160,11 @@ def check_table(ev: Evaluation):
 # Audit: the figures a report states, recomputed (numbers from perfkit.assess.audit)
 # ---------------------------------------------------------------------------------------------
 
-#: How each audit verdict is marked in the reviewer's table.
-#: Class of the 结论 cell per verdict (colours in templates/report.css: the report sanitizer
-#: keeps classes, never stylesheets from outputs).
-AUDIT_VERDICT_CLASS = {INCONSISTENT: "verdict-bad", ROUNDING: "verdict-note", UNEXPLAINED: "verdict-note",
-                       CONFIRMED: "verdict-note", UNVERIFIABLE: "verdict-na"}
-#: The same marks as CSS, for the Word table (perfkit.report.word reads colour and weight).
-AUDIT_VERDICT_STYLE = {INCONSISTENT: "color: #B22222; font-weight: bold", ROUNDING: "color: #B8860B",
-                       UNEXPLAINED: "color: #B8860B", CONFIRMED: "color: #B8860B",
-                       UNVERIFIABLE: "color: #808080"}
+#: The tone of each audit verdict in the reviewer's table (colours: templates/report.css, and
+#: the same in Word and Typst).
+AUDIT_VERDICT_TONE = {INCONSISTENT: "verdict-bad", ROUNDING: "verdict-note",
+                      UNEXPLAINED: "verdict-note", CONFIRMED: "verdict-note",
+                      UNVERIFIABLE: "verdict-na"}
 
 
 def _audit_value(value: float, unit: str, note: str, verdict: str) -> str:
@@ -306,14 +232,8 @@ def audit_table(ev: Evaluation, category: str | None = None):
 
 
 def verdicts_marked(frame: pd.DataFrame, caption: str | None = None) -> Table:
-    """:func:`styled` with each 结论 cell marked by its verdict: a class in the HTML (report.css
-    colours it; the sanitizer keeps classes, never an output's stylesheet) and the same colour
-    in the Word table (``styles``)."""
-    classes = pd.DataFrame("", index=frame.index, columns=frame.columns)
-    classes["结论"] = frame["结论"].map(lambda v: AUDIT_VERDICT_CLASS.get(v, ""))
-    table = styled(frame, caption, styles={"结论": AUDIT_VERDICT_STYLE})
-    table.set_td_classes(classes)
-    return table
+    """:func:`styled` with each 结论 cell toned by its verdict (不一致 red, 舍入差异 amber)."""
+    return styled(frame, caption, tones={"结论": AUDIT_VERDICT_TONE})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,8 +280,7 @@ def attainment_table(ev: Evaluation, domain: str):
     """This year's targets of a domain: target, actual, 实际/目标, status (达成/超额/…), change."""
     frame = targets.attainment(ev, domain)
     if frame.empty:  # attainment_summary says that there are none
-
-        return Text("")
+        return Blocks()
     caption = None if frame["prior"].notna().any() else "上年值均未提供，无法计算较上年变化。"
     return styled(_target_rows(frame, judged=True), caption)
 
@@ -370,8 +289,7 @@ def next_year_table(ev: Evaluation, domain: str):
     """Targets set for a later year (the plan), listed but not judged."""
     frame = targets.next_year_targets(ev, domain)
     if frame.empty:  # next_year_targets_text says that there are none
-
-        return Text("")
+        return Blocks()
     return styled(_target_rows(frame, judged=False))
 
 
@@ -527,8 +445,8 @@ def change_table(ev: Evaluation, domain: str = "finance"):
     """
     years = earlier_years(ev)
     if not years:
-        return Text(f"没有{ev.year}年以前年度的评价结果（此前年度尚未用本工具评价，或其结果未保存），"
-                    "本节不作历年比较。")
+        return par(f"没有{ev.year}年以前年度的评价结果（此前年度尚未用本工具评价，或其结果未保存），"
+                   "本节不作历年比较。")
     c = changes(ev, domain)
     # Never computable in any year: the gap table lists those.
     c = c[c["value"].notna() | c["prior_value"].notna()].reset_index(drop=True)

@@ -33,7 +33,8 @@ from typing import Any
 import typst
 
 from perfkit.report.fonts import CjkFont, find_cjk_fonts
-from perfkit.report.html import CLASS_SIZE_PT, asset
+from perfkit.report.html import asset
+from perfkit.report.layout import CLASS_SIZE_PT
 
 log = logging.getLogger(__name__)
 
