@@ -149,6 +149,13 @@ class Block:
     def plain_text(self) -> str:
         return ""
 
+    def __str__(self) -> str:
+        return self.plain_text()
+
+    def __contains__(self, text: str) -> bool:
+        """``"…" in block``: whether its text contains ``text``."""
+        return text in self.plain_text()
+
     def blocks(self) -> Iterator[Block]:
         yield self
 
@@ -264,6 +271,13 @@ class Table(Block):
         if self.orientation != "auto":
             out["orientation"] = self.orientation
         return out
+
+    @property
+    def frame(self) -> Any:
+        """The table as a pandas DataFrame of its display strings (for an analyst or a test)."""
+        import pandas as pd  # only when asked: blocks are read without pandas
+
+        return pd.DataFrame(list(self.rows), columns=list(self.columns))
 
     def tone(self, column: int, text: str) -> str:
         """The tone of a cell ("" for none)."""
@@ -383,6 +397,19 @@ class Blocks(tuple):
 
     def blocks(self) -> Iterator[Block]:
         yield from self
+
+    def plain_text(self) -> str:
+        """The text of the blocks, a blank line between two."""
+        return "\n\n".join(t for t in (b.plain_text() for b in self) if t)
+
+    def __str__(self) -> str:
+        return self.plain_text()
+
+    def __contains__(self, item: object) -> bool:
+        """A block among them, or (a string) text that their text contains."""
+        if isinstance(item, str):
+            return item in self.plain_text()
+        return tuple.__contains__(self, item)
 
     def __repr__(self) -> str:
         return f"<Blocks: {len(self)}>"

@@ -390,7 +390,7 @@ def test_reported_figures_carry_their_qualifier(sample_ev):
     assert list(own["qualifier"]) == ["多"]  # the sample's one own row stated with 多
     from perfkit.report import narrative
 
-    text = narrative.topic_summary(sample_ev, "safety", "drills")
+    text = str(narrative.topic_summary(sample_ev, "safety", "drills"))
     assert "开展应急演练的学校1000余所" in text
     assert "适龄三类残疾儿童少年入学率93.96%以上" in narrative.topic_summary(
         sample_ev, "quality", "special_ed")
@@ -409,10 +409,8 @@ def test_rows_of_a_domain_the_settings_leave_out_are_named(sample_ev):
 def test_a_project_catalog_gets_its_domain_report_without_python(project):
     """水利, declared only in the project's domains/water.yaml: the domain report's title,
     introduction and sections come from it (a topic of two 人 figures gets its chart)."""
-    from matplotlib.figure import Figure
-
     from perfkit.report import domainreport
-    from perfkit.report.markdown import Text
+    from perfkit.report.blocks import Chart, Heading, Paragraph
 
     _write(project / "domains" / "water.yaml", WATER.replace(
         "supply: {label_zh: 供水, indicators: [water_population_count, water_coverage_pct]}",
@@ -422,12 +420,14 @@ def test_a_project_catalog_gets_its_domain_report_without_python(project):
                        _row("水利", "water_covered_count", 850, target=800, direction="≥",
                             qualifier="余")])
     assert ev.domains == ["water"]
-    assert domainreport.title(ev, "water").endswith("2021年度水利绩效自评")
+    assert domainreport.title(ev, "water").text.endswith("2021年度水利绩效自评")
     parts = domainreport.sections(ev, "water")
-    assert parts[0].startswith("### （一）供水\n\n2021年，供水人口1000人；")
-    assert "农村集中供水覆盖人口850余人（目标≥800人，超额）；农村集中供水率85.00%" in parts[0]
-    assert [type(p).__name__ for p in parts[1:]] == ["Table", "Figure"]
-    assert isinstance(parts[2], Figure) and isinstance(parts[0], Text)
+    assert parts[0] == Heading(3, "（一）供水")
+    assert isinstance(parts[1], Paragraph)
+    assert parts[1].plain_text().startswith("2021年，供水人口1000人；")
+    assert "农村集中供水覆盖人口850余人（目标≥800人，超额）；农村集中供水率85.00%" in parts[1].plain_text()
+    assert [type(p).__name__ for p in parts[2:]] == ["Table", "Chart"]
+    assert isinstance(parts[3], Chart)
 
 
 def test_a_bad_catalog_names_the_line_of_each_problem(tmp_path):

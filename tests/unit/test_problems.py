@@ -38,7 +38,8 @@ def test_one_suggestion_per_problem_type(sample_ev):
     found = problems.find_problems(sample_ev)
     for kind in kinds:
         assert narrative.suggestion_text(kind, found[found["type"] == kind]["item_zh"]) in text
-    assert text.count("**（") == len(kinds)
+    assert len(text) == len(kinds)  # one paragraph per type, its run-in title in bold
+    assert all(p.runs[0].bold and p.runs[0].text.startswith("（") for p in text)
 
 
 def test_missed_target_is_a_problem(make_ev):
