@@ -340,10 +340,13 @@ class Chart(Block):
         return f"<图表 {self.alt}>"
 
     @classmethod
-    def from_figure(cls, figure: Any, alt: str = "图表") -> Chart:
-        """A matplotlib Figure drawn to PNG at its own size and resolution."""
+    def from_figure(cls, figure: Any, alt: str = "图表", dpi: int = 200) -> Chart:
+        """A matplotlib Figure drawn to PNG at its printed size and ``dpi``. A figure with a
+        layout engine (perfkit's charts: constrained) already fits its canvas; one without
+        is cropped to what it draws."""
         buf = io.BytesIO()
-        figure.savefig(buf, format="png", dpi=figure.dpi, facecolor="white")
+        crop = "tight" if figure.get_layout_engine() is None else None
+        figure.savefig(buf, format="png", dpi=dpi, bbox_inches=crop, facecolor="white")
         return cls(buf.getvalue(), alt, figure)
 
 
