@@ -15,7 +15,7 @@ from perfkit.report.fonts import CjkFont, find_cjk_fonts
 from perfkit.report.html import analyst_body, page, render_body, reviewer_notebook
 from perfkit.report.meta import ReportMeta
 from perfkit.report.typstpdf import typst_pdf
-from perfkit.report.word import notebook_docx
+from perfkit.report.word import blocks_docx
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def render_notebook(
 
     if docx:
         started = time.perf_counter()
-        data = notebook_docx(reviewer_nb, meta)
+        data = blocks_docx(blocks, meta)
         written["docx"] = write_bytes_atomic(out_dir / f"{stem}.docx", data)
         log.info("wrote %s Word file in %.2f s (%d bytes)", stem, time.perf_counter() - started,
                  len(data))
