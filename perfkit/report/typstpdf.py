@@ -142,7 +142,7 @@ def _table(table: Table, layout: Any, tokens: bool) -> dict[str, Any]:
                                else _tokens(text))
         return entry
 
-    head = [cell(c) for c in table.columns]
+    head = [cell(c, layout.head[j]) for j, c in enumerate(table.columns)]
     body = [[cell(text, layout.cells[r][j]) for j, text in enumerate(row)]
             for r, row in enumerate(table.rows)]
     return {"t": "table", "widths": list(layout.widths), "size": layout.size_pt,
