@@ -214,17 +214,23 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
                    "默认 params/<部门>/<年度>.yaml")] = "",
           ) -> None:
     """检查一个工作簿，一次列出全部问题（有问题时退出状态为 2）。"""
+    from perfkit.assess.evaluation import Evaluation
     from perfkit.assess.figures import unknown_checks
-    from perfkit.data.params import settings_for_workbook
+    from perfkit.data.params import settings_for_workbook, settings_from_dict
     from perfkit.data.reader import load_workbook
     from perfkit.data.values import year_from_filename
     from perfkit.errors import WorkbookError
+    from perfkit.report.selfreport import placeholder_problems
 
     try:  # a year in the file name is checked too
         settings = settings_for_workbook(file, year or year_from_filename(file), params)
         data = load_workbook(file.resolve(), expected_year=year,
-                             confirmed=settings.confirmed_values if settings else ())
+                             confirmed=settings.confirmed_values if settings else (),
+                             limits=settings.read_limits if settings else None)
         unusable = unknown_checks(data)  # 报告数值 rows the audit would call 无法核对
+        own = settings if settings is not None and settings.year == data.year else \
+            settings_from_dict({"department": "audit", "year": data.year})
+        unusable += placeholder_problems(Evaluation(data, own))  # {code} in 报告文字
         if unusable:
             raise WorkbookError(unusable)
     except PerfkitError as exc:

@@ -12,6 +12,7 @@ from pydantic.dataclasses import dataclass
 
 from perfkit import config, reads, yamlcheck
 from perfkit.atomic import write_text_atomic
+from perfkit.data.limits import MAX_COLUMNS, MAX_ROWS, MAX_WORKBOOK_MB, ReadLimits
 from perfkit.data.sheets import SHEET_BY_NAME
 from perfkit.domains import catalogs
 from perfkit.errors import ParamsError
@@ -128,6 +129,11 @@ class Settings:
         pdf_engine: what typesets the ``web`` layout: ``typst`` (13 times faster) or
             ``weasyprint`` (perfkit/templates/PDF_CHOICE.md); the official layout is always
             typeset by WeasyPrint.
+        max_rows: rows of one workbook sheet read at most; a value below is refused with its
+            cell (:mod:`perfkit.data.limits`).
+        max_columns: columns of one sheet read at most; a value further right is refused.
+        max_workbook_mb: decompressed size (MB) of the workbook parts perfkit parses (the
+            template's sheets and all the text); a larger workbook is refused before parsing.
     """
 
     department: Annotated[StrictStr, AfterValidator(_slug)]
@@ -146,6 +152,15 @@ class Settings:
     confirmed_values: tuple[Annotated[StrictStr, AfterValidator(_cell)], ...] = ()
     pdf_layout: Literal["web", "official"] = "web"
     pdf_engine: Literal["typst", "weasyprint"] = "typst"
+    max_rows: Annotated[StrictInt, Field(ge=100, le=1_000_000)] = MAX_ROWS
+    max_columns: Annotated[StrictInt, Field(ge=20, le=16_384)] = MAX_COLUMNS
+    max_workbook_mb: Annotated[float, Field(strict=True, gt=0, le=2048,
+                                            allow_inf_nan=False)] = MAX_WORKBOOK_MB
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """What of the workbook is read (rows, columns, decompressed size)."""
+        return ReadLimits(self.max_rows, self.max_columns, self.max_workbook_mb)
 
     @property
     def budget_column(self) -> str:
