@@ -105,13 +105,18 @@ def run(
     """执行笔记本并渲染报告到 outputs/<部门>/<年度>/（输入未变的跳过）。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from perfkit.data.params import check_department, check_notebooks
     from perfkit.run.runner import run as run_all
 
-    try:
+    dept_list = [d.strip() for d in (depts or dept or "").split(",") if d.strip()]
+    try:  # names become folders and files: refused before anything starts
         year_list = _years(years) or ([year] if year else [])
+        notebook = list(check_notebooks(notebook)) if notebook else None
+        for d in dept_list:
+            if d != "all":
+                check_department(d)
     except PerfkitError as exc:
         _fail(exc)
-    dept_list = [d.strip() for d in (depts or dept or "").split(",") if d.strip()]
     found = _discover()
     if not dept_list or dept_list == ["all"]:
         dept_list = sorted({d for d, _ in found})
@@ -227,6 +232,11 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
         data = load_workbook(file.resolve(), expected_year=year,
                              confirmed=settings.confirmed_values if settings else (),
                              limits=settings.read_limits if settings else None)
+        if settings is None and params:  # the settings file states no year: the workbook does
+            settings = settings_for_workbook(file, data.year, params)
+            data = load_workbook(file.resolve(), expected_year=year,
+                                 confirmed=settings.confirmed_values if settings else (),
+                                 limits=settings.read_limits if settings else None)
         unusable = unknown_checks(data)  # 报告数值 rows the audit would call 无法核对
         own = settings if settings is not None and settings.year == data.year else \
             settings_from_dict({"department": "audit", "year": data.year})

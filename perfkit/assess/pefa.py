@@ -13,7 +13,7 @@ import pandas as pd
 from perfkit import config, fmt, reads
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import Interval
-from perfkit.data.params import Settings, load_settings
+from perfkit.data.params import Settings, load_settings, safe_path
 from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.errors import PerfkitError
@@ -201,6 +201,7 @@ def history(ev: Evaluation, years: int = 3) -> list[Evaluation]:
             reads.file(path)  # absent now: adding it later changes this assessment
             continue
         try:
+            path = safe_path(path, "workbook")  # a link out of the project is not followed
             known = _settings(ev.settings.department, y)
             data = load_workbook(path, expected_year=y,
                                  confirmed=known.confirmed_values if known else (),
