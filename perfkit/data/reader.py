@@ -145,9 +145,14 @@ def _load(path: Path, col: Collector, expected_year: int | None,
     errors, notes = check_totals(path.name, frames, cells, skip=col.flagged)
     col.problems.extend(errors)
     col.warnings.extend(notes)
-    for ref in [r for r, used in col.to_confirm.items() if not used]:
+    unused = [r for r, used in col.to_confirm.items() if not used]
+    for ref in unused[:_UNUSED_SHOWN]:
         col.warn("", "", f"运行设置 confirmed_values 列出的 {ref} 没有被规模检查提示",
                  "只列出被提示为数量级异常、并经核实的单元格", "从 confirmed_values 中删去该项")
+    if len(unused) > _UNUSED_SHOWN:  # one note for the rest, not thousands of lines
+        col.warn("", "", f"运行设置 confirmed_values 另有 {len(unused) - _UNUSED_SHOWN} 个单元格"
+                 f"（{unused[_UNUSED_SHOWN]} 等）没有被规模检查提示",
+                 "只列出被提示为数量级异常、并经核实的单元格", "从 confirmed_values 中删去这些项")
     if col.problems:
         raise WorkbookError(col.problems)
     for w in col.warnings:
@@ -156,6 +161,8 @@ def _load(path: Path, col: Collector, expected_year: int | None,
                         warnings=list(col.warnings), confirmed=list(col.confirmed))
 
 
+#: Unused confirmed_values named one by one (the rest in one note).
+_UNUSED_SHOWN = 10
 #: What to do about a damaged file.
 _DAMAGED = "重新从原系统导出，或从备份恢复；若仍能在 Excel/WPS 中打开，另存为新的 .xlsx"
 #: Errors that reading a damaged package raises (a part that does not decompress, a CRC that

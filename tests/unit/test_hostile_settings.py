@@ -180,11 +180,16 @@ def test_a_settings_file_without_a_year_is_applied(sample_project, params_dir, c
     assert result.exit_code == 2 and "max_workbook_mb" in result.output, result.output
 
 
-def test_a_large_settings_file_loads(sample_project, params_dir):
-    # 1.6 MB: 48-85 s before (six pure-Python parses); the time is in benchmarks/hostile_bench.py.
+def test_a_large_settings_file_is_read_and_summarised(sample_project, params_dir, cli):
+    # 1.6 MB: 48-85 s before (six pure-Python parses, then 64,000 lines of notes, one per
+    # unused confirmed cell); the time is in benchmarks/hostile_bench.py.
     path = hostile.settings_yaml(params_dir / "big.yaml", 64_000)
     assert path.stat().st_size > 1.5e6
     assert len(load_settings("yiyang-edu", 2019, path).confirmed_values) == 64_000
+    result = check_with(cli, sample_project, path)
+    assert result.exit_code == 0, result.output
+    notes = [ln for ln in result.output.splitlines() if ln.startswith("提醒")]
+    assert len(notes) == 11 and "另有 63990 个单元格（三公经费!C12 等）" in notes[-1]
 
 
 # --- item 10: names and paths -----------------------------------------------------------------
