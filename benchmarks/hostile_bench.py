@@ -1,7 +1,8 @@
 """Time and memory of ``perfkit check`` on hostile and huge inputs (issue 28, items 1, 7, 9).
 
 Usage: ``.venv/bin/python benchmarks/hostile_bench.py [--only NAME …] [--limit-gb 6]
-[--timeout 300]``
+[--timeout 300] [--run]`` (run it with another checkout's ``.venv/bin/python`` to measure that
+checkout's perfkit: the builders come from this one)
 
 Each case is built by ``tests/corpus/hostile.py`` (the sizes of the issue) in a temporary
 project folder, then ``perfkit check`` runs on it once under ``/usr/bin/time``: wall time, peak
@@ -10,12 +11,23 @@ limited to ``--limit-gb`` of address space and ``--timeout`` seconds, so that me
 before the fix does not take the machine down with it: a case that hits either prints
 "over limit". Wall times depend on what else the machine runs (the load average is printed).
 
-Figures measured on the issue's machine type (2 cores, shared) are in the table at the end of
-this docstring and in the report of the change; rerun to compare.
+Measured on the development machine (2 cores shared with other jobs, load average 3-5, so
+wall times are inflated alike), before (d432f5c) and after the change; limits 5 GB, 300 s:
 
-| case | before (d432f5c) | after |
+| case | before | after |
 |---|---|---|
-| far_space: a space at 绩效指标!A1048576 | see the report | see the report |
+| sample (for comparison) | 1.9 s, 123 MiB, passes | 2.2 s, 117 MiB, passes |
+| far_space: a space at 绩效指标!A1048576 | 65.3 s, 2994 MiB, passes | 1.9 s, 116 MiB, passes |
+| far_styled: a formatted cell at XFD1048576 | 149 s, MemoryError at 5 GB | 2.0 s, 116 MiB, passes |
+| huge_shared_strings: 9.6 MB, 1.2 M strings | 30.0 s, 306 MiB, passes | 1.5 s, 108 MiB, refused (size) |
+| many_rows: 1,000,000 rows in 绩效指标 | killed after 300 s | 1.1 s, 108 MiB, refused (size) |
+| styled_rows: 200,000 formatted empty rows | 110 s, 1091 MiB, passes | 1.2 s, 108 MiB, refused (size) |
+| styled_rows_60k: 60,000 formatted empty rows (17 MB) | 9.5 s, 416 MiB, passes | 1.6 s, 117 MiB, passes |
+| settings_1_6mb: 64,000 confirmed_values | 85.0 s, 216 MiB | 3.9 s, 176 MiB |
+| nested_yaml: 100,000 deep | 7.6 s, traceback (RecursionError) | 1.8 s, located message |
+
+With ``--run`` (all six documents, PDFs included), after: the sample 27.1 s and 1013 MiB for
+the process tree, far_space 18.9 s and 1020 MiB (the issue measured 93 s and 9.3 GB before).
 """
 
 from __future__ import annotations
@@ -86,6 +98,8 @@ CASES: dict[str, Case] = {
     "many_rows": ("1,000,000 filled rows in 绩效指标", _workbook(hostile.many_rows)),
     "styled_rows": ("200,000 formatted empty rows (12 columns) in 绩效指标",
                     _workbook(hostile.styled_rows)),
+    "styled_rows_60k": ("60,000 formatted empty rows (12 columns, 17 MB of XML: within the limit)",
+                        _workbook(lambda p: hostile.styled_rows(p, rows=60_000))),
     "settings_1_6mb": ("a 1.6 MB run-settings file (64,000 confirmed_values)",
                        _settings(lambda p: hostile.settings_yaml(p, 64_000))),
     "nested_yaml": ("run settings nested 100,000 deep", _settings(hostile.nested_yaml)),
@@ -125,12 +139,51 @@ def measure(args: list[str], root: Path, limit_gb: float, timeout: float) -> tup
     return f"{wall:.1f} s, {memory}, {status}", first[:160]
 
 
+def measure_run(workbook: Path, base: Path) -> str:
+    """``perfkit run`` of one department-year whose workbook is ``workbook``, in a project of
+    its own: wall time and the peak resident memory of the whole process tree."""
+    import psutil
+
+    root = base / f"run-{workbook.parent.name}"
+    (root / "data" / "case").mkdir(parents=True)
+    (root / "params" / "case").mkdir(parents=True)
+    (root / "perfkit.toml").write_text('name = "hostile run"\n', encoding="utf-8")
+    shutil.copy(workbook, root / "data" / "case" / "2019.xlsx")
+    settings = (REPO / "params" / "yiyang-edu" / "2019.yaml").read_text(encoding="utf-8")
+    settings = settings.replace("department: yiyang-edu", "department: case").replace(
+        "workbook: data/yiyang-edu/2019.xlsx", "workbook: data/case/2019.xlsx")
+    (root / "params" / "case" / "2019.yaml").write_text(settings, encoding="utf-8")
+    env = {**os.environ, "PERFKIT_ROOT": str(root)}
+    peak = 0
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(PERFKIT), "run", "--year", "2019", "--dept", "case"], env=env,
+                            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    top = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        total = 0
+        try:
+            for p in [top, *top.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+        except psutil.Error:
+            break
+        peak = max(peak, total)
+        time.sleep(0.1)
+    return (f"{time.perf_counter() - start:.1f} s, {peak / 2**20:.0f} MiB (process tree), "
+            f"exit {proc.returncode}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", nargs="*", default=None, help="case names")
     parser.add_argument("--limit-gb", type=float, default=6.0)
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--run", action="store_true",
+                        help="also time perfkit run (all documents) on the sample and far_space")
     opts = parser.parse_args()
     measured = PERFKIT.resolve().parents[2]  # the checkout whose .venv runs perfkit
     head = subprocess.run(["git", "-C", str(measured), "log", "-1", "--format=%h %s"],
@@ -149,6 +202,16 @@ def main() -> None:
             say(f"{name}: {about} ({size / 2**20:.2f} MB): {figures}")
             if first:
                 say(f"    {first}")
+        if opts.run:
+            for name, build in (("sample", None), ("far_space", hostile.far_space)):
+                folder = base / f"wb-{name}"
+                folder.mkdir()
+                workbook = folder / "2019.xlsx"
+                if build is None:
+                    shutil.copy(REPO / "data" / "yiyang-edu" / "2019.xlsx", workbook)
+                else:
+                    build(workbook)
+                say(f"run {name}: {measure_run(workbook, base)}")
     finally:
         if opts.keep:
             say(f"kept {base}")
