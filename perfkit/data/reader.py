@@ -272,7 +272,8 @@ def _parts_read(z: zipfile.ZipFile, col: Collector,
         except Exception as exc:  # openpyxl reports this damage itself when it opens the file
             log.debug("could not list the sheets of the workbook: %s", exc)
     template = {normalize_label(s.name) for s in SHEETS}
-    read = [n for n in xml if n not in sheets or normalize_label(titles.get(n, "")) in template]
+    read = [n for n in xml if n not in sheets or not titles  # unknown titles: count them all
+            or normalize_label(titles.get(n, "")) in template]
     total = sum(xml[n] for n in read)
     if total <= limits.max_bytes:
         return read, titles
@@ -323,6 +324,8 @@ def _template_sheet(title: str) -> Sheet | None:
 
 #: How many merged ranges of one sheet are named one by one (the rest are counted).
 _MERGED_SHOWN = 20
+#: How many formulas without a result, or unreadable values, of one sheet are named one by one.
+_CELLS_SHOWN = 50
 
 
 def _check_grid(grid: Grid, sheet: Sheet, col: Collector, limits: ReadLimits) -> bool:
@@ -348,13 +351,19 @@ def _check_grid(grid: Grid, sheet: Sheet, col: Collector, limits: ReadLimits) ->
     if grid.protected:
         # Sheet protection only stops editing in Excel; reading is unaffected, so no message.
         log.info("sheet %s is protected; reading is unaffected", grid.title)
-    for ref, text in grid.uncached:
+    for ref, text in grid.uncached[:_CELLS_SHOWN]:
         col.add(sheet.name, ref, f"公式 {clip(str(text))} 没有计算结果（文件中没有保存公式的值）",
                 "已计算并保存了结果的单元格", _FORMULA_FIX)
-    for ref, why in grid.unreadable:
-        col.add(sheet.name, ref, why, "Excel/WPS 保存的数字或文字",
-                "在 Excel/WPS 中重新输入该单元格的值（未提供的留空）并保存；文件由程序生成的，"
-                "改正生成它的程序")
+    if len(grid.uncached) > _CELLS_SHOWN:
+        col.add(sheet.name, "", f"另有 {len(grid.uncached) - _CELLS_SHOWN} 个公式没有计算结果",
+                "已计算并保存了结果的单元格", _FORMULA_FIX)
+    unreadable_fix = ("在 Excel/WPS 中重新输入该单元格的值（未提供的留空）并保存；文件由程序生成的，"
+                      "改正生成它的程序")
+    for ref, why in grid.unreadable[:_CELLS_SHOWN]:
+        col.add(sheet.name, ref, why, "Excel/WPS 保存的数字或文字", unreadable_fix)
+    if len(grid.unreadable) > _CELLS_SHOWN:
+        col.add(sheet.name, "", f"另有 {len(grid.unreadable) - _CELLS_SHOWN} 个单元格的值无法读取",
+                "Excel/WPS 保存的数字或文字", unreadable_fix)
     if grid.beyond_rows:
         row = grid.beyond_rows.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         col.add(sheet.name, grid.beyond_rows,
@@ -421,6 +430,7 @@ def _read_sheets(book, col: Collector, expected_year: int | None, limits: ReadLi
             info = _read_keyvalue(grid, sheet, col, cells)
         else:
             frames[sheet.key] = _read_table(grid, sheet, col, cells, header_merged)
+    _check_required_items(frames, col, cells)
     unit = str(info.get("unit") or "").strip()
     if normalize_label("基本信息") in present:
         factor = _check_info(info, col, expected_year, cells)
@@ -736,30 +746,45 @@ def _read_table(
     if sheet.layout == "items":
         frame = frame.reindex([i.key for i in sheet.items])
         frame["label"] = [i.label for i in sheet.items]
-        _check_required_items(frame, sheet, col, cells, headers, seen)
     if sheet.key == "targets" and not frame.empty:
         frame["domain"] = frame["domain"].map(lambda d: DOMAIN_CHOICES.get(d, d))
     return _coerce_types(frame, sheet)
 
 
-def _check_required_items(frame: pd.DataFrame, sheet: Sheet, col: Collector, cells,
-                          headers: dict[str, int], rows: dict[Any, int]) -> None:
-    """Report required cells of an item sheet left empty (本年收入合计 决算数 …): without them
-    the report would say the figure is not provided."""
-    for item in sheet.items:
-        for key in item.required:
-            if key not in headers:
-                continue  # the missing column is reported
-            v = frame.at[item.key, key]
-            if v is not None and not (isinstance(v, float) and math.isnan(v)):
-                continue
-            header = sheet.column(key).header
-            if item.key in rows:
-                ref = f"{get_column_letter(headers[key])}{rows[item.key]}"
-                if (sheet.name, ref) in col.flagged:
+#: The columns that hold a department-year's own figures (not last year's carried over): once
+#: any is filled, the workbook is being filled in for its year.
+_OWN_YEAR_COLUMNS = {"income": ("budget_initial", "budget_adjusted", "actual"),
+                     "expenditure": ("budget_initial", "budget_adjusted", "actual"),
+                     "balance": ("amount",), "three_public": ("budget", "actual"),
+                     "targets": ("actual",), "aid": ("persons", "amount")}
+
+
+def _check_required_items(frames: dict[str, pd.DataFrame], col: Collector, cells) -> None:
+    """Report required cells of the item sheets left empty (本年收入合计 决算数 …) in a workbook
+    that holds any figure of its own year: without them the reports would say the total is not
+    provided. A new year's blank template (last year's figures only) is not refused."""
+    if not any(column in frame and frame[column].notna().any()
+               for key, columns in _OWN_YEAR_COLUMNS.items()
+               if (frame := frames.get(key)) is not None for column in columns):
+        return
+    read = {k for k, _, _ in cells}
+    for sheet in SHEETS:
+        frame = frames.get(sheet.key)
+        if sheet.key not in read:
+            continue  # the sheet (or its 项目 column) is missing: reported
+        for item in sheet.items:
+            for key in item.required:
+                if frame is None or key not in frame or pd.notna(frame.at[item.key, key]):
                     continue
-                where, fix = ref, f"按部门决算报表填写{item.label}的{header}"
-            else:
-                where, fix = "A列", f"按模板补上“{item.label}”一行，并填写{header}"
-            col.add(sheet.name, where, f"{item.label}的“{header}”为空",
-                    f"必填：{item.label}{header}（部门决算报表中的数）", fix)
+                header = sheet.column(key).header
+                ref = cells.get((sheet.key, item.key, key), "").rpartition("!")[2]
+                if ref and (sheet.name, ref) in col.flagged:
+                    continue  # already reported (text, out of range …)
+                if ref:
+                    where, fix = ref, f"按部门决算报表填写{item.label}的{header}"
+                elif any(k == sheet.key and r == item.key for k, r, _ in cells):
+                    continue  # the row is there but the column is missing: reported
+                else:
+                    where, fix = "A列", f"按模板补上“{item.label}”一行，并填写{header}"
+                col.add(sheet.name, where, f"{item.label}的“{header}”为空",
+                        f"必填：{item.label}{header}（部门决算报表中的数）", fix)

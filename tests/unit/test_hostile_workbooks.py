@@ -213,9 +213,20 @@ def test_audit_refuses_a_huge_self_score_with_its_cell(tmp_path, cli):
 # --- issue 21, item 4: check passes what it should not ---------------------------------------
 
 
-def test_a_blank_total_income_is_an_error_with_its_cell(tmp_path, cli):
-    path = _sample(tmp_path, lambda c: c["income"]["total"].__setitem__("actual", None))
-    refused(cli, path, "[收入!D8]", "本年收入合计的“决算数”为空", "必填")
+@pytest.mark.parametrize(("sheet", "cell", "label"), [("income", "[收入!D8]", "本年收入合计"),
+                                                      ("expenditure", "[支出!D10]", "本年支出合计")])
+def test_a_blank_total_is_an_error_with_its_cell(tmp_path, cli, sheet, cell, label):
+    # Before: passed, and the reports said 决算收入未提供.
+    path = _sample(tmp_path, lambda c: c[sheet]["total"].__setitem__("actual", None))
+    refused(cli, path, cell, f"{label}的“决算数”为空", "必填")
+
+
+def test_a_new_years_blank_template_is_not_refused_for_its_totals(tmp_path):
+    # Nothing of its own year yet (last year's figures only): a template, not a half-filled year.
+    content = {"info": {"department_name": "新部门", "year": 2020, "unit": "万元"},
+               "income": {"total": {"prior_actual": 100.0}}}
+    data = pk.load_workbook(pk.write_workbook(tmp_path / "2020.xlsx", content))
+    assert data.value("income", "total", "prior_actual") == 100.0
 
 
 def test_an_unknown_placeholder_in_report_text_is_an_error_with_its_cell(tmp_path, cli):
