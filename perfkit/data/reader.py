@@ -66,9 +66,6 @@ _FORMULA_FIX = ("perfkit 不计算公式，只读取公式上次计算保存的�
                 "--outdir 新文件夹 文件名.xlsx（LibreOffice）让公式算出结果；也可以把公式改为数值")
 
 
-_is_blank = is_blank
-
-
 def load_workbook(path: str | Path, *, expected_year: int | None = None,
                   confirmed: tuple[str, ...] | list[str] = (),
                   limits: ReadLimits | None = None) -> WorkbookData:
@@ -564,7 +561,7 @@ def _read_keyvalue(grid: Grid, sheet: Sheet, col: Collector, cells) -> dict[str,
     rows: dict[str, int] = {}
     for r, values in sorted(grid.rows.items()):
         label = values.get(1)
-        if r < 2 or _is_blank(label):
+        if r < 2 or is_blank(label):
             continue
         item = wanted.get(normalize_label(label))
         if item is None:
@@ -575,7 +572,7 @@ def _read_keyvalue(grid: Grid, sheet: Sheet, col: Collector, cells) -> dict[str,
             continue
         rows[item.key] = r
         value = values.get(2)
-        if not _is_blank(value):
+        if not is_blank(value):
             _hidden_row(grid, sheet, r, col)
         cells[("info", item.key, "value")] = f"{sheet.name}!B{r}"
         if isinstance(value, str):
@@ -606,7 +603,7 @@ def _check_info(info: dict[str, Any], col: Collector, expected_year: int | None,
         ref = cells.get(("info", key, "value"))
         return ref.split("!")[1] if ref else f"A列“{sheet.item(key).label}”"
 
-    if _is_blank(info.get("department_name")):
+    if is_blank(info.get("department_name")):
         col.add(sheet.name, where("department_name"), "部门名称为空", "部门全称", "在“值”列填写部门名称")
     elif not isinstance(info["department_name"], str):
         info["department_name"] = str(info["department_name"])
@@ -622,7 +619,7 @@ def _check_info(info: dict[str, Any], col: Collector, expected_year: int | None,
                     f"{expected_year}（本次运行的年度）",
                     "核对是否用错了工作簿（如上一年的文件），或改正评价年度")
     raw_date = info.get("report_date")
-    if not _is_blank(raw_date):
+    if not is_blank(raw_date):
         parsed = parse_date(raw_date)
         if parsed is None:
             col.add(sheet.name, where("report_date"), f"报告日期“{clip(str(raw_date))}”",
@@ -679,7 +676,7 @@ def _read_table(
         if r <= header_row:
             continue
         values = {k: row.get(i) for k, i in headers.items()}
-        if all(_is_blank(v) for v in values.values()):
+        if all(is_blank(v) for v in values.values()):
             continue  # blank rows, including trailing rows of spaces, are not data
         _hidden_row(grid, sheet, r, col)
         if sheet.layout == "items":
@@ -718,7 +715,7 @@ def _read_table(
                         num = None  # never reaches a figure: the workbook is refused
                 record[c.key] = num
             elif c.kind == CHOICE:
-                text = None if _is_blank(raw) else normalize_label(raw)
+                text = None if is_blank(raw) else normalize_label(raw)
                 if c.key == "domain" and text is not None:
                     text = text if text in DOMAIN_CHOICES else (
                         {v: k for k, v in DOMAIN_CHOICES.items()}.get(text, text))
@@ -727,7 +724,7 @@ def _read_table(
                             "从下拉列表中选择")
                 record[c.key] = text
             else:
-                record[c.key] = None if _is_blank(raw) else str(raw).strip()
+                record[c.key] = None if is_blank(raw) else str(raw).strip()
             if (c.required and record[c.key] is None and sheet.layout == "records"
                     and (sheet.name, ref) not in col.flagged):
                 col.add(sheet.name, ref, f"“{c.header}”为空", "必填", f"填写“{c.header}”或删除该行")
