@@ -16,8 +16,11 @@ from perfkit.report.markdown import cjk_markdown
 
 HERE = Path(__file__).resolve().parent
 
-PARAMETERS = '''department: str = "yiyang-edu"  # 部门代码（data/ 下的文件夹名）
-year: int = 2019  # 评价年度
+# Empty defaults open a notebook on the project's own data (its one department, that
+# department's latest year, its first domain), wherever ``perfkit init`` copied it; ``perfkit
+# run`` sets every parameter. A project with several departments is told to set ``department``.
+PARAMETERS = '''department: str = ""  # 部门代码（data/ 下的文件夹名）；留空即本项目唯一的部门
+year: int = 0  # 评价年度；0 即该部门最新的年度
 workbook: str = ""  # 工作簿路径（相对项目根目录）；留空即 data/<部门>/<年度>.xlsx
 params_file: str = ""  # 运行设置 YAML；留空即 params/<部门>/<年度>.yaml'''
 
@@ -34,13 +37,14 @@ def code(text: str):
 
 
 DOMAIN_PARAMETERS = PARAMETERS + '''
-domain: str = "quality"  # 领域代码：领域目录的文件名（perfkit codes 列出全部领域）'''
+domain: str = ""  # 领域代码：领域目录的文件名（perfkit codes 列出全部领域）；留空即本部门的第一个领域'''
+DOMAIN_LOAD = LOAD + "\ndomain = pk.domainreport.resolve_domain(ev, domain)"
 
 
-def header(title_call: str, parameters: str = PARAMETERS) -> list:
+def header(title_call: str, parameters: str = PARAMETERS, load: str = LOAD) -> list:
     params = code(parameters)
     params.metadata["tags"] = ["parameters"]
-    return [code("import perfkit as pk"), params, code(LOAD), code(title_call)]
+    return [code("import perfkit as pk"), params, code(load), code(title_call)]
 
 
 NOTEBOOKS = {
@@ -114,7 +118,8 @@ def _checks_md(numeral: str):
 # One notebook for every domain (any catalog's, a project's own included): the runner runs it
 # once per domain of the department-year with ``domain`` set; what it shows comes from the
 # catalog (perfkit/domains/<key>.yaml): its label, topics, targets and sum checks.
-NOTEBOOKS["domain"] = header("pk.domainreport.title(ev, domain)", DOMAIN_PARAMETERS) + [
+NOTEBOOKS["domain"] = header("pk.domainreport.title(ev, domain)", DOMAIN_PARAMETERS,
+                            DOMAIN_LOAD) + [
     code("pk.domainreport.intro(ev, domain)"),
     md("""
 ## 一、年度目标完成情况

@@ -4,6 +4,7 @@ The public API, kept small (the stages and their folders: ARCHITECTURE.md):
 
 - ``pk.load(department, year, workbook="", params_file="")`` → :class:`Evaluation`: one
   department-year, validated (``ev.indicators``, ``ev.checks``, ``ev.data``, ``ev.settings``);
+  ``pk.load()`` alone loads the project's one department in its latest year;
 - ``pk.load_workbook(path)`` → the validated workbook; ``pk.write_workbook(path, content)``
   writes the documented template (optionally filled);
 - what the report notebooks call, one module each: ``pk.tables``, ``pk.charts``,
@@ -51,6 +52,11 @@ def __getattr__(name: str):
     if name in _MODULES:
         return importlib.import_module(_MODULES[name])
     raise AttributeError(name)
+
+
+def __dir__() -> list[str]:
+    # The lazy names are attributes too: dir(pk) and tab completion list them (not loaded here).
+    return sorted({*globals(), *_LAZY, *_MODULES})
 
 
 __all__ = [

@@ -71,15 +71,6 @@ def _years(spec: str | None) -> list[int]:
     return years
 
 
-def _discover() -> list[tuple[str, int]]:
-    found = []
-    if config.DATA_DIR.exists():
-        for path in sorted(config.DATA_DIR.glob("*/*.xlsx")):
-            if path.stem.isdigit() and not path.name.startswith("~$"):
-                found.append((path.parent.name, int(path.stem)))
-    return found
-
-
 @app.command()
 def run(
     year: Annotated[int | None, typer.Option(help="评价年度，如 2019")] = None,
@@ -87,7 +78,8 @@ def run(
         help="多个年度：2018-2020 或 2018,2019；默认全部")] = None,
     dept: Annotated[str | None, typer.Option(help="部门代码（data/ 下的文件夹名）")] = None,
     depts: Annotated[str | None, typer.Option(help="多个部门，逗号分隔；默认全部")] = None,
-    notebook: Annotated[list[str] | None, typer.Option("--notebook", "-n", help="只运行这些笔记本")] = None,
+    notebook: Annotated[list[str] | None, typer.Option(
+        "--notebook", "-n", help="只运行这些笔记本（report、review、finance、领域代码或名称）")] = None,
     params: Annotated[str, typer.Option(help="运行设置 YAML（单个部门年度时）")] = "",
     jobs: Annotated[int, typer.Option(help="并行进程数；默认 CPU 核数")] = 0,
     force: Annotated[bool, typer.Option(help="输入未变也重新运行")] = False,
@@ -105,19 +97,19 @@ def run(
     """执行笔记本并渲染报告到 outputs/<部门>/<年度>/（输入未变的跳过）。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from perfkit.data.params import check_department, check_notebooks
+    from perfkit.data.params import check_department
     from perfkit.run.runner import run as run_all
 
     dept_list = [d.strip() for d in (depts or dept or "").split(",") if d.strip()]
     try:  # names become folders and files: refused before anything starts
         year_list = _years(years) or ([year] if year else [])
-        notebook = list(check_notebooks(notebook)) if notebook else None
+        notebook = [_notebook_name(n) for n in notebook] if notebook else None
         for d in dept_list:
             if d != "all":
                 check_department(d)
     except PerfkitError as exc:
         _fail(exc)
-    found = _discover()
+    found = config.department_years()
     if not dept_list or dept_list == ["all"]:
         dept_list = sorted({d for d, _ in found})
     if not year_list:
@@ -157,6 +149,15 @@ def run(
     unscorable = _score_errors(sorted({(r.department, r.year) for r in results}), outputs)
     if any(r.status == "failed" for r in results) or unscorable:
         raise typer.Exit(1)
+
+
+def _notebook_name(name: str) -> str:
+    """A --notebook value: a domain's 领域 label becomes its key (卫生健康 → health); a project
+    notebook's name goes to the runner as typed (it reports a notebook that does not exist);
+    anything else (a path, ``../../x``) is refused (:func:`perfkit.data.params.check_notebooks`)."""
+    from perfkit.data.params import check_notebooks
+
+    return check_notebooks([name])[0]
 
 
 def _score_errors(pairs: list[tuple[str, int]], outputs: Path | None) -> bool:
@@ -220,7 +221,7 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
           ) -> None:
     """检查一个工作簿，一次列出全部问题（有问题时退出状态为 2）。"""
     from perfkit.assess.evaluation import Evaluation
-    from perfkit.assess.figures import unknown_checks
+    from perfkit.assess.figures import typed_computed_notes, unknown_checks
     from perfkit.data.params import settings_for_workbook, settings_from_dict
     from perfkit.data.reader import load_workbook
     from perfkit.data.values import year_from_filename
@@ -247,7 +248,10 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
         _fail(exc)
     console.print(f"[green]通过[/]：{escape(str(file))}"
                   f"（{escape(data.department_name)}，{data.year}年度）")
-    notes = [str(n) for n in data.warnings]
+    from perfkit.run.newyear import unreviewed_targets
+
+    notes = [str(n) for n in data.warnings] + unreviewed_targets(data)
+    notes += typed_computed_notes(data, settings)
     if settings is not None and settings.domains is not None:
         from perfkit.indicators.registry import outside_domains
 
@@ -444,12 +448,15 @@ def template(
     from perfkit.run.prefill import template_content
 
     known = bool(dept and year and config.params_path(dept, year).exists())
-    sheet_name = load_settings(dept, year).score_sheet if dept and year and known else DEFAULT_SCORE_SHEET
     try:
-        sheet = load_sheet(sheet_name)
+        settings = load_settings(dept, year) if dept and year and known else None
+        sheet = load_sheet(settings.score_sheet if settings else DEFAULT_SCORE_SHEET)
     except PerfkitError as exc:
         _fail(exc)
-    write_workbook(out, template_content(sheet, year=year, domains=list(keys or ())))
+    # The 领域 drop-down and optional sheets of the department's domains (all when unknown).
+    in_use = keys if keys is not None else (settings.domains if settings else None)
+    write_workbook(out, template_content(sheet, year=year, domains=list(keys or ())),
+                   domains=in_use)
     listed = ""
     if keys:
         from perfkit.domains import catalogs
@@ -497,13 +504,14 @@ def init(
 @app.command()
 def codes(
     domain: Annotated[str | None, typer.Option(
-        help="只列出一个领域（如 health、quality、finance）")] = None,
+        help="只列出一个领域：领域代码或名称（如 health 或 卫生健康、finance 或 财务）")] = None,
 ) -> None:
     """列出全部指标代码（填“绩效指标”表“指标代码”用）：代码、领域、指标、单位。"""
+    from perfkit.data.params import domain_key
     from perfkit.indicators.registry import codes as list_codes
 
     try:
-        frame = list_codes(domain)
+        frame = list_codes(domain_key(domain) if domain is not None else None)
     except PerfkitError as exc:
         _fail(exc)
     # Plain lines, codes never wrapped: they are copied into the workbook.

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from perfkit import notebooks
-from perfkit.errors import ProjectNotFoundError
+from perfkit.errors import PerfkitError, ProjectNotFoundError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The file that marks a project folder (written by ``perfkit init``).
@@ -145,6 +145,43 @@ def score_sheet_names() -> list[str]:
 def workbook_path(dept: str, year: int) -> Path:
     """Return the conventional workbook location ``data/<dept>/<year>.xlsx``."""
     return _get("DATA_DIR") / dept / f"{year}.xlsx"
+
+
+def department_years() -> list[tuple[str, int]]:
+    """Every (department, year) with a workbook at its conventional place, data/<dept>/<year>.xlsx,
+    sorted (Excel's ``~$`` lock files aside)."""
+    data = _get("DATA_DIR")
+    if not data.is_dir():
+        return []
+    return sorted((p.parent.name, int(p.stem)) for p in data.glob("*/*.xlsx")
+                  if p.stem.isdigit() and not p.name.startswith("~$"))
+
+
+def default_department_year(department: str = "", year: int = 0) -> tuple[str, int]:
+    """What a notebook shows when its parameters leave them empty: the project's one
+    department (``department`` empty) and that department's latest year with a workbook
+    (``year`` 0). A notebook copied by ``perfkit init`` opens on the project's own data.
+
+    Raises:
+        PerfkitError: the project has no workbook, or several departments; the message says in
+            one line which parameter to set.
+    """
+    found = department_years()
+    if not department:
+        depts = sorted({d for d, _ in found})
+        if len(depts) != 1:
+            raise PerfkitError(
+                (f"本项目有多个部门（{'、'.join(depts)}）：" if depts else
+                 "本项目 data/ 下还没有工作簿（先运行 perfkit template --year 年度 --dept 部门代码）：")
+                + "请在笔记本的 parameters 单元格中设置 department（部门代码）和 year（评价年度）")
+        department = depts[0]
+    if not year:
+        years = [y for d, y in found if d == department]
+        if not years:
+            raise PerfkitError(f"部门 {department} 在 data/{department}/ 下还没有年度工作簿：请在笔记本的 "
+                               "parameters 单元格中设置 year（评价年度），或先运行 perfkit template")
+        year = max(years)
+    return department, year
 
 
 def params_path(dept: str, year: int) -> Path:

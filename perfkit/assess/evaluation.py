@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfkit import config
 from perfkit.assess.checks import run_checks
 from perfkit.data.params import Settings, load_settings, safe_path
 from perfkit.data.reader import load_workbook
 from perfkit.data.workbook import WorkbookData
-from perfkit.indicators.registry import compute, domains_in_use
+from perfkit.indicators.registry import catalog, compute, domains_in_use, get
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,13 +52,23 @@ class Evaluation:
 
     @functools.cached_property
     def indicators(self) -> pd.DataFrame:
-        """Every indicator in use (finance, every catalog's) and the department's own 绩效指标
-        rows (any 领域, 其他 included), computed on this workbook; indexed by ``id``.
-
-        Indicators of a domain the workbook does not cover have no value ("数据缺失"); the tidy
-        table (``tables/indicators.csv``) keeps finance, :attr:`domains` and the own rows.
+        """The indicators of this department-year, computed on its workbook and indexed by
+        ``id``: finance, those of :attr:`domains` and the department's own 绩效指标 rows (any
+        领域, 其他 included). Other catalogs' indicators are not here: a health bureau's holds
+        no education indicator.
         """
-        return compute(self.data, self.settings)
+        return compute(self.data, self.settings, self.domains)
+
+    def not_covered(self, indicator_id: str) -> str:
+        """Why a registered indicator is not in :attr:`indicators` (its domain is not one of
+        this department-year's), to say so where a score sheet or a 报告数值 row names it."""
+        try:
+            ind = get(indicator_id)
+        except KeyError:
+            return f"没有指标“{indicator_id}”（perfkit codes 列出全部指标代码）"
+        c = catalog(ind.domain)
+        return (f"指标“{ind.label_zh}”属于领域“{c.label_zh if c else ind.domain}”，不是本部门"
+                f"本年度的领域（运行设置 domains：{', '.join(self.domains) or '无'}）")
 
     def domain_indicators(self, domain: str) -> pd.DataFrame:
         """The indicators of one domain."""
@@ -83,16 +94,17 @@ class Evaluation:
 
 
 def load(
-    department: str,
-    year: int,
+    department: str = "",
+    year: int = 0,
     workbook: str | Path = "",
     params_file: str | Path = "",
 ) -> Evaluation:
     """Load and validate one department-year.
 
     Args:
-        department: department code (folder under data/).
-        year: evaluation year.
+        department: department code (folder under data/); empty → the project's one department.
+        year: evaluation year; 0 → the department's latest year with a workbook
+            (:func:`perfkit.config.default_department_year`).
         workbook: workbook path; empty → the settings' workbook or ``data/<dept>/<year>.xlsx``.
         params_file: settings YAML; empty → ``params/<dept>/<year>.yaml`` when present.
 
@@ -103,6 +115,8 @@ def load(
         WorkbookError: the workbook has problems (all listed, each located).
         ParamsError: the settings are invalid.
     """
+    if not department or not year:
+        department, year = config.default_department_year(department, int(year or 0))
     settings = load_settings(department, int(year), params_file or None)
     path = safe_path(workbook, "workbook") if workbook else settings.workbook_path()
     data = load_workbook(path, expected_year=int(year), confirmed=settings.confirmed_values,

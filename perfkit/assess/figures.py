@@ -63,7 +63,7 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.checks import metric_sum_check
 from perfkit.assess.evaluation import Evaluation
-from perfkit.data.params import Settings
+from perfkit.data.params import Settings, settings_from_dict
 from perfkit.data.printed import (
     AMOUNT_UNITS,
     AuditParseError,
@@ -282,6 +282,8 @@ def _unit_of(key: tuple[str, Any, str]) -> str:
 def recompute_indicator(ev: Evaluation, indicator_id: str) -> Recomputed:
     """Recompute one indicator, with the range its printed inputs allow."""
     ind = get(indicator_id)
+    if indicator_id not in ev.indicators.index:
+        return Recomputed(math.nan, ind.unit, reason=ev.not_covered(indicator_id))
     row = ev.indicators.loc[indicator_id]
     cells = [c for c in str(row["source_cells"]).split("; ") if c]
     if any(c.startswith(SHEET_BY_KEY["stated"].name + "!") for c in cells):
@@ -783,10 +785,63 @@ def _functional_rows(ev: Evaluation) -> list[dict]:
 
 
 def audit_internal(ev: Evaluation) -> pd.DataFrame:
-    """The workbook's own sums: finance cross-checks, 绩效指标 part-sums, 支出功能分类."""
+    """The workbook's own sums: finance cross-checks, 绩效指标 part-sums, 支出功能分类, and a 实际值
+    typed on a computed indicator's row against the computed value."""
     rows = (rows_from_checks(ev.checks) + _metric_sum_rows(ev) + _functional_rows(ev)
-            + _confirmed_rows(ev))
+            + typed_computed_rows(ev) + _confirmed_rows(ev))
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def typed_computed_notes(data: WorkbookData, settings: Settings | None = None) -> list[str]:
+    """``perfkit check``'s notes on 实际值 typed on computed indicators' rows that disagree with
+    the computed value (cell, both values, which one the reports use)."""
+    settings = settings or settings_from_dict({"department": "check", "year": data.year})
+    rows = typed_computed_rows(Evaluation(data, settings))
+    return [f"{r['explanation']}（如计算所用的数据有误，请改正；否则删去该实际值，留空由perfkit计算）"
+            for r in rows if r["verdict"] == INCONSISTENT]
+
+
+#: Reference prefix of the audit rows :func:`typed_computed_rows` writes.
+TYPED_COMPUTED = "typed_"
+
+
+def typed_computed_rows(ev: Evaluation) -> list[dict]:
+    """A 实际值 typed on the 绩效指标 row of an indicator perfkit computes (孕产妇死亡率 …), judged
+    against the computed value as a printed figure is (its printed decimals, the rounding of the
+    inputs, the settings' tolerance). The reports use the computed value; a typed figure that
+    disagrees with it is a data-quality finding (不一致), one that agrees is listed as 一致.
+    """
+    frame = ev.data.frames.get("targets")
+    if frame is None or frame.empty:
+        return []
+    wanted = set(ev.target_domains)
+    rows, seen = [], set()
+    for i, rec in frame.iterrows():
+        code = _text(rec["code"])
+        typed = float(rec["actual"])
+        if (not code or code in seen or math.isnan(typed) or rec["domain"] not in wanted
+                or code not in REGISTRY or REGISTRY[code].reported):
+            continue
+        seen.add(code)
+        ind = REGISTRY[code]
+        cell = ev.data.cell("targets", i, "actual")
+        r = recompute_indicator(ev, code)
+        stated = PrintedValue(text=fmt.with_unit(typed, ind.unit, decimals_of(typed)),
+                              number=Decimal(repr(typed)), decimals=decimals_of(typed), scale=1.0,
+                              unit=ind.unit, kind="percent" if ind.unit == "%" else "number")
+        result = judge_row(stated, r, tolerance_for(ind.unit, ev))
+        cells = [cell, *result.pop("cells")]
+        if result["verdict"] == INCONSISTENT:
+            computed_text = fmt.with_unit(r.value, ind.unit, ind.decimals)
+            result["explanation"] = (
+                f"{cell}填写的{ind.label_zh}实际值{stated.text}与perfkit按“{ind.definition_zh}”"
+                f"计算的{computed_text}不一致，相差{fmt.with_unit(typed - r.value, ind.unit, 2)}；"
+                f"报告使用计算值{computed_text}")
+        rows.append(audit_row(ref=f"{TYPED_COMPUTED}{code}", category=INTERNAL,
+                              figure=f"{ind.label_zh}：填写的实际值与计算值", check=code,
+                              stated=stated.text, location=cell, **result,
+                              source_cells="; ".join(dict.fromkeys(cells))))
+    return rows
 
 
 def _confirmed_rows(ev: Evaluation) -> list[dict]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from perfkit import config, reads
-from perfkit.fmt import NOT_COMPUTABLE_ZERO
+from perfkit.rates import change_pct_noted
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -98,7 +98,8 @@ def changes(ev: Evaluation, domain: str | None = None,
     ``change`` is this year's value minus the prior value (in the indicator's unit; for a
     percentage, percentage points). ``change_pct`` is that change over the absolute prior value, in
     percent (so a rise from a negative carry-over reads as a rise),
-    NaN with ``change_note`` "无法计算（基数为0）" when the prior value is 0. Indicators with no
+    NaN with ``change_note`` "无法计算（基数为0）" when the prior value is 0 as printed
+    (:func:`perfkit.rates.change_pct`). Indicators with no
     value this year or in any earlier year get NaN and a note saying which is missing.
 
     Returns:
@@ -128,9 +129,6 @@ def changes(ev: Evaluation, domain: str | None = None,
                 row["change_note"] = "本年无数值"
             else:
                 row["change"] = value - row["prior_value"]
-                if row["prior_value"] == 0:
-                    row["change_note"] = NOT_COMPUTABLE_ZERO
-                else:
-                    row["change_pct"] = row["change"] / abs(row["prior_value"]) * 100
+                row["change_pct"], row["change_note"] = change_pct_noted(value, row["prior_value"])
         rows.append(row)
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)

@@ -15,6 +15,8 @@ from perfkit import config, fmt
 from perfkit.assess import targets
 from perfkit.assess.checks import run_domain_checks
 from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.figures import typed_computed_rows
+from perfkit.assess.rules import LOSS_MISSING
 from perfkit.assess.scoring import score
 from perfkit.assess.targets import target_text
 from perfkit.errors import PerfkitError
@@ -69,6 +71,12 @@ def _cross_checks(ev: Evaluation) -> list[dict]:
                       c["source_cells"])
                  for _, c in checks.iterrows() if c["verdict"] == INCONSISTENT]
     return rows
+
+
+def _typed_computed(ev: Evaluation) -> list[dict]:
+    """A 实际值 typed on a computed indicator's row that the computed value contradicts."""
+    return [_row("typed_computed", r["figure"].split("：")[0], r["explanation"], r["source_cells"])
+            for r in typed_computed_rows(ev) if r["verdict"] == INCONSISTENT]
 
 
 def _execution(ev: Evaluation, threshold: float) -> list[dict]:
@@ -163,18 +171,26 @@ def _score(ev: Evaluation) -> list[dict]:
     if r.claimed is None or not r.scorable or r.claimed - r.total <= 0.005:
         return []
     lost = r.unsupported
-    missing = int((lost["status"] != "scored").sum())
-    detail = (f"部门自评{fmt.num(r.claimed)}分（{r.claimed_grade or '无对应等级'}），"
+    # The same items and points as the 缺少佐证 row of the decomposition: an item loses points
+    # for missing evidence when it cannot be scored at all or when part of its input is missing
+    # (a target without an actual value counts 0).
+    evidence = lost[lost[f"lost_{LOSS_MISSING}"] > 0]
+    unscored = int((evidence["status"] != "scored").sum())
+    detail = (f"部门自评{r.claim_text()}，"
               f"按《{r.sheet.title_zh}》复核为{fmt.num(r.total)}分（{r.grade}），"
-              f"相差{fmt.num(r.claim_difference)}分；"
-              f"{len(lost)}项指标未得满分，其中{missing}项因缺少评分所需的数据无法评分")
+              f"相差{fmt.num(r.claim_difference)}分；{len(lost)}项指标未得满分")
+    if len(evidence):
+        detail += (f"，其中{len(evidence)}项因缺少评分所需的数据或佐证失分"
+                   f"{fmt.num(r.losses()[LOSS_MISSING])}分"
+                   + (f"（{unscored}项完全无法评分）" if 0 < unscored < len(evidence) else ""))
     return [_row("score_unsupported", "自评得分", detail, "基本信息 自评得分")]
 
 
 def find_problems(ev: Evaluation) -> pd.DataFrame:
     """Every problem the data shows, one row each, in the template's type order.
 
-    Types: cross_check (勾稽关系不符, e.g. the unexplained 5857.42万元), execution_deviation
+    Types: cross_check (勾稽关系不符, e.g. the unexplained 5857.42万元), typed_computed (a typed
+    实际值 the computed value contradicts), execution_deviation
     (execution far from 100%), missed_target, unmeasured_target, aid_below_standard,
     data_gap (indicators that cannot be computed), score_unsupported (claimed score above the
     computed one).
@@ -185,7 +201,7 @@ def find_problems(ev: Evaluation) -> pd.DataFrame:
     types = problem_types()
     threshold = float(types["execution_deviation"].params.get("threshold_pp", 10))
     words = list(types["classification"].params.get("purchase_words", []))
-    rows = (_cross_checks(ev) + _execution(ev, threshold) + _classification(ev, words)
+    rows = (_cross_checks(ev) + _typed_computed(ev) + _execution(ev, threshold) + _classification(ev, words)
             + _targets(ev) + _aid(ev) + _gaps(ev) + _score(ev))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     order = {k: i for i, k in enumerate(types)}

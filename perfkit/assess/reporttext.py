@@ -406,6 +406,7 @@ def _match_relations(para, pattern, figures, relations, catalog) -> list[Relatio
             except AuditParseError:
                 continue
             result.text = direction + result.text
+            _now_is_the_subject(operands, relations + out)
             _drop_incompatible_change(operands, result)
             base = operands.get("base")
             if base is not None and not base.qualifier and pattern.base_qualifier:
@@ -414,6 +415,17 @@ def _match_relations(para, pattern, figures, relations, catalog) -> list[Relatio
         out.append(Relation(pattern.kind, pattern, result, operands, [], base_label,
                             para.sentence(*m.span()), False))
     return out
+
+
+def _now_is_the_subject(operands: dict[str, Figure], relations: list[Relation]) -> None:
+    """"A，为预算B的X%，较上年C减少D": the figure just before 较 is B, the base of a ratio whose
+    part is A; the change is of A (the sentence's subject), not of the budget B."""
+    now = operands.get("now")
+    for r in relations:
+        if now is not None and r.kind == "ratio" and r.operands.get("base") is now \
+                and "part" in r.operands:
+            operands["now"] = r.operands["part"]
+            return
 
 
 def _drop_incompatible_change(operands: dict[str, Figure], change: Figure) -> None:

@@ -162,6 +162,8 @@ class Rule(BaseModel):
 
 def _indicator_outcome(ev: Evaluation, ref: str) -> tuple[float, str, str, str, Outcome | None]:
     """(value, unit, label, source cells, missing outcome or None) of a registry indicator."""
+    if ref not in ev.indicators.index:  # another field's indicator: not this department's
+        return math.nan, "", ref, "", Outcome(None, ev.not_covered(ref), "")
     row = ev.indicators.loc[ref]
     value, unit, label = float(row["value"]), str(row["unit"]), str(row["label_zh"])
     cells = str(row["source_cells"] or "")
@@ -432,7 +434,10 @@ class Proportional(Rule):
             return Outcome(None, f"数据缺失：纳入计分的{len(unmeasured)}项目标均无实际值（"
                                  f"{'；'.join(absent)}）。{skipped}", evidence)
         mean = math.fsum(shares) / len(shares)
-        reason = (f"纳入计分的目标{len(shares)}项，平均完成比例{fmt.pct(mean * 100)}，得分 = "
+        n_derived = int(judged["target_derived"].sum()) + int(unmeasured["target_derived"].sum())
+        # The department set the others; the count it states in its own report leaves these out.
+        inferred = f"（其中{n_derived}项的目标值由perfkit推算）" if n_derived else ""
+        reason = (f"纳入计分的目标{len(shares)}项{inferred}，平均完成比例{fmt.pct(mean * 100)}，得分 = "
                   f"{plain(points)} × {fmt.pct(mean * 100)}。" + "；".join(parts) + "。")
         if absent:
             reason += (f"{len(absent)}项目标无实际值，"
@@ -547,21 +552,25 @@ class DataQuality(Rule):
         return "数据核对"
 
     def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
-        rows = pd.concat([audit_stated(ev), audit_internal(ev)], ignore_index=True)
-        rows = rows[~rows["check"].isin(self.PRIOR_YEAR)]
+        every = pd.concat([audit_stated(ev), audit_internal(ev)], ignore_index=True)
+        rows = every[~every["check"].isin(self.PRIOR_YEAR)]
         checked = rows[rows["verdict"] != UNVERIFIABLE]
         if checked.empty:
             return Outcome(None, f"数据缺失：{ev.year}年度没有可核对的勾稽关系或报告数值")
+        # The counts of the audit section (报告数值 + 勾稽关系, every row), then what counts here.
+        left_out = [f"{n}项{why}" for n, why in ((len(rows) - len(checked), "无法核对"),
+                                                (len(every) - len(rows), "为上年数")) if n]
+        counted = (f"报告数值和勾稽关系共{len(every)}项，可核对的{ev.year}年度数值{len(checked)}项"
+                   + (f"（另{'、'.join(left_out)}，不计）" if left_out else ""))
         found = checked[checked["verdict"].isin(self.FINDINGS)]
         cells = "; ".join(c for c in found["source_cells"] if isinstance(c, str) and c)
         if found.empty:
-            return Outcome(points, f"核对{len(checked)}项勾稽关系和报告数值，均无不一致，得满分",
-                           "", 0, "处")
+            return Outcome(points, f"{counted}，均无不一致，得满分", "", 0, "处")
         deduction = min(points, len(found) * self.deduct)
         items = "；".join(
             f"{(r['ref'] + ' ') if r['category'] == STATED else ''}{r['figure']}（{r['verdict']}）"
             for _, r in found.iterrows())
-        reason = (f"核对{len(checked)}项勾稽关系和报告数值，发现{len(found)}处问题：{items}；"
+        reason = (f"{counted}，发现{len(found)}处问题：{items}；"
                   f"每处扣{plain(self.deduct)}分，扣{fmt.num(deduction)}分"
                   + ("（扣完为止）" if deduction >= points - EPS else ""))
         return Outcome(points - deduction, reason, cells, len(found), "处",

@@ -47,6 +47,7 @@ class ScoreResult:
         claimed: the department's own score (基本信息 自评得分), or None.
         errors: one message per rule that raised (item and error); any makes the sheet
             无法评分.
+        stated_grade: the grade the department states (基本信息 自评等级), "" when it gives none.
     """
 
     sheet: ScoreSheet
@@ -57,6 +58,7 @@ class ScoreResult:
     grade: str
     claimed: float | None
     errors: tuple[str, ...] = ()
+    stated_grade: str = ""
 
     @property
     def scorable(self) -> bool:
@@ -65,7 +67,19 @@ class ScoreResult:
 
     @property
     def claimed_grade(self) -> str:
+        """The band the claimed score falls in on this sheet (not necessarily a grade the
+        department stated: see :attr:`stated_grade` and :meth:`claim_text`)."""
         return self.sheet.grade_for(self.claimed)
+
+    def claim_text(self) -> str:
+        """The department's claim as every document words it: ``96.80分（优）`` with the grade it
+        stated, ``96.80分（未填报等级，按分数属“优”）`` without one; "" without a claim."""
+        if self.claimed is None:
+            return ""
+        if self.stated_grade:
+            return f"{fmt.num(self.claimed)}分（{self.stated_grade}）"
+        band = f"按分数属“{self.claimed_grade}”" if self.claimed_grade else "分数无对应等级"
+        return f"{fmt.num(self.claimed)}分（未填报等级，{band}）"
 
     @property
     def claim_difference(self) -> float:
@@ -215,7 +229,10 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
     grade = sheet.grade_for(total)
     claimed = ev.data.info.get("claimed_score")
     claimed = None if claimed is None or is_nan(claimed) else float(claimed)
-    return ScoreResult(sheet, run_policy, items, subtotals, total, grade, claimed, tuple(errors))
+    stated = ev.data.info.get("claimed_grade")
+    stated = "" if stated is None or is_nan(stated) else str(stated).strip()
+    return ScoreResult(sheet, run_policy, items, subtotals, total, grade, claimed, tuple(errors),
+                       stated)
 
 
 def _redistribute(points: list[float], decimals: int) -> list[float]:
@@ -260,5 +277,6 @@ def score_summary(ev: Evaluation) -> dict[str, Any]:
     r = score(ev)
     return {"sheet": r.sheet.name, "total": None if is_nan(r.total) else r.total,
             "grade": r.grade or None, "claimed": r.claimed,
-            "claimed_grade": r.claimed_grade or None, "missing_policy": r.policy,
+            "claimed_grade": r.stated_grade or None, "claimed_band": r.claimed_grade or None,
+            "missing_policy": r.policy,
             "errors": list(r.errors)}

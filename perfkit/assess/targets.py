@@ -12,7 +12,8 @@ from perfkit.assess.evaluation import Evaluation
 from perfkit.indicators import REGISTRY
 from perfkit.indicators.base import NOT_COMPUTABLE_ZERO, row_ids
 from perfkit.indicators.metrics import GAP_HOOKS
-from perfkit.indicators.registry import load_all, target_rules
+from perfkit.indicators.registry import compute_prior, computed, load_all, target_rules
+from perfkit.rates import change_pct_noted
 
 EXCEEDED = "超额"
 ACHIEVED = "达成"
@@ -36,7 +37,8 @@ COLUMNS = ["id", "code", "domain", "label_zh", "unit", "declared", "direction", 
            "target_derived", "target_note", "actual", "qualifier", "prior", "target_year",
            "next_year",
            "status", "ratio_pct", "ratio_note", "change", "change_pct", "change_note", "source",
-           "note", "target_cell", "actual_cell", "prior_cell"]
+           "note", "target_cell", "actual_cell", "prior_cell", "computed", "actual_note",
+           "typed_actual", "typed_cell"]
 
 
 def _nan(v: Any) -> bool:
@@ -94,9 +96,7 @@ def change(actual: float, prior: float) -> tuple[float, float, str]:
     """Change on last year: (difference, relative change %, note)."""
     if _nan(actual) or _nan(prior):
         return math.nan, math.nan, ""
-    if prior == 0:
-        return actual - prior, math.nan, NOT_COMPUTABLE_ZERO
-    return actual - prior, (actual - prior) / prior * 100, ""
+    return actual - prior, *change_pct_noted(actual, prior)
 
 
 def derived_targets() -> dict[str, tuple[str, str]]:
@@ -113,6 +113,13 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
 
     Labels and units come from the indicator declarations when the 指标代码 is registered,
     otherwise from the workbook (custom rows). A row without a target gets an empty status.
+
+    A row whose 指标代码 is a computed indicator (``perfkit codes`` marks it 计算: 孕产妇死亡率 …)
+    is judged on the computed value: ``actual`` is ``ev.indicators``' value (``actual_cell`` the
+    cells it read, ``actual_note`` why it is missing), whatever the row's 实际值 says; a typed
+    实际值 is kept as ``typed_actual`` (``typed_cell``) for the data-quality check
+    (:func:`typed_computed`). Its ``prior`` is the typed 上年值, else the indicator computed on
+    its inputs' 上年值.
     ``id`` is the row's indicator id in ``ev.indicators`` (its code, or the id perfkit derives
     for a row without one: :func:`perfkit.indicators.base.row_ids`).
 
@@ -143,6 +150,19 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
         unit = REGISTRY[code].unit if declared else _str(rec["unit"])
         direction = _str(rec["direction"]) or None
         target, actual, prior = (float(rec[c]) for c in ("target", "actual", "prior"))
+        actual_cell, prior_cell = d.cell("targets", i, "actual"), d.cell("targets", i, "prior")
+        typed_actual, typed_cell, actual_note = math.nan, "", ""
+        is_computed = declared and computed(code) and code in ind.index
+        if is_computed:
+            typed_actual, typed_cell = actual, actual_cell
+            actual = float(ind.at[code, "value"])
+            actual_cell = str(ind.at[code, "source_cells"])
+            actual_note = "" if not _nan(actual) else str(ind.at[code, "note"])
+            if _nan(prior):
+                before = compute_prior(d, ev.settings, code)
+                prior = float(before["value"])
+                if not _nan(prior):
+                    prior_cell = before["source_cells"]
         target_derived, target_note = False, ""
         if _nan(target) and code in derived:
             ind_id, derived_direction = derived[code]
@@ -172,7 +192,8 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
             "status": status, "ratio_pct": r_pct, "ratio_note": r_note, "change": c_abs,
             "change_pct": c_pct, "change_note": c_note, "source": _str(rec["source"]),
             "note": _str(rec["note"]), "target_cell": d.cell("targets", i, "target"),
-            "actual_cell": d.cell("targets", i, "actual"), "prior_cell": d.cell("targets", i, "prior"),
+            "actual_cell": actual_cell, "prior_cell": prior_cell, "computed": is_computed,
+            "actual_note": actual_note, "typed_actual": typed_actual, "typed_cell": typed_cell,
         })
     return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -209,6 +230,8 @@ def gaps(ev: Evaluation, domain: str) -> pd.DataFrame:
     for _, a in att[att["status"].isin([NO_ACTUAL, NO_TARGET, NO_DIRECTION])].iterrows():
         what = {NO_ACTUAL: "有目标值但未提供实际值", NO_TARGET: "未提供目标值",
                 NO_DIRECTION: "未填写目标方向"}[a["status"]]
+        if a["status"] == NO_ACTUAL and a["computed"]:
+            what = f"有目标值，实际值由perfkit计算但无法计算（{a['actual_note']}）"
         goal = (f"目标：{DIRECTION_ZH.get(a['direction'], a['direction'])}"
                 f"{_fmt_value(a['target'], a['unit'])}") if not _nan(a["target"]) else ""
         reason = "；".join(p for p in (what, goal, a["note"]) if p)

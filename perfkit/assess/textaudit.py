@@ -54,12 +54,14 @@ from perfkit.data.params import load_settings, load_settings_file
 from perfkit.data.printed import AuditParseError, PrintedValue
 from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import AMOUNT, NUMBER, SHEET_BY_KEY, SHEETS
+from perfkit.data.template import write_cell
 from perfkit.data.values import normalize_label
 from perfkit.data.workbook import WorkbookData
 from perfkit.errors import Problem, WorkbookError
 from perfkit.indicators import REGISTRY
 from perfkit.indicators.base import safe_divide
 from perfkit.indicators.registry import load_all
+from perfkit.rates import change_pct
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 
 log = logging.getLogger(__name__)
@@ -102,7 +104,7 @@ def _ratio(v: dict[str, float]) -> float:
 
 
 def _rate(v: dict[str, float]) -> float:
-    return safe_divide(v["now"] - v["base"], v["base"]) * 100
+    return change_pct(v["now"], v["base"], decimals=None)  # the operands as the text prints them
 
 
 def _difference(v: dict[str, float]) -> float:
@@ -421,7 +423,13 @@ def audit_text(extraction: Extraction, settings, ev=None) -> pd.DataFrame:
         judged.add(id(rel.result))
     rows += _document_rows(extraction, settings, judged)
     if ev is not None:
-        rows += _workbook_rows(extraction, ev)
+        against = _workbook_rows(extraction, ev)
+        # A figure the workbook verifies has that verdict; the text alone not stating its
+        # operands (全文核对 无法核对) is then no finding about it.
+        verified = {r["ref"] for r in against if r["verdict"] != UNVERIFIABLE}
+        rows = [r for r in rows if not (r["category"] == DOCUMENT and r["ref"] in verified
+                                        and r["verdict"] == UNVERIFIABLE)]
+        rows += against
     order = {f.id: i for i, f in enumerate(extraction.figures)}
     frame = pd.DataFrame(rows, columns=TEXT_AUDIT_COLUMNS)
     if frame.empty:
@@ -501,7 +509,7 @@ def write_stated_sheet(workbook: str | Path, extraction: Extraction) -> tuple[Pa
     if ws is None:
         ws = book.create_sheet(sheet.name)
         for j, c in enumerate(sheet.columns, 1):
-            ws.cell(row=1, column=j, value=c.header)
+            write_cell(ws, 1, j, c.header)
     header_row, columns = 1, dict[str, int | None]()
     for r in range(1, min(ws.max_row, 10) + 1):
         found = {normalize_label(ws.cell(row=r, column=j).value): j
@@ -516,7 +524,7 @@ def write_stated_sheet(workbook: str | Path, extraction: Extraction) -> tuple[Pa
     for i, rec in enumerate(rows, header_row + 1):
         for key, col in columns.items():
             if col:
-                ws.cell(row=i, column=col, value=rec.get(key) or None)
+                write_cell(ws, i, col, rec.get(key) or None)  # a sentence stays text
     buf = io.BytesIO()
     book.save(buf)
     write_bytes_atomic(copy, buf.getvalue())

@@ -5,11 +5,20 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+)
 from pydantic import ValidationError as _ValidationError
 from pydantic.dataclasses import dataclass
+from pydantic.fields import FieldInfo
 
 from perfkit import config, reads, yamlcheck
 from perfkit.atomic import write_text_atomic
@@ -86,10 +95,14 @@ def _domains(values: tuple[str, ...] | None) -> tuple[str, ...] | None:
 
 
 def _notebook(value: str) -> str:
-    if value not in config.DOCUMENTS and value not in _catalog_keys():
-        raise ValueError(f"未知的笔记本“{value}”；可用：{', '.join(config.DOCUMENTS)}，"
-                         f"或一个领域的代码（{_known_domains()}）")
-    return value
+    """A notebook: report, review, finance, or a domain's report by its key or 领域 label."""
+    if value in config.DOCUMENTS or value in _catalog_keys():
+        return value
+    by_label = {label: k for k, label in _catalog_keys().items()} | {"财务": "finance"}
+    if value in by_label:
+        return by_label[value]
+    raise ValueError(f"未知的笔记本“{value}”；可用：{', '.join(config.DOCUMENTS)}，"
+                     f"或一个领域的代码或名称（{_known_domains()}）")
 
 
 def _cell(value: str) -> str:
@@ -107,64 +120,141 @@ Amount = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
 DEFAULT_SCORE_SHEET = "input-process-output-outcome"
 
 
+def _setting(zh: str, effect: str, example: str, *, values: str = "", default: str = "") -> Any:
+    """The documentation of one run setting, kept on its field: the README's settings table
+    (:func:`settings_table`) and the comments of a new settings file
+    (:func:`write_settings_file`) are generated from it.
+
+    Args:
+        zh: what the setting decides, in a line of Chinese (the settings file's comment).
+        effect: what it decides, for the README table.
+        example: a YAML line setting it.
+        values: the values it takes, when its type does not list them (a ``Literal`` does).
+        default: the default as a reader should see it, when not the field's default value.
+    """
+    extra: dict[str, JsonValue] = {k: v for k, v in (("values", values), ("default", default)) if v}
+    return Field(title=zh, description=effect, examples=[example], json_schema_extra=extra or None)
+
+
 @dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Settings:
     """Settings of one department-year run (validated on construction; unknown keys refused).
 
-    Attributes:
-        department: department code, the folder name under data/ (letters, digits, - and _).
-        year: evaluation year.
-        workbook: workbook path relative to the project root; empty → data/<dept>/<year>.xlsx.
-        budget_basis: ``initial`` (年初预算) or ``adjusted`` (调整预算) for completion rates
-            (口径, domain.md §3: varies by locality).
-        carryover_rate_basis: denominator of 结转结余率, ``budget`` or ``actual`` spending.
-        three_public_change_basis: ``actual`` or ``budget`` figures for the "三公" change.
-        tolerance_wan_yuan: tolerance for amount cross-checks (万元).
-        tolerance_pp: tolerance for ratio checks (percentage points).
-        score_sheet: score-sheet YAML under params/score_sheets/ (file stem).
-        missing_policy: how a score-sheet item with missing input scores.
-        domains: the catalog domains of this department-year (``[quality, aid, safety]``;
-            keys or 领域 labels): their reports run, and they are what the 自评报告, the 复核意见
-            and the data dictionary cover. Finance is always on. None (the key absent): the
-            domains the workbook covers (a 绩效指标 row of the 领域, or rows in a sheet the
-            catalog reads).
-        notebooks: which notebooks to run (report, review, finance, domain keys); None: all of
-            them, one domain report per domain of :attr:`domains`.
-        confirmed_values: cells (``三公经费!C5``) whose size the plausibility checks flag but
-            that the department confirmed as real figures; the check still reports them, as a
-            note, and the audit lists them as 已核实 instead of refusing the workbook.
-        pdf_layout: ``web`` (perfkit's print style) or ``official`` (PDFs in the layout of
-            GB/T 9704-2012, free fonts approximating the official ones).
-        pdf_engine: what typesets the ``web`` layout: ``typst`` (13 times faster) or
-            ``weasyprint`` (perfkit/templates/PDF_CHOICE.md); the official layout is always
-            typeset by WeasyPrint.
-        max_rows: rows of one workbook sheet read at most; a value below is refused with its
-            cell (:mod:`perfkit.data.limits`).
-        max_columns: columns of one sheet read at most; a value further right is refused.
-        max_workbook_mb: decompressed size (MB) of the workbook parts perfkit parses (the
-            template's sheets and all the text); a larger workbook is refused before parsing.
+    What each setting decides is written on its field (``_setting``): the README table
+    "Run settings" is generated from those descriptions, and a test keeps the two identical.
     """
 
-    department: Annotated[StrictStr, AfterValidator(_slug)]
-    year: Annotated[StrictInt, Field(ge=1990, le=2100)]
-    workbook: Annotated[StrictStr, AfterValidator(_workbook)] = ""
-    budget_basis: Literal["initial", "adjusted"] = "initial"
-    carryover_rate_basis: Literal["budget", "actual"] = "budget"
-    three_public_change_basis: Literal["actual", "budget"] = "actual"
-    tolerance_wan_yuan: Amount = 0.5
-    tolerance_pp: Amount = 0.1
-    score_sheet: Annotated[StrictStr, AfterValidator(_sheet_name)] = DEFAULT_SCORE_SHEET
-    missing_policy: Literal["zero", "exclude"] = "zero"
+    department: Annotated[StrictStr, AfterValidator(_slug), _setting(
+        "部门代码（data/ 下的文件夹名）",
+        "The department code: the folder under `data/` and `params/`. A settings file naming "
+        "another department is refused.",
+        "department: county-health", values="letters, digits, `-` and `_`",
+        default="the file's folder, `params/<dept>/`")]
+    year: Annotated[StrictInt, Field(ge=1990, le=2100), _setting(
+        "评价年度",
+        "The evaluation year. A settings file naming another year is refused.",
+        "year: 2022", values="1990–2100", default="the file's name, `<year>.yaml`")]
+    workbook: Annotated[StrictStr, AfterValidator(_workbook), _setting(
+        "工作簿路径（相对项目文件夹）",
+        "The workbook, relative to the project root; a path outside the project is refused.",
+        "workbook: data/county-health/2022-修订.xlsx", values="a path in the project",
+        default="`data/<dept>/<year>.xlsx`")] = ""
+    budget_basis: Annotated[Literal["initial", "adjusted"], _setting(
+        "完成率的分母：initial 年初预算数，adjusted 调整预算数（决定预算完成率等，影响得分）",
+        "The budget every completion rate divides by: `initial` the 年初预算数, `adjusted` the "
+        "调整预算数 (the 口径 varies by locality). It decides 预算完成率, 收入预算完成率, "
+        "事业收入完成率, 公用经费控制率, the budget bars of the charts and so the score: spending "
+        "of 11450.73万元 against 年初预算 10300.00 and 调整预算 11680.50 is a 预算完成率 of "
+        "111.17% (`initial`) or 98.03% (`adjusted`). The reports name the basis used.",
+        "budget_basis: adjusted")] = "initial"
+    carryover_rate_basis: Annotated[Literal["budget", "actual"], _setting(
+        "结转结余率的分母：budget 支出预算数（按 budget_basis），actual 支出决算数",
+        "The denominator of 结转结余率 (年末结转和结余 / spending): `budget` the spending budget "
+        "(of `budget_basis`), `actual` the 支出决算数.",
+        "carryover_rate_basis: actual")] = "budget"
+    three_public_change_basis: Annotated[Literal["actual", "budget"], _setting(
+        "“三公”经费较上年变动的口径：actual 决算数比上年决算数，budget 预算数比上年预算数",
+        "What the indicators “三公”经费较上年增减额 and “三公”经费变动率 (scored by the score "
+        "sheets) compare: `actual` 决算数 with 上年决算数, `budget` 预算数 with 上年预算数.",
+        "three_public_change_basis: budget")] = "actual"
+    tolerance_wan_yuan: Annotated[Amount, _setting(
+        "金额核对的容差（万元）：相差不超过它的视为一致",
+        "How far an amount may be from a sum or a stated figure and still be 一致 (勾稽关系, "
+        "报告数值, the audit), in 万元.",
+        "tolerance_wan_yuan: 0.05", values="a number ≥ 0")] = 0.5
+    tolerance_pp: Annotated[Amount, _setting(
+        "比率核对的容差（百分点）",
+        "The same for ratios and rates, in percentage points.",
+        "tolerance_pp: 0.01", values="a number ≥ 0")] = 0.1
+    score_sheet: Annotated[StrictStr, AfterValidator(_sheet_name), _setting(
+        "复核评分表（params/score_sheets/ 下的文件名，不含 .yaml）",
+        "The score sheet of the 复核得分: a file stem under `params/score_sheets/` (a project's "
+        "own wins) or one perfkit ships, `input-process-output-outcome` or `cz-2020-10` "
+        "(its former name `hunan-53` is still accepted).",
+        "score_sheet: cz-2020-10", values="a score sheet's name")] = DEFAULT_SCORE_SHEET
+    missing_policy: Annotated[Literal["zero", "exclude"], _setting(
+        "评分表某项缺少数据时：zero 得0分（缺少佐证），exclude 不计该项、分值分配给其他项",
+        "How a score-sheet item whose data the workbook lacks scores: `zero` it scores 0 "
+        "(缺少佐证), `exclude` it is left out and its points are redistributed over the other "
+        "items. The 复核意见 states which, and shows the other figure too.",
+        "missing_policy: exclude")] = "zero"
     domains: Annotated[tuple[Annotated[StrictStr, AfterValidator(_domain)], ...] | None,
-                       AfterValidator(_domains)] = None
-    notebooks: tuple[Annotated[StrictStr, AfterValidator(_notebook)], ...] | None = None
-    confirmed_values: tuple[Annotated[StrictStr, AfterValidator(_cell)], ...] = ()
-    pdf_layout: Literal["web", "official"] = "web"
-    pdf_engine: Literal["typst", "weasyprint"] = "typst"
-    max_rows: Annotated[StrictInt, Field(ge=100, le=1_000_000)] = MAX_ROWS
-    max_columns: Annotated[StrictInt, Field(ge=20, le=16_384)] = MAX_COLUMNS
-    max_workbook_mb: Annotated[float, Field(strict=True, gt=0, le=2048,
-                                            allow_inf_nan=False)] = MAX_WORKBOOK_MB
+                       AfterValidator(_domains), _setting(
+        "本年度的业务领域（领域代码或领域名称）：只运行这些领域的报告，自评报告、复核意见和数据字典"
+        "只包括这些领域；财务总是包括",
+        "The business domains of the department-year: their reports run, and the 自评报告, "
+        "the 复核意见 and the data dictionary cover them; finance is always on. Without the "
+        "key, the domains the workbook covers (a 绩效指标 row of the 领域, or rows in a sheet "
+        "the catalog reads).",
+        "domains: [health]",
+        values="a list of domain keys or 领域 labels (`perfkit codes` lists them)",
+        default="(absent) the workbook's")] = None
+    notebooks: Annotated[tuple[Annotated[StrictStr, AfterValidator(_notebook)], ...] | None,
+                         _setting(
+        "只运行这些笔记本（report、review、finance、领域代码或领域名称）",
+        "Which notebooks `perfkit run` executes for the department-year (`--notebook` "
+        "chooses for one run).",
+        "notebooks: [report, review]",
+        values="a list of `report`, `review`, `finance` and domain keys or 领域 labels",
+        default="(absent) all, one domain report per domain")] = None
+    confirmed_values: Annotated[tuple[Annotated[StrictStr, AfterValidator(_cell)], ...],
+                                _setting(
+        "经核实的异常数值所在单元格（如 三公经费!C5）：不再拒绝工作簿，作为提醒列出",
+        "Cells whose size the plausibility checks flag but that the department confirmed as "
+        "real figures (as the message names them): `perfkit check` prints them as 提醒 and the "
+        "audit and the 复核意见 list them as 已核实 instead of refusing the workbook. Not "
+        "carried into next year by `template --from`.",
+        'confirmed_values: ["三公经费!C5"]', values="a list of cells, `表名!单元格`",
+        default="`[]`")] = ()
+    pdf_layout: Annotated[Literal["web", "official"], _setting(
+        "PDF 版式：web 为 perfkit 的打印版式，official 为党政机关公文格式（GB/T 9704-2012）",
+        "The PDFs' layout: `web` perfkit's print layout, `official` the layout of GB/T "
+        "9704-2012 with free fonts approximating the official ones (as `--official-pdf`).",
+        "pdf_layout: official")] = "web"
+    pdf_engine: Annotated[Literal["typst", "weasyprint"], _setting(
+        "web 版式 PDF 的排版程序：typst（快）或 weasyprint",
+        "What typesets the `web` layout: `typst` (13 times faster) or `weasyprint` "
+        "(perfkit/templates/PDF_CHOICE.md); the official layout is always typeset by WeasyPrint.",
+        "pdf_engine: weasyprint")] = "typst"
+    max_rows: Annotated[StrictInt, Field(ge=100, le=1_000_000), _setting(
+        "每个工作表最多读取的行数（含表头）；其下方有内容的，指出单元格并拒绝",
+        "Rows of one workbook sheet, header included, that perfkit reads: a value below is "
+        "refused with its cell (a real department's longest sheet has a few hundred rows). "
+        "Raise it for a workbook that genuinely holds more.",
+        "max_rows: 20000", values="100–1000000")] = MAX_ROWS
+    max_columns: Annotated[StrictInt, Field(ge=20, le=16_384), _setting(
+        "每个工作表最多读取的列数；其右侧有内容的，指出单元格并拒绝",
+        "Columns of one sheet that perfkit reads (the template has at most 12): a value further "
+        "right is refused with its cell.",
+        "max_columns: 80", values="20–16384")] = MAX_COLUMNS
+    max_workbook_mb: Annotated[float, Field(strict=True, gt=0, le=2048, allow_inf_nan=False),
+                               _setting(
+        "工作簿解压后要读取的数据上限（MB）：模板的工作表、全部文字和样式",
+        "Decompressed size, in MB, of the workbook parts perfkit parses (the template's sheets, "
+        "the shared strings that hold all the text, the styles): a larger workbook is refused "
+        "before anything is parsed, naming the largest part (formatted empty ranges and pasted "
+        "data are the usual cause).",
+        "max_workbook_mb: 50", values="a number > 0, at most 2048")] = MAX_WORKBOOK_MB
 
     @property
     def read_limits(self) -> ReadLimits:
@@ -188,6 +278,34 @@ class Settings:
         return safe_path(self.workbook, "workbook")
 
 
+def domain_key(value: str) -> str:
+    """One domain as typed on the command line, key or 领域 label (卫生健康 → health, 财务 →
+    finance), as its key.
+
+    Raises:
+        ParamsError: it names no domain in use (the message lists those that do).
+    """
+    try:
+        return _domain(value.strip())
+    except ValueError:
+        raise ParamsError(f"未知的领域“{value}”；可用的领域（代码或名称均可）：finance（财务）、"
+                          f"{_known_domains()}；本部门自己的领域目录放在 domains/<领域代码>.yaml"
+                          ) from None
+
+
+def notebook_key(value: str) -> str:
+    """A notebook as typed on the command line: report, review, finance, or a domain's report
+    by its key or 领域 label (卫生健康 → health).
+
+    Raises:
+        ParamsError: it names no notebook (the message lists them).
+    """
+    try:
+        return _notebook(value.strip())
+    except ValueError as exc:
+        raise ParamsError(str(exc)) from None
+
+
 def check_domains(keys: list[str]) -> tuple[str, ...]:
     """Catalog domain keys (or 领域 labels) as typed on the command line, validated.
 
@@ -200,8 +318,80 @@ def check_domains(keys: list[str]) -> tuple[str, ...]:
         raise ParamsError(str(exc)) from None
 
 
+#: Where a reader finds every setting: the comments of the settings files perfkit writes say so.
+SETTINGS_HELP_ZH = "全部设置项的取值、默认值、作用和示例见 perfkit README 的“Run settings（运行设置）”表"
+
+
+@dataclass(frozen=True)
+class SettingDoc:
+    """One row of the settings table: a setting as the README documents it."""
+
+    key: str
+    values: str
+    default: str
+    effect: str
+    example: str
+    zh: str
+
+
+def _fields() -> dict[str, FieldInfo]:
+    """The fields of :class:`Settings` with their metadata, in declaration order."""
+    return Settings.__pydantic_fields__  # type: ignore[attr-defined]  # set by pydantic
+
+
+def _extra(info: FieldInfo, key: str) -> str:
+    extra = info.json_schema_extra
+    return str(extra.get(key, "")) if isinstance(extra, dict) else ""
+
+
+def _values_text(info: FieldInfo) -> str:
+    return _extra(info, "values") or " / ".join(f"`{v}`" for v in get_args(info.annotation))
+
+
+def _default_text(info: FieldInfo) -> str:
+    return _extra(info, "default") or f"`{info.default}`"
+
+
+def settings_reference() -> list[SettingDoc]:
+    """Every run setting with its values, default, effect and example, in declaration order
+    (from the fields of :class:`Settings`)."""
+    return [SettingDoc(key, _values_text(info), _default_text(info), info.description or "",
+                       (info.examples or [""])[0], info.title or "")
+            for key, info in _fields().items()]
+
+
+def settings_table() -> str:
+    """The README's table of run settings, as Markdown (generated: edit the fields instead)."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    rows = ["| key | values | default | effect | example |", "|---|---|---|---|---|"]
+    rows += [f"| `{d.key}` | {cell(d.values)} | {cell(d.default)} | {cell(d.effect)} | "
+             f"`{cell(d.example)}` |" for d in settings_reference()]
+    return "\n".join(rows) + "\n"
+
+
+def _other_settings_comment(written: set[str], department: str, year: int) -> str:
+    """Every setting a new settings file leaves at its default, commented out: what it decides,
+    then the key with its default (or, when the default is to leave it out, an example)."""
+    lines = ["# 以下设置项取默认值，不写亦同；要改时删去行首的“# ”再改值。"]
+    for d in settings_reference():
+        if d.key in written:
+            continue
+        default = _fields()[d.key].default
+        if d.key == "workbook":  # the default spelled out: this department-year's workbook
+            shown, example = f"workbook: data/{department}/{year}.xlsx", False
+        elif isinstance(default, str | int | float) and default != "":
+            shown, example = f"{d.key}: {default}", False
+        else:
+            shown, example = d.example, True
+        lines += [f"# {d.zh}" + ("（下行为示例）" if example else ""), f"# {shown}"]
+    return "\n".join(lines) + "\n"
+
+
 def write_settings_file(department: str, year: int, domains: tuple[str, ...]) -> Path:
-    """Write a new ``params/<dept>/<year>.yaml`` naming the department-year's domains.
+    """Write a new ``params/<dept>/<year>.yaml`` naming the department-year's domains, and
+    every other setting commented out with what it decides.
 
     Raises:
         ParamsError: the file exists (never overwritten), or the result is not valid.
@@ -211,34 +401,38 @@ def write_settings_file(department: str, year: int, domains: tuple[str, ...]) ->
     if path.exists():
         raise ParamsError(f"运行设置 {path} 已存在，未覆盖。")
     listed = ", ".join(domains)
-    text = (f"# 运行设置：{department} {year}年度（perfkit template 生成）。设置项见 perfkit 的 README。\n"
+    text = (f"# 运行设置：{department} {year}年度（perfkit template 生成）。{SETTINGS_HELP_ZH}。\n"
             f"department: {department}\n"
             f"year: {year}\n"
             "# 本年度的业务领域（领域代码，perfkit codes 列出）：只运行这些领域的报告，自评报告、复核意见和\n"
             "# 数据字典只包括这些领域；财务总是包括。\n"
-            f"domains: [{listed}]\n")
+            f"domains: [{listed}]\n"
+            + _other_settings_comment({"department", "year", "domains"}, department, year))
     write_text_atomic(path, text)
     load_settings(department, year)  # what was written must load
     return path
 
 
 def check_notebooks(names: list[str]) -> tuple[str, ...]:
-    """Notebook names as typed on the command line (``-n``), validated as the settings'
-    ``notebooks`` are: a document (report, review, finance) or a domain key.
+    """Notebook names as typed on the command line (``-n``): report, review, finance, a
+    domain's key or 领域 label (as its key, :func:`notebook_key`), or the file stem of a
+    project's own notebook (passed on as typed: the runner says when it does not exist).
 
     Raises:
-        ParamsError: a name is none of those (a path such as ``../../x`` included).
+        ParamsError: a name that is none of those: a path (``../../x``), or a name with
+            spaces, control characters or anything but letters, digits, - and _.
     """
     out = []
     for name in names:
         try:
+            out.append(notebook_key(name))
+        except ParamsError:
             if not _SLUG.fullmatch(name):
-                raise ValueError(f"“{_shown(name)}”不是笔记本名称（不能含路径、空白或 / \\ . 等字符）"
-                                 f"；可用：{', '.join(config.DOCUMENTS)}，或一个领域的代码"
-                                 f"（{_known_domains()}）")
-            out.append(_notebook(name))
-        except ValueError as exc:
-            raise ParamsError(f"--notebook（-n）的值{exc}") from None
+                raise ParamsError(
+                    f"--notebook（-n）的值“{_shown(name)}”不是笔记本名称（不能含路径、空白或 / \\ . "
+                    f"等字符）；可用：{', '.join(config.DOCUMENTS)}，或一个领域的代码或名称"
+                    f"（{_known_domains()}）") from None
+            out.append(name)
     return tuple(out)
 
 

@@ -117,6 +117,10 @@ DIRECTION_CHOICES = ("≥", "≤", "=", "全面")
 #: Counting units of the 学生资助 sheet's 受助人次 column (计数单位); the first is the default.
 COUNT_UNITS = ("人次", "人")
 UNIT_CHOICES = {"万元": 1.0, "元": 1e-4}
+#: Marks a 填写说明 that asks the department to act (a target ``template --from`` copied from
+#: last year): ``perfkit check`` reminds of every row still carrying it; deleting the 填写说明
+#: says the target was reviewed. Guidance lives in 填写说明 columns, which no report reads.
+UNREVIEWED = "未核改"
 
 @dataclass(frozen=True)
 class TextSection:
@@ -276,6 +280,9 @@ SHEETS: tuple[Sheet, ...] = (
                    range_fix="填写四位年份，如 2020；留空即评价年度"),
             SOURCE,
             Column("note", "备注", TEXT, width=30),
+            Column("guidance", "填写说明", TEXT, width=40,
+                   note="perfkit 生成模板时预填的说明（目标值、上年值从何而来），报告不使用；"
+                        f"标有“{UNREVIEWED}”的，核改目标值后删除该说明"),
         ),
         note="年度绩效目标与业务统计：每行一个指标；没有实际值的留空，作为数据缺口列示。",
     ),

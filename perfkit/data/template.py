@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +15,60 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from perfkit import config
 from perfkit.atomic import write_bytes_atomic
-from perfkit.data.sheets import AMOUNT, CHOICE, DOMAIN_CHOICES, SHEETS
+from perfkit.data.sheets import AMOUNT, CHOICE, DOMAIN_CHOICES, SHEETS, Sheet
+from perfkit.domains import FINANCE, OTHER, catalogs
+
+#: First characters that make a spreadsheet read typed text as a formula (OWASP, CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
 
 
-def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> Path:
-    """Write a documented workbook: every sheet, header notes, drop-downs, fixed row labels.
+def write_cell(ws, row: int, column: int, value: Any):
+    """Write one cell as a person's value: text stays text, never a formula.
+
+    openpyxl turns any string beginning with ``=`` into a formula, which Excel evaluates on
+    opening (a department's ``=…`` text carried into next year's workbook became a live formula).
+    Text is typed as a string; text beginning with a formula character also gets Excel's quote
+    prefix, so that editing the cell in Excel keeps it text.
+
+    Returns:
+        The cell.
+    """
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+    return cell
+
+
+def _sheets_for(domains: Sequence[str] | None, content: dict[str, Any]) -> list[Sheet]:
+    """The sheets of a workbook for ``domains``: every sheet, except an optional one that only
+    other domains' catalogs read (学生资助 for aid) and ``content`` leaves empty."""
+    if domains is None:
+        return list(SHEETS)
+    cats = catalogs()
+    read = {name for c in cats.values() for name in c.sheets}
+    kept = {name for k in domains if k in cats for name in cats[k].sheets}
+    return [s for s in SHEETS if s.name not in read - kept or content.get(s.key)]
+
+
+def _without_sheets(note: str, names: set[str]) -> str:
+    """``note`` without its clauses (separated by ；) that tell how to use a sheet of ``names``."""
+    return "；".join(p for p in note.split("；") if not any(n in p for n in names))
+
+
+def write_workbook(path: str | Path, content: dict[str, Any] | None = None,
+                   domains: Sequence[str] | None = None) -> Path:
+    """Write a documented workbook: its sheets, header notes, drop-downs, fixed row labels.
 
     Args:
         path: destination ``.xlsx`` (a relative path is relative to the project root).
         content: optional values. ``info`` maps item key → value; item sheets map item key →
             {column key: value}; record sheets are lists of {column key: value}. Record values
             for ``domain`` may be the English key or the Chinese label.
+        domains: the department's catalog domains (``["health"]``), or None for a workbook of
+            every domain. With them, the 领域 drop-down lists 财务, these domains and 其他, and an
+            optional sheet only other domains read (学生资助) is left out, with its notes.
 
     Returns:
         The written path.
@@ -35,13 +79,18 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> P
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     domain_zh = {v: k for k, v in DOMAIN_CHOICES.items()}
-    for sheet in SHEETS:
+    wanted = None if domains is None else {FINANCE, *domains, OTHER}
+    domain_labels = [label for label, key in DOMAIN_CHOICES.items()
+                     if wanted is None or key in wanted]
+    sheets = _sheets_for(domains, content)
+    left_out = {s.name for s in SHEETS} - {s.name for s in sheets}
+    for sheet in sheets:
         ws = book.create_sheet(sheet.name)
         for j, c in enumerate(sheet.columns, 1):
-            cell = ws.cell(row=1, column=j, value=c.header)
+            cell = write_cell(ws, 1, j, c.header)
             cell.font, cell.fill = header_font, header_fill
             cell.alignment = Alignment(horizontal="center")
-            note = c.note or ""
+            note = _without_sheets(c.note or "", left_out)
             if c.kind == AMOUNT:
                 note = (note + "；" if note else "") + "金额，单位见基本信息“金额单位”"
             if note:
@@ -51,30 +100,31 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> P
         data = content.get(sheet.key)
         if sheet.layout == "keyvalue":
             for r, item in enumerate(sheet.items, 2):
-                ws.cell(row=r, column=1, value=item.label)
-                ws.cell(row=r, column=2, value=(data or {}).get(item.key))
-                ws.cell(row=r, column=3, value=item.note)
+                write_cell(ws, r, 1, item.label)
+                write_cell(ws, r, 2, (data or {}).get(item.key))
+                write_cell(ws, r, 3, item.note)
             dv = DataValidation(type="list", formula1='"万元,元"', allow_blank=False)
             ws.add_data_validation(dv)
             dv.add(f"B{2 + [i.key for i in sheet.items].index('unit')}")
         elif sheet.layout == "items":
             for r, item in enumerate(sheet.items, 2):
                 label = ("其中：" if item.parent else "") + item.label
-                ws.cell(row=r, column=1, value=label)
+                write_cell(ws, r, 1, label)
                 if item.note:
                     ws.cell(row=r, column=1).comment = Comment(item.note, "perfkit")
                 for j, c in enumerate(sheet.columns[1:], 2):
-                    ws.cell(row=r, column=j, value=((data or {}).get(item.key) or {}).get(c.key))
+                    write_cell(ws, r, j, ((data or {}).get(item.key) or {}).get(c.key))
         else:
             for r, rec in enumerate(data or [], 2):
                 for j, c in enumerate(sheet.columns, 1):
                     v = rec.get(c.key)
                     if c.key == "domain" and v in domain_zh:
                         v = domain_zh[v]
-                    ws.cell(row=r, column=j, value=v)
+                    write_cell(ws, r, j, v)
             for j, c in enumerate(sheet.columns, 1):
                 if c.kind == CHOICE:
-                    dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"',
+                    choices = domain_labels if c.key == "domain" else c.choices
+                    dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
                                         allow_blank=True)
                     ws.add_data_validation(dv)
                     letter = get_column_letter(j)
@@ -90,9 +140,9 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None) -> P
         "4. 公式单元格须在 Excel/WPS 中计算并保存后再使用（perfkit 只读取缓存值，不计算公式）。",
         "5. 改完后运行 perfkit check 文件名.xlsx 检查。",
     ]
-    lines += [f"【{s.name}】{'必填' if s.required else '可选'}：{s.note}" for s in SHEETS]
+    lines += [f"【{s.name}】{'必填' if s.required else '可选'}：{s.note}" for s in sheets]
     for r, line in enumerate(lines, 3):
-        readme.cell(row=r, column=1, value=line)
+        write_cell(readme, r, 1, line)
     readme.column_dimensions["A"].width = 100
 
     buf = io.BytesIO()

@@ -158,6 +158,10 @@ class Topic(_Model):
 
     label_zh: str = Field(min_length=1)
     indicators: list[Code] = Field(min_length=1)
+    #: The indicators its chart draws, when not all of them: the rates rather than the counts
+    #: they are computed from (活产数 3215 beside 1 and 12 deaths compares nothing; the
+    #: mortality rates against their targets do). ``[]``: no chart.
+    chart: list[Code] | None = None
 
 
 class Catalog(_Model):
@@ -302,6 +306,11 @@ def _check_inside(c: Catalog) -> None:
         if i.formula is not None and i.formula.kind == "share" and i.unit != "%":
             problems.append(f"{c.entry(i.code)} 的 unit：share（占比）公式的单位应为 %，"
                             f"写的是“{i.unit}”；其他倍数请用 ratio 并写明 scale")
+    for name, topic in c.topics.items():
+        for k, code in enumerate(topic.chart or [], 1):
+            if code not in topic.indicators:
+                problems.append(f"topics.{name} 的 chart 第{k}项：{code} 不在该分组的 indicators 中"
+                                "（图只画分组表格中的指标）")
     ids = [s.id for s in c.sum_checks]
     for d in sorted({x for x in ids if ids.count(x) > 1}):
         problems.append(f"sum_checks：核对代码 {d} 重复")

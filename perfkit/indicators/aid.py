@@ -12,12 +12,12 @@ import pandas as pd
 
 from perfkit import fmt
 from perfkit.data.params import Settings
-from perfkit.data.printed import input_precision
+from perfkit.data.printed import input_precision, parse_printed
 from perfkit.data.sheets import COUNT_UNITS
 from perfkit.data.workbook import WorkbookData
 from perfkit.indicators.base import Direction, Reader, Undefined, indicator, safe_divide
 from perfkit.indicators.metrics import check_row, domain_checks, domain_gaps, parse_stated
-from perfkit.verdicts import CONSISTENT, EXPLAIN, INCONSISTENT, UNVERIFIABLE
+from perfkit.verdicts import CONSISTENT, EXPLAIN, INCONSISTENT, ROUNDING, UNVERIFIABLE
 
 D = "aid"
 TWO_EXEMPTIONS = "两免一补"
@@ -200,7 +200,12 @@ def _group_check(data: WorkbookData, group: str) -> dict:
             f"相差{fmt.amount(abs(diff))}")
     coarse = [(_text(frame.at[i, "program"]), a, h)
               for i, a, h in zip(rows, amounts, halves, strict=True) if h >= 1]
-    if abs(diff) <= 1e-9:
+    printed = parse_printed(text)
+    printed = printed.in_unit("万元") if printed.kind in ("number", "amount") else printed
+    # The verdicts of perfkit.assess.figures.judge, so that the same figure audited as a
+    # 报告数值 reads the same: 一致 when the sum rounds to the printed figure, 舍入差异 when
+    # only the rounding of the printed inputs explains the difference.
+    if abs(diff) <= 1e-9 or fmt.round_half_up(s / printed.scale, printed.decimals) == printed.number:
         return check_row(check_id, D, label, "万元", s, total.value, tol, CONSISTENT, note, cells)
     if abs(diff) <= tol:
         why = [f"报告合计“{text.strip()}”的舍入误差为±{fmt.num(total.half_unit, 0)}万元"]
@@ -208,8 +213,8 @@ def _group_check(data: WorkbookData, group: str) -> dict:
                 for n, a, h in coarse]
         note += (f"。{'，'.join(why)}；分项合计可能在{fmt.amount(s - sum(halves))}至"
                  f"{fmt.amount(s + sum(halves))}之间，差额在舍入误差范围（±{fmt.amount(tol)}）内，"
-                 "视为一致")
-        return check_row(check_id, D, label, "万元", s, total.value, tol, CONSISTENT, note, cells)
+                 "差异可由舍入解释")
+        return check_row(check_id, D, label, "万元", s, total.value, tol, ROUNDING, note, cells)
     return check_row(check_id, D, label, "万元", s, total.value, tol, INCONSISTENT,
                      note + f"，超出舍入范围（±{fmt.amount(tol)}），需核实", cells)
 

@@ -1,4 +1,4 @@
-"""The Indicator record, @indicator, the registry's dicts, safe_divide, the reader, own rows."""
+"""The Indicator record, @indicator, the registry's dicts, the reader, own rows."""
 
 from __future__ import annotations
 
@@ -15,7 +15,12 @@ from perfkit.data.params import Settings
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.data.values import normalize_label
 from perfkit.data.workbook import WorkbookData
-from perfkit.fmt import NOT_COMPUTABLE_ZERO
+
+# Defined in the base stage (perfkit.rates: history uses them without pandas); the indicator and
+# assess modules import them from here as before.
+from perfkit.fmt import NOT_COMPUTABLE_ZERO as NOT_COMPUTABLE_ZERO
+from perfkit.rates import Undefined as Undefined
+from perfkit.rates import safe_divide as safe_divide
 
 
 class Direction(enum.Enum):
@@ -25,24 +30,6 @@ class Direction(enum.Enum):
     LOWER_BETTER = "越低越好"
     NEAR_100 = "接近100%为好"
     NEUTRAL = "描述性"
-
-
-class Undefined(Exception):
-    """The indicator has no value: a zero base, or an input the department did not provide."""
-
-    def __init__(self, reason: str, cells: tuple[str, ...] = ()):
-        super().__init__(reason)
-        self.reason = reason
-        self.cells = cells
-
-
-
-
-def safe_divide(numerator: float, denominator: float) -> float:
-    """Divide, raising :class:`Undefined` on a zero base (never inf, never "100%")."""
-    if denominator == 0:
-        raise Undefined(NOT_COMPUTABLE_ZERO)
-    return numerator / denominator
 
 
 @dataclass(frozen=True)
@@ -101,6 +88,9 @@ class Reader:
     data: WorkbookData
     settings: Settings
     used: list[str] = field(default_factory=list)
+    #: The 绩效指标 column a reported figure is read from: ``actual``, or ``prior`` to compute an
+    #: indicator on last year's figures (the 上年值 of its inputs).
+    metric_column: str = "actual"
 
     def get(self, sheet: str, row: Any, column: str) -> float:
         """Return a required number; raise :class:`Undefined` naming the empty cell."""
@@ -143,9 +133,10 @@ def _row_label(sheet: str, row: Any, column: str) -> str:
     return f"{s.name}{header}"
 
 
-def evaluate(ind: Indicator, data: WorkbookData, settings: Settings) -> dict[str, Any]:
-    """Compute one indicator and return its tidy row."""
-    reader = Reader(data, settings)
+def evaluate(ind: Indicator, data: WorkbookData, settings: Settings,
+             metric_column: str = "actual") -> dict[str, Any]:
+    """Compute one indicator and return its tidy row (``metric_column``: see :class:`Reader`)."""
+    reader = Reader(data, settings, metric_column=metric_column)
     note = ""
     try:
         value = float(ind.func(reader))
@@ -191,15 +182,24 @@ def row_ids(frame: pd.DataFrame) -> pd.Series:
     ids: list[str] = []
     seen: dict[str, int] = {}
     for _, rec in frame.iterrows():
-        code = _text(rec["code"])
-        if code:
-            ids.append(code)
+        base = row_key(rec)
+        if _text(rec["code"]):
+            ids.append(base)
             continue
-        key = f"{_text(rec['domain'])}|{normalize_label(rec['name'])}"
-        base = "own_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
         seen[base] = seen.get(base, 0) + 1
         ids.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
     return pd.Series(ids, index=frame.index, dtype=object)
+
+
+def row_key(rec: Any) -> str:
+    """What a 绩效指标 row is about, the same in every year's workbook: its 指标代码, or for a
+    row without one ``own_`` + 8 hex digits of its 领域 and 指标 name (an empty code read as NaN
+    is no code). Rows of one indicator for different 目标年度 share the key."""
+    code = _text(rec["code"])
+    if code:
+        return code
+    key = f"{_text(rec['domain'])}|{normalize_label(rec['name'])}"
+    return "own_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
 
 
 def own_rows(data: WorkbookData) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from perfkit.data.params import Settings
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.data.workbook import WorkbookData
 from perfkit.indicators.base import Direction, Reader, Undefined, indicator, safe_divide
+from perfkit.rates import change_pct, change_pct_noted
 
 D = "finance"
 _BASIS = "年初预算（或按设置取调整预算）"
@@ -44,7 +45,7 @@ def expenditure_execution_pct(r: Reader) -> float:
            source="支出: 本年支出合计 年初预算数, 调整预算数")
 def budget_adjustment_pct(r: Reader) -> float:
     initial = r.get("expenditure", "total", "budget_initial")
-    return safe_divide(r.get("expenditure", "total", "budget_adjusted") - initial, initial) * 100
+    return change_pct(r.get("expenditure", "total", "budget_adjusted"), initial)
 
 
 @indicator(domain=D, label_zh="基本支出占比", unit="%",
@@ -138,7 +139,7 @@ def carryover_rate_pct(r: Reader) -> float:
            source="结转结余: 年初结转和结余, 年末结转和结余")
 def carryover_change_pct(r: Reader) -> float:
     opening = r.get("balance", "opening", "amount")
-    return safe_divide(r.get("balance", "closing", "amount") - opening, opening) * 100
+    return change_pct(r.get("balance", "closing", "amount"), opening)
 
 
 @indicator(domain=D, label_zh="“三公”经费支出合计", unit="万元", direction=Direction.LOWER_BETTER,
@@ -173,7 +174,7 @@ def three_public_change_wan_yuan(r: Reader) -> float:
            source="三公经费: 合计 决算数, 上年决算数")
 def three_public_change_pct(r: Reader) -> float:
     now, before = _three_public_pair(r, "total")
-    return safe_divide(now - before, before) * 100
+    return change_pct(now, before)
 
 
 @indicator(domain=D, label_zh="在职人员控制率", unit="%", direction=Direction.LOWER_BETTER,
@@ -222,14 +223,14 @@ def sheet_lines(data: WorkbookData, settings: Settings, sheet: str) -> pd.DataFr
         actual, prior, budget = value("actual"), value("prior_actual"), value(budget_column)
         execution, execution_note = _rate_pct(actual, budget)
         known = not (math.isnan(actual) or math.isnan(prior))
-        change_pct, change_note = _rate_pct(actual - prior, prior) if known else (math.nan, "")
+        change, change_note = change_pct_noted(actual, prior)
         rows.append({
             "item": item.key, "label": item.label, "parent": item.parent or "",
             "budget_initial": value("budget_initial"), "budget_adjusted": value("budget_adjusted"),
             "budget": budget, "actual": actual, "prior_actual": prior,
             "execution_pct": execution, "execution_note": execution_note,
             "change_wan_yuan": actual - prior if known else math.nan,
-            "change_pct": change_pct, "change_note": change_note,
+            "change_pct": change, "change_note": change_note,
             "actual_cell": data.cell(sheet, item.key, "actual"),
         })
     return pd.DataFrame(rows, columns=LINE_COLUMNS)

@@ -21,7 +21,12 @@ def code_label(code: str) -> str:
 
 
 def metric_value(r: Reader, code: str, column: str = "actual") -> float:
-    """Return a 绩效指标 value by code, raising :class:`Undefined` that names the metric."""
+    """Return a 绩效指标 value by code, raising :class:`Undefined` that names the metric.
+
+    ``actual`` reads the reader's :attr:`~perfkit.indicators.base.Reader.metric_column`.
+    """
+    if column == "actual":
+        column = r.metric_column
     row = r.metric_row(code)
     v = r.optional("targets", row, column)
     if math.isnan(v):

@@ -72,6 +72,34 @@ def compute(data: WorkbookData, settings: Settings, domains: Iterable[str] | Non
     return pd.DataFrame(rows, columns=columns).set_index("id")
 
 
+def computed(code: str) -> bool:
+    """True when ``code`` is an indicator perfkit computes from other figures (a catalog entry
+    with a formula, or a Python indicator), False for a reported figure or an unknown code.
+
+    A 绩效指标 row with a computed code carries a target (and maybe a typed 实际值); the value
+    judged against the target is the computed one (:func:`perfkit.assess.targets.metrics`).
+    """
+    load_all()
+    ind = REGISTRY.get(code)
+    return ind is not None and not ind.reported
+
+
+def compute_prior(data: WorkbookData, settings: Settings, code: str) -> dict:
+    """A catalog indicator computed on last year's figures: the 上年值 of its 绩效指标 inputs.
+
+    Only catalog indicators are computed this way (their inputs are 绩效指标 rows); a finance
+    indicator's prior-year value needs last year's workbook and comes out undefined here.
+
+    Returns:
+        The tidy row of :func:`perfkit.indicators.base.evaluate` (``value`` NaN when an input's
+        上年值 is missing).
+    """
+    load_all()
+    ind = REGISTRY[code]
+    if ind.domain == domains.FINANCE:
+        return {"value": float("nan"), "note": "财务指标的上年值取自上年工作簿", "source_cells": ""}
+    return evaluate(ind, data, settings, metric_column="prior")
+
 
 # ---------------------------------------------------------------------------------------------
 # What the rest of perfkit reads from the catalogs in use

@@ -44,6 +44,12 @@ SMALL_PT = 8.5
 LABEL_CHARS = 12
 PALETTE = {"budget": "#9DB4CF", "actual": "#2F5D8A", "prior": "#BFBFBF", "gap": "#D9534F"}
 STATUS_COLORS = {"达成": "#2E8B57", "超额": "#1F6FB2", "未达成": "#D9534F", "无实际值": "#BFBFBF"}
+#: Tick labels are plain numbers, as the report prints them: never an offset ("+1.052e2" above
+#: the axis, which a reader takes for a figure) or scientific notation ("1e6").
+PLAIN_NUMBERS = {"axes.formatter.useoffset": False, "axes.formatter.limits": (-15, 15)}
+#: Smallest span of a trend panel's value axis, in percentage points: a change smaller than the
+#: printed precision (26.31% to 26.31%) is drawn flat, not as a fall across the whole panel.
+TREND_MIN_SPAN_PP = 1.0
 #: A white box behind a value label, so gridlines do not run through it.
 LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none"}
 
@@ -56,7 +62,7 @@ def theme() -> dict:
     sizes = {"font.size": 9.5, "axes.titlesize": 10.5, "axes.labelsize": 9.5,
              "xtick.labelsize": SMALL_PT, "ytick.labelsize": SMALL_PT,
              "legend.fontsize": SMALL_PT, "legend.title_fontsize": SMALL_PT,
-             "figure.titlesize": 10.5, "axes.axisbelow": True}
+             "figure.titlesize": 10.5, "axes.axisbelow": True, **PLAIN_NUMBERS}
     sns.set_theme(style="whitegrid", rc={**rc, **sizes})
     return rc
 
@@ -203,21 +209,23 @@ def _nothing(text: str) -> Text:
     return Text(text)
 
 
-def _note_missing(ax, what: str, names: list[str]) -> None:
-    """Name under the chart (below the x-axis label) the rows left out for having no value."""
+def _note_missing(ax, what: str, names: list[str], under=None):
+    """Name under the chart (below the x-axis label, or the note ``under``) the rows left out
+    for having no value, or for ``what`` else; returns the note (None without names)."""
     if not names:
-        return
-    ax.annotate(wrap_label(f"未绘出（{what}）：{'、'.join(names)}。", 40), xy=(0.5, 0),
-                xycoords=("axes fraction", ax.xaxis.label), xytext=(0, -4),
-                textcoords="offset points", ha="center", va="top", fontsize=SMALL_PT,
-                color="#444444", linespacing=1.4)
+        return None
+    return ax.annotate(wrap_label(f"未绘出（{what}）：{'、'.join(names)}。", 40), xy=(0.5, 0),
+                       xycoords=("axes fraction", under or ax.xaxis.label), xytext=(0, -4),
+                       textcoords="offset points", ha="center", va="top", fontsize=SMALL_PT,
+                       color="#444444", linespacing=1.4)
 
 
-def _fit_height(rows: list[str], per_line: float = 0.16, base: float = 1.0) -> float:
+def _fit_height(rows: list[str], per_line: float = 0.16, base: float = 1.0,
+                least: float = 1.8) -> float:
     """Figure height for a horizontal bar chart whose category labels have these lines:
     0.26 in a row (a bar and an 8.5 pt label) plus ``per_line`` for each extra line."""
     extra = sum(label.count("\n") for label in rows)
-    return max(1.8, base + 0.26 * len(rows) + per_line * extra)
+    return max(least, base + 0.26 * len(rows) + per_line * extra)
 
 
 def budget_vs_actual(ev: Evaluation) -> Figure | Text:
@@ -464,30 +472,63 @@ def aid_per_capita(ev: Evaluation) -> Figure | Text:
     return fig
 
 
-def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
-    """The figures of one catalog topic as bars, one panel per unit that two or more of them
-    share (a bar of 万元 beside one of 个 would compare nothing); the year target of an indicator
-    as a black mark on its bar, 100% dashed on a % panel. Values print with their 数值修饰.
+#: Figures of one unit share an axis only when the largest is at most this many times the
+#: smallest (by absolute value): beyond two orders of magnitude a bar is a sliver beside the
+#: other (活产数 3215 beside 12 and 1 deaths) and the chart compares nothing.
+COMPARABLE_RATIO = 100.0
 
-    Returns None when no unit has two figures (the topic's table says everything then).
+
+def _comparable(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Figures of one unit: (those drawn, those left out for their size). Sorted by size, they
+    fall into groups whose largest is at most :data:`COMPARABLE_RATIO` times each of its
+    members; the group with the most figures (then the larger ones) is drawn, in the topic's
+    order, with every zero (a zero is marked, never a sliver)."""
+    groups: list[list[dict]] = []
+    for r in sorted((r for r in rows if r["value"] != 0), key=lambda r: -abs(r["value"])):
+        if groups and abs(groups[-1][0]["value"]) <= COMPARABLE_RATIO * abs(r["value"]):
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    kept = max(groups, key=lambda g: (len(g), abs(g[0]["value"])), default=[])
+    drawn = [r for r in rows if r["value"] == 0 or any(r is k for k in kept)]
+    return drawn, [r for r in rows if not any(r is d for d in drawn)]
+
+
+def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
+    """The figures of one catalog topic as bars: those its ``chart`` lists (all of them when it
+    lists none), one panel per unit (a bar of 万元 beside one of 个 compares nothing) holding
+    figures of comparable size (:data:`COMPARABLE_RATIO`: 活产数 3215 beside 1 death neither).
+    A panel holds two or more figures, or one with its target. The year target of an indicator
+    is a black mark on its bar, 100% dashed on a % panel. Values print with their 数值修饰.
+    Figures left out for their size are named under the chart; the topic's table lists all.
+
+    Returns None when no panel has anything to compare (the topic's table says everything then).
     """
     spec = topics(domain)[topic]
     ind = ev.indicators
     att = targets.attainment(ev, domain)
     goal = {r["code"]: float(r["target"]) for _, r in att.iterrows()
             if r["code"] and not math.isnan(r["target"])}
-    rows = [{**ind.loc[c].to_dict(), "id": c} for c in spec.indicators]
+    drawn = spec.indicators if spec.chart is None else spec.chart
+    rows = [{**ind.loc[c].to_dict(), "id": c} for c in drawn]
     missing = [str(r["label_zh"]) for r in rows if math.isnan(r["value"])]
-    groups: dict[str, list] = {}
+    units: dict[str, list] = {}
     for r in rows:
         if not math.isnan(r["value"]):
-            groups.setdefault(str(r["unit"]), []).append(r)
-    panels = [(u, g) for u, g in groups.items() if len(g) >= 2]
+            units.setdefault(str(r["unit"]), []).append(r)
+    panels, out_of_scale = [], []
+    for unit, figures in units.items():
+        shown, left_out = _comparable(figures)
+        if len(shown) >= 2 or any(r["id"] in goal for r in shown):
+            panels.append((unit, shown))
+            out_of_scale += [str(r["label_zh"]) for r in left_out]
     if not panels:
         return None
     labels = [[wrap_label(str(r["label_zh"])) for r in g] for _, g in panels]
-    heights = [_fit_height(lab, base=0.45) for lab in labels]
-    fig = new_figure(sum(heights) + 0.7 + (0.35 if missing else 0))
+    # A panel of one figure (a rate against its target) needs no more than a row's height.
+    heights = [_fit_height(lab, base=0.45, least=1.8 if len(lab) > 1 else 1.2) for lab in labels]
+    notes = bool(missing) + bool(out_of_scale)
+    fig = new_figure(sum(heights) + 0.7 + 0.35 * notes)
     axes = fig.subplots(len(panels), 1, squeeze=False, height_ratios=heights).ravel()
     for ax, (unit, g), lab in zip(axes, panels, labels, strict=True):
         ys = list(range(len(g)))[::-1]
@@ -504,6 +545,7 @@ def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
             if r["id"] in goal:
                 ax.plot([goal[r["id"]]] * 2, [y - 0.4, y + 0.4], color="black", linewidth=2)
         top = max([*values, *marks, 100.0 if unit == "%" else 0.0])
+        low = min([*values, *marks, 0.0])
         for y, r, v in zip(ys, g, values, strict=True):
             text = fmt.with_unit(v, unit, int(r["decimals"]), qualifier=r["qualifier"])
             if r["id"] in goal:
@@ -511,10 +553,12 @@ def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
             _value_text(ax, max(v, goal.get(r["id"], v)), y, text)
         if unit == "%":
             ax.axvline(100, color="#555555", linestyle="--", linewidth=0.8)
-        ax.set_xlim(0, top * 1.5 if top > 0 else 1)
+        ax.set_xlim(low * 1.5, top * 1.5 if top > 0 else 1)
         ax.set_xlabel(unit + ("；黑色竖线为本年度目标" if marks else ""))
     axes[0].set_title(f"{ev.year}年度{spec.label_zh}")
-    _note_missing(axes[-1], "未提供或无法计算，见“数据缺口”", missing)
+    note = _note_missing(axes[-1], "未提供或无法计算，见“数据缺口”", missing)
+    _note_missing(axes[-1], f"与同单位的其他指标相差{COMPARABLE_RATIO:g}倍以上，数值见上表",
+                  out_of_scale, under=note)
     return fig
 
 
@@ -579,6 +623,10 @@ def indicator_trend(ev: Evaluation, domain: str = "finance", max_panels: int = 9
         years = sorted(int(y) for y in g["year"].unique())
         ax.set_xticks(years, labels=[f"{y}年" for y in years])
         ax.margins(x=0.15, y=0.3)
+        low, high = ax.get_ylim()
+        if high - low < TREND_MIN_SPAN_PP:
+            middle = (float(g["value"].min()) + float(g["value"].max())) / 2
+            ax.set_ylim(middle - TREND_MIN_SPAN_PP / 2, middle + TREND_MIN_SPAN_PP / 2)
     for ax in axes[len(ids):]:
         ax.set_axis_off()
     fig.suptitle(f"主要百分比指标历年变化（%，{int(s['year'].min())}—{ev.year}年）")

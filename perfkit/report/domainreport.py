@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from perfkit.assess.evaluation import Evaluation
+from perfkit.errors import PerfkitError
 from perfkit.indicators.registry import catalog, topics
 from perfkit.report import charts, tables
 from perfkit.report.markdown import Parts, Text, esc
@@ -31,6 +32,27 @@ def label(domain: str) -> str:
     """The domain's 领域 label (教育质量, 卫生健康 …); the key when it has no catalog."""
     c = catalog(domain)
     return c.label_zh if c else domain
+
+
+def resolve_domain(ev: Evaluation, domain: str = "") -> str:
+    """The domain a domain report shows: ``domain``, or the department-year's first domain when
+    it is empty (the notebook's default, so that it opens on the project's own field).
+
+    Raises:
+        PerfkitError: ``domain`` is not one of the department-year's domains, or it has none
+            (the message says which parameter or setting to change).
+    """
+    if not domain and ev.domains:
+        return ev.domains[0]
+    if domain and domain in ev.domains:
+        return domain
+    have = "、".join(f"{d}（{label(d)}）" for d in ev.domains) or "无"
+    if not domain:
+        raise PerfkitError(f"{ev.department_name}{ev.year}年度没有业务领域（运行设置 domains 为空，"
+                           "工作簿也没有领域目录的指标）：没有领域报告可显示")
+    raise PerfkitError(f"领域“{domain}”不是{ev.department_name}{ev.year}年度的领域（{have}）："
+                       "请在 parameters 单元格中把 domain 改为其中之一（留空即第一个），"
+                       f"或在运行设置 domains 中加上 {domain}")
 
 
 def title(ev: Evaluation, domain: str) -> Text:
@@ -84,7 +106,7 @@ def sheet_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
 
 def topic_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
     """(heading, displays) of each catalog topic: its figures in a sentence, its table and,
-    where two or more figures share a unit, its chart."""
+    where its figures compare (:func:`perfkit.report.charts.topic_chart`), its chart."""
     return [(t.label_zh, [topic_summary(ev, domain, key), tables.topic_table(ev, domain, key),
                           charts.topic_chart(ev, domain, key)])
             for key, t in topics(domain).items()]

@@ -239,7 +239,9 @@ def attainment_summary(ev: Evaluation, domain: str) -> Text:
     parts = [f"超额完成{c[targets.EXCEEDED]}项", f"达成{c[targets.ACHIEVED]}项",
              f"未达成{c[targets.NOT_ACHIEVED]}项", f"无实际值{c[targets.NO_ACTUAL]}项"]
     parts += [f"{s}{c[s]}项" for s in (targets.NO_TARGET, targets.NO_DIRECTION) if c[s]]
-    lines = [f"{ev.year}年度{name}共列出年度目标{len(att)}项：{'，'.join(parts)}。"]
+    derived = int(att["target_derived"].sum())
+    inferred = f"（其中{derived}项的目标值由perfkit推算）" if derived else ""
+    lines = [f"{ev.year}年度{name}共列出年度目标{len(att)}项{inferred}：{'，'.join(parts)}。"]
     judged = att[att["status"].isin([targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
     for _, r in judged.iterrows():
         s = (f"- **{esc(r['label_zh'])}**：实际"
@@ -426,13 +428,22 @@ def problems_section(ev: Evaluation) -> Text:
 
 def suggestions_section(ev: Evaluation) -> Text:
     """五、有关建议: one suggestion per problem type found, from the maintained template."""
-    kinds = list(dict.fromkeys(find_problems(ev)["type"]))
+    found = find_problems(ev)
+    kinds = list(dict.fromkeys(found["type"]))
     if not kinds:
         return Text("数据中未发现需要改进的问题，建议保持现有预算和绩效管理做法。")
     numerals = "一二三四五六七八九十"
     return Text("\n\n".join(
         run_in(f"（{numerals[i] if i < 10 else i + 1}）针对“{problem_types()[k].heading_zh}”")
-        + problem_types()[k].suggestion_zh for i, k in enumerate(kinds)))
+        + suggestion_text(k, found[found["type"] == k]["item_zh"]) for i, k in enumerate(kinds)))
+
+
+def suggestion_text(kind: str, items) -> str:
+    """The suggestion of a problem type, its ``{items}`` naming the items of the problems found
+    (never a fixed list: a suggestion to supply 编制数 that was supplied is not one to sign)."""
+    names = list(dict.fromkeys(str(i) for i in items))
+    shown = "、".join(names[:6]) + (f"等{len(names)}项" if len(names) > 6 else "")
+    return problem_types()[kind].suggestion_zh.replace("{items}", esc(shown))
 
 
 

@@ -20,7 +20,15 @@ from perfkit.assess.claims import claim_checks, claimed_items
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.reporttext import extract
 from perfkit.assess.rules import LOSS_ZH
-from perfkit.assess.scoring import ERROR, EXCLUDED, POLICY_ZH, STATUS_ZH, ScoreResult, score
+from perfkit.assess.scoring import (
+    ERROR,
+    EXCLUDED,
+    MISSING_ZERO,
+    POLICY_ZH,
+    STATUS_ZH,
+    ScoreResult,
+    score,
+)
 from perfkit.assess.textaudit import audit_text
 from perfkit.data.sheets import DOMAIN_CHOICES, TEXT_SECTIONS
 from perfkit.report.markdown import Text, esc
@@ -45,7 +53,7 @@ def title(ev: Evaluation) -> Text:
 def _claim(r: ScoreResult) -> str:
     if r.claimed is None:
         return "部门未填报自评得分"
-    return f"部门自评得分{fmt.num(r.claimed)}分（{r.claimed_grade or '无对应等级'}）"
+    return f"部门自评得分{r.claim_text()}"
 
 
 def conclusion(ev: Evaluation) -> Text:
@@ -87,7 +95,8 @@ def score_comparison(ev: Evaluation):
                "差额（自评得分 − 复核得分）"],
         "分数": [fmt.num(r.claimed, missing="部门未填报"), total,
                fmt.num(r.claim_difference, missing="—")],
-        "等级": [r.claimed_grade or ("—" if r.claimed is None else "无对应等级"),
+        "等级": [r.stated_grade or ("—" if r.claimed is None else
+                                  f"未填报（按分数属“{r.claimed_grade or '无对应等级'}”）"),
                r.grade or "—", ""],
     }))
 
@@ -235,7 +244,8 @@ def score_table(ev: Evaluation):
 
 def gaps(ev: Evaluation) -> pd.DataFrame:
     """Every data gap of the department-year: finance indicators that cannot be computed,
-    targets without an actual value and domain indicators that cannot be computed, and the
+    targets without an actual value and domain indicators that cannot be computed, the score
+    items that could not be scored for want of their input (the 缺少佐证 of the score), and the
     required sections of the department's text it did not write.
 
     Returns:
@@ -251,6 +261,10 @@ def gaps(ev: Evaluation) -> pd.DataFrame:
         for _, g in targets.gaps(ev, domain).iterrows():
             out.append({"area": zh.get(domain, domain), "item": g["label_zh"], "kind": g["kind"],
                         "reason": g["reason"], "cells": g["cells"]})
+    r = score(ev)
+    for _, i in r.items[r.items["status"].isin([MISSING_ZERO, EXCLUDED])].iterrows():
+        out.append({"area": "评分表", "item": i["level3"], "kind": "评分所需数据未提供",
+                    "reason": str(i["reason"]), "cells": i["evidence"]})
     for t in TEXT_SECTIONS:
         if t.key in REQUIRED_SECTIONS and rows(ev, t.key).empty:
             out.append({"area": "报告文字", "item": t.label, "kind": "章节未提供",

@@ -446,9 +446,11 @@ def conclusion(ev: Evaluation) -> Text:
     if claimed is None or _nan(claimed):
         score = "（工作簿“基本信息”表未填报自评得分。）"
     else:
-        grade = stated_grade or sheet.grade_for(float(claimed)) or "无对应等级"
+        # The department's own grade only: a band perfkit would read off the score is not
+        # something the department said.
+        grade = f"，等级为“{quote(stated_grade, inline=True)}”" if stated_grade else ""
         score = (f"按《{quote(sheet.title_zh, inline=True)}》，{ev.year}年度部门整体支出绩效"
-                 f"自评得分**{fmt.num(claimed)}分**，等级为“{quote(grade, inline=True)}”。")
+                 f"自评得分**{fmt.num(claimed)}分**{grade}。")
     paras = [words, score]
     sum_check = claim_checks(ev, sheet).set_index("check").loc["claim_items_sum"]
     if sum_check["verdict"] == INCONSISTENT:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfkit import config
+from perfkit.data.params import SETTINGS_HELP_ZH
 from perfkit.errors import PerfkitError
 
 log = logging.getLogger(__name__)
@@ -16,6 +17,7 @@ MARKER_TEXT = """\
 # perfkit 项目：本文件夹存放 data/（工作簿）、params/（运行设置与评分表）、
 # notebooks/（报告笔记本）、domains/（本部门自己的领域目录，可选）和 outputs/（生成的报告）。
 # perfkit 从当前文件夹向上查找本文件来确定项目（如同 git 查找 .git）；环境变量 PERFKIT_ROOT 优先。
+# 运行设置 params/<部门>/<年度>.yaml：{settings_help}。
 [project]
 name = "{name}"
 """
@@ -80,6 +82,6 @@ def init_project(folder: str | Path, name: str = "") -> InitResult:
     put(root / ".gitignore", GITIGNORE)
     # The marker last: a folder is a project only once everything else is in place.
     project_name = (name or root.name).replace("\\", "\\\\").replace('"', '\\"')
-    put(root / config.MARKER, MARKER_TEXT.format(name=project_name))
+    put(root / config.MARKER, MARKER_TEXT.format(name=project_name, settings_help=SETTINGS_HELP_ZH))
     log.info("initialised project %s (%d files)", root, len(result.written))
     return result

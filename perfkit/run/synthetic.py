@@ -20,7 +20,7 @@ import openpyxl
 
 from perfkit import config
 from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
-from perfkit.data.template import write_workbook
+from perfkit.data.template import write_cell, write_workbook
 from perfkit.data.values import normalize_label
 from perfkit.errors import PerfkitError
 from perfkit.run.project import init_project
@@ -264,17 +264,19 @@ def fill_workbook(path: str | Path, content: dict[str, Any]) -> Path:
     book = openpyxl.load_workbook(path)
     for key, data in content.items():
         sheet = SHEET_BY_KEY[key]
+        if not data and sheet.name not in book.sheetnames:
+            continue  # nothing for a sheet the template left out (学生资助 for a health bureau)
         ws = book[sheet.name]
         col = {c.key: i for i, c in enumerate(sheet.columns, 1)}
         rows = {normalize_label(ws.cell(r, 1).value): r for r in range(2, ws.max_row + 1)}
         if sheet.layout == "keyvalue":
             for item, v in data.items():
-                ws.cell(rows[normalize_label(sheet.item(item).label)], 2, v)
+                write_cell(ws, rows[normalize_label(sheet.item(item).label)], 2, v)
         elif sheet.layout == "items":
             for item, values in data.items():
                 r = rows[normalize_label(sheet.item(item).label)]
                 for k, v in values.items():
-                    ws.cell(r, col[k], v)
+                    write_cell(ws, r, col[k], v)
         else:
             first, second = (c.key for c in sheet.columns[:2])
             for rec in data:
@@ -283,7 +285,7 @@ def fill_workbook(path: str | Path, content: dict[str, Any]) -> Path:
                         and (ws.cell(r, 1).value, ws.cell(r, 2).value) == wanted]
                 n = same[0] if same else ws.max_row + 1
                 for k, v in rec.items():
-                    ws.cell(n, col[k], zh.get(v, v) if k == "domain" else v)
+                    write_cell(ws, n, col[k], zh.get(v, v) if k == "domain" else v)
     book.save(path)
     return Path(path)
 

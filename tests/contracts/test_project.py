@@ -170,3 +170,16 @@ def test_ci_lints_and_type_checks_perfkit_before_the_tests():
     done = subprocess.run([ruff, "check", "perfkit"], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_readme_says_how_to_add_an_extra_to_a_wheel_install():
+    """Issue 21.9: a bureau installing from the wheel did not know how to get JupyterLab (the
+    ``lab`` extra). The README names the command, quoted for the shell, with an extra that
+    exists."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"pip install '(perfkit-[^'\s]*\.whl)\[(\w+)\]'", readme)
+    assert ("lab" in {e for _, e in commands}), "README: no `pip install 'perfkit-….whl[lab]'`"
+    project = _project()
+    for wheel, extra in commands:  # the wheel's real name, an extra it has
+        assert wheel == f"perfkit-{project['version']}-py3-none-any.whl", wheel
+        assert extra in project["optional-dependencies"], extra

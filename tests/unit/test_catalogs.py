@@ -161,6 +161,10 @@ def test_codes_lists_every_indicator_with_label_and_unit():
     ("- a\n- b\n", ["应为“键: 值”映射"]),
     ("label_zh: x\nkey: other\nindicators:\n  - {code: a_count, label_zh: A, unit: 个}\n",
      ["“key”：不能写在文件中"]),
+    ("label_zh: x\nindicators:\n  - {code: a_count, label_zh: A, unit: 个}\n"
+     "  - {code: b_count, label_zh: B, unit: 个}\n"
+     "topics:\n  t: {label_zh: T, indicators: [a_count], chart: [b_count]}\n",
+     ["topics.t 的 chart 第1项：b_count 不在该分组的 indicators 中"]),
 ])
 def test_a_bad_catalog_is_refused_naming_file_entry_and_key(tmp_path, text, expected):
     path = _write(tmp_path / "water.yaml", text)
@@ -274,7 +278,9 @@ def test_a_project_adds_a_domain_by_writing_a_catalog(project):
     assert ev.indicators.at["water_coverage_pct", "source_cells"] == "绩效指标!G3; 绩效指标!G2"
     check = run_domain_checks(ev.data, ev.settings, "water").set_index("check").loc["water_parts"]
     assert (check["verdict"], check["expected"], check["actual"]) == ("不一致", 900, 1000)
-    assert "quality" not in ev.domains and "teacher_training_person_times" in ev.indicators.index
+    # Only finance, the department's domains and its own rows: no other catalog's indicators.
+    assert "quality" not in ev.domains and "teacher_training_person_times" not in ev.indicators.index
+    assert set(ev.indicators["domain"]) == {"finance", "water"}
 
 
 def test_a_project_catalog_replaces_the_shipped_one_of_the_same_key(project):
@@ -368,7 +374,7 @@ def test_the_settings_domains_decide_what_the_documents_cover(sample_ev):
     assert set(targets.metrics(sample_ev)["domain"]) == {"quality", "aid", "safety"}
     assert set(tidy.indicator_table(ev)["domain"]) == {"finance", "quality"}
     assert set(tables.data_dictionary(ev).frame["领域"]) == {"财务", "教育质量"}
-    assert set(review.gaps(ev)["area"]) <= {"财务", "教育质量", "其他", "报告文字"}
+    assert set(review.gaps(ev)["area"]) <= {"财务", "教育质量", "其他", "报告文字", "评分表"}
     problems = " ".join(find_problems(ev)["item_zh"])
     assert "中小学封闭化管理比例" not in problems and "营养改善" not in problems
     assert "九年义务教育巩固率" in problems

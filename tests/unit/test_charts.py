@@ -66,7 +66,9 @@ def evs(sample_ev, tmp_path_factory):
         change(content)
         path = pk.write_workbook(tmp_path_factory.mktemp("wb") / "wb.xlsx", content)
         data = pk.load_workbook(path)
-        out[name] = Evaluation(data, settings_from_dict({"department": "test", "year": data.year}))
+        # The sample's settings name its domains: their indicators are there, without values.
+        out[name] = Evaluation(data, settings_from_dict({"department": "test", "year": data.year,
+                                                         "domains": sample_ev.domains}))
     return out
 
 
@@ -202,10 +204,14 @@ def test_topic_chart_draws_each_unit_shared_by_two_figures_with_targets_and_qual
     fig = charts.topic_chart(evs["sample"], "quality", "teachers")
     counts, shares = fig.axes
     rows = [t.get_text().replace("\n", "") for t in counts.get_yticklabels()]
-    assert rows[0] == "定向培养农村中小学教师" and len(rows) == 6  # 2 of 9 are % (other panel)
+    # 2 of 9 are % (other panel), 招聘考录教师 20000人次 is alone in its unit, and 引进硕士研究生
+    # 5名 is 400 times smaller than 2018名: left out of the bars, named under the chart.
+    assert rows[0] == "定向培养农村中小学教师" and len(rows) == 5 and "引进硕士研究生" not in rows
     labels = [t.get_text() for t in counts.texts]
     assert "392名（目标350名）" in labels and "857名" in labels
     assert counts.get_xlabel() == "名；黑色竖线为本年度目标" and shares.get_xlabel() == "%"
+    note = "".join(t.get_text() for t in shares.texts).replace("\n", "")
+    assert "未绘出（与同单位的其他指标相差100倍以上，数值见上表）：机关引进硕士研究生" in note
     drills = charts.topic_chart(evs["sample"], "safety", "drills")
     assert "1000余所" in [t.get_text() for t in drills.axes[0].texts]  # 数值修饰 kept
     assert charts.topic_chart(evs["sample"], "quality", "special_ed") is None  # 个 and %: one each
@@ -234,3 +240,117 @@ def test_wrap_label_examples():
     assert charts.wrap_label("五大护苗行动覆盖学校（幼儿园）") == "五大护苗行动覆盖学校\n（幼儿园）"
     wrapped = charts.wrap_label("有省、市、县、校级科研课题的学校比例")
     assert wrapped == "有省、市、县、\n校级科研课题的学校比例"
+
+
+def _offsets(fig: Figure) -> list[str]:
+    """The offset or exponent text each axis prints beside its ticks ("+1.052e2", "1e6")."""
+    _drawn(fig)
+    return [t for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+            if (t := axis.get_offset_text().get_text())]
+
+
+def test_trend_panels_print_plain_numbers_and_no_offset(sample_ev, tmp_path, monkeypatch):
+    """Issue 21.9: a trend panel of two close percentages printed "+1.052e2" above its axis
+    (matplotlib's offset), and one of 26.31% and 26.31% (equal as printed) was drawn as a fall
+    across the panel under "1e-5+2.63081e1"."""
+    from perfkit import config
+
+    monkeypatch.setattr(config, "OUTPUTS_DIR", tmp_path)
+    earlier = sample_ev.indicators.reset_index(names="id")
+    earlier = earlier[["id", "label_zh", "domain", "unit", "direction", "value"]].copy()
+    percent = earlier["unit"] == "%"
+    close = {"revenue_execution_pct": 0.02, "basic_expenditure_share_pct": 0.000013}
+    earlier.loc[percent, "value"] = [v + close.get(i, 3.0) for i, v in
+                                     zip(earlier.loc[percent, "id"], earlier.loc[percent, "value"],
+                                         strict=True)]
+    table = tmp_path / "yiyang-edu" / "2018" / "tables" / "indicators.csv"
+    table.parent.mkdir(parents=True)
+    earlier.to_csv(table, index=False)
+    fig = charts.indicator_trend(sample_ev, "finance")
+    assert isinstance(fig, Figure)
+    assert _offsets(fig) == []
+    panels = {ax.get_title().replace("\n", ""): ax for ax in fig.axes if ax.get_title()}
+    for name in ("收入预算完成率", "基本支出占比"):
+        low, high = panels[name].get_ylim()
+        assert high - low >= charts.TREND_MIN_SPAN_PP, name  # not a cliff of 0.00001 points
+        labels = [t.get_text() for t in panels[name].get_yticklabels()]
+        assert all(re.fullmatch(r"−?\d+(\.\d{1,2})?", t) for t in labels if t), labels
+
+
+def test_no_chart_prints_an_axis_offset_or_exponent(evs):
+    """Plain tick numbers on every chart of the sample (counts up to 75.22万人次 included)."""
+    for name, make in CHARTS.items():
+        result = make(evs["sample"])
+        if isinstance(result, Figure):
+            assert _offsets(result) == [], name
+
+
+def _health_ev(make_ev):
+    """A health bureau's 妇幼健康 figures beside the sample's finance: 活产数 3215, deaths 1 and
+    12, targets typed on the rates perfkit computes (31.10/10万 against ≤18, 3.73‰ against ≤5)."""
+    def change(content):
+        src = "合成测试数据"
+        content["targets"] = [
+            {"domain": "health", "code": c, "name": n, "unit": "人", "actual": v, "source": src}
+            for c, n, v in (("live_births_count", "活产数", 3215),
+                            ("maternal_deaths_count", "孕产妇死亡数", 1),
+                            ("infant_deaths_count", "婴儿死亡数", 12))]
+        content["targets"] += [
+            {"domain": "health", "code": c, "name": n, "unit": u, "direction": "≤", "target": t,
+             "source": src}
+            for c, n, u, t in (("maternal_mortality_per_100k", "孕产妇死亡率", "/10万", 18),
+                               ("infant_mortality_permille", "婴儿死亡率", "‰", 5))]
+
+    return make_ev(change, domains=["health"])
+
+
+def _rows(fig: Figure) -> list[list[str]]:
+    return [[t.get_text().replace("\n", "") for t in ax.get_yticklabels()] for ax in fig.axes]
+
+
+def test_the_maternal_chart_draws_the_rates_against_their_targets_not_the_counts(make_ev):
+    """Issue 21.9: 活产数 3215 was drawn beside deaths of 1 and 12 on one axis. The catalog's
+    topic charts the rates, each against its target."""
+    ev = _health_ev(make_ev)
+    fig = charts.topic_chart(ev, "health", "maternal_child")
+    assert _rows(fig) == [["孕产妇死亡率"], ["婴儿死亡率"]]
+    texts = ["".join(t.get_text() for t in ax.texts) for ax in fig.axes]
+    assert "31.10/10万（目标18/10万）" in texts[0] and "3.73‰（目标5‰）" in texts[1]
+    renderer = _drawn(fig)
+    _check_printed_type("maternal_child", fig, renderer)
+    _check_labels_not_struck_through("maternal_child", fig, renderer)
+
+
+def test_figures_of_very_different_size_never_share_an_axis(make_ev, monkeypatch):
+    """A catalog whose topic lists no ``chart`` (a project's own): counts two orders of
+    magnitude apart are not drawn on one axis; the one left out is named under the chart."""
+    from perfkit.domains import Topic
+
+    ev = _health_ev(make_ev)
+    topic = Topic(label_zh="妇幼健康", indicators=[
+        "live_births_count", "maternal_deaths_count", "maternal_mortality_per_100k",
+        "infant_deaths_count", "infant_mortality_permille"])
+    monkeypatch.setattr(charts, "topics", lambda domain: {"maternal_child": topic})
+    fig = charts.topic_chart(ev, "health", "maternal_child")
+    rows = _rows(fig)
+    assert ["孕产妇死亡数", "婴儿死亡数"] in rows and not any("活产数" in r for r in rows)
+    for ax in fig.axes:
+        values = [p.get_width() for p in ax.patches if p.get_width()]
+        assert not values or max(values) <= charts.COMPARABLE_RATIO * min(values)
+    note = "".join(t.get_text() for ax in fig.axes for t in ax.texts).replace("\n", "")
+    assert "未绘出（与同单位的其他指标相差100倍以上，数值见上表）：活产数" in note
+
+
+def test_every_shipped_topic_chart_keeps_figures_of_one_size_on_an_axis(evs, make_ev):
+    from perfkit.indicators.registry import topics
+
+    cases = [(evs["sample"], d) for d in ("quality", "aid", "safety")]
+    cases.append((_health_ev(make_ev), "health"))
+    for ev, domain in cases:
+        for key in topics(domain):
+            fig = charts.topic_chart(ev, domain, key)
+            if fig is None:
+                continue
+            for ax in fig.axes:
+                values = [abs(p.get_width()) for p in ax.patches if p.get_width()]
+                assert not values or max(values) <= charts.COMPARABLE_RATIO * min(values), key

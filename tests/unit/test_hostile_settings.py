@@ -245,14 +245,16 @@ def test_a_link_inside_the_project_is_followed(sample_project):
     assert load_settings("alias", 2019).workbook_path() == (data / "yiyang-edu" / "2019.xlsx")
 
 
-@pytest.mark.parametrize("name", ["../../x", "report/../review", "report\n", "nosuch"])
+@pytest.mark.parametrize("name", ["../../x", "report/../review", "own\nnotebook", "a b", ""])
 def test_a_notebook_name_is_checked(name):
     with pytest.raises(ParamsError, match="--notebook"):
         check_notebooks([name])
 
 
-def test_check_notebooks_accepts_documents_and_domains():
-    assert check_notebooks(["report", "quality"]) == ("report", "quality")
+def test_check_notebooks_accepts_documents_domains_and_a_projects_own():
+    # A project's own notebook name goes on to the runner, which says when it does not exist.
+    assert check_notebooks(["report\n", "quality", "卫生健康", "own-notebook"]) == (
+        "report", "quality", "health", "own-notebook")
 
 
 @pytest.mark.parametrize("args", [["-n", "../../x"], ["--dept", "../x"], ["--depts", "yiyang-edu,a b"]],

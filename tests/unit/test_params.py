@@ -236,3 +236,26 @@ def test_settings_name_their_department_and_year():
     with pytest.raises(ParamsError) as err:
         settings_from_dict({})
     assert "department" in str(err.value) and "year" in str(err.value)
+
+
+def test_a_domain_label_is_accepted_wherever_a_domain_key_is(tmp_path):
+    """Issue 21.9: ``perfkit codes --domain 卫生健康`` was refused though the run settings accept
+    the 领域 label; so were labels for ``--notebook`` and ``notebooks:``."""
+    from perfkit.cli import _notebook_name
+    from perfkit.data.params import domain_key, notebook_key
+
+    assert domain_key("卫生健康") == domain_key("health") == "health"
+    assert domain_key("财务") == "finance"
+    with pytest.raises(ParamsError, match=r"未知的领域“水利”.*health（卫生健康）"):
+        domain_key("水利")
+    assert notebook_key("卫生健康") == "health" and notebook_key("report") == "report"
+    assert settings_from_dict({**DEPT_YEAR, "notebooks": ["review", "教育质量"]}).notebooks == (
+        "review", "quality")
+    assert _notebook_name("学生资助") == "aid"
+    assert _notebook_name("own-notebook") == "own-notebook"  # the runner says it does not exist
+    env = {k: v for k, v in os.environ.items() if k != "PERFKIT_ROOT"}
+    proc = subprocess.run([sys.executable, "-m", "perfkit.cli", "codes", "--domain", "卫生健康"],
+                          cwd=config.ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("卫生健康（health）") and "live_births_count" in proc.stdout
+    assert "quality" not in proc.stdout

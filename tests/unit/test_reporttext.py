@@ -275,3 +275,14 @@ def test_bad_catalog_is_refused_naming_file_entry_and_key(name, tmp_path):
 def test_missing_catalog_file(tmp_path):
     with pytest.raises(CatalogError, match="找不到报告核对目录文件"):
         rt.load_catalog([tmp_path / "nope.yaml"])
+
+
+def test_a_change_after_a_ratio_is_of_the_subject_not_of_the_budget(catalog):
+    """perfkit's own 三公 sentence (a health bureau's 自评报告, issue #21): the figure just before
+    “较” is the budget B of “为预算B的X%”; the change is of the spending A. Before the fix, 本句核对
+    took 35.00 − 31.27 = 3.73 against “减少3.42万元” and called a correct report 不一致."""
+    text = "2022年度“三公”经费支出共计27.85万元，为预算35.00万元的79.57%，较2021年度“三公”经费31.27万元减少3.42万元。"
+    frame = ta.audit_text(rt.extract(paragraphs(text), catalog), SETTINGS)
+    row = one(frame, "减少3.42万元", ta.SENTENCE)
+    assert row["verdict"] == v.CONSISTENT and row["recomputed"] == pytest.approx(-3.42)
+    assert v.INCONSISTENT not in set(frame["verdict"])

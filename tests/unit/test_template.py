@@ -58,7 +58,7 @@ def test_nothing_of_the_new_year_is_filled(content):
 def test_targets_are_carried_over(content):
     municipal = _target(content, "teacher_directed_municipal_count")
     assert (municipal["target"], municipal["prior"]) == (350, 392)  # target copied, actual → 上年值
-    assert "沿用2019年度" in municipal["note"]
+    assert "沿用2019年度" in municipal["guidance"] and municipal.get("note") is None
     retention = _target(content, "compulsory_retention_rate_pct")  # 2019 had no actual: a gap
     assert (retention["target"], retention["prior"]) == (98, None)
     statistic = _target(content, "teacher_training_person_times")  # no target, 2万人次 in 2019
@@ -69,7 +69,7 @@ def test_targets_the_old_report_set_for_the_new_year_become_its_targets(content)
     row = _target(content, "public_kindergarten_share_pct")  # 六、2020年工作思路: ≥50%
     assert row["target"] == 50 and row["direction"] == "≥"
     assert "target_year" not in row  # empty = the evaluation year, 2020
-    assert "2020年目标" in row["note"]
+    assert "2020年目标" in row["guidance"]
 
 
 def test_a_target_for_the_new_year_replaces_the_copied_one():
