@@ -748,18 +748,18 @@ def _read_table(
     return _coerce_types(frame, sheet)
 
 
-#: The columns that hold a department-year's own figures (not last year's carried over): once
-#: any is filled, the workbook is being filled in for its year.
+#: The columns of the final-accounts sheets that hold the year's own figures (not last year's
+#: carried over): once any is filled, the accounts are being filled in for the year.
 _OWN_YEAR_COLUMNS = {"income": ("budget_initial", "budget_adjusted", "actual"),
                      "expenditure": ("budget_initial", "budget_adjusted", "actual"),
-                     "balance": ("amount",), "three_public": ("budget", "actual"),
-                     "targets": ("actual",), "aid": ("persons", "amount")}
+                     "balance": ("amount",), "three_public": ("budget", "actual")}
 
 
 def _check_required_items(frames: dict[str, pd.DataFrame], col: Collector, cells) -> None:
     """Report required cells of the item sheets left empty (本年收入合计 决算数 …) in a workbook
-    that holds any figure of its own year: without them the reports would say the total is not
-    provided. A new year's blank template (last year's figures only) is not refused."""
+    whose final-accounts sheets hold any figure of its own year: without them the reports would
+    say the total is not provided. A new year's template (last year's figures only) and a year
+    whose accounts are not yet typed in are not refused: their reports list the gap."""
     if not any(column in frame and frame[column].notna().any()
                for key, columns in _OWN_YEAR_COLUMNS.items()
                if (frame := frames.get(key)) is not None for column in columns):

@@ -221,10 +221,12 @@ def test_a_blank_total_is_an_error_with_its_cell(tmp_path, cli, sheet, cell, lab
     refused(cli, path, cell, f"{label}的“决算数”为空", "必填")
 
 
-def test_a_new_years_blank_template_is_not_refused_for_its_totals(tmp_path):
-    # Nothing of its own year yet (last year's figures only): a template, not a half-filled year.
+def test_accounts_not_yet_typed_in_are_not_refused_for_their_totals(tmp_path):
+    # A new year's template (last year's figures only), or a year whose 绩效指标 are filled but
+    # whose accounts are not yet: a gap the reports list, not a half-filled 收入 sheet.
     content = {"info": {"department_name": "新部门", "year": 2020, "unit": "万元"},
-               "income": {"total": {"prior_actual": 100.0}}}
+               "income": {"total": {"prior_actual": 100.0}},
+               "targets": [{"domain": "其他", "name": "群众满意度", "unit": "%", "actual": 95}]}
     data = pk.load_workbook(pk.write_workbook(tmp_path / "2020.xlsx", content))
     assert data.value("income", "total", "prior_actual") == 100.0
 
