@@ -32,12 +32,14 @@ def file_mode() -> int:
     return 0o666 & ~current_umask()
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
+def write_bytes_atomic(path: Path, data: bytes, *, sync: bool = True) -> Path:
     """Write ``data`` to ``path`` so readers see the old file or the new one, never half.
 
     Args:
         path: destination file.
         data: content.
+        sync: flush the data to the disk before the rename (False for a temporary file that
+            is moved into place later, or thrown away).
 
     Returns:
         ``path``.
@@ -50,8 +52,9 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
             os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -59,9 +62,9 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
     return path
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
+def write_text_atomic(path: Path, text: str, *, sync: bool = True) -> Path:
     """Write UTF-8 text atomically; see :func:`write_bytes_atomic`."""
-    return write_bytes_atomic(path, text.encode("utf-8"))
+    return write_bytes_atomic(path, text.encode("utf-8"), sync=sync)
 
 
 def sha256_file(path: Path) -> str:

@@ -2,38 +2,76 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import signal
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from perfkit import config
 from perfkit.errors import PerfkitError
-from perfkit.verdicts import CONSISTENT, INCONSISTENT, ROUNDING, UNEXPLAINED, UNVERIFIABLE
+from perfkit.verdicts import (
+    CONFIRMED,
+    CONSISTENT,
+    EXPLAIN,
+    INCONSISTENT,
+    ROUNDING,
+    UNEXPLAINED,
+    UNVERIFIABLE,
+)
 
 # Each command imports the stages it uses when it runs, not here: `perfkit --help` takes 0.13 s and
 # an unchanged `perfkit run` 0.25 s, and importing the assessment and report stages up front would
 # add pandas, pandera, pydantic models and matplotlib (0.5-0.9 s) to both.
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="perfkit：部门整体支出绩效自评（工作簿 → 指标 → 评分 → 报告）")
 console = Console(stderr=False, highlight=False)
 err = Console(stderr=True, highlight=False)
 
-STATUS_ZH = {"ok": "[green]成功[/]", "failed": "[red]失败[/]", "skipped": "[dim]跳过[/]"}
+# What reaches the terminal. Workbook cells, report sentences, file and folder names are data: a
+# message is a rich Text assembled from plain runs (never parsed as markup, so "[/]" or "[red]" in
+# a cell is printed as typed), and every run goes through shown(), so that an ESC in a submitted
+# report cannot retitle the window or clear the screen, a CR or backspace cannot overwrite what
+# was printed, and a bidirectional control cannot reorder the digits a reviewer reads.
+
+#: Characters a terminal acts on instead of showing: C0 controls but tab and line feed, DEL, C1
+#: controls (U+009B is CSI), and the bidirectional marks, embeddings, overrides and isolates.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(value: object) -> str:
+    """``value`` as text the terminal prints as it is: each control character written out as
+    its escape (``\\x1b``, ``\\u202e``)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", str(value))
+
+
+def say(*parts: object) -> Text:
+    """A message of plain runs and ``(text, style)`` runs: never parsed as markup, every run
+    :func:`shown`."""
+    return Text.assemble(*[(shown(p[0]), p[1]) if isinstance(p, tuple) else shown(p)
+                           for p in parts])
+
+
+class _ShownFormatter(logging.Formatter):
+    """Log lines (which may quote workbook or report text) with control characters shown."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return shown(super().format(record))
 
 
 def _fail(exc: PerfkitError) -> None:
-    # Messages quote workbook text: escape it so "[...]" in a cell is shown, not parsed as markup.
-    err.print(f"[red]错误[/]：{escape(str(exc))}", markup=True, highlight=False)
+    err.print(say(("错误", "red"), "：", str(exc)))
     raise typer.Exit(2)
 
 
@@ -117,17 +155,17 @@ def run(
     pairs = [(d, y) for d in dept_list for y in year_list
              if (d, y) in found or len(dept_list) * len(year_list) == 1]
     if not pairs:
-        err.print("没有找到要运行的部门年度（data/<部门>/<年度>.xlsx）。")
+        err.print(say("没有找到要运行的部门年度（data/<部门>/<年度>.xlsx）。"))
         raise typer.Exit(2)
     jobs = jobs or os.cpu_count() or 1
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         bar = progress.add_task("运行笔记本", total=None)
 
         def advance(r) -> None:
             progress.update(bar, advance=1,
-                            description=escape(f"{r.department} {r.year} {r.notebook}"))
+                            description=shown(f"{r.department} {r.year} {r.notebook}"))
 
         try:
             results = run_all(pairs, notebooks=notebook or None, outputs=outputs, jobs=jobs,
@@ -139,11 +177,13 @@ def run(
         except KeyboardInterrupt:
             # Cleanup is done; a late or repeated signal must not turn exit 130 into a crash
             # during interpreter teardown (seen once in CI as a -2 exit).
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            progress.stop()
-            err.print("[yellow]已中断[/]：工作进程和内核已停止，临时文件已清除；已完成的报告已记录，"
-                      "未完成的保留上次的报告。重新运行将从中断处继续。")
+            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+                if hasattr(signal, name):
+                    signal.signal(getattr(signal, name), signal.SIG_IGN)
+            with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+                progress.stop()
+                err.print(say(("已中断", "yellow"), "：工作进程和内核已停止，临时文件已清除；已完成的报告已记录，"
+                              "未完成的保留上次的报告。重新运行将从中断处继续。"))
             raise typer.Exit(130) from None
     _summary(results, outputs)
     unscorable = _score_errors(sorted({(r.department, r.year) for r in results}), outputs)
@@ -169,7 +209,7 @@ def _score_errors(pairs: list[tuple[str, int]], outputs: Path | None) -> bool:
     for d, y in pairs:
         score = read_manifest(config.output_dir(d, y, outputs)).get("score") or {}
         for error in score.get("errors") or []:
-            console.print(f"[red]无法评分[/] {escape(d)} {y}：{escape(str(error))}")
+            console.print(say(("无法评分", "red"), f" {d} {y}：{error}"))
             found = True
     return found
 
@@ -182,32 +222,34 @@ def _summary(results, outputs: Path | None) -> None:
                                                   "interrupted": []})[r.status].append(r)
     table = Table(title="运行结果")
     for col in ("部门", "年度", "成功", "失败", "跳过", "用时(秒)"):
-        table.add_column(col)
+        table.add_column(say(col))
     missing = sorted({r.notebook for r in results if r.error == "笔记本不存在"})
     for (d, y), g in sorted(by_dy.items()):
+        if not d:  # the outputs index, not a department-year: its failure is listed below
+            continue
         skipped = [r.notebook for r in g["skipped"] if r.error != "笔记本不存在"]
-        table.add_row(escape(d), str(y), "、".join(r.notebook for r in g["ok"]),
-                      "[red]" + escape("、".join(r.notebook for r in g["failed"])) + "[/]",
-                      escape("、".join(skipped)),
-                      f"{sum(r.seconds for r in g['ok'] + g['failed']):.1f}")
+        table.add_row(say(d), say(str(y)), say("、".join(r.notebook for r in g["ok"])),
+                      say(("、".join(r.notebook for r in g["failed"]), "red")),
+                      say("、".join(skipped)),
+                      say(f"{sum(r.seconds for r in g['ok'] + g['failed']):.1f}"))
     console.print(table)
     counts = {s: sum(len(g[s]) for g in by_dy.values()) for s in ("ok", "failed", "skipped")}
     counts["skipped"] -= sum(1 for r in results if r.error == "笔记本不存在")
     why = "（输入未变，沿用上次结果）" if counts["skipped"] else ""
-    console.print(f"成功 {counts['ok']}，失败 {counts['failed']}，跳过 {counts['skipped']}{why}。")
+    console.print(say(f"成功 {counts['ok']}，失败 {counts['failed']}，跳过 {counts['skipped']}{why}。"))
     if missing:
-        console.print(f"未找到的笔记本（notebooks/ 下没有）：{'、'.join(missing)}")
+        console.print(say(f"未找到的笔记本（notebooks/ 下没有）：{'、'.join(missing)}"))
     for r in results:
         if r.status != "failed":
             continue
-        note = (f"[red]失败[/] {escape(r.department)} {r.year} {escape(r.notebook)}："
-                f"{escape(r.error or '')}")
+        who = f"{r.department} {r.year} {r.notebook}" if r.department else r.notebook
+        note = say(("失败", "red"), f" {who}：{r.error or ''}")
         if r.failed_copy:
             path = config.output_dir(r.department, r.year, outputs) / r.failed_copy
-            note += f"\n    执行到出错处的笔记本副本：{escape(str(path))}"
+            note.append(shown(f"\n    执行到出错处的笔记本副本：{path}"))
         console.print(note)
     out_root = outputs or config.OUTPUTS_DIR
-    console.print(f"报告目录：{out_root}（索引：{out_root / 'index.html'}）")
+    console.print(say(f"报告目录：{out_root}（索引：{out_root / 'index.html'}）"))
 
 
 @app.command()
@@ -246,8 +288,7 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
             raise WorkbookError(unusable)
     except PerfkitError as exc:
         _fail(exc)
-    console.print(f"[green]通过[/]：{escape(str(file))}"
-                  f"（{escape(data.department_name)}，{data.year}年度）")
+    console.print(say(("通过", "green"), f"：{file}（{data.department_name}，{data.year}年度）"))
     from perfkit.run.newyear import unreviewed_targets
 
     notes = [str(n) for n in data.warnings] + unreviewed_targets(data)
@@ -257,13 +298,17 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
 
         notes += outside_domains(data, list(settings.domains))
     for i, note in enumerate(notes, 1):
-        console.print(f"[yellow]提醒[/] {i}. {escape(note)}")
+        console.print(say(("提醒", "yellow"), f" {i}. {note}"))
     if notes and strict:
         raise typer.Exit(1)
 
 
+#: Rows of one audit table printed at most: a report with thousands of checked figures is read in
+#: the CSV (--out); the terminal stays readable and its output bounded.
+TERMINAL_ROWS = 200
+#: The colour of each verdict in the terminal (a verdict without one is printed plain).
 AUDIT_STYLE = {CONSISTENT: "green", ROUNDING: "yellow", INCONSISTENT: "bold red", UNEXPLAINED: "yellow",
-               UNVERIFIABLE: "dim"}
+               UNVERIFIABLE: "dim", CONFIRMED: "cyan", EXPLAIN: "yellow"}
 
 
 @app.command()
@@ -296,8 +341,8 @@ def audit(
         _audit_report(report, file, catalog or [], write_sheet, out, params, tol_pp, tol_wan_yuan)
         return
     if file is None or write_sheet or catalog:
-        err.print("用法：perfkit audit 工作簿.xlsx，或 perfkit audit --report 报告文件 [工作簿.xlsx]"
-                  "（--write-sheet、--catalog 须与 --report 同用）")
+        err.print(say("用法：perfkit audit 工作簿.xlsx，或 perfkit audit --report 报告文件 [工作簿.xlsx]"
+                      "（--write-sheet、--catalog 须与 --report 同用）"))
         raise typer.Exit(2)
     try:
         ev = load_for_audit(file.resolve(), params_file=params, tolerance_pp=tol_pp,
@@ -305,29 +350,35 @@ def audit(
         frame = audit_all(ev)
     except PerfkitError as exc:
         _fail(exc)
-    shown = audit_frame(ev)
-    title = f"{escape(ev.department_name)}{ev.year}年度"
-    _print_audit(shown, title)
+    table = audit_frame(ev)
+    _print_audit(table, f"{ev.department_name}{ev.year}年度", out)
     counts = verdict_counts(frame)
-    console.print("合计：" + "、".join(f"{v}{n}项" for v, n in counts.items() if n))
+    console.print(say("合计：" + "、".join(f"{v}{n}项" for v, n in counts.items() if n)))
     if out is not None:
-        console.print(f"核对结果已写出：{escape(str(write_audit_csv(frame, out)))}")
+        console.print(say(f"核对结果已写出：{write_audit_csv(frame, out)}"))
     raise typer.Exit(exit_status(frame))
 
 
-def _print_audit(shown, title: str) -> None:
-    for category in dict.fromkeys(shown["类别"]):
-        part = shown[shown["类别"] == category].drop(columns="类别")
+def _print_audit(frame, title: str, out: Path | None) -> None:
+    """One table per category (its first :data:`TERMINAL_ROWS` rows); cells are plain Text (data
+    is never markup), verdicts coloured."""
+    for category in dict.fromkeys(frame["类别"]):
+        part = frame[frame["类别"] == category].drop(columns="类别")
+        hidden = len(part) - TERMINAL_ROWS
+        part = part.iloc[:TERMINAL_ROWS]
         if not part["编号"].any():
             part = part.drop(columns="编号")
-        table = Table(title=f"{title} · {category}", show_lines=True)
+        table = Table(title=say(f"{title} · {category}"), show_lines=True)
         for col in part.columns:
-            table.add_column(col, overflow="fold", ratio=3 if col in ("说明", "原句") else None)
+            table.add_column(say(col), overflow="fold", ratio=3 if col in ("说明", "原句") else None)
         for _, row in part.iterrows():
             verdict = str(row["结论"])
-            table.add_row(*[f"[{AUDIT_STYLE.get(verdict, '')}]{verdict}[/]" if col == "结论"
-                            else escape(str(v)) for col, v in row.items()])
+            table.add_row(*[say((verdict, AUDIT_STYLE.get(verdict, ""))) if col == "结论"
+                            else say(str(v)) for col, v in row.items()])
         console.print(table)
+        if hidden > 0:
+            where = f"见 {out}" if out is not None else "用 --out 文件.csv 写出全部核对结果"
+            console.print(say(f"（{category}另有{hidden}项未在此列出，{where}）"))
 
 
 def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], write_sheet: bool,
@@ -338,6 +389,8 @@ def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], wri
     from perfkit.assess.reportfile import read_report
     from perfkit.assess.reporttext import extract, load_catalog
     from perfkit.assess.textaudit import (
+        SENTENCE_CHARS,
+        SENTENCE_FULL,
         TEXT_AUDIT_COLUMNS,
         audit_text,
         text_settings,
@@ -346,7 +399,7 @@ def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], wri
     from perfkit.report.tables import audit_display
 
     if write_sheet and workbook is None:
-        err.print("--write-sheet 需要给出工作簿：perfkit audit --report 报告文件 工作簿.xlsx --write-sheet")
+        err.print(say("--write-sheet 需要给出工作簿：perfkit audit --report 报告文件 工作簿.xlsx --write-sheet"))
         raise typer.Exit(2)
     try:
         text = read_report(report)
@@ -364,32 +417,46 @@ def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], wri
         _fail(exc)
     notes = "；".join(text.notes)
     counts = extraction.counts()
-    console.print(
-        f"报告：{escape(str(report))}（{len(text.paragraphs)}段{'，' + notes if notes else ''}）；"
+    console.print(say(
+        f"报告：{report}（{len(text.paragraphs)}段{'，' + notes if notes else ''}）；"
         f"提取数值{len(extraction.figures)}项（金额{counts.get('amount', 0)}、"
         f"百分比{counts.get('percent', 0)}、人数等{counts.get('count', 0)}），其中比率"
         f"{counts.get('relation_ratio', 0)}处、增减{counts.get('relation_change', 0)}处、"
         f"合计与分项{counts.get('relation_sum', 0)}处；对应到核对对象"
-        f"{sum(1 for f in extraction.figures if f.target)}项")
+        f"{sum(1 for f in extraction.figures if f.target)}项"))
     if frame.empty:
-        console.print("没有可以核对的数值（报告未在同一句中列出运算数，也没有可对应到核对对象的数值）。")
+        console.print(say("没有可以核对的数值（报告未在同一句中列出运算数，也没有可对应到核对对象的数值）。"))
     else:
-        shown = audit_display(frame, every_ref=True)
-        shown["位置"] = frame["location"].to_numpy()
-        shown["原句"] = frame["sentence"].to_numpy()
-        _print_audit(shown, escape(report.name))
+        table = audit_display(frame, every_ref=True)
+        table["位置"] = frame["location"].to_numpy()
+        # A long sentence is printed once, after the tables; its rows quote the part around
+        # their figure and name it (长句N), so the output grows with the rows, not rows × sentence.
+        long: dict[int, tuple[int, str, str]] = {}  # id(sentence) → (number, location, sentence)
+        quotes = []
+        for short, whole, where in zip(frame["sentence"], frame[SENTENCE_FULL], frame["location"],
+                                       strict=True):
+            if isinstance(whole, str) and len(whole) > SENTENCE_CHARS:
+                n = long.setdefault(id(whole), (len(long) + 1, str(where), whole))[0]
+                short = f"{short}（长句{n}）"
+            quotes.append(short)
+        table["原句"] = quotes
+        _print_audit(table, report.name, out)
+        if long:
+            console.print(say(f"长句（超过{SENTENCE_CHARS}字，表中只引数值前后的文字），各列一次："))
+            for n, where, whole in long.values():
+                console.print(say((f"长句{n}", "bold"), f"（{where}）：{whole}"), soft_wrap=True)
     counts = verdict_counts(frame)
-    console.print("合计：" + ("、".join(f"{v}{n}项" for v, n in counts.items() if n) or "无"))
+    console.print(say("合计：" + ("、".join(f"{v}{n}项" for v, n in counts.items() if n) or "无")))
     if out is not None:
         path = write_audit_csv(frame, out, TEXT_AUDIT_COLUMNS)
-        console.print(f"核对结果已写出：{escape(str(path))}")
+        console.print(say(f"核对结果已写出：{path}"))
     if write_sheet and workbook is not None:  # (a missing workbook was refused above)
         try:
             copy, rows = write_stated_sheet(workbook, extraction)
         except PerfkitError as exc:
             _fail(exc)
-        console.print(f"已把{rows}项报告数值写入工作簿副本 {escape(str(copy))} 的“报告数值”表"
-                      "（原工作簿未改动）；请逐项复核“核对对象”后再用 perfkit audit 核对该副本。")
+        console.print(say(f"已把{rows}项报告数值写入工作簿副本 {copy} 的“报告数值”表"
+                          "（原工作簿未改动）；请逐项复核“核对对象”后再用 perfkit audit 核对该副本。"))
     raise typer.Exit(exit_status(frame))
 
 
@@ -418,30 +485,29 @@ def template(
         from perfkit.run.newyear import write_next_year
 
         if year is None or out is not None or not dept or keys is not None:
-            err.print("用法：perfkit template --year 2020 --from 2019 --dept 部门代码"
-                      "（领域随上年运行设置结转，不用 --domains）")
+            err.print(say("用法：perfkit template --year 2020 --from 2019 --dept 部门代码"
+                          "（领域随上年运行设置结转，不用 --domains）"))
             raise typer.Exit(2)
         try:
             book, params_out = write_next_year(dept, year, from_year)
         except PerfkitError as exc:
             _fail(exc)
-        console.print(f"已生成 {year} 年度工作簿：{escape(str(book))}"
-                      f"（上年数取自 {from_year} 年度）")
-        console.print(f"已生成运行设置：{escape(str(params_out))}")
-        console.print(f"下一步：填写 {year} 年度的决算数、实际值并核改目标，然后运行 "
-                      f"perfkit check {escape(str(book))}")
+        console.print(say(f"已生成 {year} 年度工作簿：{book}（上年数取自 {from_year} 年度）"))
+        console.print(say(f"已生成运行设置：{params_out}"))
+        console.print(say(f"下一步：填写 {year} 年度的决算数、实际值并核改目标，然后运行 "
+                          f"perfkit check {book}"))
         return
     if out is None:
         if year is None or not dept:
-            err.print("请给出输出文件名（perfkit template 文件名.xlsx），或用 --year 和 --dept "
-                      "写到 data/<部门>/<年度>.xlsx。")
+            err.print(say("请给出输出文件名（perfkit template 文件名.xlsx），或用 --year 和 --dept "
+                          "写到 data/<部门>/<年度>.xlsx。"))
             raise typer.Exit(2)
         from perfkit.data.params import check_department
 
         out = config.workbook_path(check_department(dept), year)
     out = out.resolve()
     if out.exists():
-        err.print(f"{out} 已存在，未覆盖。请先改名或删除。")
+        err.print(say(f"{out} 已存在，未覆盖。请先改名或删除。"))
         raise typer.Exit(2)
     from perfkit.assess.scoresheet import load_sheet
     from perfkit.data.params import DEFAULT_SCORE_SHEET, load_settings
@@ -462,20 +528,20 @@ def template(
         from perfkit.domains import catalogs
 
         listed = f"；绩效指标已列出{'、'.join(catalogs()[k].label_zh for k in keys)}的指标"
-    console.print(f"已生成模板：{out}（评分表：{sheet.title_zh}；定性评价、自评表、报告文字已按评分表"
-                  f"和报告结构列出{listed}，请逐项填写）")
+    console.print(say(f"已生成模板：{out}（评分表：{sheet.title_zh}；定性评价、自评表、报告文字已按评分表"
+                      f"和报告结构列出{listed}，请逐项填写）"))
     if keys is not None and dept and year:
         from perfkit.data.params import write_settings_file
 
         if known:
-            console.print(f"运行设置 {config.params_path(dept, year)} 已存在，未改动；领域以其中的 "
-                          "domains 为准（未写 domains 时为工作簿填报的领域）。")
+            console.print(say(f"运行设置 {config.params_path(dept, year)} 已存在，未改动；领域以其中的 "
+                              "domains 为准（未写 domains 时为工作簿填报的领域）。"))
         else:
             try:
                 written = write_settings_file(dept, year, keys)
             except PerfkitError as exc:
                 _fail(exc)
-            console.print(f"已生成运行设置：{written}（domains: {', '.join(keys) or '无'}）")
+            console.print(say(f"已生成运行设置：{written}（domains: {', '.join(keys) or '无'}）"))
 
 
 @app.command()
@@ -490,14 +556,14 @@ def init(
         result = init_project(folder, name)
     except PerfkitError as exc:
         _fail(exc)
-    console.print(f"已新建 perfkit 项目：{escape(str(result.root))}"
-                  f"（写入 {len(result.written)} 个文件）", soft_wrap=True)
+    console.print(say(f"已新建 perfkit 项目：{result.root}（写入 {len(result.written)} 个文件）"),
+                  soft_wrap=True)
     if result.kept:
-        console.print("以下文件已存在，未覆盖：" + "、".join(
-            escape(str(p.relative_to(result.root))) for p in result.kept), soft_wrap=True)
-    console.print("下一步：进入该文件夹，运行 perfkit template --year 年度 --dept 部门代码 "
-                  "生成工作簿；填好后 perfkit check 检查，perfkit run 生成报告。"
-                  "perfkit codes 列出指标代码。",
+        console.print(say("以下文件已存在，未覆盖：" + "、".join(
+            str(p.relative_to(result.root)) for p in result.kept)), soft_wrap=True)
+    console.print(say("下一步：进入该文件夹，运行 perfkit template --year 年度 --dept 部门代码 "
+                      "生成工作簿；填好后 perfkit check 检查，perfkit run 生成报告。"
+                      "perfkit codes 列出指标代码。"),
                   soft_wrap=True)
 
 
@@ -517,25 +583,29 @@ def codes(
     # Plain lines, codes never wrapped: they are copied into the workbook.
     width = int(frame["code"].str.len().max() or 0)
     for key, group in frame.groupby("domain", sort=False):
-        console.print(f"[bold]{escape(group['domain_zh'].iloc[0])}[/]（{escape(str(key))}）")
+        console.print(say((str(group["domain_zh"].iloc[0]), "bold"), f"（{key}）"))
         for _, r in group.iterrows():
-            kind = "" if r["reported"] else "  [dim]计算[/]"
-            console.print(f"  {r['code']:<{width}}  {escape(r['label_zh'])}（{escape(r['unit'])}）"
-                          f"{kind}", soft_wrap=True)
-    console.print(f"共 {len(frame)} 个指标代码。未标“计算”的在“绩效指标”表按代码填写实际值；"
-                  "标“计算”的由 perfkit 按公式计算（计算方法见报告附录的数据字典），"
-                  "也可在该表为其填写目标值。")
+            kind = ("", "") if r["reported"] else ("  计算", "dim")
+            console.print(say(f"  {r['code']:<{width}}  {r['label_zh']}（{r['unit']}）", kind),
+                          soft_wrap=True)
+    console.print(say(f"共 {len(frame)} 个指标代码。未标“计算”的在“绩效指标”表按代码填写实际值；"
+                      "标“计算”的由 perfkit 按公式计算（计算方法见报告附录的数据字典），"
+                      "也可在该表为其填写目标值。"))
 
 
 def main() -> None:
     """Entry point with logging configured from PERFKIT_LOG."""
-    logging.basicConfig(level=os.environ.get("PERFKIT_LOG", "WARNING"),
-                        format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(_ShownFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=os.environ.get("PERFKIT_LOG", "WARNING"), handlers=[handler])
     try:
         app()
     except PerfkitError as exc:
-        err.print(f"错误：{escape(str(exc))}")
+        err.print(say("错误：", str(exc)))
         sys.exit(2)
+    except Exception:  # a defect: its traceback, with any quoted text shown, not acted on
+        err.print(say(traceback.format_exc()), soft_wrap=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

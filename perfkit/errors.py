@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -73,3 +74,40 @@ class ReportFileError(PerfkitError):
 class CatalogError(PerfkitError):
     """A catalog file (a domain catalog, domains/<key>.yaml, or the report-text catalog) cannot
     be used; the message names the file, the entry and the key."""
+
+
+class OutputWriteError(PerfkitError):
+    """An output file or folder cannot be written: no permission, a read-only folder, a full
+    disk. The message names the path, the cause and the fix (:func:`write_problem`)."""
+
+
+#: Why a write failed and what to do, by errno name (the rest: the system's own words).
+_WRITE_CAUSES = {
+    "ENOSPC": ("磁盘已满", "请清理磁盘空间后重新运行"),
+    "EDQUOT": ("超出磁盘配额", "请清理空间或请管理员增加配额后重新运行"),
+    "EFBIG": ("文件超出系统允许的大小", "请检查磁盘和系统的文件大小限制后重新运行"),
+    "EACCES": ("没有权限", "请检查该位置的权限，或用 --outputs 指定一个可写的目录"),
+    "EPERM": ("没有权限", "请检查该位置的权限，或用 --outputs 指定一个可写的目录"),
+    "EROFS": ("所在的文件系统是只读的", "请用 --outputs 指定一个可写的目录"),
+    "ENOTDIR": ("路径中有一段是文件而不是目录", "请移走该文件，或用 --outputs 指定另一个目录"),
+}
+
+#: Errors only a write raises: said "无法写入"; others "无法访问" (a read or a write).
+_WRITE_ONLY = frozenset({"ENOSPC", "EDQUOT", "EFBIG", "EROFS"})
+
+
+def write_problem(exc: OSError, path: object = None, *, writing: bool = True) -> str:
+    """One Chinese sentence: which file or folder could not be written, why, and what to do.
+
+    Args:
+        exc: the error the write raised.
+        path: the file or folder being written (default: the one the error names).
+        writing: known to be a write (else the verb depends on the error: a read may have
+            raised it).
+    """
+    name = errno.errorcode.get(exc.errno or 0, "")
+    cause, fix = _WRITE_CAUSES.get(name, (exc.strerror or type(exc).__name__,
+                                          "请检查该位置后重新运行"))
+    where = path if path is not None else (exc.filename or "输出目录")
+    verb = "写入" if writing or name in _WRITE_ONLY else "访问"
+    return f"无法{verb} {where}：{cause}。{fix}。"

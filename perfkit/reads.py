@@ -87,7 +87,8 @@ def probe(fn: F) -> F:
     def recorded(*args: Any) -> Any:
         value = fn(*args)
         if _ACTIVE:
-            _store(f"{_PROBE}{name}:{json.dumps(list(args), default=str)}", _digest(value))
+            shown = [_arg_key(a) for a in args]
+            _store(f"{_PROBE}{name}:{json.dumps(shown, default=str)}", _digest(value))
         return value
 
     recorded.__wrapped_probe__ = fn  # type: ignore[attr-defined]
@@ -105,6 +106,26 @@ def recording() -> Iterator[dict[str, str | None]]:
         _ACTIVE.remove(reads)
 
 
+#: How a probe's path argument inside the project is recorded: ``./`` and the path from the
+#: project folder (the manifest names no absolute, possibly temporary, folder).
+_IN_PROJECT = "./"
+
+
+def _arg_key(arg: Any) -> Any:
+    """A probe argument as recorded: an absolute path inside the project made relative."""
+    if isinstance(arg, str) and os.path.isabs(arg):
+        key = _key(arg)
+        if not os.path.isabs(key):
+            return _IN_PROJECT + key
+    return arg
+
+
+def _arg_value(arg: Any) -> Any:
+    if isinstance(arg, str) and arg.startswith(_IN_PROJECT):
+        return str(_root() / arg[len(_IN_PROJECT):])
+    return arg
+
+
 def _probe_again(key: str) -> str | None:
     name, _, args = key[len(_PROBE):].partition(":[")
     module, _, qualname = name.partition(":")
@@ -113,7 +134,7 @@ def _probe_again(key: str) -> str | None:
     try:
         fn = getattr(importlib.import_module(module), qualname)
         fn = getattr(fn, "__wrapped_probe__", fn)
-        return _digest(fn(*json.loads("[" + args)))
+        return _digest(fn(*[_arg_value(a) for a in json.loads("[" + args)]))
     except Exception:  # renamed or failing: the recorded answer cannot be confirmed
         return None
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfkit import config
+from perfkit import config, csvsafe
 from perfkit.assess.claims import claim_checks
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import (
@@ -150,6 +150,7 @@ def with_tolerances(settings: Settings, tolerance_pp: float | None = None,
 
 def write_audit_csv(frame: pd.DataFrame, path: str | Path,
                     columns: list[str] | None = None) -> Path:
-    """Write the tidy audit (:data:`AUDIT_COLUMNS`, or ``columns``) as UTF-8 CSV with a BOM."""
-    text = frame.reindex(columns=columns or AUDIT_COLUMNS).to_csv(index=False)
+    """Write the tidy audit (:data:`AUDIT_COLUMNS`, or ``columns``) as UTF-8 CSV with a BOM, which
+    Excel and WPS open directly: text cells are neutralised (:func:`perfkit.csvsafe.to_csv`)."""
+    text = csvsafe.to_csv(frame.reindex(columns=columns or AUDIT_COLUMNS))
     return write_bytes_atomic(Path(path), text.encode("utf-8-sig"))

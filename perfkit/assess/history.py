@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from perfkit import config, reads
+from perfkit import config, csvsafe, reads
 from perfkit.rates import change_pct_noted
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -67,7 +67,7 @@ def series(ev: Evaluation, domain: str | None = None,
     frames = []
     for y, path in earlier_tables(ev.settings.department, ev.year, outputs).items():
         reads.file(path)
-        f = pd.read_csv(path, dtype={"id": str})
+        f = csvsafe.read_csv(path, dtype={"id": str})
         missing = [c for c in cols if c not in f]
         if missing:  # written by an older perfkit with other columns: skip, do not guess
             continue

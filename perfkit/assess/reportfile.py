@@ -6,15 +6,26 @@ encrypted, damaged, a scanned PDF without a text layer, text in an unknown encod
 
 - ``.txt``: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK (what Chinese Windows
   saves); one paragraph per non-empty line, located “第N段”.
-- ``.docx``: the document's body paragraphs through python-docx, located “第N段” (empty
-  paragraphs are not counted; tables, headers and footnotes are not read).
+- ``.docx``: the document's body paragraphs, located “第N段” (empty paragraphs are not
+  counted; tables, headers and footnotes are not read). The main part is read as a stream,
+  paragraph by paragraph, with python-docx's rules for a paragraph's text (runs and hyperlinks;
+  ``w:tab`` a tab, ``w:br``/``w:cr`` a line break, ``w:noBreakHyphen`` "-"), so memory does
+  not grow with the XML (a 593 KB file can hold 3 million paragraphs).
 - ``.pdf``: the text layer through poppler's ``pdftotext -bbox-layout`` (installed with
   poppler-utils); lines are joined into paragraphs by their geometry (a first-line indent, a
   short last line or a wider gap starts a new one), located “第P页第N段”.
+
+A report is refused, with what was found and the limit, when it is beyond any department's
+self-evaluation (which runs to tens of thousands of characters): more than
+:data:`MAX_CHARS` characters of text, :data:`MAX_PARAGRAPHS` paragraphs, or a Word main part
+of more than :data:`MAX_DOCX_ELEMENTS` paragraphs and table rows (empty ones too) or
+:data:`MAX_DOCX_XML_BYTES` bytes once decompressed. The limits bound the time and memory
+of the audit; reading stops as soon as one is passed.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
 import subprocess
@@ -22,9 +33,9 @@ import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-import docx
+from lxml import etree
 
 from perfkit.errors import ReportFileError
 
@@ -32,6 +43,15 @@ SUFFIXES = (".txt", ".docx", ".pdf")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_OLE = "EncryptionInfo".encode("utf-16-le")
 _PDFTOTEXT_TIMEOUT = 120
+
+#: Characters of text a report may have (a department's self-evaluation has 1–5万字).
+MAX_CHARS = 500_000
+#: Non-empty paragraphs a report may have.
+MAX_PARAGRAPHS = 50_000
+#: Bytes of a .docx main part (word/document.xml) once decompressed.
+MAX_DOCX_XML_BYTES = 200_000_000
+#: Paragraphs (empty ones too, and those in tables) and table rows a .docx may have.
+MAX_DOCX_ELEMENTS = 200_000
 
 
 @dataclass
@@ -132,8 +152,23 @@ def _read_txt(path: Path) -> ReportText:
     if controls > max(10, len(text) // 100):
         raise ReportFileError(f"{path}：不是文本文件（含大量控制字符）。请给出 .txt、.docx 或 .pdf 报告。")
     lines = [line.strip() for line in text.splitlines()]
-    paragraphs = [(line, f"第{i}段") for i, line in enumerate((x for x in lines if x), 1)]
+    paragraphs = _within_limits(path, [(line, f"第{i}段")
+                                       for i, line in enumerate((x for x in lines if x), 1)])
     return ReportText(path, paragraphs, "txt", [note] if note else [])
+
+
+def _too_big(path: Path, found: str, limit: str) -> ReportFileError:
+    return ReportFileError(f"{path}：{found}，超过一份部门整体支出绩效自评报告的规模（上限{limit}）。"
+                           "请确认给出的是报告文件；篇幅确实如此时，请分成几部分分别核对。")
+
+
+def _within_limits(path: Path, paragraphs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    if len(paragraphs) > MAX_PARAGRAPHS:
+        raise _too_big(path, f"有{len(paragraphs)}段文字", f"{MAX_PARAGRAPHS}段")
+    chars = sum(len(t) for t, _ in paragraphs)
+    if chars > MAX_CHARS:
+        raise _too_big(path, f"有{chars}个字符", f"{MAX_CHARS}个字符")
+    return paragraphs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,14 +188,116 @@ def _read_docx(path: Path) -> ReportText:
         raise ReportFileError(f"{path}：这是{what}，不是 Word 文档（.docx）。请给出报告的 Word 文件。")
 
     try:
-        document = docx.Document(str(path))
-        texts = [p.text for p in document.paragraphs]
-    except Exception as exc:  # python-docx raises several kinds on damaged parts
+        with zipfile.ZipFile(path) as z:
+            part = _main_part(z)
+            if z.getinfo(part).file_size > MAX_DOCX_XML_BYTES:
+                raise _too_big(path, f"正文部分解压后有{z.getinfo(part).file_size}字节",
+                               f"{MAX_DOCX_XML_BYTES}字节")
+            with z.open(part) as raw:
+                paragraphs = _docx_paragraphs(path, _Capped(raw, path))
+    except ReportFileError:
+        raise
+    except Exception as exc:  # damaged zip members and XML raise several kinds
         raise ReportFileError(f"{path}：无法读取 Word 文档（{type(exc).__name__}），文件可能已损坏。"
                               "请用 Word 或 WPS 打开后重新另存为 .docx。") from None
-    lines = [t.strip() for t in texts]
-    paragraphs = [(t, f"第{i}段") for i, t in enumerate((x for x in lines if x), 1)]
     return ReportText(path, paragraphs, "docx")
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_OFFICE_DOCUMENT = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                    "officeDocument", "http://purl.oclc.org/ooxml/officeDocument/relationships/"
+                    "officeDocument")
+
+
+def _main_part(z: zipfile.ZipFile) -> str:
+    """The main document part the package relationships name (word/document.xml usually)."""
+    try:
+        rels = etree.fromstring(z.read("_rels/.rels"),
+                                etree.XMLParser(resolve_entities=False, no_network=True))
+        for rel in rels:
+            if rel.get("Type") in _OFFICE_DOCUMENT and rel.get("TargetMode") != "External":
+                target = posixpath.normpath(rel.get("Target", "").lstrip("/"))
+                if target in z.namelist():
+                    return target
+    except (KeyError, etree.XMLSyntaxError):
+        pass
+    return "word/document.xml"
+
+
+class _Capped:
+    """A file object that refuses to give more than :data:`MAX_DOCX_XML_BYTES` (a zip entry
+    may decompress to more than its header says)."""
+
+    def __init__(self, raw: IO[bytes], path: Path) -> None:
+        self.raw, self.path, self.read_bytes = raw, path, 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.raw.read(n)
+        self.read_bytes += len(data)
+        if self.read_bytes > MAX_DOCX_XML_BYTES:
+            raise _too_big(self.path, f"正文部分解压后超过{MAX_DOCX_XML_BYTES}字节",
+                           f"{MAX_DOCX_XML_BYTES}字节")
+        return data
+
+
+def _run_text(run: Any) -> str:
+    """A ``w:r``'s text as python-docx gives it (``CT_R.text``)."""
+    out = []
+    for el in run:
+        tag = el.tag
+        if tag == _W + "t":
+            out.append(el.text or "")
+        elif tag in (_W + "tab", _W + "ptab"):
+            out.append("\t")
+        elif tag == _W + "cr":
+            out.append("\n")
+        elif tag == _W + "br":
+            out.append("\n" if el.get(_W + "type", "textWrapping") == "textWrapping" else "")
+        elif tag == _W + "noBreakHyphen":
+            out.append("-")
+    return "".join(out)
+
+
+def _paragraph_text(p: Any) -> str:
+    """A ``w:p``'s text as python-docx gives it: its runs and its hyperlinks' runs."""
+    out = []
+    for child in p:
+        if child.tag == _W + "r":
+            out.append(_run_text(child))
+        elif child.tag == _W + "hyperlink":
+            out.extend(_run_text(r) for r in child if r.tag == _W + "r")
+    return "".join(out)
+
+
+def _docx_paragraphs(path: Path, stream: Any) -> list[tuple[str, str]]:
+    """The non-empty paragraphs directly in ``w:body``, read as a stream: each paragraph and
+    table row is dropped once read, with the siblings before it, so memory holds about one
+    paragraph whatever the document holds (a table of millions of rows too)."""
+    paragraphs: list[tuple[str, str]] = []
+    chars = elements = 0
+    events = etree.iterparse(stream, events=("end",), tag=(_W + "p", _W + "tr"),
+                             resolve_entities=False, no_network=True, huge_tree=False,
+                             remove_comments=True)
+    for _, el in events:
+        elements += 1
+        if elements > MAX_DOCX_ELEMENTS:
+            raise _too_big(path, f"有超过{MAX_DOCX_ELEMENTS}个段落和表格行（含空段落）",
+                           f"{MAX_DOCX_ELEMENTS}个")
+        parent = el.getparent()
+        if el.tag == _W + "p" and parent is not None and parent.tag == _W + "body" and len(el):
+            text = _paragraph_text(el).strip()
+            if text:
+                paragraphs.append((text, f"第{len(paragraphs) + 1}段"))
+                chars += len(text)
+                if len(paragraphs) > MAX_PARAGRAPHS:
+                    raise _too_big(path, f"有超过{MAX_PARAGRAPHS}段文字", f"{MAX_PARAGRAPHS}段")
+                if chars > MAX_CHARS:
+                    raise _too_big(path, f"有超过{MAX_CHARS}个字符", f"{MAX_CHARS}个字符")
+        el.clear()
+        if parent is not None:
+            while el.getprevious() is not None:
+                del parent[0]
+    return paragraphs
 
 
 def _check_ole(path: Path) -> None:
@@ -198,7 +335,7 @@ def _read_pdf(path: Path) -> ReportText:
     except ET.ParseError:
         raise ReportFileError(f"{path}：PDF 文字提取结果无法解析，文件可能已损坏。"
                               "请重新导出 PDF，或另存为 .docx/.txt。") from None
-    return ReportText(path, _pdf_paragraphs(root), "pdf")
+    return ReportText(path, _within_limits(path, _pdf_paragraphs(root)), "pdf")
 
 
 def _local(tag: str) -> str:

@@ -18,6 +18,8 @@ Their audit is :mod:`perfkit.assess.textaudit`.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import logging
 import re
 import unicodedata
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfkit.assess.figures import check_syntax
+from perfkit.assess.figures import CheckSpec, check_syntax
 from perfkit.assess.reportcatalog import (
     CLOSE,
     OPEN,
@@ -55,6 +57,11 @@ _FOLD = str.maketrans({
 })
 _CLAUSE_END = set("，,。；;：:、！？!?")
 QUOTES = re.compile(r"[“”‘’\"'「」『』《》〈〉\s]")
+#: How far before a figure its label reaches at most (characters). A real label is the clause
+#: before the number, a few words; the bound keeps a clause of thousands of characters without a
+#: comma (a hostile file) from making every figure read all of it again.
+LABEL_CHARS = 120
+_AFTER = re.compile(r"[^，,。；;：:、！？!?（(）)" + OPEN + "]*")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -81,6 +88,7 @@ def load_catalog(extra: Iterable[str | Path] = ()) -> Catalog:
     return catalog
 
 
+@functools.lru_cache(maxsize=8192)  # the catalog's phrases are folded for every label
 def _fold_label(text: str) -> str:
     return QUOTES.sub("", unicodedata.normalize("NFKC", text))
 
@@ -110,6 +118,8 @@ class Figure:
     label: str
     location: str
     sentence: str
+    sentence_span: tuple[int, int] = (0, 0)  # where the sentence stands in its paragraph
+    sentence_at: int = 0  # where the figure stands in ``sentence``
     after: str = ""  # the clause after the figure ("56名教师受到行政处理" → 教师受到行政处理)
     subject: str = ""
     entry: PhraseEntry | None = None
@@ -117,6 +127,7 @@ class Figure:
     qualifier: str = ""
     role: str = "value"
     target: Target | None = None
+    spec: CheckSpec | None = None  # the target's 核对对象, parsed
 
     @property
     def check(self) -> str:
@@ -141,6 +152,7 @@ class Relation:
     base_label: str = ""
     sentence: str = ""
     base_from_sum: bool = False
+    sentence_at: int = 0  # where the result stands in ``sentence``
 
 
 @dataclass
@@ -151,9 +163,24 @@ class Extraction:
     relations: list[Relation]
     paragraphs: list[tuple[str, str]]
     catalog: Catalog
+    specs: dict[str, CheckSpec] = field(default_factory=dict, repr=False)
+
+    def spec(self, check: str) -> CheckSpec:
+        """A 核对对象 parsed (once per text: the catalog maps thousands of figures to a few)."""
+        spec = self.specs.get(check)
+        if spec is None:
+            spec = self.specs[check] = check_syntax(check)
+        return spec
 
     def relation_of(self, figure: Figure) -> Relation | None:
-        return next((r for r in self.relations if r.result is figure), None)
+        """The first relation whose result ``figure`` is (None when it is no relation's)."""
+        index = self.__dict__.get("_by_result")
+        if index is None or index[0] != len(self.relations):
+            by_result: dict[int, Relation] = {}
+            for r in self.relations:
+                by_result.setdefault(id(r.result), r)
+            index = self.__dict__["_by_result"] = (len(self.relations), by_result)
+        return index[1].get(id(figure))
 
     def counts(self) -> dict[str, int]:
         """Figures by kind and relations by kind (for the command line's summary)."""
@@ -171,23 +198,32 @@ def _token_regex(catalog: Catalog) -> re.Pattern:
         r"(?:以上|以内|以下|左右)?")
 
 
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    a = max((text.rfind(c, 0, start) for c in SENTENCE_END), default=-1) + 1
-    ends = [i for i in (text.find(c, max(end, a)) for c in SENTENCE_END) if i >= 0]
-    b = min(ends) + 1 if ends else len(text)
-    return a, b
+def _positions(text: str, chars: str) -> list[int]:
+    """Ascending positions in ``text`` of any of ``chars``."""
+    return [i for i, c in enumerate(text) if c in chars]
 
 
 class _Paragraph:
-    """One paragraph: its folded text, figures, and the skeleton the patterns run on."""
+    """One paragraph: its folded text, figures, and the skeleton the patterns run on.
+
+    Everything a figure needs from its paragraph (its sentence, its clause, the bracket still
+    open before it, the figure after it) is found by bisecting positions listed once, so the
+    cost is linear in the paragraph however many figures one sentence holds; figures of one
+    sentence share one string.
+    """
 
     def __init__(self, index: int, raw: str, location: str, catalog: Catalog, token_re,
                  figures: list[Figure]):
         self.index, self.raw, self.location = index, raw, location
         self.text = raw.translate(_FOLD)
         self.figures: list[Figure] = []
+        self._ends = _positions(self.text, SENTENCE_END)
+        self._sentences: dict[tuple[int, int], tuple[str, int]] = {}
         pieces: list[str] = []
-        self.sk_pos: list[int] = []
+        # Skeleton ↔ text: (skeleton start, text start, whether the piece is a figure's token).
+        self._sk_starts: list[int] = []
+        self._sk_pieces: list[tuple[int, bool]] = []
+        self._sk_len = 0
         last = 0
         for m in token_re.finditer(self.text):
             kind = catalog.unit_kind(m.group("unit"))
@@ -196,11 +232,12 @@ class _Paragraph:
             except AuditParseError:
                 continue
             start, end = m.span()
-            a, b = _sentence_bounds(self.text, start, end)
+            span = self.sentence_span(start, end)
+            sentence, at = self._sentence_text(*span)
             fig = Figure(id=f"T{len(figures) + 1}", paragraph=index, start=start, end=end,
                          text=raw[start:end].strip(), printed=printed, kind=kind,
                          unit=m.group("unit"), label="", location=location,
-                         sentence=raw[a:b].strip())
+                         sentence=sentence, sentence_span=span, sentence_at=start - at)
             figures.append(fig)
             self.figures.append(fig)
             gap = self.text[last:start]
@@ -209,49 +246,108 @@ class _Paragraph:
             self._piece(pieces, token, start, fixed=True)
             last = end
         self._piece(pieces, self.text[last:], last)
-        self.sk_pos.append(len(self.text))
         self.skeleton = "".join(pieces)
+        self._starts = [f.start for f in self.figures]
+        self._ends_of = [f.end for f in self.figures]
+        self._opens = self._open_brackets() if self.figures else []
 
     def _piece(self, pieces: list[str], s: str, origin: int, fixed: bool = False) -> None:
+        if not s:
+            return
         pieces.append(s)
-        self.sk_pos.extend([origin] * len(s) if fixed else range(origin, origin + len(s)))
+        self._sk_starts.append(self._sk_len)
+        self._sk_pieces.append((origin, fixed))
+        self._sk_len += len(s)
 
-    def sentence(self, sk_start: int, sk_end: int) -> str:
-        """The sentence(s) spanned by a match in the skeleton, as printed."""
-        start, end = self.sk_pos[sk_start], self.sk_pos[min(sk_end, len(self.sk_pos) - 1)]
-        a, b = _sentence_bounds(self.text, start, max(start, end - 1) + 1)
-        return self.raw[a:b].strip()
+    def _text_pos(self, sk: int) -> int:
+        """The text position of a skeleton position (a token maps to its figure's start)."""
+        if sk >= self._sk_len or not self._sk_starts:
+            return len(self.text)
+        i = bisect.bisect_right(self._sk_starts, sk) - 1
+        origin, fixed = self._sk_pieces[i]
+        return origin if fixed else origin + sk - self._sk_starts[i]
+
+    def sentence_span(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around ``text[start:end]``: after the sentence end before ``start`` up
+        to and with the first sentence end at or after ``end``."""
+        i = bisect.bisect_left(self._ends, start)
+        a = self._ends[i - 1] + 1 if i else 0
+        j = bisect.bisect_left(self._ends, max(end, a))
+        b = self._ends[j] + 1 if j < len(self._ends) else len(self.text)
+        return a, b
+
+    def _sentence_text(self, a: int, b: int) -> tuple[str, int]:
+        """``raw[a:b]`` stripped (one string for every figure of the sentence), and where it
+        starts in the paragraph."""
+        found = self._sentences.get((a, b))
+        if found is None:
+            whole = self.raw[a:b]
+            lead = len(whole) - len(whole.lstrip())
+            found = self._sentences[(a, b)] = (whole.strip(), a + lead)
+        return found
+
+    def sentence(self, sk_start: int, sk_end: int) -> tuple[str, int]:
+        """The sentence(s) spanned by a match in the skeleton, as printed, and where they start
+        in the paragraph."""
+        start, end = self._text_pos(sk_start), self._text_pos(sk_end)
+        return self._sentence_text(*self.sentence_span(start, max(start, end - 1) + 1))
+
+    def _open_brackets(self) -> list[int]:
+        """For each figure, the position after the innermost bracket still open before it in
+        its clause, or -1 (brackets matched once, forward, as the clause is read)."""
+        out: list[int] = []
+        stack: list[int] = []
+        k = 0
+        for i, c in enumerate(self.text):
+            while k < len(self._starts) and self._starts[k] == i:
+                out.append(stack[-1] + 1 if stack else -1)
+                k += 1
+            if k == len(self._starts):
+                break
+            if c in _CLAUSE_END:
+                stack.clear()
+            elif c in "（(":
+                stack.append(i)
+            elif c in "）)" and stack:
+                stack.pop()
+        out += [stack[-1] + 1 if stack else -1] * (len(self._starts) - len(out))
+        return out
 
     def after_of(self, fig: Figure) -> str:
         """The words after a figure up to the next clause end, figure or bracket."""
-        m = re.match(r"[^，,。；;：:、！？!?（(）)" + OPEN + "]*", self.text[fig.end:])
-        words = m.group(0) if m else ""
-        nxt = next((o.start for o in self.figures if o.start >= fig.end), None)
-        if nxt is not None:
-            words = words[:max(0, nxt - fig.end)]
-        return words.strip()
+        i = bisect.bisect_left(self._starts, fig.end)
+        stop = self._starts[i] if i < len(self._starts) else len(self.text)
+        m = _AFTER.match(self.text, fig.end, stop)
+        return m.group(0).strip() if m else ""
 
     def label_of(self, fig: Figure) -> str:
-        """The clause before a figure, other figures removed; a bracket still open before the
-        figure starts a new context ("56名教师受到行政处理（其中违规补课30人")."""
-        start = max((i for i in range(fig.start) if self.text[i] in _CLAUSE_END), default=-1) + 1
-        depth = 0
-        for i in range(fig.start - 1, start - 1, -1):
-            if self.text[i] in "）)":
-                depth += 1
-            elif self.text[i] in "（(":
-                if depth == 0:
-                    start = i + 1
-                    break
-                depth -= 1
-        chunks, pos = [], start
-        for other in self.figures:
-            if other.end <= start or other.start >= fig.start:
-                continue
+        """The clause before a figure (its last :data:`LABEL_CHARS` characters), other figures
+        removed; a bracket still open before the figure starts a new context
+        ("56名教师受到行政处理（其中违规补课30人")."""
+        n = bisect.bisect_left(self._starts, fig.start)
+        clause = max(self._clause_start(fig.start), self._opens[n], fig.start - LABEL_CHARS)
+        chunks, pos = [], clause
+        for k in range(bisect.bisect_right(self._ends_of, clause), n):
+            other = self.figures[k]
             chunks.append(self.text[pos:other.start])
-            pos = other.end
+            pos = max(pos, other.end)
         chunks.append(self.text[pos:fig.start])
         return "".join(chunks)
+
+    def _clause_start(self, pos: int) -> int:
+        clauses = self.__dict__.get("_clauses")
+        if clauses is None:
+            clauses = self.__dict__["_clauses"] = _positions(self.text, "".join(_CLAUSE_END))
+        i = bisect.bisect_left(clauses, pos)
+        return clauses[i - 1] + 1 if i else 0
+
+    def breaks_between(self, a: int, b: int) -> bool:
+        """Whether a "；" (or ";") stands in ``text[a:b]``."""
+        semis = self.__dict__.get("_semis")
+        if semis is None:
+            semis = self.__dict__["_semis"] = _positions(self.text, "；;")
+        i = bisect.bisect_left(semis, a)
+        return i < len(semis) and semis[i] < b
 
 
 def _find_phrase(label: str, phrases: dict[str, Any], blank: tuple[int, int] | None = None):
@@ -330,10 +426,13 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
     for para in paras:
         if not para.figures:
             continue
+        # A relation's figures are its paragraph's: only the paragraph's relations can claim them.
+        found: list[Relation] = []
         for pattern in (p for p in patterns if p.kind in ("ratio", "change")):
-            relations += _match_relations(para, pattern, figures, relations, catalog)
+            found += _match_relations(para, pattern, figures, found, catalog)
         for pattern in (p for p in patterns if p.kind == "sum"):
-            relations += _match_sums(para, pattern, figures, relations, catalog)
+            found += _match_sums(para, pattern, figures, found, catalog)
+        relations += found
     _bases_from_sums(relations)
     for para in paras:
         _inherit(para, catalog)
@@ -352,8 +451,8 @@ def _inherit(para: _Paragraph, catalog: Catalog) -> None:
     """
     previous: Figure | None = None
     for fig in para.figures:
-        if previous is not None and (previous.sentence != fig.sentence or any(
-                c in para.text[previous.end:fig.start] for c in "；;")):
+        if previous is not None and (previous.sentence_span != fig.sentence_span
+                                     or para.breaks_between(previous.end, fig.start)):
             previous = None
         # "28人受到警告…" names its own (unknown) noun after it: it inherits nothing.
         may = (fig.inherited and _only_fillers(_fold_label(fig.after), catalog)) or (
@@ -381,16 +480,17 @@ def _group_figure(m: re.Match, name: str, figures: list[Figure]) -> Figure | Non
     return figures[int(m.group(name))]
 
 
-def _taken(relations: list[Relation], fig: Figure, kinds=("ratio", "change")) -> bool:
-    return any(r.result is fig and r.kind in kinds for r in relations)
-
-
 def _match_relations(para, pattern, figures, relations, catalog) -> list[Relation]:
     out: list[Relation] = []
     result_role = "result" if pattern.kind == "ratio" else "change"
+    taken = {id(r.result) for r in relations}  # every relation is a ratio, change or sum
+    part_of_base: dict[int, Figure] = {}  # a ratio's base → its part (the first such ratio)
+    for r in relations:
+        if r.kind == "ratio" and "base" in r.operands and "part" in r.operands:
+            part_of_base.setdefault(id(r.operands["base"]), r.operands["part"])
     for m in pattern.regex.finditer(para.skeleton):
         result = _group_figure(m, result_role, figures)
-        if result is None or _taken(relations + out, result, ("ratio", "change", "sum")):
+        if result is None or id(result) in taken:
             continue
         operands = {}
         for role in (("part", "base") if pattern.kind == "ratio" else ("now", "base")):
@@ -406,26 +506,25 @@ def _match_relations(para, pattern, figures, relations, catalog) -> list[Relatio
             except AuditParseError:
                 continue
             result.text = direction + result.text
-            _now_is_the_subject(operands, relations + out)
+            _now_is_the_subject(operands, part_of_base)
             _drop_incompatible_change(operands, result)
             base = operands.get("base")
             if base is not None and not base.qualifier and pattern.base_qualifier:
                 base.qualifier = pattern.base_qualifier
         result.role = pattern.kind
+        sentence, at = para.sentence(*m.span())
         out.append(Relation(pattern.kind, pattern, result, operands, [], base_label,
-                            para.sentence(*m.span()), False))
+                            sentence, False, result.start - at))
+        taken.add(id(result))
     return out
 
 
-def _now_is_the_subject(operands: dict[str, Figure], relations: list[Relation]) -> None:
+def _now_is_the_subject(operands: dict[str, Figure], part_of_base: dict[int, Figure]) -> None:
     """"A，为预算B的X%，较上年C减少D": the figure just before 较 is B, the base of a ratio whose
     part is A; the change is of A (the sentence's subject), not of the budget B."""
     now = operands.get("now")
-    for r in relations:
-        if now is not None and r.kind == "ratio" and r.operands.get("base") is now \
-                and "part" in r.operands:
-            operands["now"] = r.operands["part"]
-            return
+    if now is not None and id(now) in part_of_base:
+        operands["now"] = part_of_base[id(now)]
 
 
 def _drop_incompatible_change(operands: dict[str, Figure], change: Figure) -> None:
@@ -441,10 +540,10 @@ def _match_sums(para, pattern, figures, relations, catalog) -> list[Relation]:
     out: list[Relation] = []
     claimed = {id(r.result) for r in relations if r.kind in ("ratio", "change")}
     bases = {id(r.operands["base"]) for r in relations if "base" in r.operands}
+    totals = {id(r.result) for r in relations if r.kind == "sum"}
     for m in pattern.regex.finditer(para.skeleton):
         total = _group_figure(m, "total", figures)
-        if total is None or id(total) in claimed or any(
-                r.result is total for r in relations + out if r.kind == "sum"):
+        if total is None or id(total) in claimed or id(total) in totals:
             continue
         start, end = m.span("parts")
         parts = []
@@ -457,19 +556,25 @@ def _match_sums(para, pattern, figures, relations, catalog) -> list[Relation]:
             parts.append(fig)
         if len(parts) < 2:
             continue
-        out.append(Relation("sum", pattern, total, {}, parts, "", para.sentence(*m.span()),
-                            False))
+        sentence, at = para.sentence(*m.span())
+        out.append(Relation("sum", pattern, total, {}, parts, "", sentence, False,
+                            total.start - at))
+        totals.add(id(total))
     return out
 
 
 def _bases_from_sums(relations: list[Relation]) -> None:
     """"其中：A 1102.55万元，占73.58%": a share without a base is a share of the list's total."""
+    sum_of_part: dict[int, Relation] = {}
+    for s in relations:
+        if s.kind == "sum":
+            for p in s.parts:
+                sum_of_part.setdefault(id(p), s)
     for rel in relations:
         if (rel.kind != "ratio" or not rel.pattern.base_from_sum or "base" in rel.operands
                 or rel.base_label or "part" not in rel.operands):
             continue
-        part = rel.operands["part"]
-        whole = next((s for s in relations if s.kind == "sum" and part in s.parts), None)
+        whole = sum_of_part.get(id(rel.operands["part"]))
         if whole is not None:
             rel.operands["base"] = whole.result
             rel.base_from_sum = True
@@ -509,6 +614,11 @@ def _base_entry(rel: Relation | None, catalog: Catalog) -> PhraseEntry | None:
 
 def map_figure(fig: Figure, extraction: Extraction) -> Target | None:
     """The 核对对象 the catalog gives a figure (None when it has none or units do not fit)."""
+    load_all()
+    return _map_figure(fig, extraction)
+
+
+def _map_figure(fig: Figure, extraction: Extraction) -> Target | None:
     entry = fig.entry
     if entry is None:
         return None
@@ -522,18 +632,17 @@ def map_figure(fig: Figure, extraction: Extraction) -> Target | None:
         target = by_subject or entry.ratio.get(fig.qualifier) or entry.ratio.get("")
     elif fig.role == "change":
         target = entry.change.get(fig.kind)
-    if target is None or not _fits(fig, target.check):
+    if target is None or not _fits(fig, extraction.spec(target.check)):
         return None
     return target
 
 
-def _fits(fig: Figure, check: str) -> bool:
-    """Whether a figure of this kind can be compared with what the 核对对象 computes."""
-    spec = check_syntax(check)
+def _fits(fig: Figure, spec: CheckSpec) -> bool:
+    """Whether a figure of this kind can be compared with what the 核对对象 computes
+    (the registry is loaded: :func:`map_figure`)."""
     if spec.kind in ("cell", "sum_aid"):
         return fig.kind == "amount"
     if spec.kind == "indicator":
-        load_all()
         unit = REGISTRY[spec.names[0]].unit
         kind = "percent" if unit == "%" else "amount" if unit in ("万元", "元", "亿元") else "count"
         if kind == "count" and fig.kind == "count":  # 35台 is no count of 所
@@ -545,8 +654,10 @@ def _fits(fig: Figure, check: str) -> bool:
 
 def map_figures(extraction: Extraction) -> None:
     """Set every figure's ``target`` from the catalog's phrase entries."""
+    load_all()
     for fig in extraction.figures:
-        fig.target = map_figure(fig, extraction)
+        fig.target = _map_figure(fig, extraction)
+        fig.spec = extraction.spec(fig.target.check) if fig.target is not None else None
 
 
 # ---------------------------------------------------------------------------------------------

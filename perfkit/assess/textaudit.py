@@ -60,7 +60,6 @@ from perfkit.data.workbook import WorkbookData
 from perfkit.errors import Problem, WorkbookError
 from perfkit.indicators import REGISTRY
 from perfkit.indicators.base import safe_divide
-from perfkit.indicators.registry import load_all
 from perfkit.rates import change_pct
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 
@@ -72,14 +71,42 @@ SENTENCE = "本句核对"
 DOCUMENT = "全文核对"
 WORKBOOK = "对照工作簿"
 TEXT_CATEGORIES = (SENTENCE, DOCUMENT, WORKBOOK)
-#: Columns of ``perfkit audit --report --out``: the workbook audit's, plus the sentence.
+#: Columns of ``perfkit audit --report --out``: the workbook audit's, plus the sentence (whole
+#: up to :data:`SENTENCE_CHARS` characters, else the part around the row's figure, "…" marking
+#: the cuts).
 TEXT_AUDIT_COLUMNS = [*AUDIT_COLUMNS, "sentence"]
+#: A frame column beside :data:`TEXT_AUDIT_COLUMNS` (not written to CSV): the whole sentence,
+#: one string shared by every row of the sentence, for a display that shows a long one once.
+SENTENCE_FULL = "sentence_full"
+#: Sentences up to this many characters are quoted whole in each row. A longer one (thousands
+#: of figures in one sentence without a full stop, in a hostile file) is quoted by the part
+#: around the row's figure, so that the rows grow with the figures, not figures × sentence.
+SENTENCE_CHARS = 300
 #: How a cell the report does not state is named in explanations.
 NOT_STATED = "报告中未列出"
 
 
 def _row(**kw: Any) -> dict[str, Any]:
     return blank_row(TEXT_AUDIT_COLUMNS, kw)
+
+
+def quoted(sentence: str, at: int, length: int = 0) -> str:
+    """``sentence`` as a row quotes it: whole up to :data:`SENTENCE_CHARS` characters, else the
+    :data:`SENTENCE_CHARS` characters around ``sentence[at:at + length]`` with "…" at each cut."""
+    if len(sentence) <= SENTENCE_CHARS:
+        return sentence
+    a = max(0, min(at - (SENTENCE_CHARS - length) // 2, len(sentence) - SENTENCE_CHARS))
+    b = a + SENTENCE_CHARS
+    return ("…" if a else "") + sentence[a:b] + ("…" if b < len(sentence) else "")
+
+
+def _said(sentence: str, at: int, fig: Figure) -> dict[str, str]:
+    """The row's sentence columns for ``fig`` standing at ``at`` in ``sentence``."""
+    return {"sentence": quoted(sentence, at, fig.end - fig.start), SENTENCE_FULL: sentence}
+
+
+def _said_by(fig: Figure) -> dict[str, str]:
+    return _said(fig.sentence, fig.sentence_at, fig)
 
 
 def _where(fig: Figure) -> str:
@@ -143,7 +170,7 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
     """Recompute a relation from the operands its sentence prints, or say what is missing."""
     fig = rel.result
     common = {"ref": fig.id, "category": SENTENCE, "figure": _describe(rel), "stated": fig.text,
-              "location": fig.location, "sentence": rel.sentence}
+              "location": fig.location, **_said(rel.sentence, rel.sentence_at, fig)}
     formula: Callable[[dict[str, float]], float]
     if rel.kind == "sum":
         operands = {f"p{i}": p for i, p in enumerate(rel.parts)}
@@ -234,7 +261,7 @@ def _sum_verdict(rel: Relation, result: dict[str, Any], r: Recomputed) -> None:
 def _cell_key(fig: Figure) -> tuple[str, str, str] | None:
     if fig.target is None:
         return None
-    spec = check_syntax(fig.target.check)
+    spec = fig.spec or check_syntax(fig.target.check)
     if spec.kind != "cell":
         return None
     sheet, item, column = spec.names
@@ -313,13 +340,13 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
             "explanation"]
         rows.append(_row(ref=later.id, category=DOCUMENT, figure=f"{later.describe()}（前后两处）",
                          check=later.check, stated=later.text, location=later.location,
-                         sentence=later.sentence, source_cells=_where(first), **result))
+                         **_said_by(later), source_cells=_where(first), **result))
     for fig in extraction.figures:
         if id(fig) in judged or not _document_check(fig):
             continue
         common = {"ref": fig.id, "category": DOCUMENT, "figure": _figure_name(fig, extraction),
                   "check": fig.check, "stated": fig.text, "location": fig.location,
-                  "sentence": fig.sentence}
+                  **_said_by(fig)}
         mismatch = _basis_mismatch(fig, settings)
         if mismatch:
             rows.append(_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
@@ -343,7 +370,7 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
         note = (str(row["explanation"]).replace("表列", "报告所列").replace("已提供分项", "报告所列分项")
                 .replace("未提供", "未在报告中列出"))
         row = {**_row(), **row, "category": DOCUMENT, "stated": fig.text, "explanation": note,
-               "location": fig.location, "sentence": fig.sentence,
+               "location": fig.location, **_said_by(fig),
                "source_cells": "; ".join(c for c in str(row["source_cells"]).split("; ")
                                          if c != NOT_STATED)}
         rows.append(row)
@@ -351,11 +378,11 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
 
 
 def _document_check(fig: Figure) -> bool:
-    """Whether the text-only workbook can recompute a figure: a mapped finance indicator."""
+    """Whether the text-only workbook can recompute a figure: a mapped finance indicator
+    (the registry is loaded: :func:`audit_text` maps the figures first)."""
     if fig.target is None:
         return False
-    spec = check_syntax(fig.check)
-    load_all()
+    spec = fig.spec or check_syntax(fig.check)
     return spec.kind == "indicator" and REGISTRY[spec.names[0]].domain == "finance"
 
 
@@ -388,7 +415,7 @@ def _workbook_rows(extraction: Extraction, ev) -> list[dict[str, Any]]:
             continue
         common = {"ref": fig.id, "category": WORKBOOK, "figure": _figure_name(fig, extraction),
                   "check": fig.check, "stated": fig.text, "location": fig.location,
-                  "sentence": fig.sentence}
+                  **_said_by(fig)}
         mismatch = _basis_mismatch(fig, ev.settings)
         if mismatch:
             rows.append(_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
@@ -408,8 +435,8 @@ def audit_text(extraction: Extraction, settings, ev=None) -> pd.DataFrame:
         ev: the department's workbook, when one is given (adds 对照工作簿 rows).
 
     Returns:
-        Tidy frame with :data:`TEXT_AUDIT_COLUMNS`, rows of 本句核对, 全文核对 and 对照工作簿
-        in document order within each category.
+        Tidy frame with :data:`TEXT_AUDIT_COLUMNS` and :data:`SENTENCE_FULL`, rows of 本句核对,
+        全文核对 and 对照工作簿 in document order within each category.
     """
     map_figures(extraction)
     rows, judged = [], set()
@@ -431,18 +458,17 @@ def audit_text(extraction: Extraction, settings, ev=None) -> pd.DataFrame:
                                         and r["verdict"] == UNVERIFIABLE)]
         rows += against
     order = {f.id: i for i, f in enumerate(extraction.figures)}
-    frame = pd.DataFrame(rows, columns=TEXT_AUDIT_COLUMNS)
+    first_at: dict[str, int] = {}  # location → its first figure's place
+    for i, f in enumerate(extraction.figures):
+        first_at.setdefault(f.location, i)
+    frame = pd.DataFrame(rows, columns=[*TEXT_AUDIT_COLUMNS, SENTENCE_FULL])
     if frame.empty:
         return frame
     frame["_c"] = frame["category"].map(TEXT_CATEGORIES.index)
-    frame["_o"] = frame.apply(
-        lambda r: order.get(r["ref"], order.get(_first_id(r["location"], extraction), 0)), axis=1)
+    frame["_o"] = [order.get(ref, first_at.get(loc, 0))
+                   for ref, loc in zip(frame["ref"], frame["location"], strict=True)]
     return frame.sort_values(["_c", "_o"], kind="stable").drop(columns=["_c", "_o"]).reset_index(
         drop=True)
-
-
-def _first_id(location: str, extraction: Extraction) -> str:
-    return next((f.id for f in extraction.figures if f.location == location), "")
 
 
 def text_settings(extraction: Extraction, params_file: str | Path = "",
@@ -531,5 +557,6 @@ def write_stated_sheet(workbook: str | Path, extraction: Extraction) -> tuple[Pa
     return copy, len(rows)
 
 
-__all__ = ["DOCUMENT", "SENTENCE", "TEXT_AUDIT_COLUMNS", "WORKBOOK", "audit_text", "text_settings",
+__all__ = ["DOCUMENT", "SENTENCE", "SENTENCE_CHARS", "SENTENCE_FULL", "TEXT_AUDIT_COLUMNS", "WORKBOOK",
+           "audit_text", "quoted", "text_settings",
            "text_workbook", "write_stated_sheet"]

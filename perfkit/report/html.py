@@ -24,7 +24,7 @@ from pygments.formatters import HtmlFormatter
 from perfkit import config, fmt
 from perfkit.errors import FontMissingError
 from perfkit.report.fonts import find_cjk_fonts, latin_advances
-from perfkit.report.sanitize import sanitize
+from perfkit.report.sanitize import sanitize, with_csp
 
 log = logging.getLogger(__name__)
 
@@ -622,7 +622,7 @@ def page(
     body: _Body, meta: ReportMeta, *, with_code: bool, family: str | None, synthetic_bold: bool
 ) -> str:
     template = _jinja_env().get_template("report.html.j2")
-    return template.render(
+    return with_csp(template.render(
         meta=meta,
         generated_at=fmt.display_time(meta.generated_at),
         toc=body.headings,
@@ -639,7 +639,7 @@ def page(
             )
             if c
         ),
-    )
+    ))
 
 
 @functools.cache

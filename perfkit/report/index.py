@@ -13,13 +13,14 @@ from urllib.parse import quote
 from perfkit import config, fmt
 from perfkit.atomic import write_text_atomic
 from perfkit.fmt import num
+from perfkit.report.sanitize import with_csp
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = config.PACKAGE_DIR / "templates"
 
 #: Run status as the index shows it.
-STATUS_ZH = {"ok": "成功", "failed": "失败", "skipped": "跳过"}
+STATUS_ZH = {"ok": "成功", "failed": "失败", "skipped": "跳过", "interrupted": "已中断"}
 
 #: Link labels per output kind, in display order (keys of a manifest notebook entry or of
 #: its ``outputs`` mapping).
@@ -164,7 +165,7 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
             copy = _href(root, folder, entry.get("failed_copy"))
             nb.failed_copy = copy[0] if copy else ""
             row.notebooks.append(nb)
-    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as exc:
+    except Exception as exc:  # one manifest must not take down the index of every other
         reason = str(exc) if isinstance(exc, _Malformed) else type(exc).__name__
         log.warning("index: manifest %s is unreadable (%s); listed as 清单损坏", manifest_path, exc)
         return _Row(
@@ -186,8 +187,8 @@ def write_index(outputs_dir: Path) -> Path:
 
     The page is a Chinese table (部门, 年度, per-notebook HTML/PDF links, the department's
     自评得分 and the 复核得分 each with its grade, 运行状态 with links to failed notebook
-    copies). It is static: no scripts, no external
-    resources, every text escaped. A manifest that cannot be read is listed as 清单损坏.
+    copies). It is static: no scripts, no external resources (its Content-Security-Policy says
+    so to the browser), every text escaped. A manifest that cannot be read is listed as 清单损坏.
 
     Args:
         outputs_dir: the outputs root, e.g. ``outputs/``.
@@ -215,14 +216,14 @@ def write_index(outputs_dir: Path) -> Path:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    page = env.get_template("index.html.j2").render(
+    page = with_csp(env.get_template("index.html.j2").render(
         rows=rows,
         counts=counts,
         css=Markup((TEMPLATES / "index.css").read_text(encoding="utf-8")),
         generated_at=fmt.display_time(
             datetime.now(UTC).astimezone().isoformat(timespec="seconds")
         ),
-    )
+    ))
     path = write_text_atomic(root / "index.html", page)
     log.info("index: %d department-years listed in %s", len(rows), path)
     return path

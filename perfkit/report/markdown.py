@@ -95,6 +95,35 @@ def run_in(title: str) -> str:
     return f"**{title}**。"
 
 
+#: Characters that are Markdown syntax anywhere in a line (emphasis, code, links, tables,
+#: strikethrough, math) and the backslash itself.
+_INLINE_MARKERS = re.compile(r"([\\`*_\[\]|~$])")
+#: ``\(…\)`` and ``\[…\]`` are math delimiters to nbconvert's Markdown (mistune with its math
+#: rules): after a backslash, a bracket is escaped too.
+_MATH_BRACKET = re.compile(r"(?<=\\\\)([()])")
+#: A bare ``http://`` or ``https://`` becomes a link in nbconvert's Markdown, its target running on
+#: over the Chinese text after it: the colon is escaped, so the address is text, as typed.
+_BARE_URL = re.compile(r"(?i)(https?):(?=//)")
+#: A line that would start a block: heading, quote, list item, setext underline, definition
+#: (nbconvert's def_list), ordered list item.
+_LINE_START = re.compile(r"^([ \t]*)([#>+\-=:])", re.M)
+_ORDERED_START = re.compile(r"^([ \t]*\d+)([.)])", re.M)
+
+
 def esc(text: object) -> str:
-    """Escape workbook text for Markdown/HTML output."""
-    return html.escape(str(text), quote=False).replace("*", r"\*").replace("_", r"\_")
+    """Workbook or report text as Markdown that displays exactly those characters.
+
+    The department's words are printed as typed in HTML, PDF and Word: HTML is escaped; every
+    Markdown marker (emphasis, code, links, tables, strikethrough, ``$…$`` and ``\\(…\\)`` math,
+    autolinked addresses) and every marker that would start a block at the beginning of a line
+    (heading, quote, list, setext underline, definition) is backslash-escaped; indentation at
+    the start of a line is dropped (four spaces would make a code block; a paragraph shows no
+    indentation anyway).
+    """
+    out = html.escape(str(text), quote=False)
+    out = _INLINE_MARKERS.sub(r"\\\1", out)
+    out = _MATH_BRACKET.sub(r"\\\1", out)
+    out = _BARE_URL.sub(r"\1\\:", out)
+    out = re.sub(r"(?m)^[ \t]+", "", out)
+    out = _LINE_START.sub(r"\1\\\2", out)
+    return _ORDERED_START.sub(r"\1\\\2", out)

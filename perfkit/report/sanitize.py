@@ -1,14 +1,26 @@
-"""Allowlist HTML sanitizer for report bodies (nh3, the Python binding of Rust's ammonia).
+"""Allowlist HTML sanitizer for report bodies (nh3, the Python binding of Rust's ammonia), and
+the Content-Security-Policy of every page perfkit writes.
 
 Workbook text is HTML-escaped where it enters a table or a paragraph; this is the second line of
 defence, applied to every rendered notebook body before layout: only the elements and
 attributes a report uses survive, URLs are parsed (so ``java<TAB>script:`` is ``javascript:``)
 and only these survive: ``#fragment`` and relative links to other local reports, ``http(s)``
 and ``mailto`` links, and inline raster images (``data:image/png;base64,…``) on ``<img>`` only.
+
+The third line is the browser's: :func:`with_csp` puts a ``Content-Security-Policy`` meta element
+first in the page's head. A report needs nothing from outside itself (charts are ``data:`` PNGs,
+fonts are the reader's own, styles are in the page), so the policy allows no script at all, no
+network request of any kind, no form, no ``<base>``; images only as ``data:``; the page's own
+``<style>`` elements by their SHA-256 (an element that slipped past the sanitizer would not
+apply), and ``style`` attributes (the print column widths, ``--pw``, that html.py writes on
+``<col>``; the sanitizer keeps a few properties in a body's attributes, none of which can load
+anything).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 
 import nh3
@@ -76,3 +88,32 @@ def sanitize(body: str) -> str:
         url_schemes=set(URL_SCHEMES), filter_style_properties=set(STYLE_PROPERTIES),
         strip_comments=True, link_rel=None,
     )
+
+
+#: The policy of every page, less the hashes of its own ``<style>`` elements (see the module
+#: docstring). ``style-src`` is what a browser without CSP level 3's split directives uses.
+CSP_BASE = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+            "style-src-attr 'unsafe-inline'; base-uri 'none'; form-action 'none'")
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S | re.I)
+_CHARSET = re.compile(r"<meta charset=[\"']?utf-8[\"']?\s*/?>", re.I)
+
+
+def content_security_policy(page: str) -> str:
+    """The policy of ``page``: :data:`CSP_BASE` with its head's ``<style>`` elements allowed by
+    hash (``style-src-elem``)."""
+    head = page.split("</head>", 1)[0]
+    hashes = dict.fromkeys(
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest())
+        .decode("ascii") + "'" for m in _STYLE_ELEMENT.finditer(head))
+    return f"{CSP_BASE}; style-src-elem {' '.join(hashes) or chr(39) + 'none' + chr(39)}"
+
+
+def with_csp(page: str) -> str:
+    """``page`` with its Content-Security-Policy meta element right after ``<meta charset>``
+    (a policy applies to what follows it)."""
+    meta = (f'<meta http-equiv="Content-Security-Policy" '
+            f'content="{content_security_policy(page)}">')
+    found = _CHARSET.search(page)
+    if found is None:
+        raise ValueError("a perfkit page starts its head with <meta charset=\"utf-8\">")
+    return page[:found.end()] + "\n" + meta + page[found.end():]

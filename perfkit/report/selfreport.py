@@ -26,7 +26,7 @@ from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY, TEXT_SECTIONS
 from perfkit.data.values import normalize_label
 from perfkit.errors import Problem
 from perfkit.indicators.registry import headlines
-from perfkit.report.markdown import Text, run_in
+from perfkit.report.markdown import Text, esc, run_in
 from perfkit.report.narrative import _total_clause
 from perfkit.report.tables import styled
 from perfkit.verdicts import INCONSISTENT
@@ -54,22 +54,10 @@ def _number(n: int, style: str) -> str:
 
 
 def quote(text: str, *, inline: bool = False) -> str:
-    """The department's text as Markdown that displays exactly those characters.
-
-    HTML is escaped and every Markdown marker that could change the display (emphasis, code,
-    links; unless ``inline``, a heading, list or quote marker at the start of a line) is
-    backslash-escaped.
-    """
-    out = html.escape(str(text), quote=False)
-    out = re.sub(r"([\\`*_\[\]|~])", r"\\\1", out)
-    if inline:
-        return out
-    lines = []
-    for line in out.split("\n"):
-        line = re.sub(r"^(\s*)([#>+-])", r"\1\\\2", line)
-        line = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", line)
-        lines.append(line)
-    return "\n".join(lines)
+    """The department's text as Markdown that displays exactly those characters
+    (:func:`perfkit.report.markdown.esc`; ``inline`` is accepted for callers that quote a
+    phrase inside a sentence: the escaping is the same)."""
+    return esc(text)
 
 
 def _value_text(ev: Evaluation, code: str) -> str | None:
@@ -476,4 +464,6 @@ def signature(ev: Evaluation) -> Text:
     date = ev.data.info.get("report_date")
     when = (f"{date.year}年{date.month}月{date.day}日" if date is not None
             else "（报告日期未提供）")
-    return Text(f'<p class="signature">{quote(ev.department_name, inline=True)}<br>{when}</p>')
+    # Raw HTML: Markdown escapes are not read inside it (they would print their backslashes).
+    return Text(f'<p class="signature">{html.escape(str(ev.department_name), quote=False)}'
+                f'<br>{when}</p>')

@@ -21,16 +21,24 @@ Nothing half-written: a notebook executes into a hidden temporary file and rende
 staging folder; only when both succeed are the files moved over the previous reports (each move
 atomic). A failed notebook's partially executed copy goes to ``failed/<notebook>.ipynb``.
 
-Module top level imports the standard library only: the runner imports it on every run, an
-unchanged rerun too; papermill, nbformat, IPython and perfkit's renderer are imported by the
-functions that use them, in the worker.
+Nothing after the runner: a local worker watches a pipe only the runner holds open (its
+lifeline) and ends as soon as the runner has, however it ended (SIGKILL too): its temporary
+files and Typst's folder removed, no report moved into place after (the output folder's lock
+died with the runner). The forkserver then ends as well, once its last worker has.
+
+Module top level imports the standard library and perfkit's base modules only: the runner
+imports it on every run, an unchanged rerun too; papermill, nbformat, IPython and perfkit's
+renderer are imported by the functions that use them, in the worker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
+import json
 import logging
+import multiprocessing.util
 import os
 import queue
 import shutil
@@ -45,8 +53,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfkit.atomic import file_mode
-from perfkit.errors import PerfkitError
+from perfkit import config
+from perfkit.atomic import file_mode, write_text_atomic
+from perfkit.errors import PerfkitError, write_problem
 from perfkit.run.journal import journal_path
 
 log = logging.getLogger(__name__)
@@ -159,13 +168,22 @@ class NotebookExecutor:
             os.chdir(root)
             snapshot_state()
 
-    def execute(self, source: str, output: str, parameters: dict[str, Any]
-                ) -> dict[str, str | None]:
+    def execute(self, source: str, output: str, parameters: dict[str, Any],
+                shown: dict[str, str] | None = None) -> dict[str, str | None]:
         """Execute ``source`` into ``output`` with papermill (in this process).
+
+        Args:
+            source: the notebook to execute.
+            output: where the executed notebook goes (written atomically, also after a cell's
+                error: a full disk leaves the engine's earlier copy, never a truncated one).
+            parameters: the notebook's parameters.
+            shown: ``input_path`` and ``output_path`` as the executed notebook's papermill
+                metadata should show them (paths in the project, not the temporary file).
 
         Returns:
             The files the notebook read (:mod:`perfkit.reads`).
         """
+        import nbformat
         import papermill as pm
 
         from perfkit import reads
@@ -173,15 +191,23 @@ class NotebookExecutor:
 
         self.reset()
         self.used += 1
-        # One save at the end (and on error, with the outputs up to the failing cell); the
-        # engine writes the cells so far to ``output`` after each cell, without validation.
+        inprocess.forget_executed()
+        # papermill writes nothing (no output path): the engine writes the parameterized
+        # notebook to ``output`` before the first cell and journals each cell; the notebook as
+        # executed is written here once, on success or after a cell's error.
         with reads.recording() as recorded:
-            pm.execute_notebook(
-                source, output, parameters=parameters, engine_name=inprocess.ENGINE_NAME,
-                request_save_on_cell_execute=False, kernel_name="python3",
-                progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
-                partial_path=output,
-            )
+            try:
+                pm.execute_notebook(
+                    source, None, parameters=parameters, engine_name=inprocess.ENGINE_NAME,
+                    request_save_on_cell_execute=False, kernel_name="python3",
+                    progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
+                    partial_path=output, metadata_paths=shown or {},
+                )
+            finally:
+                nb = inprocess.executed()
+                inprocess.forget_executed()
+                if nb is not None:
+                    write_text_atomic(Path(output), nbformat.writes(nb), sync=False)
         return dict(recorded)
 
     def reset(self) -> None:
@@ -230,12 +256,13 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
             result.reads = executor.execute(task.source, tmp, {
                 "department": task.department, "year": task.year,
                 "workbook": task.workbook, "params_file": task.params_file, **task.parameters,
-            })
+            }, shown=_shown_paths(task))
         except Exception as exc:  # papermill raises PapermillExecutionError for a cell's error
             from papermill.exceptions import PapermillExecutionError
 
-            result.error = describe(exc)
-            result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
+            result.error = describe(exc, out_dir)
+            with _committing():
+                result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
             if not isinstance(exc, PapermillExecutionError):
                 log.debug("notebook failed outside its cells", exc_info=True)
                 executor = None
@@ -248,24 +275,26 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
                                      ReportMeta(**task.meta), pdf=task.pdf, docx=task.docx,
                                      analyst_copy=task.analyst_copy)
         except Exception as exc:
-            result.error = f"渲染失败：{describe(exc)}"
-            result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
+            result.error = f"渲染失败：{describe(exc, out_dir)}"
+            with _committing():
+                result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
             log.debug("render failed", exc_info=True)
             return result, executor
         outputs = {}
-        for fmt_key, path in staged.items():
-            os.replace(path, out_dir / Path(path).name)
-            outputs[fmt_key] = Path(path).name
-        if not task.analyst_copy:  # an earlier run's copy would show outdated results
-            (out_dir / f"{task.notebook}.code.html").unlink(missing_ok=True)
         final_nb = out_dir / f"{task.notebook}.ipynb"
-        os.replace(tmp, final_nb)
+        with _committing():
+            for fmt_key, path in staged.items():
+                os.replace(path, out_dir / Path(path).name)
+                outputs[fmt_key] = Path(path).name
+            if not task.analyst_copy:  # an earlier run's copy would show outdated results
+                (out_dir / f"{task.notebook}.code.html").unlink(missing_ok=True)
+            os.replace(tmp, final_nb)
+            (out_dir / FAILED_DIR / f"{task.notebook}.ipynb").unlink(missing_ok=True)
+            _remove_empty(out_dir / FAILED_DIR)
         result.outputs = {"ipynb": final_nb.name, **outputs}
         result.status = OK
-        (out_dir / FAILED_DIR / f"{task.notebook}.ipynb").unlink(missing_ok=True)
-        _remove_empty(out_dir / FAILED_DIR)
     except Exception as exc:  # disk full …
-        result.error = describe(exc)
+        result.error = describe(exc, out_dir)
         log.debug("task failed", exc_info=True)
         executor = None
     finally:
@@ -280,14 +309,50 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
 
 
 def keep_failed(tmp: Path, out_dir: Path, notebook: str) -> str | None:
-    """Move the partially executed copy to ``failed/<notebook>.ipynb``; return its path."""
+    """Move the partially executed copy to ``failed/<notebook>.ipynb``; return its path.
+
+    A copy that is not a whole notebook (cut short by a full disk) is removed, not kept: an
+    earlier failed copy stays, and nobody is pointed to a file that does not open.
+    """
     if not tmp.exists() or not tmp.stat().st_size:
+        return None
+    try:
+        with open(tmp, encoding="utf-8") as fh:
+            json.load(fh)
+    except (OSError, ValueError):
+        log.warning("partial notebook %s is not valid JSON; not kept", tmp)
+        tmp.unlink(missing_ok=True)
         return None
     folder = out_dir / FAILED_DIR
     folder.mkdir(exist_ok=True)
     copy = folder / f"{notebook}.ipynb"
     os.replace(tmp, copy)
     return str(copy.relative_to(out_dir))
+
+
+def _shown_paths(task: Task) -> dict[str, str]:
+    """The executed notebook's ``input_path`` and ``output_path`` as its metadata shows them,
+    never the temporary file it is executed into nor a folder outside the project: the
+    project's notebook as ``notebooks/finance.ipynb``, perfkit's own as
+    ``perfkit/notebooks/finance.ipynb``; the output from the project folder (else from the
+    outputs folder)."""
+    source = Path(task.source)
+    out = Path(task.out_dir) / f"{task.notebook}.ipynb"
+    shown_source = _relative(source, task.root)
+    if shown_source is None:
+        shown_source = (f"perfkit/notebooks/{source.name}"
+                        if source.resolve().parent == config.package_notebooks_dir()
+                        else source.name)
+    return {"input_path": shown_source,
+            "output_path": (_relative(out, task.root) or _relative(out, task.outputs_root)
+                            or out.name)}
+
+
+def _relative(path: Path, base: str) -> str | None:
+    try:
+        return path.resolve().relative_to(Path(base).resolve()).as_posix()
+    except ValueError:
+        return None
 
 
 def _remove_empty(folder: Path) -> None:
@@ -297,13 +362,24 @@ def _remove_empty(folder: Path) -> None:
         pass
 
 
-def describe(exc: BaseException) -> str:
-    """One line saying what went wrong (the notebook's exception when there is one)."""
+def describe(exc: BaseException, folder: str | Path | None = None) -> str:
+    """One line saying what went wrong (the notebook's exception when there is one).
+
+    Args:
+        exc: the exception.
+        folder: where the work was being written, named when a file error names no file (a
+            write to an open file: a full disk).
+    """
     ename = getattr(exc, "ename", None)
     if ename:
         return f"{ename}: {getattr(exc, 'evalue', '')}".strip()
     if isinstance(exc, PerfkitError):
         return str(exc)
+    if isinstance(exc, OSError) and exc.errno is not None:  # disk full, read-only folder …
+        where = Path(str(exc.filename or folder)) if exc.filename or folder else None
+        while where is not None and where.name.startswith("."):  # hidden temporary files
+            where = where.parent
+        return write_problem(exc, where, writing=False)
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
@@ -319,44 +395,113 @@ def cleanup_in_progress() -> None:
     _IN_PROGRESS.clear()
 
 
+# ---------------------------------------------------------------------------------------------
+# Ending with the runner
+# ---------------------------------------------------------------------------------------------
+
+#: In a local worker, the read end of the runner's lifeline: a pipe whose write end only the
+#: runner holds, so that it reads end-of-file as soon as the runner has ended, however it ended
+#: (SIGKILL included). A worker's parent is the forkserver, not the runner, so neither
+#: ``getppid`` nor a parent-death signal (``PR_SET_PDEATHSIG``) would tell it; and the
+#: forkserver only ends once every worker has (each holds its "alive" pipe).
+_LIFELINE: list[Any] = []
+#: Held while a finished notebook's files are moved into place (:func:`_committing`).
+_COMMIT_LOCK = threading.Lock()
+#: A SIGTERM that arrived while files were being moved into place (its number).
+_DEFERRED_TERM: list[int] = []
+_COMMITTING: list[bool] = [False]
+
+
+def runner_alive() -> bool:
+    """Whether the runner that started this worker still runs (always True without a lifeline:
+    a Dask worker, or a test calling :func:`execute_task` directly)."""
+    # The runner never writes to the lifeline, so "readable" means end-of-file.
+    return not _LIFELINE or not _LIFELINE[0].poll()
+
+
+@contextlib.contextmanager
+def _committing():
+    """Move a notebook's files into place only while the runner lives, all or none of them.
+
+    Without the runner nobody holds the output folder's lock any more (and another run may),
+    so a worker that outlived it must not replace a report: the check and the moves happen
+    under a lock the lifeline's watcher takes before ending the process, and a SIGTERM arriving
+    meanwhile takes effect once the moves are done (a report is never left half old, half new).
+    """
+    with _COMMIT_LOCK:
+        if not runner_alive():
+            _exit_worker(1)
+        _COMMITTING[0] = True
+        try:
+            yield
+        finally:
+            _COMMITTING[0] = False
+    if _DEFERRED_TERM:
+        _exit_worker(128 + _DEFERRED_TERM[0])
+
+
+def _exit_worker(code: int) -> None:
+    """End this worker now: its temporary files removed, its finalizers run (Typst's compiler
+    folder, :mod:`perfkit.report.typstpdf`), no atexit handlers, no flushing of stdio."""
+    try:
+        cleanup_in_progress()
+        # Priority 0 and above: perfkit's folders and the queues' closing, not the joining of
+        # their feeder threads (-5), which could wait on a runner that is gone.
+        multiprocessing.util._run_finalizers(0)  # type: ignore[attr-defined]
+    finally:
+        os._exit(code)
+
+
 def _on_term(signum, frame) -> None:  # pragma: no cover - exercised by the robustness test
-    cleanup_in_progress()
-    os._exit(128 + signum)
+    if _COMMITTING[0]:
+        _DEFERRED_TERM.append(signum)
+        return
+    _exit_worker(128 + signum)
 
 
-def _watch_parent(parent: int) -> None:
-    """Exit (temp files removed) as soon as the process that started this worker is gone."""
+def _watch_runner(lifeline: Any) -> None:
+    """End this worker as soon as the runner has ended (its lifeline reads end-of-file)."""
+    _LIFELINE[:] = [lifeline]
 
     def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                cleanup_in_progress()
-                os._exit(1)
+        try:
+            lifeline.recv_bytes()  # the runner sends nothing: this returns only on EOF
+        except (EOFError, OSError):
+            pass
+        with _COMMIT_LOCK:  # files being moved into place began while the runner lived
+            _exit_worker(1)
 
-    threading.Thread(target=watch, name="perfkit-parent-watch", daemon=True).start()
+    threading.Thread(target=watch, name="perfkit-runner-watch", daemon=True).start()
 
 
 def _report_files(outbox, index: int, task_id: int, tmp: str, stage: str) -> None:
     outbox.put(("started", index, task_id, tmp, stage))
 
 
-def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) -> None:
+def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int,
+                lifeline: Any = None) -> None:
     """Body of one worker process: take tasks from ``inbox`` until None, report to ``outbox``.
 
     Workers may share ``inbox``. On taking a task the worker reports ``("took", index,
     task_id)``, before its notebook runs ``("started", index, task_id, notebook, staging)``,
     after it ``("done", index, task_id, result)``. It exits after the last task,
     and early when its executor retires (the runner starts another worker). The worker ignores
-    SIGINT (the parent decides what a Ctrl-C stops) and on SIGTERM removes its temporary files
-    before exiting.
+    SIGINT and SIGHUP (the runner decides what a Ctrl-C or a closed terminal stops) and on
+    SIGTERM removes its temporary files before exiting. ``lifeline`` is the read end of the
+    runner's lifeline pipe: when the runner ends, the worker ends too, within a moment and
+    without writing anything more (:func:`_watch_runner`). Its standard output is /dev/null:
+    a worker prints nothing, and must not keep the runner's output pipe open
+    (``perfkit run | tee``).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_term)
+    if lifeline is not None:
+        _watch_runner(lifeline)
+    _detach_stdout()
     os.environ.update(env)
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
-    parent = os.getppid()
-    _watch_parent(parent)
     executor: NotebookExecutor | None = None
     try:
         executor = NotebookExecutor(env["PERFKIT_ROOT"], env["PERFKIT_OUTPUTS"])
@@ -367,8 +512,6 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) 
             try:
                 item = inbox.get(timeout=1.0)
             except queue.Empty:
-                if os.getppid() != parent:  # the runner died; do not linger
-                    break
                 continue
             if item is None:
                 break
@@ -382,6 +525,20 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int) 
                 break
     finally:
         cleanup_in_progress()
+
+
+def _detach_stdout() -> None:
+    """Point file descriptor 1 at /dev/null (sys.stdout with it)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+    os.dup2(devnull, 1)
+    os.close(devnull)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ imported, which would make importing this module first a circular import.
 from __future__ import annotations
 
 import base64
+import contextlib
 import ctypes
 import json
 import os
@@ -247,14 +248,51 @@ class _Journal:
             self.fh = None
 
 
+#: The notebook the engine executes or executed last (papermill returns it on success only;
+#: after a cell's error the caller saves it from here).
+_EXECUTED: list[Any] = []
+
+
+def executed() -> Any:
+    """The notebook the engine executed last (None after :func:`forget_executed`)."""
+    return _EXECUTED[0] if _EXECUTED else None
+
+
+def forget_executed() -> None:
+    """Drop the reference to the last executed notebook (call before executing the next)."""
+    _EXECUTED.clear()
+
+
+def _write_atomic(path: str, nb: Any) -> None:
+    """Write ``nb`` as JSON to ``path`` through a temporary file beside it, so that a full disk
+    leaves the earlier copy rather than a truncated one."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as out:
+            json.dump(nb, out, ensure_ascii=False)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 class InProcessEngine(Engine):
-    """papermill engine: the cells run in this process's :class:`NotebookShell`."""
+    """papermill engine: the cells run in this process's :class:`NotebookShell`.
+
+    Engine keyword arguments: ``partial_path`` (the parameterized notebook, then a journal of
+    its cells, see the module docstring) and ``metadata_paths`` (``input_path`` and
+    ``output_path`` for the notebook's papermill metadata instead of the paths papermill was
+    given, which may be temporary files).
+    """
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None,
                                  **kwargs):
         partial = kwargs.get("partial_path")
+        _EXECUTED[:] = [nb_man.nb]
+        nb_man.nb.metadata.setdefault("papermill", {}).update(kwargs.get("metadata_paths") or {})
         journal = _Journal(nb_man.nb, partial)
         try:
             for index, cell in enumerate(nb_man.nb.cells):
@@ -272,8 +310,7 @@ class InProcessEngine(Engine):
                     nb_man.cell_complete(nb_man.nb.cells[index], cell_index=index)
         except BaseException:
             if partial:  # keep what ran (papermill saves the notebook only after a cell error)
-                with open(partial, "w", encoding="utf-8") as out:
-                    json.dump(nb_man.nb, out, ensure_ascii=False)
+                _write_atomic(partial, nb_man.nb)
             raise
         finally:
             journal.close()

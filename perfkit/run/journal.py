@@ -21,18 +21,32 @@ def journal_path(partial_path: str | os.PathLike) -> str:
 
 def recover(partial_path: str | os.PathLike) -> bool:
     """Merge the cell journal into the partial notebook left by a process that ended while
-    executing it (the journal is removed). Returns whether there was a journal to merge."""
+    executing it (the journal is removed). Returns whether there was a journal to merge.
+
+    The merged notebook replaces the partial one atomically, so a full disk leaves the partial
+    notebook as it was, never cut short. A partial notebook that is not valid JSON itself (its
+    first write was cut short) is left alone.
+    """
     journal = Path(journal_path(partial_path))
     if not journal.exists():
         return False
-    nb = json.loads(Path(partial_path).read_text(encoding="utf-8"))
-    for line in journal.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-        except ValueError:  # the last line, cut off mid-write
-            break
-        cell = nb["cells"][entry["index"]]
-        cell["execution_count"], cell["outputs"] = entry["execution_count"], entry["outputs"]
-    Path(partial_path).write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    try:
+        nb = json.loads(Path(partial_path).read_text(encoding="utf-8"))
+        for line in journal.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:  # the last line, cut off mid-write
+                break
+            cell = nb["cells"][entry["index"]]
+            cell["execution_count"], cell["outputs"] = entry["execution_count"], entry["outputs"]
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return False
+    tmp = Path(f"{os.fspath(partial_path)}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, partial_path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False
     journal.unlink()
     return True

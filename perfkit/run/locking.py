@@ -17,7 +17,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from perfkit.errors import PerfkitError
+from perfkit.errors import OutputWriteError, PerfkitError, write_problem
 from perfkit.fmt import display_time
 
 LOCKS_DIR = ".locks"
@@ -56,15 +56,23 @@ class OutputLock:
         self._lock: Any = None  # filelock.FileLock while held
 
     def acquire(self) -> OutputLock:
-        """Take the lock or raise :class:`OutputLocked` naming the holder."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Take the lock or raise :class:`OutputLocked` naming the holder.
+
+        Raises:
+            OutputLocked: another run holds it.
+            OutputWriteError: the output folder or the lock cannot be written (read-only
+                folder, no permission, disk full).
+        """
         path = lock_path(self.folder)
-        path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(path), timeout=0)
         try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             lock.acquire()
         except Timeout:
             raise OutputLocked(_held_message(self.folder)) from None
+        except OSError as exc:
+            raise OutputWriteError(write_problem(exc) + "本次跳过该部门年度。") from None
         self._lock = lock
         owner = {"pid": os.getpid(), "host": socket.gethostname(),
                  "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}

@@ -36,7 +36,7 @@ from perfkit import __version__, config, reads
 from perfkit.atomic import sha256_file, write_text_atomic
 from perfkit.data.params import Settings, check_department, load_settings
 from perfkit.domains import catalogs
-from perfkit.errors import PerfkitError
+from perfkit.errors import PerfkitError, write_problem
 from perfkit.run.engine import (
     FAILED,
     INTERRUPTED,
@@ -74,6 +74,10 @@ NOTEBOOK_KINDS = {"report": "department", "review": "review"}
 WORD_NOTEBOOKS = frozenset({"report", "review"})
 
 INPUT_CHECK = "（输入检查）"
+#: The notebook name of a result about the department-year's manifest, and the outputs index.
+MANIFEST = "（运行记录 manifest.json）"
+INDEX = "（索引 index.html）"
+INTERRUPTED_NOTE = "运行被中断（Ctrl-C、终止信号或终端关闭），保留上次的报告"
 
 
 def _version() -> str:
@@ -279,22 +283,46 @@ def _rel(path: Path) -> str:
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any]:
-    """Return the manifest of a department-year output folder ({} when absent or unreadable)."""
+    """Return the manifest of a department-year output folder ({} when absent or unreadable).
+
+    A manifest of the wrong shape (edited by hand, another program's file) counts as absent;
+    notebook entries that are not objects are dropped: the runner then reruns what it cannot
+    confirm, and never fails on it.
+    """
     path = Path(out_dir) / "manifest.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    if not isinstance(manifest, dict):
+        return {}
+    notebooks = manifest.get("notebooks")
+    if notebooks is not None:
+        manifest["notebooks"] = ({k: v for k, v in notebooks.items() if isinstance(v, dict)}
+                                 if isinstance(notebooks, dict) else {})
+    return manifest
 
 
 def write_manifest(out_dir: Path, header: dict[str, Any], results: list[NotebookResult]) -> Path:
     """Merge results into ``manifest.json`` (atomically), keeping earlier good entries.
 
     A notebook that failed or was interrupted keeps its previous good report in place; its
-    entry says so (``previous_outputs``) and points to the partially executed copy.
+    entry says so (``previous_outputs``) and points to the partially executed copy. A run
+    interrupted before any of the department-year's reports was replaced keeps the earlier
+    header (see the code), so the manifest, and the index made from it, describe the reports
+    in place.
     """
     manifest = read_manifest(out_dir)
-    notebooks = _current(out_dir, manifest.get("notebooks") or {}, header.get("domains"),
+    if (manifest.get("notebooks") and any(r.status == INTERRUPTED for r in results)
+            and not any(r.status == OK for r in results)):
+        # Interrupted before any of its reports was replaced: every report in place is the
+        # earlier run's, so the department-year's header (department, 自评得分, 复核得分,
+        # dates) stays that run's; the index must not show this run's score beside reports
+        # that state another. The tables on disk are this run's, so they are no longer
+        # claimed as cached: the next run validates again.
+        header = {**{k: v for k, v in header.items() if k not in manifest}, "tables_hash": None}
+    notebooks = _current(out_dir, manifest.get("notebooks") or {},
+                         header.get("domains", manifest.get("domains")),
                          {r.notebook for r in results})
     for r in results:
         before = notebooks.get(r.notebook) or {}
@@ -383,6 +411,10 @@ class _LocalWorkers:
             self.ctx = mp.get_context("spawn")
         self.tasks = self.ctx.Queue()
         self.outbox = self.ctx.Queue()
+        # The lifeline: each worker watches the read end; the write end stays in this process
+        # alone (not inheritable, never sent), so when the runner ends, however it ends, the
+        # workers read end-of-file and end too, writing nothing more (engine._watch_runner).
+        self._lifeline, self._lifeline_w = self.ctx.Pipe(duplex=False)
         self.env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root)}
         self.jobs = jobs
         self.workers: dict[int, Any] = {}
@@ -406,7 +438,7 @@ class _LocalWorkers:
         self._next += 1
         p = self.ctx.Process(target=worker_main, name=f"perfkit-worker-{i}", daemon=True,
                              args=(i, self.tasks, self.outbox, self.env,
-                                   logging.getLogger().getEffectiveLevel()))
+                                   logging.getLogger().getEffectiveLevel(), self._lifeline))
         p.start()
         self.workers[i] = p
         return i
@@ -448,8 +480,11 @@ class _LocalWorkers:
                 t = self.outstanding.pop(tid)
                 failed_copy = None
                 if tmp:
-                    recover(tmp)  # the cells that ran, from their journal
-                    failed_copy = keep_failed(Path(tmp), Path(t.out_dir), t.notebook)
+                    try:
+                        recover(tmp)  # the cells that ran, from their journal
+                        failed_copy = keep_failed(Path(tmp), Path(t.out_dir), t.notebook)
+                    except OSError:  # a full disk, a read-only folder: the failure stands
+                        log.debug("keeping %s", tmp, exc_info=True)
                     shutil.rmtree(stage, ignore_errors=True)
                 return tid, NotebookResult(
                     t.department, t.year, t.notebook, FAILED, input_hash=t.input_hash,
@@ -464,6 +499,7 @@ class _LocalWorkers:
             self.tasks.put(None)
         for p in self.workers.values():
             _join(p, 30, p.terminate)
+        self._cut_lifeline()
         _stop_forkserver()
 
     def stop(self) -> None:
@@ -474,7 +510,13 @@ class _LocalWorkers:
                 p.terminate()
         for p in self.workers.values():
             _join(p, 10, p.kill)
+        self._cut_lifeline()
         _stop_forkserver()
+
+    def _cut_lifeline(self) -> None:
+        """Close both ends: a worker still alive (it should not be) ends on reading EOF."""
+        self._lifeline_w.close()
+        self._lifeline.close()
 
 
 def _join(process: Any, timeout: float, escalate: Callable[[], None]) -> None:
@@ -657,8 +699,8 @@ def run(
     previous_term = _term_as_interrupt()
     try:
         for dept, year in pairs:
-            out_dir = config.output_dir(dept, year, outputs_root)
             try:
+                out_dir = config.output_dir(dept, year, outputs_root)
                 check_department(dept)
                 lock = OutputLock(out_dir).acquire()
             except PerfkitError as exc:
@@ -666,22 +708,29 @@ def run(
                 emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=str(exc)))
                 continue
             locks.append(lock)
-            _sweep(out_dir)
             try:
+                _sweep(out_dir)
                 tasks, skipped, header = plan(dept, year, notebooks=notebooks,
                                               outputs=outputs_root, force=force,
                                               params_file=params_file, pdf=pdf,
                                               on_work=ensure_pool, pdf_layout=pdf_layout,
                                               analyst_copy=analyst_copy)
+                ordered = _longest_first(tasks, read_manifest(out_dir))
             except (PerfkitError, OSError) as exc:  # OSError: unreadable file, disk full …
                 grow(1)
-                emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=describe(exc)))
+                emit(NotebookResult(dept, year, INPUT_CHECK, FAILED,
+                                    error=describe(exc, out_dir)))
+                continue
+            except Exception as exc:  # a defect, or a value nothing checked: this one fails
+                log.debug("planning %s %s failed", dept, year, exc_info=True)
+                grow(1)
+                emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=_unexpected(exc)))
                 continue
             planned[(dept, year)] = {"header": header, "tasks": tasks, "out_dir": out_dir}
             grow(len(tasks) + len(skipped))
             for r in skipped:
                 emit(r)
-            for t in _longest_first(tasks, read_manifest(out_dir)):
+            for t in ordered:
                 queue_.append((next(counter), t))
             if pool is not None and (queue_ or running):
                 pump(0.0)
@@ -695,24 +744,45 @@ def run(
         try:
             if pool is not None:
                 pool.stop()
-            for t in [*running.values(), *(t for _, t in queue_)]:
-                results.append(NotebookResult(t.department, t.year, t.notebook, INTERRUPTED,
-                                              input_hash=t.input_hash, inputs=t.inputs,
-                                              error="运行被中断（Ctrl-C），保留上次的报告"))
-            _finish(planned, results, outputs_root)
+            # Every planned task without a result: running, queued, or not queued yet.
+            done = {(r.department, r.year, r.notebook) for r in results}
+            for t in (t for p in planned.values() for t in p["tasks"]):
+                if (t.department, t.year, t.notebook) not in done:
+                    results.append(NotebookResult(t.department, t.year, t.notebook,
+                                                  INTERRUPTED, input_hash=t.input_hash,
+                                                  inputs=t.inputs, error=INTERRUPTED_NOTE))
+            for problem in _finish(planned, results, outputs_root):
+                log.warning("%s", problem.error)  # the run ends with "interrupted" only
         finally:
             for lock in locks:
                 lock.release()
             signal.signal(signal.SIGINT, signal.default_int_handler)
             _restore_term(previous_term)
         raise
+    except BaseException:  # a defect in the runner itself: no worker or lock outlives it
+        try:
+            if pool is not None:
+                pool.stop()
+        finally:
+            for lock in locks:
+                lock.release()
+            _restore_term(previous_term)
+        raise
     try:
-        _finish(planned, results, outputs_root)
+        for problem in _finish(planned, results, outputs_root):
+            emit(problem)
     finally:
         for lock in locks:
             lock.release()
         _restore_term(previous_term)
     return results
+
+
+def _unexpected(exc: BaseException) -> str:
+    """What a department-year's result says when planning it raised an unexpected error."""
+    return (f"处理本部门年度时出现意外错误（{describe(exc)}），本部门年度未运行，其他部门年度照常运行。"
+            "请检查该工作簿中异常的数值（如大得不合常理的数）并改正后重新运行；若仍无法确定原因，"
+            "请把这条信息和工作簿交给 perfkit 的维护者。")
 
 
 def _sweep(out_dir: Path) -> None:
@@ -731,42 +801,71 @@ def _sweep(out_dir: Path) -> None:
 
 def _longest_first(tasks: list[Task], manifest: dict[str, Any]) -> list[Task]:
     """Order a department-year's tasks by the time they took last run (else COST_ORDER)."""
-    last = {k: v.get("seconds") or 0 for k, v in (manifest.get("notebooks") or {}).items()}
+    last = {k: v.get("seconds") for k, v in (manifest.get("notebooks") or {}).items()}
+    last = {k: v if isinstance(v, (int, float)) and v == v else 0 for k, v in last.items()}
     rank = {n: i for i, n in enumerate(COST_ORDER)}
     return sorted(tasks, key=lambda t: (-last.get(t.notebook, 0),
                                         rank.get(t.notebook, len(rank))))
 
 
-def _term_as_interrupt():
-    """While a run is on, treat SIGTERM like Ctrl-C so workers are stopped too."""
+def _term_as_interrupt() -> dict[int, Any]:
+    """While a run is on, treat SIGTERM, and SIGHUP (the terminal closed), like Ctrl-C: the
+    workers are stopped, temporary files removed and what finished recorded. A SIGHUP the
+    user chose to ignore (``nohup``) stays ignored. Returns the handlers replaced."""
     if threading.current_thread() is not threading.main_thread():
-        return None
+        return {}
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    return signal.signal(signal.SIGTERM, interrupt)
+    previous: dict[int, Any] = {signal.SIGTERM: signal.signal(signal.SIGTERM, interrupt)}
+    hup = getattr(signal, "SIGHUP", None)
+    if hup is not None and signal.getsignal(hup) == signal.SIG_DFL:
+        previous[hup] = signal.signal(hup, interrupt)
+    return previous
 
 
-def _restore_term(previous) -> None:
-    if previous is not None:
-        signal.signal(signal.SIGTERM, previous)
+def _restore_term(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
 
 
 def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[NotebookResult],
-            outputs_root: Path) -> None:
-    """Write manifests of department-years where something ran, then the index."""
+            outputs_root: Path) -> list[NotebookResult]:
+    """Write manifests of department-years where something ran, then the index.
+
+    Each file is written atomically or not at all. One that cannot be written (disk full,
+    read-only folder) does not stop the others: it is returned as a failed result saying
+    which file, why and what to do.
+    """
+    problems = []
     changed = False
     for (dept, year), p in planned.items():
         mine = [r for r in results if (r.department, r.year) == (dept, year)]
         manifest = Path(p["out_dir"]) / "manifest.json"
         if p["tasks"] or not manifest.exists():
-            write_manifest(p["out_dir"], p["header"], mine)
-            changed = True
-    if changed or not (outputs_root / "index.html").exists():
+            try:
+                write_manifest(p["out_dir"], p["header"], mine)
+                changed = True
+            except Exception as exc:
+                log.debug("manifest %s", manifest, exc_info=True)
+                why = (write_problem(exc, manifest) if isinstance(exc, OSError)
+                       else f"无法写入 {manifest}：{describe(exc)}。")
+                problems.append(NotebookResult(dept, year, MANIFEST, FAILED, error=(
+                    why + "本部门年度这次运行的结果未记录（报告文件如已生成则已就位），"
+                    "重新运行会重新生成。")))
+    index = outputs_root / "index.html"
+    if changed or not index.exists():
         try:
             from perfkit.report.index import write_index
         except ImportError:
-            return
-        write_index(outputs_root)
-
+            return problems
+        try:
+            write_index(outputs_root)
+        except Exception as exc:
+            log.debug("index %s", index, exc_info=True)
+            why = (write_problem(exc, index) if isinstance(exc, OSError)
+                   else f"无法生成 {index}：{describe(exc)}。")
+            problems.append(NotebookResult("", 0, INDEX, FAILED, error=(
+                why + "各部门年度的报告和运行记录不受影响；问题解决后重新运行即可更新索引。")))
+    return problems

@@ -1,4 +1,9 @@
-"""Machine-readable results next to the reports: indicators, checks, scores, PEFA, audit (CSV, JSON)."""
+"""Machine-readable results next to the reports: indicators, checks, scores, PEFA, audit (CSV, JSON).
+
+The CSV files are written by :func:`perfkit.csvsafe.to_csv`: workbook text that a spreadsheet
+would run as a formula is written with a leading ``'`` (read them back with
+:func:`perfkit.csvsafe.read_csv`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfkit import config
+from perfkit import config, csvsafe
 from perfkit.assess import targets
 from perfkit.assess.audit import audit
 from perfkit.assess.evaluation import Evaluation, load
@@ -74,8 +79,8 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
         ev = load(department, year, params_file=params_file)
     tables = out_dir / "tables"
     written = [
-        write_text_atomic(tables / "indicators.csv", indicator_table(ev).to_csv(index=False)),
-        write_text_atomic(tables / "checks.csv", ev.checks[CHECK_COLUMNS].to_csv(index=False)),
+        write_text_atomic(tables / "indicators.csv", csvsafe.to_csv(indicator_table(ev))),
+        write_text_atomic(tables / "checks.csv", csvsafe.to_csv(ev.checks[CHECK_COLUMNS])),
     ]
 
     try:
@@ -84,14 +89,14 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
         log.warning("scores.csv not written: %s", exc)
         (tables / SCORE_SUMMARY).unlink(missing_ok=True)
     else:
-        written.append(write_text_atomic(tables / "scores.csv", scores.to_csv(index=False)))
+        written.append(write_text_atomic(tables / "scores.csv", csvsafe.to_csv(scores)))
         written.append(write_text_atomic(tables / SCORE_SUMMARY, json.dumps(
             score_summary(ev), ensure_ascii=False, indent=2)))
     written.append(write_text_atomic(tables / "pefa.csv",
-                                     assess(ev)[PEFA_COLUMNS].to_csv(index=False)))
+                                     csvsafe.to_csv(assess(ev)[PEFA_COLUMNS])))
 
     # tables/audit.csv: every stated figure, internal sum and score-sheet check with its verdict
     # (columns documented at perfkit.assess.audit.AUDIT_COLUMNS).
     written.append(write_text_atomic(tables / "audit.csv",
-                                     audit(ev)[AUDIT_COLUMNS].to_csv(index=False)))
+                                     csvsafe.to_csv(audit(ev)[AUDIT_COLUMNS])))
     return written

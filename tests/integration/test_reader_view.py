@@ -87,8 +87,10 @@ window.addEventListener('load', () => {
 
 def _hidden_columns(page: Path, tmp_path: Path) -> list:
     probe = tmp_path / page.name
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"),
-                     encoding="utf-8")
+    # The page's Content-Security-Policy forbids every script: the probe's copy goes without it.
+    page_html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "",
+                       page.read_text(encoding="utf-8"))
+    probe.write_text(page_html.replace("</body>", _PROBE + "</body>"), encoding="utf-8")
     profile = tmp_path / f"profile-{page.stem}"
     done = subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",

@@ -156,3 +156,11 @@ def test_empty_outputs_folder(tmp_path):
     page = write_index(tmp_path).read_text(encoding="utf-8")
     assert "尚无报告" in page
     assert list(tmp_path.iterdir()) == [tmp_path / "index.html"]
+
+
+def test_every_runner_status_has_its_chinese_word():
+    """The index never shows a runner status untranslated ("interrupted" after Ctrl-C)."""
+    from perfkit.report.index import STATUS_ZH
+    from perfkit.run import engine
+
+    assert {engine.OK, engine.FAILED, engine.SKIPPED, engine.INTERRUPTED} <= set(STATUS_ZH)

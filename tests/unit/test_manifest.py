@@ -51,3 +51,45 @@ def test_a_domain_dropped_from_the_settings_leaves_manifest_and_outputs(tmp_path
     assert manifest["domains"] == ["quality"]
     assert not list(out.glob("aid.*"))
     assert (out / "quality.html").exists() and (out / "quality.pdf").exists()
+
+
+def _header(claimed: float, tables_hash: str) -> dict:
+    return {"department": "d", "department_name": "部门", "year": 2019,
+            "claimed_score": claimed, "tables_hash": tables_hash, "domains": [],
+            "score": {"total": claimed - 10, "claimed": claimed}}
+
+
+def test_after_an_interruption_the_header_stays_that_of_the_reports_in_place(tmp_path):
+    """Issue 28.11: Ctrl-C after the tables of changed inputs were written, before any report:
+    the manifest (and the index made from it) must not show the new 自评得分 beside the old
+    reports; the tables are no longer claimed as cached, so the next run validates again."""
+    from perfkit.run.engine import INTERRUPTED
+
+    out = tmp_path / "out"
+    out.mkdir()
+    first = [NotebookResult("d", 2019, nb, OK, outputs={"html": f"{nb}.html"})
+             for nb in ("finance", "review")]
+    write_manifest(out, _header(88.5, "old"), first)
+    write_manifest(out, _header(77.25, "new"), [
+        NotebookResult("d", 2019, nb, INTERRUPTED) for nb in ("finance", "review")])
+    manifest = read_manifest(out)
+    assert manifest["claimed_score"] == 88.5 and manifest["score"]["claimed"] == 88.5
+    assert manifest["tables_hash"] is None
+    assert manifest["notebooks"]["review"]["previous_outputs"] == {"html": "review.html"}
+    write_manifest(out, _header(77.25, "new"), [  # a new report is in place: its header
+        NotebookResult("d", 2019, "finance", OK, outputs={"html": "finance.html"}),
+        NotebookResult("d", 2019, "review", INTERRUPTED)])
+    manifest = read_manifest(out)
+    assert manifest["claimed_score"] == 77.25 and manifest["tables_hash"] == "new"
+
+
+def test_a_manifest_of_the_wrong_shape_counts_as_absent(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for text in ("[1, 2]", '{"notebooks": [1]}', '{"notebooks": {"finance": 3}}'):
+        (out / "manifest.json").write_text(text, encoding="utf-8")
+        manifest = read_manifest(out)
+        assert isinstance(manifest, dict) and not manifest.get("notebooks")
+        write_manifest(out, {"department": "d", "year": 2019}, [
+            NotebookResult("d", 2019, "finance", OK, outputs={"html": "finance.html"})])
+        assert read_manifest(out)["notebooks"]["finance"]["status"] == OK

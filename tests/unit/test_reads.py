@@ -47,3 +47,34 @@ def test_a_probe_is_asked_again(tmp_path, monkeypatch):
 def test_a_manifest_cannot_name_code_outside_perfkit():
     key = 'probe:os:system:["true"]'
     assert reads.changed({key: "x"}) == [key]
+
+
+def test_a_probe_records_paths_in_the_project_relative_to_it(tmp_path, monkeypatch):
+    """No absolute (often temporary) folder in a manifest's keys (issue 28.11), and the key
+    still answers: the project may move."""
+    monkeypatch.setattr(config, "ROOT", tmp_path / "a")
+    table = tmp_path / "a" / "outputs" / "d" / "2017" / history.TABLE
+    table.parent.mkdir(parents=True)
+    table.write_text("id\n", encoding="utf-8")
+    with reads.recording() as rec:
+        history.earlier_tables("d", 2019, tmp_path / "a" / "outputs")
+    (key,) = rec
+    assert str(tmp_path) not in key and '"./outputs/d"' in key
+    assert reads.changed(rec) == []
+    (tmp_path / "a").rename(tmp_path / "b")  # the project moved
+    monkeypatch.setattr(config, "ROOT", tmp_path / "b")
+    assert reads.changed(rec) == []
+    table = tmp_path / "b" / "outputs" / "d" / "2018" / history.TABLE
+    table.parent.mkdir(parents=True)
+    table.write_text("id\n", encoding="utf-8")
+    assert reads.changed(rec) == [key]
+
+
+def test_a_probe_path_outside_the_project_stays_absolute(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "ROOT", tmp_path / "proj")
+    elsewhere = tmp_path / "shared-outputs"
+    with reads.recording() as rec:
+        history.earlier_tables("d", 2019, elsewhere)
+    (key,) = rec
+    assert str(elsewhere / "d") in key
+    assert reads.changed(rec) == []
