@@ -119,5 +119,6 @@ def load(
         department, year = config.default_department_year(department, int(year or 0))
     settings = load_settings(department, int(year), params_file or None)
     path = safe_path(workbook, "workbook") if workbook else settings.workbook_path()
-    data = load_workbook(path, expected_year=int(year), confirmed=settings.confirmed_values)
+    data = load_workbook(path, expected_year=int(year), confirmed=settings.confirmed_values,
+                         limits=settings.read_limits)
     return Evaluation(data, settings)

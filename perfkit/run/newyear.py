@@ -222,7 +222,7 @@ def write_next_year(department: str, year: int, from_year: int) -> tuple[Path, P
             raise PerfkitError(f"{p} 已存在，未覆盖。请先改名或删除。")
     settings = load_settings(department, from_year)
     data = load_workbook(settings.workbook_path(), expected_year=from_year,
-                         confirmed=settings.confirmed_values)
+                         confirmed=settings.confirmed_values, limits=settings.read_limits)
     # The new workbook holds last year's domains: the settings' (carried over), else the workbook's.
     domains = list(settings.domains) if settings.domains is not None else domains_in_use(data)
     write_workbook(out, next_year_content(data, year, load_sheet(settings.score_sheet), settings),
