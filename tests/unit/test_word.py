@@ -282,7 +282,7 @@ def test_picture_at_print_size_with_a_numbered_caption():
 
 def test_notebook_outputs_code_never_shown():
     nb = v4.new_notebook(cells=[
-        v4.new_markdown_cell("## 一段 Markdown 不是文档的一部分"),
+        v4.new_markdown_cell("## 笔记本自己的标题\n\n笔记本自己的说明。"),
         v4.new_code_cell("secret_code()", outputs=[
             *_outputs(bk.Heading(2, "一、标题"), bk.par("段落", bk.b("加粗"), "。"),
                       bk.Table(("a",), (("1",),), (True,))),
@@ -294,7 +294,9 @@ def test_notebook_outputs_code_never_shown():
     doc = docx.Document(io.BytesIO(word.notebook_docx(nb)))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "secret_code" not in text and "warning" not in text
-    assert text == "一、标题\n段落加粗。"
+    # The notebook's own text cell is part of the document (blocks.prose_blocks); an analyst's
+    # other outputs, code and stderr are not.
+    assert text == "笔记本自己的标题\n笔记本自己的说明。\n一、标题\n段落加粗。"
     assert len(doc.tables) == 1
 
 
