@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
-from perfkit import notebooks
 from perfkit.errors import PerfkitError, ProjectNotFoundError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -107,8 +107,13 @@ def resolve(path: str | Path) -> Path:
 
 
 def package_notebooks_dir() -> Path:
-    """The report notebooks shipped with perfkit (package data ``perfkit.notebooks``)."""
-    return Path(notebooks.__file__).resolve().parent
+    """The report notebooks shipped with perfkit: the package ``perfkit.notebooks`` where perfkit
+    is installed (pyproject.toml maps the checkout's ``notebooks/`` onto it), the checkout's
+    ``notebooks/`` where perfkit is imported from a plain checkout (no such package there)."""
+    spec = importlib.util.find_spec("perfkit.notebooks")
+    if spec is not None and spec.origin:
+        return Path(spec.origin).resolve().parent
+    return PACKAGE_DIR.parent / "notebooks"
 
 
 def notebook_path(name: str) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -34,3 +36,17 @@ def test_notebooks_catalogs_and_score_sheets_ship_as_package_data():
         "aid", "health", "quality", "safety"]
     assert {p.stem for p in config.PACKAGE_SCORE_SHEETS_DIR.glob("*.yaml")} == {
         "input-process-output-outcome", "cz-2020-10"}
+
+
+def test_config_imports_from_a_plain_checkout(tmp_path):
+    """Issue 22 item 7: ``import perfkit.config`` with nothing but the checkout on the path (no
+    install, no site-packages: ``-I -S``) works, and finds the notebooks in the checkout's
+    notebooks/ (installed, they are the package perfkit.notebooks)."""
+    code = (f"import sys; sys.path.insert(0, {str(REPO)!r}); import perfkit.config as c; "
+            "print(c.package_notebooks_dir()); print(c.__file__)")
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", code], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    notebooks, module = done.stdout.splitlines()
+    assert Path(notebooks) == REPO / "notebooks"
+    assert Path(module) == REPO / "perfkit" / "config.py"

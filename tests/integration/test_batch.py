@@ -15,7 +15,7 @@ import pytest
 import perfkit as pk
 from perfkit import config
 from perfkit.assess.scoresheet import load_sheet
-from perfkit.run.synthetic import prepare_project, synthetic_content, write_synthetic
+from synthetic import prepare_project, synthetic_content, write_synthetic
 
 PERFKIT = [sys.executable, "-m", "perfkit.cli"]
 pytestmark = pytest.mark.slow

@@ -89,7 +89,7 @@ def hostile_run(tmp_path_factory):
 
     import perfkit as pk
     from perfkit.run.runner import run
-    from perfkit.run.synthetic import prepare_project
+    from synthetic import prepare_project
 
     root = prepare_project(tmp_path_factory.mktemp("hostile") / "project")
     content = sample_content()

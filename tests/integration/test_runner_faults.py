@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from perfkit import config
-from perfkit.run.synthetic import prepare_project, synthetic_content, write_synthetic
+from synthetic import prepare_project, synthetic_content, write_synthetic
 
 pytestmark = pytest.mark.slow
 

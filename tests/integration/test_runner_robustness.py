@@ -14,7 +14,7 @@ import pytest
 
 from perfkit import config
 from perfkit.run.locking import OutputLock, OutputLocked
-from perfkit.run.synthetic import prepare_project, write_synthetic
+from synthetic import prepare_project, write_synthetic
 
 PERFKIT = [sys.executable, "-m", "perfkit.cli"]
 

@@ -18,7 +18,7 @@ from perfkit.indicators import REGISTRY
 from perfkit.indicators.registry import load_all
 from perfkit.indicators.registry import codes, headlines, sum_checks, target_rules, topics
 from perfkit.assess.checks import run_domain_checks
-from perfkit.run.synthetic import synthetic_content
+from synthetic import synthetic_content
 
 WATER = """\
 label_zh: 水利

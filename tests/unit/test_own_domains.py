@@ -17,7 +17,7 @@ import perfkit as pk
 from perfkit import config
 from perfkit.errors import PerfkitError
 from perfkit.run.project import init_project
-from perfkit.run.synthetic import fill_workbook
+from synthetic import fill_workbook
 
 EDUCATION = ("学生资助", "教育质量", "校园安全", "学生", "学校", "教育")
 

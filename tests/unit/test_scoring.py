@@ -178,7 +178,7 @@ def test_target_set_all_is_every_domain_of_the_year_and_other(sample_ev, tmp_pat
     from perfkit.assess.rules import Proportional
     from perfkit.assess.scoresheet import load_sheet
     from perfkit.data.params import settings_from_dict
-    from perfkit.run.synthetic import synthetic_content
+    from synthetic import synthetic_content
 
     rule = next(i.rule for i in load_sheet("input-process-output-outcome").items if i.id == "target_completion")
     assert isinstance(rule, Proportional) and rule.reference() == "绩效指标:all"
