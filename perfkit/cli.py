@@ -85,7 +85,9 @@ def _project(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand in _NO_PROJECT:
         return
     try:
-        config.project_root()  # found as git finds .git; says how to start one otherwise
+        # Found as git finds .git (the message says how to start one otherwise): the command
+        # works on it throughout.
+        ctx.with_resource(config.using(config.current()))
     except PerfkitError as exc:
         _fail(exc)
 
@@ -281,9 +283,9 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
     notes = [str(n) for n in data.warnings] + unreviewed_targets(data)
     notes += typed_computed_notes(data, settings)
     if settings is not None and settings.domains is not None:
-        from perfkit.indicators.registry import outside_domains
+        from perfkit.indicators.registry import registry
 
-        notes += outside_domains(data, list(settings.domains))
+        notes += registry().outside_domains(data, list(settings.domains))
     for i, note in enumerate(notes, 1):
         console.print(say(("提醒", "yellow"), f" {i}. {note}"))
     if notes and strict:

@@ -22,9 +22,10 @@ from typing import Any
 import openpyxl
 
 from perfkit import config
-from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
+from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.data.template import write_cell, write_workbook
 from perfkit.data.values import normalize_label
+from perfkit.domains import domain_names
 from perfkit.errors import PerfkitError
 from perfkit.run.project import init_project
 
@@ -263,7 +264,7 @@ def fill_workbook(path: str | Path, content: dict[str, Any]) -> Path:
     Returns:
         ``path``.
     """
-    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    zh = domain_names()
     book = openpyxl.load_workbook(path)
     for key, data in content.items():
         sheet = SHEET_BY_KEY[key]

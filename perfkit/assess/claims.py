@@ -27,7 +27,7 @@ def claimed_items(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFra
     item (sheet item id or ""), level3, points (the department's 分值), sheet_points, score,
     reason, score_cell, points_cell, matched (bool).
     """
-    sheet = sheet or load_sheet(ev.settings.score_sheet)
+    sheet = sheet or load_sheet(ev.settings.score_sheet, ev.project)
     frame = ev.data.frames.get("self_scores")
     columns = ["row", "item", "level3", "points", "sheet_points", "score", "reason",
                "score_cell", "points_cell", "matched"]
@@ -58,7 +58,7 @@ def claim_checks(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFram
 
     A check whose inputs are not provided is 无法核对. Returns :data:`CLAIM_CHECK_COLUMNS`.
     """
-    sheet = sheet or load_sheet(ev.settings.score_sheet)
+    sheet = sheet or load_sheet(ev.settings.score_sheet, ev.project)
     claimed = ev.data.info.get("claimed_score")
     claimed = None if claimed is None or is_nan(claimed) else float(claimed)
     total_cell = ev.data.cell("info", "claimed_score", "value")

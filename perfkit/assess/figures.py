@@ -54,6 +54,7 @@ import logging
 import math
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -76,9 +77,8 @@ from perfkit.data.sheets import AMOUNT, SHEET_BY_KEY, SHEET_BY_NAME
 from perfkit.data.values import normalize_label
 from perfkit.data.workbook import WorkbookData
 from perfkit.errors import Problem
-from perfkit.indicators import REGISTRY
 from perfkit.indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
-from perfkit.indicators.registry import get, load_all, sum_checks
+from perfkit.indicators.registry import Registry, registry
 from perfkit.verdicts import CONFIRMED, CONSISTENT, INCONSISTENT, ROUNDING, UNVERIFIABLE
 
 log = logging.getLogger(__name__)
@@ -137,28 +137,34 @@ def _parse_cell(m: re.Match) -> CheckSpec:
     return CheckSpec("cell", (sheet.key, item.key, column.key))
 
 
-def check_syntax(text: Any) -> CheckSpec:
-    """Parse a 核对对象 without a workbook (for catalogs): a bare code is taken as a metric.
+def check_syntax(text: Any, indicators: Collection[str] | None = None) -> CheckSpec:
+    """Parse a 核对对象 without a workbook (for catalogs): a bare code is an indicator when it is
+    among ``indicators`` (default: those in use in the current project), else a metric.
 
     Raises:
         AuditParseError: the text is no 核对对象 whatever the workbook holds.
     """
     s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", "" if text is None else str(text)))
     try:
-        return parse_check(s)
+        return parse_check(s, indicators=indicators)
     except AuditParseError:
         if _METRIC_CODE_RE.match(s):
             return CheckSpec("metric", (s,))
         raise
 
 
-def parse_check(text: Any, data: WorkbookData | None = None) -> CheckSpec:
+def parse_check(text: Any, data: WorkbookData | None = None,
+                indicators: Collection[str] | None = None) -> CheckSpec:
     """Parse a 核对对象 (see the module docstring for the language).
+
+    Args:
+        text: the 核对对象.
+        data: the workbook, whose 绩效指标 codes a bare code may name.
+        indicators: the indicator ids in use; default the current project's.
 
     Raises:
         AuditParseError: the text is not a 核对对象 (the message says what is).
     """
-    load_all()
     s = unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
     s = re.sub(r"\s+", "", s)
     if not s:
@@ -177,7 +183,7 @@ def parse_check(text: Any, data: WorkbookData | None = None) -> CheckSpec:
             return CheckSpec("sum_targets", names)
         raise AuditParseError(
             f"核对对象“{s}”：只支持 sum(学生资助:所属政策…) 或 sum(绩效指标:代码,…)")
-    if s in REGISTRY:
+    if s in (registry().indicators if indicators is None else indicators):
         return CheckSpec("indicator", (s,))
     if s in _INFO_KEYS:
         return CheckSpec("info", (s,))
@@ -281,7 +287,7 @@ def _unit_of(key: tuple[str, Any, str]) -> str:
 
 def recompute_indicator(ev: Evaluation, indicator_id: str) -> Recomputed:
     """Recompute one indicator, with the range its printed inputs allow."""
-    ind = get(indicator_id)
+    ind = ev.registry.get(indicator_id)
     if indicator_id not in ev.indicators.index:
         return Recomputed(math.nan, ind.unit, reason=ev.not_covered(indicator_id))
     row = ev.indicators.loc[indicator_id]
@@ -291,12 +297,12 @@ def recompute_indicator(ev: Evaluation, indicator_id: str) -> Recomputed:
                           reason="该指标的计算用到了报告值本身（如由报告比例推算目标数），不能用来独立核对报告值")
     if math.isnan(row["value"]):
         return Recomputed(math.nan, ind.unit, reason=str(row["note"]), cells=cells)
-    reader = _BoxReader(ev.data, ev.settings)
+    reader = _BoxReader(ev.data, ev.settings, ev.registry)
     value = float(ind.func(reader))
     box = _box(ev.data, reader.keys)
 
     def evaluate(shifts):
-        return ind.func(_BoxReader(ev.data, ev.settings, shifts=shifts))
+        return ind.func(_BoxReader(ev.data, ev.settings, ev.registry, shifts=shifts))
 
     bounds = _corners(box, evaluate) if box is not None else None
     low, high = bounds or (value, value)
@@ -342,15 +348,20 @@ def _aid_rows(frame: pd.DataFrame, names: tuple[str, ...]) -> list[Any]:
     return rows + [i for i in frame.index if program[i] in wanted - named and i not in rows]
 
 
-def unknown_checks(data: WorkbookData) -> list[Problem]:
+def unknown_checks(data: WorkbookData, reg: Registry | None = None) -> list[Problem]:
     """报告数值 rows the audit could not use whatever the figure (it would say 无法核对).
 
     A 核对对象 outside the language, or naming 绩效指标 codes or 学生资助 policies the workbook
     does not have, is a mistake in the sheet, not a gap in the data: ``perfkit check`` lists it.
 
+    Args:
+        data: the workbook.
+        reg: the indicators in use; default the current project's.
+
     Returns:
         One located problem per such row (empty when every row can be checked).
     """
+    indicators = (reg or registry()).indicators
     frame = data.frames.get("stated")
     if frame is None or frame.empty:
         return []
@@ -362,7 +373,7 @@ def unknown_checks(data: WorkbookData) -> list[Problem]:
         sheet, _, cell = data.cell("stated", i, "check").rpartition("!")
         found = f"核对对象“{_text(rec['check'])}”"
         try:
-            spec = parse_check(rec["check"], data)
+            spec = parse_check(rec["check"], data, indicators)
         except AuditParseError as exc:
             out.append(Problem(data.path.name, sheet, cell, str(exc), expected, fix))
             continue
@@ -652,7 +663,7 @@ def audit_figure(ev: Evaluation, check: Any, stated: Any) -> dict[str, Any]:
         explanation and ``cells`` (the workbook cells the recomputation read).
     """
     try:
-        spec = parse_check(check, ev.data)
+        spec = parse_check(check, ev.data, ev.registry.indicators)
         r = recompute(ev, spec)
     except AuditParseError as exc:
         return {"verdict": UNVERIFIABLE, "explanation": str(exc), "cells": []}
@@ -730,7 +741,8 @@ def _metric_sum_rows(ev: Evaluation) -> list[dict]:
     """The 绩效指标 part-sums the catalogs of the covered domains declare (``sum_checks``)."""
     rows = []
     for domain in ev.domains:
-        checks = [metric_sum_check(c, domain, ev.data, ev.settings) for c in sum_checks(domain)]
+        checks = [metric_sum_check(c, domain, ev.data, ev.settings, ev.registry)
+                  for c in ev.registry.sum_checks(domain)]
         if checks:
             rows += rows_from_checks(pd.DataFrame(checks))
     return rows
@@ -815,15 +827,16 @@ def typed_computed_rows(ev: Evaluation) -> list[dict]:
     if frame is None or frame.empty:
         return []
     wanted = set(ev.target_domains)
+    indicators = ev.registry.indicators
     rows, seen = [], set()
     for i, rec in frame.iterrows():
         code = _text(rec["code"])
         typed = float(rec["actual"])
         if (not code or code in seen or math.isnan(typed) or rec["domain"] not in wanted
-                or code not in REGISTRY or REGISTRY[code].reported):
+                or code not in indicators or indicators[code].reported):
             continue
         seen.add(code)
-        ind = REGISTRY[code]
+        ind = indicators[code]
         cell = ev.data.cell("targets", i, "actual")
         r = recompute_indicator(ev, code)
         stated = PrintedValue(text=fmt.with_unit(typed, ind.unit, decimals_of(typed)),

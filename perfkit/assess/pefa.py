@@ -196,25 +196,26 @@ def history(ev: Evaluation, years: int = 3) -> list[Evaluation]:
     """
     found = [ev]
     for y in range(ev.year - 1, ev.year - years, -1):
-        path = config.workbook_path(ev.settings.department, y)
+        path = config.workbook_path(ev.settings.department, y, ev.project)
         if not path.exists():
             reads.file(path)  # absent now: adding it later changes this assessment
             continue
         try:
-            confirmed = _confirmed_values(ev.settings.department, y)
-            data = load_workbook(path, expected_year=y, confirmed=confirmed)
+            confirmed = _confirmed_values(ev.settings.department, y, ev.project)
+            data = load_workbook(path, expected_year=y, confirmed=confirmed, project=ev.project)
         except PerfkitError as exc:
             log.warning("PEFA: %s not used: %s", path, exc)
             continue
-        found.append(Evaluation(data, dataclasses.replace(ev.settings, year=y, workbook="")))
+        found.append(Evaluation(data, dataclasses.replace(ev.settings, year=y, workbook=""),
+                                ev.project))
     return sorted(found, key=lambda e: e.year)
 
 
-def _confirmed_values(department: str, year: int) -> tuple[str, ...]:
+def _confirmed_values(department: str, year: int, project: config.Project) -> tuple[str, ...]:
     """The cells that year's own run settings confirm (its workbook is read as its run reads it)."""
-    if not config.params_path(department, year).exists():
+    if not config.params_path(department, year, project).exists():
         return ()
-    return load_settings(department, year).confirmed_values
+    return load_settings(department, year, project=project).confirmed_values
 
 
 @dataclass(frozen=True)

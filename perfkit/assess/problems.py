@@ -66,7 +66,7 @@ def _cross_checks(ev: Evaluation) -> list[dict]:
             for _, c in ev.checks.iterrows() if c["verdict"] in (UNEXPLAINED, INCONSISTENT)]
 
     for domain in ev.domains:
-        checks = run_domain_checks(ev.data, ev.settings, domain)
+        checks = run_domain_checks(ev.data, ev.settings, domain, ev.registry)
         rows += [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
                       c["source_cells"])
                  for _, c in checks.iterrows() if c["verdict"] == INCONSISTENT]

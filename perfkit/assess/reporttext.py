@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from perfkit import config
 from perfkit.assess.figures import CheckSpec, check_syntax
 from perfkit.assess.reportcatalog import (
     CLOSE,
@@ -43,8 +44,7 @@ from perfkit.assess.reportcatalog import (
 )
 from perfkit.data.printed import AuditParseError, PrintedValue, parse_printed
 from perfkit.errors import CatalogError
-from perfkit.indicators import REGISTRY
-from perfkit.indicators.registry import load_all
+from perfkit.indicators.registry import Registry, registry
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,9 @@ _AFTER = re.compile(r"[^，,。；;：:、！？!?（(）)" + OPEN + "]*")
 # ---------------------------------------------------------------------------------------------
 
 
-def load_catalog(extra: Iterable[str | Path] = ()) -> Catalog:
-    """The report catalog: the package's files, ``params/report_catalog/``, then ``extra``.
+def load_catalog(extra: Iterable[str | Path] = (), project: config.Project | None = None) -> Catalog:
+    """The report catalog: the package's files, the project's (default: the current one)
+    ``params/report_catalog/``, then ``extra``.
 
     Each pattern must read its own ``example`` sentence; a pattern that does not is refused
     with the file and id named.
@@ -78,9 +79,9 @@ def load_catalog(extra: Iterable[str | Path] = ()) -> Catalog:
     Raises:
         CatalogError: a file or an entry cannot be used.
     """
-    catalog = read_catalog(catalog_files(list(extra)))
+    catalog = read_catalog(catalog_files(list(extra), project))
     for pattern in catalog.patterns:
-        found = extract([(pattern.example, "example")], catalog, only=pattern)
+        found = extract([(pattern.example, "example")], catalog, only=pattern, project=project)
         if not any(r.pattern is pattern for r in found.relations):
             raise CatalogError(f"{pattern.file}：patterns（id: {pattern.id}）的 example："
                                f"正则表达式没有从示例“{pattern.example}”中读出 {pattern.kind} 关系；"
@@ -163,13 +164,20 @@ class Extraction:
     relations: list[Relation]
     paragraphs: list[tuple[str, str]]
     catalog: Catalog
+    #: Where the report is checked: its indicators are those a 核对对象 may name.
+    project: config.Project
     specs: dict[str, CheckSpec] = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def registry(self) -> Registry:
+        """The indicators in use in :attr:`project`."""
+        return registry(self.project)
 
     def spec(self, check: str) -> CheckSpec:
         """A 核对对象 parsed (once per text: the catalog maps thousands of figures to a few)."""
         spec = self.specs.get(check)
         if spec is None:
-            spec = self.specs[check] = check_syntax(check)
+            spec = self.specs[check] = check_syntax(check, self.registry.indicators)
         return spec
 
     def relation_of(self, figure: Figure) -> Relation | None:
@@ -399,7 +407,7 @@ def _only_fillers(folded: str, catalog: Catalog) -> bool:
 
 
 def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = None, *,
-            only: Pattern | None = None) -> Extraction:
+            only: Pattern | None = None, project: config.Project | None = None) -> Extraction:
     """Read every figure and every ratio, change and sum stated in ``paragraphs``.
 
     Args:
@@ -407,11 +415,14 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
             24192.45万元，为年初预算18122.94万元的133.49%。", "第5段")``.
         catalog: the report catalog; the default is :func:`load_catalog`.
         only: use this pattern alone (to test a catalog's example).
+        project: where the report is checked (its report catalog and indicators); default the
+            current one.
 
     Returns:
         The :class:`Extraction`: figures numbered T1, T2 … in document order.
     """
-    catalog = catalog or load_catalog()
+    project = project or config.current()
+    catalog = catalog or load_catalog(project=project)
     paragraphs = [(str(t), str(loc)) for t, loc in paragraphs]
     token_re = _token_regex(catalog)
     figures: list[Figure] = []
@@ -438,7 +449,7 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
         _inherit(para, catalog)
     for rel in relations:
         _name_result(rel, catalog)
-    return Extraction(figures, relations, paragraphs, catalog)
+    return Extraction(figures, relations, paragraphs, catalog, project)
 
 
 def _inherit(para: _Paragraph, catalog: Catalog) -> None:
@@ -614,11 +625,6 @@ def _base_entry(rel: Relation | None, catalog: Catalog) -> PhraseEntry | None:
 
 def map_figure(fig: Figure, extraction: Extraction) -> Target | None:
     """The 核对对象 the catalog gives a figure (None when it has none or units do not fit)."""
-    load_all()
-    return _map_figure(fig, extraction)
-
-
-def _map_figure(fig: Figure, extraction: Extraction) -> Target | None:
     entry = fig.entry
     if entry is None:
         return None
@@ -632,18 +638,17 @@ def _map_figure(fig: Figure, extraction: Extraction) -> Target | None:
         target = by_subject or entry.ratio.get(fig.qualifier) or entry.ratio.get("")
     elif fig.role == "change":
         target = entry.change.get(fig.kind)
-    if target is None or not _fits(fig, extraction.spec(target.check)):
+    if target is None or not _fits(fig, extraction.spec(target.check), extraction.registry):
         return None
     return target
 
 
-def _fits(fig: Figure, spec: CheckSpec) -> bool:
-    """Whether a figure of this kind can be compared with what the 核对对象 computes
-    (the registry is loaded: :func:`map_figure`)."""
+def _fits(fig: Figure, spec: CheckSpec, reg: Registry) -> bool:
+    """Whether a figure of this kind can be compared with what the 核对对象 computes."""
     if spec.kind in ("cell", "sum_aid"):
         return fig.kind == "amount"
     if spec.kind == "indicator":
-        unit = REGISTRY[spec.names[0]].unit
+        unit = reg.get(spec.names[0]).unit
         kind = "percent" if unit == "%" else "amount" if unit in ("万元", "元", "亿元") else "count"
         if kind == "count" and fig.kind == "count":  # 35台 is no count of 所
             return unit == fig.printed.unit or (unit in ("分", "人", "名", "位") and (
@@ -654,9 +659,8 @@ def _fits(fig: Figure, spec: CheckSpec) -> bool:
 
 def map_figures(extraction: Extraction) -> None:
     """Set every figure's ``target`` from the catalog's phrase entries."""
-    load_all()
     for fig in extraction.figures:
-        fig.target = _map_figure(fig, extraction)
+        fig.target = map_figure(fig, extraction)
         fig.spec = extraction.spec(fig.target.check) if fig.target is not None else None
 
 

@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     PlainValidator,
     StrictStr,
+    ValidationInfo,
     model_validator,
 )
 
@@ -23,10 +24,9 @@ from perfkit.assess import targets
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import STATED, audit_internal, audit_stated
 from perfkit.assess.intervals import EPS, Interval, plain
-from perfkit.data.sheets import DOMAIN_CHOICES, SUM_CHECKS
+from perfkit.data.sheets import SUM_CHECKS
 from perfkit.data.values import normalize_label
-from perfkit.indicators import REGISTRY
-from perfkit.indicators.registry import load_all
+from perfkit.indicators.registry import Registry, registry
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 
 #: Why points were lost, for the reviewer's decomposition of 自评得分 − 复核得分. Every rule
@@ -88,10 +88,16 @@ def _nonblank(value: str) -> str:
     return value
 
 
-def _known_indicator(ref: str) -> str:
-    load_all()
-    if ref not in REGISTRY:
-        near = [k for k in REGISTRY if ref.split("_")[0] in k][:5]
+def _registry(info: ValidationInfo) -> Registry:
+    """The indicators a sheet is validated against (:func:`perfkit.assess.scoresheet.load_sheet`
+    passes its project's in the validation context), else the current project's."""
+    return (info.context or {}).get("registry") or registry()
+
+
+def _known_indicator(ref: str, info: ValidationInfo) -> str:
+    indicators = _registry(info).indicators
+    if ref not in indicators:
+        near = [k for k in indicators if ref.split("_")[0] in k][:5]
         hint = f"；相近的指标：{', '.join(near)}" if near else ""
         raise ValueError(f"未知指标“{ref}”：指标注册表中没有这个代码{hint}")
     return ref
@@ -103,8 +109,8 @@ def _above_100(value: float) -> float:
     return value
 
 
-def _domain(value: str) -> str:
-    known = sorted(set(DOMAIN_CHOICES.values()))
+def _domain(value: str, info: ValidationInfo) -> str:
+    known = sorted(_registry(info).domain_names)
     if value not in known:
         raise ValueError(f"未知的领域“{value}”；可用：{', '.join(known)}")
     return value
@@ -401,7 +407,7 @@ class Proportional(Rule):
         rows = self._target_rows(ev)
         if rows.empty:
             scope = (f"代码 {self.target_code} 的" if self.target_code
-                     else "、".join(domain_label(d) for d in self.domains(ev)))
+                     else "、".join(ev.registry.domain_label(d) for d in self.domains(ev)))
             what = f"绩效指标表中没有{ev.year}年度的{scope}目标"
             return Outcome(None, f"数据缺失：{what}")
         judged = rows[rows["status"].isin(
@@ -458,10 +464,6 @@ class Proportional(Rule):
         if not frames:
             return pd.DataFrame(columns=targets.COLUMNS)
         return pd.concat(frames, ignore_index=True)
-
-
-def domain_label(domain: str) -> str:
-    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
 
 
 def is_nan(v: Any) -> bool:

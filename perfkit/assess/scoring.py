@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,9 +109,6 @@ ITEM_COLUMNS = ["sheet", "item", "level1", "level2", "level3", "indicator", "rul
                 "points", "points_adjusted", "score", "deduction", *LOSS_COLUMNS, "status",
                 "value", "unit", "reason", "evidence"]
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def score(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
           policy: str | None = None) -> ScoreResult:
     """Score one evaluation against a sheet (default: the run settings' ``score_sheet``).
@@ -133,15 +129,12 @@ def score(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
         ScoreSheetError: the sheet is malformed.
     """
     if not isinstance(sheet, ScoreSheet):
-        sheet = load_sheet(sheet or ev.settings.score_sheet)
+        sheet = load_sheet(sheet or ev.settings.score_sheet, ev.project)
     policy = policy or ev.settings.missing_policy
     if policy not in MISSING_POLICIES:
         raise ValueError(f"missing policy must be one of {MISSING_POLICIES}, got {policy!r}")
-    key = (str(sheet.path), sheet.name, policy)
-    cached = _CACHE.setdefault(ev, {})
-    if key not in cached:
-        cached[key] = _score(ev, sheet, policy)
-    return cached[key]
+    return ev.result(("score", str(sheet.path), sheet.name, policy),
+                     lambda: _score(ev, sheet, policy))
 
 
 def record_score(x: float, decimals: int) -> float:

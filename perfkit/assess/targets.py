@@ -9,10 +9,9 @@ import pandas as pd
 
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
-from perfkit.indicators import REGISTRY
 from perfkit.indicators.base import NOT_COMPUTABLE_ZERO, row_ids
 from perfkit.indicators.metrics import GAP_HOOKS
-from perfkit.indicators.registry import compute_prior, computed, load_all, target_rules
+from perfkit.indicators.registry import Registry
 from perfkit.rates import change_pct_noted
 
 EXCEEDED = "超额"
@@ -99,9 +98,9 @@ def change(actual: float, prior: float) -> tuple[float, float, str]:
     return actual - prior, *change_pct_noted(actual, prior)
 
 
-def derived_targets() -> dict[str, tuple[str, str]]:
+def derived_targets(reg: Registry) -> dict[str, tuple[str, str]]:
     """Targets the catalogs derive: 指标代码 → (indicator id, direction)."""
-    return {code: (rule.target, rule.direction) for code, rule in target_rules().items()}
+    return {code: (rule.target, rule.direction) for code, rule in reg.target_rules.items()}
 
 
 def _str(v: Any) -> str:
@@ -132,11 +131,11 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
     Returns:
         A frame with :data:`COLUMNS`.
     """
-    load_all()
     frame = ev.data.frames.get("targets")
     if frame is None or frame.empty:
         return pd.DataFrame(columns=COLUMNS)
-    derived = derived_targets()
+    reg = ev.registry
+    derived = derived_targets(reg)
     ind = ev.indicators
     d = ev.data
     rows = []
@@ -145,21 +144,21 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
         if rec["domain"] not in wanted:
             continue
         code = _str(rec["code"])
-        declared = code in REGISTRY
-        label = REGISTRY[code].label_zh if declared else _str(rec["name"])
-        unit = REGISTRY[code].unit if declared else _str(rec["unit"])
+        declared = code in reg.indicators
+        label = reg.indicators[code].label_zh if declared else _str(rec["name"])
+        unit = reg.indicators[code].unit if declared else _str(rec["unit"])
         direction = _str(rec["direction"]) or None
         target, actual, prior = (float(rec[c]) for c in ("target", "actual", "prior"))
         actual_cell, prior_cell = d.cell("targets", i, "actual"), d.cell("targets", i, "prior")
         typed_actual, typed_cell, actual_note = math.nan, "", ""
-        is_computed = declared and computed(code) and code in ind.index
+        is_computed = declared and reg.computed(code) and code in ind.index
         if is_computed:
             typed_actual, typed_cell = actual, actual_cell
             actual = float(ind.at[code, "value"])
             actual_cell = str(ind.at[code, "source_cells"])
             actual_note = "" if not _nan(actual) else str(ind.at[code, "note"])
             if _nan(prior):
-                before = compute_prior(d, ev.settings, code)
+                before = reg.compute_prior(d, ev.settings, code)
                 prior = float(before["value"])
                 if not _nan(prior):
                     prior_cell = before["source_cells"]

@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from perfkit import config, reads
+from perfkit import config, domains, reads
 from perfkit.atomic import sha256_file
 from perfkit.data.collector import Collector
 from perfkit.data.plausibility import check_magnitudes, check_percent_scale, check_self_scores
@@ -22,7 +22,6 @@ from perfkit.data.schema import check_totals, validate_frames
 from perfkit.data.sheets import (
     AMOUNT,
     CHOICE,
-    DOMAIN_CHOICES,
     NUMBER,
     SHEET_BY_KEY,
     SHEETS,
@@ -31,18 +30,16 @@ from perfkit.data.sheets import (
 )
 from perfkit.data.values import clip, normalize_label, parse_date, parse_number, year_from_filename
 from perfkit.data.workbook import WorkbookData
-from perfkit.errors import WorkbookError
+from perfkit.domains import Catalog
+from perfkit.errors import ProjectNotFoundError, WorkbookError
 
 log = logging.getLogger(__name__)
 
 
-#: The workbooks last read in this process, by path, content (SHA-256) and the arguments, most
-#: recent last: a worker executes the notebooks of a department-year in turn, each loading the
-#: same file (0.07-0.2 s each), and a year's PEFA reads the earlier years' workbooks again.
-#: Callers get a deep copy (3 ms), never the cached object.
-_CACHE: dict[tuple, WorkbookData] = {}
-#: Workbooks kept (a department-year and its earlier years; bounds memory in long batches).
-_CACHE_SIZE = 6
+#: Workbooks a project keeps once read (a department-year and its earlier years; bounds memory
+#: in long batches). A worker executes the notebooks of a department-year in turn, each loading
+#: the same file (0.07-0.2 s each), and a year's PEFA reads the earlier years' workbooks again.
+CACHE_SIZE = 6
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -57,7 +54,8 @@ def _is_blank(v: Any) -> bool:
 
 
 def load_workbook(path: str | Path, *, expected_year: int | None = None,
-                  confirmed: tuple[str, ...] | list[str] = ()) -> WorkbookData:
+                  confirmed: tuple[str, ...] | list[str] = (),
+                  project: config.Project | None = None) -> WorkbookData:
     """Read and validate a department-year workbook.
 
     Every problem in the file is collected and raised together as one
@@ -71,6 +69,9 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None,
         expected_year: when given, 基本信息 评价年度 must equal it.
         confirmed: cells (``三公经费!C5``, the run settings' ``confirmed_values``) whose
             implausible size the department confirmed: reported as notes, not problems.
+        project: the project whose 领域 labels the 绩效指标 sheet uses, and that keeps the
+            workbooks last read (by path, content and these arguments, :data:`CACHE_SIZE`;
+            callers get a deep copy, 3 ms, never the kept object); default the current one.
 
     Returns:
         The validated :class:`WorkbookData`; notes that do not block (for example a small
@@ -79,22 +80,30 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None,
     Raises:
         WorkbookError: when anything is wrong with the file.
     """
-    path = config.resolve(path)
+    try:
+        project = project or config.current()
+    except ProjectNotFoundError:  # an absolute path, outside any project: perfkit's domains
+        project = None
+    path = config.resolve(path, project)
     reads.file(path)
+    cats = domains.catalogs(project)
+    # Kept per version of the catalogs: the 领域 labels a workbook is read with come from them.
+    kept: dict[tuple, WorkbookData] = (
+        project.cached("workbooks", cats, dict) if project is not None else {})
     try:
         key: tuple | None = (str(path), sha256_file(path), expected_year, tuple(confirmed))
     except OSError:
         key = None  # missing: _load says so
-    if key is not None and key in _CACHE:
-        _CACHE[key] = _CACHE.pop(key)  # most recently used
-        return copy.deepcopy(_CACHE[key])
+    if key is not None and key in kept:
+        kept[key] = kept.pop(key)  # most recently used
+        return copy.deepcopy(kept[key])
     col = Collector(path.name, tuple(confirmed))
     try:
-        data = _load(path, col, expected_year)
+        data = _load(path, col, expected_year, cats)
         if key is not None:
-            _CACHE[key] = copy.deepcopy(data)
-            while len(_CACHE) > _CACHE_SIZE:
-                del _CACHE[next(iter(_CACHE))]  # least recently used
+            kept[key] = copy.deepcopy(data)
+            while len(kept) > CACHE_SIZE:
+                del kept[next(iter(kept))]  # least recently used
         return data
     except WorkbookError:
         raise
@@ -107,13 +116,14 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None,
         raise WorkbookError(col.problems) from None
 
 
-def _load(path: Path, col: Collector, expected_year: int | None) -> WorkbookData:
+def _load(path: Path, col: Collector, expected_year: int | None,
+          cats: dict[str, Catalog]) -> WorkbookData:
     book = _open_book(path, col)
     if book is None:
         raise WorkbookError(col.problems)
     try:
         _check_formulas(path, book, col)
-        frames, cells, info, factor = _read_sheets(book, col, expected_year)
+        frames, cells, info, factor = _read_sheets(book, col, expected_year, cats)
     finally:
         book.close()
     _check_name_year(path, info, col, cells, expected_year)
@@ -282,7 +292,7 @@ def _hidden_row(ws, sheet: Sheet, r: int, col: Collector) -> None:
                 "应计入的，取消隐藏后核对")
 
 
-def _read_sheets(book, col: Collector, expected_year: int | None):
+def _read_sheets(book, col: Collector, expected_year: int | None, cats: dict[str, Catalog]):
     frames: dict[str, pd.DataFrame] = {}
     cells: dict[tuple[str, Any, str], str] = {}
     present = {normalize_label(n): n for n in book.sheetnames}
@@ -315,7 +325,7 @@ def _read_sheets(book, col: Collector, expected_year: int | None):
         if sheet.layout == "keyvalue":
             info = _read_keyvalue(ws, sheet, col, cells)
         else:
-            frames[sheet.key] = _read_table(ws, sheet, col, cells, header_merged)
+            frames[sheet.key] = _read_table(ws, sheet, col, cells, cats, header_merged)
     unit = str(info.get("unit") or "").strip()
     if normalize_label("基本信息") in present:
         factor = _check_info(info, col, expected_year, cells)
@@ -541,8 +551,12 @@ _RECORD_IDENTITY = {
 
 
 def _read_table(
-    ws, sheet: Sheet, col: Collector, cells, header_merged: bool = False
+    ws, sheet: Sheet, col: Collector, cells, cats: dict[str, Catalog],
+    header_merged: bool = False,
 ) -> pd.DataFrame:
+    """One items or records sheet as a frame; a 领域 is read as the label or the key of a domain
+    of ``cats`` (or a built-in one), and kept as the key."""
+    labels, names = domains.labels_of(cats), domains.names_of(cats)
     headers, header_row = _header_map(ws, sheet, col, header_merged)
 
     rows: list[dict[str, Any]] = []
@@ -589,11 +603,11 @@ def _read_table(
                 record[c.key] = num
             elif c.kind == CHOICE:
                 text = None if _is_blank(raw) else normalize_label(raw)
+                choices = list(labels) if c.key == "domain" else c.choices
                 if c.key == "domain" and text is not None:
-                    text = text if text in DOMAIN_CHOICES else (
-                        {v: k for k, v in DOMAIN_CHOICES.items()}.get(text, text))
-                if text is not None and text not in {normalize_label(x) for x in c.choices}:
-                    col.add(sheet.name, ref, f"“{clip(str(raw))}”", "、".join(c.choices) + " 之一",
+                    text = text if text in labels else names.get(text, text)
+                if text is not None and text not in {normalize_label(x) for x in choices}:
+                    col.add(sheet.name, ref, f"“{clip(str(raw))}”", "、".join(choices) + " 之一",
                             "从下拉列表中选择")
                 record[c.key] = text
             else:
@@ -617,5 +631,5 @@ def _read_table(
         frame = frame.reindex([i.key for i in sheet.items])
         frame["label"] = [i.label for i in sheet.items]
     if sheet.key == "targets" and not frame.empty:
-        frame["domain"] = frame["domain"].map(lambda d: DOMAIN_CHOICES.get(d, d))
+        frame["domain"] = frame["domain"].map(lambda d: labels.get(d, d))
     return _coerce_types(frame, sheet)

@@ -1,13 +1,13 @@
-"""The Indicator record, @indicator, the registry's dicts, the reader, own rows."""
+"""The Indicator record, @indicator and the indicators declared in Python, the reader, own rows."""
 
 from __future__ import annotations
 
 import enum
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,6 +21,9 @@ from perfkit.data.workbook import WorkbookData
 from perfkit.fmt import NOT_COMPUTABLE_ZERO as NOT_COMPUTABLE_ZERO
 from perfkit.rates import Undefined as Undefined
 from perfkit.rates import safe_divide as safe_divide
+
+if TYPE_CHECKING:
+    from perfkit.indicators.registry import Registry
 
 
 class Direction(enum.Enum):
@@ -50,11 +53,10 @@ class Indicator:
     reported: bool = False
 
 
-#: Indicators declared in Python (``@indicator``: finance, and the 学生资助 sheet's).
+#: Indicators declared in Python (``@indicator``: finance, and the 学生资助 sheet's): code, the
+#: same in every project. The indicators in use in a project — these and its catalogs' — are its
+#: :class:`~perfkit.indicators.registry.Registry`.
 DECLARED: dict[str, Indicator] = {}
-#: Every indicator in use: the Python ones and the catalogs' (:func:`perfkit.indicators.load_all`
-#: fills it, in domain order: finance, then each catalog's entries and its Python ones).
-REGISTRY: dict[str, Indicator] = {}
 
 
 def indicator(
@@ -87,6 +89,8 @@ class Reader:
 
     data: WorkbookData
     settings: Settings
+    #: The indicators in use (a catalog formula reads other indicators through it).
+    registry: Registry
     used: list[str] = field(default_factory=list)
     #: The 绩效指标 column a reported figure is read from: ``actual``, or ``prior`` to compute an
     #: indicator on last year's figures (the 上年值 of its inputs).
@@ -133,10 +137,10 @@ def _row_label(sheet: str, row: Any, column: str) -> str:
     return f"{s.name}{header}"
 
 
-def evaluate(ind: Indicator, data: WorkbookData, settings: Settings,
+def evaluate(ind: Indicator, data: WorkbookData, settings: Settings, registry: Registry,
              metric_column: str = "actual") -> dict[str, Any]:
     """Compute one indicator and return its tidy row (``metric_column``: see :class:`Reader`)."""
-    reader = Reader(data, settings, metric_column=metric_column)
+    reader = Reader(data, settings, registry, metric_column=metric_column)
     note = ""
     try:
         value = float(ind.func(reader))
@@ -202,8 +206,9 @@ def row_key(rec: Any) -> str:
     return "own_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
 
 
-def own_rows(data: WorkbookData) -> list[dict[str, Any]]:
-    """The department's own indicators: one tidy row per 绩效指标 row whose code is not declared.
+def own_rows(data: WorkbookData, declared: Collection[str]) -> list[dict[str, Any]]:
+    """The department's own indicators: one tidy row per 绩效指标 row whose code is not among
+    ``declared`` (the codes in use).
 
     Rows of every 领域 (其他 included) count; a row whose 目标年度 is a later year is a plan,
     not an indicator of this year, and is left to the targets. The first row of an id wins.
@@ -211,7 +216,7 @@ def own_rows(data: WorkbookData) -> list[dict[str, Any]]:
     frame = data.frames.get("targets")
     if frame is None or frame.empty:
         return []
-    rows, taken = [], set(REGISTRY)
+    rows, taken = [], set(declared)
     for (i, rec), ind_id in zip(frame.iterrows(), row_ids(frame), strict=True):
         year = rec["target_year"]
         later = not (year is None or pd.isna(year)) and int(year) > data.year

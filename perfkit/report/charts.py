@@ -31,9 +31,8 @@ from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.history import earlier_years, series
 from perfkit.assess.scoring import score
 from perfkit.assess.targets import target_text
-from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
+from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.indicators.aid import BELOW_STANDARD, PROGRAMME_FIELDS, programme_frame
-from perfkit.indicators.registry import get, topics
 from perfkit.report.blocks import Chart, Paragraph, note
 from perfkit.report.fonts import configure_matplotlib
 
@@ -345,14 +344,6 @@ def three_public_change(ev: Evaluation) -> Figure | Paragraph:
 # ---------------------------------------------------------------------------------------------
 
 
-def _domain_zh(domain: str) -> str:
-    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
-
-
-def _label(indicator_id: str) -> str:
-    return get(indicator_id).label_zh
-
-
 def _hbar_axes(fig: Figure, labels: list[str]):
     """Axes for horizontal bars, top to bottom in ``labels`` order; returns (ax, ys)."""
     ax = fig.subplots()
@@ -369,7 +360,7 @@ def attainment_overview(ev: Evaluation, domain: str) -> Figure | Paragraph | Non
     targets without an actual value are named under the chart, not drawn. None when the domain
     has no target this year (:func:`perfkit.report.narrative.attainment_summary` says so)."""
     a = targets.attainment(ev, domain)
-    name = _domain_zh(domain)
+    name = ev.registry.domain_label(domain)
     if a.empty:
         return None  # attainment_summary says that there are none
     missing = a[a["actual"].isna()]
@@ -532,7 +523,7 @@ def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
 
     Returns None when no panel has anything to compare (the topic's table says everything then).
     """
-    spec = topics(domain)[topic]
+    spec = ev.registry.topics(domain)[topic]
     ind = ev.indicators
     att = targets.attainment(ev, domain)
     goal = {r["code"]: float(r["target"]) for _, r in att.iterrows()

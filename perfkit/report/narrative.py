@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from typing import Any
 
-from perfkit import __version__, config, fmt
+from perfkit import __version__, fmt
 from perfkit.assess import targets
 from perfkit.assess.audit import audit, verdict_counts
 from perfkit.assess.checks import run_domain_checks
@@ -18,10 +18,8 @@ from perfkit.assess.scoresheet import load_sheet
 from perfkit.assess.scoring import POLICY_ZH
 from perfkit.assess.targets import target_text
 from perfkit.atomic import sha256_file
-from perfkit.data.sheets import DOMAIN_CHOICES
 from perfkit.indicators.aid import BELOW_STANDARD, programme_frame
 from perfkit.indicators.finance import sheet_lines
-from perfkit.indicators.registry import topics
 from perfkit.report.blocks import Blocks, Heading, Paragraph, Table, b, bullets, numbered, par, run_in
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, UNEXPLAINED, VERDICTS
 
@@ -227,10 +225,6 @@ def audit_summary(ev: Evaluation) -> Blocks:
 # ---------------------------------------------------------------------------------------------
 
 
-def _domain_zh(domain: str) -> str:
-    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
-
-
 def _v(ev: Evaluation, indicator_id: str) -> str:
     """An indicator's value with its declared unit (and 数值修饰), or 未提供."""
     row = ev.indicators.loc[indicator_id]
@@ -246,7 +240,7 @@ def _lv(ev: Evaluation, indicator_id: str) -> str:
 def attainment_summary(ev: Evaluation, domain: str) -> Blocks:
     """How many of this year's targets were exceeded, met, missed or have no actual value."""
     att = targets.attainment(ev, domain)
-    name = _domain_zh(domain)
+    name = ev.registry.domain_label(domain)
     if att.empty:
         return Blocks(par(f"工作簿未列出{ev.year}年度{name}目标。"))
     c = targets.status_counts(ev, domain)
@@ -280,7 +274,7 @@ def next_year_targets_text(ev: Evaluation, domain: str) -> Paragraph:
     """The targets set for a later year, listed as the plan (not judged this year)."""
     nxt = targets.next_year_targets(ev, domain)
     if nxt.empty:
-        return par(f"工作簿未列出{_domain_zh(domain)}的下年度目标。")
+        return par(f"工作簿未列出{ev.registry.domain_label(domain)}的下年度目标。")
     years = "、".join(f"{y}年" for y in sorted(set(nxt["target_year"])))
     items = "；".join(f"{r['label_zh']}{target_text(r)}" for _, r in nxt.iterrows())
     return par(f"{years}目标：{items}。这些目标在相应年度评价时判断是否完成。")
@@ -289,7 +283,7 @@ def next_year_targets_text(ev: Evaluation, domain: str) -> Paragraph:
 def domain_findings(ev: Evaluation, domain: str) -> Paragraph | Blocks:
     """Bulleted findings of a domain: checks to explain, missed targets, the data gaps."""
     items: list = []
-    checks = run_domain_checks(ev.data, ev.settings, domain)
+    checks = run_domain_checks(ev.data, ev.settings, domain, ev.registry)
     for _, c in checks[checks["verdict"] != CONSISTENT].iterrows():
         items.append((b(c["label_zh"]), f"（{c['verdict']}）：{c['explanation']}。"))
     ok = checks[checks["verdict"] == CONSISTENT]
@@ -309,7 +303,7 @@ def topic_summary(ev: Evaluation, domain: str, topic: str) -> Paragraph:
     """One sentence of a catalog topic's figures, in the catalog's order: each indicator with its
     value (and 数值修饰), its year target and status where it has one; those without a value
     are named after them."""
-    spec = topics(domain)[topic]
+    spec = ev.registry.topics(domain)[topic]
     att = targets.attainment(ev, domain)
     judged = att[att["status"].isin([targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
     goals = {r["code"]: r for _, r in judged.iterrows() if r["code"]}
@@ -350,7 +344,7 @@ def aid_sheet_text(ev: Evaluation) -> Blocks:
                 s += f"，人均{fmt.num(r['per_capita_yuan'])}元/{r['count_unit']}"
         return s
 
-    checks = run_domain_checks(ev.data, ev.settings, "aid").set_index("check")
+    checks = run_domain_checks(ev.data, ev.settings, "aid", ev.registry).set_index("check")
     grouped = p[p["group"] != ""]
     for group, rows in grouped.groupby("group", sort=False):
         s = f"“{group}”：{'；'.join(item(r) for _, r in rows.iterrows())}"
@@ -381,7 +375,7 @@ def aid_sheet_text(ev: Evaluation) -> Blocks:
 
 def evaluation_process(ev: Evaluation) -> Blocks:
     """复核依据和方法: what the review used and how, generated from the run's inputs."""
-    sheet = load_sheet(ev.settings.score_sheet)
+    sheet = load_sheet(ev.settings.score_sheet, ev.project)
     basis = ev.settings.budget_label_zh
     return Blocks(numbered([
         (b("复核依据。"), f"{ev.department_name}报送的{ev.year}年度部门决算报表、业务统计和"
@@ -460,10 +454,10 @@ def suggestion_text(kind: str, items) -> str:
 
 def provenance(ev: Evaluation) -> Table:
     """附录 数据来源与版本: input file and hash, score sheet and hash, perfkit version, run time."""
-    sheet = load_sheet(ev.settings.score_sheet)
+    sheet = load_sheet(ev.settings.score_sheet, ev.project)
     now = fmt.display_time(dt.datetime.now(dt.UTC), seconds=True)
     rows = (
-        ("输入工作簿", _rel_path(ev.data.path)),
+        ("输入工作簿", _rel_path(ev.data.path, ev.project.root)),
         ("工作簿 SHA-256", ev.data.sha256),
         ("评分表", f"《{sheet.title_zh}》"),
         ("评分表 SHA-256", sha256_file(sheet.path)),
@@ -474,8 +468,8 @@ def provenance(ev: Evaluation) -> Table:
     return Table(("项目", "内容"), rows, (False, False))
 
 
-def _rel_path(path) -> str:
+def _rel_path(path, root) -> str:
     try:
-        return str(path.resolve().relative_to(config.ROOT))
+        return str(path.resolve().relative_to(root))
     except ValueError:
         return str(path)

@@ -30,7 +30,7 @@ from perfkit.assess.scoring import (
     score,
 )
 from perfkit.assess.textaudit import audit_text
-from perfkit.data.sheets import DOMAIN_CHOICES, TEXT_SECTIONS
+from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.report.blocks import Blocks, Heading, Paragraph, b, par
 from perfkit.report.selfreport import REQUIRED_SECTIONS, rows
 from perfkit.report.tables import audit_display, styled, verdicts_marked
@@ -252,7 +252,6 @@ def gaps(ev: Evaluation) -> pd.DataFrame:
     Returns:
         Columns area, item, kind, reason, cells.
     """
-    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
     out = []
     fin = ev.domain_indicators("finance")
     for _, r in fin[fin["value"].isna()].iterrows():
@@ -260,7 +259,8 @@ def gaps(ev: Evaluation) -> pd.DataFrame:
                     "reason": r["note"], "cells": r["source_cells"]})
     for domain in [*ev.domains, "other"]:  # the covered domains and the department's own rows
         for _, g in targets.gaps(ev, domain).iterrows():
-            out.append({"area": zh.get(domain, domain), "item": g["label_zh"], "kind": g["kind"],
+            out.append({"area": ev.registry.domain_label(domain), "item": g["label_zh"],
+                        "kind": g["kind"],
                         "reason": g["reason"], "cells": g["cells"]})
     r = score(ev)
     for _, i in r.items[r.items["status"].isin([MISSING_ZERO, EXCLUDED])].iterrows():
@@ -295,7 +295,7 @@ def text_audit(ev: Evaluation) -> pd.DataFrame:
     paragraphs = [] if frame is None else [
         (str(r["content"]), ev.data.cell("text", i, "content"))
         for i, r in frame.iterrows() if not _nan(r["content"]) and str(r["content"]).strip()]
-    return audit_text(extract(paragraphs), ev.settings, ev)
+    return audit_text(extract(paragraphs, project=ev.project), ev.settings, ev)
 
 
 def text_audit_summary(ev: Evaluation) -> Paragraph:

@@ -21,10 +21,9 @@ from perfkit.assess.claims import claim_checks, claimed_items
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.scoresheet import load_sheet
 from perfkit.assess.targets import target_text
-from perfkit.data.sheets import DOMAIN_CHOICES, TEXT_SECTIONS
+from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.data.values import normalize_label
 from perfkit.indicators.finance import sheet_lines
-from perfkit.indicators.registry import headlines
 from perfkit.report.blocks import Blocks, Heading, Paragraph, Signature, b, par, run_in
 from perfkit.report.narrative import _total_clause, three_public_items
 from perfkit.report.tables import styled
@@ -165,14 +164,10 @@ def goals_table(ev: Evaluation):
     if att.empty:
         return par("（工作簿“绩效指标”表未列出本年度有目标值的绩效指标。）")
     return styled(pd.DataFrame({
-        "领域": att["domain"].map(_domain_zh),
+        "领域": att["domain"].map(ev.registry.domain_label),
         "绩效指标": att["label_zh"],
         "年度目标": [target_text(r) for _, r in att.iterrows()],
     }), caption=f"{ev.year}年度量化绩效目标")
-
-
-def _domain_zh(domain: str) -> str:
-    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,7 +289,7 @@ def results_fallback(ev: Evaluation) -> Blocks:
                 return f"（目标{target_text(r)}，{_DONE[r['status']]}）"
             return ""
 
-        for code in headlines(domain):
+        for code in ev.registry.headlines(domain):
             if code not in ind.index or _nan(ind.at[code, "value"]):
                 continue
             r = ind.loc[code]
@@ -311,7 +306,7 @@ def results_fallback(ev: Evaluation) -> Blocks:
             items.append(f"{r['label_zh']}"
                          f"{with_qualifier(r['actual'], r['unit'], r['qualifier'])}{done(r)}")
         if items:
-            out.append(par(run_in(_number(len(out) + 1, "1.") + _domain_zh(domain)),
+            out.append(par(run_in(_number(len(out) + 1, "1.") + ev.registry.domain_label(domain)),
                            "；".join(items) + "。"))
     if not out:
         return Blocks(par("（工作簿“绩效指标”表未提供实际完成值。）"))
@@ -370,7 +365,7 @@ def next_year_table(ev: Evaluation):
 
 def conclusion(ev: Evaluation) -> Blocks:
     """自评结论: the department's words, its own score and grade (never perfkit's)."""
-    sheet = load_sheet(ev.settings.score_sheet)
+    sheet = load_sheet(ev.settings.score_sheet, ev.project)
     claimed = ev.data.info.get("claimed_score")
     stated_grade = str(ev.data.info.get("claimed_grade") or "").strip()
     words = section(ev, "conclusion")

@@ -18,11 +18,9 @@ from perfkit.assess.figures import STATED
 from perfkit.assess.history import changes, earlier_years
 from perfkit.assess.pefa import NOT_RATED, assess
 from perfkit.assess.targets import target_text
-from perfkit.data.sheets import DOMAIN_CHOICES
-from perfkit.indicators import REGISTRY
 from perfkit.indicators.aid import PROGRAMME_FIELDS, programme_frame
 from perfkit.indicators.finance import sheet_lines
-from perfkit.indicators.registry import load_all, topics
+from perfkit.indicators.registry import registry
 from perfkit.report.blocks import Blocks, Table, par
 from perfkit.verdicts import CONFIRMED, INCONSISTENT, ROUNDING, UNEXPLAINED, UNVERIFIABLE
 
@@ -299,7 +297,7 @@ def topic_table(ev: Evaluation, domain: str, topic: str):
     Figures the report states are marked 报告数; figures perfkit computes are marked 计算 and
     show their formula.
     """
-    ids = topics(domain)[topic].indicators
+    ids = ev.registry.topics(domain)[topic].indicators
     notes = targets.metrics(ev, domain).set_index("code")["note"]
     notes = notes[~notes.index.duplicated()]
     ind = ev.indicators
@@ -329,7 +327,7 @@ def data_gap_table(ev: Evaluation, domain: str):
 
 def domain_check_table(ev: Evaluation, domain: str):
     """The checks a domain's data implies (parts = totals, per-person aid vs standard, units)."""
-    c = run_domain_checks(ev.data, ev.settings, domain)
+    c = run_domain_checks(ev.data, ev.settings, domain, ev.registry)
     if c.empty:
         return styled(pd.DataFrame({"核对项": ["（无）"], "结论": [""], "说明": ["本领域没有可核对的勾稽关系"]}))
 
@@ -408,17 +406,16 @@ def data_dictionary(ev: Evaluation | None = None):
     ``tables/indicators.csv`` and ``perfkit codes``).
 
     With ``ev``, the indicators of finance and of the domains it covers (``ev.domains``);
-    without, every indicator of every catalog in use.
+    without, every indicator of every catalog in use in the current project.
     """
-    load_all()
-    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    reg = registry() if ev is None else ev.registry
     keep = None if ev is None else {"finance", *ev.domains}
-    labels = {i.id: i.label_zh for i in REGISTRY.values()}
+    labels = {i.id: i.label_zh for i in reg.indicators.values()}
     frame = pd.DataFrame([{
-        "领域": zh.get(i.domain, i.domain), "指标": i.label_zh, "单位": i.unit,
+        "领域": reg.domain_label(i.domain), "指标": i.label_zh, "单位": i.unit,
         "方向": i.direction.value, "计算方法": _codes_as_names(i.definition_zh, labels),
         "数据来源": _codes_as_names(i.source, labels),
-    } for i in REGISTRY.values() if keep is None or i.domain in keep])
+    } for i in reg.indicators.values() if keep is None or i.domain in keep])
     return styled(frame)
 
 

@@ -40,13 +40,15 @@ def test_notebooks_catalogs_and_score_sheets_ship_as_package_data():
 
 def test_config_imports_from_a_plain_checkout(tmp_path):
     """Issue 22 item 7: ``import perfkit.config`` with nothing but the checkout on the path (no
-    install, no site-packages: ``-I -S``) works, and finds the notebooks in the checkout's
-    notebooks/ (installed, they are the package perfkit.notebooks)."""
+    install, no site-packages: ``-I -S``) works; perfkit's own notebooks (the installed package
+    perfkit.notebooks) are then looked for only when asked, and their absence is said."""
     code = (f"import sys; sys.path.insert(0, {str(REPO)!r}); import perfkit.config as c; "
-            "print(c.package_notebooks_dir()); print(c.__file__)")
-    done = subprocess.run([sys.executable, "-I", "-S", "-c", code], cwd=tmp_path,
+            "print(c.__file__); print(c.notebook_path('report'))\n"
+            "try:\n    c.package_notebooks_dir()\nexcept c.PerfkitError as exc:\n    print(exc)")
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", code], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    notebooks, module = done.stdout.splitlines()
-    assert Path(notebooks) == REPO / "notebooks"
+    module, notebook, missing = done.stdout.splitlines()
     assert Path(module) == REPO / "perfkit" / "config.py"
+    assert Path(notebook) == REPO / "notebooks" / "report.ipynb"  # the checkout's own project
+    assert "pip install -e ." in missing

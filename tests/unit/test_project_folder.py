@@ -89,8 +89,8 @@ def test_init_then_codes_from_a_subfolder(tmp_path):
     assert "供水工程（处）" in proc.stdout
 
 
-def test_a_project_score_sheet_overrides_perfkit_s(tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "PARAMS_DIR", tmp_path / "params")
+def test_a_project_score_sheet_overrides_perfkit_s(tmp_path, use_project):
+    use_project(tmp_path)  # its params/ is tmp_path / "params"
     shipped = config.PACKAGE_SCORE_SHEETS_DIR / "input-process-output-outcome.yaml"
     assert config.score_sheet_path("input-process-output-outcome") == shipped
     own = tmp_path / "params" / "score_sheets" / "input-process-output-outcome.yaml"
@@ -125,12 +125,12 @@ def test_no_code_assumes_the_project_is_the_folder_above_the_package():
     assert offenders == []
 
 
-def test_the_former_name_of_a_shipped_sheet_still_works(tmp_path, monkeypatch):
+def test_the_former_name_of_a_shipped_sheet_still_works(tmp_path, use_project):
     """``hunan-53`` (the sheet's name before it was neutral) in a project's run settings reads
     the sheet under its new name, unless the project has a ``hunan-53.yaml`` of its own."""
     from perfkit.assess.scoresheet import load_sheet
 
-    monkeypatch.setattr(config, "PARAMS_DIR", tmp_path / "params")
+    use_project(tmp_path)  # its params/ is tmp_path / "params"
     shipped = config.PACKAGE_SCORE_SHEETS_DIR / "input-process-output-outcome.yaml"
     assert not (config.PACKAGE_SCORE_SHEETS_DIR / "hunan-53.yaml").exists()
     assert config.score_sheet_path("hunan-53") == shipped

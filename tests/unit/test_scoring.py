@@ -279,7 +279,7 @@ def test_rule_error_is_unscorable_not_missing(sample_ev, monkeypatch):
         raise ZeroDivisionError("injected")
 
     monkeypatch.setattr(LinearDeduction, "apply", boom)
-    scoring._CACHE.clear()
+    sample_ev.results.clear()
     try:
         for policy in ("zero", "exclude"):
             r = score(sample_ev, policy=policy)
@@ -289,7 +289,7 @@ def test_rule_error_is_unscorable_not_missing(sample_ev, monkeypatch):
             assert any("ZeroDivisionError: injected" in e and "预算完成率" in e for e in r.errors)
             assert scoring.score_summary(sample_ev)["errors"]
     finally:
-        scoring._CACHE.clear()
+        sample_ev.results.clear()
 
 
 def test_data_quality_rule_counts_findings(make_ev):
