@@ -137,14 +137,18 @@ def run(
     """执行笔记本并渲染报告到 outputs/<部门>/<年度>/（输入未变的跳过）。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from perfkit.data.params import check_department
     from perfkit.run.runner import run as run_all
 
-    try:
+    dept_list = [d.strip() for d in (depts or dept or "").split(",") if d.strip()]
+    try:  # names become folders and files: refused before anything starts
         year_list = _years(years) or ([year] if year else [])
         notebook = [_notebook_name(n) for n in notebook] if notebook else None
+        for d in dept_list:
+            if d != "all":
+                check_department(d)
     except PerfkitError as exc:
         _fail(exc)
-    dept_list = [d.strip() for d in (depts or dept or "").split(",") if d.strip()]
     found = config.department_years()
     if not dept_list or dept_list == ["all"]:
         dept_list = sorted({d for d, _ in found})
@@ -190,14 +194,12 @@ def run(
 
 
 def _notebook_name(name: str) -> str:
-    """A --notebook value: a domain's 领域 label becomes its key (卫生健康 → health); any other
-    name goes to the runner as typed (it reports a notebook that does not exist)."""
-    from perfkit.data.params import notebook_key
+    """A --notebook value: a domain's 领域 label becomes its key (卫生健康 → health); a project
+    notebook's name goes to the runner as typed (it reports a notebook that does not exist);
+    anything else (a path, ``../../x``) is refused (:func:`perfkit.data.params.check_notebooks`)."""
+    from perfkit.data.params import check_notebooks
 
-    try:
-        return notebook_key(name)
-    except PerfkitError:
-        return name
+    return check_notebooks([name])[0]
 
 
 def _score_errors(pairs: list[tuple[str, int]], outputs: Path | None) -> bool:
@@ -248,7 +250,7 @@ def _summary(results, outputs: Path | None) -> None:
             path = config.output_dir(r.department, r.year, outputs) / r.failed_copy
             note.append(shown(f"\n    执行到出错处的笔记本副本：{path}"))
         console.print(note)
-    out_root = outputs or config.OUTPUTS_DIR
+    out_root = outputs or config.current().outputs_dir
     console.print(say(f"报告目录：{out_root}（索引：{out_root / 'index.html'}）"))
 
 
@@ -262,17 +264,28 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
                    "默认 params/<部门>/<年度>.yaml")] = "",
           ) -> None:
     """检查一个工作簿，一次列出全部问题（有问题时退出状态为 2）。"""
+    from perfkit.assess.evaluation import Evaluation
     from perfkit.assess.figures import typed_computed_notes, unknown_checks
-    from perfkit.data.params import settings_for_workbook
+    from perfkit.data.params import settings_for_workbook, settings_from_dict
     from perfkit.data.reader import load_workbook
     from perfkit.data.values import year_from_filename
     from perfkit.errors import WorkbookError
+    from perfkit.report.selfreport import placeholder_problems
 
     try:  # a year in the file name is checked too
         settings = settings_for_workbook(file, year or year_from_filename(file), params)
         data = load_workbook(file.resolve(), expected_year=year,
-                             confirmed=settings.confirmed_values if settings else ())
+                             confirmed=settings.confirmed_values if settings else (),
+                             limits=settings.read_limits if settings else None)
+        if settings is None and params:  # the settings file states no year: the workbook does
+            settings = settings_for_workbook(file, data.year, params)
+            data = load_workbook(file.resolve(), expected_year=year,
+                                 confirmed=settings.confirmed_values if settings else (),
+                                 limits=settings.read_limits if settings else None)
         unusable = unknown_checks(data)  # 报告数值 rows the audit would call 无法核对
+        own = settings if settings is not None and settings.year == data.year else \
+            settings_from_dict({"department": "audit", "year": data.year})
+        unusable += placeholder_problems(Evaluation(data, own))  # {code} in 报告文字
         if unusable:
             raise WorkbookError(unusable)
     except PerfkitError as exc:

@@ -114,7 +114,8 @@ def load_for_audit(path: str | Path, *, params_file: str | Path = "",
     """
     path = config.resolve(path)
     known = settings_for_workbook(path, year_from_filename(path), params_file)
-    data = load_workbook(path, confirmed=known.confirmed_values if known else ())
+    data = load_workbook(path, confirmed=known.confirmed_values if known else (),
+                         limits=known.read_limits if known else None)
     try:
         department = check_department(path.resolve().parent.name)
     except ParamsError:

@@ -154,5 +154,5 @@ def load(
     settings = load_settings(department, int(year), params_file or None, project)
     path = safe_path(workbook, "workbook", project) if workbook else settings.workbook_path(project)
     data = load_workbook(path, expected_year=int(year), confirmed=settings.confirmed_values,
-                         project=project)
+                         limits=settings.read_limits, project=project)
     return Evaluation(data, settings, project)

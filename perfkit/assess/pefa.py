@@ -13,7 +13,7 @@ import pandas as pd
 from perfkit import config, fmt, reads
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import Interval
-from perfkit.data.params import load_settings
+from perfkit.data.params import Settings, load_settings, safe_path
 from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.errors import PerfkitError
@@ -201,8 +201,12 @@ def history(ev: Evaluation, years: int = 3) -> list[Evaluation]:
             reads.file(path)  # absent now: adding it later changes this assessment
             continue
         try:
-            confirmed = _confirmed_values(ev.settings.department, y, ev.project)
-            data = load_workbook(path, expected_year=y, confirmed=confirmed, project=ev.project)
+            path = safe_path(path, "workbook", ev.project)  # a link out of the project is not followed
+            known = _settings(ev.settings.department, y, ev.project)
+            data = load_workbook(path, expected_year=y,
+                                 confirmed=known.confirmed_values if known else (),
+                                 limits=known.read_limits if known else ev.settings.read_limits,
+                                 project=ev.project)
         except PerfkitError as exc:
             log.warning("PEFA: %s not used: %s", path, exc)
             continue
@@ -211,11 +215,12 @@ def history(ev: Evaluation, years: int = 3) -> list[Evaluation]:
     return sorted(found, key=lambda e: e.year)
 
 
-def _confirmed_values(department: str, year: int, project: config.Project) -> tuple[str, ...]:
-    """The cells that year's own run settings confirm (its workbook is read as its run reads it)."""
+def _settings(department: str, year: int, project: config.Project) -> Settings | None:
+    """That year's own run settings, if any (its workbook is read as its run reads it: the
+    cells it confirms, its limits)."""
     if not config.params_path(department, year, project).exists():
-        return ()
-    return load_settings(department, year, project=project).confirmed_values
+        return None
+    return load_settings(department, year, project=project)
 
 
 @dataclass(frozen=True)

@@ -54,9 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from perfkit import config
+from perfkit import config, yamlcheck
 from perfkit.assess.figures import check_syntax
 from perfkit.data.printed import AuditParseError
 from perfkit.errors import CatalogError
@@ -221,12 +219,7 @@ def read_catalog(files: list[Path]) -> Catalog:
 def _load_yaml(path: Path) -> dict:
     if not path.is_file():
         raise CatalogError(f"找不到报告核对目录文件：{path}（--catalog 应指向一个 .yaml 文件）")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise CatalogError(f"{path}：不是 UTF-8 文本；请以 UTF-8 编码保存") from None
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{path}：不是有效的 YAML：{exc}") from None
+    raw, _ = yamlcheck.load(path, CatalogError, "报告核对目录")
     if raw is None:
         return {}
     if not isinstance(raw, dict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -22,25 +23,34 @@ from pydantic.fields import FieldInfo
 
 from perfkit import config, reads, yamlcheck
 from perfkit.atomic import write_text_atomic
+from perfkit.data.limits import MAX_COLUMNS, MAX_ROWS, MAX_WORKBOOK_MB, ReadLimits
 from perfkit.data.sheets import SHEET_BY_NAME
 from perfkit.domains import catalogs, domain_labels
 from perfkit.errors import ParamsError
 
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+#: A department code, score-sheet name or notebook name: a folder or file name, never a path.
+#: Matched with ``fullmatch`` (``$`` would accept a trailing newline).
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 #: A cell as perfkit names it in messages: ``三公经费!C5`` (sheet name, then A1 reference).
 CELL_REF = re.compile(
     r"^\s*(?P<sheet>[^!！\s]+)\s*[!！]\s*(?P<cell>[A-Za-z]{1,3}[1-9][0-9]{0,6})\s*$")
 
 
 def _slug(value: str) -> str:
-    if not _SLUG.match(value):
-        raise ValueError(f"“{value}”无效：只能包含字母、数字、- 和 _，例如 yiyang-edu")
+    if not _SLUG.fullmatch(value):
+        raise ValueError(f"“{_shown(value)}”无效：只能包含字母、数字、- 和 _，例如 yiyang-edu")
     return value
 
 
+def _shown(value: object) -> str:
+    """A name as typed, control characters visible (a trailing newline shows as \\n)."""
+    text = str(value)
+    return repr(text)[1:-1] if any(not ch.isprintable() for ch in text) else text
+
+
 def _sheet_name(value: str) -> str:
-    if not _SLUG.match(value):  # a file stem under params/score_sheets/, never a path
-        raise ValueError(f"“{value}”无效：应为 params/score_sheets/ 下评分表的文件名（不含 "
+    if not _SLUG.fullmatch(value):  # a file stem under params/score_sheets/, never a path
+        raise ValueError(f"“{_shown(value)}”无效：应为 params/score_sheets/ 下评分表的文件名（不含 "
                          ".yaml），只能包含字母、数字、- 和 _")
     return value
 
@@ -241,11 +251,30 @@ class Settings:
         "The PDFs' layout: `web` perfkit's print layout, `official` the layout of GB/T "
         "9704-2012 with free fonts approximating the official ones (as `--official-pdf`).",
         "pdf_layout: official")] = "web"
-    pdf_engine: Annotated[Literal["typst", "weasyprint"], _setting(
-        "web 版式 PDF 的排版程序：typst（快）或 weasyprint",
-        "What typesets the `web` layout: `typst` (13 times faster) or `weasyprint` "
-        "(perfkit/templates/PDF_CHOICE.md); the official layout is always typeset by WeasyPrint.",
-        "pdf_engine: weasyprint")] = "typst"
+    max_rows: Annotated[StrictInt, Field(ge=100, le=1_000_000), _setting(
+        "每个工作表最多读取的行数（含表头）；其下方有内容的，指出单元格并拒绝",
+        "Rows of one workbook sheet, header included, that perfkit reads: a value below is "
+        "refused with its cell (a real department's longest sheet has a few hundred rows). "
+        "Raise it for a workbook that genuinely holds more.",
+        "max_rows: 20000", values="100–1000000")] = MAX_ROWS
+    max_columns: Annotated[StrictInt, Field(ge=20, le=16_384), _setting(
+        "每个工作表最多读取的列数；其右侧有内容的，指出单元格并拒绝",
+        "Columns of one sheet that perfkit reads (the template has at most 12): a value further "
+        "right is refused with its cell.",
+        "max_columns: 80", values="20–16384")] = MAX_COLUMNS
+    max_workbook_mb: Annotated[float, Field(strict=True, gt=0, le=2048, allow_inf_nan=False),
+                               _setting(
+        "工作簿解压后要读取的数据上限（MB）：模板的工作表、全部文字和样式",
+        "Decompressed size, in MB, of the workbook parts perfkit parses (the template's sheets, "
+        "the shared strings that hold all the text, the styles): a larger workbook is refused "
+        "before anything is parsed, naming the largest part (formatted empty ranges and pasted "
+        "data are the usual cause).",
+        "max_workbook_mb: 50", values="a number > 0, at most 2048")] = MAX_WORKBOOK_MB
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """What of the workbook is read (rows, columns, decompressed size)."""
+        return ReadLimits(self.max_rows, self.max_columns, self.max_workbook_mb)
 
     @property
     def budget_column(self) -> str:
@@ -261,7 +290,8 @@ class Settings:
         """Return the absolute workbook path in ``project`` (default: the current one),
         refusing paths outside it."""
         if not self.workbook:
-            return config.workbook_path(self.department, self.year, project)
+            return safe_path(config.workbook_path(self.department, self.year, project), "workbook",
+                             project)
         return safe_path(self.workbook, "workbook", project)
 
 
@@ -402,11 +432,34 @@ def write_settings_file(department: str, year: int, domains: tuple[str, ...],
     return path
 
 
+def check_notebooks(names: list[str], project: config.Project | None = None) -> tuple[str, ...]:
+    """Notebook names as typed on the command line (``-n``): report, review, finance, a
+    domain's key or 领域 label (as its key, :func:`notebook_key`), or the file stem of a
+    project's own notebook (passed on as typed: the runner says when it does not exist).
+
+    Raises:
+        ParamsError: a name that is none of those: a path (``../../x``), or a name with
+            spaces, control characters or anything but letters, digits, - and _.
+    """
+    out = []
+    for name in names:
+        try:
+            out.append(notebook_key(name, project))
+        except ParamsError:
+            if not _SLUG.fullmatch(name):
+                raise ParamsError(
+                    f"--notebook（-n）的值“{_shown(name)}”不是笔记本名称（不能含路径、空白或 / \\ . "
+                    f"等字符）；可用：{', '.join(config.DOCUMENTS)}，或一个领域的代码或名称"
+                    f"（{_known_domains(project)}）") from None
+            out.append(name)
+    return tuple(out)
+
+
 def check_department(dept: str) -> str:
     """Return ``dept`` if it is a safe department code, else raise ParamsError."""
-    if not isinstance(dept, str) or not _SLUG.match(dept):
+    if not isinstance(dept, str) or not _SLUG.fullmatch(dept):
         raise ParamsError(
-            f"部门代码“{dept}”无效：只能包含字母、数字、- 和 _（它是 data/ 下的文件夹名），"
+            f"部门代码“{_shown(dept)}”无效：只能包含字母、数字、- 和 _（它是 data/ 下的文件夹名），"
             "例如 yiyang-edu。"
         )
     return dept
@@ -414,12 +467,19 @@ def check_department(dept: str) -> str:
 
 def safe_path(value: str | Path, what: str, project: config.Project | None = None) -> Path:
     """Resolve ``value`` against the project root (default: the current project's) and refuse
-    anything outside the project and its outputs folder."""
+    anything outside the project and its outputs folder, symbolic links included (a link inside
+    the project to a file or folder outside is refused)."""
     project = project or config.current()
-    p = Path(value)
-    p = (p if p.is_absolute() else project.root / p).resolve()
+    given = Path(value)
+    given = given if given.is_absolute() else project.root / given
+    p = given.resolve()
     allowed = [project.root, project.outputs_dir]
     if not any(p == a or a in p.parents for a in allowed):
+        inside = Path(os.path.abspath(given))
+        if any(inside == a or a in inside.parents for a in allowed):
+            raise ParamsError(
+                f"{what} 路径“{value}”是（或经过）指向项目文件夹 {project.root} 之外（{p}）的符号"
+                "链接，已拒绝：perfkit 只读写项目文件夹内的文件。把文件复制到项目中，替换该链接。")
         raise ParamsError(f"{what} 路径“{value}”在项目文件夹 {project.root} 之外，已拒绝。")
     return p
 
@@ -435,8 +495,8 @@ def load_settings(department: str, year: int, params_file: str | Path | None = N
         ParamsError: unknown key, wrong type, bad choice, or a path outside the project.
     """
     check_department(department)
-    path = (safe_path(params_file, "params", project) if params_file
-            else config.params_path(department, year, project))
+    path = safe_path(params_file or config.params_path(department, year, project), "params",
+                     project)
     reads.file(path)  # absent too: writing the file later changes the settings
     raw: dict[str, Any] = {}
     node = None
@@ -460,11 +520,17 @@ def settings_for_workbook(workbook: str | Path, year: int | None, params_file: s
     department = Path(workbook).resolve().parent.name
     if params_file:
         path = safe_path(params_file, "params", project)
-        if path.is_file() and not isinstance(read_settings_file(path).get("year", year), int):
-            return None  # the year is known once the workbook is read
-        return load_settings_file(params_file, department if _SLUG.match(department) else "audit",
+        if path.is_file():
+            raw, node = _read(path)
+            if "year" in raw and (not isinstance(raw["year"], int) or isinstance(raw["year"], bool)):
+                # A year written as text ("2019") is an error in the file, named with its line.
+                settings_from_dict({"department": "audit", **raw}, str(path), node, project)
+            if not isinstance(raw.get("year", year), int):
+                return None  # the year is known once the workbook is read (the caller retries)
+        return load_settings_file(params_file,
+                                  department if _SLUG.fullmatch(department) else "audit",
                                   year, project)
-    if not isinstance(year, int) or not _SLUG.match(department) \
+    if not isinstance(year, int) or not _SLUG.fullmatch(department) \
             or not config.params_path(department, year, project).exists():
         return None
     return load_settings(department, year, project=project)
@@ -509,8 +575,8 @@ def _check_identity(raw: dict[str, Any], department: str, year: int, path: Path,
         if key in raw and raw[key] != wanted:
             line = yamlcheck.line_of(node, [key])
             raise ParamsError(
-                f"运行设置 {path}{f' 第 {line} 行' if line else ''}: 这是{what}“{raw[key]}”的运行"
-                f"设置（{key}: {raw[key]}），但要处理的是{what}“{wanted}”。请改用该{what}自己的运行"
+                f"运行设置 {path}{f' 第 {line} 行' if line else ''}: 这是{what}“{_shown(raw[key])}”的运行"
+                f"设置（{key}: {_shown(raw[key])}），但要处理的是{what}“{wanted}”。请改用该{what}自己的运行"
                 f"设置文件，或更正文件中的 {key}。")
 
 
@@ -525,6 +591,12 @@ def settings_from_dict(raw: dict[str, Any], where: str = "params", node: Any = N
         project: the project whose domains and folders the settings name; default the current
             one.
     """
+    if "pdf_engine" in raw:  # a setting of perfkit before Typst set both layouts
+        line = yamlcheck.line_of(node, ["pdf_engine"])
+        raise ParamsError(yamlcheck.report(Path(where), "运行设置", [
+            f"{f'第 {line} 行 ' if line else ''}pdf_engine: 这一设置已取消，请删去这一行。PDF 现在"
+            "全部由 Typst 排版，WeasyPrint 已不再使用；公文版式（GB/T 9704-2012）仍用 "
+            "pdf_layout: official 或 perfkit run --official-pdf。"]))
     try:
         return _ADAPTER.validate_python(raw, context={"project": project})
     except _ValidationError as exc:

@@ -49,6 +49,8 @@ def check_magnitudes(frames, info, col: Collector, cells) -> None:
 
     totals = [(k, value(*k)) for k in _TOTAL_CELLS]
     big = [(k, v) for k, v in totals if v > MAX_AMOUNT_WAN_YUAN]
+    if len(big) < sum(not math.isnan(v) for _, v in totals):
+        big = []  # some totals are of the declared unit: the others are cells typed in 元
     actual = [v for k, v in totals if k[2] == "actual" and not math.isnan(v)]
     small = [(k, v) for k, v in totals if 0 < v < MIN_TOTAL_WAN_YUAN and k[2] == "actual"]
     if len(small) < len(actual):
@@ -76,9 +78,12 @@ def check_magnitudes(frames, info, col: Collector, cells) -> None:
         name = SHEET_BY_KEY[sheet].name
         if not r or (name, r) in col.flagged:
             return
+        wan_yuan = value(sheet, row, column)  # as read: the typed number in the declared unit
+        converted = wan_yuan / 1e4 if unit == "万元" else wan_yuan * 1e8
         col.implausible(name, r, found, f"与本表其他金额同一单位（基本信息声明的“{unit}”）",
-                        f"该数看来是按{'“元”' if unit == '万元' else '“万元”'}填写的：换算为"
-                        f"{unit}后填入，或核对数量级")
+                        f"该数看来是按{'“元”' if unit == '万元' else '“万元”'}填写的：只换算这一格，"
+                        f"改为 {_decimal(converted)}（{unit}）；其他金额和金额单位不必改动。"
+                        "若不是单位问题，核对数量级")
 
     for key in ("income", "expenditure", "balance", "three_public", "aid"):
         spec = SHEET_BY_KEY[key]
@@ -174,6 +179,11 @@ def check_self_scores(frame: pd.DataFrame | None, col: Collector, cells) -> None
         ref = cells.get(("self_scores", idx, "score"), "!").split("!")[1]
         col.add(sheet.name, ref, f"自评得分 {_plain(score)} 大于分值 {_plain(points)}",
                 "不大于本项分值的得分", "核对该项的自评得分或分值")
+
+
+def _decimal(v: float) -> str:
+    # A number as a person types it, without exponent: 123.4567, 1200000.
+    return f"{v:.6f}".rstrip("0").rstrip(".")
 
 
 def _plain(v: float) -> str:

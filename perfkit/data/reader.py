@@ -7,16 +7,22 @@ import logging
 import math
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
 import pandas as pd
+from openpyxl.reader.workbook import WorkbookParser
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 
 from perfkit import config, domains, reads
 from perfkit.atomic import sha256_file
 from perfkit.data.collector import Collector
+from perfkit.data.grid import Grid, is_blank, read_grid
+from perfkit.data.limits import ReadLimits
 from perfkit.data.plausibility import check_magnitudes, check_percent_scale, check_self_scores
 from perfkit.data.schema import check_totals, validate_frames
 from perfkit.data.sheets import (
@@ -28,7 +34,15 @@ from perfkit.data.sheets import (
     UNIT_CHOICES,
     Sheet,
 )
-from perfkit.data.values import clip, normalize_label, parse_date, parse_number, year_from_filename
+from perfkit.data.values import (
+    clip,
+    normalize_label,
+    out_of_range,
+    parse_date,
+    parse_number,
+    range_text,
+    year_from_filename,
+)
 from perfkit.data.workbook import WorkbookData
 from perfkit.domains import Catalog
 from perfkit.errors import ProjectNotFoundError, WorkbookError
@@ -49,19 +63,17 @@ _FORMULA_FIX = ("perfkit 不计算公式，只读取公式上次计算保存的�
                 "--outdir 新文件夹 文件名.xlsx（LibreOffice）让公式算出结果；也可以把公式改为数值")
 
 
-def _is_blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and v.strip() == "")
-
-
 def load_workbook(path: str | Path, *, expected_year: int | None = None,
                   confirmed: tuple[str, ...] | list[str] = (),
+                  limits: ReadLimits | None = None,
                   project: config.Project | None = None) -> WorkbookData:
     """Read and validate a department-year workbook.
 
     Every problem in the file is collected and raised together as one
     :class:`~perfkit.errors.WorkbookError`, each naming sheet, cell and fix. Formulas are never
     evaluated: only the values Excel/WPS cached when the file was saved are read, and a formula
-    without a cached value is a problem.
+    without a cached value is a problem. Reading is bounded (:mod:`perfkit.data.grid`): a file
+    beyond ``limits`` is refused with the place and the setting that allows it.
 
     Args:
         path: the ``.xlsx`` file; a relative path is relative to the project root (as in
@@ -69,6 +81,9 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None,
         expected_year: when given, 基本信息 评价年度 must equal it.
         confirmed: cells (``三公经费!C5``, the run settings' ``confirmed_values``) whose
             implausible size the department confirmed: reported as notes, not problems.
+        limits: rows, columns and decompressed size read at most (the run settings'
+            ``max_rows``, ``max_columns``, ``max_workbook_mb``); default
+            :class:`~perfkit.data.limits.ReadLimits`.
         project: the project whose 领域 labels the 绩效指标 sheet uses, and that keeps the
             workbooks last read (by path, content and these arguments, :data:`CACHE_SIZE`;
             callers get a deep copy, 3 ms, never the kept object); default the current one.
@@ -85,13 +100,14 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None,
     except ProjectNotFoundError:  # an absolute path, outside any project: perfkit's domains
         project = None
     path = config.resolve(path, project)
+    limits = limits or ReadLimits()
     reads.file(path)
     cats = domains.catalogs(project)
     # Kept per version of the catalogs: the 领域 labels a workbook is read with come from them.
     kept: dict[tuple, WorkbookData] = (
         project.cached("workbooks", cats, dict) if project is not None else {})
     try:
-        key: tuple | None = (str(path), sha256_file(path), expected_year, tuple(confirmed))
+        key: tuple | None = (str(path), sha256_file(path), expected_year, tuple(confirmed), limits)
     except OSError:
         key = None  # missing: _load says so
     if key is not None and key in kept:
@@ -99,7 +115,7 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None,
         return copy.deepcopy(kept[key])
     col = Collector(path.name, tuple(confirmed))
     try:
-        data = _load(path, col, expected_year, cats)
+        data = _load(path, col, expected_year, limits, cats)
         if key is not None:
             kept[key] = copy.deepcopy(data)
             while len(kept) > CACHE_SIZE:
@@ -117,13 +133,12 @@ def load_workbook(path: str | Path, *, expected_year: int | None = None,
 
 
 def _load(path: Path, col: Collector, expected_year: int | None,
-          cats: dict[str, Catalog]) -> WorkbookData:
-    book = _open_book(path, col)
+          limits: ReadLimits, cats: dict[str, Catalog]) -> WorkbookData:
+    book = _open_book(path, col, limits)
     if book is None:
         raise WorkbookError(col.problems)
     try:
-        _check_formulas(path, book, col)
-        frames, cells, info, factor = _read_sheets(book, col, expected_year, cats)
+        frames, cells, info, factor = _read_sheets(book, col, expected_year, limits, cats)
     finally:
         book.close()
     _check_name_year(path, info, col, cells, expected_year)
@@ -136,9 +151,14 @@ def _load(path: Path, col: Collector, expected_year: int | None,
     errors, notes = check_totals(path.name, frames, cells, skip=col.flagged)
     col.problems.extend(errors)
     col.warnings.extend(notes)
-    for ref in [r for r, used in col.to_confirm.items() if not used]:
+    unused = [r for r, used in col.to_confirm.items() if not used]
+    for ref in unused[:_UNUSED_SHOWN]:
         col.warn("", "", f"运行设置 confirmed_values 列出的 {ref} 没有被规模检查提示",
                  "只列出被提示为数量级异常、并经核实的单元格", "从 confirmed_values 中删去该项")
+    if len(unused) > _UNUSED_SHOWN:  # one note for the rest, not thousands of lines
+        col.warn("", "", f"运行设置 confirmed_values 另有 {len(unused) - _UNUSED_SHOWN} 个单元格"
+                 f"（{unused[_UNUSED_SHOWN]} 等）没有被规模检查提示",
+                 "只列出被提示为数量级异常、并经核实的单元格", "从 confirmed_values 中删去这些项")
     if col.problems:
         raise WorkbookError(col.problems)
     for w in col.warnings:
@@ -147,24 +167,35 @@ def _load(path: Path, col: Collector, expected_year: int | None,
                         warnings=list(col.warnings), confirmed=list(col.confirmed))
 
 
-def _open_book(path: Path, col: Collector):
-    """Open ``path`` with openpyxl (cached values only), or record why it cannot be opened."""
+#: Unused confirmed_values named one by one (the rest in one note).
+_UNUSED_SHOWN = 10
+#: What to do about a damaged file.
+_DAMAGED = "重新从原系统导出，或从备份恢复；若仍能在 Excel/WPS 中打开，另存为新的 .xlsx"
+#: Errors that reading a damaged package raises (a part that does not decompress, a CRC that
+#: does not match, XML that does not parse).
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, ParseError, zipfile.LargeZipFile)
+
+
+def _open_book(path: Path, col: Collector, limits: ReadLimits):
+    """Open ``path`` with openpyxl (read-only, cached values only), or record why it cannot be
+    opened (not a workbook, damaged, beyond the size limit)."""
     if not path.exists():
         col.add("", "", "文件不存在", "一个 .xlsx 工作簿", f"检查路径 {path}，或用 perfkit template 生成模板")
         return None
     if not path.is_file():
         col.add("", "", "这是一个文件夹，不是文件", "一个 .xlsx 工作簿", "给出工作簿文件的路径")
         return None
-    data = path.read_bytes()
+    with path.open("rb") as f:
+        head = f.read(4096)
     save_as = "在 Excel/WPS 中打开后“另存为” Excel 工作簿 (*.xlsx)，再用新文件运行"
-    if not data:
+    if not head:
         col.add("", "", "文件为空（0 字节）", "一个 .xlsx 工作簿",
                 "文件可能在复制、下载或保存时中断：重新导出，或从备份恢复")
         return None
-    if data.startswith(_OLE_MAGIC):
+    if head.startswith(_OLE_MAGIC):
         # An OLE compound file is either a 97-2003 .xls or an .xlsx encrypted with a password
         # to open (its streams are named EncryptionInfo / EncryptedPackage).
-        if "EncryptedPackage".encode("utf-16-le") in data:
+        if "EncryptedPackage".encode("utf-16-le") in path.read_bytes():
             col.add("", "", "工作簿设置了打开密码（文件已加密）", "未加密的 .xlsx 工作簿",
                     "perfkit 不读取加密文件：在 Excel/WPS 中输入密码打开，在“文件 → 信息 → "
                     "保护工作簿 → 用密码进行加密”中清空密码后保存（只保护工作表不影响读取）")
@@ -172,8 +203,8 @@ def _open_book(path: Path, col: Collector):
             col.add("", "", "旧版 Excel 97-2003 (.xls) 文件", "Excel 2007 及以上的 .xlsx 工作簿",
                     save_as)
         return None
-    if not data.startswith(b"PK"):
-        head = data[:2048]
+    if not head.startswith(b"PK"):
+        head = head[:2048]
         kind = "不是 Excel 文件"
         if head.lstrip().lower().startswith((b"<!doctype html", b"<html", b"<table")):
             kind = "HTML 网页文件（某些系统导出的“xls”其实是网页）"
@@ -185,9 +216,8 @@ def _open_book(path: Path, col: Collector):
                 "在 Excel/WPS 中打开该文件，核对内容后“另存为” Excel 工作簿 (*.xlsx)；"
                 "不要只改扩展名")
         return None
-    damaged = "重新从原系统导出，或从备份恢复；若仍能在 Excel/WPS 中打开，另存为新的 .xlsx"
     if not zipfile.is_zipfile(path):
-        col.add("", "", "文件不完整（被截断）或已损坏", "完整的 .xlsx 工作簿", damaged)
+        col.add("", "", "文件不完整（被截断）或已损坏", "完整的 .xlsx 工作簿", _DAMAGED)
         return None
     try:
         with zipfile.ZipFile(path) as z:
@@ -200,24 +230,88 @@ def _open_book(path: Path, col: Collector):
                     kind = "Word 文档"
                 col.add("", "", kind, "Excel 2007 及以上的 .xlsx 工作簿", save_as)
                 return None
-            bad = z.testzip()
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError,
-            ValueError) as exc:
+            parts, titles = _parts_read(z, col, limits)
+            if parts is None:
+                return None
+            bad = _damaged_part(z, parts)
+            if bad in titles:
+                bad = f"{bad}，即工作表“{titles[bad]}”"
+    except (*_DAMAGE, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
         log.debug("zip check failed: %s", exc)
         bad = "?"
     if bad:
-        col.add("", "", f"文件已损坏（内部数据 {bad} 校验失败）", "完整的 .xlsx 工作簿", damaged)
+        col.add("", "", f"文件已损坏（内部数据 {bad} 无法解压或校验失败）", "完整的 .xlsx 工作簿",
+                _DAMAGED)
         return None
     try:
         with warnings.catch_warnings():
             # openpyxl warns about Excel features it drops (slicers, extensions): not our concern.
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(path, data_only=True)
+            return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         log.debug("openpyxl could not open %s", path, exc_info=True)
         col.add("", "", f"文件已损坏或不完整（{type(exc).__name__}）", "完整的 .xlsx 工作簿",
-                damaged)
+                _DAMAGED)
         return None
+
+
+def _parts_read(z: zipfile.ZipFile, col: Collector,
+                limits: ReadLimits) -> tuple[list[str] | None, dict[str, str]]:
+    """The package parts perfkit parses, when their decompressed size is within the limit
+    (otherwise None, with the problem recorded, naming the largest part), and the sheet title
+    of each worksheet part.
+
+    The sizes are those the zip directory declares: decompressing never yields more (zipfile
+    stops there, and a part that would be longer fails its CRC check), so nothing is
+    decompressed before the check. Parts perfkit never parses (pictures, sheets not in the
+    template) do not count.
+    """
+    infos = {i.filename: i for i in z.infolist()}
+    xml = {n: i.file_size for n, i in infos.items() if n.endswith((".xml", ".rels"))}
+    sheets = {n for n in xml if n.startswith("xl/worksheets/") and "/_rels/" not in n}
+    titles: dict[str, str] = {}
+    if all(xml[n] <= limits.max_bytes for n in xml if n not in sheets):
+        try:
+            parser = WorkbookParser(z, "xl/workbook.xml")
+            parser.parse()
+            titles = {rel.target: s.name for s, rel in parser.find_sheets()}
+        except Exception as exc:  # openpyxl reports this damage itself when it opens the file
+            log.debug("could not list the sheets of the workbook: %s", exc)
+    template = {normalize_label(s.name) for s in SHEETS}
+    read = [n for n in xml if n not in sheets or not titles  # unknown titles: count them all
+            or normalize_label(titles.get(n, "")) in template]
+    total = sum(xml[n] for n in read)
+    if total <= limits.max_bytes:
+        return read, titles
+    largest = max(read, key=lambda n: xml[n])
+    mb = 1024 * 1024
+    if largest in titles:
+        what, sheet = f"工作表“{titles[largest]}”", titles[largest]
+    elif largest.endswith("sharedStrings.xml"):
+        what, sheet = "共享文字表（工作簿中的全部文字）", ""
+    else:
+        what, sheet = "文件内部数据", ""
+    col.add(sheet, "",
+            f"工作簿解压后要读取的数据共 {total / mb:.1f} MB，其中{what}（{largest}）"
+            f"{xml[largest] / mb:.1f} MB，超过上限 {limits.max_workbook_mb:g} MB",
+            f"不超过 {limits.max_workbook_mb:g} MB（运行设置 max_workbook_mb）",
+            "多为大片设置了格式的空单元格、粘贴进来的多余数据或文字：在 Excel/WPS 中选中数据区以外"
+            "的行和列并“删除”（不是“清除内容”），保存后再检查；若确有这么多数据，在运行设置"
+            "（params/<部门>/<年度>.yaml）中调大 max_workbook_mb")
+    return None, titles
+
+
+def _damaged_part(z: zipfile.ZipFile, parts: list[str]) -> str | None:
+    """The first of ``parts`` that does not decompress or fails its CRC check, if any."""
+    for name in parts:
+        try:
+            with z.open(name) as f:
+                while f.read(1 << 20):
+                    pass
+        except _DAMAGE as exc:
+            log.debug("part %s is damaged: %s", name, exc)
+            return name
+    return None
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -234,65 +328,75 @@ def _template_sheet(title: str) -> Sheet | None:
     return next((s for s in SHEETS if normalize_label(s.name) == normalize_label(title)), None)
 
 
-def _has_formula(xml: bytes) -> bool:
-    return b"<f>" in xml or b"<f " in xml
+#: How many merged ranges of one sheet are named one by one (the rest are counted).
+_MERGED_SHOWN = 20
+#: How many formulas without a result, or unreadable values, of one sheet are named one by one.
+_CELLS_SHOWN = 50
 
 
-def _check_formulas(path: Path, book, col: Collector) -> None:
-    """Report formulas whose result was never computed (written by a tool that does not
-    calculate, e.g. a script). Their cells read as empty, which would silently turn a figure
-    into a data gap.
-    """
-    with zipfile.ZipFile(path) as z:
-        sheets_xml = [n for n in z.namelist()
-                      if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        if not any(_has_formula(z.read(n)) for n in sheets_xml):
-            return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        # data_only=False gives the formula text; it is displayed, never evaluated.
-        formulas = openpyxl.load_workbook(path, data_only=False)
-    try:
-        for ws in formulas.worksheets:
-            if _template_sheet(ws.title) is None:
-                continue
-            cached = book[ws.title]
-            for row in ws.iter_rows():
-                for cell in row:
-                    if cell.data_type != "f" or cached[cell.coordinate].value is not None:
-                        continue
-                    text = cell.value if isinstance(cell.value, str) else getattr(
-                        cell.value, "text", None) or str(cell.value)
-                    col.add(ws.title, cell.coordinate,
-                            f"公式 {clip(str(text))} 没有计算结果（文件中没有保存公式的值）",
-                            "已计算并保存了结果的单元格", _FORMULA_FIX)
-    finally:
-        formulas.close()
-
-
-def _check_layout(ws, sheet: Sheet, col: Collector) -> bool:
-    """Report merged cells in a template sheet; return True when the header row has any."""
+def _check_grid(grid: Grid, sheet: Sheet, col: Collector, limits: ReadLimits) -> bool:
+    """Report what reading the sheet found besides values: merged cells, formulas without a
+    cached result, values that cannot be read, content beyond the limits. Return True when
+    the header row has merged cells."""
     header_merged = False
-    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+    ranges = []
+    for ref in grid.merged:
+        try:
+            ranges.append(CellRange(ref))
+        except (ValueError, TypeError):
+            log.debug("unreadable merged range %r in %s", ref, sheet.name)
+    ranges.sort(key=lambda r: (r.min_row, r.min_col))
+    for rng in ranges[:_MERGED_SHOWN]:
         col.add(sheet.name, rng.coord, f"合并单元格 {rng.coord}",
                 "不合并的单元格：每个表头、每个数值各占一个单元格",
                 "选中该区域，取消“合并单元格”，再把值分别填入各自的单元格（合并后只有左上角有值，其余读作空）")
-        header_merged = header_merged or rng.min_row == 1
-    if ws.protection.sheet:
+    if len(ranges) > _MERGED_SHOWN:
+        col.add(sheet.name, "", f"另有 {len(ranges) - _MERGED_SHOWN} 处合并单元格",
+                "不合并的单元格", "全选该表，取消“合并单元格”")
+    header_merged = any(r.min_row == 1 for r in ranges)
+    if grid.protected:
         # Sheet protection only stops editing in Excel; reading is unaffected, so no message.
-        log.info("sheet %s is protected; reading is unaffected", ws.title)
+        log.info("sheet %s is protected; reading is unaffected", grid.title)
+    for ref, text in grid.uncached[:_CELLS_SHOWN]:
+        col.add(sheet.name, ref, f"公式 {clip(str(text))} 没有计算结果（文件中没有保存公式的值）",
+                "已计算并保存了结果的单元格", _FORMULA_FIX)
+    if len(grid.uncached) > _CELLS_SHOWN:
+        col.add(sheet.name, "", f"另有 {len(grid.uncached) - _CELLS_SHOWN} 个公式没有计算结果",
+                "已计算并保存了结果的单元格", _FORMULA_FIX)
+    unreadable_fix = ("在 Excel/WPS 中重新输入该单元格的值（未提供的留空）并保存；文件由程序生成的，"
+                      "改正生成它的程序")
+    for ref, why in grid.unreadable[:_CELLS_SHOWN]:
+        col.add(sheet.name, ref, why, "Excel/WPS 保存的数字或文字", unreadable_fix)
+    if len(grid.unreadable) > _CELLS_SHOWN:
+        col.add(sheet.name, "", f"另有 {len(grid.unreadable) - _CELLS_SHOWN} 个单元格的值无法读取",
+                "Excel/WPS 保存的数字或文字", unreadable_fix)
+    if grid.beyond_rows:
+        row = grid.beyond_rows.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        col.add(sheet.name, grid.beyond_rows,
+                f"第{row}行有内容，超出每个工作表 {limits.max_rows} 行的上限（其下方未读取）",
+                f"不超过 {limits.max_rows} 行（运行设置 max_rows）",
+                "删除多余的行（选中整行后“删除”）；若确有这么多行，在运行设置"
+                "（params/<部门>/<年度>.yaml）中调大 max_rows")
+    if grid.beyond_columns:
+        letters = grid.beyond_columns.rstrip("0123456789")
+        col.add(sheet.name, grid.beyond_columns,
+                f"{letters}列有内容，超出每个工作表 {limits.max_columns} 列的上限"
+                f"（模板只有 {len(sheet.columns)} 列）",
+                f"不超过 {limits.max_columns} 列（运行设置 max_columns）",
+                "删除模板以外多余的列（选中整列后“删除”）；若确有这么多列，在运行设置中调大 "
+                "max_columns")
     return header_merged
 
 
-def _hidden_row(ws, sheet: Sheet, r: int, col: Collector) -> None:
-    dim = ws.row_dimensions.get(r)  # .get: do not create a dimension for every row read
-    if dim is not None and dim.hidden:
+def _hidden_row(grid: Grid, sheet: Sheet, r: int, col: Collector) -> None:
+    if r in grid.hidden:
         col.add(sheet.name, f"A{r}", f"第{r}行被隐藏，但有数据", "不隐藏的数据行",
                 "perfkit 读取所有行，隐藏不等于删除：该行不应计入的，删除整行；"
                 "应计入的，取消隐藏后核对")
 
 
-def _read_sheets(book, col: Collector, expected_year: int | None, cats: dict[str, Catalog]):
+def _read_sheets(book, col: Collector, expected_year: int | None, limits: ReadLimits,
+                 cats: dict[str, Catalog]):
     frames: dict[str, pd.DataFrame] = {}
     cells: dict[tuple[str, Any, str], str] = {}
     present = {normalize_label(n): n for n in book.sheetnames}
@@ -315,17 +419,25 @@ def _read_sheets(book, col: Collector, expected_year: int | None, cats: dict[str
                         "用 perfkit template 生成的模板补上该表，或把已有表重命名")
             frames[sheet.key] = _empty_frame(sheet)
             continue
-        ws = book[actual_name]
-        if not hasattr(ws, "iter_rows"):
+        if not hasattr(book[actual_name], "_get_source"):
             col.add(sheet.name, "", "这是图表页，不是数据表", "数据工作表",
                     "删除该图表页，用模板的工作表填写数据")
             frames[sheet.key] = _empty_frame(sheet)
             continue
-        header_merged = _check_layout(ws, sheet, col)
+        try:
+            grid = read_grid(book, actual_name, limits)
+        except (*_DAMAGE, OSError) as exc:
+            log.debug("sheet %s could not be parsed", actual_name, exc_info=True)
+            col.add(sheet.name, "", f"工作表的内部数据已损坏（{type(exc).__name__}）",
+                    "完整的 .xlsx 工作簿", _DAMAGED)
+            frames[sheet.key] = _empty_frame(sheet)
+            continue
+        header_merged = _check_grid(grid, sheet, col, limits)
         if sheet.layout == "keyvalue":
-            info = _read_keyvalue(ws, sheet, col, cells)
+            info = _read_keyvalue(grid, sheet, col, cells)
         else:
-            frames[sheet.key] = _read_table(ws, sheet, col, cells, cats, header_merged)
+            frames[sheet.key] = _read_table(grid, sheet, col, cells, cats, header_merged)
+    _check_required_items(frames, col, cells)
     unit = str(info.get("unit") or "").strip()
     if normalize_label("基本信息") in present:
         factor = _check_info(info, col, expected_year, cells)
@@ -399,13 +511,13 @@ _HEADER_ALIASES: dict[str, dict[str, str]] = {
 }
 
 
-def _row_texts(ws, r: int) -> list[tuple[Any, Any]]:
-    row = next(ws.iter_rows(min_row=r, max_row=r), ())
-    return [(cell, normalize_label(cell.value)) for cell in row]
+def _row_texts(grid: Grid, r: int) -> list[tuple[int, Any, str]]:
+    """(column, value, folded label) of each value of row ``r``, left to right."""
+    return [(c, v, normalize_label(v)) for c, v in sorted(grid.rows.get(r, {}).items())]
 
 
 def _header_map(
-    ws, sheet: Sheet, col: Collector, header_merged: bool
+    grid: Grid, sheet: Sheet, col: Collector, header_merged: bool
 ) -> tuple[dict[str, int], int]:
     """Map column key → 1-based column index; return it with the header row number (1)."""
     wanted = {normalize_label(c.header): c.key for c in sheet.columns}
@@ -413,39 +525,39 @@ def _header_map(
     needed = [c for c in sheet.columns if c.required or c.key in _CORE_COLUMNS.get(sheet.key, ())]
 
     def score(r: int) -> int:
-        keys = {wanted.get(t) or aliases.get(t) for _, t in _row_texts(ws, r)}
+        keys = {wanted.get(t) or aliases.get(t) for _, _, t in _row_texts(grid, r)}
         return sum(c.key in keys for c in needed)
 
     header_row = 1
     if needed and score(1) < len(needed):
         # A title line above the header is the most common hand edit; find the real header.
-        for r in range(2, min(ws.max_row, 10) + 1):
+        for r in range(2, min(grid.max_row, 10) + 1):
             if score(r) == len(needed):
                 header_row = r
                 col.add(sheet.name, f"A{r}", f"表头在第{r}行（上方有 {r - 1} 行标题或空行）",
                         "表头在第1行", f"删除第1至{r - 1}行，使表头位于第1行")
                 break
     headers: dict[str, int] = {}
-    row = _row_texts(ws, header_row)
-    for cell, text in row:
+    row = _row_texts(grid, header_row)
+    for column, _, text in row:
         key = wanted.get(text)
         if key is None:
             continue
         if key in headers:
-            col.add(sheet.name, cell.coordinate,
+            col.add(sheet.name, f"{get_column_letter(column)}{header_row}",
                     f"列“{sheet.column(key).header}”重复（{get_column_letter(headers[key])}列已有）",
                     "每个表头只出现一次", "删除重复的列，或改为正确的列名")
             continue
-        headers[key] = cell.column
-    for cell, text in row:
+        headers[key] = column
+    for column, value, text in row:
         key = aliases.get(text)
         if key is None or key in headers or text in wanted:
             continue
         header = sheet.column(key).header
-        col.add(sheet.name, cell.coordinate,
-                f"列名“{clip(str(cell.value).strip())}”应为“{header}”", f"模板的列名“{header}”",
+        col.add(sheet.name, f"{get_column_letter(column)}{header_row}",
+                f"列名“{clip(str(value).strip())}”应为“{header}”", f"模板的列名“{header}”",
                 f"把该表头改为“{header}”（列名须与模板一致，perfkit 不猜测列的含义）")
-        headers[key] = cell.column
+        headers[key] = column
     for c in needed:
         if c.key not in headers and not header_merged:
             col.add(sheet.name, f"第{header_row}行", f"缺少列“{c.header}”",
@@ -453,36 +565,44 @@ def _header_map(
     return headers, header_row
 
 
-def _read_keyvalue(ws, sheet: Sheet, col: Collector, cells) -> dict[str, Any]:
+def _read_keyvalue(grid: Grid, sheet: Sheet, col: Collector, cells) -> dict[str, Any]:
     wanted = {normalize_label(i.label): i for i in sheet.items}
     info: dict[str, Any] = {}
     rows: dict[str, int] = {}
-    for row in ws.iter_rows(min_row=2):
-        if not row or _is_blank(row[0].value):
+    for r, values in sorted(grid.rows.items()):
+        label = values.get(1)
+        if r < 2 or is_blank(label):
             continue
-        item = wanted.get(normalize_label(row[0].value))
+        item = wanted.get(normalize_label(label))
         if item is None:
             continue
-        r = row[0].row
         if item.key in rows:
             col.add(sheet.name, f"A{r}", f"“{item.label}”重复（第{rows[item.key]}行已有）",
                     "每项一行", "删除重复的行")
             continue
         rows[item.key] = r
-        value = row[1].value if len(row) > 1 else None
-        if not _is_blank(value):
-            _hidden_row(ws, sheet, r, col)
+        value = values.get(2)
+        if not is_blank(value):
+            _hidden_row(grid, sheet, r, col)
         cells[("info", item.key, "value")] = f"{sheet.name}!B{r}"
         if isinstance(value, str):
             value = value.strip() or None
         info[item.key] = value
-    for key in ("staff_authorized_count", "staff_actual_count", "claimed_score"):
-        raw = info.get(key)
+    for item in sheet.items:
+        if item.key not in ("staff_authorized_count", "staff_actual_count", "claimed_score"):
+            continue
+        raw = info.get(item.key)
         num, why = parse_number(raw)
+        ref = cells.get(("info", item.key, "value"), "!").split("!")[1]
         if why:
-            col.add(sheet.name, cells[("info", key, "value")].split("!")[1], why, "数字",
-                    "只填阿拉伯数字")
-        info[key] = num
+            col.add(sheet.name, ref, why, "数字", "只填阿拉伯数字")
+        elif num is not None:
+            found = out_of_range(num, item.label, item.low, item.high, item.integer)
+            if found:
+                col.add(sheet.name, ref, found, range_text(item.low, item.high, item.integer),
+                        item.range_fix or "核对该数；未提供的留空")
+                num = None
+        info[item.key] = num
     return info
 
 
@@ -493,7 +613,7 @@ def _check_info(info: dict[str, Any], col: Collector, expected_year: int | None,
         ref = cells.get(("info", key, "value"))
         return ref.split("!")[1] if ref else f"A列“{sheet.item(key).label}”"
 
-    if _is_blank(info.get("department_name")):
+    if is_blank(info.get("department_name")):
         col.add(sheet.name, where("department_name"), "部门名称为空", "部门全称", "在“值”列填写部门名称")
     elif not isinstance(info["department_name"], str):
         info["department_name"] = str(info["department_name"])
@@ -509,7 +629,7 @@ def _check_info(info: dict[str, Any], col: Collector, expected_year: int | None,
                     f"{expected_year}（本次运行的年度）",
                     "核对是否用错了工作簿（如上一年的文件），或改正评价年度")
     raw_date = info.get("report_date")
-    if not _is_blank(raw_date):
+    if not is_blank(raw_date):
         parsed = parse_date(raw_date)
         if parsed is None:
             col.add(sheet.name, where("report_date"), f"报告日期“{clip(str(raw_date))}”",
@@ -551,13 +671,13 @@ _RECORD_IDENTITY = {
 
 
 def _read_table(
-    ws, sheet: Sheet, col: Collector, cells, cats: dict[str, Catalog],
+    grid: Grid, sheet: Sheet, col: Collector, cells, cats: dict[str, Catalog],
     header_merged: bool = False,
 ) -> pd.DataFrame:
     """One items or records sheet as a frame; a 领域 is read as the label or the key of a domain
     of ``cats`` (or a built-in one), and kept as the key."""
     labels, names = domains.labels_of(cats), domains.names_of(cats)
-    headers, header_row = _header_map(ws, sheet, col, header_merged)
+    headers, header_row = _header_map(grid, sheet, col, header_merged)
 
     rows: list[dict[str, Any]] = []
     keys: list[Any] = []
@@ -566,12 +686,13 @@ def _read_table(
     identities = _RECORD_IDENTITY.get(sheet.key, ())
     if sheet.layout == "items" and "label" not in headers:
         return _empty_frame(sheet)  # the missing 项目 column is reported; rows cannot be matched
-    for row in ws.iter_rows(min_row=header_row + 1):
-        values = {k: (row[i - 1].value if i - 1 < len(row) else None) for k, i in headers.items()}
-        if all(_is_blank(v) for v in values.values()):
+    for r, row in sorted(grid.rows.items()):
+        if r <= header_row:
+            continue
+        values = {k: row.get(i) for k, i in headers.items()}
+        if all(is_blank(v) for v in values.values()):
             continue  # blank rows, including trailing rows of spaces, are not data
-        r = row[0].row
-        _hidden_row(ws, sheet, r, col)
+        _hidden_row(grid, sheet, r, col)
         if sheet.layout == "items":
             label = values.get("label")
             item = by_label.get(normalize_label(label))
@@ -600,9 +721,15 @@ def _read_table(
                 num, why = parse_number(raw)
                 if why and (sheet.name, ref) not in col.flagged:
                     col.add(sheet.name, ref, why, f"“{c.header}”应为数字", "只填阿拉伯数字，未提供的留空")
+                elif num is not None:
+                    found = out_of_range(num, c.header, c.low, c.high, c.integer)
+                    if found:
+                        col.add(sheet.name, ref, found, range_text(c.low, c.high, c.integer),
+                                c.range_fix or "核对该数；未提供的留空")
+                        num = None  # never reaches a figure: the workbook is refused
                 record[c.key] = num
             elif c.kind == CHOICE:
-                text = None if _is_blank(raw) else normalize_label(raw)
+                text = None if is_blank(raw) else normalize_label(raw)
                 choices = list(labels) if c.key == "domain" else c.choices
                 if c.key == "domain" and text is not None:
                     text = text if text in labels else names.get(text, text)
@@ -611,7 +738,7 @@ def _read_table(
                             "从下拉列表中选择")
                 record[c.key] = text
             else:
-                record[c.key] = None if _is_blank(raw) else str(raw).strip()
+                record[c.key] = None if is_blank(raw) else str(raw).strip()
             if (c.required and record[c.key] is None and sheet.layout == "records"
                     and (sheet.name, ref) not in col.flagged):
                 col.add(sheet.name, ref, f"“{c.header}”为空", "必填", f"填写“{c.header}”或删除该行")
@@ -633,3 +760,42 @@ def _read_table(
     if sheet.key == "targets" and not frame.empty:
         frame["domain"] = frame["domain"].map(lambda d: labels.get(d, d))
     return _coerce_types(frame, sheet)
+
+
+#: The columns of the final-accounts sheets that hold the year's own figures (not last year's
+#: carried over): once any is filled, the accounts are being filled in for the year.
+_OWN_YEAR_COLUMNS = {"income": ("budget_initial", "budget_adjusted", "actual"),
+                     "expenditure": ("budget_initial", "budget_adjusted", "actual"),
+                     "balance": ("amount",), "three_public": ("budget", "actual")}
+
+
+def _check_required_items(frames: dict[str, pd.DataFrame], col: Collector, cells) -> None:
+    """Report required cells of the item sheets left empty (本年收入合计 决算数 …) in a workbook
+    whose final-accounts sheets hold any figure of its own year: without them the reports would
+    say the total is not provided. A new year's template (last year's figures only) and a year
+    whose accounts are not yet typed in are not refused: their reports list the gap."""
+    if not any(column in frame and frame[column].notna().any()
+               for key, columns in _OWN_YEAR_COLUMNS.items()
+               if (frame := frames.get(key)) is not None for column in columns):
+        return
+    read = {k for k, _, _ in cells}
+    for sheet in SHEETS:
+        frame = frames.get(sheet.key)
+        if sheet.key not in read:
+            continue  # the sheet (or its 项目 column) is missing: reported
+        for item in sheet.items:
+            for key in item.required:
+                if frame is None or key not in frame or pd.notna(frame.at[item.key, key]):
+                    continue
+                header = sheet.column(key).header
+                ref = cells.get((sheet.key, item.key, key), "").rpartition("!")[2]
+                if ref and (sheet.name, ref) in col.flagged:
+                    continue  # already reported (text, out of range …)
+                if ref:
+                    where, fix = ref, f"按部门决算报表填写{item.label}的{header}"
+                elif any(k == sheet.key and r == item.key for k, r, _ in cells):
+                    continue  # the row is there but the column is missing: reported
+                else:
+                    where, fix = "A列", f"按模板补上“{item.label}”一行，并填写{header}"
+                col.add(sheet.name, where, f"{item.label}的“{header}”为空",
+                        f"必填：{item.label}{header}（部门决算报表中的数）", fix)

@@ -27,6 +27,12 @@ class Column:
     choices: Sequence[str] = ()
     nonnegative: bool = True
     width: int = 14
+    #: The plausible range of a number (beyond :data:`perfkit.data.values.MAX_ABS_NUMBER`,
+    #: which bounds every number): a value outside it is refused with its cell.
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    range_fix: str = ""
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,13 @@ class Item:
     label: str
     parent: str | None = None
     note: str = ""
+    #: Columns that must hold a value in this row (本年收入合计 决算数).
+    required: tuple[str, ...] = ()
+    #: For a number of 基本信息: its plausible range (as :class:`Column`).
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    range_fix: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,9 +150,12 @@ SHEETS: tuple[Sheet, ...] = (
             Item("department_name", "部门名称", note="必填：部门全称"),
             Item("year", "评价年度", note="必填：四位年份，如 2019"),
             Item("unit", "金额单位", note="必填：万元 或 元；读入后统一换算为万元"),
-            Item("staff_authorized_count", "编制数", note="核定编制人数"),
-            Item("staff_actual_count", "在职人数", note="年末实有在职人数"),
-            Item("claimed_score", "自评得分", note="部门自报的自评总分（如有）"),
+            Item("staff_authorized_count", "编制数", note="核定编制人数", low=0, high=1e7,
+                 integer=True, range_fix="填写核定编制的人数（整数）；未提供的留空"),
+            Item("staff_actual_count", "在职人数", note="年末实有在职人数", low=0, high=1e7,
+                 integer=True, range_fix="填写年末实有在职人数（整数）；未提供的留空"),
+            Item("claimed_score", "自评得分", note="部门自报的自评总分（如有）", low=0, high=100,
+                 range_fix="自评得分为百分制：填写 0 到 100 之间的总分；未自评的留空"),
             Item("claimed_grade", "自评等级", note="部门自报的等级（优、良、中、差），可选"),
             Item("report_date", "报告日期", note="自评报告的落款日期，如 2020-04-28"),
             Item("preparer", "填报人", note="可选"),
@@ -156,7 +172,7 @@ SHEETS: tuple[Sheet, ...] = (
             Item("business", "经营收入"),
             Item("affiliated", "附属单位上缴收入"),
             Item("other", "其他收入"),
-            Item("total", "本年收入合计"),
+            Item("total", "本年收入合计", required=("actual",)),
         ),
         note="收入支出决算总表的收入部分（决算表一）。未提供的数留空，不要填0。",
     ),
@@ -172,7 +188,7 @@ SHEETS: tuple[Sheet, ...] = (
             Item("remit", "上缴上级支出"),
             Item("business", "经营支出"),
             Item("subsidy", "对附属单位补助支出"),
-            Item("total", "本年支出合计"),
+            Item("total", "本年支出合计", required=("actual",)),
         ),
         note="支出决算表（决算表三）。人员经费、公用经费为基本支出的其中数。",
     ),
@@ -229,7 +245,9 @@ SHEETS: tuple[Sheet, ...] = (
             Column("qualifier", "数值修饰", CHOICE, choices=fmt.QUALIFIERS, width=8,
                    note="报告对实际值的修饰（如“1000余所”填“余”，“近9000名”填“近”，"
                         "“93.96%以上”填“以上”）；实际值填数字本身"),
-            Column("target_year", "目标年度", NUMBER, note="目标适用年度；留空即评价年度", width=10),
+            Column("target_year", "目标年度", NUMBER, note="目标适用年度；留空即评价年度", width=10,
+                   low=1990, high=2100, integer=True,
+                   range_fix="填写四位年份，如 2020；留空即评价年度"),
             SOURCE,
             Column("note", "备注", TEXT, width=30),
             Column("guidance", "填写说明", TEXT, width=40,
@@ -309,8 +327,10 @@ SHEETS: tuple[Sheet, ...] = (
             Column("level1", "一级指标", TEXT, width=10),
             Column("level2", "二级指标", TEXT, width=12),
             Column("level3", "三级指标", TEXT, required=True, width=22),
-            Column("points", "分值", NUMBER, width=8),
-            Column("score", "自评得分", NUMBER, width=10, note="部门对本项的自评得分"),
+            Column("points", "分值", NUMBER, width=8, low=0, high=100,
+                   range_fix="按评分表填写本项分值（百分制下的分数）"),
+            Column("score", "自评得分", NUMBER, width=10, note="部门对本项的自评得分",
+                   low=0, high=100, range_fix="填写 0 到本项分值之间的得分"),
             Column("reason", "扣分原因", TEXT, width=50, note="未得满分的原因（部门说明）"),
         ),
         required=False,

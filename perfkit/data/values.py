@@ -89,6 +89,46 @@ def parse_number(raw: Any) -> tuple[float | None, str | None]:
     return None, f"文本“{clip(text)}”{hint}"
 
 
+#: Every number a cell may hold is smaller than this in size: 10^15 is 1000 万亿 — more 元 than
+#: the national budget, more people than there are. Larger (1e27, 1e308) is a typing or
+#: program error, and would overflow the decimal arithmetic of the reports.
+MAX_ABS_NUMBER = 1e15
+
+
+def out_of_range(value: float, label: str, low: float | None = None, high: float | None = None,
+                 integer: bool = False) -> str | None:
+    """What is wrong with a number outside its plausible range (None when it is inside).
+
+    Every number must be smaller than :data:`MAX_ABS_NUMBER` in size; ``low``/``high`` and
+    ``integer`` narrow that for one column or item (自评得分 0–100, 编制数 a whole number).
+    """
+    if abs(value) >= MAX_ABS_NUMBER:
+        return f"{label} {value:g}，超出任何部门数据的数量级（绝对值应小于 1e15）"
+    if low is not None and value < low:
+        return f"{label} {_plain(value)}，小于 {_plain(low)}" + ("（不能为负数）" if low == 0 else "")
+    if high is not None and value > high:
+        return f"{label} {_plain(value)}，大于 {_plain(high)}"
+    if integer and not float(value).is_integer():
+        return f"{label} {_plain(value)} 不是整数"
+    return None
+
+
+def range_text(low: float | None = None, high: float | None = None, integer: bool = False) -> str:
+    """The plausible range in words: ``0 到 100 之间的数``, ``不小于 0 的整数``."""
+    kind = "整数" if integer else "数"
+    if low is not None and high is not None:
+        return f"{_plain(low)} 到 {_plain(high)} 之间的{kind}"
+    if low is not None:
+        return f"不小于 {_plain(low)} 的{kind}"
+    if high is not None:
+        return f"不大于 {_plain(high)} 的{kind}"
+    return f"绝对值小于 1e15 的{kind}"
+
+
+def _plain(v: float) -> str:
+    return f"{round(v, 6):g}"
+
+
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 

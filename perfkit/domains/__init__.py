@@ -264,7 +264,7 @@ def load_catalog(path: Path) -> Catalog:
             key.
     """
     key = path.stem
-    if not re.match(_CODE, key) or key in _RESERVED:
+    if not re.fullmatch(_CODE.strip("^$"), key) or key in _RESERVED:  # ($ allows a final \n)
         raise CatalogError(f"{path}: 文件名“{path.name}”即领域代码，应为小写英文字母、数字和下划线"
                            f"（以字母开头），且不能是 {'、'.join(sorted(_RESERVED))}")
     try:

@@ -340,10 +340,13 @@ class Chart(Block):
         return f"<图表 {self.alt}>"
 
     @classmethod
-    def from_figure(cls, figure: Any, alt: str = "图表") -> Chart:
-        """A matplotlib Figure drawn to PNG at its own size and resolution."""
+    def from_figure(cls, figure: Any, alt: str = "图表", dpi: int = 200) -> Chart:
+        """A matplotlib Figure drawn to PNG at its printed size and ``dpi``. A figure with a
+        layout engine (perfkit's charts: constrained) already fits its canvas; one without
+        is cropped to what it draws."""
         buf = io.BytesIO()
-        figure.savefig(buf, format="png", dpi=figure.dpi, facecolor="white")
+        crop = "tight" if figure.get_layout_engine() is None else None
+        figure.savefig(buf, format="png", dpi=dpi, bbox_inches=crop, facecolor="white")
         return cls(buf.getvalue(), alt, figure)
 
 
@@ -495,11 +498,48 @@ def from_json(data: Mapping[str, Any]) -> Block:
     raise BlockError(f"未知的块类型 {kind!r}")
 
 
+def prose_blocks(source: str) -> list[Block]:
+    """A notebook's own text cell as blocks: a paragraph whose first line starts with ``#``s is
+    a heading of that level (its further lines a paragraph), any other paragraph is text as
+    written; the lines of one paragraph are joined (without a space between Chinese
+    characters). Nothing else is read into it: ``**`` or ``<b>`` print as typed.
+
+    This is how a project's own notebooks (the copies ``perfkit init`` made, an analyst's
+    edits) keep their headings and explanations; perfkit's notebooks write theirs as
+    ``pk.blocks.section`` cells.
+    """
+    out: list[Block] = []
+    for chunk in str(source).replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+        if not lines:
+            continue
+        first = lines[0]
+        level = len(first) - len(first.lstrip("#"))
+        if 1 <= level <= 6 and first[level:level + 1] in (" ", ""):
+            out.append(Heading(min(level, 4), first[level:].strip()))
+            lines = lines[1:]
+        if lines:
+            out.append(Paragraph(runs(_join_lines(lines))))
+    return out
+
+
+def _join_lines(lines: list[str]) -> str:
+    text = lines[0]
+    for line in lines[1:]:
+        text += (" " if text[-1].isascii() and line[0].isascii() else "") + line
+    return text
+
+
 def read_blocks(nb: Any) -> list[Block]:
-    """Every block an executed notebook displayed, in order (outputs without a block — an
-    analyst's own print — are not part of the document)."""
+    """Every block an executed notebook displayed, in order, with the notebook's own text cells
+    (:func:`prose_blocks`); outputs without a block (an analyst's own print) are not part of
+    the document."""
     out: list[Block] = []
     for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            out += prose_blocks("".join(source) if isinstance(source, list) else source)
+            continue
         if cell.get("cell_type") != "code":
             continue
         for output in cell.get("outputs", []):
@@ -512,6 +552,7 @@ def read_blocks(nb: Any) -> list[Block]:
 __all__ = [
     "BLOCK_MIME", "BLOCK_TYPES", "ROLES", "TONES", "VERSION", "Block", "BlockError", "Blocks",
     "Chart", "Heading", "ListBlock", "Paragraph", "Run", "Signature", "Table", "b", "bullets",
-    "fig", "from_json", "heading", "note", "numbered", "par", "read_blocks", "run_in",
+    "fig", "from_json", "heading", "note", "numbered", "par", "prose_blocks", "read_blocks",
+    "run_in",
     "runs", "runs_html", "section", "text_of",
 ]

@@ -34,7 +34,7 @@ from perfkit.assess.targets import target_text
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.indicators.aid import BELOW_STANDARD, PROGRAMME_FIELDS, programme_frame
 from perfkit.report.blocks import Chart, Paragraph, note
-from perfkit.report.fonts import configure_matplotlib
+from perfkit.report.fonts import PRINT_DPI, configure_matplotlib, figure_alt
 
 #: Width of the A4 portrait text column (210 mm less 25 + 20 mm margins, print.css) in inches:
 #: charts are drawn at the size they are printed, so font sizes are printed sizes.
@@ -65,9 +65,7 @@ def _chart(func: Callable[..., Any]) -> Callable[..., Any]:
     def draw(*args: Any, **kwargs: Any) -> Any:
         result = func(*args, **kwargs)
         if isinstance(result, Figure):
-            titles = [t for t in (result.get_suptitle(),
-                                  *(ax.get_title() for ax in result.axes)) if t]
-            return Chart.from_figure(result, alt=titles[0] if titles else "图表")
+            return Chart.from_figure(result, alt=figure_alt(result), dpi=PRINT_DPI)
         return result
 
     return draw

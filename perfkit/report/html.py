@@ -134,8 +134,8 @@ def _table_html(table: Table, layout: TableLayout) -> str:
     caption = (f"<caption>{html.escape(table.caption, quote=False)}</caption>"
                if table.caption else "")
     cols = "".join(f'<col style="--pw: {w:.2f}%">' for w in layout.widths)
-    head = "".join(f"<th{_classes('num' if table.numeric[j] else '')}>"
-                   f"{html.escape(c, quote=False)}</th>" for j, c in enumerate(table.columns))
+    head = "".join(f"<th{_classes(*cls)}>{html.escape(c, quote=False)}</th>"
+                   for c, cls in zip(table.columns, layout.head, strict=True))
     body = []
     for row, cells in zip(table.rows, layout.cells, strict=True):
         body.append("<tr>" + "".join(f"<td{_classes(*cls)}>{html.escape(text, quote=False)}</td>"

@@ -91,6 +91,7 @@ class TableLayout:
     """How one table is printed.
 
     Attributes:
+        head: per column, the header cell's classes (``num`` for a figure, ``long`` text).
         cells: per body row, per column, the cell's layout classes (``num``, ``na``, ``long``,
             ``wN``) and its tone.
         classes: the table's classes: a type size class, and ``compact``, ``landscape``,
@@ -98,6 +99,7 @@ class TableLayout:
         widths: each column's share of the table width, in percent (sums to 100).
     """
 
+    head: tuple[tuple[str, ...], ...]
     cells: tuple[tuple[tuple[str, ...], ...], ...]
     classes: tuple[str, ...]
     widths: tuple[float, ...]
@@ -155,8 +157,10 @@ def table_layout(table: Table, advances: dict[str, float] | None = None) -> Tabl
         compact_min[j] = max(compact_min[j], low if compact is None else compact)
         col_max[j] = max(col_max[j], high)
 
-    for j, head in enumerate(table.columns):
-        _, low, compact, high = _cell(head, True, adv)
+    head = []
+    for j, text in enumerate(table.columns):
+        classes, low, compact, high = _cell(text, True, adv)
+        head.append(classes)
         record(j, low, compact, high)
     cells = []
     for row in table.rows:
@@ -170,7 +174,8 @@ def table_layout(table: Table, advances: dict[str, float] | None = None) -> Tabl
             record(j, low, compact, high)
         cells.append(tuple(out))
     classes = _print_classes(col_min, compact_min, len(table.rows), table.orientation)
-    return TableLayout(tuple(cells), classes, _widths(col_min, compact_min, col_max, classes))
+    return TableLayout(tuple(head), tuple(cells), classes,
+                       _widths(col_min, compact_min, col_max, classes))
 
 
 def _print_classes(col_min: list[float], compact_min: list[float], rows: int,

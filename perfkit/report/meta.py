@@ -20,11 +20,9 @@ class ReportMeta:
         kind: ``department`` for the department's own 自评报告 (its cover shows the report date
             and none of perfkit's facts), ``review`` or ``analysis``.
         report_date: the report's date as printed (``2020年4月28日``), for a department's cover.
-        pdf_layout: ``web`` (perfkit's print style) or ``official`` (the GB/T 9704-2012 page in
-            free fonts approximating the official ones; ``templates/official.css``).
-        pdf_engine: what typesets the ``web`` layout's PDF: ``typst`` (the default) or
-            ``weasyprint`` (the official layout is always WeasyPrint's; see
-            ``templates/PDF_CHOICE.md``).
+        pdf_layout: the PDF's layout, both typeset by Typst: ``web`` (perfkit's print layout,
+            ``templates/report.typ``) or ``official`` (the GB/T 9704-2012 page in free fonts
+            approximating the official ones, ``templates/official.typ``).
     """
 
     department: str
@@ -37,7 +35,6 @@ class ReportMeta:
     kind: str = "analysis"
     report_date: str = ""
     pdf_layout: str = "web"
-    pdf_engine: str = "typst"
 
 
 __all__ = ["ReportMeta"]

@@ -14,8 +14,8 @@ from perfkit.report.blocks import read_blocks
 from perfkit.report.fonts import CjkFont, find_cjk_fonts
 from perfkit.report.html import analyst_body, page, render_body, reviewer_notebook
 from perfkit.report.meta import ReportMeta
-from perfkit.report.pdf import render_pdf
-from perfkit.report.word import notebook_docx
+from perfkit.report.typstpdf import typst_pdf
+from perfkit.report.word import blocks_docx
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,8 @@ def render_notebook(
         out_dir: folder for the rendered files.
         stem: file stem, e.g. ``finance``.
         meta: cover-block facts.
-        pdf: also typeset ``<stem>.pdf`` (Typst, or WeasyPrint as ``meta`` says:
-            :func:`perfkit.report.pdf.render_pdf`).
+        pdf: also typeset ``<stem>.pdf`` with Typst, in perfkit's print layout or, as
+            ``meta.pdf_layout`` says, the official one (:func:`perfkit.report.typstpdf.typst_pdf`).
         docx: also write ``<stem>.docx``, the reviewer copy in the official-document layout
             (:mod:`perfkit.report.word`).
         analyst_copy: also write ``<stem>.code.html``, the copy with code (``perfkit run``
@@ -75,7 +75,7 @@ def render_notebook(
 
     if docx:
         started = time.perf_counter()
-        data = notebook_docx(reviewer_nb, meta)
+        data = blocks_docx(blocks, meta)
         written["docx"] = write_bytes_atomic(out_dir / f"{stem}.docx", data)
         log.info("wrote %s Word file in %.2f s (%d bytes)", stem, time.perf_counter() - started,
                  len(data))
@@ -84,8 +84,7 @@ def render_notebook(
         if font_error is not None:
             raise font_error
         started = time.perf_counter()
-        data = render_pdf(reviewer_html, out_dir, official=meta.pdf_layout == "official",
-                          engine=meta.pdf_engine, font=font)
+        data = typst_pdf(blocks, meta, font, official=meta.pdf_layout == "official")
         written["pdf"] = write_bytes_atomic(out_dir / f"{stem}.pdf", data)
         log.info(
             "rendered %s PDF in %.2f s (%d bytes)", stem, time.perf_counter() - started, len(data)

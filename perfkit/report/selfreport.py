@@ -23,6 +23,7 @@ from perfkit.assess.scoresheet import load_sheet
 from perfkit.assess.targets import target_text
 from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.data.values import normalize_label
+from perfkit.errors import Problem
 from perfkit.indicators.finance import sheet_lines
 from perfkit.report.blocks import Blocks, Heading, Paragraph, Signature, b, par, run_in
 from perfkit.report.narrative import _total_clause, three_public_items
@@ -75,6 +76,29 @@ def fill(ev: Evaluation, text: str) -> tuple[str, list[str]]:
         return value
 
     return _PLACEHOLDER.sub(sub, text), unknown
+
+
+def placeholder_problems(ev: Evaluation) -> list[Problem]:
+    """``{code}`` placeholders in 报告文字 that name nothing (:func:`fill` would leave them as
+    typed): one located problem per cell, for ``perfkit check``."""
+    frame = ev.data.frames.get("text")
+    if frame is None or frame.empty:
+        return []
+    out = []
+    for idx, content in frame["content"].items():
+        if _nan(content):
+            continue
+        codes = dict.fromkeys(_PLACEHOLDER.findall(str(content)))
+        unknown = [c for c in codes if _value_text(ev, c) is None]
+        if not unknown:
+            continue
+        sheet, _, cell = ev.data.cell("text", idx, "content").rpartition("!")
+        shown = "、".join("{" + c + "}" for c in unknown)
+        out.append(Problem(ev.data.path.name, sheet, cell,
+                           f"占位符 {shown} 不是绩效指标表或 perfkit 的指标代码，报告将原样印出",
+                           "花括号内为绩效指标表“指标代码”列中的代码，或 perfkit codes 列出的代码",
+                           "改正花括号内的指标代码；不需要由数据填入的，删去花括号"))
+    return out
 
 
 def with_qualifier(value: float, unit: str, qualifier: str = "", decimals: int = 2) -> str:

@@ -226,7 +226,8 @@ def write_next_year(department: str, year: int, from_year: int,
             raise PerfkitError(f"{p} 已存在，未覆盖。请先改名或删除。")
     settings = load_settings(department, from_year, project=project)
     data = load_workbook(settings.workbook_path(project), expected_year=from_year,
-                         confirmed=settings.confirmed_values, project=project)
+                         confirmed=settings.confirmed_values, limits=settings.read_limits,
+                         project=project)
     # The new workbook holds last year's domains: the settings' (carried over), else the workbook's.
     domains = (list(settings.domains) if settings.domains is not None
                else registry(project).domains_in_use(data))

@@ -68,7 +68,6 @@ def warm() -> None:
     with matplotlib and its glyphs drawn, nbconvert's exporter and templates, the page template,
     the Word writer's styles. Typesetting is not warmed here: a PDF engine may start threads,
     which a process that forks must not have."""
-    import io
     import tempfile
     from pathlib import Path
 
@@ -76,6 +75,7 @@ def warm() -> None:
     import nbformat.v4 as v4
 
     from perfkit.report import charts
+    from perfkit.report.blocks import Chart, Heading, Table, par
     from perfkit.report.meta import ReportMeta
     from perfkit.report.render import render_notebook
 
@@ -83,15 +83,11 @@ def warm() -> None:
     ax = fig.subplots()
     ax.barh(["部门整体支出（预热）"], [133.49])
     ax.set_title("2019年度预算执行率（%）")
-    png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=200)
-    table = ("<table><tr><th>项目</th><th>决算数（万元）</th></tr>"
-             "<tr><td>合计</td><td>24,192.45</td></tr></table>")
-    nb = v4.new_notebook(cells=[
-        v4.new_markdown_cell("# 预热\n\n部门整体支出绩效自评：收入、支出、“三公”经费。"),
-        v4.new_code_cell("x", outputs=[v4.new_output(
-            "execute_result", {"text/html": table, "text/plain": "x"}, execution_count=1)]),
-    ])
+    shown = [Heading(1, "预热"), par("部门整体支出绩效自评：收入、支出、“三公”经费。"),
+             Table(("项目", "决算数（万元）"), (("合计", "24192.45"),), (False, True)),
+             Chart.from_figure(fig, "预热")]
+    nb = v4.new_notebook(cells=[v4.new_code_cell("x", outputs=[
+        v4.new_output("display_data", block._repr_mimebundle_()) for block in shown])])
     meta = ReportMeta(department="预热", year=2000, title="预热", generated_at="2000-01-01",
                       perfkit_version="", workbook_sha256="")
     with tempfile.TemporaryDirectory(prefix="perfkit-warm-") as tmp:

@@ -213,7 +213,6 @@ def plan(
         "workbook_sha256": base["workbook_sha256"],
         "report_date": report_date,
         "pdf_layout": pdf_layout or settings.pdf_layout,
-        "pdf_engine": settings.pdf_engine,
     }
     tasks, skipped = [], []
     catalog_keys = set(_catalog_keys())
@@ -228,7 +227,7 @@ def plan(
             continue
         docx = nb in WORD_NOTEBOOKS
         inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf, "docx": docx,
-                  "pdf_layout": meta["pdf_layout"], "pdf_engine": meta["pdf_engine"],
+                  "pdf_layout": meta["pdf_layout"],
                   "analyst_copy": analyst_copy, **parameters}
         digest = _digest(inputs)
         prev = (previous.get("notebooks") or {}).get(nb) or {}

@@ -152,7 +152,7 @@ def test_second_line_of_defence_holds_when_html_is_not_escaped(tmp_path):
     import nbformat
     import nbformat.v4 as v4
 
-    from perfkit.report.html import ReportMeta
+    from perfkit.report.meta import ReportMeta
     from perfkit.report.render import render_notebook
 
     png = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg"
@@ -171,7 +171,12 @@ def test_second_line_of_defence_holds_when_html_is_not_escaped(tmp_path):
     meta = ReportMeta(department="测试", year=2019, title="测试", generated_at="2019-01-01",
                       perfkit_version="", workbook_sha256="")
     outputs = render_notebook(path, tmp_path / "out", "raw", meta, pdf=False)
-    for key in ("html", "code.html"):
+    # The reviewer's copy holds the document's blocks only: raw HTML never reaches it.
+    reviewer = Path(outputs["html"])
+    assert _audit(reviewer).executable == []
+    assert "二、分析" not in reviewer.read_text(encoding="utf-8")
+    # The analyst's copy shows every output, through the allowlist sanitizer.
+    for key in ("code.html",):
         page = Path(outputs[key])
         raw = page.read_text(encoding="utf-8")
         assert _audit(page).executable == [], key

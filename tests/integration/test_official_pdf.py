@@ -8,12 +8,12 @@ import shutil
 import subprocess
 from collections import Counter
 
-import nbformat
-import nbformat.v4 as v4
 import pytest
+from blocknb import notebook_of
 
 from perfkit.data.params import settings_from_dict
-from perfkit.report.html import ReportMeta
+from perfkit.report.blocks import Heading, Signature, par
+from perfkit.report.meta import ReportMeta
 from perfkit.report.render import render_notebook
 
 pytestmark = pytest.mark.slow
@@ -21,17 +21,17 @@ pytestmark = pytest.mark.slow
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
 
 TEXT = "部门整体支出绩效自评报告按照党政机关公文格式排版每页二十二行每行二十八字"  # 36 characters
+#: The faces of the official layout as the PDF names them: 仿宋 and 宋体 (Noto Serif CJK SC),
+#: 小标宋 (its bold), 黑体 (Noto Sans CJK SC Bold), 楷体 (AR PL UKai CN).
+OFFICIAL_FACES = {"仿宋": "NotoSerifCJKsc-Regular", "小标宋": "NotoSerifCJKsc-Bold",
+                  "黑体": "NotoSansCJKsc-Bold", "楷体": "UKaiCN"}
 
 
 def _render(tmp_path, layout: str):
-    nb = v4.new_notebook(cells=[
-        v4.new_markdown_cell("# 某局2019年度部门整体支出绩效自评报告"),
-        v4.new_markdown_cell("## 一、部门基本情况\n\n### （一）部门职能"),
-        v4.new_markdown_cell("\n\n".join([TEXT * 8] * 12)),
-        v4.new_markdown_cell('<p class="signature">某局<br>2020年4月28日</p>'),
-    ])
-    path = tmp_path / "doc.ipynb"
-    nbformat.write(nb, path)
+    path = notebook_of(
+        tmp_path / "doc.ipynb", Heading(1, "某局2019年度部门整体支出绩效自评报告"),
+        Heading(2, "一、部门基本情况"), Heading(3, "（一）部门职能"),
+        *(par(TEXT * 8) for _ in range(12)), Signature(("某局", "2020年4月28日")))
     meta = ReportMeta(department="某局", year=2019, title="部门整体支出绩效自评报告",
                       generated_at="2020-04-28T10:00:00+08:00", perfkit_version="test",
                       workbook_sha256="0" * 64, kind="department", report_date="2020年4月28日",
@@ -57,9 +57,8 @@ def _lines(pdf) -> dict[int, list[tuple[float, float, str]]]:
 def test_official_pdf_has_the_official_page(tmp_path):
     pdf = _render(tmp_path, "official")
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
-    for face in ("Perfkit-FangSong", "Perfkit-XiaoBiaoSong", "Perfkit-HeiTi", "Perfkit-KaiTi",
-                 "Perfkit-SongTi"):
-        assert face in fonts, face
+    for role, face in OFFICIAL_FACES.items():
+        assert face in fonts, role
     pages = _lines(pdf)
     assert len(pages) >= 3
     body = [t for t in pages[2] if TEXT[:4] in t[2] or t[2][:1] in TEXT]
@@ -96,7 +95,7 @@ def test_official_pdf_has_the_official_page(tmp_path):
 def test_web_pdf_is_unchanged_by_default(tmp_path):
     fonts = subprocess.run(["pdffonts", str(_render(tmp_path, "web"))], capture_output=True,
                            text=True).stdout
-    assert "Perfkit-FangSong" not in fonts
+    assert OFFICIAL_FACES["仿宋"] not in fonts and OFFICIAL_FACES["楷体"] not in fonts
 
 
 def test_pdf_layout_is_a_run_setting():
@@ -108,26 +107,18 @@ def test_pdf_layout_is_a_run_setting():
         settings_from_dict({"department": "x", "year": 2019, "pdf_layout": "fancy"})
 
 
-def test_pdf_engine_is_a_run_setting_and_part_of_the_input_hash(sample_project):
-    """pdf_engine in the run settings reaches the renderer (ReportMeta) and, being part of the
-    inputs, reruns the notebooks when it changes."""
-    from perfkit.run.runner import plan
-
-    assert settings_from_dict({"department": "x", "year": 2019}).pdf_engine == "typst"
+def test_the_retired_pdf_engine_setting_is_refused_with_what_to_do(tmp_path):
+    """pdf_engine chose WeasyPrint or Typst; Typst now sets both layouts, and a settings file
+    that still names the setting says how to fix it rather than listing unknown keys."""
     from perfkit.errors import ParamsError
+    from perfkit.yamlcheck import load
 
-    with pytest.raises(ParamsError, match="pdf_engine"):
-        settings_from_dict({"department": "x", "year": 2019, "pdf_engine": "latex"})
-    root = sample_project
-    params = root / "params" / "yiyang-edu" / "2019.yaml"
-    hashes = {}
-    for engine in ("typst", "weasyprint"):
-        text = params.read_text(encoding="utf-8").split("\npdf_engine:")[0]
-        params.write_text(f"{text}\npdf_engine: {engine}\n", encoding="utf-8")
-        tasks, _, _ = plan("yiyang-edu", 2019, notebooks=["finance"], outputs=root / "out")
-        assert tasks[0].meta["pdf_engine"] == engine
-        hashes[engine] = tasks[0].input_hash
-    assert hashes["typst"] != hashes["weasyprint"]
+    path = tmp_path / "2019.yaml"
+    path.write_text("department: x\nyear: 2019\npdf_engine: weasyprint\n", encoding="utf-8")
+    raw, node = load(path, ParamsError, "运行设置")
+    with pytest.raises(ParamsError, match=r"第 3 行 pdf_engine: 这一设置已取消，请删去这一行") as err:
+        settings_from_dict(raw, str(path), node)
+    assert "pdf_layout: official" in str(err.value)
 
 
 @needs_poppler
@@ -135,17 +126,14 @@ def test_the_signature_never_stands_alone_on_the_last_official_page(tmp_path):
     """GB/T 9704: the 落款 does not take a page of its own; the text before it goes along."""
     para = "本部门按照要求完成了年度工作任务，各项指标总体达到预期目标。" * 3
     for n in range(5, 18):
-        nb = v4.new_notebook(cells=[
-            v4.new_markdown_cell("\n\n".join(f"正文第{i}段：{para}" for i in range(n))),
-            v4.new_markdown_cell('<p class="signature">某局<br>2020年4月28日</p>'),
-        ])
         folder = tmp_path / str(n)
         folder.mkdir()
-        nbformat.write(nb, folder / "doc.ipynb")
+        path = notebook_of(folder / "doc.ipynb", *(par(f"正文第{i}段：{para}") for i in range(n)),
+                           Signature(("某局", "2020年4月28日")))
         meta = ReportMeta(department="某局", year=2019, title="部门整体支出绩效自评报告",
                           generated_at="2020-04-28T10:00:00+08:00", perfkit_version="test",
                           workbook_sha256="0" * 64, pdf_layout="official")
-        pdf = render_notebook(folder / "doc.ipynb", folder, "doc", meta, pdf=True)["pdf"]
+        pdf = render_notebook(path, folder, "doc", meta, pdf=True)["pdf"]
         pages = _lines(pdf)
         last = "".join(text for _, _, text in pages[max(pages)])
         assert "某局" in last and "预期目标" in last, f"{n} paragraphs: the 落款 alone"

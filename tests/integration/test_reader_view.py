@@ -239,16 +239,49 @@ def _ink_between(pdf: Path, page: int, top_pt: float, bottom_pt: float, tmp: Pat
     return any(min(pixels[row * width:(row + 1) * width]) < 160 for row in range(first, last))
 
 
+def _blocks(folder: Path, stem: str) -> list:
+    """The blocks of a document as its PDF was typeset from them (the reviewer copy's)."""
+    import nbformat
+
+    from perfkit.report.blocks import read_blocks
+    from perfkit.report.html import reviewer_notebook
+
+    return read_blocks(reviewer_notebook(nbformat.read(folder / f"{stem}.ipynb", as_version=4)))
+
+
+def _sections(blocks: list) -> list[str]:
+    """Each section's introduction — a heading and the text after it, up to the table or chart
+    it introduces — as one text: it belongs together with what follows, so a page must not
+    end with it (unless what follows is a wide table on a landscape page of its own that the
+    introduction is too long to go to: report/layout.py)."""
+    from perfkit.report.blocks import Chart, Heading, ListBlock, Paragraph, Table
+    from perfkit.report.layout import document_layout
+
+    layout = document_layout(blocks)
+    out, current = [], None
+    for i, block in enumerate(blocks):
+        if isinstance(block, Heading):
+            current, first = [block.plain_text()], i
+        elif isinstance(block, (Paragraph, ListBlock)) and current is not None:
+            current.append(block.plain_text())
+        else:
+            turned = i in layout.tables and layout.tables[i].landscape \
+                and first not in layout.with_wide
+            if isinstance(block, (Table, Chart)) and current and len(current) > 1 and not turned:
+                out.append(_squash("".join(current)))
+            current = None
+    return out
+
+
 def test_no_heading_is_left_at_the_foot_of_a_pdf_page(folder, tmp_path):
+    from perfkit.report.blocks import Heading
+
     stranded = []
     for pdf in sorted(folder.glob("*.pdf")):
-        page_html = (folder / f"{pdf.stem}.html").read_text(encoding="utf-8").split("<main", 1)[1]
-        headings = {_squash(m.group(2)) for m in
-                    re.finditer(r"<(h[1-6])\b[^>]*>(.*?)</\1>", page_html, flags=re.S)} - {""}
-        # A Markdown cell that opens with a heading: heading and introduction belong together
-        # with what follows, so a page must not end with the end of such a cell either.
-        sections = [_squash(m.group(1)) for m in re.finditer(
-            r'<div class="text_cell_render[^"]*">\s*(<h[1-6].*?)</div>', page_html, flags=re.S)]
+        blocks = _blocks(folder, pdf.stem)
+        headings = {_squash(b.text) for b in blocks if isinstance(b, Heading)} - {""}
+        sections = _sections(blocks)
+        assert headings, pdf.name
         for page in range(1, _page_count(pdf) + 1):
             lines, footer = _body_lines(pdf, page)
             if not lines:
@@ -263,52 +296,28 @@ def test_no_heading_is_left_at_the_foot_of_a_pdf_page(folder, tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# PDF tables: the declared column widths (report/html.py) hold every cell's text, in both engines
+# PDF tables: the column widths hold every cell's text, in both layouts
 # ---------------------------------------------------------------------------------------------
 
 
-def _overflowing_cells(document) -> list[str]:
-    """Text of table cells whose laid-out text runs past the cell's content box."""
-    found = []
-
-    def text_of(box) -> str:
-        return getattr(box, "text", "") + "".join(text_of(c) for c in getattr(box, "children", []))
-
-    def right_edges(box):
-        if type(box).__name__ == "TextBox":
-            yield box.position_x + box.width
-        for child in getattr(box, "children", []):
-            yield from right_edges(child)
-
-    def walk(box):
-        if type(box).__name__ == "TableCellBox":
-            limit = box.content_box_x() + box.width + 0.5  # half a point of rounding
-            if any(edge > limit for edge in right_edges(box)):
-                found.append(text_of(box)[:40])
-            return
-        for child in getattr(box, "children", []):
-            walk(child)
-
-    for page in document.pages:
-        walk(page._page_box)
-    return found
-
-
 def test_no_table_cell_text_overflows_its_column_in_the_pdf(folder):
-    """Typst (the default) measures what no line can break inside against each cell's room
-    (:func:`perfkit.report.typstpdf.overflowing_cells`); WeasyPrint's laid-out boxes are
-    walked (``pdf_engine: weasyprint``, ``table-layout: fixed``)."""
-    from perfkit.report.pdf import layout_pdf
+    """Typst measures what no line can break inside against each cell's room
+    (:func:`perfkit.report.typstpdf.overflowing_cells`): in perfkit's print layout (the column
+    widths report/layout.py declares) and in the official one (narrower pages, the widths
+    shared out from the measured text)."""
+    from perfkit.report.meta import ReportMeta
     from perfkit.report.typstpdf import overflowing_cells
 
     pages = sorted(p for p in folder.glob("*.html") if not p.name.endswith(".code.html"))
     assert pages
+    meta = ReportMeta(department="益阳市教育局", year=2019, title="报告",
+                      generated_at="2020-04-28T10:00:00+08:00", perfkit_version="test",
+                      workbook_sha256="0" * 64)
     overflowing = {}
     for page in pages:
-        html = page.read_text(encoding="utf-8")
-        assert "<colgroup>" in html  # the widths are declared, so the layout is fixed
-        if cells := overflowing_cells(html):
-            overflowing[f"{page.name} (Typst)"] = cells
-        if cells := _overflowing_cells(layout_pdf(html, folder)):
-            overflowing[f"{page.name} (WeasyPrint)"] = cells
+        assert "<colgroup>" in page.read_text(encoding="utf-8")  # the widths are declared
+        blocks = _blocks(folder, page.stem)
+        for layout, official in (("print", False), ("official", True)):
+            if cells := overflowing_cells(blocks, meta, official=official):
+                overflowing[f"{page.stem} ({layout})"] = cells
     assert not overflowing, overflowing

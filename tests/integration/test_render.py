@@ -12,11 +12,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from perfkit.errors import FontMissingError
 from perfkit.report import render
-from perfkit.report.html import ReportMeta
+from perfkit.report.blocks import b
+from perfkit.report.meta import ReportMeta
 from perfkit.report.render import render_notebook
 
 EVIL = "<script>alert(1)</script>"
@@ -71,33 +72,30 @@ def _notebook(path: Path) -> Path:
         ],
         columns=["项目名称", "绩效目标完成情况说明", "预算金额", "执行率", "存在问题及整改措施"],
     )
+    from perfkit.report.blocks import Chart, Heading, par
+    from perfkit.report.tables import styled
+
+    def shown(*blocks):
+        return [new_output("display_data", data=b._repr_mimebundle_()) for b in blocks]
+
     cells = [
-        new_markdown_cell("# 一、部门整体支出绩效自评\n\n本报告依据部门决算数据生成。"),
-        new_markdown_cell("## （一）预算执行情况\n\n预算执行率为 **133.49%**。"),
-        new_code_cell(
-            f"{SECRET_CODE}\ndf",
-            execution_count=1,
-            outputs=[
-                new_output(
-                    "execute_result",
-                    data={"text/html": df.to_html(index=False), "text/plain": str(df)},
-                    execution_count=1,
-                )
-            ],
-        ),
+        new_code_cell("pk.blocks.section(…)", outputs=shown(
+            Heading(1, "一、部门整体支出绩效自评"), par("本报告依据部门决算数据生成。"),
+            Heading(2, "（一）预算执行情况"), par("预算执行率为 ", b("133.49%"), "。"))),
+        new_code_cell(f"{SECRET_CODE}\ndf", execution_count=1, outputs=shown(styled(df))),
         new_code_cell(
             "import warnings",
             execution_count=2,
             outputs=[new_output("stream", name="stderr", text="FutureWarning: noise\n")],
         ),
-        new_markdown_cell("## （二）图表\n\n### 1. 执行率"),
+        new_code_cell("pk.blocks.section(…)", outputs=shown(
+            Heading(2, "（二）图表"), Heading(3, "1. 执行率"))),
         new_code_cell(
             "chart()",
             execution_count=3,
             outputs=[
-                new_output(
-                    "display_data", data={"image/png": _chart_png(), "text/plain": "<Figure>"}
-                ),
+                *shown(Chart(base64.b64decode(_chart_png()), "预算执行率（%）")),
+                # An analyst's own outputs that are not blocks: never in the reviewer's copy.
                 new_output("display_data", data={"application/javascript": "alert(2)"}),
                 new_output("display_data", data={"text/plain": FIGURE_REPR}),
                 new_output(
@@ -110,30 +108,11 @@ def _notebook(path: Path) -> Path:
                 ),
             ],
         ),
-        new_markdown_cell("## （三）项目情况\n\n参考链接：" + "https://example.com/" + "a" * 150),
-        new_code_cell(
-            "projects",
-            execution_count=5,
-            outputs=[
-                new_output(
-                    "execute_result",
-                    data={"text/html": projects.to_html(), "text/plain": str(projects)},
-                    execution_count=5,
-                )
-            ],
-        ),
-        new_markdown_cell("## （四）明细表"),
-        new_code_cell(
-            "wide",
-            execution_count=4,
-            outputs=[
-                new_output(
-                    "execute_result",
-                    data={"text/html": wide.to_html(index=False), "text/plain": str(wide)},
-                    execution_count=4,
-                )
-            ],
-        ),
+        new_code_cell("pk.blocks.section(…)", outputs=shown(
+            Heading(2, "（三）项目情况"), par("参考链接：" + "https://example.com/" + "a" * 150))),
+        new_code_cell("projects", execution_count=5, outputs=shown(styled(projects))),
+        new_code_cell("pk.blocks.section(…)", outputs=shown(Heading(2, "（四）明细表"))),
+        new_code_cell("wide", execution_count=4, outputs=shown(styled(wide))),
     ]
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
@@ -194,7 +173,7 @@ def test_reviewer_html_has_no_code_and_no_scripts(rendered):
     assert not re.search(r"\ssrc=[\"']?(https?:)?//", page, re.I)  # nothing loads from a network
     assert "<link" not in page.lower()
     assert "onclick" not in page
-    assert "输出说明" in page  # the safe part of the output stays
+    assert "输出说明" not in page  # an output that is not a block is not part of the document
     assert "FutureWarning" not in page  # stderr is for analysts only
     assert "Figure size" not in page  # a figure's text repr means nothing to a reader
 
@@ -315,7 +294,13 @@ def test_pdf_with_synthetic_bold(tmp_path, monkeypatch):
     fonts_out = subprocess.run(
         ["pdffonts", str(out["pdf"])], capture_output=True, text=True, check=True
     ).stdout
-    assert "Bold" in fonts_out
+    # Typst synthesises no bold: bold text (headings, 133.49%) is the regular face drawn with
+    # an outline as well (text rendering mode 2, fill and stroke), not another face.
+    assert "Bold" not in fonts_out
+    from pypdf import PdfReader
+
+    assert any(b" 2 Tr" in page.get_contents().get_data()
+               for page in PdfReader(out["pdf"]).pages[1:])
     assert "133.49%" in _squash(_pdftext(out["pdf"]))
 
 
@@ -333,71 +318,56 @@ def test_missing_font_keeps_html_and_refuses_pdf(tmp_path, monkeypatch):
     assert set(html_only) == {"html", "code.html"}
 
 
-# ---- the HTML post-processor on its own (fast) ------------------------------------------
+# ---- the reviewer body from blocks on its own (fast) ---------------------------------------
 
 
-def test_body_processor_removes_active_and_external_content():
-    from perfkit.report.html import process_body
+def test_body_from_blocks_prints_text_as_text():
+    from perfkit.report.blocks import Heading, par
+    from perfkit.report.html import render_body
 
-    body = process_body(
-        '<p onclick="x()">文字<script>alert(1)</script><iframe src="https://e.com">'
-        "<p>内嵌</p></iframe></p>"
-        '<img src="https://e.com/a.png"><img src="http://e.com/b.png"/>'
-        '<a href="javascript:alert(1)">链接</a><a href="https://example.com">外链</a>'
-        '<style>@import url("https://e.com/x.css"); p { background: url(//e.com/y.png) }</style>'
-        '<link rel="stylesheet" href="https://e.com/z.css"><!-- 注释 -->'
-    ).html
-    assert "<script" not in body and "<iframe" not in body and "<link" not in body
-    assert "onclick" not in body and "javascript:" not in body and "注释" not in body
-    assert "e.com/a.png" not in body and "e.com/b.png" not in body
-    assert "@import" not in body and "//e.com/y.png" not in body
-    assert "文字" in body and '<a href="https://example.com">外链</a>' in body
-    assert "内嵌" not in body
+    body = render_body([Heading(2, '二、<em>细项</em>'), par('<p onclick="x()">文字<script>'),
+                        par('<img src="https://e.com/a.png">')]).html
+    assert "<script" not in body and "<img" not in body and "<p onclick" not in body
+    assert "&lt;em&gt;细项&lt;/em&gt;" in body and "&lt;script&gt;" in body
 
 
-def test_body_processor_headings_ids_and_links():
-    from perfkit.report.html import process_body
+def test_body_from_blocks_headings_ids_and_toc():
+    from perfkit.report.blocks import Heading, par
+    from perfkit.report.html import render_body
 
-    body = process_body(
-        '<a href="#%E4%BA%8C">见第二节</a>'
-        '<h1 id="%E4%B8%80">一、总体<a class="anchor-link" href="#%E4%B8%80">¶</a></h1>'
-        '<h2 id="%E4%BA%8C">二、<em>细项</em></h2><h4>不进目录</h4>'
-    )
+    body = render_body([Heading(1, "一、总体"), par("见第二节"), Heading(2, "二、细项"),
+                        Heading(4, "不进目录")])
     assert [(h.level, h.id, h.text) for h in body.headings] == [
         (1, "sec-1", "一、总体"),
         (2, "sec-2", "二、细项"),
     ]
-    assert '<a href="#sec-2">见第二节</a>' in body.html
-    assert "anchor-link" not in body.html and "¶" not in body.html
+    assert '<h2 id="sec-2">二、细项</h2>' in body.html
 
 
-def test_body_processor_sizes_tables_and_marks_numbers():
-    from perfkit.report.html import process_body
+def test_body_from_blocks_sizes_tables_and_marks_numbers():
+    from perfkit.report.blocks import Table
+    from perfkit.report.html import render_body
 
-    row = "".join(f"<td>{i},234.56万元</td>" for i in range(20))
-    wide = process_body(f"<table><tr>{row}</tr></table>").html
+    row = tuple(f"{i},234.56万元" for i in range(20))
+    wide = render_body([Table(tuple(f"列{i}" for i in range(20)), (row,), (True,) * 20)]).html
     assert 'class="table-wrap wide landscape"' in wide and "cols-20" in wide
 
-    spans = process_body(
-        "<table><tbody>"
-        '<tr><th rowspan="2">收入</th><td>1.00</td><td>133.49%</td></tr>'
-        "<tr><td>-2.5</td><td>未提供</td></tr>"
-        "</tbody></table>"
-    ).html
-    assert "cols-3 fs-9" in spans  # the row span does not add a fourth column
-    assert '<td class="num">133.49%</td>' in spans
-    assert '<td class="num">-2.5</td>' in spans
-    assert '<td class="num na">未提供</td>' in spans
-    assert '<div class="table-wrap">' in spans
+    small = render_body([Table(("项目", "金额", "比率"),
+                               (("收入", "1.00", "133.49%"), ("支出", "-2.5", "未提供")),
+                               (False, True, True))]).html
+    assert "cols-3 fs-9" in small
+    assert '<td class="num">133.49%</td>' in small
+    assert '<td class="num">-2.5</td>' in small
+    assert '<td class="num na">未提供</td>' in small
+    assert '<div class="table-wrap">' in small
 
 
-def test_audit_verdict_colours_survive_the_sanitizer(sample_ev):
-    """Verdicts are marked by class (report.css colours them): the allowlist sanitizer drops
-    stylesheets that come with outputs, so pandas Styler CSS would vanish silently."""
+def test_audit_verdict_tones_reach_the_html(sample_ev):
+    """Verdicts are marked by class (report.css colours them)."""
     import perfkit as pk
-    from perfkit.report.html import TEMPLATES, process_body
+    from perfkit.report.html import TEMPLATES, render_body
 
-    body = process_body(pk.tables.audit_table(sample_ev).to_html()).html
+    body = render_body([pk.tables.audit_table(sample_ev)]).html
     assert "<style" not in body
     assert body.count("verdict-note") >= 1 and "verdict-na" in body  # 舍入差异, 无法核对
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")

@@ -1,19 +1,19 @@
-"""The Typst PDF: workbook text is data, never Typst code; the engine is a choice of ReportMeta."""
+"""The Typst PDF: workbook text is data, never Typst code; blocks become the document model."""
 
 from __future__ import annotations
 
-import html
+import base64
 import re
 import shutil
 import subprocess
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from blocknb import notebook_of
 
-from perfkit.report.html import ReportMeta
+from perfkit.report.blocks import Chart, Heading, Signature, Table, b, fig, par
+from perfkit.report.meta import ReportMeta
 from perfkit.report.render import render_notebook
-from perfkit.report.typstpdf import document_model, overflowing_cells
+from perfkit.report.typstpdf import document_model, overflowing_cells, typst_pdf
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
 
@@ -37,27 +37,16 @@ TYPST_SYNTAX = [
 
 
 def _meta(**kw) -> ReportMeta:
-    return ReportMeta(department="#set text(red) 某局]", year=2019, title="测试 $x$ 报告",
-                      generated_at="2020-01-01T00:00:00+08:00", perfkit_version="test",
-                      workbook_sha256="0" * 64, **kw)
+    return ReportMeta(**{"department": "#set text(red) 某局]", "year": 2019,
+                         "title": "测试 $x$ 报告", "generated_at": "2020-01-01T00:00:00+08:00",
+                         "perfkit_version": "test", "workbook_sha256": "0" * 64, **kw})
 
 
 def _notebook(path):
-    import pandas as pd
-
-    rows = pd.DataFrame({"项目": TYPST_SYNTAX, "金额（万元）": [f"{i}.00" for i in
-                                                          range(len(TYPST_SYNTAX))]})
-    para = "".join(f"<p>说明：{html.escape(t)}</p>" for t in TYPST_SYNTAX)
-    nb = new_notebook(cells=[
-        new_markdown_cell("# 一、标题 #strong[x] $y$"),
-        new_code_cell("t", execution_count=1, outputs=[
-            new_output("execute_result", data={"text/html": rows.to_html(index=False),
-                                               "text/plain": "t"}, execution_count=1),
-            new_output("display_data", data={"text/html": para, "text/plain": "p"}),
-        ]),
-    ])
-    nbformat.write(nb, path)
-    return path
+    table = Table(("项目", "金额（万元）"), tuple((t, f"{i}.00") for i, t in enumerate(TYPST_SYNTAX)),
+                  (False, True))
+    return notebook_of(path, Heading(2, "一、标题 #strong[x] $y$"), table,
+                       *(par("说明：", t) for t in TYPST_SYNTAX))
 
 
 def _text(pdf) -> str:
@@ -67,66 +56,56 @@ def _text(pdf) -> str:
 
 
 @needs_poppler
-def test_typst_syntax_in_workbook_text_is_printed_literally(tmp_path):
-    pdf = render_notebook(_notebook(tmp_path / "nb.ipynb"), tmp_path / "out", "doc", _meta(),
-                          analyst_copy=False)["pdf"]
+@pytest.mark.parametrize("layout", ["web", "official"])
+def test_typst_syntax_in_workbook_text_is_printed_literally(tmp_path, layout):
+    pdf = render_notebook(_notebook(tmp_path / "nb.ipynb"), tmp_path / "out", "doc",
+                          _meta(pdf_layout=layout), analyst_copy=False)["pdf"]
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    assert "Typst" in info  # typeset by Typst, the default engine
+    assert "Typst" in info  # both layouts are typeset by Typst
     text = _text(pdf)
     for payload in TYPST_SYNTAX:
         squashed = re.sub(r"\s+", "", payload)
         assert text.count(squashed) >= 2, payload  # in the table and in the paragraph
-    assert "#set text(red) 某局]".replace(" ", "") in text  # cover and running header
-    assert "测试$x$报告" in text and "一、标题#strong[x]$y$" in text
+    if layout == "web":
+        assert "#set text(red) 某局]".replace(" ", "") in text  # cover and running header
+        assert "测试$x$报告" in text
+    assert "一、标题#strong[x]$y$" in text
     assert "boom" in text and "root:" not in text  # nothing ran, nothing was read
 
 
 def test_document_model_keeps_text_as_data(tmp_path):
-    page = ('<html><body><header class="cover"><p class="cover-dept">#a]</p></header>'
-            '<main class="report"><h2 id="sec-1">二、#b</h2><p>正文 <strong>$c$</strong> '
-            '<a href="#sec-1">@d</a> <a href="#nowhere">e</a></p></main></body></html>')
-    model = document_model(page, tmp_path)
+    blocks = [Heading(2, "二、#b"), par("正文 ", b("$c$"), " ", fig("@d", "收入!D8"), " e")]
+    model = document_model(blocks, _meta(department="#a]"), tmp_path)
     assert model["meta"]["dept"] == "#a]"
-    heading, par = model["blocks"]
-    assert heading["heading"] == 2 and heading["runs"] == [{"s": "二、#b"}]
-    assert "".join(r["s"] for r in par["runs"]) == "正文 $c$ @d e"
-    assert {"s": "$c$", "b": True} in par["runs"]
-    assert {"s": "@d", "link": "#sec-1"} in par["runs"]
-    assert not any(r.get("link") == "#nowhere" for r in par["runs"])  # unknown target: text
+    heading, paragraph = model["blocks"]
+    assert heading["level"] == 2 and heading["runs"] == [{"s": "二、#b"}]
+    assert heading["id"] == "sec-1"
+    assert "".join(r["s"] for r in paragraph["runs"]) == "正文 $c$ @d e"
+    assert {"s": "$c$", "b": True} in paragraph["runs"]
+    assert {"s": "@d"} in paragraph["runs"]  # a figure's source cell stays out of the text
 
 
-def test_overflow_check_can_fail(tmp_path):
-    page = ('<html><body><main class="report"><div class="table-wrap"><table class="fs-9">'
-            '<colgroup><col style="--pw: 5%"><col style="--pw: 95%"></colgroup>'
-            '<tr><td>123456789012.00</td><td>短</td></tr></table></div></main></body></html>')
-    found = overflowing_cells(page)
+def test_overflow_check_can_fail():
+    """A table too wide even for a landscape page at the smallest type is squeezed: its figures
+    may wrap, and a figure no line can break inside runs out of its column."""
+    columns = tuple(f"列{i}" for i in range(30))
+    table = Table(columns, (("123456789012.00", *("短",) * 29),), (True, *(False,) * 29))
+    found = overflowing_cells([table], _meta())
     assert len(found) == 1 and found[0].startswith("123456789012.00")
 
 
-@needs_poppler
-def test_weasyprint_engine_on_request(tmp_path):
-    path = _notebook(tmp_path / "nb.ipynb")
-    pdf = render_notebook(path, tmp_path / "out", "doc", _meta(pdf_engine="weasyprint"),
-                          analyst_copy=False)["pdf"]
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    assert "WeasyPrint" in info
-    with pytest.raises(ValueError, match="PDF engine"):
-        render_notebook(path, tmp_path / "out2", "doc", _meta(pdf_engine="latex"),
-                        analyst_copy=False)
+def test_a_damaged_chart_is_left_out_not_fatal(tmp_path):
+    damaged = base64.b64decode(  # a wrong CRC in IDAT
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPj/HwADAgH/eL9GtQAAAABJRU5E"
+        "rkJggg==")
+    blocks = [par("前"), Chart(damaged, "坏图"), par("后")]
+    model = document_model(blocks, _meta(), tmp_path)
+    assert [x["t"] for x in model["blocks"]] == ["par", "par", "par"]  # its words stand in
+    assert model["blocks"][1]["runs"] == [{"s": "坏图"}]
+    assert typst_pdf(blocks, _meta()).startswith(b"%PDF")
 
 
-def test_a_damaged_image_is_left_out_not_fatal(tmp_path):
-    from perfkit.report.typstpdf import typst_pdf
-
-    damaged = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4"
-               "nGNgYPj/HwADAgH/eL9GtQAAAABJRU5ErkJggg==")  # a wrong CRC in IDAT
-    page = (f'<html><body><main class="report"><p>前</p><img src="{damaged}" alt="坏图">'
-            '<p>后</p></main></body></html>')
-    assert [b["t"] for b in document_model(page, tmp_path)["blocks"]] == ["par", "par", "par"]
-    assert typst_pdf(page).startswith(b"%PDF")
-
-
-def _typeset_in_child(html_text: str, report) -> None:
+def _typeset_in_child(report) -> None:
     import glob
     import tempfile
 
@@ -134,26 +113,19 @@ def _typeset_in_child(html_text: str, report) -> None:
 
     pattern = f"{tempfile.gettempdir()}/perfkit-typst-*"
     before = set(glob.glob(pattern))
-    typstpdf.typst_pdf(html_text)
+    typstpdf.typst_pdf([Heading(1, "标题"), par("正文。")], _meta())
     report.put(sorted(set(glob.glob(pattern)) - before))
 
 
-def test_a_worker_process_leaves_no_compiler_folder_behind(tmp_path):
+def test_a_worker_process_leaves_no_compiler_folder_behind():
     """Worker processes end without running atexit handlers: the compiler's folder is removed by
     a multiprocessing finalizer (84 empty perfkit-typst-* folders had piled up in /tmp)."""
     import multiprocessing as mp
     from pathlib import Path
 
-    html_text = (tmp_path / "x.html")
-    nb = new_notebook(cells=[new_markdown_cell("# 标题\n\n正文。")])
-    nbformat.write(nb, tmp_path / "x.ipynb")
-    meta = ReportMeta(department="测试", year=2019, title="测试", generated_at="2019-01-01",
-                      perfkit_version="", workbook_sha256="")
-    render_notebook(tmp_path / "x.ipynb", tmp_path, "x", meta, pdf=False, analyst_copy=False)
     ctx = mp.get_context("forkserver")
     report = ctx.Queue()
-    child = ctx.Process(target=_typeset_in_child, args=(html_text.read_text(encoding="utf-8"),
-                                                        report))
+    child = ctx.Process(target=_typeset_in_child, args=(report,))
     child.start()
     made = [Path(p) for p in report.get(timeout=120)]
     child.join(timeout=60)
@@ -166,20 +138,40 @@ def test_a_worker_process_leaves_no_compiler_folder_behind(tmp_path):
 def test_the_signature_never_stands_alone_on_the_last_page(tmp_path):
     """落款 (department and date) stays with the paragraph before it, whatever the page fill:
     for some number of paragraphs it would otherwise be all the last page holds."""
-    from perfkit.report.typstpdf import typst_pdf
-
     para = "本部门按照要求完成了年度工作任务，各项指标总体达到预期目标。" * 3
     for n in range(24, 44):
-        page = ('<html><body><main class="report">'
-                + "".join(f"<p>正文第{i}段：{para}</p>" for i in range(n))
-                + '<p class="signature">某县卫生健康局<br>2021年4月30日</p></main></body></html>')
+        blocks = [*(par(f"正文第{i}段：{para}") for i in range(n)),
+                  Signature(("某县卫生健康局", "2021年4月30日"))]
         pdf = tmp_path / f"{n}.pdf"
-        pdf.write_bytes(typst_pdf(page))
+        pdf.write_bytes(typst_pdf(blocks, _meta()))
         pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
             ["pdfinfo", str(pdf)], capture_output=True, text=True).stdout).group(1))
         last = _text_of_page(pdf, pages)
         assert "某县卫生健康局" in last
         assert "正文第" in last, f"{n} paragraphs: the 落款 alone on page {pages}"
+
+
+@needs_poppler
+@pytest.mark.parametrize("official", [False, True])
+def test_the_signature_after_a_table_takes_its_last_row_along(tmp_path, official):
+    """A document that ends with a table (a department's item scores): the 落款 goes to the
+    next page with the table's last row and its header, never alone."""
+    seen_pages = set()
+    for n in range(24, 64):
+        rows = tuple((f"第{i}行", "投入", f"{i}.00") for i in range(n))
+        blocks = [par("评分如下。"), Table(("指标", "类别", "得分"), rows, (False, False, True)),
+                  Signature(("某县卫生健康局", "2021年4月30日"))]
+        pdf = tmp_path / f"{n}.pdf"
+        pdf.write_bytes(typst_pdf(blocks, _meta(), official=official))
+        pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
+            ["pdfinfo", str(pdf)], capture_output=True, text=True).stdout).group(1))
+        seen_pages.add(pages)
+        last = _text_of_page(pdf, pages)
+        assert "某县卫生健康局" in last
+        assert f"第{n - 1}行" in last, f"{n} rows: the 落款 alone on page {pages}"
+        if f"第{n - 2}行" not in last:  # the last row went over: under the repeated header
+            assert "指标" in last
+    assert len(seen_pages) > 1  # the rows cross a page end somewhere in the range
 
 
 def _text_of_page(pdf, page: int) -> str:

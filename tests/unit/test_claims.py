@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from perfkit.assess import scoring
+from perfkit.assess import decomposition, scoring
 from perfkit.assess.claims import claim_checks
 from perfkit.assess.scoresheet import load_sheet
 from perfkit.report import review
@@ -64,7 +64,7 @@ def test_each_claim_check_can_fail(make_ev):
 
 
 def test_decomposition_adds_up_without_item_scores(sample_ev):
-    d = review.decomposition(sample_ev).set_index("label")["points"]
+    d = decomposition.decomposition(sample_ev).set_index("label")["points"]
     causes = [v for k, v in d.items() if k.startswith("复核扣分：")]
     total = d[[k for k in d.index if k.startswith("复核扣分合计")][0]]
     own = d[[k for k in d.index if k.startswith("减：")][0]]
@@ -81,7 +81,7 @@ def test_decomposition_adds_up_with_item_scores(make_ev, claimed):
         c["info"]["claimed_score"] = claimed
 
     ev = make_ev(items)
-    d = review.decomposition(ev)
+    d = decomposition.decomposition(ev)
     body = d[~d["label"].str.startswith(("差额", "复核扣分合计"))]
     diff = d.set_index("label").at["差额（自评得分 − 复核得分）", "points"]
     assert sum(Decimal(str(v)) for v in body["points"]) == Decimal(str(diff))
@@ -95,7 +95,7 @@ def test_item_comparison_lists_the_department_scores(make_ev):
     def items(c):
         c["self_scores"] = item_rows({"satisfaction": 4})
 
-    frame = review.item_comparison(make_ev(items)).set_index("item")
+    frame = decomposition.item_comparison(make_ev(items)).set_index("item")
     assert frame.at["satisfaction", "claimed"] == 4
     assert frame.at["satisfaction", "review"] == 0
     assert frame.at["satisfaction", "difference"] == 4

@@ -1,9 +1,8 @@
-"""CJK font discovery, the missing-font error, matplotlib setup and PDF font subsets."""
+"""CJK font discovery, the missing-font error and matplotlib setup."""
 
 from __future__ import annotations
 
 import base64
-import dataclasses
 import io
 import warnings
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from perfkit.errors import FontMissingError
-from perfkit.report import fonts, fontsubset
+from perfkit.report import fonts
 from perfkit.report.fonts import CjkFont, _Face, _pick, _split_fc_list
 
 CHINESE = "部门整体支出绩效自评预算执行率"
@@ -156,70 +155,6 @@ def test_figures_show_as_print_resolution_png_in_a_kernel():
     png = base64.b64decode(outputs[-1]["data"]["image/png"])
     width, _height = struct.unpack(">II", png[16:24])
     assert width > 6 * 100 * 1.5  # 6 in at 200 dpi (less the tight bbox trim), not at 100 dpi
-
-
-@pytest.mark.parametrize("engine", ["default", "fonttools"])
-def test_pdf_subset_is_small_and_covers_the_text(engine, monkeypatch):
-    from fontTools.ttLib import TTFont
-
-    if engine == "fonttools":  # as on a machine without libharfbuzz-subset0
-        monkeypatch.setattr(fontsubset, "_subset_harfbuzz", lambda *args: None)
-    fontsubset.pdf_subset.cache_clear()
-    font = fonts.find_cjk_fonts()
-    data = fontsubset.pdf_subset(font, frozenset(CHINESE + "0123456789%"), bold=False)
-    fontsubset.pdf_subset.cache_clear()
-    assert len(data) < 200_000
-    tt = TTFont(io.BytesIO(data))
-    assert all(ord(ch) in tt.getBestCmap() for ch in CHINESE)
-    assert tt["name"].getDebugName(1) == font.family  # the simplified-Chinese face
-
-
-def test_synthetic_bold_is_thicker_with_same_advance():
-    from fontTools.pens.boundsPen import BoundsPen
-    from fontTools.ttLib import TTFont
-
-    font = fonts.find_cjk_fonts()
-    no_bold = dataclasses.replace(font, bold=None)
-    chars = frozenset("国")
-    regular = TTFont(io.BytesIO(fontsubset.pdf_subset(no_bold, chars, bold=False)))
-    bold = TTFont(io.BytesIO(fontsubset.pdf_subset(no_bold, chars, bold=True)))
-    assert bold["OS/2"].usWeightClass == 700
-
-    def measure(tt):
-        name = tt.getBestCmap()[ord("国")]
-        glyph = tt.getGlyphSet()[name]
-        pen = BoundsPen(tt.getGlyphSet())
-        glyph.draw(pen)
-        return pen.bounds, glyph.width
-
-    (rx0, ry0, rx1, ry1), r_width = measure(regular)
-    (bx0, by0, bx1, by1), b_width = measure(bold)
-    assert b_width == r_width
-    assert (bx1 - bx0) > (rx1 - rx0) and (by1 - by0) > (ry1 - ry0)
-
-
-def test_synthetic_bold_of_a_truetype_font():
-    """The glyf path (WenQuanYi Micro Hei is TrueType); DejaVu Sans ships with matplotlib."""
-    import matplotlib
-    from fontTools.pens.boundsPen import BoundsPen
-    from fontTools.ttLib import TTFont
-
-    dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
-    font = CjkFont("DejaVu Sans", dejavu, None)
-    chars = frozenset("HOo")
-    regular = TTFont(io.BytesIO(fontsubset.pdf_subset(font, chars, bold=False)))
-    bold = TTFont(io.BytesIO(fontsubset.pdf_subset(font, chars, bold=True)))
-    assert "glyf" in bold
-    for ch in chars:
-        widths = []
-        for tt in (regular, bold):
-            glyphs = tt.getGlyphSet()
-            name = tt.getBestCmap()[ord(ch)]
-            pen = BoundsPen(glyphs)
-            glyphs[name].draw(pen)
-            widths.append((pen.bounds[2] - pen.bounds[0], glyphs[name].width))
-        (r_ink, r_adv), (b_ink, b_adv) = widths
-        assert b_ink > r_ink and b_adv == r_adv
 
 
 def test_cjk_font_dataclass_defaults():

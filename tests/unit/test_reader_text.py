@@ -69,3 +69,20 @@ def test_one_sign_for_every_difference(sample_ev):
     assert two["差额（实际 − 应为）"] == "53.00万元"  # 40400 stated − 40347 Σ parts
     s7 = tables.audit_frame(sample_ev).set_index("编号").loc["S7"]
     assert s7["差额（报告值 − 重新计算）"] == "+53.00万元"
+
+
+def test_a_projects_own_text_cells_keep_their_headings_and_paragraphs():
+    """A project's notebooks are its own (perfkit init copied them; analysts edit them): their
+    text cells reach every rendering as headings and paragraphs, written text as typed."""
+    cell = "## 一、收支概况\n\n本节根据部门决算表，\n给出收入、支出。**不是粗体**\n\n### （一）收入决算"
+    assert blocks.prose_blocks(cell) == [
+        blocks.Heading(2, "一、收支概况"),
+        blocks.par("本节根据部门决算表，给出收入、支出。**不是粗体**"),
+        blocks.Heading(3, "（一）收入决算"),
+    ]
+    nb = {"cells": [{"cell_type": "markdown", "source": cell},
+                    {"cell_type": "code", "outputs": [
+                        {"output_type": "display_data",
+                         "data": {blocks.BLOCK_MIME: blocks.par("甲").to_json()}}]}]}
+    assert [type(b).__name__ for b in blocks.read_blocks(nb)] == ["Heading", "Paragraph", "Heading",
+                                                                   "Paragraph"]

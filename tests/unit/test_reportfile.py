@@ -3,7 +3,6 @@ file a bureau receives — each refused with a message naming the file and the f
 
 from __future__ import annotations
 
-import html
 import io
 import zipfile
 
@@ -138,17 +137,42 @@ def test_old_doc_renamed_docx(tmp_path):
 # --- .pdf -----------------------------------------------------------------------------------
 
 
-def make_pdf(path, paragraphs, *, page="A6", header=True):
-    from weasyprint import HTML
+#: A department's report as a word processor prints it: A6 pages (so that paragraphs cross
+#: page breaks), a running header and page numbers, paragraphs indented two characters.
+_REPORT_TYP = """
+#let paragraphs = json(sys.inputs.doc)
+#let running = sys.inputs.header == "1"
+#set page(paper: sys.inputs.page, margin: (y: 12mm, x: 11mm),
+  header: if running { align(center, text(size: 6pt)[测试局2019年度部门整体支出绩效自评报告]) },
+  footer: if running {
+    context align(center, text(size: 6pt, "第 " + str(counter(page).get().first()) + " 页"))
+  })
+// Lines 1.5 em apart, no space between paragraphs.
+#set text(font: "Noto Sans CJK SC", size: 10.5pt, lang: "zh", region: "cn", cjk-latin-spacing: none,
+          top-edge: 1.1em, bottom-edge: -0.4em, overhang: false)
+#set par(first-line-indent: (amount: 2em, all: true), justify: false, linebreaks: "simple", leading: 0pt,
+         spacing: 0pt)
+#for p in paragraphs { par(p) }
+"""
 
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    margin = ('@top-center { content: "测试局2019年度部门整体支出绩效自评报告"; font-size: 6pt } '
-              '@bottom-center { content: "第 " counter(page) " 页"; font-size: 6pt }') if header else ""
-    css = (f"@page {{ size: {page}; margin: 12mm 10mm; {margin} }} "
-           "body { font-family: 'Noto Sans CJK SC'; font-size: 10.5pt; line-height: 1.5 } "
-           "p { text-indent: 2em; margin: 0; text-align: justify }")
-    HTML(string=f"<html><head><meta charset='utf-8'><style>{css}</style></head>"
-                f"<body>{body}</body></html>").write_pdf(str(path))
+
+def make_pdf(path, paragraphs, *, page="A6", header=True):
+    import json
+    import tempfile
+    from pathlib import Path
+
+    import typst
+
+    from perfkit.report.fonts import find_cjk_fonts
+
+    with tempfile.TemporaryDirectory() as root:
+        (Path(root) / "doc.json").write_text(json.dumps(paragraphs, ensure_ascii=False),
+                                             encoding="utf-8")
+        (Path(root) / "report.typ").write_text(_REPORT_TYP, encoding="utf-8")
+        path.write_bytes(typst.compile(
+            str(Path(root) / "report.typ"), root=root, ignore_system_fonts=True,
+            font_paths=[str(find_cjk_fonts().regular.parent)],
+            sys_inputs={"doc": "/doc.json", "page": page.lower(), "header": "1" if header else ""}))
     return path
 
 
