@@ -20,6 +20,9 @@ import textwrap
 import pytest
 from test_imports import LAZY, PACKAGE, _layer, _module_name, _targets
 
+# Slow tier (a fresh interpreter per module): CI runs it (.ci/run); pytest alone leaves it out.
+pytestmark = pytest.mark.slow
+
 #: Runs in the fresh interpreter: imports the third-party packages named on stdin, then forks one
 #: child per perfkit module, which imports it and prints the perfkit modules loaded (as JSON).
 CHILD = textwrap.dedent("""

@@ -306,6 +306,7 @@ def test_trend_panels_print_plain_numbers_and_no_offset(sample_ev, tmp_path):
         assert all(re.fullmatch(r"−?\d+(\.\d{1,2})?", t) for t in labels if t), labels
 
 
+@pytest.mark.slow  # draws every chart
 def test_no_chart_prints_an_axis_offset_or_exponent(evs):
     """Plain tick numbers on every chart of the sample (counts up to 75.22万人次 included)."""
     for name, make in CHARTS.items():
@@ -371,6 +372,7 @@ def test_figures_of_very_different_size_never_share_an_axis(make_ev, monkeypatch
     assert "未绘出（与同单位的其他指标相差100倍以上，数值见上表）：活产数" in note
 
 
+@pytest.mark.slow  # draws every chart
 def test_every_shipped_topic_chart_keeps_figures_of_one_size_on_an_axis(evs, make_ev):
     cases = [(evs["sample"], d) for d in ("quality", "aid", "safety")]
     cases.append((_health_ev(make_ev), "health"))

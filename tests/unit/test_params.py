@@ -129,6 +129,7 @@ def _perfkit(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
                           env={**os.environ, "COLUMNS": "4000", **env}, timeout=300)
 
 
+@pytest.mark.slow  # starts perfkit processes
 def test_cli_refuses_dept_that_escapes(tmp_path):
     """`--dept ../../etc` writes nothing outside: not a template, not an output folder."""
     project = tmp_path / "a" / "b" / "project"

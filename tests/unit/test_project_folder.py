@@ -45,6 +45,7 @@ def test_outside_any_project_the_error_says_how_to_start_one(tmp_path, monkeypat
         config.project_root()
 
 
+@pytest.mark.slow  # starts perfkit processes
 @pytest.mark.parametrize("command", [["run", "--year", "2019"], ["check", "x.xlsx"],
                                      ["codes"], ["template", "x.xlsx"]])
 def test_commands_outside_a_project_say_so_in_chinese(tmp_path, command):
@@ -73,6 +74,7 @@ def test_init_lays_out_a_project_and_never_overwrites(tmp_path):
         init_project(root)
 
 
+@pytest.mark.slow  # starts perfkit processes
 def test_init_then_codes_from_a_subfolder(tmp_path):
     proc = subprocess.run([*PERFKIT, "init", "proj"], cwd=tmp_path, env=_env(),
                           capture_output=True, text=True, timeout=120)
