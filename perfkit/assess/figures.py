@@ -64,6 +64,7 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.checks import metric_sum_check
 from perfkit.assess.evaluation import Evaluation
+from perfkit.cells import as_text, is_missing
 from perfkit.data.params import Settings, settings_from_dict
 from perfkit.data.printed import (
     AMOUNT_UNITS,
@@ -371,7 +372,7 @@ def unknown_checks(data: WorkbookData, reg: Registry | None = None) -> list[Prob
     out = []
     for i, rec in frame.iterrows():
         sheet, _, cell = data.cell("stated", i, "check").rpartition("!")
-        found = f"核对对象“{_text(rec['check'])}”"
+        found = f"核对对象“{as_text(rec['check'])}”"
         try:
             spec = parse_check(rec["check"], data, indicators)
         except AuditParseError as exc:
@@ -635,9 +636,6 @@ def tolerance_for(unit: str, ev: Evaluation | Settings) -> float:
     return 0.0
 
 
-def _text(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
-
 
 def blank_row(columns: list[str], values: dict[str, Any]) -> dict[str, Any]:
     """An audit row of ``columns``: text empty, figures NaN, then ``values``."""
@@ -696,10 +694,10 @@ def audit_stated(ev: Evaluation) -> pd.DataFrame:
     if frame is None or frame.empty:
         return pd.DataFrame(columns=AUDIT_COLUMNS)
     for i, rec in frame.iterrows():
-        ref = _text(rec["ref"]) or f"第{i + 2}行"
-        common = {"ref": ref, "category": STATED, "figure": _text(rec["statement"]),
-                  "check": _text(rec["check"]), "stated": _text(rec["stated"]),
-                  "location": _text(rec["location"])}
+        ref = as_text(rec["ref"]) or f"第{i + 2}行"
+        common = {"ref": ref, "category": STATED, "figure": as_text(rec["statement"]),
+                  "check": as_text(rec["check"]), "stated": as_text(rec["stated"]),
+                  "location": as_text(rec["location"])}
         result = audit_figure(ev, rec["check"], rec["stated"])
         cells = result.pop("cells")
         if "recomputed" in result:
@@ -712,7 +710,7 @@ def audit_stated(ev: Evaluation) -> pd.DataFrame:
 
 
 def show_figure(value: float, unit: str) -> str:
-    if isinstance(value, float) and math.isnan(value):
+    if is_missing(value):
         return ""
     if unit == "%" or unit in AMOUNT_UNITS:
         return _show(value, unit, 2)
@@ -723,7 +721,7 @@ def rows_from_checks(checks: pd.DataFrame, unit_default: str = "万元"):
     """Rows of a perfkit.assess.checks-shaped frame as audit rows (stated = the printed figure)."""
     rows = []
     for _, c in checks.iterrows():
-        unit = _text(c.get("unit", "")) or unit_default
+        unit = as_text(c.get("unit", "")) or unit_default
         # Every check holds the stated figure in ``actual`` and what the rule gives in
         # ``expected`` (perfkit.assess.checks), so the audit's 报告值 − 重新计算 is the checks' 差额.
         stated, recomputed = c["actual"], c["expected"]
@@ -755,7 +753,7 @@ def _functional_rows(ev: Evaluation) -> list[dict]:
     if frame is None or frame.empty:
         return []
     tol = float(ev.settings.tolerance_wan_yuan)
-    codes = {i: re.sub(r"\D", "", _text(c)) for i, c in frame["code"].items()}
+    codes = {i: re.sub(r"\D", "", as_text(c)) for i, c in frame["code"].items()}
     rows = []
 
     def add(label, total_key, part_keys, column, ref):
@@ -786,7 +784,7 @@ def _functional_rows(ev: Evaluation) -> list[dict]:
             if math.isnan(data.value("functional", i, column)) and all(
                     math.isnan(data.value("functional", j, column)) for j in children):
                 continue
-            add(f"{code} {_text(frame.at[i, 'name'])}（{header[column]}）= 下级科目之和",
+            add(f"{code} {as_text(frame.at[i, 'name'])}（{header[column]}）= 下级科目之和",
                 ("functional", i, column), [("functional", j, column) for j in children], column,
                 f"functional_{code}_{column}")
     top = [i for i, c in codes.items() if len(c) == 3]
@@ -830,7 +828,7 @@ def typed_computed_rows(ev: Evaluation) -> list[dict]:
     indicators = ev.registry.indicators
     rows, seen = [], set()
     for i, rec in frame.iterrows():
-        code = _text(rec["code"])
+        code = as_text(rec["code"])
         typed = float(rec["actual"])
         if (not code or code in seen or math.isnan(typed) or rec["domain"] not in wanted
                 or code not in indicators or indicators[code].reported):

@@ -13,6 +13,7 @@ import pandas as pd
 from perfkit import config, fmt, reads
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import Interval
+from perfkit.cells import is_missing
 from perfkit.data.params import Settings, load_settings, safe_path
 from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import SHEET_BY_KEY
@@ -53,7 +54,7 @@ class YearValue:
 
 def band_grade(value: float, bands) -> str:
     """The best grade whose band holds ``value`` (D when none does, "" when value is NaN)."""
-    if value is None or math.isnan(value):
+    if is_missing(value):
         return ""
     for grade, band in bands:
         if value in band:

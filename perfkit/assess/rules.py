@@ -24,6 +24,7 @@ from perfkit.assess import targets
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import STATED, audit_internal, audit_stated
 from perfkit.assess.intervals import EPS, Interval, plain
+from perfkit.cells import as_text, is_missing
 from perfkit.data.sheets import SUM_CHECKS
 from perfkit.data.values import normalize_label
 from perfkit.indicators.registry import Registry, registry
@@ -292,7 +293,7 @@ def target_attainment(direction: str | None, target: float, actual: float) -> fl
     Returns:
         A share in [0, 1].
     """
-    direction = cell_text(direction) or _AT_LEAST
+    direction = as_text(direction) or _AT_LEAST
     if direction == _AT_MOST:
         if actual <= target + EPS:
             return 1.0
@@ -419,7 +420,7 @@ class Proportional(Rule):
             direction = r["direction"]
             share = target_attainment(direction, r["target"], r["actual"])
             note = ""
-            if direction in (_AT_LEAST, _FULL) and not is_nan(r["ratio_pct"]):
+            if direction in (_AT_LEAST, _FULL) and not is_missing(r["ratio_pct"]):
                 share, note = self._share(r["ratio_pct"] / 100)
             shares.append(share)
             shown_dir = "" if direction == _FULL else direction
@@ -466,15 +467,6 @@ class Proportional(Rule):
         return pd.concat(frames, ignore_index=True)
 
 
-def is_nan(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
-def cell_text(v: Any) -> str:
-    """Workbook text, "" for an empty cell (pandas gives NaN for empty object cells)."""
-    return "" if is_nan(v) else str(v)
-
-
 @register_rule("checklist")
 class Checklist(Rule):
     """One ``per_condition`` points per 评价要点 met in the 定性评价 sheet, up to the item's points.
@@ -504,7 +496,7 @@ class Checklist(Rule):
             cells.append(ev.data.cell("qualitative", idx, "met"))
             if r["met"] == "是":
                 met.append(cond)
-                if not is_nan(r["evidence"]):
+                if not is_missing(r["evidence"]):
                     evidence.append(f"{cond}：{r['evidence']}")
             elif r["met"] == "否":
                 unmet.append(cond)

@@ -19,7 +19,8 @@ from pydantic import (
 
 from perfkit import config, reads, yamlcheck
 from perfkit.assess.intervals import Interval, plain
-from perfkit.assess.rules import RULE_KINDS, Rule, _IntervalText, _Positive, _Text, is_nan
+from perfkit.assess.rules import RULE_KINDS, Rule, _IntervalText, _Positive, _Text
+from perfkit.cells import is_missing
 from perfkit.data.params import check_department
 from perfkit.errors import ScoreSheetError
 from perfkit.indicators.registry import Registry, registry
@@ -72,7 +73,7 @@ class ScoreSheet:
 
     def grade_for(self, total: float | None) -> str:
         """The grade whose band holds ``total`` ("" when none does or total is missing)."""
-        if total is None or is_nan(total):
+        if total is None or is_missing(total):
             return ""
         for grade, band in self.grades:
             if total in band:

@@ -70,13 +70,9 @@ def _workbook(value: str, info: ValidationInfo) -> str:
     return value
 
 
-def _catalog_keys(project: config.Project | None) -> dict[str, str]:
-    """Domain key → 领域 label of every catalog in use (perfkit's and the project's)."""
-    return {k: c.label_zh for k, c in catalogs(project).items()}
-
-
 def _known_domains(project: config.Project | None) -> str:
-    return "、".join(f"{k}（{label}）" for k, label in _catalog_keys(project).items())
+    """The catalog domains in use (perfkit's and the project's), ``key（label）`` each."""
+    return "、".join(f"{k}（{c.label_zh}）" for k, c in catalogs(project).items())
 
 
 def _domain_of(value: str, project: config.Project | None) -> str:
@@ -100,7 +96,7 @@ def _domains_in_order(values: tuple[str, ...] | None,
     catalogs' order."""
     if values is None:
         return None
-    order = list(_catalog_keys(project))
+    order = list(catalogs(project))
     listed = {v for v in values if v not in ("finance", "other")}
     return tuple(k for k in order if k in listed)
 
@@ -111,8 +107,7 @@ def _domains(values: tuple[str, ...] | None, info: ValidationInfo) -> tuple[str,
 
 def _notebook_of(value: str, project: config.Project | None) -> str:
     """A notebook: report, review, finance, or a domain's report by its key or 领域 label."""
-    keys = _catalog_keys(project)
-    if value in config.DOCUMENTS or value in keys:
+    if value in config.DOCUMENTS or value in catalogs(project):
         return value
     labels = domain_labels(project)
     if value in labels and labels[value] != "other":

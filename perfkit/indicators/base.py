@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from perfkit.cells import as_text, is_missing
 from perfkit.data.params import Settings
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.data.values import normalize_label
@@ -172,9 +173,6 @@ _TARGET_DIRECTION = {"≥": Direction.HIGHER_BETTER, "全面": Direction.HIGHER_
                      "≤": Direction.LOWER_BETTER}
 
 
-def _text(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
-
 
 def row_ids(frame: pd.DataFrame) -> pd.Series:
     """The indicator id of each 绩效指标 row: its 指标代码, or one derived from the row.
@@ -187,7 +185,7 @@ def row_ids(frame: pd.DataFrame) -> pd.Series:
     seen: dict[str, int] = {}
     for _, rec in frame.iterrows():
         base = row_key(rec)
-        if _text(rec["code"]):
+        if as_text(rec["code"]):
             ids.append(base)
             continue
         seen[base] = seen.get(base, 0) + 1
@@ -199,10 +197,10 @@ def row_key(rec: Any) -> str:
     """What a 绩效指标 row is about, the same in every year's workbook: its 指标代码, or for a
     row without one ``own_`` + 8 hex digits of its 领域 and 指标 name (an empty code read as NaN
     is no code). Rows of one indicator for different 目标年度 share the key."""
-    code = _text(rec["code"])
+    code = as_text(rec["code"])
     if code:
         return code
-    key = f"{_text(rec['domain'])}|{normalize_label(rec['name'])}"
+    key = f"{as_text(rec['domain'])}|{normalize_label(rec['name'])}"
     return "own_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
 
 
@@ -219,21 +217,21 @@ def own_rows(data: WorkbookData, declared: Collection[str]) -> list[dict[str, An
     rows, taken = [], set(declared)
     for (i, rec), ind_id in zip(frame.iterrows(), row_ids(frame), strict=True):
         year = rec["target_year"]
-        later = not (year is None or pd.isna(year)) and int(year) > data.year
+        later = not is_missing(year) and int(year) > data.year
         if ind_id in taken or later:
             continue
         taken.add(ind_id)
         cell = data.cell("targets", i, "actual")
         value = float(rec["actual"])
-        name = _text(rec["name"]) or ind_id
+        name = as_text(rec["name"]) or ind_id
         rows.append({
             "id": ind_id, "domain": rec["domain"], "label_zh": name, "value": value,
-            "unit": _text(rec["unit"]),
-            "direction": _TARGET_DIRECTION.get(_text(rec["direction"]), Direction.NEUTRAL).value,
+            "unit": as_text(rec["unit"]),
+            "direction": _TARGET_DIRECTION.get(as_text(rec["direction"]), Direction.NEUTRAL).value,
             "note": (f"数据缺失：绩效指标“{name}”实际值（{cell}）未提供"
                      if math.isnan(value) else ""),
             "source_cells": cell, "definition_zh": OWN_DEFINITION, "decimals": 2,
-            "reported": True, "qualifier": _text(rec.get("qualifier")),
+            "reported": True, "qualifier": as_text(rec.get("qualifier")),
         })
     return rows
 
@@ -248,7 +246,7 @@ def qualifiers(data: WorkbookData) -> dict[str, str]:
         return {}
     out: dict[str, str] = {}
     for code, qualifier in zip(frame["code"], frame["qualifier"], strict=True):
-        code = _text(code)
+        code = as_text(code)
         if code and code not in out:
-            out[code] = _text(qualifier)
+            out[code] = as_text(qualifier)
     return {k: v for k, v in out.items() if v}

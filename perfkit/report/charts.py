@@ -33,6 +33,7 @@ from perfkit.assess.scoring import score
 from perfkit.assess.targets import target_text
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.indicators.aid import BELOW_STANDARD, PROGRAMME_FIELDS, programme_frame
+from perfkit.indicators.finance import sheet_lines
 from perfkit.report.blocks import Chart, Paragraph, note
 from perfkit.report.fonts import PRINT_DPI, configure_matplotlib, figure_alt
 
@@ -313,16 +314,14 @@ def spending_structure(ev: Evaluation) -> Figure | Paragraph:
 @_chart
 def three_public_change(ev: Evaluation) -> Figure | Paragraph:
     """"三公"经费 this year vs last year, by item (items without either figure are left out)."""
-    d = ev.data
+    lines = sheet_lines(ev.data, ev.settings, "three_public")
     labels, before, now = [], [], []
-    for key, label in (("abroad", "因公出国（境）费"), ("vehicle_purchase", "公务用车购置费"),
-                       ("vehicle_operation", "公务用车运行维护费"), ("reception", "公务接待费"),
-                       ("total", "合计")):
-        prior = d.value("three_public", key, "prior_actual")
-        actual = d.value("three_public", key, "actual")
+    # The 三公经费 sheet's rows in its order, a row with parts (公务用车购置及运行维护费) by its parts.
+    for _, line in lines[~lines["item"].isin(set(lines["parent"]))].iterrows():
+        prior, actual = line["prior_actual"], line["actual"]
         if math.isnan(prior) and math.isnan(actual):
             continue
-        labels.append(wrap_label(label, 8))
+        labels.append(wrap_label(line["label"], 8))
         before.append(prior)
         now.append(actual)
     if not labels:

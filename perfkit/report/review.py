@@ -9,9 +9,6 @@ are presented by the review notebook from :mod:`perfkit.report.tables` and :mod:
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 import pandas as pd
 
 from perfkit import fmt
@@ -30,15 +27,12 @@ from perfkit.assess.scoring import (
     score,
 )
 from perfkit.assess.textaudit import audit_text
+from perfkit.cells import is_missing
 from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.report.blocks import Blocks, Heading, Paragraph, b, par
 from perfkit.report.selfreport import REQUIRED_SECTIONS, rows
 from perfkit.report.tables import audit_display, styled, verdicts_marked
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, VERDICTS
-
-
-def _nan(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def _pts(v: float) -> str:
@@ -226,7 +220,7 @@ def text_audit(ev: Evaluation) -> pd.DataFrame:
     frame = ev.data.frames.get("text")
     paragraphs = [] if frame is None else [
         (str(r["content"]), ev.data.cell("text", i, "content"))
-        for i, r in frame.iterrows() if not _nan(r["content"]) and str(r["content"]).strip()]
+        for i, r in frame.iterrows() if not is_missing(r["content"]) and str(r["content"]).strip()]
     return audit_text(extract(paragraphs, project=ev.project), ev.settings, ev)
 
 

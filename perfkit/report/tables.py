@@ -18,6 +18,7 @@ from perfkit.assess.figures import STATED
 from perfkit.assess.history import changes, earlier_years
 from perfkit.assess.pefa import NOT_RATED, assess
 from perfkit.assess.targets import target_text
+from perfkit.cells import is_missing
 from perfkit.indicators.aid import PROGRAMME_FIELDS, programme_frame
 from perfkit.indicators.finance import sheet_lines
 from perfkit.indicators.registry import registry
@@ -47,7 +48,7 @@ def is_number_text(text: str) -> bool:
 
 
 def _cell_text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if is_missing(value) or value is pd.NA:
         return MISSING
     return str(value)
 
@@ -166,7 +167,7 @@ AUDIT_VERDICT_TONE = {INCONSISTENT: "verdict-bad", ROUNDING: "verdict-note",
 
 
 def _audit_value(value: float, unit: str, note: str, verdict: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         if verdict != UNVERIFIABLE:
             return ""  # a pass/fail check without a figure (e.g. grade band)
         return fmt.NOT_COMPUTABLE_ZERO if "基数为0" in str(note) else "无法计算"
@@ -176,7 +177,7 @@ def _audit_value(value: float, unit: str, note: str, verdict: str) -> str:
 
 
 def _audit_difference(value: float, unit: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return ""
     sign = "+" if value > 0 and fmt.num(value) != "0.00" else ""
     return sign + fmt.num(value) + ("个百分点" if unit == "%" else unit or "")
@@ -239,15 +240,12 @@ def verdicts_marked(frame: pd.DataFrame, caption: str | None = None) -> Table:
 # ---------------------------------------------------------------------------------------------
 
 
-def _is_nan(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
 
 def _change_text(row) -> str:
     text = fmt.signed(row["change"], row["unit"])
-    if row["unit"] == "%" or _is_nan(row["change"]) or fmt.is_unchanged(row["change"]):
+    if row["unit"] == "%" or is_missing(row["change"]) or fmt.is_unchanged(row["change"]):
         return text
-    if row["change_note"] or _is_nan(row["change_pct"]):
+    if row["change_note"] or is_missing(row["change_pct"]):
         return f"{text}（{row['change_note']}）" if row["change_note"] else text
     return f"{text}（{'+' if row['change_pct'] > 0 else '-'}{fmt.pct(abs(row['change_pct']))}）"
 

@@ -28,6 +28,7 @@ from typing import Any
 from perfkit import config
 from perfkit.assess.scoresheet import ScoreSheet, load_sheet
 from perfkit.atomic import write_text_atomic
+from perfkit.cells import is_missing
 from perfkit.data.params import (
     SETTINGS_HELP_ZH,
     Settings,
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 
 def _v(x: Any) -> Any:
     """A cell value for the new workbook: None for NaN/None, whole floats as int."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if is_missing(x):
         return None
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return int(x)

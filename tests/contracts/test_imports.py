@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "perfkit"
 
 #: The stages, lowest first: a module may import its own stage and those before it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("perfkit", "perfkit.errors", "perfkit.config", "perfkit.fmt", "perfkit.verdicts",
+    ("perfkit", "perfkit.errors", "perfkit.config", "perfkit.cells", "perfkit.fmt", "perfkit.verdicts",
      "perfkit.atomic", "perfkit.reads", "perfkit.yamlcheck", "perfkit.rates",
      "perfkit.csvsafe"),
     ("perfkit.domains",),
