@@ -264,8 +264,9 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
                    "默认 params/<部门>/<年度>.yaml")] = "",
           ) -> None:
     """检查一个工作簿，一次列出全部问题（有问题时退出状态为 2）。"""
+    from perfkit.assess.checkspec import unknown_checks
     from perfkit.assess.evaluation import Evaluation
-    from perfkit.assess.figures import typed_computed_notes, unknown_checks
+    from perfkit.assess.figures import typed_computed_notes
     from perfkit.data.params import settings_for_workbook, settings_from_dict
     from perfkit.data.reader import load_workbook
     from perfkit.data.values import year_from_filename

@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from perfkit import config, yamlcheck
-from perfkit.assess.figures import check_syntax
+from perfkit.assess.checkspec import check_syntax
 from perfkit.data.printed import AuditParseError
 from perfkit.errors import CatalogError
 

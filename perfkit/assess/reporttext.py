@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from perfkit import config
-from perfkit.assess.figures import CheckSpec, check_syntax
+from perfkit.assess.checkspec import CheckSpec, check_syntax
 from perfkit.assess.reportcatalog import (
     CLOSE,
     OPEN,

@@ -1,7 +1,7 @@
 """The audit of figures read from a report's text: per sentence, across the text, against a workbook.
 
 A relation whose operands are printed is recomputed from them
-(:func:`perfkit.assess.figures.recompute_printed`) and judged by
+(:func:`perfkit.assess.recompute.recompute_printed`) and judged by
 :func:`perfkit.assess.figures.judge`: the same verdicts, diagnoses and printed-precision rules as the
 workbook audit. Figures mapped to workbook cells through the catalog's phrases are collected into a
 text-only workbook, on which the finance cross-checks (:mod:`perfkit.assess.checks`) and the mapped
@@ -33,21 +33,17 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.audit import with_tolerances
 from perfkit.assess.checks import SUM_CHECKS
+from perfkit.assess.checkspec import check_syntax, parse_check
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import (
     AUDIT_COLUMNS,
-    Recomputed,
     audit_figure,
     blank_row,
-    check_syntax,
     judge_row,
-    parse_check,
-    recompute,
-    recompute_printed,
     rows_from_checks,
-    sum_of,
     tolerance_for,
 )
+from perfkit.assess.recompute import Recomputed, recompute, recompute_printed, sum_of
 from perfkit.assess.reporttext import QUOTES, Extraction, Figure, Relation, map_figures
 from perfkit.atomic import write_bytes_atomic
 from perfkit.data.params import load_settings, load_settings_file
