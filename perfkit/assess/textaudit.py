@@ -44,7 +44,8 @@ from perfkit.assess.figures import (
     tolerance_for,
 )
 from perfkit.assess.recompute import Recomputed, recompute, recompute_printed, sum_of
-from perfkit.assess.reporttext import QUOTES, Extraction, Figure, Relation, map_figures
+from perfkit.assess.reportfigures import QUOTES, Extraction, Figure, Relation
+from perfkit.assess.reporttext import map_figures
 from perfkit.atomic import write_bytes_atomic
 from perfkit.data.params import load_settings, load_settings_file
 from perfkit.data.printed import AuditParseError, PrintedValue
