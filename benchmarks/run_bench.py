@@ -47,6 +47,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
+# tests/synthetic.py writes the batch's synthetic departments (test code, not in the wheel).
+sys.path.insert(0, str(REPO / "tests"))
 #: The goals of issue 15.
 GOALS = {"wall_ratio": 6.0, "cpu_ratio": 3.0, "over_floor": 2.5, "cached_s": 1.0,
          "speedup": 1.7, "memory_growth": 1.25}
@@ -112,7 +114,7 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path, *, check: bool = True,
 
 
 def project(base: Path, sample: bool = True) -> tuple[Path, dict[str, str]]:
-    from perfkit.run.synthetic import prepare_project
+    from synthetic import prepare_project
 
     root = prepare_project(base)
     env = {**os.environ, "PERFKIT_ROOT": str(root), "PERFKIT_OUTPUTS": str(root / "outputs"),
@@ -353,7 +355,7 @@ def main() -> None:
         f"({'all skipped' if skipped else 'NOT all skipped'})")
 
     # (5) batch of synthetic department-years.
-    from perfkit.run.synthetic import write_synthetic
+    from synthetic import write_synthetic
 
     broot, benv = project(base / "batch", sample=False)
     write_synthetic(broot, 10, (2019, 2020))

@@ -44,7 +44,7 @@ _MODULES = {
     "blocks": "perfkit.report.blocks",
     "checks": "perfkit.assess.checks",
     "history": "perfkit.assess.history",
-    "indicators": "perfkit.indicators",
+    "indicators": "perfkit.indicators.registry",
 }
 
 

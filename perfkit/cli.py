@@ -85,7 +85,9 @@ def _project(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand in _NO_PROJECT:
         return
     try:
-        config.project_root()  # found as git finds .git; says how to start one otherwise
+        # Found as git finds .git (the message says how to start one otherwise): the command
+        # works on it throughout.
+        ctx.with_resource(config.using(config.current()))
     except PerfkitError as exc:
         _fail(exc)
 
@@ -248,7 +250,7 @@ def _summary(results, outputs: Path | None) -> None:
             path = config.output_dir(r.department, r.year, outputs) / r.failed_copy
             note.append(shown(f"\n    执行到出错处的笔记本副本：{path}"))
         console.print(note)
-    out_root = outputs or config.OUTPUTS_DIR
+    out_root = outputs or config.current().outputs_dir
     console.print(say(f"报告目录：{out_root}（索引：{out_root / 'index.html'}）"))
 
 
@@ -262,8 +264,9 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
                    "默认 params/<部门>/<年度>.yaml")] = "",
           ) -> None:
     """检查一个工作簿，一次列出全部问题（有问题时退出状态为 2）。"""
+    from perfkit.assess.checkspec import unknown_checks
     from perfkit.assess.evaluation import Evaluation
-    from perfkit.assess.figures import typed_computed_notes, unknown_checks
+    from perfkit.assess.figures import typed_computed_notes
     from perfkit.data.params import settings_for_workbook, settings_from_dict
     from perfkit.data.reader import load_workbook
     from perfkit.data.values import year_from_filename
@@ -294,9 +297,9 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
     notes = [str(n) for n in data.warnings] + unreviewed_targets(data)
     notes += typed_computed_notes(data, settings)
     if settings is not None and settings.domains is not None:
-        from perfkit.indicators.registry import outside_domains
+        from perfkit.indicators.registry import registry
 
-        notes += outside_domains(data, list(settings.domains))
+        notes += registry().outside_domains(data, list(settings.domains))
     for i, note in enumerate(notes, 1):
         console.print(say(("提醒", "yellow"), f" {i}. {note}"))
     if notes and strict:

@@ -1,12 +1,19 @@
-"""Where things are: project discovery (perfkit.toml, found as git finds .git) and paths."""
+"""Where things are: the project (found as git finds .git: perfkit.toml), its folders and files."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar, Token
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
-from perfkit import notebooks
 from perfkit.errors import PerfkitError, ProjectNotFoundError
+
+T = TypeVar("T")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The file that marks a project folder (written by ``perfkit init``).
@@ -38,9 +45,56 @@ DOMAIN_NOTEBOOK = "domain"
 #: The notebook files perfkit ships, in reading order.
 NOTEBOOK_FILES = (*DOCUMENTS, DOMAIN_NOTEBOOK)
 
-#: Project paths, found on first use (module ``__getattr__`` below), so that importing perfkit
-#: does no I/O and a command run outside any project can say so instead of guessing.
-_PROJECT_PATHS = ("ROOT", "DATA_DIR", "PARAMS_DIR", "NOTEBOOKS_DIR", "DOMAINS_DIR", "OUTPUTS_DIR")
+@dataclass(frozen=True, eq=False)
+class Project:
+    """One project folder, and what perfkit has read from it.
+
+    Everything perfkit reads from a project — its catalogs, the registry built from them, its
+    score sheets, recently read workbooks — is kept on its :class:`Project` (:meth:`cached`),
+    never in a module: two projects in one process never see each other's. An
+    :class:`~perfkit.assess.evaluation.Evaluation` carries the project it was loaded from, and
+    what it computes reads that project's; code given no project uses :func:`current`.
+
+    Attributes:
+        root: the folder holding perfkit.toml.
+        outputs_dir: where documents go (``root/outputs`` unless ``PERFKIT_OUTPUTS`` or the
+            caller says otherwise).
+    """
+
+    root: Path
+    outputs_dir: Path
+    _memo: dict[str, tuple[object, Any]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def at(cls, root: str | Path, outputs: str | Path | None = None) -> Project:
+        """The project in folder ``root`` (outputs in ``outputs``, default ``root/outputs``)."""
+        folder = Path(root).expanduser().resolve()
+        return cls(folder, Path(outputs).expanduser().resolve() if outputs else folder / "outputs")
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def params_dir(self) -> Path:
+        return self.root / "params"
+
+    @property
+    def notebooks_dir(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def domains_dir(self) -> Path:
+        return self.root / "domains"
+
+    def cached(self, key: str, stamp: object, build: Callable[[], T]) -> T:
+        """What ``build()`` returns, kept on this project under ``key`` and built again when
+        ``stamp`` (what it was built from: file versions, the catalogs) changes."""
+        held = self._memo.get(key)
+        if held is None or (held[0] is not stamp and held[0] != stamp):
+            held = (stamp, build())
+            self._memo[key] = held
+        return held[1]
 
 
 def find_project(start: str | Path | None = None) -> Path | None:
@@ -75,45 +129,114 @@ def project_root() -> Path:
     return found
 
 
-def __getattr__(name: str) -> Path:
-    if name not in _PROJECT_PATHS:
-        raise AttributeError(name)
-    root = globals().get("ROOT") or project_root()
-    paths = {"ROOT": root, "DATA_DIR": root / "data", "PARAMS_DIR": root / "params",
-             "NOTEBOOKS_DIR": root / "notebooks", "DOMAINS_DIR": root / "domains",
-             "OUTPUTS_DIR": Path(os.environ.get("PERFKIT_OUTPUTS", root / "outputs")).resolve()}
-    # Found once per process, all together (a later change of directory does not move the
-    # project); tests may monkeypatch them one by one.
-    for key, value in paths.items():
-        globals().setdefault(key, value)
-    return globals()[name]
+def discover() -> Project:
+    """The project this process is in: :func:`project_root`, its outputs in ``PERFKIT_OUTPUTS``
+    when set.
+
+    Raises:
+        ProjectNotFoundError: there is none (the message says how to start one).
+    """
+    return Project.at(project_root(), os.environ.get("PERFKIT_OUTPUTS") or None)
+
+
+#: The project code given none works on, when one is chosen (:func:`use`, :func:`using`: the
+#: command line for its command, a test, a tool handling several projects). A context variable:
+#: a choice holds in its own thread or task only.
+_CURRENT: ContextVar[Project | None] = ContextVar("perfkit_project", default=None)
+#: Otherwise the project this process found on first use (:func:`discover`), kept: a later
+#: change of directory does not move it. At most one.
+_FOUND: list[Project] = []
+
+
+def current() -> Project:
+    """The project in use where none is given: the one chosen (:data:`_CURRENT`), else the one
+    this process found (:data:`_FOUND`).
+
+    Raises:
+        ProjectNotFoundError: none was chosen and there is none to find.
+    """
+    project = _CURRENT.get()
+    if project is not None:
+        return project
+    if not _FOUND:
+        _FOUND.append(discover())
+    return _FOUND[0]
+
+
+def use(project: Project | None) -> Token:
+    """Work on ``project`` where none is given, from now on in this context (None: on the one
+    this process finds). Returns the token :func:`restore` takes."""
+    return _CURRENT.set(project)
+
+
+def restore(token: Token) -> None:
+    """Undo a :func:`use`."""
+    _CURRENT.reset(token)
+
+
+@contextlib.contextmanager
+def using(project: Project) -> Iterator[Project]:
+    """Work on ``project`` inside the ``with`` block (tests, a tool handling several projects)."""
+    token = use(project)
+    try:
+        yield project
+    finally:
+        restore(token)
 
 
 def forget_project() -> None:
-    """Find the project again on next use (a worker that ran another project's notebooks)."""
-    for key in _PROJECT_PATHS:
-        globals().pop(key, None)
+    """Find the project again on next use (a worker about to run another project's notebooks)."""
+    _FOUND.clear()
+    use(None)
 
 
-def _get(name: str) -> Path:
-    # Inside the module a bare name does not go through __getattr__.
-    return globals()[name] if name in globals() else __getattr__(name)
+def project_of(project: Project | str | Path | None) -> Project:
+    """``project`` as a :class:`Project`: as given, the one in folder ``project``, or (None) the
+    current one."""
+    if project is None:
+        return current()
+    return project if isinstance(project, Project) else Project.at(project)
 
 
-def resolve(path: str | Path) -> Path:
+#: The current project's folders by their former names (``config.ROOT`` …), read on each use
+#: from :func:`current` and never stored here.
+_FOLDERS = {"ROOT": "root", "DATA_DIR": "data_dir", "PARAMS_DIR": "params_dir",
+            "NOTEBOOKS_DIR": "notebooks_dir", "DOMAINS_DIR": "domains_dir",
+            "OUTPUTS_DIR": "outputs_dir"}
+
+
+def __getattr__(name: str) -> Path:
+    if name not in _FOLDERS:
+        raise AttributeError(name)
+    return getattr(current(), _FOLDERS[name])
+
+
+def resolve(path: str | Path, project: Project | None = None) -> Path:
     """An absolute path; a relative one is taken relative to the project root (in every API)."""
     p = Path(path).expanduser()
-    return p if p.is_absolute() else _get("ROOT") / p
+    return p if p.is_absolute() else (project or current()).root / p
 
 
 def package_notebooks_dir() -> Path:
-    """The report notebooks shipped with perfkit (package data ``perfkit.notebooks``)."""
-    return Path(notebooks.__file__).resolve().parent
+    """The report notebooks shipped with perfkit: the package ``perfkit.notebooks``, which
+    pyproject.toml maps onto the checkout's ``notebooks/`` when perfkit is installed (looked up
+    on use, so that perfkit.config imports from a plain checkout too).
+
+    Raises:
+        PerfkitError: perfkit is imported from a checkout that was never installed (there the
+            checkout's notebooks/ are the sample project's own, which :func:`notebook_path`
+            finds first).
+    """
+    spec = importlib.util.find_spec("perfkit.notebooks")
+    if spec is None or not spec.origin:
+        raise PerfkitError("perfkit 自带的报告笔记本（perfkit.notebooks）未安装：perfkit 是从未安装的"
+                           "源代码目录导入的。请在该目录运行 pip install -e . 后再试")
+    return Path(spec.origin).resolve().parent
 
 
-def notebook_path(name: str) -> Path:
+def notebook_path(name: str, project: Project | None = None) -> Path:
     """A report notebook: the project's ``notebooks/<name>.ipynb`` if any, else perfkit's."""
-    own = _get("NOTEBOOKS_DIR") / f"{name}.ipynb"
+    own = (project or current()).notebooks_dir / f"{name}.ipynb"
     return own if own.is_file() else package_notebooks_dir() / f"{name}.ipynb"
 
 
@@ -123,41 +246,43 @@ def notebook_path(name: str) -> Path:
 SCORE_SHEET_ALIASES = {"hunan-53": "input-process-output-outcome"}
 
 
-def score_sheet_path(name: str) -> Path:
+def score_sheet_path(name: str, project: Project | None = None) -> Path:
     """A score sheet: the project's ``params/score_sheets/<name>.yaml`` if any, else perfkit's
     (under its current name when ``name`` is a former one, :data:`SCORE_SHEET_ALIASES`)."""
-    own = _get("PARAMS_DIR") / "score_sheets" / f"{name}.yaml"
+    project = project or current()
+    own = project.params_dir / "score_sheets" / f"{name}.yaml"
     if own.is_file():
         return own
     shipped = PACKAGE_SCORE_SHEETS_DIR / f"{name}.yaml"
     if not shipped.is_file() and name in SCORE_SHEET_ALIASES:
-        return score_sheet_path(SCORE_SHEET_ALIASES[name])
+        return score_sheet_path(SCORE_SHEET_ALIASES[name], project)
     return shipped
 
 
-def score_sheet_names() -> list[str]:
+def score_sheet_names(project: Project | None = None) -> list[str]:
     """Every score sheet a project can use (its own and perfkit's), sorted."""
     found = {p.stem for p in PACKAGE_SCORE_SHEETS_DIR.glob("*.yaml")}
-    found |= {p.stem for p in (_get("PARAMS_DIR") / "score_sheets").glob("*.yaml")}
+    found |= {p.stem for p in ((project or current()).params_dir / "score_sheets").glob("*.yaml")}
     return sorted(found)
 
 
-def workbook_path(dept: str, year: int) -> Path:
+def workbook_path(dept: str, year: int, project: Project | None = None) -> Path:
     """Return the conventional workbook location ``data/<dept>/<year>.xlsx``."""
-    return _get("DATA_DIR") / dept / f"{year}.xlsx"
+    return (project or current()).data_dir / dept / f"{year}.xlsx"
 
 
-def department_years() -> list[tuple[str, int]]:
+def department_years(project: Project | None = None) -> list[tuple[str, int]]:
     """Every (department, year) with a workbook at its conventional place, data/<dept>/<year>.xlsx,
     sorted (Excel's ``~$`` lock files aside)."""
-    data = _get("DATA_DIR")
+    data = (project or current()).data_dir
     if not data.is_dir():
         return []
     return sorted((p.parent.name, int(p.stem)) for p in data.glob("*/*.xlsx")
                   if p.stem.isdigit() and not p.name.startswith("~$"))
 
 
-def default_department_year(department: str = "", year: int = 0) -> tuple[str, int]:
+def default_department_year(department: str = "", year: int = 0,
+                            project: Project | None = None) -> tuple[str, int]:
     """What a notebook shows when its parameters leave them empty: the project's one
     department (``department`` empty) and that department's latest year with a workbook
     (``year`` 0). A notebook copied by ``perfkit init`` opens on the project's own data.
@@ -166,7 +291,7 @@ def default_department_year(department: str = "", year: int = 0) -> tuple[str, i
         PerfkitError: the project has no workbook, or several departments; the message says in
             one line which parameter to set.
     """
-    found = department_years()
+    found = department_years(project)
     if not department:
         depts = sorted({d for d, _ in found})
         if len(depts) != 1:
@@ -184,22 +309,22 @@ def default_department_year(department: str = "", year: int = 0) -> tuple[str, i
     return department, year
 
 
-def params_path(dept: str, year: int) -> Path:
+def params_path(dept: str, year: int, project: Project | None = None) -> Path:
     """Return the conventional run-settings file ``params/<dept>/<year>.yaml``."""
-    return _get("PARAMS_DIR") / dept / f"{year}.yaml"
+    return (project or current()).params_dir / dept / f"{year}.yaml"
 
 
 def output_dir(dept: str, year: int, outputs: Path | None = None) -> Path:
-    """Return ``outputs/<dept>/<year>/``."""
-    return (outputs or _get("OUTPUTS_DIR")) / dept / str(year)
+    """Return ``outputs/<dept>/<year>/`` (``outputs``: the current project's outputs folder)."""
+    return (outputs or current().outputs_dir) / dept / str(year)
 
 
-def catalog_files() -> dict[str, Path]:
+def catalog_files(project: Project | None = None) -> dict[str, Path]:
     """Domain key → catalog file in use: perfkit's, then the project's ``domains/*.yaml`` (a
     project file replaces perfkit's of the same key). Outside any project: perfkit's only."""
     files = {p.stem: p for p in sorted(PACKAGE_DOMAINS_DIR.glob("*.yaml"))}
     try:
-        own = _get("DOMAINS_DIR")
+        own = (project or current()).domains_dir
     except ProjectNotFoundError:  # library use outside any project
         return files
     if own.is_dir():

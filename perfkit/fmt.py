@@ -32,9 +32,11 @@ import datetime as dt
 import math
 import os
 import re
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from perfkit.cells import is_missing
 from perfkit.errors import PerfkitError
 
 MISSING = "未提供"
@@ -61,19 +63,34 @@ _PER_SIGNS = {"100": "%", "1000": "‰"}
 _PER_UNIT_RE = re.compile(r"^1\s*/\s*(.+)$")
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def round_half_up(value: float, decimals: int = 2) -> Decimal:
     """Round like a person does (0.005 → 0.01), using the shortest repr of the float."""
     q = Decimal(1).scaleb(-decimals)
     return Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP)
 
 
+def largest_remainder(weights: Sequence[float], total: float, decimals: int) -> list[float]:
+    """``total`` shared in proportion to ``weights``, each share rounded to ``decimals`` so that
+    the shares add up to ``total`` (as rounded) exactly: every share is rounded down, and the
+    units left over go to the largest remainders (the first of equal ones). All shares are 0
+    when ``total`` or the weights sum to 0 or less.
+    """
+    unit = 10 ** decimals
+    want = round(total * unit)
+    scale = math.fsum(weights)
+    if want <= 0 or scale <= 0:
+        return [0.0] * len(weights)
+    exact = [w / scale * want for w in weights]
+    floors = [math.floor(x + 1e-9) for x in exact]
+    for i in sorted(range(len(exact)), key=lambda i: exact[i] - floors[i],
+                    reverse=True)[:want - sum(floors)]:
+        floors[i] += 1
+    return [f / unit for f in floors]
+
+
 def num(value: float | None, decimals: int = 2, *, missing: str = MISSING) -> str:
     """Format a number with fixed decimals, or ``missing`` for None/NaN."""
-    if value is None or _missing(value):
+    if value is None or is_missing(value):
         return missing
     d = round_half_up(value, decimals)
     if d == 0:
@@ -167,7 +184,7 @@ def count(value: float | None, unit: str = "", *, qualifier: str = "",
     Returns:
         e.g. ``857``, ``75.22万人次``, ``1000余所``.
     """
-    if value is None or _missing(value):
+    if value is None or is_missing(value):
         return missing
     whole = float(value).is_integer()
     text = (_scaled(value) if _scalable(unit) else None) or (
@@ -193,7 +210,7 @@ def with_unit(value: float | None, unit: str, decimals: int = 2, *, qualifier: s
         return pct(value, decimals, qualifier=qualifier, missing=missing)
     if unit == "万元":
         return amount(value, decimals, qualifier=qualifier, missing=missing)
-    if value is None or _missing(value):
+    if value is None or is_missing(value):
         return missing
     if float(value).is_integer():  # only whole counts can be exact in 万 at 2 decimals
         return count(value, unit, qualifier=qualifier)
@@ -219,7 +236,7 @@ def change(value: float | None, unit: str = "万元", decimals: int = 2, *, up: 
     Returns:
         The phrase.
     """
-    if value is None or _missing(value):
+    if value is None or is_missing(value):
         return missing
     if round_half_up(value, decimals) == 0:
         return same
@@ -233,7 +250,7 @@ def signed(value: float | None, unit: str = "", decimals: int = 2, *, same: str 
     A change of a percentage is in percentage points. A change that rounds to zero at
     ``decimals`` is ``same`` (持平), never ``+0.00``.
     """
-    if value is None or _missing(value):
+    if value is None or is_missing(value):
         return missing
     if round_half_up(value, decimals) == 0:
         return same
@@ -245,7 +262,7 @@ def signed(value: float | None, unit: str = "", decimals: int = 2, *, same: str 
 
 def is_unchanged(value: float | None, decimals: int = 2) -> bool:
     """True when ``value`` rounds to zero at ``decimals`` (what :func:`change` calls 持平)."""
-    return value is not None and not _missing(value) and round_half_up(value, decimals) == 0
+    return value is not None and not is_missing(value) and round_half_up(value, decimals) == 0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _root() -> Path:
-    return Path(config.ROOT)
+    return config.current().root
 
 
 def _key(path: str | Path) -> str:

@@ -27,7 +27,7 @@ from perfkit.assess.scoresheet import load_sheet
 from perfkit.data.params import DEFAULT_SCORE_SHEET
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.run.prefill import qualitative_rows
-from perfkit.run.synthetic import fill_workbook
+from synthetic import fill_workbook
 
 PERFKIT = Path(sys.executable).parent / "perfkit"
 SOURCE = "合成测试数据（按县级卫生健康局的报表格式手工编制，非真实部门）"

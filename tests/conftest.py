@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import dataclasses
 import importlib.util
 from pathlib import Path
 
@@ -58,14 +60,28 @@ def make_ev(make_workbook):
 
 
 @pytest.fixture
-def sample_project(tmp_path, monkeypatch):
-    """A copy of the sample's data and settings, with perfkit's paths pointed at it."""
+def use_project():
+    """``use_project(root, outputs=None)`` makes the project in folder ``root`` the current one
+    (:func:`perfkit.config.current`) until the test ends, and returns it."""
+    with contextlib.ExitStack() as stack:
+        def use(root, outputs=None) -> config.Project:
+            return stack.enter_context(config.using(config.Project.at(root, outputs)))
+
+        yield use
+
+
+def with_outputs(ev: pk.Evaluation, outputs: Path) -> pk.Evaluation:
+    """``ev`` in a project whose outputs folder is ``outputs`` (the same data and settings)."""
+    return dataclasses.replace(ev, project=config.Project.at(ev.project.root, outputs))
+
+
+@pytest.fixture
+def sample_project(tmp_path, use_project):
+    """A copy of the sample's data and settings, the current project for the test."""
     import shutil
 
     root = tmp_path / "proj"
     shutil.copytree(config.DATA_DIR / "yiyang-edu", root / "data" / "yiyang-edu")
     shutil.copytree(config.PARAMS_DIR / "yiyang-edu", root / "params" / "yiyang-edu")
-    for name, value in (("ROOT", root), ("DATA_DIR", root / "data"),
-                        ("PARAMS_DIR", root / "params"), ("OUTPUTS_DIR", root / "outputs")):
-        monkeypatch.setattr(config, name, value)
+    use_project(root)
     return root

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-import weakref
 from pathlib import Path
 
 import pandas as pd
@@ -47,7 +46,7 @@ def audit_scores(ev: Evaluation) -> pd.DataFrame:
     自评表 分值 against the sheet. A sheet that cannot be loaded gives one 无法核对 row.
     """
     try:
-        sheet = load_sheet(ev.settings.score_sheet)
+        sheet = load_sheet(ev.settings.score_sheet, ev.project)
     except PerfkitError as exc:
         return pd.DataFrame([audit_row(ref="score_sheet", category=SCORES, figure="评分表",
                                   check=str(ev.settings.score_sheet), verdict=UNVERIFIABLE,
@@ -67,9 +66,6 @@ def audit_scores(ev: Evaluation) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def audit(ev: Evaluation) -> pd.DataFrame:
     """The whole audit of one department-year: stated figures, internal sums, score sheet.
 
@@ -77,14 +73,14 @@ def audit(ev: Evaluation) -> pd.DataFrame:
         Tidy frame with :data:`AUDIT_COLUMNS` (tables/audit.csv). ``difference`` is stated -
         recomputed in ``unit``; ``verdict`` is one of :data:`VERDICTS`.
     """
-    if ev in _CACHE:
-        return _CACHE[ev]
+    return ev.result("audit", lambda: _audit(ev))
+
+
+def _audit(ev: Evaluation) -> pd.DataFrame:
     parts = [audit_stated(ev), audit_internal(ev), audit_scores(ev)]
     frame = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(
         not p.empty for p in parts) else pd.DataFrame(columns=AUDIT_COLUMNS)
-    frame = frame.reindex(columns=AUDIT_COLUMNS)
-    _CACHE[ev] = frame
-    return frame
+    return frame.reindex(columns=AUDIT_COLUMNS)
 
 
 def verdict_counts(frame: pd.DataFrame) -> dict[str, int]:

@@ -11,9 +11,9 @@ from perfkit.data.params import Settings
 from perfkit.data.sheets import SHEET_BY_KEY, SUM_CHECKS, SumCheck
 from perfkit.data.workbook import WorkbookData
 from perfkit.domains import SumCheck as CatalogSumCheck
-from perfkit.indicators.base import REGISTRY, Reader, Undefined
-from perfkit.indicators.metrics import CHECK_COLUMNS, CHECK_HOOKS, check_row, code_label, metric_value
-from perfkit.indicators.registry import load_all, sum_checks
+from perfkit.indicators.base import Reader, Undefined
+from perfkit.indicators.metrics import CHECK_COLUMNS, CHECK_HOOKS, check_row, metric_value
+from perfkit.indicators.registry import Registry, registry
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 
 
@@ -112,10 +112,11 @@ def run_checks(data: WorkbookData, settings: Settings) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 
-def metric_sum_check(c: CatalogSumCheck, domain: str, data: WorkbookData, settings: Settings) -> dict:
+def metric_sum_check(c: CatalogSumCheck, domain: str, data: WorkbookData, settings: Settings,
+                     reg: Registry) -> dict:
     """Check one catalog sum check on the workbook (exact for counts: tolerance 0)."""
-    r = Reader(data, settings)
-    unit = REGISTRY[c.total].unit if c.total in REGISTRY else ""
+    r = Reader(data, settings, reg)
+    unit = reg.indicators[c.total].unit if c.total in reg.indicators else ""
     try:
         total = metric_value(r, c.total)
         parts = [metric_value(r, p) for p in c.parts]
@@ -123,24 +124,24 @@ def metric_sum_check(c: CatalogSumCheck, domain: str, data: WorkbookData, settin
         return check_row(c.id, domain, c.label_zh, unit, math.nan, math.nan, 0.0, UNVERIFIABLE,
                          u.reason.removeprefix("数据缺失："), r.used)
     s = sum(parts)
-    named = " + ".join(f"{code_label(p)}{fmt.count(v)}" for p, v in zip(c.parts, parts, strict=True))
+    named = " + ".join(f"{reg.label(p)}{fmt.count(v)}" for p, v in zip(c.parts, parts, strict=True))
     if math.isclose(s, total, abs_tol=1e-9):
-        verdict, note = CONSISTENT, f"{named} = {fmt.count(s)}{unit}，与{code_label(c.total)}相符"
+        verdict, note = CONSISTENT, f"{named} = {fmt.count(s)}{unit}，与{reg.label(c.total)}相符"
     else:
         verdict = INCONSISTENT
-        note = (f"{named} = {fmt.count(s)}{unit}，{code_label(c.total)}为{fmt.count(total)}{unit}，"
+        note = (f"{named} = {fmt.count(s)}{unit}，{reg.label(c.total)}为{fmt.count(total)}{unit}，"
                 f"相差{fmt.count(abs(s - total))}{unit}")
     return check_row(c.id, domain, c.label_zh, unit, s, total, 0.0, verdict, note, r.used)
 
 
-def unit_checks(data: WorkbookData, domain: str) -> list[dict]:
+def unit_checks(data: WorkbookData, domain: str, reg: Registry) -> list[dict]:
     """Rows whose 单位 differs from the declared unit of their 指标代码 (one row per mismatch)."""
     frame = data.frames.get("targets")
     rows: list[dict] = []
     if frame is None or frame.empty:
         return rows
     for i, rec in frame[frame["domain"] == domain].iterrows():
-        ind = REGISTRY.get(rec["code"]) if isinstance(rec["code"], str) else None
+        ind = reg.indicators.get(rec["code"]) if isinstance(rec["code"], str) else None
         unit = rec["unit"] if isinstance(rec["unit"], str) else ""
         if ind is None or not unit or unit == ind.unit:
             continue
@@ -151,12 +152,14 @@ def unit_checks(data: WorkbookData, domain: str) -> list[dict]:
     return rows
 
 
-def run_domain_checks(data: WorkbookData, settings: Settings, domain: str) -> pd.DataFrame:
-    """Every check of a domain: its catalog's sum checks, its Python checks, unit checks."""
-    load_all()
-    rows = [metric_sum_check(c, domain, data, settings) for c in sum_checks(domain)]
+def run_domain_checks(data: WorkbookData, settings: Settings, domain: str,
+                      reg: Registry | None = None) -> pd.DataFrame:
+    """Every check of a domain: its catalog's sum checks, its Python checks, unit checks (``reg``:
+    the indicators in use, default the current project's)."""
+    reg = reg or registry()
+    rows = [metric_sum_check(c, domain, data, settings, reg) for c in reg.sum_checks(domain)]
     hook = CHECK_HOOKS.get(domain)
     if hook is not None:
         rows += hook(data, settings)
-    rows += unit_checks(data, domain)
+    rows += unit_checks(data, domain, reg)
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)

@@ -9,9 +9,9 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import plain
-from perfkit.assess.rules import cell_text, is_nan
 from perfkit.assess.scoresheet import ScoreSheet, load_sheet
 from perfkit.assess.scoring import record_score
+from perfkit.cells import as_text, is_missing
 from perfkit.data.values import normalize_label
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, UNVERIFIABLE
 
@@ -27,7 +27,7 @@ def claimed_items(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFra
     item (sheet item id or ""), level3, points (the department's 分值), sheet_points, score,
     reason, score_cell, points_cell, matched (bool).
     """
-    sheet = sheet or load_sheet(ev.settings.score_sheet)
+    sheet = sheet or load_sheet(ev.settings.score_sheet, ev.project)
     frame = ev.data.frames.get("self_scores")
     columns = ["row", "item", "level3", "points", "sheet_points", "score", "reason",
                "score_cell", "points_cell", "matched"]
@@ -37,11 +37,11 @@ def claimed_items(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFra
     by_name = {normalize_label(i.level3): i for i in sheet.items}
     rows = []
     for idx, r in frame.iterrows():
-        hit = by_id.get(cell_text(r["item"]).strip()) or by_name.get(normalize_label(r["level3"]))
+        hit = by_id.get(as_text(r["item"]).strip()) or by_name.get(normalize_label(r["level3"]))
         rows.append({
-            "row": idx, "item": hit.id if hit else "", "level3": cell_text(r["level3"]),
+            "row": idx, "item": hit.id if hit else "", "level3": as_text(r["level3"]),
             "points": float(r["points"]), "sheet_points": hit.points if hit else math.nan,
-            "score": float(r["score"]), "reason": cell_text(r["reason"]),
+            "score": float(r["score"]), "reason": as_text(r["reason"]),
             "score_cell": ev.data.cell("self_scores", idx, "score"),
             "points_cell": ev.data.cell("self_scores", idx, "points"), "matched": hit is not None,
         })
@@ -58,15 +58,15 @@ def claim_checks(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFram
 
     A check whose inputs are not provided is 无法核对. Returns :data:`CLAIM_CHECK_COLUMNS`.
     """
-    sheet = sheet or load_sheet(ev.settings.score_sheet)
+    sheet = sheet or load_sheet(ev.settings.score_sheet, ev.project)
     claimed = ev.data.info.get("claimed_score")
-    claimed = None if claimed is None or is_nan(claimed) else float(claimed)
+    claimed = None if claimed is None or is_missing(claimed) else float(claimed)
     total_cell = ev.data.cell("info", "claimed_score", "value")
     items = claimed_items(ev, sheet)
     rows = []
 
     def add(check, label, expected, actual, verdict, note, cells=""):
-        diff = (actual - expected if not (is_nan(expected) or is_nan(actual)) else math.nan)
+        diff = (actual - expected if not (is_missing(expected) or is_missing(actual)) else math.nan)
         rows.append({"check": check, "label_zh": label, "expected": expected, "actual": actual,
                      "difference": diff, "verdict": verdict, "explanation": note,
                      "source_cells": cells})
@@ -83,7 +83,7 @@ def claim_checks(ev: Evaluation, sheet: ScoreSheet | None = None) -> pd.DataFram
             f"自评表{len(scored)}项得分合计{fmt.num(total)}分，自评得分{fmt.num(claimed)}分"
             + ("，相符" if ok else f"，相差{fmt.num(abs(total - claimed))}分"),
             "; ".join([*scored["score_cell"], total_cell]))
-    stated_grade = cell_text(ev.data.info.get("claimed_grade")).strip()
+    stated_grade = as_text(ev.data.info.get("claimed_grade")).strip()
     grade_cell = ev.data.cell("info", "claimed_grade", "value")
     label = "自评等级与自评得分所在区间一致"
     if not stated_grade or claimed is None:

@@ -11,8 +11,9 @@ from perfkit import fmt
 from perfkit.assess.claims import claimed_items
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import plain
-from perfkit.assess.rules import LOSS_ZH, is_nan
+from perfkit.assess.rules import LOSS_ZH
 from perfkit.assess.scoring import ERROR, EXCLUDED, score
+from perfkit.cells import is_missing
 
 
 def _round(x: float, decimals: int) -> float:
@@ -76,7 +77,7 @@ def item_comparison(ev: Evaluation) -> pd.DataFrame:
             "item": i["item"], "level1": i["level1"], "level3": i["level3"],
             "points": i["points_adjusted"], "claimed": claimed, "review": review,
             "difference": (_round(claimed - review, r.sheet.decimals)
-                           if not (is_nan(claimed) or is_nan(review)) else math.nan),
+                           if not (is_missing(claimed) or is_missing(review)) else math.nan),
             "deduction": i["deduction"],
             "cause": LOSS_ZH[cause].split("（")[0] if cause else "",
             "status": i["status"], "reason": i["reason"],

@@ -1,10 +1,13 @@
-"""One department-year under evaluation: the validated workbook, its settings, cached results."""
+"""One department-year under evaluation: the validated workbook, its settings, its project and
+the results computed from them."""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -13,15 +16,33 @@ from perfkit.assess.checks import run_checks
 from perfkit.data.params import Settings, load_settings, safe_path
 from perfkit.data.reader import load_workbook
 from perfkit.data.workbook import WorkbookData
-from perfkit.indicators.registry import catalog, compute, domains_in_use, get
+from perfkit.indicators.registry import Registry, registry
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
 class Evaluation:
-    """The inputs of one department-year and the results computed from them."""
+    """The inputs of one department-year and the results computed from them.
+
+    Attributes:
+        data: the validated workbook.
+        settings: the run settings.
+        project: the project it belongs to (default: the current one when made): its catalogs,
+            score sheets and folders are the ones every result of this evaluation uses.
+        results: what the assess stage computed on it (:meth:`result`).
+    """
 
     data: WorkbookData
     settings: Settings
+    project: config.Project = field(default_factory=config.current)
+    results: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
+
+    @functools.cached_property
+    def registry(self) -> Registry:
+        """The indicators and catalogs in use in :attr:`project` (as they were when first asked:
+        one evaluation never mixes two versions of a catalog)."""
+        return registry(self.project)
 
     @property
     def year(self) -> int:
@@ -42,7 +63,7 @@ class Evaluation:
         if self.settings.domains is not None:
             return list(self.settings.domains)
 
-        return domains_in_use(self.data)
+        return self.registry.domains_in_use(self.data)
 
     @property
     def target_domains(self) -> list[str]:
@@ -57,18 +78,25 @@ class Evaluation:
         领域, 其他 included). Other catalogs' indicators are not here: a health bureau's holds
         no education indicator.
         """
-        return compute(self.data, self.settings, self.domains)
+        return self.registry.compute(self.data, self.settings, self.domains)
 
     def not_covered(self, indicator_id: str) -> str:
         """Why a registered indicator is not in :attr:`indicators` (its domain is not one of
         this department-year's), to say so where a score sheet or a 报告数值 row names it."""
         try:
-            ind = get(indicator_id)
+            ind = self.registry.get(indicator_id)
         except KeyError:
             return f"没有指标“{indicator_id}”（perfkit codes 列出全部指标代码）"
-        c = catalog(ind.domain)
+        c = self.registry.catalog(ind.domain)
         return (f"指标“{ind.label_zh}”属于领域“{c.label_zh if c else ind.domain}”，不是本部门"
                 f"本年度的领域（运行设置 domains：{', '.join(self.domains) or '无'}）")
+
+    def result(self, key: Hashable, build: Callable[[], T]) -> T:
+        """What ``build()`` returns, computed once for this evaluation and kept under ``key`` (a
+        score sheet's result by sheet and policy, the audit)."""
+        if key not in self.results:
+            self.results[key] = build()
+        return self.results[key]
 
     def domain_indicators(self, domain: str) -> pd.DataFrame:
         """The indicators of one domain."""
@@ -98,6 +126,8 @@ def load(
     year: int = 0,
     workbook: str | Path = "",
     params_file: str | Path = "",
+    *,
+    project: config.Project | str | Path | None = None,
 ) -> Evaluation:
     """Load and validate one department-year.
 
@@ -107,6 +137,9 @@ def load(
             (:func:`perfkit.config.default_department_year`).
         workbook: workbook path; empty → the settings' workbook or ``data/<dept>/<year>.xlsx``.
         params_file: settings YAML; empty → ``params/<dept>/<year>.yaml`` when present.
+        project: the project (a :class:`~perfkit.config.Project` or its folder); default the
+            current one (found from the current folder, as the command line finds it). Relative
+            paths are relative to its root.
 
     Returns:
         The :class:`Evaluation`.
@@ -115,10 +148,11 @@ def load(
         WorkbookError: the workbook has problems (all listed, each located).
         ParamsError: the settings are invalid.
     """
+    project = config.project_of(project)
     if not department or not year:
-        department, year = config.default_department_year(department, int(year or 0))
-    settings = load_settings(department, int(year), params_file or None)
-    path = safe_path(workbook, "workbook") if workbook else settings.workbook_path()
+        department, year = config.default_department_year(department, int(year or 0), project)
+    settings = load_settings(department, int(year), params_file or None, project)
+    path = safe_path(workbook, "workbook", project) if workbook else settings.workbook_path(project)
     data = load_workbook(path, expected_year=int(year), confirmed=settings.confirmed_values,
-                         limits=settings.read_limits)
-    return Evaluation(data, settings)
+                         limits=settings.read_limits, project=project)
+    return Evaluation(data, settings, project)

@@ -1,4 +1,4 @@
-"""Stated figures against the data: the 核对对象 language, recomputation, verdicts, audit rows.
+"""Stated figures against the data: verdicts and the audit rows.
 
 A reviewer copies the figures of a submitted report into the 报告数值 sheet, as printed
 ("68.2%", "4.04亿元", "增加16.69万元"), each with its 核对对象. :func:`audit_stated`
@@ -7,18 +7,8 @@ workbook's internal sums (finance cross-checks from :mod:`perfkit.assess.checks`
 绩效指标 part-sums, the 支出功能分类 hierarchy). The whole audit, with the score-sheet arithmetic,
 is :func:`perfkit.assess.audit.audit`.
 
-核对对象 (the ``check`` column), a deliberately small language:
-
-- ``<indicator id>`` — a registered indicator, e.g. ``revenue_execution_pct``;
-- ``<基本信息 key>`` — ``claimed_score`` (自评得分), ``staff_actual_count``,
-  ``staff_authorized_count``;
-- ``<指标代码>`` — the 实际值 of that 绩效指标 row (when no indicator has that id);
-- ``sum(学生资助:A,B)`` — Σ 金额 of the 学生资助 rows whose 所属政策 is A or B (a name that is no
-  所属政策 matches 项目 instead); ``sum(学生资助)`` sums every row;
-- ``sum(绩效指标:code1,code2)`` — Σ 实际值 of those codes (they must share one 单位);
-- ``cell(收入:本年收入合计:决算数)`` — one value of an item sheet (收入, 支出, 结转结余, 三公经费),
-  named by sheet, row label and column header (the keys ``income:total:actual`` work too): how a
-  figure read from a report's text (:mod:`perfkit.assess.reporttext`) is checked against the data.
+What a figure is checked against is written in the 核对对象 language (:mod:`perfkit.assess.checkspec`);
+its value is recomputed with the range its inputs' rounding allows (:mod:`perfkit.assess.recompute`).
 
 Verdicts, decided in this order (``d`` = decimals the report prints):
 
@@ -34,27 +24,13 @@ Verdicts, decided in this order (``d`` = decimals the report prints):
    figure itself.
 
 Printed values carrying 以上/超过/余 or 以内/以下 are bounds, 约/近/左右 approximations.
-
-Precision of the inputs (step 3). A number cell carries no printed precision: 31000 may be an
-exact count of 万元 or "3.1亿" rounded. Reading trailing zeros as rounding would make every round
-budget (20000) a ±5000 range and excuse real errors, so a cell's precision is the last decimal of
-its shortest representation (24192.45 → ±0.005, 4761 → ±0.5, 31000 → ±0.5). A coarser precision
-is used only when the row's 数据来源 or 备注 quotes the printed figure in “…” and the quote parses
-back to the cell's value (the sample's “3.1亿元” → 31000 ± 500万元): the transcriber recorded how
-the report printed it. The recomputed value's range is the set of values the formula takes at the
-corners of the input box; this is exact for what the registry holds — sums, differences and
-ratios of same-signed inputs are monotone in each input — and is skipped when an input's range
-straddles zero.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 import re
-import unicodedata
-from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -62,23 +38,21 @@ import pandas as pd
 
 from perfkit import fmt
 from perfkit.assess.checks import metric_sum_check
+from perfkit.assess.checkspec import parse_check
 from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.recompute import Recomputed, recompute, recompute_indicator
+from perfkit.cells import as_text, is_missing
 from perfkit.data.params import Settings, settings_from_dict
 from perfkit.data.printed import (
     AMOUNT_UNITS,
     AuditParseError,
     PrintedValue,
     decimals_of,
-    input_precision,
     parse_printed,
 )
-from perfkit.data.sheets import AMOUNT, SHEET_BY_KEY, SHEET_BY_NAME
-from perfkit.data.values import normalize_label
+from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.data.workbook import WorkbookData
-from perfkit.errors import Problem
-from perfkit.indicators import REGISTRY
-from perfkit.indicators.base import NOT_COMPUTABLE_ZERO, Reader, Undefined
-from perfkit.indicators.registry import get, load_all, sum_checks
+from perfkit.indicators.base import NOT_COMPUTABLE_ZERO
 from perfkit.verdicts import CONFIRMED, CONSISTENT, INCONSISTENT, ROUNDING, UNVERIFIABLE
 
 log = logging.getLogger(__name__)
@@ -92,387 +66,6 @@ SCORES = "评分表"
 AUDIT_COLUMNS = ["ref", "category", "figure", "check", "stated", "stated_value", "recomputed",
                  "unit", "difference", "tolerance", "verdict", "explanation", "location",
                  "source_cells"]
-
-
-_MAX_BOX_INPUTS = 12  # 2**12 corner evaluations at most
-
-
-# ---------------------------------------------------------------------------------------------
-# 核对对象
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CheckSpec:
-    """A parsed 核对对象: ``kind`` is indicator, info, metric, sum_aid, sum_targets or cell."""
-
-    kind: str
-    names: tuple[str, ...] = ()
-
-
-_SUM_RE = re.compile(r"^sum\((?P<sheet>[^:)]+)(?::(?P<names>[^)]*))?\)$", re.I)
-_CELL_RE = re.compile(r"^cell\((?P<sheet>[^:]+):(?P<row>[^:]+):(?P<column>[^:]+)\)$", re.I)
-_METRIC_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_INFO_KEYS = ("claimed_score", "staff_actual_count", "staff_authorized_count")
-
-
-def _parse_cell(m: re.Match) -> CheckSpec:
-    """``cell(收入:本年收入合计:决算数)`` → CheckSpec("cell", ("income", "total", "actual"))."""
-    sheet_text, row_text, column_text = (m.group(k) for k in ("sheet", "row", "column"))
-    sheet = SHEET_BY_NAME.get(sheet_text) or SHEET_BY_KEY.get(sheet_text)
-    if sheet is None or sheet.layout != "items":
-        names = "、".join(s.name for s in SHEET_BY_KEY.values() if s.layout == "items")
-        raise AuditParseError(f"核对对象 cell(…) 的工作表“{sheet_text}”不是 {names} 之一")
-    wanted = normalize_label(row_text)
-    item = next((i for i in sheet.items if wanted in (normalize_label(i.label), i.key)), None)
-    if item is None:
-        raise AuditParseError(f"核对对象 cell(…)：{sheet.name}表没有项目“{row_text}”（应为 "
-                              f"{'、'.join(i.label for i in sheet.items)} 之一）")
-    column = next((c for c in sheet.columns[1:] if c.kind == AMOUNT
-                   and column_text in (c.header, c.key)), None)
-    if column is None:
-        heads = "、".join(c.header for c in sheet.columns if c.kind == AMOUNT)
-        raise AuditParseError(f"核对对象 cell(…)：{sheet.name}表没有金额列“{column_text}”"
-                              f"（应为 {heads} 之一）")
-    return CheckSpec("cell", (sheet.key, item.key, column.key))
-
-
-def check_syntax(text: Any) -> CheckSpec:
-    """Parse a 核对对象 without a workbook (for catalogs): a bare code is taken as a metric.
-
-    Raises:
-        AuditParseError: the text is no 核对对象 whatever the workbook holds.
-    """
-    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", "" if text is None else str(text)))
-    try:
-        return parse_check(s)
-    except AuditParseError:
-        if _METRIC_CODE_RE.match(s):
-            return CheckSpec("metric", (s,))
-        raise
-
-
-def parse_check(text: Any, data: WorkbookData | None = None) -> CheckSpec:
-    """Parse a 核对对象 (see the module docstring for the language).
-
-    Raises:
-        AuditParseError: the text is not a 核对对象 (the message says what is).
-    """
-    load_all()
-    s = unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
-    s = re.sub(r"\s+", "", s)
-    if not s:
-        raise AuditParseError("核对对象为空：填写指标代码，或 sum(学生资助:所属政策)")
-    m = _CELL_RE.match(s)
-    if m:
-        return _parse_cell(m)
-    m = _SUM_RE.match(s)
-    if m:
-        sheet = m.group("sheet")
-        key = SHEET_BY_NAME[sheet].key if sheet in SHEET_BY_NAME else sheet
-        names = tuple(n for n in (m.group("names") or "").split(",") if n)
-        if key == "aid":
-            return CheckSpec("sum_aid", names)
-        if key == "targets" and names:
-            return CheckSpec("sum_targets", names)
-        raise AuditParseError(
-            f"核对对象“{s}”：只支持 sum(学生资助:所属政策…) 或 sum(绩效指标:代码,…)")
-    if s in REGISTRY:
-        return CheckSpec("indicator", (s,))
-    if s in _INFO_KEYS:
-        return CheckSpec("info", (s,))
-    targets = None if data is None else data.frames.get("targets")
-    if targets is not None and not targets.empty and (targets["code"] == s).any():
-        return CheckSpec("metric", (s,))
-    raise AuditParseError(f"核对对象“{s}”不是已登记的指标代码、基本信息项、绩效指标代码或 "
-                          "cell(工作表:项目:列)")
-
-
-# ---------------------------------------------------------------------------------------------
-# Recomputation with the rounding range of the inputs
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Recomputed:
-    """A value recomputed from the workbook, with the range its rounded inputs allow."""
-
-    value: float
-    unit: str
-    low: float = math.nan
-    high: float = math.nan
-    reason: str = ""  # why ``value`` is NaN
-    cells: list[str] = field(default_factory=list)
-    coarse: list[str] = field(default_factory=list)  # inputs printed coarsely (quoted hints)
-
-    def __post_init__(self) -> None:
-        if math.isnan(self.low):
-            self.low = self.value
-        if math.isnan(self.high):
-            self.high = self.value
-
-
-@dataclass
-class _BoxReader(Reader):
-    """A Reader that records the cells a formula reads and can shift their values."""
-
-    shifts: dict[tuple[str, Any, str], float] = field(default_factory=dict)
-    keys: list[tuple[str, Any, str]] = field(default_factory=list)
-
-    def optional(self, sheet: str, row: Any, column: str) -> float:
-        self.keys.append((sheet, row, column))
-        return super().optional(sheet, row, column) + self.shifts.get((sheet, row, column), 0.0)
-
-
-def _folded(text: Any) -> str:
-    return normalize_label(text) if isinstance(text, str) else ""
-
-
-def _shiftable(inputs):
-    """(key, value, half_unit, quote) → the box of shiftable inputs (key, half_unit, quote).
-
-    None when an input's range straddles zero (the corners would not bound the formula).
-    """
-    box = []
-    for key, v, half, quote in inputs:
-        if math.isnan(v) or half <= 0:
-            continue
-        if v - half < 0 < v + half:
-            return None
-        box.append((key, half, quote))
-    return box
-
-
-def _box(data: WorkbookData, keys: list[tuple[str, Any, str]]):
-    """The shiftable workbook inputs: (key, half_unit, quote), or None (see _shiftable)."""
-    return _shiftable((key, data.value(*key), *input_precision(data, *key))
-                      for key in dict.fromkeys(keys))
-
-
-def _corners(box, evaluate) -> tuple[float, float] | None:
-    if not box or len(box) > _MAX_BOX_INPUTS:
-        return None
-    values = []
-    for signs in itertools.product((-1.0, 1.0), repeat=len(box)):
-        try:
-            v = float(evaluate({k: s * h for (k, h, _), s in zip(box, signs, strict=True)}))
-        except (Undefined, ZeroDivisionError):
-            return None
-        if not math.isfinite(v):
-            return None
-        values.append(v)
-    return min(values), max(values)
-
-
-def _coarse(data: WorkbookData, box) -> list[str]:
-    out = []
-    for key, half, quote in box or []:
-        if quote:
-            unit = "万元" if _unit_of(key) == "万元" else ""
-            out.append(f"“{quote}”（{data.cell(*key)}，±{fmt.num(half, decimals_of(half))}{unit}）")
-    return out
-
-
-def _unit_of(key: tuple[str, Any, str]) -> str:
-    spec = SHEET_BY_KEY.get(key[0])
-    amount = spec is not None and any(c.key == key[2] and c.kind == AMOUNT for c in spec.columns)
-    return "万元" if amount else ""
-
-
-def recompute_indicator(ev: Evaluation, indicator_id: str) -> Recomputed:
-    """Recompute one indicator, with the range its printed inputs allow."""
-    ind = get(indicator_id)
-    if indicator_id not in ev.indicators.index:
-        return Recomputed(math.nan, ind.unit, reason=ev.not_covered(indicator_id))
-    row = ev.indicators.loc[indicator_id]
-    cells = [c for c in str(row["source_cells"]).split("; ") if c]
-    if any(c.startswith(SHEET_BY_KEY["stated"].name + "!") for c in cells):
-        return Recomputed(math.nan, ind.unit, cells=cells,
-                          reason="该指标的计算用到了报告值本身（如由报告比例推算目标数），不能用来独立核对报告值")
-    if math.isnan(row["value"]):
-        return Recomputed(math.nan, ind.unit, reason=str(row["note"]), cells=cells)
-    reader = _BoxReader(ev.data, ev.settings)
-    value = float(ind.func(reader))
-    box = _box(ev.data, reader.keys)
-
-    def evaluate(shifts):
-        return ind.func(_BoxReader(ev.data, ev.settings, shifts=shifts))
-
-    bounds = _corners(box, evaluate) if box is not None else None
-    low, high = bounds or (value, value)
-    return Recomputed(value, ind.unit, min(low, value), max(high, value), cells=cells,
-                      coarse=_coarse(ev.data, box))
-
-
-def _recompute_sum(data: WorkbookData, keys: list[tuple[str, Any, str]], unit: str,
-                   what: str) -> Recomputed:
-    cells = [data.cell(*k) for k in keys]
-    if not keys:
-        return Recomputed(math.nan, unit, reason=f"数据缺失：{what}没有匹配的行", cells=cells)
-    missing = [data.cell(*k) for k in keys if math.isnan(data.value(*k))]
-    if missing:
-        count = "" if len(keys) == 1 else f"有{len(missing)}项"
-        return Recomputed(math.nan, unit, cells=cells,
-                          reason=f"数据缺失：{what}{count}未提供（{'、'.join(missing)}）")
-    value = sum(data.value(*k) for k in keys)
-    box = [(k, *input_precision(data, *k)) for k in keys]
-    spread = sum(h for _, h, _ in box)
-    return Recomputed(value, unit, value - spread, value + spread, cells=cells,
-                      coarse=_coarse(data, box))
-
-
-def _target_rows(frame: pd.DataFrame, codes: tuple[str, ...]) -> tuple[list[Any], list[str]]:
-    """Rows of the 绩效指标 codes (the first of each), and the codes no row has."""
-    rows, unknown = [], []
-    for code in codes:
-        hits = list(frame.index[frame["code"] == code])
-        (rows.append(hits[0]) if hits else unknown.append(code))
-    return rows, unknown
-
-
-def _aid_rows(frame: pd.DataFrame, names: tuple[str, ...]) -> list[Any]:
-    """学生资助 rows whose 所属政策 is one of ``names`` (else whose 项目 is); all when none."""
-    if not names:
-        return list(frame.index)
-    wanted = {normalize_label(n) for n in names}
-    group = frame["group"].map(_folded)
-    program = frame["program"].map(_folded)
-    rows = [i for i in frame.index if group[i] in wanted]
-    named = {group[i] for i in rows}
-    return rows + [i for i in frame.index if program[i] in wanted - named and i not in rows]
-
-
-def unknown_checks(data: WorkbookData) -> list[Problem]:
-    """报告数值 rows the audit could not use whatever the figure (it would say 无法核对).
-
-    A 核对对象 outside the language, or naming 绩效指标 codes or 学生资助 policies the workbook
-    does not have, is a mistake in the sheet, not a gap in the data: ``perfkit check`` lists it.
-
-    Returns:
-        One located problem per such row (empty when every row can be checked).
-    """
-    frame = data.frames.get("stated")
-    if frame is None or frame.empty:
-        return []
-    expected = ("已登记的指标代码、基本信息项、绩效指标代码、cell(工作表:项目:列)，"
-                "或 sum(学生资助:所属政策) / sum(绩效指标:代码1,代码2)")
-    fix = "改正核对对象（指标代码见数据字典）；无法由工作簿数据重新计算的数值不要列入报告数值表"
-    out = []
-    for i, rec in frame.iterrows():
-        sheet, _, cell = data.cell("stated", i, "check").rpartition("!")
-        found = f"核对对象“{_text(rec['check'])}”"
-        try:
-            spec = parse_check(rec["check"], data)
-        except AuditParseError as exc:
-            out.append(Problem(data.path.name, sheet, cell, str(exc), expected, fix))
-            continue
-        if spec.kind == "sum_targets":
-            _, unknown = _target_rows(data.frames["targets"], spec.names)
-            if unknown:
-                out.append(Problem(data.path.name, sheet, cell,
-                                   f"{found}中的指标代码 {'、'.join(unknown)} 在绩效指标表中没有",
-                                   "绩效指标表中已有的指标代码", fix))
-        elif spec.kind == "sum_aid" and spec.names:
-            aid = data.frames.get("aid")
-            if aid is None or aid.empty or not _aid_rows(aid, spec.names):
-                out.append(Problem(data.path.name, sheet, cell,
-                                   f"{found}在学生资助表中没有匹配的所属政策或项目",
-                                   "学生资助表“所属政策”或“项目”列中的名称", fix))
-    return out
-
-
-def _printed_coarse(operands: dict[str, PrintedValue], cells: dict[str, str], unit: str):
-    """Operands printed to whole units or coarser ("3.1亿元", "4761万元"), for the explanation."""
-    out = []
-    for key, p in operands.items():
-        if p.half_unit > 0.5:
-            where = f"{cells[key]}，" if cells.get(key) else ""
-            out.append(f"“{p.text.strip()}”（{where}±{fmt.num(p.half_unit, decimals_of(p.half_unit))}"
-                       f"{'' if unit == '%' else unit}）")
-    return out
-
-
-def recompute_printed(formula, operands: dict[str, PrintedValue], unit: str,
-                      cells: dict[str, str] | None = None) -> Recomputed:
-    """Recompute a figure from other figures as a report prints them (its own operands).
-
-    The same rule as for workbook inputs: each operand is precise to its last printed digit
-    (:attr:`PrintedValue.half_unit`), and the recomputed range is the set of values the formula
-    takes at the corners of that box.
-
-    Args:
-        formula: ``{name: value} → value``; may raise :class:`Undefined` (a zero base).
-        operands: the printed operands, already in one unit (:meth:`PrintedValue.in_unit`).
-        unit: the unit of the result.
-        cells: where each operand is printed (for the explanation and ``source_cells``).
-    """
-    cells = cells or {}
-    where = [cells.get(k) or p.text for k, p in operands.items()]
-    rough = [p.text.strip() for p in operands.values() if p.bound]
-    if rough:
-        return Recomputed(math.nan, unit, cells=where,
-                          reason=f"运算数“{rough[0]}”是约数或界限（约、近、以上…），不能据以精确重算")
-    values = {k: p.value for k, p in operands.items()}
-    try:
-        value = float(formula(values))
-    except Undefined as u:
-        return Recomputed(math.nan, unit, reason=u.reason, cells=where)
-    box = _shiftable((k, values[k], p.half_unit, p.text) for k, p in operands.items())
-
-    def evaluate(shifts):
-        return formula({k: v + shifts.get(k, 0.0) for k, v in values.items()})
-
-    bounds: tuple[float, float] | None
-    if box is not None and len(box) > _MAX_BOX_INPUTS and formula is sum_of:
-        spread = sum(h for _, h, _ in box)
-        bounds = (value - spread, value + spread)
-    else:
-        bounds = _corners(box, evaluate) if box is not None else None
-    low, high = bounds or (value, value)
-    return Recomputed(value, unit, min(low, value), max(high, value), cells=where,
-                      coarse=_printed_coarse(operands, cells, unit))
-
-
-def sum_of(values: dict[str, float]) -> float:
-    """The formula of a stated total: the sum of its parts (for :func:`recompute_printed`)."""
-    return sum(values.values())
-
-
-def recompute(ev: Evaluation, spec: CheckSpec) -> Recomputed:
-    """Recompute the value a 核对对象 names from the raw workbook data."""
-    data = ev.data
-    if spec.kind == "indicator":
-        return recompute_indicator(ev, spec.names[0])
-    if spec.kind == "info":
-        key = spec.names[0]
-        unit = "分" if key == "claimed_score" else "人"
-        return _recompute_sum(data, [("info", key, "value")], unit,
-                              f"基本信息“{SHEET_BY_KEY['info'].item(key).label}”")
-    if spec.kind in ("metric", "sum_targets"):
-        frame = data.frames["targets"]
-        rows, unknown = _target_rows(frame, spec.names)
-        if unknown:
-            return Recomputed(math.nan, "", reason=f"绩效指标表中没有指标代码 {'、'.join(unknown)}")
-        units = {str(frame.at[i, "unit"]) for i in rows if isinstance(frame.at[i, "unit"], str)}
-        if len(units) > 1:
-            return Recomputed(math.nan, "",
-                              reason=f"所列指标的单位不同（{'、'.join(sorted(units))}），不能相加")
-        unit = units.pop() if units else ""
-        return _recompute_sum(data, [("targets", i, "actual") for i in rows], unit,
-                              "绩效指标实际值")
-    if spec.kind == "cell":
-        sheet, item, column = spec.names
-        spec_sheet = SHEET_BY_KEY[sheet]
-        what = f"{spec_sheet.name}“{spec_sheet.item(item).label}”{spec_sheet.column(column).header}"
-        return _recompute_sum(data, [(sheet, item, column)], "万元", what)
-    if spec.kind == "sum_aid":
-        frame = data.frames.get("aid")
-        if frame is None or frame.empty:
-            return Recomputed(math.nan, "万元", reason="数据缺失：学生资助表为空")
-        rows = _aid_rows(frame, spec.names)
-        return _recompute_sum(data, [("aid", i, "amount") for i in rows], "万元",
-                              f"学生资助“{'、'.join(spec.names) or '全部'}”")
-    raise AuditParseError(f"unknown check kind {spec.kind}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -624,9 +217,6 @@ def tolerance_for(unit: str, ev: Evaluation | Settings) -> float:
     return 0.0
 
 
-def _text(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
-
 
 def blank_row(columns: list[str], values: dict[str, Any]) -> dict[str, Any]:
     """An audit row of ``columns``: text empty, figures NaN, then ``values``."""
@@ -652,7 +242,7 @@ def audit_figure(ev: Evaluation, check: Any, stated: Any) -> dict[str, Any]:
         explanation and ``cells`` (the workbook cells the recomputation read).
     """
     try:
-        spec = parse_check(check, ev.data)
+        spec = parse_check(check, ev.data, ev.registry.indicators)
         r = recompute(ev, spec)
     except AuditParseError as exc:
         return {"verdict": UNVERIFIABLE, "explanation": str(exc), "cells": []}
@@ -685,10 +275,10 @@ def audit_stated(ev: Evaluation) -> pd.DataFrame:
     if frame is None or frame.empty:
         return pd.DataFrame(columns=AUDIT_COLUMNS)
     for i, rec in frame.iterrows():
-        ref = _text(rec["ref"]) or f"第{i + 2}行"
-        common = {"ref": ref, "category": STATED, "figure": _text(rec["statement"]),
-                  "check": _text(rec["check"]), "stated": _text(rec["stated"]),
-                  "location": _text(rec["location"])}
+        ref = as_text(rec["ref"]) or f"第{i + 2}行"
+        common = {"ref": ref, "category": STATED, "figure": as_text(rec["statement"]),
+                  "check": as_text(rec["check"]), "stated": as_text(rec["stated"]),
+                  "location": as_text(rec["location"])}
         result = audit_figure(ev, rec["check"], rec["stated"])
         cells = result.pop("cells")
         if "recomputed" in result:
@@ -701,7 +291,7 @@ def audit_stated(ev: Evaluation) -> pd.DataFrame:
 
 
 def show_figure(value: float, unit: str) -> str:
-    if isinstance(value, float) and math.isnan(value):
+    if is_missing(value):
         return ""
     if unit == "%" or unit in AMOUNT_UNITS:
         return _show(value, unit, 2)
@@ -712,7 +302,7 @@ def rows_from_checks(checks: pd.DataFrame, unit_default: str = "万元"):
     """Rows of a perfkit.assess.checks-shaped frame as audit rows (stated = the printed figure)."""
     rows = []
     for _, c in checks.iterrows():
-        unit = _text(c.get("unit", "")) or unit_default
+        unit = as_text(c.get("unit", "")) or unit_default
         # Every check holds the stated figure in ``actual`` and what the rule gives in
         # ``expected`` (perfkit.assess.checks), so the audit's 报告值 − 重新计算 is the checks' 差额.
         stated, recomputed = c["actual"], c["expected"]
@@ -730,7 +320,8 @@ def _metric_sum_rows(ev: Evaluation) -> list[dict]:
     """The 绩效指标 part-sums the catalogs of the covered domains declare (``sum_checks``)."""
     rows = []
     for domain in ev.domains:
-        checks = [metric_sum_check(c, domain, ev.data, ev.settings) for c in sum_checks(domain)]
+        checks = [metric_sum_check(c, domain, ev.data, ev.settings, ev.registry)
+                  for c in ev.registry.sum_checks(domain)]
         if checks:
             rows += rows_from_checks(pd.DataFrame(checks))
     return rows
@@ -743,7 +334,7 @@ def _functional_rows(ev: Evaluation) -> list[dict]:
     if frame is None or frame.empty:
         return []
     tol = float(ev.settings.tolerance_wan_yuan)
-    codes = {i: re.sub(r"\D", "", _text(c)) for i, c in frame["code"].items()}
+    codes = {i: re.sub(r"\D", "", as_text(c)) for i, c in frame["code"].items()}
     rows = []
 
     def add(label, total_key, part_keys, column, ref):
@@ -774,7 +365,7 @@ def _functional_rows(ev: Evaluation) -> list[dict]:
             if math.isnan(data.value("functional", i, column)) and all(
                     math.isnan(data.value("functional", j, column)) for j in children):
                 continue
-            add(f"{code} {_text(frame.at[i, 'name'])}（{header[column]}）= 下级科目之和",
+            add(f"{code} {as_text(frame.at[i, 'name'])}（{header[column]}）= 下级科目之和",
                 ("functional", i, column), [("functional", j, column) for j in children], column,
                 f"functional_{code}_{column}")
     top = [i for i, c in codes.items() if len(c) == 3]
@@ -815,15 +406,16 @@ def typed_computed_rows(ev: Evaluation) -> list[dict]:
     if frame is None or frame.empty:
         return []
     wanted = set(ev.target_domains)
+    indicators = ev.registry.indicators
     rows, seen = [], set()
     for i, rec in frame.iterrows():
-        code = _text(rec["code"])
+        code = as_text(rec["code"])
         typed = float(rec["actual"])
         if (not code or code in seen or math.isnan(typed) or rec["domain"] not in wanted
-                or code not in REGISTRY or REGISTRY[code].reported):
+                or code not in indicators or indicators[code].reported):
             continue
         seen.add(code)
-        ind = REGISTRY[code]
+        ind = indicators[code]
         cell = ev.data.cell("targets", i, "actual")
         r = recompute_indicator(ev, code)
         stated = PrintedValue(text=fmt.with_unit(typed, ind.unit, decimals_of(typed)),

@@ -34,7 +34,7 @@ def earlier_tables(department: str, year: int, outputs: Path | None = None) -> d
     Returns:
         Year → path of its ``tables/indicators.csv``, oldest first.
     """
-    base = Path(os.path.abspath(Path(outputs or config.OUTPUTS_DIR) / department))
+    base = Path(os.path.abspath(Path(outputs or config.current().outputs_dir) / department))
     return {y: base / str(y) / TABLE for y in _earlier_years(str(base), int(year))}
 
 
@@ -55,7 +55,8 @@ def series(ev: Evaluation, domain: str | None = None,
     Args:
         ev: this year's evaluation (its department code and year select the history).
         domain: keep one domain (``finance`` …); None keeps all.
-        outputs: output root; default ``outputs/`` (or ``PERFKIT_OUTPUTS``).
+        outputs: output root; default the evaluation's project's (``outputs/``, or
+            ``PERFKIT_OUTPUTS``).
 
     Returns:
         Columns ``year, id, label_zh, domain, unit, direction, value`` (value NaN when the
@@ -65,7 +66,8 @@ def series(ev: Evaluation, domain: str | None = None,
 
     cols = ["id", "label_zh", "domain", "unit", "direction", "value"]
     frames = []
-    for y, path in earlier_tables(ev.settings.department, ev.year, outputs).items():
+    for y, path in earlier_tables(ev.settings.department, ev.year,
+                                  outputs or ev.project.outputs_dir).items():
         reads.file(path)
         f = csvsafe.read_csv(path, dtype={"id": str})
         missing = [c for c in cols if c not in f]
@@ -88,7 +90,7 @@ def series(ev: Evaluation, domain: str | None = None,
 
 def earlier_years(ev: Evaluation, outputs: Path | None = None) -> list[int]:
     """Earlier years of this department that have indicator tables."""
-    return list(earlier_tables(ev.settings.department, ev.year, outputs))
+    return list(earlier_tables(ev.settings.department, ev.year, outputs or ev.project.outputs_dir))
 
 
 def changes(ev: Evaluation, domain: str | None = None,

@@ -13,6 +13,7 @@ import pandas as pd
 from perfkit import config, fmt, reads
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import Interval
+from perfkit.cells import is_missing
 from perfkit.data.params import Settings, load_settings, safe_path
 from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import SHEET_BY_KEY
@@ -53,7 +54,7 @@ class YearValue:
 
 def band_grade(value: float, bands) -> str:
     """The best grade whose band holds ``value`` (D when none does, "" when value is NaN)."""
-    if value is None or math.isnan(value):
+    if is_missing(value):
         return ""
     for grade, band in bands:
         if value in band:
@@ -196,29 +197,31 @@ def history(ev: Evaluation, years: int = 3) -> list[Evaluation]:
     """
     found = [ev]
     for y in range(ev.year - 1, ev.year - years, -1):
-        path = config.workbook_path(ev.settings.department, y)
+        path = config.workbook_path(ev.settings.department, y, ev.project)
         if not path.exists():
             reads.file(path)  # absent now: adding it later changes this assessment
             continue
         try:
-            path = safe_path(path, "workbook")  # a link out of the project is not followed
-            known = _settings(ev.settings.department, y)
+            path = safe_path(path, "workbook", ev.project)  # a link out of the project is not followed
+            known = _settings(ev.settings.department, y, ev.project)
             data = load_workbook(path, expected_year=y,
                                  confirmed=known.confirmed_values if known else (),
-                                 limits=known.read_limits if known else ev.settings.read_limits)
+                                 limits=known.read_limits if known else ev.settings.read_limits,
+                                 project=ev.project)
         except PerfkitError as exc:
             log.warning("PEFA: %s not used: %s", path, exc)
             continue
-        found.append(Evaluation(data, dataclasses.replace(ev.settings, year=y, workbook="")))
+        found.append(Evaluation(data, dataclasses.replace(ev.settings, year=y, workbook=""),
+                                ev.project))
     return sorted(found, key=lambda e: e.year)
 
 
-def _settings(department: str, year: int) -> Settings | None:
+def _settings(department: str, year: int, project: config.Project) -> Settings | None:
     """That year's own run settings, if any (its workbook is read as its run reads it: the
     cells it confirms, its limits)."""
-    if not config.params_path(department, year).exists():
+    if not config.params_path(department, year, project).exists():
         return None
-    return load_settings(department, year)
+    return load_settings(department, year, project=project)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +18,7 @@ from perfkit.assess.figures import typed_computed_rows
 from perfkit.assess.rules import LOSS_MISSING
 from perfkit.assess.scoring import score
 from perfkit.assess.targets import target_text
+from perfkit.cells import is_missing
 from perfkit.errors import PerfkitError
 from perfkit.indicators.aid import BELOW_STANDARD, D, programme_frame
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED
@@ -52,9 +52,6 @@ def problem_types() -> dict[str, ProblemType]:
     return types
 
 
-def _nan(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
 
 def _row(kind: str, item: str, detail: str, cells: str = "") -> dict[str, str]:
     return {"type": kind, "item_zh": item, "detail_zh": detail, "cells": cells}
@@ -66,7 +63,7 @@ def _cross_checks(ev: Evaluation) -> list[dict]:
             for _, c in ev.checks.iterrows() if c["verdict"] in (UNEXPLAINED, INCONSISTENT)]
 
     for domain in ev.domains:
-        checks = run_domain_checks(ev.data, ev.settings, domain)
+        checks = run_domain_checks(ev.data, ev.settings, domain, ev.registry)
         rows += [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
                       c["source_cells"])
                  for _, c in checks.iterrows() if c["verdict"] == INCONSISTENT]
@@ -87,7 +84,7 @@ def execution_deviations(ev: Evaluation) -> pd.DataFrame:
     for ind_id in ("revenue_execution_pct", "expenditure_execution_pct"):
         r = ev.indicators.loc[ind_id]
         v = float(r["value"])
-        if _nan(v) or abs(v - 100) <= threshold:
+        if is_missing(v) or abs(v - 100) <= threshold:
             continue
         rows.append({"id": ind_id, "label_zh": r["label_zh"], "value_pct": v,
                      "deviation_pp": abs(v - 100), "threshold_pp": threshold,
@@ -112,7 +109,7 @@ def _targets(ev: Evaluation) -> list[dict]:
     rows = []
     for _, t in targets.attainment(ev).iterrows():
         if t["status"] == targets.NOT_ACHIEVED:
-            ratio = "" if _nan(t["ratio_pct"]) else f"，为目标的{fmt.pct(t['ratio_pct'])}"
+            ratio = "" if is_missing(t["ratio_pct"]) else f"，为目标的{fmt.pct(t['ratio_pct'])}"
             actual = fmt.with_unit(t["actual"], t["unit"], qualifier=t["qualifier"])
             rows.append(_row("missed_target", t["label_zh"],
                              f"{_target_text(t)}，实际{actual}{ratio}",
@@ -161,9 +158,9 @@ def _classification(ev: Evaluation, words: list[str]) -> list[dict]:
         return []
     reason = frame.at["vehicle_operation", "reason"]
     purchase = ev.data.value("three_public", "vehicle_purchase", "actual")
-    if _nan(reason) or not any(w in str(reason) for w in words) or purchase > 0:
+    if is_missing(reason) or not any(w in str(reason) for w in words) or purchase > 0:
         return []
-    shown = "未填列" if _nan(purchase) else "为0"
+    shown = "未填列" if is_missing(purchase) else "为0"
     return [_row("classification", "公务用车运行维护费",
                  f"变动原因称“{str(reason).strip()}”，但公务用车购置费{shown}：购置车辆的支出应列"
                  "“公务用车购置费”，不应列入运行维护费",

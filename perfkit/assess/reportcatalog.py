@@ -55,14 +55,14 @@ from pathlib import Path
 from typing import Any
 
 from perfkit import config, yamlcheck
-from perfkit.assess.figures import check_syntax
+from perfkit.assess.checkspec import check_syntax
 from perfkit.data.printed import AuditParseError
 from perfkit.errors import CatalogError
 
 PACKAGE_CATALOG_DIR = config.PACKAGE_DIR / "resources" / "report_catalog"
-#: Where a project places its own catalog files (after the package's, before --catalog); None:
-#: the current project's params/report_catalog/, found on use (importing does no project I/O).
-PROJECT_CATALOG_DIR: Path | None = None
+#: Where a project places its own catalog files (after the package's, before --catalog), under
+#: its params/.
+PROJECT_CATALOG_DIR_NAME = "report_catalog"
 
 KINDS = ("ratio", "change", "sum")
 ROLES = {
@@ -174,10 +174,12 @@ def expand(regex: str) -> str:
     return out
 
 
-def catalog_files(extra: list[str | Path] | tuple = ()) -> list[Path]:
-    """The catalog files in order of precedence (lowest first): package, project, ``extra``."""
+def catalog_files(extra: list[str | Path] | tuple = (),
+                  project: config.Project | None = None) -> list[Path]:
+    """The catalog files in order of precedence (lowest first): package, the project's (default:
+    the current one) ``params/report_catalog/``, ``extra``."""
     files = sorted(PACKAGE_CATALOG_DIR.glob("*.yaml"))
-    own = PROJECT_CATALOG_DIR or config.PARAMS_DIR / "report_catalog"
+    own = (project or config.current()).params_dir / PROJECT_CATALOG_DIR_NAME
     if own.is_dir():
         files += sorted(own.glob("*.yaml"))
     return files + [Path(p) for p in extra]
@@ -347,7 +349,7 @@ def _target(path: Path, where: str, key: str, value: Any) -> Target:
     if not isinstance(value, str) or not value.strip():
         raise _fail(path, where, key, "应为核对对象（指标代码、cell(工作表:项目:列) 等）")
     try:
-        check_syntax(value)
+        check_syntax(value, indicators=())  # the syntax: which indicators exist is the project's
     except AuditParseError as exc:
         raise _fail(path, where, key, str(exc)) from None
     return Target(value.strip(), basis)

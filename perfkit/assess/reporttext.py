@@ -13,7 +13,8 @@ or from anywhere else that holds a report's words — so the same extractor read
 2. **Relations.** The catalog's sentence patterns find ratios (A为B的X%), changes (较上年增加C)
    and sums (合计S，其中a、b、c), each with the operands the sentence prints.
 
-Their audit is :mod:`perfkit.assess.textaudit`.
+What is read — figures, relations, the whole extraction — is :mod:`perfkit.assess.reportfigures`;
+their audit is :mod:`perfkit.assess.textaudit`.
 """
 
 from __future__ import annotations
@@ -23,13 +24,12 @@ import functools
 import logging
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfkit.assess.figures import CheckSpec, check_syntax
+from perfkit import config
+from perfkit.assess.checkspec import CheckSpec
 from perfkit.assess.reportcatalog import (
     CLOSE,
     OPEN,
@@ -41,10 +41,10 @@ from perfkit.assess.reportcatalog import (
     catalog_files,
     read_catalog,
 )
-from perfkit.data.printed import AuditParseError, PrintedValue, parse_printed
+from perfkit.assess.reportfigures import QUOTES, Extraction, Figure, Relation
+from perfkit.data.printed import AuditParseError, parse_printed
 from perfkit.errors import CatalogError
-from perfkit.indicators import REGISTRY
-from perfkit.indicators.registry import load_all
+from perfkit.indicators.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,6 @@ _FOLD = str.maketrans({
     OPEN: "〈", CLOSE: "〉",
 })
 _CLAUSE_END = set("，,。；;：:、！？!?")
-QUOTES = re.compile(r"[“”‘’\"'「」『』《》〈〉\s]")
 #: How far before a figure its label reaches at most (characters). A real label is the clause
 #: before the number, a few words; the bound keeps a clause of thousands of characters without a
 #: comma (a hostile file) from making every figure read all of it again.
@@ -69,8 +68,9 @@ _AFTER = re.compile(r"[^，,。；;：:、！？!?（(）)" + OPEN + "]*")
 # ---------------------------------------------------------------------------------------------
 
 
-def load_catalog(extra: Iterable[str | Path] = ()) -> Catalog:
-    """The report catalog: the package's files, ``params/report_catalog/``, then ``extra``.
+def load_catalog(extra: Iterable[str | Path] = (), project: config.Project | None = None) -> Catalog:
+    """The report catalog: the package's files, the project's (default: the current one)
+    ``params/report_catalog/``, then ``extra``.
 
     Each pattern must read its own ``example`` sentence; a pattern that does not is refused
     with the file and id named.
@@ -78,9 +78,9 @@ def load_catalog(extra: Iterable[str | Path] = ()) -> Catalog:
     Raises:
         CatalogError: a file or an entry cannot be used.
     """
-    catalog = read_catalog(catalog_files(list(extra)))
+    catalog = read_catalog(catalog_files(list(extra), project))
     for pattern in catalog.patterns:
-        found = extract([(pattern.example, "example")], catalog, only=pattern)
+        found = extract([(pattern.example, "example")], catalog, only=pattern, project=project)
         if not any(r.pattern is pattern for r in found.relations):
             raise CatalogError(f"{pattern.file}：patterns（id: {pattern.id}）的 example："
                                f"正则表达式没有从示例“{pattern.example}”中读出 {pattern.kind} 关系；"
@@ -96,97 +96,6 @@ def _fold_label(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Extraction
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Figure:
-    """One figure as the report prints it, where, and what it is about.
-
-    ``text`` is the printed figure ("133.49%"; a change with its direction word, "增加16.69万元");
-    ``role`` is ``value``, or ``ratio`` / ``change`` when a pattern reads it as one; ``target``
-    the catalog's 核对对象 for it (None when unmapped).
-    """
-
-    id: str
-    paragraph: int
-    start: int
-    end: int
-    text: str
-    printed: PrintedValue
-    kind: str
-    unit: str
-    label: str
-    location: str
-    sentence: str
-    sentence_span: tuple[int, int] = (0, 0)  # where the sentence stands in its paragraph
-    sentence_at: int = 0  # where the figure stands in ``sentence``
-    after: str = ""  # the clause after the figure ("56名教师受到行政处理" → 教师受到行政处理)
-    subject: str = ""
-    entry: PhraseEntry | None = None
-    inherited: bool = False
-    qualifier: str = ""
-    role: str = "value"
-    target: Target | None = None
-    spec: CheckSpec | None = None  # the target's 核对对象, parsed
-
-    @property
-    def check(self) -> str:
-        return self.target.check if self.target else ""
-
-    def describe(self) -> str:
-        """A short Chinese name of the figure: its quantity and qualifier, else its clause."""
-        label = re.split(r"其中|[（(]", self.label)[-1].strip("，,。：:；;、 ")
-        name = QUOTES.sub("", self.subject) or label or self.after or self.text
-        return f"{name}（{self.qualifier}）" if self.qualifier and self.role == "value" else name
-
-
-@dataclass
-class Relation:
-    """A ratio, change or sum a sentence states, with the operands it prints."""
-
-    kind: str
-    pattern: Pattern
-    result: Figure
-    operands: dict[str, Figure] = field(default_factory=dict)  # part/base or now/base
-    parts: list[Figure] = field(default_factory=list)
-    base_label: str = ""
-    sentence: str = ""
-    base_from_sum: bool = False
-    sentence_at: int = 0  # where the result stands in ``sentence``
-
-
-@dataclass
-class Extraction:
-    """Everything read from a report: figures in document order and the relations among them."""
-
-    figures: list[Figure]
-    relations: list[Relation]
-    paragraphs: list[tuple[str, str]]
-    catalog: Catalog
-    specs: dict[str, CheckSpec] = field(default_factory=dict, repr=False)
-
-    def spec(self, check: str) -> CheckSpec:
-        """A 核对对象 parsed (once per text: the catalog maps thousands of figures to a few)."""
-        spec = self.specs.get(check)
-        if spec is None:
-            spec = self.specs[check] = check_syntax(check)
-        return spec
-
-    def relation_of(self, figure: Figure) -> Relation | None:
-        """The first relation whose result ``figure`` is (None when it is no relation's)."""
-        index = self.__dict__.get("_by_result")
-        if index is None or index[0] != len(self.relations):
-            by_result: dict[int, Relation] = {}
-            for r in self.relations:
-                by_result.setdefault(id(r.result), r)
-            index = self.__dict__["_by_result"] = (len(self.relations), by_result)
-        return index[1].get(id(figure))
-
-    def counts(self) -> dict[str, int]:
-        """Figures by kind and relations by kind (for the command line's summary)."""
-        out = Counter(f.kind for f in self.figures)
-        out.update(f"relation_{r.kind}" for r in self.relations)
-        return dict(out)
 
 
 def _token_regex(catalog: Catalog) -> re.Pattern:
@@ -399,7 +308,7 @@ def _only_fillers(folded: str, catalog: Catalog) -> bool:
 
 
 def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = None, *,
-            only: Pattern | None = None) -> Extraction:
+            only: Pattern | None = None, project: config.Project | None = None) -> Extraction:
     """Read every figure and every ratio, change and sum stated in ``paragraphs``.
 
     Args:
@@ -407,11 +316,14 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
             24192.45万元，为年初预算18122.94万元的133.49%。", "第5段")``.
         catalog: the report catalog; the default is :func:`load_catalog`.
         only: use this pattern alone (to test a catalog's example).
+        project: where the report is checked (its report catalog and indicators); default the
+            current one.
 
     Returns:
         The :class:`Extraction`: figures numbered T1, T2 … in document order.
     """
-    catalog = catalog or load_catalog()
+    project = project or config.current()
+    catalog = catalog or load_catalog(project=project)
     paragraphs = [(str(t), str(loc)) for t, loc in paragraphs]
     token_re = _token_regex(catalog)
     figures: list[Figure] = []
@@ -438,7 +350,7 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
         _inherit(para, catalog)
     for rel in relations:
         _name_result(rel, catalog)
-    return Extraction(figures, relations, paragraphs, catalog)
+    return Extraction(figures, relations, paragraphs, catalog, project)
 
 
 def _inherit(para: _Paragraph, catalog: Catalog) -> None:
@@ -614,11 +526,6 @@ def _base_entry(rel: Relation | None, catalog: Catalog) -> PhraseEntry | None:
 
 def map_figure(fig: Figure, extraction: Extraction) -> Target | None:
     """The 核对对象 the catalog gives a figure (None when it has none or units do not fit)."""
-    load_all()
-    return _map_figure(fig, extraction)
-
-
-def _map_figure(fig: Figure, extraction: Extraction) -> Target | None:
     entry = fig.entry
     if entry is None:
         return None
@@ -632,18 +539,17 @@ def _map_figure(fig: Figure, extraction: Extraction) -> Target | None:
         target = by_subject or entry.ratio.get(fig.qualifier) or entry.ratio.get("")
     elif fig.role == "change":
         target = entry.change.get(fig.kind)
-    if target is None or not _fits(fig, extraction.spec(target.check)):
+    if target is None or not _fits(fig, extraction.spec(target.check), extraction.registry):
         return None
     return target
 
 
-def _fits(fig: Figure, spec: CheckSpec) -> bool:
-    """Whether a figure of this kind can be compared with what the 核对对象 computes
-    (the registry is loaded: :func:`map_figure`)."""
+def _fits(fig: Figure, spec: CheckSpec, reg: Registry) -> bool:
+    """Whether a figure of this kind can be compared with what the 核对对象 computes."""
     if spec.kind in ("cell", "sum_aid"):
         return fig.kind == "amount"
     if spec.kind == "indicator":
-        unit = REGISTRY[spec.names[0]].unit
+        unit = reg.get(spec.names[0]).unit
         kind = "percent" if unit == "%" else "amount" if unit in ("万元", "元", "亿元") else "count"
         if kind == "count" and fig.kind == "count":  # 35台 is no count of 所
             return unit == fig.printed.unit or (unit in ("分", "人", "名", "位") and (
@@ -654,15 +560,9 @@ def _fits(fig: Figure, spec: CheckSpec) -> bool:
 
 def map_figures(extraction: Extraction) -> None:
     """Set every figure's ``target`` from the catalog's phrase entries."""
-    load_all()
     for fig in extraction.figures:
-        fig.target = _map_figure(fig, extraction)
+        fig.target = map_figure(fig, extraction)
         fig.spec = extraction.spec(fig.target.check) if fig.target is not None else None
 
 
-# ---------------------------------------------------------------------------------------------
-# Audit
-# ---------------------------------------------------------------------------------------------
-
-
-__all__ = ["Extraction", "Figure", "Relation", "extract", "load_catalog", "map_figures"]
+__all__ = ["extract", "load_catalog", "map_figures"]

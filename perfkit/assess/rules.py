@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     PlainValidator,
     StrictStr,
+    ValidationInfo,
     model_validator,
 )
 
@@ -23,10 +24,10 @@ from perfkit.assess import targets
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import STATED, audit_internal, audit_stated
 from perfkit.assess.intervals import EPS, Interval, plain
-from perfkit.data.sheets import DOMAIN_CHOICES, SUM_CHECKS
+from perfkit.cells import as_text, is_missing
+from perfkit.data.sheets import SUM_CHECKS
 from perfkit.data.values import normalize_label
-from perfkit.indicators import REGISTRY
-from perfkit.indicators.registry import load_all
+from perfkit.indicators.registry import Registry, registry
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 
 #: Why points were lost, for the reviewer's decomposition of 自评得分 − 复核得分. Every rule
@@ -88,10 +89,16 @@ def _nonblank(value: str) -> str:
     return value
 
 
-def _known_indicator(ref: str) -> str:
-    load_all()
-    if ref not in REGISTRY:
-        near = [k for k in REGISTRY if ref.split("_")[0] in k][:5]
+def _registry(info: ValidationInfo) -> Registry:
+    """The indicators a sheet is validated against (:func:`perfkit.assess.scoresheet.load_sheet`
+    passes its project's in the validation context), else the current project's."""
+    return (info.context or {}).get("registry") or registry()
+
+
+def _known_indicator(ref: str, info: ValidationInfo) -> str:
+    indicators = _registry(info).indicators
+    if ref not in indicators:
+        near = [k for k in indicators if ref.split("_")[0] in k][:5]
         hint = f"；相近的指标：{', '.join(near)}" if near else ""
         raise ValueError(f"未知指标“{ref}”：指标注册表中没有这个代码{hint}")
     return ref
@@ -103,8 +110,8 @@ def _above_100(value: float) -> float:
     return value
 
 
-def _domain(value: str) -> str:
-    known = sorted(set(DOMAIN_CHOICES.values()))
+def _domain(value: str, info: ValidationInfo) -> str:
+    known = sorted(_registry(info).domain_names)
     if value not in known:
         raise ValueError(f"未知的领域“{value}”；可用：{', '.join(known)}")
     return value
@@ -286,7 +293,7 @@ def target_attainment(direction: str | None, target: float, actual: float) -> fl
     Returns:
         A share in [0, 1].
     """
-    direction = cell_text(direction) or _AT_LEAST
+    direction = as_text(direction) or _AT_LEAST
     if direction == _AT_MOST:
         if actual <= target + EPS:
             return 1.0
@@ -401,7 +408,7 @@ class Proportional(Rule):
         rows = self._target_rows(ev)
         if rows.empty:
             scope = (f"代码 {self.target_code} 的" if self.target_code
-                     else "、".join(domain_label(d) for d in self.domains(ev)))
+                     else "、".join(ev.registry.domain_label(d) for d in self.domains(ev)))
             what = f"绩效指标表中没有{ev.year}年度的{scope}目标"
             return Outcome(None, f"数据缺失：{what}")
         judged = rows[rows["status"].isin(
@@ -413,7 +420,7 @@ class Proportional(Rule):
             direction = r["direction"]
             share = target_attainment(direction, r["target"], r["actual"])
             note = ""
-            if direction in (_AT_LEAST, _FULL) and not is_nan(r["ratio_pct"]):
+            if direction in (_AT_LEAST, _FULL) and not is_missing(r["ratio_pct"]):
                 share, note = self._share(r["ratio_pct"] / 100)
             shares.append(share)
             shown_dir = "" if direction == _FULL else direction
@@ -460,19 +467,6 @@ class Proportional(Rule):
         return pd.concat(frames, ignore_index=True)
 
 
-def domain_label(domain: str) -> str:
-    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
-
-
-def is_nan(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
-def cell_text(v: Any) -> str:
-    """Workbook text, "" for an empty cell (pandas gives NaN for empty object cells)."""
-    return "" if is_nan(v) else str(v)
-
-
 @register_rule("checklist")
 class Checklist(Rule):
     """One ``per_condition`` points per 评价要点 met in the 定性评价 sheet, up to the item's points.
@@ -502,7 +496,7 @@ class Checklist(Rule):
             cells.append(ev.data.cell("qualitative", idx, "met"))
             if r["met"] == "是":
                 met.append(cond)
-                if not is_nan(r["evidence"]):
+                if not is_missing(r["evidence"]):
                     evidence.append(f"{cond}：{r['evidence']}")
             elif r["met"] == "否":
                 unmet.append(cond)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,9 +19,11 @@ from pydantic import (
 
 from perfkit import config, reads, yamlcheck
 from perfkit.assess.intervals import Interval, plain
-from perfkit.assess.rules import RULE_KINDS, Rule, _IntervalText, _Positive, _Text, is_nan
+from perfkit.assess.rules import RULE_KINDS, Rule, _IntervalText, _Positive, _Text
+from perfkit.cells import is_missing
 from perfkit.data.params import check_department
 from perfkit.errors import ScoreSheetError
+from perfkit.indicators.registry import Registry, registry
 
 SHEETS_DIR_NAME = "score_sheets"
 
@@ -72,7 +73,7 @@ class ScoreSheet:
 
     def grade_for(self, total: float | None) -> str:
         """The grade whose band holds ``total`` ("" when none does or total is missing)."""
-        if total is None or is_nan(total):
+        if total is None or is_missing(total):
             return ""
         for grade, band in self.grades:
             if total in band:
@@ -87,18 +88,18 @@ class ScoreSheet:
         return out
 
 
-def sheet_path(name: str) -> Path:
+def sheet_path(name: str, project: config.Project | None = None) -> Path:
     """The project's ``params/score_sheets/<name>.yaml``, else perfkit's (a plain file stem)."""
     check_department(name)  # same rule as a folder name: letters, digits, - and _
-    return config.score_sheet_path(name)
+    return config.score_sheet_path(name, project)
 
 
-def available_sheets() -> list[str]:
+def available_sheets(project: config.Project | None = None) -> list[str]:
     """Names of the score sheets a project can use (its own and those shipped with perfkit)."""
-    return config.score_sheet_names()
+    return config.score_sheet_names(project)
 
 
-def load_sheet(name_or_path: str | Path) -> ScoreSheet:
+def load_sheet(name_or_path: str | Path, project: config.Project | None = None) -> ScoreSheet:
     """Load and validate a score sheet by name (params/score_sheets/<name>.yaml) or by path.
 
     A ``str`` is always a sheet name (as in the run settings), so a setting cannot point outside
@@ -106,22 +107,26 @@ def load_sheet(name_or_path: str | Path) -> ScoreSheet:
     collected and raised together: points not adding up to 100, unknown rule kinds or keys,
     unknown indicators, overlapping band edges, a manual score without reason.
 
+    ``project`` (default: the current one) is where a name is looked up first, and whose
+    indicators the rules may name; it keeps the sheet once read (per version of the file and of
+    its indicators: a run reads the same sheet for the tables, the summary and the audit).
+
     Raises:
         ScoreSheetError: naming the file and each offending entry.
     """
-    path = name_or_path if isinstance(name_or_path, Path) else _named(name_or_path)
+    project = project or config.current()
+    path = name_or_path if isinstance(name_or_path, Path) else _named(name_or_path, project)
     reads.file(path)
     if not path.exists():
         where = str(path)
         if not isinstance(name_or_path, Path):
-            where = (f"{config.PARAMS_DIR / SHEETS_DIR_NAME / name_or_path}.yaml"
+            where = (f"{project.params_dir / SHEETS_DIR_NAME / name_or_path}.yaml"
                      "（perfkit 也没有自带同名评分表）")
         raise ScoreSheetError(f"评分表不存在：{where}；"
-                              f"可用的评分表：{', '.join(available_sheets())}")
-    stat = path.stat()
-    # A run reads the same sheet for the tables, the summary and the audit: parse it once per
-    # file version (the key changes when the file is edited).
-    return _load_sheet_cached(path.resolve(), stat.st_mtime_ns, stat.st_size)
+                              f"可用的评分表：{', '.join(available_sheets(project))}")
+    stat, path, reg = path.stat(), path.resolve(), registry(project)
+    return project.cached(f"score_sheet:{path}", (stat.st_mtime_ns, stat.st_size, reg),
+                          lambda: _read_sheet(path, reg))
 
 
 class _ItemSpec(BaseModel):
@@ -162,8 +167,8 @@ _MISSING_HINTS = {"text_zh": "评分标准的中文原文，报告照印",
                   "item": "定性评价表“评价指标”列的名称", "items": "三级指标的列表"}
 
 
-@functools.lru_cache(maxsize=16)
-def _load_sheet_cached(path: Path, _mtime_ns: int, _size: int) -> ScoreSheet:
+def _read_sheet(path: Path, reg: Registry) -> ScoreSheet:
+    """Read and validate a sheet file, its rules against the indicators of ``reg``."""
     raw, node = yamlcheck.load(path, ScoreSheetError, "评分表")
     if not isinstance(raw, dict):
         raise ScoreSheetError(f"评分表 {path} 应为映射（name、title_zh、items …）")
@@ -191,7 +196,7 @@ def _load_sheet_cached(path: Path, _mtime_ns: int, _size: int) -> ScoreSheet:
 
     def validate(model: type[BaseModel], data: Any, prefix: yamlcheck.Loc) -> Any:
         try:
-            return model.model_validate(data)
+            return model.model_validate(data, context={"registry": reg})
         except ValidationError as exc:
             found.extend(yamlcheck.errors(exc, node, prefix, label, hint(model)))
             return None
@@ -253,8 +258,8 @@ def _load_sheet_cached(path: Path, _mtime_ns: int, _size: int) -> ScoreSheet:
                       tuple(items), grades, spec.decimals, path)
 
 
-def _named(name: str) -> Path:
+def _named(name: str, project: config.Project) -> Path:
     try:
-        return sheet_path(name)
+        return sheet_path(name, project)
     except Exception:
         raise ScoreSheetError(f"评分表名称“{name}”无效：只能包含字母、数字、- 和 _") from None

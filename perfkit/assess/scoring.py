@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,9 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import EPS, plain
-from perfkit.assess.rules import LOSS_COLUMNS, LOSS_MISSING, LOSS_ZH, Outcome, is_nan
+from perfkit.assess.rules import LOSS_COLUMNS, LOSS_MISSING, LOSS_ZH, Outcome
 from perfkit.assess.scoresheet import ScoreSheet, load_sheet
+from perfkit.cells import is_missing
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class ScoreResult:
     @property
     def claim_difference(self) -> float:
         """Claimed minus 复核 total (NaN without a claim or a total)."""
-        if self.claimed is None or is_nan(self.total):
+        if self.claimed is None or is_missing(self.total):
             return math.nan
         return record_score(self.claimed - self.total, self.sheet.decimals)
 
@@ -110,9 +110,6 @@ ITEM_COLUMNS = ["sheet", "item", "level1", "level2", "level3", "indicator", "rul
                 "points", "points_adjusted", "score", "deduction", *LOSS_COLUMNS, "status",
                 "value", "unit", "reason", "evidence"]
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def score(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
           policy: str | None = None) -> ScoreResult:
     """Score one evaluation against a sheet (default: the run settings' ``score_sheet``).
@@ -133,15 +130,12 @@ def score(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
         ScoreSheetError: the sheet is malformed.
     """
     if not isinstance(sheet, ScoreSheet):
-        sheet = load_sheet(sheet or ev.settings.score_sheet)
+        sheet = load_sheet(sheet or ev.settings.score_sheet, ev.project)
     policy = policy or ev.settings.missing_policy
     if policy not in MISSING_POLICIES:
         raise ValueError(f"missing policy must be one of {MISSING_POLICIES}, got {policy!r}")
-    key = (str(sheet.path), sheet.name, policy)
-    cached = _CACHE.setdefault(ev, {})
-    if key not in cached:
-        cached[key] = _score(ev, sheet, policy)
-    return cached[key]
+    return ev.result(("score", str(sheet.path), sheet.name, policy),
+                     lambda: _score(ev, sheet, policy))
 
 
 def record_score(x: float, decimals: int) -> float:
@@ -151,18 +145,8 @@ def record_score(x: float, decimals: int) -> float:
 def _split(total: float, parts: dict[str, float], decimals: int) -> dict[str, float]:
     """Round ``parts`` to ``decimals`` so that they add up to the recorded ``total`` exactly
     (largest remainder); every cause of :data:`LOSS_ZH` gets a key."""
-    unit = 10 ** decimals
-    want = round(total * unit)
-    raw = {k: max(0.0, parts.get(k, 0.0)) for k in LOSS_ZH}
-    scale = math.fsum(raw.values())
-    if want <= 0 or scale <= 0:
-        return {k: 0.0 for k in LOSS_ZH}
-    exact = {k: v / scale * want for k, v in raw.items()}
-    floors = {k: math.floor(v + 1e-9) for k, v in exact.items()}
-    short = want - sum(floors.values())
-    for k in sorted(exact, key=lambda k: exact[k] - floors[k], reverse=True)[:short]:
-        floors[k] += 1
-    return {k: v / unit for k, v in floors.items()}
+    shares = fmt.largest_remainder([max(0.0, parts.get(k, 0.0)) for k in LOSS_ZH], total, decimals)
+    return dict(zip(LOSS_ZH, shares, strict=True))
 
 
 def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
@@ -211,7 +195,7 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
                            items.loc[rescaled, "score"], strict=True)
     ]
     items["deduction"] = [
-        record_score(p - (0.0 if is_nan(s) else s), sheet.decimals) if st not in (EXCLUDED, ERROR)
+        record_score(p - (0.0 if is_missing(s) else s), sheet.decimals) if st not in (EXCLUDED, ERROR)
         else 0.0
         for p, s, st in zip(items["points_adjusted"], items["score"], items["status"], strict=True)
     ]
@@ -228,28 +212,18 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
     total = math.nan if errors else record_score(math.fsum(subtotals["score"]), sheet.decimals)
     grade = sheet.grade_for(total)
     claimed = ev.data.info.get("claimed_score")
-    claimed = None if claimed is None or is_nan(claimed) else float(claimed)
+    claimed = None if claimed is None or is_missing(claimed) else float(claimed)
     stated = ev.data.info.get("claimed_grade")
-    stated = "" if stated is None or is_nan(stated) else str(stated).strip()
+    stated = "" if stated is None or is_missing(stated) else str(stated).strip()
     return ScoreResult(sheet, run_policy, items, subtotals, total, grade, claimed, tuple(errors),
                        stated)
 
 
 def _redistribute(points: list[float], decimals: int) -> list[float]:
     """Scale ``points`` to sum to 100 at ``decimals``, rounding by largest remainder."""
-    total = math.fsum(points)
-    if total <= 0:
-        return [0.0] * len(points)
-    if abs(total - 100) < 1e-9:
+    if abs(math.fsum(points) - 100) < 1e-9:
         return list(points)
-    unit = 10 ** decimals
-    exact = [p * 100 / total * unit for p in points]
-    floors = [math.floor(x + 1e-9) for x in exact]
-    short = round(100 * unit - sum(floors))
-    order = sorted(range(len(points)), key=lambda i: exact[i] - floors[i], reverse=True)
-    for i in order[:short]:
-        floors[i] += 1
-    return [f / unit for f in floors]
+    return fmt.largest_remainder(points, 100, decimals)
 
 
 def score_sheet(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
@@ -275,7 +249,7 @@ def score_sheet(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
 def score_summary(ev: Evaluation) -> dict[str, Any]:
     """Total, grade and claimed score for the run manifest (``{"total", "grade", "claimed"}``…)."""
     r = score(ev)
-    return {"sheet": r.sheet.name, "total": None if is_nan(r.total) else r.total,
+    return {"sheet": r.sheet.name, "total": None if is_missing(r.total) else r.total,
             "grade": r.grade or None, "claimed": r.claimed,
             "claimed_grade": r.stated_grade or None, "claimed_band": r.claimed_grade or None,
             "missing_policy": r.policy,

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import pandas as pd
 
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
-from perfkit.indicators import REGISTRY
+from perfkit.cells import as_text, is_missing
 from perfkit.indicators.base import NOT_COMPUTABLE_ZERO, row_ids
 from perfkit.indicators.metrics import GAP_HOOKS
-from perfkit.indicators.registry import compute_prior, computed, load_all, target_rules
+from perfkit.indicators.registry import Registry
 from perfkit.rates import change_pct_noted
 
 EXCEEDED = "超额"
@@ -41,9 +40,6 @@ COLUMNS = ["id", "code", "domain", "label_zh", "unit", "declared", "direction", 
            "typed_actual", "typed_cell"]
 
 
-def _nan(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
 
 def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
@@ -61,13 +57,13 @@ def judge(direction: str | None, target: float, actual: float) -> str:
     Returns:
         One of :data:`STATUSES`.
     """
-    if direction == "全面" and _nan(target):
+    if direction == "全面" and is_missing(target):
         target = FULL
     if not direction:
-        return NO_DIRECTION if not _nan(target) else NO_TARGET
-    if _nan(target):
+        return NO_DIRECTION if not is_missing(target) else NO_TARGET
+    if is_missing(target):
         return NO_TARGET
-    if _nan(actual):
+    if is_missing(actual):
         return NO_ACTUAL
     if direction in ("≥", "全面"):
         if _close(actual, target):
@@ -85,7 +81,7 @@ def judge(direction: str | None, target: float, actual: float) -> str:
 
 def ratio(actual: float, target: float) -> tuple[float, str]:
     """实际 / 目标 × 100 and a note; a zero target gives NaN and 无法计算（基数为0）."""
-    if _nan(actual) or _nan(target):
+    if is_missing(actual) or is_missing(target):
         return math.nan, ""
     if target == 0:
         return math.nan, NOT_COMPUTABLE_ZERO
@@ -94,18 +90,14 @@ def ratio(actual: float, target: float) -> tuple[float, str]:
 
 def change(actual: float, prior: float) -> tuple[float, float, str]:
     """Change on last year: (difference, relative change %, note)."""
-    if _nan(actual) or _nan(prior):
+    if is_missing(actual) or is_missing(prior):
         return math.nan, math.nan, ""
     return actual - prior, *change_pct_noted(actual, prior)
 
 
-def derived_targets() -> dict[str, tuple[str, str]]:
+def derived_targets(reg: Registry) -> dict[str, tuple[str, str]]:
     """Targets the catalogs derive: 指标代码 → (indicator id, direction)."""
-    return {code: (rule.target, rule.direction) for code, rule in target_rules().items()}
-
-
-def _str(v: Any) -> str:
-    return "" if _nan(v) else str(v)
+    return {code: (rule.target, rule.direction) for code, rule in reg.target_rules.items()}
 
 
 def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
@@ -132,11 +124,11 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
     Returns:
         A frame with :data:`COLUMNS`.
     """
-    load_all()
     frame = ev.data.frames.get("targets")
     if frame is None or frame.empty:
         return pd.DataFrame(columns=COLUMNS)
-    derived = derived_targets()
+    reg = ev.registry
+    derived = derived_targets(reg)
     ind = ev.indicators
     d = ev.data
     rows = []
@@ -144,38 +136,38 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
     for (i, rec), row_id in zip(frame.iterrows(), row_ids(frame), strict=True):
         if rec["domain"] not in wanted:
             continue
-        code = _str(rec["code"])
-        declared = code in REGISTRY
-        label = REGISTRY[code].label_zh if declared else _str(rec["name"])
-        unit = REGISTRY[code].unit if declared else _str(rec["unit"])
-        direction = _str(rec["direction"]) or None
+        code = as_text(rec["code"])
+        declared = code in reg.indicators
+        label = reg.indicators[code].label_zh if declared else as_text(rec["name"])
+        unit = reg.indicators[code].unit if declared else as_text(rec["unit"])
+        direction = as_text(rec["direction"]) or None
         target, actual, prior = (float(rec[c]) for c in ("target", "actual", "prior"))
         actual_cell, prior_cell = d.cell("targets", i, "actual"), d.cell("targets", i, "prior")
         typed_actual, typed_cell, actual_note = math.nan, "", ""
-        is_computed = declared and computed(code) and code in ind.index
+        is_computed = declared and reg.computed(code) and code in ind.index
         if is_computed:
             typed_actual, typed_cell = actual, actual_cell
             actual = float(ind.at[code, "value"])
             actual_cell = str(ind.at[code, "source_cells"])
-            actual_note = "" if not _nan(actual) else str(ind.at[code, "note"])
-            if _nan(prior):
-                before = compute_prior(d, ev.settings, code)
+            actual_note = "" if not is_missing(actual) else str(ind.at[code, "note"])
+            if is_missing(prior):
+                before = reg.compute_prior(d, ev.settings, code)
                 prior = float(before["value"])
-                if not _nan(prior):
+                if not is_missing(prior):
                     prior_cell = before["source_cells"]
         target_derived, target_note = False, ""
-        if _nan(target) and code in derived:
+        if is_missing(target) and code in derived:
             ind_id, derived_direction = derived[code]
             direction = direction or derived_direction
             target = float(ind.at[ind_id, "value"])
             target_derived = True
-            target_note = (f"推算：{ind.at[ind_id, 'definition_zh']}" if not _nan(target)
+            target_note = (f"推算：{ind.at[ind_id, 'definition_zh']}" if not is_missing(target)
                            else f"无法推算：{ind.at[ind_id, 'note']}")
-        if direction == "全面" and _nan(target):
+        if direction == "全面" and is_missing(target):
             target = FULL
-        target_year = int(rec["target_year"]) if not _nan(rec["target_year"]) else ev.year
+        target_year = int(rec["target_year"]) if not is_missing(rec["target_year"]) else ev.year
         next_year = target_year > ev.year
-        is_target = bool(direction) or not _nan(target)
+        is_target = bool(direction) or not is_missing(target)
         if not is_target:
             status = ""
         elif next_year:
@@ -188,10 +180,11 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
             "id": row_id, "code": code, "domain": rec["domain"], "label_zh": label, "unit": unit,
             "declared": declared, "direction": direction or "", "target": target,
             "target_derived": target_derived, "target_note": target_note, "actual": actual,
-            "qualifier": _str(rec.get("qualifier")), "prior": prior, "target_year": target_year, "next_year": next_year,
+            "qualifier": as_text(rec.get("qualifier")), "prior": prior, "target_year": target_year,
+            "next_year": next_year,
             "status": status, "ratio_pct": r_pct, "ratio_note": r_note, "change": c_abs,
-            "change_pct": c_pct, "change_note": c_note, "source": _str(rec["source"]),
-            "note": _str(rec["note"]), "target_cell": d.cell("targets", i, "target"),
+            "change_pct": c_pct, "change_note": c_note, "source": as_text(rec["source"]),
+            "note": as_text(rec["note"]), "target_cell": d.cell("targets", i, "target"),
             "actual_cell": actual_cell, "prior_cell": prior_cell, "computed": is_computed,
             "actual_note": actual_note, "typed_actual": typed_actual, "typed_cell": typed_cell,
         })
@@ -233,7 +226,7 @@ def gaps(ev: Evaluation, domain: str) -> pd.DataFrame:
         if a["status"] == NO_ACTUAL and a["computed"]:
             what = f"有目标值，实际值由perfkit计算但无法计算（{a['actual_note']}）"
         goal = (f"目标：{DIRECTION_ZH.get(a['direction'], a['direction'])}"
-                f"{_fmt_value(a['target'], a['unit'])}") if not _nan(a["target"]) else ""
+                f"{_fmt_value(a['target'], a['unit'])}") if not is_missing(a["target"]) else ""
         reason = "；".join(p for p in (what, goal, a["note"]) if p)
         rows.append({"label_zh": a["label_zh"], "kind": "目标" + a["status"], "reason": reason,
                      "cells": a["actual_cell"] if a["status"] == NO_ACTUAL else a["target_cell"]})
@@ -258,7 +251,7 @@ def _fmt_value(v: float, unit: str) -> str:
 
 def target_text(row) -> str:
     """A target as read: direction symbol, value and unit, marked when derived (推算)."""
-    if _nan(row["target"]):
+    if is_missing(row["target"]):
         return fmt.MISSING
     if row["direction"] == "全面":
         text = f"全面（{fmt.with_unit(row['target'], row['unit'])}）"

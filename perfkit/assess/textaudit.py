@@ -1,7 +1,7 @@
 """The audit of figures read from a report's text: per sentence, across the text, against a workbook.
 
 A relation whose operands are printed is recomputed from them
-(:func:`perfkit.assess.figures.recompute_printed`) and judged by
+(:func:`perfkit.assess.recompute.recompute_printed`) and judged by
 :func:`perfkit.assess.figures.judge`: the same verdicts, diagnoses and printed-precision rules as the
 workbook audit. Figures mapped to workbook cells through the catalog's phrases are collected into a
 text-only workbook, on which the finance cross-checks (:mod:`perfkit.assess.checks`) and the mapped
@@ -33,22 +33,19 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.audit import with_tolerances
 from perfkit.assess.checks import SUM_CHECKS
+from perfkit.assess.checkspec import check_syntax, parse_check
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import (
     AUDIT_COLUMNS,
-    Recomputed,
     audit_figure,
     blank_row,
-    check_syntax,
     judge_row,
-    parse_check,
-    recompute,
-    recompute_printed,
     rows_from_checks,
-    sum_of,
     tolerance_for,
 )
-from perfkit.assess.reporttext import QUOTES, Extraction, Figure, Relation, map_figures
+from perfkit.assess.recompute import Recomputed, recompute, recompute_printed, sum_of
+from perfkit.assess.reportfigures import QUOTES, Extraction, Figure, Relation
+from perfkit.assess.reporttext import map_figures
 from perfkit.atomic import write_bytes_atomic
 from perfkit.data.params import load_settings, load_settings_file
 from perfkit.data.printed import AuditParseError, PrintedValue
@@ -58,7 +55,6 @@ from perfkit.data.template import write_cell
 from perfkit.data.values import normalize_label
 from perfkit.data.workbook import WorkbookData
 from perfkit.errors import Problem, WorkbookError
-from perfkit.indicators import REGISTRY
 from perfkit.indicators.base import safe_divide
 from perfkit.rates import change_pct
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
@@ -261,7 +257,8 @@ def _sum_verdict(rel: Relation, result: dict[str, Any], r: Recomputed) -> None:
 def _cell_key(fig: Figure) -> tuple[str, str, str] | None:
     if fig.target is None:
         return None
-    spec = fig.spec or check_syntax(fig.target.check)
+    # Whether a 核对对象 is a cell does not depend on the indicators in use.
+    spec = fig.spec or check_syntax(fig.target.check, indicators=())
     if spec.kind != "cell":
         return None
     sheet, item, column = spec.names
@@ -329,7 +326,7 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
     """Checks across sentences, on the text-only workbook."""
     year = _year_of(extraction) or settings.year
     data, stated, repeats = text_workbook(extraction, year)
-    ev = Evaluation(data, settings)
+    ev = Evaluation(data, settings, extraction.project)
     rows = []
     for first, later in repeats:
         r = recompute_printed(lambda v: v["x"], {"x": first.printed.in_unit("万元")}, "万元",
@@ -342,7 +339,7 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
                          check=later.check, stated=later.text, location=later.location,
                          **_said_by(later), source_cells=_where(first), **result))
     for fig in extraction.figures:
-        if id(fig) in judged or not _document_check(fig):
+        if id(fig) in judged or not _document_check(fig, extraction):
             continue
         common = {"ref": fig.id, "category": DOCUMENT, "figure": _figure_name(fig, extraction),
                   "check": fig.check, "stated": fig.text, "location": fig.location,
@@ -351,7 +348,7 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
         if mismatch:
             rows.append(_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
             continue
-        r = recompute(ev, parse_check(fig.check, data))
+        r = recompute(ev, parse_check(fig.check, data, extraction.registry.indicators))
         own = _where(fig)
         if own in r.cells:
             rows.append(_row(**common, verdict=UNVERIFIABLE, source_cells="; ".join(r.cells),
@@ -377,13 +374,12 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
     return rows
 
 
-def _document_check(fig: Figure) -> bool:
-    """Whether the text-only workbook can recompute a figure: a mapped finance indicator
-    (the registry is loaded: :func:`audit_text` maps the figures first)."""
+def _document_check(fig: Figure, extraction: Extraction) -> bool:
+    """Whether the text-only workbook can recompute a figure: a mapped finance indicator."""
     if fig.target is None:
         return False
-    spec = fig.spec or check_syntax(fig.check)
-    return spec.kind == "indicator" and REGISTRY[spec.names[0]].domain == "finance"
+    spec = fig.spec or extraction.spec(fig.check)
+    return spec.kind == "indicator" and extraction.registry.get(spec.names[0]).domain == "finance"
 
 
 def _year_of(extraction: Extraction) -> int | None:
@@ -444,7 +440,7 @@ def audit_text(extraction: Extraction, settings, ev=None) -> pd.DataFrame:
         row = _sentence_row(rel, settings)
         if row is None:
             continue
-        if row["verdict"] == UNVERIFIABLE and _document_check(rel.result):
+        if row["verdict"] == UNVERIFIABLE and _document_check(rel.result, extraction):
             continue  # operands elsewhere: the 全文核对 row says what can be said
         rows.append(row)
         judged.add(id(rel.result))

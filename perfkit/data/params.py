@@ -15,6 +15,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     TypeAdapter,
+    ValidationInfo,
 )
 from pydantic import ValidationError as _ValidationError
 from pydantic.dataclasses import dataclass
@@ -24,7 +25,7 @@ from perfkit import config, reads, yamlcheck
 from perfkit.atomic import write_text_atomic
 from perfkit.data.limits import MAX_COLUMNS, MAX_ROWS, MAX_WORKBOOK_MB, ReadLimits
 from perfkit.data.sheets import SHEET_BY_NAME
-from perfkit.domains import catalogs
+from perfkit.domains import catalogs, domain_labels
 from perfkit.errors import ParamsError
 
 #: A department code, score-sheet name or notebook name: a folder or file name, never a path.
@@ -54,55 +55,69 @@ def _sheet_name(value: str) -> str:
     return value
 
 
-def _workbook(value: str) -> str:
+def _project(info: ValidationInfo) -> config.Project | None:
+    """The project settings are validated for (:func:`settings_from_dict` passes it in the
+    validation context); None: the current one."""
+    return (info.context or {}).get("project")
+
+
+def _workbook(value: str, info: ValidationInfo) -> str:
     if value:
         try:
-            safe_path(value, "workbook")
+            safe_path(value, "workbook", _project(info))
         except ParamsError as exc:
             raise ValueError(str(exc)) from None
     return value
 
 
-def _catalog_keys() -> dict[str, str]:
-    """Domain key → 领域 label of every catalog in use (perfkit's and the project's)."""
-    return {k: c.label_zh for k, c in catalogs().items()}
+def _known_domains(project: config.Project | None) -> str:
+    """The catalog domains in use (perfkit's and the project's), ``key（label）`` each."""
+    return "、".join(f"{k}（{c.label_zh}）" for k, c in catalogs(project).items())
 
 
-def _known_domains() -> str:
-    return "、".join(f"{k}（{label}）" for k, label in _catalog_keys().items())
-
-
-def _domain(value: str) -> str:
+def _domain_of(value: str, project: config.Project | None) -> str:
     """A domain key, or the 领域 label as the workbook writes it (教育质量 → quality)."""
-    keys = _catalog_keys()
-    if value in keys or value in ("finance", "other"):
+    keys = domain_labels(project)
+    if value in keys.values():
         return value
-    by_label = {label: k for k, label in keys.items()} | {"财务": "finance", "其他": "other"}
-    if value in by_label:
-        return by_label[value]
-    raise ValueError(f"未知的领域“{value}”；可用的领域：{_known_domains()}（领域代码即领域目录的"
-                     "文件名；本部门自己的领域目录放在 domains/<领域代码>.yaml；财务总是包含，不必列出）")
+    if value in keys:
+        return keys[value]
+    raise ValueError(f"未知的领域“{value}”；可用的领域：{_known_domains(project)}（领域代码即领域目录"
+                     "的文件名；本部门自己的领域目录放在 domains/<领域代码>.yaml；财务总是包含，不必列出）")
 
 
-def _domains(values: tuple[str, ...] | None) -> tuple[str, ...] | None:
+def _domain(value: str, info: ValidationInfo) -> str:
+    return _domain_of(value, _project(info))
+
+
+def _domains_in_order(values: tuple[str, ...] | None,
+                      project: config.Project | None) -> tuple[str, ...] | None:
     """The catalog domains listed, without finance and other (always on), each once, in the
     catalogs' order."""
     if values is None:
         return None
-    order = list(_catalog_keys())
+    order = list(catalogs(project))
     listed = {v for v in values if v not in ("finance", "other")}
     return tuple(k for k in order if k in listed)
 
 
-def _notebook(value: str) -> str:
+def _domains(values: tuple[str, ...] | None, info: ValidationInfo) -> tuple[str, ...] | None:
+    return _domains_in_order(values, _project(info))
+
+
+def _notebook_of(value: str, project: config.Project | None) -> str:
     """A notebook: report, review, finance, or a domain's report by its key or 领域 label."""
-    if value in config.DOCUMENTS or value in _catalog_keys():
+    if value in config.DOCUMENTS or value in catalogs(project):
         return value
-    by_label = {label: k for k, label in _catalog_keys().items()} | {"财务": "finance"}
-    if value in by_label:
-        return by_label[value]
+    labels = domain_labels(project)
+    if value in labels and labels[value] != "other":
+        return labels[value]
     raise ValueError(f"未知的笔记本“{value}”；可用：{', '.join(config.DOCUMENTS)}，"
-                     f"或一个领域的代码或名称（{_known_domains()}）")
+                     f"或一个领域的代码或名称（{_known_domains(project)}）")
+
+
+def _notebook(value: str, info: ValidationInfo) -> str:
+    return _notebook_of(value, _project(info))
 
 
 def _cell(value: str) -> str:
@@ -266,14 +281,16 @@ class Settings:
         """How reports name that budget: 年初预算 or 调整预算."""
         return "调整预算" if self.budget_basis == "adjusted" else "年初预算"
 
-    def workbook_path(self) -> Path:
-        """Return the absolute workbook path, refusing paths outside the project."""
+    def workbook_path(self, project: config.Project | None = None) -> Path:
+        """Return the absolute workbook path in ``project`` (default: the current one),
+        refusing paths outside it."""
         if not self.workbook:
-            return safe_path(config.workbook_path(self.department, self.year), "workbook")
-        return safe_path(self.workbook, "workbook")
+            return safe_path(config.workbook_path(self.department, self.year, project), "workbook",
+                             project)
+        return safe_path(self.workbook, "workbook", project)
 
 
-def domain_key(value: str) -> str:
+def domain_key(value: str, project: config.Project | None = None) -> str:
     """One domain as typed on the command line, key or 领域 label (卫生健康 → health, 财务 →
     finance), as its key.
 
@@ -281,14 +298,14 @@ def domain_key(value: str) -> str:
         ParamsError: it names no domain in use (the message lists those that do).
     """
     try:
-        return _domain(value.strip())
+        return _domain_of(value.strip(), project)
     except ValueError:
         raise ParamsError(f"未知的领域“{value}”；可用的领域（代码或名称均可）：finance（财务）、"
-                          f"{_known_domains()}；本部门自己的领域目录放在 domains/<领域代码>.yaml"
+                          f"{_known_domains(project)}；本部门自己的领域目录放在 domains/<领域代码>.yaml"
                           ) from None
 
 
-def notebook_key(value: str) -> str:
+def notebook_key(value: str, project: config.Project | None = None) -> str:
     """A notebook as typed on the command line: report, review, finance, or a domain's report
     by its key or 领域 label (卫生健康 → health).
 
@@ -296,19 +313,20 @@ def notebook_key(value: str) -> str:
         ParamsError: it names no notebook (the message lists them).
     """
     try:
-        return _notebook(value.strip())
+        return _notebook_of(value.strip(), project)
     except ValueError as exc:
         raise ParamsError(str(exc)) from None
 
 
-def check_domains(keys: list[str]) -> tuple[str, ...]:
+def check_domains(keys: list[str], project: config.Project | None = None) -> tuple[str, ...]:
     """Catalog domain keys (or 领域 labels) as typed on the command line, validated.
 
     Raises:
         ParamsError: a key names no catalog in use (the message lists those that do).
     """
     try:
-        return _domains(tuple(_domain(k.strip()) for k in keys if k.strip())) or ()
+        return _domains_in_order(tuple(_domain_of(k.strip(), project) for k in keys if k.strip()),
+                                 project) or ()
     except ValueError as exc:
         raise ParamsError(str(exc)) from None
 
@@ -384,7 +402,8 @@ def _other_settings_comment(written: set[str], department: str, year: int) -> st
     return "\n".join(lines) + "\n"
 
 
-def write_settings_file(department: str, year: int, domains: tuple[str, ...]) -> Path:
+def write_settings_file(department: str, year: int, domains: tuple[str, ...],
+                        project: config.Project | None = None) -> Path:
     """Write a new ``params/<dept>/<year>.yaml`` naming the department-year's domains, and
     every other setting commented out with what it decides.
 
@@ -392,7 +411,7 @@ def write_settings_file(department: str, year: int, domains: tuple[str, ...]) ->
         ParamsError: the file exists (never overwritten), or the result is not valid.
     """
     check_department(department)
-    path = config.params_path(department, year)
+    path = config.params_path(department, year, project)
     if path.exists():
         raise ParamsError(f"运行设置 {path} 已存在，未覆盖。")
     listed = ", ".join(domains)
@@ -404,11 +423,11 @@ def write_settings_file(department: str, year: int, domains: tuple[str, ...]) ->
             f"domains: [{listed}]\n"
             + _other_settings_comment({"department", "year", "domains"}, department, year))
     write_text_atomic(path, text)
-    load_settings(department, year)  # what was written must load
+    load_settings(department, year, project=project)  # what was written must load
     return path
 
 
-def check_notebooks(names: list[str]) -> tuple[str, ...]:
+def check_notebooks(names: list[str], project: config.Project | None = None) -> tuple[str, ...]:
     """Notebook names as typed on the command line (``-n``): report, review, finance, a
     domain's key or 领域 label (as its key, :func:`notebook_key`), or the file stem of a
     project's own notebook (passed on as typed: the runner says when it does not exist).
@@ -420,13 +439,13 @@ def check_notebooks(names: list[str]) -> tuple[str, ...]:
     out = []
     for name in names:
         try:
-            out.append(notebook_key(name))
+            out.append(notebook_key(name, project))
         except ParamsError:
             if not _SLUG.fullmatch(name):
                 raise ParamsError(
                     f"--notebook（-n）的值“{_shown(name)}”不是笔记本名称（不能含路径、空白或 / \\ . "
                     f"等字符）；可用：{', '.join(config.DOCUMENTS)}，或一个领域的代码或名称"
-                    f"（{_known_domains()}）") from None
+                    f"（{_known_domains(project)}）") from None
             out.append(name)
     return tuple(out)
 
@@ -441,24 +460,27 @@ def check_department(dept: str) -> str:
     return dept
 
 
-def safe_path(value: str | Path, what: str) -> Path:
-    """Resolve ``value`` against the project root and refuse anything outside it, symbolic
-    links included (a link inside the project to a file or folder outside is refused)."""
+def safe_path(value: str | Path, what: str, project: config.Project | None = None) -> Path:
+    """Resolve ``value`` against the project root (default: the current project's) and refuse
+    anything outside the project and its outputs folder, symbolic links included (a link inside
+    the project to a file or folder outside is refused)."""
+    project = project or config.current()
     given = Path(value)
-    given = given if given.is_absolute() else config.ROOT / given
+    given = given if given.is_absolute() else project.root / given
     p = given.resolve()
-    allowed = [config.ROOT, config.OUTPUTS_DIR]
+    allowed = [project.root, project.outputs_dir]
     if not any(p == a or a in p.parents for a in allowed):
         inside = Path(os.path.abspath(given))
         if any(inside == a or a in inside.parents for a in allowed):
             raise ParamsError(
-                f"{what} 路径“{value}”是（或经过）指向项目文件夹 {config.ROOT} 之外（{p}）的符号"
+                f"{what} 路径“{value}”是（或经过）指向项目文件夹 {project.root} 之外（{p}）的符号"
                 "链接，已拒绝：perfkit 只读写项目文件夹内的文件。把文件复制到项目中，替换该链接。")
-        raise ParamsError(f"{what} 路径“{value}”在项目文件夹 {config.ROOT} 之外，已拒绝。")
+        raise ParamsError(f"{what} 路径“{value}”在项目文件夹 {project.root} 之外，已拒绝。")
     return p
 
 
-def load_settings(department: str, year: int, params_file: str | Path | None = None) -> Settings:
+def load_settings(department: str, year: int, params_file: str | Path | None = None,
+                  project: config.Project | None = None) -> Settings:
     """Load settings for a department-year.
 
     Reads ``params_file`` or, when empty, ``params/<dept>/<year>.yaml`` if it exists; missing
@@ -468,7 +490,8 @@ def load_settings(department: str, year: int, params_file: str | Path | None = N
         ParamsError: unknown key, wrong type, bad choice, or a path outside the project.
     """
     check_department(department)
-    path = safe_path(params_file or config.params_path(department, year), "params")
+    path = safe_path(params_file or config.params_path(department, year, project), "params",
+                     project)
     reads.file(path)  # absent too: writing the file later changes the settings
     raw: dict[str, Any] = {}
     node = None
@@ -477,11 +500,12 @@ def load_settings(department: str, year: int, params_file: str | Path | None = N
     elif params_file:
         raise ParamsError(f"运行设置文件不存在：{path}")
     _check_identity(raw, department, year, path, node)
-    return settings_from_dict({"department": department, "year": year, **raw}, str(path), node)
+    return settings_from_dict({"department": department, "year": year, **raw}, str(path), node,
+                              project)
 
 
-def settings_for_workbook(workbook: str | Path, year: int | None,
-                          params_file: str | Path = "") -> Settings | None:
+def settings_for_workbook(workbook: str | Path, year: int | None, params_file: str | Path = "",
+                          project: config.Project | None = None) -> Settings | None:
     """The run settings that apply to a workbook given by its path (``check``, ``audit``).
 
     ``params_file`` when given (its own department and year, else those below); otherwise
@@ -490,38 +514,39 @@ def settings_for_workbook(workbook: str | Path, year: int | None,
     """
     department = Path(workbook).resolve().parent.name
     if params_file:
-        path = safe_path(params_file, "params")
+        path = safe_path(params_file, "params", project)
         if path.is_file():
             raw, node = _read(path)
             if "year" in raw and (not isinstance(raw["year"], int) or isinstance(raw["year"], bool)):
                 # A year written as text ("2019") is an error in the file, named with its line.
-                settings_from_dict({"department": "audit", **raw}, str(path), node)
+                settings_from_dict({"department": "audit", **raw}, str(path), node, project)
             if not isinstance(raw.get("year", year), int):
                 return None  # the year is known once the workbook is read (the caller retries)
         return load_settings_file(params_file,
                                   department if _SLUG.fullmatch(department) else "audit",
-                                  year)
+                                  year, project)
     if not isinstance(year, int) or not _SLUG.fullmatch(department) \
-            or not config.params_path(department, year).exists():
+            or not config.params_path(department, year, project).exists():
         return None
-    return load_settings(department, year)
+    return load_settings(department, year, project=project)
 
 
 def load_settings_file(params_file: str | Path, department: str = "audit",
-                       year: int | None = None) -> Settings:
+                       year: int | None = None, project: config.Project | None = None) -> Settings:
     """A settings file in its own name: the department and year it states, else those given.
 
     Raises:
         ParamsError: the file is invalid, or states no year and none is given.
     """
-    path = safe_path(params_file, "params")
+    path = safe_path(params_file, "params", project)
     if not path.is_file():
         raise ParamsError(f"运行设置文件不存在：{path}")
     raw = read_settings_file(path)
     named, stated = raw.get("department", department), raw.get("year", year)
     if not isinstance(stated, int):
         raise ParamsError(f"运行设置 {path}: 无法确定年度：在文件中写明 year（如 year: 2019）")
-    return load_settings(named if isinstance(named, str) else department, stated, params_file)
+    return load_settings(named if isinstance(named, str) else department, stated, params_file,
+                         project)
 
 
 def _read(path: Path) -> tuple[dict[str, Any], Any]:
@@ -550,14 +575,16 @@ def _check_identity(raw: dict[str, Any], department: str, year: int, path: Path,
                 f"设置文件，或更正文件中的 {key}。")
 
 
-def settings_from_dict(raw: dict[str, Any], where: str = "params",
-                       node: Any = None) -> Settings:
+def settings_from_dict(raw: dict[str, Any], where: str = "params", node: Any = None,
+                       project: config.Project | None = None) -> Settings:
     """Build :class:`Settings` from a mapping, naming every unknown key or bad value.
 
     Args:
         raw: the settings.
         where: the file (or what else) they come from, for the message.
         node: the YAML node tree of that file (:func:`perfkit.yamlcheck.load`), for line numbers.
+        project: the project whose domains and folders the settings name; default the current
+            one.
     """
     if "pdf_engine" in raw:  # a setting of perfkit before Typst set both layouts
         line = yamlcheck.line_of(node, ["pdf_engine"])
@@ -566,7 +593,7 @@ def settings_from_dict(raw: dict[str, Any], where: str = "params",
             "全部由 Typst 排版，WeasyPrint 已不再使用；公文版式（GB/T 9704-2012）仍用 "
             "pdf_layout: official 或 perfkit run --official-pdf。"]))
     try:
-        return _ADAPTER.validate_python(raw)
+        return _ADAPTER.validate_python(raw, context={"project": project})
     except _ValidationError as exc:
         items = yamlcheck.problems(exc, node)
         known = ", ".join(Settings.__dataclass_fields__)

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from perfkit import fmt
+from perfkit.cells import as_number, is_missing
 from perfkit.data.collector import CONFIRM_HINT, Collector
 from perfkit.data.sheets import AMOUNT, SHEET_BY_KEY
 from perfkit.data.values import clip, normalize_label
@@ -41,8 +42,7 @@ def check_magnitudes(frames, info, col: Collector, cells) -> None:
         frame = frames.get(sheet)
         if frame is None or row not in frame.index or column not in frame:
             return math.nan
-        v = frame.at[row, column]
-        return math.nan if v is None or pd.isna(v) else float(v)
+        return as_number(frame.at[row, column])
 
     def ref(sheet: str, row: Any, column: str) -> str:
         return cells.get((sheet, row, column), "!").split("!")[1]
@@ -141,7 +141,7 @@ def check_percent_scale(frame: pd.DataFrame | None, col: Collector, cells) -> No
         if unit != "%":
             continue
         vals = {c: frame.at[idx, c] for c in columns}
-        known = {c: float(v) for c, v in vals.items() if v is not None and not pd.isna(v)}
+        known = {c: as_number(v) for c, v in vals.items() if not is_missing(v)}
         name = str(frame.at[idx, "name"] or "")
         direction = frame.at[idx, "direction"]
         change = re.search("增长|增幅|变动|下降|降低|减少", name)

@@ -12,6 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from perfkit import fmt
+from perfkit.cells import as_number
 from perfkit.data.sheets import AMOUNT, NUMBER, SHEET_BY_KEY, SHEETS, SUM_CHECKS, Sheet
 from perfkit.errors import Problem
 
@@ -167,5 +168,4 @@ def check_totals(
 def _value(frame: pd.DataFrame, row: str, column: str) -> float:
     if row not in frame.index or column not in frame:
         return math.nan
-    v = frame.at[row, column]
-    return math.nan if v is None or pd.isna(v) else float(v)
+    return as_number(frame.at[row, column])

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from perfkit import fmt
-from perfkit.domains import domain_labels
 
 AMOUNT = "amount"  # money, converted to 万元 on load
 NUMBER = "number"  # a plain number in its own unit
@@ -23,7 +22,9 @@ class Column:
     kind: str = NUMBER
     required: bool = False
     note: str = ""
-    choices: Sequence[str] = ()  # a tuple, or the 领域 labels read on use
+    #: The values a CHOICE column takes; the 领域 column's are the project's domain labels
+    #: (:func:`perfkit.domains.domain_labels`), given by the reader and the template writer.
+    choices: Sequence[str] = ()
     nonnegative: bool = True
     width: int = 14
     #: The plausible range of a number (beyond :data:`perfkit.data.values.MAX_ABS_NUMBER`,
@@ -82,37 +83,6 @@ BUDGET_COLUMNS = (
     Column("prior_actual", "上年决算数", AMOUNT, note="上一年度决算数，用于同比"),
 )
 
-class _DomainChoices(Mapping):
-    """领域 label → key: 财务, then each domain catalog in use (perfkit's and the project's,
-    :mod:`perfkit.domains`), then 其他. Read on use, so a project's own catalog counts."""
-
-    def _labels(self) -> dict[str, str]:
-        return domain_labels()
-
-    def __getitem__(self, label: str) -> str:
-        return self._labels()[label]
-
-    def __iter__(self):
-        return iter(self._labels())
-
-    def __len__(self) -> int:
-        return len(self._labels())
-
-
-class _DomainLabels(Sequence):
-    """The 领域 column's choices (the labels of :data:`DOMAIN_CHOICES`), read on use."""
-
-    def __getitem__(self, i):
-        return list(DOMAIN_CHOICES)[i]
-
-    def __iter__(self):
-        return iter(list(DOMAIN_CHOICES))
-
-    def __len__(self) -> int:
-        return len(DOMAIN_CHOICES)
-
-
-DOMAIN_CHOICES: Mapping[str, str] = _DomainChoices()
 DIRECTION_CHOICES = ("≥", "≤", "=", "全面")
 #: Counting units of the 学生资助 sheet's 受助人次 column (计数单位); the first is the default.
 COUNT_UNITS = ("人次", "人")
@@ -262,7 +232,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "targets", "绩效指标", "records",
         columns=(
-            Column("domain", "领域", CHOICE, required=True, choices=_DomainLabels(), width=10),
+            Column("domain", "领域", CHOICE, required=True, width=10),
             Column("code", "指标代码", TEXT, note="perfkit 指标代码（见数据字典）；自定义指标可留空",
                    width=30),
             Column("name", "指标", TEXT, required=True, width=30),

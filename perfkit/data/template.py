@@ -15,8 +15,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from perfkit import config
 from perfkit.atomic import write_bytes_atomic
-from perfkit.data.sheets import AMOUNT, CHOICE, DOMAIN_CHOICES, SHEETS, Sheet
-from perfkit.domains import FINANCE, OTHER, catalogs
+from perfkit.data.sheets import AMOUNT, CHOICE, SHEETS, Sheet
+from perfkit.domains import FINANCE, OTHER, Catalog, catalogs, names_of
 
 #: First characters that make a spreadsheet read typed text as a formula (OWASP, CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
@@ -41,14 +41,14 @@ def write_cell(ws, row: int, column: int, value: Any):
     return cell
 
 
-def _sheets_for(domains: Sequence[str] | None, content: dict[str, Any]) -> list[Sheet]:
-    """The sheets of a workbook for ``domains``: every sheet, except an optional one that only
-    other domains' catalogs read (学生资助 for aid) and ``content`` leaves empty."""
-    if domains is None:
+def _sheets_for(keys: Sequence[str] | None, content: dict[str, Any],
+                cats: dict[str, Catalog]) -> list[Sheet]:
+    """The sheets of a workbook for the domains ``keys``: every sheet, except an optional one
+    that only other domains' catalogs read (学生资助 for aid) and ``content`` leaves empty."""
+    if keys is None:
         return list(SHEETS)
-    cats = catalogs()
     read = {name for c in cats.values() for name in c.sheets}
-    kept = {name for k in domains if k in cats for name in cats[k].sheets}
+    kept = {name for k in keys if k in cats for name in cats[k].sheets}
     return [s for s in SHEETS if s.name not in read - kept or content.get(s.key)]
 
 
@@ -58,7 +58,8 @@ def _without_sheets(note: str, names: set[str]) -> str:
 
 
 def write_workbook(path: str | Path, content: dict[str, Any] | None = None,
-                   domains: Sequence[str] | None = None) -> Path:
+                   domains: Sequence[str] | None = None,
+                   project: config.Project | None = None) -> Path:
     """Write a documented workbook: its sheets, header notes, drop-downs, fixed row labels.
 
     Args:
@@ -69,6 +70,8 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None,
         domains: the department's catalog domains (``["health"]``), or None for a workbook of
             every domain. With them, the 领域 drop-down lists 财务, these domains and 其他, and an
             optional sheet only other domains read (学生资助) is left out, with its notes.
+        project: the project whose domains the 领域 column lists, and whose root a relative
+            ``path`` is in; default the current one.
 
     Returns:
         The written path.
@@ -78,11 +81,11 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None,
     book.remove(book.active)
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
-    domain_zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    cats = catalogs(project)
+    domain_zh = names_of(cats)
     wanted = None if domains is None else {FINANCE, *domains, OTHER}
-    domain_labels = [label for label, key in DOMAIN_CHOICES.items()
-                     if wanted is None or key in wanted]
-    sheets = _sheets_for(domains, content)
+    domain_labels = [label for key, label in domain_zh.items() if wanted is None or key in wanted]
+    sheets = _sheets_for(domains, content, cats)
     left_out = {s.name for s in SHEETS} - {s.name for s in sheets}
     for sheet in sheets:
         ws = book.create_sheet(sheet.name)
@@ -147,4 +150,4 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None,
 
     buf = io.BytesIO()
     book.save(buf)
-    return write_bytes_atomic(config.resolve(path), buf.getvalue())
+    return write_bytes_atomic(config.resolve(path, project), buf.getvalue())

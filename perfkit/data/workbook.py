@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from perfkit.cells import as_number
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.errors import Problem
 
@@ -54,8 +55,7 @@ class WorkbookData:
         frame = self.frames.get(sheet)
         if frame is None or row not in frame.index:
             return math.nan
-        v = frame.at[row, column]
-        return math.nan if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+        return as_number(frame.at[row, column])
 
     def cell(self, sheet: str, row: Any, column: str) -> str:
         """Return the cell reference of one value, e.g. ``收入!D7``."""

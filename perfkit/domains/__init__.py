@@ -12,7 +12,6 @@ into indicators and evaluates the formulas.
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,7 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from perfkit import config, yamlcheck
-from perfkit.errors import CatalogError
+from perfkit.errors import CatalogError, ProjectNotFoundError
 
 #: Domain keys that are not catalogs: the finance indicators (fixed sheets, Python) and the
 #: department's own rows of the 绩效指标 sheet (领域 其他). Value: the 领域 label.
@@ -319,14 +318,19 @@ def _check_inside(c: Catalog) -> None:
                            + "\n".join(f"  {p}" for p in problems))
 
 
-def catalogs() -> dict[str, Catalog]:
-    """Every catalog in use by key, in domain order (``order``, then key); cached per version."""
-    files = config.catalog_files()
+def catalogs(project: config.Project | None = None) -> dict[str, Catalog]:
+    """Every catalog in use by key, in domain order (``order``, then key): perfkit's and the
+    project's (default: the current one); read once per version of the files, and kept on the
+    project. Outside any project: perfkit's, read on each call."""
+    files = config.catalog_files(project)
     stamp = tuple((k, str(p), p.stat().st_mtime_ns, p.stat().st_size) for k, p in files.items())
-    return _load(stamp)
+    try:
+        project = project or config.current()
+    except ProjectNotFoundError:  # library use outside any project
+        return _load(stamp)
+    return project.cached("catalogs", stamp, lambda: _load(stamp))
 
 
-@functools.lru_cache(maxsize=8)
 def _load(stamp: tuple) -> dict[str, Catalog]:
     loaded = [load_catalog(Path(p)) for _, p, _, _ in stamp]
     labels: dict[str, Path] = {}
@@ -339,7 +343,24 @@ def _load(stamp: tuple) -> dict[str, Catalog]:
     return {c.key: c for c in sorted(loaded, key=lambda c: (c.order, c.key))}
 
 
-def domain_labels() -> dict[str, str]:
-    """领域 label → key, in the order of the 领域 drop-down: 财务, the catalogs, 其他."""
-    return {BUILT_IN[FINANCE]: FINANCE, **{c.label_zh: k for k, c in catalogs().items()},
-            BUILT_IN[OTHER]: OTHER}
+def names_of(cats: dict[str, Catalog]) -> dict[str, str]:
+    """Domain key → 领域 label of these catalogs and the built-in domains, in the order of the
+    领域 drop-down: finance (财务), the catalogs, other (其他)."""
+    return {FINANCE: BUILT_IN[FINANCE], **{k: c.label_zh for k, c in cats.items()},
+            OTHER: BUILT_IN[OTHER]}
+
+
+def labels_of(cats: dict[str, Catalog]) -> dict[str, str]:
+    """领域 label → domain key: :func:`names_of` the other way round (labels are unique, as
+    :func:`catalogs` checks). The one place the mapping is inverted."""
+    return {label: key for key, label in names_of(cats).items()}
+
+
+def domain_names(project: config.Project | None = None) -> dict[str, str]:
+    """Domain key → 领域 label in the project (default: the current one)."""
+    return names_of(catalogs(project))
+
+
+def domain_labels(project: config.Project | None = None) -> dict[str, str]:
+    """领域 label → domain key in the project (default: the current one)."""
+    return labels_of(catalogs(project))

@@ -11,6 +11,7 @@ import math
 import pandas as pd
 
 from perfkit import fmt
+from perfkit.cells import as_text
 from perfkit.data.params import Settings
 from perfkit.data.printed import input_precision, parse_printed
 from perfkit.data.sheets import COUNT_UNITS
@@ -44,9 +45,6 @@ ABOVE_STANDARD = "高于标准，需说明"
 AT_STANDARD = "与标准一致"
 NO_STANDARD = "无标准"
 
-
-def _text(v) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
 
 
 def _standard_flag(per_capita: float, standard: float) -> str:
@@ -89,8 +87,8 @@ def programme_frame(data: WorkbookData) -> pd.DataFrame:
                        else math.nan)
         share = amount / total * 100 if total and not math.isnan(amount) else math.nan
         rows.append({
-            "program": _text(rec["program"]), "stage": _text(rec["stage"]),
-            "group": _text(rec["group"]), "persons": persons,
+            "program": as_text(rec["program"]), "stage": as_text(rec["stage"]),
+            "group": as_text(rec["group"]), "persons": persons,
             "count_unit": count_unit(rec), "amount_wan_yuan": amount,
             "per_capita_yuan": per_capita, "standard_yuan": standard,
             "per_capita_to_standard_pct": to_standard, "amount_share_pct": share,
@@ -103,7 +101,7 @@ def programme_frame(data: WorkbookData) -> pd.DataFrame:
 
 def count_unit(rec: pd.Series) -> str:
     """What a 学生资助 row's 受助人次 counts: its 计数单位, 人次 when empty."""
-    return _text(rec.get("count_unit")) or COUNT_UNITS[0]
+    return as_text(rec.get("count_unit")) or COUNT_UNITS[0]
 
 
 def _group_amounts(r: Reader, group: str) -> list[float]:
@@ -195,10 +193,10 @@ def _group_check(data: WorkbookData, group: str) -> dict:
     halves = [input_precision(data, "aid", i, "amount")[0] for i in rows]
     tol = total.half_unit + sum(halves)
     diff = s - total.value
-    names = "、".join(_text(frame.at[i, "program"]) for i in rows)
+    names = "、".join(as_text(frame.at[i, "program"]) for i in rows)
     note = (f"{names}合计{fmt.amount(s)}，报告合计“{text.strip()}”即{fmt.amount(total.value)}，"
             f"相差{fmt.amount(abs(diff))}")
-    coarse = [(_text(frame.at[i, "program"]), a, h)
+    coarse = [(as_text(frame.at[i, "program"]), a, h)
               for i, a, h in zip(rows, amounts, halves, strict=True) if h >= 1]
     printed = parse_printed(text)
     printed = printed.in_unit("万元") if printed.kind in ("number", "amount") else printed

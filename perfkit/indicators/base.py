@@ -1,16 +1,17 @@
-"""The Indicator record, @indicator, the registry's dicts, the reader, own rows."""
+"""The Indicator record, @indicator and the indicators declared in Python, the reader, own rows."""
 
 from __future__ import annotations
 
 import enum
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from perfkit.cells import as_text, is_missing
 from perfkit.data.params import Settings
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.data.values import normalize_label
@@ -21,6 +22,9 @@ from perfkit.data.workbook import WorkbookData
 from perfkit.fmt import NOT_COMPUTABLE_ZERO as NOT_COMPUTABLE_ZERO
 from perfkit.rates import Undefined as Undefined
 from perfkit.rates import safe_divide as safe_divide
+
+if TYPE_CHECKING:
+    from perfkit.indicators.registry import Registry
 
 
 class Direction(enum.Enum):
@@ -50,11 +54,10 @@ class Indicator:
     reported: bool = False
 
 
-#: Indicators declared in Python (``@indicator``: finance, and the 学生资助 sheet's).
+#: Indicators declared in Python (``@indicator``: finance, and the 学生资助 sheet's): code, the
+#: same in every project. The indicators in use in a project — these and its catalogs' — are its
+#: :class:`~perfkit.indicators.registry.Registry`.
 DECLARED: dict[str, Indicator] = {}
-#: Every indicator in use: the Python ones and the catalogs' (:func:`perfkit.indicators.load_all`
-#: fills it, in domain order: finance, then each catalog's entries and its Python ones).
-REGISTRY: dict[str, Indicator] = {}
 
 
 def indicator(
@@ -87,6 +90,8 @@ class Reader:
 
     data: WorkbookData
     settings: Settings
+    #: The indicators in use (a catalog formula reads other indicators through it).
+    registry: Registry
     used: list[str] = field(default_factory=list)
     #: The 绩效指标 column a reported figure is read from: ``actual``, or ``prior`` to compute an
     #: indicator on last year's figures (the 上年值 of its inputs).
@@ -133,10 +138,10 @@ def _row_label(sheet: str, row: Any, column: str) -> str:
     return f"{s.name}{header}"
 
 
-def evaluate(ind: Indicator, data: WorkbookData, settings: Settings,
+def evaluate(ind: Indicator, data: WorkbookData, settings: Settings, registry: Registry,
              metric_column: str = "actual") -> dict[str, Any]:
     """Compute one indicator and return its tidy row (``metric_column``: see :class:`Reader`)."""
-    reader = Reader(data, settings, metric_column=metric_column)
+    reader = Reader(data, settings, registry, metric_column=metric_column)
     note = ""
     try:
         value = float(ind.func(reader))
@@ -168,9 +173,6 @@ _TARGET_DIRECTION = {"≥": Direction.HIGHER_BETTER, "全面": Direction.HIGHER_
                      "≤": Direction.LOWER_BETTER}
 
 
-def _text(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
-
 
 def row_ids(frame: pd.DataFrame) -> pd.Series:
     """The indicator id of each 绩效指标 row: its 指标代码, or one derived from the row.
@@ -183,7 +185,7 @@ def row_ids(frame: pd.DataFrame) -> pd.Series:
     seen: dict[str, int] = {}
     for _, rec in frame.iterrows():
         base = row_key(rec)
-        if _text(rec["code"]):
+        if as_text(rec["code"]):
             ids.append(base)
             continue
         seen[base] = seen.get(base, 0) + 1
@@ -195,15 +197,16 @@ def row_key(rec: Any) -> str:
     """What a 绩效指标 row is about, the same in every year's workbook: its 指标代码, or for a
     row without one ``own_`` + 8 hex digits of its 领域 and 指标 name (an empty code read as NaN
     is no code). Rows of one indicator for different 目标年度 share the key."""
-    code = _text(rec["code"])
+    code = as_text(rec["code"])
     if code:
         return code
-    key = f"{_text(rec['domain'])}|{normalize_label(rec['name'])}"
+    key = f"{as_text(rec['domain'])}|{normalize_label(rec['name'])}"
     return "own_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
 
 
-def own_rows(data: WorkbookData) -> list[dict[str, Any]]:
-    """The department's own indicators: one tidy row per 绩效指标 row whose code is not declared.
+def own_rows(data: WorkbookData, declared: Collection[str]) -> list[dict[str, Any]]:
+    """The department's own indicators: one tidy row per 绩效指标 row whose code is not among
+    ``declared`` (the codes in use).
 
     Rows of every 领域 (其他 included) count; a row whose 目标年度 is a later year is a plan,
     not an indicator of this year, and is left to the targets. The first row of an id wins.
@@ -211,24 +214,24 @@ def own_rows(data: WorkbookData) -> list[dict[str, Any]]:
     frame = data.frames.get("targets")
     if frame is None or frame.empty:
         return []
-    rows, taken = [], set(REGISTRY)
+    rows, taken = [], set(declared)
     for (i, rec), ind_id in zip(frame.iterrows(), row_ids(frame), strict=True):
         year = rec["target_year"]
-        later = not (year is None or pd.isna(year)) and int(year) > data.year
+        later = not is_missing(year) and int(year) > data.year
         if ind_id in taken or later:
             continue
         taken.add(ind_id)
         cell = data.cell("targets", i, "actual")
         value = float(rec["actual"])
-        name = _text(rec["name"]) or ind_id
+        name = as_text(rec["name"]) or ind_id
         rows.append({
             "id": ind_id, "domain": rec["domain"], "label_zh": name, "value": value,
-            "unit": _text(rec["unit"]),
-            "direction": _TARGET_DIRECTION.get(_text(rec["direction"]), Direction.NEUTRAL).value,
+            "unit": as_text(rec["unit"]),
+            "direction": _TARGET_DIRECTION.get(as_text(rec["direction"]), Direction.NEUTRAL).value,
             "note": (f"数据缺失：绩效指标“{name}”实际值（{cell}）未提供"
                      if math.isnan(value) else ""),
             "source_cells": cell, "definition_zh": OWN_DEFINITION, "decimals": 2,
-            "reported": True, "qualifier": _text(rec.get("qualifier")),
+            "reported": True, "qualifier": as_text(rec.get("qualifier")),
         })
     return rows
 
@@ -243,7 +246,7 @@ def qualifiers(data: WorkbookData) -> dict[str, str]:
         return {}
     out: dict[str, str] = {}
     for code, qualifier in zip(frame["code"], frame["qualifier"], strict=True):
-        code = _text(code)
+        code = as_text(code)
         if code and code not in out:
-            out[code] = _text(qualifier)
+            out[code] = as_text(qualifier)
     return {k: v for k, v in out.items() if v}

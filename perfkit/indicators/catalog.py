@@ -16,7 +16,7 @@ from typing import Any
 from perfkit.data.sheets import SHEET_BY_NAME
 from perfkit.domains import Catalog, ImpliedBase, IndicatorSpec, TargetRule, operands
 from perfkit.errors import CatalogError
-from perfkit.indicators.base import REGISTRY, Direction, Indicator, Reader, safe_divide
+from perfkit.indicators.base import Direction, Indicator, Reader, safe_divide
 from perfkit.indicators.metrics import (
     METRIC_SOURCE,
     implied_integer_base,
@@ -30,10 +30,6 @@ _DIRECTION = {"higher": Direction.HIGHER_BETTER, "lower": Direction.LOWER_BETTER
               "near_100": Direction.NEAR_100, "neutral": Direction.NEUTRAL}
 _COLUMN_ZH = {"actual": "实际值", "target": "目标值", "prior": "上年值"}
 
-#: 指标代码 → its target rule (the target used when the workbook leaves 目标值 empty).
-TARGET_RULES: dict[str, TargetRule] = {}
-
-
 def _split(operand: str) -> tuple[str, str]:
     code, _, column = operand.partition(".")
     return code, column
@@ -45,12 +41,13 @@ def operand_value(r: Reader, operand: str) -> float:
     ``code.target`` falls back to the code's target rule when the 目标值 cell is empty.
     """
     code, column = _split(operand)
+    indicators, rules = r.registry.indicators, r.registry.target_rules
     if not column:
-        return float(REGISTRY[code].func(r))
-    if column == "target" and code in TARGET_RULES:
+        return float(indicators[code].func(r))
+    if column == "target" and code in rules:
         given = r.optional("targets", r.metric_row(code), "target")
         if math.isnan(given):
-            return float(REGISTRY[TARGET_RULES[code].target].func(r))
+            return float(indicators[rules[code].target].func(r))
         return given
     return metric_value(r, code, column)
 
@@ -238,9 +235,11 @@ def _cycles(cats: Mapping[str, Catalog]) -> list[str]:
     return found
 
 
-def build_registry(cats: Mapping[str, Catalog],
-                   declared: Mapping[str, Indicator]) -> dict[str, Indicator]:
-    """Every indicator in domain order: finance, then per catalog its entries and Python ones.
+def build_registry(cats: Mapping[str, Catalog], declared: Mapping[str, Indicator]
+                   ) -> tuple[dict[str, Indicator], dict[str, TargetRule]]:
+    """Every indicator in domain order (finance, then per catalog its entries and Python ones),
+    and the target rules: 指标代码 → the rule giving its target when the workbook leaves 目标值
+    empty.
 
     Raises:
         CatalogError: duplicate codes, unknown operands or references, circular formulas.
@@ -258,6 +257,4 @@ def build_registry(cats: Mapping[str, Catalog],
                 _source(s, reported, rules), _reader(s), s.decimals, reported=s.formula is None)
         out |= {i: ind for i, ind in declared.items() if ind.domain == key}
     out |= {i: ind for i, ind in declared.items() if i not in out}
-    TARGET_RULES.clear()
-    TARGET_RULES.update(rules)
-    return out
+    return out, rules

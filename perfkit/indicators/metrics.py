@@ -10,14 +10,11 @@ from typing import Any
 from perfkit.data.params import Settings
 from perfkit.data.printed import parse_printed
 from perfkit.data.workbook import WorkbookData
-from perfkit.indicators.base import REGISTRY, Reader, Undefined
+from perfkit.indicators.base import Reader, Undefined
 
 METRIC_SOURCE = "绩效指标: 实际值（按指标代码）"
 
 
-def code_label(code: str) -> str:
-    ind = REGISTRY.get(code)
-    return ind.label_zh if ind else code
 
 
 def metric_value(r: Reader, code: str, column: str = "actual") -> float:
@@ -32,7 +29,7 @@ def metric_value(r: Reader, code: str, column: str = "actual") -> float:
     if math.isnan(v):
         ref = r.data.cell("targets", row, column)
         header = {"actual": "实际值", "target": "目标值", "prior": "上年值"}.get(column, column)
-        raise Undefined(f"数据缺失：绩效指标“{code_label(code)}”{header}（{ref}）未提供", (ref,))
+        raise Undefined(f"数据缺失：绩效指标“{r.registry.label(code)}”{header}（{ref}）未提供", (ref,))
     return v
 
 

@@ -31,9 +31,9 @@ from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.history import earlier_years, series
 from perfkit.assess.scoring import score
 from perfkit.assess.targets import target_text
-from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
+from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.indicators.aid import BELOW_STANDARD, PROGRAMME_FIELDS, programme_frame
-from perfkit.indicators.registry import get, topics
+from perfkit.indicators.finance import sheet_lines
 from perfkit.report.blocks import Chart, Paragraph, note
 from perfkit.report.fonts import PRINT_DPI, configure_matplotlib, figure_alt
 
@@ -314,16 +314,14 @@ def spending_structure(ev: Evaluation) -> Figure | Paragraph:
 @_chart
 def three_public_change(ev: Evaluation) -> Figure | Paragraph:
     """"三公"经费 this year vs last year, by item (items without either figure are left out)."""
-    d = ev.data
+    lines = sheet_lines(ev.data, ev.settings, "three_public")
     labels, before, now = [], [], []
-    for key, label in (("abroad", "因公出国（境）费"), ("vehicle_purchase", "公务用车购置费"),
-                       ("vehicle_operation", "公务用车运行维护费"), ("reception", "公务接待费"),
-                       ("total", "合计")):
-        prior = d.value("three_public", key, "prior_actual")
-        actual = d.value("three_public", key, "actual")
+    # The 三公经费 sheet's rows in its order, a row with parts (公务用车购置及运行维护费) by its parts.
+    for _, line in lines[~lines["item"].isin(set(lines["parent"]))].iterrows():
+        prior, actual = line["prior_actual"], line["actual"]
         if math.isnan(prior) and math.isnan(actual):
             continue
-        labels.append(wrap_label(label, 8))
+        labels.append(wrap_label(line["label"], 8))
         before.append(prior)
         now.append(actual)
     if not labels:
@@ -343,14 +341,6 @@ def three_public_change(ev: Evaluation) -> Figure | Paragraph:
 # ---------------------------------------------------------------------------------------------
 
 
-def _domain_zh(domain: str) -> str:
-    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
-
-
-def _label(indicator_id: str) -> str:
-    return get(indicator_id).label_zh
-
-
 def _hbar_axes(fig: Figure, labels: list[str]):
     """Axes for horizontal bars, top to bottom in ``labels`` order; returns (ax, ys)."""
     ax = fig.subplots()
@@ -367,7 +357,7 @@ def attainment_overview(ev: Evaluation, domain: str) -> Figure | Paragraph | Non
     targets without an actual value are named under the chart, not drawn. None when the domain
     has no target this year (:func:`perfkit.report.narrative.attainment_summary` says so)."""
     a = targets.attainment(ev, domain)
-    name = _domain_zh(domain)
+    name = ev.registry.domain_label(domain)
     if a.empty:
         return None  # attainment_summary says that there are none
     missing = a[a["actual"].isna()]
@@ -530,7 +520,7 @@ def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
 
     Returns None when no panel has anything to compare (the topic's table says everything then).
     """
-    spec = topics(domain)[topic]
+    spec = ev.registry.topics(domain)[topic]
     ind = ev.indicators
     att = targets.attainment(ev, domain)
     goal = {r["code"]: float(r["target"]) for _, r in att.iterrows()

@@ -15,17 +15,10 @@ from typing import Any
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.errors import PerfkitError
-from perfkit.indicators.registry import catalog, topics
 from perfkit.report import charts, tables
 from perfkit.report.blocks import Blocks, Heading, Paragraph, par
 from perfkit.report.narrative import aid_sheet_text, topic_summary
 from perfkit.report.narrative import title as _title
-
-
-def label(domain: str) -> str:
-    """The domain's 领域 label (教育质量, 卫生健康 …); the key when it has no catalog."""
-    c = catalog(domain)
-    return c.label_zh if c else domain
 
 
 def resolve_domain(ev: Evaluation, domain: str = "") -> str:
@@ -40,7 +33,7 @@ def resolve_domain(ev: Evaluation, domain: str = "") -> str:
         return ev.domains[0]
     if domain and domain in ev.domains:
         return domain
-    have = "、".join(f"{d}（{label(d)}）" for d in ev.domains) or "无"
+    have = "、".join(f"{d}（{ev.registry.domain_label(d)}）" for d in ev.domains) or "无"
     if not domain:
         raise PerfkitError(f"{ev.department_name}{ev.year}年度没有业务领域（运行设置 domains 为空，"
                            "工作簿也没有领域目录的指标）：没有领域报告可显示")
@@ -51,15 +44,15 @@ def resolve_domain(ev: Evaluation, domain: str = "") -> str:
 
 def title(ev: Evaluation, domain: str) -> Heading:
     """The report heading: department, year and the domain's label."""
-    return _title(ev, label(domain))
+    return _title(ev, ev.registry.domain_label(domain))
 
 
 def intro(ev: Evaluation, domain: str) -> Paragraph:
     """What the domain covers (the catalog's description) and where its definitions are."""
-    c = catalog(domain)
+    c = ev.registry.catalog(domain)
     if c is None:
         return par(f"领域“{domain}”没有领域目录。")
-    groups = "、".join(f"“{t.label_zh}”" for t in topics(domain).values())
+    groups = "、".join(f"“{t.label_zh}”" for t in ev.registry.topics(domain).values())
     text = c.description_zh or ""
     text += (f"本报告按领域目录“{c.label_zh}”列示{ev.year}年度的指标"
              + (f"，分为{groups}" if groups else "")
@@ -90,7 +83,7 @@ SHEET_SECTIONS: dict[str, Callable[[Evaluation], list[tuple[str, list[Any]]]]] =
 
 def sheet_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
     """(heading, displays) of the sheets the domain's catalog reads; none for most domains."""
-    c = catalog(domain)
+    c = ev.registry.catalog(domain)
     out: list[tuple[str, list[Any]]] = []
     for name in (c.sheets if c else []):
         if name in SHEET_SECTIONS:
@@ -103,7 +96,7 @@ def topic_sections(ev: Evaluation, domain: str) -> list[tuple[str, list[Any]]]:
     where its figures compare (:func:`perfkit.report.charts.topic_chart`), its chart."""
     return [(t.label_zh, [topic_summary(ev, domain, key), tables.topic_table(ev, domain, key),
                           charts.topic_chart(ev, domain, key)])
-            for key, t in topics(domain).items()]
+            for key, t in ev.registry.topics(domain).items()]
 
 
 def sections(ev: Evaluation, domain: str) -> Blocks:
@@ -111,7 +104,7 @@ def sections(ev: Evaluation, domain: str) -> Blocks:
     shown by one notebook cell whatever the catalog declares."""
     found = sheet_sections(ev, domain) + topic_sections(ev, domain)
     if not found:
-        return Blocks(par(f"领域目录“{label(domain)}”未声明指标分组（topics），"
+        return Blocks(par(f"领域目录“{ev.registry.domain_label(domain)}”未声明指标分组（topics），"
                           "指标见数据字典和下文各节。"))
     out: list[Any] = []
     for n, (heading, parts) in enumerate(found, 1):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-from typing import Any
 
-from perfkit import __version__, config, fmt
+from perfkit import __version__, fmt
 from perfkit.assess import targets
 from perfkit.assess.audit import audit, verdict_counts
 from perfkit.assess.checks import run_domain_checks
@@ -18,26 +16,21 @@ from perfkit.assess.scoresheet import load_sheet
 from perfkit.assess.scoring import POLICY_ZH
 from perfkit.assess.targets import target_text
 from perfkit.atomic import sha256_file
-from perfkit.data.sheets import DOMAIN_CHOICES
+from perfkit.cells import is_missing
 from perfkit.indicators.aid import BELOW_STANDARD, programme_frame
 from perfkit.indicators.finance import sheet_lines
-from perfkit.indicators.registry import topics
 from perfkit.report.blocks import Blocks, Heading, Paragraph, Table, b, bullets, numbered, par, run_in
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, UNEXPLAINED, VERDICTS
-
-
-def _nan(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def _total_clause(ev: Evaluation, sheet: str, indicator_id: str, noun: str) -> str | None:
     """"<year>年度部门决算<noun>X万元，为年初预算Y万元的Z%", or None when the total is missing."""
     d, basis = ev.data, ev.settings.budget_label_zh
     actual = d.value(sheet, "total", "actual")
-    if _nan(actual):
+    if is_missing(actual):
         return None
     rate = ev.value(indicator_id)
-    if _nan(rate):
+    if is_missing(rate):
         return (f"{ev.year}年度部门决算{noun}{fmt.amount(actual)}"
                 f"（{basis}未提供或为0，无法计算完成率）")
     budget = d.value(sheet, "total", ev.settings.budget_column)
@@ -52,17 +45,17 @@ def revenue_sentence(ev: Evaluation) -> str:
         return f"{ev.year}年度部门决算收入未提供（收入表“本年收入合计”决算数为空）。"
     parts = []
     sv, sb = d.value("income", "service", "actual"), d.value("income", "service", col)
-    if not _nan(sv):
+    if not is_missing(sv):
         p = f"事业收入{fmt.amount(sv)}"
         srate = ev.value("service_revenue_execution_pct")
-        if not _nan(srate):
+        if not is_missing(srate):
             p += f"，为{basis}{fmt.amount(sb)}的{fmt.pct(srate)}"
         parts.append(p)
     for key, label in (("fiscal", "财政拨款收入"), ("superior_subsidy", "上级补助收入"),
                        ("business", "经营收入"), ("affiliated", "附属单位上缴收入"),
                        ("other", "其他收入")):
         v = d.value("income", key, "actual")
-        if not _nan(v):
+        if not is_missing(v):
             parts.append(f"{label}{fmt.amount(v)}")
     if parts:
         s += "。决算收入总额中" + "；".join(parts)
@@ -76,8 +69,8 @@ def expenditure_sentence(ev: Evaluation) -> str:
     if s is None:
         return f"{ev.year}年度部门决算支出未提供（支出表“本年支出合计”决算数为空）。"
     basic, project = d.value("expenditure", "basic", "actual"), d.value("expenditure", "project", "actual")
-    parts = [f"基本支出{fmt.amount(basic)}" if not _nan(basic) else "",
-             f"项目支出{fmt.amount(project)}" if not _nan(project) else ""]
+    parts = [f"基本支出{fmt.amount(basic)}" if not is_missing(basic) else "",
+             f"项目支出{fmt.amount(project)}" if not is_missing(project) else ""]
     parts = [p for p in parts if p]
     if parts:
         s += "，其中" + "，".join(parts)
@@ -93,14 +86,14 @@ def carryover_sentence(ev: Evaluation) -> str:
     y = ev.year
     current = ev.value("carryover_current_wan_yuan")
     closing = ev.value("carryover_closing_wan_yuan")
-    if _nan(current):
+    if is_missing(current):
         s = f"{y}年度结转结余无法计算（收入或支出合计未提供）"
     else:
         s = f"{y}年度结转结余{fmt.amount(current)}（本年收入合计减本年支出合计）"
-    if not _nan(closing):
+    if not is_missing(closing):
         s += f"，累计结转结余{fmt.amount(closing)}"
     s += "。"
-    if not _nan(current) and current < 0:
+    if not is_missing(current) and current < 0:
         s += f"本年支出大于本年收入{fmt.amount(-current)}，动用了以前年度结转结余。"
     return s
 
@@ -109,24 +102,24 @@ def three_public_sentence(ev: Evaluation) -> str:
     """"三公"经费: total, control rate (or the report's stated rate when no budget), change."""
     d, y = ev.data, ev.year
     total = ev.value("three_public_total_wan_yuan")
-    if _nan(total):
+    if is_missing(total):
         return f"{y}年度“三公”经费决算数未提供。"
     s = f"{y}年度“三公”经费支出共计{fmt.amount(total)}"
     control = ev.value("three_public_control_pct")
-    if not _nan(control):
+    if not is_missing(control):
         s += f"，为预算{fmt.amount(d.value('three_public', 'total', 'budget'))}的{fmt.pct(control)}"
     prior = d.value("three_public", "total", "prior_actual")
     change = ev.value("three_public_change_wan_yuan")
     if fmt.is_unchanged(change):
         s += f"，与{y - 1}年度“三公”经费{fmt.amount(prior)}持平"
-    elif not _nan(change):
+    elif not is_missing(change):
         s += f"，较{y - 1}年度“三公”经费{fmt.amount(prior)}{fmt.change(change)}"
         rate = ev.value("three_public_change_pct")
-        if not _nan(rate):
+        if not is_missing(rate):
             s += f"（{fmt.change(rate, '%', up='增长', down='下降')}）"
     s += "。"
     stated = ev.stated("three_public_control_pct")
-    if _nan(control) and stated:
+    if is_missing(control) and stated:
         s += (f"工作簿未提供“三公”经费预算数，控制率无法由数据计算；报告称其为年初预算的"
               f"{stated.strip()}，无法核对。")
     items = three_public_items(ev)
@@ -148,14 +141,14 @@ def three_public_items(ev: Evaluation, *, same: str = "与上年持平",
     out = []
     for key in THREE_PUBLIC_ITEMS:
         line = lines.loc[key]
-        if _nan(line["actual"]):
+        if is_missing(line["actual"]):
             continue
         p = f"{line['label']}本年数{fmt.amount(line['actual'])}"
-        if not _nan(line["prior_actual"]):
+        if not is_missing(line["prior_actual"]):
             p += f"，上年数{fmt.amount(line['prior_actual'])}，{fmt.change(line['change_wan_yuan'], same=same)}"
         if reasons:
             reason = frame.at[key, "reason"] if "reason" in frame else None
-            p += "。" + (str(reason).strip() if not _nan(reason) and str(reason).strip() else "")
+            p += "。" + (str(reason).strip() if not is_missing(reason) and str(reason).strip() else "")
         out.append(p)
     return out
 
@@ -163,7 +156,7 @@ def three_public_items(ev: Evaluation, *, same: str = "与上年持平",
 def staffing_sentence(ev: Evaluation) -> str:
     """在职人员控制率, or the gap when staffing is not provided."""
     rate = ev.value("staff_control_pct")
-    if _nan(rate):
+    if is_missing(rate):
         note = str(ev.indicators.at["staff_control_pct", "note"]).removeprefix("数据缺失：")
         return f"在职人员控制率无法计算：{note}。"
     s = f"在职人员控制率为{fmt.pct(rate)}（在职人数 / 编制数）"
@@ -227,10 +220,6 @@ def audit_summary(ev: Evaluation) -> Blocks:
 # ---------------------------------------------------------------------------------------------
 
 
-def _domain_zh(domain: str) -> str:
-    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
-
-
 def _v(ev: Evaluation, indicator_id: str) -> str:
     """An indicator's value with its declared unit (and 数值修饰), or 未提供."""
     row = ev.indicators.loc[indicator_id]
@@ -246,7 +235,7 @@ def _lv(ev: Evaluation, indicator_id: str) -> str:
 def attainment_summary(ev: Evaluation, domain: str) -> Blocks:
     """How many of this year's targets were exceeded, met, missed or have no actual value."""
     att = targets.attainment(ev, domain)
-    name = _domain_zh(domain)
+    name = ev.registry.domain_label(domain)
     if att.empty:
         return Blocks(par(f"工作簿未列出{ev.year}年度{name}目标。"))
     c = targets.status_counts(ev, domain)
@@ -261,7 +250,7 @@ def attainment_summary(ev: Evaluation, domain: str) -> Blocks:
     for _, r in judged.iterrows():
         s = (f"：实际{fmt.with_unit(r['actual'], r['unit'], qualifier=r['qualifier'])}，"
              f"目标{target_text(r)}")
-        if not _nan(r["ratio_pct"]):
+        if not is_missing(r["ratio_pct"]):
             s += f"，为目标的{fmt.pct(r['ratio_pct'])}"
         s += f"（{r['status']}）。"
         if r["target_derived"]:
@@ -280,7 +269,7 @@ def next_year_targets_text(ev: Evaluation, domain: str) -> Paragraph:
     """The targets set for a later year, listed as the plan (not judged this year)."""
     nxt = targets.next_year_targets(ev, domain)
     if nxt.empty:
-        return par(f"工作簿未列出{_domain_zh(domain)}的下年度目标。")
+        return par(f"工作簿未列出{ev.registry.domain_label(domain)}的下年度目标。")
     years = "、".join(f"{y}年" for y in sorted(set(nxt["target_year"])))
     items = "；".join(f"{r['label_zh']}{target_text(r)}" for _, r in nxt.iterrows())
     return par(f"{years}目标：{items}。这些目标在相应年度评价时判断是否完成。")
@@ -289,7 +278,7 @@ def next_year_targets_text(ev: Evaluation, domain: str) -> Paragraph:
 def domain_findings(ev: Evaluation, domain: str) -> Paragraph | Blocks:
     """Bulleted findings of a domain: checks to explain, missed targets, the data gaps."""
     items: list = []
-    checks = run_domain_checks(ev.data, ev.settings, domain)
+    checks = run_domain_checks(ev.data, ev.settings, domain, ev.registry)
     for _, c in checks[checks["verdict"] != CONSISTENT].iterrows():
         items.append((b(c["label_zh"]), f"（{c['verdict']}）：{c['explanation']}。"))
     ok = checks[checks["verdict"] == CONSISTENT]
@@ -309,7 +298,7 @@ def topic_summary(ev: Evaluation, domain: str, topic: str) -> Paragraph:
     """One sentence of a catalog topic's figures, in the catalog's order: each indicator with its
     value (and 数值修饰), its year target and status where it has one; those without a value
     are named after them."""
-    spec = topics(domain)[topic]
+    spec = ev.registry.topics(domain)[topic]
     att = targets.attainment(ev, domain)
     judged = att[att["status"].isin([targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
     goals = {r["code"]: r for _, r in judged.iterrows() if r["code"]}
@@ -317,7 +306,7 @@ def topic_summary(ev: Evaluation, domain: str, topic: str) -> Paragraph:
     have, missing = [], []
     for code in spec.indicators:
         r = ind.loc[code]
-        if _nan(r["value"]):
+        if is_missing(r["value"]):
             missing.append(r["label_zh"])
             continue
         s = r["label_zh"] + fmt.with_unit(r["value"], r["unit"], int(r["decimals"]),
@@ -344,13 +333,13 @@ def aid_sheet_text(ev: Evaluation) -> Blocks:
 
     def item(r) -> str:
         s = f"{r['program']}{fmt.amount(r['amount_wan_yuan'])}"
-        if not _nan(r["persons"]):
+        if not is_missing(r["persons"]):
             s += f"，受助{fmt.count(r['persons'], r['count_unit'])}"
-            if not _nan(r["per_capita_yuan"]):
+            if not is_missing(r["per_capita_yuan"]):
                 s += f"，人均{fmt.num(r['per_capita_yuan'])}元/{r['count_unit']}"
         return s
 
-    checks = run_domain_checks(ev.data, ev.settings, "aid").set_index("check")
+    checks = run_domain_checks(ev.data, ev.settings, "aid", ev.registry).set_index("check")
     grouped = p[p["group"] != ""]
     for group, rows in grouped.groupby("group", sort=False):
         s = f"“{group}”：{'；'.join(item(r) for _, r in rows.iterrows())}"
@@ -381,7 +370,7 @@ def aid_sheet_text(ev: Evaluation) -> Blocks:
 
 def evaluation_process(ev: Evaluation) -> Blocks:
     """复核依据和方法: what the review used and how, generated from the run's inputs."""
-    sheet = load_sheet(ev.settings.score_sheet)
+    sheet = load_sheet(ev.settings.score_sheet, ev.project)
     basis = ev.settings.budget_label_zh
     return Blocks(numbered([
         (b("复核依据。"), f"{ev.department_name}报送的{ev.year}年度部门决算报表、业务统计和"
@@ -460,10 +449,10 @@ def suggestion_text(kind: str, items) -> str:
 
 def provenance(ev: Evaluation) -> Table:
     """附录 数据来源与版本: input file and hash, score sheet and hash, perfkit version, run time."""
-    sheet = load_sheet(ev.settings.score_sheet)
+    sheet = load_sheet(ev.settings.score_sheet, ev.project)
     now = fmt.display_time(dt.datetime.now(dt.UTC), seconds=True)
     rows = (
-        ("输入工作簿", _rel_path(ev.data.path)),
+        ("输入工作簿", _rel_path(ev.data.path, ev.project.root)),
         ("工作簿 SHA-256", ev.data.sha256),
         ("评分表", f"《{sheet.title_zh}》"),
         ("评分表 SHA-256", sha256_file(sheet.path)),
@@ -474,8 +463,8 @@ def provenance(ev: Evaluation) -> Table:
     return Table(("项目", "内容"), rows, (False, False))
 
 
-def _rel_path(path) -> str:
+def _rel_path(path, root) -> str:
     try:
-        return str(path.resolve().relative_to(config.ROOT))
+        return str(path.resolve().relative_to(root))
     except ValueError:
         return str(path)

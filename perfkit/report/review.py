@@ -9,9 +9,6 @@ are presented by the review notebook from :mod:`perfkit.report.tables` and :mod:
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 import pandas as pd
 
 from perfkit import fmt
@@ -30,15 +27,12 @@ from perfkit.assess.scoring import (
     score,
 )
 from perfkit.assess.textaudit import audit_text
-from perfkit.data.sheets import DOMAIN_CHOICES, TEXT_SECTIONS
+from perfkit.cells import is_missing
+from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.report.blocks import Blocks, Heading, Paragraph, b, par
 from perfkit.report.selfreport import REQUIRED_SECTIONS, rows
 from perfkit.report.tables import audit_display, styled, verdicts_marked
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, VERDICTS
-
-
-def _nan(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def _pts(v: float) -> str:
@@ -184,7 +178,6 @@ def gaps(ev: Evaluation) -> pd.DataFrame:
     Returns:
         Columns area, item, kind, reason, cells.
     """
-    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
     out = []
     fin = ev.domain_indicators("finance")
     for _, r in fin[fin["value"].isna()].iterrows():
@@ -192,7 +185,8 @@ def gaps(ev: Evaluation) -> pd.DataFrame:
                     "reason": r["note"], "cells": r["source_cells"]})
     for domain in [*ev.domains, "other"]:  # the covered domains and the department's own rows
         for _, g in targets.gaps(ev, domain).iterrows():
-            out.append({"area": zh.get(domain, domain), "item": g["label_zh"], "kind": g["kind"],
+            out.append({"area": ev.registry.domain_label(domain), "item": g["label_zh"],
+                        "kind": g["kind"],
                         "reason": g["reason"], "cells": g["cells"]})
     r = score(ev)
     for _, i in r.items[r.items["status"].isin([MISSING_ZERO, EXCLUDED])].iterrows():
@@ -226,8 +220,8 @@ def text_audit(ev: Evaluation) -> pd.DataFrame:
     frame = ev.data.frames.get("text")
     paragraphs = [] if frame is None else [
         (str(r["content"]), ev.data.cell("text", i, "content"))
-        for i, r in frame.iterrows() if not _nan(r["content"]) and str(r["content"]).strip()]
-    return audit_text(extract(paragraphs), ev.settings, ev)
+        for i, r in frame.iterrows() if not is_missing(r["content"]) and str(r["content"]).strip()]
+    return audit_text(extract(paragraphs, project=ev.project), ev.settings, ev)
 
 
 def text_audit_summary(ev: Evaluation) -> Paragraph:

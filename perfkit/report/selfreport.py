@@ -9,9 +9,7 @@ in :mod:`perfkit.report.review`). Where the workbook holds nothing for a section
 
 from __future__ import annotations
 
-import math
 import re
-from typing import Any
 
 import pandas as pd
 
@@ -21,11 +19,11 @@ from perfkit.assess.claims import claim_checks, claimed_items
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.scoresheet import load_sheet
 from perfkit.assess.targets import target_text
-from perfkit.data.sheets import DOMAIN_CHOICES, TEXT_SECTIONS
+from perfkit.cells import is_missing
+from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.data.values import normalize_label
 from perfkit.errors import Problem
 from perfkit.indicators.finance import sheet_lines
-from perfkit.indicators.registry import headlines
 from perfkit.report.blocks import Blocks, Heading, Paragraph, Signature, b, par, run_in
 from perfkit.report.narrative import _total_clause, three_public_items
 from perfkit.report.tables import styled
@@ -39,9 +37,6 @@ REQUIRED_SECTIONS = ("functions", "organization", "staffing", "goals", "disclosu
 _SECTION_BY_KEY = {t.key: t for t in TEXT_SECTIONS}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-
-def _nan(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 _number = fmt.numbering
@@ -87,7 +82,7 @@ def placeholder_problems(ev: Evaluation) -> list[Problem]:
         return []
     out = []
     for idx, content in frame["content"].items():
-        if _nan(content):
+        if is_missing(content):
             continue
         codes = dict.fromkeys(_PLACEHOLDER.findall(str(content)))
         unknown = [c for c in codes if _value_text(ev, c) is None]
@@ -114,8 +109,8 @@ def rows(ev: Evaluation, key: str) -> pd.DataFrame:
     if frame is None or frame.empty:
         return pd.DataFrame(columns=["section", "title", "content", "source"])
     mine = frame[frame["section"].map(normalize_label) == normalize_label(label)]
-    has_text = mine["content"].map(lambda v: not _nan(v) and str(v).strip() != "")
-    has_title = mine["title"].map(lambda v: not _nan(v) and str(v).strip() != "")
+    has_text = mine["content"].map(lambda v: not is_missing(v) and str(v).strip() != "")
+    has_title = mine["title"].map(lambda v: not is_missing(v) and str(v).strip() != "")
     return mine[has_text | has_title]
 
 
@@ -136,14 +131,14 @@ def section(ev: Evaluation, key: str, numbering: str = "（一）") -> Blocks:
     paras: list[Paragraph] = []
     n = 0
     for idx, r in found.iterrows():
-        content = "" if _nan(r["content"]) else str(r["content"]).strip()
+        content = "" if is_missing(r["content"]) else str(r["content"]).strip()
         content, unknown = fill(ev, content)
         body = [p.strip() for p in content.split("\n") if p.strip()]
         if unknown:
             cell = ev.data.cell("text", idx, "content")
             body.append(f"（{cell}中的{'、'.join('{' + u + '}' for u in unknown)}"
                         "不是绩效指标表或 perfkit 的指标代码，未能填入数值。）")
-        title = "" if _nan(r["title"]) else str(r["title"]).strip().rstrip("。")
+        title = "" if is_missing(r["title"]) else str(r["title"]).strip().rstrip("。")
         if title:
             n += 1
             paras.append(par(run_in(_number(n, numbering) + title), body[0] if body else ""))
@@ -172,9 +167,9 @@ def staffing(ev: Evaluation) -> Blocks:
     info = ev.data.info
     authorized, actual = info.get("staff_authorized_count"), info.get("staff_actual_count")
     parts = []
-    if not _nan(authorized):
+    if not is_missing(authorized):
         parts.append(f"核定编制{fmt.count(authorized)}人")
-    if not _nan(actual):
+    if not is_missing(actual):
         parts.append(f"年末在职人员{fmt.count(actual)}人")
     figures = ("，".join(parts) + "。") if parts else "（工作簿“基本信息”表未提供编制数和在职人数。）"
     if rows(ev, "staffing").empty:
@@ -189,14 +184,10 @@ def goals_table(ev: Evaluation):
     if att.empty:
         return par("（工作簿“绩效指标”表未列出本年度有目标值的绩效指标。）")
     return styled(pd.DataFrame({
-        "领域": att["domain"].map(_domain_zh),
+        "领域": att["domain"].map(ev.registry.domain_label),
         "绩效指标": att["label_zh"],
         "年度目标": [target_text(r) for _, r in att.iterrows()],
     }), caption=f"{ev.year}年度量化绩效目标")
-
-
-def _domain_zh(domain: str) -> str:
-    return {v: k for k, v in DOMAIN_CHOICES.items()}.get(domain, domain)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,12 +213,12 @@ def income_expenditure(ev: Evaluation) -> Blocks:
                            ("service", "事业收入"), ("business", "经营收入"),
                            ("affiliated", "附属单位上缴收入"), ("other", "其他收入")):
             v = d.value("income", key, "actual")
-            if _nan(v):
+            if is_missing(v):
                 continue
             p = f"{label}{fmt.amount(v)}"
             if key == "service":
                 rate, budget = ev.value("service_revenue_execution_pct"), d.value("income", key, col)
-                if not _nan(rate):
+                if not is_missing(rate):
                     p += f"，为{basis}{fmt.amount(budget)}的{fmt.pct(rate)}"
             parts.append(p)
         paras.append(s + ("。决算收入总额中" + "；".join(parts) if parts else "") + "。")
@@ -239,11 +230,11 @@ def income_expenditure(ev: Evaluation) -> Blocks:
                  for key, label in (("basic", "基本支出"), ("project", "项目支出"),
                                     ("remit", "上缴上级支出"), ("business", "经营支出"),
                                     ("subsidy", "对附属单位补助支出"))
-                 if not _nan(d.value("expenditure", key, "actual"))]
+                 if not is_missing(d.value("expenditure", key, "actual"))]
         paras.append(s + ("，其中" + "，".join(parts) if parts else "") + "。")
     current, closing = ev.value("carryover_current_wan_yuan"), ev.value("carryover_closing_wan_yuan")
-    carry = [f"{ev.year}年度结转结余{fmt.amount(current)}" if not _nan(current) else "",
-             f"累计结转结余{fmt.amount(closing)}" if not _nan(closing) else ""]
+    carry = [f"{ev.year}年度结转结余{fmt.amount(current)}" if not is_missing(current) else "",
+             f"累计结转结余{fmt.amount(closing)}" if not is_missing(closing) else ""]
     if any(carry):
         paras.append("，".join(c for c in carry if c) + "。")
     return Blocks((par(p) for p in paras), section(ev, "finance"))
@@ -254,7 +245,7 @@ def budget_table(ev: Evaluation, sheet: str):
     basis = ev.settings.budget_label_zh
     out = []
     for _, line in sheet_lines(ev.data, ev.settings, sheet).iterrows():
-        if _nan(line["actual"]) and _nan(line["budget"]):
+        if is_missing(line["actual"]) and is_missing(line["budget"]):
             continue
         out.append({"项目": ("　其中：" if line["parent"] else "") + line["label"],
                     f"{basis}数（万元）": fmt.num(line["budget"]),
@@ -271,17 +262,17 @@ def three_public(ev: Evaluation) -> Blocks:
     """“三公”经费: total against budget and last year, each item with the department's reason."""
     d, y = ev.data, ev.year
     total = d.value("three_public", "total", "actual")
-    if _nan(total):
+    if is_missing(total):
         return Blocks(par(f"{y}年度“三公”经费决算数未提供。"))
     s = f"{y}年度“三公”经费支出共计{fmt.amount(total)}"
     control = ev.value("three_public_control_pct")
-    if not _nan(control):
+    if not is_missing(control):
         s += f"，为预算{fmt.amount(d.value('three_public', 'total', 'budget'))}的{fmt.pct(control)}"
     elif stated := _stated_ratio(ev, "three_public_control_pct"):
         s += (f"，为年初预算的{stated.replace(' ', '')}"
               "（部门填报；“三公”经费预算数未列入工作簿）")
     prior = d.value("three_public", "total", "prior_actual")
-    if not _nan(prior):
+    if not is_missing(prior):
         s += f"，较{y - 1}年度“三公”经费{fmt.amount(prior)}{fmt.change(total - prior)}"
     paras = [s + "。"]
     items = three_public_items(ev, same="持平", reasons=True)
@@ -318,8 +309,8 @@ def results_fallback(ev: Evaluation) -> Blocks:
                 return f"（目标{target_text(r)}，{_DONE[r['status']]}）"
             return ""
 
-        for code in headlines(domain):
-            if code not in ind.index or _nan(ind.at[code, "value"]):
+        for code in ev.registry.headlines(domain):
+            if code not in ind.index or is_missing(ind.at[code, "value"]):
                 continue
             r = ind.loc[code]
             s = (f"{r['label_zh']}"
@@ -335,7 +326,7 @@ def results_fallback(ev: Evaluation) -> Blocks:
             items.append(f"{r['label_zh']}"
                          f"{with_qualifier(r['actual'], r['unit'], r['qualifier'])}{done(r)}")
         if items:
-            out.append(par(run_in(_number(len(out) + 1, "1.") + _domain_zh(domain)),
+            out.append(par(run_in(_number(len(out) + 1, "1.") + ev.registry.domain_label(domain)),
                            "；".join(items) + "。"))
     if not out:
         return Blocks(par("（工作簿“绩效指标”表未提供实际完成值。）"))
@@ -394,11 +385,11 @@ def next_year_table(ev: Evaluation):
 
 def conclusion(ev: Evaluation) -> Blocks:
     """自评结论: the department's words, its own score and grade (never perfkit's)."""
-    sheet = load_sheet(ev.settings.score_sheet)
+    sheet = load_sheet(ev.settings.score_sheet, ev.project)
     claimed = ev.data.info.get("claimed_score")
     stated_grade = str(ev.data.info.get("claimed_grade") or "").strip()
     words = section(ev, "conclusion")
-    if claimed is None or _nan(claimed):
+    if claimed is None or is_missing(claimed):
         score = par("（工作簿“基本信息”表未填报自评得分。）")
     else:
         # The department's own grade only: a band perfkit would read off the score is not

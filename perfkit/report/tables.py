@@ -18,11 +18,10 @@ from perfkit.assess.figures import STATED
 from perfkit.assess.history import changes, earlier_years
 from perfkit.assess.pefa import NOT_RATED, assess
 from perfkit.assess.targets import target_text
-from perfkit.data.sheets import DOMAIN_CHOICES
-from perfkit.indicators import REGISTRY
+from perfkit.cells import is_missing
 from perfkit.indicators.aid import PROGRAMME_FIELDS, programme_frame
 from perfkit.indicators.finance import sheet_lines
-from perfkit.indicators.registry import load_all, topics
+from perfkit.indicators.registry import registry
 from perfkit.report.blocks import Blocks, Table, par
 from perfkit.verdicts import CONFIRMED, INCONSISTENT, ROUNDING, UNEXPLAINED, UNVERIFIABLE
 
@@ -49,7 +48,7 @@ def is_number_text(text: str) -> bool:
 
 
 def _cell_text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if is_missing(value) or value is pd.NA:
         return MISSING
     return str(value)
 
@@ -168,7 +167,7 @@ AUDIT_VERDICT_TONE = {INCONSISTENT: "verdict-bad", ROUNDING: "verdict-note",
 
 
 def _audit_value(value: float, unit: str, note: str, verdict: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         if verdict != UNVERIFIABLE:
             return ""  # a pass/fail check without a figure (e.g. grade band)
         return fmt.NOT_COMPUTABLE_ZERO if "基数为0" in str(note) else "无法计算"
@@ -178,7 +177,7 @@ def _audit_value(value: float, unit: str, note: str, verdict: str) -> str:
 
 
 def _audit_difference(value: float, unit: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return ""
     sign = "+" if value > 0 and fmt.num(value) != "0.00" else ""
     return sign + fmt.num(value) + ("个百分点" if unit == "%" else unit or "")
@@ -241,15 +240,12 @@ def verdicts_marked(frame: pd.DataFrame, caption: str | None = None) -> Table:
 # ---------------------------------------------------------------------------------------------
 
 
-def _is_nan(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
 
 def _change_text(row) -> str:
     text = fmt.signed(row["change"], row["unit"])
-    if row["unit"] == "%" or _is_nan(row["change"]) or fmt.is_unchanged(row["change"]):
+    if row["unit"] == "%" or is_missing(row["change"]) or fmt.is_unchanged(row["change"]):
         return text
-    if row["change_note"] or _is_nan(row["change_pct"]):
+    if row["change_note"] or is_missing(row["change_pct"]):
         return f"{text}（{row['change_note']}）" if row["change_note"] else text
     return f"{text}（{'+' if row['change_pct'] > 0 else '-'}{fmt.pct(abs(row['change_pct']))}）"
 
@@ -299,7 +295,7 @@ def topic_table(ev: Evaluation, domain: str, topic: str):
     Figures the report states are marked 报告数; figures perfkit computes are marked 计算 and
     show their formula.
     """
-    ids = topics(domain)[topic].indicators
+    ids = ev.registry.topics(domain)[topic].indicators
     notes = targets.metrics(ev, domain).set_index("code")["note"]
     notes = notes[~notes.index.duplicated()]
     ind = ev.indicators
@@ -329,7 +325,7 @@ def data_gap_table(ev: Evaluation, domain: str):
 
 def domain_check_table(ev: Evaluation, domain: str):
     """The checks a domain's data implies (parts = totals, per-person aid vs standard, units)."""
-    c = run_domain_checks(ev.data, ev.settings, domain)
+    c = run_domain_checks(ev.data, ev.settings, domain, ev.registry)
     if c.empty:
         return styled(pd.DataFrame({"核对项": ["（无）"], "结论": [""], "说明": ["本领域没有可核对的勾稽关系"]}))
 
@@ -408,17 +404,16 @@ def data_dictionary(ev: Evaluation | None = None):
     ``tables/indicators.csv`` and ``perfkit codes``).
 
     With ``ev``, the indicators of finance and of the domains it covers (``ev.domains``);
-    without, every indicator of every catalog in use.
+    without, every indicator of every catalog in use in the current project.
     """
-    load_all()
-    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    reg = registry() if ev is None else ev.registry
     keep = None if ev is None else {"finance", *ev.domains}
-    labels = {i.id: i.label_zh for i in REGISTRY.values()}
+    labels = {i.id: i.label_zh for i in reg.indicators.values()}
     frame = pd.DataFrame([{
-        "领域": zh.get(i.domain, i.domain), "指标": i.label_zh, "单位": i.unit,
+        "领域": reg.domain_label(i.domain), "指标": i.label_zh, "单位": i.unit,
         "方向": i.direction.value, "计算方法": _codes_as_names(i.definition_zh, labels),
         "数据来源": _codes_as_names(i.source, labels),
-    } for i in REGISTRY.values() if keep is None or i.domain in keep])
+    } for i in reg.indicators.values() if keep is None or i.domain in keep])
     return styled(frame)
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from perfkit import config
 from perfkit.assess.scoresheet import ScoreSheet, load_sheet
 from perfkit.atomic import write_text_atomic
+from perfkit.cells import is_missing
 from perfkit.data.params import (
     SETTINGS_HELP_ZH,
     Settings,
@@ -39,9 +40,8 @@ from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import UNREVIEWED
 from perfkit.data.template import write_workbook
 from perfkit.errors import PerfkitError
-from perfkit.indicators import REGISTRY
 from perfkit.indicators.base import evaluate, row_key
-from perfkit.indicators.registry import domains_in_use, load_all
+from perfkit.indicators.registry import Registry, registry
 from perfkit.run.prefill import template_content
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 def _v(x: Any) -> Any:
     """A cell value for the new workbook: None for NaN/None, whole floats as int."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if is_missing(x):
         return None
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return int(x)
@@ -57,7 +57,8 @@ def _v(x: Any) -> Any:
 
 
 def next_year_content(data, year: int, score_sheet: ScoreSheet,
-                      settings: Settings | None = None) -> dict[str, Any]:
+                      settings: Settings | None = None,
+                      project: config.Project | None = None) -> dict[str, Any]:
     """Content (for :func:`perfkit.data.template.write_workbook`) of the workbook for ``year``.
 
     Args:
@@ -67,6 +68,7 @@ def next_year_content(data, year: int, score_sheet: ScoreSheet,
             pre-filled in 定性评价 and 自评表).
         settings: last year's run settings, to compute last year's values of the computed
             indicators 绩效指标 names (default settings when None).
+        project: the project whose indicators those are; default the current one.
 
     Returns:
         The content mapping described in the module docstring.
@@ -100,9 +102,10 @@ def next_year_content(data, year: int, score_sheet: ScoreSheet,
             entry["source"] = f"上年数：{old}年度工作簿 三公经费表"
             rows[key] = {k: v for k, v in entry.items() if v is not None}
     content["three_public"] = rows
-    settings = settings or settings_from_dict({"department": "next-year", "year": old})
+    settings = settings or settings_from_dict({"department": "next-year", "year": old},
+                                              project=project)
     content["targets"] = _next_targets(data.frames["targets"], old, year,
-                                       _computed_priors(data, settings))
+                                       _computed_priors(data, settings, registry(project)))
     qual = data.frames.get("qualitative")
     last_year = [] if qual is None else [
         {"item": r["item"], "condition": r["condition"]} for _, r in qual.iterrows()]
@@ -114,18 +117,17 @@ def next_year_content(data, year: int, score_sheet: ScoreSheet,
     return content
 
 
-def _computed_priors(data, settings: Settings) -> dict[str, tuple[float, str]]:
+def _computed_priors(data, settings: Settings, reg: Registry) -> dict[str, tuple[float, str]]:
     """指标代码 → (last year's value, definition) of every computed indicator a 绩效指标 row names.
 
     Such a row (a target on 孕产妇死亡率, say) has no typed 实际值: perfkit computes the value
     from other rows, so last year's computed value is the new year's 上年值.
     """
-    load_all()
     out = {}
     for code in dict.fromkeys(row_key(r) for _, r in data.frames["targets"].iterrows()):
-        ind = REGISTRY.get(code)
+        ind = reg.indicators.get(code)
         if ind is not None and not ind.reported:
-            out[code] = (evaluate(ind, data, settings)["value"], ind.definition_zh)
+            out[code] = (evaluate(ind, data, settings, reg)["value"], ind.definition_zh)
     return out
 
 
@@ -204,8 +206,10 @@ def next_year_params(text: str, department: str, old: int, year: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_next_year(department: str, year: int, from_year: int) -> tuple[Path, Path]:
-    """Write ``data/<dept>/<year>.xlsx`` and ``params/<dept>/<year>.yaml`` from ``from_year``.
+def write_next_year(department: str, year: int, from_year: int,
+                    project: config.Project | None = None) -> tuple[Path, Path]:
+    """Write ``data/<dept>/<year>.xlsx`` and ``params/<dept>/<year>.yaml`` from ``from_year``, in
+    ``project`` (default: the current one).
 
     Returns:
         (workbook path, settings path).
@@ -215,26 +219,30 @@ def write_next_year(department: str, year: int, from_year: int) -> tuple[Path, P
             workbook or settings are invalid.
     """
     check_department(department)
-    out = config.workbook_path(department, year)
-    params_out = config.params_path(department, year)
+    project = project or config.current()
+    out = config.workbook_path(department, year, project)
+    params_out = config.params_path(department, year, project)
     for p in (out, params_out):
         if p.exists():
             raise PerfkitError(f"{p} 已存在，未覆盖。请先改名或删除。")
-    settings = load_settings(department, from_year)
-    data = load_workbook(settings.workbook_path(), expected_year=from_year,
-                         confirmed=settings.confirmed_values, limits=settings.read_limits)
+    settings = load_settings(department, from_year, project=project)
+    data = load_workbook(settings.workbook_path(project), expected_year=from_year,
+                         confirmed=settings.confirmed_values, limits=settings.read_limits,
+                         project=project)
     # The new workbook holds last year's domains: the settings' (carried over), else the workbook's.
-    domains = list(settings.domains) if settings.domains is not None else domains_in_use(data)
-    write_workbook(out, next_year_content(data, year, load_sheet(settings.score_sheet), settings),
-                   domains=domains)
-    src = config.params_path(department, from_year)
+    domains = (list(settings.domains) if settings.domains is not None
+               else registry(project).domains_in_use(data))
+    content = next_year_content(data, year, load_sheet(settings.score_sheet, project), settings,
+                                project)
+    write_workbook(out, content, domains=domains, project=project)
+    src = config.params_path(department, from_year, project)
     if src.exists():
         text = next_year_params(src.read_text(encoding="utf-8"), department, from_year, year)
     else:
         text = (f"# {year}年度运行设置（由 perfkit template 生成）。{SETTINGS_HELP_ZH}。\n"
                 f"department: {department}\nyear: {year}\n")
     write_text_atomic(params_out, text)
-    load_settings(department, year)  # the rewritten settings must still be valid
+    load_settings(department, year, project=project)  # the rewritten settings must still be valid
     log.info("wrote %s and %s from %s", out, params_out, from_year)
     return out, params_out
 

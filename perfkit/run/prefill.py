@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from perfkit import config
 from perfkit.assess.rules import Checklist
 from perfkit.assess.scoresheet import ScoreSheet
 from perfkit.data.sheets import TEXT_SECTIONS
@@ -37,13 +38,13 @@ def self_score_rows(sheet: ScoreSheet) -> list[dict[str, Any]]:
              "points": i.points} for i in sheet.items]
 
 
-def target_rows(domains: list[str]) -> list[dict[str, Any]]:
+def target_rows(domains: list[str], project: config.Project | None = None) -> list[dict[str, Any]]:
     """One 绩效指标 row per reported indicator of these domains' catalogs, in catalog order:
     领域, 指标代码, 指标, 单位 from the catalog, and 方向 where the catalog gives the target's
     direction (its ``targets`` rules); values empty. Computed indicators have no row (perfkit
-    computes them from these).
+    computes them from these). ``project``: whose catalogs (default: the current one).
     """
-    cats = catalogs()
+    cats = catalogs(project)
     rows = []
     for key in domains:
         c = cats[key]
@@ -56,7 +57,8 @@ def target_rows(domains: list[str]) -> list[dict[str, Any]]:
 
 def template_content(sheet: ScoreSheet, *, year: int | None = None,
                      qualitative: list[dict[str, Any]] | None = None,
-                     domains: list[str] | None = None) -> dict[str, Any]:
+                     domains: list[str] | None = None,
+                     project: config.Project | None = None) -> dict[str, Any]:
     """Content for :func:`perfkit.data.template.write_workbook`: the pre-filled sheets.
 
     Args:
@@ -65,6 +67,7 @@ def template_content(sheet: ScoreSheet, *, year: int | None = None,
         qualitative: 定性评价 rows to keep (e.g. last year's); the sheet's conditions not among
             them are added.
         domains: catalog keys whose indicators get a 绩效指标 row each (:func:`target_rows`).
+        project: the project whose catalogs those are; default the current one.
     """
     kept = list(qualitative or [])
     have = {(r.get("item"), r.get("condition")) for r in kept}
@@ -72,7 +75,7 @@ def template_content(sheet: ScoreSheet, *, year: int | None = None,
     content: dict[str, Any] = {"text": text_rows(), "qualitative": kept,
                                "self_scores": self_score_rows(sheet)}
     if domains:
-        content["targets"] = target_rows(domains)
+        content["targets"] = target_rows(domains, project)
     if year is not None:
         content["info"] = {"year": year, "unit": "万元"}
     return content

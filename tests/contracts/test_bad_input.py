@@ -144,6 +144,7 @@ def test_markup_in_cells_is_shown_not_parsed(tmp_path, cli):
     assert "[/x][bold]二千" in result.output
 
 
+@pytest.mark.slow  # starts perfkit processes
 def test_real_process_exit_status_and_no_traceback(build):
     case = next(c for c in FAILING if c.name == "three_problems")
     path = build(case)

@@ -10,6 +10,7 @@ first, so an import also depends on the packages above its target (ARCHITECTURE.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "perfkit"
 
 #: The stages, lowest first: a module may import its own stage and those before it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("perfkit", "perfkit.errors", "perfkit.config", "perfkit.fmt", "perfkit.verdicts",
+    ("perfkit", "perfkit.errors", "perfkit.config", "perfkit.cells", "perfkit.fmt", "perfkit.verdicts",
      "perfkit.atomic", "perfkit.reads", "perfkit.yamlcheck", "perfkit.rates",
      "perfkit.csvsafe"),
     ("perfkit.domains",),
@@ -77,6 +78,7 @@ def _targets(module: str, is_package: bool, node: ast.Import | ast.ImportFrom,
     return out
 
 
+@functools.cache  # parsed once per run: each test of this module reads the same graph
 def import_graph(package: Path = PACKAGE) -> dict[str, dict[str, list[tuple[int, bool]]]]:
     """module → imported module → [(line, inside a function)], perfkit-internal imports only.
 

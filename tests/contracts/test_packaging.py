@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -34,3 +36,19 @@ def test_notebooks_catalogs_and_score_sheets_ship_as_package_data():
         "aid", "health", "quality", "safety"]
     assert {p.stem for p in config.PACKAGE_SCORE_SHEETS_DIR.glob("*.yaml")} == {
         "input-process-output-outcome", "cz-2020-10"}
+
+
+def test_config_imports_from_a_plain_checkout(tmp_path):
+    """Issue 22 item 7: ``import perfkit.config`` with nothing but the checkout on the path (no
+    install, no site-packages: ``-I -S``) works; perfkit's own notebooks (the installed package
+    perfkit.notebooks) are then looked for only when asked, and their absence is said."""
+    code = (f"import sys; sys.path.insert(0, {str(REPO)!r}); import perfkit.config as c; "
+            "print(c.__file__); print(c.notebook_path('report'))\n"
+            "try:\n    c.package_notebooks_dir()\nexcept c.PerfkitError as exc:\n    print(exc)")
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", code], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    module, notebook, missing = done.stdout.splitlines()
+    assert Path(module) == REPO / "perfkit" / "config.py"
+    assert Path(notebook) == REPO / "notebooks" / "report.ipynb"  # the checkout's own project
+    assert "pip install -e ." in missing

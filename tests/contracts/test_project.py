@@ -9,8 +9,7 @@ from pathlib import Path
 import yaml
 
 from perfkit import config, domains
-from perfkit.indicators import REGISTRY
-from perfkit.indicators.registry import load_all
+from perfkit.indicators.registry import registry
 
 ROOT = config.ROOT
 
@@ -114,8 +113,20 @@ def test_ci_runs_the_readme_test_command():
     assert test_cmd.strip() in ci
 
 
+def test_pytest_alone_runs_the_fast_tier_and_ci_runs_both():
+    """Issue 22 item 8: ``pytest`` with no options leaves the tests marked ``slow`` out; the CI
+    command (the README's) runs the fast tier, then the slow one."""
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["pytest"]["ini_options"]
+    assert "-m 'not slow'" in options["addopts"]
+    assert any(m.startswith("slow:") for m in options["markers"])
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    [line] = [line for line in ci.splitlines() if "pytest" in line and not line.startswith("#")]
+    assert re.findall(r"python -m pytest((?: -m \S+)?)(?= |$)", line) == ["", " -m slow"]
+
+
 def test_every_indicator_is_fully_declared():
-    load_all()
+    REGISTRY = registry().indicators
     assert REGISTRY
     units = ("_pct", "_wan_yuan", "_yuan", "_count", "_person_times", "_ratio", "_per_school",
              "_yi_yuan", "_per_capita_yuan", "_persons", "_score", "_points", "_per_100k",

@@ -69,12 +69,10 @@ def test_each_example_is_a_valid_setting(key):
     assert getattr(settings, key) not in (None, "", ())
 
 
-def test_a_settings_file_template_writes_names_every_setting_and_the_table(tmp_path, monkeypatch):
+def test_a_settings_file_template_writes_names_every_setting_and_the_table(tmp_path, use_project):
     """``perfkit template --domains`` writes the file: every other setting is there commented
     out, with what it decides; uncommented, the defaults change nothing."""
-    monkeypatch.setattr(config, "ROOT", tmp_path)
-    monkeypatch.setattr(config, "PARAMS_DIR", tmp_path / "params")
-    monkeypatch.setattr(config, "DATA_DIR", tmp_path / "data")
+    use_project(tmp_path)
     path = write_settings_file("county-health", 2022, ("health",))
     text = path.read_text(encoding="utf-8")
     assert "README 的“Run settings（运行设置）”表" in text.splitlines()[0]

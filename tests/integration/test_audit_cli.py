@@ -86,9 +86,9 @@ def test_a_bad_years_range_is_a_message_not_a_traceback():
         assert "--years" in result.output and "2018-2020" in result.output
 
 
-def test_template_without_a_department_or_file_writes_nothing(tmp_path, monkeypatch):
+def test_template_without_a_department_or_file_writes_nothing(tmp_path, use_project):
     """Issue 12.10: `template --year 2031` wrote into the sample department's folder."""
-    monkeypatch.setattr(config, "DATA_DIR", tmp_path / "data")
+    use_project(tmp_path)  # its data/ is tmp_path / "data"
     result = runner.invoke(app, ["template", "--year", "2031"], env={"COLUMNS": "300"})
     assert result.exit_code == 2 and "--dept" in result.output
     assert not (tmp_path / "data").exists()
@@ -107,7 +107,8 @@ def _city(c):
                                       - tp["vehicle_operation"]["actual"], 2)
 
 
-def test_a_confirmed_outlier_is_a_note_not_a_refusal(make_workbook, tmp_path, monkeypatch):
+def test_a_confirmed_outlier_is_a_note_not_a_refusal(make_workbook, tmp_path, monkeypatch,
+                                                      use_project):
     """Issue 12.11: a magnitude finding was a hard error; a genuine outlier could not be checked
     or audited. The message stays; confirming the cell in the run settings lets the rest
     proceed, and the check, the audit and the reports say so."""
@@ -144,7 +145,7 @@ def test_a_confirmed_outlier_is_a_note_not_a_refusal(make_workbook, tmp_path, mo
 
     # The command line: `check --params` passes with the notes; confirming a cell the checks
     # did not flag is pointed out too.
-    monkeypatch.setattr(config, "ROOT", tmp_path)
+    use_project(tmp_path)
     settings = tmp_path / "city.yaml"
     settings.write_text("department: city\nyear: 2019\nconfirmed_values:\n"
                         + "".join(f"  - {r}\n" for r in [*refs, "收入!D2"]), encoding="utf-8")

@@ -21,6 +21,9 @@ from perfkit.assess.reportfile import read_report
 from perfkit.cli import TERMINAL_ROWS, app
 from perfkit.errors import ReportFileError
 
+# Slow tier (reads reports of millions of paragraphs): CI runs it (.ci/run); pytest alone leaves it out.
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 WIDE = {"COLUMNS": "220", "NO_COLOR": "1"}
 SEED_TEXT = config.DATA_DIR / "yiyang-edu" / "2019-report.txt"

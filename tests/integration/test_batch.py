@@ -15,19 +15,14 @@ import pytest
 import perfkit as pk
 from perfkit import config
 from perfkit.assess.scoresheet import load_sheet
-from perfkit.run.synthetic import prepare_project, synthetic_content, write_synthetic
+from synthetic import prepare_project, synthetic_content, write_synthetic
 
 PERFKIT = [sys.executable, "-m", "perfkit.cli"]
 pytestmark = pytest.mark.slow
 
 
-def _point_config(monkeypatch, root: Path) -> Path:
-    outputs = root / "outputs"
-    for name, value in (("ROOT", root), ("DATA_DIR", root / "data"),
-                        ("PARAMS_DIR", root / "params"), ("NOTEBOOKS_DIR", root / "notebooks"),
-                        ("OUTPUTS_DIR", outputs)):
-        monkeypatch.setattr(config, name, value)
-    return outputs
+def _point_config(use_project, root: Path) -> Path:
+    return use_project(root).outputs_dir
 
 
 def _env(root: Path) -> dict[str, str]:
@@ -76,11 +71,11 @@ def test_batch_of_20_isolates_a_failure_then_skips_then_reruns_one(tmp_path):
     assert [k for k in after if after[k] != runs[k]] == [("synthetic-05", 2020)]
 
 
-def test_progress_callbacks_count_every_result(tmp_path, monkeypatch):
+def test_progress_callbacks_count_every_result(tmp_path, monkeypatch, use_project):
     from perfkit.run.runner import run
 
     root = prepare_project(tmp_path / "proj")
-    outputs = _point_config(monkeypatch, root)
+    outputs = _point_config(use_project, root)
     write_synthetic(root, 2, (2019,))
     totals, seen = [], []
     results = run([("synthetic-01", 2019), ("synthetic-02", 2019)], notebooks=["finance"],
@@ -90,11 +85,11 @@ def test_progress_callbacks_count_every_result(tmp_path, monkeypatch):
     assert {r.status for r in results} == {"ok"}
 
 
-def test_failing_notebook_keeps_previous_report_and_its_partial_copy(tmp_path, monkeypatch):
+def test_failing_notebook_keeps_previous_report_and_its_partial_copy(tmp_path, monkeypatch, use_project):
     from perfkit.run.runner import run
 
     root = prepare_project(tmp_path / "proj")
-    outputs = _point_config(monkeypatch, root)
+    outputs = _point_config(use_project, root)
     write_synthetic(root, 1, (2019,))
     ok = run([("synthetic-01", 2019)], notebooks=["finance"], outputs=outputs, pdf=False)
     assert ok[0].status == "ok"
@@ -116,12 +111,12 @@ def test_failing_notebook_keeps_previous_report_and_its_partial_copy(tmp_path, m
     assert manifest["notebooks"]["finance"]["previous_outputs"]["html"] == "finance.html"
 
 
-def test_dask_local_cluster_runs_the_same_tasks(tmp_path, monkeypatch):
+def test_dask_local_cluster_runs_the_same_tasks(tmp_path, monkeypatch, use_project):
     pytest.importorskip("distributed")
     from perfkit.run.runner import run
 
     root = prepare_project(tmp_path / "proj")
-    outputs = _point_config(monkeypatch, root)
+    outputs = _point_config(use_project, root)
     write_synthetic(root, 2, (2019,))
     results = run([("synthetic-01", 2019), ("synthetic-02", 2019)], notebooks=["finance"],
                   outputs=outputs, jobs=2, pdf=False, scheduler="local")
@@ -190,7 +185,8 @@ def test_new_year_from_template_runs_and_shows_changes(tmp_path):
 
 
 def test_an_earlier_years_workbook_reruns_exactly_the_notebooks_that_read_it(tmp_path,
-                                                                           monkeypatch):
+                                                                           monkeypatch,
+                                                                           use_project):
     """Issue 12.3: rewriting 2018.xlsx changed 2019's PEFA inputs, yet the 2019 review was
     skipped as 输入未变 (the runner guessed dependencies from function names in the notebook).
 
@@ -201,7 +197,7 @@ def test_an_earlier_years_workbook_reruns_exactly_the_notebooks_that_read_it(tmp
     from perfkit.run.runner import run
 
     root = prepare_project(tmp_path / "proj")
-    outputs = _point_config(monkeypatch, root)
+    outputs = _point_config(use_project, root)
     monkeypatch.setenv("PERFKIT_ROOT", str(root))
     monkeypatch.setenv("PERFKIT_OUTPUTS", str(outputs))
     write_synthetic(root, 1, (2018, 2019))

@@ -24,6 +24,9 @@ from perfkit.report.index import write_index
 from perfkit.report.render import render_notebook
 from perfkit.report.sanitize import content_security_policy, with_csp
 
+# Slow tier (renders pages and opens them in a browser): CI runs it (.ci/run); pytest alone leaves it out.
+pytestmark = pytest.mark.slow
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 _META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg"

@@ -15,7 +15,7 @@ import docx
 import pytest
 
 from perfkit import fmt
-from perfkit.run.synthetic import fill_workbook, synthetic_content
+from synthetic import fill_workbook, synthetic_content
 
 pytestmark = pytest.mark.slow
 

@@ -89,7 +89,7 @@ def hostile_run(tmp_path_factory):
 
     import perfkit as pk
     from perfkit.run.runner import run
-    from perfkit.run.synthetic import prepare_project
+    from synthetic import prepare_project
 
     root = prepare_project(tmp_path_factory.mktemp("hostile") / "project")
     content = sample_content()
@@ -111,12 +111,9 @@ def hostile_run(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("PERFKIT_ROOT", str(root))
     mp.setenv("PERFKIT_OUTPUTS", str(out))
-    for name, value in (("ROOT", root), ("DATA_DIR", root / "data"),
-                        ("PARAMS_DIR", root / "params"), ("NOTEBOOKS_DIR", root / "notebooks"),
-                        ("OUTPUTS_DIR", out)):
-        mp.setattr(config, name, value)
     try:
-        results = run([("hostile", 2019)], notebooks=["finance"], outputs=out, pdf=False)
+        with config.using(config.Project.at(root, out)):
+            results = run([("hostile", 2019)], notebooks=["finance"], outputs=out, pdf=False)
     finally:
         mp.undo()
     return out, results

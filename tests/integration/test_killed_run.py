@@ -35,7 +35,7 @@ def project(tmp_path):
     import nbformat
 
     from perfkit import config
-    from perfkit.run.synthetic import prepare_project, write_synthetic
+    from synthetic import prepare_project, write_synthetic
 
     root = prepare_project(tmp_path / "proj")
     write_synthetic(root, 3, (2019,))

@@ -38,7 +38,7 @@ class Project:
     def __init__(self, root: Path):
         from conftest import SAMPLE_WORKBOOK
 
-        from perfkit.run.synthetic import prepare_project
+        from synthetic import prepare_project
 
         self.root = prepare_project(root)
         target = self.root / "data" / DEPT / f"{YEAR}.xlsx"

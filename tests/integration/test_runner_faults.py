@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from perfkit import config
-from perfkit.run.synthetic import prepare_project, synthetic_content, write_synthetic
+from synthetic import prepare_project, synthetic_content, write_synthetic
 
 pytestmark = pytest.mark.slow
 
@@ -28,15 +28,11 @@ DEPTS = [(f"synthetic-0{i}", 2019) for i in (1, 2, 3)]
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
+def project(tmp_path, monkeypatch, use_project):
     """Three synthetic departments, perfkit's paths pointed at them (in-process and env)."""
     root = prepare_project(tmp_path / "proj")
     write_synthetic(root, 3, (2019,))
-    outputs = root / "outputs"
-    for name, value in (("ROOT", root), ("DATA_DIR", root / "data"),
-                        ("PARAMS_DIR", root / "params"), ("NOTEBOOKS_DIR", root / "notebooks"),
-                        ("OUTPUTS_DIR", outputs)):
-        monkeypatch.setattr(config, name, value)
+    outputs = use_project(root).outputs_dir
     env = {**os.environ, "PERFKIT_ROOT": str(root), "PERFKIT_OUTPUTS": str(outputs),
            "COLUMNS": "4000"}
     return root, outputs, env

@@ -14,21 +14,17 @@ import pytest
 
 from perfkit import config
 from perfkit.run.locking import OutputLock, OutputLocked
-from perfkit.run.synthetic import prepare_project, write_synthetic
+from synthetic import prepare_project, write_synthetic
 
 PERFKIT = [sys.executable, "-m", "perfkit.cli"]
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
+def project(tmp_path, monkeypatch, use_project):
     """A synthetic project folder, with perfkit's paths pointed at it (in-process and env)."""
     root = prepare_project(tmp_path / "proj")
     write_synthetic(root, 3, (2019,))
-    outputs = root / "outputs"
-    for name, value in (("ROOT", root), ("DATA_DIR", root / "data"),
-                        ("PARAMS_DIR", root / "params"), ("NOTEBOOKS_DIR", root / "notebooks"),
-                        ("OUTPUTS_DIR", outputs)):
-        monkeypatch.setattr(config, name, value)
+    outputs = use_project(root).outputs_dir
     env = {**os.environ, "PERFKIT_ROOT": str(root), "PERFKIT_OUTPUTS": str(outputs),
            "PYTHONUNBUFFERED": "1"}
     return root, outputs, env

@@ -75,7 +75,8 @@ def _city(c):
                                       - tp["vehicle_operation"]["actual"], 2)
 
 
-def test_audit_with_a_confirmed_value_prints_its_verdict(make_workbook, tmp_path, monkeypatch):
+def test_audit_with_a_confirmed_value_prints_its_verdict(make_workbook, tmp_path, monkeypatch,
+                                                         use_project):
     """Issue 21.7: a confirmed value's verdict (已核实) had no style, so the table printed
     "[]已核实[/]" as markup and rich died with MarkupError: closing tag '[/]'."""
     import perfkit as pk
@@ -85,7 +86,7 @@ def test_audit_with_a_confirmed_value_prints_its_verdict(make_workbook, tmp_path
     with pytest.raises(WorkbookError) as refused:
         pk.load_workbook(path)
     refs = [f"{p.sheet}!{p.cell}" for p in refused.value.problems]
-    monkeypatch.setattr(config, "ROOT", tmp_path)
+    use_project(tmp_path)
     settings = tmp_path / "city.yaml"
     settings.write_text("department: city\nyear: 2019\nconfirmed_values:\n"
                         + "".join(f"  - {r}\n" for r in refs), encoding="utf-8")

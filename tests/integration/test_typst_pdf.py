@@ -15,6 +15,9 @@ from perfkit.report.meta import ReportMeta
 from perfkit.report.render import render_notebook
 from perfkit.report.typstpdf import document_model, overflowing_cells, typst_pdf
 
+# Slow tier (typesets PDFs): CI runs it (.ci/run); pytest alone leaves it out.
+pytestmark = pytest.mark.slow
+
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler missing")
 
 #: Text with a meaning in Typst markup or code: each must be printed as it is written.

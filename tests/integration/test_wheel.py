@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,11 +21,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 #: Fills the template `perfkit template` wrote, cell by cell, from a synthetic health bureau
-#: (run by the fresh environment's python: it imports the installed perfkit only).
+#: (run by the fresh environment's python: it imports the installed perfkit, and tests/synthetic.py
+#: from a folder holding that file alone — test code is not in the wheel).
 FILL = textwrap.dedent("""
     import sys
     import perfkit
-    from perfkit.run.synthetic import fill_workbook, synthetic_content
+    from synthetic import fill_workbook, synthetic_content
 
     content = synthetic_content(1, 2021, field="health")
     content["info"]["department_name"] = "某县卫生健康局（合成测试数据）"
@@ -65,6 +67,14 @@ def test_wheel_in_a_fresh_environment_runs_a_project_of_its_own(tmp_path):
          tmp_path, env)
     [wheel] = (tmp_path / "dist").glob("perfkit-*.whl")
     shutil.rmtree(src)
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+    assert "perfkit/run/engine.py" in names  # the listing is the wheel's files
+    # Test-only code stays out of what users install (issue 22 item 7).
+    assert not [n for n in names if "synthetic" in n], [n for n in names if "synthetic" in n]
+    helpers = tmp_path / "helpers"
+    helpers.mkdir()
+    shutil.copy2(REPO / "tests" / "synthetic.py", helpers / "synthetic.py")
 
     venv = tmp_path / "venv"
     # No pip of its own: this pip installs into it (--python), without compiling bytecode.
@@ -85,7 +95,8 @@ def test_wheel_in_a_fresh_environment_runs_a_project_of_its_own(tmp_path):
     book = project / "data" / "county-health" / "2021.xlsx"
     assert "domains: [health]" in (project / "params" / "county-health" / "2021.yaml").read_text(
         encoding="utf-8")
-    installed = _run([python, "-c", FILL, book], project / "data", env).stdout.strip()
+    installed = _run([python, "-c", FILL, book], project / "data",
+                     {**env, "PYTHONPATH": str(helpers)}).stdout.strip()
     assert Path(installed).is_relative_to(venv), installed  # the wheel's perfkit, not the checkout
     _run([perfkit, "check", book], project / "data", env)
     codes = _run([perfkit, "codes", "--domain", "health"], project, env).stdout

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from perfkit.data.printed import AuditParseError, parse_printed
-from perfkit.assess.figures import parse_check
+from perfkit.assess.checkspec import parse_check
 
 
 @pytest.mark.parametrize(

@@ -9,16 +9,13 @@ from pathlib import Path
 import pytest
 
 import perfkit as pk
-from perfkit import config, domains
+from perfkit import domains
 from perfkit.assess.evaluation import Evaluation
 from perfkit.data.params import settings_from_dict
-from perfkit.data.sheets import DOMAIN_CHOICES
 from perfkit.errors import CatalogError
-from perfkit.indicators import REGISTRY
-from perfkit.indicators.registry import load_all
-from perfkit.indicators.registry import codes, headlines, sum_checks, target_rules, topics
+from perfkit.indicators.registry import codes, registry
 from perfkit.assess.checks import run_domain_checks
-from perfkit.run.synthetic import synthetic_content
+from synthetic import synthetic_content
 
 WATER = """\
 label_zh: 水利
@@ -74,15 +71,12 @@ def _write(path: Path, text: str) -> Path:
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch) -> Path:
-    """A project of its own (paths monkeypatched), with an empty domains/ folder."""
+def project(tmp_path, use_project) -> Path:
+    """A project of its own (the current one for the test), with an empty domains/ folder."""
     root = tmp_path / "project"
     for sub in ("data", "params", "outputs", "domains"):
         (root / sub).mkdir(parents=True)
-    for name, sub in (("ROOT", ""), ("DATA_DIR", "data"), ("PARAMS_DIR", "params"),
-                      ("OUTPUTS_DIR", "outputs"), ("DOMAINS_DIR", "domains"),
-                      ("NOTEBOOKS_DIR", "notebooks")):
-        monkeypatch.setattr(config, name, root / sub if sub else root)
+    use_project(root)
     return root
 
 
@@ -107,17 +101,17 @@ def _row(domain, code, actual, target=None, name=None, unit=None, direction=None
 def test_shipped_catalogs_in_order_with_their_labels():
     cats = domains.catalogs()
     assert list(cats) == ["quality", "aid", "safety", "health"]
-    assert list(DOMAIN_CHOICES) == ["财务", "教育质量", "学生资助", "校园安全", "卫生健康", "其他"]
+    assert list(domains.domain_labels()) == ["财务", "教育质量", "学生资助", "校园安全", "卫生健康", "其他"]
     assert [len(c.indicators) for c in cats.values()] == [46, 1, 19, 30]
 
 
 def test_the_derived_target_of_big_class_comes_from_the_catalog():
-    rule = target_rules()["big_class_eliminated_count"]
+    rule = registry().target_rules["big_class_eliminated_count"]
     assert (rule.target, rule.direction) == ("big_class_target_count", "≥")
-    assert [c.id for c in sum_checks("quality")] == ["teacher_directed_parts",
-                                                     "teachers_sanctioned_parts"]
-    assert list(topics("safety")) == ["inspection", "drills"]
-    assert headlines("aid")[0] == "aid_total_wan_yuan"  # a Python indicator of the 学生资助 sheet
+    assert [c.id for c in registry().sum_checks("quality")] == ["teacher_directed_parts",
+                                                                "teachers_sanctioned_parts"]
+    assert list(registry().topics("safety")) == ["inspection", "drills"]
+    assert registry().headlines("aid")[0] == "aid_total_wan_yuan"  # a Python indicator of the 学生资助 sheet
 
 
 def test_codes_lists_every_indicator_with_label_and_unit():
@@ -125,7 +119,7 @@ def test_codes_lists_every_indicator_with_label_and_unit():
     row = frame.set_index("code").loc["maternal_mortality_per_100k"]
     assert (row["label_zh"], row["unit"], row["domain_zh"], row["reported"]) == (
         "孕产妇死亡率", "/10万", "卫生健康", False)
-    assert len(codes()) == len(REGISTRY)
+    assert len(codes()) == len(registry().indicators)
     with pytest.raises(CatalogError, match="没有领域“nope”"):
         codes("nope")
 
@@ -210,7 +204,7 @@ def test_references_are_checked_across_catalogs(project, text, expected):
     _write(project / "domains" / "water.yaml",
            "label_zh: 水利\nindicators:\n  - {code: w_count, label_zh: W, unit: 人}\n" + text)
     with pytest.raises(CatalogError) as err:
-        load_all()
+        registry()
     assert str(project / "domains" / "water.yaml") in str(err.value)
     assert expected in str(err.value), str(err.value)
 
@@ -230,7 +224,7 @@ def test_topics_headlines_checks_and_sheets_must_name_known_things(project):
         headlines: [w_count, w_head_count]
         """)
     with pytest.raises(CatalogError) as err:
-        load_all()
+        registry()
     message = str(err.value)
     for part in ("targets 第1项（w_count）的 target：指标代码 w_missing_count 不存在",
                  "sum_checks 第1项（w_parts）的 parts 第2项：指标代码 w_other_count 不存在",
@@ -255,7 +249,7 @@ def test_a_domain_label_must_be_unique(project):
 
 def test_a_project_adds_a_domain_by_writing_a_catalog(project):
     _write(project / "domains" / "water.yaml", WATER)
-    assert list(DOMAIN_CHOICES)[-2:] == ["水利", "其他"]
+    assert list(domains.domain_labels())[-2:] == ["水利", "其他"]
     ev = _ev(project, [
         _row("水利", "water_population_count", 1000),
         _row("水利", "water_covered_count", 850, target=800, direction="≥"),
@@ -291,7 +285,7 @@ def test_a_project_catalog_replaces_the_shipped_one_of_the_same_key(project):
             label_zh: 受助学生（本地口径）
             unit: 人次
         """)
-    load_all()
+    REGISTRY = registry().indicators
     assert REGISTRY["two_exemptions_beneficiaries_person_times"].label_zh == "受助学生（本地口径）"
     assert "aid_total_wan_yuan" in REGISTRY  # the 学生资助 sheet's Python indicators stay
 
@@ -397,7 +391,7 @@ def test_reported_figures_carry_their_qualifier(sample_ev):
 
 
 def test_rows_of_a_domain_the_settings_leave_out_are_named(sample_ev):
-    from perfkit.indicators.registry import outside_domains
+    outside_domains = sample_ev.registry.outside_domains
 
     assert outside_domains(sample_ev.data, ["quality", "aid", "safety"]) == []
     notes = outside_domains(sample_ev.data, ["quality"])

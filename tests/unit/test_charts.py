@@ -278,13 +278,13 @@ def _offsets(fig: Figure) -> list[str]:
             if (t := axis.get_offset_text().get_text())]
 
 
-def test_trend_panels_print_plain_numbers_and_no_offset(sample_ev, tmp_path, monkeypatch):
+def test_trend_panels_print_plain_numbers_and_no_offset(sample_ev, tmp_path):
     """Issue 21.9: a trend panel of two close percentages printed "+1.052e2" above its axis
     (matplotlib's offset), and one of 26.31% and 26.31% (equal as printed) was drawn as a fall
     across the panel under "1e-5+2.63081e1"."""
-    from perfkit import config
+    from conftest import with_outputs
 
-    monkeypatch.setattr(config, "OUTPUTS_DIR", tmp_path)
+    sample_ev = with_outputs(sample_ev, tmp_path)  # earlier years' tables are read from there
     earlier = sample_ev.indicators.reset_index(names="id")
     earlier = earlier[["id", "label_zh", "domain", "unit", "direction", "value"]].copy()
     percent = earlier["unit"] == "%"
@@ -306,6 +306,7 @@ def test_trend_panels_print_plain_numbers_and_no_offset(sample_ev, tmp_path, mon
         assert all(re.fullmatch(r"−?\d+(\.\d{1,2})?", t) for t in labels if t), labels
 
 
+@pytest.mark.slow  # draws every chart
 def test_no_chart_prints_an_axis_offset_or_exponent(evs):
     """Plain tick numbers on every chart of the sample (counts up to 75.22万人次 included)."""
     for name, make in CHARTS.items():
@@ -354,12 +355,13 @@ def test_figures_of_very_different_size_never_share_an_axis(make_ev, monkeypatch
     """A catalog whose topic lists no ``chart`` (a project's own): counts two orders of
     magnitude apart are not drawn on one axis; the one left out is named under the chart."""
     from perfkit.domains import Topic
+    from perfkit.indicators.registry import Registry
 
     ev = _health_ev(make_ev)
     topic = Topic(label_zh="妇幼健康", indicators=[
         "live_births_count", "maternal_deaths_count", "maternal_mortality_per_100k",
         "infant_deaths_count", "infant_mortality_permille"])
-    monkeypatch.setattr(_charts, "topics", lambda domain: {"maternal_child": topic})
+    monkeypatch.setattr(Registry, "topics", lambda self, domain: {"maternal_child": topic})
     fig = charts.topic_chart(ev, "health", "maternal_child")
     rows = _rows(fig)
     assert ["孕产妇死亡数", "婴儿死亡数"] in rows and not any("活产数" in r for r in rows)
@@ -370,13 +372,12 @@ def test_figures_of_very_different_size_never_share_an_axis(make_ev, monkeypatch
     assert "未绘出（与同单位的其他指标相差100倍以上，数值见上表）：活产数" in note
 
 
+@pytest.mark.slow  # draws every chart
 def test_every_shipped_topic_chart_keeps_figures_of_one_size_on_an_axis(evs, make_ev):
-    from perfkit.indicators.registry import topics
-
     cases = [(evs["sample"], d) for d in ("quality", "aid", "safety")]
     cases.append((_health_ev(make_ev), "health"))
     for ev, domain in cases:
-        for key in topics(domain):
+        for key in ev.registry.topics(domain):
             fig = charts.topic_chart(ev, domain, key)
             if fig is None:
                 continue

@@ -10,7 +10,7 @@ import perfkit as pk
 from perfkit.assess.evaluation import Evaluation
 from perfkit.data.params import settings_from_dict
 from perfkit.assess.checks import run_domain_checks
-from perfkit.run.synthetic import prepare_project, synthetic_content, write_synthetic
+from synthetic import prepare_project, synthetic_content, write_synthetic
 from perfkit.run.tidy import indicator_table
 
 #: A county's figures chosen so that every rate is easy to compute by hand.

@@ -180,6 +180,7 @@ def test_a_settings_file_without_a_year_is_applied(sample_project, params_dir, c
     assert result.exit_code == 2 and "max_workbook_mb" in result.output, result.output
 
 
+@pytest.mark.slow  # a settings file at the size limit
 def test_a_large_settings_file_is_read_and_summarised(sample_project, params_dir, cli):
     # 1.6 MB: 48-85 s before (six pure-Python parses, then 64,000 lines of notes, one per
     # unused confirmed cell); the time is in benchmarks/hostile_bench.py.

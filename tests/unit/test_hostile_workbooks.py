@@ -77,6 +77,7 @@ def in_process_capped(path: Path, limit_mb: int = 1024, *args: str) -> subproces
 # --- item 1: reading is bounded --------------------------------------------------------------
 
 
+@pytest.mark.slow  # files at the size limits
 @pytest.mark.parametrize("build", [hostile.far_space, hostile.far_styled],
                          ids=["space_at_A1048576", "styled_cell_at_XFD1048576"])
 def test_a_stray_far_cell_costs_nothing(tmp_path, build):
@@ -103,6 +104,7 @@ def test_the_row_limit_is_a_setting(sample_project, cli):
     assert "max_rows" not in out
 
 
+@pytest.mark.slow  # files at the size limits
 def test_many_rows_are_refused_at_the_first_row_beyond_the_limit(tmp_path, cli):
     path = hostile.many_rows(tmp_path / "2019.xlsx", rows=12_000)
     refused(cli, path, "[绩效指标!A10001]", "第10001行有内容", "max_rows")
@@ -113,6 +115,7 @@ def test_a_value_beyond_the_column_limit_is_refused_with_its_cell(tmp_path, cli)
     refused(cli, path, "[绩效指标!BA5]", "BA列有内容", "50 列", "max_columns")
 
 
+@pytest.mark.slow  # files at the size limits
 def test_a_formatted_empty_range_is_skipped_and_a_value_below_it_still_read(tmp_path, cli):
     path = hostile.styled_rows(tmp_path / "2019.xlsx", rows=3000)
     assert check(cli, path).exit_code == 0
@@ -127,6 +130,7 @@ def test_a_formatted_empty_range_is_skipped_and_a_value_below_it_still_read(tmp_
     assert "[绩效指标!G7000]: 发现 公式 =1+1 没有计算结果" in out
 
 
+@pytest.mark.slow  # files at the size limits
 def test_huge_shared_strings_are_refused_before_they_are_parsed(tmp_path, cli):
     # The 9 MB workbook: before, 30-69 s and up to 4.8 GB; now refused on the sizes the
     # zip directory declares, naming the part.

@@ -75,12 +75,14 @@ def test_a_failing_cell_stops_the_notebook_and_papermill_raises(tmp_path):
     assert last.execution_count is None and last.outputs == []  # not run
 
 
+@pytest.mark.slow  # waits for cell timeouts
 def test_a_cell_over_the_timeout_is_interrupted(tmp_path):
     with pytest.raises(PapermillExecutionError) as caught:
         _run(tmp_path, "import time\nwhile True: time.sleep(0.01)", execution_timeout=0.5)
     assert caught.value.ename == "CellTimeout"
 
 
+@pytest.mark.slow  # waits for cell timeouts
 def test_the_timeout_holds_outside_the_main_thread_too(tmp_path):
     """A Dask worker runs tasks in a thread of its own, where SIGALRM cannot reach."""
     import threading

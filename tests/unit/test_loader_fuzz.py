@@ -17,6 +17,9 @@ import perfkit as pk
 from perfkit.data.sheets import AMOUNT, NUMBER, SHEETS
 from perfkit.errors import WorkbookError
 
+# Slow tier (fuzzes the loader): CI runs it (.ci/run); pytest alone leaves it out.
+pytestmark = pytest.mark.slow
+
 SHEET_NAMES = [s.name for s in SHEETS] + ["填表说明"]
 
 texts = st.text(max_size=30).map(lambda t: ILLEGAL_CHARACTERS_RE.sub("", t))

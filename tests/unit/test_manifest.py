@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 
-from perfkit import config
 from perfkit.run.engine import OK, NotebookResult
 from perfkit.run.runner import read_manifest, write_manifest
 
 
-def test_retired_notebook_leaves_manifest_and_outputs(tmp_path, monkeypatch):
+def test_retired_notebook_leaves_manifest_and_outputs(tmp_path, use_project):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     (notebooks / "finance.ipynb").write_text("{}", encoding="utf-8")
-    monkeypatch.setattr(config, "NOTEBOOKS_DIR", notebooks)
+    use_project(tmp_path)  # its notebooks/ is tmp_path / "notebooks"
     out = tmp_path / "out"
     out.mkdir()
     for name in ("summary.html", "summary.pdf", "finance.html", "keep.txt"):

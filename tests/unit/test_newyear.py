@@ -15,7 +15,7 @@ from perfkit.data.params import settings_from_dict
 from perfkit.data.sheets import UNREVIEWED
 from perfkit.run.newyear import _next_targets, next_year_content, unreviewed_targets
 from perfkit.run.prefill import template_content
-from perfkit.run.synthetic import fill_workbook
+from synthetic import fill_workbook
 
 #: Everything ``template --from`` writes about a row (none of it may reach a report).
 GUIDANCE_WORDS = ("沿用", "核改", "上年值为", UNREVIEWED, "删去本句")

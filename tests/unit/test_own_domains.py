@@ -17,20 +17,17 @@ import perfkit as pk
 from perfkit import config
 from perfkit.errors import PerfkitError
 from perfkit.run.project import init_project
-from perfkit.run.synthetic import fill_workbook
+from synthetic import fill_workbook
 
 EDUCATION = ("学生资助", "教育质量", "校园安全", "学生", "学校", "教育")
 
 
 @pytest.fixture
-def bureau(tmp_path, monkeypatch):
+def bureau(tmp_path, monkeypatch, use_project):
     """``perfkit init county-health``, then ``template --year 2022 --domains health``, filled."""
     root = tmp_path / DEPT
     init_project(root, "某县卫生健康局")
-    for name, sub in (("ROOT", "."), ("DATA_DIR", "data"), ("PARAMS_DIR", "params"),
-                      ("NOTEBOOKS_DIR", "notebooks"), ("DOMAINS_DIR", "domains"),
-                      ("OUTPUTS_DIR", "outputs")):
-        monkeypatch.setattr(config, name, (root / sub).resolve(), raising=False)
+    use_project(root)
     monkeypatch.chdir(root)
     monkeypatch.delenv("PERFKIT_ROOT", raising=False)
     _cli("template", "--year", "2022", "--dept", DEPT, "--domains", "health")

@@ -16,15 +16,12 @@ from perfkit.errors import ParamsError
 
 
 @pytest.fixture
-def root(tmp_path, monkeypatch) -> Path:
+def root(tmp_path, use_project) -> Path:
     """A project root of its own, so that tests write nothing into the checkout."""
     project = tmp_path / "project"
     for sub in ("data", "params", "outputs"):
         (project / sub).mkdir(parents=True)
-    monkeypatch.setattr(config, "ROOT", project)
-    monkeypatch.setattr(config, "DATA_DIR", project / "data")
-    monkeypatch.setattr(config, "PARAMS_DIR", project / "params")
-    monkeypatch.setattr(config, "OUTPUTS_DIR", project / "outputs")
+    use_project(project)
     return project
 
 
@@ -132,6 +129,7 @@ def _perfkit(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
                           env={**os.environ, "COLUMNS": "4000", **env}, timeout=300)
 
 
+@pytest.mark.slow  # starts perfkit processes
 def test_cli_refuses_dept_that_escapes(tmp_path):
     """`--dept ../../etc` writes nothing outside: not a template, not an output folder."""
     project = tmp_path / "a" / "b" / "project"

@@ -45,6 +45,7 @@ def test_outside_any_project_the_error_says_how_to_start_one(tmp_path, monkeypat
         config.project_root()
 
 
+@pytest.mark.slow  # starts perfkit processes
 @pytest.mark.parametrize("command", [["run", "--year", "2019"], ["check", "x.xlsx"],
                                      ["codes"], ["template", "x.xlsx"]])
 def test_commands_outside_a_project_say_so_in_chinese(tmp_path, command):
@@ -73,6 +74,7 @@ def test_init_lays_out_a_project_and_never_overwrites(tmp_path):
         init_project(root)
 
 
+@pytest.mark.slow  # starts perfkit processes
 def test_init_then_codes_from_a_subfolder(tmp_path):
     proc = subprocess.run([*PERFKIT, "init", "proj"], cwd=tmp_path, env=_env(),
                           capture_output=True, text=True, timeout=120)
@@ -89,8 +91,8 @@ def test_init_then_codes_from_a_subfolder(tmp_path):
     assert "供水工程（处）" in proc.stdout
 
 
-def test_a_project_score_sheet_overrides_perfkit_s(tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "PARAMS_DIR", tmp_path / "params")
+def test_a_project_score_sheet_overrides_perfkit_s(tmp_path, use_project):
+    use_project(tmp_path)  # its params/ is tmp_path / "params"
     shipped = config.PACKAGE_SCORE_SHEETS_DIR / "input-process-output-outcome.yaml"
     assert config.score_sheet_path("input-process-output-outcome") == shipped
     own = tmp_path / "params" / "score_sheets" / "input-process-output-outcome.yaml"
@@ -125,12 +127,12 @@ def test_no_code_assumes_the_project_is_the_folder_above_the_package():
     assert offenders == []
 
 
-def test_the_former_name_of_a_shipped_sheet_still_works(tmp_path, monkeypatch):
+def test_the_former_name_of_a_shipped_sheet_still_works(tmp_path, use_project):
     """``hunan-53`` (the sheet's name before it was neutral) in a project's run settings reads
     the sheet under its new name, unless the project has a ``hunan-53.yaml`` of its own."""
     from perfkit.assess.scoresheet import load_sheet
 
-    monkeypatch.setattr(config, "PARAMS_DIR", tmp_path / "params")
+    use_project(tmp_path)  # its params/ is tmp_path / "params"
     shipped = config.PACKAGE_SCORE_SHEETS_DIR / "input-process-output-outcome.yaml"
     assert not (config.PACKAGE_SCORE_SHEETS_DIR / "hunan-53.yaml").exists()
     assert config.score_sheet_path("hunan-53") == shipped

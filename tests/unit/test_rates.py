@@ -81,14 +81,14 @@ def test_a_finance_line_on_a_zero_printed_base_says_so(make_ev):
     assert lines.loc["total", "change_pct"] == pytest.approx((88.53 - 61.031) / 61.031 * 100)
 
 
-def test_the_change_on_an_earlier_year_of_zero_as_printed_says_so(sample_ev, tmp_path,
-                                                                 monkeypatch):
+def test_the_change_on_an_earlier_year_of_zero_as_printed_says_so(sample_ev, tmp_path):
     """An earlier year's computed value of 1e-15 (a difference of equal figures, floating
     point) or 0.0004 prints as 0.00: its change is 无法计算（基数为0）, never a percentage."""
-    from perfkit import config
+    from conftest import with_outputs
+
     from perfkit.assess.history import changes
 
-    monkeypatch.setattr(config, "OUTPUTS_DIR", tmp_path)
+    sample_ev = with_outputs(sample_ev, tmp_path)  # earlier years' tables are read from there
     earlier = sample_ev.indicators.reset_index(names="id")
     earlier = earlier[["id", "label_zh", "domain", "unit", "direction", "value"]].copy()
     tiny = {"three_public_change_pct": 1e-15, "carryover_current_wan_yuan": 0.0004}

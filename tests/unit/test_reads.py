@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from perfkit import config, reads
+from perfkit import reads
 from perfkit.assess import history
 
 
-def test_reads_are_recorded_with_hashes_and_absent_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "ROOT", tmp_path)
+def test_reads_are_recorded_with_hashes_and_absent_files(tmp_path, use_project):
+    use_project(tmp_path)
     there, absent = tmp_path / "a.yaml", tmp_path / "sub" / "b.xlsx"
     there.write_text("x: 1\n", encoding="utf-8")
     reads.file(there)  # outside a recording: nothing kept, nothing fails
@@ -26,8 +26,8 @@ def test_reads_are_recorded_with_hashes_and_absent_files(tmp_path, monkeypatch):
     assert reads.changed(outer, {}) == ["a.yaml", "sub/b.xlsx"]
 
 
-def test_a_probe_is_asked_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "ROOT", tmp_path)
+def test_a_probe_is_asked_again(tmp_path, use_project):
+    use_project(tmp_path)
     out = tmp_path / "outputs"
     with reads.recording() as rec:
         assert history.earlier_tables("d", 2019, out) == {}
@@ -49,10 +49,10 @@ def test_a_manifest_cannot_name_code_outside_perfkit():
     assert reads.changed({key: "x"}) == [key]
 
 
-def test_a_probe_records_paths_in_the_project_relative_to_it(tmp_path, monkeypatch):
+def test_a_probe_records_paths_in_the_project_relative_to_it(tmp_path, use_project):
     """No absolute (often temporary) folder in a manifest's keys (issue 28.11), and the key
     still answers: the project may move."""
-    monkeypatch.setattr(config, "ROOT", tmp_path / "a")
+    use_project(tmp_path / "a")
     table = tmp_path / "a" / "outputs" / "d" / "2017" / history.TABLE
     table.parent.mkdir(parents=True)
     table.write_text("id\n", encoding="utf-8")
@@ -62,7 +62,7 @@ def test_a_probe_records_paths_in_the_project_relative_to_it(tmp_path, monkeypat
     assert str(tmp_path) not in key and '"./outputs/d"' in key
     assert reads.changed(rec) == []
     (tmp_path / "a").rename(tmp_path / "b")  # the project moved
-    monkeypatch.setattr(config, "ROOT", tmp_path / "b")
+    use_project(tmp_path / "b")
     assert reads.changed(rec) == []
     table = tmp_path / "b" / "outputs" / "d" / "2018" / history.TABLE
     table.parent.mkdir(parents=True)
@@ -70,8 +70,8 @@ def test_a_probe_records_paths_in_the_project_relative_to_it(tmp_path, monkeypat
     assert reads.changed(rec) == [key]
 
 
-def test_a_probe_path_outside_the_project_stays_absolute(tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "ROOT", tmp_path / "proj")
+def test_a_probe_path_outside_the_project_stays_absolute(tmp_path, use_project):
+    use_project(tmp_path / "proj")
     elsewhere = tmp_path / "shared-outputs"
     with reads.recording() as rec:
         history.earlier_tables("d", 2019, elsewhere)

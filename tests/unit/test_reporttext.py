@@ -228,9 +228,10 @@ def test_a_bureau_adds_a_phrasing_by_file(tmp_path, catalog):
     assert row["verdict"] == v.INCONSISTENT and "96.00%" in row["explanation"]
 
 
-def test_a_placed_catalog_is_read(tmp_path, monkeypatch):
-    (tmp_path / "local.yaml").write_text(BUREAU, encoding="utf-8")
-    monkeypatch.setattr(reportcatalog, "PROJECT_CATALOG_DIR", tmp_path)
+def test_a_placed_catalog_is_read(tmp_path, use_project):
+    (tmp_path / "params" / "report_catalog").mkdir(parents=True)
+    (tmp_path / "params" / "report_catalog" / "local.yaml").write_text(BUREAU, encoding="utf-8")
+    use_project(tmp_path)  # the project's params/report_catalog/ holds local.yaml
     assert "rate_with_operands" in [p.id for p in rt.load_catalog().patterns]
 
 

@@ -178,7 +178,7 @@ def test_target_set_all_is_every_domain_of_the_year_and_other(sample_ev, tmp_pat
     from perfkit.assess.rules import Proportional
     from perfkit.assess.scoresheet import load_sheet
     from perfkit.data.params import settings_from_dict
-    from perfkit.run.synthetic import synthetic_content
+    from synthetic import synthetic_content
 
     rule = next(i.rule for i in load_sheet("input-process-output-outcome").items if i.id == "target_completion")
     assert isinstance(rule, Proportional) and rule.reference() == "绩效指标:all"
@@ -279,7 +279,7 @@ def test_rule_error_is_unscorable_not_missing(sample_ev, monkeypatch):
         raise ZeroDivisionError("injected")
 
     monkeypatch.setattr(LinearDeduction, "apply", boom)
-    scoring._CACHE.clear()
+    sample_ev.results.clear()
     try:
         for policy in ("zero", "exclude"):
             r = score(sample_ev, policy=policy)
@@ -289,7 +289,7 @@ def test_rule_error_is_unscorable_not_missing(sample_ev, monkeypatch):
             assert any("ZeroDivisionError: injected" in e and "预算完成率" in e for e in r.errors)
             assert scoring.score_summary(sample_ev)["errors"]
     finally:
-        scoring._CACHE.clear()
+        sample_ev.results.clear()
 
 
 def test_data_quality_rule_counts_findings(make_ev):

@@ -9,7 +9,7 @@ from perfkit import config
 from perfkit.assess.evaluation import Evaluation
 from perfkit.data.params import settings_from_dict
 from perfkit.errors import PerfkitError, WorkbookError
-from perfkit.run.synthetic import (
+from synthetic import (
     SOURCE,
     department_code,
     prepare_project,

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from conftest import with_outputs
+
 import perfkit as pk
 from perfkit import config
 from perfkit.assess.scoresheet import load_sheet
@@ -170,8 +172,8 @@ def test_changes_against_the_latest_earlier_year(sample_ev, tmp_path):
     assert c.loc["staff_control_pct", "change_note"] == "此前年度无数值"
 
 
-def test_no_earlier_year_gives_a_sentence_not_a_table(sample_ev, tmp_path, monkeypatch):
-    monkeypatch.setattr(config, "OUTPUTS_DIR", tmp_path / "empty")
+def test_no_earlier_year_gives_a_sentence_not_a_table(sample_ev, tmp_path):
+    sample_ev = with_outputs(sample_ev, tmp_path / "empty")
     text = pk.tables.change_table(sample_ev)
     assert "本节不作历年比较" in str(text)
     assert pk.charts.indicator_trend(sample_ev) is None

@@ -1,5 +1,8 @@
 """Clearly synthetic department-year workbooks for tests and benchmarks (never real data).
 
+Test code, not part of perfkit (the wheel leaves it out): the tests import it as ``synthetic``
+(pytest puts tests/ on the path), benchmarks/run_bench.py the same way.
+
 Every department is named "合成测试部门NN" with code ``synthetic-NN``, every 数据来源 cell and
 填报人 says the figures are synthetic, and the files go to a project folder you pass (its
 ``data/``), never into this repository's ``data/``. Figures are drawn from a seeded generator,
@@ -19,9 +22,10 @@ from typing import Any
 import openpyxl
 
 from perfkit import config
-from perfkit.data.sheets import DOMAIN_CHOICES, SHEET_BY_KEY
+from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.data.template import write_cell, write_workbook
 from perfkit.data.values import normalize_label
+from perfkit.domains import domain_names
 from perfkit.errors import PerfkitError
 from perfkit.run.project import init_project
 
@@ -29,7 +33,7 @@ log = logging.getLogger(__name__)
 
 NAME = "合成测试部门{:02d}"
 CODE = "synthetic-{:02d}"
-SOURCE = "合成数据（perfkit.run.synthetic，非真实数据）"
+SOURCE = "合成数据（tests/synthetic.py，非真实数据）"
 BASE_YEAR = 2015
 
 
@@ -181,7 +185,7 @@ def synthetic_content(index: int, year: int, seed: int = 0,
         "info": {"department_name": NAME.format(index), "year": year, "unit": "万元",
                  "staff_authorized_count": f["staff_authorized"],
                  "staff_actual_count": f["staff_actual"], "claimed_score": f["score"],
-                 "preparer": "perfkit.run.synthetic（合成数据，非真实部门）"},
+                 "preparer": "tests/synthetic.py（合成数据，非真实部门）"},
         "income": {
             "fiscal": item(actual=f["income_fiscal"], prior_actual=p["income_fiscal"]),
             "service": item(budget_initial=f["service_budget"], actual=f["income_service"],
@@ -260,7 +264,7 @@ def fill_workbook(path: str | Path, content: dict[str, Any]) -> Path:
     Returns:
         ``path``.
     """
-    zh = {v: k for k, v in DOMAIN_CHOICES.items()}
+    zh = domain_names()
     book = openpyxl.load_workbook(path)
     for key, data in content.items():
         sheet = SHEET_BY_KEY[key]
@@ -326,7 +330,7 @@ def prepare_project(root: Path) -> Path:
     """Make ``root`` a project folder (as ``perfkit init`` does) for synthetic departments."""
     root = _refuse_real(root)
     if not (root / config.MARKER).is_file():
-        init_project(root, "合成测试数据（perfkit.run.synthetic，非真实部门）")
+        init_project(root, "合成测试数据（tests/synthetic.py，非真实部门）")
     return root
 
 
