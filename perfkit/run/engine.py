@@ -6,25 +6,30 @@ report notebooks that cost more CPU than the notebooks' own code (issue 15: one 
 notebooks, 5.6 CPU-s against 1.6 for the code). A worker therefore executes notebooks itself,
 with papermill's ``perfkit-inprocess`` engine (:mod:`perfkit.run.inprocess`): the same
 parameters cell, outputs, per-cell status and error handling as with a kernel, in the
-interpreter that already holds the imports. Local workers are forked from a server that has
-imported them once (``forkserver`` with :mod:`perfkit.run.preload`), so two workers do not pay
-for them twice.
+interpreter that already holds the imports. Local workers are the processes of
+:mod:`perfkit.run.pool` (``concurrent.futures``), forked from a server that has imported them once
+(``forkserver`` with :mod:`perfkit.run.preload`), so two workers do not pay for them twice: the
+pool calls :func:`start_worker` in each, then :func:`run_task` per notebook, and a worker answers
+with a :class:`TaskDone`.
 
 Every notebook gets a fresh namespace (the shell's ``reset``); what a notebook may change outside
 it (matplotlib settings and open figures, working directory, warning filters, ``sys.path``) is
 put back before the next one. A worker retires after ``MAX_NOTEBOOKS_PER_WORKER`` notebooks and
-after a notebook that failed outside its cells; the runner starts a new one, which bounds memory
-over a long batch. A notebook that ends its worker (``os._exit``, a crash in C code) fails alone:
-its cells so far are kept and the runner starts a new worker.
+after a notebook that failed outside its cells (``TaskDone.retire``); the pool starts a new one,
+which bounds memory over a long batch. A notebook that ends its worker (``os._exit``, a crash in
+C code) fails alone: its cells so far are kept and the pool starts a new worker.
 
 Nothing half-written: a notebook executes into a hidden temporary file and renders into a hidden
-staging folder; only when both succeed are the files moved over the previous reports (each move
-atomic). A failed notebook's partially executed copy goes to ``failed/<notebook>.ipynb``.
+staging folder (their names, :class:`Scratch`, chosen by the runner, which keeps the cells that
+ran if the worker dies); only when both succeed are the files moved over the previous reports
+(each move atomic). A failed notebook's partially executed copy goes to
+``failed/<notebook>.ipynb``.
 
 Nothing after the runner: a local worker watches a pipe only the runner holds open (its
 lifeline) and ends as soon as the runner has, however it ended (SIGKILL too): its temporary
-files and Typst's folder removed, no report moved into place after (the output folder's lock
-died with the runner). The forkserver then ends as well, once its last worker has.
+files and its temporary folder (Typst's compiler folder inside) removed, no report moved into
+place after (the output folder's lock died with the runner). The forkserver then ends as well,
+once its last worker has.
 
 Module top level imports the standard library and perfkit's base modules only: the runner
 imports it on every run, an unchanged rerun too; papermill, nbformat, IPython and perfkit's
@@ -34,13 +39,12 @@ renderer are imported by the functions that use them, in the worker.
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import json
 import logging
 import multiprocessing.util
 import os
-import queue
+import secrets
 import shutil
 import signal
 import sys
@@ -111,6 +115,50 @@ class Task:
     parameters: dict[str, Any] = field(default_factory=dict)
     #: Also write the analyst copy with code (``<notebook>.code.html``).
     analyst_copy: bool = False
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """Where one notebook executes (``notebook``, its cell journal beside it) and renders
+    (``staging``) before its files are moved into place: hidden names in its output folder,
+    chosen before the task is sent, so that the runner knows them if the worker dies."""
+
+    notebook: str
+    staging: str
+
+    @classmethod
+    def for_task(cls, task: Task) -> Scratch:
+        """New, unused names for ``task`` (``.finance.<random>.partial.ipynb`` …)."""
+        token = secrets.token_hex(6)
+        out = Path(task.out_dir)
+        return cls(str(out / f".{task.notebook}.{token}.partial.ipynb"),
+                   str(out / f".{task.notebook}.staging.{token}"))
+
+    def create(self) -> None:
+        """Create both, the notebook readable as the umask allows (it becomes the report's
+        ``<notebook>.ipynb``); an existing file or folder of these names is an error."""
+        fd = os.open(self.notebook, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, file_mode())
+        finally:
+            os.close(fd)
+        try:
+            os.mkdir(self.staging, 0o700)
+        except OSError:
+            Path(self.notebook).unlink(missing_ok=True)
+            raise
+
+
+@dataclass(frozen=True)
+class TaskDone:
+    """What a local worker sends back for a task."""
+
+    result: NotebookResult
+    #: The worker takes no more tasks: it has executed ``MAX_NOTEBOOKS_PER_WORKER`` notebooks,
+    #: or a failure outside a notebook's cells may have left it in a state a fresh process
+    #: would not have. The pool replaces it.
+    retire: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,14 +269,14 @@ _IN_PROGRESS: set[str] = set()
 
 
 def execute_task(task: Task, executor: NotebookExecutor | None,
-                 on_files: Any = None) -> tuple[NotebookResult, NotebookExecutor | None]:
+                 scratch: Scratch | None = None) -> tuple[NotebookResult, NotebookExecutor | None]:
     """Execute and render one notebook; never raises (the failure is the result).
 
     Args:
         task: what to run.
         executor: this process's executor from the previous task, or None.
-        on_files: called with the temporary notebook and staging folder before the notebook
-            runs (the runner keeps the notebook for diagnosis if the worker dies meanwhile).
+        scratch: the temporary notebook and staging folder to use (the runner keeps the
+            notebook for diagnosis if the worker dies meanwhile); new names when None.
 
     Returns:
         The result and the executor to use next (None when this process should retire: after
@@ -240,14 +288,10 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
     out_dir.mkdir(parents=True, exist_ok=True)
     result = NotebookResult(task.department, task.year, task.notebook, FAILED,
                             input_hash=task.input_hash, inputs=task.inputs)
-    fd, tmp = tempfile.mkstemp(prefix=f".{task.notebook}.", suffix=".partial.ipynb", dir=out_dir)
-    if hasattr(os, "fchmod"):
-        os.fchmod(fd, file_mode())  # becomes <notebook>.ipynb: readable as the umask allows
-    os.close(fd)
-    stage = tempfile.mkdtemp(prefix=f".{task.notebook}.staging.", dir=out_dir)
+    scratch = scratch or Scratch.for_task(task)
+    scratch.create()
+    tmp, stage = scratch.notebook, scratch.staging
     _IN_PROGRESS.update((tmp, stage))
-    if on_files:
-        on_files(tmp, stage)
     try:
         if executor is None or (executor.root, executor.outputs_root) != (task.root,
                                                                           task.outputs_root):
@@ -441,13 +485,13 @@ def _committing():
 
 
 def _exit_worker(code: int) -> None:
-    """End this worker now: its temporary files removed, its finalizers run (Typst's compiler
-    folder, :mod:`perfkit.report.typstpdf`), no atexit handlers, no flushing of stdio."""
+    """End this worker now: the task's temporary files and the worker's temporary folder
+    (Typst's compiler folder inside, :mod:`perfkit.report.typstpdf`) removed, nothing else run
+    (no atexit handler, no flushing of stdio, no queue waiting on a runner that is gone)."""
     try:
         cleanup_in_progress()
-        # Priority 0 and above: perfkit's folders and the queues' closing, not the joining of
-        # their feeder threads (-5), which could wait on a runner that is gone.
-        multiprocessing.util._run_finalizers(0)  # type: ignore[attr-defined]
+        for remove in _TEMP_FOLDER:
+            remove()
     finally:
         os._exit(code)
 
@@ -474,25 +518,58 @@ def _watch_runner(lifeline: Any) -> None:
     threading.Thread(target=watch, name="perfkit-runner-watch", daemon=True).start()
 
 
-def _report_files(outbox, index: int, task_id: int, tmp: str, stage: str) -> None:
-    outbox.put(("started", index, task_id, tmp, stage))
+#: Removes this worker's temporary folder: a multiprocessing finalizer, run when the worker ends
+#: normally; :func:`_exit_worker` calls it when the worker ends at once.
+_TEMP_FOLDER: list[Any] = []
+#: Name of a local worker's temporary folder, followed by the worker's process id.
+WORKER_TEMP_PREFIX = "perfkit-worker-"
 
 
-def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int,
-                lifeline: Any = None) -> None:
-    """Body of one worker process: take tasks from ``inbox`` until None, report to ``outbox``.
+def _own_temp_folder(base: str) -> None:
+    """Give this worker a temporary folder of its own in ``base``, removed with the worker
+    however it ends: what a library leaves there (Typst's compiler folder) goes with it."""
+    folder = tempfile.mkdtemp(prefix=f"{WORKER_TEMP_PREFIX}{os.getpid()}-", dir=base)
+    tempfile.tempdir = folder
+    os.environ["TMPDIR"] = folder  # and processes the worker starts
+    _TEMP_FOLDER[:] = [multiprocessing.util.Finalize(None, shutil.rmtree, args=(folder, True),
+                                                     exitpriority=0)]
 
-    Workers may share ``inbox``. On taking a task the worker reports ``("took", index,
-    task_id)``, before its notebook runs ``("started", index, task_id, notebook, staging)``,
-    after it ``("done", index, task_id, result)``. It exits after the last task,
-    and early when its executor retires (the runner starts another worker). The worker ignores
-    SIGINT and SIGHUP (the runner decides what a Ctrl-C or a closed terminal stops) and on
-    SIGTERM removes its temporary files before exiting. ``lifeline`` is the read end of the
-    runner's lifeline pipe: when the runner ends, the worker ends too, within a moment and
-    without writing anything more (:func:`_watch_runner`). Its standard output is /dev/null:
-    a worker prints nothing, and must not keep the runner's output pipe open
-    (``perfkit run | tee``).
+
+def remove_worker_temp(base: str, pid: int) -> None:
+    """Remove the temporary folder of a local worker that ended without removing it (a notebook
+    that ended the process, a crash in C code)."""
+    for folder in Path(base).glob(f"{WORKER_TEMP_PREFIX}{pid}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+#: This process's notebook executor, kept from one task to the next (None before the first and
+#: after a failure outside a notebook's cells); one notebook at a time in it (a Dask worker runs
+#: tasks in threads, and the shell is the process's).
+_WORKER: list[NotebookExecutor | None] = [None]
+_WORKER_LOCK = threading.Lock()
+
+
+def start_worker(lifeline: Any, env: dict[str, str], log_level: int, temp: str,
+                 max_notebooks: int = MAX_NOTEBOOKS_PER_WORKER) -> None:
+    """Set up a local worker process (the pool's initializer; never raises).
+
+    The worker ignores SIGINT and SIGHUP (the runner decides what a Ctrl-C or a closed terminal
+    stops) and on SIGTERM removes its temporary files before exiting. ``lifeline`` is the read
+    end of the runner's lifeline pipe: when the runner ends, the worker ends too, within a
+    moment and without writing anything more (:func:`_watch_runner`). Its standard output is
+    /dev/null: a worker prints nothing, and must not keep the runner's output pipe open
+    (``perfkit run | tee``). Its temporary folder is its own, in ``temp``, removed when it ends.
+
+    Args:
+        lifeline: read end of the runner's lifeline, or None.
+        env: ``PERFKIT_ROOT`` and ``PERFKIT_OUTPUTS`` of the run.
+        log_level: the runner's logging level.
+        temp: the runner's temporary folder.
+        max_notebooks: notebooks the worker executes before it retires (the runner's
+            ``MAX_NOTEBOOKS_PER_WORKER``).
     """
+    global MAX_NOTEBOOKS_PER_WORKER
+    MAX_NOTEBOOKS_PER_WORKER = max_notebooks
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
@@ -502,29 +579,32 @@ def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int,
     _detach_stdout()
     os.environ.update(env)
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
-    executor: NotebookExecutor | None = None
     try:
-        executor = NotebookExecutor(env["PERFKIT_ROOT"], env["PERFKIT_OUTPUTS"])
+        _own_temp_folder(temp)
+    except OSError:
+        log.debug("no temporary folder of its own", exc_info=True)
+    try:
+        _WORKER[0] = NotebookExecutor(env["PERFKIT_ROOT"], env["PERFKIT_OUTPUTS"])
     except Exception:
         log.debug("executor setup failed; retried with the first task", exc_info=True)
-    try:
-        while True:
-            try:
-                item = inbox.get(timeout=1.0)
-            except queue.Empty:
-                continue
-            if item is None:
-                break
-            task_id, task = item
-            outbox.put(("took", index, task_id))  # before anything that could end the process
-            result, executor = execute_task(
-                task, executor,
-                on_files=functools.partial(_report_files, outbox, index, task_id))
-            outbox.put(("done", index, task_id, result))
-            if executor is None:  # retire; the runner starts a fresh worker
-                break
-    finally:
-        cleanup_in_progress()
+
+
+def run_task(task: Task, scratch: Scratch | None = None) -> TaskDone:
+    """Execute and render one notebook in this worker process (never raises)."""
+    with _WORKER_LOCK:
+        result, _WORKER[0] = execute_task(task, _WORKER[0], scratch)
+        return TaskDone(result, retire=_WORKER[0] is None)
+
+
+def execute_on_dask_worker(task: Task) -> NotebookResult:
+    """Run one task on a Dask worker, keeping that worker's executor between tasks (a Dask
+    worker does not retire: a failure outside a notebook's cells gives it a new executor)."""
+    return run_task(task).result
+
+
+def worker_started() -> None:
+    """Nothing: sent first so that the pool's executor starts its process now (it starts one
+    when a task arrives), while the runner validates the department-year."""
 
 
 def _detach_stdout() -> None:
@@ -539,18 +619,3 @@ def _detach_stdout() -> None:
         pass
     os.dup2(devnull, 1)
     os.close(devnull)
-
-
-# ---------------------------------------------------------------------------------------------
-# Dask workers: the same task function, one executor per worker process
-# ---------------------------------------------------------------------------------------------
-
-_DASK_EXECUTOR: list[NotebookExecutor | None] = [None]
-_DASK_LOCK = threading.Lock()
-
-
-def execute_on_dask_worker(task: Task) -> NotebookResult:
-    """Run one task on a Dask worker, keeping that worker's executor between tasks."""
-    with _DASK_LOCK:  # one notebook at a time per process: the shell is the process's
-        result, _DASK_EXECUTOR[0] = execute_task(task, _DASK_EXECUTOR[0])
-    return result
