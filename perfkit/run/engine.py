@@ -26,10 +26,8 @@ ran if the worker dies); only when both succeed are the files moved over the pre
 ``failed/<notebook>.ipynb``.
 
 Nothing after the runner: a local worker watches a pipe only the runner holds open (its
-lifeline) and ends as soon as the runner has, however it ended (SIGKILL too): its temporary
-files and its temporary folder (Typst's compiler folder inside) removed, no report moved into
-place after (the output folder's lock died with the runner). The forkserver then ends as well,
-once its last worker has.
+lifeline, :mod:`perfkit.run.lifeline`) and ends as soon as the runner has, however it ended
+(SIGKILL too), writing nothing more.
 
 Module top level imports the standard library and perfkit's base modules only: the runner
 imports it on every run, an unchanged rerun too; papermill, nbformat, IPython and perfkit's
@@ -38,17 +36,14 @@ renderer are imported by the functions that use them, in the worker.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import json
 import logging
-import multiprocessing.util
 import os
 import secrets
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -61,6 +56,14 @@ from perfkit import config
 from perfkit.atomic import file_mode, write_text_atomic
 from perfkit.errors import PerfkitError, write_problem
 from perfkit.run.journal import journal_path
+from perfkit.run.lifeline import (
+    IN_PROGRESS,
+    committing,
+    detach_stdout,
+    on_term,
+    own_temp_folder,
+    watch_runner,
+)
 
 log = logging.getLogger(__name__)
 
@@ -264,10 +267,6 @@ class NotebookExecutor:
         restore_state()
 
 
-#: Temporary paths of the task in progress, removed if the worker is told to stop.
-_IN_PROGRESS: set[str] = set()
-
-
 def execute_task(task: Task, executor: NotebookExecutor | None,
                  scratch: Scratch | None = None) -> tuple[NotebookResult, NotebookExecutor | None]:
     """Execute and render one notebook; never raises (the failure is the result).
@@ -291,7 +290,7 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
     scratch = scratch or Scratch.for_task(task)
     scratch.create()
     tmp, stage = scratch.notebook, scratch.staging
-    _IN_PROGRESS.update((tmp, stage))
+    IN_PROGRESS.update((tmp, stage))
     try:
         if executor is None or (executor.root, executor.outputs_root) != (task.root,
                                                                           task.outputs_root):
@@ -305,7 +304,7 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
             from papermill.exceptions import PapermillExecutionError
 
             result.error = describe(exc, out_dir)
-            with _committing():
+            with committing():
                 result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
             if not isinstance(exc, PapermillExecutionError):
                 log.debug("notebook failed outside its cells", exc_info=True)
@@ -320,13 +319,13 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
                                      analyst_copy=task.analyst_copy)
         except Exception as exc:
             result.error = f"渲染失败：{describe(exc, out_dir)}"
-            with _committing():
+            with committing():
                 result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
             log.debug("render failed", exc_info=True)
             return result, executor
         outputs = {}
         final_nb = out_dir / f"{task.notebook}.ipynb"
-        with _committing():
+        with committing():
             for fmt_key, path in staged.items():
                 os.replace(path, out_dir / Path(path).name)
                 outputs[fmt_key] = Path(path).name
@@ -345,7 +344,7 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
         Path(tmp).unlink(missing_ok=True)
         Path(journal_path(tmp)).unlink(missing_ok=True)
         shutil.rmtree(stage, ignore_errors=True)
-        _IN_PROGRESS.difference_update((tmp, stage))
+        IN_PROGRESS.difference_update((tmp, stage))
         result.seconds = time.perf_counter() - start
     if executor is not None and executor.used >= MAX_NOTEBOOKS_PER_WORKER:
         executor = None
@@ -427,121 +426,6 @@ def describe(exc: BaseException, folder: str | Path | None = None) -> str:
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
-def cleanup_in_progress() -> None:
-    """Remove the current task's temporary files (on stop)."""
-    for path in list(_IN_PROGRESS):
-        p = Path(path)
-        if p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
-        else:
-            p.unlink(missing_ok=True)
-            Path(journal_path(path)).unlink(missing_ok=True)
-    _IN_PROGRESS.clear()
-
-
-# ---------------------------------------------------------------------------------------------
-# Ending with the runner
-# ---------------------------------------------------------------------------------------------
-
-#: In a local worker, the read end of the runner's lifeline: a pipe whose write end only the
-#: runner holds, so that it reads end-of-file as soon as the runner has ended, however it ended
-#: (SIGKILL included). A worker's parent is the forkserver, not the runner, so neither
-#: ``getppid`` nor a parent-death signal (``PR_SET_PDEATHSIG``) would tell it; and the
-#: forkserver only ends once every worker has (each holds its "alive" pipe).
-_LIFELINE: list[Any] = []
-#: Held while a finished notebook's files are moved into place (:func:`_committing`).
-_COMMIT_LOCK = threading.Lock()
-#: A SIGTERM that arrived while files were being moved into place (its number).
-_DEFERRED_TERM: list[int] = []
-_COMMITTING: list[bool] = [False]
-
-
-def runner_alive() -> bool:
-    """Whether the runner that started this worker still runs (always True without a lifeline:
-    a Dask worker, or a test calling :func:`execute_task` directly)."""
-    # The runner never writes to the lifeline, so "readable" means end-of-file.
-    return not _LIFELINE or not _LIFELINE[0].poll()
-
-
-@contextlib.contextmanager
-def _committing():
-    """Move a notebook's files into place only while the runner lives, all or none of them.
-
-    Without the runner nobody holds the output folder's lock any more (and another run may),
-    so a worker that outlived it must not replace a report: the check and the moves happen
-    under a lock the lifeline's watcher takes before ending the process, and a SIGTERM arriving
-    meanwhile takes effect once the moves are done (a report is never left half old, half new).
-    """
-    with _COMMIT_LOCK:
-        if not runner_alive():
-            _exit_worker(1)
-        _COMMITTING[0] = True
-        try:
-            yield
-        finally:
-            _COMMITTING[0] = False
-    if _DEFERRED_TERM:
-        _exit_worker(128 + _DEFERRED_TERM[0])
-
-
-def _exit_worker(code: int) -> None:
-    """End this worker now: the task's temporary files and the worker's temporary folder
-    (Typst's compiler folder inside, :mod:`perfkit.report.typstpdf`) removed, nothing else run
-    (no atexit handler, no flushing of stdio, no queue waiting on a runner that is gone)."""
-    try:
-        cleanup_in_progress()
-        for remove in _TEMP_FOLDER:
-            remove()
-    finally:
-        os._exit(code)
-
-
-def _on_term(signum, frame) -> None:  # pragma: no cover - exercised by the robustness test
-    if _COMMITTING[0]:
-        _DEFERRED_TERM.append(signum)
-        return
-    _exit_worker(128 + signum)
-
-
-def _watch_runner(lifeline: Any) -> None:
-    """End this worker as soon as the runner has ended (its lifeline reads end-of-file)."""
-    _LIFELINE[:] = [lifeline]
-
-    def watch() -> None:
-        try:
-            lifeline.recv_bytes()  # the runner sends nothing: this returns only on EOF
-        except (EOFError, OSError):
-            pass
-        with _COMMIT_LOCK:  # files being moved into place began while the runner lived
-            _exit_worker(1)
-
-    threading.Thread(target=watch, name="perfkit-runner-watch", daemon=True).start()
-
-
-#: Removes this worker's temporary folder: a multiprocessing finalizer, run when the worker ends
-#: normally; :func:`_exit_worker` calls it when the worker ends at once.
-_TEMP_FOLDER: list[Any] = []
-#: Name of a local worker's temporary folder, followed by the worker's process id.
-WORKER_TEMP_PREFIX = "perfkit-worker-"
-
-
-def _own_temp_folder(base: str) -> None:
-    """Give this worker a temporary folder of its own in ``base``, removed with the worker
-    however it ends: what a library leaves there (Typst's compiler folder) goes with it."""
-    folder = tempfile.mkdtemp(prefix=f"{WORKER_TEMP_PREFIX}{os.getpid()}-", dir=base)
-    tempfile.tempdir = folder
-    os.environ["TMPDIR"] = folder  # and processes the worker starts
-    _TEMP_FOLDER[:] = [multiprocessing.util.Finalize(None, shutil.rmtree, args=(folder, True),
-                                                     exitpriority=0)]
-
-
-def remove_worker_temp(base: str, pid: int) -> None:
-    """Remove the temporary folder of a local worker that ended without removing it (a notebook
-    that ended the process, a crash in C code)."""
-    for folder in Path(base).glob(f"{WORKER_TEMP_PREFIX}{pid}-*"):
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 #: This process's notebook executor, kept from one task to the next (None before the first and
 #: after a failure outside a notebook's cells); one notebook at a time in it (a Dask worker runs
 #: tasks in threads, and the shell is the process's).
@@ -556,7 +440,7 @@ def start_worker(lifeline: Any, env: dict[str, str], log_level: int, temp: str,
     The worker ignores SIGINT and SIGHUP (the runner decides what a Ctrl-C or a closed terminal
     stops) and on SIGTERM removes its temporary files before exiting. ``lifeline`` is the read
     end of the runner's lifeline pipe: when the runner ends, the worker ends too, within a
-    moment and without writing anything more (:func:`_watch_runner`). Its standard output is
+    moment and without writing anything more (:func:`watch_runner`). Its standard output is
     /dev/null: a worker prints nothing, and must not keep the runner's output pipe open
     (``perfkit run | tee``). Its temporary folder is its own, in ``temp``, removed when it ends.
 
@@ -573,14 +457,14 @@ def start_worker(lifeline: Any, env: dict[str, str], log_level: int, temp: str,
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _on_term)
+    signal.signal(signal.SIGTERM, on_term)
     if lifeline is not None:
-        _watch_runner(lifeline)
-    _detach_stdout()
+        watch_runner(lifeline)
+    detach_stdout()
     os.environ.update(env)
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
     try:
-        _own_temp_folder(temp)
+        own_temp_folder(temp)
     except OSError:
         log.debug("no temporary folder of its own", exc_info=True)
     try:
@@ -605,17 +489,3 @@ def execute_on_dask_worker(task: Task) -> NotebookResult:
 def worker_started() -> None:
     """Nothing: sent first so that the pool's executor starts its process now (it starts one
     when a task arrives), while the runner validates the department-year."""
-
-
-def _detach_stdout() -> None:
-    """Point file descriptor 1 at /dev/null (sys.stdout with it)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-    except OSError:
-        return
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError, AttributeError):
-        pass
-    os.dup2(devnull, 1)
-    os.close(devnull)

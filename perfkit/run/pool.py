@@ -19,7 +19,7 @@ its executor is shut down, and the slot gets a new one for its next task. Not th
 replaced, and the tasks queued behind it wait for ever (CPython gh-115634).
 
 Nothing outlives the runner: the workers watch its lifeline, a pipe only the runner holds open
-(:func:`perfkit.run.engine.start_worker`), and end as soon as it closes, however the runner ended;
+(:mod:`perfkit.run.lifeline`), and end as soon as it closes, however the runner ended;
 :meth:`LocalPool.stop` closes it to stop them at once (Ctrl-C, SIGTERM, a closed terminal).
 """
 
@@ -56,12 +56,12 @@ from perfkit.run.engine import (
     describe,
     execute_on_dask_worker,
     keep_failed,
-    remove_worker_temp,
     run_task,
     start_worker,
     worker_started,
 )
 from perfkit.run.journal import recover
+from perfkit.run.lifeline import remove_worker_temp
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ class LocalPool:
             self._mp = mp.get_context("spawn")
         # The lifeline: each worker watches the read end; the write end stays in this process
         # alone (not inheritable, never sent), so when the runner ends, however it ends, the
-        # workers read end-of-file and end too, writing nothing more (engine._watch_runner).
+        # workers read end-of-file and end too, writing nothing more (lifeline.watch_runner).
         self._lifeline, self._lifeline_w = self._mp.Pipe(duplex=False)
         self._temp = tempfile.gettempdir()
         env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root)}
