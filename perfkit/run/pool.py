@@ -129,7 +129,8 @@ class _Job:
 
 @dataclass
 class _Slot:
-    """A place for one worker: the worker in it (None until it has a task), the job it runs."""
+    """A place for one worker: the worker in it (None after it retired, until its next task),
+    and the job it runs."""
 
     worker: _Worker | None = None
     job: _Job | None = None
