@@ -6,25 +6,28 @@ report notebooks that cost more CPU than the notebooks' own code (issue 15: one 
 notebooks, 5.6 CPU-s against 1.6 for the code). A worker therefore executes notebooks itself,
 with papermill's ``perfkit-inprocess`` engine (:mod:`perfkit.run.inprocess`): the same
 parameters cell, outputs, per-cell status and error handling as with a kernel, in the
-interpreter that already holds the imports. Local workers are forked from a server that has
-imported them once (``forkserver`` with :mod:`perfkit.run.preload`), so two workers do not pay
-for them twice.
+interpreter that already holds the imports. Local workers are the processes of
+:mod:`perfkit.run.pool` (``concurrent.futures``), forked from a server that has imported them once
+(``forkserver`` with :mod:`perfkit.run.preload`), so two workers do not pay for them twice: the
+pool calls :func:`start_worker` in each, then :func:`run_task` per notebook, and a worker answers
+with a :class:`TaskDone`.
 
 Every notebook gets a fresh namespace (the shell's ``reset``); what a notebook may change outside
 it (matplotlib settings and open figures, working directory, warning filters, ``sys.path``) is
 put back before the next one. A worker retires after ``MAX_NOTEBOOKS_PER_WORKER`` notebooks and
-after a notebook that failed outside its cells; the runner starts a new one, which bounds memory
-over a long batch. A notebook that ends its worker (``os._exit``, a crash in C code) fails alone:
-its cells so far are kept and the runner starts a new worker.
+after a notebook that failed outside its cells (``TaskDone.retire``); the pool starts a new one,
+which bounds memory over a long batch. A notebook that ends its worker (``os._exit``, a crash in
+C code) fails alone: its cells so far are kept and the pool starts a new worker.
 
 Nothing half-written: a notebook executes into a hidden temporary file and renders into a hidden
-staging folder; only when both succeed are the files moved over the previous reports (each move
-atomic). A failed notebook's partially executed copy goes to ``failed/<notebook>.ipynb``.
+staging folder (their names, :class:`Scratch`, chosen by the runner, which keeps the cells that
+ran if the worker dies); only when both succeed are the files moved over the previous reports
+(each move atomic). A failed notebook's partially executed copy goes to
+``failed/<notebook>.ipynb``.
 
 Nothing after the runner: a local worker watches a pipe only the runner holds open (its
-lifeline) and ends as soon as the runner has, however it ended (SIGKILL too): its temporary
-files and Typst's folder removed, no report moved into place after (the output folder's lock
-died with the runner). The forkserver then ends as well, once its last worker has.
+lifeline, :mod:`perfkit.run.lifeline`) and ends as soon as the runner has, however it ended
+(SIGKILL too), writing nothing more.
 
 Module top level imports the standard library and perfkit's base modules only: the runner
 imports it on every run, an unchanged rerun too; papermill, nbformat, IPython and perfkit's
@@ -33,18 +36,14 @@ renderer are imported by the functions that use them, in the worker.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import gc
 import json
 import logging
-import multiprocessing.util
 import os
-import queue
+import secrets
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -57,6 +56,14 @@ from perfkit import config
 from perfkit.atomic import file_mode, write_text_atomic
 from perfkit.errors import PerfkitError, write_problem
 from perfkit.run.journal import journal_path
+from perfkit.run.lifeline import (
+    IN_PROGRESS,
+    committing,
+    detach_stdout,
+    on_term,
+    own_temp_folder,
+    watch_runner,
+)
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +118,50 @@ class Task:
     parameters: dict[str, Any] = field(default_factory=dict)
     #: Also write the analyst copy with code (``<notebook>.code.html``).
     analyst_copy: bool = False
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """Where one notebook executes (``notebook``, its cell journal beside it) and renders
+    (``staging``) before its files are moved into place: hidden names in its output folder,
+    chosen before the task is sent, so that the runner knows them if the worker dies."""
+
+    notebook: str
+    staging: str
+
+    @classmethod
+    def for_task(cls, task: Task) -> Scratch:
+        """New, unused names for ``task`` (``.finance.<random>.partial.ipynb`` …)."""
+        token = secrets.token_hex(6)
+        out = Path(task.out_dir)
+        return cls(str(out / f".{task.notebook}.{token}.partial.ipynb"),
+                   str(out / f".{task.notebook}.staging.{token}"))
+
+    def create(self) -> None:
+        """Create both, the notebook readable as the umask allows (it becomes the report's
+        ``<notebook>.ipynb``); an existing file or folder of these names is an error."""
+        fd = os.open(self.notebook, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, file_mode())
+        finally:
+            os.close(fd)
+        try:
+            os.mkdir(self.staging, 0o700)
+        except OSError:
+            Path(self.notebook).unlink(missing_ok=True)
+            raise
+
+
+@dataclass(frozen=True)
+class TaskDone:
+    """What a local worker sends back for a task."""
+
+    result: NotebookResult
+    #: The worker takes no more tasks: it has executed ``MAX_NOTEBOOKS_PER_WORKER`` notebooks,
+    #: or a failure outside a notebook's cells may have left it in a state a fresh process
+    #: would not have. The pool replaces it.
+    retire: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,19 +267,15 @@ class NotebookExecutor:
         restore_state()
 
 
-#: Temporary paths of the task in progress, removed if the worker is told to stop.
-_IN_PROGRESS: set[str] = set()
-
-
 def execute_task(task: Task, executor: NotebookExecutor | None,
-                 on_files: Any = None) -> tuple[NotebookResult, NotebookExecutor | None]:
+                 scratch: Scratch | None = None) -> tuple[NotebookResult, NotebookExecutor | None]:
     """Execute and render one notebook; never raises (the failure is the result).
 
     Args:
         task: what to run.
         executor: this process's executor from the previous task, or None.
-        on_files: called with the temporary notebook and staging folder before the notebook
-            runs (the runner keeps the notebook for diagnosis if the worker dies meanwhile).
+        scratch: the temporary notebook and staging folder to use (the runner keeps the
+            notebook for diagnosis if the worker dies meanwhile); new names when None.
 
     Returns:
         The result and the executor to use next (None when this process should retire: after
@@ -240,14 +287,10 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
     out_dir.mkdir(parents=True, exist_ok=True)
     result = NotebookResult(task.department, task.year, task.notebook, FAILED,
                             input_hash=task.input_hash, inputs=task.inputs)
-    fd, tmp = tempfile.mkstemp(prefix=f".{task.notebook}.", suffix=".partial.ipynb", dir=out_dir)
-    if hasattr(os, "fchmod"):
-        os.fchmod(fd, file_mode())  # becomes <notebook>.ipynb: readable as the umask allows
-    os.close(fd)
-    stage = tempfile.mkdtemp(prefix=f".{task.notebook}.staging.", dir=out_dir)
-    _IN_PROGRESS.update((tmp, stage))
-    if on_files:
-        on_files(tmp, stage)
+    scratch = scratch or Scratch.for_task(task)
+    scratch.create()
+    tmp, stage = scratch.notebook, scratch.staging
+    IN_PROGRESS.update((tmp, stage))
     try:
         if executor is None or (executor.root, executor.outputs_root) != (task.root,
                                                                           task.outputs_root):
@@ -261,7 +304,7 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
             from papermill.exceptions import PapermillExecutionError
 
             result.error = describe(exc, out_dir)
-            with _committing():
+            with committing():
                 result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
             if not isinstance(exc, PapermillExecutionError):
                 log.debug("notebook failed outside its cells", exc_info=True)
@@ -276,13 +319,13 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
                                      analyst_copy=task.analyst_copy)
         except Exception as exc:
             result.error = f"渲染失败：{describe(exc, out_dir)}"
-            with _committing():
+            with committing():
                 result.failed_copy = keep_failed(Path(tmp), out_dir, task.notebook)
             log.debug("render failed", exc_info=True)
             return result, executor
         outputs = {}
         final_nb = out_dir / f"{task.notebook}.ipynb"
-        with _committing():
+        with committing():
             for fmt_key, path in staged.items():
                 os.replace(path, out_dir / Path(path).name)
                 outputs[fmt_key] = Path(path).name
@@ -301,7 +344,7 @@ def execute_task(task: Task, executor: NotebookExecutor | None,
         Path(tmp).unlink(missing_ok=True)
         Path(journal_path(tmp)).unlink(missing_ok=True)
         shutil.rmtree(stage, ignore_errors=True)
-        _IN_PROGRESS.difference_update((tmp, stage))
+        IN_PROGRESS.difference_update((tmp, stage))
         result.seconds = time.perf_counter() - start
     if executor is not None and executor.used >= MAX_NOTEBOOKS_PER_WORKER:
         executor = None
@@ -383,174 +426,66 @@ def describe(exc: BaseException, folder: str | Path | None = None) -> str:
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
-def cleanup_in_progress() -> None:
-    """Remove the current task's temporary files (on stop)."""
-    for path in list(_IN_PROGRESS):
-        p = Path(path)
-        if p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
-        else:
-            p.unlink(missing_ok=True)
-            Path(journal_path(path)).unlink(missing_ok=True)
-    _IN_PROGRESS.clear()
+#: This process's notebook executor, kept from one task to the next (None before the first and
+#: after a failure outside a notebook's cells); one notebook at a time in it (a Dask worker runs
+#: tasks in threads, and the shell is the process's).
+_WORKER: list[NotebookExecutor | None] = [None]
+_WORKER_LOCK = threading.Lock()
 
 
-# ---------------------------------------------------------------------------------------------
-# Ending with the runner
-# ---------------------------------------------------------------------------------------------
+def start_worker(lifeline: Any, env: dict[str, str], log_level: int, temp: str,
+                 max_notebooks: int = MAX_NOTEBOOKS_PER_WORKER) -> None:
+    """Set up a local worker process (the pool's initializer; never raises).
 
-#: In a local worker, the read end of the runner's lifeline: a pipe whose write end only the
-#: runner holds, so that it reads end-of-file as soon as the runner has ended, however it ended
-#: (SIGKILL included). A worker's parent is the forkserver, not the runner, so neither
-#: ``getppid`` nor a parent-death signal (``PR_SET_PDEATHSIG``) would tell it; and the
-#: forkserver only ends once every worker has (each holds its "alive" pipe).
-_LIFELINE: list[Any] = []
-#: Held while a finished notebook's files are moved into place (:func:`_committing`).
-_COMMIT_LOCK = threading.Lock()
-#: A SIGTERM that arrived while files were being moved into place (its number).
-_DEFERRED_TERM: list[int] = []
-_COMMITTING: list[bool] = [False]
+    The worker ignores SIGINT and SIGHUP (the runner decides what a Ctrl-C or a closed terminal
+    stops) and on SIGTERM removes its temporary files before exiting. ``lifeline`` is the read
+    end of the runner's lifeline pipe: when the runner ends, the worker ends too, within a
+    moment and without writing anything more (:func:`watch_runner`). Its standard output is
+    /dev/null: a worker prints nothing, and must not keep the runner's output pipe open
+    (``perfkit run | tee``). Its temporary folder is its own, in ``temp``, removed when it ends.
 
-
-def runner_alive() -> bool:
-    """Whether the runner that started this worker still runs (always True without a lifeline:
-    a Dask worker, or a test calling :func:`execute_task` directly)."""
-    # The runner never writes to the lifeline, so "readable" means end-of-file.
-    return not _LIFELINE or not _LIFELINE[0].poll()
-
-
-@contextlib.contextmanager
-def _committing():
-    """Move a notebook's files into place only while the runner lives, all or none of them.
-
-    Without the runner nobody holds the output folder's lock any more (and another run may),
-    so a worker that outlived it must not replace a report: the check and the moves happen
-    under a lock the lifeline's watcher takes before ending the process, and a SIGTERM arriving
-    meanwhile takes effect once the moves are done (a report is never left half old, half new).
+    Args:
+        lifeline: read end of the runner's lifeline, or None.
+        env: ``PERFKIT_ROOT`` and ``PERFKIT_OUTPUTS`` of the run.
+        log_level: the runner's logging level.
+        temp: the runner's temporary folder.
+        max_notebooks: notebooks the worker executes before it retires (the runner's
+            ``MAX_NOTEBOOKS_PER_WORKER``).
     """
-    with _COMMIT_LOCK:
-        if not runner_alive():
-            _exit_worker(1)
-        _COMMITTING[0] = True
-        try:
-            yield
-        finally:
-            _COMMITTING[0] = False
-    if _DEFERRED_TERM:
-        _exit_worker(128 + _DEFERRED_TERM[0])
-
-
-def _exit_worker(code: int) -> None:
-    """End this worker now: its temporary files removed, its finalizers run (Typst's compiler
-    folder, :mod:`perfkit.report.typstpdf`), no atexit handlers, no flushing of stdio."""
-    try:
-        cleanup_in_progress()
-        # Priority 0 and above: perfkit's folders and the queues' closing, not the joining of
-        # their feeder threads (-5), which could wait on a runner that is gone.
-        multiprocessing.util._run_finalizers(0)  # type: ignore[attr-defined]
-    finally:
-        os._exit(code)
-
-
-def _on_term(signum, frame) -> None:  # pragma: no cover - exercised by the robustness test
-    if _COMMITTING[0]:
-        _DEFERRED_TERM.append(signum)
-        return
-    _exit_worker(128 + signum)
-
-
-def _watch_runner(lifeline: Any) -> None:
-    """End this worker as soon as the runner has ended (its lifeline reads end-of-file)."""
-    _LIFELINE[:] = [lifeline]
-
-    def watch() -> None:
-        try:
-            lifeline.recv_bytes()  # the runner sends nothing: this returns only on EOF
-        except (EOFError, OSError):
-            pass
-        with _COMMIT_LOCK:  # files being moved into place began while the runner lived
-            _exit_worker(1)
-
-    threading.Thread(target=watch, name="perfkit-runner-watch", daemon=True).start()
-
-
-def _report_files(outbox, index: int, task_id: int, tmp: str, stage: str) -> None:
-    outbox.put(("started", index, task_id, tmp, stage))
-
-
-def worker_main(index: int, inbox, outbox, env: dict[str, str], log_level: int,
-                lifeline: Any = None) -> None:
-    """Body of one worker process: take tasks from ``inbox`` until None, report to ``outbox``.
-
-    Workers may share ``inbox``. On taking a task the worker reports ``("took", index,
-    task_id)``, before its notebook runs ``("started", index, task_id, notebook, staging)``,
-    after it ``("done", index, task_id, result)``. It exits after the last task,
-    and early when its executor retires (the runner starts another worker). The worker ignores
-    SIGINT and SIGHUP (the runner decides what a Ctrl-C or a closed terminal stops) and on
-    SIGTERM removes its temporary files before exiting. ``lifeline`` is the read end of the
-    runner's lifeline pipe: when the runner ends, the worker ends too, within a moment and
-    without writing anything more (:func:`_watch_runner`). Its standard output is /dev/null:
-    a worker prints nothing, and must not keep the runner's output pipe open
-    (``perfkit run | tee``).
-    """
+    global MAX_NOTEBOOKS_PER_WORKER
+    MAX_NOTEBOOKS_PER_WORKER = max_notebooks
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _on_term)
+    signal.signal(signal.SIGTERM, on_term)
     if lifeline is not None:
-        _watch_runner(lifeline)
-    _detach_stdout()
+        watch_runner(lifeline)
+    detach_stdout()
     os.environ.update(env)
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
-    executor: NotebookExecutor | None = None
     try:
-        executor = NotebookExecutor(env["PERFKIT_ROOT"], env["PERFKIT_OUTPUTS"])
+        own_temp_folder(temp)
+    except OSError:
+        log.debug("no temporary folder of its own", exc_info=True)
+    try:
+        _WORKER[0] = NotebookExecutor(env["PERFKIT_ROOT"], env["PERFKIT_OUTPUTS"])
     except Exception:
         log.debug("executor setup failed; retried with the first task", exc_info=True)
-    try:
-        while True:
-            try:
-                item = inbox.get(timeout=1.0)
-            except queue.Empty:
-                continue
-            if item is None:
-                break
-            task_id, task = item
-            outbox.put(("took", index, task_id))  # before anything that could end the process
-            result, executor = execute_task(
-                task, executor,
-                on_files=functools.partial(_report_files, outbox, index, task_id))
-            outbox.put(("done", index, task_id, result))
-            if executor is None:  # retire; the runner starts a fresh worker
-                break
-    finally:
-        cleanup_in_progress()
 
 
-def _detach_stdout() -> None:
-    """Point file descriptor 1 at /dev/null (sys.stdout with it)."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-    except OSError:
-        return
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError, AttributeError):
-        pass
-    os.dup2(devnull, 1)
-    os.close(devnull)
-
-
-# ---------------------------------------------------------------------------------------------
-# Dask workers: the same task function, one executor per worker process
-# ---------------------------------------------------------------------------------------------
-
-_DASK_EXECUTOR: list[NotebookExecutor | None] = [None]
-_DASK_LOCK = threading.Lock()
+def run_task(task: Task, scratch: Scratch | None = None) -> TaskDone:
+    """Execute and render one notebook in this worker process (never raises)."""
+    with _WORKER_LOCK:
+        result, _WORKER[0] = execute_task(task, _WORKER[0], scratch)
+        return TaskDone(result, retire=_WORKER[0] is None)
 
 
 def execute_on_dask_worker(task: Task) -> NotebookResult:
-    """Run one task on a Dask worker, keeping that worker's executor between tasks."""
-    with _DASK_LOCK:  # one notebook at a time per process: the shell is the process's
-        result, _DASK_EXECUTOR[0] = execute_task(task, _DASK_EXECUTOR[0])
-    return result
+    """Run one task on a Dask worker, keeping that worker's executor between tasks (a Dask
+    worker does not retire: a failure outside a notebook's cells gives it a new executor)."""
+    return run_task(task).result
+
+
+def worker_started() -> None:
+    """Nothing: sent first so that the pool's executor starts its process now (it starts one
+    when a task arrives), while the runner validates the department-year."""

@@ -45,6 +45,8 @@ def load() -> None:
     _LOADED.append(True)
     skip_slow_imports()
     try:
+        import concurrent.futures.process  # noqa: F401 - the worker's loop (ProcessPoolExecutor)
+
         import matplotlib
 
         matplotlib.use("agg")  # the notebook shell switches to the inline backend

@@ -9,9 +9,9 @@ where it was read (:mod:`perfkit.reads`). Their hashes go to ``manifest.json`` n
 reports; an unchanged notebook is skipped unless ``force``. The tables are cached the same way.
 
 Notebooks execute inside worker processes, without a kernel (see :mod:`perfkit.run.engine`), or
-on a Dask cluster. A failure stays with its notebook: the batch goes on, the previous good
-reports stay in place and the partially executed copy is kept in ``failed/``. Ctrl-C stops the
-workers, removes temporary files and records what finished.
+on a Dask cluster (:mod:`perfkit.run.pool`). A failure stays with its notebook: the batch goes on,
+the previous good reports stay in place and the partially executed copy is kept in ``failed/``.
+Ctrl-C stops the workers, removes temporary files and records what finished.
 """
 
 from __future__ import annotations
@@ -20,17 +20,13 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import multiprocessing as mp
-import os
-import queue
 import shutil
 import signal
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perfkit import __version__, config, reads
 from perfkit.atomic import sha256_file, write_text_atomic
@@ -45,12 +41,11 @@ from perfkit.run.engine import (
     NotebookResult,
     Task,
     describe,
-    execute_on_dask_worker,
-    keep_failed,
-    worker_main,
 )
-from perfkit.run.journal import recover
 from perfkit.run.locking import OutputLock
+
+if TYPE_CHECKING:
+    from perfkit.run.pool import DaskPool, LocalPool
 
 log = logging.getLogger(__name__)
 
@@ -384,221 +379,6 @@ def _current(out_dir: Path, notebooks: dict[str, Any], domains: list[str] | None
 
 
 # ---------------------------------------------------------------------------------------------
-# Executors: local worker processes, or Dask
-# ---------------------------------------------------------------------------------------------
-
-
-class _LocalWorkers:
-    """Worker processes taking tasks from one shared queue, each as soon as it is free; the
-    queue holds up to ``AHEAD`` tasks per worker beyond those running, so that no worker idles
-    while the runner validates the next department-year. A worker that dies or retires is
-    replaced.
-
-    Workers are forked from a server that imported what they need once
-    (:mod:`perfkit.run.preload`); where there is no ``forkserver`` (Windows) they are spawned
-    and import it themselves.
-    """
-
-    #: Tasks queued per worker beyond the one it runs.
-    AHEAD = 1
-
-    def __init__(self, jobs: int, outputs_root: Path):
-        if "forkserver" in mp.get_all_start_methods():
-            self.ctx: Any = mp.get_context("forkserver")
-            self.ctx.set_forkserver_preload(["perfkit.run.preload"])
-        else:  # pragma: no cover - Windows
-            self.ctx = mp.get_context("spawn")
-        self.tasks = self.ctx.Queue()
-        self.outbox = self.ctx.Queue()
-        # The lifeline: each worker watches the read end; the write end stays in this process
-        # alone (not inheritable, never sent), so when the runner ends, however it ends, the
-        # workers read end-of-file and end too, writing nothing more (engine._watch_runner).
-        self._lifeline, self._lifeline_w = self.ctx.Pipe(duplex=False)
-        self.env = {"PERFKIT_ROOT": str(config.ROOT), "PERFKIT_OUTPUTS": str(outputs_root)}
-        self.jobs = jobs
-        self.workers: dict[int, Any] = {}
-        #: Tasks submitted and not yet reported, by task id.
-        self.outstanding: dict[int, Task] = {}
-        #: What each worker is running: task id, and once known its temporary notebook and
-        #: staging folder.
-        self.current: dict[int, tuple[int, str, str]] = {}
-        self._next = 0
-        # Starting the first worker waits for the forkserver's imports (about 2 s): in a thread,
-        # so that the runner validates the department-year meanwhile.
-        self._starter = threading.Thread(target=lambda: [self._start() for _ in range(jobs)],
-                                         name="perfkit-start-workers", daemon=True)
-        self._starter.start()
-
-    def _started(self) -> bool:
-        return not self._starter.is_alive()
-
-    def _start(self) -> int:
-        i = self._next
-        self._next += 1
-        p = self.ctx.Process(target=worker_main, name=f"perfkit-worker-{i}", daemon=True,
-                             args=(i, self.tasks, self.outbox, self.env,
-                                   logging.getLogger().getEffectiveLevel(), self._lifeline))
-        p.start()
-        self.workers[i] = p
-        return i
-
-    def capacity(self) -> int:
-        return (1 + self.AHEAD) * self.jobs - len(self.outstanding)
-
-    def submit(self, task_id: int, task: Task) -> None:
-        self.outstanding[task_id] = task
-        self.tasks.put((task_id, task))
-
-    def next_result(self, timeout: float) -> tuple[int, NotebookResult] | None:
-        try:
-            msg = self.outbox.get(timeout=timeout)
-        except queue.Empty:
-            msg = None
-        if msg and msg[0] == "took":
-            self.current[msg[1]] = (msg[2], "", "")
-        elif msg and msg[0] == "started":
-            self.current[msg[1]] = (msg[2], msg[3], msg[4])
-        elif msg and msg[0] == "done":
-            _, i, task_id, result = msg
-            self.outstanding.pop(task_id, None)
-            self.current.pop(i, None)
-            return task_id, result
-        if not self._started():
-            return None
-        for i, p in list(self.workers.items()):
-            if p.is_alive():
-                continue
-            # Retired after a task, or died (a notebook ended the process, out of memory …):
-            # replace it, and fail the task it was running, keeping what ran.
-            p.join(timeout=5)
-            del self.workers[i]
-            running = self.current.pop(i, None)
-            self._start()
-            if running is not None and running[0] in self.outstanding:
-                tid, tmp, stage = running
-                t = self.outstanding.pop(tid)
-                failed_copy = None
-                if tmp:
-                    try:
-                        recover(tmp)  # the cells that ran, from their journal
-                        failed_copy = keep_failed(Path(tmp), Path(t.out_dir), t.notebook)
-                    except OSError:  # a full disk, a read-only folder: the failure stands
-                        log.debug("keeping %s", tmp, exc_info=True)
-                    shutil.rmtree(stage, ignore_errors=True)
-                return tid, NotebookResult(
-                    t.department, t.year, t.notebook, FAILED, input_hash=t.input_hash,
-                    inputs=t.inputs, failed_copy=failed_copy,
-                    error=f"执行笔记本时工作进程意外退出（退出码 {p.exitcode}）")
-        return None
-
-    def close(self) -> None:
-        """Let the workers finish their tasks and exit."""
-        self._starter.join()
-        for _ in self.workers:
-            self.tasks.put(None)
-        for p in self.workers.values():
-            _join(p, 30, p.terminate)
-        self._cut_lifeline()
-        _stop_forkserver()
-
-    def stop(self) -> None:
-        """Stop now: SIGTERM lets each worker remove its temporary files."""
-        self._starter.join()
-        for p in self.workers.values():
-            if p.is_alive():
-                p.terminate()
-        for p in self.workers.values():
-            _join(p, 10, p.kill)
-        self._cut_lifeline()
-        _stop_forkserver()
-
-    def _cut_lifeline(self) -> None:
-        """Close both ends: a worker still alive (it should not be) ends on reading EOF."""
-        self._lifeline_w.close()
-        self._lifeline.close()
-
-
-def _join(process: Any, timeout: float, escalate: Callable[[], None]) -> None:
-    """Wait for ``process`` to end; after ``timeout`` seconds, ``escalate`` and wait 5 s more."""
-    process.join(timeout=timeout)
-    if process.is_alive():
-        escalate()
-        process.join(timeout=5)
-
-
-def _stop_forkserver() -> None:
-    """End the server the workers were forked from, so that no process outlives the run (the
-    next run starts one again, at the cost of its imports)."""
-    from multiprocessing import forkserver
-
-    server = getattr(forkserver, "_forkserver", None)
-    stop = getattr(server, "_stop", None)
-    if stop is not None:
-        try:
-            stop()
-        except OSError:  # already gone
-            log.debug("forkserver stop", exc_info=True)
-
-
-class _DaskWorkers:
-    """The same tasks on a Dask distributed cluster (an address, or a LocalCluster)."""
-
-    def __init__(self, scheduler: str, jobs: int):
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise PerfkitError("未安装 Dask：pip install 'perfkit[dask]'，或不用 --scheduler。"
-                               ) from None
-        self.cluster = None
-        if scheduler == "local":
-            self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
-            self.client = Client(self.cluster)
-        else:
-            self.client = Client(scheduler)
-        self.futures: dict[Any, tuple[int, Task]] = {}
-
-    def capacity(self) -> int:
-        return 1 << 30  # the Dask scheduler queues and balances
-
-    def submit(self, task_id: int, task: Task) -> None:
-        fut = self.client.submit(execute_on_dask_worker, task, pure=False,
-                                 key=f"perfkit-{task.department}-{task.year}-{task.notebook}-"
-                                     f"{os.getpid()}-{task_id}")
-        self.futures[fut] = (task_id, task)
-
-    def next_result(self, timeout: float) -> tuple[int, NotebookResult] | None:
-        from distributed import wait
-
-        if not self.futures:
-            return None
-        try:
-            done, _ = wait(list(self.futures), timeout=timeout, return_when="FIRST_COMPLETED")
-        except TimeoutError:
-            return None
-        for fut in done:
-            task_id, t = self.futures.pop(fut)
-            try:
-                return task_id, fut.result()
-            except Exception as exc:  # the worker died or the task could not be sent
-                return task_id, NotebookResult(t.department, t.year, t.notebook, FAILED,
-                                               input_hash=t.input_hash, inputs=t.inputs,
-                                               error=f"Dask：{describe(exc)}")
-        return None
-
-    def close(self) -> None:
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
-
-    def stop(self) -> None:
-        try:
-            self.client.cancel(list(self.futures))
-        finally:
-            self.close()
-
-
-# ---------------------------------------------------------------------------------------------
 # The run
 # ---------------------------------------------------------------------------------------------
 
@@ -654,8 +434,7 @@ def run(
     results: list[NotebookResult] = []
     planned: dict[tuple[str, int], dict[str, Any]] = {}
     locks: list[OutputLock] = []
-    pool = None
-    queue_: deque[tuple[int, Task]] = deque()
+    pool: LocalPool | DaskPool | None = None
     running: dict[int, Task] = {}
 
     def emit(r: NotebookResult) -> None:
@@ -671,8 +450,10 @@ def run(
         # Started as soon as some work is certain, so workers start while the rest is planned.
         nonlocal pool
         if pool is None:
+            from perfkit.run.pool import DaskPool, LocalPool
+
             n = max(1, min(jobs, len(pairs) * len(notebooks or (*config.DOCUMENTS, "", "", ""))))
-            pool = _DaskWorkers(scheduler, n) if scheduler else _LocalWorkers(n, outputs_root)
+            pool = DaskPool(scheduler, n) if scheduler else LocalPool(n, outputs_root)
 
     def grow(n: int) -> None:
         nonlocal expected
@@ -681,13 +462,8 @@ def run(
             on_start(expected)
 
     def pump(timeout: float) -> None:
-        """Submit what the workers can take; collect the results that are in (waiting up to
-        ``timeout`` for the first)."""
-        assert pool is not None  # started before anything is queued
-        while queue_ and pool.capacity() > 0:
-            tid, t = queue_.popleft()
-            running[tid] = t
-            pool.submit(tid, t)
+        """Collect the results that are in (waiting up to ``timeout`` for the first)."""
+        assert pool is not None  # started before anything is submitted
         got = pool.next_result(timeout=timeout)
         while got is not None:
             tid, r = got
@@ -730,10 +506,12 @@ def run(
             for r in skipped:
                 emit(r)
             for t in ordered:
-                queue_.append((next(counter), t))
-            if pool is not None and (queue_ or running):
+                assert pool is not None  # plan() started it before listing a task
+                running[tid := next(counter)] = t
+                pool.submit(tid, t)
+            if pool is not None and running:
                 pump(0.0)
-        while queue_ or running:
+        while running:
             pump(0.5)
         if pool is not None:
             pool.close()

@@ -39,7 +39,8 @@ LAZY: dict[str, str] = {
     "perfkit.cli": "per-command imports",
     # An unchanged rerun (0.26 s) checks hashes only: loading a workbook and writing tables
     # (pandas, pandera: 0.5 s) happen only when something changed.
-    "perfkit.run.runner": "evaluation, tidy tables and the reader only when inputs changed",
+    "perfkit.run.runner": "evaluation, tidy tables, the reader and the worker pool only when "
+                          "inputs changed",
     # The runner imports the engine on every run, an unchanged rerun too; executing and
     # rendering (papermill, IPython, nbconvert) are imported in the worker.
     "perfkit.run.engine": "executing and rendering in the worker",

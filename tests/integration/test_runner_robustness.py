@@ -165,6 +165,67 @@ def test_notebook_that_ends_its_worker_fails_alone_keeps_what_ran_and_the_next_o
     assert status[("synthetic-02", "finance")].status == "ok"
 
 
+def _notebook(root: Path, name: str, code: str) -> None:
+    """A small notebook of the project: the runner's parameters, then ``code``."""
+    import nbformat
+
+    params = nbformat.v4.new_code_cell('department = ""\nyear = 0\nworkbook = ""\nparams_file = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(code)], metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, root / "notebooks" / f"{name}.ipynb")
+
+
+def _shown(outputs: Path, dept: str, name: str) -> str:
+    """What the last cell of an executed notebook showed."""
+    import nbformat
+
+    nb = nbformat.read(outputs / dept / "2019" / f"{name}.ipynb", as_version=4)
+    return nb.cells[-1].outputs[0]["data"]["text/plain"]
+
+
+@pytest.mark.slow
+def test_a_worker_is_replaced_after_its_notebooks(project, monkeypatch):
+    """A worker retires after MAX_NOTEBOOKS_PER_WORKER notebooks and a new one takes the next
+    task (ProcessPoolExecutor's max_tasks_per_child could leave the queue waiting for ever on
+    Python 3.11, CPython gh-115634)."""
+    from perfkit.run import engine
+    from perfkit.run.runner import run
+
+    root, outputs, _ = project
+    monkeypatch.setattr(engine, "MAX_NOTEBOOKS_PER_WORKER", 2)
+    for name in ("pid_a", "pid_b"):
+        _notebook(root, name, "import os\nos.getpid()")
+    depts = [(f"synthetic-0{i}", 2019) for i in (1, 2, 3)]
+    results = run(depts, notebooks=["pid_a", "pid_b"], outputs=outputs, jobs=1, pdf=False)
+    assert [r.status for r in results] == ["ok"] * 6, [r.error for r in results]
+    pids = [_shown(outputs, d, n) for d, _ in depts for n in ("pid_a", "pid_b")]
+    assert max(pids.count(p) for p in pids) == 2 and len(set(pids)) == 3
+    assert _procs_with_root(root) == []
+
+
+@pytest.mark.slow
+def test_a_notebook_that_ends_its_worker_leaves_the_other_workers_notebook_alone(project):
+    """With two workers, one notebook ends its process while the other worker executes another
+    notebook: that one runs once, to the end (a ProcessPoolExecutor of both workers would have
+    failed it too, BrokenProcessPool, and terminated its process)."""
+    from perfkit.run.runner import run
+
+    root, outputs, _ = project
+    ran = root / "ran.txt"
+    _notebook(root, "crash", "import os, time\ntime.sleep(1)\nos._exit(3)")
+    _notebook(root, "steady", f"import time\nopen({str(ran)!r}, 'a').write('ran\\n')\n"
+                              "time.sleep(4)\n'done'")
+    results = run([("synthetic-01", 2019)], notebooks=["steady", "crash"], outputs=outputs,
+                  jobs=2, pdf=False)
+    status = {r.notebook: r for r in results}
+    assert status["crash"].status == "failed"
+    assert "工作进程意外退出（退出码 3）" in status["crash"].error
+    assert status["steady"].status == "ok"
+    assert _shown(outputs, "synthetic-01", "steady") == "'done'"
+    assert ran.read_text() == "ran\n"  # executed once, never cut short and sent again
+
+
 def test_next_run_sweeps_temp_files_a_killed_run_left(project):
     from perfkit.run.runner import _sweep
 
