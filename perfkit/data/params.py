@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import os
 import re
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     ConfigDict,
     Field,
     JsonValue,
@@ -118,6 +121,43 @@ def _notebook_of(value: str, project: config.Project | None) -> str:
 
 def _notebook(value: str, info: ValidationInfo) -> str:
     return _notebook_of(value, _project(info))
+
+
+def _one_line(value: str) -> str:
+    if any(ch in value for ch in "\r\n\t") or len(value) > 200:
+        raise ValueError("应为一行文字（不超过200字，不含换行）")
+    return value.strip()
+
+
+def _date_text(value: object) -> object:
+    """A date YAML read as a date (``review_date: 2020-06-30``), as the text it was."""
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _iso_date(value: str) -> str:
+    value = value.strip()
+    if value:
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"“{_shown(value)}”不是日期：应写成 YYYY-MM-DD，如 2020-06-30") from None
+    return value
+
+
+#: 结果应用 by grade when the settings say nothing (财预〔2020〕10号 第二十七条 practice).
+RESULT_USE_DEFAULT: dict[str, str] = {
+    "优": "予以支持，下年度预算优先保障",
+    "良": "予以支持，督促整改存在的问题",
+    "中": "核减下年度预算10%-30%，限期整改",
+    "差": "核减下年度预算30%以上，限期整改；整改不到位的暂停安排",
+}
+
+
+def _result_use(value: dict[str, str]) -> dict[str, str]:
+    unknown = [k for k in value if k not in RESULT_USE_DEFAULT]
+    if unknown:
+        raise ValueError(f"结果应用的等级只能是 优、良、中、差，不能是“{_shown(unknown[0])}”")
+    return {**RESULT_USE_DEFAULT, **{k: v.strip() for k, v in value.items()}}
 
 
 def _cell(value: str) -> str:
@@ -246,6 +286,52 @@ class Settings:
         "The PDFs' layout: `web` perfkit's print layout, `official` the layout of GB/T "
         "9704-2012 with free fonts approximating the official ones (as `--official-pdf`).",
         "pdf_layout: official")] = "web"
+    review_stage: Annotated[Literal["initial", "final"], _setting(
+        "复核阶段：initial 初审（缺少佐证的评分项列为待补充资料、不计0分，复核意见列出补充资料清单和"
+        "得分区间），final 终审（补充资料后仍缺少佐证的，按复核口径计0分）",
+        "The stage of the 复核: `initial`, a first reading, where a score-sheet item the "
+        "evidence for which is missing is 待补充资料 (not 0): the 复核意见 lists the 补充资料清单 "
+        "with its deadline and gives the score as a range (已核实部分, 待补充资料); `final`, "
+        "after the department supplied what it could, where what is still missing scores 0 "
+        "under the 复核口径 rule that says so.",
+        "review_stage: final")] = "initial"
+    review_org: Annotated[StrictStr, AfterValidator(_one_line), _setting(
+        "复核机构（复核意见的署名单位，如 益阳市财政局）",
+        "The reviewing body that signs the 复核意见 (its 落款 and conclusion page). Left "
+        "blank, the opinion leaves the line blank for hand filling.",
+        "review_org: 益阳市财政局", values="a line of text", default="blank")] = ""
+    reviewer: Annotated[StrictStr, AfterValidator(_one_line), _setting(
+        "复核人（多人用顿号分隔）",
+        "Who reviewed: printed on the conclusion page beside the signature line.",
+        "reviewer: 张三、李四", values="a line of text", default="blank")] = ""
+    review_doc_no: Annotated[StrictStr, AfterValidator(_one_line), _setting(
+        "复核意见文号（如 益财绩〔2020〕12号）",
+        "The 文号 of the 复核意见, printed under its title; blank leaves it out.",
+        "review_doc_no: 益财绩〔2020〕12号", values="a line of text", default="blank")] = ""
+    review_date: Annotated[StrictStr, BeforeValidator(_date_text), AfterValidator(_iso_date),
+                           _setting(
+        "复核意见日期（YYYY-MM-DD）；补充资料期限和整改期限从这天算起",
+        "The date of the 复核意见 (YYYY-MM-DD): its 落款, and the day the 补充资料 and "
+        "整改 deadlines count from. Blank: the 落款 date is left for hand filling and the "
+        "deadlines are given in days.",
+        "review_date: 2020-06-30", values="a date, YYYY-MM-DD", default="blank")] = ""
+    supplement_days: Annotated[StrictInt, Field(ge=1, le=365), _setting(
+        "补充资料期限（天，自复核意见日期起）",
+        "Days the department has to send the 补充资料 an `initial` 复核 asks for.",
+        "supplement_days: 10", values="1–365")] = 15
+    rectify_days: Annotated[StrictInt, Field(ge=1, le=730), _setting(
+        "整改期限（天，自复核意见日期起）",
+        "Days the department has to rectify the problems the 复核意见 lists (its 整改要求).",
+        "rectify_days: 90", values="1–730")] = 60
+    result_use: Annotated[dict[StrictStr, StrictStr], AfterValidator(_result_use), _setting(
+        "结果应用：按复核等级（优、良、中、差）写明预算安排上的处理",
+        "What the 复核 grade means for next year's budget (结果应用), by grade: printed on "
+        "the conclusion page of the 复核意见 and in a bureau's summary. A grade left out keeps "
+        "its default (财预〔2020〕10号 第二十七条 practice).",
+        "result_use: {中: 核减下年度预算10%-30%}",
+        values="a mapping of 优/良/中/差 to a line of text",
+        default="优/良 予以支持，中 核减10%-30%，差 核减30%以上")] = \
+        dataclasses.field(default_factory=dict)
     max_rows: Annotated[StrictInt, Field(ge=100, le=1_000_000), _setting(
         "每个工作表最多读取的行数（含表头）；其下方有内容的，指出单元格并拒绝",
         "Rows of one workbook sheet, header included, that perfkit reads: a value below is "
@@ -270,6 +356,11 @@ class Settings:
     def read_limits(self) -> ReadLimits:
         """What of the workbook is read (rows, columns, decompressed size)."""
         return ReadLimits(self.max_rows, self.max_columns, self.max_workbook_mb)
+
+    @property
+    def result_use_by_grade(self) -> dict[str, str]:
+        """结果应用 for every grade: the settings' own lines over the defaults."""
+        return {**RESULT_USE_DEFAULT, **self.result_use}
 
     @property
     def budget_column(self) -> str:
