@@ -157,7 +157,7 @@ def _result_use(value: dict[str, str]) -> dict[str, str]:
     unknown = [k for k in value if k not in RESULT_USE_DEFAULT]
     if unknown:
         raise ValueError(f"结果应用的等级只能是 优、良、中、差，不能是“{_shown(unknown[0])}”")
-    return {**RESULT_USE_DEFAULT, **{k: v.strip() for k, v in value.items()}}
+    return {k: v.strip() for k, v in value.items()}
 
 
 def _cell(value: str) -> str:
