@@ -231,6 +231,11 @@ class Settings:
         "The PDFs' layout: `web` perfkit's print layout, `official` the layout of GB/T "
         "9704-2012 with free fonts approximating the official ones (as `--official-pdf`).",
         "pdf_layout: official")] = "web"
+    report_pdf_layout: Annotated[Literal["web", "official"], _setting(
+        "自评报告 PDF 的版式：默认 official（公文格式，部门报送的版式）；web 为打印版式",
+        "The layout of the 自评报告's PDF: `official` (GB/T 9704, the layout a department "
+        "submits) by default; `web` perfkit's print layout. `--official-pdf` sets every PDF "
+        "official.", "report_pdf_layout: web")] = "official"
     max_rows: Annotated[StrictInt, Field(ge=100, le=1_000_000), _setting(
         "每个工作表最多读取的行数（含表头）；其下方有内容的，指出单元格并拒绝",
         "Rows of one workbook sheet, header included, that perfkit reads: a value below is "
