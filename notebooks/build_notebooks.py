@@ -183,53 +183,11 @@ NOTEBOOKS["domain"] = header("pk.domainreport.title(ev, domain)", DOMAIN_PARAMET
     code("pk.tables.data_gap_table(ev, domain)"),
 ]
 
-# The department's own document, in the structure of a 部门整体支出绩效自评报告: its words come
-# from the 报告文字 sheet (quoted), its figures from the workbook; no reviewer material here.
+# The department's own document: its words from the 报告文字 sheet, in its own outline when it
+# wrote one (标题级别), else in the standard outline; its figures from the workbook; a draft
+# when it wrote nothing. No reviewer material here.
 NOTEBOOKS["report"] = header("pk.selfreport.title(ev)") + [
-    code("pk.selfreport.preamble(ev)"),
-    md("## 一、部门基本情况"),
-    md("### （一）部门职能"),
-    code('pk.selfreport.section(ev, "functions")'),
-    md("### （二）机构设置"),
-    code('pk.selfreport.section(ev, "organization")'),
-    md("### （三）人员情况"),
-    code("pk.selfreport.staffing(ev)"),
-    md("### （四）年度绩效目标"),
-    code('pk.selfreport.section(ev, "goals", numbering="1.")'),
-    code("pk.selfreport.goals_table(ev)"),
-    md("## 二、部门整体支出管理及使用情况"),
-    md("### （一）收支情况"),
-    code("pk.selfreport.income_expenditure(ev)"),
-    code('pk.selfreport.budget_table(ev, "income")'),
-    code('pk.selfreport.budget_table(ev, "expenditure")'),
-    code("pk.charts.budget_vs_actual(ev)"),
-    md("### （二）“三公”经费控制情况"),
-    code("pk.selfreport.three_public(ev)"),
-    md("### （三）预决算公开情况"),
-    code('pk.selfreport.section(ev, "disclosure")'),
-    md("### （四）资产管理情况"),
-    code('pk.selfreport.section(ev, "assets")'),
-    md("### （五）内部控制制度建设情况"),
-    code('pk.selfreport.section(ev, "internal_control")'),
-    md("## 三、绩效情况"),
-    md("### （一）自评工作开展情况"),
-    code('pk.selfreport.section(ev, "process", numbering="1.")'),
-    md("### （二）主要绩效"),
-    code("pk.selfreport.results(ev)"),
-    md("### （三）绩效目标完成情况"),
-    code("pk.selfreport.targets_summary(ev)"),
-    code("pk.selfreport.targets_table(ev)"),
-    md("## 四、存在的问题"),
-    code('pk.selfreport.section(ev, "problems")'),
-    md("## 五、改进措施和下年工作思路"),
-    md("### （一）改进措施"),
-    code('pk.selfreport.section(ev, "measures", numbering="1.")'),
-    md("### （二）下年工作思路"),
-    code('pk.selfreport.section(ev, "plan", numbering="1.")'),
-    code("pk.selfreport.next_year_table(ev)"),
-    md("## 六、自评结论"),
-    code("pk.selfreport.conclusion(ev)"),
-    code("pk.selfreport.item_scores_table(ev)"),
+    code("pk.selfreport.document(ev)"),
     code("pk.selfreport.signature(ev)"),
 ]
 

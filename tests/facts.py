@@ -24,6 +24,7 @@ def html_text(path: Path) -> str:
     body = re.sub(r"<(style|script)\b.*?</\1>", "", body, flags=re.S)
     body = re.sub(r"<tr\b.*?</tr>",
                   lambda m: re.sub(r"\s*\n\s*", " ", m.group(0)) + "\n", body, flags=re.S)
+    body = re.sub(r"<br\s*/?>", "\n", body)
     body = re.sub(r"</(td|th)>", " | ", body)
     body = re.sub(r"</(tr|p|li|h\d|div|caption)>", "\n", body)
     return html_lib.unescape(re.sub(r"<[^>]+>", "", body))

@@ -331,45 +331,57 @@ def between(first: str, stop: str) -> list[str]:
     return LINES[line(first):line(stop)]
 
 
-def text(section: str, content: str, where: str, title: str | None = None) -> None:
-    CONTENT["text"].append(dict(section=section, title=title, content=content,
-                                source=src(where)))
+#: The seed's headings as written, with their level (1 一、 … 4 （1）): the 自评报告 reproduces
+#: them in this order with this numbering (issue #23). "存在的问题" stands unnumbered in the seed.
+HEADINGS = {
+    "一、基本情况": 1, "（一）部门整体支出概况": 2, "（二）部门整体支出的绩效目标": 2,
+    "1.部门绩效考核的个性指标": 3, "2.2019年度预决算公开情况": 3, "3.资产管理的情况": 3,
+    "4.“三公”经费控制情况": 3, "5.内部控制制度建设情况": 3,
+    "二、绩效评价情况": 1, "（一）绩效评价的目的": 2, "（二）绩效评价的过程": 2,
+    "三、主要绩效及评价结论": 1, "存在的问题": 1,
+    "五、有关建议": 1, "（一）提高认识，加强部门整体支出绩效评价工作": 2,
+    "（二）严格预算管理，增强预算控制意识": 2, "六、2020年工作思路": 1,
+}
+#: Where each part of the seed belongs in a 自评报告 (章节: what the reviewer looks for), by the
+#: first line of the part; a part runs to the next entry.
+SECTIONS = [
+    ("根据《中华人民共和国预算法》", "评价依据", "引言"),
+    ("2019年度部门决算收入", "收支情况说明", "一(一) 部门整体支出概况"),
+    ("根据市教育局关于印发", "年度绩效目标", "一(二)1 个性指标"),
+    ("根据省、市财政部门关于部门预决算公开要求", "预决算公开", "一(二)2 预决算公开情况"),
+    ("益阳市教育局按照《行政事业单位资产清查核实管理办法》", "资产管理", "一(二)3 资产管理的情况"),
+    ("2019年度“三公”经费支出共计", "三公经费说明", '一(二)4 "三公"经费控制情况'),
+    ("市教育局制定了《益阳市教育局内部控制业务汇编》", "内部控制", "一(二)5 内部控制制度建设情况"),
+    ("市教育局部门整体支出绩效评价，全面评价", "自评工作开展情况", "二 绩效评价情况"),
+    ("市教育局部门整体支出绩效情况自评如下", "主要绩效", "三 主要绩效"),
+    ("综上所述", "自评结论", "三 末段"),
+    ("（一）队伍结构不合理", "存在的问题", "存在的问题"),
+    ("单位全体干职工要提升", "改进措施", "五 有关建议"),
+    ("一是注重立德树人", "下年工作思路", "六、2020年工作思路"),
+]
+#: The cover: the title (two lines in the seed), the unit and the date, in 基本信息.
+COVER_LINES = 4
+CONTENT["info"]["report_title"] = LINES[0] + LINES[1]
 
 
-def titled(section: str, paragraph: str, where: str) -> None:
-    """A numbered item: "（一）标题。内容", "一是标题。内容" or "标题。内容" → 标题 + 内容."""
-    body = re.sub(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+是)", "", paragraph)
-    head, _, rest = body.partition("。")
-    text(section, rest, where, head)
+def _transcribe_text() -> None:
+    """Every line of the seed after its cover, in order: a heading row (标题级别, 标题 as
+    written) or a paragraph row (内容 verbatim) tagged with its 章节."""
+    starts = {line(first): (section, where) for first, section, where in SECTIONS}
+    section, where = None, ""
+    for i, text in enumerate(LINES[COVER_LINES:], COVER_LINES):
+        if i in starts:
+            section, where = starts[i]
+        if text in HEADINGS:
+            CONTENT["text"].append(dict(section=None, level=HEADINGS[text], title=text,
+                                        content=None, source=src("标题")))
+            continue
+        assert section is not None, text
+        CONTENT["text"].append(dict(section=section, level=None, title=None, content=text,
+                                    source=src(where)))
 
 
-text("评价依据", LINES[line("根据《中华人民共和国预算法》")], "引言")
-text("年度绩效目标", LINES[line("根据市教育局关于印发")], "一(二)1 个性指标")
-for paragraph in between("意识形态工作。", "2.2019年度预决算公开情况"):
-    titled("年度绩效目标", paragraph, "一(二)1 个性指标")
-text("预决算公开", LINES[line("根据省、市财政部门关于部门预决算公开要求")], "一(二)2 预决算公开情况")
-text("资产管理", LINES[line("益阳市教育局按照《行政事业单位资产清查核实管理办法》")],
-     "一(二)3 资产管理的情况")
-text("内部控制", LINES[line("市教育局制定了《益阳市教育局内部控制业务汇编》")],
-     "一(二)5 内部控制制度建设情况")
-text("自评工作开展情况", LINES[line("市教育局部门整体支出绩效评价，全面评价")],
-     "二(一) 绩效评价的目的", "绩效评价的目的")
-text("自评工作开展情况", "\n".join(between("根据《益阳市财政局关于开展2019年度预算绩效自评工作",
-                                             "三、主要绩效及评价结论")),
-     "二(二) 绩效评价的过程", "绩效评价的过程")
-text("主要绩效", LINES[line("市教育局部门整体支出绩效情况自评如下")], "三")
-for paragraph in between("（一）新旧迭代", "与此同时"):
-    titled("主要绩效", paragraph, "三(一)–(七)")
-text("主要绩效", LINES[line("与此同时")], "三 末段")
-text("自评结论", LINES[line("综上所述")], "三 末段")
-for paragraph in between("（一）队伍结构不合理", "五、有关建议"):
-    titled("存在的问题", paragraph, "存在的问题")
-text("改进措施", LINES[line("单位全体干职工要提升")], "五(一)",
-     LINES[line("（一）提高认识")].removeprefix("（一）"))
-text("改进措施", "\n".join(between("加强预算编制的前瞻性", "六、2020年工作思路")), "五(二)",
-     LINES[line("（二）严格预算管理")].removeprefix("（二）"))
-for paragraph in LINES[line("一是注重立德树人") :]:
-    titled("下年工作思路", paragraph, "六、2020年工作思路")
+_transcribe_text()
 
 
 def write_sources_note(path: Path) -> None:
@@ -395,7 +407,7 @@ def write_sources_note(path: Path) -> None:
                       ("aid", ("program", "persons", "count_unit", "amount", "standard_yuan")),
                       ("qualitative", ("item", "condition", "met")),
                       ("stated", ("ref", "statement", "stated", "location")),
-                      ("text", ("section", "title", "excerpt"))):
+                      ("text", ("section", "level", "title", "excerpt"))):
         sheet = SHEET_BY_KEY[key]
         heads = [sheet.column(c).header if c != "excerpt" else "内容（开头）" for c in cols]
         heads.append("来源")

@@ -19,6 +19,7 @@ from perfkit.assess.rules import LOSS_MISSING
 from perfkit.assess.scoring import score
 from perfkit.assess.targets import target_text
 from perfkit.cells import is_missing
+from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.errors import PerfkitError
 from perfkit.indicators.aid import BELOW_STANDARD, D, programme_frame
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED
@@ -137,6 +138,23 @@ def _aid(ev: Evaluation) -> list[dict]:
     return rows
 
 
+def _completeness(ev: Evaluation) -> list[dict]:
+    """What a 自评报告 normally has and this one lacks (the department's report says nothing of
+    it: the reviewer does): no text at all (the 自评报告 is a draft), or sections without any."""
+    frame = ev.data.frames.get("text")
+    used = pd.DataFrame() if frame is None or frame.empty else frame[
+        frame[["title", "content"]].map(lambda v: not is_missing(v) and str(v).strip() != "")
+        .any(axis=1)]
+    if used.empty:
+        return [_row("incomplete_report", "报告文字",
+                     "工作簿“报告文字”表未填写：自评报告只是标明“草稿”的标准提纲和计算的数字，"
+                     "不是部门的报告", "报告文字")]
+    present = {str(v).strip() for v in used["section"] if not is_missing(v)}
+    return [_row("incomplete_report", t.label, f"自评报告中没有“{t.label}”的内容（报告文字表中"
+                 "没有这一章节的段落）", "报告文字")
+            for t in TEXT_SECTIONS if t.expected and t.label not in present]
+
+
 def _gaps(ev: Evaluation) -> list[dict]:
     ind = ev.domain_indicators("finance")
     rows = [_row("data_gap", r["label_zh"], str(r["note"]), r["source_cells"])
@@ -207,7 +225,7 @@ def find_problems(ev: Evaluation) -> pd.DataFrame:
     types = problem_types()
     words = list(types["classification"].params.get("purchase_words", []))
     rows = (_cross_checks(ev) + _typed_computed(ev) + _execution(ev) + _classification(ev, words)
-            + _targets(ev) + _aid(ev) + _gaps(ev) + _score(ev))
+            + _targets(ev) + _aid(ev) + _completeness(ev) + _gaps(ev) + _score(ev))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     order = {k: i for i, k in enumerate(types)}
     frame = frame.sort_values("type", key=lambda s: s.map(order), kind="stable")

@@ -286,6 +286,11 @@ class Settings:
         "The PDFs' layout: `web` perfkit's print layout, `official` the layout of GB/T "
         "9704-2012 with free fonts approximating the official ones (as `--official-pdf`).",
         "pdf_layout: official")] = "web"
+    report_pdf_layout: Annotated[Literal["web", "official"], _setting(
+        "自评报告 PDF 的版式：默认 official（公文格式，部门报送的版式）；web 为打印版式",
+        "The layout of the 自评报告's PDF: `official` (GB/T 9704, the layout a department "
+        "submits) by default; `web` perfkit's print layout. `--official-pdf` sets every PDF "
+        "official.", "report_pdf_layout: web")] = "official"
     review_stage: Annotated[Literal["initial", "final"], _setting(
         "复核阶段：initial 初审（缺少佐证的评分项列为待补充资料、不计0分，复核意见列出补充资料清单和"
         "得分区间），final 终审（补充资料后仍缺少佐证的，按复核口径计0分）",

@@ -497,8 +497,9 @@ def _read_table(
                 record[c.key] = text
             else:
                 record[c.key] = None if is_blank(raw) else str(raw).strip()
-            if (c.required and record[c.key] is None and sheet.layout == "records"
-                    and (sheet.name, ref) not in col.flagged):
+            exempt = bool(c.required_unless) and not is_blank(values.get(c.required_unless))
+            if (c.required and not exempt and record[c.key] is None
+                    and sheet.layout == "records" and (sheet.name, ref) not in col.flagged):
                 col.add(sheet.name, ref, f"“{c.header}”为空", "必填", f"填写“{c.header}”或删除该行")
         identity = next((i for i in identities if record.get(i[0]) is not None), None)
         if identity:

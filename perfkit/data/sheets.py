@@ -33,6 +33,9 @@ class Column:
     high: float | None = None
     integer: bool = False
     range_fix: str = ""
+    #: A required column that may stay empty in a row whose ``required_unless`` column holds a
+    #: value (报告文字: a heading row, with its 标题级别, needs no 章节).
+    required_unless: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,19 +100,23 @@ class TextSection:
     """One section of the department's own text (报告文字 sheet): where it goes in the report.
 
     ``label`` is what the 章节 column holds; ``guidance`` is what the template pre-fills in
-    填写说明; ``titled`` sections are lists of numbered items (each row a 标题 and its 内容).
+    填写说明; ``titled`` sections are lists of numbered items (each row a 标题 and its 内容);
+    ``expected`` sections are those a 自评报告 normally has (the 复核意见 names the missing ones
+    as 完整性 findings).
     """
 
     key: str
     label: str
     guidance: str
     titled: bool = False
+    expected: bool = True
 
 
 #: The sections of a 部门整体支出绩效自评报告 that hold the department's own words, in report
 #: order. The report's structure (perfkit.report.selfreport) places each one; figures are computed.
 TEXT_SECTIONS: tuple[TextSection, ...] = (
-    TextSection("basis", "评价依据", "自评工作所依据的法规和文件，以及自评的方式（一段话）"),
+    TextSection("basis", "评价依据", "自评工作所依据的法规和文件，以及自评的方式（一段话）",
+                expected=False),
     TextSection("functions", "部门职能", "部门的主要职能，可按“三定”方案概括"),
     TextSection("organization", "机构设置", "内设机构和所属二级单位的个数、名称"),
     TextSection("staffing", "人员情况", "编制数、实有人数及其构成（人数同时填入基本信息表）"),
@@ -117,9 +124,11 @@ TEXT_SECTIONS: tuple[TextSection, ...] = (
                 "本年度部门整体支出绩效目标；可先写一段总述（标题留空），再每项目标一行"
                 "（标题写目标名称，内容写目标要求）", titled=True),
     TextSection("finance", "收支情况说明",
-                "对收入、支出和预算执行情况的说明（数字由收入、支出表生成，这里写原因）"),
+                "对收入、支出和预算执行情况的说明（数字由收入、支出表生成，这里写原因）",
+                expected=False),
     TextSection("three_public", "三公经费说明",
-                "对“三公”经费总体情况的说明（各项增减原因填在三公经费表“变动原因”列）"),
+                "对“三公”经费总体情况的说明（各项增减原因填在三公经费表“变动原因”列）",
+                expected=False),
     TextSection("disclosure", "预决算公开", "部门预算、决算公开的时间和平台"),
     TextSection("assets", "资产管理", "资产管理制度、资产清查和处置情况"),
     TextSection("internal_control", "内部控制", "内部控制制度建设和执行情况"),
@@ -158,6 +167,9 @@ SHEETS: tuple[Sheet, ...] = (
                  range_fix="自评得分为百分制：填写 0 到 100 之间的总分；未自评的留空"),
             Item("claimed_grade", "自评等级", note="部门自报的等级（优、良、中、差），可选"),
             Item("report_date", "报告日期", note="自评报告的落款日期，如 2020-04-28"),
+            Item("report_title", "报告标题",
+                 note="自评报告的标题，照原文（如“××局部门整体支出绩效情况自评报告”）；"
+                      "留空即“部门名称+年度+部门整体支出绩效自评报告”"),
             Item("preparer", "填报人", note="可选"),
         ),
         note="部门与年度的基本信息。",
@@ -306,19 +318,30 @@ SHEETS: tuple[Sheet, ...] = (
         "text", "报告文字", "records",
         columns=(
             Column("section", "章节", CHOICE, required=True, width=14,
-                   choices=tuple(t.label for t in TEXT_SECTIONS)),
+                   choices=tuple(t.label for t in TEXT_SECTIONS), required_unless="level",
+                   note="这段文字属于自评报告的哪一部分（复核时据以查找，如“存在的问题”）；"
+                        "标题行可不填"),
             Column("title", "标题", TEXT, width=24,
-                   note="小标题，如“队伍结构不合理”；报告按顺序编号（（一）（二）…），此处不写序号"),
+                   note="标题行：标题原文（含编号）。段落行：可写段首的小标题（加粗），"
+                        "按标准提纲编排时报告自动编号（（一）（二）…），此处不写序号"),
             Column("content", "内容", TEXT, width=80,
                    note="部门的原文，自评报告照录，不改写；一格可写多段（单元格内换行）。"
-                        "可用 {指标代码} 引用绩效指标的实际值或 perfkit 指标的值，由数据填入"),
+                        "可用 {指标代码} 引用绩效指标的实际值或 perfkit 指标的值，由数据填入；"
+                        "一段只写 {表:收入}、{表:支出}、{表:三公}、{表:目标}、{表:目标完成}、"
+                        "{表:自评表} 之一时，在此处放入由工作簿生成的表格（数据齐全时）"),
             Column("guidance", "填写说明", TEXT, width=40,
                    note="模板预填的说明，报告不使用"),
             SOURCE,
+            Column("level", "标题级别", NUMBER, width=10, low=1, high=4, integer=True,
+                   note="按部门自己的提纲写报告时填写：本行是标题，1 为一级（如“一、基本情况”），"
+                        "2 为二级（“（一）…”），3 为三级（“1.…”），4 为四级（“（1）…”）；"
+                        "“标题”列照原文写，编号也照写。有任一行填了标题级别，自评报告就按本表的"
+                        "行序照录全部标题和段落，不再套用标准提纲"),
         ),
         required=False,
-        note="部门自评报告的文字：每行一段，按章节和行序排入报告；内容为空的行不使用，"
-             "没有内容的章节在报告中注明“未提供”。",
+        note="部门自评报告的文字：每行一段。按部门自己的提纲写的，填“标题级别”，报告按行序照录；"
+             "否则按章节排入标准提纲。内容为空的行不使用；本表为空时，自评报告是标明“草稿”的"
+             "标准提纲。",
     ),
     Sheet(
         "self_scores", "自评表", "records",

@@ -30,8 +30,9 @@ BLOCK_MIME = "application/vnd.perfkit.block+json"
 VERSION = 1
 
 #: Paragraph roles: a plain paragraph, a note (smaller, under a table or chart), a lead (the
-#: opening paragraph under a document's title), a centred line.
-ROLES = ("", "note", "lead", "center")
+#: opening paragraph under a document's title), a centred line, and a draft's statement that it
+#: is one (a document holding it is marked 草稿 on every page).
+ROLES = ("", "note", "lead", "center", "draft")
 #: Cell tones a table may give cells by their text (report.css colours them; Word and Typst too).
 TONES = ("verdict-bad", "verdict-note", "verdict-na", "verdict-ok")
 
@@ -456,6 +457,12 @@ def section(title: str, *intro: str, level: int = 2) -> Blocks:
     return Blocks(Heading(level, title), *(Paragraph(runs(p)) for p in intro if p))
 
 
+def is_draft(blocks: Iterable[Block]) -> bool:
+    """Whether a document is a draft (it holds a paragraph of role ``draft``): every renderer
+    then marks each page 草稿."""
+    return any(isinstance(b, Paragraph) and b.role == "draft" for b in blocks)
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading blocks back
 # ---------------------------------------------------------------------------------------------
@@ -552,7 +559,8 @@ def read_blocks(nb: Any) -> list[Block]:
 __all__ = [
     "BLOCK_MIME", "BLOCK_TYPES", "ROLES", "TONES", "VERSION", "Block", "BlockError", "Blocks",
     "Chart", "Heading", "ListBlock", "Paragraph", "Run", "Signature", "Table", "b", "bullets",
-    "fig", "from_json", "heading", "note", "numbered", "par", "prose_blocks", "read_blocks",
+    "fig", "from_json", "heading", "is_draft", "note", "numbered", "par", "prose_blocks",
+    "read_blocks",
     "run_in",
     "runs", "runs_html", "section", "text_of",
 ]

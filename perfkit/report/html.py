@@ -24,6 +24,7 @@ from perfkit.report.blocks import (
     Paragraph,
     Signature,
     Table,
+    is_draft,
     runs_html,
 )
 from perfkit.report.layout import TableLayout, TocEntry, document_layout
@@ -55,6 +56,7 @@ REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "hide-output"})
 class _Body:
     html: str
     headings: list[TocEntry] = field(default_factory=list)
+    draft: bool = False
 
 
 def reviewer_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -177,7 +179,7 @@ def render_body(blocks: list[Block]) -> _Body:
             out.append(block.to_html())
         if not isinstance(block, (Paragraph, ListBlock)) or not keep:
             after_heading = False
-    return _Body("\n".join(out), list(doc.toc))
+    return _Body("\n".join(out), list(doc.toc), is_draft(blocks))
 
 
 @functools.cache
@@ -225,6 +227,7 @@ def page(
             for c in (
                 "analyst" if with_code else "reviewer",
                 "synthetic-bold" if synthetic_bold else "",
+                "draft" if body.draft else "",
             )
             if c
         ),

@@ -30,7 +30,7 @@ from perfkit.assess.textaudit import audit_text
 from perfkit.cells import is_missing
 from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.report.blocks import Blocks, Heading, Paragraph, b, par
-from perfkit.report.selfreport import REQUIRED_SECTIONS, rows
+from perfkit.report.selfreport import rows
 from perfkit.report.tables import audit_display, styled, verdicts_marked
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, VERDICTS
 
@@ -193,7 +193,7 @@ def gaps(ev: Evaluation) -> pd.DataFrame:
         out.append({"area": "评分表", "item": i["level3"], "kind": "评分所需数据未提供",
                     "reason": str(i["reason"]), "cells": i["evidence"]})
     for t in TEXT_SECTIONS:
-        if t.key in REQUIRED_SECTIONS and rows(ev, t.key).empty:
+        if t.expected and rows(ev, t.key).empty:
             out.append({"area": "报告文字", "item": t.label, "kind": "章节未提供",
                         "reason": f"自评报告该部分没有内容（应写：{t.guidance}）",
                         "cells": "报告文字"})

@@ -10,12 +10,13 @@ in :mod:`perfkit.report.review`). Where the workbook holds nothing for a section
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 
 from perfkit import fmt
 from perfkit.assess import targets
-from perfkit.assess.claims import claim_checks, claimed_items
+from perfkit.assess.claims import claimed_items
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.scoresheet import load_sheet
 from perfkit.assess.targets import target_text
@@ -24,15 +25,9 @@ from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.data.values import normalize_label
 from perfkit.errors import Problem
 from perfkit.indicators.finance import sheet_lines
-from perfkit.report.blocks import Blocks, Heading, Paragraph, Signature, b, par, run_in
+from perfkit.report.blocks import Blocks, Heading, Paragraph, Signature, Table, b, par, run_in
 from perfkit.report.narrative import _total_clause, three_public_items
 from perfkit.report.tables import styled
-from perfkit.verdicts import INCONSISTENT
-
-#: Sections whose absence is a gap the report states; the others are optional commentary.
-REQUIRED_SECTIONS = ("functions", "organization", "staffing", "goals", "disclosure", "assets",
-                     "internal_control", "process", "results", "problems", "measures", "plan",
-                     "conclusion")
 
 _SECTION_BY_KEY = {t.key: t for t in TEXT_SECTIONS}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -108,14 +103,32 @@ def rows(ev: Evaluation, key: str) -> pd.DataFrame:
     label = _SECTION_BY_KEY[key].label
     if frame is None or frame.empty:
         return pd.DataFrame(columns=["section", "title", "content", "source"])
-    mine = frame[frame["section"].map(normalize_label) == normalize_label(label)]
+    mine = frame[(frame["section"].map(lambda v: normalize_label(v) if not is_missing(v) else "")
+                  == normalize_label(label)) & _no_level(frame)]
     has_text = mine["content"].map(lambda v: not is_missing(v) and str(v).strip() != "")
     has_title = mine["title"].map(lambda v: not is_missing(v) and str(v).strip() != "")
     return mine[has_text | has_title]
 
 
-def _gap(key: str) -> str:
-    return f"（工作簿“报告文字”表未提供“{_SECTION_BY_KEY[key].label}”。）"
+def _no_level(frame: pd.DataFrame) -> pd.Series:
+    if "level" not in frame:
+        return pd.Series(True, index=frame.index)
+    return frame["level"].map(is_missing)
+
+
+def text_rows(ev: Evaluation) -> pd.DataFrame:
+    """Every 报告文字 row with a heading or some text, in sheet order."""
+    frame = ev.data.frames.get("text")
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=["section", "level", "title", "content", "source"])
+    used = frame[["title", "content"]].map(lambda v: not is_missing(v) and str(v).strip() != "")
+    return frame[used.any(axis=1)]
+
+
+def as_written(ev: Evaluation) -> bool:
+    """Whether the department wrote its report in its own outline (a row with 标题级别)."""
+    found = text_rows(ev)
+    return "level" in found and bool(found["level"].notna().any())
 
 
 def section(ev: Evaluation, key: str, numbering: str = "（一）") -> Blocks:
@@ -123,11 +136,12 @@ def section(ev: Evaluation, key: str, numbering: str = "（一）") -> Blocks:
 
     Rows without a 标题 are paragraphs; rows with one are numbered items, the title run in
     bold before the text (``（一）队伍结构不合理`` 。教师学历…). Line breaks inside a cell start
-    new paragraphs. A required section with no text says so; an optional one is empty.
+    new paragraphs. A section without text is empty: the 自评报告 says nothing the department
+    did not write.
     """
     found = rows(ev, key)
-    if found.empty:
-        return Blocks(par(_gap(key)) if key in REQUIRED_SECTIONS else None)
+    if found.empty:  # what is missing is the reviewer's business (复核意见: 完整性)
+        return Blocks()
     paras: list[Paragraph] = []
     n = 0
     for idx, r in found.iterrows():
@@ -148,7 +162,10 @@ def section(ev: Evaluation, key: str, numbering: str = "（一）") -> Blocks:
 
 
 def title(ev: Evaluation) -> Heading:
-    """The document title."""
+    """The document title: the department's own (基本信息 报告标题), else the standard one."""
+    own = ev.data.info.get("report_title")
+    if not is_missing(own) and str(own).strip():
+        return Heading(1, str(own).strip())
     return Heading(1, f"{ev.department_name}{ev.year}年度部门整体支出绩效自评报告")
 
 
@@ -171,10 +188,8 @@ def staffing(ev: Evaluation) -> Blocks:
         parts.append(f"核定编制{fmt.count(authorized)}人")
     if not is_missing(actual):
         parts.append(f"年末在职人员{fmt.count(actual)}人")
-    figures = ("，".join(parts) + "。") if parts else "（工作簿“基本信息”表未提供编制数和在职人数。）"
-    if rows(ev, "staffing").empty:
-        return Blocks(par(figures))
-    return Blocks(par(figures), section(ev, "staffing"))
+    figures = par("，".join(parts) + "。") if parts else None
+    return Blocks(figures, section(ev, "staffing"))
 
 
 def goals_table(ev: Evaluation):
@@ -182,12 +197,13 @@ def goals_table(ev: Evaluation):
     att = targets.attainment(ev)
     att = att[~att["target_derived"] & att["target"].notna()]
     if att.empty:
-        return par("（工作簿“绩效指标”表未列出本年度有目标值的绩效指标。）")
+        return Blocks()
     return styled(pd.DataFrame({
         "领域": att["domain"].map(ev.registry.domain_label),
         "绩效指标": att["label_zh"],
         "年度目标": [target_text(r) for _, r in att.iterrows()],
     }), caption=f"{ev.year}年度量化绩效目标")
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,9 +221,7 @@ def income_expenditure(ev: Evaluation) -> Blocks:
     d, col, basis = ev.data, ev.settings.budget_column, ev.settings.budget_label_zh
     paras = []
     s = _total_clause(ev, "income", "revenue_execution_pct", "收入")
-    if s is None:
-        paras.append(f"{ev.year}年度部门决算收入未提供。")
-    else:
+    if s is not None:
         parts = []
         for key, label in (("fiscal", "财政拨款收入"), ("superior_subsidy", "上级补助收入"),
                            ("service", "事业收入"), ("business", "经营收入"),
@@ -223,9 +237,7 @@ def income_expenditure(ev: Evaluation) -> Blocks:
             parts.append(p)
         paras.append(s + ("。决算收入总额中" + "；".join(parts) if parts else "") + "。")
     s = _total_clause(ev, "expenditure", "expenditure_execution_pct", "支出总额")
-    if s is None:
-        paras.append(f"{ev.year}年度部门决算支出未提供。")
-    else:
+    if s is not None:
         parts = [f"{label}{fmt.amount(d.value('expenditure', key, 'actual'))}"
                  for key, label in (("basic", "基本支出"), ("project", "项目支出"),
                                     ("remit", "上缴上级支出"), ("business", "经营支出"),
@@ -247,14 +259,14 @@ def budget_table(ev: Evaluation, sheet: str):
     for _, line in sheet_lines(ev.data, ev.settings, sheet).iterrows():
         if is_missing(line["actual"]) and is_missing(line["budget"]):
             continue
+        # A figure the department did not give is a blank cell, as in its own tables.
         out.append({"项目": ("　其中：" if line["parent"] else "") + line["label"],
-                    f"{basis}数（万元）": fmt.num(line["budget"]),
-                    "决算数（万元）": fmt.num(line["actual"]),
-                    f"完成率（决算/{basis}）": fmt.pct(line["execution_pct"],
-                                                   missing=line["execution_note"] or fmt.MISSING)})
+                    f"{basis}数（万元）": fmt.num(line["budget"], missing=""),
+                    "决算数（万元）": fmt.num(line["actual"], missing=""),
+                    f"完成率（决算/{basis}）": fmt.pct(line["execution_pct"], missing="")})
     name = "收入" if sheet == "income" else "支出"
     if not out:
-        return par(f"（工作簿未提供{name}数据。）")
+        return Blocks()
     return styled(pd.DataFrame(out), caption=f"{ev.year}年度{name}决算")
 
 
@@ -263,14 +275,13 @@ def three_public(ev: Evaluation) -> Blocks:
     d, y = ev.data, ev.year
     total = d.value("three_public", "total", "actual")
     if is_missing(total):
-        return Blocks(par(f"{y}年度“三公”经费决算数未提供。"))
+        return section(ev, "three_public")
     s = f"{y}年度“三公”经费支出共计{fmt.amount(total)}"
     control = ev.value("three_public_control_pct")
     if not is_missing(control):
         s += f"，为预算{fmt.amount(d.value('three_public', 'total', 'budget'))}的{fmt.pct(control)}"
     elif stated := _stated_ratio(ev, "three_public_control_pct"):
-        s += (f"，为年初预算的{stated.replace(' ', '')}"
-              "（部门填报；“三公”经费预算数未列入工作簿）")
+        s += f"，为年初预算的{stated.replace(' ', '')}"  # as the department states it
     prior = d.value("three_public", "total", "prior_actual")
     if not is_missing(prior):
         s += f"，较{y - 1}年度“三公”经费{fmt.amount(prior)}{fmt.change(total - prior)}"
@@ -328,8 +339,6 @@ def results_fallback(ev: Evaluation) -> Blocks:
         if items:
             out.append(par(run_in(_number(len(out) + 1, "1.") + ev.registry.domain_label(domain)),
                            "；".join(items) + "。"))
-    if not out:
-        return Blocks(par("（工作簿“绩效指标”表未提供实际完成值。）"))
     return Blocks(out)
 
 
@@ -340,21 +349,27 @@ def results(ev: Evaluation) -> Blocks:
     return section(ev, "results", numbering="1.")
 
 
-def targets_summary(ev: Evaluation) -> Paragraph:
-    """How many of the year's quantified targets were met (the department's own targets)."""
+def _reported_targets(ev: Evaluation) -> pd.DataFrame:
+    """The year's targets the department set and reported a result for (targets without one
+    are the 复核意见's 完整性 finding, not something the department says of itself)."""
     att = targets.attainment(ev)
-    att = att[~att["target_derived"]]
+    return att[~att["target_derived"] & att["status"].isin(
+        [targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
+
+
+def targets_summary(ev: Evaluation) -> Paragraph | Blocks:
+    """How the year's quantified targets with a reported result came out."""
+    att = _reported_targets(ev)
     if att.empty:
-        return par("工作簿未列出本年度有目标值的绩效指标。")
+        return Blocks()
     counts = att["status"].value_counts()
     parts = [f"{_DONE.get(s, s)}{int(counts[s])}项" for s in targets.STATUSES if counts.get(s)]
-    return par(f"{ev.year}年度设定量化绩效目标{len(att)}项：{'，'.join(parts)}。")
+    return par(f"{ev.year}年度量化绩效目标完成情况：{'，'.join(parts)}。")
 
 
 def targets_table(ev: Evaluation):
-    """Each quantified target of the year with its actual value and whether it was met."""
-    att = targets.attainment(ev)
-    att = att[~att["target_derived"]]
+    """Each quantified target of the year with its reported result and whether it was met."""
+    att = _reported_targets(ev)
     if att.empty:
         return Blocks()
     return styled(pd.DataFrame({
@@ -389,25 +404,21 @@ def conclusion(ev: Evaluation) -> Blocks:
     claimed = ev.data.info.get("claimed_score")
     stated_grade = str(ev.data.info.get("claimed_grade") or "").strip()
     words = section(ev, "conclusion")
-    if claimed is None or is_missing(claimed):
-        score = par("（工作簿“基本信息”表未填报自评得分。）")
-    else:
+    score = None
+    if not (claimed is None or is_missing(claimed)):
         # The department's own grade only: a band perfkit would read off the score is not
         # something the department said.
         grade = f"，等级为“{stated_grade}”" if stated_grade else ""
         score = par(f"按《{sheet.title_zh}》，{ev.year}年度部门整体支出绩效自评得分",
                     b(f"{fmt.num(claimed)}分"), f"{grade}。")
-    sum_check = claim_checks(ev, sheet).set_index("check").loc["claim_items_sum"]
-    check = (par(b(f"请核对：{sum_check['explanation']}。"))
-             if sum_check["verdict"] == INCONSISTENT else None)
-    return Blocks(words, score, check)
+    return Blocks(words, score)
 
 
 def item_scores_table(ev: Evaluation):
     """The department's item scores (自评表 sheet), when it gave them."""
     items = claimed_items(ev)
     if items.empty or items["score"].isna().all():
-        return par("部门未填报分项自评得分。")
+        return Blocks()
     frame = ev.data.frames["self_scores"]
     return styled(pd.DataFrame({
         "一级指标": frame["level1"].fillna(""), "二级指标": frame["level2"].fillna(""),
@@ -419,6 +430,140 @@ def item_scores_table(ev: Evaluation):
 def signature(ev: Evaluation) -> Signature:
     """落款: the department and the report date, right-aligned as official documents place them."""
     date = ev.data.info.get("report_date")
-    when = (f"{date.year}年{date.month}月{date.day}日" if date is not None
-            else "（报告日期未提供）")
-    return Signature((str(ev.department_name), when))
+    when = f"{date.year}年{date.month}月{date.day}日" if date is not None else ""
+    return Signature(tuple(x for x in (str(ev.department_name), when) if x))
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole document: as the department wrote it, the standard outline, or a draft
+# ---------------------------------------------------------------------------------------------
+
+#: Computed tables a paragraph places by naming one alone (``{表:收入}``): what the department
+#: chose to include, shown only when the workbook holds it whole.
+TABLES: dict[str, Any] = {
+    "收入": lambda ev: budget_table(ev, "income"),
+    "支出": lambda ev: budget_table(ev, "expenditure"),
+    "三公": lambda ev: three_public_table(ev),
+    "目标": lambda ev: goals_table(ev),
+    "目标完成": lambda ev: targets_table(ev),
+    "自评表": lambda ev: item_scores_table(ev),
+}
+_TABLE_MARKER = re.compile(r"^\{表[:：]\s*(\S+?)\s*\}$")
+#: What a draft says of itself (on top, and 草稿 on every page).
+DRAFT_NOTE = ("草稿：工作簿“报告文字”表尚未填写。以下是标准提纲和由工作簿计算的数字，"
+              "供部门撰写自评报告时参考，不是部门的自评报告。")
+
+
+def placed_table(ev: Evaluation, name: str) -> Table | None:
+    """The computed table ``{表:name}`` places, or None when there is no such table or the
+    workbook does not hold it whole (a blank cell)."""
+    make = TABLES.get(name)
+    table = make(ev) if make else None
+    if not isinstance(table, Table) or any(c.strip() == "" for row in table.rows for c in row):
+        return None
+    return table
+
+
+def three_public_table(ev: Evaluation):
+    """三公经费 by item: 预算数, 决算数, 上年决算数 (items with a 决算数)."""
+    out = []
+    for _, line in sheet_lines(ev.data, ev.settings, "three_public").iterrows():
+        if is_missing(line["actual"]):
+            continue
+        out.append({"项目": ("　其中：" if line["parent"] else "") + line["label"],
+                    "预算数（万元）": fmt.num(line["budget"], missing=""),
+                    "决算数（万元）": fmt.num(line["actual"], missing=""),
+                    "上年决算数（万元）": fmt.num(line["prior_actual"], missing="")})
+    if not out:
+        return Blocks()
+    return styled(pd.DataFrame(out), caption=f"{ev.year}年度“三公”经费")
+
+
+def _paragraphs(ev: Evaluation, content: str, lead: str = "") -> list[Any]:
+    """A cell's text as paragraphs (a line each), placeholders filled; a line that names a
+    table alone is that table (or nothing, when the workbook does not hold it whole)."""
+    content, _ = fill(ev, content)
+    out: list[Any] = []
+    for line in (p.strip() for p in content.split("\n")):
+        if not line:
+            continue
+        marker = _TABLE_MARKER.match(line)
+        if marker:
+            table = placed_table(ev, marker.group(1))
+            if table is not None:
+                out.append(table)
+            continue
+        out.append(par(b(lead), line) if lead and not out else par(line))
+    if lead and not out:
+        out.append(par(b(lead)))
+    return out
+
+
+def written(ev: Evaluation) -> Blocks:
+    """The report in the department's own outline: every 报告文字 row in sheet order, headings
+    as written at their 标题级别, paragraphs as written; nothing added."""
+    out: list[Any] = []
+    for _, r in text_rows(ev).iterrows():
+        title = "" if is_missing(r["title"]) else str(r["title"]).strip()
+        content = "" if is_missing(r["content"]) else str(r["content"])
+        level = r.get("level")
+        if not is_missing(level):
+            out.append(Heading(min(int(level) + 1, 4), title))
+            out += _paragraphs(ev, content)
+        else:
+            out += _paragraphs(ev, content, lead=title)
+    return Blocks(out)
+
+
+def _headed(level: int, title: str, *body: Any) -> Blocks:
+    """A heading with what is under it; nothing at all when nothing is under it."""
+    shown = Blocks(*body)
+    return Blocks(Heading(level, title), shown) if len(shown) else Blocks()
+
+
+def standard(ev: Evaluation, *, draft: bool = False) -> Blocks:
+    """The standard outline of a 部门整体支出绩效自评报告 (the template's suggestion), each
+    section the department's words for it and the figures computed from its workbook; a section
+    with nothing in it is left out (kept, as a heading, in a draft)."""
+    def part(level: int, title: str, *body: Any) -> Blocks:
+        return Blocks(Heading(level, title), *body) if draft else _headed(level, title, *body)
+
+    def group(title: str, *parts: Blocks) -> Blocks:
+        return part(2, title, *parts)
+
+    return Blocks(
+        preamble(ev),
+        group("一、部门基本情况",
+              part(3, "（一）部门职能", section(ev, "functions")),
+              part(3, "（二）机构设置", section(ev, "organization")),
+              part(3, "（三）人员情况", staffing(ev)),
+              part(3, "（四）年度绩效目标", section(ev, "goals", numbering="1."), goals_table(ev))),
+        group("二、部门整体支出管理及使用情况",
+              part(3, "（一）收支情况", income_expenditure(ev), budget_table(ev, "income"),
+                   budget_table(ev, "expenditure")),
+              part(3, "（二）“三公”经费控制情况", three_public(ev)),
+              part(3, "（三）预决算公开情况", section(ev, "disclosure")),
+              part(3, "（四）资产管理情况", section(ev, "assets")),
+              part(3, "（五）内部控制制度建设情况", section(ev, "internal_control"))),
+        group("三、绩效情况",
+              part(3, "（一）自评工作开展情况", section(ev, "process", numbering="1.")),
+              part(3, "（二）主要绩效", results(ev)),
+              part(3, "（三）绩效目标完成情况", targets_summary(ev), targets_table(ev))),
+        part(2, "四、存在的问题", section(ev, "problems")),
+        group("五、改进措施和下年工作思路",
+              part(3, "（一）改进措施", section(ev, "measures", numbering="1.")),
+              part(3, "（二）下年工作思路", section(ev, "plan", numbering="1."),
+                   next_year_table(ev))),
+        part(2, "六、自评结论", conclusion(ev), item_scores_table(ev)),
+    )
+
+
+def document(ev: Evaluation) -> Blocks:
+    """The body of the 自评报告: as the department wrote it when it wrote its own outline
+    (:func:`written`), else its words in the standard outline (:func:`standard`); with nothing
+    written at all, a draft — the standard outline with the computed figures, marked 草稿."""
+    if as_written(ev):
+        return written(ev)
+    if text_rows(ev).empty:
+        return Blocks(par(DRAFT_NOTE, role="draft"), standard(ev, draft=True))
+    return standard(ev)

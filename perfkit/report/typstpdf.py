@@ -40,6 +40,7 @@ from perfkit.report.blocks import (
     Run,
     Signature,
     Table,
+    is_draft,
     text_of,
 )
 from perfkit.report.fonts import CjkFont, find_cjk_fonts, find_family
@@ -220,7 +221,7 @@ def _cover(meta: ReportMeta, layout: DocumentLayout) -> dict[str, Any]:
                              "year": f"{meta.year} 年度", "date": "", "facts": [],
                              "toc": bool(layout.toc)}
     if meta.kind == "department":
-        cover["date"] = meta.report_date or "（报告日期未提供）"
+        cover["date"] = meta.report_date  # none given: none printed
     else:
         cover["facts"] = [["部门", meta.department], ["年度", str(meta.year)],
                           ["生成时间", fmt.display_time(meta.generated_at)],
@@ -275,7 +276,8 @@ def document_model(blocks: Sequence[Block], meta: ReportMeta, images: Path, *,
         if i in layout.with_wide or (i in layout.tables and layout.tables[i].landscape):
             entry["wide"] = True
         model.append(entry)
-    return {"meta": _cover(meta, layout), "blocks": _group_landscape(_sticky(model))}
+    cover = _cover(meta, layout) | {"draft": is_draft(blocks)}
+    return {"meta": cover, "blocks": _group_landscape(_sticky(model))}
 
 
 # ---- fonts -----------------------------------------------------------------------------------

@@ -41,7 +41,18 @@ from docx.shared import Emu, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from perfkit.report import wordpage as wp
-from perfkit.report.blocks import Block, Chart, Heading, ListBlock, Paragraph, Run, Signature, Table, read_blocks
+from perfkit.report.blocks import (
+    Block,
+    Chart,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Run,
+    Signature,
+    Table,
+    is_draft,
+    read_blocks,
+)
 from perfkit.report.layout import text_em, unbreakable_em
 
 if TYPE_CHECKING:
@@ -60,7 +71,7 @@ RUN_IN_STYLES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\d+[.\uff0e]"), "文内三级标题"),
 )
 #: Paragraph style of each paragraph role (:data:`perfkit.report.blocks.ROLES`).
-ROLE_STYLES = {"": "Normal", "lead": "Normal", "note": "注", "center": "居中"}
+ROLE_STYLES = {"": "Normal", "lead": "Normal", "note": "注", "center": "居中", "draft": "Normal"}
 #: Colour and weight of a table cell by its tone (as report.css and report.typ mark verdicts).
 TONE_MARKS = {"verdict-bad": ("B22222", True), "verdict-note": ("B8860B", False),
               "verdict-na": ("808080", False)}
@@ -472,9 +483,12 @@ def blocks_docx(blocks: Iterable[Block], meta: ReportMeta | None = None) -> byte
     Returns:
         The ``.docx`` bytes.
     """
+    blocks = list(blocks)
     writer = WordWriter(meta)
     for block in blocks:
         writer.add(block)
+    if is_draft(blocks):
+        wp.mark_draft(writer.doc)
     return writer.save()
 
 

@@ -32,7 +32,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 # ---------------------------------------------------------------------------------------------
@@ -356,6 +356,19 @@ def _page_numbers(doc: Any) -> None:
         paragraph.add_run(" —")
 
 
+def mark_draft(doc: Any) -> None:
+    """草稿 in the page header of every page (odd and even, every section): a draft says so."""
+    for section in doc.sections:
+        for header in (section.header, section.even_page_header):
+            header.is_linked_to_previous = False
+            paragraph = header.paragraphs[0]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = paragraph.add_run("草稿")
+            run.bold = True
+            run.font.size = Pt(SIZE_3)
+            run.font.color.rgb = RGBColor(0xB2, 0x22, 0x22)
+
+
 def new_document() -> Any:
     """An empty document with the official page, grid, fonts, styles and page numbers."""
     doc = Document()
@@ -376,6 +389,7 @@ def new_document() -> Any:
 __all__ = [
     "CHAR_PITCH_PT", "CHAR_SPACING_TWIPS", "CHAR_TWIPS", "LINE_PITCH_TWIPS", "SIZE_2", "SIZE_3",
     "SIZE_4", "SIZE_5", "SIZE_SMALL_4", "SIZE_SMALL_5", "TABLE_STYLE", "TABLE_TEXT_STYLES",
-    "TYPE_HEIGHT_MM", "TYPE_WIDTH_PT", "el", "field", "indent", "new_document", "page_setup",
+    "TYPE_HEIGHT_MM", "TYPE_WIDTH_PT", "el", "field", "indent", "mark_draft", "new_document",
+    "page_setup",
     "set_child", "spacing", "type_size",
 ]

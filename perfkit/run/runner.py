@@ -221,8 +221,12 @@ def plan(
             skipped.append(NotebookResult(department, year, nb, SKIPPED, error="笔记本不存在"))
             continue
         docx = nb in WORD_NOTEBOOKS
+        # The 自评报告 is the department's: its PDF is in the layout it submits (公文) unless
+        # the settings or the command line say otherwise.
+        layout = (pdf_layout or settings.report_pdf_layout if nb == "report"
+                  else meta["pdf_layout"])
         inputs = {**base, "notebook_sha256": sha256_file(source), "pdf": pdf, "docx": docx,
-                  "pdf_layout": meta["pdf_layout"],
+                  "pdf_layout": layout,
                   "analyst_copy": analyst_copy, **parameters}
         digest = _digest(inputs)
         prev = (previous.get("notebooks") or {}).get(nb) or {}
@@ -239,7 +243,7 @@ def plan(
         tasks.append(Task(
             department, year, nb, str(source), settings.workbook, params_file, str(out_dir),
             str(config.ROOT), str(outputs_root), digest,
-            {**meta, "title": titles.get(nb, nb),
+            {**meta, "title": titles.get(nb, nb), "pdf_layout": layout,
              "kind": NOTEBOOK_KINDS.get(nb, "analysis")}, pdf, inputs, docx=docx,
             parameters=parameters, analyst_copy=analyst_copy))
     return tasks, skipped, header
