@@ -534,7 +534,7 @@ def template(
     console.print(say(f"已生成模板：{out}（评分表：{sheet.title_zh}；定性评价、自评表、报告文字已按评分表"
                       f"和报告结构列出{listed}，请逐项填写）"))
     if keys is not None and dept and year:
-        from perfkit.data.params import write_settings_file
+        from perfkit.data.settingsdoc import write_settings_file
 
         if known:
             console.print(say(f"运行设置 {config.params_path(dept, year)} 已存在，未改动；领域以其中的 "
