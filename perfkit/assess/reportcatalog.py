@@ -57,7 +57,7 @@ from typing import Any
 from perfkit import config, yamlcheck
 from perfkit.assess.figures import check_syntax
 from perfkit.data.printed import AuditParseError
-from perfkit.errors import CatalogError
+from perfkit.errors import CatalogError, ProjectNotFoundError
 
 PACKAGE_CATALOG_DIR = config.PACKAGE_DIR / "resources" / "report_catalog"
 #: Where a project places its own catalog files (after the package's, before --catalog); None:
@@ -177,10 +177,19 @@ def expand(regex: str) -> str:
 def catalog_files(extra: list[str | Path] | tuple = ()) -> list[Path]:
     """The catalog files in order of precedence (lowest first): package, project, ``extra``."""
     files = sorted(PACKAGE_CATALOG_DIR.glob("*.yaml"))
-    own = PROJECT_CATALOG_DIR or config.PARAMS_DIR / "report_catalog"
-    if own.is_dir():
+    own = PROJECT_CATALOG_DIR or _project_catalog_dir()
+    if own is not None and own.is_dir():
         files += sorted(own.glob("*.yaml"))
     return files + [Path(p) for p in extra]
+
+
+def _project_catalog_dir() -> Path | None:
+    """The current project's ``params/report_catalog/``; None outside any project (a bureau
+    auditing a report it received needs no project: the README's "Auditing a report file")."""
+    try:
+        return config.PARAMS_DIR / "report_catalog"
+    except ProjectNotFoundError:
+        return None
 
 
 def read_catalog(files: list[Path]) -> Catalog:

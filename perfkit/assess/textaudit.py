@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import logging
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 
-from perfkit import fmt
+from perfkit import config, fmt
 from perfkit.assess.audit import with_tolerances
 from perfkit.assess.checks import SUM_CHECKS
 from perfkit.assess.evaluation import Evaluation
@@ -50,7 +51,7 @@ from perfkit.assess.figures import (
 )
 from perfkit.assess.reporttext import QUOTES, Extraction, Figure, Relation, map_figures
 from perfkit.atomic import write_bytes_atomic
-from perfkit.data.params import load_settings, load_settings_file
+from perfkit.data.params import load_settings, load_settings_file, settings_from_dict
 from perfkit.data.printed import AuditParseError, PrintedValue
 from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import AMOUNT, NUMBER, SHEET_BY_KEY, SHEETS
@@ -483,8 +484,13 @@ def text_settings(extraction: Extraction, params_file: str | Path = "",
         ParamsError: a bad settings file or a negative tolerance.
     """
     year = _year_of(extraction) or dt.date.today().year - 1
-    settings = (load_settings_file(params_file, "audit", year) if params_file
-                else load_settings("audit", year))
+    if params_file:
+        settings = load_settings_file(params_file, "audit", year)
+    elif config.find_project() is None and not os.environ.get("PERFKIT_ROOT"):
+        # A report audited outside any project (a bureau's own folder): the defaults.
+        settings = settings_from_dict({"department": "audit", "year": year})
+    else:
+        settings = load_settings("audit", year)
     return with_tolerances(settings, tolerance_pp, tolerance_wan_yuan)
 
 
