@@ -15,7 +15,8 @@ Every file may hold any of these sections (unknown keys are refused, naming file
     ("万元", "%", "人次"); ``count_families``: lists of count units that may be added together
     (名 and 人).
 ``qualifiers``
-    canonical qualifier → ``phrases`` (and optionally ``budget_basis``: initial/adjusted), e.g.
+    canonical qualifier → ``phrases`` (and optionally ``budget_basis``: initial/adjusted, and
+    ``not``: longer phrases holding one that are no qualifier, 一般公共预算), e.g.
     ``年初预算: {phrases: [年初预算, 预算数, 预算], budget_basis: initial}``. A figure whose label
     carries such a phrase (outside its subject) is that quantity's 年初预算/上年… value.
 ``patterns``
@@ -30,7 +31,8 @@ Every file may hold any of these sections (unknown keys are refused, naming file
     captured in role NAME, ``{gap}`` for text without figures, ``{gap:amount}`` for text without
     amounts, and ``{any}`` for any text up to the end of the sentence. Roles: ratio ``result``
     (required), ``part``, ``base``, text group ``base_label``; change ``change`` and text group
-    ``direction`` (required), ``now``, ``base``, ``base_label``; sum ``total`` and text group
+    ``direction`` (required), ``now``, ``base``, ``base_label``, ``delta`` (the amount of the change a rate
+    follows: "减少2万元，下降0.46%" is 2 ÷ (now − change) or 2 ÷ base); sum ``total`` and text group
     ``parts`` (required).
 ``phrases``
     phrase → 核对对象 entries: ``subject`` (phrases naming one quantity, e.g. [决算收入, 收入总额])
@@ -57,7 +59,7 @@ from typing import Any
 from perfkit import config, yamlcheck
 from perfkit.assess.checkspec import check_syntax
 from perfkit.data.printed import AuditParseError
-from perfkit.errors import CatalogError
+from perfkit.errors import CatalogError, ProjectNotFoundError
 
 PACKAGE_CATALOG_DIR = config.PACKAGE_DIR / "resources" / "report_catalog"
 #: Where a project places its own catalog files (after the package's, before --catalog), under
@@ -67,7 +69,7 @@ PROJECT_CATALOG_DIR_NAME = "report_catalog"
 KINDS = ("ratio", "change", "sum")
 ROLES = {
     "ratio": ({"result"}, {"part", "base", "base_label"}),
-    "change": ({"change", "direction"}, {"now", "base", "base_label"}),
+    "change": ({"change", "direction"}, {"now", "base", "base_label", "delta"}),
     "sum": ({"total", "parts"}, set()),
 }
 FIGURE_KINDS = ("amount", "percent", "count")
@@ -129,6 +131,9 @@ class Catalog:
     patterns: list[Pattern] = field(default_factory=list)
     subjects: dict[str, PhraseEntry | None] = field(default_factory=dict)  # phrase → entry
     fillers: list[str] = field(default_factory=list)
+    #: Longer phrases holding a qualifier phrase that qualify nothing (一般公共预算 is a kind of
+    #: budget, not the 年初预算 of a figure).
+    qualifier_not: list[str] = field(default_factory=list)
     ratio_bases: list[tuple[str, Path, str]] = field(default_factory=list)  # to check at the end
     files: list[str] = field(default_factory=list)
 
@@ -179,10 +184,20 @@ def catalog_files(extra: list[str | Path] | tuple = (),
     """The catalog files in order of precedence (lowest first): package, the project's (default:
     the current one) ``params/report_catalog/``, ``extra``."""
     files = sorted(PACKAGE_CATALOG_DIR.glob("*.yaml"))
-    own = (project or config.current()).params_dir / PROJECT_CATALOG_DIR_NAME
-    if own.is_dir():
+    own = _project_catalog_dir(project)
+    if own is not None and own.is_dir():
         files += sorted(own.glob("*.yaml"))
     return files + [Path(p) for p in extra]
+
+
+def _project_catalog_dir(project: config.Project | None = None) -> Path | None:
+    """``project``'s (default: the current one's) ``params/report_catalog/``; None outside any
+    project (a bureau auditing a report it received needs no project: the README's "Auditing a
+    report file")."""
+    try:
+        return (project or config.current()).params_dir / PROJECT_CATALOG_DIR_NAME
+    except ProjectNotFoundError:
+        return None
 
 
 def read_catalog(files: list[Path]) -> Catalog:
@@ -274,8 +289,11 @@ def _merge_qualifiers(catalog: Catalog, path: Path, qualifiers: Any) -> None:
         where = f"qualifiers“{name}”"
         if isinstance(spec, list):
             spec = {"phrases": spec}
-        if not isinstance(spec, dict) or set(spec) - {"phrases", "budget_basis"}:
-            raise _fail(path, where, "phrases", "应为 {phrases: [...], budget_basis: initial|adjusted}")
+        if not isinstance(spec, dict) or set(spec) - {"phrases", "budget_basis", "not"}:
+            raise _fail(path, where, "phrases",
+                        "应为 {phrases: [...], not: [...], budget_basis: initial|adjusted}")
+        if "not" in spec:
+            catalog.qualifier_not += _strings(path, where, "not", spec["not"])
         basis = spec.get("budget_basis", "")
         if basis not in ("", "initial", "adjusted"):
             raise _fail(path, where, "budget_basis", f"“{basis}”应为 initial 或 adjusted")

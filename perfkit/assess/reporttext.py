@@ -107,6 +107,19 @@ def _token_regex(catalog: Catalog) -> re.Pattern:
         r"(?:以上|以内|以下|左右)?")
 
 
+_CELL_BEFORE = re.compile(r"[\d%—-]\s+$")
+_CELL_AFTER = re.compile(r"\s+[\d—-]")
+_RUN_TOGETHER = re.compile(r"\d{7,}(?:\.\d+)?%")
+
+
+def _table_cell(text: str, start: int, end: int) -> bool:
+    """A number of a table flattened into text ("0 207.4538 10 100% 10", "21182118100%"): its
+    columns cannot be told apart, so it is no figure a sentence states."""
+    return bool(_CELL_BEFORE.search(text[max(0, start - 4):start])
+                or _CELL_AFTER.match(text, end, end + 3)
+                or _RUN_TOGETHER.fullmatch(text[start:end].strip()))
+
+
 def _positions(text: str, chars: str) -> list[int]:
     """Ascending positions in ``text`` of any of ``chars``."""
     return [i for i, c in enumerate(text) if c in chars]
@@ -135,6 +148,8 @@ class _Paragraph:
         self._sk_len = 0
         last = 0
         for m in token_re.finditer(self.text):
+            if _table_cell(self.text, *m.span()):
+                continue
             kind = catalog.unit_kind(m.group("unit"))
             try:
                 printed = parse_printed(m.group(0))
@@ -294,10 +309,20 @@ def _name(fig: Figure, label: str, catalog: Catalog) -> None:
     hit = _find_phrase(folded, catalog.subjects)
     if hit and catalog.subjects[hit[0]] is not None:
         fig.subject, fig.entry = hit[0], catalog.subjects[hit[0]]
-    q = _find_phrase(folded, catalog.qualifiers, (hit[1], hit[2]) if hit else None)
+    q = _find_phrase(_blank(folded, catalog.qualifier_not), catalog.qualifiers,
+                     (hit[1], hit[2]) if hit else None)
     fig.qualifier = catalog.qualifiers[q[0]] if q else ""
     # Only a label that names nothing else may take the subject of the figure before it.
     fig.inherited = not hit and _only_fillers(folded, catalog)
+
+
+def _blank(text: str, phrases: list[str]) -> str:
+    """``text`` with every occurrence of ``phrases`` blanked (same length: positions hold)."""
+    for phrase in phrases:
+        key = _fold_label(phrase)
+        if key and key in text:
+            text = text.replace(key, " " * len(key))
+    return text
 
 
 def _only_fillers(folded: str, catalog: Catalog) -> bool:
@@ -346,11 +371,44 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
             found += _match_sums(para, pattern, figures, found, catalog)
         relations += found
     _bases_from_sums(relations)
+    _changes_without_comparison(figures)
+    _parts_take_the_total_qualifier(relations)
     for para in paras:
         _inherit(para, catalog)
     for rel in relations:
         _name_result(rel, catalog)
     return Extraction(figures, relations, paragraphs, catalog, project)
+
+
+_DIRECTION_BEFORE = re.compile("(增加|减少|增长|下降|提高|降低|上升|节约|超支)了?$")
+
+
+def _changes_without_comparison(figures: list[Figure]) -> None:
+    """"公务接待费支出决算增加56,716.00元": a figure printed after a direction word is a change,
+    not the quantity's value, even where no pattern reads what it is compared with."""
+    for fig in figures:
+        if fig.role != "value":
+            continue
+        m = _DIRECTION_BEFORE.search(fig.label.rstrip(" 为是"))
+        if not m or m.group(1) in ("节约", "超支"):
+            if m:
+                fig.role = "difference"
+            continue
+        try:
+            fig.printed = parse_printed(m.group(1) + fig.text)
+        except AuditParseError:
+            continue
+        fig.text = m.group(1) + fig.text
+        fig.role = "change"
+
+
+def _parts_take_the_total_qualifier(relations: list[Relation]) -> None:
+    """"部门预算收入X，其中：一般公共预算财政拨款收入a…": the parts of a budget are budgets."""
+    for rel in relations:
+        if rel.kind == "sum" and rel.result.qualifier:
+            for part in rel.parts:
+                if not part.qualifier:
+                    part.qualifier = rel.result.qualifier
 
 
 def _inherit(para: _Paragraph, catalog: Catalog) -> None:
@@ -405,12 +463,16 @@ def _match_relations(para, pattern, figures, relations, catalog) -> list[Relatio
         if result is None or id(result) in taken:
             continue
         operands = {}
-        for role in (("part", "base") if pattern.kind == "ratio" else ("now", "base")):
+        for role in (("part", "base") if pattern.kind == "ratio" else ("now", "base", "delta")):
             fig = _group_figure(m, role, figures)
             if fig is not None and fig is not result:
                 operands[role] = fig
         base_label = (m.group("base_label") or "") if "base_label" in m.re.groupindex else ""
         base_label = base_label.strip().removesuffix("的").strip()
+        if "delta" in operands:
+            _operands_of_delta(operands, relations + out, para, catalog)
+        elif "base" not in operands and base_label and (operands.get("part") or operands.get("now")):
+            _base_named_before(operands, base_label, para, catalog)
         if pattern.kind == "change":
             direction = m.group("direction")
             try:
@@ -429,6 +491,80 @@ def _match_relations(para, pattern, figures, relations, catalog) -> list[Relatio
                             sentence, False, result.start - at))
         taken.add(id(result))
     return out
+
+
+def _noun_key(label: str, catalog: Catalog) -> str:
+    """What a label names once years, numbering, qualifiers and fillers are taken out: "2024年
+    民政局预算支出" and "民政局实际支出" are both 民政局支出 (budget and actual of one quantity)."""
+    folded = _fold_label(re.split(r"[，,。；;：:、]", label)[-1])
+    kept = {}
+    for i, phrase in enumerate(catalog.qualifier_not):  # 一般公共预算 is a name, not a qualifier
+        token = "Q" + "".join(chr(65 + int(d)) for d in str(i)) + "Q"
+        kept[token] = _fold_label(phrase)
+        folded = folded.replace(kept[token], token)
+    for phrase in sorted([*catalog.qualifiers, *catalog.fillers, "实际", "完成", "各", "均",
+                          "增加", "减少", "增长", "下降"], key=len, reverse=True):
+        folded = folded.replace(_fold_label(phrase), "")
+    for token, phrase in kept.items():
+        folded = folded.replace(token, phrase)
+    return _NUMBERING.sub("", folded)
+
+
+def _same_quantity(a: Figure, b: Figure, catalog: Catalog) -> bool:
+    if a.entry is not None or b.entry is not None:
+        return a.entry is b.entry
+    key = _noun_key(a.label, catalog)
+    return len(key) >= 2 and key == _noun_key(b.label, catalog)
+
+
+def _earlier(para: _Paragraph, fig: Figure, same_sentence: bool) -> list[Figure]:
+    """The figures of ``fig``'s paragraph before it, nearest first (its sentence only)."""
+    out = [f for f in para.figures if f.end <= fig.start
+           and (not same_sentence or f.sentence_span == fig.sentence_span)]
+    return out[::-1]
+
+
+def _base_named_before(operands: dict[str, Figure], base_label: str, para: _Paragraph,
+                       catalog: Catalog) -> None:
+    """"支出预算为A，支出决算为B，完成年初预算的X%": the base the ratio names (年初预算) is printed
+    earlier in the same sentence, as the figure of that qualifier; "实际支出B，比预算增加X%" with
+    the 预算 of the same quantity in an earlier sentence of the paragraph."""
+    q = _find_phrase(_blank(_fold_label(base_label), catalog.qualifier_not), catalog.qualifiers)
+    if not q:
+        return
+    qualifier = catalog.qualifiers[q[0]]
+    ref = operands.get("part") or operands["now"]
+    for same_sentence in (True, False):
+        for fig in _earlier(para, ref, same_sentence):
+            near = same_sentence and not para.breaks_between(fig.end, ref.start)
+            if fig.kind == ref.kind and fig.qualifier == qualifier and fig.role == "value" and (
+                    near or _same_quantity(fig, ref, catalog)):
+                operands["base"] = fig
+                return
+
+
+def _operands_of_delta(operands: dict[str, Figure], relations: list[Relation],
+                       para: _Paragraph, catalog: Catalog) -> None:
+    """"…减少2万元，下降0.46%": the rate's operands are the change and what the change is of —
+    the now and base its own sentence prints, else the quantity's value printed before it
+    (the same quantity: its catalog subject, or the same words)."""
+    delta = operands["delta"]
+    own = next((r for r in relations if r.result is delta and r.kind == "change"), None)
+    for role in ("now", "base"):
+        if own is not None and role in own.operands and role not in operands:
+            operands[role] = own.operands[role]
+    if "now" in operands or "base" in operands:
+        return
+    for same_sentence in (True, False):
+        for fig in _earlier(para, delta, same_sentence):
+            if fig.kind != delta.kind or fig.role != "value" or fig.qualifier or fig.printed.bound:
+                continue
+            if same_sentence and (delta.entry is None or fig.entry is delta.entry):
+                operands["now"] = fig
+                return
+            if not same_sentence and _same_quantity(fig, delta, catalog):
+                operands["now"] = fig
+                return
 
 
 def _now_is_the_subject(operands: dict[str, Figure], part_of_base: dict[int, Figure]) -> None:
@@ -458,21 +594,86 @@ def _match_sums(para, pattern, figures, relations, catalog) -> list[Relation]:
         if total is None or id(total) in claimed or id(total) in totals:
             continue
         start, end = m.span("parts")
-        parts = []
-        for t in re.finditer(f"{OPEN}[APC]:(\\d+){CLOSE}", para.skeleton[start:end]):
-            fig = figures[int(t.group(1))]
-            if (fig is total or fig.kind != total.kind or id(fig) in claimed or id(fig) in bases
-                    or (fig.kind == "count" and not catalog.same_count_family(
-                        fig.printed.unit, total.printed.unit))):
-                continue
-            parts.append(fig)
-        if len(parts) < 2:
+        if end <= m.start("total") and _COMPARING.search(para.skeleton[start:end]):
+            continue  # a total after a sentence of changes: its amounts are no list of parts
+        parts = _list_parts(para.skeleton[start:end], total, figures, claimed | bases, catalog)
+        if parts is None or len(parts) < 2:
             continue
         sentence, at = para.sentence(*m.span())
         out.append(Relation("sum", pattern, total, {}, parts, "", sentence, False,
                             total.start - at))
         totals.add(id(total))
     return out
+
+
+_TOKEN = re.compile(f"{OPEN}[APC]:(\\d+){CLOSE}")
+_COMPARING = re.compile("较|比上年|同比|上年|增长|下降")
+#: A part whose label holds one of these is a total of its own (", 全年累计下达…共1.82亿元").
+_TOTAL_WORDS = re.compile("(?:共计|合计|总计|累计|总额|共)(?:为|达|约)?$")
+
+
+def _list_parts(region: str, total: Figure, figures: list[Figure], excluded: set[int],
+                catalog: Catalog) -> list[Figure] | None:
+    """The parts a "其中" list names for ``total``: the figures of the total's kind in
+    ``region`` (the list's text, with figure tokens), read as a list is written.
+
+    - The list's separator is the punctuation before its second item: a list of items
+      separated by "，" or "、" ends at the first "；" (what follows is another statement:
+      "其中基本支出a，项目支出b；年末结转结余c"); one separated by "；" runs to the sentence end.
+    - Figures in brackets opened inside the list, and everything after an inner "其中", are
+      parts of a part ("40.27万元（村卫生室12.72万元、…）").
+    - A figure labelled as a total of its own ("共1.82亿元") ends the list.
+    - Items holding several such figures ("支出0万元，年初预算为0万元，差值为0万元；…") are
+      parallel columns: the list is read only when the total is the first column (its first
+      figure), taking the first figure of each item; otherwise None (which column sums to which
+      total is not certain).
+    """
+    pieces = []  # (figure, position in region, item number)
+    depth, item, sep = 0, 0, ""
+    pos = 0
+    first_part_seen = False
+    while pos < len(region):
+        m = _TOKEN.match(region, pos)
+        if m:
+            fig = figures[int(m.group(1))]
+            if depth == 0:
+                if fig.kind == total.kind and fig is not total:
+                    if first_part_seen and not sep:
+                        sep = "，、,"  # a second part before any "；": a comma list
+                    first_part_seen = True
+                pieces.append((fig, item))
+            pos = m.end()
+            continue
+        c = region[pos]
+        if c in "（(":
+            depth += 1
+        elif c in "）)":
+            depth = max(0, depth - 1)
+        elif depth == 0 and region.startswith("其中", pos) and pos > 0 and first_part_seen:
+            break
+        elif depth == 0 and c in "；;":
+            if sep == "，、,":
+                break
+            sep = sep or "；;"
+            item += 1
+        elif depth == 0 and c in "，,、" and sep == "，、,":
+            item += 1
+        pos += 1
+    parts: list[Figure] = []
+    per_item: dict[int, list[Figure]] = {}
+    for fig, n in pieces:
+        if fig is total or id(fig) in excluded:
+            continue
+        if _TOTAL_WORDS.search(_fold_label(fig.label)):
+            break
+        if fig.kind != total.kind or (fig.kind == "count" and not catalog.same_count_family(
+                fig.printed.unit, total.printed.unit)):
+            continue
+        per_item.setdefault(n, []).append(fig)
+        parts.append(fig)
+    if sum(len(v) > 1 for v in per_item.values()) >= 2:
+        return None  # parallel columns
+    return parts
 
 
 def _bases_from_sums(relations: list[Relation]) -> None:

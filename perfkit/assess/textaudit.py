@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import logging
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 
-from perfkit import fmt
+from perfkit import config, fmt
 from perfkit.assess.audit import with_tolerances
 from perfkit.assess.checks import SUM_CHECKS
 from perfkit.assess.checkspec import check_syntax, parse_check
@@ -47,7 +48,7 @@ from perfkit.assess.recompute import Recomputed, recompute, recompute_printed, s
 from perfkit.assess.reportfigures import QUOTES, Extraction, Figure, Relation
 from perfkit.assess.reporttext import map_figures
 from perfkit.atomic import write_bytes_atomic
-from perfkit.data.params import load_settings, load_settings_file
+from perfkit.data.params import load_settings, load_settings_file, settings_from_dict
 from perfkit.data.printed import AuditParseError, PrintedValue
 from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import AMOUNT, NUMBER, SHEET_BY_KEY, SHEETS
@@ -57,7 +58,7 @@ from perfkit.data.workbook import WorkbookData
 from perfkit.errors import Problem, WorkbookError
 from perfkit.indicators.base import safe_divide
 from perfkit.rates import change_pct
-from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
+from perfkit.verdicts import CONSISTENT, INCONSISTENT, ROUNDING, UNEXPLAINED, UNVERIFIABLE
 
 log = logging.getLogger(__name__)
 
@@ -134,10 +135,28 @@ def _difference(v: dict[str, float]) -> float:
     return v["now"] - v["base"]
 
 
+def _rate_of_change(against: str, sign: int) -> Callable[[dict[str, float]], float]:
+    """The rate of a change C printed before it: C ÷ base, or C ÷ (now − C) when the sentence
+    prints what the quantity is now rather than what it was ("7.8万元…减少1.24万元，下降13.71%")."""
+
+    def rate(v: dict[str, float]) -> float:
+        delta = sign * abs(v["delta"])
+        base = v["base"] if against == "base" else v["now"] - delta
+        return safe_divide(delta, base) * 100
+
+    return rate
+
+
 def _formula_text(rel: Relation) -> str:
     o = rel.operands
     if rel.kind == "ratio":
         return f"{o['part'].text} ÷ {o['base'].text} × 100%"
+    if "delta" in o:
+        d = o["delta"].text
+        if "base" in o:
+            return f"{d} ÷ {o['base'].text} × 100%"
+        if "now" in o:
+            return f"{d} ÷ ({o['now'].text} − {d}) × 100%"
     if rel.kind == "sum":
         return " + ".join(p.text for p in rel.parts)
     if rel.result.kind == "percent" and o["now"].kind != "percent":
@@ -174,6 +193,16 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
     elif rel.kind == "ratio":
         operands = {k: rel.operands[k] for k in ("part", "base") if k in rel.operands}
         formula = _ratio
+    elif "delta" in rel.operands:
+        delta = rel.operands["delta"]
+        against = "base" if "base" in rel.operands else "now"
+        operands = {"delta": delta, **({against: rel.operands[against]}
+                                        if against in rel.operands else {})}
+        # A change printed without its direction ("支出决算174,732.10元，增长176.55%") takes the
+        # rate's; it is read as the change only if that reproduces the rate (below).
+        sign = (delta.printed.direction or (1 if delta.printed.value >= 0 else -1)) if (
+            delta.printed.direction) else (fig.printed.direction or 1)
+        formula = _rate_of_change(against, sign)
     else:
         operands = {k: rel.operands[k] for k in ("now", "base") if k in rel.operands}
         rate = fig.kind == "percent" and fig.printed.suffix == "%" and any(
@@ -187,6 +216,10 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
             {"part": "分子", "base": rel.base_label or "基数", "now": "本年数"}[k]
             for k in (("part", "base") if rel.kind == "ratio" else ("now", "base"))
             if k not in operands)
+        if "delta" in operands:
+            if not operands["delta"].printed.direction:
+                return None
+            missing = "增减前后的数值"
         if rel.kind == "change" and "base" not in operands:
             missing = f"{rel.base_label or fig.qualifier or '上年'}的数值"
         return _row(**common, check="", verdict=UNVERIFIABLE,
@@ -201,13 +234,16 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
                     explanation=f"运算数{kinds}的单位不同，不能相互运算",
                     source_cells="; ".join(cells.values()))
     values, unit = converted
-    if rel.kind == "ratio" or formula is _rate:
+    if rel.kind == "ratio" or formula is _rate or "delta" in operands:
         unit = "%"
     r = recompute_printed(formula, values, unit, places)
     result = judge_row(fig.printed, r, tolerance_for(unit, settings))
     result.pop("cells")
     if rel.kind == "sum":
         _sum_verdict(rel, result, r)
+    if "delta" in operands and not operands["delta"].printed.direction and result.get(
+            "verdict") not in (CONSISTENT, ROUNDING):
+        return None  # the figure before the rate may be the level, not the change: not certain
     return _row(**common, check=_formula_text(rel), **result,
                 source_cells="; ".join(cells.values()))
 
@@ -292,9 +328,10 @@ def text_workbook(extraction: Extraction, year: int, name: str = "报告文字")
                     cells[(sheet.key, item, c.key)] = NOT_STATED
     stated: dict[tuple, Figure] = {}
     repeats = []
+    deltas = {id(r.operands["delta"]) for r in extraction.relations if "delta" in r.operands}
     for fig in extraction.figures:
         key = _cell_key(fig)
-        if key is None or fig.role != "value" or fig.printed.bound:
+        if key is None or fig.role != "value" or fig.printed.bound or id(fig) in deltas:
             continue
         if key in stated:
             repeats.append((stated[key], fig))
@@ -479,8 +516,13 @@ def text_settings(extraction: Extraction, params_file: str | Path = "",
         ParamsError: a bad settings file or a negative tolerance.
     """
     year = _year_of(extraction) or dt.date.today().year - 1
-    settings = (load_settings_file(params_file, "audit", year) if params_file
-                else load_settings("audit", year))
+    if params_file:
+        settings = load_settings_file(params_file, "audit", year)
+    elif config.find_project() is None and not os.environ.get("PERFKIT_ROOT"):
+        # A report audited outside any project (a bureau's own folder): the defaults.
+        settings = settings_from_dict({"department": "audit", "year": year})
+    else:
+        settings = load_settings("audit", year)
     return with_tolerances(settings, tolerance_pp, tolerance_wan_yuan)
 
 
