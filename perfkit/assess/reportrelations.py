@@ -1,0 +1,299 @@
+"""Relations a report's sentences state among its figures: ratios, changes, sums.
+
+The catalog's sentence patterns find each relation and the operands its sentence prints; what a
+sentence leaves out is looked for by structure (the base a ratio names printed earlier in the
+sentence, the quantity a rate of change is of, the parts of a "其中" list read as the list is
+written). Called by :func:`perfkit.assess.reporttext.extract`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perfkit.assess.reportcatalog import CLOSE, OPEN, Catalog
+from perfkit.assess.reportfigures import Figure, Relation
+from perfkit.assess.reportparagraph import NUMBERING, Paragraph, blank, find_phrase, fold_label
+from perfkit.data.printed import AuditParseError, parse_printed
+
+_DIRECTION_BEFORE = re.compile("(增加|减少|增长|下降|提高|降低|上升|节约|超支)了?$")
+
+
+def changes_without_comparison(figures: list[Figure]) -> None:
+    """"公务接待费支出决算增加56,716.00元": a figure printed after a direction word is a change,
+    not the quantity's value, even where no pattern reads what it is compared with."""
+    for fig in figures:
+        if fig.role != "value":
+            continue
+        m = _DIRECTION_BEFORE.search(fig.label.rstrip(" 为是"))
+        if not m or m.group(1) in ("节约", "超支"):
+            if m:
+                fig.role = "difference"
+            continue
+        try:
+            fig.printed = parse_printed(m.group(1) + fig.text)
+        except AuditParseError:
+            continue
+        fig.text = m.group(1) + fig.text
+        fig.role = "change"
+
+
+def parts_take_the_total_qualifier(relations: list[Relation]) -> None:
+    """"部门预算收入X，其中：一般公共预算财政拨款收入a…": the parts of a budget are budgets."""
+    for rel in relations:
+        if rel.kind == "sum" and rel.result.qualifier:
+            for part in rel.parts:
+                if not part.qualifier:
+                    part.qualifier = rel.result.qualifier
+
+
+def _group_figure(m: re.Match, name: str, figures: list[Figure]) -> Figure | None:
+    if name not in m.re.groupindex or m.group(name) is None:
+        return None
+    return figures[int(m.group(name))]
+
+
+def match_relations(para, pattern, figures, relations, catalog) -> list[Relation]:
+    out: list[Relation] = []
+    result_role = "result" if pattern.kind == "ratio" else "change"
+    taken = {id(r.result) for r in relations}  # every relation is a ratio, change or sum
+    part_of_base: dict[int, Figure] = {}  # a ratio's base → its part (the first such ratio)
+    for r in relations:
+        if r.kind == "ratio" and "base" in r.operands and "part" in r.operands:
+            part_of_base.setdefault(id(r.operands["base"]), r.operands["part"])
+    for m in pattern.regex.finditer(para.skeleton):
+        result = _group_figure(m, result_role, figures)
+        if result is None or id(result) in taken:
+            continue
+        operands = {}
+        for role in (("part", "base") if pattern.kind == "ratio" else ("now", "base", "delta")):
+            fig = _group_figure(m, role, figures)
+            if fig is not None and fig is not result:
+                operands[role] = fig
+        base_label = (m.group("base_label") or "") if "base_label" in m.re.groupindex else ""
+        base_label = base_label.strip().removesuffix("的").strip()
+        if "delta" in operands:
+            _operands_of_delta(operands, relations + out, para, catalog)
+        elif "base" not in operands and base_label and (operands.get("part") or operands.get("now")):
+            _base_named_before(operands, base_label, para, catalog)
+        if pattern.kind == "change":
+            direction = m.group("direction")
+            try:
+                result.printed = parse_printed(direction + result.text)
+            except AuditParseError:
+                continue
+            result.text = direction + result.text
+            _now_is_the_subject(operands, part_of_base)
+            _drop_incompatible_change(operands, result)
+            base = operands.get("base")
+            if base is not None and not base.qualifier and pattern.base_qualifier:
+                base.qualifier = pattern.base_qualifier
+        result.role = pattern.kind
+        sentence, at = para.sentence(*m.span())
+        out.append(Relation(pattern.kind, pattern, result, operands, [], base_label,
+                            sentence, False, result.start - at))
+        taken.add(id(result))
+    return out
+
+
+def _noun_key(label: str, catalog: Catalog) -> str:
+    """What a label names once years, numbering, qualifiers and fillers are taken out: "2024年
+    民政局预算支出" and "民政局实际支出" are both 民政局支出 (budget and actual of one quantity)."""
+    folded = fold_label(re.split(r"[，,。；;：:、]", label)[-1])
+    kept = {}
+    for i, phrase in enumerate(catalog.qualifier_not):  # 一般公共预算 is a name, not a qualifier
+        token = "Q" + "".join(chr(65 + int(d)) for d in str(i)) + "Q"
+        kept[token] = fold_label(phrase)
+        folded = folded.replace(kept[token], token)
+    for phrase in sorted([*catalog.qualifiers, *catalog.fillers, "实际", "完成", "各", "均",
+                          "增加", "减少", "增长", "下降"], key=len, reverse=True):
+        folded = folded.replace(fold_label(phrase), "")
+    for token, phrase in kept.items():
+        folded = folded.replace(token, phrase)
+    return NUMBERING.sub("", folded)
+
+
+def _same_quantity(a: Figure, b: Figure, catalog: Catalog) -> bool:
+    if a.entry is not None or b.entry is not None:
+        return a.entry is b.entry
+    key = _noun_key(a.label, catalog)
+    return len(key) >= 2 and key == _noun_key(b.label, catalog)
+
+
+def _earlier(para: Paragraph, fig: Figure, same_sentence: bool) -> list[Figure]:
+    """The figures of ``fig``'s paragraph before it, nearest first (its sentence only)."""
+    out = [f for f in para.figures if f.end <= fig.start
+           and (not same_sentence or f.sentence_span == fig.sentence_span)]
+    return out[::-1]
+
+
+def _base_named_before(operands: dict[str, Figure], base_label: str, para: Paragraph,
+                       catalog: Catalog) -> None:
+    """"支出预算为A，支出决算为B，完成年初预算的X%": the base the ratio names (年初预算) is printed
+    earlier in the same sentence, as the figure of that qualifier; "实际支出B，比预算增加X%" with
+    the 预算 of the same quantity in an earlier sentence of the paragraph."""
+    q = find_phrase(blank(fold_label(base_label), catalog.qualifier_not), catalog.qualifiers)
+    if not q:
+        return
+    qualifier = catalog.qualifiers[q[0]]
+    ref = operands.get("part") or operands["now"]
+    for same_sentence in (True, False):
+        for fig in _earlier(para, ref, same_sentence):
+            near = same_sentence and not para.breaks_between(fig.end, ref.start)
+            if fig.kind == ref.kind and fig.qualifier == qualifier and fig.role == "value" and (
+                    near or _same_quantity(fig, ref, catalog)):
+                operands["base"] = fig
+                return
+
+
+def _operands_of_delta(operands: dict[str, Figure], relations: list[Relation],
+                       para: Paragraph, catalog: Catalog) -> None:
+    """"…减少2万元，下降0.46%": the rate's operands are the change and what the change is of —
+    the now and base its own sentence prints, else the quantity's value printed before it
+    (the same quantity: its catalog subject, or the same words)."""
+    delta = operands["delta"]
+    own = next((r for r in relations if r.result is delta and r.kind == "change"), None)
+    for role in ("now", "base"):
+        if own is not None and role in own.operands and role not in operands:
+            operands[role] = own.operands[role]
+    if "now" in operands or "base" in operands:
+        return
+    for same_sentence in (True, False):
+        for fig in _earlier(para, delta, same_sentence):
+            if fig.kind != delta.kind or fig.role != "value" or fig.qualifier or fig.printed.bound:
+                continue
+            if same_sentence and (delta.entry is None or fig.entry is delta.entry):
+                operands["now"] = fig
+                return
+            if not same_sentence and _same_quantity(fig, delta, catalog):
+                operands["now"] = fig
+                return
+
+
+def _now_is_the_subject(operands: dict[str, Figure], part_of_base: dict[int, Figure]) -> None:
+    """"A，为预算B的X%，较上年C减少D": the figure just before 较 is B, the base of a ratio whose
+    part is A; the change is of A (the sentence's subject), not of the budget B."""
+    now = operands.get("now")
+    if now is not None and id(now) in part_of_base:
+        operands["now"] = part_of_base[id(now)]
+
+
+def _drop_incompatible_change(operands: dict[str, Figure], change: Figure) -> None:
+    """Keep now/base only when they can give the printed change (same kind, or a rate)."""
+    for role, fig in list(operands.items()):
+        same = fig.kind == change.kind and (fig.kind != "count" or fig.unit == change.unit)
+        rate = change.kind == "percent" and change.printed.suffix == "%" and fig.kind != "percent"
+        if not (same or rate):
+            del operands[role]
+
+
+def match_sums(para, pattern, figures, relations, catalog) -> list[Relation]:
+    out: list[Relation] = []
+    claimed = {id(r.result) for r in relations if r.kind in ("ratio", "change")}
+    bases = {id(r.operands["base"]) for r in relations if "base" in r.operands}
+    totals = {id(r.result) for r in relations if r.kind == "sum"}
+    for m in pattern.regex.finditer(para.skeleton):
+        total = _group_figure(m, "total", figures)
+        if total is None or id(total) in claimed or id(total) in totals:
+            continue
+        start, end = m.span("parts")
+        if end <= m.start("total") and _COMPARING.search(para.skeleton[start:end]):
+            continue  # a total after a sentence of changes: its amounts are no list of parts
+        parts = _list_parts(para.skeleton[start:end], total, figures, claimed | bases, catalog)
+        if parts is None or len(parts) < 2:
+            continue
+        sentence, at = para.sentence(*m.span())
+        out.append(Relation("sum", pattern, total, {}, parts, "", sentence, False,
+                            total.start - at))
+        totals.add(id(total))
+    return out
+
+
+_TOKEN = re.compile(f"{OPEN}[APC]:(\\d+){CLOSE}")
+
+
+_COMPARING = re.compile("较|比上年|同比|上年|增长|下降")
+
+
+#: A part whose label holds one of these is a total of its own (", 全年累计下达…共1.82亿元").
+_TOTAL_WORDS = re.compile("(?:共计|合计|总计|累计|总额|共)(?:为|达|约)?$")
+
+
+def _list_parts(region: str, total: Figure, figures: list[Figure], excluded: set[int],
+                catalog: Catalog) -> list[Figure] | None:
+    """The parts a "其中" list names for ``total``: the figures of the total's kind in
+    ``region`` (the list's text, with figure tokens), read as a list is written.
+
+    - The list's separator is the punctuation before its second item: a list of items
+      separated by "，" or "、" ends at the first "；" (what follows is another statement:
+      "其中基本支出a，项目支出b；年末结转结余c"); one separated by "；" runs to the sentence end.
+    - Figures in brackets opened inside the list, and everything after an inner "其中", are
+      parts of a part ("40.27万元（村卫生室12.72万元、…）").
+    - A figure labelled as a total of its own ("共1.82亿元") ends the list.
+    - Items holding several such figures ("支出0万元，年初预算为0万元，差值为0万元；…") are
+      parallel columns: the list is read only when the total is the first column (its first
+      figure), taking the first figure of each item; otherwise None (which column sums to which
+      total is not certain).
+    """
+    pieces = []  # (figure, position in region, item number)
+    depth, item, sep = 0, 0, ""
+    pos = 0
+    first_part_seen = False
+    while pos < len(region):
+        m = _TOKEN.match(region, pos)
+        if m:
+            fig = figures[int(m.group(1))]
+            if depth == 0:
+                if fig.kind == total.kind and fig is not total:
+                    if first_part_seen and not sep:
+                        sep = "，、,"  # a second part before any "；": a comma list
+                    first_part_seen = True
+                pieces.append((fig, item))
+            pos = m.end()
+            continue
+        c = region[pos]
+        if c in "（(":
+            depth += 1
+        elif c in "）)":
+            depth = max(0, depth - 1)
+        elif depth == 0 and region.startswith("其中", pos) and pos > 0 and first_part_seen:
+            break
+        elif depth == 0 and c in "；;":
+            if sep == "，、,":
+                break
+            sep = sep or "；;"
+            item += 1
+        elif depth == 0 and c in "，,、" and sep == "，、,":
+            item += 1
+        pos += 1
+    parts: list[Figure] = []
+    per_item: dict[int, list[Figure]] = {}
+    for fig, n in pieces:
+        if fig is total or id(fig) in excluded:
+            continue
+        if _TOTAL_WORDS.search(fold_label(fig.label)):
+            break
+        if fig.kind != total.kind or (fig.kind == "count" and not catalog.same_count_family(
+                fig.printed.unit, total.printed.unit)):
+            continue
+        per_item.setdefault(n, []).append(fig)
+        parts.append(fig)
+    if sum(len(v) > 1 for v in per_item.values()) >= 2:
+        return None  # parallel columns
+    return parts
+
+
+def bases_from_sums(relations: list[Relation]) -> None:
+    """"其中：A 1102.55万元，占73.58%": a share without a base is a share of the list's total."""
+    sum_of_part: dict[int, Relation] = {}
+    for s in relations:
+        if s.kind == "sum":
+            for p in s.parts:
+                sum_of_part.setdefault(id(p), s)
+    for rel in relations:
+        if (rel.kind != "ratio" or not rel.pattern.base_from_sum or "base" in rel.operands
+                or rel.base_label or "part" not in rel.operands):
+            continue
+        whole = sum_of_part.get(id(rel.operands["part"]))
+        if whole is not None:
+            rel.operands["base"] = whole.result
+            rel.base_from_sum = True
