@@ -3,8 +3,8 @@
 Usage: ``.venv/bin/python benchmarks/audit_corpus.py [--corpus FILE] [--list]``
 
 Reads ``tests/corpus/real/passages.yaml`` (real passages with every checkable claim verified by
-hand), audits each passage from its text alone as ``perfkit audit --report`` does (one paragraph
-per line, run settings of a folder without a project), and prints:
+hand), audits each passage from its text alone as ``perfkit audit --report`` does (its lines read
+as a .txt is, run settings of a folder without a project), and prints:
 
 - per class and in total: claims, found (perfkit gave the figure a 本句核对 or 全文核对 row),
   right verdicts, recall of right verdicts over the verifiable claims (those a reviewer checks
@@ -42,13 +42,13 @@ def _bare(text: str) -> str:
 
 
 def audit_passage(passage: dict, catalog=None):
-    """The audit frame of one passage's text, read as a .txt report is (a paragraph a line)."""
+    """The audit frame of one passage's text, read as a .txt report is (:func:`text_paragraphs`)."""
     from perfkit.assess import reporttext as rt
     from perfkit.assess import textaudit as ta
+    from perfkit.assess.reportfile import text_paragraphs
     from perfkit.data.params import settings_from_dict
 
-    lines = [line for line in passage["text"].splitlines() if line.strip()]
-    extraction = rt.extract([(line, f"第{i}段") for i, line in enumerate(lines, 1)], catalog)
+    extraction = rt.extract(text_paragraphs(passage["text"]), catalog)
     settings = settings_from_dict({"department": "audit", "year": 2020})
     frame = ta.audit_text(extraction, settings)
     if frame.empty:

@@ -113,16 +113,24 @@ class Paragraph:
                          sentence=sentence, sentence_span=span, sentence_at=start - at)
             figures.append(fig)
             self.figures.append(fig)
-            gap = self.text[last:start]
             token = f"{OPEN}{'APC'[('amount', 'percent', 'count').index(kind)]}:{len(figures) - 1}{CLOSE}"
-            self._piece(pieces, gap, last)
+            self._gap(pieces, last, start, after_figure=bool(self.figures[:-1]))
             self._piece(pieces, token, start, fixed=True)
             last = end
-        self._piece(pieces, self.text[last:], last)
+        self._gap(pieces, last, len(self.text), after_figure=bool(self.figures))
         self.skeleton = "".join(pieces)
         self._starts = [f.start for f in self.figures]
         self._ends_of = [f.end for f in self.figures]
         self._opens = self._open_brackets() if self.figures else []
+
+    def _gap(self, pieces: list[str], a: int, b: int, after_figure: bool) -> None:
+        """The text between two figures, without the spaces next to a figure: text copied from
+        a PDF spaces its numbers ("下降 6.00 %"), which tells the patterns nothing."""
+        gap = self.text[a:b]
+        lead = len(gap) - len(gap.lstrip()) if after_figure else 0
+        tail = len(gap) - len(gap.rstrip()) if b < len(self.text) else 0
+        if lead < len(gap):
+            self._piece(pieces, gap[lead:len(gap) - tail], a + lead)
 
     def _piece(self, pieces: list[str], s: str, origin: int, fixed: bool = False) -> None:
         if not s:
