@@ -25,6 +25,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -234,10 +235,11 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
                     explanation=f"运算数{kinds}的单位不同，不能相互运算",
                     source_cells="; ".join(cells.values()))
     values, unit = converted
+    values = _list_precision(operands, values)
     if rel.kind == "ratio" or formula is _rate or "delta" in operands:
         unit = "%"
     r = recompute_printed(formula, values, unit, places)
-    result = judge_row(fig.printed, r, tolerance_for(unit, settings))
+    result = judge_row(fig.printed, r, _printed_tolerance(fig, unit, settings))
     result.pop("cells")
     if rel.kind == "sum":
         _sum_verdict(rel, result, r)
@@ -246,6 +248,30 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
         return None  # the figure before the rate may be the level, not the change: not certain
     return _row(**common, check=_formula_text(rel), **result,
                 source_cells="; ".join(cells.values()))
+
+
+def _list_precision(figs: dict[str, Figure], values: dict[str, PrintedValue]
+                    ) -> dict[str, PrintedValue]:
+    """Operands printed in one unit share the finest precision printed among them: a list
+    "30万元…；30万元…；29.99万元" writes 30.00 as 30 (trailing zeros dropped), so 30 is no
+    30 ± 0.5 that could hide a difference of 0.02 in the total."""
+    finest: dict[str, int] = {}
+    for k, f in figs.items():
+        finest[f.printed.suffix] = max(finest.get(f.printed.suffix, 0), values[k].decimals)
+    return {k: replace(v, decimals=finest[figs[k].printed.suffix]) for k, v in values.items()}
+
+
+def _printed_tolerance(fig: Figure, unit: str, settings) -> float:
+    """A figure recomputed from the figures its sentence prints is judged to its own printed
+    precision: each operand's rounding is already in the recomputed range, so the settings'
+    tolerance (0.50万元) applies only up to half the figure's last printed digit — 3.21
+    against 3.12 is a digit swap, not a difference "within 0.50万元"."""
+    tolerance = tolerance_for(unit, settings)
+    try:
+        half = fig.printed.in_unit(unit).half_unit
+    except AuditParseError:
+        return tolerance
+    return min(tolerance, half)
 
 
 def _decomposition(rel: Relation) -> tuple[bool, list[str]]:
