@@ -21,7 +21,9 @@ Every file may hold any of these sections (unknown keys are refused, naming file
     carries such a phrase (outside its subject) is that quantity's 年初预算/上年… value.
 ``patterns``
     sentence patterns, tried in order, each with ``id``, ``kind`` (``ratio`` = part ÷ base ×
-    100, ``change`` = now − base or its rate, ``sum`` = total = Σ parts), ``regex``, ``example``
+    100, ``change`` = now − base or its rate, ``sum`` = total = Σ parts, ``difference`` = |a − b|
+    of two figures a sentence prints, "支出2.05万元，年初预算为2.95万元，差值为0.9万元"),
+    ``regex``, ``example``
     (a sentence the pattern must match: checked on load) and optional ``text`` (what it reads),
     ``base_qualifier`` (the qualifier a base figure gets when its label has none, e.g. 上年 for
     "较…增加"), ``base_from_sum`` (a ratio without a base inside a "其中" list is a share of that
@@ -33,7 +35,7 @@ Every file may hold any of these sections (unknown keys are refused, naming file
     (required), ``part``, ``base``, text group ``base_label``; change ``change`` and text group
     ``direction`` (required), ``now``, ``base``, ``base_label``, ``delta`` (the amount of the change a rate
     follows: "减少2万元，下降0.46%" is 2 ÷ (now − change) or 2 ÷ base); sum ``total`` and text group
-    ``parts`` (required).
+    ``parts`` (required); difference ``result``, ``a`` and ``b`` (required).
 ``phrases``
     phrase → 核对对象 entries: ``subject`` (phrases naming one quantity, e.g. [决算收入, 收入总额])
     and what a figure about it is checked against, in the 核对对象 language of
@@ -66,11 +68,12 @@ PACKAGE_CATALOG_DIR = config.PACKAGE_DIR / "resources" / "report_catalog"
 #: its params/.
 PROJECT_CATALOG_DIR_NAME = "report_catalog"
 
-KINDS = ("ratio", "change", "sum")
+KINDS = ("ratio", "change", "sum", "difference")
 ROLES = {
     "ratio": ({"result"}, {"part", "base", "base_label"}),
     "change": ({"change", "direction"}, {"now", "base", "base_label", "delta"}),
     "sum": ({"total", "parts"}, set()),
+    "difference": ({"result", "a", "b"}, set()),
 }
 FIGURE_KINDS = ("amount", "percent", "count")
 _CODES = {"amount": "A", "percent": "P", "count": "C"}

@@ -51,6 +51,9 @@ class Figure:
     role: str = "value"
     target: Target | None = None
     spec: CheckSpec | None = None  # the target's 核对对象, parsed
+    #: The printed figure whose unit this one takes, when it is printed without a unit
+    #: ("较上年2.08减少0.03万元": 2.08 takes 万元 from "0.03万元").
+    unit_from: str = ""
 
     @property
     def check(self) -> str:

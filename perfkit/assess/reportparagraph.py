@@ -69,6 +69,26 @@ def _table_cell(text: str, start: int, end: int) -> bool:
                 or _RUN_TOGETHER.fullmatch(text[start:end].strip()))
 
 
+#: "较上年2.08减少0.03万元": the prior-year amount printed without its unit, which the change
+#: right after it gives (a dropped unit, issue #25).
+_UNITLESS_BASE = re.compile(
+    r"(?:较|比)(?:上年|去年|上年度|上一年度?)(?:同期)?(?:的)?"
+    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?=(?:减少|增加|下降|增长|提高|降低)了?"
+    r"(?P<change>\d+(?:\.\d+)?\s?(?P<unit>亿元|万元|元)))")
+
+
+def _numbers(text: str, token_re: re.Pattern) -> list[tuple[int, int, str, str, str]]:
+    """Every number with its unit in ``text``: (start, end, unit, text to parse, the printed
+    figure that gives the unit when the number has none, else "")."""
+    out = [(m.start(), m.end(), m.group("unit"), m.group(0), "") for m in token_re.finditer(text)]
+    for m in _UNITLESS_BASE.finditer(text):
+        start, end = m.span("number")
+        out.append((start, end, m.group("unit"), m.group("number") + m.group("unit"),
+                    m.group("change")))
+    out.sort()
+    return out
+
+
 def _positions(text: str, chars: str) -> list[int]:
     """Ascending positions in ``text`` of any of ``chars``."""
     return [i for i, c in enumerate(text) if c in chars]
@@ -96,21 +116,21 @@ class Paragraph:
         self._sk_pieces: list[tuple[int, bool]] = []
         self._sk_len = 0
         last = 0
-        for m in token_re.finditer(self.text):
-            if _table_cell(self.text, *m.span()):
+        for start, end, unit, printed_text, unit_from in _numbers(self.text, token_re):
+            if _table_cell(self.text, start, end):
                 continue
-            kind = catalog.unit_kind(m.group("unit"))
+            kind = catalog.unit_kind(unit)
             try:
-                printed = parse_printed(m.group(0))
+                printed = parse_printed(printed_text)
             except AuditParseError:
                 continue
-            start, end = m.span()
             span = self.sentence_span(start, end)
             sentence, at = self._sentence_text(*span)
             fig = Figure(id=f"T{len(figures) + 1}", paragraph=index, start=start, end=end,
                          text=raw[start:end].strip(), printed=printed, kind=kind,
-                         unit=m.group("unit"), label="", location=location,
-                         sentence=sentence, sentence_span=span, sentence_at=start - at)
+                         unit=unit, label="", location=location,
+                         sentence=sentence, sentence_span=span, sentence_at=start - at,
+                         unit_from=unit_from)
             figures.append(fig)
             self.figures.append(fig)
             token = f"{OPEN}{'APC'[('amount', 'percent', 'count').index(kind)]}:{len(figures) - 1}{CLOSE}"

@@ -54,7 +54,9 @@ def _group_figure(m: re.Match, name: str, figures: list[Figure]) -> Figure | Non
 
 def match_relations(para, pattern, figures, relations, catalog) -> list[Relation]:
     out: list[Relation] = []
-    result_role = "result" if pattern.kind == "ratio" else "change"
+    result_role = "change" if pattern.kind == "change" else "result"
+    roles = {"ratio": ("part", "base"), "change": ("now", "base", "delta"),
+             "difference": ("a", "b")}[pattern.kind]
     taken = {id(r.result) for r in relations}  # every relation is a ratio, change or sum
     part_of_base: dict[int, Figure] = {}  # a ratio's base → its part (the first such ratio)
     for r in relations:
@@ -65,7 +67,7 @@ def match_relations(para, pattern, figures, relations, catalog) -> list[Relation
         if result is None or id(result) in taken:
             continue
         operands = {}
-        for role in (("part", "base") if pattern.kind == "ratio" else ("now", "base", "delta")):
+        for role in roles:
             fig = _group_figure(m, role, figures)
             if fig is not None and fig is not result:
                 operands[role] = fig
@@ -188,7 +190,7 @@ def _drop_incompatible_change(operands: dict[str, Figure], change: Figure) -> No
 
 def match_sums(para, pattern, figures, relations, catalog) -> list[Relation]:
     out: list[Relation] = []
-    claimed = {id(r.result) for r in relations if r.kind in ("ratio", "change")}
+    claimed = {id(r.result) for r in relations if r.kind != "sum"}
     bases = {id(r.operands["base"]) for r in relations if "base" in r.operands}
     totals = {id(r.result) for r in relations if r.kind == "sum"}
     for m in pattern.regex.finditer(para.skeleton):

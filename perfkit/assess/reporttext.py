@@ -139,7 +139,7 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
             continue
         # A relation's figures are its paragraph's: only the paragraph's relations can claim them.
         found: list[Relation] = []
-        for pattern in (p for p in patterns if p.kind in ("ratio", "change")):
+        for pattern in (p for p in patterns if p.kind != "sum"):
             found += match_relations(para, pattern, figures, found, catalog)
         for pattern in (p for p in patterns if p.kind == "sum"):
             found += match_sums(para, pattern, figures, found, catalog)

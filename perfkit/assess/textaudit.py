@@ -148,16 +148,26 @@ def _rate_of_change(against: str, sign: int) -> Callable[[dict[str, float]], flo
     return rate
 
 
+def _gap_between(v: dict[str, float]) -> float:
+    return abs(v["a"] - v["b"])
+
+
+_DIRECTION_WORD = re.compile("^(?:增加|减少|增长|下降|提高|降低|上升)了?")
+
+
 def _formula_text(rel: Relation) -> str:
     o = rel.operands
     if rel.kind == "ratio":
         return f"{o['part'].text} ÷ {o['base'].text} × 100%"
+    if rel.kind == "difference":
+        return f"|{o['a'].text} − {o['b'].text}|"
     if "delta" in o:
-        d = o["delta"].text
+        d = _DIRECTION_WORD.sub("", o["delta"].text)
         if "base" in o:
             return f"{d} ÷ {o['base'].text} × 100%"
         if "now" in o:
-            return f"{d} ÷ ({o['now'].text} − {d}) × 100%"
+            sign = "+" if (o["delta"].printed.direction or rel.result.printed.direction) < 0 else "−"
+            return f"{d} ÷ ({o['now'].text} {sign} {d}) × 100%"
     if rel.kind == "sum":
         return " + ".join(p.text for p in rel.parts)
     if rel.result.kind == "percent" and o["now"].kind != "percent":
@@ -178,6 +188,8 @@ def _describe(rel: Relation) -> str:
     if rel.kind == "change":
         base = QUOTES.sub("", rel.base_label) or fig.qualifier or "上年"
         return f"{subject or '本句'}较{base}增减"
+    if rel.kind == "difference":
+        return f"{rel.operands['a'].describe()}与{rel.operands['b'].describe()}的差值"
     names = [p.describe() for p in rel.parts]
     return f"{rel.result.describe()} = {' + '.join(names)}"
 
@@ -194,6 +206,9 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
     elif rel.kind == "ratio":
         operands = {k: rel.operands[k] for k in ("part", "base") if k in rel.operands}
         formula = _ratio
+    elif rel.kind == "difference":
+        operands = {k: rel.operands[k] for k in ("a", "b")}
+        formula = _gap_between
     elif "delta" in rel.operands:
         delta = rel.operands["delta"]
         against = "base" if "base" in rel.operands else "now"
@@ -243,6 +258,9 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
     result.pop("cells")
     if rel.kind == "sum":
         _sum_verdict(rel, result, r)
+    for o in operands.values():
+        if o.unit_from:  # a dropped unit: flagged, never silent
+            result["explanation"] += f"；“{o.text}”未印单位，按本句“{o.unit_from}”的单位{o.unit}计"
     if "delta" in operands and not operands["delta"].printed.direction and result.get(
             "verdict") not in (CONSISTENT, ROUNDING):
         return None  # the figure before the rate may be the level, not the change: not certain
