@@ -79,6 +79,10 @@ class Relation:
     sentence: str = ""
     base_from_sum: bool = False
     sentence_at: int = 0  # where the result stands in ``sentence``
+    #: Where an operand the sentence does not print was found by its name elsewhere in the
+    #: text ("本年数取自第1段“390,118.10元”"); "" when every operand is the sentence's own.
+    #: Such a relation confirms a figure, or is 无法核对: never 不一致.
+    inferred: str = ""
 
 
 @dataclass

@@ -284,8 +284,10 @@ def _list_parts(region: str, total: Figure, figures: list[Figure], excluded: set
     return parts
 
 
-def bases_from_sums(relations: list[Relation]) -> None:
-    """"其中：A 1102.55万元，占73.58%": a share without a base is a share of the list's total."""
+def bases_from_sums(relations: list[Relation], catalog: Catalog) -> None:
+    """"其中：A 1102.55万元，占73.58%": a share without a base is a share of the list's total;
+    so is one whose base is named as the total ("…，其中：B 273,702.10元，占总支出决算的70.16%"
+    after "支出决算为390,118.10元")."""
     sum_of_part: dict[int, Relation] = {}
     for s in relations:
         if s.kind == "sum":
@@ -293,9 +295,66 @@ def bases_from_sums(relations: list[Relation]) -> None:
                 sum_of_part.setdefault(id(p), s)
     for rel in relations:
         if (rel.kind != "ratio" or not rel.pattern.base_from_sum or "base" in rel.operands
-                or rel.base_label or "part" not in rel.operands):
+                or "part" not in rel.operands):
             continue
         whole = sum_of_part.get(id(rel.operands["part"]))
-        if whole is not None:
+        if whole is not None and (not rel.base_label or _names_the_total(
+                rel.base_label, whole.result, catalog)):
             rel.operands["base"] = whole.result
             rel.base_from_sum = True
+
+
+_TOTAL = re.compile("总额|总计|合计|全部|总")
+
+
+def _names_the_total(base_label: str, total: Figure, catalog: Catalog) -> bool:
+    """Whether a ratio's base label ("总支出决算") names a list's total generically: a total word
+    and nothing but the total's own noun ("支出决算为390,118.10元")."""
+    if not _TOTAL.search(base_label):
+        return False
+    key = _noun_key(_TOTAL.sub("", base_label), catalog)
+    return len(key) >= 2 and key == _noun_key(total.label, catalog)
+
+
+def operands_by_name(relations: list[Relation], figures: list[Figure], catalog: Catalog) -> None:
+    """Operands a sentence names but does not print, found by the catalog subject that names
+    them elsewhere in the text (after every figure is named):
+
+    - a ratio's base named by a subject ("占“三公”经费的100%", "占本年支出合计的31.45%"): the
+      figure of that subject earlier in the sentence (certain), else the one value of it printed
+      earlier in the text (:attr:`Relation.inferred`);
+    - a rate of change after its amount ("增加56,716.00元，增长95.00%") with no level of the
+      quantity in its paragraph: the quantity's value printed earlier in the text (inferred).
+    """
+    order = {id(f): i for i, f in enumerate(figures)}
+    for rel in relations:
+        ops = rel.operands
+        if rel.kind == "ratio" and "part" in ops and "base" not in ops and rel.base_label:
+            hit = find_phrase(fold_label(rel.base_label), catalog.subjects)
+            entry = catalog.subjects[hit[0]] if hit else None
+            if entry is None:
+                continue
+            part = ops["part"]
+            named = [f for f in figures[:order[id(part)]] if f.entry is entry and f.role == "value"
+                     and not f.qualifier and f.kind == part.kind and not f.printed.bound]
+            same = [f for f in named if f.paragraph == part.paragraph
+                    and f.sentence_span == part.sentence_span]
+            if same:
+                ops["base"] = same[-1]
+            elif len({f.printed.value for f in named}) == 1:
+                ops["base"] = named[-1]
+                rel.inferred = f"{_quoted(rel.base_label)}取自{named[-1].location}“{named[-1].text}”"
+        elif rel.kind == "change" and "delta" in ops and "now" not in ops and "base" not in ops:
+            delta = ops["delta"]
+            if delta.entry is None:
+                continue
+            named = [f for f in figures[:order[id(delta)]] if f.entry is delta.entry
+                     and f.role == "value" and not f.qualifier and f.kind == delta.kind
+                     and not f.printed.bound and f.paragraph != delta.paragraph]
+            if named:
+                ops["now"] = named[-1]
+                rel.inferred = f"本年数取自{named[-1].location}“{named[-1].text}”"
+
+
+def _quoted(label: str) -> str:
+    return "“" + label.strip("“”\"") + "”"

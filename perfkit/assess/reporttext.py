@@ -20,6 +20,7 @@ their audit is :mod:`perfkit.assess.textaudit`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -47,6 +48,7 @@ from perfkit.assess.reportrelations import (
     changes_without_comparison,
     match_relations,
     match_sums,
+    operands_by_name,
     parts_take_the_total_qualifier,
 )
 from perfkit.errors import CatalogError
@@ -99,11 +101,23 @@ def _name(fig: Figure, label: str, catalog: Catalog) -> None:
     fig.inherited = not hit and _only_fillers(folded, catalog)
 
 
-def _only_fillers(folded: str, catalog: Catalog) -> bool:
+def _rest(folded: str, catalog: Catalog) -> str:
+    """A folded label without its qualifiers, fillers, years and numbering."""
     rest = folded
     for phrase in sorted([*catalog.qualifiers, *catalog.fillers], key=len, reverse=True):
         rest = rest.replace(fold_label(phrase), "")
-    return not NUMBERING.sub("", rest)
+    return NUMBERING.sub("", rest)
+
+
+def _only_fillers(folded: str, catalog: Catalog) -> bool:
+    return not _rest(folded, catalog)
+
+
+def _names_the_end_of(label: str, subject: str, catalog: Catalog) -> bool:
+    """Whether a label's own words (two characters at least) are the end of ``subject``."""
+    clause = re.split(r"[，,。；;：:、]", label)[-1]
+    rest = _rest(fold_label(clause), catalog)
+    return len(rest) >= 2 and bool(subject) and fold_label(subject).endswith(rest)
 
 
 def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = None, *,
@@ -144,11 +158,12 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
         for pattern in (p for p in patterns if p.kind == "sum"):
             found += match_sums(para, pattern, figures, found, catalog)
         relations += found
-    bases_from_sums(relations)
+    bases_from_sums(relations, catalog)
     changes_without_comparison(figures)
     parts_take_the_total_qualifier(relations)
     for para in paras:
         _inherit(para, catalog)
+    operands_by_name(relations, figures, catalog)
     for rel in relations:
         _name_result(rel, catalog)
     return Extraction(figures, relations, paragraphs, catalog, project)
@@ -173,6 +188,9 @@ def _inherit(para: Paragraph, catalog: Catalog) -> None:
         fig.inherited = False
         if not fig.subject and fig.kind == "count" and fig.role == "value":
             _name_from_after(fig, catalog)
+        # "“三公”经费支出预算为A，支出决算为B": a label naming the end of the subject before it.
+        may = may or (previous is not None and fig.role == "value"
+                      and _names_the_end_of(fig.label, previous.subject, catalog))
         if not fig.subject and may and previous is not None:
             fig.subject, fig.entry, fig.inherited = previous.subject, previous.entry, True
         if not fig.subject and fig.role == "value":

@@ -264,6 +264,16 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
     if "delta" in operands and not operands["delta"].printed.direction and result.get(
             "verdict") not in (CONSISTENT, ROUNDING):
         return None  # the figure before the rate may be the level, not the change: not certain
+    if rel.inferred:
+        if result.get("verdict") in (INCONSISTENT, UNEXPLAINED):
+            # An operand found by name elsewhere may be another quantity of that name.
+            return _row(**common, check=_formula_text(rel), verdict=UNVERIFIABLE,
+                        recomputed=result.get("recomputed", math.nan),
+                        explanation=(f"本句未列出全部运算数：{rel.inferred}，据此重算为"
+                                     f"{fmt.num(result.get('recomputed', math.nan))}{unit}，"
+                                     "与报告值不符；该数是否即本句所指，不能由本句确定，请人工核对"),
+                        source_cells="; ".join(cells.values()))
+        result["explanation"] += f"（{rel.inferred}）"
     return _row(**common, check=_formula_text(rel), **result,
                 source_cells="; ".join(cells.values()))
 
