@@ -130,12 +130,12 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
         catalog: the report catalog; the default is :func:`load_catalog`.
         only: use this pattern alone (to test a catalog's example).
         project: where the report is checked (its report catalog and indicators); default the
-            current one.
+            current one, else (outside any project) perfkit's own catalogs.
 
     Returns:
         The :class:`Extraction`: figures numbered T1, T2 … in document order.
     """
-    project = project or config.current()
+    project = project or config.current_or_outside()
     catalog = catalog or load_catalog(project=project)
     paragraphs = [(str(t), str(loc)) for t, loc in paragraphs]
     token_re = token_regex(catalog)

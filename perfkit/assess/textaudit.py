@@ -21,7 +21,6 @@ import datetime as dt
 import io
 import logging
 import math
-import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -572,11 +571,11 @@ def text_settings(extraction: Extraction, params_file: str | Path = "",
     year = _year_of(extraction) or dt.date.today().year - 1
     if params_file:
         settings = load_settings_file(params_file, "audit", year)
-    elif config.find_project() is None and not os.environ.get("PERFKIT_ROOT"):
+    elif not (extraction.project.root / config.MARKER).is_file():
         # A report audited outside any project (a bureau's own folder): the defaults.
         settings = settings_from_dict({"department": "audit", "year": year})
     else:
-        settings = load_settings("audit", year)
+        settings = load_settings("audit", year, project=extraction.project)
     return with_tolerances(settings, tolerance_pp, tolerance_wan_yuan)
 
 
