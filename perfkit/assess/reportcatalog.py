@@ -35,7 +35,9 @@ Every file may hold any of these sections (unknown keys are refused, naming file
     (required), ``part``, ``base``, text group ``base_label``; change ``change`` and text group
     ``direction`` (required), ``now``, ``base``, ``base_label``, ``delta`` (the amount of the change a rate
     follows: "减少2万元，下降0.46%" is 2 ÷ (now − change) or 2 ÷ base); sum ``total`` and text group
-    ``parts`` (required); difference ``result``, ``a`` and ``b`` (required).
+    ``parts`` (required) and ``between`` (text between the total and its list in which every
+    figure must be a change of the total or what it is compared with); difference ``result``,
+    ``a`` and ``b`` (required).
 ``phrases``
     phrase → 核对对象 entries: ``subject`` (phrases naming one quantity, e.g. [决算收入, 收入总额])
     and what a figure about it is checked against, in the 核对对象 language of
@@ -72,7 +74,7 @@ KINDS = ("ratio", "change", "sum", "difference")
 ROLES = {
     "ratio": ({"result"}, {"part", "base", "base_label"}),
     "change": ({"change", "direction"}, {"now", "base", "base_label", "delta"}),
-    "sum": ({"total", "parts"}, set()),
+    "sum": ({"total", "parts"}, {"between"}),
     "difference": ({"result", "a", "b"}, set()),
 }
 FIGURE_KINDS = ("amount", "percent", "count")

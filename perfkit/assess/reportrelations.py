@@ -200,6 +200,9 @@ def match_sums(para, pattern, figures, relations, catalog) -> list[Relation]:
         start, end = m.span("parts")
         if end <= m.start("total") and _COMPARING.search(para.skeleton[start:end]):
             continue  # a total after a sentence of changes: its amounts are no list of parts
+        if "between" in m.re.groupindex and not _only_its_comparisons(
+                m, total, para, figures, relations):
+            continue
         parts = _list_parts(para.skeleton[start:end], total, figures, claimed | bases, catalog)
         if parts is None or len(parts) < 2:
             continue
@@ -208,6 +211,23 @@ def match_sums(para, pattern, figures, relations, catalog) -> list[Relation]:
                             total.start - at))
         totals.add(id(total))
     return out
+
+
+def _only_its_comparisons(m: re.Match, total: Figure, para: Paragraph, figures: list[Figure],
+                          relations: list[Relation]) -> bool:
+    """"S万元，比上年B减少C，下降D%。其中，a；b": S opens its sentence and every figure between it
+    and the list (``between``) is a change of S or what it is compared with — so the list's
+    parts are S's."""
+    used = {id(r.result) for r in relations}
+    used.update(id(f) for r in relations for f in r.operands.values() if f is not total)
+    if id(total) in {id(f) for r in relations for f in r.operands.values()
+                     if r.operands.get("now") is not f}:
+        return False  # a base or a part of something else: no total of its own
+    if any(f.sentence_span == total.sentence_span and f.end <= total.start
+           for f in para.figures):
+        return False
+    a, b = m.span("between")
+    return all(id(figures[int(t.group(1))]) in used for t in _TOKEN.finditer(para.skeleton[a:b]))
 
 
 _TOKEN = re.compile(f"{OPEN}[APC]:(\\d+){CLOSE}")
@@ -245,7 +265,7 @@ def _list_parts(region: str, total: Figure, figures: list[Figure], excluded: set
         if m:
             fig = figures[int(m.group(1))]
             if depth == 0:
-                if fig.kind == total.kind and fig is not total:
+                if fig.kind == total.kind and fig is not total and id(fig) not in excluded:
                     if first_part_seen and not sep:
                         sep = "，、,"  # a second part before any "；": a comma list
                     first_part_seen = True
