@@ -73,10 +73,11 @@ def match_relations(para, pattern, figures, relations, catalog) -> list[Relation
                 operands[role] = fig
         base_label = (m.group("base_label") or "") if "base_label" in m.re.groupindex else ""
         base_label = base_label.strip().removesuffix("的").strip()
+        inferred = ""
         if "delta" in operands:
-            _operands_of_delta(operands, relations + out, para, catalog)
+            inferred = _operands_of_delta(operands, relations + out, para, catalog)
         elif "base" not in operands and base_label and (operands.get("part") or operands.get("now")):
-            _base_named_before(operands, base_label, para, catalog)
+            inferred = _base_named_before(operands, base_label, para, catalog)
         if pattern.kind == "change":
             direction = m.group("direction")
             try:
@@ -92,7 +93,7 @@ def match_relations(para, pattern, figures, relations, catalog) -> list[Relation
         result.role = pattern.kind
         sentence, at = para.sentence(*m.span())
         out.append(Relation(pattern.kind, pattern, result, operands, [], base_label,
-                            sentence, False, result.start - at))
+                            sentence, False, result.start - at, inferred))
         taken.add(id(result))
     return out
 
@@ -114,11 +115,16 @@ def _noun_key(label: str, catalog: Catalog) -> str:
     return NUMBERING.sub("", folded)
 
 
-def _same_quantity(a: Figure, b: Figure, catalog: Catalog) -> bool:
+def _same_quantity(a: Figure, b: Figure, catalog: Catalog, loose: bool = False) -> bool:
+    """Whether two figures are of one quantity: the same catalog subject, else the same words
+    (``loose``: or one's words opening the other's, four characters at least — "一般公共预算财政
+    拨款" and "一般公共预算财政拨款支出"; for operands that only confirm a figure)."""
     if a.entry is not None or b.entry is not None:
         return a.entry is b.entry
-    key = _noun_key(a.label, catalog)
-    return len(key) >= 2 and key == _noun_key(b.label, catalog)
+    key, other = _noun_key(a.label, catalog), _noun_key(b.label, catalog)
+    if loose and min(len(key), len(other)) >= 4:
+        return key.startswith(other) or other.startswith(key)
+    return len(key) >= 2 and key == other
 
 
 def _earlier(para: Paragraph, fig: Figure, same_sentence: bool) -> list[Figure]:
@@ -129,13 +135,13 @@ def _earlier(para: Paragraph, fig: Figure, same_sentence: bool) -> list[Figure]:
 
 
 def _base_named_before(operands: dict[str, Figure], base_label: str, para: Paragraph,
-                       catalog: Catalog) -> None:
+                       catalog: Catalog) -> str:
     """"支出预算为A，支出决算为B，完成年初预算的X%": the base the ratio names (年初预算) is printed
     earlier in the same sentence, as the figure of that qualifier; "实际支出B，比预算增加X%" with
     the 预算 of the same quantity in an earlier sentence of the paragraph."""
     q = find_phrase(blank(fold_label(base_label), catalog.qualifier_not), catalog.qualifiers)
     if not q:
-        return
+        return ""
     qualifier = catalog.qualifiers[q[0]]
     ref = operands.get("part") or operands["now"]
     for same_sentence in (True, False):
@@ -144,11 +150,12 @@ def _base_named_before(operands: dict[str, Figure], base_label: str, para: Parag
             if fig.kind == ref.kind and fig.qualifier == qualifier and fig.role == "value" and (
                     near or _same_quantity(fig, ref, catalog)):
                 operands["base"] = fig
-                return
+                return "" if same_sentence else f"“{base_label}”取自前句“{fig.text}”"
+    return ""
 
 
 def _operands_of_delta(operands: dict[str, Figure], relations: list[Relation],
-                       para: Paragraph, catalog: Catalog) -> None:
+                       para: Paragraph, catalog: Catalog) -> str:
     """"…减少2万元，下降0.46%": the rate's operands are the change and what the change is of —
     the now and base its own sentence prints, else the quantity's value printed before it
     (the same quantity: its catalog subject, or the same words)."""
@@ -158,17 +165,18 @@ def _operands_of_delta(operands: dict[str, Figure], relations: list[Relation],
         if own is not None and role in own.operands and role not in operands:
             operands[role] = own.operands[role]
     if "now" in operands or "base" in operands:
-        return
+        return ""
     for same_sentence in (True, False):
         for fig in _earlier(para, delta, same_sentence):
             if fig.kind != delta.kind or fig.role != "value" or fig.qualifier or fig.printed.bound:
                 continue
             if same_sentence and (delta.entry is None or fig.entry is delta.entry):
                 operands["now"] = fig
-                return
-            if not same_sentence and _same_quantity(fig, delta, catalog):
+                return ""
+            if not same_sentence and _same_quantity(fig, delta, catalog, loose=True):
                 operands["now"] = fig
-                return
+                return f"本年数取自前句“{fig.text}”"
+    return ""
 
 
 def _now_is_the_subject(operands: dict[str, Figure], part_of_base: dict[int, Figure]) -> None:
