@@ -77,8 +77,8 @@ ROLES = {
     "sum": ({"total", "parts"}, {"between"}),
     "difference": ({"result", "a", "b"}, set()),
 }
-FIGURE_KINDS = ("amount", "percent", "count")
-_CODES = {"amount": "A", "percent": "P", "count": "C"}
+FIGURE_KINDS = ("amount", "percent", "count", "rate")
+CODES = {"amount": "A", "percent": "P", "count": "C", "rate": "R"}
 #: Marks around a figure token in the matched text (never in a report: replaced on reading).
 OPEN, CLOSE = "\u27e8", "\u27e9"
 SENTENCE_END = "。！？!?"
@@ -143,7 +143,7 @@ class Catalog:
     files: list[str] = field(default_factory=list)
 
     def unit_kind(self, unit: str) -> str:
-        """``amount``, ``percent`` or ``count`` for a printed unit ("" if not a figure unit)."""
+        """``amount``, ``percent``, ``count`` or ``rate`` for a printed unit ("" if none)."""
         return next((k for k, units in self.units.items() if unit in units), "")
 
     def same_count_family(self, a: str, b: str) -> bool:
@@ -164,19 +164,19 @@ def expand(regex: str) -> str:
         if kind == "gap":
             if not name:
                 return f"{no_end}*?"
-            if name not in _CODES:
+            if name not in CODES:
                 raise ValueError(f"{{gap:{name}}}：应为 {{gap:amount}}、{{gap:percent}} 或 {{gap:count}}")
-            others = "".join(c for k, c in _CODES.items() if k != name)
+            others = "".join(c for k, c in CODES.items() if k != name)
             return f"(?:{no_end}|{OPEN}[{others}]:\\d+{CLOSE})*?"
         if kind == "any":
             if name:
                 raise ValueError("{any} 不带名称")
             return f"[^{SENTENCE_END}]*?"
-        codes = "".join(_CODES.values()) if kind == "figure" else _CODES[kind]
+        codes = "".join(CODES.values()) if kind == "figure" else CODES[kind]
         group = f"(?P<{name}>\\d+)" if name else "\\d+"
         return f"(?:{OPEN}[{codes}]:{group}{CLOSE})"
 
-    out = re.sub(r"\{(amount|percent|count|figure|gap|any)(?::(\w+))?\}", one, regex)
+    out = re.sub(r"\{(amount|percent|count|rate|figure|gap|any)(?::(\w+))?\}", one, regex)
     leftover = re.search(r"\{(?!\d)[^{}]*\}", out)
     if leftover:
         raise ValueError(f"未知的占位符 {leftover.group(0)}（可用 {{amount:名称}}、{{percent:名称}}、"
@@ -276,7 +276,8 @@ def _merge_units(catalog: Catalog, path: Path, units: Any) -> None:
                 catalog.count_families.append(set(_strings(path, f"units 第{i}组", key, fam)))
             continue
         if key not in FIGURE_KINDS:
-            raise _fail(path, "units ", str(key), "未知；可用 amount、percent、count、count_families")
+            raise _fail(path, "units ", str(key),
+                        "未知；可用 amount、percent、count、rate、count_families")
         for unit in _strings(path, "units ", key, value):
             other = catalog.unit_kind(unit)
             if other and other != key:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from typing import Any
 
-from perfkit.assess.reportcatalog import CLOSE, OPEN, SENTENCE_END, Catalog
+from perfkit.assess.reportcatalog import CLOSE, CODES, OPEN, SENTENCE_END, Catalog
 from perfkit.assess.reportfigures import QUOTES, Figure
 from perfkit.data.printed import AuditParseError, parse_printed
 
@@ -133,7 +133,7 @@ class Paragraph:
                          unit_from=unit_from)
             figures.append(fig)
             self.figures.append(fig)
-            token = f"{OPEN}{'APC'[('amount', 'percent', 'count').index(kind)]}:{len(figures) - 1}{CLOSE}"
+            token = f"{OPEN}{CODES[kind]}:{len(figures) - 1}{CLOSE}"
             self._gap(pieces, last, start, after_figure=bool(self.figures[:-1]))
             self._piece(pieces, token, start, fixed=True)
             last = end

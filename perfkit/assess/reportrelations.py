@@ -238,7 +238,7 @@ def _only_its_comparisons(m: re.Match, total: Figure, para: Paragraph, figures: 
     return all(id(figures[int(t.group(1))]) in used for t in _TOKEN.finditer(para.skeleton[a:b]))
 
 
-_TOKEN = re.compile(f"{OPEN}[APC]:(\\d+){CLOSE}")
+_TOKEN = re.compile(f"{OPEN}[A-Z]:(\\d+){CLOSE}")
 
 
 _COMPARING = re.compile("较|比上年|同比|上年|增长|下降")

@@ -34,6 +34,7 @@ from perfkit.assess.reportcatalog import (
     catalog_files,
     read_catalog,
 )
+from perfkit.assess.reportdomain import domain_rates, rate_relations
 from perfkit.assess.reportfigures import Extraction, Figure, Relation
 from perfkit.assess.reportparagraph import (
     NUMBERING,
@@ -158,6 +159,8 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
         for pattern in (p for p in patterns if p.kind == "sum"):
             found += match_sums(para, pattern, figures, found, catalog)
         relations += found
+    if only is None:
+        relations += rate_relations(paras, relations, domain_rates(project))
     bases_from_sums(relations, catalog)
     changes_without_comparison(figures)
     parts_take_the_total_qualifier(relations)

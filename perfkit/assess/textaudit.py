@@ -49,7 +49,7 @@ from perfkit.assess.reportfigures import QUOTES, Extraction, Figure, Relation
 from perfkit.assess.reporttext import map_figures
 from perfkit.atomic import write_bytes_atomic
 from perfkit.data.params import load_settings, load_settings_file, settings_from_dict
-from perfkit.data.printed import AuditParseError, PrintedValue
+from perfkit.data.printed import RATE_UNITS, AuditParseError, PrintedValue
 from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import AMOUNT, NUMBER, SHEET_BY_KEY, SHEETS
 from perfkit.data.template import write_cell
@@ -127,6 +127,11 @@ def _ratio(v: dict[str, float]) -> float:
     return safe_divide(v["part"], v["base"]) * 100
 
 
+def _ratio_per(scale: int) -> Callable[[dict[str, float]], float]:
+    """part ÷ base per ``scale`` (‰: 1000; /10万: 100000), for a rate printed in that unit."""
+    return lambda v: safe_divide(v["part"], v["base"]) * scale
+
+
 def _rate(v: dict[str, float]) -> float:
     return change_pct(v["now"], v["base"], decimals=None)  # the operands as the text prints them
 
@@ -157,7 +162,8 @@ _DIRECTION_WORD = re.compile("^(?:增加|减少|增长|下降|提高|降低|上�
 def _formula_text(rel: Relation) -> str:
     o = rel.operands
     if rel.kind == "ratio":
-        return f"{o['part'].text} ÷ {o['base'].text} × 100%"
+        per = {"‰": " × 1000‰", "/10万": " × 10万"}.get(rel.result.printed.unit, " × 100%")
+        return f"{o['part'].text} ÷ {o['base'].text}{per}"
     if rel.kind == "difference":
         return f"|{o['a'].text} − {o['b'].text}|"
     if "delta" in o:
@@ -179,6 +185,8 @@ def _describe(rel: Relation) -> str:
     subject = fig.subject or ""
     part = rel.operands.get("part") or rel.operands.get("now")
     subject = QUOTES.sub("", subject) or (part.describe() if part is not None else "")
+    if rel.kind == "ratio" and not rel.pattern.source:  # a domain catalog's rate
+        return rel.pattern.text
     if rel.kind == "ratio":
         base = rel.base_label or (rel.operands["base"].describe() if "base" in rel.operands
                                   else fig.qualifier or "基数")
@@ -204,7 +212,7 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
         formula = sum_of
     elif rel.kind == "ratio":
         operands = {k: rel.operands[k] for k in ("part", "base") if k in rel.operands}
-        formula = _ratio
+        formula = _ratio_per(RATE_UNITS[fig.printed.unit]) if fig.printed.kind == "rate" else _ratio
     elif rel.kind == "difference":
         operands = {k: rel.operands[k] for k in ("a", "b")}
         formula = _gap_between
@@ -251,7 +259,7 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
     values, unit = converted
     values = _list_precision(operands, values)
     if rel.kind == "ratio" or formula is _rate or "delta" in operands:
-        unit = "%"
+        unit = fig.printed.unit if fig.printed.kind == "rate" else "%"
     r = recompute_printed(formula, values, unit, places)
     result = judge_row(fig.printed, r, _printed_tolerance(fig, unit, settings))
     result.pop("cells")
