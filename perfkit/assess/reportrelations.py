@@ -357,6 +357,9 @@ def operands_by_name(relations: list[Relation], figures: list[Figure], catalog: 
     order = {id(f): i for i, f in enumerate(figures)}
     for rel in relations:
         ops = rel.operands
+        if rel.kind == "ratio" and not ops and rel.pattern.base_qualifier:
+            _rate_after_amount(rel, figures[:order[id(rel.result)]], catalog)
+            continue
         if rel.kind == "ratio" and "part" in ops and "base" not in ops and rel.base_label:
             hit = find_phrase(fold_label(rel.base_label), catalog.subjects)
             entry = catalog.subjects[hit[0]] if hit else None
@@ -382,6 +385,30 @@ def operands_by_name(relations: list[Relation], figures: list[Figure], catalog: 
             if named:
                 ops["now"] = named[-1]
                 rel.inferred = f"本年数取自{named[-1].location}“{named[-1].text}”"
+
+
+def _rate_after_amount(rel: Relation, before: list[Figure], catalog: Catalog) -> None:
+    """"…预算安排…资金3267.28万元。…执行金额2856.63万元，执行率87.43%": a rate printed right
+    after an amount of its clause group is that amount over the quantity's budget — the amount
+    printed earlier in the paragraph in a sentence naming the pattern's ``base_qualifier``
+    (inferred: it only confirms the rate)."""
+    fig = rel.result
+    part = before[-1] if before else None
+    if (part is None or part.kind != "amount" or part.role != "value" or part.printed.bound
+            or part.paragraph != fig.paragraph or part.sentence_span != fig.sentence_span):
+        return
+    for base in reversed(before[:-1]):
+        if base.paragraph != fig.paragraph:
+            return
+        if base.kind != "amount" or base.role != "value" or base.printed.bound:
+            continue
+        said = blank(fold_label(base.sentence[:base.sentence_at]), catalog.qualifier_not)
+        q = find_phrase(said, catalog.qualifiers)
+        if base.qualifier == rel.pattern.base_qualifier or (
+                q and catalog.qualifiers[q[0]] == rel.pattern.base_qualifier):
+            rel.operands.update(part=part, base=base)
+            rel.inferred = f"分子取本句“{part.text}”，预算取自“{base.text}”"
+            return
 
 
 def _quoted(label: str) -> str:
