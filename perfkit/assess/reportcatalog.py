@@ -22,7 +22,8 @@ Every file may hold any of these sections (unknown keys are refused, naming file
 ``patterns``
     sentence patterns, tried in order, each with ``id``, ``kind`` (``ratio`` = part ÷ base ×
     100, ``change`` = now − base or its rate, ``sum`` = total = Σ parts, ``difference`` = |a − b|
-    of two figures a sentence prints, "支出2.05万元，年初预算为2.95万元，差值为0.9万元"),
+    of two figures a sentence prints, "支出2.05万元，年初预算为2.95万元，差值为0.9万元", ``product``
+    = a × b of a count and a per-unit amount, "150人，标准200元/人，共发放3万元"),
     ``regex``, ``example``
     (a sentence the pattern must match: checked on load) and optional ``text`` (what it reads),
     ``base_qualifier`` (the qualifier a base figure gets when its label has none, e.g. 上年 for
@@ -37,7 +38,8 @@ Every file may hold any of these sections (unknown keys are refused, naming file
     follows: "减少2万元，下降0.46%" is 2 ÷ (now − change) or 2 ÷ base); sum ``total`` and text group
     ``parts`` (required) and ``between`` (text between the total and its list in which every
     figure must be a change of the total or what it is compared with); difference ``result``,
-    ``a`` and ``b`` (required).
+    ``a`` and ``b`` (required); product ``result``, ``a`` (the count), ``b`` (the amount per
+    unit) and text group ``per`` (the unit it is per: 人, 户 …, which must be the count's).
 ``phrases``
     phrase → 核对对象 entries: ``subject`` (phrases naming one quantity, e.g. [决算收入, 收入总额])
     and what a figure about it is checked against, in the 核对对象 language of
@@ -70,12 +72,13 @@ PACKAGE_CATALOG_DIR = config.PACKAGE_DIR / "resources" / "report_catalog"
 #: its params/.
 PROJECT_CATALOG_DIR_NAME = "report_catalog"
 
-KINDS = ("ratio", "change", "sum", "difference")
+KINDS = ("ratio", "change", "sum", "difference", "product")
 ROLES = {
     "ratio": ({"result"}, {"part", "base", "base_label"}),
     "change": ({"change", "direction"}, {"now", "base", "base_label", "delta"}),
     "sum": ({"total", "parts"}, {"between"}),
     "difference": ({"result", "a", "b"}, set()),
+    "product": ({"result", "a", "b"}, {"per"}),
 }
 FIGURE_KINDS = ("amount", "percent", "count", "rate")
 CODES = {"amount": "A", "percent": "P", "count": "C", "rate": "R"}

@@ -56,7 +56,7 @@ def match_relations(para, pattern, figures, relations, catalog) -> list[Relation
     out: list[Relation] = []
     result_role = "change" if pattern.kind == "change" else "result"
     roles = {"ratio": ("part", "base"), "change": ("now", "base", "delta"),
-             "difference": ("a", "b")}[pattern.kind]
+             "difference": ("a", "b"), "product": ("a", "b")}[pattern.kind]
     taken = {id(r.result) for r in relations}  # every relation is a ratio, change or sum
     part_of_base: dict[int, Figure] = {}  # a ratio's base → its part (the first such ratio)
     for r in relations:
@@ -74,6 +74,8 @@ def match_relations(para, pattern, figures, relations, catalog) -> list[Relation
         base_label = (m.group("base_label") or "") if "base_label" in m.re.groupindex else ""
         base_label = base_label.strip().removesuffix("的").strip()
         inferred = ""
+        if pattern.kind == "product" and not _counted_per(operands, m, catalog):
+            continue
         if "delta" in operands:
             inferred = _operands_of_delta(operands, relations + out, para, catalog)
         elif "base" not in operands and base_label and (operands.get("part") or operands.get("now")):
@@ -96,6 +98,13 @@ def match_relations(para, pattern, figures, relations, catalog) -> list[Relation
                             sentence, False, result.start - at, inferred))
         taken.add(id(result))
     return out
+
+
+def _counted_per(operands: dict[str, Figure], m: re.Match, catalog: Catalog) -> bool:
+    """A product's count is of what its amount is per ("150人 × 200元/人"; not 150户 × 200元/人)."""
+    count, per = operands.get("a"), m.groupdict().get("per") or ""
+    return count is not None and count.kind == "count" and bool(per) and (
+        count.printed.unit == per or catalog.same_count_family(count.printed.unit, per))
 
 
 def _noun_key(label: str, catalog: Catalog) -> str:
@@ -212,13 +221,23 @@ def match_sums(para, pattern, figures, relations, catalog) -> list[Relation]:
                 m, total, para, figures, relations):
             continue
         parts = _list_parts(para.skeleton[start:end], total, figures, claimed | bases, catalog)
-        if parts is None or len(parts) < 2:
+        if parts is None or len(parts) < 2 or _levels(parts):
             continue
         sentence, at = para.sentence(*m.span())
         out.append(Relation("sum", pattern, total, {}, parts, "", sentence, False,
                             total.start - at))
         totals.add(id(total))
     return out
+
+
+_LEVEL = re.compile("([一二三四五六七八九])级")
+
+
+def _levels(parts: list[Figure]) -> bool:
+    """"共设置绩效指标15个，其中一级指标3个、二级指标5个、三级指标15个": parts naming levels of one
+    hierarchy count the same things again at each level — they are no parts of the total."""
+    levels = [_LEVEL.findall(p.label) for p in parts]
+    return sum(bool(lv) for lv in levels) >= 2 and len({lv[-1] for lv in levels if lv}) >= 2
 
 
 def _only_its_comparisons(m: re.Match, total: Figure, para: Paragraph, figures: list[Figure],

@@ -152,6 +152,31 @@ def _rate_of_change(against: str, sign: int) -> Callable[[dict[str, float]], flo
     return rate
 
 
+def _product(v: dict[str, float]) -> float:
+    return v["a"] * v["b"]
+
+
+def _product_row(rel: Relation, common: dict[str, Any], settings) -> dict[str, Any]:
+    """"150人，标准200元/人，共发放3元": the count times the amount per unit. A result off by a
+    factor of 10 000 is a dropped or wrong unit (元/万元) and 不一致; any other difference may be
+    people paid less than the standard, so it is 无法核对 with the product named."""
+    fig, a, b = rel.result, rel.operands["a"], rel.operands["b"]
+    cells = {"a": _where(a), "b": _where(b)}
+    try:
+        values = {"a": replace(a.printed, scale=1.0, unit=""), "b": b.printed.in_unit("万元")}
+    except AuditParseError:
+        return _row(**common, check=_formula_text(rel), verdict=UNVERIFIABLE,
+                    explanation="运算数的单位不能换算", source_cells="; ".join(cells.values()))
+    r = recompute_printed(_product, values, "万元", {k: o.location for k, o in rel.operands.items()})
+    result = judge_row(fig.printed, r, _printed_tolerance(fig, "万元", settings))
+    result.pop("cells")
+    if result.get("verdict") == INCONSISTENT and "一万倍" not in result.get("explanation", ""):
+        result["verdict"] = UNVERIFIABLE
+        result["explanation"] = (f"按{a.text} × {b.text}应为{fmt.num(r.value)}万元，与报告值不符；"
+                                 "差额可能因部分对象未按标准发放，本句不能确定，请人工核对")
+    return _row(**common, check=_formula_text(rel), **result, source_cells="; ".join(cells.values()))
+
+
 def _gap_between(v: dict[str, float]) -> float:
     return abs(v["a"] - v["b"])
 
@@ -166,6 +191,8 @@ def _formula_text(rel: Relation) -> str:
         return f"{o['part'].text} ÷ {o['base'].text}{per}"
     if rel.kind == "difference":
         return f"|{o['a'].text} − {o['b'].text}|"
+    if rel.kind == "product":
+        return f"{o['a'].text} × {o['b'].text}"
     if "delta" in o:
         d = _DIRECTION_WORD.sub("", o["delta"].text)
         if "base" in o:
@@ -197,6 +224,8 @@ def _describe(rel: Relation) -> str:
         return f"{subject or '本句'}较{base}增减"
     if rel.kind == "difference":
         return f"{rel.operands['a'].describe()}与{rel.operands['b'].describe()}的差值"
+    if rel.kind == "product":
+        return f"{rel.result.describe()} = 数量 × 标准"
     names = [p.describe() for p in rel.parts]
     return f"{rel.result.describe()} = {' + '.join(names)}"
 
@@ -216,6 +245,8 @@ def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
     elif rel.kind == "difference":
         operands = {k: rel.operands[k] for k in ("a", "b")}
         formula = _gap_between
+    elif rel.kind == "product":
+        return _product_row(rel, common, settings)
     elif "delta" in rel.operands:
         delta = rel.operands["delta"]
         against = "base" if "base" in rel.operands else "now"
