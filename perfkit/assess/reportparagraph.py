@@ -77,11 +77,19 @@ _UNITLESS_BASE = re.compile(
     r"(?P<change>\d+(?:\.\d+)?\s?(?P<unit>亿元|万元|元)))")
 
 
+#: "收、支总计各是4125.49,4143.91万元": the first of a "各/分别" list printed without the unit
+#: the list's last figure gives.
+_UNITLESS_IN_LIST = re.compile(
+    r"(?:各|分别)(?:是|为|减少|增加)了?"
+    r"(?P<number>\d{1,3}(?:,\d{3})+\.\d+|\d+(?:\.\d+)?)(?=[,，、]\s?"
+    r"(?P<change>\d+(?:\.\d+)?\s?(?P<unit>亿元|万元|元)))")
+
+
 def _numbers(text: str, token_re: re.Pattern) -> list[tuple[int, int, str, str, str]]:
     """Every number with its unit in ``text``: (start, end, unit, text to parse, the printed
     figure that gives the unit when the number has none, else "")."""
     out = [(m.start(), m.end(), m.group("unit"), m.group(0), "") for m in token_re.finditer(text)]
-    for m in _UNITLESS_BASE.finditer(text):
+    for m in (*_UNITLESS_BASE.finditer(text), *_UNITLESS_IN_LIST.finditer(text)):
         start, end = m.span("number")
         out.append((start, end, m.group("unit"), m.group("number") + m.group("unit"),
                     m.group("change")))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from perfkit.assess.reportcatalog import CLOSE, OPEN, Catalog
+from perfkit.assess.reportcatalog import CLOSE, OPEN, Catalog, Pattern
 from perfkit.assess.reportfigures import Figure, Relation
 from perfkit.assess.reportparagraph import NUMBERING, Paragraph, blank, find_phrase, fold_label
 from perfkit.data.printed import AuditParseError, parse_printed
@@ -97,6 +97,48 @@ def match_relations(para, pattern, figures, relations, catalog) -> list[Relation
         out.append(Relation(pattern.kind, pattern, result, operands, [], base_label,
                             sentence, False, result.start - at, inferred))
         taken.add(id(result))
+    return out
+
+
+#: "各是A1,A2万元。…各减少C1,C2万元,各下降D1%、D2%": lists read in order (respectively).
+_EACH_LEVEL = re.compile(f"(?:各|分别)(?:是|为)(?P<items>{OPEN}A:\\d+{CLOSE}(?:[，,、]{OPEN}A:\\d+{CLOSE})+)")
+_EACH_CHANGE = re.compile(
+    f"(?:各|分别)(?P<d1>增加|减少)了?(?P<deltas>{OPEN}A:\\d+{CLOSE}(?:[，,、]{OPEN}A:\\d+{CLOSE})+)"
+    f"[，,](?:各|分别)(?P<d2>增长|下降)了?(?P<rates>{OPEN}P:\\d+{CLOSE}(?:[，,、]{OPEN}P:\\d+{CLOSE})+)")
+RESPECTIVELY = Pattern("respectively", "change", _EACH_CHANGE, "", "",
+                       "各是A1、A2…各减少C1、C2，各下降D1%、D2%（按列出顺序一一对应）")
+
+
+def match_respectively(para: Paragraph, figures: list[Figure],
+                       relations: list[Relation]) -> list[Relation]:
+    """"收、支总计各是A1,A2万元。与上年相比,收、支总计各减少C1,C2万元,各下降D1%、D2%": each rate
+    is its change over its level's prior value, the lists paired in the order printed; the
+    levels, printed in an earlier sentence, only confirm (:attr:`Relation.inferred`)."""
+    def items(m: re.Match, group: str) -> list[Figure]:
+        return [figures[int(t.group(1))] for t in _TOKEN.finditer(m.group(group))]
+
+    taken = {id(r.result) for r in relations}
+    levels = [items(m, "items") for m in _EACH_LEVEL.finditer(para.skeleton)]
+    out = []
+    for m in _EACH_CHANGE.finditer(para.skeleton):
+        deltas, rates = items(m, "deltas"), items(m, "rates")
+        before = [lv for lv in levels if lv[-1].end <= deltas[0].start and len(lv) == len(deltas)]
+        if len(rates) != len(deltas) or not before or any(id(r) in taken for r in rates):
+            continue
+        nows = before[-1]
+        sentence, at = para.sentence(*m.span())
+        for now, delta, rate in zip(nows, deltas, rates, strict=True):
+            try:
+                delta.printed = parse_printed(m.group("d1") + delta.text)
+                rate.printed = parse_printed(m.group("d2") + rate.text)
+            except AuditParseError:
+                continue
+            delta.text, rate.text = m.group("d1") + delta.text, m.group("d2") + rate.text
+            delta.role, rate.role = "change", "change"
+            inferred = "" if now.sentence_span == rate.sentence_span else (
+                f"本年数按列出顺序取自前句“{now.text}”")
+            out.append(Relation("change", RESPECTIVELY, rate, {"delta": delta, "now": now}, [],
+                                "", sentence, False, rate.start - at, inferred))
     return out
 
 

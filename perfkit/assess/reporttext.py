@@ -48,6 +48,7 @@ from perfkit.assess.reportrelations import (
     bases_from_sums,
     changes_without_comparison,
     match_relations,
+    match_respectively,
     match_sums,
     operands_by_name,
     parts_take_the_total_qualifier,
@@ -154,6 +155,8 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
             continue
         # A relation's figures are its paragraph's: only the paragraph's relations can claim them.
         found: list[Relation] = []
+        if only is None:
+            found += match_respectively(para, figures, found)
         for pattern in (p for p in patterns if p.kind != "sum"):
             found += match_relations(para, pattern, figures, found, catalog)
         for pattern in (p for p in patterns if p.kind == "sum"):

@@ -367,3 +367,13 @@ def test_hard_wrapped_text_is_read_as_printed():
                         "同比增加 16803.36 元,增长 14.43%。")
     assert paras[4] == "四、财政拨款收支预算总体情况说明" and len(paras) == 7
     assert [t for t, _ in text_paragraphs("第一行\n第二行\n")] == ["第一行", "第二行"]
+
+
+def test_respectively_lists_are_paired_in_order(catalog):
+    frame = audit_of("2022年度收、支总计各是4125.49,4143.91万元。与2021年相比,收、支总计各减少1267.86,"
+                     "2570.97万元,各下降23.51%、38.28%。", catalog=catalog)
+    assert one(frame, "下降23.51%", ta.SENTENCE)["verdict"] == v.CONSISTENT
+    assert one(frame, "下降38.28%", ta.SENTENCE)["verdict"] == v.ROUNDING  # 38.2877 truncated
+    wrong = audit_of("2022年度收、支总计各是4125.49,4143.91万元。与2021年相比,收、支总计各减少1267.86,"
+                     "2570.97万元,各下降38.28%、23.51%。", catalog=catalog)
+    assert v.INCONSISTENT not in set(wrong["verdict"])  # levels from another sentence only confirm
