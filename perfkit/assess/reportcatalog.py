@@ -31,7 +31,7 @@ Every file may hold any of these sections (unknown keys are refused, naming file
     list's total) and ``complete`` (a sum whose parts are known to be all of them, "分别为").
     A regex is matched against the paragraph with each figure replaced by a token; write
     ``{amount:NAME}``, ``{percent:NAME}``, ``{count:NAME}`` or ``{figure:NAME}`` for a figure
-    captured in role NAME, ``{gap}`` for text without figures, ``{gap:amount}`` for text without
+    captured in role NAME, ``{gap}`` for text without figures (up to 80 characters), ``{gap:amount}`` for text without
     amounts, and ``{any}`` for any text up to the end of the sentence. Roles: ratio ``result``
     (required), ``part``, ``base``, text group ``base_label``; change ``change`` and text group
     ``direction`` (required), ``now``, ``base``, ``base_label``, ``delta`` (the amount of the change a rate
@@ -85,6 +85,10 @@ CODES = {"amount": "A", "percent": "P", "count": "C", "rate": "R"}
 #: Marks around a figure token in the matched text (never in a report: replaced on reading).
 OPEN, CLOSE = "\u27e8", "\u27e9"
 SENTENCE_END = "。！？!?"
+#: How far a ``{gap}`` reaches (characters or figures): the words between two figures of one
+#: statement, never a run-on sentence of thousands of figures (which would make matching
+#: quadratic).
+GAP_CHARS = 80
 
 _PATTERN_KEYS = {"id", "kind", "regex", "example", "text", "base_qualifier", "base_from_sum",
                  "complete"}
@@ -164,13 +168,13 @@ def expand(regex: str) -> str:
 
     def one(m: re.Match) -> str:
         kind, name = m.group(1), m.group(2)
-        if kind == "gap":
+        if kind == "gap":  # bounded: tried from every figure, a gap must not read a whole run-on sentence
             if not name:
-                return f"{no_end}*?"
+                return f"{no_end}{{0,{GAP_CHARS}}}?"
             if name not in CODES:
                 raise ValueError(f"{{gap:{name}}}：应为 {{gap:amount}}、{{gap:percent}} 或 {{gap:count}}")
             others = "".join(c for k, c in CODES.items() if k != name)
-            return f"(?:{no_end}|{OPEN}[{others}]:\\d+{CLOSE})*?"
+            return f"(?:{no_end}|{OPEN}[{others}]:\\d+{CLOSE}){{0,{GAP_CHARS}}}?"
         if kind == "any":
             if name:
                 raise ValueError("{any} 不带名称")

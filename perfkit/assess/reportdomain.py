@@ -18,6 +18,7 @@ from perfkit import config, domains
 from perfkit.assess.reportcatalog import Pattern
 from perfkit.assess.reportfigures import Figure, Relation
 from perfkit.assess.reportparagraph import Paragraph, fold_label
+from perfkit.assess.reportrelations import NEAR_FIGURES
 
 #: The printed unit of a rate with each scale.
 UNIT_OF_SCALE = {100: "%", 1000: "‰", 100000: "/10万"}
@@ -83,9 +84,9 @@ def _rate_of(fig: Figure, rates: list[DomainRate]) -> DomainRate | None:
 def _count_named(para: Paragraph, fig: Figure, names: tuple[str, ...]) -> Figure | None:
     """The count before ``fig`` in its paragraph whose label ends with one of ``names``
     (nearest first, its own sentence before the others)."""
-    earlier = [f for f in para.figures if f.end <= fig.start and f.kind == "count"
-               and f.role == "value" and not f.printed.bound]
-    earlier.sort(key=lambda f: (f.sentence_span != fig.sentence_span, -f.start))
+    near = [f for f in para.before(fig, NEAR_FIGURES)
+            if f.kind == "count" and f.role == "value" and not f.printed.bound]
+    earlier = sorted(near, key=lambda f: (f.sentence_span != fig.sentence_span, -f.start))
     for f in earlier:
         label = _LABEL_TAIL.sub("", fold_label(re.split(r"[，,。；;：:、]", f.label)[-1]))
         if any(label.endswith(n) for n in names):

@@ -222,6 +222,11 @@ class Paragraph:
         out += [stack[-1] + 1 if stack else -1] * (len(self._starts) - len(out))
         return out
 
+    def before(self, fig: Figure, most: int) -> list[Figure]:
+        """The figures of this paragraph before ``fig``, nearest first, at most ``most``."""
+        n = bisect.bisect_left(self._starts, fig.start)
+        return self.figures[max(0, n - most):n][::-1]
+
     def after_of(self, fig: Figure) -> str:
         """The words after a figure up to the next clause end, figure or bracket."""
         i = bisect.bisect_left(self._starts, fig.end)

@@ -8,11 +8,19 @@ written). Called by :func:`perfkit.assess.reporttext.extract`.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from perfkit.assess.reportcatalog import CLOSE, OPEN, Catalog, Pattern
 from perfkit.assess.reportfigures import Figure, Relation
-from perfkit.assess.reportparagraph import NUMBERING, Paragraph, blank, find_phrase, fold_label
+from perfkit.assess.reportparagraph import (
+    LABEL_CHARS,
+    NUMBERING,
+    Paragraph,
+    blank,
+    find_phrase,
+    fold_label,
+)
 from perfkit.data.printed import AuditParseError, parse_printed
 
 _DIRECTION_BEFORE = re.compile("(增加|减少|增长|下降|提高|降低|上升|节约|超支)了?$")
@@ -178,11 +186,20 @@ def _same_quantity(a: Figure, b: Figure, catalog: Catalog, loose: bool = False) 
     return len(key) >= 2 and key == other
 
 
+#: How many figures back an operand is looked for: the words of one statement, never a whole
+#: run-on sentence of thousands of figures (which would make the reading quadratic).
+NEAR_FIGURES = 40
+
+
 def _earlier(para: Paragraph, fig: Figure, same_sentence: bool) -> list[Figure]:
-    """The figures of ``fig``'s paragraph before it, nearest first (its sentence only)."""
-    out = [f for f in para.figures if f.end <= fig.start
-           and (not same_sentence or f.sentence_span == fig.sentence_span)]
-    return out[::-1]
+    """The figures of ``fig``'s paragraph before it, nearest first (its sentence only), at most
+    :data:`NEAR_FIGURES`."""
+    out: list[Figure] = []
+    for f in para.before(fig, NEAR_FIGURES):
+        if same_sentence and f.sentence_span != fig.sentence_span:
+            break
+        out.append(f)
+    return out
 
 
 def _base_named_before(operands: dict[str, Figure], base_label: str, para: Paragraph,
@@ -416,10 +433,24 @@ def operands_by_name(relations: list[Relation], figures: list[Figure], catalog: 
       quantity in its paragraph: the quantity's value printed earlier in the text (inferred).
     """
     order = {id(f): i for i, f in enumerate(figures)}
+    # The plain values of each subject in document order (positions in ``figures``).
+    values: dict[int, list[int]] = {}
+    for i, f in enumerate(figures):
+        if f.entry is not None and f.role == "value" and not f.qualifier and not f.printed.bound:
+            values.setdefault(id(f.entry), []).append(i)
+
+    def named_before(entry, fig: Figure) -> list[Figure]:
+        """The plain values of ``entry`` before ``fig`` (at most :data:`NEAR_FIGURES`), latest
+        last."""
+        at = values.get(id(entry), [])
+        n = bisect.bisect_left(at, order[id(fig)])
+        return [figures[i] for i in at[max(0, n - NEAR_FIGURES):n] if figures[i].kind == fig.kind]
+
     for rel in relations:
         ops = rel.operands
         if rel.kind == "ratio" and not ops and rel.pattern.base_qualifier:
-            _rate_after_amount(rel, figures[:order[id(rel.result)]], catalog)
+            n = order[id(rel.result)]
+            _rate_after_amount(rel, figures[max(0, n - NEAR_FIGURES):n], catalog)
             continue
         if rel.kind == "ratio" and "part" in ops and "base" not in ops and rel.base_label:
             hit = find_phrase(fold_label(rel.base_label), catalog.subjects)
@@ -427,22 +458,19 @@ def operands_by_name(relations: list[Relation], figures: list[Figure], catalog: 
             if entry is None:
                 continue
             part = ops["part"]
-            named = [f for f in figures[:order[id(part)]] if f.entry is entry and f.role == "value"
-                     and not f.qualifier and f.kind == part.kind and not f.printed.bound]
+            named = named_before(entry, part)
             same = [f for f in named if f.paragraph == part.paragraph
                     and f.sentence_span == part.sentence_span]
             if same:
                 ops["base"] = same[-1]
-            elif len({f.printed.value for f in named}) == 1:
+            elif named and len({f.printed.value for f in named}) == 1:
                 ops["base"] = named[-1]
                 rel.inferred = f"{_quoted(rel.base_label)}取自{named[-1].location}“{named[-1].text}”"
         elif rel.kind == "change" and "delta" in ops and "now" not in ops and "base" not in ops:
             delta = ops["delta"]
             if delta.entry is None:
                 continue
-            named = [f for f in figures[:order[id(delta)]] if f.entry is delta.entry
-                     and f.role == "value" and not f.qualifier and f.kind == delta.kind
-                     and not f.printed.bound and f.paragraph != delta.paragraph]
+            named = [f for f in named_before(delta.entry, delta) if f.paragraph != delta.paragraph]
             if named:
                 ops["now"] = named[-1]
                 rel.inferred = f"本年数取自{named[-1].location}“{named[-1].text}”"
@@ -463,7 +491,8 @@ def _rate_after_amount(rel: Relation, before: list[Figure], catalog: Catalog) ->
             return
         if base.kind != "amount" or base.role != "value" or base.printed.bound:
             continue
-        said = blank(fold_label(base.sentence[:base.sentence_at]), catalog.qualifier_not)
+        said = blank(fold_label(base.sentence[max(0, base.sentence_at - LABEL_CHARS):base.sentence_at]),
+                     catalog.qualifier_not)
         q = find_phrase(said, catalog.qualifiers)
         if base.qualifier == rel.pattern.base_qualifier or (
                 q and catalog.qualifiers[q[0]] == rel.pattern.base_qualifier):
