@@ -75,8 +75,10 @@ def _fail(exc: PerfkitError) -> None:
     raise typer.Exit(2)
 
 
-#: Commands that work outside a project (every other one needs one: see _project).
-_NO_PROJECT = {"init"}
+#: Commands that work outside a project (every other one needs one: see _project). ``audit``
+#: reads a report a bureau received wherever it lies (README "Auditing a report file"); what it
+#: needs of a project (a workbook's settings) it asks for itself.
+_NO_PROJECT = {"init", "audit"}
 
 
 @app.callback()

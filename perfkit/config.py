@@ -163,6 +163,21 @@ def current() -> Project:
     return _FOUND[0]
 
 
+def outside() -> Project:
+    """The project of code run outside any project (a bureau auditing a report it received, the
+    README's "Auditing a report file"): a folder that does not exist, so that perfkit's own
+    catalogs and the default settings are all that is read."""
+    return Project.at(PACKAGE_DIR / "outside-any-project")
+
+
+def current_or_outside() -> Project:
+    """:func:`current`, else (no project chosen or found) :func:`outside`."""
+    try:
+        return current()
+    except ProjectNotFoundError:
+        return outside()
+
+
 def use(project: Project | None) -> Token:
     """Work on ``project`` where none is given, from now on in this context (None: on the one
     this process finds). Returns the token :func:`restore` takes."""
