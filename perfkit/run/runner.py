@@ -43,6 +43,7 @@ from perfkit.run.engine import (
     describe,
 )
 from perfkit.run.locking import OutputLock
+from perfkit.run.monitorrun import SUMMARY_NAME, plan_monitor, write_summary
 
 if TYPE_CHECKING:
     from perfkit.run.pool import DaskPool, LocalPool
@@ -72,6 +73,7 @@ INPUT_CHECK = "（输入检查）"
 #: The notebook name of a result about the department-year's manifest, and the outputs index.
 MANIFEST = "（运行记录 manifest.json）"
 INDEX = "（索引 index.html）"
+SUMMARY = "（监控汇总）"
 INTERRUPTED_NOTE = "运行被中断（Ctrl-C、终止信号或终端关闭），保留上次的报告"
 
 
@@ -401,6 +403,7 @@ def run(
     on_result: Callable[[NotebookResult], None] | None = None,
     pdf_layout: str | None = None,
     analyst_copy: bool = False,
+    monitor: int | None = None,
 ) -> list[NotebookResult]:
     """Run every notebook of every department-year; keep going past failures.
 
@@ -489,7 +492,11 @@ def run(
             locks.append(lock)
             try:
                 _sweep(out_dir)
-                tasks, skipped, header = plan(dept, year, notebooks=notebooks,
+                tasks, skipped, header = plan_monitor(
+                    dept, year, monitor, outputs=outputs_root, force=force,
+                    params_file=params_file, pdf=pdf, pdf_layout=pdf_layout,
+                    analyst_copy=analyst_copy, previous=read_manifest(out_dir),
+                    on_work=ensure_pool) if monitor else plan(dept, year, notebooks=notebooks,
                                               outputs=outputs_root, force=force,
                                               params_file=params_file, pdf=pdf,
                                               on_work=ensure_pool, pdf_layout=pdf_layout,
@@ -552,6 +559,12 @@ def run(
     try:
         for problem in _finish(planned, results, outputs_root):
             emit(problem)
+        for year in sorted({y for _, y in planned}) if monitor else ():
+            try:
+                write_summary(outputs_root, year)
+            except OSError as exc:
+                emit(NotebookResult("", year, SUMMARY, FAILED, error=write_problem(
+                    exc, outputs_root / SUMMARY_NAME.format(year=year))))
     finally:
         for lock in locks:
             lock.release()
