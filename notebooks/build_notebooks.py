@@ -250,6 +250,7 @@ PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支�
 ## 八、复核发现的问题
 
 以下问题由数据核对、指标计算和评分得出，每条注明数据出处。"""),
+    code("pk.review.monitoring_link(ev)"),
     code("pk.narrative.problems_section(ev)"),
     md("## 九、复核建议"),
     code("pk.narrative.suggestions_section(ev)"),

@@ -125,7 +125,7 @@ def budget_lines(mon: Monitoring) -> pd.DataFrame:
             "level": _level(adjusted, mon.settings.monitor_levels_pct),
             "floor_month": floor[0] if floor else math.nan,
             "floor_pct": floor[1] if floor else math.nan,
-            "below_floor": bool(floor) and not is_missing(pct) and pct < floor[1],
+            "below_floor": floor is not None and not is_missing(pct) and pct < floor[1],
             "budget_cell": mon.data.cell("monitor_budget", key, "budget"),
             "executed_cell": mon.data.cell("monitor_budget", key, "executed")})
     return pd.DataFrame(rows, columns=BUDGET_COLUMNS)

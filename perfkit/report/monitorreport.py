@@ -68,7 +68,7 @@ def overview(mon: Monitoring) -> Paragraph:
             f"为预算数{fmt.amount(s['budget_wan_yuan'])}的", b(fmt.pct(s["execution_pct"])),
             f"；时间进度为{fmt.pct(mon.time_pct)}（{mon.month}/12），按时间进度调整的执行率"
             f"（执行率 ÷ 时间进度）为", b(fmt.pct(s["adjusted_pct"])),
-            f"，预警等级", b(s["level"]),
+            "，预警等级", b(s["level"]),
             f"（低于{fmt.num(low, 0)}%为红色，{fmt.num(low, 0)}%-{fmt.num(high, 0)}%为黄色，"
             f"{fmt.num(high, 0)}%及以上为绿色）。").runs
     floor = m.floor_for(mon)
@@ -89,8 +89,8 @@ def budget_table(mon: Monitoring):
         return note("预算执行表未填写预算数和执行数。")
     frame = pd.DataFrame({
         "项目": lines["label"],
-        "预算数（万元）": [fmt.amount(v) for v in lines["budget"]],
-        f"截至{mon.month}月执行数（万元）": [fmt.amount(v) for v in lines["executed"]],
+        "预算数（万元）": [fmt.num(v) for v in lines["budget"]],
+        f"截至{mon.month}月执行数（万元）": [fmt.num(v) for v in lines["executed"]],
         "执行率": [fmt.pct(v, missing="无法计算") for v in lines["execution_pct"]],
         "时间进度": [fmt.pct(v) for v in lines["time_pct"]],
         "调整后执行率": [fmt.pct(v, missing="无法计算") for v in lines["adjusted_pct"]],
@@ -214,7 +214,10 @@ def unexplained(mon: Monitoring) -> Blocks:
         return Blocks(par("有偏差的目标均已写明偏差原因和纠偏措施。"))
     return Blocks(
         par(f"以下{len(rows)}项目标有偏差，但监控表未写明偏差原因或纠偏措施，请部门补充："),
-        bullets(f"{r['name']}：缺少{r['missing']}（{r['cause_cell']}、{r['measures_cell']}）"
+        bullets(f"{r['name']}：缺少{r['missing']}（"
+                + "、".join(r[f"{key}_cell"] for key, label in (("cause", "偏差原因"),
+                                                               ("measures", "纠偏措施"))
+                           if label in r["missing"]) + "）"
                 for _, r in rows.iterrows()))
 
 
@@ -245,7 +248,7 @@ def _number_text(v: float, unit: str) -> str:
     return "" if is_missing(v) else fmt.with_unit(v, unit)
 
 
-def monitor_table_rows(mon: Monitoring) -> list[tuple[str, ...]]:
+def monitor_table_rows(mon: Monitoring) -> list[tuple[Any, ...]]:
     """The 绩效监控表's rows as the department submits it (standard columns, values as text)."""
     out = []
     for _, r in m.target_rows(mon).iterrows():
