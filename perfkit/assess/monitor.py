@@ -159,7 +159,7 @@ def target_rows(mon: Monitoring) -> pd.DataFrame:
         likelihood = as_text(r["likelihood"])
         risk = []
         if status == targets.NOT_ACHIEVED:
-            risk.append("预计完成未达到年度指标值")
+            risk.append(f"全年预计完成达不到年度指标值（{direction}）的要求")
         if likelihood in DOUBTFUL:
             risk.append(f"完成目标可能性为“{likelihood}”")
         missing = []

@@ -288,13 +288,13 @@ def write_monitor_table(mon: Monitoring, path: str | Path) -> Path:
     write_cell(ws, 2, 1, f"填报单位：{mon.department_name}")
     write_cell(ws, 2, n - 1, "金额单位：万元")
     s = m.summary(mon)
-    budget = ("" if s["budget_wan_yuan"] is None else fmt.num(s["budget_wan_yuan"]))
-    done = "" if s["executed_wan_yuan"] is None else fmt.num(s["executed_wan_yuan"])
-    rate = "" if s["execution_pct"] is None else fmt.pct(s["execution_pct"])
-    for j, (label, value) in enumerate((("年度预算数", budget), (f"截至{mon.month}月执行数", done),
-                                        ("执行率", rate), ("预警等级", s["level"]))):
-        write_cell(ws, 3, 1 + 2 * j, label).font = Font(bold=True)
-        write_cell(ws, 3, 2 + 2 * j, value)
+    parts = [f"年度预算数：{fmt.amount(s['budget_wan_yuan'])}",
+             f"截至{mon.month}月执行数：{fmt.amount(s['executed_wan_yuan'])}",
+             f"执行率：{fmt.pct(s['execution_pct'], missing='无法计算')}",
+             f"时间进度调整后：{fmt.pct(s['adjusted_pct'], missing='无法计算')}",
+             f"预警等级：{s['level'] or '—'}"]
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=n)
+    write_cell(ws, 3, 1, "；".join(parts)).font = Font(bold=True)
     header_row = 4
     for j, h in enumerate(HEADERS, 1):
         cell = write_cell(ws, header_row, j, h.format(period=_period(mon)))
@@ -305,6 +305,10 @@ def write_monitor_table(mon: Monitoring, path: str | Path) -> Path:
     for i, row in enumerate(rows, header_row + 1):
         for j, v in enumerate(row, 1):
             write_cell(ws, i, j, v or None)
+        # Spreadsheets do not grow a row for wrapped text written by a program: sized here
+        # (a Chinese character is about two width units).
+        lines = max(math.ceil(len(str(v or "")) * 2 / (WIDTHS[j] - 1)) for j, v in enumerate(row))
+        ws.row_dimensions[i].height = 15 * max(1, lines)
     last = header_row + len(rows)
     _grid(ws, 3, last, n)
     for cell in ws[header_row]:
