@@ -377,7 +377,7 @@ def make_city_civil(work: Path) -> Path:
 # The county health bureau's 1-7月 2022 绩效运行监控 (synthetic, chosen by hand). Hand-computed:
 # 本年支出合计 4126.94 / 11680.50 = 35.33%, ÷ 7/12 = 60.57% (黄色) and below the June floor 40%
 # (lagging); 项目支出 2424.94 / 8660.50 = 28.00%, ÷ 7/12 = 48.00% (红色); 卫生健康监督执法检查
-# 310 / 600 = 51.67% the only cumulative target's progress: 16.34 points from 35.33% (> 10).
+# 310 / 600 = 51.67% the only cumulative target's progress: 16.33 points from 35.33% (> 10).
 # 孕产妇死亡率: 预计 22 > 18 (≤), 有可能, no 纠偏措施 → at risk, unexplained, and at year end
 # 31.10 未达成: a 复核 finding.
 # ---------------------------------------------------------------------------------------------
