@@ -355,7 +355,7 @@ class Settings:
         "监控预警等级的界限（%，时间进度调整后的执行率）：低于第一个为红色，低于第二个为黄色，其余绿色",
         "Warning levels of mid-year monitoring (`perfkit run --monitor N`): execution ÷ "
         "(N/12), in %; below the first bound is 红色, below the second 黄色, else 绿色.",
-        "monitor_levels_pct: [50, 75]", values="two numbers 0–200, ascending")] = (60.0, 80.0)
+        "monitor_levels_pct: [60, 80]", values="two numbers 0–200, ascending")] = (60.0, 80.0)
     monitor_month_floors_pct: Annotated[dict[int, float], AfterValidator(_month_floors), _setting(
         "按月的执行进度节点（月份: 累计执行率%）：截至月份已过的最近节点未达到的，列为进度预警",
         "Execution floors by month end (month: cumulative execution %): monitoring at month N "

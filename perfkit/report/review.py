@@ -32,6 +32,7 @@ from perfkit.cells import is_missing
 from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.errors import PerfkitError
 from perfkit.report.blocks import Blocks, Heading, Paragraph, b, par
+from perfkit.report.monitorreport import year_end_rows
 from perfkit.report.selfreport import rows
 from perfkit.report.tables import audit_display, styled, verdicts_marked
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, VERDICTS
@@ -254,8 +255,6 @@ def text_audit_table(ev: Evaluation):
 def monitoring_link(ev: Evaluation) -> Blocks:
     """Per target, what the year's 运行监控 predicted and what happened (nothing without a 监控
     workbook); a target warned about and missed without a 纠偏措施 is listed as a finding."""
-    from perfkit.report.monitorreport import year_end_rows
-
     try:
         link = year_end_link(ev)
     except PerfkitError as exc:

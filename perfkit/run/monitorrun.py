@@ -4,15 +4,18 @@ workbook, write its 绩效监控表, plan the ``monitor`` notebook; a bureau's �
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from pathlib import Path
 from typing import Any
 
 from perfkit import __version__, config, reads
+from perfkit.assess.monitor import load, summary
 from perfkit.atomic import sha256_file
 from perfkit.data.monitorbook import monitor_path
 from perfkit.data.params import check_department, load_settings
+from perfkit.report.monitorreport import write_monitor_summary, write_monitor_table
 from perfkit.run.engine import OK, SKIPPED, NotebookResult, Task
 
 log = logging.getLogger(__name__)
@@ -27,8 +30,6 @@ def sheet_name(year: int, month: int) -> str:
 
 
 def _digest(components: dict[str, Any]) -> str:
-    import hashlib
-
     return hashlib.sha256(json.dumps(components, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -46,9 +47,6 @@ def plan_monitor(department: str, year: int, month: int, *, outputs: Path, force
     Raises:
         PerfkitError: a missing or invalid 监控 workbook (every problem located), bad settings.
     """
-    from perfkit.assess.monitor import load, summary
-    from perfkit.report.monitorreport import write_monitor_table
-
     check_department(department)
     settings = load_settings(department, year, params_file or None)
     out_dir = config.output_dir(department, year, outputs)
@@ -96,8 +94,6 @@ def plan_monitor(department: str, year: int, month: int, *, outputs: Path, force
 def write_summary(outputs: Path, year: int) -> Path | None:
     """Write the year's 监控汇总 (outputs/监控汇总_<year>年.xlsx) from every department-year
     manifest of ``year`` with a ``monitor`` entry; None when fewer than two departments."""
-    from perfkit.report.monitorreport import write_monitor_summary
-
     entries = []
     for path in sorted(Path(outputs).glob(f"*/{year}/manifest.json")):
         try:

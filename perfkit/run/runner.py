@@ -43,7 +43,6 @@ from perfkit.run.engine import (
     describe,
 )
 from perfkit.run.locking import OutputLock
-from perfkit.run.monitorrun import SUMMARY_NAME, plan_monitor, write_summary
 
 if TYPE_CHECKING:
     from perfkit.run.pool import DaskPool, LocalPool
@@ -478,6 +477,8 @@ def run(
             emit(r)
             got = pool.next_result(timeout=0.0)
 
+    if monitor:  # the assessment and report stages it imports load only for a monitoring run
+        from perfkit.run import monitorrun
     previous_term = _term_as_interrupt()
     try:
         for dept, year in pairs:
@@ -492,7 +493,7 @@ def run(
             locks.append(lock)
             try:
                 _sweep(out_dir)
-                tasks, skipped, header = plan_monitor(
+                tasks, skipped, header = monitorrun.plan_monitor(
                     dept, year, monitor, outputs=outputs_root, force=force,
                     params_file=params_file, pdf=pdf, pdf_layout=pdf_layout,
                     analyst_copy=analyst_copy, previous=read_manifest(out_dir),
@@ -561,10 +562,10 @@ def run(
             emit(problem)
         for year in sorted({y for _, y in planned}) if monitor else ():
             try:
-                write_summary(outputs_root, year)
+                monitorrun.write_summary(outputs_root, year)
             except OSError as exc:
                 emit(NotebookResult("", year, SUMMARY, FAILED, error=write_problem(
-                    exc, outputs_root / SUMMARY_NAME.format(year=year))))
+                    exc, outputs_root / monitorrun.SUMMARY_NAME.format(year=year))))
     finally:
         for lock in locks:
             lock.release()
