@@ -286,8 +286,8 @@ NOTEBOOKS["monitor"] = header("pk.monitor.title(mon)", MONITOR_PARAMETERS, MONIT
     md("""
 ## 一、预算执行进度
 
-执行率 = 截至月末执行数 ÷ 预算数；按时间进度调整的执行率 = 执行率 ÷（已过月数/12）。预警等级和按月的进度
-节点见运行设置（monitor_levels_pct、monitor_month_floors_pct）；缺少预算数的项目执行率无法计算，不以0代替。"""),
+执行率 = 截至月末执行数 ÷ 预算数；按时间进度调整的执行率 = 执行率 ÷（已过月数/12）。预警等级的界限和按月的进度
+节点按运行设置；缺少预算数的项目执行率无法计算，不以0代替。"""),
     code("pk.monitor.budget_table(mon)"),
     code("pk.monitor.execution_chart(mon)"),
     md("""

@@ -134,12 +134,18 @@ def execution_chart(mon: Monitoring) -> Figure | Paragraph:
     return fig
 
 
+def _goal(direction: str, target: float, unit: str) -> str:
+    """A 年度指标值 as read: its direction, value and unit (全面 with its value in brackets)."""
+    if direction == "全面":
+        return f"全面（{_value(target, unit)}）"
+    return f"{direction}{_value(target, unit)}"
+
+
 def _target_frame(rows: pd.DataFrame, month: int) -> pd.DataFrame:
     return pd.DataFrame({
         "三级指标": rows["name"],
-        "年度指标值": [f"{d}{_value(t, u)}" if d not in ("", "全面") else
-                  (f"全面（{_value(t, u)}）" if d == "全面" else _value(t, u))
-                  for d, t, u in zip(rows["direction"], rows["target"], rows["unit"], strict=True)],
+        "年度指标值": [_goal(d, t, u) for d, t, u in
+                  zip(rows["direction"], rows["target"], rows["unit"], strict=True)],
         f"1-{month}月执行情况": [_value(v, u) for v, u in zip(rows["done"], rows["unit"],
                                                           strict=True)],
         "目标进度": [fmt.pct(v, missing="—") for v in rows["progress_pct"]],
@@ -261,6 +267,11 @@ def monitor_table_rows(mon: Monitoring) -> list[tuple[Any, ...]]:
     return out
 
 
+def _text_width(text: str) -> float:
+    """The width of ``text`` in column-width units: a Chinese character about 1.8, others 1."""
+    return sum(1.8 if ord(ch) > 0x2E80 else 1.0 for ch in text)
+
+
 def _sheet_title(ws, text: str, columns: int) -> None:
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
     cell = write_cell(ws, 1, 1, text)
@@ -307,7 +318,8 @@ def write_monitor_table(mon: Monitoring, path: str | Path) -> Path:
             write_cell(ws, i, j, v or None)
         # Spreadsheets do not grow a row for wrapped text written by a program: sized here
         # (a Chinese character is about two width units).
-        lines = max(math.ceil(len(str(v or "")) * 2 / (WIDTHS[j] - 1)) for j, v in enumerate(row))
+        lines = max(math.ceil(_text_width(str(v or "")) / (WIDTHS[j] - 1))
+                    for j, v in enumerate(row))
         ws.row_dimensions[i].height = 15 * max(1, lines)
     last = header_row + len(rows)
     _grid(ws, 3, last, n)
@@ -360,8 +372,11 @@ def write_monitor_summary(entries: list[dict[str, Any]], year: int, path: str | 
     rows = summary_rows(entries)
     for i, row in enumerate(rows, 3):
         for j, v in enumerate(row, 1):
-            write_cell(ws, i, j, v)
+            cell = write_cell(ws, i, j, v)
+            if isinstance(v, float):
+                cell.number_format = "0.00"
     _grid(ws, 2, 2 + len(rows), n)
+    ws.row_dimensions[2].height = 30
     ws.page_setup.orientation = "landscape"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
@@ -374,12 +389,13 @@ def year_end_rows(link: pd.DataFrame) -> pd.DataFrame:
     """The year-end link (:func:`perfkit.assess.monitor.year_end_link`) as display text."""
     return pd.DataFrame({
         "三级指标": link["name"],
-        "年度指标值": [f"{d}{_value(t, u)}" for d, t, u in
+        "年度指标值": [_goal(d, t, u) for d, t, u in
                   zip(link["direction"], link["target"], link["unit"], strict=True)],
         "监控预计": [_value(v, u) for v, u in zip(link["expected"], link["unit"], strict=True)],
         "完成可能性": [v or "未填" for v in link["likelihood"]],
         "监控预警": ["是" if w else "否" for w in link["warned"]],
-        "纠偏措施": ["已写明" if x else "未写明" for x in link["measures"]],
+        "纠偏措施": ["已写明" if x else "未写明" if w else "—"
+                 for x, w in zip(link["measures"], link["warned"], strict=True)],
         "年底实际": [_value(v, u) for v, u in zip(link["actual"], link["unit"], strict=True)],
         "完成情况": link["status"],
         "复核判断": [f or "—" for f in link["finding"]],

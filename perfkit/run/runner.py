@@ -73,6 +73,7 @@ INPUT_CHECK = "（输入检查）"
 MANIFEST = "（运行记录 manifest.json）"
 INDEX = "（索引 index.html）"
 SUMMARY = "（监控汇总）"
+MONITOR_ONLY = "运行监控只由 perfkit run --monitor 月份 运行（读监控工作簿），未运行"
 INTERRUPTED_NOTE = "运行被中断（Ctrl-C、终止信号或终端关闭），保留上次的报告"
 
 
@@ -213,6 +214,9 @@ def plan(
     tasks, skipped = [], []
     catalog_keys = set(_catalog_keys())
     for nb in notebooks or settings.notebooks or (*config.DOCUMENTS, *domains):
+        if nb == config.MONITOR_NOTEBOOK:  # on the 监控 workbook, with its month
+            skipped.append(NotebookResult(department, year, nb, SKIPPED, error=MONITOR_ONLY))
+            continue
         if nb in catalog_keys and nb not in domains:
             skipped.append(NotebookResult(department, year, nb, SKIPPED, error=NOT_A_DOMAIN))
             continue
