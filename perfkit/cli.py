@@ -294,6 +294,9 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
     from perfkit.errors import WorkbookError
     from perfkit.report.selfreport import placeholder_problems
 
+    if re.search(r"-monitor-\d\d\.xlsx$", file.name):  # a 监控 workbook (template --monitor)
+        _check_monitor(file, year)
+        return
     try:  # a year in the file name is checked too
         settings = settings_for_workbook(file, year or year_from_filename(file), params)
         data = load_workbook(file.resolve(), expected_year=year,
@@ -325,6 +328,18 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
         console.print(say(("提醒", "yellow"), f" {i}. {note}"))
     if notes and strict:
         raise typer.Exit(1)
+
+
+def _check_monitor(file: Path, year: int | None) -> None:
+    from perfkit.data.monitorbook import load_monitor
+    from perfkit.data.values import year_from_filename
+
+    try:
+        mon = load_monitor(file.resolve(), expected_year=year or year_from_filename(file))
+    except PerfkitError as exc:
+        _fail(exc)
+    console.print(say(("通过", "green"), f"：{file}（{mon.department_name}，{mon.year}年1-{mon.month}月"
+                      f"运行监控，目标{len(mon.targets)}项）"))
 
 
 #: Rows of one audit table printed at most: a report with thousands of checked figures is read in

@@ -90,6 +90,10 @@ def monitored(month: int, project: config.Project | None = None) -> list[tuple[s
     return sorted(found)
 
 
+def _shown(value: Any) -> str:
+    return "空" if value is None or str(value).strip() == "" else str(value)
+
+
 def _month_of(raw: Any) -> int | None:
     num, why = parse_number(raw)
     if why or num is None or not float(num).is_integer():
@@ -119,7 +123,7 @@ def load_monitor(path: str | Path, *, expected_year: int | None = None,
         month = _month_of(info.get("month"))
         where = cells.get(("info", "month", "value"), "基本信息!B4").split("!")[1]
         if month is None:
-            col.add("基本信息", where, f"截至月份“{info.get('month') or '空'}”",
+            col.add("基本信息", where, f"截至月份“{_shown(info.get('month'))}”",
                     f"{FIRST_MONTH} 到 {LAST_MONTH} 的整数", "填写监控截至的月份，如 7（即1-7月）")
         elif expected_month is not None and month != expected_month:
             col.add("基本信息", where, f"截至月份为 {month}", f"{expected_month}（--monitor 给出的月份）",
@@ -171,7 +175,7 @@ def _check_header(info: dict[str, Any], col: Collector, cells, expected_year: in
     num, why = parse_number(info.get("year"))
     year = int(num) if num is not None and not why and float(num).is_integer() else 0
     if not 1990 <= year <= 2100:
-        col.add("基本信息", where("year", 3), f"监控年度“{info.get('year') or '空'}”",
+        col.add("基本信息", where("year", 3), f"监控年度“{_shown(info.get('year'))}”",
                 "四位年份", "填写监控年度，如 2019")
     elif expected_year is not None and year != expected_year:
         col.add("基本信息", where("year", 3), f"监控年度为 {year}", str(expected_year),

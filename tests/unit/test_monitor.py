@@ -147,3 +147,21 @@ def test_year_end_link_of_the_sample_matches_by_code_and_finds_nothing(sample_ev
     assert rows.at["其中：市级定向培养", "actual"] == 392 and rows.at["其中：市级定向培养", "status"] == "超额"
     assert rows.at["建设农村公办幼儿园", "warned"] and rows.at["建设农村公办幼儿园", "status"] == "无实际值"
     assert (link["finding"] == "").all()  # warned, but not known to be missed: no finding
+
+
+def test_the_command_line_checks_a_monitoring_workbook_and_refuses_a_bad_month(tmp_path):
+    from typer.testing import CliRunner
+
+    from perfkit.cli import app
+
+    runner = CliRunner(env={"COLUMNS": "300"})
+    ok = runner.invoke(app, ["check", "data/yiyang-edu/2019-monitor-07.xlsx"])
+    assert ok.exit_code == 0 and "2019年1-7月运行监控，目标14项" in ok.output
+    bad = runner.invoke(app, ["run", "--year", "2019", "--monitor", "12"])
+    assert bad.exit_code == 2 and "截至月份应为 1 到 11 的整数" in bad.output.replace("\n", "")
+    exists = runner.invoke(app, ["template", "--year", "2019", "--dept", "yiyang-edu",
+                                 "--monitor", "7"])
+    assert exists.exit_code == 2 and "已存在，未覆盖" in exists.output.replace("\n", "")
+    written = runner.invoke(app, ["template", str(tmp_path / "2019-monitor-05.xlsx"), "--year",
+                                  "2019", "--dept", "yiyang-edu", "--monitor", "5"])
+    assert written.exit_code == 0 and "14项年度目标" in written.output.replace("\n", "")
