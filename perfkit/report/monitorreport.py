@@ -41,6 +41,15 @@ LEVEL_COLORS = {m.RED: "#D9534F", m.YELLOW: "#E0A526", m.GREEN: "#2E8B57"}
 RISK_COLORS = {"预计完成": "#2E8B57", "有风险": "#D9534F"}
 
 
+def _info_text(value: Any) -> str:
+    """A 基本信息 value as text: a date typed as a date reads 2019年8月10日."""
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value)
+
+
 def _period(mon: Monitoring) -> str:
     return f"1-{mon.month}月"
 
@@ -79,7 +88,11 @@ def overview(mon: Monitoring) -> Paragraph:
     t = (f"绩效目标{s['targets']}项，其中有完成风险的{s['at_risk']}项"
          f"（全年预计完成未达到年度指标值，或完成目标可能性不是“确定能”），"
          f"有偏差而未写明偏差原因或纠偏措施的{s['unexplained']}项。")
-    return par(lead, floor_text, t)
+    info = mon.data.info
+    filed = "；".join(f"{label}：{_info_text(info[key])}" for key, label in
+                     (("preparer", "填报人"), ("report_date", "填报日期")) if info.get(key))
+    source = f"（数据来自监控工作簿 {mon.data.path.name}{'，' + filed if filed else ''}）"
+    return par(lead, floor_text, t, source)
 
 
 def budget_table(mon: Monitoring):
@@ -325,8 +338,8 @@ def write_monitor_table(mon: Monitoring, path: str | Path) -> Path:
     _grid(ws, 3, last, n)
     for cell in ws[header_row]:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    write_cell(ws, last + 2, 1, f"填报人：{mon.data.info.get('preparer') or ''}")
-    write_cell(ws, last + 2, n - 2, f"填报日期：{mon.data.info.get('report_date') or ''}")
+    write_cell(ws, last + 2, 1, f"填报人：{_info_text(mon.data.info.get('preparer'))}")
+    write_cell(ws, last + 2, n - 2, f"填报日期：{_info_text(mon.data.info.get('report_date'))}")
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
