@@ -591,8 +591,9 @@ def template(
 
 def _monitor_template(out: Path | None, year: int | None, dept: str | None, month: int) -> None:
     """``template --monitor N``: the 监控 workbook, its targets from the year's workbook."""
+    from perfkit.assess.monitor import template_targets
     from perfkit.data.monitorbook import monitor_content, monitor_path, write_monitor
-    from perfkit.data.params import check_department
+    from perfkit.data.params import check_department, load_settings
     from perfkit.data.reader import load_workbook
 
     if year is None or not dept:
@@ -607,7 +608,9 @@ def _monitor_template(out: Path | None, year: int | None, dept: str | None, mont
             raise typer.Exit(2)
         book = config.workbook_path(dept, year)
         data = load_workbook(book, expected_year=year) if book.is_file() else None
-        content = monitor_content(data, month, year=year)
+        content = monitor_content(data, month, year=year,
+                                  targets=template_targets(data, load_settings(dept, year))
+                                  if data else None)
         write_monitor(out, content, month)
     except PerfkitError as exc:
         _fail(exc)

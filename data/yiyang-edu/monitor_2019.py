@@ -9,7 +9,8 @@ Rules (every invented figure is one of these, SOURCES.md repeats them):
   budget there, take their 2019 决算数 as 预算数. 截至7月执行数: 基本支出 = 决算数 × 7/12 (spent
   evenly), 项目支出 = 决算数 × 25% (project payments waiting on procurement), 本年支出合计 = the
   sum of the two.
-- 监控: one row per 2019 target of 2019.xlsx (目标年度 2019). A target with a 2019 实际值: 1-7月 =
+- 监控: the rows ``perfkit template --monitor 7`` lists: one per 2019 target as the
+  self-evaluation judges it (15, 消除义务教育大班额's 434 derived by the catalog). A target with a 2019 实际值: 1-7月 =
   实际值 × 7/12 rounded, 全年预计完成 = 实际值, 确定能. A target without one: 1-7月 empty,
   全年预计完成 = 年度指标值, 确定能; except two invented risks: 建设农村公办幼儿园 (1-7月 21,
   预计 48, 有可能, 经费保障, no 纠偏措施) and 中心城区学校建设投入 (1-7月 3.9亿元, 预计 8.6,
@@ -23,7 +24,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from perfkit.assess.monitor import template_targets
 from perfkit.data.monitorbook import monitor_content, write_monitor
+from perfkit.data.params import load_settings
 from perfkit.data.reader import load_workbook
 
 HERE = Path(__file__).resolve().parent
@@ -34,14 +37,16 @@ PROJECT_SHARE = 0.25
 #: The two invented risks: 三级指标 → (1-7月, 全年预计完成, 可能性, 偏差原因, 纠偏措施).
 RISKS = {
     "建设农村公办幼儿园": (21, 48, "有可能", "经费保障", None),
-    "中心城区学校建设投入资金": (3.9, 8.6, "有可能", "经费保障",
+    "中心城区学校建设投入": (3.9, 8.6, "有可能", "经费保障",
                     "争取省级专项债券资金，9月底前完成剩余项目主体工程招标（计划财务科）"),
 }
 
 
 def main() -> Path:
     data = load_workbook(HERE / "2019.xlsx", expected_year=2019)
-    content = monitor_content(data, MONTH)
+    # The rows `perfkit template --monitor 7` lists (the year's judged targets).
+    content = monitor_content(data, MONTH, targets=template_targets(
+        data, load_settings("yiyang-edu", 2019)))
     spend = data.frames["expenditure"]
     basic = float(spend.at["basic", "actual"])
     project = float(spend.at["project", "actual"])
@@ -57,9 +62,9 @@ def main() -> Path:
                   "note": "合成：预算数为年初预算；执行数 = 基本支出 + 项目支出"},
     }
     targets = data.frames["targets"]
-    by_name = {str(r["name"]): r for _, r in targets.iterrows()}
+    by_code = {str(r["code"]): r for _, r in targets.iterrows() if r["code"]}
     for row in content["monitor_targets"]:
-        source = by_name[row["name"]]
+        source = by_code.get(row["code"] or "", {"domain": "", "actual": float("nan")})
         rate = row["unit"] == "%"
         safety = source["domain"] == "safety"
         row["level1"] = "效益指标" if safety else "产出指标"
@@ -68,7 +73,7 @@ def main() -> Path:
         if row["name"] in RISKS:
             done, expected, likelihood, cause, measures = RISKS[row["name"]]
             row.update(done=done, expected=expected, likelihood=likelihood, cause=cause,
-                       measures=measures, note="合成的监控数据")
+                       measures=measures, note="合成的监控数据（见 SOURCES.md）")
         elif actual == actual:  # a 2019 实际值
             row.update(done=round(actual * SHARE_ELAPSED), expected=actual, likelihood="确定能")
         else:

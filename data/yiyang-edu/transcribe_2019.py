@@ -395,7 +395,7 @@ MONITORING_NOTE = [
     "and 项目支出 take their 2019 决算数 as 预算数; 截至7月执行数 = 基本支出 × 7/12 and 项目支出 × "
     "25%, 本年支出合计 their sum; each 2019 target's 1-7月 = 实际值 × 7/12 (when the report "
     "states one), 全年预计完成 = 实际值 (else 年度指标值), 确定能; two invented risks "
-    "(建设农村公办幼儿园 without a 纠偏措施, 中心城区学校建设投入资金 with one). It exists to show "
+    "(建设农村公办幼儿园 without a 纠偏措施, 中心城区学校建设投入 with one). It exists to show "
     "and test `perfkit run --monitor 7`; it is never mixed into `2019.xlsx`.",
     "",
 ]

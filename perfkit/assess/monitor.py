@@ -15,8 +15,9 @@ from perfkit.assess import targets
 from perfkit.assess.evaluation import Evaluation
 from perfkit.cells import as_text, is_missing
 from perfkit.data.monitorbook import MonitorData, load_monitor, monitor_path, monitor_paths
-from perfkit.data.params import Settings, load_settings, safe_path
+from perfkit.data.params import Settings, load_settings, safe_path, settings_from_dict
 from perfkit.data.sheets import SHEET_BY_KEY
+from perfkit.data.workbook import WorkbookData
 from perfkit.errors import PerfkitError
 
 log = logging.getLogger(__name__)
@@ -243,6 +244,18 @@ def summary(mon: Monitoring) -> dict[str, Any]:
         "progress_pct": num(m["progress_pct"]), "gap_pp": num(m["gap_pp"]),
         "mismatch": bool(m["flagged"]),
     }
+
+
+def template_targets(data: WorkbookData, settings: Settings | None = None) -> list[dict[str, Any]]:
+    """The year's targets a new 监控 workbook lists: as the self-evaluation judges them
+    (:func:`perfkit.assess.targets.attainment`, derived targets included, noted as such)."""
+    settings = settings or settings_from_dict({"department": "audit", "year": data.year})
+    frame = targets.attainment(Evaluation(data, settings))
+    return [{"code": r["code"] or None, "name": r["label_zh"], "unit": r["unit"] or None,
+             "direction": r["direction"] or None,
+             "target": None if is_missing(r["target"]) else float(r["target"]),
+             "note": "年度指标值为推算" if r["target_derived"] else None}
+            for _, r in frame.iterrows()]
 
 
 # -- the year-end link ---------------------------------------------------------------------------

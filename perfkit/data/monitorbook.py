@@ -161,9 +161,7 @@ def _read_sheet(book, sheet: Sheet, col: Collector, cells, limits: ReadLimits):
     merged = check_grid(grid, sheet, col, limits)
     if sheet.layout == "keyvalue":
         return _read_keyvalue(grid, sheet, col, cells)
-    frame = _read_table(grid, sheet, col, cells, {}, merged)
-    # The reader files cells under the workbook's sheet keys; these are the 监控 sheets'.
-    return frame
+    return _read_table(grid, sheet, col, cells, {}, merged)
 
 
 def _check_header(info: dict[str, Any], col: Collector, cells, expected_year: int | None) -> int:
@@ -206,10 +204,12 @@ def _check_rows(rows: pd.DataFrame, sheet: Sheet, col: Collector, cells) -> None
 
 
 def monitor_content(data: WorkbookData | None, month: int, department_name: str = "",
-                    year: int = 0) -> dict[str, Any]:
+                    year: int = 0, targets: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """What ``perfkit template --monitor N`` pre-fills: 基本信息, the budget lines' 预算数 (the
     year's 调整预算数, else 年初预算数, when the workbook has them) and one 监控 row per target of
-    the year (绩效指标 rows with a 方向 or 目标值 for the year, not next year's)."""
+    the year: ``targets`` when given (the year's judged targets, derived ones included: keys
+    code, name, unit, direction, target), else the 绩效指标 rows with a 方向 or 目标值 for the
+    year, not next year's."""
     content: dict[str, Any] = {"monitor_info": {
         "department_name": department_name or (data.department_name if data else ""),
         "year": year or (data.year if data else None), "month": month, "unit": "万元"}}
@@ -220,6 +220,9 @@ def monitor_content(data: WorkbookData | None, month: int, department_name: str 
         key: {"budget": next((float(spend.at[key, c]) for c in ("budget_adjusted", "budget_initial")
                               if not math.isnan(float(spend.at[key, c]))), None)}
         for key in spend.index}
+    if targets is not None:
+        content["monitor_targets"] = [dict(t) for t in targets]
+        return content
     rows = []
     frame = data.frames.get("targets")
     for _, t in (frame if frame is not None else pd.DataFrame()).iterrows():
