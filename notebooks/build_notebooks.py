@@ -250,6 +250,7 @@ PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支�
 ## 八、复核发现的问题
 
 以下问题由数据核对、指标计算和评分得出，每条注明数据出处。"""),
+    code("pk.review.monitoring_link(ev)"),
     code("pk.narrative.problems_section(ev)"),
     md("## 九、复核建议"),
     code("pk.narrative.suggestions_section(ev)"),
@@ -266,6 +267,43 @@ PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支�
     code("pk.tables.data_dictionary(ev)"),
     md("### 附录三　数据来源与版本"),
     code("pk.narrative.provenance(ev)"),
+]
+
+
+# Mid-year monitoring (绩效运行监控): run by ``perfkit run --monitor N`` on the 监控 workbook
+# data/<dept>/<year>-monitor-<MM>.xlsx, not on the year's workbook; never part of a default run.
+MONITOR_PARAMETERS = PARAMETERS.replace(
+    "workbook: str = \"\"  # 工作簿路径（相对项目根目录）；留空即 data/<部门>/<年度>.xlsx",
+    "workbook: str = \"\"  # 监控工作簿路径；留空即 data/<部门>/<年度>-monitor-<月份>.xlsx") + """
+month: int = 7  # 截至月份（1-11）：监控1至该月的执行情况"""
+MONITOR_LOAD = ("mon = pk.monitoring.load(department, year, month, workbook=workbook, "
+                "params_file=params_file)")
+NOTEBOOKS["monitor"] = header("pk.monitor.title(mon)", MONITOR_PARAMETERS, MONITOR_LOAD) + [
+    note("""
+本监控情况根据部门填报的绩效运行监控工作簿（预算执行表和监控表）生成：预算执行按时间进度调整后分级预警，
+绩效目标按全年预计完成与年度指标值的比较判断完成风险，有偏差而未写明偏差原因或纠偏措施的逐项列出。"""),
+    code("pk.monitor.overview(mon)"),
+    md("""
+## 一、预算执行进度
+
+执行率 = 截至月末执行数 ÷ 预算数；按时间进度调整的执行率 = 执行率 ÷（已过月数/12）。预警等级的界限和按月的进度
+节点按运行设置；缺少预算数的项目执行率无法计算，不以0代替。"""),
+    code("pk.monitor.budget_table(mon)"),
+    code("pk.monitor.execution_chart(mon)"),
+    md("""
+## 二、绩效目标执行情况
+
+目标进度只对累计型目标计算（1至N月执行情况 ÷ 年度指标值）；比率、水平型目标（单位为%等）以截至月末的值
+列示。全年预计完成按指标方向与年度指标值比较：预计完成达不到年度指标值，或完成目标可能性不是“确定能”的，
+判断为有风险。"""),
+    code("pk.monitor.target_table(mon)"),
+    code("pk.monitor.targets_chart(mon)"),
+    md("## 三、有完成风险的目标"),
+    code("pk.monitor.risks(mon)"),
+    md("## 四、未说明的偏差"),
+    code("pk.monitor.unexplained(mon)"),
+    md("## 五、预算执行与目标进度"),
+    code("pk.monitor.mismatch(mon)"),
 ]
 
 

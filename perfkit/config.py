@@ -38,12 +38,16 @@ DOCUMENT_TITLES = {
     "finance": "部门整体支出（财务）",
     "report": "部门整体支出绩效自评报告",
     "review": "部门整体支出绩效自评复核意见",
+    "monitor": "绩效运行监控情况",
 }
 #: The one notebook of every domain analysis: run once per domain of the department-year (its
 #: ``domain`` parameter the catalog key), its outputs named after the domain (``health.html``).
 DOMAIN_NOTEBOOK = "domain"
 #: The notebook files perfkit ships, in reading order.
-NOTEBOOK_FILES = (*DOCUMENTS, DOMAIN_NOTEBOOK)
+#: The mid-year monitoring (绩效运行监控): run only by ``perfkit run --monitor N``, on the
+#: department-year's 监控 workbook, never in a default run.
+MONITOR_NOTEBOOK = "monitor"
+NOTEBOOK_FILES = (*DOCUMENTS, DOMAIN_NOTEBOOK, MONITOR_NOTEBOOK)
 
 @dataclass(frozen=True, eq=False)
 class Project:

@@ -15,6 +15,7 @@ from perfkit.assess import targets
 from perfkit.assess.checks import run_domain_checks
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import typed_computed_rows
+from perfkit.assess.monitor import MISSED_UNCORRECTED, year_end_link
 from perfkit.assess.rules import LOSS_MISSING
 from perfkit.assess.scoring import score
 from perfkit.assess.targets import target_text
@@ -122,6 +123,25 @@ def _targets(ev: Evaluation) -> list[dict]:
     return rows
 
 
+def _monitoring(ev: Evaluation) -> list[dict]:
+    """A target the year's 运行监控 warned about and that was then missed, with no 纠偏措施."""
+    try:
+        link = year_end_link(ev)
+    except PerfkitError as exc:  # an invalid 监控 workbook: its own run reports the problems
+        log.warning("monitoring workbook not read: %s", exc)
+        return []
+    rows = []
+    for _, r in link[link["finding"] == MISSED_UNCORRECTED].iterrows():
+        likely = f"，完成目标可能性“{r['likelihood']}”" if r["likelihood"] else ""
+        rows.append(_row(
+            "monitor_missed", r["name"],
+            f"1-{r['month']}月运行监控时全年预计完成{fmt.with_unit(r['expected'], r['unit'])}"
+            f"{likely}，已列为有完成风险，但未写明纠偏措施；年底实际"
+            f"{fmt.with_unit(r['actual'], r['unit'])}，未达到年度指标值"
+            f"{r['direction']}{fmt.with_unit(r['target'], r['unit'])}", r["cells"]))
+    return rows
+
+
 def _aid(ev: Evaluation) -> list[dict]:
     if D not in ev.domains:  # the 学生资助 sheet belongs to the aid domain
         return []
@@ -215,7 +235,8 @@ def find_problems(ev: Evaluation) -> pd.DataFrame:
 
     Types: cross_check (勾稽关系不符, e.g. the unexplained 5857.42万元), typed_computed (a typed
     实际值 the computed value contradicts), execution_deviation
-    (execution far from 100%), missed_target, unmeasured_target, aid_below_standard,
+    (execution far from 100%), missed_target, unmeasured_target, monitor_missed (a target the
+    运行监控 warned about, missed without a 纠偏措施), aid_below_standard,
     data_gap (indicators that cannot be computed), score_unsupported (claimed score above the
     computed one).
 
@@ -225,7 +246,7 @@ def find_problems(ev: Evaluation) -> pd.DataFrame:
     types = problem_types()
     words = list(types["classification"].params.get("purchase_words", []))
     rows = (_cross_checks(ev) + _typed_computed(ev) + _execution(ev) + _classification(ev, words)
-            + _targets(ev) + _aid(ev) + _completeness(ev) + _gaps(ev) + _score(ev))
+            + _targets(ev) + _monitoring(ev) + _aid(ev) + _completeness(ev) + _gaps(ev) + _score(ev))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     order = {k: i for i, k in enumerate(types)}
     frame = frame.sort_values("type", key=lambda s: s.map(order), kind="stable")

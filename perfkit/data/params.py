@@ -166,6 +166,20 @@ def _cell(value: str) -> str:
     return f"{m['sheet']}!{m['cell'].upper()}"
 
 
+def _ascending(value: tuple[float, float]) -> tuple[float, float]:
+    if not 0 <= value[0] <= value[1] <= 200:
+        raise ValueError("两个界限应在 0 到 200 之间，且第一个不大于第二个，如 [60, 80]")
+    return value
+
+
+def _month_floors(value: dict[int, float]) -> dict[int, float]:
+    for month, floor in value.items():
+        if not 1 <= month <= 11 or not 0 <= floor <= 100:
+            raise ValueError(f"“{month}: {floor}”无效：月份为 1 到 11，执行率为 0 到 100，"
+                             "如 {4: 25, 6: 40}")
+    return dict(sorted(value.items()))
+
+
 Amount = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
 
 
@@ -335,6 +349,23 @@ class Settings:
         values="a mapping of 优/良/中/差 to a line of text",
         default="优/良 予以支持，中 核减10%-30%，差 核减30%以上")] = \
         dataclasses.field(default_factory=dict)
+    monitor_levels_pct: Annotated[tuple[float, float], AfterValidator(_ascending), _setting(
+        "监控预警等级的界限（%，时间进度调整后的执行率）：低于第一个为红色，低于第二个为黄色，其余绿色",
+        "Warning levels of mid-year monitoring (`perfkit run --monitor N`): execution ÷ "
+        "(N/12), in %; below the first bound is 红色, below the second 黄色, else 绿色.",
+        "monitor_levels_pct: [60, 80]", values="two numbers 0–200, ascending")] = (60.0, 80.0)
+    monitor_month_floors_pct: Annotated[dict[int, float], AfterValidator(_month_floors), _setting(
+        "按月的执行进度节点（月份: 累计执行率%）：截至月份已过的最近节点未达到的，列为进度预警",
+        "Execution floors by month end (month: cumulative execution %): monitoring at month N "
+        "checks the latest floor at or before N; execution below it is a 进度预警.",
+        "monitor_month_floors_pct: {4: 25, 6: 40, 8: 60, 10: 80}",
+        values="a mapping of months 1–11 to 0–100",
+        default="{4: 25, 6: 40, 8: 60, 10: 80}")] = dataclasses.field(
+        default_factory=lambda: {4: 25.0, 6: 40.0, 8: 60.0, 10: 80.0})
+    monitor_gap_pp: Annotated[Amount, _setting(
+        "预算执行进度与目标完成进度相差超过该值（百分点）的，列为不匹配",
+        "Points by which budget execution may differ from the targets' progress before "
+        "monitoring lists the mismatch.", "monitor_gap_pp: 15", values="a number ≥ 0")] = 10.0
     max_rows: Annotated[StrictInt, Field(ge=100, le=1_000_000), _setting(
         "每个工作表最多读取的行数（含表头）；其下方有内容的，指出单元格并拒绝",
         "Rows of one workbook sheet, header included, that perfkit reads: a value below is "

@@ -16,6 +16,7 @@ from perfkit.assess import targets
 from perfkit.assess.claims import claim_checks
 from perfkit.assess.decomposition import decomposition, item_comparison
 from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.monitor import year_end_link, year_end_monitoring
 from perfkit.assess.reporttext import extract
 from perfkit.assess.rules import LOSS_ZH
 from perfkit.assess.scoring import (
@@ -29,7 +30,9 @@ from perfkit.assess.scoring import (
 from perfkit.assess.textaudit import audit_text
 from perfkit.cells import is_missing
 from perfkit.data.sheets import TEXT_SECTIONS
+from perfkit.errors import PerfkitError
 from perfkit.report.blocks import Blocks, Heading, Paragraph, b, par
+from perfkit.report.monitorreport import year_end_rows
 from perfkit.report.selfreport import rows
 from perfkit.report.tables import audit_display, styled, verdicts_marked
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, VERDICTS
@@ -247,3 +250,26 @@ def text_audit_table(ev: Evaluation):
     frame.insert(0, "位置", list(a["location"]))
     frame["原句"] = list(a["sentence"])
     return verdicts_marked(frame, caption="报告文字中需要说明的数值")
+
+
+def monitoring_link(ev: Evaluation) -> Blocks:
+    """Per target, what the year's 运行监控 predicted and what happened (nothing without a 监控
+    workbook); a target warned about and missed without a 纠偏措施 is listed as a finding."""
+    try:
+        link = year_end_link(ev)
+    except PerfkitError as exc:
+        return Blocks(par(f"本年度的运行监控工作簿无法读取，未与年底结果对照：{exc}"))
+    if link.empty:
+        return Blocks()
+    month = int(link["month"].iloc[0])
+    found = int((link["finding"] != "").sum())
+    mon = year_end_monitoring(ev)
+    who = f"，填报人：{mon.data.info['preparer']}" if mon and mon.data.info.get("preparer") else ""
+    source = f"（监控工作簿 {mon.data.path.name}{who}）" if mon else ""
+    return Blocks(
+        Heading(3, "运行监控预计与年底完成情况对照"),
+        par(f"部门1-{month}月绩效运行监控{source}对{len(link)}项目标的预计，与年底实际完成情况逐项对照："
+            f"监控时预警的{int(link['warned'].sum())}项中，"
+            + (f"{found}项未写明纠偏措施且年底未完成，列为复核发现的问题。" if found
+               else "没有未写明纠偏措施而年底未完成的。")),
+        styled(year_end_rows(link), caption=f"{ev.year}年运行监控（1-{month}月）与年底完成情况"))
