@@ -267,11 +267,14 @@ MISSED_UNCORRECTED = "预警后未完成且无纠偏措施"
 
 
 def year_end_monitoring(ev: Evaluation) -> Monitoring | None:
-    """The department-year's latest 监控 workbook, loaded (None when it has none).
+    """The department-year's latest 监控 workbook, loaded (None when it has none, or when the
+    settings keep monitoring out of the year-end review: ``monitor_year_end: false``).
 
     Raises:
         WorkbookError: the 监控 workbook has problems.
     """
+    if not ev.settings.monitor_year_end:
+        return None
     found = monitor_paths(ev.settings.department, ev.year, ev.project)
     if not found:
         return None

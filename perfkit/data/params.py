@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    StrictBool,
     StrictInt,
     StrictStr,
     TypeAdapter,
@@ -366,6 +367,13 @@ class Settings:
         "预算执行进度与目标完成进度相差超过该值（百分点）的，列为不匹配",
         "Points by which budget execution may differ from the targets' progress before "
         "monitoring lists the mismatch.", "monitor_gap_pp: 15", values="a number ≥ 0")] = 10.0
+    monitor_year_end: Annotated[StrictBool, _setting(
+        "复核意见是否将本年度运行监控的预计与年底完成情况逐项对照（监控工作簿为合成或演示数据时设为 false）",
+        "Whether the 复核意见 sets the year's latest 监控 workbook (its predictions and warnings) "
+        "beside the year-end results, and lists a target warned about and then missed without "
+        "纠偏措施 as a finding. `false` for a 监控 workbook that is not the department's "
+        "submission (the sample's is synthetic).",
+        "monitor_year_end: false", values="`true` / `false`")] = True
     max_rows: Annotated[StrictInt, Field(ge=100, le=1_000_000), _setting(
         "每个工作表最多读取的行数（含表头）；其下方有内容的，指出单元格并拒绝",
         "Rows of one workbook sheet, header included, that perfkit reads: a value below is "

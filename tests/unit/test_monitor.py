@@ -5,6 +5,7 @@ workbooks written here. Figures hand-computed in the comments."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import openpyxl
@@ -142,7 +143,10 @@ def test_the_bureau_summary_has_one_line_per_department(tmp_path):
 
 
 def test_year_end_link_of_the_sample_matches_by_code_and_finds_nothing(sample_ev):
-    link = m.year_end_link(sample_ev)
+    # The sample's 监控 workbook is synthetic: its settings keep it out of the year-end review.
+    assert sample_ev.settings.monitor_year_end is False and m.year_end_link(sample_ev).empty
+    ev = pk.Evaluation(sample_ev.data, dataclasses.replace(sample_ev.settings, monitor_year_end=True))
+    link = m.year_end_link(ev)
     rows = link.set_index("name")
     assert rows.at["市级定向培养农村中小学教师", "actual"] == 392 and rows.at["市级定向培养农村中小学教师", "status"] == "超额"
     assert rows.at["建设农村公办幼儿园", "warned"] and rows.at["建设农村公办幼儿园", "status"] == "无实际值"
