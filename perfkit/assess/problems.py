@@ -15,6 +15,7 @@ from perfkit.assess import targets
 from perfkit.assess.checks import run_domain_checks
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import typed_computed_rows
+from perfkit.assess.reading import read_report
 from perfkit.assess.rules import LOSS_MISSING
 from perfkit.assess.scoring import score
 from perfkit.assess.targets import target_text
@@ -28,8 +29,12 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = config.PACKAGE_DIR / "resources" / "problems.yaml"
 
-#: Columns of :func:`find_problems`.
-COLUMNS = ["type", "item_zh", "detail_zh", "cells"]
+#: Columns of :func:`find_problems`: the type, its level (P0 must be corrected, P1 explained or
+#: rectified, P2 noted), the item, the finding with its figures, the words of the report it
+#: quotes (or ""), and the workbook cells it rests on.
+COLUMNS = ["type", "level", "item_zh", "detail_zh", "quote", "cells"]
+#: Problem levels, most serious first.
+LEVELS = ("P0", "P1", "P2")
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class ProblemType:
     key: str
     heading_zh: str
     suggestion_zh: str
+    level: str = "P1"
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -48,14 +54,19 @@ def problem_types() -> dict[str, ProblemType]:
     raw = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
     types = {}
     for key, spec in raw.items():
-        params = {k: v for k, v in spec.items() if k not in ("heading_zh", "suggestion_zh")}
-        types[key] = ProblemType(key, spec["heading_zh"], spec["suggestion_zh"], params)
+        params = {k: v for k, v in spec.items()
+                  if k not in ("heading_zh", "suggestion_zh", "level")}
+        level = str(spec.get("level", "P1"))
+        if level not in LEVELS:
+            raise PerfkitError(f"{TEMPLATE}：问题类型 {key} 的 level 应为 P0、P1 或 P2，"
+                               f"不能是“{level}”")
+        types[key] = ProblemType(key, spec["heading_zh"], spec["suggestion_zh"], level, params)
     return types
 
 
 
 def _row(kind: str, item: str, detail: str, cells: str = "") -> dict[str, str]:
-    return {"type": kind, "item_zh": item, "detail_zh": detail, "cells": cells}
+    return {"type": kind, "item_zh": item, "detail_zh": detail, "quote": "", "cells": cells}
 
 
 def _cross_checks(ev: Evaluation) -> list[dict]:
@@ -214,19 +225,24 @@ def find_problems(ev: Evaluation) -> pd.DataFrame:
     """Every problem the data shows, one row each, in the template's type order.
 
     Types: cross_check (勾稽关系不符, e.g. the unexplained 5857.42万元), typed_computed (a typed
-    实际值 the computed value contradicts), execution_deviation
+    实际值 the computed value contradicts), what a reviewer's reading of the report finds
+    (:mod:`perfkit.assess.reading`: same_quantity, date_outside_period, remit, scope,
+    full_marks, uniform_targets, copying), execution_deviation
     (execution far from 100%), missed_target, unmeasured_target, aid_below_standard,
     data_gap (indicators that cannot be computed), score_unsupported (claimed score above the
     computed one).
 
     Returns:
-        Columns :data:`COLUMNS` (type, item_zh, detail_zh, cells).
+        Columns :data:`COLUMNS` (type, level, item_zh, detail_zh, quote, cells).
     """
     types = problem_types()
     words = list(types["classification"].params.get("purchase_words", []))
+    reading = read_report(ev)[["type", "item_zh", "detail_zh", "quote", "cells"]]
     rows = (_cross_checks(ev) + _typed_computed(ev) + _execution(ev) + _classification(ev, words)
+            + reading.to_dict("records")
             + _targets(ev) + _aid(ev) + _completeness(ev) + _gaps(ev) + _score(ev))
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["level"] = frame["type"].map(lambda k: types[k].level)
     order = {k: i for i, k in enumerate(types)}
     frame = frame.sort_values("type", key=lambda s: s.map(order), kind="stable")
     return frame.reset_index(drop=True)
