@@ -158,7 +158,7 @@ def date_outside_period(ev: Evaluation, rule: dict[str, Any]) -> list[dict[str, 
                                "在报告写成时已经过去，应写明实际情况")
             if why:
                 rows.append(_row("date_outside_period", "报告所述日期",
-                                 f"{_quote(words)}：{'；'.join(dict.fromkeys(why))}",
+                                 f"报告称{_quote(words)}，{'；'.join(dict.fromkeys(why))}",
                                  _quote(words), _place(section), cell))
     return rows
 
@@ -207,9 +207,9 @@ def scope(ev: Evaluation, rule: dict[str, Any]) -> list[dict[str, str]]:
             amounts = "、".join(dict.fromkeys(a for a, _ in big))
             quotes = "；".join(dict.fromkeys(_quote(w) for _, w in big))
             rows.append(_row("scope", f"金额口径（{amounts}）",
-                             f"{quotes}：金额{amounts}大于部门{ev.year}年度本年支出合计"
-                             f"{fmt.amount(spend)}，报告未说明是全市（全县）合计还是含其他部门、"
-                             "上级资金，口径不清", quotes, _place(section), cell))
+                             f"报告所列金额{amounts}大于部门{ev.year}年度本年支出合计"
+                             f"{fmt.amount(spend)}，未说明是全市（全县）合计还是含其他部门、"
+                             f"上级资金，口径不清：{quotes}", quotes, _place(section), cell))
     return rows
 
 
@@ -262,8 +262,8 @@ def remit(ev: Evaluation, rule: dict[str, Any]) -> list[dict[str, str]]:
                 what = item or next((k for k in ("公务接待费", "公务用车运行维护费", "因公出国（境）费",
                                                  "“三公”经费") if k in sentence), "支出")
                 seen[activity] = _row("remit", what,
-                    f"{what}的变动原因为{_quote(sentence)}：“{activity}”是{label}的职责，"
-                    f"不在{ev.department_name}的职责范围内，支出的真实性和列支口径需要说明",
+                    f"{what}的变动原因为{_quote(sentence)}，而“{activity}”是{label}的职责，"
+                    f"不在{ev.department_name}的职责范围内；支出的真实性和列支口径需要说明",
                     _quote(sentence), place, cell)
     return list(seen.values())
 

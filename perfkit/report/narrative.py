@@ -374,7 +374,7 @@ def evaluation_process(ev: Evaluation) -> Blocks:
     basis = ev.settings.budget_label_zh
     return Blocks(numbered([
         (b("复核依据。"), f"{ev.department_name}报送的{ev.year}年度部门决算报表、业务统计和"
-         f"自评报告文字，录入工作簿“{ev.data.path.name}”（文件指纹见附录三）；评分表为"
+         f"自评报告文字，录入工作簿“{ev.data.path.name}”（文件指纹见附件6）；评分表为"
          f"《{sheet.title_zh}》（{sheet.basis_zh}）。"),
         (b("核实数据。"), "读入工作簿时逐表校验；对决算报表的勾稽关系（合计 = 分项之和、结转结余恒等式）"
          f"逐项核对，金额容差{fmt.num(ev.settings.tolerance_wan_yuan)}万元。"),

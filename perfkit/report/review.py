@@ -1,13 +1,23 @@
-"""The reviewer's 复核意见: the department's claimed score beside the 复核得分, and why they differ.
+"""The reviewer's 复核意见, an opinion a finance bureau signs: its conclusion page, its main
+problems with their evidence and 整改建议, and the tables of its 附件.
 
-This is the reviewer's document (a finance bureau's 抽查复核). The 复核得分 is perfkit's score
-of the department's evidence under the run's score sheet ("无佐证材料不得分"); it is never called
-自评得分. The difference from the department's claim is decomposed by cause and adds up to it
-exactly. The audit of stated figures, the cross-checks, PEFA, data gaps and the data dictionary
-are presented by the review notebook from :mod:`perfkit.report.tables` and :mod:`perfkit.report.narrative`.
+This is the reviewer's document (a finance bureau's 抽查复核). It opens with a one-page 复核结论
+(:func:`conclusion_page`): title and 文号, the department's claimed score beside the 复核得分 (each
+with its grade), the main problems, 整改要求 with its deadline, 结果应用 for the grade and the
+signature and seal block, from the reviewer settings (``review_org``, ``reviewer``,
+``review_doc_no``, ``review_date``, ``rectify_days``, ``result_use``). Then every problem with its
+evidence and suggestion (:func:`main_problems`), then the 复核说明 (the decomposition of the
+difference). The 复核得分 is perfkit's score of the department's evidence under the run's score
+sheet; it is never called 自评得分. Cell references (收入!D8) stand only in the 附件: the score
+sheet as reviewed, the audit of stated figures, the cross-checks, PEFA, data gaps and the data
+dictionary, presented by the review notebook from this module, :mod:`perfkit.report.tables` and
+:mod:`perfkit.report.narrative`.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import re
 
 import pandas as pd
 
@@ -16,6 +26,7 @@ from perfkit.assess import targets
 from perfkit.assess.claims import claim_checks
 from perfkit.assess.decomposition import decomposition, item_comparison
 from perfkit.assess.evaluation import Evaluation
+from perfkit.assess.problems import LEVELS, find_problems, problem_types
 from perfkit.assess.reporttext import extract
 from perfkit.assess.rules import LOSS_ZH
 from perfkit.assess.scoring import (
@@ -29,7 +40,19 @@ from perfkit.assess.scoring import (
 from perfkit.assess.textaudit import audit_text
 from perfkit.cells import is_missing
 from perfkit.data.sheets import TEXT_SECTIONS
-from perfkit.report.blocks import Blocks, Heading, Paragraph, b, par
+from perfkit.report.blocks import (
+    Blocks,
+    Heading,
+    PageBreak,
+    Paragraph,
+    Signature,
+    b,
+    bullets,
+    numbered,
+    par,
+    run_in,
+)
+from perfkit.report.narrative import suggestion_text
 from perfkit.report.selfreport import rows
 from perfkit.report.tables import audit_display, styled, verdicts_marked
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, VERDICTS
@@ -72,12 +95,7 @@ def conclusion(ev: Evaluation) -> Paragraph:
             if top:
                 s += ("复核扣分" + fmt.num(r.total_deduction) + "分，主要是"
                       + "、".join(f"{LOSS_ZH[k].split('（')[0]}{fmt.num(v)}分" for k, v in top[:3])
-                      + "（分解见下表）。")
-    other = "exclude" if r.policy == "zero" else "zero"
-    alt = score(ev, r.sheet, other)
-    if alt.scorable and abs(alt.total - r.total) >= 0.005:
-        s += (f"若改按“{POLICY_ZH[other]}”口径，复核得分为{fmt.num(alt.total)}分"
-              f"（{alt.grade or '无对应等级'}）。")
+                      + "（分解见第五部分）。")
     return par(lead, s)
 
 
@@ -86,8 +104,7 @@ def score_comparison(ev: Evaluation):
     r = score(ev)
     total = fmt.num(r.total, missing="无法评分")
     return styled(pd.DataFrame({
-        "项目": ["部门自评得分（部门填报）", f"复核得分（按{r.sheet.title_zh}复核）",
-               "差额（自评得分 − 复核得分）"],
+        "项目": ["部门自评得分（部门填报）", "复核得分（财政复核）", "差额（自评得分 − 复核得分）"],
         "分数": [fmt.num(r.claimed, missing="部门未填报"), total,
                fmt.num(r.claim_difference, missing="—")],
         "等级": [r.stated_grade or ("—" if r.claimed is None else
@@ -246,4 +263,188 @@ def text_audit_table(ev: Evaluation):
     frame = audit_display(a).drop(columns="编号")
     frame.insert(0, "位置", list(a["location"]))
     frame["原句"] = list(a["sentence"])
+    # One row per figure of the text: checked in its sentence and against the workbook, a
+    # figure gives two rows saying the same.
+    frame = frame.drop_duplicates(subset=["位置", "报告值"], keep="first")
     return verdicts_marked(frame, caption="报告文字中需要说明的数值")
+
+
+# ---- the opinion: its conclusion page and main problems ----------------------------------------
+
+#: A line left for hand filling (a setting left blank).
+BLANK = "＿" * 10
+#: How many problems the conclusion page names at most.
+PAGE_PROBLEMS = 5
+#: Problem types that the conclusion states otherwise or that stand in the 附件 (数据缺口).
+_NOT_MAIN = ("data_gap",)
+_CELL_REF = re.compile(r"[（(][^（）()]*![A-Z]{1,3}\d+[^（）()]*[)）]")
+
+
+def _no_cells(text: str) -> str:
+    """A finding's text without its cell references (（支出!D4）): they stand in the 附件."""
+    return _CELL_REF.sub("", text)
+
+
+def _reviewer(ev: Evaluation) -> str:
+    return ev.settings.review_org or "复核机构"
+
+
+def _review_date(ev: Evaluation) -> dt.date | None:
+    return dt.date.fromisoformat(ev.settings.review_date) if ev.settings.review_date else None
+
+
+def opinion_head(ev: Evaluation) -> Blocks:
+    """Under the title: the 文号 (when the settings give one), the department addressed and what
+    was reviewed, on what basis."""
+    r = score(ev)
+    org = ev.settings.review_org or "我们"
+    return Blocks(
+        par(ev.settings.review_doc_no, role="center") if ev.settings.review_doc_no else None,
+        par(f"{ev.department_name}："),
+        par(f"根据《{r.sheet.title_zh}》，{org}对你单位报送的{ev.year}年度部门整体支出绩效自评报告、"
+            "部门决算报表及有关资料进行了复核。复核意见如下："))
+
+
+def main_problem_types(ev: Evaluation) -> list[str]:
+    """The problem types found, most serious first (level, then the template's order), without
+    those the conclusion states otherwise (:data:`_NOT_MAIN`)."""
+    found = find_problems(ev)
+    types = problem_types()
+    order = list(types)
+    kinds = [k for k in dict.fromkeys(found["type"]) if k not in _NOT_MAIN]
+    return sorted(kinds, key=lambda k: (LEVELS.index(types[k].level), order.index(k)))
+
+
+def _no_formulas(text: str) -> str:
+    """A text without its parenthesised formulas (（决算数 / 年初预算（或调整预算） × 100%）)."""
+    out, stack = [], []
+    for ch in text:
+        if ch in "（(":
+            stack.append(len(out))
+        out.append(ch)
+        if ch in "）)" and stack:
+            start = stack.pop()
+            if not stack and any(op in "".join(out[start:]) for op in ("/", "×")):
+                del out[start:]
+    return "".join(out)
+
+
+def _first_statement(text: str) -> str:
+    """A finding's text to its first ``；`` or ``：`` outside quotation marks: its statement, a
+    whole sentence, without the evidence that follows."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "“"
+        depth -= ch == "”"
+        if ch in "；：" and depth <= 0:
+            return text[:i]
+    return text
+
+
+def _brief(group: pd.DataFrame) -> str:
+    """One sentence for a problem type on the conclusion page: its first finding's statement
+    (without cell references and formulas), and how many more there are."""
+    g = group.iloc[0]
+    text = _first_statement(_no_formulas(_no_cells(str(g["detail_zh"])))).rstrip("。")
+    item = str(g["item_zh"])
+    if not g["quote"] and item not in text and "=" not in item:
+        text = f"{item}：{text}"
+    more = f"（另有{len(group) - 1}项）" if len(group) > 1 else ""
+    return f"{text}{more}。"
+
+
+def verdict(ev: Evaluation) -> Paragraph:
+    """The conclusion in one paragraph: the 复核得分 and grade, the claim and the difference with
+    its main causes."""
+    r = score(ev)
+    if not r.scorable:
+        return par(f"{_claim(r)}。按评分表复核时评分规则执行出错，", b("复核得分无法计算"),
+                   f"：{'；'.join(r.errors)}。")
+    lead = ("经复核，你单位复核得分为", b(f"{fmt.num(r.total)}分"), "，等级为“", b(r.grade), "”")
+    if r.claimed is None:
+        return par(lead, "；部门未填报自评得分。")
+    diff = r.claim_difference
+    if abs(diff) < 0.005:
+        return par(lead, f"，与部门自评得分{r.claim_text()}一致。")
+    losses = sorted(((k, v) for k, v in r.losses().items() if v > 0), key=lambda kv: -kv[1])
+    causes = "、".join(f"{LOSS_ZH[k].split('（')[0]}{fmt.num(v)}分" for k, v in losses[:3])
+    rel = "高于" if diff > 0 else "低于"
+    return par(lead, f"。部门自评得分{r.claim_text()}，{rel}复核得分{fmt.num(abs(diff))}分"
+               + (f"；复核扣分主要是{causes}（分解见第五部分）。" if causes else "。"))
+
+
+def conclusion_page(ev: Evaluation) -> Blocks:
+    """The one-page 复核结论: both scores and grades, the main problems, 整改要求 with its
+    deadline, 结果应用 for the grade, and the signature and seal block; a page break after."""
+    r = score(ev)
+    found = find_problems(ev)
+    kinds = main_problem_types(ev)
+    types = problem_types()
+    problems = [(b(f"{types[k].heading_zh}（{types[k].level}）。"),
+                 _brief(found[found["type"] == k])) for k in kinds[:PAGE_PROBLEMS]]
+    rest = len(kinds) - len(problems)
+    blocks = [Heading(2, "一、复核结论"), score_comparison(ev), verdict(ev)]
+    if problems:
+        blocks += [par("复核发现的主要问题（详见第四部分）："), numbered(problems)]
+        if rest > 0:
+            blocks.append(par(f"另有{rest}类问题，见第四部分。"))
+    else:
+        blocks.append(par("复核未发现需要整改的问题。"))
+    blocks += [Heading(2, "二、整改要求"), par(rectification(ev)),
+               Heading(2, "三、结果应用"), par(result_use(ev)), signature(ev), PageBreak()]
+    return Blocks(blocks)
+
+
+def rectification(ev: Evaluation) -> str:
+    """整改要求: what to correct, by when (review_date + rectify_days, or days from issue)."""
+    days = ev.settings.rectify_days
+    when = _review_date(ev)
+    deadline = (f"于{fmt.date_zh(when + dt.timedelta(days=days))}前" if when
+                else f"自本意见印发之日起{days}日内")
+    return (f"请你单位对本意见指出的问题逐项整改，{deadline}将整改情况书面报送{_reviewer(ev)}："
+            "P0级问题更正自评报告和自评表，P1级问题作出书面说明并落实整改，"
+            "P2级问题在下年度预算编制和绩效自评中改进。")
+
+
+def result_use(ev: Evaluation) -> str:
+    """结果应用 for the 复核 grade (the settings' ``result_use``, defaults per 财预〔2020〕10号)."""
+    r = score(ev)
+    if not r.scorable or not r.grade:
+        return "复核得分无法计算，结果应用待复核得分确定后另行通知。"
+    return (f"复核等级为“{r.grade}”，结果应用：{ev.settings.result_use_by_grade[r.grade]}。"
+            "复核结果抄送预算管理部门，作为安排下年度预算的参考。")
+
+
+def signature(ev: Evaluation) -> Signature:
+    """复核人, 复核机构（盖章） and the date; blank lines where the settings leave them blank."""
+    when = _review_date(ev)
+    return Signature((f"复核人：{ev.settings.reviewer or BLANK}",
+                      f"复核机构（盖章）：{ev.settings.review_org or BLANK}",
+                      fmt.date_zh(when) if when else "　　　　年　　月　　日"))
+
+
+def main_problems(ev: Evaluation) -> Blocks:
+    """四、主要问题及整改建议: every problem type found, most serious first, with its evidence
+    (figures and the report's words, without cell references) and its suggestion."""
+    found = find_problems(ev)
+    kinds = main_problem_types(ev)
+    if not kinds:
+        return Blocks(par("复核未发现需要说明的问题。"))
+    types = problem_types()
+    out: list = []
+    for n, kind in enumerate(kinds):
+        group = found[found["type"] == kind]
+        out.append(par(run_in(f"{fmt.numbering(n + 1)}{types[kind].heading_zh}（{types[kind].level}）")))
+        if len(group) > 4:
+            out.append(par(f"共{len(group)}项：" + "；".join(
+                f"{g['item_zh']}（{_no_cells(g['detail_zh'])}）" for _, g in group.iterrows()) + "。"))
+        else:
+            out.append(bullets(_no_cells(g["detail_zh"]) if str(g["detail_zh"]).startswith(
+                str(g["item_zh"])) or g["quote"] else f"{g['item_zh']}：{_no_cells(g['detail_zh'])}"
+                for _, g in group.iterrows()))
+        out.append(par(b("整改建议："), suggestion_text(kind, group["item_zh"])))
+    gaps = found[found["type"] == "data_gap"]
+    if len(gaps):
+        out.append(par(f"此外，{len(gaps)}项指标因缺少基础数据无法计算，见附件4“数据缺口”。"))
+    return Blocks(out)
+
