@@ -43,6 +43,7 @@ from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.report.blocks import (
     Blocks,
     Heading,
+    ListBlock,
     PageBreak,
     Paragraph,
     Signature,
@@ -272,7 +273,7 @@ def text_audit_table(ev: Evaluation):
 # ---- the opinion: its conclusion page and main problems ----------------------------------------
 
 #: A line left for hand filling (a setting left blank).
-BLANK = "＿" * 10
+BLANK = "_" * 16
 #: How many problems the conclusion page names at most.
 PAGE_PROBLEMS = 5
 #: Problem types that the conclusion states otherwise or that stand in the 附件 (数据缺口).
@@ -317,7 +318,8 @@ def main_problem_types(ev: Evaluation) -> list[str]:
 
 def _no_formulas(text: str) -> str:
     """A text without its parenthesised formulas (（决算数 / 年初预算（或调整预算） × 100%）)."""
-    out, stack = [], []
+    out: list[str] = []
+    stack: list[int] = []
     for ch in text:
         if ch in "（(":
             stack.append(len(out))
@@ -376,7 +378,6 @@ def verdict(ev: Evaluation) -> Paragraph:
 def conclusion_page(ev: Evaluation) -> Blocks:
     """The one-page 复核结论: both scores and grades, the main problems, 整改要求 with its
     deadline, 结果应用 for the grade, and the signature and seal block; a page break after."""
-    r = score(ev)
     found = find_problems(ev)
     kinds = main_problem_types(ev)
     types = problem_types()
@@ -431,7 +432,7 @@ def main_problems(ev: Evaluation) -> Blocks:
     if not kinds:
         return Blocks(par("复核未发现需要说明的问题。"))
     types = problem_types()
-    out: list = []
+    out: list[Paragraph | ListBlock] = []
     for n, kind in enumerate(kinds):
         group = found[found["type"] == kind]
         out.append(par(run_in(f"{fmt.numbering(n + 1)}{types[kind].heading_zh}（{types[kind].level}）")))
