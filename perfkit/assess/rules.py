@@ -56,6 +56,11 @@ class Outcome:
         unit: unit of ``value``.
         lost: points lost by cause (keys of :data:`LOSS_ZH`), on the item's own points; None
             lets the scorer charge the whole deduction to the rule kind's usual cause.
+        cites: points lost by the 复核口径 that decides them (``applies`` of
+            :mod:`perfkit.assess.reviewrules`); None: what is missing under ``no_evidence``,
+            the rest under ``standard``. When the input is missing (``score`` None), the
+            口径 under which it scores 0 (``{"satisfaction_samples": points}``).
+        figures: the figures the rule used (value, target, bound …), for the 复核底稿.
     """
 
     score: float | None
@@ -64,6 +69,8 @@ class Outcome:
     value: float = math.nan
     unit: str = ""
     lost: dict[str, float] | None = None
+    cites: dict[str, float] | None = None
+    figures: dict[str, float | str] | None = None
 
 
 RULE_KINDS: dict[str, type[Rule]] = {}
