@@ -183,3 +183,15 @@ def default_rules() -> ReviewRules:
 
 def rules_path() -> Path:
     return DEFAULTS
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a score-sheet rule needs of the 复核口径 while it scores one item."""
+
+    rules: ReviewRules
+    item: str
+
+    def basis(self) -> str:
+        """The budget basis the 口径 fixes for the item ("" for the run settings')."""
+        return self.rules.basis_for(self.item)

@@ -13,7 +13,7 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import EPS, plain
-from perfkit.assess.reviewrules import NO_EVIDENCE, STANDARD
+from perfkit.assess.reviewrules import NO_EVIDENCE, STANDARD, RuleContext
 from perfkit.assess.rules import LOSS_COLUMNS, LOSS_MISSING, LOSS_ZH, Outcome
 from perfkit.assess.scoresheet import ScoreSheet, load_sheet
 from perfkit.cells import is_missing
@@ -159,7 +159,7 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
     for item in sheet.items:
         policy = item.missing or run_policy
         try:
-            out = item.rule.apply(ev, item.points, policy)
+            out = item.rule.apply(ev, item.points, policy, RuleContext(sheet.rules, item.id))
         except Exception as exc:  # reported as 无法评分, never as missing data
             log.exception("rule %s failed", item.id)
             message = f"{item.level3}（{item.id}）的评分规则执行出错：{type(exc).__name__}: {exc}"
