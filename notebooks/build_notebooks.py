@@ -200,6 +200,8 @@ NOTEBOOKS["review"] = header("pk.review.title(ev)") + [
     md("## 一、复核结论"),
     code("pk.review.conclusion(ev)"),
     code("pk.review.score_comparison(ev)"),
+    code("pk.reviewstage.stage_statement(ev)"),
+    code("pk.reviewstage.supplements_table(ev)"),
     md("## 二、复核依据和方法"),
     code("pk.narrative.evaluation_process(ev)"),
     md("""
@@ -221,6 +223,8 @@ NOTEBOOKS["review"] = header("pk.review.title(ev)") + [
 
 逐项列出评分标准、复核得分和得分理由；“依据”列是评分所用的工作簿单元格或佐证材料。"""),
     code("pk.review.score_table(ev)"),
+    code("pk.reviewstage.deductions_table(ev)"),
+    code("pk.reviewstage.rules_table(ev)"),
     md("""
 ## 六、报告数值与勾稽关系核对
 

@@ -17,6 +17,7 @@ from perfkit.assess.claims import claim_checks
 from perfkit.assess.decomposition import decomposition, item_comparison
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.reporttext import extract
+from perfkit.assess.reviewstage import INITIAL, review_outcome
 from perfkit.assess.rules import LOSS_ZH
 from perfkit.assess.scoring import (
     EXCLUDED,
@@ -30,6 +31,7 @@ from perfkit.assess.textaudit import audit_text
 from perfkit.cells import is_missing
 from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.report.blocks import Blocks, Heading, Paragraph, b, par
+from perfkit.report.reviewstage import range_text
 from perfkit.report.selfreport import rows
 from perfkit.report.tables import audit_display, styled, verdicts_marked
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, VERDICTS
@@ -57,6 +59,10 @@ def conclusion(ev: Evaluation) -> Paragraph:
     if not r.scorable:
         return par(f"{_claim(r)}。{basis}时评分规则执行出错，", b("复核得分无法计算"),
                    f"：{'；'.join(r.errors)}。请修正评分表或报告 perfkit 的维护者后重新运行。")
+    o = review_outcome(ev)
+    if o.stage == INITIAL and o.supplements:  # a first reading gives a range, not a score
+        return par(f"{_claim(r)}。按《{r.sheet.title_zh}》逐项复核（初审），", b(range_text(o)),
+                   f"。待补充资料{len(o.supplements)}项，见补充资料清单。")
     lead = (f"{_claim(r)}。{basis}，复核得分为", b(f"{fmt.num(r.total)}分"), "，等级为“",
             b(r.grade), "”。")
     s = ""
@@ -85,6 +91,12 @@ def score_comparison(ev: Evaluation):
     """The claimed score and the 复核得分 side by side, with grades and the difference."""
     r = score(ev)
     total = fmt.num(r.total, missing="无法评分")
+    grade = r.grade or "—"
+    o = review_outcome(ev)
+    if o.stage == INITIAL and o.supplements and r.scorable:
+        low, high = o.score_range
+        total = f"{fmt.num(low)}–{fmt.num(high)}（初审，待补充资料{fmt.num(o.pending_points)}分）"
+        grade = "、".join(o.possible_grades) + "之一"
     return styled(pd.DataFrame({
         "项目": ["部门自评得分（部门填报）", f"复核得分（按{r.sheet.title_zh}复核）",
                "差额（自评得分 − 复核得分）"],
@@ -92,7 +104,7 @@ def score_comparison(ev: Evaluation):
                fmt.num(r.claim_difference, missing="—")],
         "等级": [r.stated_grade or ("—" if r.claimed is None else
                                   f"未填报（按分数属“{r.claimed_grade or '无对应等级'}”）"),
-               r.grade or "—", ""],
+               grade, ""],
     }))
 
 
@@ -137,6 +149,8 @@ def score_table(ev: Evaluation):
     """The score sheet as reviewed: every 三级 indicator with points, 复核得分 and why."""
     r = score(ev)
     adjusted = not (r.items["points_adjusted"] == r.items["points"]).all()
+    o = review_outcome(ev)
+    pending = {s.item: s.points for s in o.supplements} if o.stage == INITIAL else {}
     rows = []
     for level1, group in r.items.groupby("level1", sort=False):
         for _, i in group.iterrows():
@@ -145,10 +159,10 @@ def score_table(ev: Evaluation):
             if adjusted:
                 row["调整后分值"] = (_pts(i["points_adjusted"]) if i["status"] != EXCLUDED
                                   else "不计分")
-            row |= {"复核得分": fmt.num(i["score"], missing="不计分"),
+            row |= {"复核得分": "待补充" if i["item"] in pending and i["status"] == MISSING_ZERO
+                    else fmt.num(i["score"], missing="不计分"),
                     "评分标准": i["rule_zh"],
-                    "得分及扣分原因": i["reason"] if i["status"] == "scored"
-                    else f"【{STATUS_ZH[i['status']]}】{i['reason']}",
+                    "得分及扣分原因": _reason(i, pending.get(i["item"])),
                     "依据": i["evidence"]}
             rows.append(row)
         sub = r.subtotals.set_index("level1").loc[level1]
@@ -165,8 +179,19 @@ def score_table(ev: Evaluation):
         total["调整后分值"] = _pts(float(r.items["points_adjusted"].sum()))
     total |= {"复核得分": fmt.num(r.total, missing="无法评分"), "评分标准": "",
               "得分及扣分原因": f"等级：{r.grade or '无法评定'}", "依据": ""}
+    if pending and r.scorable:
+        total["得分及扣分原因"] = f"初审：{range_text(o)}"
     rows.append(total)
     return styled(pd.DataFrame(rows), caption=f"{r.sheet.title_zh}（{ev.year}年度复核）")
+
+
+def _reason(i: pd.Series, pending: float | None) -> str:
+    """An item's reason in the score table; in a first reading, what waits for 补充资料 is
+    said so (not 0)."""
+    if pending is None:
+        return i["reason"] if i["status"] == "scored" else f"【{STATUS_ZH[i['status']]}】{i['reason']}"
+    reason = str(i["reason"]).replace(f"；{POLICY_ZH['zero']}", "")
+    return f"【待补充资料{fmt.num(pending)}分，暂不计分】{reason}"
 
 
 def gaps(ev: Evaluation) -> pd.DataFrame:
