@@ -65,6 +65,20 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> None:
     cell.border = _BORDER
 
 
+def _fit_rows(ws: Worksheet, widths: tuple[tuple[str, int], ...]) -> None:
+    """Row heights that show every wrapped line (a spreadsheet does not grow them by itself
+    for a file it did not lay out): lines = display width (a CJK character counts 2) over the
+    column width, 15 points a line."""
+    for row in ws.iter_rows(min_row=1):
+        lines = 1
+        for cell, (_, width) in zip(row, widths, strict=False):
+            text = "" if cell.value is None or cell.data_type == "f" else str(cell.value)
+            for part in text.split("\n"):
+                shown = sum(2 if ord(ch) > 0x2E7F else 1 for ch in part)
+                lines = max(lines, math.ceil(shown / max(1.0, width * 0.85)) or 1)
+        ws.row_dimensions[row[0].row].height = 15 * lines + 2
+
+
 def _formula(ws: Worksheet, row: int, col: int, formula: str) -> None:
     cell = ws.cell(row=row, column=col, value=formula)
     cell.number_format = "0.00"
@@ -180,8 +194,11 @@ def _score_rows(ws: Worksheet, ev: Evaluation, o: ReviewOutcome) -> None:
     _put(ws, row, 1, "合计")
     for c in range(2, 14):
         _put(ws, row, c, "")
-    for col in ("G", "I", "K", "L"):
+    given = bool(own)  # the department's item scores: a total of them only when it gave some
+    for col in ("G", "I", "K", "L") if given else ("G", "K"):
         _formula(ws, row, ord(col) - 64, f"=SUM({col}2:{col}{last})")
+    if not given:
+        _put(ws, row, 9, "未填报")
     if o.stage == INITIAL and o.pending_points > 0:
         note = (f"{STAGE_ZH[o.stage]}：已核实部分{fmt.num(o.verified_score)}分（核实范围"
                 f"{fmt.num(o.verified_points)}分），待补充资料{fmt.num(o.pending_points)}分；"
@@ -251,8 +268,13 @@ def workpaper_bytes(ev: Evaluation) -> bytes:
     wb = Workbook()
     ws = _sheet(wb, "复核底稿", COLUMNS, first=True)
     _score_rows(ws, ev, o)
-    _problem_rows(_sheet(wb, "复核问题清单", PROBLEM_COLUMNS), ev)
-    _manual_rows(_sheet(wb, "人工终核", MANUAL_COLUMNS), ev, o)
+    _fit_rows(ws, COLUMNS)
+    problems = _sheet(wb, "复核问题清单", PROBLEM_COLUMNS)
+    _problem_rows(problems, ev)
+    _fit_rows(problems, PROBLEM_COLUMNS)
+    manual = _sheet(wb, "人工终核", MANUAL_COLUMNS)
+    _manual_rows(manual, ev, o)
+    _fit_rows(manual, MANUAL_COLUMNS)
     wb.properties.title = f"{ev.department_name}{ev.year}年度复核底稿"
     buf = io.BytesIO()
     wb.save(buf)
