@@ -192,21 +192,24 @@ NOTEBOOKS["report"] = header("pk.selfreport.title(ev)") + [
 ]
 
 # The reviewer's document, an opinion a finance bureau signs: a one-page 复核结论 (both scores
-# and grades, the main problems, 整改要求 with its deadline, 结果应用, signature and seal), then
-# every problem with its evidence and 整改建议, the 复核说明, and the 附件 (the score sheet as
-# reviewed, the audit, the cross-checks, PEFA, the gaps): each table once, cell references
-# only in the 附件.
+# and grades — a range in a first reading —, the main problems, 整改要求 with its deadline,
+# 结果应用, signature and seal), then every problem with its evidence and 整改建议, the 复核说明,
+# the 补充资料清单 of a first reading, and the 附件 (the score sheet as reviewed with the
+# deductions and the 口径 they cite, the audit, the cross-checks, PEFA, the gaps): each table
+# once, cell references only in the 附件.
 NOTEBOOKS["review"] = header("pk.review.title(ev)") + [
     code("pk.review.opinion_head(ev)"),
     code("pk.review.conclusion_page(ev)"),
-    md("## 四、主要问题及整改建议"),
+    md("## 三、主要问题及整改建议"),
     code("pk.review.main_problems(ev)"),
-    md("## 五、复核说明"),
+    md("## 四、复核说明"),
+    code("pk.review.stage_note(ev)"),
     code("pk.narrative.evaluation_process(ev)"),
     note("""
 复核扣分按原因归类：缺少佐证、年度目标未完成、指标值未达到评分标准、定性评价要点未满足、数据质量问题。
 各类扣分之和减去部门自评时自己扣除的分数，等于自评得分与复核得分之差；逐项得分和理由见附件1。"""),
     code("pk.review.decomposition_table(ev)"),
+    code("pk.review.supplements_section(ev)"),
     code("pk.blocks.PageBreak()"),
     md("## 附件"),
     md("""
@@ -214,6 +217,8 @@ NOTEBOOKS["review"] = header("pk.review.title(ev)") + [
 
 逐项列出评分标准、复核得分和得分理由；“依据”列是评分所用的工作簿单元格或佐证材料。""", ),
     code("pk.review.score_table(ev)"),
+    code("pk.reviewstage.deductions_table(ev)"),
+    code("pk.reviewstage.rules_table(ev)"),
     md("""
 ### 附件2　报告数值与勾稽关系核对
 

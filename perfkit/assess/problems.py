@@ -16,6 +16,7 @@ from perfkit.assess.checks import run_domain_checks
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import typed_computed_rows
 from perfkit.assess.reading import read_report
+from perfkit.assess.reviewstage import INITIAL, review_outcome
 from perfkit.assess.rules import LOSS_MISSING
 from perfkit.assess.scoring import score
 from perfkit.assess.targets import target_text
@@ -211,6 +212,15 @@ def _score(ev: Evaluation) -> list[dict]:
     # (a target without an actual value counts 0).
     evidence = lost[lost[f"lost_{LOSS_MISSING}"] > 0]
     unscored = int((evidence["status"] != "scored").sum())
+    o = review_outcome(ev)
+    if o.stage == INITIAL and o.pending_points > 0:
+        detail = (f"部门自评{r.claim_text()}，按《{r.sheet.title_zh}》初审，已核实部分"
+                  f"{fmt.num(o.verified_score)}分（核实范围{fmt.num(o.verified_points)}分），待补充资料"
+                  f"{fmt.num(o.pending_points)}分，最高可得{fmt.num(o.score_range[1])}分")
+        if r.claimed - o.score_range[1] <= 0.005:
+            return []  # the claim is within reach once the materials are supplied
+        return [_row("score_unsupported", "自评得分", detail + "，仍低于自评得分",
+                     "基本信息 自评得分")]
     detail = (f"部门自评{r.claim_text()}，"
               f"按《{r.sheet.title_zh}》复核为{fmt.num(r.total)}分（{r.grade}），"
               f"相差{fmt.num(r.claim_difference)}分；{len(lost)}项指标未得满分")

@@ -24,6 +24,16 @@ from perfkit.assess import targets
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import STATED, audit_internal, audit_stated
 from perfkit.assess.intervals import EPS, Interval, plain
+from perfkit.assess.reviewrules import (
+    BUDGET_BASIS,
+    EMPTY_QUANTITY,
+    NO_EVIDENCE,
+    NO_FORMULA,
+    SATISFACTION,
+    STANDARD,
+    UNEXAMINABLE,
+    RuleContext,
+)
 from perfkit.cells import as_text, is_missing
 from perfkit.data.sheets import SUM_CHECKS
 from perfkit.data.values import normalize_label
@@ -56,6 +66,11 @@ class Outcome:
         unit: unit of ``value``.
         lost: points lost by cause (keys of :data:`LOSS_ZH`), on the item's own points; None
             lets the scorer charge the whole deduction to the rule kind's usual cause.
+        cites: points lost by the 复核口径 that decides them (``applies`` of
+            :mod:`perfkit.assess.reviewrules`); None: what is missing under ``no_evidence``,
+            the rest under ``standard``. When the input is missing (``score`` None), the
+            口径 under which it scores 0 (``{"satisfaction_samples": points}``).
+        figures: the figures the rule used (value, target, bound …), for the 复核底稿.
     """
 
     score: float | None
@@ -64,6 +79,8 @@ class Outcome:
     value: float = math.nan
     unit: str = ""
     lost: dict[str, float] | None = None
+    cites: dict[str, float] | None = None
+    figures: dict[str, float | str] | None = None
 
 
 RULE_KINDS: dict[str, type[Rule]] = {}
@@ -163,16 +180,26 @@ class Rule(BaseModel):
         """:meth:`reference` for one department-year (a target set ``all`` names its 领域)."""
         return self.reference()
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:  # pragma: no cover
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
 
-def _indicator_outcome(ev: Evaluation, ref: str) -> tuple[float, str, str, str, Outcome | None]:
-    """(value, unit, label, source cells, missing outcome or None) of a registry indicator."""
-    if ref not in ev.indicators.index:  # another field's indicator: not this department's
+_BASIS_ZH = {"initial": "年初预算", "adjusted": "调整预算"}
+
+
+def _indicator_outcome(ev: Evaluation, ref: str, ctx: RuleContext | None = None
+                       ) -> tuple[float, str, str, str, Outcome | None]:
+    """(value, unit, label, source cells, missing outcome or None) of a registry indicator,
+    over the budget basis the 复核口径 fixes for the item (``ctx``), if any."""
+    basis = ctx.basis() if ctx else ""
+    frame = ev.indicators_on(basis) if basis else ev.indicators
+    if ref not in frame.index:  # another field's indicator: not this department's
         return math.nan, "", ref, "", Outcome(None, ev.not_covered(ref), "")
-    row = ev.indicators.loc[ref]
+    row = frame.loc[ref]
     value, unit, label = float(row["value"]), str(row["unit"]), str(row["label_zh"])
+    if basis and basis != ev.settings.budget_basis:
+        label += f"（按{_BASIS_ZH[basis]}，复核口径{ctx.rules.id_of(BUDGET_BASIS) if ctx else ''}）"
     cells = str(row["source_cells"] or "")
     if math.isnan(value):
         note = str(row["note"] or "数据缺失")
@@ -208,8 +235,9 @@ class LinearDeduction(IndicatorRule):
     deduct: _Positive
     steps: Literal["continuous", "whole"] = "continuous"
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
-        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:
+        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator, ctx)
         if missing:
             return missing
         if self.side == "above":
@@ -261,8 +289,9 @@ class Bands(IndicatorRule):
                                   " 重叠：同一数值只能落在一档（用方括号/圆括号标明端点归属）"))
         return found
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
-        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:
+        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator, ctx)
         if missing:
             return missing
         shown = fmt.with_unit(value, unit)
@@ -306,6 +335,17 @@ def target_attainment(direction: str | None, target: float, actual: float) -> fl
     if target == 0:
         return 1.0 if actual >= 0 else 0.0
     return max(0.0, min(1.0, actual / target))
+
+
+def _once(rows: pd.DataFrame, ctx: RuleContext | None) -> tuple[pd.DataFrame, list[str]]:
+    """Rows of a target set with a repeated target (same 指标, target and unit) counted once
+    (复核口径 ``duplicates``), and the labels of the repeats left out."""
+    if ctx is None or rows.empty:
+        return rows, []
+    key = (rows["label_zh"].map(lambda t: normalize_label(str(t))) + "|"
+           + rows["target"].astype(str) + "|" + rows["unit"].astype(str))
+    repeat = key.duplicated()
+    return rows[~repeat], [str(t) for t in rows.loc[repeat, "label_zh"]]
 
 
 class OverCut(BaseModel):
@@ -381,9 +421,17 @@ class Proportional(Rule):
             return "绩效指标:" + ",".join(self.domains(ev))
         return self.reference()
 
-    def _share(self, ratio: float) -> tuple[float, str]:
-        """Capped share and a note when the over-achievement cut applies."""
+    def _share(self, ratio: float, ctx: RuleContext | None) -> tuple[float, str]:
+        """Capped share and a note when the over-achievement cut applies. Under the 复核口径
+        ``over_achievement`` no cut applies: beyond its threshold the target counts 100% and
+        the note says so (the target's setting is a problem to raise, not a deduction)."""
         share = min(1.0, ratio)
+        if ctx is not None:
+            rule = ctx.rules.get("over_achievement")
+            if ratio * 100 > rule.above_pct + EPS:
+                return share, (f"完成比例超过{plain(rule.above_pct)}%，按100%计，不扣分"
+                               f"（复核口径{rule.id}；目标设定偏低另行提出）")
+            return share, ""
         cut = self.over_cut
         if cut and ratio * 100 > cut.above_pct + EPS:
             share = 1.0 - cut.deduct_pct / 100
@@ -391,19 +439,21 @@ class Proportional(Rule):
                            f"{plain(100 - cut.deduct_pct)}%计")
         return share, ""
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:
         if self.indicator:
-            value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
+            value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator, ctx)
             if missing:
                 return missing
             assert self.target is not None  # required with an indicator
             ratio = value / self.target
-            share, note = self._share(ratio)
+            share, note = self._share(ratio, ctx)
             reason = (f"{label}{fmt.with_unit(value, unit)}，目标{plain(self.target)}{unit}，完成比例"
                       f"{fmt.pct(ratio * 100)}{'，' + note if note else ''}，得分 = {plain(points)} × "
                       f"{fmt.pct(share * 100)}")
             return Outcome(points * share, reason, cells, ratio * 100, "%",
-                           {LOSS_STANDARD: points * (1 - share)})
+                           {LOSS_STANDARD: points * (1 - share)},
+                           figures={"target": self.target, "ratio_pct": ratio * 100})
 
         rows = self._target_rows(ev)
         if rows.empty:
@@ -411,17 +461,20 @@ class Proportional(Rule):
                      else "、".join(ev.registry.domain_label(d) for d in self.domains(ev)))
             what = f"绩效指标表中没有{ev.year}年度的{scope}目标"
             return Outcome(None, f"数据缺失：{what}")
+        rows, repeated = _once(rows, ctx)
         judged = rows[rows["status"].isin(
             [targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
         unmeasured = rows[rows["status"] == targets.NO_ACTUAL]
         unjudged = rows[~rows.index.isin(judged.index) & ~rows.index.isin(unmeasured.index)]
-        parts, shares = [], []
+        parts, shares, over = [], [], []
         for _, r in judged.iterrows():
             direction = r["direction"]
             share = target_attainment(direction, r["target"], r["actual"])
             note = ""
             if direction in (_AT_LEAST, _FULL) and not is_missing(r["ratio_pct"]):
-                share, note = self._share(r["ratio_pct"] / 100)
+                share, note = self._share(r["ratio_pct"] / 100, ctx)
+                if note and ctx is not None:
+                    over.append(str(r["label_zh"]))
             shares.append(share)
             shown_dir = "" if direction == _FULL else direction
             derived = "（推算）" if r["target_derived"] else ""
@@ -432,12 +485,29 @@ class Proportional(Rule):
         absent = [f"{r['label_zh']}（{r['actual_cell']}）" for _, r in unmeasured.iterrows()]
         if policy == "zero":
             shares += [0.0] * len(absent)
+        # 复核口径 unexaminable: a target that cannot be judged counts, less its share.
+        examined: list[tuple[str, float]] = []
+        if ctx is not None:
+            rule = ctx.rules.get(UNEXAMINABLE)
+            for _, r in unjudged.iterrows():
+                why = NO_FORMULA if r["status"] == targets.NO_DIRECTION else EMPTY_QUANTITY
+                cut = ctx.rules.unexaminable_pct(why) / 100
+                examined.append((f"{r['label_zh']}（{r['status']}，按复核口径{rule.id}扣"
+                                 f"{plain(cut * 100)}%）", cut))
+            shares += [1.0 - cut for _, cut in examined]
         evidence = "; ".join(list(judged["actual_cell"]) + list(unmeasured["actual_cell"]))
         skipped = ""
-        if len(unjudged):
+        if examined:
+            skipped = (f"{len(examined)}项目标无法核实，计入平均："
+                       f"{'；'.join(t for t, _ in examined)}。")
+        elif len(unjudged):
             skipped = (f"另有{len(unjudged)}项目标因{'、'.join(sorted(set(unjudged['status'])))}"
                        f"未纳入计分：{'；'.join(unjudged['label_zh'])}。")
-        if judged.empty:
+        if repeated:
+            skipped += (f"{len(repeated)}项目标重复设置，按复核口径"
+                        f"{ctx.rules.id_of('duplicates') if ctx else ''}只计一次："
+                        f"{'；'.join(repeated)}。")
+        if judged.empty and not examined:
             return Outcome(None, f"数据缺失：纳入计分的{len(unmeasured)}项目标均无实际值（"
                                  f"{'；'.join(absent)}）。{skipped}", evidence)
         mean = math.fsum(shares) / len(shares)
@@ -450,10 +520,15 @@ class Proportional(Rule):
             reason += (f"{len(absent)}项目标无实际值，"
                        f"{'按0计' if policy == 'zero' else '不计入'}：{'；'.join(absent)}。")
         n = len(shares)
-        unmeasured_lost = points * (len(shares) - len(judged)) / n  # the zeros of missing actuals
+        unmeasured_lost = points * (len(absent) if policy == "zero" else 0) / n
+        unexaminable_lost = points * math.fsum(cut for _, cut in examined) / n
         lost = {LOSS_MISSING: unmeasured_lost,
                 LOSS_TARGET: points * (1 - mean) - unmeasured_lost}
-        return Outcome(points * mean, reason + skipped, evidence, mean * 100, "%", lost)
+        cites = {NO_EVIDENCE: unmeasured_lost, UNEXAMINABLE: unexaminable_lost,
+                 STANDARD: points * (1 - mean) - unmeasured_lost - unexaminable_lost}
+        return Outcome(points * mean, reason + skipped, evidence, mean * 100, "%", lost,
+                       cites if ctx is not None else None,
+                       {"targets": n, "mean_pct": mean * 100, "over_achieved": "、".join(over)})
 
     def _target_rows(self, ev: Evaluation) -> pd.DataFrame:
         """This year's targets in scope, judged by :func:`perfkit.assess.targets.attainment`."""
@@ -465,6 +540,14 @@ class Proportional(Rule):
         if not frames:
             return pd.DataFrame(columns=targets.COLUMNS)
         return pd.concat(frames, ignore_index=True)
+
+
+def _has_samples(rows: pd.DataFrame, answer: str) -> bool:
+    """True when every condition answered ``answer`` states its evidence with a figure (a
+    sample size or a rate): a 满意度 without one has no samples behind it."""
+    said = rows[rows["met"] == answer]["evidence"]
+    return bool(len(said)) and all(
+        not is_missing(e) and any(ch.isdigit() for ch in str(e)) for e in said)
 
 
 @register_rule("checklist")
@@ -483,7 +566,8 @@ class Checklist(Rule):
     def reference(self) -> str:
         return f"定性评价:{self.item}"
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:
         frame = ev.data.frames.get("qualitative")
         if frame is None or frame.empty:
             return Outcome(None, f"数据缺失：定性评价表未提供“{self.item}”的评价要点")
@@ -502,9 +586,16 @@ class Checklist(Rule):
                 unmet.append(cond)
             else:
                 unknown.append(cond)
+        samples = ctx is not None and ctx.rules.applies_to(SATISFACTION, ctx.item)
+        cite = {SATISFACTION: points} if samples else None
         if not met and not unmet:
             return Outcome(None, f"数据缺失：“{self.item}”的评价要点均未填写是否满足（"
-                                 f"{'；'.join(unknown)}）", "; ".join(cells))
+                                 f"{'；'.join(unknown)}）", "; ".join(cells), cites=cite)
+        if samples and met and not _has_samples(rows, "是"):
+            assert ctx is not None
+            rule = ctx.rules.get(SATISFACTION)
+            return Outcome(None, f"“{self.item}”填“是”，但证据说明未写明调查样本（样本量、满意度）"
+                                 f"（复核口径{rule.id}）", "; ".join(cells), cites=cite)
         score = min(points, len(met) * self.per_condition)
         lost_unknown = min(points - score, len(unknown) * self.per_condition)
         lost = {LOSS_MISSING: lost_unknown, LOSS_UNMET: points - score - lost_unknown}
@@ -545,7 +636,8 @@ class DataQuality(Rule):
     def reference(self) -> str:
         return "数据核对"
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:
         every = pd.concat([audit_stated(ev), audit_internal(ev)], ignore_index=True)
         rows = every[~every["check"].isin(self.PRIOR_YEAR)]
         checked = rows[rows["verdict"] != UNVERIFIABLE]
@@ -594,7 +686,8 @@ class Manual(Rule):
     def reference(self) -> str:
         return "人工评分"
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:
         if self.score is None:
             return Outcome(None, "未评分：评分表中没有给出人工评分及理由")
         return Outcome(self.score, f"人工评分：{self.reason_zh}", "评分表 reason_zh",

@@ -17,17 +17,16 @@ dictionary, presented by the review notebook from this module, :mod:`perfkit.rep
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pandas as pd
 
 from perfkit import fmt
 from perfkit.assess import targets
-from perfkit.assess.claims import claim_checks
-from perfkit.assess.decomposition import decomposition, item_comparison
+from perfkit.assess.decomposition import decomposition
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.problems import LEVELS, find_problems, problem_types
 from perfkit.assess.reporttext import extract
+from perfkit.assess.reviewstage import INITIAL, review_outcome
 from perfkit.assess.rules import LOSS_ZH
 from perfkit.assess.scoring import (
     EXCLUDED,
@@ -38,7 +37,7 @@ from perfkit.assess.scoring import (
     score,
 )
 from perfkit.assess.textaudit import audit_text
-from perfkit.cells import is_missing
+from perfkit.cells import is_missing, without_references
 from perfkit.data.sheets import TEXT_SECTIONS
 from perfkit.report.blocks import (
     Blocks,
@@ -54,6 +53,7 @@ from perfkit.report.blocks import (
     run_in,
 )
 from perfkit.report.narrative import suggestion_text
+from perfkit.report.reviewstage import range_text, stage_statement, supplements_table
 from perfkit.report.selfreport import rows
 from perfkit.report.tables import audit_display, styled, verdicts_marked
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, VERDICTS
@@ -74,43 +74,24 @@ def _claim(r: ScoreResult) -> str:
     return f"部门自评得分{r.claim_text()}"
 
 
-def conclusion(ev: Evaluation) -> Paragraph:
-    """复核结论: the claim, the 复核得分 and its grade, the difference and its main causes."""
-    r = score(ev)
-    basis = f"按《{r.sheet.title_zh}》逐项复核（{POLICY_ZH[r.policy]}）"
-    if not r.scorable:
-        return par(f"{_claim(r)}。{basis}时评分规则执行出错，", b("复核得分无法计算"),
-                   f"：{'；'.join(r.errors)}。请修正评分表或报告 perfkit 的维护者后重新运行。")
-    lead = (f"{_claim(r)}。{basis}，复核得分为", b(f"{fmt.num(r.total)}分"), "，等级为“",
-            b(r.grade), "”。")
-    s = ""
-    if r.claimed is not None:
-        diff = r.claim_difference
-        if abs(diff) < 0.005:
-            s += "复核得分与部门自评得分一致。"
-        else:
-            rel = "高于" if diff > 0 else "低于"
-            s += f"部门自评得分{rel}复核得分{fmt.num(abs(diff))}分。"
-            losses = {k: v for k, v in r.losses().items() if v > 0}
-            top = sorted(losses.items(), key=lambda kv: kv[1], reverse=True)
-            if top:
-                s += ("复核扣分" + fmt.num(r.total_deduction) + "分，主要是"
-                      + "、".join(f"{LOSS_ZH[k].split('（')[0]}{fmt.num(v)}分" for k, v in top[:3])
-                      + "（分解见第五部分）。")
-    return par(lead, s)
-
-
 def score_comparison(ev: Evaluation):
     """The claimed score and the 复核得分 side by side, with grades and the difference."""
     r = score(ev)
     total = fmt.num(r.total, missing="无法评分")
+    grade = r.grade or "—"
+    difference = fmt.num(r.claim_difference, missing="—")
+    o = review_outcome(ev)
+    if o.stage == INITIAL and o.supplements and r.scorable:
+        low, high = o.score_range
+        total = f"{fmt.num(low)}–{fmt.num(high)}（初审）"
+        grade = "、".join(o.possible_grades) + "之一"
+        difference = "待终审确定"
     return styled(pd.DataFrame({
         "项目": ["部门自评得分（部门填报）", "复核得分（财政复核）", "差额（自评得分 − 复核得分）"],
-        "分数": [fmt.num(r.claimed, missing="部门未填报"), total,
-               fmt.num(r.claim_difference, missing="—")],
+        "分数": [fmt.num(r.claimed, missing="部门未填报"), total, difference],
         "等级": [r.stated_grade or ("—" if r.claimed is None else
                                   f"未填报（按分数属“{r.claimed_grade or '无对应等级'}”）"),
-               r.grade or "—", ""],
+               grade, ""],
     }))
 
 
@@ -122,39 +103,12 @@ def decomposition_table(ev: Evaluation):
                   caption="自评得分与复核得分之差的分解")
 
 
-def item_comparison_table(ev: Evaluation):
-    """Item by item comparison (see :func:`item_comparison`), for the reviewer."""
-    frame = item_comparison(ev)
-    given = frame["claimed"].notna().any()
-    table = {"一级指标": frame["level1"], "三级指标": frame["level3"],
-             "分值": frame["points"].map(_pts)}
-    if given:
-        table |= {"部门自评得分": frame["claimed"].map(lambda v: fmt.num(v, missing="未填报")),
-                  "复核得分": frame["review"].map(lambda v: fmt.num(v, missing="不计分")),
-                  "差额（自评 − 复核）": frame["difference"].map(lambda v: fmt.num(v, missing="—"))}
-    else:
-        table |= {"复核得分": frame["review"].map(lambda v: fmt.num(v, missing="不计分")),
-                  "复核扣分": frame["deduction"].map(fmt.num)}
-    table |= {"扣分主要原因": frame["cause"].where(frame["cause"] != "", "—"),
-              "复核说明": [r if s == "scored" else f"【{STATUS_ZH[s]}】{r}"
-                       for r, s in zip(frame["reason"], frame["status"], strict=True)]}
-    caption = "逐项对照" + ("（部门填报了分项自评得分）" if given else
-                        "（部门未填报分项自评得分，只列复核得分）")
-    return styled(pd.DataFrame(table), caption=caption)
-
-
-def claim_checks_table(ev: Evaluation):
-    """Checks of the department's own score against its parts and the sheet."""
-    c = claim_checks(ev)
-    return styled(pd.DataFrame({
-        "核对项": c["label_zh"], "结论": c["verdict"], "说明": c["explanation"],
-    }))
-
-
 def score_table(ev: Evaluation):
     """The score sheet as reviewed: every 三级 indicator with points, 复核得分 and why."""
     r = score(ev)
     adjusted = not (r.items["points_adjusted"] == r.items["points"]).all()
+    o = review_outcome(ev)
+    pending = {s.item: s.points for s in o.supplements} if o.stage == INITIAL else {}
     rows = []
     for level1, group in r.items.groupby("level1", sort=False):
         for _, i in group.iterrows():
@@ -163,10 +117,10 @@ def score_table(ev: Evaluation):
             if adjusted:
                 row["调整后分值"] = (_pts(i["points_adjusted"]) if i["status"] != EXCLUDED
                                   else "不计分")
-            row |= {"复核得分": fmt.num(i["score"], missing="不计分"),
+            row |= {"复核得分": "待补充" if i["item"] in pending and i["status"] == MISSING_ZERO
+                    else fmt.num(i["score"], missing="不计分"),
                     "评分标准": i["rule_zh"],
-                    "得分及扣分原因": i["reason"] if i["status"] == "scored"
-                    else f"【{STATUS_ZH[i['status']]}】{i['reason']}",
+                    "得分及扣分原因": _reason(i, pending.get(i["item"])),
                     "依据": i["evidence"]}
             rows.append(row)
         sub = r.subtotals.set_index("level1").loc[level1]
@@ -183,8 +137,19 @@ def score_table(ev: Evaluation):
         total["调整后分值"] = _pts(float(r.items["points_adjusted"].sum()))
     total |= {"复核得分": fmt.num(r.total, missing="无法评分"), "评分标准": "",
               "得分及扣分原因": f"等级：{r.grade or '无法评定'}", "依据": ""}
+    if pending and r.scorable:
+        total["得分及扣分原因"] = f"初审：{range_text(o)}"
     rows.append(total)
     return styled(pd.DataFrame(rows), caption=f"{r.sheet.title_zh}（{ev.year}年度复核）")
+
+
+def _reason(i: pd.Series, pending: float | None) -> str:
+    """An item's reason in the score table; in a first reading, what waits for 补充资料 is
+    said so (not 0)."""
+    if pending is None:
+        return i["reason"] if i["status"] == "scored" else f"【{STATUS_ZH[i['status']]}】{i['reason']}"
+    reason = str(i["reason"]).replace(f"；{POLICY_ZH['zero']}", "")
+    return f"【待补充资料{fmt.num(pending)}分，暂不计分】{reason}"
 
 
 def gaps(ev: Evaluation) -> pd.DataFrame:
@@ -276,14 +241,11 @@ def text_audit_table(ev: Evaluation):
 BLANK = "_" * 16
 #: How many problems the conclusion page names at most.
 PAGE_PROBLEMS = 5
-#: Problem types that the conclusion states otherwise or that stand in the 附件 (数据缺口).
+#: Problem types that stand in the 附件 (数据缺口), and those the conclusion page states in
+#: its own words (the score) rather than in its list of problems.
 _NOT_MAIN = ("data_gap",)
-_CELL_REF = re.compile(r"[（(][^（）()]*![A-Z]{1,3}\d+[^（）()]*[)）]")
-
-
-def _no_cells(text: str) -> str:
-    """A finding's text without its cell references (（支出!D4）): they stand in the 附件."""
-    return _CELL_REF.sub("", text)
+_NOT_ON_PAGE = ("score_unsupported",)
+_no_cells = without_references
 
 
 def _reviewer(ev: Evaluation) -> str:
@@ -355,13 +317,27 @@ def _brief(group: pd.DataFrame) -> str:
     return f"{text}{more}。"
 
 
+def _first_reading(ev: Evaluation) -> bool:
+    """Whether the opinion is a first reading that waits for 补充资料 (a range, not a score)."""
+    o = review_outcome(ev)
+    return o.stage == INITIAL and bool(o.supplements) and o.scorable
+
+
 def verdict(ev: Evaluation) -> Paragraph:
-    """The conclusion in one paragraph: the 复核得分 and grade, the claim and the difference with
-    its main causes."""
+    """The conclusion in one paragraph: the 复核得分 and grade (a first reading: the range and
+    the grades it allows), the claim and the difference with its main causes."""
     r = score(ev)
     if not r.scorable:
         return par(f"{_claim(r)}。按评分表复核时评分规则执行出错，", b("复核得分无法计算"),
                    f"：{'；'.join(r.errors)}。")
+    if _first_reading(ev):
+        o = review_outcome(ev)
+        high = o.score_range[1]
+        claim = ("部门未填报自评得分。" if r.claimed is None else
+                 f"部门自评得分{fmt.num(r.claimed)}分，" + (
+                     f"高于初审可得的最高分{fmt.num(high)}分。" if r.claimed - high > 0.005
+                     else "在初审得分区间之内。"))
+        return par("经初审，", b(range_text(o)), "，补充资料后终审确定。", claim)
     lead = ("经复核，你单位复核得分为", b(f"{fmt.num(r.total)}分"), "，等级为“", b(r.grade), "”")
     if r.claimed is None:
         return par(lead, "；部门未填报自评得分。")
@@ -372,48 +348,76 @@ def verdict(ev: Evaluation) -> Paragraph:
     causes = "、".join(f"{LOSS_ZH[k].split('（')[0]}{fmt.num(v)}分" for k, v in losses[:3])
     rel = "高于" if diff > 0 else "低于"
     return par(lead, f"。部门自评得分{r.claim_text()}，{rel}复核得分{fmt.num(abs(diff))}分"
-               + (f"；复核扣分主要是{causes}（分解见第五部分）。" if causes else "。"))
+               + (f"；复核扣分主要是{causes}（分解见第四部分）。" if causes else "。"))
 
 
 def conclusion_page(ev: Evaluation) -> Blocks:
     """The one-page 复核结论: both scores and grades, the main problems, 整改要求 with its
     deadline, 结果应用 for the grade, and the signature and seal block; a page break after."""
     found = find_problems(ev)
-    kinds = main_problem_types(ev)
+    kinds = [k for k in main_problem_types(ev) if k not in _NOT_ON_PAGE]
     types = problem_types()
     problems = [(b(f"{types[k].heading_zh}（{types[k].level}）。"),
                  _brief(found[found["type"] == k])) for k in kinds[:PAGE_PROBLEMS]]
-    rest = len(kinds) - len(problems)
+    total = len(main_problem_types(ev))
     blocks = [Heading(2, "一、复核结论"), score_comparison(ev), verdict(ev)]
     if problems:
-        blocks += [par("复核发现的主要问题（详见第四部分）："), numbered(problems)]
-        if rest > 0:
-            blocks.append(par(f"另有{rest}类问题，见第四部分。"))
+        shown = f"共{total}类，列出最主要的{len(problems)}类" if total > len(problems) else f"共{total}类"
+        blocks += [par(f"复核发现的主要问题（{shown}，详见第三部分）："), numbered(problems)]
     else:
         blocks.append(par("复核未发现需要整改的问题。"))
-    blocks += [Heading(2, "二、整改要求"), par(rectification(ev)),
-               Heading(2, "三、结果应用"), par(result_use(ev)), signature(ev), PageBreak()]
+    blocks += [Heading(2, "二、整改要求和结果应用"), par(run_in("（一）整改要求"), rectification(ev)),
+               par(run_in("（二）结果应用"), result_use(ev)), signature(ev), PageBreak()]
     return Blocks(blocks)
 
 
 def rectification(ev: Evaluation) -> str:
-    """整改要求: what to correct, by when (review_date + rectify_days, or days from issue)."""
+    """整改要求: in a first reading the 补充资料 and its deadline first; then what to correct, by
+    when (review_date + rectify_days, or days from issue)."""
     days = ev.settings.rectify_days
     when = _review_date(ev)
     deadline = (f"于{fmt.date_zh(when + dt.timedelta(days=days))}前" if when
                 else f"自本意见印发之日起{days}日内")
-    return (f"请你单位对本意见指出的问题逐项整改，{deadline}将整改情况书面报送{_reviewer(ev)}："
-            "P0级问题更正自评报告和自评表，P1级问题作出书面说明并落实整改，"
+    supply = ""
+    if _first_reading(ev):
+        o = review_outcome(ev)
+        supply = (f"请于{o.deadline.removesuffix('前')}前" if o.deadline.endswith("前")
+                  else f"请{o.deadline}") + (
+            f"按补充资料清单（第五部分，{len(o.supplements)}项）报送佐证资料，逾期未报送的按复核口径计0分。")
+    return (supply + f"请你单位对本意见指出的问题逐项整改，{deadline}将整改情况书面报送"
+            f"{_reviewer(ev)}：P0级问题更正自评报告和自评表，P1级问题作出书面说明并落实整改，"
             "P2级问题在下年度预算编制和绩效自评中改进。")
 
 
 def result_use(ev: Evaluation) -> str:
-    """结果应用 for the 复核 grade (the settings' ``result_use``, defaults per 财预〔2020〕10号)."""
+    """结果应用 for the 复核 grade (the settings' ``result_use``, defaults per 财预〔2020〕10号);
+    in a first reading, for each grade the range allows, applied once the final grade is set."""
     r = score(ev)
-    if not r.scorable or not r.grade:
+    uses = ev.settings.result_use_by_grade
+    if not r.scorable:
         return "复核得分无法计算，结果应用待复核得分确定后另行通知。"
-    return (f"复核等级为“{r.grade}”，结果应用：{ev.settings.result_use_by_grade[r.grade]}。"
+    if _first_reading(ev):
+        o = review_outcome(ev)
+        return ("结果应用待终审确定等级后执行（" + "；".join(
+            f"{g}：{uses[g]}" for g in o.possible_grades) + "）。")
+    if not r.grade:
+        return "复核得分无对应等级，结果应用另行通知。"
+    return (f"复核等级为“{r.grade}”，结果应用：{uses[r.grade]}。"
             "复核结果抄送预算管理部门，作为安排下年度预算的参考。")
+
+
+def stage_note(ev: Evaluation) -> Blocks:
+    """The stage in the 复核说明: a final reading's score and the 口径 that scored what is still
+    missing (a first reading states its range on the conclusion page)."""
+    return Blocks() if _first_reading(ev) else Blocks(stage_statement(ev))
+
+
+def supplements_section(ev: Evaluation) -> Blocks:
+    """五、补充资料清单 of a first reading: what to supply, by when, under which 口径 (nothing in a
+    final one)."""
+    if not _first_reading(ev):
+        return Blocks()
+    return Blocks(Heading(2, "五、补充资料清单"), stage_statement(ev), supplements_table(ev))
 
 
 def signature(ev: Evaluation) -> Signature:
@@ -425,7 +429,7 @@ def signature(ev: Evaluation) -> Signature:
 
 
 def main_problems(ev: Evaluation) -> Blocks:
-    """四、主要问题及整改建议: every problem type found, most serious first, with its evidence
+    """三、主要问题及整改建议: every problem type found, most serious first, with its evidence
     (figures and the report's words, without cell references) and its suggestion."""
     found = find_problems(ev)
     kinds = main_problem_types(ev)

@@ -22,6 +22,7 @@ from perfkit.assess.pefa import assess
 from perfkit.assess.scoring import score, score_summary
 from perfkit.atomic import write_text_atomic
 from perfkit.errors import PerfkitError
+from perfkit.report.workpaper import write_workpaper
 
 log = logging.getLogger(__name__)
 
@@ -99,4 +100,10 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
     # (columns documented at perfkit.assess.audit.AUDIT_COLUMNS).
     written.append(write_text_atomic(tables / "audit.csv",
                                      csvsafe.to_csv(audit(ev)[AUDIT_COLUMNS])))
+    # The 复核底稿 beside the 复核意见 (outputs/<dept>/<year>/复核底稿.xlsx).
+    try:
+        written.append(write_workpaper(ev, out_dir))
+    except PerfkitError as exc:
+        log.warning("%s not written: %s", config.WORKPAPER, exc)
+        (out_dir / config.WORKPAPER).unlink(missing_ok=True)
     return written

@@ -26,19 +26,21 @@ def _text(blocks) -> str:
 
 
 def test_the_conclusion_page_states_what_a_reviewer_signs(sample_ev):
+    # The sample's settings leave the stage at its default: a first reading (初审).
     page = list(review.conclusion_page(sample_ev))
-    assert [b.text for b in page if isinstance(b, Heading)] == ["一、复核结论", "二、整改要求",
-                                                                "三、结果应用"]
+    assert [b.text for b in page if isinstance(b, Heading)] == ["一、复核结论", "二、整改要求和结果应用"]
     table = next(b for b in page if isinstance(b, Table))
     assert table.rows[0][1:] == ("96.80", "未填报（按分数属“优”）")  # the department's claim
-    assert table.rows[1][1:] == ("25.62", "差")  # the bureau's
+    assert table.rows[1][1:] == ("23.50–92.00（初审）", "优、良、中、差之一")  # the bureau's
     text = _text(page)
-    assert "复核得分为25.62分，等级为“差”" in text
+    assert "已核实部分23.50分（核实范围31.50分），待补充资料68.50分" in text
+    assert "高于初审可得的最高分92.00分" in text
     problems = next(b for b in page if isinstance(b, ListBlock))
     assert 3 <= len(problems.items) <= review.PAGE_PROBLEMS
     assert "（P0）" in problems.plain_text().split("\n")[0]  # the most serious first
+    assert "按补充资料清单（第五部分，18项）" in text
     assert "自本意见印发之日起60日内" in text
-    assert "核减下年度预算30%以上" in text  # 结果应用 for 差
+    assert "差：核减下年度预算30%以上" in text  # 结果应用 for every grade the range allows
     sign = next(b for b in page if isinstance(b, Signature))
     assert sign.lines == (f"复核人：{review.BLANK}", f"复核机构（盖章）：{review.BLANK}",
                           "　　　　年　　月　　日")
@@ -46,9 +48,22 @@ def test_the_conclusion_page_states_what_a_reviewer_signs(sample_ev):
     assert not CELL.search(text) and "…" not in text
 
 
+def test_a_final_reading_gives_one_score_and_its_result_use(make_ev):
+    ev = make_ev(review_stage="final")
+    page = list(review.conclusion_page(ev))
+    table = next(b for b in page if isinstance(b, Table))
+    assert table.rows[1][1:] == ("23.50", "差") and table.rows[2][1] == "73.30"
+    text = _text(page)
+    assert "复核得分为23.50分，等级为“差”" in text and "第五部分" not in text
+    assert "复核等级为“差”，结果应用：核减下年度预算30%以上" in text
+    assert not review.supplements_section(ev)
+    assert "终审" in _text(review.stage_note(ev))
+
+
 def test_the_reviewer_settings_fill_the_page(make_ev):
     ev = make_ev(review_org="益阳市财政局", reviewer="张三、李四", review_doc_no="益财绩〔2020〕12号",
-                 review_date="2020-06-30", rectify_days=90, result_use={"差": "核减下年度预算40%"})
+                 review_date="2020-06-30", rectify_days=90, result_use={"差": "核减下年度预算40%"},
+                 review_stage="final")
     head = _text(review.opinion_head(ev))
     assert head.startswith("益财绩〔2020〕12号\n益阳市教育局：")
     assert "益阳市财政局对你单位报送的2019年度" in head
