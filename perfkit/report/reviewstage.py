@@ -3,6 +3,8 @@ and every deduction worded from its data (:mod:`perfkit.assess.reviewstage`), ci
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from perfkit import fmt
@@ -11,6 +13,10 @@ from perfkit.assess.reviewrules import NO_EVIDENCE, SATISFACTION
 from perfkit.assess.reviewstage import FINAL, STAGE_ZH, Deduction, ReviewOutcome, review_outcome
 from perfkit.report.blocks import Blocks, Paragraph, b, par
 from perfkit.report.tables import styled
+
+#: A workbook cell reference in parentheses (（支出!C10）): the 复核底稿 keeps them, the
+#: opinion's body does not.
+_CELL_REF = re.compile(r"（[^（）]*![A-Z]{1,3}\d+[^（）]*）")
 
 
 def _pts(v: float) -> str:
@@ -71,10 +77,10 @@ def supplements_table(ev: Evaluation) -> Blocks | object:
         "评分项目": [f"{s.level1}—{s.level3}" for s in o.supplements],
         "待补充分值": [_pts(s.points) for s in o.supplements],
         "应提供的资料": [s.document for s in o.supplements],
-        "缺少的内容": [s.missing for s in o.supplements],
-        "报送期限": [s.deadline for s in o.supplements],
-        "逾期处理": [f"按复核口径{s.rule}计0分" for s in o.supplements],
-    }), caption=f"补充资料清单（共{len(o.supplements)}项，待补充资料{_pts(o.pending_points)}分）")
+        "缺少的内容": [_CELL_REF.sub("", s.missing) for s in o.supplements],
+        "逾期未补按": [f"复核口径{s.rule}计0分" for s in o.supplements],
+    }), caption=f"补充资料清单（共{len(o.supplements)}项，待补充资料{_pts(o.pending_points)}分；"
+                f"报送期限：{o.deadline}）")
 
 
 def deductions_table(ev: Evaluation) -> Blocks | object:
