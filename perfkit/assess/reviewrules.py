@@ -63,7 +63,7 @@ class ReviewRule(BaseModel):
     items: tuple[StrictStr, ...] | dict[StrictStr, Literal["initial", "adjusted"]] = ()
     above_pct: Annotated[float, Field(gt=100, allow_inf_nan=False)] = 130.0
     deduct_pct: Annotated[dict[StrictStr, _Pct], AfterValidator(_why_keys)] = Field(
-        default_factory=lambda: {NO_FORMULA: 30.0, NO_SOURCE: 60.0, EMPTY_QUANTITY: 100.0})
+        default_factory=lambda: {NO_SOURCE: 30.0, NO_FORMULA: 60.0, EMPTY_QUANTITY: 100.0})
 
 
 @dataclass(frozen=True)

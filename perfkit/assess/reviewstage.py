@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -21,7 +22,7 @@ from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import EPS, Interval
 from perfkit.assess.reviewrules import NO_EVIDENCE, SATISFACTION, ReviewRules
 from perfkit.assess.scoresheet import ScoreSheet
-from perfkit.assess.scoring import ERROR, ScoreResult, record_score, score
+from perfkit.assess.scoring import ERROR, POLICY_ZH, ScoreResult, record_score, score
 
 INITIAL, FINAL = "initial", "final"
 STAGE_ZH = {INITIAL: "初审", FINAL: "终审"}
@@ -181,7 +182,7 @@ def _outcome(ev: Evaluation, stage: str) -> ReviewOutcome:
                     row["item"], row["level1"], row["level3"], pts,
                     rules.evidence_for(str(row["indicator"]),
                                        own[row["item"]].evidence_zh if row["item"] in own else ""),
-                    str(row["reason"]), str(row["evidence"] or ""), rule_id, deadline))
+                    _gap_of(str(row["reason"])), str(row["evidence"] or ""), rule_id, deadline))
                 continue
             deductions.append(Deduction(
                 row["item"], row["level1"], row["level3"], rule_id, applies, pts,
@@ -202,6 +203,26 @@ def _outcome(ev: Evaluation, stage: str) -> ReviewOutcome:
         stage, verified, record_score(total_points - pending, d), pending, final_score, grade,
         possible, supplements, deductions, deadline if supplements else "",
         {x.id: x.text_zh for x in rules.rules}, total_points, r)
+
+
+#: Words of a rule's reason that say what is missing.
+_MISSING_WORDS = ("未提供", "无实际值", "数据缺失", "未填写", "无法计算", "样本")
+
+
+def _gap_of(reason: str) -> str:
+    """What a rule's reason says is missing (its clauses naming a gap), without the zero
+    policy's words; the whole reason when no clause names one."""
+    reason = reason.replace(f"；{POLICY_ZH['zero']}", "")
+    parts = []
+    for sentence in (t for t in reason.split("。") if t):
+        head = re.split(r"[，；（]", sentence, maxsplit=1)[0]
+        if any(w in head for w in _MISSING_WORDS):
+            parts.append(sentence)  # the sentence is about what is missing
+            continue
+        at = [sentence.find(f"；{w}") for w in _MISSING_WORDS if f"；{w}" in sentence]
+        if at:
+            parts.append(sentence[min(at) + 1:])  # the clause that names the gap, to its end
+    return "。".join(parts) or reason
 
 
 def _rule_id(rules: ReviewRules, applies: str) -> str:

@@ -68,20 +68,15 @@ def supplements_table(ev: Evaluation) -> Blocks | Table:
     o = review_outcome(ev)
     if not o.supplements:
         return Blocks()
-    frame = pd.DataFrame({
+    return styled(pd.DataFrame({
         "序号": [str(i) for i in range(1, len(o.supplements) + 1)],
         "评分项目": [f"{s.level1}—{s.level3}" for s in o.supplements],
         "待补充分值": [_pts(s.points) for s in o.supplements],
         "应提供的资料": [s.document for s in o.supplements],
-        # The opinion's body names no workbook cell: those stand in its 附件.
         "缺少的内容": [without_references(s.missing) for s in o.supplements],
-        "报送期限": [s.deadline for s in o.supplements],
-        "逾期处理": [f"按复核口径{s.rule}计0分" for s in o.supplements],
-    })
-    if frame["报送期限"].nunique() == 1:  # one deadline: the statement above gives it
-        frame = frame.drop(columns="报送期限")
-    return styled(frame, caption=f"补充资料清单（共{len(o.supplements)}项，"
-                                 f"待补充资料{_pts(o.pending_points)}分）")
+        "逾期未补按": [f"复核口径{s.rule}计0分" for s in o.supplements],
+    }), caption=f"补充资料清单（共{len(o.supplements)}项，待补充资料{_pts(o.pending_points)}分；"
+                f"报送期限：{o.deadline}）")
 
 
 def deductions_table(ev: Evaluation) -> Blocks | Table:

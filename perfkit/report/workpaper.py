@@ -53,7 +53,7 @@ _HEAD_FILL = PatternFill("solid", fgColor="DDDDDD")
 def _put(ws: Worksheet, row: int, col: int, value: Any) -> None:
     """A cell as data: text stays text (never a formula), numbers stay numbers."""
     cell = ws.cell(row=row, column=col)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         cell.value = ""
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         cell.value = float(value)
