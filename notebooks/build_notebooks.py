@@ -195,8 +195,9 @@ NOTEBOOKS["report"] = header("pk.selfreport.title(ev)") + [
 # difference, the score sheet as reviewed, the audit, the cross-checks, PEFA and the gaps.
 NOTEBOOKS["review"] = header("pk.review.title(ev)") + [
     note("""
-本复核意见按部门报送的工作簿逐项复核：复核得分按评分表由工作簿中的数据和佐证逐项计算，没有数据或佐证的
-指标不得分；部门的自评得分照录其填报，两者并列，差额按原因分解。"""),
+本复核意见按部门报送的工作簿逐项复核：复核得分按评分表由工作簿中的数据和佐证逐项计算，扣分注明所依
+复核口径；缺少数据或佐证的指标，初审列为待补充资料，终审仍未提供的按复核口径计0分。部门的自评得分照录其
+填报，两者并列，差额按原因分解。"""),
     md("## 一、复核结论"),
     code("pk.review.conclusion(ev)"),
     code("pk.review.score_comparison(ev)"),

@@ -92,16 +92,19 @@ def score_comparison(ev: Evaluation):
     r = score(ev)
     total = fmt.num(r.total, missing="无法评分")
     grade = r.grade or "—"
+    difference = fmt.num(r.claim_difference, missing="—")
     o = review_outcome(ev)
     if o.stage == INITIAL and o.supplements and r.scorable:
         low, high = o.score_range
         total = f"{fmt.num(low)}–{fmt.num(high)}（初审，待补充资料{fmt.num(o.pending_points)}分）"
         grade = "、".join(o.possible_grades) + "之一"
+        if r.claimed is not None:
+            difference = f"{fmt.num(r.claimed - high)}–{fmt.num(r.claimed - low)}"
     return styled(pd.DataFrame({
         "项目": ["部门自评得分（部门填报）", f"复核得分（按{r.sheet.title_zh}复核）",
                "差额（自评得分 − 复核得分）"],
         "分数": [fmt.num(r.claimed, missing="部门未填报"), total,
-               fmt.num(r.claim_difference, missing="—")],
+               difference],
         "等级": [r.stated_grade or ("—" if r.claimed is None else
                                   f"未填报（按分数属“{r.claimed_grade or '无对应等级'}”）"),
                grade, ""],
