@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -22,7 +23,14 @@ from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import EPS, Interval
 from perfkit.assess.reviewrules import NO_EVIDENCE, SATISFACTION, ReviewRules
 from perfkit.assess.scoresheet import ScoreSheet
-from perfkit.assess.scoring import ERROR, POLICY_ZH, ScoreResult, record_score, score
+from perfkit.assess.scoring import (
+    ERROR,
+    POLICY_ZH,
+    ScoreResult,
+    record_score,
+    score,
+    score_summary,
+)
 
 INITIAL, FINAL = "initial", "final"
 STAGE_ZH = {INITIAL: "初审", FINAL: "终审"}
@@ -245,4 +253,18 @@ def _figures(row: pd.Series) -> dict[str, float | str]:
     if isinstance(value, (int, float)) and not math.isnan(float(value)):
         out["value"] = float(value)
         out["unit"] = str(row["unit"] or "")
+    return out
+
+
+def review_summary(ev: Evaluation) -> dict[str, Any]:
+    """:func:`perfkit.assess.scoring.score_summary` with the stage (tables/score.json, the run
+    manifest, the outputs index): ``stage``, and in a first reading with 补充资料 pending the
+    ``range`` [X, X + Z] and the ``possible_grades``."""
+    out = score_summary(ev)
+    o = review_outcome(ev)
+    out["stage"] = o.stage
+    if o.stage == INITIAL and o.pending_points > EPS and o.scorable:
+        low, high = o.score_range
+        out |= {"verified": low, "pending": o.pending_points, "range": [low, high],
+                "possible_grades": list(o.possible_grades)}
     return out

@@ -85,7 +85,8 @@ def score_comparison(ev: Evaluation):
         low, high = o.score_range
         total = f"{fmt.num(low)}–{fmt.num(high)}（初审）"
         grade = "、".join(o.possible_grades) + "之一"
-        difference = "待终审确定"
+        if r.claimed is not None:
+            difference = f"{fmt.num(r.claimed - high)}–{fmt.num(r.claimed - low)}"
     return styled(pd.DataFrame({
         "项目": ["部门自评得分（部门填报）", "复核得分（财政复核）", "差额（自评得分 − 复核得分）"],
         "分数": [fmt.num(r.claimed, missing="部门未填报"), total, difference],

@@ -57,7 +57,7 @@ def stage_statement(ev: Evaluation) -> Paragraph:
     if not o.supplements:
         return par("复核阶段：初审。评分所需的数据和佐证资料均已提供，复核得分",
                    b(f"{fmt.num(o.verified_score)}分"), f"，等级为“{o.grade}”。")
-    return par("复核阶段：初审。", b(range_text(o)), "。缺少佐证的评分项暂列为“待补充资料”，不计0分；请部门",
+    return par("复核阶段：初审。缺少佐证的评分项暂列为“待补充资料”，不计0分；请部门",
                b(f"于{o.deadline}" if o.deadline.endswith("前") else o.deadline),
                "按下列补充资料清单报送，逾期未报送或报送后仍无佐证的，终审时按复核口径"
                f"{'、'.join(sorted({s.rule for s in o.supplements}))}计0分。")

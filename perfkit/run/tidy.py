@@ -19,7 +19,8 @@ from perfkit.assess.audit import audit
 from perfkit.assess.evaluation import Evaluation, load
 from perfkit.assess.figures import AUDIT_COLUMNS
 from perfkit.assess.pefa import assess
-from perfkit.assess.scoring import score, score_summary
+from perfkit.assess.reviewstage import review_summary
+from perfkit.assess.scoring import score
 from perfkit.atomic import write_text_atomic
 from perfkit.errors import PerfkitError
 from perfkit.report.workpaper import write_workpaper
@@ -92,7 +93,7 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
     else:
         written.append(write_text_atomic(tables / "scores.csv", csvsafe.to_csv(scores)))
         written.append(write_text_atomic(tables / SCORE_SUMMARY, json.dumps(
-            score_summary(ev), ensure_ascii=False, indent=2)))
+            review_summary(ev), ensure_ascii=False, indent=2)))
     written.append(write_text_atomic(tables / "pefa.csv",
                                      csvsafe.to_csv(assess(ev)[PEFA_COLUMNS])))
 

@@ -32,6 +32,7 @@ def test_the_conclusion_page_states_what_a_reviewer_signs(sample_ev):
     table = next(b for b in page if isinstance(b, Table))
     assert table.rows[0][1:] == ("96.80", "未填报（按分数属“优”）")  # the department's claim
     assert table.rows[1][1:] == ("23.50–92.00（初审）", "优、良、中、差之一")  # the bureau's
+    assert table.rows[2][1] == "4.80–73.30"  # the difference, a range too
     text = _text(page)
     assert "已核实部分23.50分（核实范围31.50分），待补充资料68.50分" in text
     assert "高于初审可得的最高分92.00分" in text
