@@ -335,7 +335,7 @@ def verdict(ev: Evaluation) -> Paragraph:
         o = review_outcome(ev)
         high = o.score_range[1]
         claim = ("部门未填报自评得分。" if r.claimed is None else
-                 f"部门自评得分{fmt.num(r.claimed)}分，" + (
+                 f"部门自评得分{r.claim_text()}，" + (
                      f"高于初审可得的最高分{fmt.num(high)}分。" if r.claimed - high > 0.005
                      else "在初审得分区间之内。"))
         return par("经初审，", b(range_text(o)), "，补充资料后终审确定。", claim)
