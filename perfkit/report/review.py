@@ -239,7 +239,7 @@ def text_audit_table(ev: Evaluation):
 # ---- the opinion: its conclusion page and main problems ----------------------------------------
 
 #: A line left for hand filling (a setting left blank).
-BLANK = "_" * 16
+BLANK = "＿" * 10
 #: How many problems the conclusion page names at most.
 PAGE_PROBLEMS = 5
 #: Problem types that stand in the 附件 (数据缺口), and those the conclusion page states in
