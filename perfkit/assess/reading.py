@@ -12,6 +12,7 @@ reviewer who signs the opinion can see it is one: a false alarm costs more than 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections import Counter, defaultdict
@@ -333,22 +334,32 @@ def _sentences(texts: list[str], rule: dict[str, Any]) -> set[str]:
     return out
 
 
+def _report_texts(path: Path) -> tuple[str, list[str]] | None:
+    """(department name, paragraphs of 报告文字) of a workbook, or None when it cannot be read."""
+    try:
+        other = load_workbook(path)
+    except PerfkitError as exc:
+        log.warning("copy check: %s not read: %s", path, exc)
+        return None
+    frame = other.frames.get("text")
+    texts = [] if frame is None else [str(v) for v in frame["content"] if not is_missing(v)]
+    return other.department_name or path.parent.name, texts
+
+
 def _others(ev: Evaluation) -> Iterator[tuple[str, list[str]]]:
     """(department name, texts) of the other departments' workbooks of the same year in the
-    project (a workbook that cannot be read is skipped, with a warning)."""
+    project, each read once per version of its file (kept on the project: a batch run compares
+    every department with every other)."""
     data_dir = Path(ev.project.data_dir)
     own = Path(ev.data.path).resolve()
     for path in sorted(data_dir.glob(f"*/{ev.year}.xlsx")):
         if path.resolve() == own or path.parent.name == ev.settings.department:
             continue
-        try:
-            other = load_workbook(path)
-        except PerfkitError as exc:
-            log.warning("copy check: %s not read: %s", path, exc)
-            continue
-        frame = other.frames.get("text")
-        texts = [] if frame is None else [str(v) for v in frame["content"] if not is_missing(v)]
-        yield other.department_name or path.parent.name, texts
+        stat = path.stat()
+        found = ev.project.cached(f"reading:{path.resolve()}", (stat.st_mtime_ns, stat.st_size),
+                                  functools.partial(_report_texts, path))
+        if found is not None:
+            yield found
 
 
 def copying(ev: Evaluation, rule: dict[str, Any]) -> list[dict[str, str]]:
