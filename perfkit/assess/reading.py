@@ -147,8 +147,9 @@ def date_outside_period(ev: Evaluation, rule: dict[str, Any]) -> list[dict[str, 
             why = []
             for d in _DATE.finditer(words):
                 year, month = int(d.group(1)), int(d.group(2))
+                acts = any(v in words for v in rule["event_verbs"])
                 for e in event.finditer(words):
-                    if e.start() != d.start() and (year, month) <= (int(e.group(1)), 12):
+                    if acts and e.start() != d.start() and (year, month) <= (int(e.group(1)), 12):
                         why.append(f"{e.group(1)}年度{e.group(2)}要在该年度结束后才能编制，"
                                    f"不可能在{d.group()}")
                         break

@@ -151,6 +151,7 @@ def test_each_check_fires_on_a_text_that_holds_it(make_health):
 def test_a_sentence_that_states_its_scope_or_an_approximate_count_is_fine(make_health):
     text = _with(_health_text(), "主要绩效", "全县共投入医疗救助资金2.6亿元。")
     text = _with(text, "主要绩效", "近1200所村卫生室实现全覆盖，1180所村卫生室全部达标。")
+    text = _with(text, "收支情况说明", "截至2022年12月的2022年度决算数据显示，收入增加。")
     assert read_report(make_health(text=text)).empty
 
 
