@@ -79,11 +79,8 @@ def conclusion(ev: Evaluation) -> Paragraph:
                 s += ("复核扣分" + fmt.num(r.total_deduction) + "分，主要是"
                       + "、".join(f"{LOSS_ZH[k].split('（')[0]}{fmt.num(v)}分" for k, v in top[:3])
                       + "（分解见下表）。")
-    other = "exclude" if r.policy == "zero" else "zero"
-    alt = score(ev, r.sheet, other)
-    if alt.scorable and abs(alt.total - r.total) >= 0.005:
-        s += (f"若改按“{POLICY_ZH[other]}”口径，复核得分为{fmt.num(alt.total)}分"
-              f"（{alt.grade or '无对应等级'}）。")
+    # No alternative 口径: what is missing scores under the 复核口径 the sheet states (the
+    # "exclude" total could not be reproduced from the published item scores, issue #24).
     return par(lead, s)
 
 
