@@ -116,8 +116,12 @@ class LinearDeduction(IndicatorRule):
             beyond, word = abs(value - self.bound), "偏离"
         shown = fmt.with_unit(value, unit)
         bound = f"{plain(self.bound)}{unit}"
+        figures: dict[str, float | str] = {"label": label, "bound": self.bound, "side": self.side,
+                                           "per": self.per, "deduct": self.deduct,
+                                           "beyond": beyond}
         if beyond <= EPS:
-            return Outcome(points, f"{label}{shown}，未{word}{bound}，得满分", cells, value, unit)
+            return Outcome(points, f"{label}{shown}，未{word}{bound}，得满分", cells, value, unit,
+                           figures=figures)
         steps = beyond / self.per
         if self.steps == "whole":
             steps = math.floor(steps + EPS)
@@ -127,7 +131,7 @@ class LinearDeduction(IndicatorRule):
                   f"{'（只计整数档）' if self.steps == 'whole' else ''}，扣{fmt.num(deduction)}分")
         if deduction >= points - EPS:
             reason += "（扣完为止）"
-        return Outcome(points - deduction, reason, cells, value, unit)
+        return Outcome(points - deduction, reason, cells, value, unit, figures=figures)
 
 
 class Band(BaseModel):
@@ -167,7 +171,9 @@ class Bands(IndicatorRule):
             if value in band.interval:
                 what = "得满分" if band.score >= points - EPS else f"得{plain(band.score)}分"
                 return Outcome(band.score, f"{label}{shown}，属“{band.interval.describe(unit)}”档，"
-                                           f"{what}", cells, value, unit)
+                                           f"{what}", cells, value, unit,
+                               figures={"label": label, "band": band.interval.describe(unit),
+                                        "band_score": band.score})
         return Outcome(0.0, f"{label}{shown}，不在任何计分档内，得0分", cells, value, unit)
 
 
@@ -476,7 +482,8 @@ class Checklist(Rule):
         if unknown:
             reason += f"；未提供是否满足：{'；'.join(unknown)}"
         return Outcome(score, reason, "; ".join(evidence) or "; ".join(cells), len(met), "项",
-                       lost)
+                       lost, figures={"met": len(met), "unmet": len(unmet),
+                                      "unknown": len(unknown), "per": self.per_condition})
 
 
 @register_rule("data_quality")
@@ -528,7 +535,8 @@ class DataQuality(Rule):
                   f"每处扣{plain(self.deduct)}分，扣{fmt.num(deduction)}分"
                   + ("（扣完为止）" if deduction >= points - EPS else ""))
         return Outcome(points - deduction, reason, cells, len(found), "处",
-                       {LOSS_DEFECT: deduction})
+                       {LOSS_DEFECT: deduction},
+                       figures={"findings": len(found), "per_finding": self.deduct})
 
 
 @register_rule("manual")
