@@ -207,3 +207,19 @@ def test_workpaper_writes_workbook_text_as_text(make_ev):
     assert cells and all(c.data_type == "s" and not c.value.startswith("=") for c in cells)
     formulas = [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert all(c.value.startswith(("=SUM(", "=I")) for c in formulas)
+
+
+@pytest.mark.parametrize("stage", [INITIAL, FINAL])
+def test_the_opinions_score_table_cites_every_deduction(make_ev, stage):
+    from perfkit.report.review import score_table
+
+    ev = make_ev(None, review_stage=stage)
+    table = score_table(ev)
+    col = table.columns.index("得分及扣分原因")
+    o = review_outcome(ev)
+    cited = {d.level3 for d in o.deductions}
+    for row in table.rows:
+        if row[2] in cited:
+            assert "扣分依据：复核口径K" in row[col], row
+    rules = {r[1] for r in text.deductions_table(ev).rows}
+    assert rules and all(re.fullmatch(r"K\d\d", r) for r in rules)
