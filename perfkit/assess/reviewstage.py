@@ -176,10 +176,12 @@ def _outcome(ev: Evaluation, stage: str) -> ReviewOutcome:
     deductions: list[Deduction] = []
     supplements: list[Supplement] = []
     pending = 0.0
-    for (_, row), cites in zip(r.items.iterrows(), r.cites or [{}] * len(r.items), strict=True):
+    used = r.figures or ({},) * len(r.items)
+    for (_, row), cites, own_figures in zip(r.items.iterrows(), r.cites or [{}] * len(r.items),
+                                            used, strict=True):
         if row["status"] == ERROR:
             continue
-        figures = _figures(row)
+        figures = _figures(row) | own_figures
         for applies, pts in cites.items():
             if pts <= EPS:
                 continue

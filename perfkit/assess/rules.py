@@ -1,11 +1,11 @@
-"""Score-sheet rule kinds, a registry: each validates its YAML and scores one item from the evidence."""
+"""Score-sheet rule kinds: each validates its YAML and scores one item from the evidence (their
+base, the registry and the causes of a deduction: :mod:`perfkit.assess.rulebase`, whose names are
+also importable from here)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 import pandas as pd
 from pydantic import (
@@ -13,9 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainValidator,
     StrictStr,
-    ValidationInfo,
     model_validator,
 )
 
@@ -23,7 +21,7 @@ from perfkit import fmt
 from perfkit.assess import targets
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import STATED, audit_internal, audit_stated
-from perfkit.assess.intervals import EPS, Interval, plain
+from perfkit.assess.intervals import EPS, plain
 from perfkit.assess.reviewrules import (
     BUDGET_BASIS,
     EMPTY_QUANTITY,
@@ -34,156 +32,26 @@ from perfkit.assess.reviewrules import (
     UNEXAMINABLE,
     RuleContext,
 )
+from perfkit.assess.rulebase import LOSS_COLUMNS as LOSS_COLUMNS
+from perfkit.assess.rulebase import LOSS_DEFECT as LOSS_DEFECT
+from perfkit.assess.rulebase import LOSS_MISSING as LOSS_MISSING
+from perfkit.assess.rulebase import LOSS_STANDARD as LOSS_STANDARD
+from perfkit.assess.rulebase import LOSS_TARGET as LOSS_TARGET
+from perfkit.assess.rulebase import LOSS_UNMET as LOSS_UNMET
+from perfkit.assess.rulebase import LOSS_ZH as LOSS_ZH
+from perfkit.assess.rulebase import RULE_KINDS as RULE_KINDS
+from perfkit.assess.rulebase import Found as Found
+from perfkit.assess.rulebase import Outcome as Outcome
+from perfkit.assess.rulebase import Rule as Rule
+from perfkit.assess.rulebase import _above_100, _domain, _Indicator, _Number
+from perfkit.assess.rulebase import _IntervalText as _IntervalText
+from perfkit.assess.rulebase import _Positive as _Positive
+from perfkit.assess.rulebase import _Text as _Text
+from perfkit.assess.rulebase import register_rule as register_rule
 from perfkit.cells import as_text, is_missing
 from perfkit.data.sheets import SUM_CHECKS
 from perfkit.data.values import normalize_label
-from perfkit.indicators.registry import Registry, registry
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
-
-#: Why points were lost, for the reviewer's decomposition of 自评得分 − 复核得分. Every rule
-#: splits its deduction over these; the split of an item sums to its deduction exactly.
-LOSS_MISSING, LOSS_TARGET, LOSS_STANDARD, LOSS_UNMET, LOSS_DEFECT = (
-    "missing", "target", "standard", "unmet", "defect")
-LOSS_ZH = {
-    LOSS_MISSING: "缺少佐证（工作簿未提供评分所需的数据或材料）",
-    LOSS_TARGET: "年度绩效目标未完成",
-    LOSS_STANDARD: "指标值未达到评分标准",
-    LOSS_UNMET: "定性评价要点未满足",
-    LOSS_DEFECT: "数据质量问题（勾稽关系不符、报告数值与数据不一致）",
-}
-LOSS_COLUMNS = tuple(f"lost_{k}" for k in LOSS_ZH)
-
-
-@dataclass
-class Outcome:
-    """What a rule found for one item.
-
-    Attributes:
-        score: points earned, or None when the input is missing (the missing policy decides).
-        reason: why (Chinese; the numbers in it come from the data).
-        evidence: source cells or the evidence texts that support the score.
-        value: the value the rule judged (indicator value, completion ratio, conditions met).
-        unit: unit of ``value``.
-        lost: points lost by cause (keys of :data:`LOSS_ZH`), on the item's own points; None
-            lets the scorer charge the whole deduction to the rule kind's usual cause.
-        cites: points lost by the 复核口径 that decides them (``applies`` of
-            :mod:`perfkit.assess.reviewrules`); None: what is missing under ``no_evidence``,
-            the rest under ``standard``. When the input is missing (``score`` None), the
-            口径 under which it scores 0 (``{"satisfaction_samples": points}``).
-        figures: the figures the rule used (value, target, bound …), for the 复核底稿.
-    """
-
-    score: float | None
-    reason: str
-    evidence: str = ""
-    value: float = math.nan
-    unit: str = ""
-    lost: dict[str, float] | None = None
-    cites: dict[str, float] | None = None
-    figures: dict[str, float | str] | None = None
-
-
-RULE_KINDS: dict[str, type[Rule]] = {}
-
-
-def register_rule(kind: str) -> Callable[[type[Rule]], type[Rule]]:
-    """Register a rule class under ``kind`` (the ``rule.kind`` value in a sheet)."""
-
-    def add(cls: type[Rule]) -> type[Rule]:
-        if kind in RULE_KINDS:
-            raise ValueError(f"rule kind {kind} registered twice")
-        cls.kind = kind
-        RULE_KINDS[kind] = cls
-        return cls
-
-    return add
-
-
-def _nonblank(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("不能为空")
-    return value
-
-
-def _registry(info: ValidationInfo) -> Registry:
-    """The indicators a sheet is validated against (:func:`perfkit.assess.scoresheet.load_sheet`
-    passes its project's in the validation context), else the current project's."""
-    return (info.context or {}).get("registry") or registry()
-
-
-def _known_indicator(ref: str, info: ValidationInfo) -> str:
-    indicators = _registry(info).indicators
-    if ref not in indicators:
-        near = [k for k in indicators if ref.split("_")[0] in k][:5]
-        hint = f"；相近的指标：{', '.join(near)}" if near else ""
-        raise ValueError(f"未知指标“{ref}”：指标注册表中没有这个代码{hint}")
-    return ref
-
-
-def _above_100(value: float) -> float:
-    if value <= 100:
-        raise ValueError("应大于100（超额完成的界限）")
-    return value
-
-
-def _domain(value: str, info: ValidationInfo) -> str:
-    known = sorted(_registry(info).domain_names)
-    if value not in known:
-        raise ValueError(f"未知的领域“{value}”；可用：{', '.join(known)}")
-    return value
-
-
-def _interval(value: Any) -> Interval:
-    if isinstance(value, Interval):
-        return value
-    return Interval.parse(value)
-
-
-#: Typed fields of the sheet YAML (validated by pydantic, errors located by perfkit.yamlcheck).
-_Text = Annotated[StrictStr, AfterValidator(_nonblank)]
-_Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-_Positive = Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
-_Indicator = Annotated[StrictStr, AfterValidator(_known_indicator)]
-_IntervalText = Annotated[Interval, PlainValidator(_interval)]
-#: Locations of problems found after validation: (keys under the rule, message).
-Found = list[tuple[tuple[int | str, ...], str]]
-
-
-class Rule(BaseModel):
-    """Base class of the rule kinds; ``text_zh`` is the rule as the published sheet words it.
-
-    A kind declares its YAML keys as typed fields (unknown keys are refused); :meth:`check`
-    adds what depends on the item's points.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: ClassVar[str] = ""
-    text_zh: _Text
-    #: The cause a deduction of this rule kind is charged to when the rule does not split it.
-    LOSS: ClassVar[str] = LOSS_STANDARD
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_kind(cls, raw: Any) -> Any:
-        return {k: v for k, v in raw.items() if k != "kind"} if isinstance(raw, dict) else raw
-
-    def check(self, points: float) -> Found:
-        """Problems that depend on the item's points (or on several keys together)."""
-        return []
-
-    def reference(self) -> str:
-        """What the rule reads: an indicator id, a 定性评价 item, or a target set."""
-        return ""
-
-    def reference_for(self, ev: Evaluation) -> str:
-        """:meth:`reference` for one department-year (a target set ``all`` names its 领域)."""
-        return self.reference()
-
-    def apply(self, ev: Evaluation, points: float, policy: str,
-              ctx: RuleContext | None = None) -> Outcome:  # pragma: no cover
-        raise NotImplementedError
-
 
 _BASIS_ZH = {"initial": "年初预算", "adjusted": "调整预算"}
 
@@ -248,8 +116,12 @@ class LinearDeduction(IndicatorRule):
             beyond, word = abs(value - self.bound), "偏离"
         shown = fmt.with_unit(value, unit)
         bound = f"{plain(self.bound)}{unit}"
+        figures: dict[str, float | str] = {"label": label, "bound": self.bound, "side": self.side,
+                                           "per": self.per, "deduct": self.deduct,
+                                           "beyond": beyond}
         if beyond <= EPS:
-            return Outcome(points, f"{label}{shown}，未{word}{bound}，得满分", cells, value, unit)
+            return Outcome(points, f"{label}{shown}，未{word}{bound}，得满分", cells, value, unit,
+                           figures=figures)
         steps = beyond / self.per
         if self.steps == "whole":
             steps = math.floor(steps + EPS)
@@ -259,7 +131,7 @@ class LinearDeduction(IndicatorRule):
                   f"{'（只计整数档）' if self.steps == 'whole' else ''}，扣{fmt.num(deduction)}分")
         if deduction >= points - EPS:
             reason += "（扣完为止）"
-        return Outcome(points - deduction, reason, cells, value, unit)
+        return Outcome(points - deduction, reason, cells, value, unit, figures=figures)
 
 
 class Band(BaseModel):
@@ -299,7 +171,9 @@ class Bands(IndicatorRule):
             if value in band.interval:
                 what = "得满分" if band.score >= points - EPS else f"得{plain(band.score)}分"
                 return Outcome(band.score, f"{label}{shown}，属“{band.interval.describe(unit)}”档，"
-                                           f"{what}", cells, value, unit)
+                                           f"{what}", cells, value, unit,
+                               figures={"label": label, "band": band.interval.describe(unit),
+                                        "band_score": band.score})
         return Outcome(0.0, f"{label}{shown}，不在任何计分档内，得0分", cells, value, unit)
 
 
@@ -608,7 +482,8 @@ class Checklist(Rule):
         if unknown:
             reason += f"；未提供是否满足：{'；'.join(unknown)}"
         return Outcome(score, reason, "; ".join(evidence) or "; ".join(cells), len(met), "项",
-                       lost)
+                       lost, figures={"met": len(met), "unmet": len(unmet),
+                                      "unknown": len(unknown), "per": self.per_condition})
 
 
 @register_rule("data_quality")
@@ -660,7 +535,8 @@ class DataQuality(Rule):
                   f"每处扣{plain(self.deduct)}分，扣{fmt.num(deduction)}分"
                   + ("（扣完为止）" if deduction >= points - EPS else ""))
         return Outcome(points - deduction, reason, cells, len(found), "处",
-                       {LOSS_DEFECT: deduction})
+                       {LOSS_DEFECT: deduction},
+                       figures={"findings": len(found), "per_finding": self.deduct})
 
 
 @register_rule("manual")

@@ -52,6 +52,7 @@ class ScoreResult:
         cites: per item (in the order of ``items``), its deduction by the 复核口径 that decides
             it (``applies`` → points, recorded at the sheet's precision, summing to the item's
             deduction exactly).
+        figures: per item, the figures its rule used (:attr:`Outcome.figures`).
     """
 
     sheet: ScoreSheet
@@ -64,6 +65,7 @@ class ScoreResult:
     errors: tuple[str, ...] = ()
     stated_grade: str = ""
     cites: tuple[dict[str, float], ...] = ()
+    figures: tuple[dict[str, float | str], ...] = ()
 
     @property
     def scorable(self) -> bool:
@@ -186,7 +188,7 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
             "level3": item.level3, "indicator": item.rule.reference_for(ev), "rule_kind": item.rule.kind,
             "rule_zh": item.rule.text_zh, "points": item.points, "raw": value, "status": status,
             "value": out.value, "unit": out.unit, "reason": reason, "evidence": out.evidence,
-            "lost": lost, "cites": cites,
+            "lost": lost, "cites": cites, "figures": dict(out.figures or {}),
         })
     items = pd.DataFrame(rows)
     # 口径: excluded items give their points to the others in proportion, so the sheet still
@@ -215,6 +217,7 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
         items[f"lost_{k}"] = [sp[k] for sp in splits]
     cited = tuple(_split_cites(d, c, sheet.decimals)
                   for d, c in zip(items["deduction"], items["cites"], strict=True))
+    figures = tuple(items["figures"])
     items = items[ITEM_COLUMNS]
     subtotals = (items.assign(score=items["score"].fillna(0.0))
                  .groupby("level1", sort=False)[["points", "points_adjusted", "score", "deduction"]]
@@ -228,7 +231,7 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
     stated = ev.data.info.get("claimed_grade")
     stated = "" if stated is None or is_missing(stated) else str(stated).strip()
     return ScoreResult(sheet, run_policy, items, subtotals, total, grade, claimed, tuple(errors),
-                       stated, cited)
+                       stated, cited, figures)
 
 
 def _split_cites(total: float, cites: dict[str, float], decimals: int) -> dict[str, float]:

@@ -26,7 +26,7 @@ from perfkit.assess.decomposition import decomposition
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.problems import LEVELS, find_problems, problem_types
 from perfkit.assess.reporttext import extract
-from perfkit.assess.reviewstage import INITIAL, review_outcome
+from perfkit.assess.reviewstage import INITIAL, ReviewOutcome, review_outcome
 from perfkit.assess.rules import LOSS_ZH
 from perfkit.assess.scoring import (
     EXCLUDED,
@@ -121,7 +121,7 @@ def score_table(ev: Evaluation):
             row |= {"复核得分": "待补充" if i["item"] in pending and i["status"] == MISSING_ZERO
                     else fmt.num(i["score"], missing="不计分"),
                     "评分标准": i["rule_zh"],
-                    "得分及扣分原因": _reason(i, pending.get(i["item"])),
+                    "得分及扣分原因": _reason(i, pending.get(i["item"])) + _cited(o, i["item"]),
                     "依据": i["evidence"]}
             rows.append(row)
         sub = r.subtotals.set_index("level1").loc[level1]
@@ -142,6 +142,12 @@ def score_table(ev: Evaluation):
         total["得分及扣分原因"] = f"初审：{range_text(o)}"
     rows.append(total)
     return styled(pd.DataFrame(rows), caption=f"{r.sheet.title_zh}（{ev.year}年度复核）")
+
+
+def _cited(o: ReviewOutcome, item: str) -> str:
+    """The 复核口径 each deduction of an item cites, as the score table closes its reason."""
+    cites = [f"复核口径{d.rule}扣{fmt.num(d.points)}分" for d in o.deductions if d.item == item]
+    return f"（扣分依据：{'；'.join(cites)}）" if cites else ""
 
 
 def _reason(i: pd.Series, pending: float | None) -> str:

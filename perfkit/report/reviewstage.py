@@ -25,9 +25,35 @@ def deduction_text(d: Deduction) -> str:
         return f"{what}，按复核口径{d.rule}打0分（扣{_pts(d.points)}分）"
     share = fmt.pct(d.share * 100)
     why = {NO_EVIDENCE: "部分评分要素无佐证资料", SATISFACTION: "满意度未提供调查样本"}.get(
-        d.applies, "")
+        d.applies, "") or _what(d)
     return (f"{why + '，' if why else ''}按复核口径{d.rule}扣{_pts(d.points)}分"
             f"（占该项分值{_pts(d.item_points)}分的{share}）")
+
+
+def _what(d: Deduction) -> str:
+    """What the item's rule found, from the figures it used ("" when it gave none)."""
+    f = d.figures
+    unit = str(f.get("unit", ""))
+    value = f.get("value")
+    shown = fmt.with_unit(float(value), unit) if isinstance(value, float) else ""
+    step = "个百分点" if unit == "%" else unit
+    if "beyond" in f and "bound" in f:
+        word = {"above": "超过", "below": "低于"}.get(str(f["side"]), "偏离")
+        return (f"{f['label']}{shown}，{word}{fmt.num(float(f['bound']), 0)}{unit}达"
+                f"{fmt.num(float(f['beyond']))}{step}，每{fmt.num(float(f['per']), 0)}{step}扣"
+                f"{fmt.num(float(f['deduct']))}分")
+    if "band" in f:
+        return f"{f['label']}{shown}，属“{f['band']}”档"
+    if "unmet" in f:
+        parts = [f"{n}项评价要点{w}" for n, w in ((f["unmet"], "未满足"), (f["unknown"], "未提供"))
+                 if n]
+        return "、".join(parts)
+    if "findings" in f:
+        return (f"发现{f['findings']}处不一致或未解释差额，每处扣"
+                f"{fmt.num(float(f['per_finding']))}分")
+    if "mean_pct" in f:
+        return f"年度目标平均完成比例{fmt.pct(float(f['mean_pct']))}"
+    return ""
 
 
 def range_text(o: ReviewOutcome) -> str:

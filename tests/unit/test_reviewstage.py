@@ -65,6 +65,12 @@ def test_final_scores_what_is_missing_zero_citing_the_rule(sample_ev):
     assert by[("satisfaction", "K02")].applies == SATISFACTION
     change = by[("three_public_change", "K09")]
     assert change.applies == STANDARD and change.figures["value"] == pytest.approx(23.2322, abs=1e-4)
+    # Worded by report/ from the figures: (88.53 − 71.84) / 71.84 = 23.23% over the bound 0,
+    # 0.3 a point, capped at the item's 3 points.
+    assert text.deduction_text(change) == ("“三公”经费变动率23.23%，超过0%达23.23个百分点，每1个"
+                                           "百分点扣0.30分，按复核口径K09扣3分（占该项分值3分的100.00%）")
+    quality = by[("basic_information", "K09")]
+    assert text.deduction_text(quality).startswith("发现2处不一致或未解释差额，每处扣1.00分")
     # 目标合理性: 2 of 3 points lost for 2 unanswered conditions: K01, share 2/3.
     goal = by[("goal_rationality", "K01")]
     assert goal.points == 2 and goal.share == pytest.approx(2 / 3)
@@ -201,3 +207,19 @@ def test_workpaper_writes_workbook_text_as_text(make_ev):
     assert cells and all(c.data_type == "s" and not c.value.startswith("=") for c in cells)
     formulas = [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert all(c.value.startswith(("=SUM(", "=I")) for c in formulas)
+
+
+@pytest.mark.parametrize("stage", [INITIAL, FINAL])
+def test_the_opinions_score_table_cites_every_deduction(make_ev, stage):
+    from perfkit.report.review import score_table
+
+    ev = make_ev(None, review_stage=stage)
+    table = score_table(ev)
+    col = table.columns.index("得分及扣分原因")
+    o = review_outcome(ev)
+    cited = {d.level3 for d in o.deductions}
+    for row in table.rows:
+        if row[2] in cited:
+            assert "扣分依据：复核口径K" in row[col], row
+    rules = {r[1] for r in text.deductions_table(ev).rows}
+    assert rules and all(re.fullmatch(r"K\d\d", r) for r in rules)
