@@ -97,11 +97,13 @@ def score_comparison(ev: Evaluation):
 
 
 def decomposition_table(ev: Evaluation):
-    """The decomposition as a table (see :func:`decomposition`)."""
+    """The decomposition as a table (see :func:`decomposition`); in a first reading, of the
+    lowest score of its range (what is still missing after the 补充资料 scoring 0)."""
     frame = decomposition(ev)
+    caption = ("若补充资料后仍无佐证（终审计0分），自评得分与复核得分之差的分解" if _first_reading(ev)
+               else "自评得分与复核得分之差的分解")
     return styled(pd.DataFrame({"项目": frame["label"],
-                                "分数": frame["points"].map(fmt.num)}),
-                  caption="自评得分与复核得分之差的分解")
+                                "分数": frame["points"].map(fmt.num)}), caption=caption)
 
 
 def score_table(ev: Evaluation):
