@@ -260,7 +260,10 @@ class Proportional(Rule):
     those domains with a 目标值 for the evaluation year, each weighing the same. Within a set,
     each target is an indicator of its own: one without an 实际值 counts 0 under the ``zero``
     policy and is left out under ``exclude``. ``over_cut`` cuts a target completed beyond
-    ``above_pct`` % by ``deduct_pct`` % of its share (a target set too low).
+    ``above_pct`` % by ``deduct_pct`` % of its share (a target set too low) — only when scored
+    without the 复核口径: under ``over_achievement`` (K03) a target beyond its threshold counts
+    100% and the reason says so. Under ``unexaminable`` (K04) a target that cannot be judged
+    counts, less its share; under ``duplicates`` (K05) a repeated target counts once.
     """
 
     indicator: _Indicator = ""
