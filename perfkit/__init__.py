@@ -41,6 +41,7 @@ _MODULES = {
     "narrative": "perfkit.report.narrative",
     "selfreport": "perfkit.report.selfreport",
     "review": "perfkit.report.review",
+    "reviewstage": "perfkit.report.reviewstage",
     "domainreport": "perfkit.report.domainreport",
     "blocks": "perfkit.report.blocks",
     "monitor": "perfkit.report.monitorreport",

@@ -33,6 +33,8 @@ SCORE_SUMMARY = "score.json"
 #: (report), the reviewer's 复核意见 (review) and the finance analysis. Each computes from the
 #: workbook; none reads another's outputs.
 DOCUMENTS = ("report", "review", "finance")
+#: The reviewer's workpaper the runner writes beside the 复核意见 (outputs/<dept>/<year>/).
+WORKPAPER = "复核底稿.xlsx"
 #: Titles of the documents; a domain report's title is its catalog's label (教育质量, 卫生健康 …).
 DOCUMENT_TITLES = {
     "finance": "部门整体支出（财务）",

@@ -16,6 +16,8 @@ from perfkit.assess.checks import run_domain_checks
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import typed_computed_rows
 from perfkit.assess.monitor import MISSED_UNCORRECTED, year_end_link
+from perfkit.assess.reading import read_report
+from perfkit.assess.reviewstage import INITIAL, review_outcome
 from perfkit.assess.rules import LOSS_MISSING
 from perfkit.assess.scoring import score
 from perfkit.assess.targets import target_text
@@ -29,8 +31,12 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = config.PACKAGE_DIR / "resources" / "problems.yaml"
 
-#: Columns of :func:`find_problems`.
-COLUMNS = ["type", "item_zh", "detail_zh", "cells"]
+#: Columns of :func:`find_problems`: the type, its level (P0 must be corrected, P1 explained or
+#: rectified, P2 noted), the item, the finding with its figures, the words of the report it
+#: quotes (or ""), and the workbook cells it rests on.
+COLUMNS = ["type", "level", "item_zh", "detail_zh", "quote", "cells"]
+#: Problem levels, most serious first.
+LEVELS = ("P0", "P1", "P2")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class ProblemType:
     key: str
     heading_zh: str
     suggestion_zh: str
+    level: str = "P1"
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -49,14 +56,19 @@ def problem_types() -> dict[str, ProblemType]:
     raw = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
     types = {}
     for key, spec in raw.items():
-        params = {k: v for k, v in spec.items() if k not in ("heading_zh", "suggestion_zh")}
-        types[key] = ProblemType(key, spec["heading_zh"], spec["suggestion_zh"], params)
+        params = {k: v for k, v in spec.items()
+                  if k not in ("heading_zh", "suggestion_zh", "level")}
+        level = str(spec.get("level", "P1"))
+        if level not in LEVELS:
+            raise PerfkitError(f"{TEMPLATE}：问题类型 {key} 的 level 应为 P0、P1 或 P2，"
+                               f"不能是“{level}”")
+        types[key] = ProblemType(key, spec["heading_zh"], spec["suggestion_zh"], level, params)
     return types
 
 
 
 def _row(kind: str, item: str, detail: str, cells: str = "") -> dict[str, str]:
-    return {"type": kind, "item_zh": item, "detail_zh": detail, "cells": cells}
+    return {"type": kind, "item_zh": item, "detail_zh": detail, "quote": "", "cells": cells}
 
 
 def _cross_checks(ev: Evaluation) -> list[dict]:
@@ -220,6 +232,15 @@ def _score(ev: Evaluation) -> list[dict]:
     # (a target without an actual value counts 0).
     evidence = lost[lost[f"lost_{LOSS_MISSING}"] > 0]
     unscored = int((evidence["status"] != "scored").sum())
+    o = review_outcome(ev)
+    if o.stage == INITIAL and o.pending_points > 0:
+        detail = (f"部门自评{r.claim_text()}，按《{r.sheet.title_zh}》初审，已核实部分"
+                  f"{fmt.num(o.verified_score)}分（核实范围{fmt.num(o.verified_points)}分），待补充资料"
+                  f"{fmt.num(o.pending_points)}分，最高可得{fmt.num(o.score_range[1])}分")
+        if r.claimed - o.score_range[1] <= 0.005:
+            return []  # the claim is within reach once the materials are supplied
+        return [_row("score_unsupported", "自评得分", detail + "，仍低于自评得分",
+                     "基本信息 自评得分")]
     detail = (f"部门自评{r.claim_text()}，"
               f"按《{r.sheet.title_zh}》复核为{fmt.num(r.total)}分（{r.grade}），"
               f"相差{fmt.num(r.claim_difference)}分；{len(lost)}项指标未得满分")
@@ -234,20 +255,25 @@ def find_problems(ev: Evaluation) -> pd.DataFrame:
     """Every problem the data shows, one row each, in the template's type order.
 
     Types: cross_check (勾稽关系不符, e.g. the unexplained 5857.42万元), typed_computed (a typed
-    实际值 the computed value contradicts), execution_deviation
+    实际值 the computed value contradicts), what a reviewer's reading of the report finds
+    (:mod:`perfkit.assess.reading`: same_quantity, date_outside_period, remit, scope,
+    full_marks, uniform_targets, copying), execution_deviation
     (execution far from 100%), missed_target, unmeasured_target, monitor_missed (a target the
     运行监控 warned about, missed without a 纠偏措施), aid_below_standard,
     data_gap (indicators that cannot be computed), score_unsupported (claimed score above the
     computed one).
 
     Returns:
-        Columns :data:`COLUMNS` (type, item_zh, detail_zh, cells).
+        Columns :data:`COLUMNS` (type, level, item_zh, detail_zh, quote, cells).
     """
     types = problem_types()
     words = list(types["classification"].params.get("purchase_words", []))
+    reading = read_report(ev)[["type", "item_zh", "detail_zh", "quote", "cells"]]
     rows = (_cross_checks(ev) + _typed_computed(ev) + _execution(ev) + _classification(ev, words)
+            + reading.to_dict("records")
             + _targets(ev) + _monitoring(ev) + _aid(ev) + _completeness(ev) + _gaps(ev) + _score(ev))
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["level"] = frame["type"].map(lambda k: types[k].level)
     order = {k: i for i, k in enumerate(types)}
     frame = frame.sort_values("type", key=lambda s: s.map(order), kind="stable")
     return frame.reset_index(drop=True)

@@ -264,7 +264,7 @@ class Settings:
         "评分表某项缺少数据时：zero 得0分（缺少佐证），exclude 不计该项、分值分配给其他项",
         "How a score-sheet item whose data the workbook lacks scores: `zero` it scores 0 "
         "(缺少佐证), `exclude` it is left out and its points are redistributed over the other "
-        "items. The 复核意见 states which, and shows the other figure too.",
+        "items. The 复核意见 states which.",
         "missing_policy: exclude")] = "zero"
     domains: Annotated[tuple[Annotated[StrictStr, AfterValidator(_domain)], ...] | None,
                        AfterValidator(_domains), _setting(

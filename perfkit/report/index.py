@@ -138,6 +138,10 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
         row.status, row.status_class = _status(data.get("status"))
         row.total = _score_text(score.get("total"))
         row.grade = str(score.get("grade") or "")
+        span = score.get("range")
+        if isinstance(span, list) and len(span) == 2:  # a first reading: 补充资料 pending
+            row.total = f"{_score_text(span[0])}–{_score_text(span[1])}"
+            row.grade = "初审"
         row.claimed = _score_text(score.get("claimed"))
         row.claimed_grade = str(score.get("claimed_grade") or "")
         row.score_error = bool(score.get("errors"))

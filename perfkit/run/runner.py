@@ -155,6 +155,7 @@ def plan(
     tables_hash = _digest(base)
     # score.json too: the manifest's score entry is read from it (absent after older runs).
     tables = [out_dir / "tables" / n for n in ("indicators.csv", "checks.csv", "score.json")]
+    tables.append(out_dir / config.WORKPAPER)
     digests: dict[str, str | None] = {}  # files hashed during this plan, shared by its checks
     cached = (not force and previous.get("tables_hash") == tables_hash
               and previous.get("department_name") is not None

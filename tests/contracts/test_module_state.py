@@ -26,7 +26,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("indicators/base.py", "DECLARED"): "the indicators declared in Python: code",
     ("indicators/metrics.py", "CHECK_HOOKS"): "domain checks declared in Python: code",
     ("indicators/metrics.py", "GAP_HOOKS"): "domain gap finders declared in Python: code",
-    ("assess/rules.py", "RULE_KINDS"): "the score-sheet rule classes: code",
+    ("assess/rulebase.py", "RULE_KINDS"): "the score-sheet rule classes: code",
     ("assess/problems.py", "problem_types"): "perfkit's own resources/problems.yaml",
     ("assess/reportparagraph.py", "fold_label"): "a pure function of a text",
     ("data/schema.py", "sheet_schema"): "the pandera schema of a sheet of the workbook contract",
