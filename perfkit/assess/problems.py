@@ -72,8 +72,10 @@ def _row(kind: str, item: str, detail: str, cells: str = "") -> dict[str, str]:
 
 
 def _cross_checks(ev: Evaluation) -> list[dict]:
-    rows = [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
-                 c["source_cells"])
+    # 不一致: the stated figures contradict each other (P0). 未解释差额: parts the workbook leaves
+    # blank and a gap nobody explains — the disclosure is incomplete, not contradictory (P1).
+    rows = [_row("cross_check" if c["verdict"] == INCONSISTENT else "unexplained_gap",
+                 c["label_zh"], f"{c['explanation']}（{c['verdict']}）", c["source_cells"])
             for _, c in ev.checks.iterrows() if c["verdict"] in (UNEXPLAINED, INCONSISTENT)]
 
     for domain in ev.domains:

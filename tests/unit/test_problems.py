@@ -12,7 +12,12 @@ from perfkit.run import tidy
 def test_sample_problems_name_the_gap_and_every_unmeasured_target(sample_ev):
     found = problems.find_problems(sample_ev)
     by_type = found.groupby("type")["detail_zh"].apply(list).to_dict()
-    assert any("5857.42万元" in d for d in by_type["cross_check"])  # 24788.37 − 18930.95
+    # 24788.37 − 18930.95: parts left blank, a gap not explained — an incomplete disclosure (P1),
+    # not figures that contradict each other (cross_check, P0: none in the sample).
+    assert any("5857.42万元" in d for d in by_type["unexplained_gap"])
+    assert "cross_check" not in by_type
+    levels = dict(zip(found["type"], found["level"], strict=False))
+    assert levels["unexplained_gap"] == "P1"
     assert any("136.78%" in d for d in by_type["execution_deviation"])
     assert any("133.49%" in d for d in by_type["execution_deviation"])
     unmeasured = set(found.loc[found["type"] == "unmeasured_target", "item_zh"])

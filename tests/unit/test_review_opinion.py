@@ -38,7 +38,8 @@ def test_the_conclusion_page_states_what_a_reviewer_signs(sample_ev):
     assert "高于初审可得的最高分92.00分" in text
     problems = next(b for b in page if isinstance(b, ListBlock))
     assert 3 <= len(problems.items) <= review.PAGE_PROBLEMS
-    assert "（P0）" in problems.plain_text().split("\n")[0]  # the most serious first
+    levels = re.findall(r"（(P[012])）", problems.plain_text())
+    assert len(levels) == len(problems.items) and levels == sorted(levels)  # most serious first
     assert "按补充资料清单（第五部分，18项）" in text
     assert "自本意见印发之日起60日内" in text
     assert "差：核减下年度预算30%以上" in text  # 结果应用 for every grade the range allows
