@@ -10,7 +10,6 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.claims import claimed_items
 from perfkit.assess.evaluation import Evaluation
-from perfkit.assess.intervals import plain
 from perfkit.assess.rules import LOSS_ZH
 from perfkit.assess.scoring import ERROR, EXCLUDED, score
 from perfkit.cells import is_missing
@@ -18,6 +17,9 @@ from perfkit.cells import is_missing
 
 def _round(x: float, decimals: int) -> float:
     return float(fmt.round_half_up(x, decimals))
+
+
+COLUMNS = ["key", "figures", "points"]
 
 
 def decomposition(ev: Evaluation) -> pd.DataFrame:
@@ -29,30 +31,34 @@ def decomposition(ev: Evaluation) -> pd.DataFrame:
     sheet's precision, so the printed column adds up.
 
     Returns:
-        Columns ``label`` and ``points`` (NaN rows only when the claim or the score is missing).
+        Columns ``key`` (``lost_<cause>`` (a key of :data:`LOSS_ZH`), ``deduction``,
+        ``own`` or ``own_items``, ``own_gap``, ``difference``), ``figures`` (what the row's
+        label shows: the full points, the claimed score, the sum of the item scores) and
+        ``points`` (NaN rows only when the claim or the score is missing); report/ words the
+        labels.
     """
     r = score(ev)
     d = r.sheet.decimals
-    rows = [(f"复核扣分：{LOSS_ZH[k]}", v) for k, v in r.losses().items()]
-    rows.append(("复核扣分合计（100 − 复核得分）", r.total_deduction))
+    rows: list[tuple[str, dict[str, float], float]] = [
+        (f"lost_{k}", {}, v) for k, v in r.losses().items()]
+    rows.append(("deduction", {}, r.total_deduction))
     if r.claimed is None or not r.scorable:
-        return pd.DataFrame(rows, columns=["label", "points"])
+        return pd.DataFrame(rows, columns=COLUMNS)
     items = claimed_items(ev, r.sheet)
     scored = items[items["score"].notna() & items["matched"]] if not items.empty else items
     full = float(r.sheet.total_points)
     if scored.empty:
         own = _round(full - r.claimed, d)
-        rows.append((f"减：部门自评扣分（{plain(full)} − 自评得分{fmt.num(r.claimed)}）", -own))
+        rows.append(("own", {"full": full, "claimed": r.claimed}, -own))
     else:
         items_total = _round(math.fsum(scored["score"]), d)
         own = _round(full - items_total, d)
-        rows.append((f"减：部门自评表各项扣分合计（{plain(full)} − 各项自评得分之和"
-                     f"{fmt.num(items_total)}）", -own))
+        rows.append(("own_items", {"full": full, "items_total": items_total}, -own))
         gap = _round(r.claimed - items_total, d)
         if abs(gap) >= 0.005:
-            rows.append(("加：自评得分与自评表各项得分之和的差", gap))
-    rows.append(("差额（自评得分 − 复核得分）", r.claim_difference))
-    return pd.DataFrame(rows, columns=["label", "points"])
+            rows.append(("own_gap", {}, gap))
+    rows.append(("difference", {}, r.claim_difference))
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def item_comparison(ev: Evaluation) -> pd.DataFrame:
@@ -60,8 +66,8 @@ def item_comparison(ev: Evaluation) -> pd.DataFrame:
     difference and the main cause of the 复核 deduction.
 
     Returns:
-        Columns item, level1, level3, points, claimed, review, difference, deduction, cause,
-        status, reason.
+        Columns item, level1, level3, points, claimed, review, difference, deduction, cause
+        (the key of :data:`LOSS_ZH` that lost most, "" without a deduction), status, why.
     """
     r = score(ev)
     items = claimed_items(ev, r.sheet)
@@ -79,7 +85,7 @@ def item_comparison(ev: Evaluation) -> pd.DataFrame:
             "difference": (_round(claimed - review, r.sheet.decimals)
                            if not (is_missing(claimed) or is_missing(review)) else math.nan),
             "deduction": i["deduction"],
-            "cause": LOSS_ZH[cause].split("（")[0] if cause else "",
-            "status": i["status"], "reason": i["reason"],
+            "cause": cause,
+            "status": i["status"], "why": i["why"],
         })
     return pd.DataFrame(out)

@@ -83,6 +83,14 @@ class ReviewRules:
         """The id deductions of this kind cite."""
         return self.get(applies).id
 
+    def id_or(self, applies: str) -> str:
+        """:meth:`id_of`, or ``applies`` itself when no 口径 of the kind is in force (a sheet
+        built in code may lack one)."""
+        try:
+            return self.id_of(applies)
+        except KeyError:
+            return applies
+
     def text(self, rule_id: str) -> str:
         for r in self.rules:
             if r.id == rule_id:

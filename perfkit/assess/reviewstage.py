@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,10 +21,10 @@ import pandas as pd
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import EPS, Interval
 from perfkit.assess.reviewrules import NO_EVIDENCE, SATISFACTION, ReviewRules
+from perfkit.assess.rulebase import Reason
 from perfkit.assess.scoresheet import ScoreSheet
 from perfkit.assess.scoring import (
     ERROR,
-    POLICY_ZH,
     ScoreResult,
     record_score,
     score,
@@ -51,8 +50,8 @@ class Deduction:
         points: points deducted (recorded at the sheet's precision).
         share: ``points`` over the item's points (0–1).
         item_points: the item's points.
-        figures: the figures the item's rule used (value, unit, reference …).
-        reason: the item's scoring reason as the rule stated it.
+        figures: what the item's rule read (reference, value, unit).
+        why: the item's reason as data (report/ words it).
     """
 
     item: str
@@ -64,7 +63,7 @@ class Deduction:
     share: float
     item_points: float
     figures: dict[str, float | str] = field(default_factory=dict, hash=False, compare=False)
-    reason: str = ""
+    why: Reason = field(default_factory=lambda: Reason(""), hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ class Supplement:
         level3: its 三级指标.
         points: the points that wait for it (待补充资料).
         document: the document the department is asked for (catalog ``evidence_zh``).
-        missing: what perfkit found missing (from the rule's reason).
+        why: what perfkit found missing: the item's reason as data (report/ words the gap).
         cells: the workbook cells that are blank.
         rule: the 复核口径 under which it scores 0 if not supplied.
         deadline: the deadline as printed (``2020年7月15日前`` or ``自收到本意见之日起15日内``).
@@ -88,7 +87,7 @@ class Supplement:
     level3: str
     points: float
     document: str
-    missing: str
+    why: Reason
     cells: str
     rule: str
     deadline: str
@@ -176,12 +175,10 @@ def _outcome(ev: Evaluation, stage: str) -> ReviewOutcome:
     deductions: list[Deduction] = []
     supplements: list[Supplement] = []
     pending = 0.0
-    used = r.figures or ({},) * len(r.items)
-    for (_, row), cites, own_figures in zip(r.items.iterrows(), r.cites or [{}] * len(r.items),
-                                            used, strict=True):
+    for (_, row), cites in zip(r.items.iterrows(), r.cites or [{}] * len(r.items), strict=True):
         if row["status"] == ERROR:
             continue
-        figures = _figures(row) | own_figures
+        figures = _figures(row)
         for applies, pts in cites.items():
             if pts <= EPS:
                 continue
@@ -192,12 +189,12 @@ def _outcome(ev: Evaluation, stage: str) -> ReviewOutcome:
                     row["item"], row["level1"], row["level3"], pts,
                     rules.evidence_for(str(row["indicator"]),
                                        own[row["item"]].evidence_zh if row["item"] in own else ""),
-                    _gap_of(str(row["reason"])), str(row["evidence"] or ""), rule_id, deadline))
+                    row["why"], str(row["evidence"] or ""), rule_id, deadline))
                 continue
             deductions.append(Deduction(
                 row["item"], row["level1"], row["level3"], rule_id, applies, pts,
                 pts / row["points"] if row["points"] else 0.0, float(row["points"]), figures,
-                str(row["reason"])))
+                row["why"]))
     d = sheet.decimals
     pending = record_score(pending, d)
     total_points = sheet.total_points
@@ -215,31 +212,8 @@ def _outcome(ev: Evaluation, stage: str) -> ReviewOutcome:
         {x.id: x.text_zh for x in rules.rules}, total_points, r)
 
 
-#: Words of a rule's reason that say what is missing.
-_MISSING_WORDS = ("未提供", "无实际值", "数据缺失", "未填写", "无法计算", "样本")
-
-
-def _gap_of(reason: str) -> str:
-    """What a rule's reason says is missing (its clauses naming a gap), without the zero
-    policy's words; the whole reason when no clause names one."""
-    reason = reason.replace(f"；{POLICY_ZH['zero']}", "")
-    parts = []
-    for sentence in (t for t in reason.split("。") if t):
-        head = re.split(r"[，；（]", sentence, maxsplit=1)[0]
-        if any(w in head for w in _MISSING_WORDS):
-            parts.append(sentence)  # the sentence is about what is missing
-            continue
-        at = [sentence.find(f"；{w}") for w in _MISSING_WORDS if f"；{w}" in sentence]
-        if at:
-            parts.append(sentence[min(at) + 1:])  # the clause that names the gap, to its end
-    return "。".join(parts) or reason
-
-
 def _rule_id(rules: ReviewRules, applies: str) -> str:
-    try:
-        return rules.id_of(applies)
-    except KeyError:  # a sheet cannot drop a default, but a code-built one may lack it
-        return applies
+    return rules.id_or(applies)  # a sheet cannot drop a default, but a code-built one may
 
 
 def _possible(sheet: ScoreSheet, low: float, pending: float) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -39,13 +39,42 @@ LOSS_ZH = {
 LOSS_COLUMNS = tuple(f"lost_{k}" for k in LOSS_ZH)
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Why an item scored what it did, as data: report/ writes the sentence
+    (:mod:`perfkit.report.reasons`, one writer per ``code``).
+
+    Attributes:
+        code: what the rule found (``linear``, ``band``, ``targets``, ``checklist`` …; the
+            codes are listed in :data:`REASON_CODES`).
+        figures: what the rule used: labels, values, units, bounds, targets, counts, the
+            conditions met and unmet, the 复核口径 ids it applied — never a sentence.
+        policy: the missing-input policy the scorer applied when the input was missing
+            (``zero`` or ``exclude``; "" when scored).
+        adjusted: (adjusted points, score) when the ``exclude`` policy rescaled the item.
+    """
+
+    code: str
+    figures: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    policy: str = ""
+    adjusted: tuple[float, float] | None = None
+
+
+#: Every reason code a rule kind or the scorer returns (a test checks report/ words each).
+REASON_CODES = (
+    "not_covered", "not_computable", "linear", "band", "no_band", "ratio", "targets",
+    "no_targets", "targets_unmeasured", "checklist", "checklist_missing", "checklist_unanswered",
+    "checklist_no_samples", "checklist_unevidenced", "data_quality", "data_quality_unchecked",
+    "manual", "manual_unscored", "target_clarity", "target_clarity_missing", "rule_error")
+
+
 @dataclass
 class Outcome:
     """What a rule found for one item.
 
     Attributes:
         score: points earned, or None when the input is missing (the missing policy decides).
-        reason: why (Chinese; the numbers in it come from the data).
+        why: why, as data (:class:`Reason`; report/ words it).
         evidence: source cells or the evidence texts that support the score.
         value: the value the rule judged (indicator value, completion ratio, conditions met).
         unit: unit of ``value``.
@@ -55,17 +84,15 @@ class Outcome:
             :mod:`perfkit.assess.reviewrules`); None: what is missing under ``no_evidence``,
             the rest under ``standard``. When the input is missing (``score`` None), the
             口径 under which it scores 0 (``{"satisfaction_samples": points}``).
-        figures: the figures the rule used (value, target, bound …), for the 复核底稿.
     """
 
     score: float | None
-    reason: str
+    why: Reason
     evidence: str = ""
     value: float = math.nan
     unit: str = ""
     lost: dict[str, float] | None = None
     cites: dict[str, float] | None = None
-    figures: dict[str, float | str] | None = None
 
 
 RULE_KINDS: dict[str, type[Rule]] = {}

@@ -5,7 +5,7 @@ also importable from here)."""
 from __future__ import annotations
 
 import math
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import pandas as pd
 from pydantic import (
@@ -17,7 +17,6 @@ from pydantic import (
     model_validator,
 )
 
-from perfkit import fmt
 from perfkit.assess import targets
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import STATED, audit_internal, audit_stated
@@ -42,6 +41,7 @@ from perfkit.assess.rulebase import LOSS_ZH as LOSS_ZH
 from perfkit.assess.rulebase import RULE_KINDS as RULE_KINDS
 from perfkit.assess.rulebase import Found as Found
 from perfkit.assess.rulebase import Outcome as Outcome
+from perfkit.assess.rulebase import Reason as Reason
 from perfkit.assess.rulebase import Rule as Rule
 from perfkit.assess.rulebase import _above_100, _domain, _Indicator, _Number
 from perfkit.assess.rulebase import _IntervalText as _IntervalText
@@ -53,30 +53,37 @@ from perfkit.data.sheets import SUM_CHECKS
 from perfkit.data.values import normalize_label
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 
-_BASIS_ZH = {"initial": "年初预算", "adjusted": "调整预算"}
+
+def _coverage(ev: Evaluation, ref: str) -> dict[str, Any]:
+    """Why a registered indicator is not this department-year's, as figures."""
+    try:
+        ind = ev.registry.get(ref)
+    except KeyError:
+        return {"indicator": ref, "label": "", "domain_label": "", "domains": list(ev.domains)}
+    c = ev.registry.catalog(ind.domain)
+    return {"indicator": ref, "label": ind.label_zh,
+            "domain_label": c.label_zh if c else ind.domain, "domains": list(ev.domains)}
 
 
 def _indicator_outcome(ev: Evaluation, ref: str, ctx: RuleContext | None = None
-                       ) -> tuple[float, str, str, str, Outcome | None]:
-    """(value, unit, label, source cells, missing outcome or None) of a registry indicator,
-    over the budget basis the 复核口径 fixes for the item (``ctx``), if any."""
+                       ) -> tuple[float, str, dict[str, Any], str, Outcome | None]:
+    """(value, unit, the indicator's figures, source cells, missing outcome or None) of a
+    registry indicator, over the budget basis the 复核口径 fixes for the item (``ctx``), if any.
+    The figures: ``label``, and ``basis``/``basis_rule`` when the 口径 changes the basis."""
     basis = ctx.basis() if ctx else ""
     frame = ev.indicators_on(basis) if basis else ev.indicators
     if ref not in frame.index:  # another field's indicator: not this department's
-        return math.nan, "", ref, "", Outcome(None, ev.not_covered(ref), "")
+        return math.nan, "", {}, "", Outcome(None, Reason("not_covered", _coverage(ev, ref)), "")
     row = frame.loc[ref]
-    value, unit, label = float(row["value"]), str(row["unit"]), str(row["label_zh"])
+    value, unit = float(row["value"]), str(row["unit"])
+    about: dict[str, Any] = {"indicator": ref, "label": str(row["label_zh"])}
     if basis and basis != ev.settings.budget_basis:
-        label += f"（按{_BASIS_ZH[basis]}，复核口径{ctx.rules.id_of(BUDGET_BASIS) if ctx else ''}）"
+        about |= {"basis": basis, "basis_rule": ctx.rules.id_of(BUDGET_BASIS) if ctx else ""}
     cells = str(row["source_cells"] or "")
     if math.isnan(value):
-        note = str(row["note"] or "数据缺失")
-        return value, unit, label, cells, Outcome(None, f"{label}无法计算：{note}", cells)
-    return value, unit, label, cells, None
-
-
-def _unit_step(unit: str) -> str:
-    return "个百分点" if unit == "%" else unit
+        about["note"] = str(row["note"] or "")
+        return value, unit, about, cells, Outcome(None, Reason("not_computable", about), cells)
+    return value, unit, about | {"value": value, "unit": unit}, cells, None
 
 
 class IndicatorRule(Rule):
@@ -105,33 +112,26 @@ class LinearDeduction(IndicatorRule):
 
     def apply(self, ev: Evaluation, points: float, policy: str,
               ctx: RuleContext | None = None) -> Outcome:
-        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator, ctx)
+        value, unit, about, cells, missing = _indicator_outcome(ev, self.indicator, ctx)
         if missing:
             return missing
         if self.side == "above":
-            beyond, word = max(0.0, value - self.bound), "超过"
+            beyond = max(0.0, value - self.bound)
         elif self.side == "below":
-            beyond, word = max(0.0, self.bound - value), "低于"
+            beyond = max(0.0, self.bound - value)
         else:
-            beyond, word = abs(value - self.bound), "偏离"
-        shown = fmt.with_unit(value, unit)
-        bound = f"{plain(self.bound)}{unit}"
-        figures: dict[str, float | str] = {"label": label, "bound": self.bound, "side": self.side,
-                                           "per": self.per, "deduct": self.deduct,
-                                           "beyond": beyond}
+            beyond = abs(value - self.bound)
+        figures = about | {"bound": self.bound, "side": self.side, "per": self.per,
+                           "deduct": self.deduct, "beyond": beyond, "steps": self.steps}
         if beyond <= EPS:
-            return Outcome(points, f"{label}{shown}，未{word}{bound}，得满分", cells, value, unit,
-                           figures=figures)
+            return Outcome(points, Reason("linear", figures | {"deduction": 0.0}), cells, value,
+                           unit)
         steps = beyond / self.per
         if self.steps == "whole":
             steps = math.floor(steps + EPS)
         deduction = min(points, steps * self.deduct)
-        step_text = f"每{plain(self.per)}{_unit_step(unit)}扣{plain(self.deduct)}分"
-        reason = (f"{label}{shown}，{word}{bound}达{fmt.num(beyond)}{_unit_step(unit)}，{step_text}"
-                  f"{'（只计整数档）' if self.steps == 'whole' else ''}，扣{fmt.num(deduction)}分")
-        if deduction >= points - EPS:
-            reason += "（扣完为止）"
-        return Outcome(points - deduction, reason, cells, value, unit, figures=figures)
+        figures |= {"deduction": deduction, "exhausted": deduction >= points - EPS}
+        return Outcome(points - deduction, Reason("linear", figures), cells, value, unit)
 
 
 class Band(BaseModel):
@@ -163,18 +163,15 @@ class Bands(IndicatorRule):
 
     def apply(self, ev: Evaluation, points: float, policy: str,
               ctx: RuleContext | None = None) -> Outcome:
-        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator, ctx)
+        value, unit, about, cells, missing = _indicator_outcome(ev, self.indicator, ctx)
         if missing:
             return missing
-        shown = fmt.with_unit(value, unit)
         for band in self.bands:
             if value in band.interval:
-                what = "得满分" if band.score >= points - EPS else f"得{plain(band.score)}分"
-                return Outcome(band.score, f"{label}{shown}，属“{band.interval.describe(unit)}”档，"
-                                           f"{what}", cells, value, unit,
-                               figures={"label": label, "band": band.interval.describe(unit),
-                                        "band_score": band.score})
-        return Outcome(0.0, f"{label}{shown}，不在任何计分档内，得0分", cells, value, unit)
+                return Outcome(band.score, Reason("band", about | {
+                    "band": band.interval, "band_score": band.score,
+                    "full": band.score >= points - EPS}), cells, value, unit)
+        return Outcome(0.0, Reason("no_band", about), cells, value, unit)
 
 
 #: Directions of the 绩效指标 sheet.
@@ -298,114 +295,105 @@ class Proportional(Rule):
             return "绩效指标:" + ",".join(self.domains(ev))
         return self.reference()
 
-    def _share(self, ratio: float, ctx: RuleContext | None) -> tuple[float, str]:
-        """Capped share and a note when the over-achievement cut applies. Under the 复核口径
-        ``over_achievement`` no cut applies: beyond its threshold the target counts 100% and
-        the note says so (the target's setting is a problem to raise, not a deduction)."""
+    def _share(self, ratio: float, ctx: RuleContext | None
+               ) -> tuple[float, dict[str, Any] | None]:
+        """Capped share and, when the over-achievement rule applies, what it did. Under the
+        复核口径 ``over_achievement`` no cut applies: beyond its threshold the target counts
+        100% (``{"rule": K03, "above_pct": …}``; the target's setting is a problem to raise,
+        not a deduction); without it ``over_cut`` cuts (``{"above_pct", "deduct_pct"}``)."""
         share = min(1.0, ratio)
         if ctx is not None:
             rule = ctx.rules.get("over_achievement")
             if ratio * 100 > rule.above_pct + EPS:
-                return share, (f"完成比例超过{plain(rule.above_pct)}%，按100%计，不扣分"
-                               f"（复核口径{rule.id}；目标设定偏低另行提出）")
-            return share, ""
+                return share, {"rule": rule.id, "above_pct": rule.above_pct}
+            return share, None
         cut = self.over_cut
         if cut and ratio * 100 > cut.above_pct + EPS:
             share = 1.0 - cut.deduct_pct / 100
-            return share, (f"完成比例超过{plain(cut.above_pct)}%，视为目标设定偏低，按"
-                           f"{plain(100 - cut.deduct_pct)}%计")
-        return share, ""
+            return share, {"above_pct": cut.above_pct, "deduct_pct": cut.deduct_pct}
+        return share, None
 
     def apply(self, ev: Evaluation, points: float, policy: str,
               ctx: RuleContext | None = None) -> Outcome:
         if self.indicator:
-            value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator, ctx)
+            value, _, about, cells, missing = _indicator_outcome(ev, self.indicator, ctx)
             if missing:
                 return missing
             assert self.target is not None  # required with an indicator
             ratio = value / self.target
-            share, note = self._share(ratio, ctx)
-            reason = (f"{label}{fmt.with_unit(value, unit)}，目标{plain(self.target)}{unit}，完成比例"
-                      f"{fmt.pct(ratio * 100)}{'，' + note if note else ''}，得分 = {plain(points)} × "
-                      f"{fmt.pct(share * 100)}")
-            return Outcome(points * share, reason, cells, ratio * 100, "%",
-                           {LOSS_STANDARD: points * (1 - share)},
-                           figures={"target": self.target, "ratio_pct": ratio * 100})
+            share, cut = self._share(ratio, ctx)
+            return Outcome(points * share, Reason("ratio", about | {
+                "target": self.target, "ratio_pct": ratio * 100, "share_pct": share * 100,
+                "points": points, "over": cut}), cells, ratio * 100, "%",
+                           {LOSS_STANDARD: points * (1 - share)})
 
         rows = self._target_rows(ev)
         if rows.empty:
-            scope = (f"代码 {self.target_code} 的" if self.target_code
-                     else "、".join(ev.registry.domain_label(d) for d in self.domains(ev)))
-            what = f"绩效指标表中没有{ev.year}年度的{scope}目标"
-            return Outcome(None, f"数据缺失：{what}")
+            return Outcome(None, Reason("no_targets", {
+                "year": ev.year, "target_code": self.target_code,
+                "domains": [ev.registry.domain_label(d) for d in self.domains(ev)]}))
         rows, repeated = _once(rows, ctx)
         judged = rows[rows["status"].isin(
             [targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
         unmeasured = rows[rows["status"] == targets.NO_ACTUAL]
         unjudged = rows[~rows.index.isin(judged.index) & ~rows.index.isin(unmeasured.index)]
-        parts, shares, over = [], [], []
+        parts: list[dict[str, Any]] = []
+        shares: list[float] = []
+        over: list[str] = []
         for _, r in judged.iterrows():
             direction = r["direction"]
             share = target_attainment(direction, r["target"], r["actual"])
-            note = ""
+            note: dict[str, Any] | None = None
             if direction in (_AT_LEAST, _FULL) and not is_missing(r["ratio_pct"]):
                 share, note = self._share(r["ratio_pct"] / 100, ctx)
                 if note and ctx is not None:
                     over.append(str(r["label_zh"]))
             shares.append(share)
-            shown_dir = "" if direction == _FULL else direction
-            derived = "（推算）" if r["target_derived"] else ""
-            actual = fmt.with_unit(r["actual"], r["unit"], qualifier=r["qualifier"])
-            parts.append(f"{r['label_zh']}：目标{shown_dir}{fmt.with_unit(r['target'], r['unit'])}"
-                         f"{derived}，实际{actual}，{r['status']}，"
-                         f"计{fmt.pct(share * 100)}" + (f"（{note}）" if note else ""))
-        absent = [f"{r['label_zh']}（{r['actual_cell']}）" for _, r in unmeasured.iterrows()]
+            parts.append({"label": str(r["label_zh"]),
+                          "direction": "" if direction == _FULL else str(direction),
+                          "target": float(r["target"]), "unit": str(r["unit"]),
+                          "derived": bool(r["target_derived"]), "actual": float(r["actual"]),
+                          "qualifier": r["qualifier"], "status": str(r["status"]),
+                          "share_pct": share * 100, "over": note})
+        absent = [{"label": str(r["label_zh"]), "cell": str(r["actual_cell"])}
+                  for _, r in unmeasured.iterrows()]
         if policy == "zero":
             shares += [0.0] * len(absent)
         # 复核口径 unexaminable: a target that cannot be judged counts, less its share.
-        examined: list[tuple[str, float]] = []
+        examined: list[dict[str, Any]] = []
         if ctx is not None:
             rule = ctx.rules.get(UNEXAMINABLE)
             for _, r in unjudged.iterrows():
                 why = NO_FORMULA if r["status"] == targets.NO_DIRECTION else EMPTY_QUANTITY
-                cut = ctx.rules.unexaminable_pct(why) / 100
-                examined.append((f"{r['label_zh']}（{r['status']}，按复核口径{rule.id}扣"
-                                 f"{plain(cut * 100)}%）", cut))
-            shares += [1.0 - cut for _, cut in examined]
+                examined.append({"label": str(r["label_zh"]), "status": str(r["status"]),
+                                 "rule": rule.id, "cut_pct": ctx.rules.unexaminable_pct(why)})
+            shares += [1.0 - e["cut_pct"] / 100 for e in examined]
         evidence = "; ".join(list(judged["actual_cell"]) + list(unmeasured["actual_cell"]))
-        skipped = ""
-        if examined:
-            skipped = (f"{len(examined)}项目标无法核实，计入平均："
-                       f"{'；'.join(t for t, _ in examined)}。")
-        elif len(unjudged):
-            skipped = (f"另有{len(unjudged)}项目标因{'、'.join(sorted(set(unjudged['status'])))}"
-                       f"未纳入计分：{'；'.join(unjudged['label_zh'])}。")
-        if repeated:
-            skipped += (f"{len(repeated)}项目标重复设置，按复核口径"
-                        f"{ctx.rules.id_of('duplicates') if ctx else ''}只计一次："
-                        f"{'；'.join(repeated)}。")
+        left: dict[str, Any] = {
+            "examined": examined,
+            "unjudged": [] if examined else [str(t) for t in unjudged["label_zh"]],
+            "unjudged_statuses": [] if examined else sorted(set(unjudged["status"])),
+            "repeated": repeated,
+            "duplicates_rule": ctx.rules.id_of("duplicates") if ctx and repeated else ""}
         if judged.empty and not examined:
-            return Outcome(None, f"数据缺失：纳入计分的{len(unmeasured)}项目标均无实际值（"
-                                 f"{'；'.join(absent)}）。{skipped}", evidence)
+            return Outcome(None, Reason("targets_unmeasured", left | {"absent": absent}),
+                           evidence)
         mean = math.fsum(shares) / len(shares)
         n_derived = int(judged["target_derived"].sum()) + int(unmeasured["target_derived"].sum())
-        # The department set the others; the count it states in its own report leaves these out.
-        inferred = f"（其中{n_derived}项的目标值由perfkit推算）" if n_derived else ""
-        reason = (f"纳入计分的目标{len(shares)}项{inferred}，平均完成比例{fmt.pct(mean * 100)}，得分 = "
-                  f"{plain(points)} × {fmt.pct(mean * 100)}。" + "；".join(parts) + "。")
-        if absent:
-            reason += (f"{len(absent)}项目标无实际值，"
-                       f"{'按0计' if policy == 'zero' else '不计入'}：{'；'.join(absent)}。")
         n = len(shares)
         unmeasured_lost = points * (len(absent) if policy == "zero" else 0) / n
-        unexaminable_lost = points * math.fsum(cut for _, cut in examined) / n
+        unexaminable_lost = points * math.fsum(e["cut_pct"] / 100 for e in examined) / n
         lost = {LOSS_MISSING: unmeasured_lost,
                 LOSS_TARGET: points * (1 - mean) - unmeasured_lost}
         cites = {NO_EVIDENCE: unmeasured_lost, UNEXAMINABLE: unexaminable_lost,
                  STANDARD: points * (1 - mean) - unmeasured_lost - unexaminable_lost}
-        return Outcome(points * mean, reason + skipped, evidence, mean * 100, "%", lost,
-                       cites if ctx is not None else None,
-                       {"targets": n, "mean_pct": mean * 100, "over_achieved": "、".join(over)})
+        # The department set the others; the count it states in its own report leaves the
+        # derived ones out.
+        return Outcome(points * mean, Reason("targets", left | {
+            "targets": n, "derived": n_derived, "mean_pct": mean * 100, "points": points,
+            "parts": parts, "absent": absent, "absent_policy": policy,
+            "over_achieved": "、".join(over)}), evidence, mean * 100, "%", lost,
+                       cites if ctx is not None else None)
 
     def _target_rows(self, ev: Evaluation) -> pd.DataFrame:
         """This year's targets in scope, judged by :func:`perfkit.assess.targets.attainment`."""
@@ -446,11 +434,10 @@ class Checklist(Rule):
     def apply(self, ev: Evaluation, points: float, policy: str,
               ctx: RuleContext | None = None) -> Outcome:
         frame = ev.data.frames.get("qualitative")
-        if frame is None or frame.empty:
-            return Outcome(None, f"数据缺失：定性评价表未提供“{self.item}”的评价要点")
-        rows = frame[frame["item"].map(normalize_label) == normalize_label(self.item)]
-        if rows.empty:
-            return Outcome(None, f"数据缺失：定性评价表未提供“{self.item}”的评价要点")
+        rows = (frame[frame["item"].map(normalize_label) == normalize_label(self.item)]
+                if frame is not None and not frame.empty else None)
+        if rows is None or rows.empty:
+            return Outcome(None, Reason("checklist_missing", {"item": self.item}))
         met, unmet, unknown, evidence, cells = [], [], [], [], []
         for idx, r in rows.iterrows():
             cond = str(r["condition"])
@@ -465,28 +452,21 @@ class Checklist(Rule):
                 unknown.append(cond)
         samples = ctx is not None and ctx.rules.applies_to(SATISFACTION, ctx.item)
         cite = {SATISFACTION: points} if samples else None
+        figures: dict[str, Any] = {"item": self.item, "met": met, "unmet": unmet,
+                                   "unknown": unknown, "per": self.per_condition}
         if not met and not unmet:
-            return Outcome(None, f"数据缺失：“{self.item}”的评价要点均未填写是否满足（"
-                                 f"{'；'.join(unknown)}）", "; ".join(cells), cites=cite)
+            return Outcome(None, Reason("checklist_unanswered", figures), "; ".join(cells),
+                           cites=cite)
         if samples and met and not _has_samples(rows, "是"):
             assert ctx is not None
-            rule = ctx.rules.get(SATISFACTION)
-            return Outcome(None, f"“{self.item}”填“是”，但证据说明未写明调查样本（样本量、满意度）"
-                                 f"（复核口径{rule.id}）", "; ".join(cells), cites=cite)
+            return Outcome(None, Reason("checklist_no_samples", figures | {
+                "rule": ctx.rules.get(SATISFACTION).id}), "; ".join(cells), cites=cite)
         score = min(points, len(met) * self.per_condition)
         lost_unknown = min(points - score, len(unknown) * self.per_condition)
         lost = {LOSS_MISSING: lost_unknown, LOSS_UNMET: points - score - lost_unknown}
-        reason = f"满足{len(met)}项评价要点，每项{plain(self.per_condition)}分"
-        reason += "，得满分" if score >= points - EPS else f"，得{fmt.num(score)}分"
-        if met:
-            reason += f"（满足：{'；'.join(met)}）"
-        if unmet:
-            reason += f"；未满足：{'；'.join(unmet)}"
-        if unknown:
-            reason += f"；未提供是否满足：{'；'.join(unknown)}"
-        return Outcome(score, reason, "; ".join(evidence) or "; ".join(cells), len(met), "项",
-                       lost, figures={"met": len(met), "unmet": len(unmet),
-                                      "unknown": len(unknown), "per": self.per_condition})
+        return Outcome(score, Reason("checklist", figures | {
+            "score": score, "full": score >= points - EPS}),
+                       "; ".join(evidence) or "; ".join(cells), len(met), "项", lost)
 
 
 @register_rule("data_quality")
@@ -520,26 +500,23 @@ class DataQuality(Rule):
         rows = every[~every["check"].isin(self.PRIOR_YEAR)]
         checked = rows[rows["verdict"] != UNVERIFIABLE]
         if checked.empty:
-            return Outcome(None, f"数据缺失：{ev.year}年度没有可核对的勾稽关系或报告数值")
-        # The counts of the audit section (报告数值 + 勾稽关系, every row), then what counts here.
-        left_out = [f"{n}项{why}" for n, why in ((len(rows) - len(checked), "无法核对"),
-                                                (len(every) - len(rows), "为上年数")) if n]
-        counted = (f"报告数值和勾稽关系共{len(every)}项，可核对的{ev.year}年度数值{len(checked)}项"
-                   + (f"（另{'、'.join(left_out)}，不计）" if left_out else ""))
+            return Outcome(None, Reason("data_quality_unchecked", {"year": ev.year}))
         found = checked[checked["verdict"].isin(self.FINDINGS)]
         cells = "; ".join(c for c in found["source_cells"] if isinstance(c, str) and c)
-        if found.empty:
-            return Outcome(points, f"{counted}，均无不一致，得满分", "", 0, "处")
         deduction = min(points, len(found) * self.deduct)
-        items = "；".join(
-            f"{(r['ref'] + ' ') if r['category'] == STATED else ''}{r['figure']}（{r['verdict']}）"
-            for _, r in found.iterrows())
-        reason = (f"{counted}，发现{len(found)}处问题：{items}；"
-                  f"每处扣{plain(self.deduct)}分，扣{fmt.num(deduction)}分"
-                  + ("（扣完为止）" if deduction >= points - EPS else ""))
-        return Outcome(points - deduction, reason, cells, len(found), "处",
-                       {LOSS_DEFECT: deduction},
-                       figures={"findings": len(found), "per_finding": self.deduct})
+        # The counts of the audit section (报告数值 + 勾稽关系, every row), then what counts here.
+        figures: dict[str, Any] = {
+            "year": ev.year, "rows": len(every), "checked": len(checked),
+            "unverifiable": len(rows) - len(checked), "prior_year": len(every) - len(rows),
+            "findings": [{"ref": str(r["ref"]) if r["category"] == STATED else None,
+                          "figure": str(r["figure"]), "verdict": str(r["verdict"])}
+                         for _, r in found.iterrows()],
+            "per_finding": self.deduct, "deduction": deduction,
+            "exhausted": bool(len(found)) and deduction >= points - EPS}
+        if found.empty:
+            return Outcome(points, Reason("data_quality", figures), "", 0, "处")
+        return Outcome(points - deduction, Reason("data_quality", figures), cells, len(found),
+                       "处", {LOSS_DEFECT: deduction})
 
 
 @register_rule("manual")
@@ -568,6 +545,6 @@ class Manual(Rule):
     def apply(self, ev: Evaluation, points: float, policy: str,
               ctx: RuleContext | None = None) -> Outcome:
         if self.score is None:
-            return Outcome(None, "未评分：评分表中没有给出人工评分及理由")
-        return Outcome(self.score, f"人工评分：{self.reason_zh}", "评分表 reason_zh",
-                       self.score, "分")
+            return Outcome(None, Reason("manual_unscored"))
+        return Outcome(self.score, Reason("manual", {"reason_zh": self.reason_zh}),
+                       "评分表 reason_zh", self.score, "分")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +12,9 @@ import pandas as pd
 
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
-from perfkit.assess.intervals import EPS, plain
+from perfkit.assess.intervals import EPS
 from perfkit.assess.reviewrules import NO_EVIDENCE, STANDARD, RuleContext
-from perfkit.assess.rules import LOSS_COLUMNS, LOSS_MISSING, LOSS_ZH, Outcome
+from perfkit.assess.rules import LOSS_COLUMNS, LOSS_MISSING, LOSS_ZH, Outcome, Reason
 from perfkit.assess.scoresheet import ScoreSheet, load_sheet
 from perfkit.cells import is_missing
 
@@ -52,7 +52,6 @@ class ScoreResult:
         cites: per item (in the order of ``items``), its deduction by the 复核口径 that decides
             it (``applies`` → points, recorded at the sheet's precision, summing to the item's
             deduction exactly).
-        figures: per item, the figures its rule used (:attr:`Outcome.figures`).
     """
 
     sheet: ScoreSheet
@@ -65,7 +64,6 @@ class ScoreResult:
     errors: tuple[str, ...] = ()
     stated_grade: str = ""
     cites: tuple[dict[str, float], ...] = ()
-    figures: tuple[dict[str, float | str], ...] = ()
 
     @property
     def scorable(self) -> bool:
@@ -113,9 +111,11 @@ class ScoreResult:
 
 
 #: Columns of :attr:`ScoreResult.items` (and of tables/scores.csv).
+#: ``why`` is the item's :class:`~perfkit.assess.rulebase.Reason` (report/ words it);
+#: ``rule_id`` the 复核口径 ids its deduction cites (``K01;K09``, "" without a deduction).
 ITEM_COLUMNS = ["sheet", "item", "level1", "level2", "level3", "indicator", "rule_kind", "rule_zh",
                 "points", "points_adjusted", "score", "deduction", *LOSS_COLUMNS, "status",
-                "value", "unit", "reason", "evidence"]
+                "value", "unit", "why", "rule_id", "evidence"]
 
 def score(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
           policy: str | None = None) -> ScoreResult:
@@ -166,18 +166,20 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
             log.exception("rule %s failed", item.id)
             message = f"{item.level3}（{item.id}）的评分规则执行出错：{type(exc).__name__}: {exc}"
             errors.append(message)
-            out = Outcome(None, message)
-            status, reason, value, lost = ERROR, message, math.nan, {}
+            why = Reason("rule_error", {"item": item.id, "level3": item.level3,
+                                        "error": f"{type(exc).__name__}: {exc}"})
+            out = Outcome(None, why)
+            status, value, lost = ERROR, math.nan, {}
             cites: dict[str, float] = {}
         else:
             if out.score is None:
                 status = MISSING_ZERO if policy == "zero" else EXCLUDED
-                reason = f"{out.reason.rstrip('。')}；{POLICY_ZH[policy]}"
+                why = replace(out.why, policy=policy)
                 value = math.nan
                 lost = {LOSS_MISSING: item.points} if policy == "zero" else {}
                 cites = (out.cites or {NO_EVIDENCE: item.points}) if policy == "zero" else {}
             else:
-                status, reason = SCORED, out.reason
+                status, why = SCORED, out.why
                 value = min(item.points, max(0.0, out.score))
                 lost = out.lost if out.lost is not None else {item.rule.LOSS: item.points - value}
                 cites = out.cites if out.cites is not None else {
@@ -187,8 +189,8 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
             "sheet": sheet.name, "item": item.id, "level1": item.level1, "level2": item.level2,
             "level3": item.level3, "indicator": item.rule.reference_for(ev), "rule_kind": item.rule.kind,
             "rule_zh": item.rule.text_zh, "points": item.points, "raw": value, "status": status,
-            "value": out.value, "unit": out.unit, "reason": reason, "evidence": out.evidence,
-            "lost": lost, "cites": cites, "figures": dict(out.figures or {}),
+            "value": out.value, "unit": out.unit, "why": why, "evidence": out.evidence,
+            "lost": lost, "cites": cites,
         })
     items = pd.DataFrame(rows)
     # 口径: excluded items give their points to the others in proportion, so the sheet still
@@ -201,11 +203,11 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
     items["score"] = [record_score(v, sheet.decimals) for v in raw]
     items.loc[items["status"].isin([EXCLUDED, ERROR]), "score"] = math.nan
     rescaled = (items["status"] == SCORED) & (items["points_adjusted"] != items["points"])
-    items.loc[rescaled, "reason"] = [
-        f"{r}；按调整后分值{plain(a)}折算，得{fmt.num(s)}分"
-        for r, a, s in zip(items.loc[rescaled, "reason"], items.loc[rescaled, "points_adjusted"],
+    items.loc[rescaled, "why"] = pd.Series([
+        replace(w, adjusted=(float(a), float(s)))
+        for w, a, s in zip(items.loc[rescaled, "why"], items.loc[rescaled, "points_adjusted"],
                            items.loc[rescaled, "score"], strict=True)
-    ]
+    ], index=items.index[rescaled], dtype=object)
     items["deduction"] = [
         record_score(p - (0.0 if is_missing(s) else s), sheet.decimals) if st not in (EXCLUDED, ERROR)
         else 0.0
@@ -217,7 +219,7 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
         items[f"lost_{k}"] = [sp[k] for sp in splits]
     cited = tuple(_split_cites(d, c, sheet.decimals)
                   for d, c in zip(items["deduction"], items["cites"], strict=True))
-    figures = tuple(items["figures"])
+    items["rule_id"] = [";".join(sheet.rules.id_or(k) for k in c) for c in cited]
     items = items[ITEM_COLUMNS]
     subtotals = (items.assign(score=items["score"].fillna(0.0))
                  .groupby("level1", sort=False)[["points", "points_adjusted", "score", "deduction"]]
@@ -231,7 +233,7 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
     stated = ev.data.info.get("claimed_grade")
     stated = "" if stated is None or is_missing(stated) else str(stated).strip()
     return ScoreResult(sheet, run_policy, items, subtotals, total, grade, claimed, tuple(errors),
-                       stated, cited, figures)
+                       stated, cited)
 
 
 def _split_cites(total: float, cites: dict[str, float], decimals: int) -> dict[str, float]:
@@ -251,26 +253,6 @@ def _redistribute(points: list[float], decimals: int) -> list[float]:
     if abs(math.fsum(points) - 100) < 1e-9:
         return list(points)
     return fmt.largest_remainder(points, 100, decimals)
-
-
-def score_sheet(ev: Evaluation, sheet: str | Path | ScoreSheet | None = None,
-                policy: str | None = None) -> pd.DataFrame:
-    """The 自评表 as a frame with the sheet's own headings (one row per 三级 indicator).
-
-    Columns: 一级指标, 二级指标, 三级指标, 分值, 得分, 扣分原因, 证据 (plus 调整后分值 when the
-    ``exclude`` policy redistributed points, and 评分标准). Excluded items show 得分 NaN.
-    """
-    r = score(ev, sheet, policy)
-    frame = pd.DataFrame({
-        "一级指标": r.items["level1"], "二级指标": r.items["level2"], "三级指标": r.items["level3"],
-        "分值": r.items["points"], "调整后分值": r.items["points_adjusted"],
-        "得分": r.items["score"],
-        "扣分": r.items["deduction"], "评分标准": r.items["rule_zh"], "扣分原因": r.items["reason"],
-        "证据": r.items["evidence"],
-    })
-    if (r.items["points_adjusted"] == r.items["points"]).all():
-        frame = frame.drop(columns="调整后分值")
-    return frame
 
 
 def score_summary(ev: Evaluation) -> dict[str, Any]:

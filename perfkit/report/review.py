@@ -32,7 +32,6 @@ from perfkit.assess.rules import LOSS_ZH
 from perfkit.assess.scoring import (
     EXCLUDED,
     MISSING_ZERO,
-    POLICY_ZH,
     STATUS_ZH,
     ScoreResult,
     score,
@@ -56,6 +55,7 @@ from perfkit.report.blocks import (
 )
 from perfkit.report.monitorreport import year_end_rows
 from perfkit.report.narrative import suggestion_text
+from perfkit.report.reasons import decomposition_label, reason_text
 from perfkit.report.reviewstage import range_text, stage_statement, supplements_table
 from perfkit.report.selfreport import rows
 from perfkit.report.tables import audit_display, styled, verdicts_marked
@@ -103,9 +103,10 @@ def decomposition_table(ev: Evaluation):
     """The decomposition as a table (see :func:`decomposition`); in a first reading, of the
     lowest score of its range (what is still missing after the 补充资料 scoring 0)."""
     frame = decomposition(ev)
+    labels = [decomposition_label(k, f) for k, f in zip(frame["key"], frame["figures"], strict=True)]
     caption = ("若补充资料后仍无佐证（终审计0分），自评得分与复核得分之差的分解" if _first_reading(ev)
                else "自评得分与复核得分之差的分解")
-    return styled(pd.DataFrame({"项目": frame["label"],
+    return styled(pd.DataFrame({"项目": labels,
                                 "分数": frame["points"].map(fmt.num)}), caption=caption)
 
 
@@ -159,9 +160,9 @@ def _reason(i: pd.Series, pending: float | None) -> str:
     """An item's reason in the score table; in a first reading, what waits for 补充资料 is
     said so (not 0)."""
     if pending is None:
-        return i["reason"] if i["status"] == "scored" else f"【{STATUS_ZH[i['status']]}】{i['reason']}"
-    reason = str(i["reason"]).replace(f"；{POLICY_ZH['zero']}", "")
-    return f"【待补充资料{fmt.num(pending)}分，暂不计分】{reason}"
+        text = reason_text(i["why"])
+        return text if i["status"] == "scored" else f"【{STATUS_ZH[i['status']]}】{text}"
+    return f"【待补充资料{fmt.num(pending)}分，暂不计分】{reason_text(i['why'], policy=False)}"
 
 
 def gaps(ev: Evaluation) -> pd.DataFrame:
@@ -186,7 +187,7 @@ def gaps(ev: Evaluation) -> pd.DataFrame:
     r = score(ev)
     for _, i in r.items[r.items["status"].isin([MISSING_ZERO, EXCLUDED])].iterrows():
         out.append({"area": "评分表", "item": i["level3"], "kind": "评分所需数据未提供",
-                    "reason": str(i["reason"]), "cells": i["evidence"]})
+                    "reason": reason_text(i["why"]), "cells": i["evidence"]})
     for t in TEXT_SECTIONS:
         if t.expected and rows(ev, t.key).empty:
             out.append({"area": "报告文字", "item": t.label, "kind": "章节未提供",

@@ -11,6 +11,7 @@ from perfkit.assess.reviewrules import NO_EVIDENCE, SATISFACTION
 from perfkit.assess.reviewstage import FINAL, STAGE_ZH, Deduction, ReviewOutcome, review_outcome
 from perfkit.cells import without_references
 from perfkit.report.blocks import Blocks, Paragraph, Table, b, par
+from perfkit.report.reasons import gap_text, label
 from perfkit.report.tables import styled
 
 
@@ -31,28 +32,31 @@ def deduction_text(d: Deduction) -> str:
 
 
 def _what(d: Deduction) -> str:
-    """What the item's rule found, from the figures it used ("" when it gave none)."""
-    f = d.figures
-    unit = str(f.get("unit", ""))
-    value = f.get("value")
+    """What the item's rule found, from its reason's figures ("" when it gave none)."""
+    code, f = d.why.code, d.why.figures
+    unit = str(d.figures.get("unit", ""))
+    value = d.figures.get("value")
     shown = fmt.with_unit(float(value), unit) if isinstance(value, float) else ""
     step = "个百分点" if unit == "%" else unit
-    if "beyond" in f and "bound" in f:
+    if code == "linear":
         word = {"above": "超过", "below": "低于"}.get(str(f["side"]), "偏离")
-        return (f"{f['label']}{shown}，{word}{fmt.num(float(f['bound']), 0)}{unit}达"
+        return (f"{label(f)}{shown}，{word}{fmt.num(float(f['bound']), 0)}{unit}达"
                 f"{fmt.num(float(f['beyond']))}{step}，每{fmt.num(float(f['per']), 0)}{step}扣"
                 f"{fmt.num(float(f['deduct']))}分")
-    if "band" in f:
-        return f"{f['label']}{shown}，属“{f['band']}”档"
-    if "unmet" in f:
-        parts = [f"{n}项评价要点{w}" for n, w in ((f["unmet"], "未满足"), (f["unknown"], "未提供"))
-                 if n]
+    if code == "band":
+        return f"{label(f)}{shown}，属“{f['band'].describe(unit)}”档"
+    if code in ("checklist", "checklist_unevidenced"):
+        parts = [f"{len(f[k])}项评价要点{w}" for k, w in (
+            ("unmet", "未满足"), ("unevidenced", "证据不足"), ("unknown", "未提供")) if f.get(k)]
         return "、".join(parts)
-    if "findings" in f:
-        return (f"发现{f['findings']}处不一致或未解释差额，每处扣"
+    if code == "data_quality":
+        return (f"发现{len(f['findings'])}处不一致或未解释差额，每处扣"
                 f"{fmt.num(float(f['per_finding']))}分")
-    if "mean_pct" in f:
+    if code == "targets":
         return f"年度目标平均完成比例{fmt.pct(float(f['mean_pct']))}"
+    if code == "target_clarity":
+        return (f"明确的目标{len(f['clear'])}项，占{f['targets']}项的"
+                f"{fmt.pct(float(f['share_pct']))}")
     return ""
 
 
@@ -99,7 +103,7 @@ def supplements_table(ev: Evaluation) -> Blocks | Table:
         "评分项目": [f"{s.level1}—{s.level3}" for s in o.supplements],
         "待补充分值": [_pts(s.points) for s in o.supplements],
         "应提供的资料": [s.document for s in o.supplements],
-        "缺少的内容": [without_references(s.missing) for s in o.supplements],
+        "缺少的内容": [without_references(gap_text(s.why)) for s in o.supplements],
         "逾期未补按": [f"复核口径{s.rule}计0分" for s in o.supplements],
     }), caption=f"补充资料清单（共{len(o.supplements)}项，待补充资料{_pts(o.pending_points)}分；"
                 f"报送期限：{o.deadline}）")

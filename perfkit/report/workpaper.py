@@ -28,9 +28,9 @@ from perfkit.assess.intervals import plain
 from perfkit.assess.problems import find_problems, problem_types
 from perfkit.assess.reviewrules import MANUAL_APPLIES, SATISFACTION
 from perfkit.assess.reviewstage import INITIAL, STAGE_ZH, ReviewOutcome, review_outcome
-from perfkit.assess.scoring import POLICY_ZH
 from perfkit.atomic import write_bytes_atomic
 from perfkit.cells import is_missing
+from perfkit.report.reasons import reason_text
 from perfkit.report.reviewstage import deduction_text
 from perfkit.verdicts import INCONSISTENT
 
@@ -145,11 +145,6 @@ def _value(value: Any, unit: str) -> str:
     return fmt.with_unit(float(value), unit) if unit not in ("项", "处") else f"{fmt.num(value, 0)}{unit}"
 
 
-def _said(reason: str, pending: bool) -> str:
-    """The rule's reason; for an item waiting for 补充资料, without the zero policy's words."""
-    return reason.replace(f"；{POLICY_ZH['zero']}", "") if pending else reason
-
-
 def _score_rows(ws: Worksheet, ev: Evaluation, o: ReviewOutcome) -> None:
     r = o.result
     assert r is not None
@@ -182,7 +177,7 @@ def _score_rows(ws: Worksheet, ev: Evaluation, o: ReviewOutcome) -> None:
                  "未填报", claim if not is_missing(claim) else "未填报",
                  "待补充资料" if whole_pending else (_value(i["value"], unit) or "无法计算"),
                  "待补充资料" if whole_pending else float(i["score"]), None,
-                 "；".join(lines) + f"。复核说明：{_said(str(i['reason']), sup is not None)}"]
+                 "；".join(lines) + f"。复核说明：{reason_text(i['why'], policy=sup is None)}"]
         for c, v in enumerate(cells, 1):
             _put(ws, row, c, v)
         if not is_missing(claim) and not whole_pending:

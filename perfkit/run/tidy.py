@@ -23,6 +23,7 @@ from perfkit.assess.reviewstage import review_summary
 from perfkit.assess.scoring import score
 from perfkit.atomic import write_text_atomic
 from perfkit.errors import PerfkitError
+from perfkit.report.reasons import reason_text
 from perfkit.report.workpaper import write_workpaper
 
 log = logging.getLogger(__name__)
@@ -45,16 +46,25 @@ CHECK_COLUMNS = ["check", "label_zh", "expected", "actual", "difference", "toler
 #: (扣分), lost_missing / lost_target / lost_standard / lost_unmet / lost_defect (the deduction
 #: split by cause: no evidence, target not met, indicator below the rule's standard, checklist
 #: condition not met, data defect; they add up to deduction), status (scored / missing_zero /
-#: excluded / error), reason (得分及扣分原因), evidence (cells or evidence text).
+#: excluded / error), reason (得分及扣分原因, worded by perfkit.report.reasons from the rule's
+#: reason as data), evidence (cells or evidence text), rule_id (the 复核口径 ids the deduction
+#: cites, ``K01;K09``; empty without a deduction).
 SCORE_COLUMNS = ["sheet", "item", "level1", "level2", "level3", "indicator", "rule_kind", "points",
                  "points_adjusted", "score", "deduction", "lost_missing", "lost_target",
-                 "lost_standard", "lost_unmet", "lost_defect", "status", "reason", "evidence"]
+                 "lost_standard", "lost_unmet", "lost_defect", "status", "reason", "evidence",
+                 "rule_id"]
 #: Columns of tables/pefa.csv: dimension (PI-1, PI-2.1, PI-2.2, PI-3.1), label_zh, year,
 #: value_pct (this year; empty when not computable), grade (A–D; empty when not rated), basis
 #: (single-year indication or two of the last three years), values (each year used), note.
 PEFA_COLUMNS = ["dimension", "label_zh", "year", "value_pct", "grade", "basis", "values", "note"]
 #: tables/score.json (:data:`perfkit.config.SCORE_SUMMARY`).
 SCORE_SUMMARY = config.SCORE_SUMMARY
+
+
+def score_table(ev: Evaluation) -> pd.DataFrame:
+    """tables/scores.csv: the items of the run's score sheet, each reason worded."""
+    items = score(ev).items
+    return items.assign(reason=items["why"].map(reason_text))[SCORE_COLUMNS]
 
 
 def indicator_table(ev: Evaluation) -> pd.DataFrame:
@@ -86,7 +96,7 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
     ]
 
     try:
-        scores = score(ev).items[SCORE_COLUMNS]
+        scores = score_table(ev)
     except PerfkitError as exc:
         log.warning("scores.csv not written: %s", exc)
         (tables / SCORE_SUMMARY).unlink(missing_ok=True)

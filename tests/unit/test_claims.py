@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from perfkit.assess import decomposition, scoring
+from perfkit.report.reasons import cause_text
 from perfkit.assess.claims import claim_checks
 from perfkit.assess.scoresheet import load_sheet
 from perfkit.report import review
@@ -64,11 +65,11 @@ def test_each_claim_check_can_fail(make_ev):
 
 
 def test_decomposition_adds_up_without_item_scores(sample_ev):
-    d = decomposition.decomposition(sample_ev).set_index("label")["points"]
-    causes = [v for k, v in d.items() if k.startswith("复核扣分：")]
-    total = d[[k for k in d.index if k.startswith("复核扣分合计")][0]]
-    own = d[[k for k in d.index if k.startswith("减：")][0]]
-    diff = d["差额（自评得分 − 复核得分）"]
+    d = decomposition.decomposition(sample_ev).set_index("key")["points"]
+    causes = [v for k, v in d.items() if k.startswith("lost_")]
+    total = d["deduction"]
+    own = d["own"]
+    diff = d["difference"]
     assert sum(Decimal(str(v)) for v in causes) == Decimal(str(total)) == Decimal("76.50")
     assert Decimal(str(own)) == Decimal("-3.20")  # the department deducted 100 − 96.8 itself
     assert Decimal(str(total)) + Decimal(str(own)) == Decimal(str(diff)) == Decimal("73.30")
@@ -82,12 +83,12 @@ def test_decomposition_adds_up_with_item_scores(make_ev, claimed):
 
     ev = make_ev(items)
     d = decomposition.decomposition(ev)
-    body = d[~d["label"].str.startswith(("差额", "复核扣分合计"))]
-    diff = d.set_index("label").at["差额（自评得分 − 复核得分）", "points"]
+    body = d[~d["key"].isin(["difference", "deduction"])]
+    diff = d.set_index("key").at["difference", "points"]
     assert sum(Decimal(str(v)) for v in body["points"]) == Decimal(str(diff))
     r = scoring.score(ev)
     assert Decimal(str(diff)) == Decimal(str(claimed)) - Decimal(str(r.total))
-    gap_rows = d[d["label"].str.startswith("加：")]
+    gap_rows = d[d["key"] == "own_gap"]
     assert len(gap_rows) == (0 if claimed == 96.8 else 1)
 
 
@@ -99,7 +100,8 @@ def test_item_comparison_lists_the_department_scores(make_ev):
     assert frame.at["satisfaction", "claimed"] == 4
     assert frame.at["satisfaction", "review"] == 0
     assert frame.at["satisfaction", "difference"] == 4
-    assert frame.at["satisfaction", "cause"] == "缺少佐证"
+    assert frame.at["satisfaction", "cause"] == "missing"
+    assert cause_text(frame.at["satisfaction", "cause"]) == "缺少佐证"
 
 
 def test_self_score_above_points_is_refused(make_workbook):

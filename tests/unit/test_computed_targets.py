@@ -19,6 +19,7 @@ from perfkit.assess.scoring import score
 from perfkit.data.params import settings_from_dict
 from perfkit.report import review, selfreport
 from perfkit.verdicts import CONSISTENT, INCONSISTENT
+from perfkit.report.reasons import reason_text
 
 
 @pytest.fixture
@@ -63,9 +64,9 @@ def test_computed_targets_are_no_gaps_and_score(make_health):
     assert not any(gaps["kind"] == "目标" + targets.NO_ACTUAL), gaps
     item = score(ev).items.set_index("item").loc["target_completion"]
     # 12 targets, one own target unmeasured (0), the mortality one at 18 / 31.10 = 57.87%.
-    assert "纳入计分的目标12项" in item["reason"]
-    assert "孕产妇死亡率：目标≤18/10万，实际31.10/10万，未达成，计57.87%" in item["reason"]
-    assert "1项目标无实际值" in item["reason"]  # 基层医疗卫生机构标准化建设达标率 only
+    assert "纳入计分的目标12项" in reason_text(item["why"])
+    assert "孕产妇死亡率：目标≤18/10万，实际31.10/10万，未达成，计57.87%" in reason_text(item["why"])
+    assert "1项目标无实际值" in reason_text(item["why"])  # 基层医疗卫生机构标准化建设达标率 only
 
 
 def test_prior_of_a_computed_row_is_computed_from_last_years_inputs(make_health):
@@ -103,7 +104,7 @@ def test_a_typed_actual_that_contradicts_the_computed_value_is_a_finding(make_he
     assert audit.at["typed_family_doctor_coverage_pct", "verdict"] == CONSISTENT  # rounding
     problems = find_problems(ev)
     assert list(problems[problems["type"] == "typed_computed"]["item_zh"]) == ["婴儿死亡率"]
-    reason = score(ev).items.set_index("item").loc["basic_information", "reason"]
+    reason = reason_text(score(ev).items.set_index("item").loc["basic_information", "why"])
     assert "婴儿死亡率：填写的实际值与计算值（不一致）" in reason
 
 

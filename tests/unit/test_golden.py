@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from perfkit.assess.scoring import score
 from perfkit.assess.checks import run_domain_checks
 from perfkit.run import tidy
 
@@ -19,7 +18,7 @@ def _tables(ev) -> dict[str, str]:
     return {
         "indicators.csv": tidy.indicator_table(ev).to_csv(index=False),
         "checks.csv": ev.checks[tidy.CHECK_COLUMNS].to_csv(index=False),
-        "scores.csv": score(ev).items[tidy.SCORE_COLUMNS].to_csv(index=False),
+        "scores.csv": tidy.score_table(ev).to_csv(index=False),
         "domain_checks.csv": pd.concat(
             [run_domain_checks(ev.data, ev.settings, d) for d in ("quality", "aid", "safety")]
         ).to_csv(index=False),

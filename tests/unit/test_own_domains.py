@@ -17,6 +17,7 @@ import perfkit as pk
 from perfkit import config
 from perfkit.errors import PerfkitError
 from perfkit.run.project import init_project
+from perfkit.report.reasons import reason_text
 from synthetic import fill_workbook
 
 EDUCATION = ("学生资助", "教育质量", "校园安全", "学生", "学校", "教育")
@@ -104,7 +105,7 @@ def test_a_score_sheet_or_stated_figure_of_another_field_says_so(sample_ev):
     assert row["verdict"] == "无法核对"
     assert "属于领域“教育质量”，不是本部门本年度的领域（运行设置 domains：aid）" in row["explanation"]
     *_, outcome = _indicator_outcome(ev, "big_class_elimination_completion_pct")
-    assert outcome is not None and outcome.score is None and "教育质量" in outcome.reason
+    assert outcome is not None and outcome.score is None and "教育质量" in reason_text(outcome.why)
 
 
 def test_notebooks_default_to_the_projects_own_department_year_and_domain(bureau):

@@ -23,6 +23,7 @@ from perfkit.errors import ScoreSheetError
 from perfkit.report import reviewstage as text
 from perfkit.report.blocks import text_of
 from perfkit.report.workpaper import COLUMNS, workpaper_bytes
+from perfkit.report.reasons import reason_text
 
 SHEETS = sorted(p.stem for p in (PACKAGE_DIR / "score_sheets").glob("*.yaml"))
 
@@ -116,7 +117,7 @@ def test_satisfaction_needs_samples(make_ev):
 
     items = score(make_ev(said("家长普遍满意")), policy="zero").items.set_index("item")
     assert items.at["satisfaction", "score"] == 0 and items.at["satisfaction", "status"] != "scored"
-    assert "复核口径K02" in items.at["satisfaction", "reason"]
+    assert "复核口径K02" in reason_text(items.at["satisfaction", "why"])
     items = score(make_ev(said("问卷1200份，满意度95.2%")), policy="zero").items.set_index("item")
     assert items.at["satisfaction", "score"] == 6
 
@@ -131,7 +132,7 @@ def test_unexaminable_targets_lose_their_share(make_ev):
         c["targets"] += [own, {**own, "name": "配备心理辅导室", "direction": None}]
 
     items = score(make_ev(change), policy="zero").items.set_index("item")
-    assert "配备心理辅导室（方向未填，按复核口径K04扣60%）" in items.at["target_completion", "reason"]
+    assert "配备心理辅导室（方向未填，按复核口径K04扣60%）" in reason_text(items.at["target_completion", "why"])
     assert items.at["target_completion", "score"] == 3.88
 
 

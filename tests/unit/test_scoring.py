@@ -21,6 +21,8 @@ from perfkit.assess.rules import (
 from perfkit.assess.intervals import Interval
 from perfkit.assess.scoresheet import load_sheet
 from perfkit.assess.scoring import score
+from perfkit.report import reasons
+from perfkit.report.reasons import reason_text
 
 
 def stub(value: float, unit: str = "%", note: str = "") -> SimpleNamespace:
@@ -91,13 +93,13 @@ def test_linear_deduction(value, kw, expected):
 
 def test_linear_deduction_reason_names_the_figures():
     out = linear().apply(stub(103.0), 4.0, "zero")
-    assert "103.00%" in out.reason and "3.00个百分点" in out.reason and "扣1.50分" in out.reason
+    assert "103.00%" in reason_text(out.why) and "3.00个百分点" in reason_text(out.why) and "扣1.50分" in reason_text(out.why)
     assert out.evidence == "表!B2"
 
 
 def test_missing_indicator_gives_no_score():
     out = linear().apply(stub(math.nan, note="数据缺失：在职人数未提供"), 4.0, "zero")
-    assert out.score is None and "在职人数未提供" in out.reason
+    assert out.score is None and "在职人数未提供" in reason_text(out.why)
 
 
 # --- bands -------------------------------------------------------------------------------------
@@ -121,7 +123,7 @@ def test_value_outside_every_band_scores_zero():
     rule = Bands.model_construct(text_zh="规则", indicator="x_pct",
                                  bands=(rules.Band(range="[95, 105]", score=10),))
     out = rule.apply(stub(136.78), 10.0, "zero")
-    assert out.score == 0 and "不在任何计分档" in out.reason
+    assert out.score == 0 and "不在任何计分档" in reason_text(out.why)
 
 
 # --- proportional ----------------------------------------------------------------------------
@@ -164,11 +166,11 @@ def test_target_set_on_the_sample(sample_ev):
     # 12 targets without actual count 0 under the zero policy: 15 × 3 / 15 = 3.00.
     items = score(sample_ev).items.set_index("item")
     assert items.at["target_completion", "score"] == 3.00
-    assert "按100%计，不扣分（复核口径K03" in items.at["target_completion", "reason"]
-    assert "12项目标无实际值，按0计" in items.at["target_completion", "reason"]
+    assert "按100%计，不扣分（复核口径K03" in reason_text(items.at["target_completion", "why"])
+    assert "12项目标无实际值，按0计" in reason_text(items.at["target_completion", "why"])
     # Under exclude the 12 are left out: 15 × 2.8 / 3 = 14.00 before redistribution.
     ex = score(sample_ev, policy="exclude").items.set_index("item")
-    assert ex.at["target_completion", "reason"].startswith("纳入计分的目标3项")
+    assert reason_text(ex.at["target_completion", "why"]).startswith("纳入计分的目标3项")
 
 
 def test_target_set_all_is_every_domain_of_the_year_and_other(sample_ev, tmp_path):
@@ -190,9 +192,9 @@ def test_target_set_all_is_every_domain_of_the_year_and_other(sample_ev, tmp_pat
     ev = Evaluation(data, settings_from_dict({"department": "county-health", "year": 2021}))
     row = score(ev).items.set_index("item").loc["target_completion"]
     assert row["indicator"] == "绩效指标:health,other"
-    assert "纳入计分的目标5项" in row["reason"]  # 2 health + 3 of the bureau's own
+    assert "纳入计分的目标5项" in reason_text(row["why"])  # 2 health + 3 of the bureau's own
     for own in ("卫生健康监督执法检查", "医疗纠纷人民调解成功率", "基层医疗卫生机构标准化建设达标率"):
-        assert own in row["reason"], own
+        assert own in reason_text(row["why"]), own
     with pytest.raises(Exception, match="all"):
         Proportional.model_validate({"text_zh": "x", "targets": {"domains": "some"}})
 
@@ -205,7 +207,7 @@ def test_checklist_on_the_sample(sample_ev):
     assert items.at["management_system", "score"] == 4.0  # 2 conditions met × 2
     assert items.at["asset_security", "score"] == 2.0  # 1 met, 1 not met
     assert items.at["budget_disclosure", "score"] == 1.0  # 1 met, 1 not answered
-    assert "未提供是否满足：按规定公开部门决算" in items.at["budget_disclosure", "reason"]
+    assert "未提供是否满足：按规定公开部门决算" in reason_text(items.at["budget_disclosure", "why"])
     # 资金使用合规性: its only condition has no answer, so the input is missing.
     assert items.at["fund_compliance", "status"] == scoring.MISSING_ZERO
 
@@ -216,7 +218,7 @@ def test_checklist_all_answered_no_is_scored_not_missing(make_ev):
             q["met"] = "否"
 
     out = Checklist(text_zh="规则", item="管理制度健全性", per_condition=2.0).apply(make_ev(all_no), 4.0, "zero")
-    assert out.score == 0 and "未满足" in out.reason
+    assert out.score == 0 and "未满足" in reason_text(out.why)
 
 
 def test_checklist_caps_at_points(make_ev):
@@ -315,7 +317,7 @@ def test_data_quality_rule_counts_findings(make_ev):
 
     items = score(make_ev(wrong_stated), "input-process-output-outcome").items.set_index("item")
     assert items.at["basic_information", "score"] == 1.0
-    assert "S1" in items.at["basic_information", "reason"]
+    assert "S1" in reason_text(items.at["basic_information", "why"])
 
 
 def test_cz_sheet_on_the_sample(sample_ev):
@@ -323,7 +325,7 @@ def test_cz_sheet_on_the_sample(sample_ev):
     items = r.items.set_index("item")
     # 预算执行率 over the 调整预算 (K07 of this sheet), which the sample lacks: 0 under zero.
     assert items.at["execution_rate", "score"] == 0
-    assert "调整预算" in items.at["execution_rate", "reason"]
+    assert "调整预算" in reason_text(items.at["execution_rate", "why"])
     # 15 targets of the sample's domains (教育质量 12, 校园安全 3, 学生资助 none): 市级定向培养
     # 392/350 → 100%, 剩余超大班额 0/0 → 100%, 消除大班额 703/434 = 162% > 130% → 100% (K03), the
     # other 12 without an actual value → 0: 50 × 3 / 15 = 10.00
@@ -360,11 +362,11 @@ def test_zero_base_is_missing_not_full_marks(make_ev):
 
     items = score(make_ev(zero), "input-process-output-outcome").items.set_index("item")
     assert items.at["three_public_change", "status"] == scoring.MISSING_ZERO
-    assert "无法计算（基数为0）" in items.at["three_public_change", "reason"]
+    assert "无法计算（基数为0）" in reason_text(items.at["three_public_change", "why"])
 
 
 def test_score_sheet_frame_has_the_headings(sample_ev):
-    frame = scoring.score_sheet(sample_ev)
+    frame = reasons.score_sheet(sample_ev)
     assert list(frame.columns[:3]) == ["一级指标", "二级指标", "三级指标"]
     assert {"分值", "得分", "扣分原因", "证据"} <= set(frame.columns)
-    assert "调整后分值" in scoring.score_sheet(sample_ev, policy="exclude").columns
+    assert "调整后分值" in reasons.score_sheet(sample_ev, policy="exclude").columns

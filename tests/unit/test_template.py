@@ -15,6 +15,7 @@ from perfkit import config
 from perfkit.assess.scoresheet import load_sheet
 from perfkit.errors import PerfkitError
 from perfkit.run.newyear import next_year_content, next_year_params, write_next_year
+from perfkit.report.reasons import reason_text
 
 
 @pytest.fixture
@@ -259,5 +260,5 @@ def test_a_blank_new_year_earns_no_marks_for_data_quality(project):
     result = score(ev, "input-process-output-outcome")
     items = result.items.set_index("item")
     assert items.at["basic_information", "score"] == 0.0
-    assert "2020年度没有可核对的勾稽关系或报告数值" in items.at["basic_information", "reason"]
+    assert "2020年度没有可核对的勾稽关系或报告数值" in reason_text(items.at["basic_information", "why"])
     assert result.total == 0.0
