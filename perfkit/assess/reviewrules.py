@@ -9,6 +9,7 @@ catalog of the documents that evidence an item (``evidence_zh``), for the 补充
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -24,8 +25,10 @@ NO_EVIDENCE, SATISFACTION, OVER_ACHIEVEMENT, UNEXAMINABLE = (
     "no_evidence", "satisfaction_samples", "over_achievement", "unexaminable")
 DUPLICATES, MISFIT, BUDGET_BASIS, GRADES, STANDARD = (
     "duplicates", "misfit", "budget_basis", "grades", "standard")
+#: 绩效指标明确性 judged on the workbook's targets; what a checklist accepts as evidence.
+TARGET_CLARITY, CHECKLIST_EVIDENCE = "target_clarity", "checklist_evidence"
 APPLIES = (NO_EVIDENCE, SATISFACTION, OVER_ACHIEVEMENT, UNEXAMINABLE, DUPLICATES, MISFIT,
-           BUDGET_BASIS, GRADES, STANDARD)
+           BUDGET_BASIS, GRADES, TARGET_CLARITY, CHECKLIST_EVIDENCE, STANDARD)
 #: What only a reviewer can decide: perfkit cites the rule but does not apply it itself.
 MANUAL_APPLIES = (MISFIT,)
 #: Why a 绩效指标 cannot be examined (keys of ``deduct_pct``).
@@ -47,6 +50,15 @@ def _why_keys(value: dict[str, float]) -> dict[str, float]:
     return value
 
 
+def _patterns(value: tuple[str, ...]) -> tuple[str, ...]:
+    for p in value:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise ValueError(f"正则表达式“{p}”无效：{exc}") from None
+    return value
+
+
 _Text = Annotated[StrictStr, AfterValidator(_nonblank)]
 _Pct = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
@@ -58,12 +70,22 @@ class ReviewRule(BaseModel):
     id: Annotated[StrictStr, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")]
     applies: Literal[
         "no_evidence", "satisfaction_samples", "over_achievement", "unexaminable",
-        "duplicates", "misfit", "budget_basis", "grades", "standard"]
+        "duplicates", "misfit", "budget_basis", "grades", "target_clarity",
+        "checklist_evidence", "standard"]
     text_zh: _Text
     items: tuple[StrictStr, ...] | dict[StrictStr, Literal["initial", "adjusted"]] = ()
     above_pct: Annotated[float, Field(gt=100, allow_inf_nan=False)] = 130.0
     deduct_pct: Annotated[dict[StrictStr, _Pct], AfterValidator(_why_keys)] = Field(
         default_factory=lambda: {NO_SOURCE: 30.0, NO_FORMULA: 60.0, EMPTY_QUANTITY: 100.0})
+    #: checklist_evidence: evidence naming something a reviewer can check (a document title,
+    #: a figure, a 文号) is accepted whatever else it says …
+    accepts: Annotated[tuple[StrictStr, ...], AfterValidator(_patterns)] = ()
+    #: … else it is not accepted when it only quotes the department's own report (it opens
+    #: with one of these) …
+    quoting: tuple[StrictStr, ...] = ()
+    #: … or restates the condition: at least this share of its character pairs are the
+    #: condition's own.
+    restating_pct: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] = 50.0
 
 
 @dataclass(frozen=True)
@@ -105,6 +127,13 @@ class ReviewRules:
     def applies_to(self, applies: str, item: str) -> bool:
         return item in self.get(applies).items
 
+    def find(self, applies: str) -> ReviewRule | None:
+        """The 口径 of this kind, or None when none is in force."""
+        try:
+            return self.get(applies)
+        except KeyError:
+            return None
+
     @property
     def over_achievement_pct(self) -> float:
         return self.get(OVER_ACHIEVEMENT).above_pct
@@ -121,6 +150,37 @@ class ReviewRules:
         kind = reference.split(":")[0]
         return (self.evidence.get(reference) or self.evidence.get(kind)
                 or self.evidence.get("default", ""))
+
+
+#: Why a condition's evidence is not accepted (:func:`unaccepted`).
+EMPTY, QUOTING, RESTATING = "empty", "quoting", "restating"
+
+
+def _pairs(text: str) -> set[str]:
+    kept = "".join(ch for ch in text if ch.isalnum())
+    return {kept[i:i + 2] for i in range(len(kept) - 1)}
+
+
+def unaccepted(rule: ReviewRule, condition: str, evidence: str) -> str:
+    """Why the 口径 ``checklist_evidence`` does not accept ``evidence`` for a condition
+    answered 是: :data:`EMPTY`, :data:`QUOTING` (it only quotes the department's report),
+    :data:`RESTATING` (it repeats the condition's words); "" when accepted.
+
+    Evidence naming something checkable (``accepts``) is always accepted: only what is
+    certainly no evidence is refused, and what is refused waits for 补充资料 in a first
+    reading rather than scoring 0.
+    """
+    text = evidence.strip()
+    if not text:
+        return EMPTY
+    if any(re.search(p, text) for p in rule.accepts):
+        return ""
+    if any(text.startswith(q) for q in rule.quoting):
+        return QUOTING
+    own = _pairs(text)
+    if own and len(own & _pairs(condition)) * 100 >= rule.restating_pct * len(own):
+        return RESTATING
+    return ""
 
 
 def _validate(raw: Any, node: Any, prefix: tuple[int | str, ...],

@@ -20,7 +20,7 @@ import pandas as pd
 
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import EPS, Interval
-from perfkit.assess.reviewrules import NO_EVIDENCE, SATISFACTION, ReviewRules
+from perfkit.assess.reviewrules import CHECKLIST_EVIDENCE, NO_EVIDENCE, SATISFACTION, ReviewRules
 from perfkit.assess.rulebase import Reason
 from perfkit.assess.scoresheet import ScoreSheet
 from perfkit.assess.scoring import (
@@ -34,7 +34,7 @@ from perfkit.assess.scoring import (
 INITIAL, FINAL = "initial", "final"
 STAGE_ZH = {INITIAL: "初审", FINAL: "终审"}
 #: 口径 under which a missing input scores 0 in ``final`` (and is 待补充资料 in ``initial``).
-PENDING_APPLIES = (NO_EVIDENCE, SATISFACTION)
+PENDING_APPLIES = (NO_EVIDENCE, SATISFACTION, CHECKLIST_EVIDENCE)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from perfkit.assess.figures import STATED, audit_internal, audit_stated
 from perfkit.assess.intervals import EPS, plain
 from perfkit.assess.reviewrules import (
     BUDGET_BASIS,
+    CHECKLIST_EVIDENCE,
     EMPTY_QUANTITY,
     NO_EVIDENCE,
     NO_FORMULA,
@@ -30,6 +31,7 @@ from perfkit.assess.reviewrules import (
     STANDARD,
     UNEXAMINABLE,
     RuleContext,
+    unaccepted,
 )
 from perfkit.assess.rulebase import LOSS_COLUMNS as LOSS_COLUMNS
 from perfkit.assess.rulebase import LOSS_DEFECT as LOSS_DEFECT
@@ -438,14 +440,14 @@ class Checklist(Rule):
                 if frame is not None and not frame.empty else None)
         if rows is None or rows.empty:
             return Outcome(None, Reason("checklist_missing", {"item": self.item}))
-        met, unmet, unknown, evidence, cells = [], [], [], [], []
+        met, unmet, unknown, cells = [], [], [], []
+        said: dict[str, str] = {}
         for idx, r in rows.iterrows():
             cond = str(r["condition"])
             cells.append(ev.data.cell("qualitative", idx, "met"))
             if r["met"] == "是":
                 met.append(cond)
-                if not is_missing(r["evidence"]):
-                    evidence.append(f"{cond}：{r['evidence']}")
+                said[cond] = "" if is_missing(r["evidence"]) else str(r["evidence"])
             elif r["met"] == "否":
                 unmet.append(cond)
             else:
@@ -457,16 +459,38 @@ class Checklist(Rule):
         if not met and not unmet:
             return Outcome(None, Reason("checklist_unanswered", figures), "; ".join(cells),
                            cites=cite)
+        judge = ctx.rules.find(CHECKLIST_EVIDENCE) if ctx is not None and not samples else None
+        if judge is not None:
+            refused = {c: unaccepted(judge, c, said[c]) for c in met}
+            refused = {c: why for c, why in refused.items() if why}
+            if refused:
+                met = [c for c in met if c not in refused]
+                figures |= {"met": met, "unevidenced": list(refused),
+                            "refusals": list(refused.values()), "evidence_rule": judge.id}
+                if not met and not unmet:
+                    per = self.per_condition
+                    refused_pts = min(points, len(refused) * per)
+                    return Outcome(None, Reason("checklist_unevidenced", figures),
+                                   "; ".join(cells), cites={
+                                       CHECKLIST_EVIDENCE: refused_pts,
+                                       NO_EVIDENCE: points - refused_pts})
         if samples and met and not _has_samples(rows, "是"):
             assert ctx is not None
             return Outcome(None, Reason("checklist_no_samples", figures | {
                 "rule": ctx.rules.get(SATISFACTION).id}), "; ".join(cells), cites=cite)
+        evidence = [f"{c}：{said[c]}" for c in met if said.get(c)]
         score = min(points, len(met) * self.per_condition)
-        lost_unknown = min(points - score, len(unknown) * self.per_condition)
-        lost = {LOSS_MISSING: lost_unknown, LOSS_UNMET: points - score - lost_unknown}
+        refused_n = len(figures.get("unevidenced", ()))
+        lost_refused = min(points - score, refused_n * self.per_condition)
+        lost_unknown = min(points - score - lost_refused, len(unknown) * self.per_condition)
+        lost = {LOSS_MISSING: lost_unknown + lost_refused,
+                LOSS_UNMET: points - score - lost_unknown - lost_refused}
+        cites = {NO_EVIDENCE: lost_unknown, CHECKLIST_EVIDENCE: lost_refused,
+                 STANDARD: points - score - lost_unknown - lost_refused}
         return Outcome(score, Reason("checklist", figures | {
             "score": score, "full": score >= points - EPS}),
-                       "; ".join(evidence) or "; ".join(cells), len(met), "项", lost)
+                       "; ".join(evidence) or "; ".join(cells), len(met), "项", lost,
+                       cites if ctx is not None else None)
 
 
 @register_rule("data_quality")

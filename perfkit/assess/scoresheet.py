@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from perfkit import config, reads, yamlcheck
+from perfkit.assess.clarity import TargetClarity as TargetClarity
 from perfkit.assess.intervals import Interval, plain
 from perfkit.assess.reviewrules import ReviewRules, default_rules, review_rules
 from perfkit.assess.rules import RULE_KINDS, Rule, _IntervalText, _Positive, _Text

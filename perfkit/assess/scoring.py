@@ -164,10 +164,9 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
             out = item.rule.apply(ev, item.points, policy, RuleContext(sheet.rules, item.id))
         except Exception as exc:  # reported as 无法评分, never as missing data
             log.exception("rule %s failed", item.id)
-            message = f"{item.level3}（{item.id}）的评分规则执行出错：{type(exc).__name__}: {exc}"
-            errors.append(message)
             why = Reason("rule_error", {"item": item.id, "level3": item.level3,
                                         "error": f"{type(exc).__name__}: {exc}"})
+            errors.append(_failure(why))
             out = Outcome(None, why)
             status, value, lost = ERROR, math.nan, {}
             cites: dict[str, float] = {}
@@ -234,6 +233,13 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
     stated = "" if stated is None or is_missing(stated) else str(stated).strip()
     return ScoreResult(sheet, run_policy, items, subtotals, total, grade, claimed, tuple(errors),
                        stated, cited)
+
+
+def _failure(why: Reason) -> str:
+    """The error message of a rule that raised (the sheet is then 无法评分): an error, which
+    every document shows as it is, not a score reason."""
+    f = why.figures
+    return f"{f['level3']}（{f['item']}）的评分规则执行出错：{f['error']}"
 
 
 def _split_cites(total: float, cites: dict[str, float], decimals: int) -> dict[str, float]:

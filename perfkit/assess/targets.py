@@ -9,6 +9,7 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.cells import as_text, is_missing
+from perfkit.data.sheets import UNREVIEWED
 from perfkit.indicators.base import NOT_COMPUTABLE_ZERO, row_ids
 from perfkit.indicators.metrics import GAP_HOOKS
 from perfkit.indicators.registry import Registry
@@ -37,7 +38,7 @@ COLUMNS = ["id", "code", "domain", "label_zh", "unit", "declared", "direction", 
            "next_year",
            "status", "ratio_pct", "ratio_note", "change", "change_pct", "change_note", "source",
            "note", "target_cell", "actual_cell", "prior_cell", "computed", "actual_note",
-           "typed_actual", "typed_cell"]
+           "typed_actual", "typed_cell", "unreviewed"]
 
 
 
@@ -187,6 +188,8 @@ def metrics(ev: Evaluation, domain: str | None = None) -> pd.DataFrame:
             "note": as_text(rec["note"]), "target_cell": d.cell("targets", i, "target"),
             "actual_cell": actual_cell, "prior_cell": prior_cell, "computed": is_computed,
             "actual_note": actual_note, "typed_actual": typed_actual, "typed_cell": typed_cell,
+            # A target copied from last year's workbook that nobody has reviewed (template --from).
+            "unreviewed": UNREVIEWED in (as_text(rec.get("guidance")) or ""),
         })
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -13,6 +13,7 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import EPS, plain
+from perfkit.assess.reviewrules import EMPTY, QUOTING, RESTATING
 from perfkit.assess.rulebase import LOSS_ZH, Reason
 from perfkit.assess.scoresheet import ScoreSheet
 from perfkit.assess.scoring import POLICY_ZH, score
@@ -158,10 +159,15 @@ def _unknown(f: dict[str, Any]) -> str:
     return f"未提供是否满足：{'；'.join(f['unknown'])}"
 
 
+#: Why a condition's evidence is not accepted (:func:`perfkit.assess.reviewrules.unaccepted`).
+REFUSAL_ZH = {EMPTY: "未写证据说明", QUOTING: "仅引用自评报告原话", RESTATING: "仅复述评价要点"}
+
+
 def _unevidenced(f: dict[str, Any]) -> str:
-    """The conditions answered 是 whose evidence the rule does not accept."""
-    return (f"填“是”但证据说明不足以佐证（{f['evidence_rule_zh']}）："
-            f"{'；'.join(f['unevidenced'])}")
+    """The conditions answered 是 whose evidence the 复核口径 does not accept."""
+    return (f"填“是”但无可核实的佐证（复核口径{f['evidence_rule']}）：" + "；".join(
+        f"{c}（{REFUSAL_ZH[why]}）" for c, why in zip(f["unevidenced"], f["refusals"],
+                                                    strict=True)))
 
 
 def _checklist(f: dict[str, Any]) -> str:
@@ -208,20 +214,34 @@ def _manual_unscored(f: dict[str, Any]) -> str:
     return "未评分：评分表中没有给出人工评分及理由"
 
 
+_ELEMENT_ZH = {"value": "指标值", "direction": "方向", "unit": "计量单位"}
+
+
+def _derived(f: dict[str, Any]) -> str:
+    """The targets left out: values perfkit derived, targets copied from last year unreviewed."""
+    parts = [f"{len(f[k])}项{what}" for k, what in (
+        ("derived", "目标值由perfkit推算"), ("unreviewed", "为上年目标、本年度尚未确认"))
+        if f.get(k)]
+    return f"（另有{'、'.join(parts)}，不计入）" if parts else ""
+
+
 def _target_clarity(f: dict[str, Any]) -> str:
-    clear = f["clear"]
-    text = (f"绩效指标表{f['year']}年度目标{f['targets']}项，其中指标值、方向和计量单位齐全的"
-            f"{len(clear)}项，占{fmt.pct(f['share_pct'])}（复核口径{f['rule']}："
-            f"{f['basis_zh']}），得分 = {plain(f['points'])} × {fmt.pct(f['credit_pct'])}")
+    needs = "、".join(_ELEMENT_ZH[e] for e in f["requires"])
+    text = (f"绩效指标表{f['year']}年度目标{f['targets']}项{_derived(f)}，{needs}齐全的"
+            f"{len(f['clear'])}项，占{fmt.pct(f['share_pct'])}")
+    if f["full_pct"] < 100:
+        text += f"（达到{plain(f['full_pct'])}%即得满分）"
+    text += f"，得分 = {plain(f['points'])} × {fmt.pct(f['credit_pct'])}"
     text += "，得满分" if f["full"] else f"，得{fmt.num(f['score'])}分"
     if f["unclear"]:
-        text += "；不明确：" + "；".join(f"{u['label']}（缺{'、'.join(u['lacks'])}）"
-                                     for u in f["unclear"])
-    return text
+        text += "；不明确：" + "；".join(
+            f"{u['label']}（缺{'、'.join(_ELEMENT_ZH[e] for e in u['lacks'])}）"
+            for u in f["unclear"])
+    return text + (f"（复核口径{f['rule']}）" if f["rule"] else "")
 
 
 def _target_clarity_missing(f: dict[str, Any]) -> str:
-    return f"数据缺失：绩效指标表中没有{f['year']}年度的目标（复核口径{f['rule']}）"
+    return f"数据缺失：绩效指标表中没有{f['year']}年度部门设定的目标{_derived(f)}"
 
 
 def _rule_error(f: dict[str, Any]) -> str:
@@ -258,8 +278,9 @@ def gap_text(why: Reason) -> str:
     """What a reason says is missing, for the 补充资料清单: the conditions not answered, the
     targets without an actual value, or (when the whole input is missing) the reason itself."""
     f = why.figures
-    if why.code == "checklist" and f["unknown"]:
-        return _unknown(f)
+    if why.code == "checklist" and (f["unknown"] or f.get("unevidenced")):
+        return "；".join(([_unevidenced(f)] if f.get("unevidenced") else [])
+                        + ([_unknown(f)] if f["unknown"] else []))
     if why.code == "targets" and f["absent"]:
         return _absent_sentence(f)
     if why.code == "targets_unmeasured":

@@ -7,8 +7,15 @@ import pandas as pd
 
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
-from perfkit.assess.reviewrules import NO_EVIDENCE, SATISFACTION
-from perfkit.assess.reviewstage import FINAL, STAGE_ZH, Deduction, ReviewOutcome, review_outcome
+from perfkit.assess.reviewrules import CHECKLIST_EVIDENCE, NO_EVIDENCE, SATISFACTION
+from perfkit.assess.reviewstage import (
+    FINAL,
+    PENDING_APPLIES,
+    STAGE_ZH,
+    Deduction,
+    ReviewOutcome,
+    review_outcome,
+)
 from perfkit.cells import without_references
 from perfkit.report.blocks import Blocks, Paragraph, Table, b, par
 from perfkit.report.reasons import gap_text, label
@@ -19,14 +26,18 @@ def _pts(v: float) -> str:
     return fmt.num(v, 0 if float(v).is_integer() else 2)
 
 
+#: A whole item lost for want of evidence, by the 口径 it falls under.
+_MISSING_ZH = {NO_EVIDENCE: "无佐证资料", SATISFACTION: "满意度未提供调查样本",
+               CHECKLIST_EVIDENCE: "评价要点的证据说明无可核实的佐证"}
+
+
 def deduction_text(d: Deduction) -> str:
     """One deduction as the 复核 words it: the rule it cites and the share it takes."""
-    if d.applies in (NO_EVIDENCE, SATISFACTION) and d.share >= 1 - 1e-9:
-        what = "无佐证资料" if d.applies == NO_EVIDENCE else "满意度未提供调查样本"
-        return f"{what}，按复核口径{d.rule}打0分（扣{_pts(d.points)}分）"
+    if d.applies in _MISSING_ZH and d.share >= 1 - 1e-9:
+        return f"{_MISSING_ZH[d.applies]}，按复核口径{d.rule}打0分（扣{_pts(d.points)}分）"
     share = fmt.pct(d.share * 100)
-    why = {NO_EVIDENCE: "部分评分要素无佐证资料", SATISFACTION: "满意度未提供调查样本"}.get(
-        d.applies, "") or _what(d)
+    why = {NO_EVIDENCE: "部分评分要素无佐证资料", SATISFACTION: "满意度未提供调查样本",
+           CHECKLIST_EVIDENCE: "部分评价要点无可核实的佐证"}.get(d.applies, "") or _what(d)
     return (f"{why + '，' if why else ''}按复核口径{d.rule}扣{_pts(d.points)}分"
             f"（占该项分值{_pts(d.item_points)}分的{share}）")
 
@@ -76,7 +87,7 @@ def stage_statement(ev: Evaluation) -> Paragraph:
     if not o.scorable:
         return par(f"复核阶段：{STAGE_ZH[o.stage]}。评分规则执行出错，复核得分无法计算。")
     if o.stage == FINAL:
-        missing = [d for d in o.deductions if d.applies in (NO_EVIDENCE, SATISFACTION)]
+        missing = [d for d in o.deductions if d.applies in PENDING_APPLIES]
         tail = ""
         if missing:
             ids = "、".join(sorted({d.rule for d in missing}))

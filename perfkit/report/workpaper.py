@@ -126,6 +126,8 @@ def _standard(rule: Any, points: float) -> str:
         return f"{len(rule.conditions_zh) or '全部'}项要点均满足"
     if kind == "data_quality":
         return "0处不一致"
+    if kind == "target_clarity":
+        return f"≥{plain(rule.full_pct)}"
     return "人工评分"
 
 
@@ -134,7 +136,7 @@ def _unit(rule: Any, unit: str) -> str:
         return "项"
     if rule.kind == "data_quality":
         return "处"
-    if rule.kind == "proportional" and rule.target is None:
+    if rule.kind == "target_clarity" or (rule.kind == "proportional" and rule.target is None):
         return "%"
     return unit or ""
 

@@ -31,10 +31,10 @@ def test_the_conclusion_page_states_what_a_reviewer_signs(sample_ev):
     assert [b.text for b in page if isinstance(b, Heading)] == ["一、复核结论", "二、整改要求和结果应用"]
     table = next(b for b in page if isinstance(b, Table))
     assert table.rows[0][1:] == ("96.80", "未填报（按分数属“优”）")  # the department's claim
-    assert table.rows[1][1:] == ("23.50–92.00（初审）", "优、良、中、差之一")  # the bureau's
-    assert table.rows[2][1] == "4.80–73.30"  # the difference, a range too
+    assert table.rows[1][1:] == ("24.00–92.00（初审）", "优、良、中、差之一")  # the bureau's
+    assert table.rows[2][1] == "4.80–72.80"  # the difference, a range too
     text = _text(page)
-    assert "已核实部分23.50分（核实范围31.50分），待补充资料68.50分" in text
+    assert "已核实部分24.00分（核实范围32分），待补充资料68分" in text
     assert "高于初审可得的最高分92.00分" in text
     problems = next(b for b in page if isinstance(b, ListBlock))
     assert 3 <= len(problems.items) <= review.PAGE_PROBLEMS
@@ -54,9 +54,9 @@ def test_a_final_reading_gives_one_score_and_its_result_use(make_ev):
     ev = make_ev(review_stage="final")
     page = list(review.conclusion_page(ev))
     table = next(b for b in page if isinstance(b, Table))
-    assert table.rows[1][1:] == ("23.50", "差") and table.rows[2][1] == "73.30"
+    assert table.rows[1][1:] == ("24.00", "差") and table.rows[2][1] == "72.80"
     text = _text(page)
-    assert "复核得分为23.50分，等级为“差”" in text and "第五部分" not in text
+    assert "复核得分为24.00分，等级为“差”" in text and "第五部分" not in text
     assert "复核等级为“差”，结果应用：核减下年度预算30%以上" in text
     assert not review.supplements_section(ev)
     assert "终审" in _text(review.stage_note(ev))

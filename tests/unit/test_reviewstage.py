@@ -30,18 +30,19 @@ SHEETS = sorted(p.stem for p in (PACKAGE_DIR / "score_sheets").glob("*.yaml"))
 
 def test_initial_gives_a_range_and_the_supplements(sample_ev):
     o = review_outcome(sample_ev, INITIAL)
-    # Missing evidence on the sample: 明确性 2, 在职 4, 重点 3, 预算完成率 6 and 收入完成率 2 (over
-    # the 调整预算, K07), 调整 3, 结转变动 3, 公用 3, 三公控制 4, 合规 4, 及时 5, 质量 5, 满意度 6
-    # (whole items: 50) + the unanswered conditions of 目标合理性 2, 公开 1, 社会效益 2, 长效 1.5
-    # + 12 targets without an actual value 12 = 68.5 pending.
-    assert o.pending_points == 68.5
-    assert o.verified_points == 31.5
-    assert o.verified_score == 23.5  # what the examined evidence earns
+    # Missing evidence on the sample: 在职 4, 重点 3, 预算完成率 6 and 收入完成率 2 (over the
+    # 调整预算, K07), 调整 3, 结转变动 3, 公用 3, 三公控制 4, 合规 4, 及时 5, 质量 5, 满意度 6,
+    # 长效 3 (1.5 unanswered, K01; 1.5 a quote of the report, K11) (whole items: 51) + the
+    # unanswered conditions of 目标合理性 2, 公开 1, 社会效益 2 + 12 targets without an actual
+    # value 12 = 68 pending. (明确性 2 is judged on the targets, K10: no longer pending.)
+    assert o.pending_points == 68.0
+    assert o.verified_points == 32.0
+    assert o.verified_score == 24.0  # what the examined evidence earns
     assert o.score is None and o.grade == ""
-    assert o.score_range == (23.5, 92.0)
+    assert o.score_range == (24.0, 92.0)
     assert o.possible_grades == ("优", "良", "中", "差")
-    assert len(o.supplements) == 18
-    assert math.fsum(s.points for s in o.supplements) == pytest.approx(68.5)
+    assert len(o.supplements) == 18  # 长效 twice (K01, K11), 明确性 no more
+    assert math.fsum(s.points for s in o.supplements) == pytest.approx(68.0)
     staff = next(s for s in o.supplements if s.item == "staff_control")
     assert staff.points == 4 and "决算报表" in staff.document and staff.rule == "K01"
     assert "基本信息!B6" in staff.cells
@@ -55,10 +56,10 @@ def test_initial_gives_a_range_and_the_supplements(sample_ev):
 
 def test_final_scores_what_is_missing_zero_citing_the_rule(sample_ev):
     o = review_outcome(sample_ev, FINAL)
-    assert o.score == 23.5 and o.grade == "差" and o.possible_grades == ("差",)
+    assert o.score == 24.0 and o.grade == "差" and o.possible_grades == ("差",)
     assert o.pending_points == 0 and o.supplements == []
-    # Every point lost is a deduction citing a rule: 100 − 23.50 = 76.50.
-    assert sum(Decimal(str(d.points)) for d in o.deductions) == Decimal("76.50")
+    # Every point lost is a deduction citing a rule: 100 − 24.00 = 76.00.
+    assert sum(Decimal(str(d.points)) for d in o.deductions) == Decimal("76.00")
     by = {(d.item, d.rule): d for d in o.deductions}
     staff = by[("staff_control", "K01")]
     assert staff.applies == NO_EVIDENCE and staff.share == 1 and staff.points == 4
@@ -166,13 +167,13 @@ def test_grades_are_the_sheets(sample_ev):
 
 def test_second_sheet_scores_the_sample_from_yaml_alone(sample_ev):
     """决策 20 / 过程 20 / 产出 30 / 效益 30 (财预〔2020〕10号 framework), by hand:
-    决策 2 (目标合理性 1 met × 2; 明确性, 重点支出, 在职 missing) ; 过程 5 (预算执行率 over the
-    调整预算 missing, 合规 and 三公控制 missing, 制度 2 × 2 = 4, 基础信息 3 − 2 findings = 1);
-    产出 20 × 3 / 15 = 4 (及时, 质量 missing); 效益 13 (社会效益 3 × 3, 长效 1 × 4, 满意度
-    missing): 24.00."""
+    决策 6 (目标合理性 1 met × 2; 明确性 4: 14 of 14 targets clear, K10; 重点支出, 在职
+    missing) ; 过程 5 (预算执行率 over the 调整预算 missing, 合规 and 三公控制 missing, 制度 2 × 2
+    = 4, 基础信息 3 − 2 findings = 1); 产出 20 × 3 / 15 = 4 (及时, 质量 missing); 效益 9 (社会效益
+    3 × 3, 长效 0: its 是 quotes the report, K11; 满意度 missing): 24.00."""
     r = score(sample_ev, "decision-process-output-benefit")
     subs = r.subtotals.set_index("level1")["score"].to_dict()
-    assert subs == {"决策": 2.0, "过程": 5.0, "产出": 4.0, "效益": 13.0}
+    assert subs == {"决策": 6.0, "过程": 5.0, "产出": 4.0, "效益": 9.0}
     assert r.total == 24.0 and r.grade == "差"
     assert r.sheet.level1_points() == {"决策": 20, "过程": 20, "产出": 30, "效益": 30}
 

@@ -242,24 +242,27 @@ def test_manual_score_and_unscored():
 def test_sample_sheet_total_grade_and_claim(sample_ev):
     r = score(sample_ev)
     subs = r.subtotals.set_index("level1")["score"].to_dict()
-    # 投入 1 (目标合理性 1 of 3); 过程 0 + 0 + 2 + 4 + 1 + 0 + 2 = 9 (预算完成率 and 收入预算完成率
+    # 投入 3 (目标合理性 1 of 3, 明确性 2: 14 of 14 targets clear, K10); 过程 0 + 0 + 2 + 4 + 1 + 0 + 2 = 9 (预算完成率 and 收入预算完成率
     # over the 调整预算 under 复核口径 K07, which the sample lacks: no evidence, 0 under zero;
     # 结转结余率 15.66% in the 2-point band, 制度 4, 公开 1, 基础信息 2 − 2 findings, 资产 2);
-    # 产出 3.00 (K03); 效果 6 + 1.5 + 3 = 10.5 (社会效益 3 × 2, 长效管理 1 × 1.5, 人力资源 2 × 1.5).
-    assert subs == {"投入": 1.0, "过程": 9.0, "产出": 3.0, "效果": 10.5}
-    assert r.total == 23.50 and r.grade == "差" and r.scorable
-    assert r.claimed == 96.8 and r.claimed_grade == "优" and r.claim_difference == 73.30
-    assert r.total_deduction == 76.50
-    assert len(r.unsupported) == 22  # all but 管理制度健全性 and 人力资源建设
+    # 产出 3.00 (K03); 效果 6 + 0 + 3 = 9 (社会效益 3 × 2, 长效管理 0: its one 是 quotes the
+    # report, not accepted by K11, the other unanswered; 人力资源 2 × 1.5).
+    assert subs == {"投入": 3.0, "过程": 9.0, "产出": 3.0, "效果": 9.0}
+    assert r.total == 24.00 and r.grade == "差" and r.scorable
+    assert r.claimed == 96.8 and r.claimed_grade == "优" and r.claim_difference == 72.80
+    assert r.total_deduction == 76.00
+    # all but 管理制度健全性, 人力资源建设 and 绩效指标明确性
+    assert len(r.unsupported) == 21
 
 
 def test_sample_losses_by_cause_add_up(sample_ev):
     r = score(sample_ev)
     # standard: 三公变动 3 + 结转结余率 1; unmet: 资产管理 "否" 2; defect: 2 workbook sums left
     # unexplained (收入, 支出); missing: 60.5 as before less nothing, plus 预算完成率 6 and
-    # 收入预算完成率 2 (K07: over the 调整预算, not given); target: 0 (the judged targets count
-    # 100%, the one over 130% no longer cut, K03).
-    assert r.losses() == {"missing": 68.5, "target": 0.0, "standard": 4.0, "unmet": 2.0,
+    # 收入预算完成率 2 (K07: over the 调整预算, not given), less 明确性 2 (now judged on the
+    # targets, K10), plus 长效管理 1.5 (its 是 not accepted as evidence, K11); target: 0 (the
+    # judged targets count 100%, the one over 130% no longer cut, K03).
+    assert r.losses() == {"missing": 68.0, "target": 0.0, "standard": 4.0, "unmet": 2.0,
                           "defect": 2.0}
     for _, i in r.items.iterrows():
         parts = sum(Decimal(str(i[c])) for c in rules.LOSS_COLUMNS)
@@ -272,11 +275,12 @@ def test_sheet_adds_up_under_exclude(sample_ev):
     assert r.items["points_adjusted"].sum() == pytest.approx(100)
     assert r.total == pytest.approx(scored["score"].sum())
     assert r.total == pytest.approx(r.subtotals["score"].sum())
-    # 13 items excluded (50 points: 明确性 2, 在职 4, 重点 3, 预算完成率 6, 收入完成率 2 (K07),
-    # 调整 3, 结转变动 3, 公用 3, 三公控制 4, 合规 4, 及时 5, 质量 5, 满意度 6); 35.5 raw points
-    # over the 50 left (目标 1/3, 三公变动 0/3, 结转 2/3, 制度 4/4, 公开 1/2, 基础信息 0/2,
-    # 资产 2/4, 实际完成率 15/15, 社会效益 6/8, 长效 1.5/3, 人力 3/3), rescaled to 100.
-    assert r.total == pytest.approx(35.5 / 50 * 100, abs=0.02)
+    # 13 items excluded (51 points: 在职 4, 重点 3, 预算完成率 6, 收入完成率 2 (K07), 调整 3,
+    # 结转变动 3, 公用 3, 三公控制 4, 合规 4, 及时 5, 质量 5, 满意度 6, 长效 3 (K11)); 36 raw
+    # points over the 49 left (目标 1/3, 明确性 2/2 (K10), 三公变动 0/3, 结转 2/3, 制度 4/4,
+    # 公开 1/2, 基础信息 0/2, 资产 2/4, 实际完成率 15/15, 社会效益 6/8, 人力 3/3), rescaled to
+    # 100: 73.47 (item by item rounded, 73.48).
+    assert r.total == pytest.approx(36 / 49 * 100, abs=0.02)
     assert r.grade == "中"
     assert sum(r.losses().values()) == pytest.approx(r.total_deduction)
 

@@ -261,4 +261,10 @@ def test_a_blank_new_year_earns_no_marks_for_data_quality(project):
     items = result.items.set_index("item")
     assert items.at["basic_information", "score"] == 0.0
     assert "2020年度没有可核对的勾稽关系或报告数值" in reason_text(items.at["basic_information", "why"])
-    assert result.total == 0.0
+    # The one item it earns: 绩效指标明确性 (K10) on the 2020 targets the 2019 report set (公办
+    # 幼儿园占比 ≥50%, 普惠性 ≥80%, 小区配套幼儿园整改 ≥35个, 按标准班额办学 全面): 4 of 4 clear;
+    # the 14 targets copied from 2019 for review (未核改) are not yet 2020's and do not count.
+    clarity = items.at["indicator_clarity", "why"]
+    assert clarity.figures["targets"] == 4 and len(clarity.figures["unreviewed"]) == 14
+    assert items.at["indicator_clarity", "score"] == 2.0
+    assert result.total == 2.0
