@@ -80,6 +80,8 @@ class Supplement:
         cells: the workbook cells that are blank.
         rule: the 复核口径 under which it scores 0 if not supplied.
         deadline: the deadline as printed (``2020年7月15日前`` or ``自收到本意见之日起15日内``).
+        applies: what the 口径 ``rule`` is about (an item may wait under two: K11 for a
+            condition whose evidence is refused, K01 for one left unanswered).
     """
 
     item: str
@@ -91,6 +93,7 @@ class Supplement:
     cells: str
     rule: str
     deadline: str
+    applies: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,10 @@ class ReviewOutcome:
     @property
     def scorable(self) -> bool:
         return self.result is None or self.result.scorable
+
+    def pending_for(self, item: str) -> float:
+        """Points of ``item`` waiting for 补充资料 (0 when none)."""
+        return math.fsum(s.points for s in self.supplements if s.item == item)
 
     @property
     def deducted(self) -> float:
@@ -189,7 +196,7 @@ def _outcome(ev: Evaluation, stage: str) -> ReviewOutcome:
                     row["item"], row["level1"], row["level3"], pts,
                     rules.evidence_for(str(row["indicator"]),
                                        own[row["item"]].evidence_zh if row["item"] in own else ""),
-                    row["why"], str(row["evidence"] or ""), rule_id, deadline))
+                    row["why"], str(row["evidence"] or ""), rule_id, deadline, applies))
                 continue
             deductions.append(Deduction(
                 row["item"], row["level1"], row["level3"], rule_id, applies, pts,

@@ -13,7 +13,7 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import EPS, plain
-from perfkit.assess.reviewrules import EMPTY, QUOTING, RESTATING
+from perfkit.assess.reviewrules import CHECKLIST_EVIDENCE, EMPTY, QUOTING, RESTATING
 from perfkit.assess.rulebase import LOSS_ZH, Reason
 from perfkit.assess.scoresheet import ScoreSheet
 from perfkit.assess.scoring import POLICY_ZH, score
@@ -274,10 +274,18 @@ def reason_text(why: Reason, *, policy: bool = True) -> str:
     return text
 
 
-def gap_text(why: Reason) -> str:
+def gap_text(why: Reason, applies: str = "") -> str:
     """What a reason says is missing, for the 补充资料清单: the conditions not answered, the
-    targets without an actual value, or (when the whole input is missing) the reason itself."""
+    targets without an actual value, or (when the whole input is missing) the reason itself.
+    ``applies``: the 口径 the line waits under, when an item waits under two (a checklist's
+    refused evidence under ``checklist_evidence``, its unanswered conditions under
+    ``no_evidence``)."""
     f = why.figures
+    if why.code.startswith("checklist") and f.get("unevidenced") and applies:
+        if applies == CHECKLIST_EVIDENCE:
+            return _unevidenced(f)
+        if f["unknown"]:
+            return _unknown(f)
     if why.code == "checklist" and (f["unknown"] or f.get("unevidenced")):
         return "；".join(([_unevidenced(f)] if f.get("unevidenced") else [])
                         + ([_unknown(f)] if f["unknown"] else []))

@@ -115,7 +115,8 @@ def score_table(ev: Evaluation):
     r = score(ev)
     adjusted = not (r.items["points_adjusted"] == r.items["points"]).all()
     o = review_outcome(ev)
-    pending = {s.item: s.points for s in o.supplements} if o.stage == INITIAL else {}
+    pending = ({s.item: o.pending_for(s.item) for s in o.supplements} if o.stage == INITIAL
+               else {})
     rows = []
     for level1, group in r.items.groupby("level1", sort=False):
         for _, i in group.iterrows():

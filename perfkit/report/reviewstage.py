@@ -114,7 +114,7 @@ def supplements_table(ev: Evaluation) -> Blocks | Table:
         "评分项目": [f"{s.level1}—{s.level3}" for s in o.supplements],
         "待补充分值": [_pts(s.points) for s in o.supplements],
         "应提供的资料": [s.document for s in o.supplements],
-        "缺少的内容": [without_references(gap_text(s.why)) for s in o.supplements],
+        "缺少的内容": [without_references(gap_text(s.why, s.applies)) for s in o.supplements],
         "逾期未补按": [f"复核口径{s.rule}计0分" for s in o.supplements],
     }), caption=f"补充资料清单（共{len(o.supplements)}项，待补充资料{_pts(o.pending_points)}分；"
                 f"报送期限：{o.deadline}）")

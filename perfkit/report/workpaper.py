@@ -27,7 +27,13 @@ from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import plain
 from perfkit.assess.problems import find_problems, problem_types
 from perfkit.assess.reviewrules import MANUAL_APPLIES, SATISFACTION
-from perfkit.assess.reviewstage import INITIAL, STAGE_ZH, ReviewOutcome, review_outcome
+from perfkit.assess.reviewstage import (
+    INITIAL,
+    STAGE_ZH,
+    ReviewOutcome,
+    Supplement,
+    review_outcome,
+)
 from perfkit.atomic import write_bytes_atomic
 from perfkit.cells import is_missing
 from perfkit.report.reasons import reason_text
@@ -154,7 +160,9 @@ def _score_rows(ws: Worksheet, ev: Evaluation, o: ReviewOutcome) -> None:
     claimed = claimed_items(ev, r.sheet)
     own = ({} if claimed.empty else
            claimed[claimed["matched"]].drop_duplicates("item").set_index("item")["score"].to_dict())
-    pending = {s.item: s for s in o.supplements}
+    pending: dict[str, list[Supplement]] = {}
+    for s in o.supplements:
+        pending.setdefault(s.item, []).append(s)
     notes: dict[str, list[str]] = {}
     for d in o.deductions:
         notes.setdefault(d.item, []).append(deduction_text(d))
@@ -168,9 +176,11 @@ def _score_rows(ws: Worksheet, ev: Evaluation, o: ReviewOutcome) -> None:
         claim = own.get(i["item"], math.nan)
         sup = pending.get(i["item"])
         lines = notes.get(i["item"], [])
-        if sup is not None:
-            lines.insert(0, f"待补充资料{fmt.num(sup.points)}分：请提供{sup.document}"
-                            f"（{sup.deadline}；逾期按复核口径{sup.rule}计0分）")
+        if sup:
+            rules_cited = "、".join(dict.fromkeys(s.rule for s in sup))
+            lines.insert(0, f"待补充资料{fmt.num(math.fsum(s.points for s in sup))}分：请提供"
+                            f"{sup[0].document}（{sup[0].deadline}；逾期按复核口径{rules_cited}"
+                            "计0分）")
         if not lines:
             lines = ["得满分"]
         whole_pending = sup is not None and i["status"] != "scored"
