@@ -14,11 +14,7 @@ Rules every chart keeps (tests check them on the sample and on a workbook withou
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
-from itertools import pairwise
-from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -34,219 +30,27 @@ from perfkit.assess.targets import target_text
 from perfkit.data.sheets import SHEET_BY_KEY
 from perfkit.indicators.aid import BELOW_STANDARD, PROGRAMME_FIELDS, programme_frame
 from perfkit.indicators.finance import sheet_lines
-from perfkit.report.blocks import Chart, Paragraph, note
-from perfkit.report.fonts import PRINT_DPI, configure_matplotlib, figure_alt
-
-#: Width of the A4 portrait text column (210 mm less 25 + 20 mm margins, print.css) in inches:
-#: charts are drawn at the size they are printed, so font sizes are printed sizes.
-WIDTH_IN = (210 - 25 - 20) / 25.4
-DPI = 150
-#: Smallest type in a chart (tick labels, value labels, legends, notes), in points.
-SMALL_PT = 8.5
-#: Characters per line of a wrapped category label.
-LABEL_CHARS = 12
-PALETTE = {"budget": "#9DB4CF", "actual": "#2F5D8A", "prior": "#BFBFBF", "gap": "#D9534F"}
-STATUS_COLORS = {"达成": "#2E8B57", "超额": "#1F6FB2", "未达成": "#D9534F", "无实际值": "#BFBFBF"}
-#: Tick labels are plain numbers, as the report prints them: never an offset ("+1.052e2" above
-#: the axis, which a reader takes for a figure) or scientific notation ("1e6").
-PLAIN_NUMBERS = {"axes.formatter.useoffset": False, "axes.formatter.limits": (-15, 15)}
-#: Smallest span of a trend panel's value axis, in percentage points: a change smaller than the
-#: printed precision (26.31% to 26.31%) is drawn flat, not as a fall across the whole panel.
-TREND_MIN_SPAN_PP = 1.0
-#: A white box behind a value label, so gridlines do not run through it.
-LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none"}
+from perfkit.report.blocks import Paragraph
+from perfkit.report.chartkit import (
+    LABEL_BOX,
+    PALETTE,
+    SMALL_PT,
+    STATUS_COLORS,
+    TREND_MIN_SPAN_PP,
+    chart,
+    fit_height,
+    grouped_hbars,
+    hbar_axes,
+    legend,
+    new_figure,
+    note_missing,
+    nothing,
+    value_text,
+    wrap_label,
+)
 
 
-def _chart(func: Callable[..., Any]) -> Callable[..., Any]:
-    """A chart function's Figure as a :class:`~perfkit.report.blocks.Chart` block (drawn once,
-    to PNG at its printed size; the Figure stays on the block as ``figure``); a note or None as
-    it is."""
-
-    @functools.wraps(func)
-    def draw(*args: Any, **kwargs: Any) -> Any:
-        result = func(*args, **kwargs)
-        if isinstance(result, Figure):
-            return Chart.from_figure(result, alt=figure_alt(result), dpi=PRINT_DPI)
-        return result
-
-    return draw
-
-
-def theme() -> dict:
-    """Apply the seaborn theme with the CJK font passed through ``rc`` (set_theme resets fonts)."""
-    import seaborn as sns
-
-    rc = configure_matplotlib()
-    sizes = {"font.size": 9.5, "axes.titlesize": 10.5, "axes.labelsize": 9.5,
-             "xtick.labelsize": SMALL_PT, "ytick.labelsize": SMALL_PT,
-             "legend.fontsize": SMALL_PT, "legend.title_fontsize": SMALL_PT,
-             "figure.titlesize": 10.5, "axes.axisbelow": True, **PLAIN_NUMBERS}
-    sns.set_theme(style="whitegrid", rc={**rc, **sizes})
-    return rc
-
-
-def new_figure(height_in: float = 4.0) -> Figure:
-    """A Figure not registered with pyplot (no global state; shown when returned in a cell)."""
-    _load_backend()  # first: loading the inline backend resets the Figure display formatter
-    theme()
-    return Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout="constrained")
-
-
-def _load_backend() -> None:
-    """Load pyplot's backend once: in a kernel, the inline backend registers the PNG display of
-    Figure on load. Charts that never touch pyplot (no seaborn call) would otherwise show as text.
-    """
-    # pyplot (0.30 s) and seaborn (0.42 s) are imported where a chart is drawn, not with the
-    # module: pyplot chooses its backend when first imported, which must happen in the kernel.
-    import matplotlib.pyplot as plt
-
-    plt.switch_backend(plt.get_backend())
-
-
-# -- text helpers --------------------------------------------------------------------------------
-
-#: A label may break after these (punctuation, particles that end a phrase) …
-_BREAK_AFTER = frozenset("，、；：。）)」』”’》/及与和的、")
-#: … and before these (an opening bracket starts a new phrase).
-_BREAK_BEFORE = frozenset("（(「『“‘《")
-#: Common two-character words of government statistics that start a new word: a label may
-#: break before them at a small cost (a line-breaking aid, not a dictionary).
-_WORD_STARTS = frozenset((
-    "比例", "比重", "计划", "补助", "经费", "资金", "投入", "建设", "管理", "系统", "学校", "学生",
-    "教师", "教育", "人数", "人次", "总数", "合计", "项目", "支出", "收入", "预算", "决算", "目标",
-    "完成", "覆盖", "排查", "行动", "会议", "保安", "专职", "联网", "公安", "幼儿", "中小", "义务",
-    "营养", "生活", "困难", "助学", "贷款", "公用", "资助", "标准", "情况", "工作", "安全", "质量",
-    "随机", "抽查", "配备", "改善", "要求", "底线", "条件", "课题", "科研",
-))
-
-
-def _glued(a: str, b: str) -> bool:
-    """True when no line break may fall between characters ``a`` and ``b`` (a number, a Latin
-    word, a number and its unit sign)."""
-    def word(c: str) -> bool:
-        return c.isascii() and (c.isalnum() or c in ".%-+_")
-
-    closing = _BREAK_AFTER - {"及", "与", "和", "的"}  # a line never starts with these
-    return (word(a) and word(b)) or (word(a) and b in "%％‰") or b in closing
-
-
-def wrap_label(text: str, width: int = LABEL_CHARS) -> str:
-    """Wrap a Chinese label into lines of at most ``width`` characters at sensible points.
-
-    Breaks are preferred after punctuation and the particles 及/与/和/的 and before an opening
-    bracket, then before a common word (``_WORD_STARTS``); a break elsewhere costs more than
-    an extra line, and lines are kept about equally long, so "一键式紧急报警及视频监控系统与
-    公安机关联网率" wraps as 一键式紧急报警及 / 视频监控系统与 / 公安机关联网率. Numbers and
-    Latin words are never split; a line never starts with closing punctuation.
-
-    Args:
-        text: the label.
-        width: characters per line (a CJK character counts 1, as does a Latin one).
-
-    Returns:
-        The label with ``\n`` between lines.
-    """
-    text = str(text)
-    n = len(text)
-    if n <= width:
-        return text
-    line_cost, word_break, bad_break, ragged = 4.0, 1.0, 6.0, 4.0
-
-    def break_cost(i: int) -> float | None:  # break between text[i-1] and text[i]
-        a, b = text[i - 1], text[i]
-        if _glued(a, b):
-            return None
-        if a in _BREAK_AFTER or b in _BREAK_BEFORE:
-            return 0.0
-        return word_break if text[i:i + 2] in _WORD_STARTS else bad_break
-
-    best: list[tuple[float, int] | None] = [None] * (n + 1)  # cost to wrap text[:i], last break
-    best[0] = (0.0, -1)
-    for end in range(1, n + 1):
-        cost_at_end = 0.0 if end == n else break_cost(end)
-        if cost_at_end is None:
-            continue
-        for start in range(max(0, end - width), end):
-            before, here = best[start], best[end]
-            if before is None:
-                continue
-            short = (width - (end - start)) / width  # balanced lines read better
-            cost = before[0] + line_cost + cost_at_end + ragged * short * short
-            if here is None or cost < here[0]:
-                best[end] = (cost, start)
-    if best[n] is None:  # nothing fits (a long number): plain slices
-        return "\n".join(text[i:i + width] for i in range(0, n, width))
-    cuts, i = [], n
-    while i > 0:
-        cuts.append(i)
-        step = best[i]
-        assert step is not None  # every cut on the best path has a predecessor
-        i = step[1]
-    bounds = [0, *reversed(cuts)]
-    return "\n".join(text[a:b] for a, b in pairwise(bounds))
-
-
-def _value_text(ax, x, y, text: str, **kwargs):
-    """A value label just right of ``(x, y)`` (a bar's end): small type on a white box above
-    the gridlines, so no gridline runs through it."""
-    kwargs.setdefault("fontsize", SMALL_PT)
-    kwargs.setdefault("va", "center")
-    offset = kwargs.pop("offset", (4, 0))
-    return ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", bbox=LABEL_BOX,
-                       zorder=5, **kwargs)
-
-
-def _grouped_hbars(ax, labels: list[str], series: list[tuple[str, list[float], str]]) -> None:
-    """Horizontal bars, one group per label (top to bottom), one bar per series; each bar with
-    its value at its end. A missing value draws no bar and no label."""
-    n = len(series)
-    height = 0.8 / n
-    ys = list(range(len(labels)))[::-1]
-    for k, (name, values, color) in enumerate(series):
-        offsets = [y + 0.4 - height * (k + 0.5) for y in ys]
-        have = [(o, v) for o, v in zip(offsets, values, strict=True) if not math.isnan(v)]
-        ax.barh([o for o, _ in have], [v for _, v in have], height=height * 0.92, color=color,
-                label=name)
-        for o, v in have:
-            _value_text(ax, v, o, fmt.num(v))
-    ax.set_yticks(ys, labels)
-    ax.set_ylim(-0.6, len(labels) - 0.4)
-    ax.grid(axis="y", visible=False)
-    top = max((v for _, values, _ in series for v in values if not math.isnan(v)), default=1)
-    ax.set_xlim(0, top * 1.18)
-
-
-def _legend(fig: Figure, handles=None, ncol: int = 4) -> None:
-    """The legend below the chart, outside the plot, so it never covers a bar or a label."""
-    kwargs = {"handles": handles} if handles is not None else {}
-    fig.legend(loc="outside lower center", ncol=ncol, frameon=False, **kwargs)
-
-
-def _nothing(text: str) -> Paragraph:
-    """What a chart function returns when nothing has a value: the text instead of a chart."""
-    return note(text)
-
-
-def _note_missing(ax, what: str, names: list[str], under=None):
-    """Name under the chart (below the x-axis label, or the note ``under``) the rows left out
-    for having no value, or for ``what`` else; returns the note (None without names)."""
-    if not names:
-        return None
-    return ax.annotate(wrap_label(f"未绘出（{what}）：{'、'.join(names)}。", 40), xy=(0.5, 0),
-                       xycoords=("axes fraction", under or ax.xaxis.label), xytext=(0, -4),
-                       textcoords="offset points", ha="center", va="top", fontsize=SMALL_PT,
-                       color="#444444", linespacing=1.4)
-
-
-def _fit_height(rows: list[str], per_line: float = 0.16, base: float = 1.0,
-                least: float = 1.8) -> float:
-    """Figure height for a horizontal bar chart whose category labels have these lines:
-    0.26 in a row (a bar and an 8.5 pt label) plus ``per_line`` for each extra line."""
-    extra = sum(label.count("\n") for label in rows)
-    return max(least, base + 0.26 * len(rows) + per_line * extra)
-
-
-@_chart
+@chart
 def budget_vs_actual(ev: Evaluation) -> Figure | Paragraph:
     """Budget vs actual for every income and spending line that has an actual figure."""
     col, basis = ev.settings.budget_column, ev.settings.budget_label_zh
@@ -260,18 +64,18 @@ def budget_vs_actual(ev: Evaluation) -> Figure | Paragraph:
             budget.append(ev.data.value(sheet, item.key, col))
             actual.append(value)
     if not labels:
-        return _nothing(f"{ev.year}年度收入、支出决算数均未提供，未绘制收支预算与决算对比图。")
+        return nothing(f"{ev.year}年度收入、支出决算数均未提供，未绘制收支预算与决算对比图。")
     fig = new_figure(1.0 + 0.36 * len(labels))  # two bars and two labels a group
     ax = fig.subplots()
-    _grouped_hbars(ax, labels, [(basis, budget, PALETTE["budget"]),
+    grouped_hbars(ax, labels, [(basis, budget, PALETTE["budget"]),
                                 ("决算", actual, PALETTE["actual"])])
     ax.set_xlabel("万元")
     ax.set_title(f"{ev.year}年度收支预算与决算对比（{basis}未提供的项目只显示决算）")
-    _legend(fig)
+    legend(fig)
     return fig
 
 
-@_chart
+@chart
 def spending_structure(ev: Evaluation) -> Figure | Paragraph:
     """Spending by type as one stacked bar, with the unexplained remainder shown as such."""
     d = ev.data
@@ -287,7 +91,7 @@ def spending_structure(ev: Evaluation) -> Figure | Paragraph:
         parts.append(("未说明差额", gap))
     if math.isnan(total) or not parts:
         what = "本年支出合计决算数" if math.isnan(total) else "支出分项决算数"
-        return _nothing(f"{ev.year}年度{what}未提供，未绘制支出结构图。")
+        return nothing(f"{ev.year}年度{what}未提供，未绘制支出结构图。")
     import seaborn as sns
 
     fig = new_figure(2.2)
@@ -307,11 +111,11 @@ def spending_structure(ev: Evaluation) -> Figure | Paragraph:
     ax.set_xlim(0, max(left, total) * 1.02)
     ax.set_xlabel("万元")
     ax.set_title(f"{ev.year}年度支出结构（本年支出合计{fmt.amount(total)}）")
-    _legend(fig, ncol=2)
+    legend(fig, ncol=2)
     return fig
 
 
-@_chart
+@chart
 def three_public_change(ev: Evaluation) -> Figure | Paragraph:
     """"三公"经费 this year vs last year, by item (items without either figure are left out)."""
     lines = sheet_lines(ev.data, ev.settings, "three_public")
@@ -325,14 +129,14 @@ def three_public_change(ev: Evaluation) -> Figure | Paragraph:
         before.append(prior)
         now.append(actual)
     if not labels:
-        return _nothing(f"“三公”经费{ev.year - 1}年、{ev.year}年决算数均未提供，未绘制对比图。")
+        return nothing(f"“三公”经费{ev.year - 1}年、{ev.year}年决算数均未提供，未绘制对比图。")
     fig = new_figure(1.0 + 0.36 * len(labels))  # two bars and two labels a group
     ax = fig.subplots()
-    _grouped_hbars(ax, labels, [(f"{ev.year - 1}年", before, PALETTE["prior"]),
+    grouped_hbars(ax, labels, [(f"{ev.year - 1}年", before, PALETTE["prior"]),
                                 (f"{ev.year}年", now, PALETTE["actual"])])
     ax.set_xlabel("万元")
     ax.set_title(f"“三公”经费 {ev.year - 1}年与{ev.year}年对比")
-    _legend(fig)
+    legend(fig)
     return fig
 
 
@@ -341,17 +145,7 @@ def three_public_change(ev: Evaluation) -> Figure | Paragraph:
 # ---------------------------------------------------------------------------------------------
 
 
-def _hbar_axes(fig: Figure, labels: list[str]):
-    """Axes for horizontal bars, top to bottom in ``labels`` order; returns (ax, ys)."""
-    ax = fig.subplots()
-    ys = list(range(len(labels)))[::-1]
-    ax.set_yticks(ys, labels)
-    ax.set_ylim(-0.6, len(labels) - 0.4)
-    ax.grid(axis="y", visible=False)
-    return ax, ys
-
-
-@_chart
+@chart
 def attainment_overview(ev: Evaluation, domain: str) -> Figure | Paragraph | None:
     """实际/目标 for each of this year's targets that has an actual value, coloured by status;
     targets without an actual value are named under the chart, not drawn. None when the domain
@@ -363,11 +157,11 @@ def attainment_overview(ev: Evaluation, domain: str) -> Figure | Paragraph | Non
     missing = a[a["actual"].isna()]
     a = a[a["actual"].notna()]
     if a.empty:
-        return _nothing(f"{ev.year}年度{name}目标{len(missing)}项均未提供实际值"
+        return nothing(f"{ev.year}年度{name}目标{len(missing)}项均未提供实际值"
                         f"（{'、'.join(missing['label_zh'])}），无法判断完成情况，未绘制目标完成情况图。")
     labels = [wrap_label(t) for t in a["label_zh"]]
-    fig = new_figure(_fit_height(labels, base=1.4) + (0.35 if len(missing) else 0))
-    ax, ys = _hbar_axes(fig, labels)
+    fig = new_figure(fit_height(labels, base=1.4) + (0.35 if len(missing) else 0))
+    ax, ys = hbar_axes(fig, labels)
     finite = a["ratio_pct"].dropna()
     top = max(130.0, float(finite.max()) * 1.6) if not finite.empty else 130.0
     for y, (_, r) in zip(ys, a.iterrows(), strict=True):
@@ -375,21 +169,21 @@ def attainment_overview(ev: Evaluation, domain: str) -> Figure | Paragraph | Non
         actual = fmt.with_unit(r["actual"], r["unit"], qualifier=r["qualifier"])
         if not math.isnan(r["ratio_pct"]):
             ax.barh(y, r["ratio_pct"], color=color, height=0.6)
-            _value_text(ax, r["ratio_pct"] + top * 0.01, y,
+            value_text(ax, r["ratio_pct"] + top * 0.01, y,
                         f"{fmt.pct(r['ratio_pct'])}（实际{actual}，目标{target_text(r)}）")
         else:
             ax.plot([0], [y], marker="|", color=color, markersize=10)
             why = f"，实际/目标{r['ratio_note']}" if r["ratio_note"] else ""
-            _value_text(ax, top * 0.01, y,
+            value_text(ax, top * 0.01, y,
                         f"{r['status']}：实际{actual}，目标{target_text(r)}{why}",
                         color="#333333")
     ax.axvline(100, color="black", linestyle="--", linewidth=0.8)
     ax.set_xlim(0, top)
     ax.set_xlabel("实际值 / 目标值（%），虚线为100%")
     present = [s for s in STATUS_COLORS if s in set(a["status"])]
-    _legend(fig, handles=[Patch(color=STATUS_COLORS[s], label=s) for s in present])
+    legend(fig, handles=[Patch(color=STATUS_COLORS[s], label=s) for s in present])
     ax.set_title(f"{ev.year}年度{name}目标完成情况")
-    _note_missing(ax, "无实际值，见“数据缺口”", list(missing["label_zh"]))
+    note_missing(ax, "无实际值，见“数据缺口”", list(missing["label_zh"]))
     return fig
 
 
@@ -398,28 +192,28 @@ def _aid_bars(ev: Evaluation, column: str, title: str, unit_label: str, what: st
     """Bars of one 学生资助 column for the programmes that have a value; (fig|text, ax, rows)."""
     p = programme_frame(ev.data)
     if p.empty:
-        return _nothing(f"{ev.year}年度学生资助表未填写，未绘制{title}图。"), None, p
+        return nothing(f"{ev.year}年度学生资助表未填写，未绘制{title}图。"), None, p
     missing = list(p.loc[p[column].isna(), "program"])
     p = p[p[column].notna()]
     if p.empty:
-        return _nothing(f"学生资助表各项目的{what}均未提供（{'、'.join(missing)}），"
+        return nothing(f"学生资助表各项目的{what}均未提供（{'、'.join(missing)}），"
                         f"未绘制{title}图。"), None, p
     p = p.reset_index(drop=True)
     labels = [wrap_label(t) for t in p["program"]]
-    fig = new_figure(_fit_height(labels) + (0.35 if missing else 0))
-    ax, ys = _hbar_axes(fig, labels)
+    fig = new_figure(fit_height(labels) + (0.35 if missing else 0))
+    ax, ys = hbar_axes(fig, labels)
     colors = [PALETTE["actual"] if g else PALETTE["budget"] for g in p["group"]]
     values = p[column] / scale
     ax.barh(ys, values, color=colors, height=0.6)
     ax.set_xlabel(unit_label)
     ax.set_title(f"{ev.year}年度学生资助：{title}")
     ax.set_xlim(0, float(values.max()) * 1.45)
-    _note_missing(ax, f"{what}未提供", missing)
+    note_missing(ax, f"{what}未提供", missing)
     p["y"] = ys
     return fig, ax, p
 
 
-@_chart
+@chart
 def aid_amounts(ev: Evaluation) -> Figure | Paragraph:
     """Aid amount by programme (万元), with each programme's share of the total."""
     label, unit = PROGRAMME_FIELDS["amount_wan_yuan"]
@@ -427,17 +221,17 @@ def aid_amounts(ev: Evaluation) -> Figure | Paragraph:
     if ax is None:
         return fig
     for _, r in p.iterrows():
-        _value_text(ax, r["amount_wan_yuan"], r["y"],
+        value_text(ax, r["amount_wan_yuan"], r["y"],
                     f"{fmt.amount(r['amount_wan_yuan'])}"
                     f"（{fmt.pct(r['amount_share_pct'], missing='—')}）")
     groups = sorted({g for g in p["group"] if g})
     if groups:
-        _legend(fig, handles=[Patch(color=PALETTE["actual"], label="、".join(groups)),
+        legend(fig, handles=[Patch(color=PALETTE["actual"], label="、".join(groups)),
                               Patch(color=PALETTE["budget"], label="其他资助项目")])
     return fig
 
 
-@_chart
+@chart
 def aid_persons(ev: Evaluation) -> Figure | Paragraph:
     """Persons aided by programme, in the 计数单位 the sheet gives for each (人次 or 人);
     programmes without a count are named, not drawn."""
@@ -446,13 +240,13 @@ def aid_persons(ev: Evaluation) -> Figure | Paragraph:
     if ax is None:
         return fig
     for _, r in p.iterrows():
-        _value_text(ax, r["persons"] / 10_000, r["y"], f"{fmt.count(r['persons'], r['count_unit'])}")
+        value_text(ax, r["persons"] / 10_000, r["y"], f"{fmt.count(r['persons'], r['count_unit'])}")
     units = list(dict.fromkeys(p["count_unit"]))
     ax.set_xlabel("、".join(f"万{u}" for u in units) + ("（各项目按其计数单位）" if len(units) > 1 else ""))
     return fig
 
 
-@_chart
+@chart
 def aid_per_capita(ev: Evaluation) -> Figure | Paragraph:
     """Per-person aid (元) by programme; the standard as a black mark; below standard in red."""
     label, _ = PROGRAMME_FIELDS["per_capita_yuan"]
@@ -460,10 +254,10 @@ def aid_per_capita(ev: Evaluation) -> Figure | Paragraph:
     missing = list(p.loc[p["per_capita_yuan"].isna(), "program"])
     p = p[p["per_capita_yuan"].notna()].reset_index(drop=True)
     if p.empty:
-        return _nothing(f"没有可计算{label}的资助项目（受助人次/人数或金额未提供），未绘制{label}图。")
+        return nothing(f"没有可计算{label}的资助项目（受助人次/人数或金额未提供），未绘制{label}图。")
     labels = [wrap_label(t) for t in p["program"]]
-    fig = new_figure(_fit_height(labels) + (0.35 if missing else 0))
-    ax, ys = _hbar_axes(fig, labels)
+    fig = new_figure(fit_height(labels) + (0.35 if missing else 0))
+    ax, ys = hbar_axes(fig, labels)
     colors = [STATUS_COLORS["未达成"] if f == BELOW_STANDARD else PALETTE["actual"]
               for f in p["flag"]]
     ax.barh(ys, p["per_capita_yuan"], color=colors, height=0.6)
@@ -476,14 +270,14 @@ def aid_per_capita(ev: Evaluation) -> Figure | Paragraph:
                      f"为标准的{fmt.pct(r['per_capita_to_standard_pct'])}）")
         standard = 0 if math.isnan(r["standard_yuan"]) else r["standard_yuan"]
         right = max(r["per_capita_yuan"], standard)
-        _value_text(ax, right, y, text)
+        value_text(ax, right, y, text)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_xlim(p["per_capita_yuan"].min() * 0.5, p["per_capita_yuan"].max() * 40)
     units = "、".join(f"元/{u}" for u in dict.fromkeys(p["count_unit"]))
     ax.set_xlabel(f"{label}（{units}，对数刻度）；黑色竖线为{std_label}，红色为低于标准")
     ax.set_title(f"{ev.year}年度各资助项目{label}与{std_label}")
-    _note_missing(ax, "受助人次/人数或金额未提供，无法计算", missing)
+    note_missing(ax, "受助人次/人数或金额未提供，无法计算", missing)
     return fig
 
 
@@ -509,7 +303,7 @@ def _comparable(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     return drawn, [r for r in rows if not any(r is d for d in drawn)]
 
 
-@_chart
+@chart
 def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
     """The figures of one catalog topic as bars: those its ``chart`` lists (all of them when it
     lists none), one panel per unit (a bar of 万元 beside one of 个 compares nothing) holding
@@ -542,7 +336,7 @@ def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
         return None
     labels = [[wrap_label(str(r["label_zh"])) for r in g] for _, g in panels]
     # A panel of one figure (a rate against its target) needs no more than a row's height.
-    heights = [_fit_height(lab, base=0.45, least=1.8 if len(lab) > 1 else 1.2) for lab in labels]
+    heights = [fit_height(lab, base=0.45, least=1.8 if len(lab) > 1 else 1.2) for lab in labels]
     notes = bool(missing) + bool(out_of_scale)
     fig = new_figure(sum(heights) + 0.7 + 0.35 * notes)
     axes = fig.subplots(len(panels), 1, squeeze=False, height_ratios=heights).ravel()
@@ -566,36 +360,36 @@ def topic_chart(ev: Evaluation, domain: str, topic: str) -> Figure | None:
             text = fmt.with_unit(v, unit, int(r["decimals"]), qualifier=r["qualifier"])
             if r["id"] in goal:
                 text += f"（目标{fmt.with_unit(goal[r['id']], unit)}）"
-            _value_text(ax, max(v, goal.get(r["id"], v)), y, text)
+            value_text(ax, max(v, goal.get(r["id"], v)), y, text)
         if unit == "%":
             ax.axvline(100, color="#555555", linestyle="--", linewidth=0.8)
         ax.set_xlim(low * 1.5, top * 1.5 if top > 0 else 1)
         ax.set_xlabel(unit + ("；黑色竖线为本年度目标" if marks else ""))
     axes[0].set_title(f"{ev.year}年度{spec.label_zh}")
-    note = _note_missing(axes[-1], "未提供或无法计算，见“数据缺口”", missing)
-    _note_missing(axes[-1], f"与同单位的其他指标相差{COMPARABLE_RATIO:g}倍以上，数值见上表",
+    note = note_missing(axes[-1], "未提供或无法计算，见“数据缺口”", missing)
+    note_missing(axes[-1], f"与同单位的其他指标相差{COMPARABLE_RATIO:g}倍以上，数值见上表",
                   out_of_scale, under=note)
     return fig
 
 
-@_chart
+@chart
 def score_by_level1(ev: Evaluation) -> Figure | Paragraph:
     """The reviewed score sheet by 一级 indicator: points available against the 复核得分, and the
     department's own item scores summed by 一级 indicator when it gave them."""
     r = score(ev)
     subs = r.subtotals
     if subs.empty:
-        return _nothing("评分表没有一级指标，未绘制得分图。")
+        return nothing("评分表没有一级指标，未绘制得分图。")
     if not r.scorable:
-        return _nothing("评分规则执行出错，复核得分无法计算，未绘制得分图。")
+        return nothing("评分规则执行出错，复核得分无法计算，未绘制得分图。")
     items = claimed_items(ev, r.sheet)
     level1 = {i.id: i.level1 for i in r.sheet.items}
     claimed = ({} if items.empty or items["score"].isna().all() else
                items[items["matched"]].assign(level1=lambda f: f["item"].map(level1))
                .groupby("level1")["score"].sum().to_dict())
     labels = [wrap_label(t, 8) for t in subs["level1"]]
-    fig = new_figure(_fit_height(labels, base=1.3))
-    ax, y = _hbar_axes(fig, labels)
+    fig = new_figure(fit_height(labels, base=1.3))
+    ax, y = hbar_axes(fig, labels)
     ax.barh(y, subs["points_adjusted"], color=PALETTE["budget"], label="分值")
     if claimed:
         ax.barh([v + 0.22 for v in y], [claimed.get(k, 0.0) for k in subs["level1"]],
@@ -603,16 +397,16 @@ def score_by_level1(ev: Evaluation) -> Figure | Paragraph:
     ax.barh(y, subs["score"], height=0.4 if not claimed else 0.3, color=PALETTE["actual"],
             label="复核得分")
     for yi, (_, s) in zip(y, subs.iterrows(), strict=True):
-        _value_text(ax, s["points_adjusted"], yi,
+        value_text(ax, s["points_adjusted"], yi,
                     f"{fmt.num(s['score'])} / {fmt.num(s['points_adjusted'])}")
     ax.set_xlim(0, float(subs["points_adjusted"].max()) * 1.3)
     ax.set_xlabel("分")
     ax.set_title(f"{ev.year}年度复核得分（按一级指标）：合计{fmt.num(r.total)}分，等级“{r.grade}”")
-    _legend(fig)
+    legend(fig)
     return fig
 
 
-@_chart
+@chart
 def indicator_trend(ev: Evaluation, domain: str = "finance", max_panels: int = 9):
     """Small multiples: each percentage indicator of ``domain`` over every year present.
 
@@ -626,7 +420,7 @@ def indicator_trend(ev: Evaluation, domain: str = "finance", max_panels: int = 9
     s = s[(s["unit"] == "%") & s["value"].notna()]
     ids = [i for i, g in s.groupby("id", sort=False) if len(g) >= 2][:max_panels]
     if not ids:
-        return _nothing("没有在两个及以上年度都有数值的百分比指标，未绘制历年变化图。")
+        return nothing("没有在两个及以上年度都有数值的百分比指标，未绘制历年变化图。")
     ncols = 3
     nrows = max(1, math.ceil(len(ids) / ncols))
     fig = new_figure(2.3 * nrows + 0.4)

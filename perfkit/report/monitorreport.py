@@ -23,15 +23,15 @@ from perfkit.atomic import write_bytes_atomic
 from perfkit.cells import is_missing
 from perfkit.data.template import write_cell
 from perfkit.report.blocks import Blocks, Heading, Paragraph, b, bullets, note, par
-from perfkit.report.charts import (
+from perfkit.report.chartkit import (
     PALETTE,
-    _chart,
-    _fit_height,
-    _hbar_axes,
-    _legend,
-    _note_missing,
-    _value_text,
+    chart,
+    fit_height,
+    hbar_axes,
+    legend,
     new_figure,
+    note_missing,
+    value_text,
     wrap_label,
 )
 from perfkit.report.tables import styled
@@ -116,7 +116,7 @@ def budget_table(mon: Monitoring):
                   tones={"预警等级": LEVEL_TONES, "进度节点": {"未达到": "verdict-bad"}})
 
 
-@_chart
+@chart
 def execution_chart(mon: Monitoring) -> Figure | Paragraph:
     """Execution of each budget line against the calendar line (N/12), coloured by level."""
     lines = m.budget_lines(mon)
@@ -125,13 +125,13 @@ def execution_chart(mon: Monitoring) -> Figure | Paragraph:
     if drawn.empty:
         return note("预算执行表没有既有预算数又有执行数的项目，未绘制执行进度图。")
     labels = [wrap_label(t, 8) for t in drawn["label"]]
-    fig = new_figure(_fit_height(labels, base=1.5))
-    ax, ys = _hbar_axes(fig, labels)
+    fig = new_figure(fit_height(labels, base=1.5))
+    ax, ys = hbar_axes(fig, labels)
     top = max(110.0, float(drawn["execution_pct"].max()) * 1.25)
     for y, (_, r) in zip(ys, drawn.iterrows(), strict=True):
         ax.barh(y, r["execution_pct"], color=LEVEL_COLORS.get(r["level"], PALETTE["actual"]),
                 height=0.6)
-        _value_text(ax, r["execution_pct"] + top * 0.01, y,
+        value_text(ax, r["execution_pct"] + top * 0.01, y,
                     f"{fmt.pct(r['execution_pct'])}（调整后{fmt.pct(r['adjusted_pct'])}）")
     ax.axvline(mon.time_pct, color="black", linestyle="--", linewidth=0.9)
     floor = m.floor_for(mon)
@@ -142,8 +142,8 @@ def execution_chart(mon: Monitoring) -> Figure | Paragraph:
     ax.set_xlabel(f"截至{mon.month}月执行数 / 预算数（%），虚线为时间进度{fmt.pct(mon.time_pct)}{where}")
     ax.set_title(f"{mon.year}年{_period(mon)}预算执行进度")
     present = [lv for lv in LEVEL_COLORS if lv in set(drawn["level"])]
-    _legend(fig, handles=[Patch(color=LEVEL_COLORS[lv], label=f"预警{lv}") for lv in present])
-    _note_missing(ax, "缺少预算数或执行数", missing)
+    legend(fig, handles=[Patch(color=LEVEL_COLORS[lv], label=f"预警{lv}") for lv in present])
+    note_missing(ax, "缺少预算数或执行数", missing)
     return fig
 
 
@@ -178,7 +178,7 @@ def target_table(mon: Monitoring):
                   tones={"判断": {"有风险": "verdict-bad", "预计完成": "verdict-ok"}})
 
 
-@_chart
+@chart
 def targets_chart(mon: Monitoring) -> Figure | Paragraph:
     """Each target's 全年预计完成 as a share of its 年度指标值, at risk in red."""
     rows = m.target_rows(mon)
@@ -191,22 +191,22 @@ def targets_chart(mon: Monitoring) -> Figure | Paragraph:
     if drawn.empty:
         return note("没有既有年度指标值又有全年预计完成的目标，未绘制目标预计完成图。")
     labels = [wrap_label(t) for t in drawn["name"]]
-    fig = new_figure(_fit_height(labels, base=1.5) + (0.35 if missing else 0))
-    ax, ys = _hbar_axes(fig, labels)
+    fig = new_figure(fit_height(labels, base=1.5) + (0.35 if missing else 0))
+    ax, ys = hbar_axes(fig, labels)
     top = max(130.0, float(drawn["share"].max()) * 1.3)
     for y, (_, r) in zip(ys, drawn.iterrows(), strict=True):
         color = RISK_COLORS["有风险" if r["at_risk"] else "预计完成"]
         ax.barh(y, r["share"], color=color, height=0.6)
         why = f"，{r['likelihood']}" if r["likelihood"] else ""
-        _value_text(ax, r["share"] + top * 0.01, y,
+        value_text(ax, r["share"] + top * 0.01, y,
                     f"预计{_value(r['expected'], r['unit'])}（目标{r['direction']}"
                     f"{_value(r['target'], r['unit'])}{why}）")
     ax.axvline(100, color="black", linestyle="--", linewidth=0.8)
     ax.set_xlim(0, top)
     ax.set_xlabel("全年预计完成 / 年度指标值（%），虚线为100%；“≤”指标低于100%为达成")
     ax.set_title(f"{mon.year}年绩效目标全年预计完成情况（截至{mon.month}月）")
-    _legend(fig, handles=[Patch(color=c, label=k) for k, c in RISK_COLORS.items()])
-    _note_missing(ax, "年度指标值为0或未填、或未填全年预计完成", missing)
+    legend(fig, handles=[Patch(color=c, label=k) for k, c in RISK_COLORS.items()])
+    note_missing(ax, "年度指标值为0或未填、或未填全年预计完成", missing)
     return fig
 
 

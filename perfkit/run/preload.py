@@ -76,12 +76,12 @@ def warm() -> None:
     import nbformat
     import nbformat.v4 as v4
 
-    from perfkit.report import charts
     from perfkit.report.blocks import Chart, Heading, Table, par
+    from perfkit.report.chartkit import new_figure
     from perfkit.report.meta import ReportMeta
     from perfkit.report.render import render_notebook
 
-    fig = charts.new_figure(1.2)
+    fig = new_figure(1.2)
     ax = fig.subplots()
     ax.barh(["部门整体支出（预热）"], [133.49])
     ax.set_title("2019年度预算执行率（%）")

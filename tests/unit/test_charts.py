@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text as MplText
 
+from perfkit.report import chartkit
 from perfkit.report import charts as _charts
 from perfkit.report.blocks import Chart, Paragraph
 
@@ -131,8 +132,8 @@ def _check_only_rows_with_values(name: str, fig: Figure) -> None:
 
 def _check_printed_type(name: str, fig: Figure, renderer) -> None:
     width_in = fig.get_tightbbox(renderer).width  # the PNG is cropped to this (bbox_inches)
-    scale = charts.WIDTH_IN / width_in  # img.chart is printed as wide as the text column
-    assert width_in <= charts.WIDTH_IN * 1.15, f"{name}: {width_in:.2f} in wide, printed smaller"
+    scale = chartkit.WIDTH_IN / width_in  # img.chart is printed as wide as the text column
+    assert width_in <= chartkit.WIDTH_IN * 1.15, f"{name}: {width_in:.2f} in wide, printed smaller"
     for text in fig.findobj(MplText):
         if text.get_visible() and text.get_text().strip():
             printed = text.get_fontsize() * scale
@@ -257,17 +258,17 @@ def test_topic_chart_draws_each_unit_shared_by_two_figures_with_targets_and_qual
     ],
 )
 def test_wrap_label_breaks_at_sensible_points(text, lines):
-    wrapped = charts.wrap_label(text)
+    wrapped = chartkit.wrap_label(text)
     parts = wrapped.split("\n")
     assert "".join(parts) == text and len(parts) == lines
-    assert all(len(p) <= charts.LABEL_CHARS for p in parts)
+    assert all(len(p) <= chartkit.LABEL_CHARS for p in parts)
     assert "20条" in wrapped or "20" not in text  # never "2\n0条"
 
 
 def test_wrap_label_examples():
-    assert charts.wrap_label("家庭经济困难学生生活费补助") == "家庭经济困难\n学生生活费补助"
-    assert charts.wrap_label("五大护苗行动覆盖学校（幼儿园）") == "五大护苗行动覆盖学校\n（幼儿园）"
-    wrapped = charts.wrap_label("有省、市、县、校级科研课题的学校比例")
+    assert chartkit.wrap_label("家庭经济困难学生生活费补助") == "家庭经济困难\n学生生活费补助"
+    assert chartkit.wrap_label("五大护苗行动覆盖学校（幼儿园）") == "五大护苗行动覆盖学校\n（幼儿园）"
+    wrapped = chartkit.wrap_label("有省、市、县、校级科研课题的学校比例")
     assert wrapped == "有省、市、县、\n校级科研课题的学校比例"
 
 
