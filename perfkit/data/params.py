@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import os
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,35 +24,22 @@ from pydantic.dataclasses import dataclass
 
 from perfkit import config, reads, yamlcheck
 from perfkit.data.limits import MAX_COLUMNS, MAX_ROWS, MAX_WORKBOOK_MB, ReadLimits
-from perfkit.data.sheets import SHEET_BY_NAME
+from perfkit.data.settingvalues import (
+    RESULT_USE_DEFAULT,
+    SLUG,
+    ascending,
+    date_text,
+    iso_date,
+    month_floors,
+    one_line,
+    result_use_map,
+    sheet_name,
+    shown,
+    slug,
+    workbook_cell,
+)
 from perfkit.domains import catalogs, domain_labels
 from perfkit.errors import ParamsError
-
-#: A department code, score-sheet name or notebook name: a folder or file name, never a path.
-#: Matched with ``fullmatch`` (``$`` would accept a trailing newline).
-_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-#: A cell as perfkit names it in messages: ``三公经费!C5`` (sheet name, then A1 reference).
-CELL_REF = re.compile(
-    r"^\s*(?P<sheet>[^!！\s]+)\s*[!！]\s*(?P<cell>[A-Za-z]{1,3}[1-9][0-9]{0,6})\s*$")
-
-
-def _slug(value: str) -> str:
-    if not _SLUG.fullmatch(value):
-        raise ValueError(f"“{_shown(value)}”无效：只能包含字母、数字、- 和 _，例如 yiyang-edu")
-    return value
-
-
-def _shown(value: object) -> str:
-    """A name as typed, control characters visible (a trailing newline shows as \\n)."""
-    text = str(value)
-    return repr(text)[1:-1] if any(not ch.isprintable() for ch in text) else text
-
-
-def _sheet_name(value: str) -> str:
-    if not _SLUG.fullmatch(value):  # a file stem under params/score_sheets/, never a path
-        raise ValueError(f"“{_shown(value)}”无效：应为 params/score_sheets/ 下评分表的文件名（不含 "
-                         ".yaml），只能包含字母、数字、- 和 _")
-    return value
 
 
 def _project(info: ValidationInfo) -> config.Project | None:
@@ -122,65 +107,6 @@ def _notebook(value: str, info: ValidationInfo) -> str:
     return _notebook_of(value, _project(info))
 
 
-def _one_line(value: str) -> str:
-    if any(ch in value for ch in "\r\n\t") or len(value) > 200:
-        raise ValueError("应为一行文字（不超过200字，不含换行）")
-    return value.strip()
-
-
-def _date_text(value: object) -> object:
-    """A date YAML read as a date (``review_date: 2020-06-30``), as the text it was."""
-    return value.isoformat() if isinstance(value, datetime.date) else value
-
-
-def _iso_date(value: str) -> str:
-    value = value.strip()
-    if value:
-        try:
-            datetime.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"“{_shown(value)}”不是日期：应写成 YYYY-MM-DD，如 2020-06-30") from None
-    return value
-
-
-#: 结果应用 by grade when the settings say nothing (财预〔2020〕10号 第二十七条 practice).
-RESULT_USE_DEFAULT: dict[str, str] = {
-    "优": "予以支持，下年度预算优先保障",
-    "良": "予以支持，督促整改存在的问题",
-    "中": "核减下年度预算10%-30%，限期整改",
-    "差": "核减下年度预算30%以上，限期整改；整改不到位的暂停安排",
-}
-
-
-def _result_use(value: dict[str, str]) -> dict[str, str]:
-    unknown = [k for k in value if k not in RESULT_USE_DEFAULT]
-    if unknown:
-        raise ValueError(f"结果应用的等级只能是 优、良、中、差，不能是“{_shown(unknown[0])}”")
-    return {k: v.strip() for k, v in value.items()}
-
-
-def _cell(value: str) -> str:
-    m = CELL_REF.match(value)
-    if not m or m["sheet"] not in SHEET_BY_NAME:
-        raise ValueError(f"“{value}”不是工作簿单元格：应写作 表名!单元格，如 三公经费!C5"
-                         "（照抄 perfkit 提示中的位置）")
-    return f"{m['sheet']}!{m['cell'].upper()}"
-
-
-def _ascending(value: tuple[float, float]) -> tuple[float, float]:
-    if not 0 <= value[0] <= value[1] <= 200:
-        raise ValueError("两个界限应在 0 到 200 之间，且第一个不大于第二个，如 [60, 80]")
-    return value
-
-
-def _month_floors(value: dict[int, float]) -> dict[int, float]:
-    for month, floor in value.items():
-        if not 1 <= month <= 11 or not 0 <= floor <= 100:
-            raise ValueError(f"“{month}: {floor}”无效：月份为 1 到 11，执行率为 0 到 100，"
-                             "如 {4: 25, 6: 40}")
-    return dict(sorted(value.items()))
-
-
 Amount = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
 
 
@@ -212,7 +138,7 @@ class Settings:
     "Run settings" is generated from those descriptions, and a test keeps the two identical.
     """
 
-    department: Annotated[StrictStr, AfterValidator(_slug), _setting(
+    department: Annotated[StrictStr, AfterValidator(slug), _setting(
         "部门代码（data/ 下的文件夹名）",
         "The department code: the folder under `data/` and `params/`. A settings file naming "
         "another department is refused.",
@@ -254,7 +180,7 @@ class Settings:
         "比率核对的容差（百分点）",
         "The same for ratios and rates, in percentage points.",
         "tolerance_pp: 0.01", values="a number ≥ 0")] = 0.1
-    score_sheet: Annotated[StrictStr, AfterValidator(_sheet_name), _setting(
+    score_sheet: Annotated[StrictStr, AfterValidator(sheet_name), _setting(
         "复核评分表（params/score_sheets/ 下的文件名，不含 .yaml）",
         "The score sheet of the 复核得分: a file stem under `params/score_sheets/` (a project's "
         "own wins) or one perfkit ships, `input-process-output-outcome` or `cz-2020-10` "
@@ -285,7 +211,7 @@ class Settings:
         "notebooks: [report, review]",
         values="a list of `report`, `review`, `finance` and domain keys or 领域 labels",
         default="(absent) all, one domain report per domain")] = None
-    confirmed_values: Annotated[tuple[Annotated[StrictStr, AfterValidator(_cell)], ...],
+    confirmed_values: Annotated[tuple[Annotated[StrictStr, AfterValidator(workbook_cell)], ...],
                                 _setting(
         "经核实的异常数值所在单元格（如 三公经费!C5）：不再拒绝工作簿，作为提醒列出",
         "Cells whose size the plausibility checks flag but that the department confirmed as "
@@ -313,20 +239,20 @@ class Settings:
         "after the department supplied what it could, where what is still missing scores 0 "
         "under the 复核口径 rule that says so.",
         "review_stage: final")] = "initial"
-    review_org: Annotated[StrictStr, AfterValidator(_one_line), _setting(
+    review_org: Annotated[StrictStr, AfterValidator(one_line), _setting(
         "复核机构（复核意见的署名单位，如 益阳市财政局）",
         "The reviewing body that signs the 复核意见 (its 落款 and conclusion page). Left "
         "blank, the opinion leaves the line blank for hand filling.",
         "review_org: 益阳市财政局", values="a line of text", default="blank")] = ""
-    reviewer: Annotated[StrictStr, AfterValidator(_one_line), _setting(
+    reviewer: Annotated[StrictStr, AfterValidator(one_line), _setting(
         "复核人（多人用顿号分隔）",
         "Who reviewed: printed on the conclusion page beside the signature line.",
         "reviewer: 张三、李四", values="a line of text", default="blank")] = ""
-    review_doc_no: Annotated[StrictStr, AfterValidator(_one_line), _setting(
+    review_doc_no: Annotated[StrictStr, AfterValidator(one_line), _setting(
         "复核意见文号（如 益财绩〔2020〕12号）",
         "The 文号 of the 复核意见, printed under its title; blank leaves it out.",
         "review_doc_no: 益财绩〔2020〕12号", values="a line of text", default="blank")] = ""
-    review_date: Annotated[StrictStr, BeforeValidator(_date_text), AfterValidator(_iso_date),
+    review_date: Annotated[StrictStr, BeforeValidator(date_text), AfterValidator(iso_date),
                            _setting(
         "复核意见日期（YYYY-MM-DD）；补充资料期限和整改期限从这天算起",
         "The date of the 复核意见 (YYYY-MM-DD): its 落款, and the day the 补充资料 and "
@@ -341,7 +267,7 @@ class Settings:
         "整改期限（天，自复核意见日期起）",
         "Days the department has to rectify the problems the 复核意见 lists (its 整改要求).",
         "rectify_days: 90", values="1–730")] = 60
-    result_use: Annotated[dict[StrictStr, StrictStr], AfterValidator(_result_use), _setting(
+    result_use: Annotated[dict[StrictStr, StrictStr], AfterValidator(result_use_map), _setting(
         "结果应用：按复核等级（优、良、中、差）写明预算安排上的处理",
         "What the 复核 grade means for next year's budget (结果应用), by grade: printed on "
         "the conclusion page of the 复核意见 and in a bureau's summary. A grade left out keeps "
@@ -350,12 +276,12 @@ class Settings:
         values="a mapping of 优/良/中/差 to a line of text",
         default="优/良 予以支持，中 核减10%-30%，差 核减30%以上")] = \
         dataclasses.field(default_factory=dict)
-    monitor_levels_pct: Annotated[tuple[float, float], AfterValidator(_ascending), _setting(
+    monitor_levels_pct: Annotated[tuple[float, float], AfterValidator(ascending), _setting(
         "监控预警等级的界限（%，时间进度调整后的执行率）：低于第一个为红色，低于第二个为黄色，其余绿色",
         "Warning levels of mid-year monitoring (`perfkit run --monitor N`): execution ÷ "
         "(N/12), in %; below the first bound is 红色, below the second 黄色, else 绿色.",
         "monitor_levels_pct: [60, 80]", values="two numbers 0–200, ascending")] = (60.0, 80.0)
-    monitor_month_floors_pct: Annotated[dict[int, float], AfterValidator(_month_floors), _setting(
+    monitor_month_floors_pct: Annotated[dict[int, float], AfterValidator(month_floors), _setting(
         "按月的执行进度节点（月份: 累计执行率%）：截至月份已过的最近节点未达到的，列为进度预警",
         "Execution floors by month end (month: cumulative execution %): monitoring at month N "
         "checks the latest floor at or before N; execution below it is a 进度预警.",
@@ -478,9 +404,9 @@ def check_notebooks(names: list[str], project: config.Project | None = None) -> 
         try:
             out.append(notebook_key(name, project))
         except ParamsError:
-            if not _SLUG.fullmatch(name):
+            if not SLUG.fullmatch(name):
                 raise ParamsError(
-                    f"--notebook（-n）的值“{_shown(name)}”不是笔记本名称（不能含路径、空白或 / \\ . "
+                    f"--notebook（-n）的值“{shown(name)}”不是笔记本名称（不能含路径、空白或 / \\ . "
                     f"等字符）；可用：{', '.join(config.DOCUMENTS)}，或一个领域的代码或名称"
                     f"（{_known_domains(project)}）") from None
             out.append(name)
@@ -489,9 +415,9 @@ def check_notebooks(names: list[str], project: config.Project | None = None) -> 
 
 def check_department(dept: str) -> str:
     """Return ``dept`` if it is a safe department code, else raise ParamsError."""
-    if not isinstance(dept, str) or not _SLUG.fullmatch(dept):
+    if not isinstance(dept, str) or not SLUG.fullmatch(dept):
         raise ParamsError(
-            f"部门代码“{_shown(dept)}”无效：只能包含字母、数字、- 和 _（它是 data/ 下的文件夹名），"
+            f"部门代码“{shown(dept)}”无效：只能包含字母、数字、- 和 _（它是 data/ 下的文件夹名），"
             "例如 yiyang-edu。"
         )
     return dept
@@ -560,9 +486,9 @@ def settings_for_workbook(workbook: str | Path, year: int | None, params_file: s
             if not isinstance(raw.get("year", year), int):
                 return None  # the year is known once the workbook is read (the caller retries)
         return load_settings_file(params_file,
-                                  department if _SLUG.fullmatch(department) else "audit",
+                                  department if SLUG.fullmatch(department) else "audit",
                                   year, project)
-    if not isinstance(year, int) or not _SLUG.fullmatch(department) \
+    if not isinstance(year, int) or not SLUG.fullmatch(department) \
             or not config.params_path(department, year, project).exists():
         return None
     return load_settings(department, year, project=project)
@@ -607,8 +533,8 @@ def _check_identity(raw: dict[str, Any], department: str, year: int, path: Path,
         if key in raw and raw[key] != wanted:
             line = yamlcheck.line_of(node, [key])
             raise ParamsError(
-                f"运行设置 {path}{f' 第 {line} 行' if line else ''}: 这是{what}“{_shown(raw[key])}”的运行"
-                f"设置（{key}: {_shown(raw[key])}），但要处理的是{what}“{wanted}”。请改用该{what}自己的运行"
+                f"运行设置 {path}{f' 第 {line} 行' if line else ''}: 这是{what}“{shown(raw[key])}”的运行"
+                f"设置（{key}: {shown(raw[key])}），但要处理的是{what}“{wanted}”。请改用该{what}自己的运行"
                 f"设置文件，或更正文件中的 {key}。")
 
 
