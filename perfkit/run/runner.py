@@ -152,7 +152,8 @@ def plan(
     base = _settings_components(settings, workbook, params_path if params_path.exists() else None)
     tables_hash = _digest(base)
     # score.json too: the manifest's score entry is read from it (absent after older runs).
-    tables = [out_dir / "tables" / n for n in ("indicators.csv", "checks.csv", "score.json")]
+    tables = [out_dir / "tables" / n for n in ("indicators.csv", "checks.csv", "score.json",
+                                               config.BUREAU_RECORD)]
     digests: dict[str, str | None] = {}  # files hashed during this plan, shared by its checks
     cached = (not force and previous.get("tables_hash") == tables_hash
               and previous.get("department_name") is not None
@@ -635,6 +636,7 @@ def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[Notebo
                 problems.append(NotebookResult(dept, year, MANIFEST, FAILED, error=(
                     why + "本部门年度这次运行的结果未记录（报告文件如已生成则已就位），"
                     "重新运行会重新生成。")))
+    problems += _bureau_years(planned, results, outputs_root, changed)
     index = outputs_root / "index.html"
     if changed or not index.exists():
         try:
@@ -650,3 +652,22 @@ def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[Notebo
             problems.append(NotebookResult("", 0, INDEX, FAILED, error=(
                 why + "各部门年度的报告和运行记录不受影响；问题解决后重新运行即可更新索引。")))
     return problems
+
+
+
+BUREAU = "（复核汇总 outputs/<年度>/）"
+
+
+def _bureau_years(planned: dict[tuple[str, int], dict[str, Any]],
+                  results: list[NotebookResult], outputs_root: Path, changed: bool
+                  ) -> list[NotebookResult]:
+    """The bureau's documents of each year with several departments in this run
+    (:func:`perfkit.run.bureau.after_run`); a year that cannot be written is a failed result."""
+    failures = [(r.department, r.year, r.error or "") for r in results
+                if r.notebook == INPUT_CHECK and r.status == FAILED and r.department]
+    if len(planned) + len(failures) < 2:
+        return []
+    from perfkit.run.bureau import after_run
+
+    return [NotebookResult("", year, BUREAU, FAILED, error=error)
+            for year, error in after_run(list(planned), failures, outputs_root, changed)]
