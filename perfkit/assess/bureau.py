@@ -27,7 +27,7 @@ from perfkit.assess.problems import find_problems, problem_types
 from perfkit.assess.scoring import score
 from perfkit.cells import as_text, is_missing
 from perfkit.errors import PerfkitError
-from perfkit.rates import safe_divide
+from perfkit.rates import Undefined, safe_divide
 
 SETTINGS = config.PACKAGE_DIR / "resources" / "bureau.yaml"
 #: Problem levels in order of gravity (the 复核问题清单's P0/P1/P2).
@@ -56,7 +56,10 @@ def deviation_pct(claimed: float | None, total: float | None) -> float:
     """偏离度 in %: (自评得分 − 复核得分) / 自评得分 × 100; NaN without both or a zero claim."""
     if claimed is None or total is None or is_missing(claimed) or is_missing(total):
         return math.nan
-    return safe_divide(float(claimed) - float(total), float(claimed)) * 100
+    try:
+        return safe_divide(float(claimed) - float(total), float(claimed)) * 100
+    except Undefined:  # a claim of 0 points: no share to state
+        return math.nan
 
 
 def deadline(settings: Any) -> str:
@@ -184,6 +187,15 @@ class Flag:
     departments: tuple[str, ...]
 
 
+def ledger_problems(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The department's problems the 整改台账 lists (all but the settings' ``ledger_excluded``
+    types), the gravest first."""
+    excluded = set(bureau_settings().get("ledger_excluded") or ())
+    rank = {lv: i for i, lv in enumerate(LEVELS)}
+    return sorted((p for p in record.get("problems") or [] if p["type"] not in excluded),
+                  key=lambda p: rank.get(p["level"], 9))
+
+
 def main_problems(record: Mapping[str, Any], n: int | None = None) -> list[dict[str, Any]]:
     """The department's first ``n`` problems by level (settings' main_problems by default)."""
     n = int(bureau_settings()["main_problems"]) if n is None else n
@@ -263,10 +275,10 @@ def recurred(record: Mapping[str, Any], last_year: Iterable[Mapping[str, Any]]
         The recurring problems, each with last year's ``status`` (整改情况, "" if not filled).
     """
     before = {str(row.get("key")): str(row.get("status") or "") for row in last_year}
-    return [{**p, "status": before[p["key"]]} for p in record.get("problems") or []
+    return [{**p, "status": before[p["key"]]} for p in ledger_problems(record)
             if p["key"] in before]
 
 
 __all__ = ["LEVELS", "Flag", "bureau_settings", "cross_flags", "deadline", "department_record",
-           "deviation_pct", "full_marks", "level_counts", "main_problems", "problem_level",
+           "deviation_pct", "full_marks", "ledger_problems", "level_counts", "main_problems", "problem_level",
            "recurred"]

@@ -20,9 +20,9 @@ from openpyxl.utils import get_column_letter
 
 from perfkit import fmt
 from perfkit.assess.bureau import (
-    LEVELS,
     Flag,
     bureau_settings,
+    ledger_problems,
     level_counts,
     main_problems,
 )
@@ -93,7 +93,12 @@ def _recurring_text(year: BureauYear, rec: Mapping[str, Any]) -> str:
     hits = year.recurring.get(rec["department"], [])
     if not hits:
         return "无"
-    return "；".join(f"{p['item_zh']}（上年整改情况：{p['status'] or '未填写'}）" for p in hits)
+    grave = [p for p in hits if p["level"] != "P2"]
+    text = f"{len(hits)}项" + "：" + "；".join(
+        f"[{p['level']}] {p['item_zh']}（上年整改情况：{p['status'] or '未填写'}）" for p in grave)
+    minor = len(hits) - len(grave)
+    return (text if grave else f"{len(hits)}项") + (f"{'；另有' if grave else '，均为'}P2问题"
+                                                    f"{minor}项" if minor else "")
 
 
 def summary_rows(year: BureauYear) -> list[dict[str, Any]]:
@@ -188,8 +193,7 @@ def ledger_rows(year: BureauYear, filled: Mapping[tuple[str, str], Mapping[str, 
     rows = []
     for rec in year.records:
         again = {p["key"] for p in year.recurring.get(rec["department"], [])}
-        for p in sorted(rec.get("problems") or [], key=lambda p: LEVELS.index(p["level"])
-                        if p["level"] in LEVELS else 9):
+        for p in ledger_problems(rec):
             kept = filled.get((rec["department"], p["key"]), {})
             rows.append({
                 "部门代码": rec["department"], "部门": rec["department_name"], "问题编号": p["key"],
