@@ -382,13 +382,18 @@ VAGUE_GOAL = "年度各项重点工作有效提升，服务对象满意度明显
 COPIED = ((11, 10), (31, 30))
 
 
-def _self_scores(index: int, seed: int, full: bool) -> list[dict[str, Any]]:
+def _default_sheet(project: config.Project | None):
     from perfkit.assess.scoresheet import load_sheet
     from perfkit.data.params import DEFAULT_SCORE_SHEET
 
+    return load_sheet(DEFAULT_SCORE_SHEET, project or config.current())
+
+
+def _self_scores(index: int, seed: int, full: bool, project: config.Project | None
+                 ) -> list[dict[str, Any]]:
     rng = random.Random(f"{seed}/{index}/self")
     rows = []
-    for item in load_sheet(DEFAULT_SCORE_SHEET).items:
+    for item in _default_sheet(project).items:
         lost = 0.0 if full or rng.random() < 0.6 else round(item.points * rng.choice(
             [0.1, 0.2, 0.25, 0.5]), 1)
         rows.append({"item": item.id, "level1": item.level1, "level2": item.level2,
@@ -403,7 +408,8 @@ def _problems_text(index: int) -> str:
             f"验收，预算执行与年初计划相差{original % 9 + 2}个百分点，绩效监控未覆盖全部项目。")
 
 
-def bureau_content(index: int, year: int, seed: int = 0) -> dict[str, Any]:
+def bureau_content(index: int, year: int, seed: int = 0,
+                   project: config.Project | None = None) -> dict[str, Any]:
     """One department-year of the synthetic bureau (see :func:`write_bureau`).
 
     Department ``index`` works in 卫生健康 when ``index % 4 == 0``, else in education; every
@@ -418,14 +424,12 @@ def bureau_content(index: int, year: int, seed: int = 0) -> dict[str, Any]:
             t["actual"] = None
         content["three_public"]["total"].pop("budget", None)
     if index % 3:  # two in three keep the evidence of every qualitative item
-        from perfkit.assess.scoresheet import load_sheet
-        from perfkit.data.params import DEFAULT_SCORE_SHEET
         from perfkit.run.prefill import qualitative_rows
 
         content["qualitative"] = [
             {**r, "met": "是", "evidence": "见单位存档的制度文件（合成数据）", "source": SOURCE}
-            for r in qualitative_rows(load_sheet(DEFAULT_SCORE_SHEET))]
-    rows = _self_scores(index, seed, full=index % 7 == 0)
+            for r in qualitative_rows(_default_sheet(project))]
+    rows = _self_scores(index, seed, index % 7 == 0, project)
     content["self_scores"] = rows
     content["info"]["claimed_score"] = round(sum(r["score"] for r in rows), 2)
     name = NAME.format(index)
@@ -467,11 +471,12 @@ def write_bureau(
         The written workbook paths.
     """
     root = _refuse_real(root, mixing=True)
+    project = config.Project.at(root)
     broken = set(broken)
     written = []
     for i in range(1, departments + 1):
         for year in years:
-            content = bureau_content(i, year, seed)
+            content = bureau_content(i, year, seed, project)
             if i in broken:
                 content["income"]["total"]["actual"] = "约一万（故意写错的合成数据）"
             path = root / "data" / department_code(i) / f"{year}.xlsx"

@@ -232,7 +232,7 @@ def cross_flags(records: Iterable[Mapping[str, Any]]) -> list[Flag]:
     flags = []
     full = [r["department_name"] for r in records if full_marks(r)]
     if full:
-        flags.append(Flag("full_marks", f"{len(full)}个部门自评全部满分",
+        flags.append(Flag("full_marks", f"自评全部满分（{len(full)}个部门）",
                           "自评表各项均按满分自评（或自评得分为满分），需核实是否有评分依据",
                           tuple(full)))
     copy = bureau_settings()["copying"]
@@ -245,7 +245,7 @@ def cross_flags(records: Iterable[Mapping[str, Any]]) -> list[Flag]:
         if 2 <= len(names) <= int(copy["max_departments"]):
             first = hits[0][1]
             sections = "、".join(dict.fromkeys(p["section"] for _, p in hits if p["section"]))
-            flags.append(Flag("copying", f"{len(names)}个部门报告文字中有一字不差的相同语句",
+            flags.append(Flag("copying", f"报告文字中有一字不差的相同语句（{len(names)}个部门）",
                               f"“{first['text']}”（{sections or '报告文字'}）；"
                               "是否照搬他人报告需人工核实", names))
     vague = bureau_settings()["vague"]
@@ -257,7 +257,7 @@ def cross_flags(records: Iterable[Mapping[str, Any]]) -> list[Flag]:
     for phrase, users in counts.items():
         if len(users) >= int(vague["min_departments"]) and len(users) >= float(
                 vague["min_share"]) * n:
-            flags.append(Flag("vague", f"{len(users)}个部门的绩效目标使用同一笼统表述“{phrase}”",
+            flags.append(Flag("vague", f"绩效目标使用同一笼统表述“{phrase}”（{len(users)}个部门）",
                               f"占本年度{n}个部门的{round(len(users) * 100 / n)}%；"
                               "该表述没有可衡量的目标值", tuple(users)))
     return flags
