@@ -14,6 +14,8 @@ from perfkit import config, fmt
 from perfkit.assess.bureau import bureau_settings
 from perfkit.report.blocks import Chart
 from perfkit.report.bureau import GAP, BureauYear, ranked_by_deviation, summary_rows
+from perfkit.report.charts import new_figure
+from perfkit.report.fonts import PRINT_DPI
 from perfkit.report.sanitize import with_csp
 
 TEMPLATES = config.PACKAGE_DIR / "templates"
@@ -43,9 +45,6 @@ def band_counts(values: Sequence[float]) -> list[int]:
 
 def score_distribution(year: BureauYear) -> Chart | None:
     """Grouped bars: departments per score band, by 自评得分 and by 复核得分 (None: no score)."""
-    from perfkit.report.charts import new_figure  # matplotlib only when a page is drawn
-    from perfkit.report.fonts import PRINT_DPI
-
     claimed = [float(r["claimed"]) for r in year.records if r.get("claimed") is not None]
     totals = [float(r["total"]) for r in year.records if r.get("total") is not None]
     if not claimed and not totals:
