@@ -246,7 +246,7 @@ def cross_flags(records: Iterable[Mapping[str, Any]]) -> list[Flag]:
             first = hits[0][1]
             sections = "、".join(dict.fromkeys(p["section"] for _, p in hits if p["section"]))
             flags.append(Flag("copying", f"报告文字中有一字不差的相同语句（{len(names)}个部门）",
-                              f"“{first['text']}”（{sections or '报告文字'}）；"
+                              f"“{first['text']}”（{sections or '报告文字'}）；除标点和空格外逐字相同，"
                               "是否照搬他人报告需人工核实", names))
     vague = bureau_settings()["vague"]
     counts: dict[str, list[str]] = {}
@@ -259,7 +259,7 @@ def cross_flags(records: Iterable[Mapping[str, Any]]) -> list[Flag]:
                 vague["min_share"]) * n:
             flags.append(Flag("vague", f"绩效目标使用同一笼统表述“{phrase}”（{len(users)}个部门）",
                               f"占本年度{n}个部门的{round(len(users) * 100 / n)}%；"
-                              "该表述没有可衡量的目标值", tuple(users)))
+                              "该表述本身没有可衡量的目标值，需核实是否另有量化指标", tuple(users)))
     return flags
 
 

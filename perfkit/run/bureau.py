@@ -110,7 +110,7 @@ def gather(outputs_root: Path, year: int, failures: Mapping[str, str] | None = N
     records, failed = [], []
     for folder in sorted(root.glob(f"*/{year}")):
         dept = folder.parent.name
-        if dept in failures or folder.parent.name.isdigit():
+        if dept in failures:
             continue
         record = read_record(folder)
         if record is not None:

@@ -145,7 +145,7 @@ def test_notice_lists_departments_under_their_grade_with_the_result_use():
     assert "复核等级为“中”的部门（1个）" in text and "核减10%-30%" in text
     assert "复核等级为“优”的部门（0个）" in text and "本年度无" in text
     assert "无法评分的部门（1个）" in text and "部门c" in text
-    assert "未纳入本次通报（d）" in text
+    assert "1个部门未纳入本次通报（d）" in text
     assert "某市财政局" in text and "2020年6月30日" in text
     assert "2020年8月29日前" in text
 
