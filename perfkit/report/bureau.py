@@ -101,6 +101,14 @@ def _recurring_text(year: BureauYear, rec: Mapping[str, Any]) -> str:
                                                     f"{minor}项" if minor else "")
 
 
+def _claimed_grade(rec: Mapping[str, Any]) -> str:
+    """The grade the department states, else the band its score falls in, said as such."""
+    grade = rec.get("claimed_grade") or ""
+    if not grade:
+        return GAP
+    return grade if rec.get("claimed_grade_stated") else f"{grade}（按分数）"
+
+
 def summary_rows(year: BureauYear) -> list[dict[str, Any]]:
     """One row per department: the 复核汇总's columns, figures as numbers (None: a gap)."""
     rows = []
@@ -110,7 +118,7 @@ def summary_rows(year: BureauYear) -> list[dict[str, Any]]:
         scored = rec.get("total") is not None
         rows.append({
             "部门代码": rec["department"], "部门": rec["department_name"],
-            "自评得分": rec.get("claimed"), "自评等级": rec.get("claimed_grade") or GAP,
+            "自评得分": rec.get("claimed"), "自评等级": _claimed_grade(rec),
             "复核得分": rec.get("total"), "复核等级": rec.get("grade") if scored else NOT_SCORED,
             "偏离度（%）": rec.get("deviation_pct"),
             "P0问题数": counts["P0"], "P1问题数": counts["P1"],
