@@ -533,7 +533,7 @@ def run(
                     results.append(NotebookResult(t.department, t.year, t.notebook,
                                                   INTERRUPTED, input_hash=t.input_hash,
                                                   inputs=t.inputs, error=INTERRUPTED_NOTE))
-            for problem in _finish(planned, results, outputs_root):
+            for problem in _finish(planned, results, outputs_root, bureau=False):
                 log.warning("%s", problem.error)  # the run ends with "interrupted" only
         finally:
             for lock in locks:
@@ -613,8 +613,10 @@ def _restore_term(previous: dict[int, Any]) -> None:
 
 
 def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[NotebookResult],
-            outputs_root: Path) -> list[NotebookResult]:
-    """Write manifests of department-years where something ran, then the index.
+            outputs_root: Path, *, bureau: bool = True) -> list[NotebookResult]:
+    """Write manifests of department-years where something ran, then (``bureau``, not after
+    an interruption) the bureau's documents of each year with several departments, then the
+    index.
 
     Each file is written atomically or not at all. One that cannot be written (disk full,
     read-only folder) does not stop the others: it is returned as a failed result saying
@@ -636,7 +638,8 @@ def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[Notebo
                 problems.append(NotebookResult(dept, year, MANIFEST, FAILED, error=(
                     why + "本部门年度这次运行的结果未记录（报告文件如已生成则已就位），"
                     "重新运行会重新生成。")))
-    problems += _bureau_years(planned, results, outputs_root, changed)
+    if bureau:
+        problems += _bureau_years(planned, results, outputs_root, changed)
     index = outputs_root / "index.html"
     if changed or not index.exists():
         try:
