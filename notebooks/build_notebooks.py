@@ -191,81 +191,107 @@ NOTEBOOKS["report"] = header("pk.selfreport.title(ev)") + [
     code("pk.selfreport.signature(ev)"),
 ]
 
-# The reviewer's document: the claimed score beside the 复核得分, the decomposition of the
-# difference, the score sheet as reviewed, the audit, the cross-checks, PEFA and the gaps.
+# The reviewer's document, an opinion a finance bureau signs: a one-page 复核结论 (both scores
+# and grades — a range in a first reading —, the main problems, 整改要求 with its deadline,
+# 结果应用, signature and seal), then every problem with its evidence and 整改建议, the 复核说明,
+# the 补充资料清单 of a first reading, and the 附件 (the score sheet as reviewed with the
+# deductions and the 口径 they cite, the audit, the cross-checks, PEFA, the gaps): each table
+# once, cell references only in the 附件.
 NOTEBOOKS["review"] = header("pk.review.title(ev)") + [
-    note("""
-本复核意见按部门报送的工作簿逐项复核：复核得分按评分表由工作簿中的数据和佐证逐项计算，没有数据或佐证的
-指标不得分；部门的自评得分照录其填报，两者并列，差额按原因分解。"""),
-    md("## 一、复核结论"),
-    code("pk.review.conclusion(ev)"),
-    code("pk.review.score_comparison(ev)"),
-    md("## 二、复核依据和方法"),
+    code("pk.review.opinion_head(ev)"),
+    code("pk.review.conclusion_page(ev)"),
+    md("## 三、主要问题及整改建议"),
+    code("pk.review.main_problems(ev)"),
+    md("## 四、复核说明"),
+    code("pk.review.stage_note(ev)"),
     code("pk.narrative.evaluation_process(ev)"),
-    md("""
-## 三、得分差异分解
-
-复核扣分按原因归类：缺少佐证（工作簿没有评分所需的数据或材料）、年度目标未完成、指标值未达到评分标准、
-定性评价要点未满足、数据质量问题。各类扣分之和减去部门自评时自己扣除的分数，等于自评得分与复核得分之差。"""),
+    code("pk.review.monitoring_link(ev)"),
+    note("""
+复核扣分按原因归类：缺少佐证、年度目标未完成、指标值未达到评分标准、定性评价要点未满足、数据质量问题。
+各类扣分之和减去部门自评时自己扣除的分数，等于自评得分与复核得分之差；逐项得分和理由见附件1。"""),
     code("pk.review.decomposition_table(ev)"),
-    code("pk.review.item_comparison_table(ev)"),
-    code("pk.charts.score_by_level1(ev)"),
+    code("pk.review.supplements_section(ev)"),
+    code("pk.blocks.PageBreak()"),
+    md("## 附件"),
     md("""
-## 四、自评得分核对
+### 附件1　复核评分表
 
-核对部门自己填报的分数能否相互印证：分项得分之和与自评总分、自评等级与分数区间、分项分值与评分表。
-部门未填报的项目为“无法核对”。"""),
-    code("pk.review.claim_checks_table(ev)"),
-    md("""
-## 五、复核评分表
-
-逐项列出评分标准、复核得分和得分理由；“依据”列是评分所用的工作簿单元格或佐证材料。"""),
+逐项列出评分标准、复核得分和得分理由；“依据”列是评分所用的工作簿单元格或佐证材料。""", ),
     code("pk.review.score_table(ev)"),
+    code("pk.reviewstage.deductions_table(ev)"),
+    code("pk.reviewstage.rules_table(ev)"),
     md("""
-## 六、报告数值与勾稽关系核对
+### 附件2　报告数值与勾稽关系核对
 
-把报告中陈述的数值（工作簿“报告数值”表，照录报告原文）与由原始数据重新计算的结果逐项对照。
-“一致”：按报告所印位数四舍五入相符，或差额在运行设置的容差以内；“舍入差异”：报告值是截尾值，
-或差额可由所引数据本身的舍入解释；“不一致”：需部门更正或书面说明；“无法核对”：所需数据未提供、
-基数为0（百分比不存在），或该数值无法独立于报告本身重新计算。工作簿内部的勾稽关系一并列出，
-“未解释差额”指分项之和小于合计而缺少的分项未提供。"""),
+把报告中陈述的数值（工作簿“报告数值”表）与由原始数据重新计算的结果逐项对照，并核对工作簿内部的勾稽关系。
+“一致”：按报告所印位数四舍五入相符，或差额在容差以内；“舍入差异”：报告值是截尾值，或差额可由所引数据
+本身的舍入解释；“不一致”：需部门更正或书面说明；“无法核对”：所需数据未提供、基数为0，或该数值无法独立于
+报告本身重新计算；“未解释差额”：分项之和小于合计而缺少的分项未提供。"""),
     code("pk.narrative.audit_summary(ev)"),
     code('pk.tables.audit_table(ev, "报告数值")'),
     code('pk.tables.audit_table(ev, "勾稽关系")'),
     md("""
-### 报告文字中的数值
+#### 报告文字中的数值
 
-从部门的报告文字（工作簿“报告文字”表，照录部门原文）中识别所陈述的数值：句中给出运算数的按本句核对，
-能对应到工作簿数据的与数据核对。"""),
+从部门的报告文字中识别所陈述的数值：句中给出运算数的按本句核对，能对应到工作簿数据的与数据核对。"""),
     code("pk.review.text_audit_summary(ev)"),
     code("pk.review.text_audit_table(ev)"),
     md("""
-## 七、国际参照：PEFA 预算可靠性
+### 附件3　国际参照：PEFA 预算可靠性
 
-PEFA（公共支出与财政问责）2016 框架的支柱一衡量实际收支与年初批准预算的偏差，作为本地评分的第二意见。
-只有一个年度的数据时，评级为单年度参考；有连续三年数据时，按“三年中至少两年”规则评级。"""),
+PEFA 2016 框架支柱一衡量实际收支与年初批准预算的偏差，作为本地评分的第二意见；只有一个年度的数据时为
+单年度参考评级。"""),
     code("pk.narrative.pefa_paragraph(ev)"),
     code("pk.tables.pefa_table(ev)"),
     md("""
-## 八、复核发现的问题
-
-以下问题由数据核对、指标计算和评分得出，每条注明数据出处。"""),
-    code("pk.narrative.problems_section(ev)"),
-    md("## 九、复核建议"),
-    code("pk.narrative.suggestions_section(ev)"),
-    md("## 附录"),
-    md("""
-### 附录一　数据缺口
+### 附件4　数据缺口
 
 工作簿没有提供的数据，以及因此无法计算的指标；不以0或100%代替。"""),
     code("pk.review.gaps_table(ev)"),
     md("""
-### 附录二　指标定义（数据字典）
+### 附件5　指标定义（数据字典）
 
 每个指标的名称、单位、计算方法和数据来源。"""),
     code("pk.tables.data_dictionary(ev)"),
-    md("### 附录三　数据来源与版本"),
+    md("### 附件6　数据来源与版本"),
     code("pk.narrative.provenance(ev)"),
+]
+
+
+# Mid-year monitoring (绩效运行监控): run by ``perfkit run --monitor N`` on the 监控 workbook
+# data/<dept>/<year>-monitor-<MM>.xlsx, not on the year's workbook; never part of a default run.
+MONITOR_PARAMETERS = PARAMETERS.replace(
+    "workbook: str = \"\"  # 工作簿路径（相对项目根目录）；留空即 data/<部门>/<年度>.xlsx",
+    "workbook: str = \"\"  # 监控工作簿路径；留空即 data/<部门>/<年度>-monitor-<月份>.xlsx") + """
+month: int = 7  # 截至月份（1-11）：监控1至该月的执行情况"""
+MONITOR_LOAD = ("mon = pk.monitoring.load(department, year, month, workbook=workbook, "
+                "params_file=params_file)")
+NOTEBOOKS["monitor"] = header("pk.monitor.title(mon)", MONITOR_PARAMETERS, MONITOR_LOAD) + [
+    note("""
+本监控情况根据部门填报的绩效运行监控工作簿（预算执行表和监控表）生成：预算执行按时间进度调整后分级预警，
+绩效目标按全年预计完成与年度指标值的比较判断完成风险，有偏差而未写明偏差原因或纠偏措施的逐项列出。"""),
+    code("pk.monitor.overview(mon)"),
+    md("""
+## 一、预算执行进度
+
+执行率 = 截至月末执行数 ÷ 预算数；按时间进度调整的执行率 = 执行率 ÷（已过月数/12）。预警等级的界限和按月的进度
+节点按运行设置；缺少预算数的项目执行率无法计算，不以0代替。"""),
+    code("pk.monitor.budget_table(mon)"),
+    code("pk.monitor.execution_chart(mon)"),
+    md("""
+## 二、绩效目标执行情况
+
+目标进度只对累计型目标计算（1至N月执行情况 ÷ 年度指标值）；比率、水平型目标（单位为%等）以截至月末的值
+列示。全年预计完成按指标方向与年度指标值比较：预计完成达不到年度指标值，或完成目标可能性不是“确定能”的，
+判断为有风险。"""),
+    code("pk.monitor.target_table(mon)"),
+    code("pk.monitor.targets_chart(mon)"),
+    md("## 三、有完成风险的目标"),
+    code("pk.monitor.risks(mon)"),
+    md("## 四、未说明的偏差"),
+    code("pk.monitor.unexplained(mon)"),
+    md("## 五、预算执行与目标进度"),
+    code("pk.monitor.mismatch(mon)"),
 ]
 
 

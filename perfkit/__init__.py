@@ -9,7 +9,8 @@ The public API, kept small (the stages and their folders: ARCHITECTURE.md):
   writes the documented template (optionally filled);
 - what the report notebooks call, one module each: ``pk.tables``, ``pk.charts``,
   ``pk.narrative``, ``pk.selfreport`` (自评报告), ``pk.review`` (复核意见),
-  ``pk.domainreport`` (a domain's report), ``pk.blocks`` (the document model: a notebook's own
+  ``pk.domainreport`` (a domain's report), ``pk.monitor`` (the mid-year 绩效运行监控, its
+  figures from ``pk.monitoring.load(department, year, month)``), ``pk.blocks`` (the document model: a notebook's own
   headings and text), and ``pk.checks``, ``pk.history``,
   ``pk.indicators`` for ad-hoc work;
 - ``pk.fmt`` (display formatting), ``PerfkitError`` and ``WorkbookError``.
@@ -40,8 +41,11 @@ _MODULES = {
     "narrative": "perfkit.report.narrative",
     "selfreport": "perfkit.report.selfreport",
     "review": "perfkit.report.review",
+    "reviewstage": "perfkit.report.reviewstage",
     "domainreport": "perfkit.report.domainreport",
     "blocks": "perfkit.report.blocks",
+    "monitor": "perfkit.report.monitorreport",
+    "monitoring": "perfkit.assess.monitor",
     "checks": "perfkit.assess.checks",
     "history": "perfkit.assess.history",
     "indicators": "perfkit.indicators.registry",

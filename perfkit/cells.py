@@ -9,6 +9,10 @@ base stage imports no pandas).
 from __future__ import annotations
 
 import math
+import re
+
+#: A parenthesised workbook reference in a text: （支出!D4）, （三公经费!C7; 三公经费!B7）.
+_REFERENCE = re.compile(r"[（(][^（）()]*![A-Z]{1,3}\d+[^（）()]*[)）]")
 
 
 def is_missing(value: object) -> bool:
@@ -24,3 +28,9 @@ def as_text(value: object) -> str:
 def as_number(value: object) -> float:
     """A cell's number; NaN when it is missing."""
     return math.nan if is_missing(value) else float(value)  # type: ignore[arg-type]
+
+
+def without_references(text: str) -> str:
+    """A text without its parenthesised workbook references (（支出!D4）): what a document's body
+    says, the cells standing in its 附件."""
+    return _REFERENCE.sub("", text)

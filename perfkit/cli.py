@@ -75,8 +75,10 @@ def _fail(exc: PerfkitError) -> None:
     raise typer.Exit(2)
 
 
-#: Commands that work outside a project (every other one needs one: see _project).
-_NO_PROJECT = {"init"}
+#: Commands that work outside a project (every other one needs one: see _project). ``audit``
+#: reads a report a bureau received wherever it lies (README "Auditing a report file"); what it
+#: needs of a project (a workbook's settings) it asks for itself.
+_NO_PROJECT = {"init", "audit"}
 
 
 @app.callback()
@@ -133,6 +135,9 @@ def run(
     analyst_copy: Annotated[bool, typer.Option(
         "--analyst-copy", help="同时生成含代码的分析人员副本（<笔记本>.code.html）；"
         "默认不生成，分析人员可打开执行后的 <笔记本>.ipynb")] = False,
+    monitor: Annotated[int | None, typer.Option(
+        help="截至月份（1-11）：运行年度中的绩效运行监控（读 data/<部门>/<年度>-monitor-<月份>.xlsx，"
+             "生成绩效监控表和监控情况；多个部门时另生成监控汇总），不运行年度报告")] = None,
 ) -> None:
     """执行笔记本并渲染报告到 outputs/<部门>/<年度>/（输入未变的跳过）。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -147,9 +152,16 @@ def run(
         for d in dept_list:
             if d != "all":
                 check_department(d)
+        if monitor is not None:
+            _check_month(monitor)
     except PerfkitError as exc:
         _fail(exc)
-    found = config.department_years()
+    if monitor is not None:
+        from perfkit.data.monitorbook import monitored
+
+        found = monitored(monitor)
+    else:
+        found = config.department_years()
     if not dept_list or dept_list == ["all"]:
         dept_list = sorted({d for d, _ in found})
     if not year_list:
@@ -157,7 +169,10 @@ def run(
     pairs = [(d, y) for d in dept_list for y in year_list
              if (d, y) in found or len(dept_list) * len(year_list) == 1]
     if not pairs:
-        err.print(say("没有找到要运行的部门年度（data/<部门>/<年度>.xlsx）。"))
+        where = (f"data/<部门>/<年度>-monitor-{monitor:02d}.xlsx；用 perfkit template --year 年度 "
+                 f"--dept 部门 --monitor {monitor} 生成" if monitor is not None
+                 else "data/<部门>/<年度>.xlsx")
+        err.print(say(f"没有找到要运行的部门年度（{where}）。"))
         raise typer.Exit(2)
     jobs = jobs or os.cpu_count() or 1
     columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
@@ -173,7 +188,7 @@ def run(
             results = run_all(pairs, notebooks=notebook or None, outputs=outputs, jobs=jobs,
                               force=force, params_file=params, pdf=pdf, scheduler=scheduler,
                               pdf_layout="official" if official_pdf else None,
-                              analyst_copy=analyst_copy,
+                              analyst_copy=analyst_copy, monitor=monitor,
                               on_start=lambda n: progress.update(bar, total=n),
                               on_result=advance)
         except KeyboardInterrupt:
@@ -191,6 +206,14 @@ def run(
     unscorable = _score_errors(sorted({(r.department, r.year) for r in results}), outputs)
     if any(r.status == "failed" for r in results) or unscorable:
         raise typer.Exit(1)
+
+
+def _check_month(month: int) -> int:
+    """A --monitor month: 1 to 11 (December is the year-end self-evaluation)."""
+    if not 1 <= month <= 11:
+        raise PerfkitError(f"--monitor 的值 {month} 无效：截至月份应为 1 到 11 的整数"
+                           "（全年情况由年度自评反映），例如 --monitor 7")
+    return month
 
 
 def _notebook_name(name: str) -> str:
@@ -273,6 +296,9 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
     from perfkit.errors import WorkbookError
     from perfkit.report.selfreport import placeholder_problems
 
+    if re.search(r"-monitor-\d\d\.xlsx$", file.name):  # a 监控 workbook (template --monitor)
+        _check_monitor(file, year)
+        return
     try:  # a year in the file name is checked too
         settings = settings_for_workbook(file, year or year_from_filename(file), params)
         data = load_workbook(file.resolve(), expected_year=year,
@@ -304,6 +330,18 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
         console.print(say(("提醒", "yellow"), f" {i}. {note}"))
     if notes and strict:
         raise typer.Exit(1)
+
+
+def _check_monitor(file: Path, year: int | None) -> None:
+    from perfkit.data.monitorbook import load_monitor
+    from perfkit.data.values import year_from_filename
+
+    try:
+        mon = load_monitor(file.resolve(), expected_year=year or year_from_filename(file))
+    except PerfkitError as exc:
+        _fail(exc)
+    console.print(say(("通过", "green"), f"：{file}（{mon.department_name}，{mon.year}年1-{mon.month}月"
+                      f"运行监控，目标{len(mon.targets)}项）"))
 
 
 #: Rows of one audit table printed at most: a report with thousands of checked figures is read in
@@ -474,8 +512,14 @@ def template(
     domains: Annotated[str | None, typer.Option(
         help="本部门的业务领域（逗号分隔的领域代码，如 health 或 quality,aid,safety）："
              "“绩效指标”表预列这些领域的指标，并写入运行设置 domains")] = None,
+    monitor: Annotated[int | None, typer.Option(
+        help="截至月份（1-11）：生成绩效运行监控工作簿 data/<部门>/<年度>-monitor-<月份>.xlsx，"
+             "监控表预列本年度工作簿“绩效指标”表中的年度目标")] = None,
 ) -> None:
     """生成工作簿模板；加 --from 时生成新年度工作簿和运行设置（上年数已填）。"""
+    if monitor is not None:
+        _monitor_template(out, year, dept, monitor)
+        return
     from perfkit.data.params import check_domains
     from perfkit.data.template import write_workbook
 
@@ -534,7 +578,7 @@ def template(
     console.print(say(f"已生成模板：{out}（评分表：{sheet.title_zh}；定性评价、自评表、报告文字已按评分表"
                       f"和报告结构列出{listed}，请逐项填写）"))
     if keys is not None and dept and year:
-        from perfkit.data.params import write_settings_file
+        from perfkit.data.settingsdoc import write_settings_file
 
         if known:
             console.print(say(f"运行设置 {config.params_path(dept, year)} 已存在，未改动；领域以其中的 "
@@ -545,6 +589,39 @@ def template(
             except PerfkitError as exc:
                 _fail(exc)
             console.print(say(f"已生成运行设置：{written}（domains: {', '.join(keys) or '无'}）"))
+
+
+def _monitor_template(out: Path | None, year: int | None, dept: str | None, month: int) -> None:
+    """``template --monitor N``: the 监控 workbook, its targets from the year's workbook."""
+    from perfkit.assess.monitor import template_targets
+    from perfkit.data.monitorbook import monitor_content, monitor_path, write_monitor
+    from perfkit.data.params import check_department, load_settings
+    from perfkit.data.reader import load_workbook
+
+    if year is None or not dept:
+        err.print(say("用法：perfkit template --year 2019 --dept 部门代码 --monitor 7"))
+        raise typer.Exit(2)
+    try:
+        _check_month(month)
+        dept = check_department(dept)
+        out = (out or monitor_path(dept, year, month)).resolve()
+        if out.exists():
+            err.print(say(f"{out} 已存在，未覆盖。请先改名或删除。"))
+            raise typer.Exit(2)
+        book = config.workbook_path(dept, year)
+        data = load_workbook(book, expected_year=year) if book.is_file() else None
+        content = monitor_content(data, month, year=year,
+                                  targets=template_targets(data, load_settings(dept, year))
+                                  if data else None)
+        write_monitor(out, content, month)
+    except PerfkitError as exc:
+        _fail(exc)
+    rows = len(content.get("monitor_targets") or [])
+    source = (f"监控表已列出 {book.name}“绩效指标”表中的{rows}项年度目标" if data is not None
+              else f"没有找到 {book}，监控表未预列目标，请逐项填写")
+    console.print(say(f"已生成监控工作簿：{out}（截至{month}月；{source}）"))
+    console.print(say(f"下一步：填写预算执行和1-{month}月执行情况，然后运行 perfkit run --year {year} "
+                      f"--dept {dept} --monitor {month}"))
 
 
 @app.command()

@@ -36,17 +36,23 @@ BUREAU_RECORD = "bureau.json"
 #: (report), the reviewer's 复核意见 (review) and the finance analysis. Each computes from the
 #: workbook; none reads another's outputs.
 DOCUMENTS = ("report", "review", "finance")
+#: The reviewer's workpaper the runner writes beside the 复核意见 (outputs/<dept>/<year>/).
+WORKPAPER = "复核底稿.xlsx"
 #: Titles of the documents; a domain report's title is its catalog's label (教育质量, 卫生健康 …).
 DOCUMENT_TITLES = {
     "finance": "部门整体支出（财务）",
     "report": "部门整体支出绩效自评报告",
     "review": "部门整体支出绩效自评复核意见",
+    "monitor": "绩效运行监控情况",
 }
 #: The one notebook of every domain analysis: run once per domain of the department-year (its
 #: ``domain`` parameter the catalog key), its outputs named after the domain (``health.html``).
 DOMAIN_NOTEBOOK = "domain"
 #: The notebook files perfkit ships, in reading order.
-NOTEBOOK_FILES = (*DOCUMENTS, DOMAIN_NOTEBOOK)
+#: The mid-year monitoring (绩效运行监控): run only by ``perfkit run --monitor N``, on the
+#: department-year's 监控 workbook, never in a default run.
+MONITOR_NOTEBOOK = "monitor"
+NOTEBOOK_FILES = (*DOCUMENTS, DOMAIN_NOTEBOOK, MONITOR_NOTEBOOK)
 
 @dataclass(frozen=True, eq=False)
 class Project:
@@ -164,6 +170,21 @@ def current() -> Project:
     if not _FOUND:
         _FOUND.append(discover())
     return _FOUND[0]
+
+
+def outside() -> Project:
+    """The project of code run outside any project (a bureau auditing a report it received, the
+    README's "Auditing a report file"): a folder that does not exist, so that perfkit's own
+    catalogs and the default settings are all that is read."""
+    return Project.at(PACKAGE_DIR / "outside-any-project")
+
+
+def current_or_outside() -> Project:
+    """:func:`current`, else (no project chosen or found) :func:`outside`."""
+    try:
+        return current()
+    except ProjectNotFoundError:
+        return outside()
 
 
 def use(project: Project | None) -> Token:

@@ -323,6 +323,11 @@ def display_time(value: str | dt.datetime, *, seconds: bool = False) -> str:
     return f"{local.year}年{local.month}月{local.day}日 {clock}（{label}）"
 
 
+def date_zh(value: dt.date) -> str:
+    """A date as documents print it: ``2020年6月30日``."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
 _DIGITS_ZH = "零一二三四五六七八九"
 
 

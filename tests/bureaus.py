@@ -371,3 +371,59 @@ def make_city_civil(work: Path) -> Path:
     fill_workbook(book, civil_content_2023())
     fill_text_and_scores(book, CIVIL_TEXT, CIVIL_DEDUCTIONS)
     return project
+
+
+# ---------------------------------------------------------------------------------------------
+# The county health bureau's 1-7月 2022 绩效运行监控 (synthetic, chosen by hand). Hand-computed:
+# 本年支出合计 4126.94 / 11680.50 = 35.33%, ÷ 7/12 = 60.57% (黄色) and below the June floor 40%
+# (lagging); 项目支出 2424.94 / 8660.50 = 28.00%, ÷ 7/12 = 48.00% (红色); 卫生健康监督执法检查
+# 310 / 600 = 51.67% the only cumulative target's progress: 16.33 points from 35.33% (> 10).
+# 孕产妇死亡率: 预计 22 > 18 (≤), 有可能, no 纠偏措施 → at risk, unexplained, and at year end
+# 31.10 未达成: a 复核 finding.
+# ---------------------------------------------------------------------------------------------
+
+HEALTH_MONITOR_BUDGET = {"basic": 1702.00, "project": 2424.94, "total": 4126.94}
+#: 三级指标 → (1-7月执行情况, 全年预计完成, 完成可能性, 偏差原因, 纠偏措施, 进度口径).
+HEALTH_MONITOR = {
+    "孕产妇死亡率": (26.5, 22, "有可能", "其他", None, None),
+    "婴儿死亡率": (4.1, 4.5, "确定能", None, None, None),
+    "家庭医生签约服务覆盖率": (38.2, 41, "确定能", None, None, None),
+    "居民电子健康档案建档率": (86.0, 87, "确定能", None, None, None),
+    "65岁及以上老年人健康管理率": (52.4, 70.5, "确定能", None, None, None),
+    "法定传染病报告率": (99.2, 99.5, "确定能", None, None, None),
+    "卫生健康监督执法检查": (310, 620, "确定能", None, None, None),
+    "医疗纠纷人民调解成功率": (92.0, 92, "确定能", None, None, None),
+    "基层医疗卫生机构标准化建设达标率": (None, 93, "有可能", "经费保障",
+                           "申请县级配套资金，10月底前完成6家乡镇卫生院设备配置（规划财务股）", None),
+    "120急救平均反应时间": (13.9, 14, "确定能", None, None, "水平"),
+    "二级以上公立医院预约诊疗率": (53.1, 55, "确定能", None, None, None),
+    "群众满意度": (None, 92, "确定能", None, None, None),
+}
+
+
+def fill_health_monitor(book_path: Path) -> None:
+    """Type the bureau's 1-7月 figures into the 监控 workbook ``template --monitor 7`` wrote."""
+    book = openpyxl.load_workbook(book_path)
+    ws = book["预算执行"]
+    rows = {str(ws.cell(r, 1).value).removeprefix("其中："): r for r in range(2, ws.max_row + 1)}
+    for key, value in HEALTH_MONITOR_BUDGET.items():
+        ws.cell(rows[SHEET_BY_KEY["expenditure"].item(key).label], 3, value)
+    ws = book["监控"]
+    headers = {ws.cell(1, c).value: c for c in range(1, ws.max_column + 1)}
+    for r in range(2, ws.max_row + 1):
+        name = ws.cell(r, headers["三级指标"]).value
+        done, expected, likely, cause, measures, kind = HEALTH_MONITOR[name]
+        for header, value in (("1-7月执行情况", done), ("全年预计完成", expected),
+                              ("完成目标可能性", likely), ("偏差原因", cause),
+                              ("纠偏措施", measures), ("进度口径", kind)):
+            ws.cell(r, headers[header], value)
+        ws.cell(r, headers["一级指标"], "效益指标" if "率" in name else "产出指标")
+    book.save(book_path)
+
+
+def make_health_monitor(project: Path) -> Path:
+    """``template --monitor 7`` on the bureau's 2022 workbook, then the 1-7月 fill; the file."""
+    perfkit(["template", "--year", "2022", "--dept", DEPT, "--monitor", "7"], project)
+    book = project / "data" / DEPT / "2022-monitor-07.xlsx"
+    fill_health_monitor(book)
+    return book

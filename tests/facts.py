@@ -56,7 +56,8 @@ def collect(docs: dict[str, str]) -> dict[str, set]:
 
     - ``claimed_score``: every "自评得分X分" (the department's claim).
     - ``claimed_grade``: the grade printed right after the claimed score ("（优）") or none.
-    - ``review_score``: every "复核得分为X分" / "复核为X分".
+    - ``review_score``: every "复核得分为X分" / "复核为X分", and in a first reading (初审)
+      "已核实部分X分".
     - ``targets_set``: the targets the department set: the 自评报告's "设定量化绩效目标N项" and
       the review's scored count less those perfkit inferred; ``targets_set 教育质量`` …: those of
       one field, in its domain report and in the rows of the 自评报告's target table.
@@ -78,7 +79,8 @@ def collect(docs: dict[str, str]) -> dict[str, set]:
             _add(facts, "claimed_grade", doc, m.group(1))
         if "部门未填报自评等级" in text:
             _add(facts, "claimed_grade", doc, "未填报")
-        for m in re.finditer(r"复核(?:得分)?为\**(\d+\.\d{2})分", text):
+        # A first reading (review_stage initial) states what the examined evidence earns.
+        for m in re.finditer(r"(?:复核(?:得分)?为|已核实部分)\**(\d+\.\d{2})分", text):
             if "口径" not in text[max(0, m.start() - 12):m.start()]:  # not the alternative 口径
                 _add(facts, "review_score", doc, m.group(1))
         for m in re.finditer(r"设定量化绩效目标(\d+)项", text):

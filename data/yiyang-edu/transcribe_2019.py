@@ -384,6 +384,23 @@ def _transcribe_text() -> None:
 _transcribe_text()
 
 
+#: The sample's monitoring workbook is not transcribed: SOURCES.md says so, and how it is made.
+MONITORING_NOTE = [
+    "## 监控（2019-monitor-07.xlsx）: SYNTHETIC",
+    "",
+    "`2019-monitor-07.xlsx`, the 1-7月 2019 绩效运行监控 workbook, is **synthetic**: the seed "
+    "report has no monitoring, and nothing in that file was published by the department. "
+    "`monitor_2019.py` derives it from the transcribed 2019 figures by fixed rules (stated in "
+    "its docstring and in the 说明/备注 cells): 本年支出合计 预算数 = 年初预算 18122.94; 基本支出 "
+    "and 项目支出 take their 2019 决算数 as 预算数; 截至7月执行数 = 基本支出 × 7/12 and 项目支出 × "
+    "25%, 本年支出合计 their sum; each 2019 target's 1-7月 = 实际值 × 7/12 (when the report "
+    "states one), 全年预计完成 = 实际值 (else 年度指标值), 确定能; two invented risks "
+    "(建设农村公办幼儿园 without a 纠偏措施, 中心城区学校建设投入 with one). It exists to show "
+    "and test `perfkit run --monitor 7`; it is never mixed into `2019.xlsx`.",
+    "",
+]
+
+
 def write_sources_note(path: Path) -> None:
     """Write SOURCES.md: each transcribed figure with its sheet and the seed section."""
     lines = ["# 2019 sample: where each figure comes from", "",
@@ -418,6 +435,7 @@ def write_sources_note(path: Path) -> None:
             vals = ["" if rec.get(c) is None else str(rec.get(c)) for c in cols]
             lines.append("| " + " | ".join(vals) + f" | {rec.get('source', rec.get('location', ''))} |")
         lines.append("")
+    lines += MONITORING_NOTE
     path.write_text("\n".join(lines), encoding="utf-8")
 
 

@@ -24,16 +24,15 @@ from perfkit import config
 from perfkit.assess.claims import claimed_items
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.problems import find_problems, problem_types
-from perfkit.assess.scoring import score
+from perfkit.assess.scoring import record_score, score
 from perfkit.cells import as_text, is_missing
 from perfkit.errors import PerfkitError
-from perfkit.rates import Undefined, safe_divide
 
 SETTINGS = config.PACKAGE_DIR / "resources" / "bureau.yaml"
 #: Problem levels in order of gravity (the 复核问题清单's P0/P1/P2).
 LEVELS = ("P0", "P1", "P2")
 #: Version of the record's shape: a record of another version is not read (the run rewrites it).
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 _SENTENCE_END = re.compile(r"[。！？；;!?\n]+")
 
 
@@ -44,22 +43,18 @@ def bureau_settings() -> dict[str, Any]:
 
 
 def problem_level(problem_type: str) -> str:
-    """The P-level of a problem type (``P0`` … ``P2``; a type the settings do not list is P2).
-
-    The one place a level is decided: when the two-stage 复核 lists its own levels in the
-    复核问题清单, this function reads them instead.
-    """
-    return str(bureau_settings()["levels"].get(problem_type, "P2"))
+    """The P-level of a problem type in the 复核问题清单 (``resources/problems.yaml``: P0 must
+    be corrected, P1 explained or rectified, P2 noted); a type it does not list is P2."""
+    found = problem_types().get(problem_type)
+    return found.level if found is not None else "P2"
 
 
-def deviation_pct(claimed: float | None, total: float | None) -> float:
-    """偏离度 in %: (自评得分 − 复核得分) / 自评得分 × 100; NaN without both or a zero claim."""
+def deviation(claimed: float | None, total: float | None) -> float:
+    """偏离度 in points: 自评得分 − 复核得分 (the 复核底稿's 偏离度 summed over its items), to
+    two decimals; NaN without both."""
     if claimed is None or total is None or is_missing(claimed) or is_missing(total):
         return math.nan
-    try:
-        return safe_divide(float(claimed) - float(total), float(claimed)) * 100
-    except Undefined:  # a claim of 0 points: no share to state
-        return math.nan
+    return record_score(float(claimed) - float(total), 2)
 
 
 def deadline(settings: Any) -> str:
@@ -127,13 +122,13 @@ def department_record(ev: Evaluation) -> dict[str, Any]:
     """What the bureau's documents need of one department-year, as plain JSON.
 
     Keys: department, department_name, year, claimed, claimed_grade (stated, else the band of
-    the claim), claimed_grade_stated (bool), total, grade, score_error, deviation_pct, problems
+    the claim), claimed_grade_stated (bool), total, grade, score_error, deviation, problems
     (key, type, level, heading_zh, item_zh, detail_zh, cells), self_items, passages,
     vague_phrases, deadline, result_use (of the 复核 grade), result_use_by_grade.
     """
     types = problem_types()
     problems = [{"key": f"{p['type']}:{p['item_zh']}", "type": p["type"],
-                 "level": problem_level(p["type"]),
+                 "level": str(p.get("level") or problem_level(p["type"])),
                  "heading_zh": types[p["type"]].heading_zh if p["type"] in types else p["type"],
                  "item_zh": p["item_zh"], "detail_zh": p["detail_zh"], "cells": p["cells"]}
                 for _, p in find_problems(ev).iterrows()]
@@ -152,8 +147,8 @@ def department_record(ev: Evaluation) -> dict[str, Any]:
         "department": ev.settings.department, "department_name": ev.department_name,
         "year": ev.year, "claimed": claimed, "claimed_grade": stated or band or "",
         "claimed_grade_stated": bool(stated), "total": total, "grade": grade if total is not None
-        else "", "score_error": "；".join(errors), "deviation_pct": _json_num(
-            deviation_pct(claimed, total)),
+        else "", "score_error": "；".join(errors), "deviation": _json_num(
+            deviation(claimed, total)),
         "problems": problems, "self_items": _self_items(ev, points),
         "passages": _passages(ev), "vague_phrases": _vague_phrases(ev),
         "deadline": deadline(ev.settings), "result_use": uses.get(grade, "") if total is not None
@@ -280,5 +275,5 @@ def recurred(record: Mapping[str, Any], last_year: Iterable[Mapping[str, Any]]
 
 
 __all__ = ["LEVELS", "Flag", "bureau_settings", "cross_flags", "deadline", "department_record",
-           "deviation_pct", "full_marks", "ledger_problems", "level_counts", "main_problems", "problem_level",
+           "deviation", "full_marks", "ledger_problems", "level_counts", "main_problems", "problem_level",
            "recurred"]

@@ -3,6 +3,7 @@ the results computed from them."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -79,6 +80,15 @@ class Evaluation:
         no education indicator.
         """
         return self.registry.compute(self.data, self.settings, self.domains)
+
+    def indicators_on(self, budget_basis: str) -> pd.DataFrame:
+        """:attr:`indicators` with completion rates over another budget (``initial`` 年初预算,
+        ``adjusted`` 调整预算), for a score-sheet item whose 复核口径 fixes its basis."""
+        if not budget_basis or budget_basis == self.settings.budget_basis:
+            return self.indicators
+        other = dataclasses.replace(self.settings, budget_basis=budget_basis)  # type: ignore[arg-type]
+        return self.result(("indicators", budget_basis),
+                           lambda: self.registry.compute(self.data, other, self.domains))
 
     def not_covered(self, indicator_id: str) -> str:
         """Why a registered indicator is not in :attr:`indicators` (its domain is not one of

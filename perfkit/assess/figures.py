@@ -169,7 +169,9 @@ def judge(p: PrintedValue, r: Recomputed, tolerance: float) -> tuple[str, str]:
     lo_p, hi_p = r.low / scale, r.high / scale
     half_q = 0.5 * 10.0 ** (-d)
     eps = 1e-9 * max(1.0, abs(float(p.number)))
-    if lo_p - eps <= float(p.number) + half_q and hi_p + eps >= float(p.number) - half_q and (
+    # Half-up rounding: the printed value stands for [p − ½, p + ½) and the inputs' range is
+    # half-open the same way, so ranges that only touch do not overlap.
+    if lo_p + eps < float(p.number) + half_q and hi_p - eps > float(p.number) - half_q and (
             r.low != r.high):
         inputs = "；".join(r.coarse) if r.coarse else "各输入按其所印位数"
         gap = _show(abs(diff), _diff_unit(unit), 2)

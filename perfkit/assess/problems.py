@@ -15,6 +15,9 @@ from perfkit.assess import targets
 from perfkit.assess.checks import run_domain_checks
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import typed_computed_rows
+from perfkit.assess.monitor import MISSED_UNCORRECTED, year_end_link
+from perfkit.assess.reading import read_report
+from perfkit.assess.reviewstage import INITIAL, review_outcome
 from perfkit.assess.rules import LOSS_MISSING
 from perfkit.assess.scoring import score
 from perfkit.assess.targets import target_text
@@ -28,8 +31,12 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = config.PACKAGE_DIR / "resources" / "problems.yaml"
 
-#: Columns of :func:`find_problems`.
-COLUMNS = ["type", "item_zh", "detail_zh", "cells"]
+#: Columns of :func:`find_problems`: the type, its level (P0 must be corrected, P1 explained or
+#: rectified, P2 noted), the item, the finding with its figures, the words of the report it
+#: quotes (or ""), and the workbook cells it rests on.
+COLUMNS = ["type", "level", "item_zh", "detail_zh", "quote", "cells"]
+#: Problem levels, most serious first.
+LEVELS = ("P0", "P1", "P2")
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class ProblemType:
     key: str
     heading_zh: str
     suggestion_zh: str
+    level: str = "P1"
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -48,19 +56,26 @@ def problem_types() -> dict[str, ProblemType]:
     raw = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
     types = {}
     for key, spec in raw.items():
-        params = {k: v for k, v in spec.items() if k not in ("heading_zh", "suggestion_zh")}
-        types[key] = ProblemType(key, spec["heading_zh"], spec["suggestion_zh"], params)
+        params = {k: v for k, v in spec.items()
+                  if k not in ("heading_zh", "suggestion_zh", "level")}
+        level = str(spec.get("level", "P1"))
+        if level not in LEVELS:
+            raise PerfkitError(f"{TEMPLATE}：问题类型 {key} 的 level 应为 P0、P1 或 P2，"
+                               f"不能是“{level}”")
+        types[key] = ProblemType(key, spec["heading_zh"], spec["suggestion_zh"], level, params)
     return types
 
 
 
 def _row(kind: str, item: str, detail: str, cells: str = "") -> dict[str, str]:
-    return {"type": kind, "item_zh": item, "detail_zh": detail, "cells": cells}
+    return {"type": kind, "item_zh": item, "detail_zh": detail, "quote": "", "cells": cells}
 
 
 def _cross_checks(ev: Evaluation) -> list[dict]:
-    rows = [_row("cross_check", c["label_zh"], f"{c['explanation']}（{c['verdict']}）",
-                 c["source_cells"])
+    # 不一致: the stated figures contradict each other (P0). 未解释差额: parts the workbook leaves
+    # blank and a gap nobody explains — the disclosure is incomplete, not contradictory (P1).
+    rows = [_row("cross_check" if c["verdict"] == INCONSISTENT else "unexplained_gap",
+                 c["label_zh"], f"{c['explanation']}（{c['verdict']}）", c["source_cells"])
             for _, c in ev.checks.iterrows() if c["verdict"] in (UNEXPLAINED, INCONSISTENT)]
 
     for domain in ev.domains:
@@ -119,6 +134,25 @@ def _targets(ev: Evaluation) -> list[dict]:
             note = f"（{t['note']}）" if t["note"] else ""
             rows.append(_row("unmeasured_target", t["label_zh"],
                              f"{_target_text(t)}，未提供实际值{note}", t["actual_cell"]))
+    return rows
+
+
+def _monitoring(ev: Evaluation) -> list[dict]:
+    """A target the year's 运行监控 warned about and that was then missed, with no 纠偏措施."""
+    try:
+        link = year_end_link(ev)
+    except PerfkitError as exc:  # an invalid 监控 workbook: its own run reports the problems
+        log.warning("monitoring workbook not read: %s", exc)
+        return []
+    rows = []
+    for _, r in link[link["finding"] == MISSED_UNCORRECTED].iterrows():
+        likely = f"，完成目标可能性“{r['likelihood']}”" if r["likelihood"] else ""
+        rows.append(_row(
+            "monitor_missed", r["name"],
+            f"1-{r['month']}月运行监控时全年预计完成{fmt.with_unit(r['expected'], r['unit'])}"
+            f"{likely}，已列为有完成风险，但未写明纠偏措施；年底实际"
+            f"{fmt.with_unit(r['actual'], r['unit'])}，未达到年度指标值"
+            f"{r['direction']}{fmt.with_unit(r['target'], r['unit'])}", r["cells"]))
     return rows
 
 
@@ -200,6 +234,15 @@ def _score(ev: Evaluation) -> list[dict]:
     # (a target without an actual value counts 0).
     evidence = lost[lost[f"lost_{LOSS_MISSING}"] > 0]
     unscored = int((evidence["status"] != "scored").sum())
+    o = review_outcome(ev)
+    if o.stage == INITIAL and o.pending_points > 0:
+        detail = (f"部门自评{r.claim_text()}，按《{r.sheet.title_zh}》初审，已核实部分"
+                  f"{fmt.num(o.verified_score)}分（核实范围{fmt.num(o.verified_points)}分），待补充资料"
+                  f"{fmt.num(o.pending_points)}分，最高可得{fmt.num(o.score_range[1])}分")
+        if r.claimed - o.score_range[1] <= 0.005:
+            return []  # the claim is within reach once the materials are supplied
+        return [_row("score_unsupported", "自评得分", detail + "，仍低于自评得分",
+                     "基本信息 自评得分")]
     detail = (f"部门自评{r.claim_text()}，"
               f"按《{r.sheet.title_zh}》复核为{fmt.num(r.total)}分（{r.grade}），"
               f"相差{fmt.num(r.claim_difference)}分；{len(lost)}项指标未得满分")
@@ -214,19 +257,25 @@ def find_problems(ev: Evaluation) -> pd.DataFrame:
     """Every problem the data shows, one row each, in the template's type order.
 
     Types: cross_check (勾稽关系不符, e.g. the unexplained 5857.42万元), typed_computed (a typed
-    实际值 the computed value contradicts), execution_deviation
-    (execution far from 100%), missed_target, unmeasured_target, aid_below_standard,
+    实际值 the computed value contradicts), what a reviewer's reading of the report finds
+    (:mod:`perfkit.assess.reading`: same_quantity, date_outside_period, remit, scope,
+    full_marks, uniform_targets, copying), execution_deviation
+    (execution far from 100%), missed_target, unmeasured_target, monitor_missed (a target the
+    运行监控 warned about, missed without a 纠偏措施), aid_below_standard,
     data_gap (indicators that cannot be computed), score_unsupported (claimed score above the
     computed one).
 
     Returns:
-        Columns :data:`COLUMNS` (type, item_zh, detail_zh, cells).
+        Columns :data:`COLUMNS` (type, level, item_zh, detail_zh, quote, cells).
     """
     types = problem_types()
     words = list(types["classification"].params.get("purchase_words", []))
+    reading = read_report(ev)[["type", "item_zh", "detail_zh", "quote", "cells"]]
     rows = (_cross_checks(ev) + _typed_computed(ev) + _execution(ev) + _classification(ev, words)
-            + _targets(ev) + _aid(ev) + _completeness(ev) + _gaps(ev) + _score(ev))
+            + reading.to_dict("records")
+            + _targets(ev) + _monitoring(ev) + _aid(ev) + _completeness(ev) + _gaps(ev) + _score(ev))
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["level"] = frame["type"].map(lambda k: types[k].level)
     order = {k: i for i, k in enumerate(types)}
     frame = frame.sort_values("type", key=lambda s: s.map(order), kind="stable")
     return frame.reset_index(drop=True)

@@ -15,23 +15,31 @@ Every file may hold any of these sections (unknown keys are refused, naming file
     ("万元", "%", "人次"); ``count_families``: lists of count units that may be added together
     (名 and 人).
 ``qualifiers``
-    canonical qualifier → ``phrases`` (and optionally ``budget_basis``: initial/adjusted), e.g.
+    canonical qualifier → ``phrases`` (and optionally ``budget_basis``: initial/adjusted, and
+    ``not``: longer phrases holding one that are no qualifier, 一般公共预算), e.g.
     ``年初预算: {phrases: [年初预算, 预算数, 预算], budget_basis: initial}``. A figure whose label
     carries such a phrase (outside its subject) is that quantity's 年初预算/上年… value.
 ``patterns``
     sentence patterns, tried in order, each with ``id``, ``kind`` (``ratio`` = part ÷ base ×
-    100, ``change`` = now − base or its rate, ``sum`` = total = Σ parts), ``regex``, ``example``
+    100, ``change`` = now − base or its rate, ``sum`` = total = Σ parts, ``difference`` = |a − b|
+    of two figures a sentence prints, "支出2.05万元，年初预算为2.95万元，差值为0.9万元", ``product``
+    = a × b of a count and a per-unit amount, "150人，标准200元/人，共发放3万元"),
+    ``regex``, ``example``
     (a sentence the pattern must match: checked on load) and optional ``text`` (what it reads),
     ``base_qualifier`` (the qualifier a base figure gets when its label has none, e.g. 上年 for
     "较…增加"), ``base_from_sum`` (a ratio without a base inside a "其中" list is a share of that
     list's total) and ``complete`` (a sum whose parts are known to be all of them, "分别为").
     A regex is matched against the paragraph with each figure replaced by a token; write
     ``{amount:NAME}``, ``{percent:NAME}``, ``{count:NAME}`` or ``{figure:NAME}`` for a figure
-    captured in role NAME, ``{gap}`` for text without figures, ``{gap:amount}`` for text without
+    captured in role NAME, ``{gap}`` for text without figures (up to 80 characters), ``{gap:amount}`` for text without
     amounts, and ``{any}`` for any text up to the end of the sentence. Roles: ratio ``result``
     (required), ``part``, ``base``, text group ``base_label``; change ``change`` and text group
-    ``direction`` (required), ``now``, ``base``, ``base_label``; sum ``total`` and text group
-    ``parts`` (required).
+    ``direction`` (required), ``now``, ``base``, ``base_label``, ``delta`` (the amount of the change a rate
+    follows: "减少2万元，下降0.46%" is 2 ÷ (now − change) or 2 ÷ base); sum ``total`` and text group
+    ``parts`` (required) and ``between`` (text between the total and its list in which every
+    figure must be a change of the total or what it is compared with); difference ``result``,
+    ``a`` and ``b`` (required); product ``result``, ``a`` (the count), ``b`` (the amount per
+    unit) and text group ``per`` (the unit it is per: 人, 户 …, which must be the count's).
 ``phrases``
     phrase → 核对对象 entries: ``subject`` (phrases naming one quantity, e.g. [决算收入, 收入总额])
     and what a figure about it is checked against, in the 核对对象 language of
@@ -57,24 +65,30 @@ from typing import Any
 from perfkit import config, yamlcheck
 from perfkit.assess.checkspec import check_syntax
 from perfkit.data.printed import AuditParseError
-from perfkit.errors import CatalogError
+from perfkit.errors import CatalogError, ProjectNotFoundError
 
 PACKAGE_CATALOG_DIR = config.PACKAGE_DIR / "resources" / "report_catalog"
 #: Where a project places its own catalog files (after the package's, before --catalog), under
 #: its params/.
 PROJECT_CATALOG_DIR_NAME = "report_catalog"
 
-KINDS = ("ratio", "change", "sum")
+KINDS = ("ratio", "change", "sum", "difference", "product")
 ROLES = {
     "ratio": ({"result"}, {"part", "base", "base_label"}),
-    "change": ({"change", "direction"}, {"now", "base", "base_label"}),
-    "sum": ({"total", "parts"}, set()),
+    "change": ({"change", "direction"}, {"now", "base", "base_label", "delta"}),
+    "sum": ({"total", "parts"}, {"between"}),
+    "difference": ({"result", "a", "b"}, set()),
+    "product": ({"result", "a", "b"}, {"per"}),
 }
-FIGURE_KINDS = ("amount", "percent", "count")
-_CODES = {"amount": "A", "percent": "P", "count": "C"}
+FIGURE_KINDS = ("amount", "percent", "count", "rate")
+CODES = {"amount": "A", "percent": "P", "count": "C", "rate": "R"}
 #: Marks around a figure token in the matched text (never in a report: replaced on reading).
 OPEN, CLOSE = "\u27e8", "\u27e9"
 SENTENCE_END = "。！？!?"
+#: How far a ``{gap}`` reaches (characters or figures): the words between two figures of one
+#: statement, never a run-on sentence of thousands of figures (which would make matching
+#: quadratic).
+GAP_CHARS = 80
 
 _PATTERN_KEYS = {"id", "kind", "regex", "example", "text", "base_qualifier", "base_from_sum",
                  "complete"}
@@ -129,11 +143,14 @@ class Catalog:
     patterns: list[Pattern] = field(default_factory=list)
     subjects: dict[str, PhraseEntry | None] = field(default_factory=dict)  # phrase → entry
     fillers: list[str] = field(default_factory=list)
+    #: Longer phrases holding a qualifier phrase that qualify nothing (一般公共预算 is a kind of
+    #: budget, not the 年初预算 of a figure).
+    qualifier_not: list[str] = field(default_factory=list)
     ratio_bases: list[tuple[str, Path, str]] = field(default_factory=list)  # to check at the end
     files: list[str] = field(default_factory=list)
 
     def unit_kind(self, unit: str) -> str:
-        """``amount``, ``percent`` or ``count`` for a printed unit ("" if not a figure unit)."""
+        """``amount``, ``percent``, ``count`` or ``rate`` for a printed unit ("" if none)."""
         return next((k for k, units in self.units.items() if unit in units), "")
 
     def same_count_family(self, a: str, b: str) -> bool:
@@ -151,22 +168,22 @@ def expand(regex: str) -> str:
 
     def one(m: re.Match) -> str:
         kind, name = m.group(1), m.group(2)
-        if kind == "gap":
+        if kind == "gap":  # bounded: tried from every figure, a gap must not read a whole run-on sentence
             if not name:
-                return f"{no_end}*?"
-            if name not in _CODES:
+                return f"{no_end}{{0,{GAP_CHARS}}}?"
+            if name not in CODES:
                 raise ValueError(f"{{gap:{name}}}：应为 {{gap:amount}}、{{gap:percent}} 或 {{gap:count}}")
-            others = "".join(c for k, c in _CODES.items() if k != name)
-            return f"(?:{no_end}|{OPEN}[{others}]:\\d+{CLOSE})*?"
+            others = "".join(c for k, c in CODES.items() if k != name)
+            return f"(?:{no_end}|{OPEN}[{others}]:\\d+{CLOSE}){{0,{GAP_CHARS}}}?"
         if kind == "any":
             if name:
                 raise ValueError("{any} 不带名称")
             return f"[^{SENTENCE_END}]*?"
-        codes = "".join(_CODES.values()) if kind == "figure" else _CODES[kind]
+        codes = "".join(CODES.values()) if kind == "figure" else CODES[kind]
         group = f"(?P<{name}>\\d+)" if name else "\\d+"
         return f"(?:{OPEN}[{codes}]:{group}{CLOSE})"
 
-    out = re.sub(r"\{(amount|percent|count|figure|gap|any)(?::(\w+))?\}", one, regex)
+    out = re.sub(r"\{(amount|percent|count|rate|figure|gap|any)(?::(\w+))?\}", one, regex)
     leftover = re.search(r"\{(?!\d)[^{}]*\}", out)
     if leftover:
         raise ValueError(f"未知的占位符 {leftover.group(0)}（可用 {{amount:名称}}、{{percent:名称}}、"
@@ -179,10 +196,20 @@ def catalog_files(extra: list[str | Path] | tuple = (),
     """The catalog files in order of precedence (lowest first): package, the project's (default:
     the current one) ``params/report_catalog/``, ``extra``."""
     files = sorted(PACKAGE_CATALOG_DIR.glob("*.yaml"))
-    own = (project or config.current()).params_dir / PROJECT_CATALOG_DIR_NAME
-    if own.is_dir():
+    own = _project_catalog_dir(project)
+    if own is not None and own.is_dir():
         files += sorted(own.glob("*.yaml"))
     return files + [Path(p) for p in extra]
+
+
+def _project_catalog_dir(project: config.Project | None = None) -> Path | None:
+    """``project``'s (default: the current one's) ``params/report_catalog/``; None outside any
+    project (a bureau auditing a report it received needs no project: the README's "Auditing a
+    report file")."""
+    try:
+        return (project or config.current()).params_dir / PROJECT_CATALOG_DIR_NAME
+    except ProjectNotFoundError:
+        return None
 
 
 def read_catalog(files: list[Path]) -> Catalog:
@@ -256,7 +283,8 @@ def _merge_units(catalog: Catalog, path: Path, units: Any) -> None:
                 catalog.count_families.append(set(_strings(path, f"units 第{i}组", key, fam)))
             continue
         if key not in FIGURE_KINDS:
-            raise _fail(path, "units ", str(key), "未知；可用 amount、percent、count、count_families")
+            raise _fail(path, "units ", str(key),
+                        "未知；可用 amount、percent、count、rate、count_families")
         for unit in _strings(path, "units ", key, value):
             other = catalog.unit_kind(unit)
             if other and other != key:
@@ -274,8 +302,11 @@ def _merge_qualifiers(catalog: Catalog, path: Path, qualifiers: Any) -> None:
         where = f"qualifiers“{name}”"
         if isinstance(spec, list):
             spec = {"phrases": spec}
-        if not isinstance(spec, dict) or set(spec) - {"phrases", "budget_basis"}:
-            raise _fail(path, where, "phrases", "应为 {phrases: [...], budget_basis: initial|adjusted}")
+        if not isinstance(spec, dict) or set(spec) - {"phrases", "budget_basis", "not"}:
+            raise _fail(path, where, "phrases",
+                        "应为 {phrases: [...], not: [...], budget_basis: initial|adjusted}")
+        if "not" in spec:
+            catalog.qualifier_not += _strings(path, where, "not", spec["not"])
         basis = spec.get("budget_basis", "")
         if basis not in ("", "initial", "adjusted"):
             raise _fail(path, where, "budget_basis", f"“{basis}”应为 initial 或 adjusted")

@@ -51,6 +51,9 @@ class Figure:
     role: str = "value"
     target: Target | None = None
     spec: CheckSpec | None = None  # the target's 核对对象, parsed
+    #: The printed figure whose unit this one takes, when it is printed without a unit
+    #: ("较上年2.08减少0.03万元": 2.08 takes 万元 from "0.03万元").
+    unit_from: str = ""
 
     @property
     def check(self) -> str:
@@ -76,6 +79,10 @@ class Relation:
     sentence: str = ""
     base_from_sum: bool = False
     sentence_at: int = 0  # where the result stands in ``sentence``
+    #: Where an operand the sentence does not print was found by its name elsewhere in the
+    #: text ("本年数取自第1段“390,118.10元”"); "" when every operand is the sentence's own.
+    #: Such a relation confirms a figure, or is 无法核对: never 不一致.
+    inferred: str = ""
 
 
 @dataclass

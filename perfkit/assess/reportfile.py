@@ -29,6 +29,7 @@ import posixpath
 import re
 import shutil
 import subprocess
+import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
@@ -151,10 +152,43 @@ def _read_txt(path: Path) -> ReportText:
     controls = sum(1 for c in text if ord(c) < 32 and c not in "\r\n\t\f")
     if controls > max(10, len(text) // 100):
         raise ReportFileError(f"{path}：不是文本文件（含大量控制字符）。请给出 .txt、.docx 或 .pdf 报告。")
+    return ReportText(path, _within_limits(path, text_paragraphs(text)), "txt",
+                      [note] if note else [])
+
+
+#: A line ending in one of these ends its paragraph even in hard-wrapped text.
+_LINE_STOPS = "。！？!?；;：:”"
+
+
+def _width(line: str) -> int:
+    """Printed width in Latin characters (a CJK character is two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def text_paragraphs(text: str) -> list[tuple[str, str]]:
+    """The paragraphs of a plain text with their locations ("第3段").
+
+    A line is a paragraph, except in hard-wrapped text (copied from a PDF: at least three lines
+    of nearly the full width stopping mid-sentence): there a line runs on into the next unless
+    it ends with a full stop, semicolon or colon, or stops short (a heading, a paragraph's
+    last line). "占支\n出总预算 10.73 %" is one sentence, as the PDF printed it.
+    """
     lines = [line.strip() for line in text.splitlines()]
-    paragraphs = _within_limits(path, [(line, f"第{i}段")
-                                       for i, line in enumerate((x for x in lines if x), 1)])
-    return ReportText(path, paragraphs, "txt", [note] if note else [])
+    lines = [line for line in lines if line]
+    widths = [_width(line) for line in lines]
+    full = max(widths, default=0)
+    wrapped = [w >= 0.8 * full and line[-1] not in _LINE_STOPS for line, w in zip(lines, widths, strict=True)]
+    if sum(wrapped) < 3:
+        return [(line, f"第{i}段") for i, line in enumerate(lines, 1)]
+    out: list[str] = []
+    run_on = False
+    for line, width in zip(lines, widths, strict=True):
+        if run_on:
+            out[-1] = _join(out[-1], line)
+        else:
+            out.append(line)
+        run_on = line[-1] not in _LINE_STOPS and width >= 0.6 * full
+    return [(para, f"第{i}段") for i, para in enumerate(out, 1)]
 
 
 def _too_big(path: Path, found: str, limit: str) -> ReportFileError:

@@ -19,21 +19,14 @@ their audit is :mod:`perfkit.assess.textaudit`.
 
 from __future__ import annotations
 
-import bisect
-import functools
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from perfkit import config
 from perfkit.assess.checkspec import CheckSpec
 from perfkit.assess.reportcatalog import (
-    CLOSE,
-    OPEN,
-    SENTENCE_END,
     Catalog,
     Pattern,
     PhraseEntry,
@@ -41,26 +34,29 @@ from perfkit.assess.reportcatalog import (
     catalog_files,
     read_catalog,
 )
-from perfkit.assess.reportfigures import QUOTES, Extraction, Figure, Relation
-from perfkit.data.printed import AuditParseError, parse_printed
+from perfkit.assess.reportdomain import domain_rates, rate_relations
+from perfkit.assess.reportfigures import Extraction, Figure, Relation
+from perfkit.assess.reportparagraph import (
+    NUMBERING,
+    Paragraph,
+    blank,
+    find_phrase,
+    fold_label,
+    token_regex,
+)
+from perfkit.assess.reportrelations import (
+    bases_from_sums,
+    changes_without_comparison,
+    match_relations,
+    match_respectively,
+    match_sums,
+    operands_by_name,
+    parts_take_the_total_qualifier,
+)
 from perfkit.errors import CatalogError
 from perfkit.indicators.registry import Registry
 
 log = logging.getLogger(__name__)
-
-
-# One character for one: locations in the folded text are locations in the original.
-_FOLD = str.maketrans({
-    **{chr(0xFF10 + i): str(i) for i in range(10)},
-    "％": "%", "．": ".", "＋": "+", "－": "-", "\u2212": "-", "\u2013": "-", "\u3000": " ",
-    OPEN: "〈", CLOSE: "〉",
-})
-_CLAUSE_END = set("，,。；;：:、！？!?")
-#: How far before a figure its label reaches at most (characters). A real label is the clause
-#: before the number, a few words; the bound keeps a clause of thousands of characters without a
-#: comma (a hostile file) from making every figure read all of it again.
-LABEL_CHARS = 120
-_AFTER = re.compile(r"[^，,。；;：:、！？!?（(）)" + OPEN + "]*")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,223 +84,42 @@ def load_catalog(extra: Iterable[str | Path] = (), project: config.Project | Non
     return catalog
 
 
-@functools.lru_cache(maxsize=8192)  # the catalog's phrases are folded for every label
-def _fold_label(text: str) -> str:
-    return QUOTES.sub("", unicodedata.normalize("NFKC", text))
-
-
 # ---------------------------------------------------------------------------------------------
 # Extraction
 # ---------------------------------------------------------------------------------------------
 
 
-def _token_regex(catalog: Catalog) -> re.Pattern:
-    units = sorted((u for us in catalog.units.values() for u in us), key=len, reverse=True)
-    return re.compile(
-        r"(?<![0-9A-Za-z.\-+])(?:约|近|超过|逾)?(?:[-+](?=\d))?"
-        r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-        r"\s?(?:万亿|亿|万|千)?(?:余|多)?\s?(?P<unit>" + "|".join(map(re.escape, units)) + ")"
-        r"(?:以上|以内|以下|左右)?")
-
-
-def _positions(text: str, chars: str) -> list[int]:
-    """Ascending positions in ``text`` of any of ``chars``."""
-    return [i for i, c in enumerate(text) if c in chars]
-
-
-class _Paragraph:
-    """One paragraph: its folded text, figures, and the skeleton the patterns run on.
-
-    Everything a figure needs from its paragraph (its sentence, its clause, the bracket still
-    open before it, the figure after it) is found by bisecting positions listed once, so the
-    cost is linear in the paragraph however many figures one sentence holds; figures of one
-    sentence share one string.
-    """
-
-    def __init__(self, index: int, raw: str, location: str, catalog: Catalog, token_re,
-                 figures: list[Figure]):
-        self.index, self.raw, self.location = index, raw, location
-        self.text = raw.translate(_FOLD)
-        self.figures: list[Figure] = []
-        self._ends = _positions(self.text, SENTENCE_END)
-        self._sentences: dict[tuple[int, int], tuple[str, int]] = {}
-        pieces: list[str] = []
-        # Skeleton ↔ text: (skeleton start, text start, whether the piece is a figure's token).
-        self._sk_starts: list[int] = []
-        self._sk_pieces: list[tuple[int, bool]] = []
-        self._sk_len = 0
-        last = 0
-        for m in token_re.finditer(self.text):
-            kind = catalog.unit_kind(m.group("unit"))
-            try:
-                printed = parse_printed(m.group(0))
-            except AuditParseError:
-                continue
-            start, end = m.span()
-            span = self.sentence_span(start, end)
-            sentence, at = self._sentence_text(*span)
-            fig = Figure(id=f"T{len(figures) + 1}", paragraph=index, start=start, end=end,
-                         text=raw[start:end].strip(), printed=printed, kind=kind,
-                         unit=m.group("unit"), label="", location=location,
-                         sentence=sentence, sentence_span=span, sentence_at=start - at)
-            figures.append(fig)
-            self.figures.append(fig)
-            gap = self.text[last:start]
-            token = f"{OPEN}{'APC'[('amount', 'percent', 'count').index(kind)]}:{len(figures) - 1}{CLOSE}"
-            self._piece(pieces, gap, last)
-            self._piece(pieces, token, start, fixed=True)
-            last = end
-        self._piece(pieces, self.text[last:], last)
-        self.skeleton = "".join(pieces)
-        self._starts = [f.start for f in self.figures]
-        self._ends_of = [f.end for f in self.figures]
-        self._opens = self._open_brackets() if self.figures else []
-
-    def _piece(self, pieces: list[str], s: str, origin: int, fixed: bool = False) -> None:
-        if not s:
-            return
-        pieces.append(s)
-        self._sk_starts.append(self._sk_len)
-        self._sk_pieces.append((origin, fixed))
-        self._sk_len += len(s)
-
-    def _text_pos(self, sk: int) -> int:
-        """The text position of a skeleton position (a token maps to its figure's start)."""
-        if sk >= self._sk_len or not self._sk_starts:
-            return len(self.text)
-        i = bisect.bisect_right(self._sk_starts, sk) - 1
-        origin, fixed = self._sk_pieces[i]
-        return origin if fixed else origin + sk - self._sk_starts[i]
-
-    def sentence_span(self, start: int, end: int) -> tuple[int, int]:
-        """The sentence around ``text[start:end]``: after the sentence end before ``start`` up
-        to and with the first sentence end at or after ``end``."""
-        i = bisect.bisect_left(self._ends, start)
-        a = self._ends[i - 1] + 1 if i else 0
-        j = bisect.bisect_left(self._ends, max(end, a))
-        b = self._ends[j] + 1 if j < len(self._ends) else len(self.text)
-        return a, b
-
-    def _sentence_text(self, a: int, b: int) -> tuple[str, int]:
-        """``raw[a:b]`` stripped (one string for every figure of the sentence), and where it
-        starts in the paragraph."""
-        found = self._sentences.get((a, b))
-        if found is None:
-            whole = self.raw[a:b]
-            lead = len(whole) - len(whole.lstrip())
-            found = self._sentences[(a, b)] = (whole.strip(), a + lead)
-        return found
-
-    def sentence(self, sk_start: int, sk_end: int) -> tuple[str, int]:
-        """The sentence(s) spanned by a match in the skeleton, as printed, and where they start
-        in the paragraph."""
-        start, end = self._text_pos(sk_start), self._text_pos(sk_end)
-        return self._sentence_text(*self.sentence_span(start, max(start, end - 1) + 1))
-
-    def _open_brackets(self) -> list[int]:
-        """For each figure, the position after the innermost bracket still open before it in
-        its clause, or -1 (brackets matched once, forward, as the clause is read)."""
-        out: list[int] = []
-        stack: list[int] = []
-        k = 0
-        for i, c in enumerate(self.text):
-            while k < len(self._starts) and self._starts[k] == i:
-                out.append(stack[-1] + 1 if stack else -1)
-                k += 1
-            if k == len(self._starts):
-                break
-            if c in _CLAUSE_END:
-                stack.clear()
-            elif c in "（(":
-                stack.append(i)
-            elif c in "）)" and stack:
-                stack.pop()
-        out += [stack[-1] + 1 if stack else -1] * (len(self._starts) - len(out))
-        return out
-
-    def after_of(self, fig: Figure) -> str:
-        """The words after a figure up to the next clause end, figure or bracket."""
-        i = bisect.bisect_left(self._starts, fig.end)
-        stop = self._starts[i] if i < len(self._starts) else len(self.text)
-        m = _AFTER.match(self.text, fig.end, stop)
-        return m.group(0).strip() if m else ""
-
-    def label_of(self, fig: Figure) -> str:
-        """The clause before a figure (its last :data:`LABEL_CHARS` characters), other figures
-        removed; a bracket still open before the figure starts a new context
-        ("56名教师受到行政处理（其中违规补课30人")."""
-        n = bisect.bisect_left(self._starts, fig.start)
-        clause = max(self._clause_start(fig.start), self._opens[n], fig.start - LABEL_CHARS)
-        chunks, pos = [], clause
-        for k in range(bisect.bisect_right(self._ends_of, clause), n):
-            other = self.figures[k]
-            chunks.append(self.text[pos:other.start])
-            pos = max(pos, other.end)
-        chunks.append(self.text[pos:fig.start])
-        return "".join(chunks)
-
-    def _clause_start(self, pos: int) -> int:
-        clauses = self.__dict__.get("_clauses")
-        if clauses is None:
-            clauses = self.__dict__["_clauses"] = _positions(self.text, "".join(_CLAUSE_END))
-        i = bisect.bisect_left(clauses, pos)
-        return clauses[i - 1] + 1 if i else 0
-
-    def breaks_between(self, a: int, b: int) -> bool:
-        """Whether a "；" (or ";") stands in ``text[a:b]``."""
-        semis = self.__dict__.get("_semis")
-        if semis is None:
-            semis = self.__dict__["_semis"] = _positions(self.text, "；;")
-        i = bisect.bisect_left(semis, a)
-        return i < len(semis) and semis[i] < b
-
-
-def _find_phrase(label: str, phrases: dict[str, Any], blank: tuple[int, int] | None = None):
-    """The phrase naming what ``label`` is about: (phrase, start, end), or None.
-
-    The last group of overlapping phrase occurrences is the one nearest the number ("决算收入总额
-    中事业收入" is about 事业收入); within it the phrase starting first, longest on a tie, since
-    a Chinese modifier comes first ("“三公”经费支出合计" is about 三公经费, not 支出合计).
-    """
-    text = label if blank is None else label[:blank[0]] + " " * (blank[1] - blank[0]) + label[blank[1]:]
-    hits = []
-    for phrase in phrases:
-        key = _fold_label(phrase)
-        i = text.rfind(key) if key else -1
-        if i >= 0:
-            hits.append((i, i + len(key), phrase))
-    if not hits:
-        return None
-    hits.sort(key=lambda h: (h[1], h[1] - h[0]))
-    group = [hits[-1]]
-    for h in reversed(hits[:-1]):
-        if h[1] > min(g[0] for g in group):
-            group.append(h)
-    start, end, phrase = min(group, key=lambda h: (h[0], -(h[1] - h[0])))
-    return phrase, start, end
-
-
-_NUMBERING = re.compile(r"\d{4}年度?|[(（]\d+[)）]|\d+[.、]|[一二三四五六七八九十]+是|[\W\d_]")
-
-
 def _name(fig: Figure, label: str, catalog: Catalog) -> None:
     """Set a figure's subject, entry and qualifier from its label, and whether it may inherit."""
-    folded = _fold_label(label)
+    folded = fold_label(label)
     fig.label = label
-    hit = _find_phrase(folded, catalog.subjects)
+    hit = find_phrase(folded, catalog.subjects)
     if hit and catalog.subjects[hit[0]] is not None:
         fig.subject, fig.entry = hit[0], catalog.subjects[hit[0]]
-    q = _find_phrase(folded, catalog.qualifiers, (hit[1], hit[2]) if hit else None)
+    q = find_phrase(blank(folded, catalog.qualifier_not), catalog.qualifiers,
+                     (hit[1], hit[2]) if hit else None)
     fig.qualifier = catalog.qualifiers[q[0]] if q else ""
     # Only a label that names nothing else may take the subject of the figure before it.
     fig.inherited = not hit and _only_fillers(folded, catalog)
 
 
-def _only_fillers(folded: str, catalog: Catalog) -> bool:
+def _rest(folded: str, catalog: Catalog) -> str:
+    """A folded label without its qualifiers, fillers, years and numbering."""
     rest = folded
     for phrase in sorted([*catalog.qualifiers, *catalog.fillers], key=len, reverse=True):
-        rest = rest.replace(_fold_label(phrase), "")
-    return not _NUMBERING.sub("", rest)
+        rest = rest.replace(fold_label(phrase), "")
+    return NUMBERING.sub("", rest)
+
+
+def _only_fillers(folded: str, catalog: Catalog) -> bool:
+    return not _rest(folded, catalog)
+
+
+def _names_the_end_of(label: str, subject: str, catalog: Catalog) -> bool:
+    """Whether a label's own words (two characters at least) are the end of ``subject``."""
+    clause = re.split(r"[，,。；;：:、]", label)[-1]
+    rest = _rest(fold_label(clause), catalog)
+    return len(rest) >= 2 and bool(subject) and fold_label(subject).endswith(rest)
 
 
 def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = None, *,
@@ -317,17 +132,17 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
         catalog: the report catalog; the default is :func:`load_catalog`.
         only: use this pattern alone (to test a catalog's example).
         project: where the report is checked (its report catalog and indicators); default the
-            current one.
+            current one, else (outside any project) perfkit's own catalogs.
 
     Returns:
         The :class:`Extraction`: figures numbered T1, T2 … in document order.
     """
-    project = project or config.current()
+    project = project or config.current_or_outside()
     catalog = catalog or load_catalog(project=project)
     paragraphs = [(str(t), str(loc)) for t, loc in paragraphs]
-    token_re = _token_regex(catalog)
+    token_re = token_regex(catalog)
     figures: list[Figure] = []
-    paras = [_Paragraph(i, t, loc, catalog, token_re, figures)
+    paras = [Paragraph(i, t, loc, catalog, token_re, figures)
              for i, (t, loc) in enumerate(paragraphs)]
     for para in paras:
         for fig in para.figures:
@@ -340,20 +155,27 @@ def extract(paragraphs: Iterable[tuple[str, str]], catalog: Catalog | None = Non
             continue
         # A relation's figures are its paragraph's: only the paragraph's relations can claim them.
         found: list[Relation] = []
-        for pattern in (p for p in patterns if p.kind in ("ratio", "change")):
-            found += _match_relations(para, pattern, figures, found, catalog)
+        if only is None:
+            found += match_respectively(para, figures, found)
+        for pattern in (p for p in patterns if p.kind != "sum"):
+            found += match_relations(para, pattern, figures, found, catalog)
         for pattern in (p for p in patterns if p.kind == "sum"):
-            found += _match_sums(para, pattern, figures, found, catalog)
+            found += match_sums(para, pattern, figures, found, catalog)
         relations += found
-    _bases_from_sums(relations)
+    if only is None:
+        relations += rate_relations(paras, relations, domain_rates(project))
+    bases_from_sums(relations, catalog)
+    changes_without_comparison(figures)
+    parts_take_the_total_qualifier(relations)
     for para in paras:
         _inherit(para, catalog)
+    operands_by_name(relations, figures, catalog)
     for rel in relations:
         _name_result(rel, catalog)
     return Extraction(figures, relations, paragraphs, catalog, project)
 
 
-def _inherit(para: _Paragraph, catalog: Catalog) -> None:
+def _inherit(para: Paragraph, catalog: Catalog) -> None:
     """Name the figures whose label names no quantity.
 
     A label of qualifiers and fillers only (上年数为…, 为年初预算…), or a ratio's or change's,
@@ -367,11 +189,14 @@ def _inherit(para: _Paragraph, catalog: Catalog) -> None:
                                      or para.breaks_between(previous.end, fig.start)):
             previous = None
         # "28人受到警告…" names its own (unknown) noun after it: it inherits nothing.
-        may = (fig.inherited and _only_fillers(_fold_label(fig.after), catalog)) or (
+        may = (fig.inherited and _only_fillers(fold_label(fig.after), catalog)) or (
             fig.role != "value" and not fig.subject)
         fig.inherited = False
         if not fig.subject and fig.kind == "count" and fig.role == "value":
             _name_from_after(fig, catalog)
+        # "“三公”经费支出预算为A，支出决算为B": a label naming the end of the subject before it.
+        may = may or (previous is not None and fig.role == "value"
+                      and _names_the_end_of(fig.label, previous.subject, catalog))
         if not fig.subject and may and previous is not None:
             fig.subject, fig.entry, fig.inherited = previous.subject, previous.entry, True
         if not fig.subject and fig.role == "value":
@@ -381,115 +206,9 @@ def _inherit(para: _Paragraph, catalog: Catalog) -> None:
 
 
 def _name_from_after(fig: Figure, catalog: Catalog) -> None:
-    hit = _find_phrase(_fold_label(fig.after), catalog.subjects)
+    hit = find_phrase(fold_label(fig.after), catalog.subjects)
     if hit and catalog.subjects[hit[0]] is not None:
         fig.subject, fig.entry = hit[0], catalog.subjects[hit[0]]
-
-
-def _group_figure(m: re.Match, name: str, figures: list[Figure]) -> Figure | None:
-    if name not in m.re.groupindex or m.group(name) is None:
-        return None
-    return figures[int(m.group(name))]
-
-
-def _match_relations(para, pattern, figures, relations, catalog) -> list[Relation]:
-    out: list[Relation] = []
-    result_role = "result" if pattern.kind == "ratio" else "change"
-    taken = {id(r.result) for r in relations}  # every relation is a ratio, change or sum
-    part_of_base: dict[int, Figure] = {}  # a ratio's base → its part (the first such ratio)
-    for r in relations:
-        if r.kind == "ratio" and "base" in r.operands and "part" in r.operands:
-            part_of_base.setdefault(id(r.operands["base"]), r.operands["part"])
-    for m in pattern.regex.finditer(para.skeleton):
-        result = _group_figure(m, result_role, figures)
-        if result is None or id(result) in taken:
-            continue
-        operands = {}
-        for role in (("part", "base") if pattern.kind == "ratio" else ("now", "base")):
-            fig = _group_figure(m, role, figures)
-            if fig is not None and fig is not result:
-                operands[role] = fig
-        base_label = (m.group("base_label") or "") if "base_label" in m.re.groupindex else ""
-        base_label = base_label.strip().removesuffix("的").strip()
-        if pattern.kind == "change":
-            direction = m.group("direction")
-            try:
-                result.printed = parse_printed(direction + result.text)
-            except AuditParseError:
-                continue
-            result.text = direction + result.text
-            _now_is_the_subject(operands, part_of_base)
-            _drop_incompatible_change(operands, result)
-            base = operands.get("base")
-            if base is not None and not base.qualifier and pattern.base_qualifier:
-                base.qualifier = pattern.base_qualifier
-        result.role = pattern.kind
-        sentence, at = para.sentence(*m.span())
-        out.append(Relation(pattern.kind, pattern, result, operands, [], base_label,
-                            sentence, False, result.start - at))
-        taken.add(id(result))
-    return out
-
-
-def _now_is_the_subject(operands: dict[str, Figure], part_of_base: dict[int, Figure]) -> None:
-    """"A，为预算B的X%，较上年C减少D": the figure just before 较 is B, the base of a ratio whose
-    part is A; the change is of A (the sentence's subject), not of the budget B."""
-    now = operands.get("now")
-    if now is not None and id(now) in part_of_base:
-        operands["now"] = part_of_base[id(now)]
-
-
-def _drop_incompatible_change(operands: dict[str, Figure], change: Figure) -> None:
-    """Keep now/base only when they can give the printed change (same kind, or a rate)."""
-    for role, fig in list(operands.items()):
-        same = fig.kind == change.kind and (fig.kind != "count" or fig.unit == change.unit)
-        rate = change.kind == "percent" and change.printed.suffix == "%" and fig.kind != "percent"
-        if not (same or rate):
-            del operands[role]
-
-
-def _match_sums(para, pattern, figures, relations, catalog) -> list[Relation]:
-    out: list[Relation] = []
-    claimed = {id(r.result) for r in relations if r.kind in ("ratio", "change")}
-    bases = {id(r.operands["base"]) for r in relations if "base" in r.operands}
-    totals = {id(r.result) for r in relations if r.kind == "sum"}
-    for m in pattern.regex.finditer(para.skeleton):
-        total = _group_figure(m, "total", figures)
-        if total is None or id(total) in claimed or id(total) in totals:
-            continue
-        start, end = m.span("parts")
-        parts = []
-        for t in re.finditer(f"{OPEN}[APC]:(\\d+){CLOSE}", para.skeleton[start:end]):
-            fig = figures[int(t.group(1))]
-            if (fig is total or fig.kind != total.kind or id(fig) in claimed or id(fig) in bases
-                    or (fig.kind == "count" and not catalog.same_count_family(
-                        fig.printed.unit, total.printed.unit))):
-                continue
-            parts.append(fig)
-        if len(parts) < 2:
-            continue
-        sentence, at = para.sentence(*m.span())
-        out.append(Relation("sum", pattern, total, {}, parts, "", sentence, False,
-                            total.start - at))
-        totals.add(id(total))
-    return out
-
-
-def _bases_from_sums(relations: list[Relation]) -> None:
-    """"其中：A 1102.55万元，占73.58%": a share without a base is a share of the list's total."""
-    sum_of_part: dict[int, Relation] = {}
-    for s in relations:
-        if s.kind == "sum":
-            for p in s.parts:
-                sum_of_part.setdefault(id(p), s)
-    for rel in relations:
-        if (rel.kind != "ratio" or not rel.pattern.base_from_sum or "base" in rel.operands
-                or rel.base_label or "part" not in rel.operands):
-            continue
-        whole = sum_of_part.get(id(rel.operands["part"]))
-        if whole is not None:
-            rel.operands["base"] = whole.result
-            rel.base_from_sum = True
 
 
 def _name_result(rel: Relation, catalog: Catalog) -> None:
@@ -499,7 +218,7 @@ def _name_result(rel: Relation, catalog: Catalog) -> None:
     fig = rel.result
     base = rel.operands.get("base")
     if rel.base_label:
-        q = _find_phrase(_fold_label(rel.base_label), catalog.qualifiers)
+        q = find_phrase(fold_label(rel.base_label), catalog.qualifiers)
         if q:
             fig.qualifier = catalog.qualifiers[q[0]]
     elif base is not None and base.qualifier:
@@ -518,7 +237,7 @@ def _base_entry(rel: Relation | None, catalog: Catalog) -> PhraseEntry | None:
     if base is not None and base.entry is not None and not base.inherited:
         return base.entry
     if rel.base_label:
-        hit = _find_phrase(_fold_label(rel.base_label), catalog.subjects)
+        hit = find_phrase(fold_label(rel.base_label), catalog.subjects)
         if hit:
             return catalog.subjects[hit[0]]
     return None

@@ -1,11 +1,11 @@
-"""Score-sheet rule kinds, a registry: each validates its YAML and scores one item from the evidence."""
+"""Score-sheet rule kinds: each validates its YAML and scores one item from the evidence (their
+base, the registry and the causes of a deduction: :mod:`perfkit.assess.rulebase`, whose names are
+also importable from here)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 import pandas as pd
 from pydantic import (
@@ -13,9 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainValidator,
     StrictStr,
-    ValidationInfo,
     model_validator,
 )
 
@@ -23,156 +21,53 @@ from perfkit import fmt
 from perfkit.assess import targets
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import STATED, audit_internal, audit_stated
-from perfkit.assess.intervals import EPS, Interval, plain
+from perfkit.assess.intervals import EPS, plain
+from perfkit.assess.reviewrules import (
+    BUDGET_BASIS,
+    EMPTY_QUANTITY,
+    NO_EVIDENCE,
+    NO_FORMULA,
+    SATISFACTION,
+    STANDARD,
+    UNEXAMINABLE,
+    RuleContext,
+)
+from perfkit.assess.rulebase import LOSS_COLUMNS as LOSS_COLUMNS
+from perfkit.assess.rulebase import LOSS_DEFECT as LOSS_DEFECT
+from perfkit.assess.rulebase import LOSS_MISSING as LOSS_MISSING
+from perfkit.assess.rulebase import LOSS_STANDARD as LOSS_STANDARD
+from perfkit.assess.rulebase import LOSS_TARGET as LOSS_TARGET
+from perfkit.assess.rulebase import LOSS_UNMET as LOSS_UNMET
+from perfkit.assess.rulebase import LOSS_ZH as LOSS_ZH
+from perfkit.assess.rulebase import RULE_KINDS as RULE_KINDS
+from perfkit.assess.rulebase import Found as Found
+from perfkit.assess.rulebase import Outcome as Outcome
+from perfkit.assess.rulebase import Rule as Rule
+from perfkit.assess.rulebase import _above_100, _domain, _Indicator, _Number
+from perfkit.assess.rulebase import _IntervalText as _IntervalText
+from perfkit.assess.rulebase import _Positive as _Positive
+from perfkit.assess.rulebase import _Text as _Text
+from perfkit.assess.rulebase import register_rule as register_rule
 from perfkit.cells import as_text, is_missing
 from perfkit.data.sheets import SUM_CHECKS
 from perfkit.data.values import normalize_label
-from perfkit.indicators.registry import Registry, registry
 from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
 
-#: Why points were lost, for the reviewer's decomposition of 自评得分 − 复核得分. Every rule
-#: splits its deduction over these; the split of an item sums to its deduction exactly.
-LOSS_MISSING, LOSS_TARGET, LOSS_STANDARD, LOSS_UNMET, LOSS_DEFECT = (
-    "missing", "target", "standard", "unmet", "defect")
-LOSS_ZH = {
-    LOSS_MISSING: "缺少佐证（工作簿未提供评分所需的数据或材料）",
-    LOSS_TARGET: "年度绩效目标未完成",
-    LOSS_STANDARD: "指标值未达到评分标准",
-    LOSS_UNMET: "定性评价要点未满足",
-    LOSS_DEFECT: "数据质量问题（勾稽关系不符、报告数值与数据不一致）",
-}
-LOSS_COLUMNS = tuple(f"lost_{k}" for k in LOSS_ZH)
+_BASIS_ZH = {"initial": "年初预算", "adjusted": "调整预算"}
 
 
-@dataclass
-class Outcome:
-    """What a rule found for one item.
-
-    Attributes:
-        score: points earned, or None when the input is missing (the missing policy decides).
-        reason: why (Chinese; the numbers in it come from the data).
-        evidence: source cells or the evidence texts that support the score.
-        value: the value the rule judged (indicator value, completion ratio, conditions met).
-        unit: unit of ``value``.
-        lost: points lost by cause (keys of :data:`LOSS_ZH`), on the item's own points; None
-            lets the scorer charge the whole deduction to the rule kind's usual cause.
-    """
-
-    score: float | None
-    reason: str
-    evidence: str = ""
-    value: float = math.nan
-    unit: str = ""
-    lost: dict[str, float] | None = None
-
-
-RULE_KINDS: dict[str, type[Rule]] = {}
-
-
-def register_rule(kind: str) -> Callable[[type[Rule]], type[Rule]]:
-    """Register a rule class under ``kind`` (the ``rule.kind`` value in a sheet)."""
-
-    def add(cls: type[Rule]) -> type[Rule]:
-        if kind in RULE_KINDS:
-            raise ValueError(f"rule kind {kind} registered twice")
-        cls.kind = kind
-        RULE_KINDS[kind] = cls
-        return cls
-
-    return add
-
-
-def _nonblank(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("不能为空")
-    return value
-
-
-def _registry(info: ValidationInfo) -> Registry:
-    """The indicators a sheet is validated against (:func:`perfkit.assess.scoresheet.load_sheet`
-    passes its project's in the validation context), else the current project's."""
-    return (info.context or {}).get("registry") or registry()
-
-
-def _known_indicator(ref: str, info: ValidationInfo) -> str:
-    indicators = _registry(info).indicators
-    if ref not in indicators:
-        near = [k for k in indicators if ref.split("_")[0] in k][:5]
-        hint = f"；相近的指标：{', '.join(near)}" if near else ""
-        raise ValueError(f"未知指标“{ref}”：指标注册表中没有这个代码{hint}")
-    return ref
-
-
-def _above_100(value: float) -> float:
-    if value <= 100:
-        raise ValueError("应大于100（超额完成的界限）")
-    return value
-
-
-def _domain(value: str, info: ValidationInfo) -> str:
-    known = sorted(_registry(info).domain_names)
-    if value not in known:
-        raise ValueError(f"未知的领域“{value}”；可用：{', '.join(known)}")
-    return value
-
-
-def _interval(value: Any) -> Interval:
-    if isinstance(value, Interval):
-        return value
-    return Interval.parse(value)
-
-
-#: Typed fields of the sheet YAML (validated by pydantic, errors located by perfkit.yamlcheck).
-_Text = Annotated[StrictStr, AfterValidator(_nonblank)]
-_Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-_Positive = Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
-_Indicator = Annotated[StrictStr, AfterValidator(_known_indicator)]
-_IntervalText = Annotated[Interval, PlainValidator(_interval)]
-#: Locations of problems found after validation: (keys under the rule, message).
-Found = list[tuple[tuple[int | str, ...], str]]
-
-
-class Rule(BaseModel):
-    """Base class of the rule kinds; ``text_zh`` is the rule as the published sheet words it.
-
-    A kind declares its YAML keys as typed fields (unknown keys are refused); :meth:`check`
-    adds what depends on the item's points.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    kind: ClassVar[str] = ""
-    text_zh: _Text
-    #: The cause a deduction of this rule kind is charged to when the rule does not split it.
-    LOSS: ClassVar[str] = LOSS_STANDARD
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_kind(cls, raw: Any) -> Any:
-        return {k: v for k, v in raw.items() if k != "kind"} if isinstance(raw, dict) else raw
-
-    def check(self, points: float) -> Found:
-        """Problems that depend on the item's points (or on several keys together)."""
-        return []
-
-    def reference(self) -> str:
-        """What the rule reads: an indicator id, a 定性评价 item, or a target set."""
-        return ""
-
-    def reference_for(self, ev: Evaluation) -> str:
-        """:meth:`reference` for one department-year (a target set ``all`` names its 领域)."""
-        return self.reference()
-
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:  # pragma: no cover
-        raise NotImplementedError
-
-
-def _indicator_outcome(ev: Evaluation, ref: str) -> tuple[float, str, str, str, Outcome | None]:
-    """(value, unit, label, source cells, missing outcome or None) of a registry indicator."""
-    if ref not in ev.indicators.index:  # another field's indicator: not this department's
+def _indicator_outcome(ev: Evaluation, ref: str, ctx: RuleContext | None = None
+                       ) -> tuple[float, str, str, str, Outcome | None]:
+    """(value, unit, label, source cells, missing outcome or None) of a registry indicator,
+    over the budget basis the 复核口径 fixes for the item (``ctx``), if any."""
+    basis = ctx.basis() if ctx else ""
+    frame = ev.indicators_on(basis) if basis else ev.indicators
+    if ref not in frame.index:  # another field's indicator: not this department's
         return math.nan, "", ref, "", Outcome(None, ev.not_covered(ref), "")
-    row = ev.indicators.loc[ref]
+    row = frame.loc[ref]
     value, unit, label = float(row["value"]), str(row["unit"]), str(row["label_zh"])
+    if basis and basis != ev.settings.budget_basis:
+        label += f"（按{_BASIS_ZH[basis]}，复核口径{ctx.rules.id_of(BUDGET_BASIS) if ctx else ''}）"
     cells = str(row["source_cells"] or "")
     if math.isnan(value):
         note = str(row["note"] or "数据缺失")
@@ -208,8 +103,9 @@ class LinearDeduction(IndicatorRule):
     deduct: _Positive
     steps: Literal["continuous", "whole"] = "continuous"
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
-        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:
+        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator, ctx)
         if missing:
             return missing
         if self.side == "above":
@@ -220,8 +116,12 @@ class LinearDeduction(IndicatorRule):
             beyond, word = abs(value - self.bound), "偏离"
         shown = fmt.with_unit(value, unit)
         bound = f"{plain(self.bound)}{unit}"
+        figures: dict[str, float | str] = {"label": label, "bound": self.bound, "side": self.side,
+                                           "per": self.per, "deduct": self.deduct,
+                                           "beyond": beyond}
         if beyond <= EPS:
-            return Outcome(points, f"{label}{shown}，未{word}{bound}，得满分", cells, value, unit)
+            return Outcome(points, f"{label}{shown}，未{word}{bound}，得满分", cells, value, unit,
+                           figures=figures)
         steps = beyond / self.per
         if self.steps == "whole":
             steps = math.floor(steps + EPS)
@@ -231,7 +131,7 @@ class LinearDeduction(IndicatorRule):
                   f"{'（只计整数档）' if self.steps == 'whole' else ''}，扣{fmt.num(deduction)}分")
         if deduction >= points - EPS:
             reason += "（扣完为止）"
-        return Outcome(points - deduction, reason, cells, value, unit)
+        return Outcome(points - deduction, reason, cells, value, unit, figures=figures)
 
 
 class Band(BaseModel):
@@ -261,8 +161,9 @@ class Bands(IndicatorRule):
                                   " 重叠：同一数值只能落在一档（用方括号/圆括号标明端点归属）"))
         return found
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
-        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:
+        value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator, ctx)
         if missing:
             return missing
         shown = fmt.with_unit(value, unit)
@@ -270,7 +171,9 @@ class Bands(IndicatorRule):
             if value in band.interval:
                 what = "得满分" if band.score >= points - EPS else f"得{plain(band.score)}分"
                 return Outcome(band.score, f"{label}{shown}，属“{band.interval.describe(unit)}”档，"
-                                           f"{what}", cells, value, unit)
+                                           f"{what}", cells, value, unit,
+                               figures={"label": label, "band": band.interval.describe(unit),
+                                        "band_score": band.score})
         return Outcome(0.0, f"{label}{shown}，不在任何计分档内，得0分", cells, value, unit)
 
 
@@ -306,6 +209,17 @@ def target_attainment(direction: str | None, target: float, actual: float) -> fl
     if target == 0:
         return 1.0 if actual >= 0 else 0.0
     return max(0.0, min(1.0, actual / target))
+
+
+def _once(rows: pd.DataFrame, ctx: RuleContext | None) -> tuple[pd.DataFrame, list[str]]:
+    """Rows of a target set with a repeated target (same 指标, target and unit) counted once
+    (复核口径 ``duplicates``), and the labels of the repeats left out."""
+    if ctx is None or rows.empty:
+        return rows, []
+    key = (rows["label_zh"].map(lambda t: normalize_label(str(t))) + "|"
+           + rows["target"].astype(str) + "|" + rows["unit"].astype(str))
+    repeat = key.duplicated()
+    return rows[~repeat], [str(t) for t in rows.loc[repeat, "label_zh"]]
 
 
 class OverCut(BaseModel):
@@ -346,7 +260,10 @@ class Proportional(Rule):
     those domains with a 目标值 for the evaluation year, each weighing the same. Within a set,
     each target is an indicator of its own: one without an 实际值 counts 0 under the ``zero``
     policy and is left out under ``exclude``. ``over_cut`` cuts a target completed beyond
-    ``above_pct`` % by ``deduct_pct`` % of its share (a target set too low).
+    ``above_pct`` % by ``deduct_pct`` % of its share (a target set too low) — only when scored
+    without the 复核口径: under ``over_achievement`` (K03) a target beyond its threshold counts
+    100% and the reason says so. Under ``unexaminable`` (K04) a target that cannot be judged
+    counts, less its share; under ``duplicates`` (K05) a repeated target counts once.
     """
 
     indicator: _Indicator = ""
@@ -381,9 +298,17 @@ class Proportional(Rule):
             return "绩效指标:" + ",".join(self.domains(ev))
         return self.reference()
 
-    def _share(self, ratio: float) -> tuple[float, str]:
-        """Capped share and a note when the over-achievement cut applies."""
+    def _share(self, ratio: float, ctx: RuleContext | None) -> tuple[float, str]:
+        """Capped share and a note when the over-achievement cut applies. Under the 复核口径
+        ``over_achievement`` no cut applies: beyond its threshold the target counts 100% and
+        the note says so (the target's setting is a problem to raise, not a deduction)."""
         share = min(1.0, ratio)
+        if ctx is not None:
+            rule = ctx.rules.get("over_achievement")
+            if ratio * 100 > rule.above_pct + EPS:
+                return share, (f"完成比例超过{plain(rule.above_pct)}%，按100%计，不扣分"
+                               f"（复核口径{rule.id}；目标设定偏低另行提出）")
+            return share, ""
         cut = self.over_cut
         if cut and ratio * 100 > cut.above_pct + EPS:
             share = 1.0 - cut.deduct_pct / 100
@@ -391,19 +316,21 @@ class Proportional(Rule):
                            f"{plain(100 - cut.deduct_pct)}%计")
         return share, ""
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:
         if self.indicator:
-            value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator)
+            value, unit, label, cells, missing = _indicator_outcome(ev, self.indicator, ctx)
             if missing:
                 return missing
             assert self.target is not None  # required with an indicator
             ratio = value / self.target
-            share, note = self._share(ratio)
+            share, note = self._share(ratio, ctx)
             reason = (f"{label}{fmt.with_unit(value, unit)}，目标{plain(self.target)}{unit}，完成比例"
                       f"{fmt.pct(ratio * 100)}{'，' + note if note else ''}，得分 = {plain(points)} × "
                       f"{fmt.pct(share * 100)}")
             return Outcome(points * share, reason, cells, ratio * 100, "%",
-                           {LOSS_STANDARD: points * (1 - share)})
+                           {LOSS_STANDARD: points * (1 - share)},
+                           figures={"target": self.target, "ratio_pct": ratio * 100})
 
         rows = self._target_rows(ev)
         if rows.empty:
@@ -411,17 +338,20 @@ class Proportional(Rule):
                      else "、".join(ev.registry.domain_label(d) for d in self.domains(ev)))
             what = f"绩效指标表中没有{ev.year}年度的{scope}目标"
             return Outcome(None, f"数据缺失：{what}")
+        rows, repeated = _once(rows, ctx)
         judged = rows[rows["status"].isin(
             [targets.EXCEEDED, targets.ACHIEVED, targets.NOT_ACHIEVED])]
         unmeasured = rows[rows["status"] == targets.NO_ACTUAL]
         unjudged = rows[~rows.index.isin(judged.index) & ~rows.index.isin(unmeasured.index)]
-        parts, shares = [], []
+        parts, shares, over = [], [], []
         for _, r in judged.iterrows():
             direction = r["direction"]
             share = target_attainment(direction, r["target"], r["actual"])
             note = ""
             if direction in (_AT_LEAST, _FULL) and not is_missing(r["ratio_pct"]):
-                share, note = self._share(r["ratio_pct"] / 100)
+                share, note = self._share(r["ratio_pct"] / 100, ctx)
+                if note and ctx is not None:
+                    over.append(str(r["label_zh"]))
             shares.append(share)
             shown_dir = "" if direction == _FULL else direction
             derived = "（推算）" if r["target_derived"] else ""
@@ -432,12 +362,29 @@ class Proportional(Rule):
         absent = [f"{r['label_zh']}（{r['actual_cell']}）" for _, r in unmeasured.iterrows()]
         if policy == "zero":
             shares += [0.0] * len(absent)
+        # 复核口径 unexaminable: a target that cannot be judged counts, less its share.
+        examined: list[tuple[str, float]] = []
+        if ctx is not None:
+            rule = ctx.rules.get(UNEXAMINABLE)
+            for _, r in unjudged.iterrows():
+                why = NO_FORMULA if r["status"] == targets.NO_DIRECTION else EMPTY_QUANTITY
+                cut = ctx.rules.unexaminable_pct(why) / 100
+                examined.append((f"{r['label_zh']}（{r['status']}，按复核口径{rule.id}扣"
+                                 f"{plain(cut * 100)}%）", cut))
+            shares += [1.0 - cut for _, cut in examined]
         evidence = "; ".join(list(judged["actual_cell"]) + list(unmeasured["actual_cell"]))
         skipped = ""
-        if len(unjudged):
+        if examined:
+            skipped = (f"{len(examined)}项目标无法核实，计入平均："
+                       f"{'；'.join(t for t, _ in examined)}。")
+        elif len(unjudged):
             skipped = (f"另有{len(unjudged)}项目标因{'、'.join(sorted(set(unjudged['status'])))}"
                        f"未纳入计分：{'；'.join(unjudged['label_zh'])}。")
-        if judged.empty:
+        if repeated:
+            skipped += (f"{len(repeated)}项目标重复设置，按复核口径"
+                        f"{ctx.rules.id_of('duplicates') if ctx else ''}只计一次："
+                        f"{'；'.join(repeated)}。")
+        if judged.empty and not examined:
             return Outcome(None, f"数据缺失：纳入计分的{len(unmeasured)}项目标均无实际值（"
                                  f"{'；'.join(absent)}）。{skipped}", evidence)
         mean = math.fsum(shares) / len(shares)
@@ -450,10 +397,15 @@ class Proportional(Rule):
             reason += (f"{len(absent)}项目标无实际值，"
                        f"{'按0计' if policy == 'zero' else '不计入'}：{'；'.join(absent)}。")
         n = len(shares)
-        unmeasured_lost = points * (len(shares) - len(judged)) / n  # the zeros of missing actuals
+        unmeasured_lost = points * (len(absent) if policy == "zero" else 0) / n
+        unexaminable_lost = points * math.fsum(cut for _, cut in examined) / n
         lost = {LOSS_MISSING: unmeasured_lost,
                 LOSS_TARGET: points * (1 - mean) - unmeasured_lost}
-        return Outcome(points * mean, reason + skipped, evidence, mean * 100, "%", lost)
+        cites = {NO_EVIDENCE: unmeasured_lost, UNEXAMINABLE: unexaminable_lost,
+                 STANDARD: points * (1 - mean) - unmeasured_lost - unexaminable_lost}
+        return Outcome(points * mean, reason + skipped, evidence, mean * 100, "%", lost,
+                       cites if ctx is not None else None,
+                       {"targets": n, "mean_pct": mean * 100, "over_achieved": "、".join(over)})
 
     def _target_rows(self, ev: Evaluation) -> pd.DataFrame:
         """This year's targets in scope, judged by :func:`perfkit.assess.targets.attainment`."""
@@ -465,6 +417,14 @@ class Proportional(Rule):
         if not frames:
             return pd.DataFrame(columns=targets.COLUMNS)
         return pd.concat(frames, ignore_index=True)
+
+
+def _has_samples(rows: pd.DataFrame, answer: str) -> bool:
+    """True when every condition answered ``answer`` states its evidence with a figure (a
+    sample size or a rate): a 满意度 without one has no samples behind it."""
+    said = rows[rows["met"] == answer]["evidence"]
+    return bool(len(said)) and all(
+        not is_missing(e) and any(ch.isdigit() for ch in str(e)) for e in said)
 
 
 @register_rule("checklist")
@@ -483,7 +443,8 @@ class Checklist(Rule):
     def reference(self) -> str:
         return f"定性评价:{self.item}"
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:
         frame = ev.data.frames.get("qualitative")
         if frame is None or frame.empty:
             return Outcome(None, f"数据缺失：定性评价表未提供“{self.item}”的评价要点")
@@ -502,9 +463,16 @@ class Checklist(Rule):
                 unmet.append(cond)
             else:
                 unknown.append(cond)
+        samples = ctx is not None and ctx.rules.applies_to(SATISFACTION, ctx.item)
+        cite = {SATISFACTION: points} if samples else None
         if not met and not unmet:
             return Outcome(None, f"数据缺失：“{self.item}”的评价要点均未填写是否满足（"
-                                 f"{'；'.join(unknown)}）", "; ".join(cells))
+                                 f"{'；'.join(unknown)}）", "; ".join(cells), cites=cite)
+        if samples and met and not _has_samples(rows, "是"):
+            assert ctx is not None
+            rule = ctx.rules.get(SATISFACTION)
+            return Outcome(None, f"“{self.item}”填“是”，但证据说明未写明调查样本（样本量、满意度）"
+                                 f"（复核口径{rule.id}）", "; ".join(cells), cites=cite)
         score = min(points, len(met) * self.per_condition)
         lost_unknown = min(points - score, len(unknown) * self.per_condition)
         lost = {LOSS_MISSING: lost_unknown, LOSS_UNMET: points - score - lost_unknown}
@@ -517,7 +485,8 @@ class Checklist(Rule):
         if unknown:
             reason += f"；未提供是否满足：{'；'.join(unknown)}"
         return Outcome(score, reason, "; ".join(evidence) or "; ".join(cells), len(met), "项",
-                       lost)
+                       lost, figures={"met": len(met), "unmet": len(unmet),
+                                      "unknown": len(unknown), "per": self.per_condition})
 
 
 @register_rule("data_quality")
@@ -545,7 +514,8 @@ class DataQuality(Rule):
     def reference(self) -> str:
         return "数据核对"
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:
         every = pd.concat([audit_stated(ev), audit_internal(ev)], ignore_index=True)
         rows = every[~every["check"].isin(self.PRIOR_YEAR)]
         checked = rows[rows["verdict"] != UNVERIFIABLE]
@@ -568,7 +538,8 @@ class DataQuality(Rule):
                   f"每处扣{plain(self.deduct)}分，扣{fmt.num(deduction)}分"
                   + ("（扣完为止）" if deduction >= points - EPS else ""))
         return Outcome(points - deduction, reason, cells, len(found), "处",
-                       {LOSS_DEFECT: deduction})
+                       {LOSS_DEFECT: deduction},
+                       figures={"findings": len(found), "per_finding": self.deduct})
 
 
 @register_rule("manual")
@@ -594,7 +565,8 @@ class Manual(Rule):
     def reference(self) -> str:
         return "人工评分"
 
-    def apply(self, ev: Evaluation, points: float, policy: str) -> Outcome:
+    def apply(self, ev: Evaluation, points: float, policy: str,
+              ctx: RuleContext | None = None) -> Outcome:
         if self.score is None:
             return Outcome(None, "未评分：评分表中没有给出人工评分及理由")
         return Outcome(self.score, f"人工评分：{self.reason_zh}", "评分表 reason_zh",

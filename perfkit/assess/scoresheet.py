@@ -19,6 +19,7 @@ from pydantic import (
 
 from perfkit import config, reads, yamlcheck
 from perfkit.assess.intervals import Interval, plain
+from perfkit.assess.reviewrules import ReviewRules, default_rules, review_rules
 from perfkit.assess.rules import RULE_KINDS, Rule, _IntervalText, _Positive, _Text
 from perfkit.cells import is_missing
 from perfkit.data.params import check_department
@@ -43,6 +44,7 @@ class SheetItem:
     points: float
     rule: Rule
     missing: str | None = None
+    evidence_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class ScoreSheet:
         grades: (grade, interval) pairs.
         decimals: precision of recorded item scores.
         path: the YAML file.
+        review: the 复核口径 (``rules:``, over perfkit's defaults) deductions cite.
     """
 
     name: str
@@ -66,6 +69,14 @@ class ScoreSheet:
     grades: tuple[tuple[str, Interval], ...]
     decimals: int = 2
     path: Path = field(default=Path())
+    review: ReviewRules | None = None
+
+    @property
+    def rules(self) -> ReviewRules:
+        """The 复核口径 in force (perfkit's defaults for a sheet built in code)."""
+        if self.review is None:
+            return default_rules()
+        return self.review
 
     @property
     def total_points(self) -> float:
@@ -140,6 +151,7 @@ class _ItemSpec(BaseModel):
     points: _Positive
     rule: dict[str, Any]
     missing: Literal["zero", "exclude"] | None = None
+    evidence_zh: StrictStr = ""
 
 
 class _GradeSpec(BaseModel):
@@ -158,6 +170,7 @@ class _SheetSpec(BaseModel):
     note_zh: StrictStr | None = None
     decimals: Annotated[StrictInt, Field(ge=0, le=4)] = 2
     grades: tuple[_GradeSpec, ...] | None = None
+    rules: list[Any] | None = None
     items: Annotated[list[Any], Field(min_length=1)]
 
 
@@ -228,7 +241,7 @@ def _read_sheet(path: Path, reg: Registry) -> ScoreSheet:
         for loc, message in rule.check(it.points):
             problem((*at, "rule", *loc), message)
         items.append(SheetItem(it.id, it.level1, it.level2, it.level3, it.points, rule,
-                               it.missing))
+                               it.missing, it.evidence_zh.strip()))
     grades: tuple[tuple[str, Interval], ...] = ()
     if spec is not None:
         pairs = ([(g.grade, g.range) for g in spec.grades] if spec.grades is not None else
@@ -250,12 +263,13 @@ def _read_sheet(path: Path, reg: Registry) -> ScoreSheet:
             by_level[level] = by_level.get(level, 0.0) + p
         parts = "、".join(f"{k} {plain(v)}" for k, v in by_level.items())
         problem(("items",), f"分值合计为 {plain(total)}，应为 100（{parts}）")
+    review = review_rules(raw.get("rules"), node, found, tuple(seen))
     if found:
         raise ScoreSheetError(yamlcheck.report(path, "评分表",
                                                [t for _, t in sorted(found, key=lambda f: f[0])]))
     assert spec is not None
     return ScoreSheet(spec.name or path.stem, spec.title_zh or path.stem, spec.basis_zh or "",
-                      tuple(items), grades, spec.decimals, path)
+                      tuple(items), grades, spec.decimals, path, review)
 
 
 def _named(name: str, project: config.Project) -> Path:

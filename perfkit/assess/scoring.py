@@ -13,6 +13,7 @@ import pandas as pd
 from perfkit import fmt
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.intervals import EPS, plain
+from perfkit.assess.reviewrules import NO_EVIDENCE, STANDARD, RuleContext
 from perfkit.assess.rules import LOSS_COLUMNS, LOSS_MISSING, LOSS_ZH, Outcome
 from perfkit.assess.scoresheet import ScoreSheet, load_sheet
 from perfkit.cells import is_missing
@@ -48,6 +49,10 @@ class ScoreResult:
         errors: one message per rule that raised (item and error); any makes the sheet
             无法评分.
         stated_grade: the grade the department states (基本信息 自评等级), "" when it gives none.
+        cites: per item (in the order of ``items``), its deduction by the 复核口径 that decides
+            it (``applies`` → points, recorded at the sheet's precision, summing to the item's
+            deduction exactly).
+        figures: per item, the figures its rule used (:attr:`Outcome.figures`).
     """
 
     sheet: ScoreSheet
@@ -59,6 +64,8 @@ class ScoreResult:
     claimed: float | None
     errors: tuple[str, ...] = ()
     stated_grade: str = ""
+    cites: tuple[dict[str, float], ...] = ()
+    figures: tuple[dict[str, float | str], ...] = ()
 
     @property
     def scorable(self) -> bool:
@@ -154,29 +161,34 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
     for item in sheet.items:
         policy = item.missing or run_policy
         try:
-            out = item.rule.apply(ev, item.points, policy)
+            out = item.rule.apply(ev, item.points, policy, RuleContext(sheet.rules, item.id))
         except Exception as exc:  # reported as 无法评分, never as missing data
             log.exception("rule %s failed", item.id)
             message = f"{item.level3}（{item.id}）的评分规则执行出错：{type(exc).__name__}: {exc}"
             errors.append(message)
             out = Outcome(None, message)
             status, reason, value, lost = ERROR, message, math.nan, {}
+            cites: dict[str, float] = {}
         else:
             if out.score is None:
                 status = MISSING_ZERO if policy == "zero" else EXCLUDED
                 reason = f"{out.reason.rstrip('。')}；{POLICY_ZH[policy]}"
                 value = math.nan
                 lost = {LOSS_MISSING: item.points} if policy == "zero" else {}
+                cites = (out.cites or {NO_EVIDENCE: item.points}) if policy == "zero" else {}
             else:
                 status, reason = SCORED, out.reason
                 value = min(item.points, max(0.0, out.score))
                 lost = out.lost if out.lost is not None else {item.rule.LOSS: item.points - value}
+                cites = out.cites if out.cites is not None else {
+                    NO_EVIDENCE: lost.get(LOSS_MISSING, 0.0),
+                    STANDARD: item.points - value - lost.get(LOSS_MISSING, 0.0)}
         rows.append({
             "sheet": sheet.name, "item": item.id, "level1": item.level1, "level2": item.level2,
             "level3": item.level3, "indicator": item.rule.reference_for(ev), "rule_kind": item.rule.kind,
             "rule_zh": item.rule.text_zh, "points": item.points, "raw": value, "status": status,
             "value": out.value, "unit": out.unit, "reason": reason, "evidence": out.evidence,
-            "lost": lost,
+            "lost": lost, "cites": cites, "figures": dict(out.figures or {}),
         })
     items = pd.DataFrame(rows)
     # 口径: excluded items give their points to the others in proportion, so the sheet still
@@ -203,6 +215,9 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
               for d, lost in zip(items["deduction"], items["lost"], strict=True)]
     for k in LOSS_ZH:
         items[f"lost_{k}"] = [sp[k] for sp in splits]
+    cited = tuple(_split_cites(d, c, sheet.decimals)
+                  for d, c in zip(items["deduction"], items["cites"], strict=True))
+    figures = tuple(items["figures"])
     items = items[ITEM_COLUMNS]
     subtotals = (items.assign(score=items["score"].fillna(0.0))
                  .groupby("level1", sort=False)[["points", "points_adjusted", "score", "deduction"]]
@@ -216,7 +231,19 @@ def _score(ev: Evaluation, sheet: ScoreSheet, run_policy: str) -> ScoreResult:
     stated = ev.data.info.get("claimed_grade")
     stated = "" if stated is None or is_missing(stated) else str(stated).strip()
     return ScoreResult(sheet, run_policy, items, subtotals, total, grade, claimed, tuple(errors),
-                       stated)
+                       stated, cited, figures)
+
+
+def _split_cites(total: float, cites: dict[str, float], decimals: int) -> dict[str, float]:
+    """A recorded deduction split over the 复核口径 that decide it (largest remainder; the
+    parts add up to ``total`` exactly; a deduction no rule claims is charged to ``standard``)."""
+    keys = [k for k, v in cites.items() if v > 1e-9]
+    if total <= 0:
+        return {}
+    if not keys:
+        return {STANDARD: total}
+    shares = fmt.largest_remainder([cites[k] for k in keys], total, decimals)
+    return {k: v for k, v in zip(keys, shares, strict=True) if v > 0}
 
 
 def _redistribute(points: list[float], decimals: int) -> list[float]:

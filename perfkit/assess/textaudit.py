@@ -23,246 +23,58 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pandas as pd
 
-from perfkit import fmt
+from perfkit import config
 from perfkit.assess.audit import with_tolerances
 from perfkit.assess.checks import SUM_CHECKS
-from perfkit.assess.checkspec import check_syntax, parse_check
+from perfkit.assess.checkspec import parse_check
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import (
-    AUDIT_COLUMNS,
     audit_figure,
-    blank_row,
     judge_row,
     rows_from_checks,
     tolerance_for,
 )
-from perfkit.assess.recompute import Recomputed, recompute, recompute_printed, sum_of
-from perfkit.assess.reportfigures import QUOTES, Extraction, Figure, Relation
+from perfkit.assess.recompute import recompute, recompute_printed
+from perfkit.assess.reportfigures import Extraction, Figure
 from perfkit.assess.reporttext import map_figures
+from perfkit.assess.sentenceaudit import (
+    DOCUMENT,
+    NOT_STATED,
+    SENTENCE,
+    SENTENCE_CHARS,
+    SENTENCE_FULL,
+    TEXT_AUDIT_COLUMNS,
+    TEXT_CATEGORIES,
+    WORKBOOK,
+    cell_key,
+    describe,
+    quoted,
+    said_by,
+    sentence_row,
+    text_row,
+    where,
+)
 from perfkit.atomic import write_bytes_atomic
-from perfkit.data.params import load_settings, load_settings_file
-from perfkit.data.printed import AuditParseError, PrintedValue
+from perfkit.data.params import load_settings, load_settings_file, settings_from_dict
 from perfkit.data.reader import load_workbook
 from perfkit.data.sheets import AMOUNT, NUMBER, SHEET_BY_KEY, SHEETS
 from perfkit.data.template import write_cell
 from perfkit.data.values import normalize_label
 from perfkit.data.workbook import WorkbookData
 from perfkit.errors import Problem, WorkbookError
-from perfkit.indicators.base import safe_divide
-from perfkit.rates import change_pct
-from perfkit.verdicts import INCONSISTENT, UNEXPLAINED, UNVERIFIABLE
+from perfkit.verdicts import UNVERIFIABLE
 
 log = logging.getLogger(__name__)
 
-
-#: Categories of text-audit rows.
-SENTENCE = "本句核对"
-DOCUMENT = "全文核对"
-WORKBOOK = "对照工作簿"
-TEXT_CATEGORIES = (SENTENCE, DOCUMENT, WORKBOOK)
-#: Columns of ``perfkit audit --report --out``: the workbook audit's, plus the sentence (whole
-#: up to :data:`SENTENCE_CHARS` characters, else the part around the row's figure, "…" marking
-#: the cuts).
-TEXT_AUDIT_COLUMNS = [*AUDIT_COLUMNS, "sentence"]
-#: A frame column beside :data:`TEXT_AUDIT_COLUMNS` (not written to CSV): the whole sentence,
-#: one string shared by every row of the sentence, for a display that shows a long one once.
-SENTENCE_FULL = "sentence_full"
-#: Sentences up to this many characters are quoted whole in each row. A longer one (thousands
-#: of figures in one sentence without a full stop, in a hostile file) is quoted by the part
-#: around the row's figure, so that the rows grow with the figures, not figures × sentence.
-SENTENCE_CHARS = 300
-#: How a cell the report does not state is named in explanations.
-NOT_STATED = "报告中未列出"
-
-
-def _row(**kw: Any) -> dict[str, Any]:
-    return blank_row(TEXT_AUDIT_COLUMNS, kw)
-
-
-def quoted(sentence: str, at: int, length: int = 0) -> str:
-    """``sentence`` as a row quotes it: whole up to :data:`SENTENCE_CHARS` characters, else the
-    :data:`SENTENCE_CHARS` characters around ``sentence[at:at + length]`` with "…" at each cut."""
-    if len(sentence) <= SENTENCE_CHARS:
-        return sentence
-    a = max(0, min(at - (SENTENCE_CHARS - length) // 2, len(sentence) - SENTENCE_CHARS))
-    b = a + SENTENCE_CHARS
-    return ("…" if a else "") + sentence[a:b] + ("…" if b < len(sentence) else "")
-
-
-def _said(sentence: str, at: int, fig: Figure) -> dict[str, str]:
-    """The row's sentence columns for ``fig`` standing at ``at`` in ``sentence``."""
-    return {"sentence": quoted(sentence, at, fig.end - fig.start), SENTENCE_FULL: sentence}
-
-
-def _said_by(fig: Figure) -> dict[str, str]:
-    return _said(fig.sentence, fig.sentence_at, fig)
-
-
-def _where(fig: Figure) -> str:
-    return f"{fig.location}“{fig.text}”"
-
-
-def _in_common_unit(figs: dict[str, Figure]) -> tuple[dict[str, PrintedValue], str] | None:
-    """Operands in one unit: 万元 for amounts, % for percents, the first unit for counts."""
-    kinds = {f.kind for f in figs.values()}
-    if len(kinds) != 1:
-        return None
-    kind = kinds.pop()
-    unit = {"amount": "万元", "percent": "%"}.get(kind) or next(iter(figs.values())).printed.unit
-    try:
-        return {k: f.printed.in_unit(unit) for k, f in figs.items()}, unit
-    except AuditParseError:
-        return None
-
-
-def _ratio(v: dict[str, float]) -> float:
-    return safe_divide(v["part"], v["base"]) * 100
-
-
-def _rate(v: dict[str, float]) -> float:
-    return change_pct(v["now"], v["base"], decimals=None)  # the operands as the text prints them
-
-
-def _difference(v: dict[str, float]) -> float:
-    return v["now"] - v["base"]
-
-
-def _formula_text(rel: Relation) -> str:
-    o = rel.operands
-    if rel.kind == "ratio":
-        return f"{o['part'].text} ÷ {o['base'].text} × 100%"
-    if rel.kind == "sum":
-        return " + ".join(p.text for p in rel.parts)
-    if rel.result.kind == "percent" and o["now"].kind != "percent":
-        return f"({o['now'].text} − {o['base'].text}) ÷ {o['base'].text} × 100%"
-    return f"{o['now'].text} − {o['base'].text}"
-
-
-def _describe(rel: Relation) -> str:
-    fig = rel.result
-    subject = fig.subject or ""
-    part = rel.operands.get("part") or rel.operands.get("now")
-    subject = QUOTES.sub("", subject) or (part.describe() if part is not None else "")
-    if rel.kind == "ratio":
-        base = rel.base_label or (rel.operands["base"].describe() if "base" in rel.operands
-                                  else fig.qualifier or "基数")
-        return f"{subject or '本句比例'}为{QUOTES.sub('', base)}的比例" if not rel.base_from_sum else (
-            f"{subject}占合计的比例")
-    if rel.kind == "change":
-        base = QUOTES.sub("", rel.base_label) or fig.qualifier or "上年"
-        return f"{subject or '本句'}较{base}增减"
-    names = [p.describe() for p in rel.parts]
-    return f"{rel.result.describe()} = {' + '.join(names)}"
-
-
-def _sentence_row(rel: Relation, settings) -> dict[str, Any] | None:
-    """Recompute a relation from the operands its sentence prints, or say what is missing."""
-    fig = rel.result
-    common = {"ref": fig.id, "category": SENTENCE, "figure": _describe(rel), "stated": fig.text,
-              "location": fig.location, **_said(rel.sentence, rel.sentence_at, fig)}
-    formula: Callable[[dict[str, float]], float]
-    if rel.kind == "sum":
-        operands = {f"p{i}": p for i, p in enumerate(rel.parts)}
-        formula = sum_of
-    elif rel.kind == "ratio":
-        operands = {k: rel.operands[k] for k in ("part", "base") if k in rel.operands}
-        formula = _ratio
-    else:
-        operands = {k: rel.operands[k] for k in ("now", "base") if k in rel.operands}
-        rate = fig.kind == "percent" and fig.printed.suffix == "%" and any(
-            o.kind != "percent" for o in operands.values())
-        formula = _rate if rate else _difference
-    needed = 2 if rel.kind != "sum" else len(operands)
-    if len(operands) < needed:
-        if not operands:
-            return None
-        missing = "、".join(
-            {"part": "分子", "base": rel.base_label or "基数", "now": "本年数"}[k]
-            for k in (("part", "base") if rel.kind == "ratio" else ("now", "base"))
-            if k not in operands)
-        if rel.kind == "change" and "base" not in operands:
-            missing = f"{rel.base_label or fig.qualifier or '上年'}的数值"
-        return _row(**common, check="", verdict=UNVERIFIABLE,
-                    explanation=f"本句未列出{missing}，不能由本句核对",
-                    source_cells="; ".join(_where(o) for o in operands.values()))
-    converted = _in_common_unit(operands)
-    cells = {k: _where(o) for k, o in operands.items()}
-    places = {k: o.location for k, o in operands.items()}
-    if converted is None:
-        kinds = "、".join(f"“{o.text}”" for o in operands.values())
-        return _row(**common, check=_formula_text(rel), verdict=UNVERIFIABLE,
-                    explanation=f"运算数{kinds}的单位不同，不能相互运算",
-                    source_cells="; ".join(cells.values()))
-    values, unit = converted
-    if rel.kind == "ratio" or formula is _rate:
-        unit = "%"
-    r = recompute_printed(formula, values, unit, places)
-    result = judge_row(fig.printed, r, tolerance_for(unit, settings))
-    result.pop("cells")
-    if rel.kind == "sum":
-        _sum_verdict(rel, result, r)
-    return _row(**common, check=_formula_text(rel), **result,
-                source_cells="; ".join(cells.values()))
-
-
-def _decomposition(rel: Relation) -> tuple[bool, list[str]]:
-    """Whether a sum's parts are known to be all of them, and the known parts it leaves out."""
-    if rel.pattern.complete:
-        return True, []
-    total = _cell_key(rel.result)
-    if total is None:
-        return False, []
-    for c in SUM_CHECKS:
-        if (c.sheet, c.total, c.column) != total:
-            continue
-        sheet = SHEET_BY_KEY[c.sheet]
-        covered = set()
-        for p in rel.parts:
-            key = _cell_key(p)
-            if key is None or key[0] != c.sheet:
-                continue
-            covered.add(key[1])
-            parent = sheet.item(key[1]).parent
-            if parent:
-                covered.add(parent)
-        missing = [sheet.item(k).label for k in c.parts if k not in covered]
-        return not missing, missing
-    return False, []
-
-
-def _sum_verdict(rel: Relation, result: dict[str, Any], r: Recomputed) -> None:
-    """A shortfall of parts that may not be all of them is 未解释差额, as in the workbook audit."""
-    if result.get("verdict") != INCONSISTENT:
-        return
-    complete, missing = _decomposition(rel)
-    diff = result.get("difference", math.nan)
-    if complete or not diff > 0:
-        return
-    names = "、".join(p.describe() for p in rel.parts)
-    gap = (f"所列分项（{names}）合计{fmt.amount(r.value) if r.unit == '万元' else fmt.num(r.value)}"
-           f"{'' if r.unit == '万元' else r.unit}，比{rel.result.describe()}“{rel.result.text}”少"
-           f"{fmt.num(diff)}{r.unit}")
-    why = (f"{'、'.join(missing)}未列出，差额未在文中说明" if missing
-           else "文中未说明所列分项是否即全部分项，差额未在文中说明")
-    result["verdict"], result["explanation"] = UNEXPLAINED, f"{gap}；{why}"
-
-
-def _cell_key(fig: Figure) -> tuple[str, str, str] | None:
-    if fig.target is None:
-        return None
-    # Whether a 核对对象 is a cell does not depend on the indicators in use.
-    spec = fig.spec or check_syntax(fig.target.check, indicators=())
-    if spec.kind != "cell":
-        return None
-    sheet, item, column = spec.names
-    return sheet, item, column
+__all__ = ["DOCUMENT", "NOT_STATED", "SENTENCE", "SENTENCE_CHARS", "SENTENCE_FULL",
+           "TEXT_AUDIT_COLUMNS", "TEXT_CATEGORIES", "WORKBOOK", "audit_text", "quoted",
+           "stated_rows", "text_settings", "text_workbook", "write_stated_sheet"]
 
 
 def text_workbook(extraction: Extraction, year: int, name: str = "报告文字"):
@@ -292,9 +104,10 @@ def text_workbook(extraction: Extraction, year: int, name: str = "报告文字")
                     cells[(sheet.key, item, c.key)] = NOT_STATED
     stated: dict[tuple, Figure] = {}
     repeats = []
+    deltas = {id(r.operands["delta"]) for r in extraction.relations if "delta" in r.operands}
     for fig in extraction.figures:
-        key = _cell_key(fig)
-        if key is None or fig.role != "value" or fig.printed.bound:
+        key = cell_key(fig)
+        if key is None or fig.role != "value" or fig.printed.bound or id(fig) in deltas:
             continue
         if key in stated:
             repeats.append((stated[key], fig))
@@ -306,7 +119,7 @@ def text_workbook(extraction: Extraction, year: int, name: str = "报告文字")
             before = frame.at[key[1], "source"]
             quote = f"{fig.location}“{fig.text}”"
             frame.at[key[1], "source"] = f"{before}；{quote}" if isinstance(before, str) else quote
-        cells[key] = _where(fig)
+        cells[key] = where(fig)
     info = {"department_name": "", "year": year, "unit": "万元"}
     frames["info"].loc[:, "value"] = None
     frames["info"].at["year", "value"] = year
@@ -330,33 +143,33 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
     rows = []
     for first, later in repeats:
         r = recompute_printed(lambda v: v["x"], {"x": first.printed.in_unit("万元")}, "万元",
-                              {"x": _where(first)})
+                              {"x": where(first)})
         result = judge_row(later.printed, r, 0.0)  # the same quantity: no tolerance
         result.pop("cells")
         result["explanation"] = f"同一数值前文为“{first.text}”（{first.location}）；" + result[
             "explanation"]
-        rows.append(_row(ref=later.id, category=DOCUMENT, figure=f"{later.describe()}（前后两处）",
-                         check=later.check, stated=later.text, location=later.location,
-                         **_said_by(later), source_cells=_where(first), **result))
+        rows.append(text_row(ref=later.id, category=DOCUMENT, figure=f"{later.describe()}（前后两处）",
+                              check=later.check, stated=later.text, location=later.location,
+                              **said_by(later), source_cells=where(first), **result))
     for fig in extraction.figures:
         if id(fig) in judged or not _document_check(fig, extraction):
             continue
         common = {"ref": fig.id, "category": DOCUMENT, "figure": _figure_name(fig, extraction),
                   "check": fig.check, "stated": fig.text, "location": fig.location,
-                  **_said_by(fig)}
+                  **said_by(fig)}
         mismatch = _basis_mismatch(fig, settings)
         if mismatch:
-            rows.append(_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
+            rows.append(text_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
             continue
         r = recompute(ev, parse_check(fig.check, data, extraction.registry.indicators))
-        own = _where(fig)
+        own = where(fig)
         if own in r.cells:
-            rows.append(_row(**common, verdict=UNVERIFIABLE, source_cells="; ".join(r.cells),
+            rows.append(text_row(**common, verdict=UNVERIFIABLE, source_cells="; ".join(r.cells),
                              explanation="该指标的计算用到了这一报告值本身，不能用来核对它"))
             continue
         result = judge_row(fig.printed, r, tolerance_for(r.unit, settings))
         cells = [c for c in result.pop("cells") if c != NOT_STATED]
-        rows.append(_row(**common, **result, source_cells="; ".join(cells)))
+        rows.append(text_row(**common, **result, source_cells="; ".join(cells)))
     totals = _internal_totals()
     sum_totals = {id(r.result) for r in extraction.relations if r.kind == "sum"}
     for row in rows_from_checks(ev.checks):
@@ -366,8 +179,8 @@ def _document_rows(extraction: Extraction, settings, judged: set[int]) -> list[d
         # perfkit.assess.checks speaks of a workbook ("表列", "未提供"); here the figures are printed.
         note = (str(row["explanation"]).replace("表列", "报告所列").replace("已提供分项", "报告所列分项")
                 .replace("未提供", "未在报告中列出"))
-        row = {**_row(), **row, "category": DOCUMENT, "stated": fig.text, "explanation": note,
-               "location": fig.location, **_said_by(fig),
+        row = {**text_row(), **row, "category": DOCUMENT, "stated": fig.text, "explanation": note,
+               "location": fig.location, **said_by(fig),
                "source_cells": "; ".join(c for c in str(row["source_cells"]).split("; ")
                                          if c != NOT_STATED)}
         rows.append(row)
@@ -400,7 +213,7 @@ def _basis_mismatch(fig: Figure, settings) -> str:
 
 def _figure_name(fig: Figure, extraction: Extraction) -> str:
     rel = extraction.relation_of(fig)
-    return _describe(rel) if rel is not None and rel.kind != "sum" else fig.describe()
+    return describe(rel) if rel is not None and rel.kind != "sum" else fig.describe()
 
 
 def _workbook_rows(extraction: Extraction, ev) -> list[dict[str, Any]]:
@@ -411,14 +224,14 @@ def _workbook_rows(extraction: Extraction, ev) -> list[dict[str, Any]]:
             continue
         common = {"ref": fig.id, "category": WORKBOOK, "figure": _figure_name(fig, extraction),
                   "check": fig.check, "stated": fig.text, "location": fig.location,
-                  **_said_by(fig)}
+                  **said_by(fig)}
         mismatch = _basis_mismatch(fig, ev.settings)
         if mismatch:
-            rows.append(_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
+            rows.append(text_row(**common, verdict=UNVERIFIABLE, explanation=mismatch))
             continue
         result = audit_figure(ev, fig.check, fig.printed)
         cells = result.pop("cells")
-        rows.append(_row(**common, **result, source_cells="; ".join(cells)))
+        rows.append(text_row(**common, **result, source_cells="; ".join(cells)))
     return rows
 
 
@@ -437,7 +250,7 @@ def audit_text(extraction: Extraction, settings, ev=None) -> pd.DataFrame:
     map_figures(extraction)
     rows, judged = [], set()
     for rel in extraction.relations:
-        row = _sentence_row(rel, settings)
+        row = sentence_row(rel, settings)
         if row is None:
             continue
         if row["verdict"] == UNVERIFIABLE and _document_check(rel.result, extraction):
@@ -479,8 +292,13 @@ def text_settings(extraction: Extraction, params_file: str | Path = "",
         ParamsError: a bad settings file or a negative tolerance.
     """
     year = _year_of(extraction) or dt.date.today().year - 1
-    settings = (load_settings_file(params_file, "audit", year) if params_file
-                else load_settings("audit", year))
+    if params_file:
+        settings = load_settings_file(params_file, "audit", year)
+    elif not (extraction.project.root / config.MARKER).is_file():
+        # A report audited outside any project (a bureau's own folder): the defaults.
+        settings = settings_from_dict({"department": "audit", "year": year})
+    else:
+        settings = load_settings("audit", year, project=extraction.project)
     return with_tolerances(settings, tolerance_pp, tolerance_wan_yuan)
 
 

@@ -7,7 +7,7 @@ import datetime
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    StrictBool,
     StrictInt,
     StrictStr,
     TypeAdapter,
@@ -22,10 +23,8 @@ from pydantic import (
 )
 from pydantic import ValidationError as _ValidationError
 from pydantic.dataclasses import dataclass
-from pydantic.fields import FieldInfo
 
 from perfkit import config, reads, yamlcheck
-from perfkit.atomic import write_text_atomic
 from perfkit.data.limits import MAX_COLUMNS, MAX_ROWS, MAX_WORKBOOK_MB, ReadLimits
 from perfkit.data.sheets import SHEET_BY_NAME
 from perfkit.domains import catalogs, domain_labels
@@ -168,6 +167,20 @@ def _cell(value: str) -> str:
     return f"{m['sheet']}!{m['cell'].upper()}"
 
 
+def _ascending(value: tuple[float, float]) -> tuple[float, float]:
+    if not 0 <= value[0] <= value[1] <= 200:
+        raise ValueError("两个界限应在 0 到 200 之间，且第一个不大于第二个，如 [60, 80]")
+    return value
+
+
+def _month_floors(value: dict[int, float]) -> dict[int, float]:
+    for month, floor in value.items():
+        if not 1 <= month <= 11 or not 0 <= floor <= 100:
+            raise ValueError(f"“{month}: {floor}”无效：月份为 1 到 11，执行率为 0 到 100，"
+                             "如 {4: 25, 6: 40}")
+    return dict(sorted(value.items()))
+
+
 Amount = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
 
 
@@ -251,7 +264,7 @@ class Settings:
         "评分表某项缺少数据时：zero 得0分（缺少佐证），exclude 不计该项、分值分配给其他项",
         "How a score-sheet item whose data the workbook lacks scores: `zero` it scores 0 "
         "(缺少佐证), `exclude` it is left out and its points are redistributed over the other "
-        "items. The 复核意见 states which, and shows the other figure too.",
+        "items. The 复核意见 states which.",
         "missing_policy: exclude")] = "zero"
     domains: Annotated[tuple[Annotated[StrictStr, AfterValidator(_domain)], ...] | None,
                        AfterValidator(_domains), _setting(
@@ -337,6 +350,30 @@ class Settings:
         values="a mapping of 优/良/中/差 to a line of text",
         default="优/良 予以支持，中 核减10%-30%，差 核减30%以上")] = \
         dataclasses.field(default_factory=dict)
+    monitor_levels_pct: Annotated[tuple[float, float], AfterValidator(_ascending), _setting(
+        "监控预警等级的界限（%，时间进度调整后的执行率）：低于第一个为红色，低于第二个为黄色，其余绿色",
+        "Warning levels of mid-year monitoring (`perfkit run --monitor N`): execution ÷ "
+        "(N/12), in %; below the first bound is 红色, below the second 黄色, else 绿色.",
+        "monitor_levels_pct: [60, 80]", values="two numbers 0–200, ascending")] = (60.0, 80.0)
+    monitor_month_floors_pct: Annotated[dict[int, float], AfterValidator(_month_floors), _setting(
+        "按月的执行进度节点（月份: 累计执行率%）：截至月份已过的最近节点未达到的，列为进度预警",
+        "Execution floors by month end (month: cumulative execution %): monitoring at month N "
+        "checks the latest floor at or before N; execution below it is a 进度预警.",
+        "monitor_month_floors_pct: {4: 25, 6: 40, 8: 60, 10: 80}",
+        values="a mapping of months 1–11 to 0–100",
+        default="{4: 25, 6: 40, 8: 60, 10: 80}")] = dataclasses.field(
+        default_factory=lambda: {4: 25.0, 6: 40.0, 8: 60.0, 10: 80.0})
+    monitor_gap_pp: Annotated[Amount, _setting(
+        "预算执行进度与目标完成进度相差超过该值（百分点）的，列为不匹配",
+        "Points by which budget execution may differ from the targets' progress before "
+        "monitoring lists the mismatch.", "monitor_gap_pp: 15", values="a number ≥ 0")] = 10.0
+    monitor_year_end: Annotated[StrictBool, _setting(
+        "复核意见是否将本年度运行监控的预计与年底完成情况逐项对照（监控工作簿为合成或演示数据时设为 false）",
+        "Whether the 复核意见 sets the year's latest 监控 workbook (its predictions and warnings) "
+        "beside the year-end results, and lists a target warned about and then missed without "
+        "纠偏措施 as a finding. `false` for a 监控 workbook that is not the department's "
+        "submission (the sample's is synthetic).",
+        "monitor_year_end: false", values="`true` / `false`")] = True
     max_rows: Annotated[StrictInt, Field(ge=100, le=1_000_000), _setting(
         "每个工作表最多读取的行数（含表头）；其下方有内容的，指出单元格并拒绝",
         "Rows of one workbook sheet, header included, that perfkit reads: a value below is "
@@ -425,102 +462,6 @@ def check_domains(keys: list[str], project: config.Project | None = None) -> tup
                                  project) or ()
     except ValueError as exc:
         raise ParamsError(str(exc)) from None
-
-
-#: Where a reader finds every setting: the comments of the settings files perfkit writes say so.
-SETTINGS_HELP_ZH = "全部设置项的取值、默认值、作用和示例见 perfkit README 的“Run settings（运行设置）”表"
-
-
-@dataclass(frozen=True)
-class SettingDoc:
-    """One row of the settings table: a setting as the README documents it."""
-
-    key: str
-    values: str
-    default: str
-    effect: str
-    example: str
-    zh: str
-
-
-def _fields() -> dict[str, FieldInfo]:
-    """The fields of :class:`Settings` with their metadata, in declaration order."""
-    return Settings.__pydantic_fields__  # type: ignore[attr-defined]  # set by pydantic
-
-
-def _extra(info: FieldInfo, key: str) -> str:
-    extra = info.json_schema_extra
-    return str(extra.get(key, "")) if isinstance(extra, dict) else ""
-
-
-def _values_text(info: FieldInfo) -> str:
-    return _extra(info, "values") or " / ".join(f"`{v}`" for v in get_args(info.annotation))
-
-
-def _default_text(info: FieldInfo) -> str:
-    return _extra(info, "default") or f"`{info.default}`"
-
-
-def settings_reference() -> list[SettingDoc]:
-    """Every run setting with its values, default, effect and example, in declaration order
-    (from the fields of :class:`Settings`)."""
-    return [SettingDoc(key, _values_text(info), _default_text(info), info.description or "",
-                       (info.examples or [""])[0], info.title or "")
-            for key, info in _fields().items()]
-
-
-def settings_table() -> str:
-    """The README's table of run settings, as Markdown (generated: edit the fields instead)."""
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|")
-
-    rows = ["| key | values | default | effect | example |", "|---|---|---|---|---|"]
-    rows += [f"| `{d.key}` | {cell(d.values)} | {cell(d.default)} | {cell(d.effect)} | "
-             f"`{cell(d.example)}` |" for d in settings_reference()]
-    return "\n".join(rows) + "\n"
-
-
-def _other_settings_comment(written: set[str], department: str, year: int) -> str:
-    """Every setting a new settings file leaves at its default, commented out: what it decides,
-    then the key with its default (or, when the default is to leave it out, an example)."""
-    lines = ["# 以下设置项取默认值，不写亦同；要改时删去行首的“# ”再改值。"]
-    for d in settings_reference():
-        if d.key in written:
-            continue
-        default = _fields()[d.key].default
-        if d.key == "workbook":  # the default spelled out: this department-year's workbook
-            shown, example = f"workbook: data/{department}/{year}.xlsx", False
-        elif isinstance(default, str | int | float) and default != "":
-            shown, example = f"{d.key}: {default}", False
-        else:
-            shown, example = d.example, True
-        lines += [f"# {d.zh}" + ("（下行为示例）" if example else ""), f"# {shown}"]
-    return "\n".join(lines) + "\n"
-
-
-def write_settings_file(department: str, year: int, domains: tuple[str, ...],
-                        project: config.Project | None = None) -> Path:
-    """Write a new ``params/<dept>/<year>.yaml`` naming the department-year's domains, and
-    every other setting commented out with what it decides.
-
-    Raises:
-        ParamsError: the file exists (never overwritten), or the result is not valid.
-    """
-    check_department(department)
-    path = config.params_path(department, year, project)
-    if path.exists():
-        raise ParamsError(f"运行设置 {path} 已存在，未覆盖。")
-    listed = ", ".join(domains)
-    text = (f"# 运行设置：{department} {year}年度（perfkit template 生成）。{SETTINGS_HELP_ZH}。\n"
-            f"department: {department}\n"
-            f"year: {year}\n"
-            "# 本年度的业务领域（领域代码，perfkit codes 列出）：只运行这些领域的报告，自评报告、复核意见和\n"
-            "# 数据字典只包括这些领域；财务总是包括。\n"
-            f"domains: [{listed}]\n"
-            + _other_settings_comment({"department", "year", "domains"}, department, year))
-    write_text_atomic(path, text)
-    load_settings(department, year, project=project)  # what was written must load
-    return path
 
 
 def check_notebooks(names: list[str], project: config.Project | None = None) -> tuple[str, ...]:

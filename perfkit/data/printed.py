@@ -30,6 +30,9 @@ class AuditParseError(ValueError):
 _QUALIFIER_WORDS = "约|近|超过|逾|达到|达|共计|共|合计|累计|总计|仅|为|是"
 _DIRECTION_WORDS = {"增加": 1, "增长": 1, "提高": 1, "上升": 1, "多": 1,
                     "减少": -1, "下降": -1, "降低": -1, "少": -1}
+#: Rates printed per thousand or per 100,000 (婴儿死亡率4.54‰, 孕产妇死亡率9.80/10万): a kind of
+#: their own, comparable only with the same unit.
+RATE_UNITS = {"‰": 1000, "/10万": 100000}
 _PRINTED_RE = re.compile(
     rf"""^(?P<lead>(?:{_QUALIFIER_WORDS})*)
     (?:(?P<dir>{'|'.join(_DIRECTION_WORDS)})了?)?
@@ -38,7 +41,7 @@ _PRINTED_RE = re.compile(
     (?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
     (?P<mult>万亿|亿|万|千)?
     (?P<more>余|多)?
-    (?P<unit>元|%|个百分点|百分点|分|(?!以上|以内|以下|左右)[\u4e00-\u9fff]{{1,2}})?
+    (?P<unit>元|%|个百分点|百分点|‰|/10万|分|(?!以上|以内|以下|左右)[\u4e00-\u9fff]{{1,2}})?
     (?P<tail>以上|以内|以下|左右)?$""",
     re.X,
 )
@@ -105,6 +108,8 @@ class PrintedValue:
             return _replace(self, self.scale, unit)
         if self.kind == "count" and kind == "count":
             return _replace(self, self.scale, unit)
+        if self.kind == "rate" and unit == self.unit:
+            return self
         raise AuditParseError(f"报告值“{self.text}”的单位（{self.unit or '无'}）与核对对象的单位"
                               f"（{unit or '无'}）不能比较")
 
@@ -117,6 +122,8 @@ def _replace(p: PrintedValue, scale: float, unit: str) -> PrintedValue:
 def _unit_kind(unit: str) -> str:
     if unit in ("%", "个百分点"):
         return "percent"
+    if unit in RATE_UNITS:
+        return "rate"
     if unit in AMOUNT_UNITS:
         return "amount"
     if unit == "分":
@@ -157,7 +164,9 @@ def parse_printed(text: Any) -> PrintedValue:
     mult, unit = m.group("mult") or "", m.group("unit") or ""
     suffix = mult + unit
     factor = _MULTIPLIERS[mult]
-    if unit in ("%", "个百分点", "百分点"):
+    if unit in RATE_UNITS:
+        kind, scale = "rate", 1.0
+    elif unit in ("%", "个百分点", "百分点"):
         if mult:
             raise AuditParseError(f"报告值“{raw}”：百分数前不应有“{mult}”")
         kind, scale, unit = "percent", 1.0, "%"

@@ -404,3 +404,75 @@ SUM_CHECKS: tuple[SumCheck, ...] = (
     SumCheck("vehicle_parts", "公务用车小计 = 购置费 + 运行维护费", "three_public", "vehicle",
              ("vehicle_purchase", "vehicle_operation")),
 )
+
+
+# -- mid-year monitoring (绩效运行监控): a workbook of its own, data/<dept>/<year>-monitor-<MM>.xlsx --
+
+#: 偏差原因 and 完成目标可能性 of the 监控表 (the finance bureaus' standard choices).
+DEVIATION_CAUSES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
+LIKELIHOODS = ("确定能", "有可能", "完全不可能")
+#: 进度口径 of a monitored target: 累计 (a quantity reached step by step: 1–N月 is a part of the
+#: year's target) or 水平 (a rate or level: 1–N月 is the level now). Empty: 水平 for a % unit.
+PROGRESS_KINDS = ("累计", "水平")
+#: The budget lines a 监控 workbook reports (those of the 支出 sheet).
+MONITOR_LINES = ("basic", "personnel", "public", "project", "key_project", "remit", "business",
+                 "subsidy", "total")
+
+
+def monitor_sheets(month: int) -> tuple[Sheet, ...]:
+    """The sheets of a 监控 workbook for the cut-off month ``month`` (its headers name it)."""
+    spending = SHEET_BY_KEY["expenditure"]
+    return (
+        Sheet(
+            "monitor_info", "基本信息", "keyvalue",
+            columns=SHEETS[0].columns,
+            items=(
+                Item("department_name", "部门名称", note="必填：部门全称"),
+                Item("year", "监控年度", note="必填：四位年份，如 2019"),
+                Item("month", "截至月份", note="必填：1 到 11 的整数，如 7（即1-7月）"),
+                Item("unit", "金额单位", note="必填：万元 或 元；读入后统一换算为万元"),
+                Item("preparer", "填报人", note="可选"),
+                Item("report_date", "填报日期", note="可选，如 2019-08-10"),
+            ),
+            note="监控的部门、年度和截至月份。",
+        ),
+        Sheet(
+            "monitor_budget", "预算执行", "items",
+            columns=(
+                Column("label", "项目", TEXT, required=True, width=22),
+                Column("budget", "预算数", AMOUNT, note="全年预算数（含调整）"),
+                Column("executed", f"截至{month}月执行数", AMOUNT,
+                       note=f"1-{month}月累计支出数"),
+                Column("note", "说明", TEXT, width=40),
+            ),
+            items=tuple(spending.item(k) for k in MONITOR_LINES),
+            note=f"全年预算数与1-{month}月累计执行数；未提供的留空。",
+        ),
+        Sheet(
+            "monitor_targets", "监控", "records",
+            columns=(
+                Column("code", "指标代码", TEXT, width=26,
+                       note="perfkit 指标代码（模板从绩效指标表预填）；年底复核据以对照实际值"),
+                Column("level1", "一级指标", TEXT, width=10, note="如 产出指标、效益指标"),
+                Column("level2", "二级指标", TEXT, width=10, note="如 数量指标、质量指标"),
+                Column("name", "三级指标", TEXT, required=True, width=26),
+                Column("unit", "单位", TEXT, width=8),
+                Column("direction", "方向", CHOICE, choices=DIRECTION_CHOICES, width=6,
+                       note="≥ 越大越好；≤ 越小越好；= 等于目标；全面 即100%"),
+                Column("target", "年度指标值", NUMBER, nonnegative=False),
+                Column("done", f"1-{month}月执行情况", NUMBER, nonnegative=False,
+                       note="累计指标填1-N月累计完成数；比率、水平指标填截至N月的值"),
+                Column("expected", "全年预计完成", NUMBER, nonnegative=False),
+                Column("cause", "偏差原因", CHOICE, choices=DEVIATION_CAUSES, width=12,
+                       note="预计完成不到年度指标值、或完成可能性不是“确定能”时必须选择"),
+                Column("likelihood", "完成目标可能性", CHOICE, choices=LIKELIHOODS, width=12),
+                Column("measures", "纠偏措施", TEXT, width=40,
+                       note="有偏差时写明纠偏措施（责任科室、时限）"),
+                Column("note", "备注", TEXT, width=24),
+                Column("progress", "进度口径", CHOICE, choices=PROGRESS_KINDS, width=10,
+                       note="累计：1-N月为全年目标的一部分；水平：比率或水平，1-N月即当前值。"
+                            "留空即单位为 % 的为水平，其余为累计"),
+            ),
+            note="每个年度绩效目标一行：1-N月执行情况、全年预计完成、偏差原因、完成可能性和纠偏措施。",
+        ),
+    )

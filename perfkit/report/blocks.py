@@ -1,6 +1,7 @@
 """The document model: the blocks a notebook displays and every renderer reads.
 
-A document is a sequence of blocks — heading, paragraph of runs, list, table, chart, signature —
+A document is a sequence of blocks — heading, paragraph of runs, list, table, chart, signature,
+page break —
 each a small frozen dataclass. Displayed in a notebook a block carries two representations in
 one output: ``text/html`` (JupyterLab and nbconvert's analyst copy) and :data:`BLOCK_MIME`, its
 JSON (versioned: :data:`VERSION`), which the reviewer HTML (:mod:`perfkit.report.html`), the
@@ -369,8 +370,22 @@ class Signature(Block):
         return "\n".join(self.lines)
 
 
+@dataclass(frozen=True)
+class PageBreak(Block):
+    """What follows starts a new page in print (a 复核意见's one-page conclusion stands alone);
+    on screen a rule."""
+
+    kind: ClassVar[str] = "break"
+
+    def payload(self) -> dict[str, Any]:
+        return {}
+
+    def to_html(self) -> str:
+        return '<hr class="page-break">'
+
+
 BLOCK_TYPES: dict[str, type[Block]] = {
-    c.kind: c for c in (Heading, Paragraph, ListBlock, Table, Chart, Signature)}
+    c.kind: c for c in (Heading, Paragraph, ListBlock, Table, Chart, Signature, PageBreak)}
 
 
 class Blocks(tuple):
@@ -500,6 +515,8 @@ def from_json(data: Mapping[str, Any]) -> Block:
             return Chart(base64.b64decode(data["png"]), str(data.get("alt", "图表")))
         if kind == "signature":
             return Signature(tuple(map(str, data["lines"])))
+        if kind == "break":
+            return PageBreak()
     except (KeyError, TypeError, ValueError) as exc:
         raise BlockError(f"块（{kind}）无法读取：{exc}") from exc
     raise BlockError(f"未知的块类型 {kind!r}")
@@ -558,7 +575,7 @@ def read_blocks(nb: Any) -> list[Block]:
 
 __all__ = [
     "BLOCK_MIME", "BLOCK_TYPES", "ROLES", "TONES", "VERSION", "Block", "BlockError", "Blocks",
-    "Chart", "Heading", "ListBlock", "Paragraph", "Run", "Signature", "Table", "b", "bullets",
+    "Chart", "Heading", "ListBlock", "PageBreak", "Paragraph", "Run", "Signature", "Table", "b", "bullets",
     "fig", "from_json", "heading", "is_draft", "note", "numbered", "par", "prose_blocks",
     "read_blocks",
     "run_in",

@@ -38,7 +38,7 @@ NOT_SCORED = "无法评分"
 #: Columns of the 复核汇总 (sheet and page), with their widths in the workbook (characters).
 SUMMARY_COLUMNS: tuple[tuple[str, int], ...] = (
     ("部门代码", 14), ("部门", 24), ("自评得分", 9), ("自评等级", 9), ("复核得分", 9),
-    ("复核等级", 9), ("偏离度（%）", 11), ("P0问题数", 9), ("P1问题数", 9), ("主要问题", 60),
+    ("复核等级", 9), ("偏离度（分）", 11), ("P0问题数", 9), ("P1问题数", 9), ("主要问题", 60),
     ("整改期限", 20), ("结果应用", 36), ("上年问题复发", 40))
 #: Columns of the 整改台账; the bureau fills 整改情况 (and 备注), which a rewrite keeps.
 LEDGER_COLUMNS: tuple[tuple[str, int], ...] = (
@@ -120,7 +120,7 @@ def summary_rows(year: BureauYear) -> list[dict[str, Any]]:
             "部门代码": rec["department"], "部门": rec["department_name"],
             "自评得分": rec.get("claimed"), "自评等级": _claimed_grade(rec),
             "复核得分": rec.get("total"), "复核等级": rec.get("grade") if scored else NOT_SCORED,
-            "偏离度（%）": rec.get("deviation_pct"),
+            "偏离度（分）": rec.get("deviation"),
             "P0问题数": counts["P0"], "P1问题数": counts["P1"],
             "主要问题": "；".join(f"[{p['level']}] {p['item_zh']}：{p['heading_zh']}"
                               for p in main) or "无",
@@ -133,8 +133,8 @@ def summary_rows(year: BureauYear) -> list[dict[str, Any]]:
 
 def ranked_by_deviation(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Departments with a 偏离度, largest first (those without one are left out)."""
-    have = [r for r in rows if r["偏离度（%）"] is not None]
-    return sorted(have, key=lambda r: (-float(r["偏离度（%）"]), r["部门"]))
+    have = [r for r in rows if r["偏离度（分）"] is not None]
+    return sorted(have, key=lambda r: (-float(r["偏离度（分）"]), r["部门"]))
 
 
 def _sheet(book: Workbook, title: str, columns: Sequence[tuple[str, int]],
@@ -172,7 +172,7 @@ def summary_xlsx(year: BureauYear) -> bytes:
     book = Workbook()
     book.remove(book.active)
     rows = summary_rows(year)
-    two = {"自评得分": "0.00", "复核得分": "0.00", "偏离度（%）": "0.00"}
+    two = {"自评得分": "0.00", "复核得分": "0.00", "偏离度（分）": "0.00"}
     _sheet(book, "复核汇总", SUMMARY_COLUMNS, rows, decimals=two)
     ranked = [{"名次": i, **r} for i, r in enumerate(ranked_by_deviation(rows), 1)]
     _sheet(book, "偏离度排序", (("名次", 6), *SUMMARY_COLUMNS[:7]), ranked, decimals=two)
@@ -184,7 +184,7 @@ def summary_xlsx(year: BureauYear) -> bytes:
             for f in year.failed])
     ws = book["复核汇总"]
     ws.cell(len(rows) + 3, 1, f"注：{bureau_settings()['deviation_zh']}；“—”表示缺少该项数据。"
-            "P0为勾稽关系不符等基础数据问题，P1为影响得分或预算安排的问题。")
+            "问题等级同复核问题清单：P0必须更正，P1应当说明或整改，P2提示关注。")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -314,9 +314,9 @@ def notice_blocks(year: BureauYear) -> list[Block]:
 
 def _grade_table(members: Sequence[Mapping[str, Any]], caption: str) -> Table:
     rows = sorted(members, key=lambda r: (-(r.get("total") or 0), r["department_name"]))
-    return Table(("部门", "自评得分", "复核得分", "偏离度（%）"),
+    return Table(("部门", "自评得分", "复核得分", "偏离度（分）"),
                  tuple((r["department_name"], _score(r.get("claimed")), _score(r.get("total")),
-                        GAP if r.get("deviation_pct") is None else fmt.num(r["deviation_pct"]))
+                        GAP if r.get("deviation") is None else fmt.num(r["deviation"]))
                        for r in rows), (False, True, True, True), caption=caption)
 
 

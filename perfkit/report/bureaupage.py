@@ -25,13 +25,13 @@ BANDS: tuple[tuple[float, str], ...] = (
 #: The columns a reader may sort by: (key, header, column of summary_rows, numeric).
 SORTS: tuple[tuple[str, str, str, bool], ...] = (
     ("dept", "部门", "部门代码", False), ("claimed", "自评得分", "自评得分", True),
-    ("total", "复核得分", "复核得分", True), ("dev", "偏离度（%）", "偏离度（%）", True),
+    ("total", "复核得分", "复核得分", True), ("dev", "偏离度（分）", "偏离度（分）", True),
     ("p0", "P0问题数", "P0问题数", True), ("p1", "P1问题数", "P1问题数", True))
 #: Columns of the page's table (the workbook's, less 部门代码, shown under the name).
-PAGE_COLUMNS = ("部门", "自评得分", "自评等级", "复核得分", "复核等级", "偏离度（%）", "P0问题数",
+PAGE_COLUMNS = ("部门", "自评得分", "自评等级", "复核得分", "复核等级", "偏离度（分）", "P0问题数",
                 "P1问题数", "主要问题", "整改期限", "结果应用", "上年问题复发")
-RANKED = ("自评得分", "复核得分", "偏离度（%）")
-NUMERIC = frozenset({"自评得分", "复核得分", "偏离度（%）", "P0问题数", "P1问题数"})
+RANKED = ("自评得分", "复核得分", "偏离度（分）")
+NUMERIC = frozenset({"自评得分", "复核得分", "偏离度（分）", "P0问题数", "P1问题数"})
 
 
 def band_counts(values: Sequence[float]) -> list[int]:

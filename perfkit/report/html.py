@@ -21,6 +21,7 @@ from perfkit.report.blocks import (
     Chart,
     Heading,
     ListBlock,
+    PageBreak,
     Paragraph,
     Signature,
     Table,
@@ -175,7 +176,7 @@ def render_body(blocks: list[Block]) -> _Body:
         elif isinstance(block, Chart):
             out.append(f'<img class="chart" src="{block.data_uri()}" '
                        f'alt="{html.escape(block.alt)}">')
-        elif isinstance(block, Signature):
+        elif isinstance(block, (Signature, PageBreak)):
             out.append(block.to_html())
         if not isinstance(block, (Paragraph, ListBlock)) or not keep:
             after_heading = False

@@ -63,6 +63,10 @@ class _Row:
     score_error: bool = False
     generated_at: str = ""
     notebooks: list[_Notebook] = field(default_factory=list)
+    #: The latest 运行监控 (``perfkit run --monitor N``): one line, and its 绩效监控表.
+    monitor: str = ""
+    monitor_level: str = ""
+    monitor_sheet: _Link | None = None
 
     @property
     def reports(self) -> list[_Notebook]:
@@ -134,10 +138,15 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
         row.status, row.status_class = _status(data.get("status"))
         row.total = _score_text(score.get("total"))
         row.grade = str(score.get("grade") or "")
+        span = score.get("range")
+        if isinstance(span, list) and len(span) == 2:  # a first reading: 补充资料 pending
+            row.total = f"{_score_text(span[0])}–{_score_text(span[1])}"
+            row.grade = "初审"
         row.claimed = _score_text(score.get("claimed"))
         row.claimed_grade = str(score.get("claimed_grade") or "")
         row.score_error = bool(score.get("errors"))
         row.generated_at = fmt.display_time(str(data.get("generated_at") or ""))
+        _monitor(row, data.get("monitor"), root, folder)
         listed = data.get("domains")
         domains = [str(d) for d in listed] if isinstance(listed, list) else []
         order = {k: i for i, k in enumerate([*config.DOCUMENTS, *domains])}
@@ -176,6 +185,28 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
             error=reason,
         )
     return row
+
+
+#: Index classes of the warning levels (red, yellow, green).
+LEVEL_CLASS = {"红色": "failed", "黄色": "skipped", "绿色": "ok"}
+
+
+def _monitor(row: _Row, entry: Any, root: Path, folder: Path) -> None:
+    """The index's monitoring line of a department-year: execution, level, targets at risk."""
+    if not isinstance(entry, dict):
+        return
+    if entry.get("execution_pct") is None:
+        execution = "执行率无法计算"
+    else:
+        execution = (f"执行{fmt.pct(entry.get('execution_pct'))}，调整后"
+                     f"{fmt.pct(entry.get('adjusted_pct'))}")
+    floor = "，未达进度节点" if entry.get("below_floor") else ""
+    row.monitor = (f"1-{entry.get('month')}月：{execution}{floor}；有风险目标{entry.get('at_risk')}项，"
+                   f"未说明偏差{entry.get('unexplained')}项")
+    row.monitor_level = LEVEL_CLASS.get(str(entry.get("level") or ""), "")
+    link = _href(root, folder, entry.get("sheet"))
+    if link is not None:
+        row.monitor_sheet = _Link(f"绩效监控表（{entry.get('level') or '未分级'}）", link[0], link[1])
 
 
 def _year_key(text: str) -> tuple[int, str]:

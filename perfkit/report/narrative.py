@@ -12,6 +12,7 @@ from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.figures import INTERNAL, SCORES, STATED
 from perfkit.assess.pefa import NOT_RATED, assess
 from perfkit.assess.problems import execution_deviations, find_problems, problem_types
+from perfkit.assess.reviewrules import BUDGET_BASIS, NO_EVIDENCE
 from perfkit.assess.scoresheet import load_sheet
 from perfkit.assess.scoring import POLICY_ZH
 from perfkit.assess.targets import target_text
@@ -371,18 +372,28 @@ def aid_sheet_text(ev: Evaluation) -> Blocks:
 def evaluation_process(ev: Evaluation) -> Blocks:
     """复核依据和方法: what the review used and how, generated from the run's inputs."""
     sheet = load_sheet(ev.settings.score_sheet, ev.project)
-    basis = ev.settings.budget_label_zh
+    basis = f"{ev.settings.budget_label_zh}为分母"
+    k07 = sheet.rules.get(BUDGET_BASIS)
+    own = {i.id: i.level3 for i in sheet.items}
+    other = [own[i] for i, b in (k07.items.items() if isinstance(k07.items, dict) else ())
+             if i in own and b != ev.settings.budget_basis]
+    if other:
+        word = "调整预算" if ev.settings.budget_basis == "initial" else "年初预算"
+        basis += f"，评分时{'、'.join(other)}按复核口径{k07.id}以{word}为分母"
+    k01 = sheet.rules.id_of(NO_EVIDENCE)
+    stage = (f"缺少佐证的评分项列为待补充资料（复核口径{k01}），不计0分，补充资料后终审"
+             if ev.settings.review_stage == "initial"
+             else f"补充资料后仍缺少佐证的，按复核口径{k01}计0分")
     return Blocks(numbered([
         (b("复核依据。"), f"{ev.department_name}报送的{ev.year}年度部门决算报表、业务统计和"
-         f"自评报告文字，录入工作簿“{ev.data.path.name}”（文件指纹见附录三）；评分表为"
+         f"自评报告文字，录入工作簿“{ev.data.path.name}”（文件指纹见附件6）；评分表为"
          f"《{sheet.title_zh}》（{sheet.basis_zh}）。"),
         (b("核实数据。"), "读入工作簿时逐表校验；对决算报表的勾稽关系（合计 = 分项之和、结转结余恒等式）"
          f"逐项核对，金额容差{fmt.num(ev.settings.tolerance_wan_yuan)}万元。"),
         (b("计算指标。"), "每个指标按数据字典中的公式由工作簿数据计算，并注明所用单元格；"
-         f"预算完成率以{basis}为分母。基数为0或数据未提供的指标注明“无法计算”，不以0或100%代替。"),
-        (b("逐项复核评分。"), "按评分表的评分标准逐项计分，写明得分理由和依据；"
-         f"{POLICY_ZH[ev.settings.missing_policy]}，即没有佐证的指标不得分。"
-         "复核得分与部门自评得分并列，差额按原因分解。"),
+         f"预算完成率以{basis}。基数为0或数据未提供的指标注明“无法计算”，不以0或100%代替。"),
+        (b("逐项复核评分。"), "按评分表的评分标准和复核口径逐项计分，写明得分理由和依据，"
+         f"每项扣分注明所依口径和扣分比例；{stage}。复核得分与部门自评得分并列，差额按原因分解。"),
         (b("核对报告数值。"), "把部门报告中陈述的数值与由数据重新计算的结果逐项对照。"),
         (b("第二意见。"), "按PEFA 2016（公共支出与财政问责）框架支柱一“预算可靠性”"
          "对支出、收入的执行偏差评级，与本地评分对照。"),

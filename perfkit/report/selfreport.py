@@ -188,8 +188,24 @@ def staffing(ev: Evaluation) -> Blocks:
         parts.append(f"核定编制{fmt.count(authorized)}人")
     if not is_missing(actual):
         parts.append(f"年末在职人员{fmt.count(actual)}人")
-    figures = par("，".join(parts) + "。") if parts else None
-    return Blocks(figures, section(ev, "staffing"))
+    # The department's own words first: a sentence of perfkit's repeating figures its text
+    # already states would say the same thing twice.
+    if not parts or _states(ev, "staffing", (authorized, actual)):
+        return section(ev, "staffing")
+    return Blocks(par("，".join(parts) + "。"), section(ev, "staffing"))
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _states(ev: Evaluation, key: str, values) -> bool:
+    """Whether the department's text of section ``key`` states every one of ``values`` that is
+    given (as a number of its own, at any printed precision)."""
+    found = rows(ev, key)
+    text = " ".join(str(v) for v in found["content"] if not is_missing(v))
+    numbers = {float(n) for n in _NUMBER.findall(text)}
+    wanted = [float(v) for v in values if not is_missing(v)]
+    return bool(wanted) and all(any(abs(v - n) < 1e-9 for n in numbers) for v in wanted)
 
 
 def goals_table(ev: Evaluation):
@@ -405,7 +421,7 @@ def conclusion(ev: Evaluation) -> Blocks:
     stated_grade = str(ev.data.info.get("claimed_grade") or "").strip()
     words = section(ev, "conclusion")
     score = None
-    if not (claimed is None or is_missing(claimed)):
+    if not (claimed is None or is_missing(claimed)) and not _states(ev, "conclusion", (claimed,)):
         # The department's own grade only: a band perfkit would read off the score is not
         # something the department said.
         grade = f"，等级为“{stated_grade}”" if stated_grade else ""

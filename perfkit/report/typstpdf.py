@@ -36,6 +36,7 @@ from perfkit.report.blocks import (
     Chart,
     Heading,
     ListBlock,
+    PageBreak,
     Paragraph,
     Run,
     Signature,
@@ -219,7 +220,7 @@ def _cover(meta: ReportMeta, layout: DocumentLayout) -> dict[str, Any]:
     """The cover's facts (the print layout's page 1), as the reviewer HTML states them."""
     cover: dict[str, Any] = {"dept": meta.department, "title": meta.title,
                              "year": f"{meta.year} 年度", "date": "", "facts": [],
-                             "toc": bool(layout.toc)}
+                             "toc": bool(layout.toc), "kind": meta.kind}
     if meta.kind == "department":
         cover["date"] = meta.report_date  # none given: none printed
     else:
@@ -271,6 +272,8 @@ def document_model(blocks: Sequence[Block], meta: ReportMeta, images: Path, *,
                 entry = {"t": "par", "runs": _runs(block.alt)}
         elif isinstance(block, Signature):
             entry = {"t": "signature", "lines": [_runs(line) for line in block.lines]}
+        elif isinstance(block, PageBreak):
+            entry = {"t": "break"}
         if entry is None:
             continue
         if i in layout.with_wide or (i in layout.tables and layout.tables[i].landscape):

@@ -46,6 +46,7 @@ from perfkit.report.blocks import (
     Chart,
     Heading,
     ListBlock,
+    PageBreak,
     Paragraph,
     Run,
     Signature,
@@ -291,6 +292,8 @@ class WordWriter:
             self.picture(block.png, block.alt)
         elif isinstance(block, Signature):
             self.signature(block.lines)
+        elif isinstance(block, PageBreak):
+            self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     # -- pages --------------------------------------------------------------------------------
     def _portrait(self) -> None:

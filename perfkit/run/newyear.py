@@ -30,13 +30,13 @@ from perfkit.assess.scoresheet import ScoreSheet, load_sheet
 from perfkit.atomic import write_text_atomic
 from perfkit.cells import is_missing
 from perfkit.data.params import (
-    SETTINGS_HELP_ZH,
     Settings,
     check_department,
     load_settings,
     settings_from_dict,
 )
 from perfkit.data.reader import load_workbook
+from perfkit.data.settingsdoc import SETTINGS_HELP_ZH
 from perfkit.data.sheets import UNREVIEWED
 from perfkit.data.template import write_workbook
 from perfkit.errors import PerfkitError

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfkit import config
-from perfkit.data.params import SETTINGS_HELP_ZH
+from perfkit.data.settingsdoc import SETTINGS_HELP_ZH
 from perfkit.errors import PerfkitError
 
 log = logging.getLogger(__name__)

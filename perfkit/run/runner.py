@@ -72,6 +72,8 @@ INPUT_CHECK = "（输入检查）"
 #: The notebook name of a result about the department-year's manifest, and the outputs index.
 MANIFEST = "（运行记录 manifest.json）"
 INDEX = "（索引 index.html）"
+SUMMARY = "（监控汇总）"
+MONITOR_ONLY = "运行监控只由 perfkit run --monitor 月份 运行（读监控工作簿），未运行"
 INTERRUPTED_NOTE = "运行被中断（Ctrl-C、终止信号或终端关闭），保留上次的报告"
 
 
@@ -154,6 +156,7 @@ def plan(
     # score.json too: the manifest's score entry is read from it (absent after older runs).
     tables = [out_dir / "tables" / n for n in ("indicators.csv", "checks.csv", "score.json",
                                                config.BUREAU_RECORD)]
+    tables.append(out_dir / config.WORKPAPER)
     digests: dict[str, str | None] = {}  # files hashed during this plan, shared by its checks
     cached = (not force and previous.get("tables_hash") == tables_hash
               and previous.get("department_name") is not None
@@ -213,6 +216,9 @@ def plan(
     tasks, skipped = [], []
     catalog_keys = set(_catalog_keys())
     for nb in notebooks or settings.notebooks or (*config.DOCUMENTS, *domains):
+        if nb == config.MONITOR_NOTEBOOK:  # on the 监控 workbook, with its month
+            skipped.append(NotebookResult(department, year, nb, SKIPPED, error=MONITOR_ONLY))
+            continue
         if nb in catalog_keys and nb not in domains:
             skipped.append(NotebookResult(department, year, nb, SKIPPED, error=NOT_A_DOMAIN))
             continue
@@ -402,6 +408,7 @@ def run(
     on_result: Callable[[NotebookResult], None] | None = None,
     pdf_layout: str | None = None,
     analyst_copy: bool = False,
+    monitor: int | None = None,
 ) -> list[NotebookResult]:
     """Run every notebook of every department-year; keep going past failures.
 
@@ -476,6 +483,8 @@ def run(
             emit(r)
             got = pool.next_result(timeout=0.0)
 
+    if monitor:  # the assessment and report stages it imports load only for a monitoring run
+        from perfkit.run import monitorrun
     previous_term = _term_as_interrupt()
     try:
         for dept, year in pairs:
@@ -490,7 +499,11 @@ def run(
             locks.append(lock)
             try:
                 _sweep(out_dir)
-                tasks, skipped, header = plan(dept, year, notebooks=notebooks,
+                tasks, skipped, header = monitorrun.plan_monitor(
+                    dept, year, monitor, outputs=outputs_root, force=force,
+                    params_file=params_file, pdf=pdf, pdf_layout=pdf_layout,
+                    analyst_copy=analyst_copy, previous=read_manifest(out_dir),
+                    on_work=ensure_pool) if monitor else plan(dept, year, notebooks=notebooks,
                                               outputs=outputs_root, force=force,
                                               params_file=params_file, pdf=pdf,
                                               on_work=ensure_pool, pdf_layout=pdf_layout,
@@ -553,6 +566,12 @@ def run(
     try:
         for problem in _finish(planned, results, outputs_root):
             emit(problem)
+        for year in sorted({y for _, y in planned}) if monitor else ():
+            try:
+                monitorrun.write_summary(outputs_root, year)
+            except OSError as exc:
+                emit(NotebookResult("", year, SUMMARY, FAILED, error=write_problem(
+                    exc, outputs_root / monitorrun.SUMMARY_NAME.format(year=year))))
     finally:
         for lock in locks:
             lock.release()

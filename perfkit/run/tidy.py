@@ -20,9 +20,11 @@ from perfkit.assess.bureau import department_record
 from perfkit.assess.evaluation import Evaluation, load
 from perfkit.assess.figures import AUDIT_COLUMNS
 from perfkit.assess.pefa import assess
-from perfkit.assess.scoring import score, score_summary
+from perfkit.assess.reviewstage import review_summary
+from perfkit.assess.scoring import score
 from perfkit.atomic import write_text_atomic
 from perfkit.errors import PerfkitError
+from perfkit.report.workpaper import write_workpaper
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +94,7 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
     else:
         written.append(write_text_atomic(tables / "scores.csv", csvsafe.to_csv(scores)))
         written.append(write_text_atomic(tables / SCORE_SUMMARY, json.dumps(
-            score_summary(ev), ensure_ascii=False, indent=2)))
+            review_summary(ev), ensure_ascii=False, indent=2)))
     written.append(write_text_atomic(tables / "pefa.csv",
                                      csvsafe.to_csv(assess(ev)[PEFA_COLUMNS])))
 
@@ -100,6 +102,12 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
     # (columns documented at perfkit.assess.audit.AUDIT_COLUMNS).
     written.append(write_text_atomic(tables / "audit.csv",
                                      csvsafe.to_csv(audit(ev)[AUDIT_COLUMNS])))
+    # The 复核底稿 beside the 复核意见 (outputs/<dept>/<year>/复核底稿.xlsx).
+    try:
+        written.append(write_workpaper(ev, out_dir))
+    except PerfkitError as exc:
+        log.warning("%s not written: %s", config.WORKPAPER, exc)
+        (out_dir / config.WORKPAPER).unlink(missing_ok=True)
     # tables/bureau.json: what the bureau's 复核汇总, 结果通报 and 整改台账 read of this year.
     written.append(write_text_atomic(tables / config.BUREAU_RECORD, json.dumps(
         department_record(ev), ensure_ascii=False, indent=1, default=str)))

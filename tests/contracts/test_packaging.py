@@ -35,7 +35,7 @@ def test_notebooks_catalogs_and_score_sheets_ship_as_package_data():
     assert sorted(p.stem for p in config.PACKAGE_DOMAINS_DIR.glob("*.yaml")) == [
         "aid", "health", "quality", "safety"]
     assert {p.stem for p in config.PACKAGE_SCORE_SHEETS_DIR.glob("*.yaml")} == {
-        "input-process-output-outcome", "cz-2020-10"}
+        "input-process-output-outcome", "cz-2020-10", "decision-process-output-benefit"}
 
 
 def test_config_imports_from_a_plain_checkout(tmp_path):

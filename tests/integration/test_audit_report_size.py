@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from perfkit import config
-from perfkit.assess import reportfile, reporttext, textaudit
+from perfkit.assess import reportfile, reportparagraph, reporttext, textaudit
 from perfkit.assess.reportfile import read_report
 from perfkit.cli import TERMINAL_ROWS, app
 from perfkit.errors import ReportFileError
@@ -88,7 +88,7 @@ def test_labels_and_brackets_read_as_before():
                              ("部门决算收入" + "的" * 500 + "24192.45万元。", "第2段")])
     labels = [f.label for f in ex.figures]
     assert labels[:3] == ["", "其中违规补课", "学生食堂问题"]
-    assert len(labels[3]) == reporttext.LABEL_CHARS  # a clause of 500 characters, its end
+    assert len(labels[3]) == reportparagraph.LABEL_CHARS  # a clause of 500 characters, its end
 
 
 # --- files beyond any report ---------------------------------------------------------------

@@ -103,9 +103,12 @@ def _mid_run(outputs: Path, proc: subprocess.Popen, limit: float = 300) -> bool:
 def test_killed_run_ends_whole_and_writes_nothing_after(project, sig):
     root, env, temp = project
     outputs = root / "outputs"
+    # The run starts as from a terminal: SIGHUP at its default even when the tests themselves
+    # run under nohup (which perfkit honours, leaving an ignored SIGHUP ignored).
     proc = subprocess.Popen([*_perfkit(), "run", "-n", "finance", "--jobs", "1"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=root,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))
     try:
         assert _mid_run(outputs, proc), "the run never reached a notebook's pause"
         at_kill = _files(outputs)

@@ -75,7 +75,7 @@ def test_report_is_the_departments_document(report):
     # The seed states its score (96.8) in its own words; the report quotes them and adds none.
     assert "此次自评分数96.8分" in report and "等级为" not in report
     # Nothing of the review: no recomputed score, no audit verdict, no reviewer wording.
-    for word in ("复核", "25.62", "无法核对", "未解释差额", "舍入差异", "PEFA", "SHA-256", "perfkit"):
+    for word in ("复核", "23.50", "无法核对", "未解释差额", "舍入差异", "PEFA", "SHA-256", "perfkit"):
         assert word not in report, word
     # The department's own words are quoted as written.
     assert "增加的主要原因是由于招商引资的力度加大" in report
@@ -93,18 +93,22 @@ def test_every_figure_the_seed_states_is_in_the_report(report):
 
 def test_review_sets_the_claim_beside_the_review_score(review, both):
     assert "部门自评得分96.80分（未填报等级，按分数属“优”）" in review
-    assert "复核得分为25.62分" in review and "等级为“差”" in review
+    # A first reading (review_stage initial, the default): what the evidence earns and what
+    # waits for 补充资料 (68.50 of the 76.50 lost), with the grades the range allows.
+    assert "已核实部分23.50分（核实范围31.50分），待补充资料68.50分" in review
+    assert "等级可能为优、良、中、差" in review and "补充资料清单（共18项" in review
     assert "自评得分" in review and "复核得分" in review
     # The decomposition adds up to the difference.
     folder = both[0] / "yiyang-edu" / "2019"
     scores = pd.read_csv(folder / "tables" / "scores.csv")
     lost = {c: Decimal(str(round(scores[c].sum(), 2))) for c in scores if c.startswith("lost_")}
-    assert sum(lost.values()) == Decimal("74.38")
-    assert Decimal("74.38") - (Decimal(100) - Decimal("96.8")) == Decimal("71.18")
-    for figure in ("74.38", "-3.20", "71.18", "60.50"):
+    assert sum(lost.values()) == Decimal("76.50")
+    assert Decimal("76.50") - (Decimal(100) - Decimal("96.8")) == Decimal("73.30")
+    for figure in ("76.50", "-3.20", "73.30", "68.50"):
         assert figure in review, figure
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["score"]["total"] == 25.62 and manifest["score"]["claimed"] == 96.8
+    assert manifest["score"]["total"] == 23.50 and manifest["score"]["claimed"] == 96.8
+    assert manifest["score"]["stage"] == "initial" and manifest["score"]["range"] == [23.5, 92.0]
 
 
 def test_review_holds_the_reviewer_material(review):
@@ -118,7 +122,7 @@ def test_index_shows_both_scores_and_links_both_documents(both):
     page = (both[0] / "index.html").read_text(encoding="utf-8")
     # The department's score as it states it (no grade: the sample states none), the review's
     # score and grade.
-    assert "96.80" in page and "25.62" in page and "差" in page
+    assert "96.80" in page and "23.50–92.00" in page and "初审" in page
     assert 'href="yiyang-edu/2019/report.html"' in page
     assert 'href="yiyang-edu/2019/review.html"' in page
     assert "部门整体支出绩效自评报告" in page and "复核意见" in page

@@ -130,3 +130,22 @@ def test_the_bureau_audits_its_own_report_without_a_false_alarm(health, tmp_path
     frame = pd.read_csv(out)
     assert "不一致" not in set(frame["verdict"])
     assert (frame["verdict"] == "一致").sum() >= 30
+
+
+@pytest.mark.parametrize("which", ["health", "civil"])
+def test_each_bureau_gets_a_workpaper(which, request):
+    """The 复核底稿 beside each bureau's 复核意见: 13 columns, A4 landscape, one row per item of
+    its score sheet, every deduction citing its 复核口径 (issue #24)."""
+    import openpyxl
+
+    project = request.getfixturevalue(which)
+    dept, year = (DEPT, 2022) if which == "health" else (CIVIL_DEPT, 2023)
+    book = openpyxl.load_workbook(_out(project, dept, year) / "复核底稿.xlsx")
+    ws = book["复核底稿"]
+    assert len([c for c in ws[1] if c.value]) == 13 and ws.page_setup.orientation == "landscape"
+    rows = list(ws.iter_rows(min_row=2, max_row=ws.max_row - 1, values_only=True))
+    assert rows and ws.cell(ws.max_row, 1).value == "合计"
+    for r in rows:
+        if isinstance(r[10], float) and r[10] < r[6]:  # points lost
+            assert re.search(r"复核口径K\d\d", r[12]), r
+    assert book["复核问题清单"].max_row >= 1 and book["人工终核"].max_row > 2

@@ -13,7 +13,7 @@ from docx import Document
 
 from perfkit.assess.bureau import (
     cross_flags,
-    deviation_pct,
+    deviation,
     full_marks,
     normalize_passage,
     problem_level,
@@ -32,7 +32,7 @@ def record(dept: str, claimed=90.0, total=80.0, grade="良", *, problems=(), ite
         "version": 1, "department": dept, "department_name": f"部门{dept}", "year": 2019,
         "claimed": claimed, "claimed_grade": "优", "claimed_grade_stated": False,
         "total": total, "grade": grade if total is not None else "", "score_error": "",
-        "deviation_pct": deviation_pct(claimed, total) if claimed and total else None,
+        "deviation": deviation(claimed, total) if claimed and total else None,
         "problems": [{"key": f"{t}:{item}", "type": t, "level": problem_level(t),
                       "heading_zh": t, "item_zh": item, "detail_zh": f"{item}的情况",
                       "cells": "收入!D8"} for t, item in problems],
@@ -48,10 +48,10 @@ def record(dept: str, claimed=90.0, total=80.0, grade="良", *, problems=(), ite
 
 
 @pytest.mark.parametrize(("claimed", "total", "expected"), [
-    (96.8, 25.62, 73.53305785123968), (80, 80, 0.0), (80, 88, -10.0),
-    (0, 50, math.nan), (None, 50, math.nan), (90, None, math.nan)])
-def test_deviation_is_the_share_of_the_claim_not_confirmed(claimed, total, expected):
-    got = deviation_pct(claimed, total)
+    (96.8, 25.62, 71.18), (80, 80, 0.0), (80, 88, -8.0), (0, 50, -50.0),
+    (None, 50, math.nan), (90, None, math.nan)])
+def test_deviation_is_the_points_claimed_beyond_the_review(claimed, total, expected):
+    got = deviation(claimed, total)
     assert (math.isnan(got) and math.isnan(expected)) or got == pytest.approx(expected)
 
 
@@ -107,7 +107,7 @@ def _year(**kw) -> BureauYear:
 def test_summary_rows_show_gaps_and_counts():
     rows = {r["部门代码"]: r for r in summary_rows(_year())}
     assert rows["a"]["P0问题数"] == 1 and rows["a"]["P1问题数"] == 1
-    assert rows["a"]["偏离度（%）"] == pytest.approx(100 * 25 / 95)
+    assert rows["a"]["偏离度（分）"] == 25
     assert rows["a"]["主要问题"].startswith("[P0] 收入合计")
     assert rows["c"]["复核等级"] == "无法评分" and rows["c"]["自评得分"] is None
     assert rows["a"]["上年问题复发"] == "无上年整改台账"

@@ -25,7 +25,7 @@ from perfkit.verdicts import CONSISTENT, INCONSISTENT
 def make_health(tmp_path):
     """An Evaluation of the bureau's 2022 workbook after ``change(content)``."""
 
-    def make(change=None, text=None) -> Evaluation:
+    def make(change=None, text=None, **settings) -> Evaluation:
         content = copy.deepcopy(content_2022())
         content["targets"] = [{**r, "domain": r["domain"]} for r in content["targets"]]
         for r in content["targets"]:  # write_workbook needs a name on every row
@@ -37,7 +37,7 @@ def make_health(tmp_path):
         path = pk.write_workbook(tmp_path / "2022.xlsx", content)
         data = pk.load_workbook(path)
         return Evaluation(data, settings_from_dict({"department": "county-health", "year": 2022,
-                                                    "domains": ["health"]}))
+                                                    "domains": ["health"], **settings}))
 
     return make
 
@@ -121,12 +121,17 @@ def test_placeholders_print_the_computed_value(make_health):
 
 
 def test_missing_evidence_is_counted_as_the_decomposition_counts_it(make_health):
-    ev = make_health()
+    ev = make_health(review_stage="final")  # what is still missing scores 0 (K01)
     r = score(ev)
     detail = find_problems(ev).set_index("type").at["score_unsupported", "detail_zh"]
     lost = r.items[r.items["lost_missing"] > 0]
     assert len(lost) == 2  # 实际完成率 (one target unmeasured) and 满意度 (no answer)
     assert f"其中2项因缺少评分所需的数据或佐证失分{r.losses()['missing']:.2f}分" in detail
+    # A first reading: the same points wait for 补充资料; the claim (92.50) is above even the
+    # top of the range (84.46 + 7.25 = 91.71), so the problem stands.
+    ev = make_health()
+    detail = find_problems(ev).set_index("type").at["score_unsupported", "detail_zh"]
+    assert f"待补充资料{r.losses()['missing']:.2f}分，最高可得91.71分，仍低于自评得分" in detail
 
 
 def test_review_gaps_list_the_items_scored_zero_for_want_of_input(make_health):

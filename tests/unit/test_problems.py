@@ -12,7 +12,12 @@ from perfkit.run import tidy
 def test_sample_problems_name_the_gap_and_every_unmeasured_target(sample_ev):
     found = problems.find_problems(sample_ev)
     by_type = found.groupby("type")["detail_zh"].apply(list).to_dict()
-    assert any("5857.42万元" in d for d in by_type["cross_check"])  # 24788.37 − 18930.95
+    # 24788.37 − 18930.95: parts left blank, a gap not explained — an incomplete disclosure (P1),
+    # not figures that contradict each other (cross_check, P0: none in the sample).
+    assert any("5857.42万元" in d for d in by_type["unexplained_gap"])
+    assert "cross_check" not in by_type
+    levels = dict(zip(found["type"], found["level"], strict=False))
+    assert levels["unexplained_gap"] == "P1"
     assert any("136.78%" in d for d in by_type["execution_deviation"])
     assert any("133.49%" in d for d in by_type["execution_deviation"])
     unmeasured = set(found.loc[found["type"] == "unmeasured_target", "item_zh"])
@@ -22,7 +27,7 @@ def test_sample_problems_name_the_gap_and_every_unmeasured_target(sample_ev):
     # counts its 7.2万名学生 in persons (计数单位 人), so per person, not per 人次.
     assert any("72000人 = 588.61元/人，" in d and "800.00元" in d
                for d in by_type["aid_below_standard"])
-    assert any("96.80分" in d and "25.62分" in d for d in by_type["score_unsupported"])
+    assert any("96.80分" in d and "23.50分" in d for d in by_type["score_unsupported"])
     assert "missed_target" not in by_type  # no 2019 target with an actual value was missed
 
 
@@ -57,12 +62,12 @@ def test_tables_include_scores_and_pefa(tmp_path):
     written = {p.name for p in tidy.write_tables("yiyang-edu", 2019, tmp_path)}
     assert {"indicators.csv", "checks.csv", "scores.csv", "pefa.csv", "score.json"} <= written
     summary = json.loads((tmp_path / "tables" / "score.json").read_text(encoding="utf-8"))
-    assert summary["total"] == 25.62 and summary["grade"] == "差" and summary["claimed"] == 96.8
+    assert summary["total"] == 23.50 and summary["grade"] == "差" and summary["claimed"] == 96.8
     import pandas as pd
 
     scores = pd.read_csv(tmp_path / "tables" / "scores.csv")
     assert list(scores.columns) == tidy.SCORE_COLUMNS
-    assert round(scores["score"].sum(), 2) == 25.62
+    assert round(scores["score"].sum(), 2) == 23.50
     pefa = pd.read_csv(tmp_path / "tables" / "pefa.csv").set_index("dimension")
     assert pefa.at["PI-1", "grade"] == "D" and pefa.at["PI-3.1", "grade"] == "D"
     indicators = pd.read_csv(tmp_path / "tables" / "indicators.csv").set_index("id")

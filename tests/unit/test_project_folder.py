@@ -69,7 +69,8 @@ def test_init_lays_out_a_project_and_never_overwrites(tmp_path):
     assert (root / "notebooks" / "finance.ipynb").read_text(encoding="utf-8") == "mine"
     assert result.kept == [root.resolve() / "notebooks" / "finance.ipynb"]
     assert {p.name for p in (root / "params" / "score_sheets").glob("*.yaml")} == {
-        "input-process-output-outcome.yaml", "cz-2020-10.yaml"}
+        "input-process-output-outcome.yaml", "cz-2020-10.yaml",
+        "decision-process-output-benefit.yaml"}
     with pytest.raises(PerfkitError, match="已是 perfkit 项目"):
         init_project(root)
 

@@ -287,3 +287,93 @@ def test_a_change_after_a_ratio_is_of_the_subject_not_of_the_budget(catalog):
     row = one(frame, "减少3.42万元", ta.SENTENCE)
     assert row["verdict"] == v.CONSISTENT and row["recomputed"] == pytest.approx(-3.42)
     assert v.INCONSISTENT not in set(frame["verdict"])
+
+
+# --- structure beyond the patterns (issue #25) ------------------------------------------------
+
+
+def audit_of(*texts: str, catalog=None):
+    return ta.audit_text(rt.extract(paragraphs(*texts), catalog), SETTINGS)
+
+
+def test_levels_of_indicators_are_no_parts(catalog):
+    """The 15 indicators are the third-level ones: 3 + 5 + 15 ≠ 15 is no error."""
+    frame = audit_of("本项目共设置绩效指标15个，其中一级指标3个、二级指标5个、三级指标15个。",
+                     catalog=catalog)
+    assert frame.empty or v.INCONSISTENT not in set(frame["verdict"])
+
+
+def test_a_product_with_a_dropped_unit_is_flagged(catalog):
+    frame = audit_of("春节慰问困难党员150人，标准200元/人，共发放慰问金3元。", catalog=catalog)
+    row = one(frame, "3元", ta.SENTENCE)
+    assert row["verdict"] == v.INCONSISTENT and "元与万元混用" in row["explanation"]
+    assert one(audit_of("共慰问120户，标准500元/户，合计6万元。", catalog=catalog), "6万元",
+               ta.SENTENCE)["verdict"] == v.CONSISTENT
+    # Paid to fewer than all, or by the month: no certain product.
+    row = one(audit_of("共慰问120户，标准500元/户，合计5.5万元。", catalog=catalog), "5.5万元",
+              ta.SENTENCE)
+    assert row["verdict"] == v.UNVERIFIABLE and "人工核对" in row["explanation"]
+    assert audit_of("发放高龄津贴1200人，标准100元/人·月，共计144万元。", catalog=catalog).empty
+
+
+def test_a_rate_against_the_adjusted_budget(catalog):
+    row = one(audit_of("2022年项目支出决算456.3万元，为调整预算480万元的95.06%。", catalog=catalog),
+              "95.06%", ta.SENTENCE)
+    assert row["verdict"] == v.CONSISTENT and "480万元" in row["check"]
+
+
+def test_a_stated_difference_and_a_dropped_prior_unit(catalog):
+    frame = audit_of("“三公”经费支出2.05万元,较上年2.08减少0.03万元,减少了1.44%。",
+                     "公务接待费支出2.05万元,年初预算为2.95万元,差值为0.8万元。", catalog=catalog)
+    row = one(frame, "减少0.03万元", ta.SENTENCE)
+    assert row["verdict"] == v.CONSISTENT and "“2.08”未印单位" in row["explanation"]
+    assert one(frame, "0.8万元", ta.SENTENCE)["verdict"] == v.INCONSISTENT  # 2.95 − 2.05 = 0.90
+
+
+def test_tolerance_is_the_printed_precision(catalog):
+    """3.12 against 1.00 + 2.21 = 3.21 is a digit swap, not a difference within 0.50万元."""
+    row = one(audit_of("专项资金合计3.12万元，其中培训费1.00万元、印刷费2.21万元。", catalog=catalog),
+              "3.12万元", ta.SENTENCE)
+    assert row["verdict"] == v.INCONSISTENT and "颠倒" in row["explanation"]
+
+
+def test_an_operand_from_another_sentence_never_gives_inconsistent(catalog):
+    frame = audit_of("2020年一般公共预算财政拨款支出1264.92万元。与2019年相比，一般公共预算财政拨款"
+                     "增加27.44万元，增长5.00%。", catalog=catalog)
+    row = one(frame, "增长5.00%", ta.SENTENCE)
+    assert row["verdict"] == v.UNVERIFIABLE and "取自" in row["explanation"]
+    frame = audit_of("2020年一般公共预算财政拨款支出1264.92万元。与2019年相比，一般公共预算财政拨款"
+                     "增加27.44万元，增长2.22%。", catalog=catalog)
+    assert one(frame, "增长2.22%", ta.SENTENCE)["verdict"] == v.CONSISTENT
+
+
+def test_a_domain_rate_is_checked_from_its_counts(catalog):
+    frame = audit_of("2022年全县活产数3215人，孕产妇死亡1例，孕产妇死亡率为31.10/10万；婴儿死亡12例，"
+                     "婴儿死亡率3.37‰。",
+                     "孕产妇死亡率为9.80/10万，较上年9.87/10万下降了0.71%。", catalog=catalog)
+    assert one(frame, "31.10/10万", ta.SENTENCE)["verdict"] == v.CONSISTENT
+    row = one(frame, "3.37‰", ta.SENTENCE)  # 12 / 3215 × 1000 = 3.73‰: digits swapped
+    assert row["verdict"] == v.INCONSISTENT and "3.73‰" in row["explanation"]
+    assert one(frame, "下降0.71%", ta.SENTENCE)["verdict"] == v.CONSISTENT
+
+
+def test_hard_wrapped_text_is_read_as_printed():
+    from perfkit.assess.reportfile import text_paragraphs
+
+    real = yaml.safe_load((CORPUS.parent / "real" / "passages.yaml").read_text(encoding="utf-8"))
+    text = next(p["text"] for p in real if p["id"] == "wuzhou-culture-2025-budget")
+    paras = [t for t, _ in text_paragraphs(text)]
+    assert paras[1] == ("(二)社会保障和就业支出类科目 116433.12 元,占支出总预算 10.73 %,"
+                        "同比增加 16803.36 元,增长 14.43%。")
+    assert paras[4] == "四、财政拨款收支预算总体情况说明" and len(paras) == 7
+    assert [t for t, _ in text_paragraphs("第一行\n第二行\n")] == ["第一行", "第二行"]
+
+
+def test_respectively_lists_are_paired_in_order(catalog):
+    frame = audit_of("2022年度收、支总计各是4125.49,4143.91万元。与2021年相比,收、支总计各减少1267.86,"
+                     "2570.97万元,各下降23.51%、38.28%。", catalog=catalog)
+    assert one(frame, "下降23.51%", ta.SENTENCE)["verdict"] == v.CONSISTENT
+    assert one(frame, "下降38.28%", ta.SENTENCE)["verdict"] == v.ROUNDING  # 38.2877 truncated
+    wrong = audit_of("2022年度收、支总计各是4125.49,4143.91万元。与2021年相比,收、支总计各减少1267.86,"
+                     "2570.97万元,各下降38.28%、23.51%。", catalog=catalog)
+    assert v.INCONSISTENT not in set(wrong["verdict"])  # levels from another sentence only confirm

@@ -159,10 +159,12 @@ def test_target_attainment(direction, target, actual, share):
 
 def test_target_set_on_the_sample(sample_ev):
     # input-process-output-outcome 实际完成率, 15 points over every 2019 target: 392/350 → 100%; 703 against the
-    # target 434 implied by "161.98%" → over 150%, cut to 80%; 剩余超大班额 0 = 0 → 100%;
-    # 12 targets without actual count 0 under the zero policy: 15 × 2.8 / 15 = 2.80.
+    # target 434 implied by "161.98%" → 162%, over the 130% of 复核口径 K03: counts 100%, no cut
+    # (it was cut to 80% as "目标设定偏低" before K03); 剩余超大班额 0 = 0 → 100%;
+    # 12 targets without actual count 0 under the zero policy: 15 × 3 / 15 = 3.00.
     items = score(sample_ev).items.set_index("item")
-    assert items.at["target_completion", "score"] == 2.80
+    assert items.at["target_completion", "score"] == 3.00
+    assert "按100%计，不扣分（复核口径K03" in items.at["target_completion", "reason"]
     assert "12项目标无实际值，按0计" in items.at["target_completion", "reason"]
     # Under exclude the 12 are left out: 15 × 2.8 / 3 = 14.00 before redistribution.
     ex = score(sample_ev, policy="exclude").items.set_index("item")
@@ -238,22 +240,24 @@ def test_manual_score_and_unscored():
 def test_sample_sheet_total_grade_and_claim(sample_ev):
     r = score(sample_ev)
     subs = r.subtotals.set_index("level1")["score"].to_dict()
-    # 投入 1 (目标合理性 1 of 3); 过程 2.32 + 2 + 4 + 1 + 0 + 2 = 11.32 (预算完成率 6 − 36.78 × 0.1,
+    # 投入 1 (目标合理性 1 of 3); 过程 0 + 0 + 2 + 4 + 1 + 0 + 2 = 9 (预算完成率 and 收入预算完成率
+    # over the 调整预算 under 复核口径 K07, which the sample lacks: no evidence, 0 under zero;
     # 结转结余率 15.66% in the 2-point band, 制度 4, 公开 1, 基础信息 2 − 2 findings, 资产 2);
-    # 产出 2.80; 效果 6 + 1.5 + 3 = 10.5 (社会效益 3 × 2, 长效管理 1 × 1.5, 人力资源 2 × 1.5).
-    assert subs == {"投入": 1.0, "过程": 11.32, "产出": 2.80, "效果": 10.5}
-    assert r.total == 25.62 and r.grade == "差" and r.scorable
-    assert r.claimed == 96.8 and r.claimed_grade == "优" and r.claim_difference == 71.18
-    assert r.total_deduction == 74.38
+    # 产出 3.00 (K03); 效果 6 + 1.5 + 3 = 10.5 (社会效益 3 × 2, 长效管理 1 × 1.5, 人力资源 2 × 1.5).
+    assert subs == {"投入": 1.0, "过程": 9.0, "产出": 3.0, "效果": 10.5}
+    assert r.total == 23.50 and r.grade == "差" and r.scorable
+    assert r.claimed == 96.8 and r.claimed_grade == "优" and r.claim_difference == 73.30
+    assert r.total_deduction == 76.50
     assert len(r.unsupported) == 22  # all but 管理制度健全性 and 人力资源建设
 
 
 def test_sample_losses_by_cause_add_up(sample_ev):
     r = score(sample_ev)
-    # standard: 三公变动 3 + 预算完成率 3.68 + 收入完成率 2 + 结转结余率 1; unmet: 资产管理 "否" 2;
-    # defect: 2 workbook sums left unexplained (收入, 支出); target: 实际完成率 12.2 lost of which
-    # 12 for the 12 targets without an actual value (missing) and 0.2 for the judged ones.
-    assert r.losses() == {"missing": 60.5, "target": 0.2, "standard": 9.68, "unmet": 2.0,
+    # standard: 三公变动 3 + 结转结余率 1; unmet: 资产管理 "否" 2; defect: 2 workbook sums left
+    # unexplained (收入, 支出); missing: 60.5 as before less nothing, plus 预算完成率 6 and
+    # 收入预算完成率 2 (K07: over the 调整预算, not given); target: 0 (the judged targets count
+    # 100%, the one over 130% no longer cut, K03).
+    assert r.losses() == {"missing": 68.5, "target": 0.0, "standard": 4.0, "unmet": 2.0,
                           "defect": 2.0}
     for _, i in r.items.iterrows():
         parts = sum(Decimal(str(i[c])) for c in rules.LOSS_COLUMNS)
@@ -266,16 +270,18 @@ def test_sheet_adds_up_under_exclude(sample_ev):
     assert r.items["points_adjusted"].sum() == pytest.approx(100)
     assert r.total == pytest.approx(scored["score"].sum())
     assert r.total == pytest.approx(r.subtotals["score"].sum())
-    # 36.821 raw points over 58 available (26.321 over 42 of the quantitative items, plus
-    # 基础信息 0/2, 社会效益 6/8, 长效管理 1.5/3, 人力资源 3/3), rescaled to 100 per item.
-    assert r.total == pytest.approx(36.821034 / 58 * 100, abs=0.02)
+    # 13 items excluded (50 points: 明确性 2, 在职 4, 重点 3, 预算完成率 6, 收入完成率 2 (K07),
+    # 调整 3, 结转变动 3, 公用 3, 三公控制 4, 合规 4, 及时 5, 质量 5, 满意度 6); 35.5 raw points
+    # over the 50 left (目标 1/3, 三公变动 0/3, 结转 2/3, 制度 4/4, 公开 1/2, 基础信息 0/2,
+    # 资产 2/4, 实际完成率 15/15, 社会效益 6/8, 长效 1.5/3, 人力 3/3), rescaled to 100.
+    assert r.total == pytest.approx(35.5 / 50 * 100, abs=0.02)
     assert r.grade == "中"
     assert sum(r.losses().values()) == pytest.approx(r.total_deduction)
 
 
 def test_rule_error_is_unscorable_not_missing(sample_ev, monkeypatch):
     """An exception inside a rule must not pass as missing data (issue 12.2)."""
-    def boom(self, ev, points, policy):
+    def boom(self, ev, points, policy, ctx=None):
         raise ZeroDivisionError("injected")
 
     monkeypatch.setattr(LinearDeduction, "apply", boom)
@@ -315,13 +321,15 @@ def test_data_quality_rule_counts_findings(make_ev):
 def test_cz_sheet_on_the_sample(sample_ev):
     r = score(sample_ev, "cz-2020-10")
     items = r.items.set_index("item")
-    assert items.at["execution_rate", "score"] == 0  # 136.78% is in the (120, inf) band
+    # 预算执行率 over the 调整预算 (K07 of this sheet), which the sample lacks: 0 under zero.
+    assert items.at["execution_rate", "score"] == 0
+    assert "调整预算" in items.at["execution_rate", "reason"]
     # 15 targets of the sample's domains (教育质量 12, 校园安全 3, 学生资助 none): 市级定向培养
-    # 392/350 → 100%, 剩余超大班额 0/0 → 100%, 消除大班额 703/434 = 162% > 150% → 80%, the other
-    # 12 without an actual value → 0: 50 × (1 + 1 + 0.8) / 15 = 9.33
-    assert items.at["output_targets", "score"] == 9.33
-    # 9.33 + 社会效益 15 (3 conditions met × 5, capped at 15)
-    assert r.total == 24.33 and r.grade == "差"
+    # 392/350 → 100%, 剩余超大班额 0/0 → 100%, 消除大班额 703/434 = 162% > 130% → 100% (K03), the
+    # other 12 without an actual value → 0: 50 × 3 / 15 = 10.00
+    assert items.at["output_targets", "score"] == 10.0
+    # 10 + 社会效益 15 (3 conditions met × 5, capped at 15)
+    assert r.total == 25.0 and r.grade == "差"
 
 
 @pytest.mark.parametrize(("total", "grade"), [

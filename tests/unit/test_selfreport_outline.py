@@ -91,3 +91,17 @@ def test_a_department_that_wrote_nothing_gets_a_marked_draft(make_health):
     assert "（二）机构设置" in [b.text for b in blocks if isinstance(b, Heading)]  # the skeleton
     found = find_problems(ev)
     assert list(found[found["type"] == "incomplete_report"]["item_zh"]) == ["报告文字"]
+
+
+def test_the_standard_outline_does_not_repeat_what_the_department_states(make_health):
+    """基本信息's 编制数/在职人数 and the 自评得分 become a sentence only where the department's own
+    text does not already state them (the bureau's fill states both: 86 and 81, 92.5)."""
+    stated = [("人员情况", None, None, "核定编制86人，年末实有在职人员81人。"),
+              ("自评结论", None, None, "综上，自评得分92.5分，等级为优。")]
+    text = "\n".join(b.plain_text() for b in selfreport.document(make_health(stated)))
+    assert "核定编制86人" in text and "年末在职人员81人" not in text
+    assert text.count("92.5") == 1
+    silent = [("人员情况", None, None, "人员结构合理。"), ("自评结论", None, None, "目标基本完成。")]
+    text = "\n".join(b.plain_text() for b in selfreport.document(make_health(silent)))
+    assert "核定编制86人，年末在职人员81人。" in text
+    assert "自评得分92.50分" in text
