@@ -31,6 +31,8 @@ SCORE_SUMMARY = "score.json"
 #: What a finance bureau's year-wide documents read of a department-year (tables/, JSON:
 #: :func:`perfkit.assess.bureau.department_record`).
 BUREAU_RECORD = "bureau.json"
+#: Version of its shape: part of the tables' hash, so a new shape is written by the next run.
+BUREAU_RECORD_VERSION = 2
 
 #: The documents every department-year has, in reading order: the department's 自评报告
 #: (report), the reviewer's 复核意见 (review) and the finance analysis. Each computes from the

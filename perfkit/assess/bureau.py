@@ -32,7 +32,7 @@ SETTINGS = config.PACKAGE_DIR / "resources" / "bureau.yaml"
 #: Problem levels in order of gravity (the 复核问题清单's P0/P1/P2).
 LEVELS = ("P0", "P1", "P2")
 #: Version of the record's shape: a record of another version is not read (the run rewrites it).
-RECORD_VERSION = 2
+RECORD_VERSION = config.BUREAU_RECORD_VERSION
 _SENTENCE_END = re.compile(r"[。！？；;!?\n]+")
 
 

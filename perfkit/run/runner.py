@@ -102,6 +102,7 @@ def _settings_components(settings: Settings, workbook: Path, params_file: Path |
         # catalog changes indicators, so it reruns.
         "catalogs_sha256": {k: sha256_file(p) for k, p in config.catalog_files().items()},
         "perfkit_version": _version(),
+        "bureau_record_version": config.BUREAU_RECORD_VERSION,
     }
 
 
