@@ -648,6 +648,30 @@ def init(
 
 
 @app.command()
+def bureau(
+    year: Annotated[int, typer.Option(help="评价年度，如 2019")],
+    outputs: Annotated[Path | None, typer.Option(help="输出目录；默认 outputs/")] = None,
+) -> None:
+    """财政部门的年度复核汇总：由各部门已运行的结果重新生成 outputs/<年度>/ 下的复核汇总
+    （xlsx、网页）、结果通报（Word）和整改台账（保留已填写的整改情况；对照上年台账标出复发问题）。"""
+    from perfkit.report.index import write_index
+    from perfkit.run.bureau import bureau_dir, gather, write_bureau
+
+    root = outputs or config.current().outputs_dir
+    try:
+        written = write_bureau(root, year)
+        found = gather(root, year)
+    except PerfkitError as exc:
+        _fail(exc)
+    write_index(root)
+    console.print(say(f"{year}年度复核汇总：{len(found.records)} 个部门，未纳入 {len(found.failed)} 个，"
+                      f"跨部门提示 {len(found.flags)} 条。文件在 {bureau_dir(root, year)}：",
+                      "、".join(p.name for p in written)), soft_wrap=True)
+    for f in found.failed:
+        console.print(say(("未纳入 ", "yellow"), f"{f.department}：{f.error}"), soft_wrap=True)
+
+
+@app.command()
 def codes(
     domain: Annotated[str | None, typer.Option(
         help="只列出一个领域：领域代码或名称（如 health 或 卫生健康、finance 或 财务）")] = None,

@@ -28,6 +28,11 @@ PACKAGE_SCORE_SHEETS_DIR = PACKAGE_DIR / "score_sheets"
 #: manifest's "score" entry is read from it (here, not in perfkit.run.tidy, so that a run with
 #: nothing to do does not import pandas).
 SCORE_SUMMARY = "score.json"
+#: What a finance bureau's year-wide documents read of a department-year (tables/, JSON:
+#: :func:`perfkit.assess.bureau.department_record`).
+BUREAU_RECORD = "bureau.json"
+#: Version of its shape: part of the tables' hash, so a new shape is written by the next run.
+BUREAU_RECORD_VERSION = 2
 
 #: The documents every department-year has, in reading order: the department's 自评报告
 #: (report), the reviewer's 复核意见 (review) and the finance analysis. Each computes from the

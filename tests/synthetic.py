@@ -369,3 +369,117 @@ def write_synthetic(
             written.append(write_workbook(path, content))
     log.info("wrote %d synthetic workbooks under %s", len(written), root / "data")
     return written
+
+
+# ---------------------------------------------------------------------------------------------
+# A synthetic finance bureau: many departments of one city, varied in field, size, missing data,
+# self-scoring and report text, some with a broken workbook (issue #26).
+# ---------------------------------------------------------------------------------------------
+
+#: 年度绩效目标 wordings; most departments use the vague one (the flag "同一笼统表述").
+VAGUE_GOAL = "年度各项重点工作有效提升，服务对象满意度明显提高。"
+#: Departments whose 存在的问题 paragraph copies another's word for word (copy, original).
+COPIED = ((11, 10), (31, 30))
+
+
+def _default_sheet(project: config.Project | None):
+    from perfkit.assess.scoresheet import load_sheet
+    from perfkit.data.params import DEFAULT_SCORE_SHEET
+
+    return load_sheet(DEFAULT_SCORE_SHEET, project or config.current())
+
+
+def _self_scores(index: int, seed: int, full: bool, project: config.Project | None
+                 ) -> list[dict[str, Any]]:
+    rng = random.Random(f"{seed}/{index}/self")
+    rows = []
+    for item in _default_sheet(project).items:
+        lost = 0.0 if full or rng.random() < 0.6 else round(item.points * rng.choice(
+            [0.1, 0.2, 0.25, 0.5]), 1)
+        rows.append({"item": item.id, "level1": item.level1, "level2": item.level2,
+                     "level3": item.level3, "points": item.points, "score": item.points - lost,
+                     "reason": "部分目标未完成（合成数据）" if lost else None})
+    return rows
+
+
+def _problems_text(index: int) -> str:
+    original = dict(COPIED).get(index, index)
+    return (f"部分项目资金拨付进度偏慢，第{original}号合成单位年末仍有{original * 3 + 7}个项目未完成"
+            f"验收，预算执行与年初计划相差{original % 9 + 2}个百分点，绩效监控未覆盖全部项目。")
+
+
+def bureau_content(index: int, year: int, seed: int = 0,
+                   project: config.Project | None = None) -> dict[str, Any]:
+    """One department-year of the synthetic bureau (see :func:`write_bureau`).
+
+    Department ``index`` works in 卫生健康 when ``index % 4 == 0``, else in education; every
+    fifth leaves target values and the 三公 budget empty (gaps to report); every seventh scores
+    itself full marks on every 自评表 item; most state :data:`VAGUE_GOAL`; the departments of
+    :data:`COPIED` share a sentence of 存在的问题 word for word.
+    """
+    field = "health" if index % 4 == 0 else "education"
+    content = synthetic_content(index, year, seed, field)
+    if index % 5 == 1:
+        for t in content["targets"][::3]:
+            t["actual"] = None
+        content["three_public"]["total"].pop("budget", None)
+    if index % 3:  # two in three keep the evidence of every qualitative item
+        from perfkit.run.prefill import qualitative_rows
+
+        content["qualitative"] = [
+            {**r, "met": "是", "evidence": "见单位存档的制度文件（合成数据）", "source": SOURCE}
+            for r in qualitative_rows(_default_sheet(project))]
+    rows = _self_scores(index, seed, index % 7 == 0, project)
+    content["self_scores"] = rows
+    content["info"]["claimed_score"] = round(sum(r["score"] for r in rows), 2)
+    name = NAME.format(index)
+    goal = VAGUE_GOAL if index % 10 < 7 else (
+        f"全年完成{index * 12 + 40}项重点工作，项目验收合格率不低于{90 + index % 8}%。")
+    content["text"] = [
+        {"section": "评价依据", "content": "根据市财政局关于开展部门整体支出绩效自评工作的通知"
+         "（合成数据），本部门对本年度部门整体支出开展了绩效自评。", "source": SOURCE},
+        {"section": "部门职能", "content": f"{name}负责第{index}号合成领域的公共服务（合成数据）。",
+         "source": SOURCE},
+        {"section": "年度绩效目标", "content": goal, "source": SOURCE},
+        {"section": "存在的问题", "title": "项目管理", "content": _problems_text(index),
+         "source": SOURCE},
+        {"section": "自评结论", "content": f"{name}{year}年度部门整体支出自评得分"
+         f"{content['info']['claimed_score']}分。", "source": SOURCE},
+    ]
+    return content
+
+
+def write_bureau(
+    root: Path,
+    departments: int = 100,
+    years: Iterable[int] = (2019,),
+    *,
+    seed: int = 0,
+    broken: Iterable[int] = (13, 57),
+) -> list[Path]:
+    """Write a synthetic bureau's workbooks ``<root>/data/synthetic-NN/<year>.xlsx``.
+
+    Args:
+        root: a project folder (see :func:`prepare_project`).
+        departments: how many departments (numbered from 1; up to 99).
+        years: the years of every department.
+        seed: generator seed.
+        broken: departments whose workbook has a text in a number cell (their input check
+            fails; the others run).
+
+    Returns:
+        The written workbook paths.
+    """
+    root = _refuse_real(root, mixing=True)
+    project = config.Project.at(root)
+    broken = set(broken)
+    written = []
+    for i in range(1, departments + 1):
+        for year in years:
+            content = bureau_content(i, year, seed, project)
+            if i in broken:
+                content["income"]["total"]["actual"] = "约一万（故意写错的合成数据）"
+            path = root / "data" / department_code(i) / f"{year}.xlsx"
+            written.append(write_workbook(path, content))
+    log.info("wrote a synthetic bureau of %d workbooks under %s", len(written), root / "data")
+    return written

@@ -242,6 +242,8 @@ def write_index(outputs_dir: Path) -> Path:
         key = "broken" if row.broken else row.status_class
         if key in counts:
             counts[key] += 1
+    bureau = [(p.parent.name, quote(PurePosixPath(p.relative_to(root)).as_posix(), safe="/"))
+              for p in sorted(root.glob("*/复核汇总.html")) if p.parent.name.isdigit()]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
@@ -250,6 +252,7 @@ def write_index(outputs_dir: Path) -> Path:
     page = with_csp(env.get_template("index.html.j2").render(
         rows=rows,
         counts=counts,
+        bureau=bureau,
         css=Markup((TEMPLATES / "index.css").read_text(encoding="utf-8")),
         generated_at=fmt.display_time(
             datetime.now(UTC).astimezone().isoformat(timespec="seconds")

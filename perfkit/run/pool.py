@@ -46,7 +46,7 @@ from typing import Any, cast
 
 from perfkit import config
 from perfkit.errors import PerfkitError
-from perfkit.run import engine
+from perfkit.run import engine, remote
 from perfkit.run.engine import (
     FAILED,
     NotebookResult,
@@ -374,7 +374,13 @@ def _stop_forkserver() -> None:
 
 
 class DaskPool:
-    """The same tasks on a Dask distributed cluster (an address, or a LocalCluster)."""
+    """The same tasks on a Dask distributed cluster (an address, or a LocalCluster).
+
+    On a cluster given by its address a worker may run on another machine with its own disk:
+    each task carries its input files, by content (:mod:`perfkit.run.remote`; each content is
+    scattered once), and the documents come back to the runner, which writes them. A
+    LocalCluster shares this machine's folders: its tasks read and write them directly.
+    """
 
     def __init__(self, scheduler: str, jobs: int):
         try:
@@ -389,12 +395,23 @@ class DaskPool:
             self.client = Client(self.cluster)
         else:
             self.client = Client(scheduler)
+        self.remote = self.cluster is None
+        self.scattered: dict[str, Any] = {}  # content hash → the cluster's copy
         self.futures: dict[Any, tuple[int, Task]] = {}
 
     def submit(self, task_id: int, task: Task) -> None:
-        fut = self.client.submit(execute_on_dask_worker, task, pure=False,
-                                 key=f"perfkit-{task.department}-{task.year}-{task.notebook}-"
-                                     f"{os.getpid()}-{task_id}")
+        key = f"perfkit-{task.department}-{task.year}-{task.notebook}-{os.getpid()}-{task_id}"
+        if not self.remote:
+            fut = self.client.submit(execute_on_dask_worker, task, pure=False, key=key)
+            self.futures[fut] = (task_id, task)
+            return
+        packed, by_hash = remote.pack(task)
+        for sha, path in by_hash.items():
+            if sha not in self.scattered:
+                self.scattered[sha] = self.client.scatter(path.read_bytes(), hash=False,
+                                                          broadcast=False)
+        blobs = {sha: self.scattered[sha] for sha in set(packed.files.values())}
+        fut = self.client.submit(cast(Any, remote.execute_remote), packed, blobs, pure=False, key=key)
         self.futures[fut] = (task_id, task)
 
     def next_result(self, timeout: float) -> tuple[int, NotebookResult] | None:
@@ -409,7 +426,8 @@ class DaskPool:
         for fut in done:
             task_id, t = self.futures.pop(fut)
             try:
-                return task_id, fut.result()
+                reply = fut.result()
+                return task_id, (remote.unpack(reply, t) if self.remote else reply)
             except Exception as exc:  # the worker died or the task could not be sent
                 return task_id, _failed(t, f"Dask：{describe(exc)}")
         return None

@@ -102,6 +102,7 @@ def _settings_components(settings: Settings, workbook: Path, params_file: Path |
         # catalog changes indicators, so it reruns.
         "catalogs_sha256": {k: sha256_file(p) for k, p in config.catalog_files().items()},
         "perfkit_version": _version(),
+        "bureau_record_version": config.BUREAU_RECORD_VERSION,
     }
 
 
@@ -154,7 +155,8 @@ def plan(
     base = _settings_components(settings, workbook, params_path if params_path.exists() else None)
     tables_hash = _digest(base)
     # score.json too: the manifest's score entry is read from it (absent after older runs).
-    tables = [out_dir / "tables" / n for n in ("indicators.csv", "checks.csv", "score.json")]
+    tables = [out_dir / "tables" / n for n in ("indicators.csv", "checks.csv", "score.json",
+                                               config.BUREAU_RECORD)]
     tables.append(out_dir / config.WORKPAPER)
     digests: dict[str, str | None] = {}  # files hashed during this plan, shared by its checks
     cached = (not force and previous.get("tables_hash") == tables_hash
@@ -545,7 +547,7 @@ def run(
                     results.append(NotebookResult(t.department, t.year, t.notebook,
                                                   INTERRUPTED, input_hash=t.input_hash,
                                                   inputs=t.inputs, error=INTERRUPTED_NOTE))
-            for problem in _finish(planned, results, outputs_root):
+            for problem in _finish(planned, results, outputs_root, bureau=False):
                 log.warning("%s", problem.error)  # the run ends with "interrupted" only
         finally:
             for lock in locks:
@@ -631,8 +633,10 @@ def _restore_term(previous: dict[int, Any]) -> None:
 
 
 def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[NotebookResult],
-            outputs_root: Path) -> list[NotebookResult]:
-    """Write manifests of department-years where something ran, then the index.
+            outputs_root: Path, *, bureau: bool = True) -> list[NotebookResult]:
+    """Write manifests of department-years where something ran, then (``bureau``, not after
+    an interruption) the bureau's documents of each year with several departments, then the
+    index.
 
     Each file is written atomically or not at all. One that cannot be written (disk full,
     read-only folder) does not stop the others: it is returned as a failed result saying
@@ -654,6 +658,8 @@ def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[Notebo
                 problems.append(NotebookResult(dept, year, MANIFEST, FAILED, error=(
                     why + "本部门年度这次运行的结果未记录（报告文件如已生成则已就位），"
                     "重新运行会重新生成。")))
+    if bureau:
+        problems += _bureau_years(planned, results, outputs_root, changed)
     index = outputs_root / "index.html"
     if changed or not index.exists():
         try:
@@ -669,3 +675,22 @@ def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[Notebo
             problems.append(NotebookResult("", 0, INDEX, FAILED, error=(
                 why + "各部门年度的报告和运行记录不受影响；问题解决后重新运行即可更新索引。")))
     return problems
+
+
+
+BUREAU = "（复核汇总 outputs/<年度>/）"
+
+
+def _bureau_years(planned: dict[tuple[str, int], dict[str, Any]],
+                  results: list[NotebookResult], outputs_root: Path, changed: bool
+                  ) -> list[NotebookResult]:
+    """The bureau's documents of each year with several departments in this run
+    (:func:`perfkit.run.bureau.after_run`); a year that cannot be written is a failed result."""
+    failures = [(r.department, r.year, r.error or "") for r in results
+                if r.notebook == INPUT_CHECK and r.status == FAILED and r.department]
+    if len(planned) + len(failures) < 2:
+        return []
+    from perfkit.run.bureau import after_run
+
+    return [NotebookResult("", year, BUREAU, FAILED, error=error)
+            for year, error in after_run(list(planned), failures, outputs_root, changed)]

@@ -16,6 +16,7 @@ import pandas as pd
 from perfkit import config, csvsafe
 from perfkit.assess import targets
 from perfkit.assess.audit import audit
+from perfkit.assess.bureau import department_record
 from perfkit.assess.evaluation import Evaluation, load
 from perfkit.assess.figures import AUDIT_COLUMNS
 from perfkit.assess.pefa import assess
@@ -117,4 +118,7 @@ def write_tables(department: str, year: int, out_dir: Path, params_file: str = "
     except PerfkitError as exc:
         log.warning("%s not written: %s", config.WORKPAPER, exc)
         (out_dir / config.WORKPAPER).unlink(missing_ok=True)
+    # tables/bureau.json: what the bureau's 复核汇总, 结果通报 and 整改台账 read of this year.
+    written.append(write_text_atomic(tables / config.BUREAU_RECORD, json.dumps(
+        department_record(ev), ensure_ascii=False, indent=1, default=str)))
     return written

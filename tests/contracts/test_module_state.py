@@ -28,6 +28,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("indicators/metrics.py", "GAP_HOOKS"): "domain gap finders declared in Python: code",
     ("assess/rulebase.py", "RULE_KINDS"): "the score-sheet rule classes: code",
     ("assess/problems.py", "problem_types"): "perfkit's own resources/problems.yaml",
+    ("assess/bureau.py", "bureau_settings"): "perfkit's own resources/bureau.yaml",
     ("assess/reportparagraph.py", "fold_label"): "a pure function of a text",
     ("data/schema.py", "sheet_schema"): "the pandera schema of a sheet of the workbook contract",
     ("report/html.py", "_exporter"): "nbconvert's exporter, the same for every document",
