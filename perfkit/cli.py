@@ -13,21 +13,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from perfkit import config
+from perfkit.cliparts import audit_report, check_monitor, check_month, monitor_template, print_audit
 from perfkit.errors import PerfkitError
-from perfkit.verdicts import (
-    CONFIRMED,
-    CONSISTENT,
-    EXPLAIN,
-    INCONSISTENT,
-    ROUNDING,
-    UNEXPLAINED,
-    UNVERIFIABLE,
-)
+from perfkit.terminal import ShownFormatter, console, err, fail, say, shown
 
 # Each command imports the stages it uses when it runs, not here: `perfkit --help` takes 0.13 s and
 # an unchanged `perfkit run` 0.25 s, and importing the assessment and report stages up front would
@@ -35,46 +26,6 @@ from perfkit.verdicts import (
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="perfkit：部门整体支出绩效自评（工作簿 → 指标 → 评分 → 报告）")
-console = Console(stderr=False, highlight=False)
-err = Console(stderr=True, highlight=False)
-
-# What reaches the terminal. Workbook cells, report sentences, file and folder names are data: a
-# message is a rich Text assembled from plain runs (never parsed as markup, so "[/]" or "[red]" in
-# a cell is printed as typed), and every run goes through shown(), so that an ESC in a submitted
-# report cannot retitle the window or clear the screen, a CR or backspace cannot overwrite what
-# was printed, and a bidirectional control cannot reorder the digits a reviewer reads.
-
-#: Characters a terminal acts on instead of showing: C0 controls but tab and line feed, DEL, C1
-#: controls (U+009B is CSI), and the bidirectional marks, embeddings, overrides and isolates.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def shown(value: object) -> str:
-    """``value`` as text the terminal prints as it is: each control character written out as
-    its escape (``\\x1b``, ``\\u202e``)."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100
-                        else f"\\u{ord(m.group()):04x}", str(value))
-
-
-def say(*parts: object) -> Text:
-    """A message of plain runs and ``(text, style)`` runs: never parsed as markup, every run
-    :func:`shown`."""
-    return Text.assemble(*[(shown(p[0]), p[1]) if isinstance(p, tuple) else shown(p)
-                           for p in parts])
-
-
-class _ShownFormatter(logging.Formatter):
-    """Log lines (which may quote workbook or report text) with control characters shown."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return shown(super().format(record))
-
-
-def _fail(exc: PerfkitError) -> None:
-    err.print(say(("错误", "red"), "：", str(exc)))
-    raise typer.Exit(2)
-
-
 #: Commands that work outside a project (every other one needs one: see _project). ``audit``
 #: reads a report a bureau received wherever it lies (README "Auditing a report file"); what it
 #: needs of a project (a workbook's settings) it asks for itself.
@@ -91,7 +42,7 @@ def _project(ctx: typer.Context) -> None:
         # works on it throughout.
         ctx.with_resource(config.using(config.current()))
     except PerfkitError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 def _years(spec: str | None) -> list[int]:
@@ -153,9 +104,9 @@ def run(
             if d != "all":
                 check_department(d)
         if monitor is not None:
-            _check_month(monitor)
+            check_month(monitor)
     except PerfkitError as exc:
-        _fail(exc)
+        fail(exc)
     if monitor is not None:
         from perfkit.data.monitorbook import monitored
 
@@ -206,14 +157,6 @@ def run(
     unscorable = _score_errors(sorted({(r.department, r.year) for r in results}), outputs)
     if any(r.status == "failed" for r in results) or unscorable:
         raise typer.Exit(1)
-
-
-def _check_month(month: int) -> int:
-    """A --monitor month: 1 to 11 (December is the year-end self-evaluation)."""
-    if not 1 <= month <= 11:
-        raise PerfkitError(f"--monitor 的值 {month} 无效：截至月份应为 1 到 11 的整数"
-                           "（全年情况由年度自评反映），例如 --monitor 7")
-    return month
 
 
 def _notebook_name(name: str) -> str:
@@ -297,7 +240,7 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
     from perfkit.report.selfreport import placeholder_problems
 
     if re.search(r"-monitor-\d\d\.xlsx$", file.name):  # a 监控 workbook (template --monitor)
-        _check_monitor(file, year)
+        check_monitor(file, year)
         return
     try:  # a year in the file name is checked too
         settings = settings_for_workbook(file, year or year_from_filename(file), params)
@@ -316,7 +259,7 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
         if unusable:
             raise WorkbookError(unusable)
     except PerfkitError as exc:
-        _fail(exc)
+        fail(exc)
     console.print(say(("通过", "green"), f"：{file}（{data.department_name}，{data.year}年度）"))
     from perfkit.run.newyear import unreviewed_targets
 
@@ -330,26 +273,6 @@ def check(file: Annotated[Path, typer.Argument(help="要检查的工作簿 .xlsx
         console.print(say(("提醒", "yellow"), f" {i}. {note}"))
     if notes and strict:
         raise typer.Exit(1)
-
-
-def _check_monitor(file: Path, year: int | None) -> None:
-    from perfkit.data.monitorbook import load_monitor
-    from perfkit.data.values import year_from_filename
-
-    try:
-        mon = load_monitor(file.resolve(), expected_year=year or year_from_filename(file))
-    except PerfkitError as exc:
-        _fail(exc)
-    console.print(say(("通过", "green"), f"：{file}（{mon.department_name}，{mon.year}年1-{mon.month}月"
-                      f"运行监控，目标{len(mon.targets)}项）"))
-
-
-#: Rows of one audit table printed at most: a report with thousands of checked figures is read in
-#: the CSV (--out); the terminal stays readable and its output bounded.
-TERMINAL_ROWS = 200
-#: The colour of each verdict in the terminal (a verdict without one is printed plain).
-AUDIT_STYLE = {CONSISTENT: "green", ROUNDING: "yellow", INCONSISTENT: "bold red", UNEXPLAINED: "yellow",
-               UNVERIFIABLE: "dim", CONFIRMED: "cyan", EXPLAIN: "yellow"}
 
 
 @app.command()
@@ -379,7 +302,7 @@ def audit(
     from perfkit.report.tables import audit_frame
 
     if report is not None:
-        _audit_report(report, file, catalog or [], write_sheet, out, params, tol_pp, tol_wan_yuan)
+        audit_report(report, file, catalog or [], write_sheet, out, params, tol_pp, tol_wan_yuan)
         return
     if file is None or write_sheet or catalog:
         err.print(say("用法：perfkit audit 工作簿.xlsx，或 perfkit audit --report 报告文件 [工作簿.xlsx]"
@@ -390,114 +313,13 @@ def audit(
                             tolerance_wan_yuan=tol_wan_yuan)
         frame = audit_all(ev)
     except PerfkitError as exc:
-        _fail(exc)
+        fail(exc)
     table = audit_frame(ev)
-    _print_audit(table, f"{ev.department_name}{ev.year}年度", out)
+    print_audit(table, f"{ev.department_name}{ev.year}年度", out)
     counts = verdict_counts(frame)
     console.print(say("合计：" + "、".join(f"{v}{n}项" for v, n in counts.items() if n)))
     if out is not None:
         console.print(say(f"核对结果已写出：{write_audit_csv(frame, out)}"))
-    raise typer.Exit(exit_status(frame))
-
-
-def _print_audit(frame, title: str, out: Path | None) -> None:
-    """One table per category (its first :data:`TERMINAL_ROWS` rows); cells are plain Text (data
-    is never markup), verdicts coloured."""
-    for category in dict.fromkeys(frame["类别"]):
-        part = frame[frame["类别"] == category].drop(columns="类别")
-        hidden = len(part) - TERMINAL_ROWS
-        part = part.iloc[:TERMINAL_ROWS]
-        if not part["编号"].any():
-            part = part.drop(columns="编号")
-        table = Table(title=say(f"{title} · {category}"), show_lines=True)
-        for col in part.columns:
-            table.add_column(say(col), overflow="fold", ratio=3 if col in ("说明", "原句") else None)
-        for _, row in part.iterrows():
-            verdict = str(row["结论"])
-            table.add_row(*[say((verdict, AUDIT_STYLE.get(verdict, ""))) if col == "结论"
-                            else say(str(v)) for col, v in row.items()])
-        console.print(table)
-        if hidden > 0:
-            where = f"见 {out}" if out is not None else "用 --out 文件.csv 写出全部核对结果"
-            console.print(say(f"（{category}另有{hidden}项未在此列出，{where}）"))
-
-
-def _audit_report(report: Path, workbook: Path | None, catalogs: list[Path], write_sheet: bool,
-                  out: Path | None, params: str, tol_pp: float | None,
-                  tol_wan_yuan: float | None) -> None:
-    """perfkit audit --report: read the file, extract, judge, print; optionally write a sheet."""
-    from perfkit.assess.audit import exit_status, load_for_audit, verdict_counts, write_audit_csv
-    from perfkit.assess.reportfile import read_report
-    from perfkit.assess.reporttext import extract, load_catalog
-    from perfkit.assess.textaudit import (
-        SENTENCE_CHARS,
-        SENTENCE_FULL,
-        TEXT_AUDIT_COLUMNS,
-        audit_text,
-        text_settings,
-        write_stated_sheet,
-    )
-    from perfkit.report.tables import audit_display
-
-    if write_sheet and workbook is None:
-        err.print(say("--write-sheet 需要给出工作簿：perfkit audit --report 报告文件 工作簿.xlsx --write-sheet"))
-        raise typer.Exit(2)
-    try:
-        text = read_report(report)
-        cat = load_catalog(catalogs)
-        ev = None
-        if workbook is not None:
-            ev = load_for_audit(workbook, params_file=params, tolerance_pp=tol_pp,
-                                tolerance_wan_yuan=tol_wan_yuan)
-            settings = ev.settings
-        extraction = extract(text.paragraphs, cat)
-        if ev is None:
-            settings = text_settings(extraction, params, tol_pp, tol_wan_yuan)
-        frame = audit_text(extraction, settings, ev)
-    except PerfkitError as exc:
-        _fail(exc)
-    notes = "；".join(text.notes)
-    counts = extraction.counts()
-    console.print(say(
-        f"报告：{report}（{len(text.paragraphs)}段{'，' + notes if notes else ''}）；"
-        f"提取数值{len(extraction.figures)}项（金额{counts.get('amount', 0)}、"
-        f"百分比{counts.get('percent', 0)}、人数等{counts.get('count', 0)}），其中比率"
-        f"{counts.get('relation_ratio', 0)}处、增减{counts.get('relation_change', 0)}处、"
-        f"合计与分项{counts.get('relation_sum', 0)}处；对应到核对对象"
-        f"{sum(1 for f in extraction.figures if f.target)}项"))
-    if frame.empty:
-        console.print(say("没有可以核对的数值（报告未在同一句中列出运算数，也没有可对应到核对对象的数值）。"))
-    else:
-        table = audit_display(frame, every_ref=True)
-        table["位置"] = frame["location"].to_numpy()
-        # A long sentence is printed once, after the tables; its rows quote the part around
-        # their figure and name it (长句N), so the output grows with the rows, not rows × sentence.
-        long: dict[int, tuple[int, str, str]] = {}  # id(sentence) → (number, location, sentence)
-        quotes = []
-        for short, whole, where in zip(frame["sentence"], frame[SENTENCE_FULL], frame["location"],
-                                       strict=True):
-            if isinstance(whole, str) and len(whole) > SENTENCE_CHARS:
-                n = long.setdefault(id(whole), (len(long) + 1, str(where), whole))[0]
-                short = f"{short}（长句{n}）"
-            quotes.append(short)
-        table["原句"] = quotes
-        _print_audit(table, report.name, out)
-        if long:
-            console.print(say(f"长句（超过{SENTENCE_CHARS}字，表中只引数值前后的文字），各列一次："))
-            for n, where, whole in long.values():
-                console.print(say((f"长句{n}", "bold"), f"（{where}）：{whole}"), soft_wrap=True)
-    counts = verdict_counts(frame)
-    console.print(say("合计：" + ("、".join(f"{v}{n}项" for v, n in counts.items() if n) or "无")))
-    if out is not None:
-        path = write_audit_csv(frame, out, TEXT_AUDIT_COLUMNS)
-        console.print(say(f"核对结果已写出：{path}"))
-    if write_sheet and workbook is not None:  # (a missing workbook was refused above)
-        try:
-            copy, rows = write_stated_sheet(workbook, extraction)
-        except PerfkitError as exc:
-            _fail(exc)
-        console.print(say(f"已把{rows}项报告数值写入工作簿副本 {copy} 的“报告数值”表"
-                          "（原工作簿未改动）；请逐项复核“核对对象”后再用 perfkit audit 核对该副本。"))
     raise typer.Exit(exit_status(frame))
 
 
@@ -518,7 +340,7 @@ def template(
 ) -> None:
     """生成工作簿模板；加 --from 时生成新年度工作簿和运行设置（上年数已填）。"""
     if monitor is not None:
-        _monitor_template(out, year, dept, monitor)
+        monitor_template(out, year, dept, monitor)
         return
     from perfkit.data.params import check_domains
     from perfkit.data.template import write_workbook
@@ -526,7 +348,7 @@ def template(
     try:
         keys = check_domains(domains.split(",")) if domains is not None else None
     except PerfkitError as exc:
-        _fail(exc)
+        fail(exc)
 
     if from_year is not None:
         from perfkit.run.newyear import write_next_year
@@ -538,7 +360,7 @@ def template(
         try:
             book, params_out = write_next_year(dept, year, from_year)
         except PerfkitError as exc:
-            _fail(exc)
+            fail(exc)
         console.print(say(f"已生成 {year} 年度工作簿：{book}（上年数取自 {from_year} 年度）"))
         console.print(say(f"已生成运行设置：{params_out}"))
         console.print(say(f"下一步：填写 {year} 年度的决算数、实际值并核改目标，然后运行 "
@@ -565,7 +387,7 @@ def template(
         settings = load_settings(dept, year) if dept and year and known else None
         sheet = load_sheet(settings.score_sheet if settings else DEFAULT_SCORE_SHEET)
     except PerfkitError as exc:
-        _fail(exc)
+        fail(exc)
     # The 领域 drop-down and optional sheets of the department's domains (all when unknown).
     in_use = keys if keys is not None else (settings.domains if settings else None)
     write_workbook(out, template_content(sheet, year=year, domains=list(keys or ())),
@@ -587,41 +409,8 @@ def template(
             try:
                 written = write_settings_file(dept, year, keys)
             except PerfkitError as exc:
-                _fail(exc)
+                fail(exc)
             console.print(say(f"已生成运行设置：{written}（domains: {', '.join(keys) or '无'}）"))
-
-
-def _monitor_template(out: Path | None, year: int | None, dept: str | None, month: int) -> None:
-    """``template --monitor N``: the 监控 workbook, its targets from the year's workbook."""
-    from perfkit.assess.monitor import template_targets
-    from perfkit.data.monitorbook import monitor_content, monitor_path, write_monitor
-    from perfkit.data.params import check_department, load_settings
-    from perfkit.data.reader import load_workbook
-
-    if year is None or not dept:
-        err.print(say("用法：perfkit template --year 2019 --dept 部门代码 --monitor 7"))
-        raise typer.Exit(2)
-    try:
-        _check_month(month)
-        dept = check_department(dept)
-        out = (out or monitor_path(dept, year, month)).resolve()
-        if out.exists():
-            err.print(say(f"{out} 已存在，未覆盖。请先改名或删除。"))
-            raise typer.Exit(2)
-        book = config.workbook_path(dept, year)
-        data = load_workbook(book, expected_year=year) if book.is_file() else None
-        content = monitor_content(data, month, year=year,
-                                  targets=template_targets(data, load_settings(dept, year))
-                                  if data else None)
-        write_monitor(out, content, month)
-    except PerfkitError as exc:
-        _fail(exc)
-    rows = len(content.get("monitor_targets") or [])
-    source = (f"监控表已列出 {book.name}“绩效指标”表中的{rows}项年度目标" if data is not None
-              else f"没有找到 {book}，监控表未预列目标，请逐项填写")
-    console.print(say(f"已生成监控工作簿：{out}（截至{month}月；{source}）"))
-    console.print(say(f"下一步：填写预算执行和1-{month}月执行情况，然后运行 perfkit run --year {year} "
-                      f"--dept {dept} --monitor {month}"))
 
 
 @app.command()
@@ -635,7 +424,7 @@ def init(
     try:
         result = init_project(folder, name)
     except PerfkitError as exc:
-        _fail(exc)
+        fail(exc)
     console.print(say(f"已新建 perfkit 项目：{result.root}（写入 {len(result.written)} 个文件）"),
                   soft_wrap=True)
     if result.kept:
@@ -662,7 +451,7 @@ def bureau(
         written = write_bureau(root, year)
         found = gather(root, year)
     except PerfkitError as exc:
-        _fail(exc)
+        fail(exc)
     write_index(root)
     console.print(say(f"{year}年度复核汇总：{len(found.records)} 个部门，未纳入 {len(found.failed)} 个，"
                       f"跨部门提示 {len(found.flags)} 条。文件在 {bureau_dir(root, year)}：",
@@ -683,7 +472,7 @@ def codes(
     try:
         frame = list_codes(domain_key(domain) if domain is not None else None)
     except PerfkitError as exc:
-        _fail(exc)
+        fail(exc)
     # Plain lines, codes never wrapped: they are copied into the workbook.
     width = int(frame["code"].str.len().max() or 0)
     for key, group in frame.groupby("domain", sort=False):
@@ -700,7 +489,7 @@ def codes(
 def main() -> None:
     """Entry point with logging configured from PERFKIT_LOG."""
     handler = logging.StreamHandler()
-    handler.setFormatter(_ShownFormatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(ShownFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=os.environ.get("PERFKIT_LOG", "WARNING"), handlers=[handler])
     try:
         app()

@@ -14,7 +14,7 @@ from perfkit import config, fmt
 from perfkit.assess.bureau import bureau_settings
 from perfkit.report.blocks import Chart
 from perfkit.report.bureau import GAP, BureauYear, ranked_by_deviation, summary_rows
-from perfkit.report.charts import new_figure
+from perfkit.report.chartkit import new_figure
 from perfkit.report.fonts import PRINT_DPI
 from perfkit.report.sanitize import with_csp
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from perfkit import cli, config
-from perfkit.cli import app, say, shown
+from perfkit import cli, cliparts, terminal
+from perfkit.cli import app
+from perfkit.terminal import say, shown
 
 runner = CliRunner()
 
@@ -109,7 +110,7 @@ def test_check_prints_hostile_workbook_text_as_text(make_workbook):
 
 def test_log_lines_show_control_characters(caplog):
     handler = logging.StreamHandler()
-    handler.setFormatter(cli._ShownFormatter("%(message)s"))
+    handler.setFormatter(terminal.ShownFormatter("%(message)s"))
     record = logging.LogRecord("perfkit", logging.WARNING, __file__, 1, "报告 %s", (ESCAPES,), None)
     _no_controls(handler.format(record))
 
@@ -120,12 +121,14 @@ _RICH_CALLS = {"print", "add_row", "add_column", "Table"}
 
 
 def test_cli_hands_rich_no_string_to_parse():
-    """Every argument of console.print, Table(title=), add_column, add_row in cli.py is a say()
+    """Every argument of console.print, Table(title=), add_column, add_row in cli.py (and the
+    modules it prints through, cliparts.py and terminal.py) is a say()
     or shown() call, a Table, or a constant without "[": the whole file, so a new message cannot
     reintroduce the bug."""
-    tree = ast.parse(Path(cli.__file__).read_text(encoding="utf-8"))
     bad = []
-    for node in ast.walk(tree):
+    nodes = [node for module in (cli, cliparts, terminal)
+             for node in ast.walk(ast.parse(Path(module.__file__).read_text(encoding="utf-8")))]
+    for node in nodes:
         if not isinstance(node, ast.Call):
             continue
         name = getattr(node.func, "attr", getattr(node.func, "id", ""))
