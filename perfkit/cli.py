@@ -171,7 +171,7 @@ def _notebook_name(name: str) -> str:
 def _score_errors(pairs: list[tuple[str, int]], outputs: Path | None) -> bool:
     """Print the department-years whose score sheet could not be applied (a rule raised);
     return True when there is any: the run then exits non-zero (the score is 无法评分)."""
-    from perfkit.run.runner import read_manifest
+    from perfkit.run.manifest import read_manifest
 
     found = False
     for d, y in pairs:

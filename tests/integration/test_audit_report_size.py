@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 from perfkit import config
 from perfkit.assess import reportfile, reportparagraph, reporttext, textaudit
 from perfkit.assess.reportfile import read_report
-from perfkit.cli import TERMINAL_ROWS, app
+from perfkit.cli import app
+from perfkit.cliparts import TERMINAL_ROWS
 from perfkit.errors import ReportFileError
 
 # Slow tier (reads reports of millions of paragraphs): CI runs it (.ci/run); pytest alone leaves it out.

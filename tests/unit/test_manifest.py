@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from perfkit.run.engine import OK, NotebookResult
-from perfkit.run.runner import read_manifest, write_manifest
+from perfkit.run.manifest import read_manifest, write_manifest
 
 
 def test_retired_notebook_leaves_manifest_and_outputs(tmp_path, use_project):
