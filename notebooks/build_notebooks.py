@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
+from perfkit.config import cells_stamp
 
 HERE = Path(__file__).resolve().parent
 
@@ -302,6 +303,9 @@ def notebook(name: str) -> nbformat.NotebookNode:
         cell.id = f"{name}-{i:02d}"  # stable ids: a rebuild changes only what was edited
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
+    # What this notebook is, for a project's copy of it: an unedited copy made by an earlier
+    # perfkit gives way to the current notebook (perfkit.config.notebook_path).
+    nb.metadata["perfkit"] = {"cells_sha256": cells_stamp(nb)}
     return nb
 
 

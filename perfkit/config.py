@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
+import json
+import logging
 import os
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar, Token
@@ -260,10 +263,56 @@ def package_notebooks_dir() -> Path:
     return Path(spec.origin).resolve().parent
 
 
+def cells_stamp(nb: dict[str, Any]) -> str:
+    """SHA-256 of a notebook's cells (type and source, in order): what perfkit's notebooks
+    record of themselves in ``metadata.perfkit.cells_sha256`` (notebooks/build_notebooks.py).
+    Outputs, execution counts and metadata do not count: running or opening a notebook leaves
+    it unchanged."""
+    digest = hashlib.sha256()
+    for cell in nb.get("cells") or []:
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        digest.update(f"{cell.get('cell_type', '')}\0{source}\0".encode())
+    return digest.hexdigest()
+
+
+def _stamp(nb: dict[str, Any]) -> str | None:
+    meta = nb.get("metadata")
+    own = meta.get("perfkit") if isinstance(meta, dict) else None
+    return own.get("cells_sha256") if isinstance(own, dict) else None
+
+
+def _earlier_copy(own: Path, shipped: Path) -> bool:
+    """Whether ``own`` is perfkit's notebook as an earlier version shipped it (``perfkit init``
+    copied it) and nobody has edited it since: its cells still match the stamp it was copied
+    with, and perfkit's notebook has another stamp now."""
+    try:
+        mine = json.loads(own.read_text(encoding="utf-8"))
+        theirs = json.loads(shipped.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(mine, dict) or not isinstance(theirs, dict):
+        return False
+    stamp = _stamp(mine)
+    return bool(stamp) and cells_stamp(mine) == stamp and _stamp(theirs) not in (None, stamp)
+
+
 def notebook_path(name: str, project: Project | None = None) -> Path:
-    """A report notebook: the project's ``notebooks/<name>.ipynb`` if any, else perfkit's."""
+    """A report notebook: the project's ``notebooks/<name>.ipynb`` if any, else perfkit's.
+
+    A project's copy that ``perfkit init`` made from an earlier perfkit and nobody edited is
+    not the project's own: perfkit's current notebook runs instead (an edited copy always runs
+    as the project wrote it)."""
     own = (project or current()).notebooks_dir / f"{name}.ipynb"
-    return own if own.is_file() else package_notebooks_dir() / f"{name}.ipynb"
+    if not own.is_file():
+        return package_notebooks_dir() / f"{name}.ipynb"
+    with contextlib.suppress(PerfkitError):  # a plain checkout: the project's copy is perfkit's
+        shipped = package_notebooks_dir() / f"{name}.ipynb"
+        if shipped.resolve() != own.resolve() and shipped.is_file() and _earlier_copy(own, shipped):
+            logging.getLogger(__name__).info(
+                "%s is an unedited copy of an earlier perfkit's notebook: running %s", own, shipped)
+            return shipped
+    return own
 
 
 #: Former names of the score sheets perfkit ships, still accepted in run settings: ``hunan-53``
