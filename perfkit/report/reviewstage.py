@@ -75,8 +75,8 @@ def range_text(o: ReviewOutcome) -> str:
     """``已核实部分 X 分（核实范围 Y 分），待补充资料 Z 分`` and the grades it allows."""
     grades = "、".join(o.possible_grades) or "无对应等级"
     low, high = o.score_range
-    return (f"已核实部分{fmt.num(o.verified_score)}分（核实范围{_pts(o.verified_points)}分），"
-            f"待补充资料{_pts(o.pending_points)}分；复核得分将在{fmt.num(low)}分至{fmt.num(high)}分"
+    return (f"已核实部分{fmt.num(o.verified_score)}分（核实范围{fmt.num(o.verified_points)}分），"
+            f"待补充资料{fmt.num(o.pending_points)}分；复核得分将在{fmt.num(low)}分至{fmt.num(high)}分"
             f"之间，等级可能为{grades}")
 
 
@@ -116,7 +116,7 @@ def supplements_table(ev: Evaluation) -> Blocks | Table:
         "应提供的资料": [s.document for s in o.supplements],
         "缺少的内容": [without_references(gap_text(s.why, s.applies)) for s in o.supplements],
         "逾期未补按": [f"复核口径{s.rule}计0分" for s in o.supplements],
-    }), caption=f"补充资料清单（共{len(o.supplements)}项，待补充资料{_pts(o.pending_points)}分；"
+    }), caption=f"补充资料清单（共{len(o.supplements)}项，待补充资料{fmt.num(o.pending_points)}分；"
                 f"报送期限：{o.deadline}）")
 
 

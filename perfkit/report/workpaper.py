@@ -37,7 +37,7 @@ from perfkit.assess.reviewstage import (
 from perfkit.atomic import write_bytes_atomic
 from perfkit.cells import is_missing
 from perfkit.report.reasons import reason_text
-from perfkit.report.reviewstage import deduction_text
+from perfkit.report.reviewstage import deduction_text, range_text
 from perfkit.verdicts import INCONSISTENT
 
 FILE_NAME = config.WORKPAPER
@@ -207,9 +207,7 @@ def _score_rows(ws: Worksheet, ev: Evaluation, o: ReviewOutcome) -> None:
     if not given:
         _put(ws, row, 9, "未填报")
     if o.stage == INITIAL and o.pending_points > 0:
-        note = (f"{STAGE_ZH[o.stage]}：已核实部分{fmt.num(o.verified_score)}分（核实范围"
-                f"{fmt.num(o.verified_points)}分），待补充资料{fmt.num(o.pending_points)}分；"
-                f"等级可能为{'、'.join(o.possible_grades)}")
+        note = f"{STAGE_ZH[o.stage]}：{range_text(o)}"  # as the 复核意见 states it
     else:
         note = f"{STAGE_ZH[o.stage]}：复核得分{fmt.num(o.score, missing='无法评分')}分，等级{o.grade or '无'}"
     _put(ws, row, 13, note + f"；自评总分{fmt.num(r.claimed, missing='未填报')}分")

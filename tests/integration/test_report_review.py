@@ -95,7 +95,7 @@ def test_review_sets_the_claim_beside_the_review_score(review, both):
     assert "部门自评得分96.80分（未填报等级，按分数属“优”）" in review
     # A first reading (review_stage initial, the default): what the evidence earns and what
     # waits for 补充资料 (68 of the 76 lost), with the grades the range allows.
-    assert "已核实部分24.00分（核实范围32分），待补充资料68分" in review
+    assert "已核实部分24.00分（核实范围32.00分），待补充资料68.00分" in review
     assert "等级可能为优、良、中、差" in review and "补充资料清单（共18项" in review
     assert "自评得分" in review and "复核得分" in review
     # The decomposition adds up to the difference.

@@ -34,7 +34,7 @@ def test_the_conclusion_page_states_what_a_reviewer_signs(sample_ev):
     assert table.rows[1][1:] == ("24.00–92.00（初审）", "优、良、中、差之一")  # the bureau's
     assert table.rows[2][1] == "4.80–72.80"  # the difference, a range too
     text = _text(page)
-    assert "已核实部分24.00分（核实范围32分），待补充资料68分" in text
+    assert "已核实部分24.00分（核实范围32.00分），待补充资料68.00分" in text
     assert "高于初审可得的最高分92.00分" in text
     problems = next(b for b in page if isinstance(b, ListBlock))
     assert 3 <= len(problems.items) <= review.PAGE_PROBLEMS
