@@ -17,9 +17,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from synthetic import prepare_project, synthetic_content, write_synthetic
 
 from perfkit import config
-from synthetic import prepare_project, synthetic_content, write_synthetic
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +99,7 @@ def test_full_disk_and_read_only_folder_fail_what_they_touch_with_a_message(proj
     from filelock import FileLock
 
     from perfkit.report import index as index_module
-    from perfkit.run import locking, runner
+    from perfkit.run import locking, manifest
     from perfkit.run.runner import FAILED, INDEX, INPUT_CHECK, MANIFEST, OK, run
 
     _, outputs, _ = project
@@ -122,7 +122,7 @@ def test_full_disk_and_read_only_folder_fail_what_they_touch_with_a_message(proj
         return write_text_atomic
 
     monkeypatch.setattr(locking, "FileLock", ReadOnlyLock)
-    monkeypatch.setattr(runner, "write_text_atomic", full(runner.write_text_atomic))
+    monkeypatch.setattr(manifest, "write_text_atomic", full(manifest.write_text_atomic))
     monkeypatch.setattr(index_module, "write_text_atomic", full(index_module.write_text_atomic))
     results = _by_dept(run(DEPTS, notebooks=["finance"], outputs=outputs, pdf=False))
 
