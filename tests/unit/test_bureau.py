@@ -14,11 +14,14 @@ from docx import Document
 from perfkit.assess.bureau import (
     cross_flags,
     deviation,
+    review_fields,
     full_marks,
     normalize_passage,
     problem_level,
     recurred,
 )
+from perfkit.assess.reviewstage import FINAL, INITIAL, ReviewOutcome, Supplement
+from perfkit.assess.rulebase import Reason
 from perfkit.report.bureau import BureauYear, Failed, ledger_xlsx, notice_blocks, summary_rows
 from perfkit.report.bureau import summary_xlsx as summary_book
 from perfkit.report.bureaupage import band_counts, render_page
@@ -26,13 +29,26 @@ from perfkit.report.bureaupage import band_counts, render_page
 COPY = "部分项目资金拨付进度偏慢，年末仍有十二个项目未完成验收，绩效监控未覆盖全部项目"
 
 
+def outcome(stage: str, low: float, pending: float = 0.0, grades=()) -> ReviewOutcome:
+    """A hand-made outcome: ``pending`` points waiting for 补充资料 make a first reading."""
+    waiting = [Supplement("i1", "产出", "实际完成率", pending, "完成情况统计表", Reason("missing"),
+                          "产出!C5", "K01", "2020年7月15日前")] if pending else []
+    score = None if waiting else low
+    return ReviewOutcome(stage, low, 100.0 - pending, pending, score,
+                         "" if waiting else (grades[0] if grades else ""), tuple(grades),
+                         waiting, [])
+
+
 def record(dept: str, claimed=90.0, total=80.0, grade="良", *, problems=(), items=(0, 0),
-           passages=(), vague=(), deadline="2020年8月29日前") -> dict:
+           passages=(), vague=(), deadline="2020年8月29日前", span=None) -> dict:
+    """A record of the final stage; ``span`` (low, pending, grades): of a first reading."""
+    o = outcome(INITIAL, span[0], span[1], span[2]) if span else outcome(FINAL, total or 0,
+                                                                           grades=(grade,))
     return {
         "version": 1, "department": dept, "department_name": f"部门{dept}", "year": 2019,
         "claimed": claimed, "claimed_grade": "优", "claimed_grade_stated": False,
-        "total": total, "grade": grade if total is not None else "", "score_error": "",
-        "deviation": deviation(claimed, total) if claimed and total else None,
+        **review_fields(o if total is not None or span else None, total, grade, claimed),
+        "score_error": "",
         "problems": [{"key": f"{t}:{item}", "type": t, "level": problem_level(t),
                       "heading_zh": t, "item_zh": item, "detail_zh": f"{item}的情况",
                       "cells": "收入!D8"} for t, item in problems],
@@ -122,6 +138,7 @@ def test_summary_workbook_sheets_and_numbers():
     assert a[header.index("自评得分")] == 95 and a[header.index("复核得分")] == 70
     ranked = book["偏离度排序"]
     assert [ranked.cell(i, 3).value for i in (2, 3)] == ["部门a", "部门b"]
+    assert ranked.cell(2, 7).value == 25 and ranked.cell(2, 8).value == 25
     assert book["未纳入汇总"].cell(2, 3).value == "收入!D8 应为数字"
 
 
