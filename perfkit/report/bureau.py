@@ -357,7 +357,9 @@ def notice_blocks(year: BureauYear) -> list[Block]:
     totals = [float(r["total"]) for r in records if r.get("total") is not None]
     text = [f"本次复核{n}个部门"]
     if not only_first:
-        text.append("复核等级" + "，".join(f"{g}{len(by_grade[g])}个" for g in GRADES))
+        graded = sum(len(v) for v in by_grade.values())
+        text.append((f"其中{graded}个部门已确定复核等级：" if first else "复核等级")
+                    + "，".join(f"{g}{len(by_grade[g])}个" for g in GRADES))
     if first:
         text.append(f"{len(first)}个部门处于初审阶段，复核得分为区间，等级待终审确定")
     if unscored:
