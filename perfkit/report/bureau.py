@@ -48,8 +48,16 @@ RANKED_COLUMNS: tuple[tuple[str, int], ...] = (
     ("复核得分", 18), ("偏离度（分）", 14), ("排序依据（分）", 12))
 #: How the ranking sorts, said under it.
 RANKING_ZH = ("按偏离度从大到小排列；初审得分为区间的部门，偏离度也是区间（自评得分 − 区间上限 至 "
-              "自评得分 − 区间下限），按其确定部分排序，即自评得分 − 区间上限（补充资料全部有效时"
-              "部门至少多评的分数）")
+              "自评得分 − 区间下限），按其确定部分排序，即自评得分 − 区间上限：为正数时是部门至少"
+              "多评的分数，为0或负数时，待补充资料若全部得到佐证，自评得分不高于复核得分")
+RANKING_FINAL_ZH = "按偏离度从大到小排列"
+
+
+def ranking_note(year: BureauYear) -> str:
+    """How the ranking sorts: :data:`RANKING_ZH` when a department's 偏离度 is a range."""
+    return RANKING_ZH if any(r.get("range") is not None for r in year.records) else RANKING_FINAL_ZH
+
+
 #: A row's sort value of a column whose text may be a range (the certain part: see
 #: :func:`sort_value`).
 SORT_PREFIX = "_sort:"
@@ -227,7 +235,7 @@ def summary_xlsx(year: BureauYear) -> bytes:
     _sheet(book, "复核汇总", SUMMARY_COLUMNS, rows, decimals=two)
     ranked = [{"名次": i, **r} for i, r in enumerate(ranked_by_deviation(rows), 1)]
     ws = _sheet(book, "偏离度排序", RANKED_COLUMNS, ranked, decimals=two)
-    ws.cell(len(ranked) + 3, 1, f"注：{RANKING_ZH}。")
+    ws.cell(len(ranked) + 3, 1, f"注：{ranking_note(year)}。")
     _sheet(book, "跨部门提示", (("提示", 40), ("情况", 80), ("涉及部门", 60)),
            [{"提示": f.title_zh, "情况": f.detail_zh, "涉及部门": "、".join(f.departments)}
             for f in year.flags])
@@ -447,5 +455,5 @@ def notice_docx(year: BureauYear, generated_at: str, version: str) -> bytes:
 
 __all__ = ["GRADES", "LEDGER_COLUMNS", "RANKED_COLUMNS", "RANKING_ZH", "SUMMARY_COLUMNS",
            "BureauYear", "Failed", "deviation_cell", "ledger_rows", "ledger_xlsx", "notice_blocks",
-           "notice_docx", "notice_title", "ranked_by_deviation", "score_cell", "sort_value",
-           "summary_rows", "summary_xlsx"]
+           "notice_docx", "notice_title", "ranked_by_deviation", "ranking_note", "score_cell",
+           "sort_value", "summary_rows", "summary_xlsx"]

@@ -15,9 +15,9 @@ from perfkit.assess.bureau import bureau_settings
 from perfkit.report.blocks import Chart
 from perfkit.report.bureau import (
     GAP,
-    RANKING_ZH,
     BureauYear,
     ranked_by_deviation,
+    ranking_note,
     sort_value,
     summary_rows,
 )
@@ -158,7 +158,7 @@ def render_page(year: BureauYear, chart: Chart | None = None) -> str:
         year=year.year, rows=rows, views=_views(rows), sorts=SORTS, columns=PAGE_COLUMNS,
         numeric=NUMERIC, ranked=[(i, r["部门"], *(_text(r[c]) for c in RANKED))
                                  for i, r in enumerate(ranked, 1)],
-        ranking_zh=RANKING_ZH, first=sum(1 for r in year.records if r.get("range") is not None),
+        ranking_zh=ranking_note(year), first=sum(1 for r in year.records if r.get("range") is not None),
         flags=year.flags, failed=year.failed, chart=chart,
         mean_claimed=fmt.num(math.fsum(claimed) / len(claimed)) if claimed else GAP,
         mean_total=fmt.num(math.fsum(totals) / len(totals)) if totals else GAP,

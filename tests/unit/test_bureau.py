@@ -14,11 +14,11 @@ from docx import Document
 from perfkit.assess.bureau import (
     cross_flags,
     deviation,
-    review_fields,
     full_marks,
     normalize_passage,
     problem_level,
     recurred,
+    review_fields,
 )
 from perfkit.assess.reviewstage import FINAL, INITIAL, ReviewOutcome, Supplement
 from perfkit.assess.rulebase import Reason
