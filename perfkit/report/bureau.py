@@ -29,7 +29,7 @@ from perfkit.assess.bureau import (
 from perfkit.assess.reviewstage import STAGE_ZH
 from perfkit.report.blocks import Block, Signature, Table, b, heading, par
 from perfkit.report.meta import ReportMeta
-from perfkit.report.reviewstage import difference_text, grade_text, pending_result_use, score_text
+from perfkit.report.stagetext import difference_text, grade_text, pending_result_use, score_text
 from perfkit.report.word import blocks_docx
 
 #: Grades in the order the 通报 lists them (财预〔2020〕10号 第十八条).
@@ -39,9 +39,9 @@ NOT_SCORED = "无法评分"
 
 #: Columns of the 复核汇总 (sheet and page), with their widths in the workbook (characters).
 SUMMARY_COLUMNS: tuple[tuple[str, int], ...] = (
-    ("部门代码", 14), ("部门", 24), ("复核阶段", 8), ("自评得分", 9), ("自评等级", 9),
-    ("复核得分", 18), ("复核等级", 14), ("偏离度（分）", 14), ("P0问题数", 9), ("P1问题数", 9), ("主要问题", 60),
-    ("整改期限", 20), ("结果应用", 36), ("上年问题复发", 40))
+    ("部门代码", 14), ("部门", 24), ("复核阶段", 8), ("自评得分", 9), ("自评等级", 12),
+    ("复核得分", 20), ("复核等级", 18), ("偏离度（分）", 14), ("P0问题数", 9), ("P1问题数", 9),
+    ("主要问题", 60), ("整改期限", 20), ("结果应用", 36), ("上年问题复发", 40))
 #: Columns of the 偏离度 ranking (sheet and page): the 排序依据 is the certain part of the 偏离度.
 RANKED_COLUMNS: tuple[tuple[str, int], ...] = (
     ("名次", 6), ("部门代码", 14), ("部门", 24), ("复核阶段", 8), ("自评得分", 9),

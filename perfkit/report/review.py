@@ -56,16 +56,9 @@ from perfkit.report.blocks import (
 from perfkit.report.monitorreport import year_end_rows
 from perfkit.report.narrative import suggestion_text
 from perfkit.report.reasons import decomposition_label, reason_text
-from perfkit.report.reviewstage import (
-    difference_text,
-    grade_text,
-    pending_result_use,
-    range_text,
-    score_text,
-    stage_statement,
-    supplements_table,
-)
+from perfkit.report.reviewstage import range_text, stage_statement, supplements_table
 from perfkit.report.selfreport import rows
+from perfkit.report.stagetext import difference_text, grade_text, pending_result_use, score_text
 from perfkit.report.tables import audit_display, styled, verdicts_marked
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, VERDICTS
 
