@@ -35,7 +35,7 @@ SCORE_SUMMARY = "score.json"
 #: :func:`perfkit.assess.bureau.department_record`).
 BUREAU_RECORD = "bureau.json"
 #: Version of its shape: part of the tables' hash, so a new shape is written by the next run.
-BUREAU_RECORD_VERSION = 2
+BUREAU_RECORD_VERSION = 3
 
 #: The documents every department-year has, in reading order: the department's 自评报告
 #: (report), the reviewer's 复核意见 (review) and the finance analysis. Each computes from the

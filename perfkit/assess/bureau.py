@@ -24,6 +24,7 @@ from perfkit import config
 from perfkit.assess.claims import claimed_items
 from perfkit.assess.evaluation import Evaluation
 from perfkit.assess.problems import find_problems, problem_types
+from perfkit.assess.reviewstage import ReviewOutcome, review_outcome
 from perfkit.assess.scoring import record_score, score
 from perfkit.cells import as_text, is_missing
 from perfkit.errors import PerfkitError
@@ -118,13 +119,50 @@ def _self_items(ev: Evaluation, total_points: float) -> dict[str, Any]:
     return {"items": len(scored), "full": full, "claimed_full": bool(claimed_full)}
 
 
+def review_fields(o: ReviewOutcome | None, total: float | None, grade: str,
+                  claimed: float | None) -> dict[str, Any]:
+    """The 复核得分 of a record as the department's 复核意见 states it (its conclusion table).
+
+    Args:
+        o: the stage's outcome (None when the score sheet could not be used).
+        total: the score sheet's total under the run settings (None: 无法评分).
+        grade: its grade.
+        claimed: the 自评得分 (None: not given).
+
+    Returns:
+        ``stage``; ``total`` and ``grade``, a single score (None and "" in a first reading
+        waiting for 补充资料, and when it cannot be scored); ``range`` [X, X + Z] of a first
+        reading (else None) with its ``possible_grades``, ``verified`` (X) and ``pending`` (Z);
+        ``deviation`` (自评 − 复核, a single score's) and ``deviation_range`` [自评 − (X + Z),
+        自评 − X] of a range; ``deviation_rank``, the certain part that ranks departments:
+        the deviation, or of a range 自评 − (X + Z), the least the department over-scored itself.
+    """
+    stage = o.stage if o is not None else ""
+    out: dict[str, Any] = {"stage": stage, "total": total, "grade": grade if total is not None
+                           else "", "range": None, "possible_grades": [], "verified": None,
+                           "pending": None, "deviation_range": None,
+                           "deviation": _json_num(deviation(claimed, total))}
+    if o is not None and o.first_reading:
+        low, high = o.score_range
+        out |= {"total": None, "grade": "", "range": [low, high],
+                "possible_grades": list(o.possible_grades), "verified": low,
+                "pending": o.pending_points, "deviation": None}
+        if claimed is not None and not is_missing(claimed):
+            out["deviation_range"] = [float(claimed) - high, float(claimed) - low]
+    rng = out["deviation_range"]
+    out["deviation_rank"] = rng[0] if rng is not None else out["deviation"]
+    return out
+
+
 def department_record(ev: Evaluation) -> dict[str, Any]:
     """What the bureau's documents need of one department-year, as plain JSON.
 
     Keys: department, department_name, year, claimed, claimed_grade (stated, else the band of
-    the claim), claimed_grade_stated (bool), total, grade, score_error, deviation, problems
-    (key, type, level, heading_zh, item_zh, detail_zh, cells), self_items, passages,
-    vague_phrases, deadline, result_use (of the 复核 grade), result_use_by_grade.
+    the claim), claimed_grade_stated (bool), the 复核得分 as the stage states it
+    (:func:`review_fields`: stage, total, grade, range, possible_grades, verified, pending,
+    deviation, deviation_range, deviation_rank), score_error, problems (key, type, level,
+    heading_zh, item_zh, detail_zh, cells), self_items, passages, vague_phrases, deadline,
+    result_use (of a single 复核 grade), result_use_by_grade, review_org, review_date.
     """
     types = problem_types()
     problems = [{"key": f"{p['type']}:{p['item_zh']}", "type": p["type"],
@@ -134,25 +172,27 @@ def department_record(ev: Evaluation) -> dict[str, Any]:
                 for _, p in find_problems(ev).iterrows()]
     try:
         r = score(ev)
+        o: ReviewOutcome | None = review_outcome(ev)
     except PerfkitError as exc:
-        total, grade, claimed, stated, band = None, "", None, "", ""
+        total, grade, claimed, stated, band, o = None, "", None, "", "", None
         errors, points = [str(exc)], 100.0
     else:
         total = None if is_missing(r.total) or not r.scorable else float(r.total)
         grade, claimed, stated, band = r.grade or "", r.claimed, r.stated_grade, r.claimed_grade
         errors, points = list(r.errors), float(r.items["points"].sum())
+    fields = review_fields(o, total, grade, claimed)
     uses = ev.settings.result_use_by_grade
     return {
         "version": RECORD_VERSION,
         "department": ev.settings.department, "department_name": ev.department_name,
         "year": ev.year, "claimed": claimed, "claimed_grade": stated or band or "",
-        "claimed_grade_stated": bool(stated), "total": total, "grade": grade if total is not None
-        else "", "score_error": "；".join(errors), "deviation": _json_num(
-            deviation(claimed, total)),
+        "claimed_grade_stated": bool(stated), **fields, "score_error": "；".join(errors),
         "problems": problems, "self_items": _self_items(ev, points),
         "passages": _passages(ev), "vague_phrases": _vague_phrases(ev),
-        "deadline": deadline(ev.settings), "result_use": uses.get(grade, "") if total is not None
-        else "", "result_use_by_grade": uses,
+        "deadline": deadline(ev.settings),
+        "result_use": uses.get(fields["grade"], "") if fields["total"] is not None else "",
+        "result_use_by_grade": uses, "review_org": ev.settings.review_org,
+        "review_date": ev.settings.review_date,
     }
 
 
@@ -275,5 +315,5 @@ def recurred(record: Mapping[str, Any], last_year: Iterable[Mapping[str, Any]]
 
 
 __all__ = ["LEVELS", "Flag", "bureau_settings", "cross_flags", "deadline", "department_record",
-           "deviation", "full_marks", "ledger_problems", "level_counts", "main_problems", "problem_level",
-           "recurred"]
+           "deviation", "full_marks", "ledger_problems", "level_counts", "main_problems",
+           "problem_level", "recurred", "review_fields"]

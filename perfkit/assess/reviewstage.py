@@ -142,6 +142,11 @@ class ReviewOutcome:
     def scorable(self) -> bool:
         return self.result is None or self.result.scorable
 
+    @property
+    def first_reading(self) -> bool:
+        """A first reading waiting for 补充资料: the 复核得分 is the range, not a score."""
+        return self.stage == INITIAL and bool(self.supplements) and self.scorable
+
     def pending_for(self, item: str) -> float:
         """Points of ``item`` waiting for 补充资料 (0 when none)."""
         return math.fsum(s.points for s in self.supplements if s.item == item)

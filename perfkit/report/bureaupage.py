@@ -13,7 +13,14 @@ from typing import Any
 from perfkit import config, fmt
 from perfkit.assess.bureau import bureau_settings
 from perfkit.report.blocks import Chart
-from perfkit.report.bureau import GAP, BureauYear, ranked_by_deviation, summary_rows
+from perfkit.report.bureau import (
+    GAP,
+    BureauYear,
+    ranked_by_deviation,
+    ranking_note,
+    sort_value,
+    summary_rows,
+)
 from perfkit.report.chartkit import new_figure
 from perfkit.report.fonts import PRINT_DPI
 from perfkit.report.sanitize import with_csp
@@ -28,9 +35,9 @@ SORTS: tuple[tuple[str, str, str, bool], ...] = (
     ("total", "复核得分", "复核得分", True), ("dev", "偏离度（分）", "偏离度（分）", True),
     ("p0", "P0问题数", "P0问题数", True), ("p1", "P1问题数", "P1问题数", True))
 #: Columns of the page's table (the workbook's, less 部门代码, shown under the name).
-PAGE_COLUMNS = ("部门", "自评得分", "自评等级", "复核得分", "复核等级", "偏离度（分）", "P0问题数",
+PAGE_COLUMNS = ("部门", "复核阶段", "自评得分", "自评等级", "复核得分", "复核等级", "偏离度（分）", "P0问题数",
                 "P1问题数", "主要问题", "整改期限", "结果应用", "上年问题复发")
-RANKED = ("自评得分", "复核得分", "偏离度（分）")
+RANKED = ("复核阶段", "自评得分", "复核得分", "偏离度（分）", "排序依据（分）")
 NUMERIC = frozenset({"自评得分", "复核得分", "偏离度（分）", "P0问题数", "P1问题数"})
 
 
@@ -44,20 +51,31 @@ def band_counts(values: Sequence[float]) -> list[int]:
 
 
 def score_distribution(year: BureauYear) -> Chart | None:
-    """Grouped bars: departments per score band, by 自评得分 and by 复核得分 (None: no score)."""
+    """Grouped bars: departments per score band, by 自评得分 and by 复核得分 (None: no score).
+
+    A first reading's 复核得分 is a range, not a score: its lows (已核实部分) and highs (with
+    every 待补充资料 point) are two series of their own, so no single 初审 score is charted.
+    """
     claimed = [float(r["claimed"]) for r in year.records if r.get("claimed") is not None]
     totals = [float(r["total"]) for r in year.records if r.get("total") is not None]
-    if not claimed and not totals:
+    spans = [r["range"] for r in year.records if r.get("range") is not None]
+    if not claimed and not totals and not spans:
         return None
-    fig = new_figure(3.2)
+    series = [(f"自评得分（{len(claimed)}个部门）", claimed, "#9DB4CF")]
+    if totals or not spans:
+        series.append((f"复核得分（{len(totals)}个部门）", totals, "#2F5D8A"))
+    if spans:
+        series += [(f"初审区间下限：已核实部分（{len(spans)}个部门）",
+                    [float(lo) for lo, _ in spans], "#E3A66F"),
+                   (f"初审区间上限：含待补充资料（{len(spans)}个部门）",
+                    [float(hi) for _, hi in spans], "#B5651D")]
+    fig = new_figure(3.4 if spans else 3.2)
     ax = fig.add_subplot()
     xs = range(len(BANDS))
-    width = 0.38
-    for k, (name, values, color) in enumerate((
-            (f"自评得分（{len(claimed)}个部门）", claimed, "#9DB4CF"),
-            (f"复核得分（{len(totals)}个部门）", totals, "#2F5D8A"))):
+    width = 0.76 / len(series)
+    for k, (name, values, color) in enumerate(series):
         counts = band_counts(values)
-        pos = [x + (k - 0.5) * width for x in xs]
+        pos = [x + (k - (len(series) - 1) / 2) * width for x in xs]
         ax.bar(pos, counts, width=width * 0.95, color=color, label=name)
         for x, c in zip(pos, counts, strict=True):
             if c:
@@ -65,13 +83,15 @@ def score_distribution(year: BureauYear) -> Chart | None:
                             ha="center", va="bottom", fontsize=8.5)
     ax.set_xticks(list(xs), [label for _, label in BANDS])
     ax.set_ylabel("部门数（个）")
-    ax.set_title(f"{year.year}年度自评得分与复核得分分布")
-    top = max([*band_counts(claimed), *band_counts(totals), 1])
+    ax.set_title(f"{year.year}年度自评得分与复核得分分布"
+                 + ("（初审得分为区间，按下限和上限分别统计）" if spans else ""))
+    top = max([1, *(c for _, values, _ in series for c in band_counts(values))])
     ax.set_ylim(0, top * 1.18 + 0.5)
     ax.grid(axis="x", visible=False)
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
-    return Chart.from_figure(fig, alt=f"{year.year}年度各部门自评得分与复核得分按分数段的分布",
-                             dpi=PRINT_DPI)
+    alt = f"{year.year}年度各部门自评得分与复核得分按分数段的分布" + (
+        "；初审阶段的复核得分为区间，分别统计区间下限和上限" if spans else "")
+    return Chart.from_figure(fig, alt=alt, dpi=PRINT_DPI)
 
 
 @dataclass(frozen=True)
@@ -80,12 +100,19 @@ class _Cell:
     numeric: bool
 
 
+def _text(v: Any) -> str:
+    """A numeric column's cell: a number at two decimals, a count, a range as worded."""
+    if v is None:
+        return GAP
+    return str(v) if isinstance(v, (int, str)) else fmt.num(float(v))
+
+
 def _cells(row: Mapping[str, Any]) -> list[_Cell]:
     out = []
     for c in PAGE_COLUMNS:
         v = row[c]
         if c in NUMERIC:
-            text = GAP if v is None else (str(v) if isinstance(v, int) else fmt.num(float(v)))
+            text = _text(v)
         else:
             text = str(v)
         out.append(_Cell(text, c in NUMERIC))
@@ -94,7 +121,7 @@ def _cells(row: Mapping[str, Any]) -> list[_Cell]:
 
 def _sort_key(column: str, numeric: bool):
     def key(row: Mapping[str, Any]) -> tuple:
-        v = row[column]
+        v = sort_value(row, column)
         if numeric:  # a gap sorts last either way
             return (v is None, 0.0 if v is None else float(v), row["部门代码"])
         return (False, str(v), "")
@@ -109,8 +136,8 @@ def _views(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for desc in (False, True):
             ordered = sorted(rows, key=_sort_key(column, numeric), reverse=desc)
             if numeric and desc:  # gaps last when descending too
-                ordered = [r for r in ordered if r[column] is not None] + [
-                    r for r in ordered if r[column] is None]
+                ordered = [r for r in ordered if sort_value(r, column) is not None] + [
+                    r for r in ordered if sort_value(r, column) is None]
             views.append({"id": f"sort-{key}-{'desc' if desc else 'asc'}", "key": key,
                           "desc": desc, "rows": [(r, _cells(r)) for r in ordered]})
     return views
@@ -124,13 +151,14 @@ def render_page(year: BureauYear, chart: Chart | None = None) -> str:
     rows = summary_rows(year)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined)
-    totals = [r["复核得分"] for r in rows if r["复核得分"] is not None]
+    totals = [r["复核得分"] for r in rows if isinstance(r["复核得分"], (int, float))]
     claimed = [r["自评得分"] for r in rows if r["自评得分"] is not None]
     ranked = ranked_by_deviation(rows)
     return with_csp(env.get_template("bureau.html.j2").render(
         year=year.year, rows=rows, views=_views(rows), sorts=SORTS, columns=PAGE_COLUMNS,
-        numeric=NUMERIC, ranked=[(i, r["部门"], *(fmt.num(float(r[c])) for c in RANKED))
+        numeric=NUMERIC, ranked=[(i, r["部门"], *(_text(r[c]) for c in RANKED))
                                  for i, r in enumerate(ranked, 1)],
+        ranking_zh=ranking_note(year), first=sum(1 for r in year.records if r.get("range") is not None),
         flags=year.flags, failed=year.failed, chart=chart,
         mean_claimed=fmt.num(math.fsum(claimed) / len(claimed)) if claimed else GAP,
         mean_total=fmt.num(math.fsum(totals) / len(totals)) if totals else GAP,

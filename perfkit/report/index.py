@@ -14,6 +14,7 @@ from perfkit import config, fmt
 from perfkit.atomic import write_text_atomic
 from perfkit.fmt import num
 from perfkit.report.sanitize import with_csp
+from perfkit.report.stagetext import grade_text, score_text
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +141,10 @@ def _row(root: Path, manifest_path: Path, titles: dict[str, str]) -> _Row:
         row.grade = str(score.get("grade") or "")
         span = score.get("range")
         if isinstance(span, list) and len(span) == 2:  # a first reading: 补充资料 pending
-            row.total = f"{_score_text(span[0])}–{_score_text(span[1])}"
-            row.grade = "初审"
+            row.total = score_text(None, (float(span[0]), float(span[1])))
+            possible = score.get("possible_grades")
+            row.grade = grade_text("", [str(g) for g in possible] if isinstance(possible, list)
+                                   else [])
         row.claimed = _score_text(score.get("claimed"))
         row.claimed_grade = str(score.get("claimed_grade") or "")
         row.score_error = bool(score.get("errors"))

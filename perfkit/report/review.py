@@ -58,6 +58,7 @@ from perfkit.report.narrative import suggestion_text
 from perfkit.report.reasons import decomposition_label, reason_text
 from perfkit.report.reviewstage import range_text, stage_statement, supplements_table
 from perfkit.report.selfreport import rows
+from perfkit.report.stagetext import difference_text, grade_text, pending_result_use, score_text
 from perfkit.report.tables import audit_display, styled, verdicts_marked
 from perfkit.verdicts import CONSISTENT, INCONSISTENT, VERDICTS
 
@@ -80,16 +81,11 @@ def _claim(r: ScoreResult) -> str:
 def score_comparison(ev: Evaluation):
     """The claimed score and the 复核得分 side by side, with grades and the difference."""
     r = score(ev)
-    total = fmt.num(r.total, missing="无法评分")
-    grade = r.grade or "—"
-    difference = fmt.num(r.claim_difference, missing="—")
     o = review_outcome(ev)
-    if o.stage == INITIAL and o.supplements and r.scorable:
-        low, high = o.score_range
-        total = f"{fmt.num(low)}–{fmt.num(high)}（初审）"
-        grade = "、".join(o.possible_grades) + "之一"
-        if r.claimed is not None:
-            difference = f"{fmt.num(r.claimed - high)}–{fmt.num(r.claimed - low)}"
+    span = o.score_range if o.first_reading else None
+    total = score_text(r.total, span)
+    grade = grade_text(r.grade, o.possible_grades if span else None)
+    difference = difference_text(r.claimed, r.claim_difference, span)
     return styled(pd.DataFrame({
         "项目": ["部门自评得分（部门填报）", "复核得分（财政复核）", "差额（自评得分 − 复核得分）"],
         "分数": [fmt.num(r.claimed, missing="部门未填报"), total, difference],
@@ -354,8 +350,7 @@ def _brief(group: pd.DataFrame) -> str:
 
 def _first_reading(ev: Evaluation) -> bool:
     """Whether the opinion is a first reading that waits for 补充资料 (a range, not a score)."""
-    o = review_outcome(ev)
-    return o.stage == INITIAL and bool(o.supplements) and o.scorable
+    return review_outcome(ev).first_reading
 
 
 def verdict(ev: Evaluation) -> Paragraph:
@@ -432,9 +427,7 @@ def result_use(ev: Evaluation) -> str:
     if not r.scorable:
         return "复核得分无法计算，结果应用待复核得分确定后另行通知。"
     if _first_reading(ev):
-        o = review_outcome(ev)
-        return ("结果应用待终审确定等级后执行（" + "；".join(
-            f"{g}：{uses[g]}" for g in o.possible_grades) + "）。")
+        return pending_result_use(review_outcome(ev).possible_grades, uses)
     if not r.grade:
         return "复核得分无对应等级，结果应用另行通知。"
     return (f"复核等级为“{r.grade}”，结果应用：{uses[r.grade]}。"

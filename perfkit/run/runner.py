@@ -377,6 +377,7 @@ def run(
             locks.append(lock)
             try:
                 _sweep(out_dir)
+                before = read_manifest(out_dir).get("tables_hash")
                 tasks, skipped, header = monitorrun.plan_monitor(
                     dept, year, monitor, outputs=outputs_root, force=force,
                     params_file=params_file, pdf=pdf, pdf_layout=pdf_layout,
@@ -397,7 +398,9 @@ def run(
                 grow(1)
                 emit(NotebookResult(dept, year, INPUT_CHECK, FAILED, error=_unexpected(exc)))
                 continue
-            planned[(dept, year)] = {"header": header, "tasks": tasks, "out_dir": out_dir}
+            # fresh: tables (and the bureau record) written from other inputs than last time
+            planned[(dept, year)] = {"header": header, "tasks": tasks, "out_dir": out_dir,
+                                     "fresh": header.get("tables_hash") != before}
             grow(len(tasks) + len(skipped))
             for r in skipped:
                 emit(r)
@@ -535,8 +538,9 @@ def _finish(planned: dict[tuple[str, int], dict[str, Any]], results: list[Notebo
                 problems.append(NotebookResult(dept, year, MANIFEST, FAILED, error=(
                     why + "本部门年度这次运行的结果未记录（报告文件如已生成则已就位），"
                     "重新运行会重新生成。")))
-    if bureau:
-        problems += _bureau_years(planned, results, outputs_root, changed)
+    if bureau:  # a record rewritten without a notebook run (new settings) changes them too
+        fresh = changed or any(p.get("fresh") for p in planned.values())
+        problems += _bureau_years(planned, results, outputs_root, fresh)
     index = outputs_root / "index.html"
     if changed or not index.exists():
         try:

@@ -5,6 +5,7 @@ what recurred; the second departments of tests/bureaus.py go into one summary.""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import openpyxl
@@ -19,6 +20,14 @@ pytestmark = pytest.mark.slow
 #: No notebook: the bureau's documents are made from each department-year's tables, which the
 #: run writes while it validates the workbook; the reports themselves are not needed here.
 NO_NOTEBOOK = ["（不运行笔记本）"]
+
+
+RANGE = re.compile(r"\d+\.\d{2}–\d+\.\d{2}（初审）")
+
+
+def _is_score(value) -> bool:
+    """A 复核得分 of the summary: a number, or a first reading's range as its opinion words it."""
+    return isinstance(value, (int, float)) or bool(RANGE.fullmatch(str(value)))
 
 
 def _rows(path, sheet):
@@ -43,7 +52,7 @@ def test_two_years_of_a_bureau(tmp_path, use_project):
     year = out / "2019"
     summary = _rows(year / "复核汇总.xlsx", "复核汇总")
     assert len(summary) == 11 and "synthetic-05" not in {r["部门代码"] for r in summary}
-    assert all(isinstance(r["自评得分"], (int, float)) and isinstance(r["复核得分"], (int, float))
+    assert all(isinstance(r["自评得分"], (int, float)) and _is_score(r["复核得分"])
                for r in summary)
     left_out = _rows(year / "复核汇总.xlsx", "未纳入汇总")
     assert left_out[0]["部门代码"] == "synthetic-05" and "收入!D8" in left_out[0]["原因"]
@@ -59,7 +68,7 @@ def test_two_years_of_a_bureau(tmp_path, use_project):
     assert "2019/%E5%A4%8D%E6%A0%B8%E6%B1%87%E6%80%BB.html" in (out / "index.html").read_text(
         encoding="utf-8")
     notice = "\n".join(p.text for p in Document(year / "结果通报.docx").paragraphs)
-    assert "复核结果及结果应用" in notice and "synthetic-05" in notice
+    assert "初审情况的汇总" in notice and "synthetic-05" in notice  # review_stage initial
 
     # The bureau records the rectification of synthetic-01's problems; a rerun keeps it.
     ledger = year / "整改台账.xlsx"
@@ -131,4 +140,15 @@ def test_second_departments_in_one_summary(tmp_path, use_project):
     assert set(summary) == {"synthetic-health", "synthetic-civil"}
     assert summary["synthetic-health"]["自评得分"] == 92.5
     assert summary["synthetic-civil"]["自评得分"] == 95
-    assert all(isinstance(r["复核得分"], (int, float)) for r in summary.values())
+    assert all(_is_score(r["复核得分"]) for r in summary.values())
+    # 终审: each a single score, its grade and the 结果应用 of that grade.
+    for dept in summary:
+        (root / "params" / dept).mkdir(parents=True, exist_ok=True)
+        (root / "params" / dept / "2022.yaml").write_text("review_stage: final\n",
+                                                          encoding="utf-8")
+    run([("synthetic-health", 2022), ("synthetic-civil", 2022)], notebooks=NO_NOTEBOOK,
+        pdf=False, force=True)
+    final = _rows(project.outputs_dir / "2022" / "复核汇总.xlsx", "复核汇总")
+    assert {r["复核阶段"] for r in final} == {"终审"}
+    assert all(isinstance(r["复核得分"], (int, float)) and r["复核等级"] in "优良中差"
+               and r["结果应用"] != "—" for r in final)

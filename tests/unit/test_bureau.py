@@ -18,21 +18,45 @@ from perfkit.assess.bureau import (
     normalize_passage,
     problem_level,
     recurred,
+    review_fields,
 )
-from perfkit.report.bureau import BureauYear, Failed, ledger_xlsx, notice_blocks, summary_rows
+from perfkit.assess.reviewstage import FINAL, INITIAL, ReviewOutcome, Supplement
+from perfkit.assess.rulebase import Reason
+from perfkit.report.blocks import Table
+from perfkit.report.bureau import (
+    BureauYear,
+    Failed,
+    ledger_xlsx,
+    notice_blocks,
+    ranked_by_deviation,
+    summary_rows,
+)
 from perfkit.report.bureau import summary_xlsx as summary_book
-from perfkit.report.bureaupage import band_counts, render_page
+from perfkit.report.bureaupage import band_counts, render_page, score_distribution
 
 COPY = "部分项目资金拨付进度偏慢，年末仍有十二个项目未完成验收，绩效监控未覆盖全部项目"
 
 
+def outcome(stage: str, low: float, pending: float = 0.0, grades=()) -> ReviewOutcome:
+    """A hand-made outcome: ``pending`` points waiting for 补充资料 make a first reading."""
+    waiting = [Supplement("i1", "产出", "实际完成率", pending, "完成情况统计表", Reason("missing"),
+                          "产出!C5", "K01", "2020年7月15日前")] if pending else []
+    score = None if waiting else low
+    return ReviewOutcome(stage, low, 100.0 - pending, pending, score,
+                         "" if waiting else (grades[0] if grades else ""), tuple(grades),
+                         waiting, [])
+
+
 def record(dept: str, claimed=90.0, total=80.0, grade="良", *, problems=(), items=(0, 0),
-           passages=(), vague=(), deadline="2020年8月29日前") -> dict:
+           passages=(), vague=(), deadline="2020年8月29日前", span=None) -> dict:
+    """A record of the final stage; ``span`` (low, pending, grades): of a first reading."""
+    o = outcome(INITIAL, span[0], span[1], span[2]) if span else outcome(FINAL, total or 0,
+                                                                           grades=(grade,))
     return {
         "version": 1, "department": dept, "department_name": f"部门{dept}", "year": 2019,
         "claimed": claimed, "claimed_grade": "优", "claimed_grade_stated": False,
-        "total": total, "grade": grade if total is not None else "", "score_error": "",
-        "deviation": deviation(claimed, total) if claimed and total else None,
+        **review_fields(o if total is not None or span else None, total, grade, claimed),
+        "score_error": "",
         "problems": [{"key": f"{t}:{item}", "type": t, "level": problem_level(t),
                       "heading_zh": t, "item_zh": item, "detail_zh": f"{item}的情况",
                       "cells": "收入!D8"} for t, item in problems],
@@ -122,6 +146,7 @@ def test_summary_workbook_sheets_and_numbers():
     assert a[header.index("自评得分")] == 95 and a[header.index("复核得分")] == 70
     ranked = book["偏离度排序"]
     assert [ranked.cell(i, 3).value for i in (2, 3)] == ["部门a", "部门b"]
+    assert ranked.cell(2, 7).value == 25 and ranked.cell(2, 8).value == 25
     assert book["未纳入汇总"].cell(2, 3).value == "收入!D8 应为数字"
 
 
@@ -168,3 +193,85 @@ def test_page_is_static_and_sortable_without_script():
     assert 'id="sort-dev-desc"' in page and 'href="#sort-dev-desc"' in page
     assert "部门d" not in page or "未纳入汇总的部门" in page
     assert "收入!D8 应为数字" in page
+
+
+# ---- the 复核得分 as the stage states it (初审: a range) ----------------------------------------
+
+
+def test_record_of_a_first_reading_carries_the_range_not_a_score():
+    """96.80 claimed; 23.50 verified, 68.50 waiting for 补充资料: 23.50–92.00, 偏离度
+    96.80 − 92.00 = 4.80 to 96.80 − 23.50 = 73.30, ranked by the certain 4.80."""
+    got = review_fields(outcome(INITIAL, 23.5, 68.5, ("优", "良", "中", "差")), 23.5, "差", 96.8)
+    assert got["stage"] == INITIAL and got["total"] is None and got["grade"] == ""
+    assert got["range"] == [23.5, 92.0] and got["verified"] == 23.5 and got["pending"] == 68.5
+    assert got["possible_grades"] == ["优", "良", "中", "差"] and got["deviation"] is None
+    assert got["deviation_range"] == pytest.approx([4.8, 73.3])
+    assert got["deviation_rank"] == pytest.approx(4.8)
+
+
+@pytest.mark.parametrize("stage", [INITIAL, FINAL])
+def test_record_with_a_single_score_keeps_it(stage):
+    """终审, or 初审 with nothing waiting: 63.49 and its grade; 偏离度 96.80 − 63.49 = 33.31."""
+    got = review_fields(outcome(stage, 63.49, grades=("中",)), 63.49, "中", 96.8)
+    assert (got["total"], got["grade"], got["range"]) == (63.49, "中", None)
+    assert got["deviation"] == pytest.approx(33.31) == got["deviation_rank"]
+    assert review_fields(None, None, "", 96.8)["deviation_rank"] is None  # 无法评分
+
+
+def _mixed() -> BureauYear:
+    records = [record("a", 90, 80, "良"),
+               record("b", 95, None, span=(50, 38, ("良", "中", "差"))),
+               record("c", 85, None, span=(40, 30, ("中", "差")))]
+    return BureauYear(2019, records, [])
+
+
+def test_rows_of_a_first_reading_word_the_range_as_the_opinion():
+    rows = {r["部门代码"]: r for r in summary_rows(_mixed())}
+    b = rows["b"]
+    assert b["复核阶段"] == "初审" and rows["a"]["复核阶段"] == "终审"
+    assert b["复核得分"] == "50.00–88.00（初审）" and b["复核等级"] == "良、中、差之一"
+    assert b["偏离度（分）"] == "7.00–45.00" and b["排序依据（分）"] == pytest.approx(7)
+    assert b["结果应用"] == "结果应用待终审确定等级后执行（良：予以支持；中：核减10%-30%；差：核减30%以上）。"
+    assert rows["a"]["复核得分"] == 80 and rows["a"]["结果应用"] == "予以支持"
+
+
+def test_ranking_sorts_a_range_by_its_certain_part():
+    """a: 90 − 80 = 10; b: 95 − 88 = 7 (at most 45); c: 85 − 70 = 15 (at most 45): c, a, b."""
+    ranked = ranked_by_deviation(summary_rows(_mixed()))
+    assert [(r["部门代码"], r["排序依据（分）"]) for r in ranked] == [
+        ("c", pytest.approx(15)), ("a", pytest.approx(10)), ("b", pytest.approx(7))]
+    book = openpyxl.load_workbook(io.BytesIO(summary_book(_mixed())))["偏离度排序"]
+    assert [book.cell(i, 2).value for i in (2, 3, 4)] == ["c", "a", "b"]
+    assert any("自评得分 − 区间上限" in str(c.value) for c in book["A"])
+
+
+def test_page_shows_the_ranges_and_how_the_ranking_sorts():
+    year = _mixed()
+    page = render_page(year, score_distribution(year))
+    assert "50.00–88.00（初审）" in page and "7.00–45.00" in page and "良、中、差之一" in page
+    assert "按其确定部分排序" in page and "1 个部门处于初审阶段" not in page
+    assert "2 个部门处于初审阶段" in page
+    chart = score_distribution(year)
+    assert chart is not None and "区间下限和上限" in chart.alt
+
+
+def _notice_text(year: BureauYear) -> str:
+    """The 通报's text, its tables' cells included."""
+    return "\n".join("\t".join(map(str, row)) for b in notice_blocks(year) for row in (
+        b.rows if isinstance(b, Table) else [[b.plain_text()]]))
+
+
+def test_notice_groups_by_grade_only_what_is_final():
+    text = _notice_text(_mixed())
+    assert "复核结果的通报" in text and "复核等级为“良”的部门（1个）" in text
+    assert "初审阶段的部门（2个）" in text and "50.00–88.00（初审）" in text
+    assert "等级和结果应用待终审确定" in text
+
+
+def test_notice_of_a_year_all_in_first_reading_is_a_first_reading_summary():
+    records = [record("b", 95, None, span=(50, 38, ("良", "中", "差"))),
+               record("c", 85, None, span=(40, 30, ("中", "差")))]
+    text = _notice_text(BureauYear(2019, records, []))
+    assert "初审情况的汇总" in text and "另行印发复核结果通报" in text
+    assert "复核等级为" not in text and "复核结果及结果应用" not in text
+    assert "40.00–70.00（初审）" in text and "中、差之一" in text

@@ -164,3 +164,13 @@ def test_every_runner_status_has_its_chinese_word():
     from perfkit.run import engine
 
     assert {engine.OK, engine.FAILED, engine.SKIPPED, engine.INTERRUPTED} <= set(STATUS_ZH)
+
+
+def test_a_first_reading_is_listed_as_its_opinion_states_it(tmp_path):
+    """score.json of a first reading (range, possible grades): the index words it as the
+    复核意见's conclusion table does (perfkit.report.stagetext)."""
+    _manifest(tmp_path, "yiyang-edu", 2019, score={
+        "total": 24.0, "grade": "差", "claimed": 96.8, "stage": "initial",
+        "range": [24.0, 92.0], "possible_grades": ["优", "良", "中", "差"]})
+    page = write_index(tmp_path).read_text(encoding="utf-8")
+    assert "24.00–92.00（初审）" in page and "优、良、中、差之一" in page
