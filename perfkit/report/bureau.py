@@ -379,7 +379,7 @@ def notice_blocks(year: BureauYear) -> list[Block]:
                     + f"复核得分平均{fmt.num(math.fsum(totals) / len(totals))}分")
     blocks += [heading(2, "一、复核总体情况"), par("，".join(text) + "。")]
     if year.failed:
-        blocks.append(par(f"另有{len(year.failed)}个部门未纳入本次通报（"
+        blocks.append(par(f"另有{len(year.failed)}个部门未纳入本次{'汇总' if only_first else '通报'}（"
                           + "、".join(f.department_name for f in year.failed)
                           + "），原因见复核汇总表“未纳入汇总”，应补正自评资料后重新报送。"))
     blocks.append(heading(2, "二、初审情况" if only_first else "二、复核结果及结果应用"))
