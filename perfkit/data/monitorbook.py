@@ -10,10 +10,6 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from perfkit import config, reads
 from perfkit.atomic import sha256_file, write_bytes_atomic
@@ -21,8 +17,8 @@ from perfkit.cells import as_text, is_missing
 from perfkit.data.collector import Collector
 from perfkit.data.limits import ReadLimits
 from perfkit.data.reader import _read_keyvalue, _read_table
-from perfkit.data.sheets import AMOUNT, CHOICE, UNIT_CHOICES, Sheet, monitor_sheets
-from perfkit.data.template import write_cell
+from perfkit.data.sheets import AMOUNT, UNIT_CHOICES, Sheet, monitor_sheets
+from perfkit.data.template import write_sheet
 from perfkit.data.values import normalize_label, parse_number
 from perfkit.data.workbook import WorkbookData
 from perfkit.data.xlsx import check_grid, open_book, sheet_grid
@@ -245,44 +241,8 @@ def write_monitor(path: str | Path, content: dict[str, Any], month: int,
                            "（12月的情况由年度自评反映），例如 --monitor 7")
     book = openpyxl.Workbook()
     book.remove(book.active)
-    font, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    sheets = monitor_sheets(month)
-    for sheet in sheets:
-        ws = book.create_sheet(sheet.name)
-        for j, c in enumerate(sheet.columns, 1):
-            cell = write_cell(ws, 1, j, c.header)
-            cell.font, cell.fill, cell.alignment = font, fill, Alignment(horizontal="center")
-            note = c.note + ("；" if c.note else "") + "金额，单位见基本信息“金额单位”" \
-                if c.kind == AMOUNT else c.note
-            if note:
-                cell.comment = Comment(note, "perfkit")
-            ws.column_dimensions[get_column_letter(j)].width = c.width
-        ws.freeze_panes = "A2"
-        data = content.get(sheet.key)
-        if sheet.layout == "keyvalue":
-            for r, item in enumerate(sheet.items, 2):
-                write_cell(ws, r, 1, item.label)
-                write_cell(ws, r, 2, (data or {}).get(item.key))
-                write_cell(ws, r, 3, item.note)
-            dv = DataValidation(type="list", formula1='"万元,元"', allow_blank=False)
-            ws.add_data_validation(dv)
-            dv.add("B5")
-        elif sheet.layout == "items":
-            for r, item in enumerate(sheet.items, 2):
-                write_cell(ws, r, 1, ("其中：" if item.parent else "") + item.label)
-                for j, c in enumerate(sheet.columns[1:], 2):
-                    write_cell(ws, r, j, ((data or {}).get(item.key) or {}).get(c.key))
-        else:
-            for r, rec in enumerate(data or [], 2):
-                for j, c in enumerate(sheet.columns, 1):
-                    write_cell(ws, r, j, rec.get(c.key))
-            for j, c in enumerate(sheet.columns, 1):
-                if c.kind == CHOICE:
-                    dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"',
-                                        allow_blank=True)
-                    ws.add_data_validation(dv)
-                    letter = get_column_letter(j)
-                    dv.add(f"{letter}2:{letter}500")
+    for sheet in monitor_sheets(month):
+        write_sheet(book, sheet, content.get(sheet.key))
     buf = io.BytesIO()
     book.save(buf)
     return write_bytes_atomic(config.resolve(path, project), buf.getvalue())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,66 @@ def _without_sheets(note: str, names: set[str]) -> str:
     return "；".join(p for p in note.split("；") if not any(n in p for n in names))
 
 
+def write_sheet(book, sheet: Sheet, data: Any, *, note_of: Callable[[str], str] = str,
+                labels: dict[str, str] | None = None, domain_choices: list[str] | None = None):
+    """Write one documented sheet of a workbook perfkit hands out (the year's, a 监控 one):
+    header with its notes (amounts say where their unit is declared), widths, frozen header,
+    fixed row labels, drop-downs, and ``data`` if given (item key → value for 基本信息, item key
+    → {column: value} for item sheets, a list of {column: value} for record sheets).
+
+    Args:
+        note_of: how a column's note reads in this workbook (e.g. without sheets left out).
+        labels: 领域 key → label, for a ``domain`` column given keys.
+        domain_choices: the 领域 drop-down (default: the column's own choices).
+
+    Returns:
+        The worksheet.
+    """
+    ws = book.create_sheet(sheet.name)
+    for j, c in enumerate(sheet.columns, 1):
+        cell = write_cell(ws, 1, j, c.header)
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(horizontal="center")
+        note = note_of(c.note or "")
+        if c.kind == AMOUNT:
+            note = (note + "；" if note else "") + "金额，单位见基本信息“金额单位”"
+        if note:
+            cell.comment = Comment(note, "perfkit")
+        ws.column_dimensions[get_column_letter(j)].width = c.width
+    ws.freeze_panes = "B2" if sheet.layout != "records" else "A2"
+    if sheet.layout == "keyvalue":
+        for r, item in enumerate(sheet.items, 2):
+            write_cell(ws, r, 1, item.label)
+            write_cell(ws, r, 2, (data or {}).get(item.key))
+            write_cell(ws, r, 3, item.note)
+        dv = DataValidation(type="list", formula1='"万元,元"', allow_blank=False)
+        ws.add_data_validation(dv)
+        dv.add(f"B{2 + [i.key for i in sheet.items].index('unit')}")
+    elif sheet.layout == "items":
+        for r, item in enumerate(sheet.items, 2):
+            write_cell(ws, r, 1, ("其中：" if item.parent else "") + item.label)
+            if item.note:
+                ws.cell(row=r, column=1).comment = Comment(item.note, "perfkit")
+            for j, c in enumerate(sheet.columns[1:], 2):
+                write_cell(ws, r, j, ((data or {}).get(item.key) or {}).get(c.key))
+    else:
+        for r, rec in enumerate(data or [], 2):
+            for j, c in enumerate(sheet.columns, 1):
+                v = rec.get(c.key)
+                if c.key == "domain" and labels and v in labels:
+                    v = labels[v]
+                write_cell(ws, r, j, v)
+        for j, c in enumerate(sheet.columns, 1):
+            if c.kind == CHOICE:
+                choices = domain_choices if c.key == "domain" and domain_choices else c.choices
+                dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
+                                    allow_blank=True)
+                ws.add_data_validation(dv)
+                letter = get_column_letter(j)
+                dv.add(f"{letter}2:{letter}500")
+    return ws
+
+
 def write_workbook(path: str | Path, content: dict[str, Any] | None = None,
                    domains: Sequence[str] | None = None,
                    project: config.Project | None = None) -> Path:
@@ -79,8 +139,6 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None,
     content = content or {}
     book = openpyxl.Workbook()
     book.remove(book.active)
-    header_font = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
     cats = catalogs(project)
     domain_zh = names_of(cats)
     wanted = None if domains is None else {FINANCE, *domains, OTHER}
@@ -88,50 +146,9 @@ def write_workbook(path: str | Path, content: dict[str, Any] | None = None,
     sheets = _sheets_for(domains, content, cats)
     left_out = {s.name for s in SHEETS} - {s.name for s in sheets}
     for sheet in sheets:
-        ws = book.create_sheet(sheet.name)
-        for j, c in enumerate(sheet.columns, 1):
-            cell = write_cell(ws, 1, j, c.header)
-            cell.font, cell.fill = header_font, header_fill
-            cell.alignment = Alignment(horizontal="center")
-            note = _without_sheets(c.note or "", left_out)
-            if c.kind == AMOUNT:
-                note = (note + "；" if note else "") + "金额，单位见基本信息“金额单位”"
-            if note:
-                cell.comment = Comment(note, "perfkit")
-            ws.column_dimensions[get_column_letter(j)].width = c.width
-        ws.freeze_panes = "B2" if sheet.layout != "records" else "A2"
-        data = content.get(sheet.key)
-        if sheet.layout == "keyvalue":
-            for r, item in enumerate(sheet.items, 2):
-                write_cell(ws, r, 1, item.label)
-                write_cell(ws, r, 2, (data or {}).get(item.key))
-                write_cell(ws, r, 3, item.note)
-            dv = DataValidation(type="list", formula1='"万元,元"', allow_blank=False)
-            ws.add_data_validation(dv)
-            dv.add(f"B{2 + [i.key for i in sheet.items].index('unit')}")
-        elif sheet.layout == "items":
-            for r, item in enumerate(sheet.items, 2):
-                label = ("其中：" if item.parent else "") + item.label
-                write_cell(ws, r, 1, label)
-                if item.note:
-                    ws.cell(row=r, column=1).comment = Comment(item.note, "perfkit")
-                for j, c in enumerate(sheet.columns[1:], 2):
-                    write_cell(ws, r, j, ((data or {}).get(item.key) or {}).get(c.key))
-        else:
-            for r, rec in enumerate(data or [], 2):
-                for j, c in enumerate(sheet.columns, 1):
-                    v = rec.get(c.key)
-                    if c.key == "domain" and v in domain_zh:
-                        v = domain_zh[v]
-                    write_cell(ws, r, j, v)
-            for j, c in enumerate(sheet.columns, 1):
-                if c.kind == CHOICE:
-                    choices = domain_labels if c.key == "domain" else c.choices
-                    dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
-                                        allow_blank=True)
-                    ws.add_data_validation(dv)
-                    letter = get_column_letter(j)
-                    dv.add(f"{letter}2:{letter}500")
+        ws = write_sheet(book, sheet, content.get(sheet.key),
+                         note_of=lambda note: _without_sheets(note, left_out),
+                         labels=domain_zh, domain_choices=domain_labels)
         ws.sheet_properties.tabColor = "5B9BD5" if sheet.required else "A9D08E"
     readme = book.create_sheet("填表说明", 0)
     readme["A1"] = "perfkit 部门整体支出绩效自评 输入工作簿"
