@@ -94,24 +94,29 @@ def _typed_computed(ev: Evaluation) -> list[dict]:
 
 def execution_deviations(ev: Evaluation) -> pd.DataFrame:
     """The budget execution rates (收入, 支出) further from 100% than the problem template's
-    ``threshold_pp``: id, label_zh, value_pct, deviation_pp (absolute), definition_zh, cells."""
+    ``threshold_pp``: id, label_zh, value_pct, deviation_pp (absolute), actual and budget (万元,
+    the budget of the run's ``budget_basis``), basis_zh (年初预算 or 调整预算), cells."""
     threshold = float(problem_types()["execution_deviation"].params.get("threshold_pp", 10))
     rows = []
-    for ind_id in ("revenue_execution_pct", "expenditure_execution_pct"):
+    for ind_id, sheet in (("revenue_execution_pct", "income"),
+                          ("expenditure_execution_pct", "expenditure")):
         r = ev.indicators.loc[ind_id]
         v = float(r["value"])
         if is_missing(v) or abs(v - 100) <= threshold:
             continue
         rows.append({"id": ind_id, "label_zh": r["label_zh"], "value_pct": v,
                      "deviation_pp": abs(v - 100), "threshold_pp": threshold,
-                     "definition_zh": r["definition_zh"], "cells": r["source_cells"]})
+                     "actual": ev.data.value(sheet, "total", "actual"),
+                     "budget": ev.data.value(sheet, "total", ev.settings.budget_column),
+                     "basis_zh": ev.settings.budget_label_zh, "cells": r["source_cells"]})
     return pd.DataFrame(rows, columns=["id", "label_zh", "value_pct", "deviation_pp",
-                                       "threshold_pp", "definition_zh", "cells"])
+                                       "threshold_pp", "actual", "budget", "basis_zh", "cells"])
 
 
 def _execution(ev: Evaluation) -> list[dict]:
     return [_row("execution_deviation", d["label_zh"],
-                 f"{d['label_zh']}{fmt.pct(d['value_pct'])}（{d['definition_zh']}），"
+                 f"{d['label_zh']}{fmt.pct(d['value_pct'])}（决算数{fmt.amount(d['actual'])} / "
+                 f"{d['basis_zh']}{fmt.amount(d['budget'])}），"
                  f"{'超出' if d['value_pct'] > 100 else '低于'}100%达{fmt.num(d['deviation_pp'])}"
                  f"个百分点，超过{fmt.num(d['threshold_pp'], 0)}个百分点的界限", d["cells"])
             for _, d in execution_deviations(ev).iterrows()]
