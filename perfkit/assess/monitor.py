@@ -35,7 +35,7 @@ BUDGET_COLUMNS = ["key", "label", "budget", "executed", "execution_pct", "time_p
 TARGET_COLUMNS = ["row", "code", "level1", "level2", "name", "unit", "direction", "target",
                   "done", "expected", "cause", "likelihood", "measures", "note", "progress_kind",
                   "progress_pct", "expected_status", "at_risk", "risk", "missing",
-                  "target_cell", "done_cell", "expected_cell", "cause_cell", "measures_cell"]
+                  "unreported", "target_cell", "done_cell", "expected_cell", "cause_cell", "measures_cell"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,8 +142,10 @@ def progress_kind(unit: str, declared: str) -> str:
 def target_rows(mon: Monitoring) -> pd.DataFrame:
     """Each monitored target: its progress (累计 targets: 1-N月 ÷ 年度指标值), the expected
     year's result judged in the indicator's direction (:func:`perfkit.assess.targets.judge`),
-    whether it is at risk (预计完成 short of the target, or 完成可能性 not 确定能), and which of
-    偏差原因 and 纠偏措施 an at-risk target lacks."""
+    whether it is at risk (预计完成 short of the target, or 完成可能性 not 确定能), which of
+    偏差原因 and 纠偏措施 an at-risk target lacks, and whether the department said nothing of
+    the year's outcome (``unreported``: neither 全年预计完成 nor 完成可能性; such a target is
+    neither at risk nor expected to be met)."""
     d = mon.data
     rows = []
     for i, r in d.targets.iterrows():
@@ -176,6 +178,7 @@ def target_rows(mon: Monitoring) -> pd.DataFrame:
             "measures": as_text(r["measures"]), "note": as_text(r["note"]),
             "progress_kind": kind, "progress_pct": progress, "expected_status": status,
             "at_risk": bool(risk), "risk": "；".join(risk), "missing": "、".join(missing),
+            "unreported": is_missing(expected) and not likelihood,
             **{f"{c}_cell": d.cell("monitor_targets", i, c)
                for c in ("target", "done", "expected", "cause", "measures")}})
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
@@ -240,6 +243,7 @@ def summary(mon: Monitoring) -> dict[str, Any]:
         "below_floor": bool(total["below_floor"].iloc[0]) if not total.empty else False,
         "lines_red": int((b["level"] == RED).sum()),
         "targets": len(t), "at_risk": int(t["at_risk"].sum()),
+        "unreported": int(t["unreported"].sum()),
         "unexplained": int((t["missing"] != "").sum()),
         "progress_pct": num(m["progress_pct"]), "gap_pp": num(m["gap_pp"]),
         "mismatch": bool(m["flagged"]),

@@ -85,7 +85,9 @@ def overview(mon: Monitoring) -> Paragraph:
     if floor and s["execution_pct"] is not None:
         floor_text = (f"按{floor[0]}月末累计执行{fmt.num(floor[1], 0)}%的进度节点，"
                       + ("未达到，列为进度预警。" if s["below_floor"] else "已达到。"))
-    t = (f"绩效目标{s['targets']}项，其中有完成风险的{s['at_risk']}项"
+    unreported = (f"未填报全年预计完成和完成目标可能性、无法判断的{s['unreported']}项，"
+                  if s["unreported"] else "")
+    t = (f"绩效目标{s['targets']}项，其中{unreported}有完成风险的{s['at_risk']}项"
          f"（全年预计完成未达到年度指标值，或完成目标可能性不是“确定能”），"
          f"有偏差而未写明偏差原因或纠偏措施的{s['unexplained']}项。")
     info = mon.data.info
@@ -164,8 +166,16 @@ def _target_frame(rows: pd.DataFrame, month: int) -> pd.DataFrame:
         "目标进度": [fmt.pct(v, missing="—") for v in rows["progress_pct"]],
         "全年预计完成": [_value(v, u) for v, u in zip(rows["expected"], rows["unit"], strict=True)],
         "完成目标可能性": [v or "未填" for v in rows["likelihood"]],
-        "判断": ["有风险" if r else "预计完成" for r in rows["at_risk"]],
+        "判断": [JUDGED[_judged(r)] for _, r in rows.iterrows()],
     })
+
+
+#: How a target's outlook reads: at risk, expected to be met, or not stated by the department.
+JUDGED = {"risk": "有风险", "met": "预计完成", "unreported": "未填报"}
+
+
+def _judged(r: pd.Series) -> str:
+    return "risk" if r["at_risk"] else "unreported" if r["unreported"] else "met"
 
 
 def target_table(mon: Monitoring):
@@ -175,7 +185,8 @@ def target_table(mon: Monitoring):
         return note("监控表没有绩效目标。")
     return styled(_target_frame(rows, mon.month),
                   caption=f"{mon.year}年{_period(mon)}绩效目标执行情况",
-                  tones={"判断": {"有风险": "verdict-bad", "预计完成": "verdict-ok"}})
+                  tones={"判断": {"有风险": "verdict-bad", "预计完成": "verdict-ok",
+                                "未填报": "verdict-note"}})
 
 
 @chart
