@@ -148,7 +148,8 @@ def test_year_end_link_of_the_sample_matches_by_code_and_finds_nothing(sample_ev
     ev = pk.Evaluation(sample_ev.data, dataclasses.replace(sample_ev.settings, monitor_year_end=True))
     link = m.year_end_link(ev)
     rows = link.set_index("name")
-    assert rows.at["市级定向培养农村中小学教师", "actual"] == 392 and rows.at["市级定向培养农村中小学教师", "status"] == "超额"
+    teachers = rows.loc["市级定向培养农村中小学教师"]
+    assert teachers["actual"] == 392 and teachers["status"] == "超额"
     assert rows.at["建设农村公办幼儿园", "warned"] and rows.at["建设农村公办幼儿园", "status"] == "无实际值"
     assert (link["finding"] == "").all()  # warned, but not known to be missed: no finding
 
@@ -169,3 +170,18 @@ def test_the_command_line_checks_a_monitoring_workbook_and_refuses_a_bad_month(t
     written = runner.invoke(app, ["template", str(tmp_path / "2019-monitor-05.xlsx"), "--year",
                                   "2019", "--dept", "yiyang-edu", "--monitor", "5"])
     assert written.exit_code == 0 and "15项年度目标" in written.output.replace("\n", "")
+
+
+def test_a_target_the_department_said_nothing_about_is_unreported_not_expected(tmp_path, sample_ev):
+    """A fresh 监控 workbook (template --monitor 8, nothing filled): no target is 预计完成 and none
+    is at risk; the document says the 15 are 未填报."""
+    content = monitor_content(sample_ev.data, 8, targets=m.template_targets(sample_ev.data))
+    path = write_monitor(tmp_path / "2019-monitor-08.xlsx", content, 8)
+    empty = m.Monitoring(load_monitor(path, expected_year=2019), sample_ev.settings)
+    rows = m.target_rows(empty)
+    assert len(rows) == 15 and rows["unreported"].all() and not rows["at_risk"].any()
+    assert m.summary(empty)["unreported"] == 15
+    table = monitorreport.target_table(empty)
+    assert {row[-1] for row in table.rows} == {"未填报"}
+    text = monitorreport.overview(empty).plain_text()
+    assert "无法判断的15项" in text
